@@ -1,0 +1,45 @@
+// Lint rules that protect the architecture, not just style:
+// - workflows/ must stay deterministic: no Node built-ins, no I/O clients, activities only as types.
+// - no floating promises anywhere: an un-awaited promise in a Slack handler or activity loses errors.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const ioPackages = ['pg', '@electric-sql/pglite', 'drizzle-orm', 'drizzle-orm/*', '@slack/*', '@anthropic-ai/sdk', '@octokit/*', 'pino', 'yaml', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.data/**', '.cache/**', 'migrations/**', 'test/artifacts/**', 'bin/**', 'examples/**/*.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins. Move I/O into an activity.' })),
+        patterns: [
+          { group: ioPackages, message: 'Workflow code must not do I/O. Call an activity (imported as a type) instead.' },
+          { group: ['**/src/activities/*', '**/src/activities/**'], allowTypeImports: true, message: 'Import activities as types only (proxyActivities<typeof ...>).' },
+          { group: ['**/src/db/**', '**/src/slack/**', '**/src/agent/**', '**/src/integrations/**', '**/src/config/load*'], message: 'Workflow code must not import I/O modules.' },
+        ],
+      }],
+      'no-restricted-globals': ['error',
+        { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+        { name: 'setInterval', message: 'Use sleep() from @temporalio/workflow.' },
+        { name: 'fetch', message: 'No I/O in workflows; use an activity.' },
+        { name: 'process', message: 'No process access in workflows.' },
+      ],
+    },
+  },
+);
