@@ -1,0 +1,152 @@
+// Schemas for the configuration that lives with the code it governs: .rh-agentic/team.yaml and
+// .rh-agentic/roles/<developer>.yaml in the target repository. Pure zod, shared by the loader, the
+// workflows (as plain data) and the tests.
+import { z } from 'zod';
+
+export const executionModes = ['autonomous', 'collaborative', 'approval-required'] as const;
+export const ExecutionMode = z.enum(executionModes);
+export type ExecutionMode = z.infer<typeof ExecutionMode>;
+
+/** The activities a mode can be set for; a phase maps to one of them. */
+export const activityKinds = ['planning', 'api_changes', 'implementation', 'core_logic', 'tests', 'ci_debugging'] as const;
+export const ActivityKind = z.enum(activityKinds);
+export type ActivityKind = z.infer<typeof ActivityKind>;
+
+export const urgencies = ['blocking', 'decision', 'info'] as const;
+export const Urgency = z.enum(urgencies);
+export type Urgency = z.infer<typeof Urgency>;
+
+export const deliveries = ['silent', 'notification', 'immediate'] as const;
+export const Delivery = z.enum(deliveries);
+export type Delivery = z.infer<typeof Delivery>;
+
+const durationPattern = /^(\d+)(s|m|h|d)$/;
+/** "90s", "30m", "4h", "2d" → milliseconds. */
+export const Duration = z
+  .string()
+  .regex(durationPattern, 'must be a duration like "30m", "4h" or "2d"')
+  .transform((s) => {
+    const [, n, unit] = durationPattern.exec(s)!;
+    const factor = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 's' | 'm' | 'h' | 'd'];
+    return Number(n) * factor;
+  });
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time like "08:30"');
+const developerId = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a lower-case id like "maria" or "sam-lee"');
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as "Europe/Madrid"');
+
+export const TeamConfig = z
+  .object({
+    team: z.string().min(1),
+    target: z.strictObject({
+      repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be "owner/name"'),
+      default_branch: z.string().default('main'),
+    }),
+    domain_models: z.array(z.string().min(1)).min(1),
+    pattern_library: z.string().default('.rh-agentic/patterns'),
+    personas: z
+      .array(z.strictObject({ id: z.string().min(1), description: z.string().min(1), explanation_level: z.enum(['beginner', 'intermediate', 'expert']) }))
+      .min(1),
+    sdlc: z.strictObject({
+      hierarchy: z.array(z.string().min(1)).min(1),
+      phases: z.array(z.strictObject({ id: z.string().min(1), activity: ActivityKind, gate: z.boolean().default(true) })).min(1),
+    }),
+    modes: z.strictObject({
+      default: ExecutionMode,
+      per_activity: z.partialRecord(ActivityKind, ExecutionMode).default({}),
+    }),
+    approvals: z.strictObject({
+      approvers: z.array(developerId).default([]),
+      use_owners_files: z.boolean().default(true),
+      backup_approver: developerId.optional(),
+      gate_reminder_after: Duration.prefault('4h'),
+      gate_escalate_after: Duration.prefault('24h'),
+    }),
+    ci: z.strictObject({
+      platforms: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1),
+            kind: z.enum(['prow', 'github-actions', 'local']),
+            retrigger_job: z.string().default('/test {job}'),
+            retrigger_all: z.string().default('/retest-required'),
+          }),
+        )
+        .min(1),
+      flake_handling: z.strictObject({
+        window_runs: z.number().int().min(3).max(500).default(30),
+        min_failure_rate: z.number().min(0).max(1).default(0.05),
+        max_retries: z.number().int().min(0).max(5).default(2),
+        known_signatures: z.array(z.strictObject({ test: z.string().min(1), pattern: z.string().min(1) })).default([]),
+      }),
+    }),
+    codegen: z.strictObject({
+      api: z.string().min(1),
+      verify: z.string().min(1),
+      test: z.string().min(1),
+    }),
+    agent: z.strictObject({
+      allowed_commands: z.array(z.string().min(1)).min(1),
+      token_budget_per_work_item: z.number().int().positive(),
+      budget_warn_fraction: z.number().min(0.1).max(1).default(0.8),
+    }),
+    notifications: z
+      .strictObject({
+        digest_time: clockTime.default('16:30'),
+        alerts_channel: z.string().min(1).default('#sitroom-alerts'),
+      })
+      .default({ digest_time: '16:30', alerts_channel: '#sitroom-alerts' }),
+  })
+  .strict();
+export type TeamConfig = z.output<typeof TeamConfig>;
+
+export const RoleFile = z
+  .object({
+    developer: developerId,
+    display_name: z.string().min(1),
+    slack_user_id: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id like "U024BE7LH"').optional(),
+    time_zone: timeZone.default('UTC'),
+    persona: z.string().min(1),
+    experience: z.enum(['new', 'intermediate', 'senior']),
+    new_developer_guidance: z.boolean().default(false),
+    explanation_level: z.enum(['beginner', 'intermediate', 'expert']).optional(),
+    platforms: z.strictObject({ familiar: z.array(z.string()).default([]), learning: z.array(z.string()).default([]) }).default({ familiar: [], learning: [] }),
+    default_mode: z.partialRecord(ActivityKind, ExecutionMode).default({}),
+    notifications: z
+      .strictObject({
+        blocking: Delivery.default('immediate'),
+        decision: Delivery.default('notification'),
+        info: Delivery.default('silent'),
+        quiet_hours: z.strictObject({ start: clockTime, end: clockTime }).optional(),
+        briefing_time: clockTime.default('08:30'),
+      })
+      .default({ blocking: 'immediate', decision: 'notification', info: 'silent', briefing_time: '08:30' }),
+  })
+  .strict();
+export type RoleFile = z.output<typeof RoleFile>;
+
+/**
+ * The mode a phase runs in: a per-session override wins, then the developer's role file, then the team config.
+ * Returned with its source so surfaces can say why.
+ */
+export function resolveMode(
+  activity: ActivityKind,
+  team: Pick<TeamConfig, 'modes'>,
+  role: Pick<RoleFile, 'default_mode'> | undefined,
+  sessionOverride?: ExecutionMode,
+): { mode: ExecutionMode; source: 'session' | 'role' | 'team-activity' | 'team-default' } {
+  if (sessionOverride) return { mode: sessionOverride, source: 'session' };
+  const fromRole = role?.default_mode[activity];
+  if (fromRole) return { mode: fromRole, source: 'role' };
+  const fromTeam = team.modes.per_activity[activity];
+  if (fromTeam) return { mode: fromTeam, source: 'team-activity' };
+  return { mode: team.modes.default, source: 'team-default' };
+}

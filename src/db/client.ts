@@ -1,0 +1,70 @@
+// One way to open the store: real PostgreSQL when DATABASE_URL is set, otherwise an embedded PGlite
+// whose files live in .data/ so a restart keeps the work items.
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import * as schema from './schema/index.js';
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface OpenStore {
+  db: Database;
+  kind: 'postgres' | 'pglite';
+  /** Where the data lives, with any password removed: safe to log. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const migrationsFolder = join(repoRoot, 'migrations');
+
+export interface OpenOptions {
+  /** postgres:// URL; when absent PGlite is used. */
+  url?: string | undefined;
+  /** PGlite data directory; "memory://" for an in-memory store. Default: <repo>/.data/pglite */
+  dataDir?: string | undefined;
+  /** Apply pending migrations before returning. Default true. */
+  migrate?: boolean;
+  poolSize?: number;
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<unparseable DATABASE_URL>';
+  }
+}
+
+export async function openStore(options: OpenOptions = {}): Promise<OpenStore> {
+  const shouldMigrate = options.migrate ?? true;
+  if (options.url) {
+    const { default: pg } = await import('pg');
+    const { drizzle } = await import('drizzle-orm/node-postgres');
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    // An idle client error (e.g. the server restarting) must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    const db = drizzle(pool, { schema }) as unknown as Database;
+    if (shouldMigrate) {
+      const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+      await migrate(drizzle(pool, { schema }), { migrationsFolder });
+    }
+    return { db, kind: 'postgres', location: redactUrl(options.url), close: () => pool.end() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const dataDir = options.dataDir ?? join(repoRoot, '.data', 'pglite');
+  if (!dataDir.startsWith('memory://')) mkdirSync(dirname(dataDir), { recursive: true });
+  const client = new PGlite(dataDir);
+  await client.waitReady;
+  const db = drizzle(client, { schema }) as unknown as Database;
+  if (shouldMigrate) {
+    const { migrate } = await import('drizzle-orm/pglite/migrator');
+    await migrate(drizzle(client, { schema }), { migrationsFolder });
+  }
+  return { db, kind: 'pglite', location: dataDir, close: () => client.close() };
+}

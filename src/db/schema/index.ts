@@ -1,0 +1,2 @@
+// Every table, one module per room. drizzle-kit reads src/db/schema/*.ts to generate migrations/.
+export * from './core.js';
