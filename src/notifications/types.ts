@@ -1,0 +1,80 @@
+// What RH-O tells people. Workflows produce these (through the notify activity, which writes the outbox);
+// the Slack layer renders them; routing decides silent log / DM / immediate mention by urgency and the
+// developer's preferences. Plain data so they travel through Temporal and JSONB unchanged.
+import type { Urgency } from '../config/schema.js';
+
+export interface ButtonSpec {
+  /** Action id from src/slack/ids.ts */
+  actionId: string;
+  label: string;
+  /** Serialised DecisionRequest template (without actor/surface/idempotency, which the tap supplies). */
+  value: string;
+  style?: 'primary' | 'danger';
+}
+
+export interface CiFailureSummary {
+  job: string;
+  test?: string;
+  classification: 'known-flake' | 'real' | 'unknown';
+  signature: string;
+  excerpt?: string;
+  url?: string;
+}
+
+export type NotificationPayload =
+  | {
+      kind: 'briefing';
+      developerId: string;
+      date: string;
+      activeWorkItem?: { key: string; title: string; status: string; phase?: string };
+      lastContext?: string;
+      hypothesis?: string;
+      relatedPrs: Array<{ title: string; url: string; state: string }>;
+      pendingDecisions: Array<{ workItemKey: string; phaseId?: string; kind: string; title: string }>;
+      overnightCi: Array<{ pr: string; job: string; result: string; classification?: string }>;
+      knowledge: Array<{ tier: 1 | 2 | 3; title: string; summary: string }>;
+      orientation?: { title: string; steps: string[] };
+    }
+  | {
+      kind: 'gate';
+      workItemKey: string;
+      phaseId?: string; // absent: the plan gate
+      title: string;
+      summary: string;
+      mode?: string;
+      reminder?: 'reminder' | 'escalation';
+    }
+  | { kind: 'decision-recorded'; workItemKey: string; phaseId?: string; text: string }
+  | {
+      kind: 'ci-alert';
+      workItemKey: string;
+      phaseId: string;
+      prUrl: string;
+      ownerId: string;
+      failures: CiFailureSummary[];
+    }
+  | {
+      kind: 'pr-ready';
+      workItemKey: string;
+      phaseId: string;
+      prUrl: string;
+      ciSummary: string;
+      reviewers: string[];
+      confidence: Array<{ level: string; grade: string; summary: string }>;
+    }
+  | { kind: 'handoff'; workItemKey: string; phaseId: string; from: string; to: string; done: string[]; why: string; evidence: string[]; next: string[] }
+  | { kind: 'pair-reply'; sessionId: string; channel: string; threadTs: string; text: string }
+  | { kind: 'knowledge-proposal'; proposalId: string; workItemKey: string; title: string; body: string }
+  | { kind: 'overlap'; workItemKey: string; otherWorkItemKey: string; otherOwnerId: string; shared: string[] }
+  | { kind: 'budget'; workItemKey: string; spentTokens: number; capTokens: number }
+  | { kind: 'info'; text: string };
+
+export interface Notification {
+  /** Stable key from business identifiers (e.g. "gate:HOSTEDCP-1:api:reminder"): the outbox's unique index. */
+  dedupeKey: string;
+  developerId?: string;
+  /** Channel for channel alerts; absent → the developer's DM. */
+  channel?: string;
+  urgency: Urgency;
+  payload: NotificationPayload;
+}

@@ -1,0 +1,80 @@
+// What the surfaces (Slack, dashboard, CLI) may ask of RH-O. Implemented over Temporal in
+// src/orchestrator/temporal.ts; the surfaces depend on this interface only.
+import type { ExecutionMode } from '../config/schema.js';
+
+export const decisionKinds = [
+  'approve-plan',
+  'approve-phase',
+  'reject-phase',
+  'set-mode',
+  'ci-option', // value: fix-and-repush | wait-for-me | skip-test
+  'knowledge-proposal', // value: yes | edit | no ; edit carries `text`
+  'budget', // value: continue | stop
+  'pause',
+  'resume',
+  'cancel',
+] as const;
+export type DecisionKind = (typeof decisionKinds)[number];
+export type Surface = 'slack-button' | 'slack-command' | 'slack-modal' | 'slack-message' | 'dashboard' | 'cli' | 'automatic';
+
+export interface DecisionRequest {
+  workItemKey: string;
+  kind: DecisionKind;
+  phaseId?: string;
+  value?: string;
+  mode?: ExecutionMode;
+  reason?: string;
+  text?: string;
+  /** Developer id (role file name), resolved from the Slack user by the surface. */
+  actor: string;
+  surface: Surface;
+  /** Stable across retries of the same tap: becomes the Temporal update id and the audit row key. */
+  idempotencyKey: string;
+}
+
+export type DecisionResult =
+  | { outcome: 'applied' | 'duplicate'; summary: string; decidedBy: string; decidedAt: string }
+  | { outcome: 'refused'; reason: string };
+
+export interface PhaseView {
+  id: string;
+  title: string;
+  mode: ExecutionMode;
+  status: string;
+  prUrl?: string;
+  dependsOn: string[];
+  mergeOrder: number;
+}
+
+export interface WorkItemView {
+  key: string;
+  title: string;
+  ownerId: string;
+  status: string;
+  planVersion: number;
+  phases: PhaseView[];
+  pendingDecisions: Array<{ kind: DecisionKind; phaseId?: string; title: string; since: string }>;
+}
+
+export interface Situation {
+  developerId: string;
+  workItems: WorkItemView[];
+  pendingDecisions: Array<{ workItemKey: string; kind: DecisionKind; phaseId?: string; title: string; since: string }>;
+  recentCi: Array<{ workItemKey: string; phaseId: string; job: string; result: string; classification?: string }>;
+  recentKnowledge: Array<{ tier: 1 | 2 | 3; title: string }>;
+}
+
+export interface Orchestrator {
+  decide(request: DecisionRequest): Promise<DecisionResult>;
+  situation(developerId: string): Promise<Situation>;
+  /** Answers an architecture question (agent `answer` step) — returns markdown-ish text with citations. */
+  ask(developerId: string, question: string): Promise<{ text: string; citations: string[] }>;
+  /** Starts (or returns) the work item workflow and asks RH-A for a plan. */
+  requestPlan(developerId: string, workItemKey: string, intention: string, options?: { title?: string }): Promise<{ workItemKey: string; planVersion: number }>;
+  /** Opens a pair session bound to a Slack thread; idempotent per thread. */
+  startPair(args: { developerId: string; workItemKey: string; phaseId: string; channel: string; threadTs: string }): Promise<{ sessionId: string }>;
+  /** A message typed in a pair thread; the agent's answer arrives as a pair-reply notification. */
+  pairMessage(args: { channel: string; threadTs: string; developerId: string; text: string; messageTs: string }): Promise<{ accepted: boolean }>;
+  /** Sends the morning briefing now (same path as the schedule). */
+  briefingNow(developerId: string): Promise<void>;
+}
