@@ -1,0 +1,3 @@
+module github.com/example/hypershift-mini
+
+go 1.22
