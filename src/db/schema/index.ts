@@ -1,2 +1,3 @@
 // Every table, one module per room. drizzle-kit reads src/db/schema/*.ts to generate migrations/.
 export * from './core.js';
+export * from './knowledge.js';
