@@ -155,7 +155,13 @@ function toExperience(r: ExperienceRow): ExperienceEntry {
   };
 }
 
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** jsonb does not keep key order, so compare with keys sorted. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+}
+const sameJson = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 const firstLines = (text: string, n = 20) => redactSecrets(text.split(/\r?\n/).slice(0, n).join('\n')).slice(0, 4000);
 
 export interface KnowledgeStoreOptions {
