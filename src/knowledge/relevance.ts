@@ -37,7 +37,7 @@ export interface KnowledgeQuery {
 export interface RankedKnowledge extends KnowledgeItem {
   tierLabel: string;
   score: number;
-  /** Why it matched, e.g. "file hypershift-operator/controllers/nodepool/conditions.go matches **​/conditions.go". */
+  /** Why it matched, e.g. "file hypershift-operator/controllers/nodepool/conditions.go matches hypershift-operator/controllers/nodepool/*.go". */
   matchedBecause: string[];
   /** Set on a lower-tier item when a curated entry speaks about the same topic: the curated one wins. */
   outrankedBy?: string;
