@@ -27,9 +27,17 @@ export function loadConfig(targetRepo: string = targetRepoFromEnv()): LoadedConf
   }
   const display = (p: string) => relative(process.cwd(), p) || p;
   const issues: YamlIssue[] = [];
+  const texts = new Map<string, string>();
+  /** Line of the first "key:" in a file, for problems found across files after schema validation. */
+  const lineOfKey = (path: string, key: string) => {
+    const lines = (texts.get(path) ?? '').split('\n');
+    const index = lines.findIndex((l) => new RegExp(`^\\s*${key}\\s*:`).test(l));
+    return index >= 0 ? index + 1 : 1;
+  };
   let team: TeamConfig | undefined;
   try {
-    team = validateYaml(display(teamPath), readFileSync(teamPath, 'utf8'), TeamConfig);
+    texts.set(teamPath, readFileSync(teamPath, 'utf8'));
+    team = validateYaml(display(teamPath), texts.get(teamPath)!, TeamConfig);
   } catch (err) {
     if (err instanceof YamlValidationError) issues.push(...err.issues);
     else throw err;
@@ -40,10 +48,11 @@ export function loadConfig(targetRepo: string = targetRepoFromEnv()): LoadedConf
   for (const file of roleFiles) {
     const path = join(rolesDir, file);
     try {
-      const role = validateYaml(display(path), readFileSync(path, 'utf8'), RoleFile);
+      texts.set(path, readFileSync(path, 'utf8'));
+      const role = validateYaml(display(path), texts.get(path)!, RoleFile);
       const expected = basename(file).replace(/\.ya?ml$/, '');
       if (role.developer !== expected) {
-        issues.push({ file: display(path), line: 1, path: 'developer', message: `must match the file name "${expected}"` });
+        issues.push({ file: display(path), line: lineOfKey(path, 'developer'), path: 'developer', message: `must match the file name "${expected}"` });
       }
       roles.set(role.developer, role);
     } catch (err) {
@@ -55,11 +64,12 @@ export function loadConfig(targetRepo: string = targetRepoFromEnv()): LoadedConf
     const personas = new Set(team.personas.map((p) => p.id));
     for (const role of roles.values()) {
       if (!personas.has(role.persona)) {
-        issues.push({ file: display(join(rolesDir, `${role.developer}.yaml`)), line: 1, path: 'persona', message: `unknown persona "${role.persona}"; team.yaml defines ${[...personas].join(', ')}` });
+        const rolePath = join(rolesDir, `${role.developer}.yaml`);
+        issues.push({ file: display(rolePath), line: lineOfKey(rolePath, 'persona'), path: 'persona', message: `unknown persona "${role.persona}"; team.yaml defines ${[...personas].join(', ')}` });
       }
     }
     for (const who of [...team.approvals.approvers, ...(team.approvals.backup_approver ? [team.approvals.backup_approver] : [])]) {
-      if (!roles.has(who)) issues.push({ file: display(teamPath), line: 1, path: 'approvals', message: `"${who}" has no role file in .rh-agentic/roles/` });
+      if (!roles.has(who)) issues.push({ file: display(teamPath), line: lineOfKey(teamPath, who === team.approvals.backup_approver ? 'backup_approver' : 'approvers'), path: 'approvals', message: `"${who}" has no role file in .rh-agentic/roles/` });
     }
   }
   if (issues.length > 0) throw new YamlValidationError(issues);

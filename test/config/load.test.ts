@@ -1,0 +1,86 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
+import { resolveMode } from '../../src/config/schema.js';
+import { YamlValidationError } from '../../src/yaml/validate.js';
+
+function copyOfExample(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sitroom-config-'));
+  cpSync(join(exampleTargetRepo, '.rh-agentic'), join(dir, '.rh-agentic'), { recursive: true });
+  return dir;
+}
+
+function loadError(repo: string): YamlValidationError {
+  try {
+    loadConfig(repo);
+  } catch (err) {
+    if (err instanceof YamlValidationError) return err;
+    throw err;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('the shipped example config', () => {
+  it('loads the HyperShift team with a senior engineer, a new engineer and a tech lead', () => {
+    const config = loadConfig(exampleTargetRepo);
+    expect(config.team.team).toBe('hypershift-data-plane');
+    expect(config.team.sdlc.hierarchy).toEqual(['rfe', 'feature', 'epic', 'story']);
+    expect(config.team.sdlc.phases.map((p) => p.id)).toEqual(['design', 'api', 'implementation', 'test', 'review']);
+    expect(config.team.codegen).toMatchObject({ api: 'make api', verify: 'make verify' });
+    expect(config.team.approvals.gate_reminder_after).toBe(4 * 3_600_000);
+    expect(config.roles.get('maria')?.experience).toBe('senior');
+    expect(config.roles.get('sam')?.new_developer_guidance).toBe(true);
+  });
+
+  it('resolves a phase mode from the session, then the role file, then the team', () => {
+    const config = loadConfig(exampleTargetRepo);
+    const maria = config.roles.get('maria');
+    const priya = config.roles.get('priya');
+    expect(resolveMode('planning', config.team, maria)).toEqual({ mode: 'collaborative', source: 'role' });
+    expect(resolveMode('planning', config.team, priya)).toEqual({ mode: 'approval-required', source: 'team-activity' });
+    expect(resolveMode('planning', config.team, maria, 'autonomous')).toEqual({ mode: 'autonomous', source: 'session' });
+  });
+});
+
+describe('bad config', () => {
+  it('names the file, the line and the field of a wrong value', () => {
+    const repo = copyOfExample();
+    const team = join(repo, '.rh-agentic', 'team.yaml');
+    const text = readFileSync(team, 'utf8').replace('gate_reminder_after: 4h', 'gate_reminder_after: soon');
+    writeFileSync(team, text);
+    const err = loadError(repo);
+    const line = text.split('\n').findIndex((l) => l.includes('gate_reminder_after: soon')) + 1;
+    expect(err.issues).toHaveLength(1);
+    expect(err.message).toBe(`${err.issues[0]!.file}:${line} approvals.gate_reminder_after: must be a duration like "30m", "4h" or "2d"`);
+    expect(err.issues[0]!.file).toMatch(/\.rh-agentic\/team\.yaml$/);
+  });
+
+  it('reports a YAML syntax error with its line', () => {
+    const repo = copyOfExample();
+    const role = join(repo, '.rh-agentic', 'roles', 'sam.yaml');
+    writeFileSync(role, 'developer: sam\ndisplay_name: [unclosed\n');
+    const err = loadError(repo);
+    expect(err.issues[0]).toMatchObject({ path: '(syntax)' });
+    expect(err.issues[0]!.file).toMatch(/roles\/sam\.yaml$/);
+    expect(err.issues[0]!.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('rejects an unknown field in a role file at its line', () => {
+    const repo = copyOfExample();
+    const role = join(repo, '.rh-agentic', 'roles', 'maria.yaml');
+    writeFileSync(role, readFileSync(role, 'utf8').replace('experience: senior', 'experience: senior\nfavourite_colour: blue'));
+    const err = loadError(repo);
+    expect(err.message).toMatch(/roles\/maria\.yaml:\d+ \(root\): Unrecognized key: "favourite_colour"/);
+  });
+
+  it('rejects a role whose persona the team does not define', () => {
+    const repo = copyOfExample();
+    const role = join(repo, '.rh-agentic', 'roles', 'sam.yaml');
+    const text = readFileSync(role, 'utf8').replace('persona: new-engineer', 'persona: wizard');
+    writeFileSync(role, text);
+    const line = text.split('\n').indexOf('persona: wizard') + 1;
+    expect(loadError(repo).message).toMatch(new RegExp(`roles/sam\\.yaml:${line} persona: unknown persona "wizard"`));
+  });
+});
