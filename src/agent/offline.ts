@@ -1,0 +1,211 @@
+// The offline agent: RH-A's steps without a model. It answers what the domain model covers, plans
+// from the pattern library's recipes, executes pattern recipes inside the step's scope, reviews diffs
+// with the model's rules and the team's conventions, and says plainly when a step needs a model.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { TeamConfig } from '../config/schema.js';
+import { Plan } from '../plan/schema.js';
+import { parseJUnit, type JUnitCase } from '../integrations/junit.js';
+import { redactSecrets } from '../observability/logger.js';
+import { needsModelMessage, type Agent } from './agent.js';
+import { changedPaths, commitPaths, currentBranch } from './git.js';
+import type { DomainModelPort, KnowledgePort } from './model-port.js';
+import {
+  addConditionConstants, conditionTestPath, conditionTestSource, conditionsFile, fileProblems, parseConditionRequest, planRecipes, RecipeError,
+} from './recipes.js';
+import { reviewDiff, summariseFindings } from './review.js';
+import { Scope, ScopeRefusal, globToRegExp } from './scope.js';
+import {
+  emptyEvidence, evidenceFromScope, zeroUsage, type AnswerRequest, type AnswerResult, type DiagnoseRequest, type DiagnoseResult, type ExecuteRequest,
+  type ExecuteResult, type PlanRequest, type PlanResult, type ProposeKnowledgeRequest, type ProposeKnowledgeResult, type ReviewRequest,
+  type ReviewResult, type StepContext,
+} from './types.js';
+
+export interface OfflineAgentDeps {
+  model: DomainModelPort;
+  knowledge: KnowledgePort;
+  team: TeamConfig;
+  targetRepo: string;
+}
+
+/** Questions that ask for judgement rather than facts the model records. */
+const judgementQuestion = /\b(should|why|better|recommend|design|trade-?offs?|opinion|refactor|write|implement)\b/i;
+
+export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
+  const allowed = deps.team.agent.allowed_commands;
+
+  return {
+    kind: 'offline',
+
+    async answer(req: AnswerRequest): Promise<AnswerResult> {
+      const fromModel = deps.model.answer(req.question);
+      const patterns = deps.knowledge.lookup(req.question, 2);
+      if (!fromModel) {
+        return { text: needsModelMessage, citations: [], needsModel: true, usage: zeroUsage(), evidence: emptyEvidence() };
+      }
+      const parts = [fromModel.text];
+      if (patterns.length) parts.push('', 'Team patterns that apply:', ...patterns.map((p) => `- ${p.title} (${p.source})`));
+      const needsModel = judgementQuestion.test(req.question);
+      if (needsModel) parts.push('', `For options and a recommendation: ${needsModelMessage}`);
+      return {
+        text: parts.join('\n'),
+        citations: [...fromModel.citations, ...patterns.map((p) => ({ node: `pattern:${p.id}`, ref: p.source }))],
+        needsModel,
+        usage: zeroUsage(),
+        evidence: emptyEvidence(),
+      };
+    },
+
+    async plan(req: PlanRequest): Promise<PlanResult> {
+      const recipe = planRecipes.find((r) => r.matches(req.intention));
+      if (!recipe) {
+        return { needsModel: true, message: `No recipe in the pattern library matches "${req.intention}". ${needsModelMessage}`, warnings: [], usage: zeroUsage(), evidence: emptyEvidence() };
+      }
+      const phases = recipe.phases({ intention: req.intention, targetRepo: deps.targetRepo, allowedCommands: allowed });
+      const parsed = Plan.safeParse({ workItemKey: req.workItemKey, intention: req.intention, summary: `From pattern "${recipe.pattern}" (offline recipe ${recipe.id}).`, phases });
+      if (!parsed.success) {
+        return { needsModel: false, message: `recipe ${recipe.id} produced an invalid plan: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, warnings: [], usage: zeroUsage(), evidence: emptyEvidence() };
+      }
+      const warnings = checkPlan(parsed.data, deps);
+      return { plan: parsed.data, needsModel: false, message: `Plan with ${parsed.data.phases.length} phase(s) from pattern "${recipe.pattern}".`, warnings, usage: zeroUsage(), evidence: emptyEvidence() };
+    },
+
+    async execute(req: ExecuteRequest, ctx: StepContext = {}): Promise<ExecuteResult> {
+      const condition = parseConditionRequest(req.instruction);
+      if (!condition) {
+        return { status: 'needs-model', message: `No offline recipe for "${req.instruction}". ${needsModelMessage}`, branch: req.branch, checks: [], usage: zeroUsage(), evidence: emptyEvidence() };
+      }
+      const scope = new Scope({
+        worktree: req.worktree,
+        writable: req.writable ?? req.phase.files,
+        allowedCommands: allowed,
+        tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item,
+      });
+      const evidence = emptyEvidence();
+      const checks: ExecuteResult['checks'] = [];
+      const fail = (message: string): ExecuteResult => ({ status: 'failed', message, branch: req.branch, checks, usage: zeroUsage(), evidence: evidenceFromScope(scope, evidence) });
+      const beat = (what: string) => ctx.heartbeat?.({ step: 'execute', what });
+      try {
+        const branch = await currentBranch(req.worktree);
+        if (branch !== req.branch) return fail(`the worktree is on branch "${branch}", expected "${req.branch}"`);
+
+        beat('edit');
+        const conditionsPath = scope.resolveForWrite(conditionsFile);
+        writeFileSync(conditionsPath, addConditionConstants(readFileSync(conditionsPath, 'utf8'), condition));
+        scope.noteWrite(conditionsPath);
+        evidence.notes.push(`added condition type ${condition.conditionType} and reason ${condition.reason} to ${conditionsFile} (pattern nodepool-condition-type)`);
+
+        for (const command of [deps.team.codegen.api]) {
+          beat(command);
+          const run = await scope.runCommand(command);
+          if (run.exitCode !== 0) return fail(`${command} failed (exit ${run.exitCode}):\n${run.output.slice(-2000)}`);
+        }
+
+        beat('test');
+        const testPath = scope.resolveForWrite(conditionTestPath(condition));
+        writeFileSync(testPath, conditionTestSource(condition));
+        scope.noteWrite(testPath);
+        evidence.notes.push(`added ${conditionTestPath(condition)}: fails unless the constant is generated into the known lists`);
+
+        for (const command of [deps.team.codegen.verify, deps.team.codegen.test]) {
+          beat(command);
+          const run = await scope.runCommand(command);
+          checks.push({ command, passed: run.exitCode === 0 });
+          if (run.exitCode !== 0) return fail(`${command} failed (exit ${run.exitCode}):\n${run.output.slice(-2000)}`);
+        }
+
+        const review = reviewDiff(await diffOf(req.worktree), deps.model);
+        if (review.some((f) => f.severity === 'blocker')) return fail(`the change breaks a rule:\n${summariseFindings(review)}`);
+        evidence.notes.push(review.length ? summariseFindings(review) : 'check_diff: no boundary or convention findings');
+
+        beat('commit');
+        const changed = await changedPaths(req.worktree);
+        const writable = scope.spec.writable.map(globToRegExp);
+        const outside = changed.filter((p) => !writable.some((re) => re.test(p)));
+        if (outside.length) {
+          for (const p of outside) scope.record('not-writable', p, `"${p}" changed during the step but is outside the phase's files; not committed`);
+          return fail(`files outside the phase's scope changed: ${outside.join(', ')}`);
+        }
+        const commit = await commitPaths(
+          req.worktree,
+          changed,
+          `${req.workItemKey}: add NodePool condition type ${condition.conditionType}\n\nReason ${condition.reason}; generated list refreshed with \`${deps.team.codegen.api}\`; ` +
+            `${checks.map((c) => `\`${c.command}\` ${c.passed ? 'passed' : 'failed'}`).join(', ')}.\n\nPhase: ${req.phase.id}`,
+        );
+        evidence.notes.push(`committed files: ${changed.join(', ')}`);
+        return { status: 'committed', message: `Committed ${commit.slice(0, 12)} on ${req.branch}`, branch: req.branch, commit, checks, usage: zeroUsage(), evidence: evidenceFromScope(scope, evidence) };
+      } catch (err) {
+        if (err instanceof ScopeRefusal || err instanceof RecipeError) return fail(err.message);
+        throw err;
+      }
+    },
+
+    async review(req: ReviewRequest): Promise<ReviewResult> {
+      const findings = reviewDiff(req.diff, deps.model);
+      return { findings, summary: summariseFindings(findings), usage: zeroUsage(), evidence: emptyEvidence() };
+    },
+
+    async diagnose(req: DiagnoseRequest): Promise<DiagnoseResult> {
+      const known = [...(req.knownFlakes ?? []), ...deps.team.ci.flake_handling.known_signatures];
+      let cases: JUnitCase[] = [];
+      if (req.junitXml) cases = parseJUnit(req.junitXml).cases.filter((c) => c.status === 'failed');
+      const failingTests = cases.map((c) => ({
+        name: c.name,
+        message: redactSecrets(c.message.slice(0, 2000)),
+        knownFlake: known.some((k) => (c.name === k.test || c.name.startsWith(`${k.test}/`)) && c.message.includes(k.pattern)),
+      }));
+      if (failingTests.length === 0) {
+        return { verdict: 'unknown', failingTests, summary: req.junitXml ? `${req.job}: the JUnit report has no failed test; the job failed outside the tests. ${needsModelMessage}` : `${req.job}: no JUnit report to read. ${needsModelMessage}`, needsModel: true, usage: zeroUsage(), evidence: emptyEvidence() };
+      }
+      const real = failingTests.filter((t) => !t.knownFlake);
+      const verdict = real.length === 0 ? 'flake' : 'failure';
+      const summary =
+        verdict === 'flake'
+          ? `${req.job}: ${failingTests.length} failing test(s), all matching known flake signatures (${failingTests.map((t) => t.name).join(', ')}).`
+          : `${req.job}: ${real.length} failing test(s) not explained by a known flake: ${real.map((t) => t.name).join(', ')}. First failure:\n${real[0]!.message.split('\n').slice(0, 8).join('\n')}`;
+      return { verdict, failingTests, summary, needsModel: false, usage: zeroUsage(), evidence: emptyEvidence() };
+    },
+
+    async proposeKnowledge(req: ProposeKnowledgeRequest): Promise<ProposeKnowledgeResult> {
+      const commands = req.evidence.commands;
+      if (commands.length === 0 && req.evidence.filesWritten.length === 0) {
+        return { proposals: [], needsModel: true, usage: zeroUsage(), evidence: emptyEvidence() };
+      }
+      const steps = commands.map((c) => `- \`${c.command}\`: ${c.exitCode === 0 ? 'passed' : `failed (exit ${c.exitCode})`} in ${Math.round(c.durationMs / 1000)} s`);
+      const failedFirst = commands.filter((c, i) => c.exitCode !== 0 && commands.slice(i + 1).some((d) => d.command === c.command && d.exitCode === 0));
+      const body = [
+        `Outcome of ${req.workItemKey}: ${req.outcome}`,
+        '',
+        'Steps as executed:',
+        ...steps,
+        ...(failedFirst.length ? ['', `Needed a second attempt: ${failedFirst.map((c) => c.command).join(', ')}.`] : []),
+        ...(req.evidence.refusals.length ? ['', `Scope refusals during the work: ${req.evidence.refusals.map((r) => r.kind).join(', ')}.`] : []),
+      ].join('\n');
+      return {
+        proposals: [{ tier: 'experience', title: `${req.workItemKey}: how the change was verified`, body, references: req.evidence.filesWritten }],
+        needsModel: false,
+        usage: zeroUsage(),
+        evidence: emptyEvidence(),
+      };
+    },
+  };
+}
+
+async function diffOf(worktree: string): Promise<string> {
+  const { git } = await import('./git.js');
+  await git(worktree, ['add', '-N', '.']); // intent-to-add so new files show in the diff
+  return git(worktree, ['diff', 'HEAD', '--']);
+}
+
+/** Plan checks against the tree and the model: files exist or are new in an existing directory, commands are allowed. */
+export function checkPlan(plan: Plan, deps: Pick<OfflineAgentDeps, 'model' | 'team' | 'targetRepo'>): string[] {
+  const warnings: string[] = [];
+  for (const phase of plan.phases) {
+    for (const p of fileProblems(deps.targetRepo, phase.files)) warnings.push(`phase ${phase.id}: ${p}`);
+    for (const v of phase.validation) {
+      if (!deps.team.agent.allowed_commands.includes(v.command)) warnings.push(`phase ${phase.id}: validation command "${v.command}" is not on the agent allow-list`);
+    }
+    const components = new Set(phase.files.map((f) => deps.model.componentFor(f)).filter(Boolean));
+    if (components.size > 2) warnings.push(`phase ${phase.id}: touches ${components.size} components (${[...components].join(', ')}); consider splitting`);
+  }
+  return warnings;
+}

@@ -1,0 +1,233 @@
+// The sandbox RH-O gives one agent step: a single git worktree, the paths it may write, the exact
+// commands it may run, and a token budget. Everything the agent touches goes through here, and every
+// refusal is kept as evidence so the step result shows what was attempted and why it was stopped.
+// The spec is frozen at construction: nothing the agent reads (files, CI logs, PR comments) can widen it.
+import { execFile } from 'node:child_process';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { redactSecrets } from '../observability/logger.js';
+
+export interface ScopeSpec {
+  /** Absolute path of the git worktree the step works in. */
+  worktree: string;
+  /** Repository-relative globs the step may write (`*` within a segment, `**` across segments). */
+  writable: readonly string[];
+  /** Exact command strings from team.yaml `agent.allowed_commands`, e.g. "make verify". */
+  allowedCommands: readonly string[];
+  /** Tokens (input + output, cache reads included) this step may spend. */
+  tokenBudget: number;
+  commandTimeoutMs?: number;
+  /** Bytes of combined output kept per command (head and tail); the rest is elided. */
+  outputCapBytes?: number;
+}
+
+export type RefusalKind = 'absolute-path' | 'path-traversal' | 'symlink-escape' | 'not-writable' | 'command-not-allowed' | 'budget-exhausted';
+
+export interface Refusal {
+  kind: RefusalKind;
+  /** What was asked for, redacted. */
+  request: string;
+  reason: string;
+  at: string;
+}
+
+export interface CommandRun {
+  command: string;
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** Combined stdout+stderr, redacted and capped. */
+  output: string;
+  truncated: boolean;
+}
+
+export class ScopeRefusal extends Error {
+  override readonly name = 'ScopeRefusal';
+  constructor(readonly refusal: Refusal) {
+    super(`refused (${refusal.kind}): ${refusal.reason}`);
+  }
+}
+
+const defaultTimeoutMs = 10 * 60_000;
+const defaultOutputCap = 64 * 1024;
+// execFile kills a child whose output passes maxBuffer; keep that far above the display cap so a chatty
+// `go test` still finishes and reports its exit code.
+const hardOutputLimit = 32 * 1024 * 1024;
+
+/** Environment for allowed commands: enough for make/go/git, none of the process's secrets. */
+function commandEnv(): NodeJS.ProcessEnv {
+  const keep = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'GOCACHE', 'GOPATH', 'GOROOT', 'GOMODCACHE', 'GOFLAGS', 'GOTOOLCHAIN'];
+  const env: NodeJS.ProcessEnv = {};
+  for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
+  // Builds in the sandbox never reach the network.
+  env.GOPROXY = 'off';
+  env.GOTOOLCHAIN ??= 'local';
+  env.GIT_TERMINAL_PROMPT = '0';
+  return env;
+}
+
+/** `*` matches within a path segment, `**` across segments, `?` one character. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*') {
+      if (glob[i + 1] === '*') {
+        const slash = glob[i + 2] === '/';
+        re += slash ? '(?:.*/)?' : '.*';
+        i += slash ? 2 : 1;
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+export class Scope {
+  readonly spec: Readonly<ScopeSpec>;
+  private readonly realRoot: string;
+  private readonly writableRes: RegExp[];
+  private readonly refusalLog: Refusal[] = [];
+  private readonly commandLog: CommandRun[] = [];
+  private readonly written = new Set<string>();
+  private tokensUsed = 0;
+
+  constructor(spec: ScopeSpec) {
+    if (!isAbsolute(spec.worktree)) throw new Error(`scope: worktree must be absolute, got "${spec.worktree}"`);
+    this.spec = Object.freeze({ ...spec, writable: Object.freeze([...spec.writable]), allowedCommands: Object.freeze([...spec.allowedCommands]) });
+    this.realRoot = realpathSync(spec.worktree);
+    this.writableRes = this.spec.writable.map(globToRegExp);
+  }
+
+  get refusals(): readonly Refusal[] {
+    return this.refusalLog;
+  }
+  get commands(): readonly CommandRun[] {
+    return this.commandLog;
+  }
+  get writtenFiles(): string[] {
+    return [...this.written].sort();
+  }
+  get tokensSpent(): number {
+    return this.tokensUsed;
+  }
+  get tokensLeft(): number {
+    return Math.max(0, this.spec.tokenBudget - this.tokensUsed);
+  }
+
+  /** Records spend; returns false (and records a refusal) once the budget is gone. */
+  chargeTokens(n: number): boolean {
+    this.tokensUsed += n;
+    if (this.tokensUsed > this.spec.tokenBudget) {
+      this.record('budget-exhausted', `${this.tokensUsed} tokens`, `the step's budget of ${this.spec.tokenBudget} tokens is spent`);
+      return false;
+    }
+    return true;
+  }
+
+  /** Absolute path for reading a repository-relative path, or a recorded refusal. */
+  resolveForRead(path: string): string {
+    return this.resolve(path);
+  }
+
+  /** Absolute path for writing; the path must also match one of the writable globs. */
+  resolveForWrite(path: string): string {
+    const abs = this.resolve(path);
+    const rel = relative(this.realRoot, abs).split(sep).join('/');
+    if (!this.writableRes.some((re) => re.test(rel))) {
+      this.refuse('not-writable', path, `"${rel}" is outside the writable paths (${this.spec.writable.join(', ') || 'none'})`);
+    }
+    if (rel === '.git' || rel.startsWith('.git/')) this.refuse('not-writable', path, 'the .git directory is never writable');
+    return abs;
+  }
+
+  noteWrite(path: string): void {
+    this.written.add(relative(this.realRoot, path).split(sep).join('/'));
+  }
+
+  isAllowedCommand(command: string): boolean {
+    return this.spec.allowedCommands.includes(command.trim());
+  }
+
+  /** Runs an allow-listed command in the worktree without a shell. */
+  async runCommand(command: string): Promise<CommandRun> {
+    const trimmed = command.trim();
+    if (!this.isAllowedCommand(trimmed)) {
+      this.refuse('command-not-allowed', command, `"${trimmed}" is not on the allow-list (${this.spec.allowedCommands.join(', ')})`);
+    }
+    const [file, ...args] = trimmed.split(/\s+/);
+    const started = Date.now();
+    const cap = this.spec.outputCapBytes ?? defaultOutputCap;
+    const result = await new Promise<{ code: number | null; timedOut: boolean; out: string }>((resolvePromise) => {
+      execFile(
+        file!,
+        args,
+        { cwd: this.realRoot, env: commandEnv(), timeout: this.spec.commandTimeoutMs ?? defaultTimeoutMs, killSignal: 'SIGKILL', maxBuffer: hardOutputLimit, encoding: 'utf8', windowsHide: true },
+        (err, stdout, stderr) => {
+          const out = `${stdout}${stderr ? (stdout ? '\n' : '') + stderr : ''}`;
+          if (!err) return resolvePromise({ code: 0, timedOut: false, out });
+          const e = err as NodeJS.ErrnoException & { code?: number | string; killed?: boolean; signal?: string };
+          const timedOut = e.killed === true && e.signal === 'SIGKILL';
+          if (typeof e.code === 'number') return resolvePromise({ code: e.code, timedOut, out });
+          resolvePromise({ code: null, timedOut, out: `${out}\n${e.message}` });
+        },
+      );
+    });
+    const { text, truncated } = capOutput(redactSecrets(result.out), cap);
+    const run: CommandRun = { command: trimmed, exitCode: result.code, timedOut: result.timedOut, durationMs: Date.now() - started, output: text, truncated };
+    this.commandLog.push(run);
+    return run;
+  }
+
+  private resolve(path: string): string {
+    if (typeof path !== 'string' || path.length === 0) this.refuse('path-traversal', String(path), 'empty path');
+    if (isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('~')) {
+      this.refuse('absolute-path', path, 'paths are relative to the worktree; absolute paths are refused');
+    }
+    const normalized = normalize(path);
+    if (normalized === '..' || normalized.startsWith(`..${sep}`) || path.split(/[\\/]/).includes('..')) {
+      this.refuse('path-traversal', path, '".." segments are refused');
+    }
+    const abs = join(this.realRoot, normalized);
+    // Follow symlinks on the longest existing prefix: a link inside the tree may point outside it.
+    let probe = abs;
+    while (!existsSync(probe) && probe !== this.realRoot) {
+      try {
+        lstatSync(probe); // a dangling symlink exists for lstat but not for existsSync
+        break;
+      } catch {
+        probe = dirname(probe);
+      }
+    }
+    let real: string;
+    try {
+      real = realpathSync(probe);
+    } catch {
+      this.refuse('symlink-escape', path, 'a dangling symlink cannot be followed safely');
+    }
+    const tail = relative(probe, abs);
+    const final = tail ? join(real, tail) : real;
+    if (final !== this.realRoot && !final.startsWith(this.realRoot + sep)) {
+      this.refuse('symlink-escape', path, `"${path}" resolves outside the worktree`);
+    }
+    return final;
+  }
+
+  /** Records a refusal that does not interrupt the caller (the budget check decides on its own). */
+  record(kind: RefusalKind, request: string, reason: string): Refusal {
+    const refusal: Refusal = { kind, request: redactSecrets(request).slice(0, 500), reason: redactSecrets(reason), at: new Date().toISOString() };
+    this.refusalLog.push(refusal);
+    return refusal;
+  }
+
+  private refuse(kind: RefusalKind, request: string, reason: string): never {
+    throw new ScopeRefusal(this.record(kind, request, reason));
+  }
+}
+
+function capOutput(text: string, cap: number): { text: string; truncated: boolean } {
+  if (Buffer.byteLength(text) <= cap) return { text, truncated: false };
+  const half = Math.floor(cap / 2);
+  const omitted = text.length - 2 * half;
+  return { text: `${text.slice(0, half)}\n… [${omitted} characters omitted] …\n${text.slice(-half)}`, truncated: true };
+}
