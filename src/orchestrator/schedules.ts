@@ -1,0 +1,44 @@
+// One Temporal Schedule per developer ("briefing-<developer>") fires the morning briefing at the time and
+// in the time zone of their role file, on weekdays. Creation is idempotent: an existing schedule is
+// updated to the current role file instead of duplicated.
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { RoleFile } from '../config/schema.js';
+import { briefingScheduleId } from '../../workflows/ids.js';
+
+/** How late a missed briefing may still be sent after downtime; later than this it would be noise. */
+export const briefingCatchupWindow = '2 hours';
+
+export function briefingScheduleOptions(role: RoleFile, taskQueue: string): ScheduleOptions {
+  const [hour, minute] = role.notifications.briefing_time.split(':').map(Number) as [number, number];
+  return {
+    scheduleId: briefingScheduleId(role.developer),
+    spec: {
+      calendars: [{ hour, minute, dayOfWeek: [{ start: 'MONDAY', end: 'FRIDAY' }] }],
+      timezone: role.time_zone,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: briefingCatchupWindow },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'morningBriefingWorkflow',
+      // The server appends the scheduled time, so each morning has its own business-keyed id.
+      workflowId: `briefing:${role.developer}`,
+      taskQueue,
+      args: [{ developerId: role.developer }],
+    },
+  };
+}
+
+export async function ensureBriefingSchedules(client: Client, roles: Iterable<RoleFile>, taskQueue: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const role of roles) {
+    const options = briefingScheduleOptions(role, taskQueue);
+    try {
+      await client.schedule.create(options);
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, policies: options.policies, action: options.action }));
+    }
+    ids.push(options.scheduleId);
+  }
+  return ids;
+}
