@@ -1,0 +1,201 @@
+// Rule checks on a unified diff (added lines only) and on a checkout's Go imports. The rules are data from
+// capi-abstraction-map.yaml; this module only knows how to find imports, identifiers and condition code.
+import { parseUnifiedDiff, type DiffFile } from './diff.js';
+import { matchAny } from './glob.js';
+import { importSpecOf, parseGoImports, type GoFileImports } from './goimports.js';
+import type { BoundaryRule, Convention, DomainModel } from './schema.js';
+
+export interface Violation {
+  ruleId: string;
+  kind: 'boundary' | 'convention';
+  file: string;
+  line: number;
+  /** what was found: the import path, identifier or offending code */
+  found: string;
+  message: string;
+  reason: string;
+  insteadDo: string;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  violations: Violation[];
+  filesChecked: number;
+  addedLines: number;
+}
+
+export interface CheckOptions {
+  /** post-image of changed files (from --repo): makes import-block and condition-literal detection exact */
+  fileContents?: Readonly<Record<string, string>>;
+}
+
+interface Line {
+  text: string;
+  newLine: number;
+  added: boolean;
+}
+
+export function rulesForFile(rules: readonly BoundaryRule[], file: string): BoundaryRule[] {
+  return rules.filter((r) => matchAny(r.paths, file) && !matchAny(r.allowedExceptions, file));
+}
+
+function importViolation(rule: BoundaryRule, file: string, line: number, importPath: string): Violation | null {
+  const hit = rule.forbidImports.find((p) => importPath === p || importPath.startsWith(p));
+  if (!hit) return null;
+  return {
+    ruleId: rule.id,
+    kind: 'boundary',
+    file,
+    line,
+    found: importPath,
+    message: `import of "${importPath}" is not allowed here (forbidden prefix "${hit}")`,
+    reason: rule.reason,
+    insteadDo: rule.insteadDo,
+  };
+}
+
+/** Code part of a Go line: comments and string contents removed, so identifiers in them do not count. */
+function codeOf(text: string): string {
+  return text
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/`[^`]*`/g, '``')
+    .replace(/\/\/.*$/, '');
+}
+
+const CAMEL = /^(?:[a-z0-9.-]+\/)?[A-Z][A-Za-z0-9]*$/;
+const CONST_DECL = /^\s*(?:const\s+)?([A-Za-z_]\w*(?:ConditionType|Condition|Reason))\s*(?:[\w.]+\s*)?=\s*"([^"]*)"/;
+const LITERAL_FIELD = /^\s*(Type|Reason):\s*"([^"]*)"/;
+const COND_OPEN = /\bCondition\{\s*$/;
+
+function conventionViolations(conv: Convention, file: string, lines: readonly Line[]): Violation[] {
+  const out: Violation[] = [];
+  const v = (line: number, found: string, message: string): Violation => ({
+    ruleId: conv.id,
+    kind: 'convention',
+    file,
+    line,
+    found: found.trim(),
+    message,
+    reason: conv.reason,
+    insteadDo: conv.insteadDo,
+  });
+  if (conv.detector === 'conditionConstValue') {
+    for (const l of lines) {
+      if (!l.added) continue;
+      const m = CONST_DECL.exec(l.text);
+      if (m?.[2] !== undefined && !CAMEL.test(m[2])) out.push(v(l.newLine, l.text, `${m[1]} = "${m[2]}": condition types and reasons must be CamelCase`));
+    }
+  } else if (conv.detector === 'conditionLiteral') {
+    // Track whether we are inside a `...Condition{` composite literal, by indentation of its opening line.
+    let openIndent = -1;
+    for (const l of lines) {
+      const indent = l.text.length - l.text.trimStart().length;
+      if (openIndent < 0 && COND_OPEN.test(l.text)) {
+        openIndent = indent;
+        continue;
+      }
+      if (openIndent >= 0 && /^\s*}/.test(l.text) && indent <= openIndent) {
+        openIndent = -1;
+        continue;
+      }
+      if (openIndent >= 0 && l.added) {
+        const m = LITERAL_FIELD.exec(l.text);
+        if (m) out.push(v(l.newLine, l.text, `condition ${m[1]} set from the string literal "${m[2]}" instead of a constant`));
+      }
+    }
+  } else {
+    for (const l of lines) {
+      if (!l.added) continue;
+      const t = l.text;
+      const joinsIntoMessage = /\bMessage:\s*strings\.Join\(/.test(t) || (/\b[mM]essages?\s*(?:=|\+=)/.test(t) && /strings\.Join\(/.test(t));
+      const appendsPerMachine = /\b[mM]essages?\s*(?:=\s*(?:[mM]essages?\s*\+|append\([mM]essages?,)|\+=)/.test(t) && /\b\w*[mM]achine\w*\.Name\b/.test(t);
+      if (joinsIntoMessage || appendsPerMachine) out.push(v(l.newLine, t, 'condition message lists every machine instead of summarising'));
+    }
+  }
+  return out;
+}
+
+function linesOf(file: DiffFile, contents: string | undefined): { lines: Line[][]; added: Set<number> } {
+  const added = new Set<number>();
+  for (const h of file.hunks) for (const l of h.lines) if (l.kind === 'add' && l.newLine !== undefined) added.add(l.newLine);
+  if (contents !== undefined) {
+    // With the post-image, scan the whole file once so context outside the hunks is known.
+    const all = contents.split('\n').map((text, i) => ({ text, newLine: i + 1, added: added.has(i + 1) }));
+    return { lines: [all], added };
+  }
+  const lines = file.hunks.map((h) =>
+    h.lines.filter((l) => l.kind !== 'del').map((l) => ({ text: l.text, newLine: l.newLine ?? 0, added: l.kind === 'add' })),
+  );
+  return { lines, added };
+}
+
+/** Boundary and convention violations introduced by the added lines of a diff. */
+export function checkDiff(model: DomainModel, diff: string | readonly DiffFile[], opts: CheckOptions = {}): CheckResult {
+  const files = typeof diff === 'string' ? parseUnifiedDiff(diff) : diff;
+  const violations: Violation[] = [];
+  let filesChecked = 0;
+  let addedLines = 0;
+  for (const f of files) {
+    if (!f.newPath || !f.newPath.endsWith('.go')) continue;
+    filesChecked++;
+    const path = f.newPath;
+    const contents = opts.fileContents?.[path];
+    const { lines, added } = linesOf(f, contents);
+    addedLines += added.size;
+    if (added.size === 0) continue;
+    const rules = rulesForFile(model.map.boundaryRules, path);
+
+    // imports: exact from the post-image when we have it, else any added line shaped like an import spec
+    const importLines = new Map<number, string>();
+    if (contents !== undefined) {
+      for (const imp of parseGoImports(path, contents).imports) if (added.has(imp.line)) importLines.set(imp.line, imp.path);
+    } else {
+      for (const chunk of lines) for (const l of chunk) {
+        if (!l.added) continue;
+        const s = importSpecOf(l.text);
+        if (s) importLines.set(l.newLine, s.path);
+      }
+    }
+    for (const rule of rules) {
+      for (const [line, imp] of importLines) {
+        const v = importViolation(rule, path, line, imp);
+        if (v) violations.push(v);
+      }
+      if (rule.forbidIdentifiers.length === 0) continue;
+      for (const chunk of lines) for (const l of chunk) {
+        if (!l.added || importLines.has(l.newLine)) continue;
+        const code = codeOf(l.text);
+        for (const ident of rule.forbidIdentifiers) {
+          if (code.includes(ident)) {
+            violations.push({ ruleId: rule.id, kind: 'boundary', file: path, line: l.newLine, found: ident, message: `use of ${ident} is not allowed here`, reason: rule.reason, insteadDo: rule.insteadDo });
+          }
+        }
+      }
+    }
+    for (const conv of model.map.conventions) {
+      if (!matchAny(conv.paths, path)) continue;
+      for (const chunk of lines) violations.push(...conventionViolations(conv, path, chunk));
+    }
+  }
+  violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId));
+  return { ok: violations.length === 0, violations, filesChecked, addedLines };
+}
+
+/** Boundary-rule violations among the imports of whole Go files (used by `model verify --repo`). */
+export function checkGoImports(model: DomainModel, files: readonly GoFileImports[]): Violation[] {
+  const out: Violation[] = [];
+  for (const f of files) {
+    const rules = rulesForFile(model.map.boundaryRules, f.file);
+    for (const rule of rules) {
+      for (const imp of f.imports) {
+        const v = importViolation(rule, f.file, imp.line, imp.path);
+        if (v) out.push(v);
+      }
+    }
+  }
+  return out;
+}
+
+export function formatViolation(v: Violation): string {
+  return `${v.file}:${v.line} [${v.ruleId}] ${v.message}\n    why: ${v.reason}\n    instead: ${v.insteadDo}`;
+}

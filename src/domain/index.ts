@@ -1,0 +1,29 @@
+// Public API of the HyperShift data-plane domain model. Everything here is pure (data in, JSON-serialisable
+// data out) except the loaders re-exported from load.ts, which read domain-models/ and the shared snapshot.
+//
+//   loadDomainModel(dir?)                    -> DomainModel        (load.ts: reads domain-models/*.yaml)
+//   parseModels(sources)                     -> DomainModel        (pure; throws UserError "file:line path: msg")
+//   findPath(model, from, to)                -> PathResult         (propagation chain, lossy hops flagged)
+//   impactOf(model, files, {owners?})        -> ImpactResult       (components, states, invariants, platforms, e2e, reviewers)
+//   checkDiff(model, diff, {fileContents?})  -> CheckResult        (boundary rules + naming conventions on added lines)
+//   explain(model, concept)                  -> Explanation
+//   verifyAgainstTree(model, paths, {goFiles?}) -> VerifyReport    (model drift against tree.txt or a checkout)
+//   suggestReviewers(ownersIndex, files)     -> ReviewerSuggestion (Prow OWNERS semantics)
+//   loadOwnersIndex(dir?) / buildOwnersIndex(sources) / parseOwnersFile / parseOwnersAliases
+//   newPlatformChecklist(model)              -> NewPlatformChecklist
+//   platformVariations(model, platform)      -> PlatformReport
+//   render*(result)                          -> human-readable text for the CLI and Slack
+export { parseModels, formatIssue, normaliseName, type ModelSource, type ModelIssue } from './parse.js';
+export { loadDomainModel, loadOwnersIndex, loadTree, scanRepo, readModelSources, readRepoFiles, snapshotDir, defaultModelsDir } from './load.js';
+export { findPath, resolveConcept, renderPath, type PathResult, type PathStep, type ConceptRef } from './path.js';
+export { impactOf, renderImpact, type ImpactResult, type FileImpact, type StateImpact, type InvariantImpact, type SuiteImpact } from './impact.js';
+export { checkDiff, checkGoImports, formatViolation, rulesForFile, type CheckResult, type Violation, type CheckOptions } from './check.js';
+export { parseUnifiedDiff, diffPaths, type DiffFile, type DiffHunk, type DiffLine } from './diff.js';
+export { explain, renderExplanation, type Explanation } from './explain.js';
+export { verifyAgainstTree, indexTree, globMatchesTree, formatVerifyIssue, type VerifyReport, type VerifyIssue, type TreeIndex } from './verify.js';
+export { suggestReviewers, ownersForFile, buildOwnersIndex, parseOwnersFile, parseOwnersAliases, type OwnersIndex, type OwnersFile, type FileOwners, type ReviewerSuggestion } from './owners.js';
+export { newPlatformChecklist, platformVariations, findPlatform, renderChecklist, renderPlatform, type NewPlatformChecklist, type ChecklistItem, type PlatformReport } from './platform.js';
+export { parseGoImports, type GoFileImports, type GoImport } from './goimports.js';
+export { buildSnapshotIndex } from './snapshot.js';
+export { matchGlob, matchAny } from './glob.js';
+export type { DomainModel, RefSite, Lifecycle, AbstractionMap, PlatformMatrix, PropagationFlows, SnapshotIndex, BoundaryRule, Platform, Concept, Edge } from './schema.js';

@@ -1,0 +1,320 @@
+// Zod schemas for the four domain-model files. Shapes are strict so a typo in a key is an error, not a
+// silently ignored field. Cross-file references (state ids, condition consts, platforms) are checked after
+// parsing in parse.ts, where the line of each value is known.
+import { z } from 'zod';
+
+/** "path[:line][#Symbol]" — a reference into the pinned HyperShift tree. */
+export const REF_RE = /^(?<path>[A-Za-z0-9_.\-/]+?)(?::(?<line>\d+))?(?:#(?<symbol>[A-Za-z_][\w.]*))?$/;
+export const Ref = z.string().regex(REF_RE, 'expected a code reference "path[:line][#Symbol]"');
+
+const Id = z.string().min(1);
+const Text = z.string().min(1);
+
+// ---------------------------------------------------------------------------------------------- lifecycle
+export const ConditionEntry = z
+  .object({ const: Id, value: Text, kind: z.enum(['type', 'reason']), ref: Ref, note: Text.optional() })
+  .strict();
+
+export const Substate = z
+  .object({
+    id: Id,
+    summary: Text,
+    strategy: z.enum(['Replace', 'InPlace', 'both']).optional(),
+    code: z.array(Ref).default([]),
+    conditions: z.array(Id).default([]),
+    next: z.array(Id).min(1),
+  })
+  .strict();
+
+export const Strategy = z
+  .object({ id: z.enum(['Replace', 'InPlace']), capiObject: Id, summary: Text, code: z.array(Ref).default([]) })
+  .strict();
+
+export const State = z
+  .object({
+    id: Id,
+    summary: Text,
+    trigger: Text.optional(),
+    code: z.array(Ref).default([]),
+    conditions: z.array(Id).default([]),
+    strategies: z.array(Strategy).default([]),
+    substates: z.array(Substate).default([]),
+    next: z.array(Id).default([]),
+    terminal: z.boolean().default(false),
+  })
+  .strict();
+
+export const PlatformVariation = z
+  .object({
+    platform: z.array(Id).min(1),
+    state: Id,
+    substates: z.array(Id).default([]),
+    behaviour: Text,
+    code: z.array(Ref).default([]),
+    conditions: z.array(Id).default([]),
+  })
+  .strict();
+
+export const FailureMode = z
+  .object({
+    id: Id,
+    state: Id,
+    substate: Id.optional(),
+    platforms: z.array(Id).default([]),
+    symptom: Text,
+    surfacedAs: z.object({ condition: Id, reason: Id.optional() }).strict(),
+    lossy: z.boolean().default(false),
+  })
+  .strict();
+
+export const Invariant = z
+  .object({
+    id: Id,
+    statement: Text,
+    appliesTo: z.array(Id).min(1),
+    enforcedBy: z.array(Ref).min(1),
+    conditions: z.array(Id).default([]),
+    recheckWhenTouching: z.array(Text).min(1),
+  })
+  .strict();
+
+export const Lifecycle = z
+  .object({
+    kind: z.literal('NodePoolLifecycle'),
+    version: z.literal(1),
+    conditionCatalog: z.array(ConditionEntry).min(1),
+    states: z.array(State).min(1),
+    platformVariations: z.array(PlatformVariation).default([]),
+    failureModes: z.array(FailureMode).default([]),
+    invariants: z.array(Invariant).default([]),
+  })
+  .strict();
+
+// ------------------------------------------------------------------------------------------ abstraction map
+export const Component = z
+  .object({
+    id: Id,
+    name: Text,
+    side: z.enum(['management', 'dataPlane']),
+    runsIn: Text,
+    paths: z.array(Text).min(1),
+    entry: Ref,
+    registeredAt: Ref.optional(),
+    owns: z.array(Text).default([]),
+    reads: z.array(Text).default([]),
+    mustNot: z.array(Text).default([]),
+    code: z.array(Ref).default([]),
+    /** which platforms a change here can affect when the file is not platform-specific */
+    blastRadius: z.enum(['all', 'automated', 'none']).default('all'),
+    /** files of this component that affect every platform even when blastRadius is "automated" */
+    allPlatformFiles: z.array(Text).default([]),
+  })
+  .strict();
+
+export const BoundaryRule = z
+  .object({
+    id: Id,
+    reason: Text,
+    paths: z.array(Text).min(1),
+    forbidImports: z.array(Text).default([]),
+    forbidIdentifiers: z.array(Text).default([]),
+    allowedExceptions: z.array(Text).default([]),
+    insteadDo: Text,
+    evidence: Text,
+  })
+  .strict();
+
+export const Convention = z
+  .object({
+    id: Id,
+    detector: z.enum(['conditionConstValue', 'conditionLiteral', 'conditionMessageList']),
+    paths: z.array(Text).min(1),
+    reason: Text,
+    insteadDo: Text,
+  })
+  .strict();
+
+export const AbstractionMap = z
+  .object({
+    kind: z.literal('CapiAbstractionMap'),
+    version: z.literal(1),
+    sides: z.object({ management: Text, dataPlane: Text }).strict(),
+    components: z.array(Component).min(1),
+    communication: z
+      .object({
+        rule: z.literal('one-way'),
+        from: z.literal('management'),
+        to: z.literal('dataPlane'),
+        statement: Text,
+        dataPlaneMayReach: z.array(z.object({ endpoint: Text, ref: Ref }).strict()),
+        channels: z.array(z.object({ from: Id, to: Id, how: Text, ref: Ref }).strict()),
+      })
+      .strict(),
+    boundaryRules: z.array(BoundaryRule).min(1),
+    conventions: z.array(Convention).default([]),
+  })
+  .strict();
+
+// ----------------------------------------------------------------------------------------- platform matrix
+const Estimate = z.object({ value: z.number().nonnegative(), estimate: z.boolean(), note: Text.optional() }).strict();
+
+export const E2eSuite = z
+  .object({
+    id: Id,
+    ref: Ref,
+    typicalMinutes: z.number().positive(),
+    estimate: z.boolean(),
+    platforms: z.array(Id).min(1),
+    covers: z.array(Text).min(1),
+    note: Text.optional(),
+  })
+  .strict();
+
+export const Platform = z
+  .object({
+    id: Id,
+    constRef: Ref,
+    automatedMachineManagement: z.boolean(),
+    machineTemplate: z
+      .object({ kind: Id, builder: Ref, providerPackage: Text, providerMachineKind: Id, providerTypes: Ref })
+      .strict()
+      .nullable(),
+    files: z.array(Text).min(1),
+    scalingPrimitive: Text,
+    quotaErrorSource: Text,
+    typicalBootMinutes: Estimate,
+    imageReference: Text,
+    networkModel: Text,
+    e2eSuites: z.array(Id).default([]),
+    featureGates: z.array(Id).default([]),
+    featureGateRef: Ref.optional(),
+    conditionSetter: Ref.optional(),
+    note: Text.optional(),
+  })
+  .strict();
+
+export const NewPlatformStep = z.object({ id: Id, step: Text, refs: z.array(Ref).min(1), component: Id }).strict();
+
+export const PlatformMatrix = z
+  .object({
+    kind: z.literal('PlatformMatrix'),
+    version: z.literal(1),
+    e2eSuites: z.array(E2eSuite).min(1),
+    platforms: z.array(Platform).min(1),
+    newPlatformSteps: z.array(NewPlatformStep).min(1),
+  })
+  .strict();
+
+// --------------------------------------------------------------------------------------- propagation flows
+export const Concept = z
+  .object({
+    id: Id,
+    name: Text,
+    aliases: z.array(Text).default([]),
+    platform: Id.optional(),
+    component: Id,
+    ref: Ref,
+  })
+  .strict();
+
+export const Edge = z
+  .object({
+    from: Id,
+    to: Id,
+    actor: Id,
+    via: z.array(Ref).min(1),
+    carries: Text,
+    lossy: z.boolean(),
+    loss: Text.optional(),
+  })
+  .strict()
+  .refine((e) => !e.lossy || e.loss !== undefined, { message: 'a lossy edge must say what is lost (loss)', path: ['loss'] });
+
+export const Flow = z.object({ id: Id, title: Text, chain: z.array(Id).min(2) }).strict();
+
+export const PropagationFlows = z
+  .object({
+    kind: z.literal('PropagationFlows'),
+    version: z.literal(1),
+    concepts: z.array(Concept).min(1),
+    edges: z.array(Edge).min(1),
+    flows: z.array(Flow).default([]),
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------- snapshot index
+export const SnapshotIndex = z
+  .object({
+    kind: z.literal('SnapshotIndex'),
+    repo: Text,
+    commit: z.string().regex(/^[0-9a-f]{40}$/),
+    treePaths: z.number().int().positive(),
+    /** identifiers known to exist at the commit (from facts.yaml and adapt_functions.txt) */
+    symbols: z.array(Id),
+    /** names an old design draft used that do not exist; a model must never reference them */
+    bannedSymbols: z.array(Id),
+    lineCounts: z.record(z.string(), z.number().int().positive()),
+  })
+  .strict();
+
+export type ConditionEntry = z.infer<typeof ConditionEntry>;
+export type Substate = z.infer<typeof Substate>;
+export type State = z.infer<typeof State>;
+export type PlatformVariation = z.infer<typeof PlatformVariation>;
+export type FailureMode = z.infer<typeof FailureMode>;
+export type Invariant = z.infer<typeof Invariant>;
+export type Lifecycle = z.infer<typeof Lifecycle>;
+export type Component = z.infer<typeof Component>;
+export type BoundaryRule = z.infer<typeof BoundaryRule>;
+export type Convention = z.infer<typeof Convention>;
+export type AbstractionMap = z.infer<typeof AbstractionMap>;
+export type E2eSuite = z.infer<typeof E2eSuite>;
+export type Platform = z.infer<typeof Platform>;
+export type NewPlatformStep = z.infer<typeof NewPlatformStep>;
+export type PlatformMatrix = z.infer<typeof PlatformMatrix>;
+export type Concept = z.infer<typeof Concept>;
+export type Edge = z.infer<typeof Edge>;
+export type Flow = z.infer<typeof Flow>;
+export type PropagationFlows = z.infer<typeof PropagationFlows>;
+export type SnapshotIndex = z.infer<typeof SnapshotIndex>;
+
+/** One code reference found in a model file, with where it was written. */
+export interface RefSite {
+  file: string;
+  line: number;
+  /** YAML path of the value, e.g. states.Upgrading.substates[3].code[0] */
+  at: string;
+  ref: string;
+  path: string;
+  lineNo?: number;
+  symbol?: string;
+}
+
+/** One glob found in a model file (rule paths, platform files, invariants' recheckWhenTouching). */
+export interface GlobSite {
+  file: string;
+  line: number;
+  at: string;
+  glob: string;
+}
+
+export interface DomainModel {
+  lifecycle: Lifecycle;
+  map: AbstractionMap;
+  matrix: PlatformMatrix;
+  flows: PropagationFlows;
+  snapshot: SnapshotIndex | null;
+  refs: RefSite[];
+  globs: GlobSite[];
+  /** file name of each model part, for messages */
+  files: { lifecycle: string; map: string; matrix: string; flows: string };
+}
+
+export function parseRef(ref: string): { path: string; line?: number; symbol?: string } {
+  const m = REF_RE.exec(ref);
+  if (!m?.groups) return { path: ref };
+  const out: { path: string; line?: number; symbol?: string } = { path: m.groups['path'] ?? ref };
+  if (m.groups['line']) out.line = Number(m.groups['line']);
+  if (m.groups['symbol']) out.symbol = m.groups['symbol'];
+  return out;
+}

@@ -1,0 +1,132 @@
+// Model drift check: every code reference resolves in a tree listing, every glob matches something, symbols
+// are known at the snapshot, and (with a checkout) the boundary rules hold on the real Go imports.
+import { checkGoImports, type Violation } from './check.js';
+import { globToRegExp } from './glob.js';
+import type { GoFileImports } from './goimports.js';
+import type { DomainModel } from './schema.js';
+
+export interface VerifyIssue {
+  kind: 'missing-path' | 'line-out-of-range' | 'unknown-symbol' | 'banned-symbol' | 'glob-matches-nothing' | 'boundary-violation';
+  /** model file and line, or the repository file for boundary violations */
+  file: string;
+  line: number;
+  at: string;
+  message: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  treePaths: number;
+  checked: { refs: number; globs: number; symbols: number; goFiles: number };
+  issues: VerifyIssue[];
+}
+
+/** Sorted paths plus the set of directories, for exact and prefix look-ups. */
+export interface TreeIndex {
+  sorted: string[];
+  files: Set<string>;
+  dirs: Set<string>;
+}
+
+export function indexTree(paths: readonly string[]): TreeIndex {
+  const sorted = [...paths].sort();
+  const files = new Set(sorted);
+  const dirs = new Set<string>();
+  for (const p of sorted) {
+    let i = p.lastIndexOf('/');
+    while (i > 0) {
+      const d = p.slice(0, i);
+      if (dirs.has(d)) break; // parents already added by an earlier sibling
+      dirs.add(d);
+      i = p.lastIndexOf('/', i - 1);
+    }
+  }
+  return { sorted, files, dirs };
+}
+
+function lowerBound(sorted: readonly string[], prefix: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function globMatchesTree(tree: TreeIndex, glob: string): boolean {
+  const wild = glob.search(/[*?]/);
+  if (wild < 0 && !glob.endsWith('/')) return tree.files.has(glob) || tree.dirs.has(glob);
+  const prefix = wild < 0 ? glob : glob.slice(0, wild);
+  const re = globToRegExp(glob);
+  for (let i = lowerBound(tree.sorted, prefix); i < tree.sorted.length; i++) {
+    const p = tree.sorted[i]!;
+    if (!p.startsWith(prefix)) break;
+    if (re.test(p)) return true;
+  }
+  return false;
+}
+
+export interface VerifyOptions {
+  /** Go imports of a checkout (from scanRepo) to check the boundary rules against */
+  goFiles?: readonly GoFileImports[];
+}
+
+export function verifyAgainstTree(model: DomainModel, tree: readonly string[] | TreeIndex, opts: VerifyOptions = {}): VerifyReport {
+  const idx = Array.isArray(tree) ? indexTree(tree) : (tree as TreeIndex);
+  const issues: VerifyIssue[] = [];
+  const snap = model.snapshot;
+  const symbols = new Set(snap?.symbols ?? []);
+  const banned = new Set(snap?.bannedSymbols ?? []);
+  let symbolsChecked = 0;
+
+  for (const r of model.refs) {
+    const isDir = r.path.endsWith('/');
+    const p = isDir ? r.path.slice(0, -1) : r.path;
+    if (!(idx.files.has(p) || idx.dirs.has(p))) {
+      issues.push({ kind: 'missing-path', file: r.file, line: r.line, at: r.at, message: `path "${r.path}" is not in the tree${snap ? ` at ${snap.commit.slice(0, 7)}` : ''}` });
+      continue;
+    }
+    const count = snap?.lineCounts[p];
+    if (r.lineNo !== undefined && count !== undefined && r.lineNo > count) {
+      issues.push({ kind: 'line-out-of-range', file: r.file, line: r.line, at: r.at, message: `${r.path}:${r.lineNo} is past the end of the file (${count} lines)` });
+    }
+    if (r.symbol) {
+      for (const part of r.symbol.split('.')) {
+        if (banned.has(part)) {
+          issues.push({ kind: 'banned-symbol', file: r.file, line: r.line, at: r.at, message: `"${part}" does not exist in HyperShift (listed in facts.yaml names_checked)` });
+        } else if (snap && !p.startsWith('vendor/') && !symbols.has(part)) {
+          // vendor symbols are upstream names; only their path is checked
+          issues.push({ kind: 'unknown-symbol', file: r.file, line: r.line, at: r.at, message: `symbol "${part}" (in ${r.ref}) is not known at the snapshot` });
+        }
+        symbolsChecked++;
+      }
+    }
+  }
+  model.lifecycle.conditionCatalog.forEach((c, i) => {
+    symbolsChecked++;
+    if (snap && !symbols.has(c.const)) {
+      const site = model.refs.find((r) => r.at === `conditionCatalog[${i}].ref`);
+      issues.push({ kind: 'unknown-symbol', file: model.files.lifecycle, line: site?.line ?? 1, at: `conditionCatalog[${i}].const`, message: `condition constant "${c.const}" is not known at the snapshot` });
+    }
+  });
+  for (const g of model.globs) {
+    if (!globMatchesTree(idx, g.glob)) issues.push({ kind: 'glob-matches-nothing', file: g.file, line: g.line, at: g.at, message: `glob "${g.glob}" matches no path in the tree` });
+  }
+  let violations: Violation[] = [];
+  if (opts.goFiles) {
+    violations = checkGoImports(model, opts.goFiles);
+    for (const v of violations) issues.push({ kind: 'boundary-violation', file: v.file, line: v.line, at: v.ruleId, message: v.message });
+  }
+  return {
+    ok: issues.length === 0,
+    treePaths: idx.sorted.length,
+    checked: { refs: model.refs.length, globs: model.globs.length, symbols: symbolsChecked, goFiles: opts.goFiles?.length ?? 0 },
+    issues,
+  };
+}
+
+export function formatVerifyIssue(i: VerifyIssue): string {
+  return `${i.file}:${i.line} ${i.at}: ${i.message}`;
+}
