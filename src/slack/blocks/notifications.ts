@@ -1,0 +1,255 @@
+// One renderer per notification kind. Each returns a message already inside Slack's limits; the order is
+// what a phone screen needs first: the situation, then the decision buttons, then links for the detail.
+import type { CiFailureSummary, NotificationPayload } from '../../notifications/types.js';
+import type { DecisionKind } from '../../orchestrator/port.js';
+import { ActionIds, decisionActionId } from '../ids.js';
+import { encodeDecision, type DecisionTemplate } from './decision-value.js';
+import { actions, button, clip, context, divider, escapeMrkdwn, header, limits, link, listSections, message, section, type Block, type ButtonElement, type Message } from './kit.js';
+
+export interface RenderContext {
+  /** Base URL of the team dashboard; every "see all" link points into it. */
+  dashboardUrl: string;
+  /** `<@U…>` for a developer with a Slack id, else their name: mentions must page the right person. */
+  mention(developerId: string): string;
+}
+
+export const workItemUrl = (ctx: RenderContext, key: string, phaseId?: string) =>
+  `${ctx.dashboardUrl.replace(/\/$/, '')}/work-items/${encodeURIComponent(key)}${phaseId ? `#phase-${encodeURIComponent(phaseId)}` : ''}`;
+
+const esc = escapeMrkdwn;
+const phaseLabel = (phaseId?: string) => (phaseId ? `phase *${esc(phaseId)}*` : 'the plan');
+
+export function decisionButton(template: DecisionTemplate, label: string, style?: 'primary' | 'danger'): ButtonElement {
+  const options: Parameters<typeof button>[0] = { actionId: decisionActionId(template.kind, template.value), label, value: encodeDecision(template) };
+  if (style) options.style = style;
+  return button(options);
+}
+
+export function linkButton(label: string, url: string, suffix = ''): ButtonElement {
+  return button({ actionId: `${ActionIds.link}${suffix}`, label, url });
+}
+
+/** The button(s) that settle a pending decision of the given kind. */
+function pendingDecisionButtons(d: { workItemKey: string; phaseId?: string; kind: string }, ctx: RenderContext, index: number): ButtonElement[] {
+  const base = { workItemKey: d.workItemKey, ...(d.phaseId ? { phaseId: d.phaseId } : {}) };
+  const open = linkButton('Open', workItemUrl(ctx, d.workItemKey, d.phaseId), `:${index}`);
+  const approvable: Partial<Record<string, DecisionKind>> = { 'approve-phase': 'approve-phase', 'approve-plan': 'approve-plan' };
+  const kind = approvable[d.kind];
+  if (!kind) return [open];
+  const approve = button({ actionId: `${decisionActionId(kind)}:${index}`, label: 'Approve', style: 'primary', value: encodeDecision({ ...base, kind }) });
+  return [approve, open];
+}
+
+function renderBriefing(p: Extract<NotificationPayload, { kind: 'briefing' }>, ctx: RenderContext): Message {
+  const blocks: Block[] = [header(`Good morning — ${p.date}`)];
+  const situation: string[] = [];
+  if (p.activeWorkItem) {
+    const w = p.activeWorkItem;
+    situation.push(`*${esc(w.key)}* ${esc(w.title)} — ${esc(w.status)}${w.phase ? `, ${phaseLabel(w.phase)}` : ''}`);
+  } else {
+    situation.push('No active work item.');
+  }
+  if (p.lastContext) situation.push(`*Where you left off:* ${esc(p.lastContext)}`);
+  if (p.hypothesis) situation.push(`*Your hypothesis:* ${esc(p.hypothesis)}`);
+  blocks.push(section(situation.join('\n'), p.activeWorkItem ? { moreUrl: workItemUrl(ctx, p.activeWorkItem.key) } : {}));
+
+  if (p.orientation) {
+    blocks.push(...listSections([`*${esc(p.orientation.title)}*`, ...p.orientation.steps.map((s, i) => `${i + 1}. ${esc(s)}`)], { noun: 'more steps', moreUrl: ctx.dashboardUrl }));
+  }
+
+  if (p.pendingDecisions.length > 0) {
+    blocks.push(divider(), section(`*Waiting for you (${p.pendingDecisions.length})*`));
+    const shown = p.pendingDecisions.slice(0, 8);
+    shown.forEach((d, i) => {
+      blocks.push(section(`${esc(d.title)}\n_${esc(d.workItemKey)}${d.phaseId ? ` · ${esc(d.phaseId)}` : ''}_`));
+      blocks.push(...actions(pendingDecisionButtons(d, ctx, i), `pending-${i}`));
+    });
+    if (p.pendingDecisions.length > shown.length) blocks.push(context([`…and ${p.pendingDecisions.length - shown.length} more — ${link(ctx.dashboardUrl, 'open the dashboard')}`]));
+  }
+
+  const failing = p.overnightCi.filter((c) => c.result !== 'success');
+  if (p.overnightCi.length > 0) {
+    blocks.push(divider());
+    const flakes = failing.filter((c) => c.classification === 'known-flake').length;
+    blocks.push(section(`*Overnight CI:* ${p.overnightCi.length - failing.length} passed, ${failing.length} failed${flakes ? ` (${flakes} known flakes, retried)` : ''}`));
+    const real = failing.filter((c) => c.classification !== 'known-flake');
+    if (real.length > 0) blocks.push(...listSections(real.map((c) => `• ${esc(c.pr)} — \`${esc(c.job)}\` ${esc(c.result)}`), { noun: 'more failures', moreUrl: ctx.dashboardUrl }));
+  }
+
+  const links: string[] = p.relatedPrs.map((pr) => `• ${link(pr.url, pr.title)} (${esc(pr.state)})`);
+  if (links.length > 0) blocks.push(divider(), section('*Related PRs*'), ...listSections(links, { noun: 'more PRs', moreUrl: ctx.dashboardUrl }));
+  if (p.knowledge.length > 0) {
+    blocks.push(section('*Team knowledge*'));
+    blocks.push(...listSections(p.knowledge.map((k) => `• _tier ${k.tier}_ *${esc(k.title)}* — ${esc(k.summary)}`), { noun: 'more notes', moreUrl: ctx.dashboardUrl }));
+  }
+  const text = `Briefing for ${p.date}: ${p.activeWorkItem ? `${p.activeWorkItem.key} ${p.activeWorkItem.status}` : 'no active work'}, ${p.pendingDecisions.length} decision(s) waiting`;
+  return message(text, blocks, ctx.dashboardUrl);
+}
+
+function renderGate(p: Extract<NotificationPayload, { kind: 'gate' }>, ctx: RenderContext): Message {
+  const base = { workItemKey: p.workItemKey, ...(p.phaseId ? { phaseId: p.phaseId } : {}) };
+  const prefix = p.reminder === 'escalation' ? 'Escalated: ' : p.reminder === 'reminder' ? 'Reminder: ' : '';
+  const blocks: Block[] = [
+    header(`${prefix}${p.phaseId ? 'Phase gate' : 'Plan gate'} — ${p.workItemKey}`),
+    section(`*${esc(p.title)}*\n${esc(p.summary)}`, { moreUrl: workItemUrl(ctx, p.workItemKey, p.phaseId) }),
+  ];
+  if (p.mode) blocks.push(context([`Mode: *${esc(p.mode)}*`]));
+  const buttons = [
+    decisionButton({ ...base, kind: p.phaseId ? 'approve-phase' : 'approve-plan' }, 'Approve', 'primary'),
+    button({ actionId: ActionIds.openRejectReason, label: 'Reject with reason', style: 'danger', value: encodeDecision({ ...base, kind: 'reject-phase' }) }),
+  ];
+  if (p.phaseId && p.mode !== 'collaborative') buttons.push(decisionButton({ ...base, kind: 'set-mode', mode: 'collaborative', value: 'collaborative' }, 'Pair on it instead'));
+  buttons.push(linkButton('Details', workItemUrl(ctx, p.workItemKey, p.phaseId)));
+  blocks.push(...actions(buttons, 'gate'));
+  return message(`${prefix}${p.workItemKey}: ${p.title} needs your approval`, blocks);
+}
+
+/** The in-place replacement of a decided prompt: the original situation stays, the buttons go. */
+export function renderDecided(original: { text: string; blocks: Block[] }, decision: { summary: string; decidedBy: string; decidedAt: string }, ctx: RenderContext): Message {
+  const kept = original.blocks.filter((b) => b.type !== 'actions' && !(b.type === 'section' && b.accessory !== undefined));
+  const when = formatWhen(decision.decidedAt);
+  kept.push(context([`:white_check_mark: ${esc(decision.summary)} — by ${ctx.mention(decision.decidedBy)} at ${when}`]));
+  return message(`${clip(original.text, 200)} — ${decision.summary} (${decision.decidedBy})`, kept.slice(-limits.messageBlocks));
+}
+
+export function formatWhen(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  // Slack renders <!date^…> in each reader's own time zone; the fallback text is UTC.
+  const seconds = Math.floor(date.getTime() / 1000);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${date.toISOString().replace('T', ' ').slice(0, 16)} UTC>`;
+}
+
+function failureLine(f: CiFailureSummary): string {
+  const name = f.test ? `\`${esc(clip(f.test, 300))}\`` : `\`${esc(f.job)}\``;
+  const where = f.url ? ` ${link(f.url, 'log')}` : '';
+  return `• ${name} — ${esc(clip(f.signature, 200))} _(${f.classification})_${where}`;
+}
+
+function renderCiAlert(p: Extract<NotificationPayload, { kind: 'ci-alert' }>, ctx: RenderContext): Message {
+  const real = p.failures.filter((f) => f.classification !== 'known-flake');
+  const flakes = p.failures.length - real.length;
+  const base = { workItemKey: p.workItemKey, phaseId: p.phaseId, kind: 'ci-option' as const };
+  const blocks: Block[] = [
+    header(`CI blocked — ${p.workItemKey} ${p.phaseId}`),
+    section(`${ctx.mention(p.ownerId)} ${real.length} blocking failure${real.length === 1 ? '' : 's'} on ${link(p.prUrl, 'the PR')}${flakes ? ` (${flakes} known flake${flakes === 1 ? '' : 's'} retried, not counted)` : ''}.`),
+    ...listSections(real.map(failureLine), { maxSections: 3, noun: 'more failures', moreUrl: workItemUrl(ctx, p.workItemKey, p.phaseId) }),
+  ];
+  const excerpt = real.find((f) => f.excerpt)?.excerpt;
+  if (excerpt) {
+    // Code fences cannot be cut mid-way or the rest of the message renders as code; clip the inner text.
+    const inner = clip(excerpt.replace(/```/g, "'''"), 1_200);
+    blocks.push(section('```' + inner + '```', { moreUrl: real.find((f) => f.url)?.url ?? p.prUrl }));
+  }
+  blocks.push(
+    ...actions(
+      [
+        decisionButton({ ...base, value: 'fix-and-repush' }, 'Fix and re-push', 'primary'),
+        decisionButton({ ...base, value: 'wait-for-me' }, 'Wait for me'),
+        decisionButton({ ...base, value: 'skip-test' }, 'Skip this test', 'danger'),
+        linkButton('Open PR', p.prUrl),
+      ],
+      'ci',
+    ),
+  );
+  return message(`CI blocked on ${p.workItemKey} ${p.phaseId}: ${real.length} failure(s) — ${p.prUrl}`, blocks);
+}
+
+function renderPrReady(p: Extract<NotificationPayload, { kind: 'pr-ready' }>, ctx: RenderContext): Message {
+  const blocks: Block[] = [
+    header(`PR ready — ${p.workItemKey} ${p.phaseId}`),
+    section(`${link(p.prUrl, 'Pull request')} is ready for review.\n*CI:* ${esc(p.ciSummary)}`),
+  ];
+  if (p.reviewers.length > 0) blocks.push(context([`Reviewers: ${p.reviewers.map((r) => ctx.mention(r)).join(', ')}`]));
+  if (p.confidence.length > 0) blocks.push(...listSections(p.confidence.map((c) => `• *${esc(c.level)}* ${esc(c.grade)} — ${esc(c.summary)}`), { noun: 'more levels', moreUrl: workItemUrl(ctx, p.workItemKey, p.phaseId) }));
+  blocks.push(...actions([linkButton('Open PR', p.prUrl), linkButton('Evidence', workItemUrl(ctx, p.workItemKey, p.phaseId), ':evidence')]));
+  return message(`PR ready for ${p.workItemKey} ${p.phaseId}: ${p.prUrl}`, blocks);
+}
+
+function renderHandoff(p: Extract<NotificationPayload, { kind: 'handoff' }>, ctx: RenderContext): Message {
+  const url = workItemUrl(ctx, p.workItemKey, p.phaseId);
+  const bullets = (title: string, items: string[]) => (items.length ? listSections([`*${title}*`, ...items.map((i) => `• ${esc(i)}`)], { noun: 'more', moreUrl: url }) : []);
+  const blocks: Block[] = [
+    header(`Handoff — ${p.workItemKey} ${p.phaseId}: ${p.from} → ${p.to}`),
+    section(`*Why:* ${esc(p.why)}`, { moreUrl: url }),
+    ...bullets('Done so far', p.done),
+    ...bullets('Next', p.next),
+    ...bullets('Evidence', p.evidence),
+  ];
+  return message(`Handoff on ${p.workItemKey} ${p.phaseId}: ${p.from} → ${p.to}`, blocks, url);
+}
+
+function renderKnowledgeProposal(p: Extract<NotificationPayload, { kind: 'knowledge-proposal' }>, ctx: RenderContext): Message {
+  const base = { workItemKey: p.workItemKey, kind: 'knowledge-proposal' as const, phaseId: p.proposalId };
+  const blocks: Block[] = [
+    header('Keep this as team knowledge?'),
+    section(`*${esc(p.title)}*\n${esc(p.body)}`, { moreUrl: `${ctx.dashboardUrl.replace(/\/$/, '')}/knowledge/proposals/${encodeURIComponent(p.proposalId)}` }),
+    context([`From ${esc(p.workItemKey)} · proposal ${esc(p.proposalId)}`]),
+    ...actions(
+      [
+        decisionButton({ ...base, value: 'yes' }, 'Yes', 'primary'),
+        button({ actionId: ActionIds.openKnowledgeEdit, label: 'Edit first', value: encodeDecision({ ...base, value: 'edit' }) }),
+        decisionButton({ ...base, value: 'no' }, 'No'),
+      ],
+      'knowledge',
+    ),
+  ];
+  return message(`Knowledge proposal: ${p.title}`, blocks);
+}
+
+function renderOverlap(p: Extract<NotificationPayload, { kind: 'overlap' }>, ctx: RenderContext): Message {
+  const blocks: Block[] = [
+    section(`:busts_in_silhouette: *${esc(p.workItemKey)}* overlaps with *${esc(p.otherWorkItemKey)}* (${ctx.mention(p.otherOwnerId)}).`),
+    ...listSections(p.shared.map((s) => `• \`${esc(s)}\``), { noun: 'more shared areas', moreUrl: workItemUrl(ctx, p.workItemKey) }),
+    ...actions([linkButton('Compare', workItemUrl(ctx, p.workItemKey))]),
+  ];
+  return message(`${p.workItemKey} overlaps with ${p.otherWorkItemKey}`, blocks);
+}
+
+function renderBudget(p: Extract<NotificationPayload, { kind: 'budget' }>, _ctx: RenderContext): Message {
+  const percent = p.capTokens > 0 ? Math.round((p.spentTokens / p.capTokens) * 100) : 100;
+  const base = { workItemKey: p.workItemKey, kind: 'budget' as const };
+  const blocks: Block[] = [
+    section(`:warning: *${esc(p.workItemKey)}* has used ${p.spentTokens.toLocaleString('en-US')} of ${p.capTokens.toLocaleString('en-US')} tokens (${percent}%).`),
+    ...actions([decisionButton({ ...base, value: 'continue' }, 'Continue', 'primary'), decisionButton({ ...base, value: 'stop' }, 'Stop', 'danger')], 'budget'),
+  ];
+  return message(`${p.workItemKey}: token budget at ${percent}%`, blocks);
+}
+
+export function renderNotification(payload: NotificationPayload, ctx: RenderContext): Message {
+  switch (payload.kind) {
+    case 'briefing':
+      return renderBriefing(payload, ctx);
+    case 'gate':
+      return renderGate(payload, ctx);
+    case 'decision-recorded':
+      return message(payload.text, [section(`:white_check_mark: ${esc(payload.text)}`), context([`${esc(payload.workItemKey)}${payload.phaseId ? ` · ${esc(payload.phaseId)}` : ''}`])]);
+    case 'ci-alert':
+      return renderCiAlert(payload, ctx);
+    case 'pr-ready':
+      return renderPrReady(payload, ctx);
+    case 'handoff':
+      return renderHandoff(payload, ctx);
+    case 'pair-reply':
+      return message(payload.text, [section(esc(payload.text))]);
+    case 'knowledge-proposal':
+      return renderKnowledgeProposal(payload, ctx);
+    case 'overlap':
+      return renderOverlap(payload, ctx);
+    case 'budget':
+      return renderBudget(payload, ctx);
+    case 'info':
+      return message(payload.text, [section(esc(payload.text))]);
+  }
+}
+
+/** Several silent items as one end-of-day message. */
+export function renderDigest(items: Array<{ kind: string; text: string }>, ctx: RenderContext): Message {
+  const blocks: Block[] = [header(`Today's digest (${items.length})`), ...listSections(items.map((i) => `• _${esc(i.kind)}_ ${esc(clip(i.text, 300))}`), { maxSections: 5, noun: 'more items', moreUrl: ctx.dashboardUrl })];
+  return message(`Digest: ${items.length} item(s) from today`, blocks);
+}
+
+/** A one-line summary of a payload, for digests and notification text. */
+export function summariseNotification(payload: NotificationPayload): string {
+  return renderNotification(payload, { dashboardUrl: 'http://localhost', mention: (id) => id }).text;
+}

@@ -1,0 +1,79 @@
+// App Home (the always-visible situation zone) and the two modals: "reject with reason" on a gate and
+// "edit first" on a knowledge proposal. Modal metadata carries the decision and where the prompt lives,
+// so the submission can update the original message in place.
+import type { Situation } from '../../orchestrator/port.js';
+import { CallbackIds, InputIds } from '../ids.js';
+import { encodeDecision, type DecisionTemplate } from './decision-value.js';
+import { decisionButton, linkButton, workItemUrl, type RenderContext } from './notifications.js';
+import { actions, context, divider, escapeMrkdwn as esc, header, homeView, limits, listSections, modal, section, textInput, type Block, type HomeView, type ModalView } from './kit.js';
+
+export function renderHome(s: Situation, ctx: RenderContext): HomeView {
+  const blocks: Block[] = [header('Situation Room'), context([`For ${ctx.mention(s.developerId)} · updated <!date^${Math.floor(Date.now() / 1000)}^{time}|now>`])];
+
+  blocks.push(section(`*Pending decisions (${s.pendingDecisions.length})*`));
+  if (s.pendingDecisions.length === 0) blocks.push(context(['Nothing is waiting for you.']));
+  s.pendingDecisions.slice(0, 10).forEach((d, i) => {
+    const base = { workItemKey: d.workItemKey, ...(d.phaseId ? { phaseId: d.phaseId } : {}) };
+    blocks.push(section(`${esc(d.title)}\n_${esc(d.workItemKey)}${d.phaseId ? ` · ${esc(d.phaseId)}` : ''} · since ${esc(d.since)}_`));
+    const buttons = d.kind === 'approve-phase' || d.kind === 'approve-plan' ? [decisionButton({ ...base, kind: d.kind }, 'Approve', 'primary')] : [];
+    buttons.push(linkButton('Open', workItemUrl(ctx, d.workItemKey, d.phaseId), `:home-${i}`));
+    blocks.push(...actions(buttons, `home-pending-${i}`));
+  });
+  if (s.pendingDecisions.length > 10) blocks.push(context([`…and ${s.pendingDecisions.length - 10} more on the dashboard`]));
+
+  blocks.push(divider(), section(`*Active work (${s.workItems.length})*`));
+  if (s.workItems.length === 0) blocks.push(context(['No active work items. Try `/sitroom plan HOSTEDCP-123 <intention>`.']));
+  for (const w of s.workItems.slice(0, 15)) {
+    const phases = w.phases.map((p) => `${esc(p.id)} ${p.status === 'merged' || p.status === 'done' ? '✓' : `(${esc(p.status)}, ${esc(p.mode)})`}`).join(' → ');
+    blocks.push(section(`*${esc(w.key)}* ${esc(w.title)} — ${esc(w.status)}, plan v${w.planVersion}\n${phases}`, { moreUrl: workItemUrl(ctx, w.key) }));
+  }
+  if (s.workItems.length > 15) blocks.push(context([`…and ${s.workItems.length - 15} more on the dashboard`]));
+
+  blocks.push(divider(), section('*Recent CI*'));
+  if (s.recentCi.length === 0) blocks.push(context(['No CI runs yet.']));
+  else blocks.push(...listSections(s.recentCi.map((c) => `• ${esc(c.workItemKey)} ${esc(c.phaseId)} \`${esc(c.job)}\` ${esc(c.result)}${c.classification ? ` _(${esc(c.classification)})_` : ''}`), { maxSections: 2, noun: 'more runs', moreUrl: ctx.dashboardUrl }));
+
+  blocks.push(divider(), section('*Recent knowledge*'));
+  if (s.recentKnowledge.length === 0) blocks.push(context(['No new knowledge entries.']));
+  else blocks.push(...listSections(s.recentKnowledge.map((k) => `• _tier ${k.tier}_ ${esc(k.title)}`), { maxSections: 2, noun: 'more entries', moreUrl: ctx.dashboardUrl }));
+
+  return homeView(blocks, CallbackIds.home, ctx.dashboardUrl);
+}
+
+/** Where a prompt lives, so a modal submission can update it in place. */
+export interface PromptRef { channel: string; ts: string }
+
+export interface ModalMetadata { decision: DecisionTemplate; prompt?: PromptRef }
+
+export function encodeModalMetadata(m: ModalMetadata): string {
+  return JSON.stringify({ d: JSON.parse(encodeDecision(m.decision)) as unknown, p: m.prompt });
+}
+
+export function rejectReasonModal(decision: DecisionTemplate, prompt?: PromptRef): ModalView {
+  const target = decision.phaseId ? `phase ${decision.phaseId} of ${decision.workItemKey}` : `the plan for ${decision.workItemKey}`;
+  return modal({
+    callbackId: CallbackIds.rejectReasonModal,
+    title: 'Reject with reason',
+    submit: 'Reject',
+    close: 'Cancel',
+    privateMetadata: encodeModalMetadata({ decision: { ...decision, kind: 'reject-phase' }, ...(prompt ? { prompt } : {}) }),
+    blocks: [
+      section(`Rejecting *${esc(target)}*. The agent reads your reason before it revises the work.`),
+      textInput({ blockId: InputIds.reasonBlock, actionId: InputIds.reasonAction, label: 'Why?', multiline: true, placeholder: 'What is wrong, and what would make it right', maxLength: limits.plainTextInputMaxLength }),
+    ],
+  });
+}
+
+export function knowledgeEditModal(decision: DecisionTemplate, proposal: { title: string; body: string }, prompt?: PromptRef): ModalView {
+  return modal({
+    callbackId: CallbackIds.knowledgeEditModal,
+    title: 'Edit knowledge entry',
+    submit: 'Save',
+    close: 'Cancel',
+    privateMetadata: encodeModalMetadata({ decision: { ...decision, value: 'edit' }, ...(prompt ? { prompt } : {}) }),
+    blocks: [
+      textInput({ blockId: InputIds.knowledgeTitleBlock, actionId: InputIds.knowledgeTitleAction, label: 'Title', initialValue: proposal.title, maxLength: 150 }),
+      textInput({ blockId: InputIds.knowledgeBodyBlock, actionId: InputIds.knowledgeBodyAction, label: 'Entry', multiline: true, initialValue: proposal.body, hint: 'Curated entries outrank learned experience; keep it specific and checkable.' }),
+    ],
+  });
+}

@@ -1,0 +1,71 @@
+// What every listener needs: the orchestrator port, the store (idempotency and the developer directory),
+// the render context and a logger. Built once by createSlackApp and passed to each surface's registrar.
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { developers, processedSlackEvents } from '../db/schema/core.js';
+import type { Orchestrator } from '../orchestrator/port.js';
+import type { Logger } from '../observability/logger.js';
+import type { RenderContext } from './blocks/notifications.js';
+
+export interface Developer { id: string; displayName: string; slackUserId: string | null }
+
+/** Slack user ↔ developer id, from the developers table (role files synced by the lead's loader). */
+export class DeveloperDirectory {
+  private bySlack = new Map<string, Developer>();
+  private byId = new Map<string, Developer>();
+  private loadedAt = 0;
+
+  constructor(private readonly db: Database, private readonly maxAgeMs = 30_000) {}
+
+  async refresh(force = false): Promise<void> {
+    if (!force && Date.now() - this.loadedAt < this.maxAgeMs) return;
+    const rows = await this.db.select({ id: developers.id, displayName: developers.displayName, slackUserId: developers.slackUserId }).from(developers);
+    this.bySlack = new Map(rows.filter((r) => r.slackUserId).map((r) => [r.slackUserId!, r]));
+    this.byId = new Map(rows.map((r) => [r.id, r]));
+    this.loadedAt = Date.now();
+  }
+
+  /** The developer a Slack user is, or undefined for someone the team has not registered. */
+  async forSlackUser(slackUserId: string): Promise<Developer | undefined> {
+    await this.refresh();
+    const known = this.bySlack.get(slackUserId);
+    if (known) return known;
+    // A role file may have been synced since the last load: one forced reload before refusing.
+    await this.refresh(true);
+    return this.bySlack.get(slackUserId);
+  }
+
+  async byDeveloperId(id: string): Promise<Developer | undefined> {
+    await this.refresh();
+    return this.byId.get(id);
+  }
+
+  /** Synchronous mention for renderers: `<@U…>` when the developer has a Slack id, else the name. */
+  mention(developerId: string): string {
+    const dev = this.byId.get(developerId);
+    if (dev?.slackUserId) return `<@${dev.slackUserId}>`;
+    return dev?.displayName ?? developerId;
+  }
+}
+
+/**
+ * Records a trigger's idempotency key before acting on it. Returns false when it was already recorded: a
+ * Slack retry, a double tap or a replay, which must not act twice.
+ */
+export async function claimOnce(db: Database, idempotencyKey: string, kind: 'event' | 'block_action' | 'view_submission' | 'command'): Promise<boolean> {
+  const rows = await db.insert(processedSlackEvents).values({ idempotencyKey, kind }).onConflictDoNothing({ target: processedSlackEvents.idempotencyKey }).returning({ key: processedSlackEvents.idempotencyKey });
+  return rows.length > 0;
+}
+
+/** Forgets a claim when acting failed or was refused, so the person can try again. */
+export async function releaseClaim(db: Database, idempotencyKey: string): Promise<void> {
+  await db.delete(processedSlackEvents).where(eq(processedSlackEvents.idempotencyKey, idempotencyKey));
+}
+
+export interface SlackDeps {
+  orchestrator: Orchestrator;
+  db: Database;
+  directory: DeveloperDirectory;
+  render: RenderContext;
+  logger: Logger;
+}

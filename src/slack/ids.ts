@@ -1,0 +1,42 @@
+// The one place Slack action ids, callback ids and block ids live. Listeners match on these, renderers emit
+// them; a typo would silently drop taps, so nothing else spells them out.
+import type { DecisionKind } from '../orchestrator/port.js';
+
+const prefix = 'sitroom';
+
+/**
+ * Buttons that decide directly. The kind (and, for multi-option decisions, the option) is part of the id
+ * because action ids must be unique within an actions block.
+ */
+export function decisionActionId(kind: DecisionKind, option?: string): string {
+  return option ? `${prefix}:decide:${kind}:${option}` : `${prefix}:decide:${kind}`;
+}
+export const decisionActionPattern = /^sitroom:decide:/;
+
+export const ActionIds = {
+  /** Opens the "reject with reason" modal for a gate. */
+  openRejectReason: `${prefix}:open:reject-reason`,
+  /** Opens the "edit first" modal for a knowledge proposal. */
+  openKnowledgeEdit: `${prefix}:open:knowledge-edit`,
+  /** Link buttons: Slack still sends block_actions for them, which we acknowledge and ignore. */
+  link: `${prefix}:link`,
+} as const;
+export const linkActionPattern = /^sitroom:link/;
+
+export const CallbackIds = {
+  rejectReasonModal: `${prefix}:modal:reject-reason`,
+  knowledgeEditModal: `${prefix}:modal:knowledge-edit`,
+  home: `${prefix}:home`,
+} as const;
+
+/** Block and action ids of modal inputs; view_submission state is keyed by these. */
+export const InputIds = {
+  reasonBlock: 'reason',
+  reasonAction: 'reason_input',
+  knowledgeTitleBlock: 'knowledge_title',
+  knowledgeTitleAction: 'knowledge_title_input',
+  knowledgeBodyBlock: 'knowledge_body',
+  knowledgeBodyAction: 'knowledge_body_input',
+} as const;
+
+export const slashCommand = '/sitroom';

@@ -1,0 +1,60 @@
+// /sitroom: acknowledged at once with a short answer, the slow part (asking RH-A, planning) answered later
+// through the command's response_url. Invocations are recorded once by trigger id.
+import type { App } from '@slack/bolt';
+import { claimOnce, type SlackDeps } from '../../deps.js';
+import { slashCommand } from '../../ids.js';
+import { resolvePairTarget } from '../pair.js';
+import { errorText } from '../reply.js';
+import { parseSitroomCommand, sitroomHelp } from './parse.js';
+
+export function registerSitroomCommand(app: App, deps: SlackDeps): void {
+  app.command(slashCommand, async ({ ack, command, respond, client }) => {
+    const parsed = parseSitroomCommand(command.text);
+    if (parsed.kind === 'help') return void (await ack({ response_type: 'ephemeral', text: sitroomHelp }));
+    if (parsed.kind === 'invalid') return void (await ack({ response_type: 'ephemeral', text: parsed.message }));
+    const developer = await deps.directory.forSlackUser(command.user_id);
+    if (!developer) return void (await ack({ response_type: 'ephemeral', text: 'You are not on this team’s roster yet; ask your tech lead to add a role file with your Slack id.' }));
+    if (!(await claimOnce(deps.db, `slack:command:${command.trigger_id}`, 'command'))) return void (await ack());
+    const working: Record<string, string> = { ask: 'Looking into it…', plan: `Asking RH-A for a plan for ${'workItemKey' in parsed ? parsed.workItemKey : ''}…`, status: 'Checking…', pair: 'Opening a pair thread…', briefing: 'Sending your briefing to your DM…' };
+    await ack({ response_type: 'ephemeral', text: working[parsed.kind] ?? 'On it…' });
+    try {
+      switch (parsed.kind) {
+        case 'ask': {
+          const answer = await deps.orchestrator.ask(developer.id, parsed.question);
+          const sources = answer.citations.length ? `\n\n_Sources:_ ${answer.citations.map((c) => `\`${c}\``).join(', ')}` : '';
+          await respond({ response_type: 'ephemeral', text: `*${parsed.question}*\n${answer.text}${sources}`.slice(0, 39_000) });
+          break;
+        }
+        case 'plan': {
+          const result = await deps.orchestrator.requestPlan(developer.id, parsed.workItemKey, parsed.intention);
+          await respond({ response_type: 'ephemeral', text: `Planning ${result.workItemKey} (plan v${result.planVersion}). The plan gate arrives in your DM.` });
+          break;
+        }
+        case 'status': {
+          const s = await deps.orchestrator.situation(developer.id);
+          const lines = s.workItems.map((w) => `• *${w.key}* ${w.title} — ${w.status}; ${w.phases.map((p) => `${p.id}: ${p.status}`).join(', ')}`);
+          const pending = s.pendingDecisions.map((d) => `• ${d.title} (${d.workItemKey}${d.phaseId ? ` ${d.phaseId}` : ''})`);
+          await respond({ response_type: 'ephemeral', text: [`*Active work (${s.workItems.length})*`, ...(lines.length ? lines : ['none']), `*Waiting for you (${pending.length})*`, ...(pending.length ? pending : ['nothing'])].join('\n').slice(0, 39_000) });
+          break;
+        }
+        case 'pair': {
+          const target = resolvePairTarget(parsed, await deps.orchestrator.situation(developer.id));
+          if (!target.ok) {
+            await respond({ response_type: 'ephemeral', text: target.message });
+            break;
+          }
+          const root = await client.chat.postMessage({ channel: command.channel_id, text: `<@${command.user_id}> is pairing with the agent on *${target.phaseId}* (${target.title}) of *${target.workItemKey}*. Reply in this thread.` });
+          if (!root.ts || !root.channel) throw new Error('Slack did not return the thread root');
+          await deps.orchestrator.startPair({ developerId: developer.id, workItemKey: target.workItemKey, phaseId: target.phaseId, channel: root.channel, threadTs: root.ts });
+          break;
+        }
+        case 'briefing':
+          await deps.orchestrator.briefingNow(developer.id);
+          break;
+      }
+    } catch (err) {
+      deps.logger.error({ err: errorText(err), command: parsed.kind }, '/sitroom failed');
+      await respond({ response_type: 'ephemeral', text: `That did not work: ${errorText(err)}` });
+    }
+  });
+}

@@ -1,0 +1,24 @@
+// App Home is the situation zone: republished from the orchestrator every time the person opens it.
+import type { App } from '@slack/bolt';
+import { context, header, homeView, section } from '../../blocks/kit.js';
+import { renderHome } from '../../blocks/views.js';
+import { claimOnce, type SlackDeps } from '../../deps.js';
+import { CallbackIds } from '../../ids.js';
+import { errorText } from '../reply.js';
+
+export function registerHomeEvents(app: App, deps: SlackDeps): void {
+  app.event('app_home_opened', async ({ event, body, client }) => {
+    if (event.tab !== 'home') return;
+    if (!(await claimOnce(deps.db, `slack:event:${body.event_id}`, 'event'))) return;
+    const developer = await deps.directory.forSlackUser(event.user);
+    try {
+      const view = developer
+        ? renderHome(await deps.orchestrator.situation(developer.id), deps.render)
+        : homeView([header('Situation Room'), section('You are not on this team’s roster yet. Ask your tech lead to add a role file with your Slack id under `.rh-agentic/roles/`.')], CallbackIds.home);
+      await client.views.publish({ user_id: event.user, view: view as never });
+    } catch (err) {
+      deps.logger.error({ err: errorText(err) }, 'App Home publish failed');
+      await client.views.publish({ user_id: event.user, view: homeView([header('Situation Room'), context([`The situation is unavailable right now: ${errorText(err)}`])], CallbackIds.home) as never });
+    }
+  });
+}
