@@ -7,13 +7,14 @@ import { Plan } from '../plan/schema.js';
 import { parseJUnit, type JUnitCase } from '../integrations/junit.js';
 import { redactSecrets } from '../observability/logger.js';
 import { needsModelMessage, type Agent } from './agent.js';
-import { changedPaths, commitPaths, currentBranch } from './git.js';
+import { verifyAndCommit } from './finish.js';
+import { currentBranch } from './git.js';
 import type { DomainModelPort, KnowledgePort } from './model-port.js';
 import {
   addConditionConstants, conditionTestPath, conditionTestSource, conditionsFile, fileProblems, parseConditionRequest, planRecipes, RecipeError,
 } from './recipes.js';
 import { reviewDiff, summariseFindings } from './review.js';
-import { Scope, ScopeRefusal, globToRegExp } from './scope.js';
+import { Scope, ScopeRefusal } from './scope.js';
 import {
   emptyEvidence, evidenceFromScope, zeroUsage, type AnswerRequest, type AnswerResult, type DiagnoseRequest, type DiagnoseResult, type ExecuteRequest,
   type ExecuteResult, type PlanRequest, type PlanResult, type ProposeKnowledgeRequest, type ProposeKnowledgeResult, type ReviewRequest,
@@ -106,33 +107,17 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
         scope.noteWrite(testPath);
         evidence.notes.push(`added ${conditionTestPath(condition)}: fails unless the constant is generated into the known lists`);
 
-        for (const command of [deps.team.codegen.verify, deps.team.codegen.test]) {
-          beat(command);
-          const run = await scope.runCommand(command);
-          checks.push({ command, passed: run.exitCode === 0 });
-          if (run.exitCode !== 0) return fail(`${command} failed (exit ${run.exitCode}):\n${run.output.slice(-2000)}`);
-        }
-
-        const review = reviewDiff(await diffOf(req.worktree), deps.model);
-        if (review.some((f) => f.severity === 'blocker')) return fail(`the change breaks a rule:\n${summariseFindings(review)}`);
-        evidence.notes.push(review.length ? summariseFindings(review) : 'check_diff: no boundary or convention findings');
-
-        beat('commit');
-        const changed = await changedPaths(req.worktree);
-        const writable = scope.spec.writable.map(globToRegExp);
-        const outside = changed.filter((p) => !writable.some((re) => re.test(p)));
-        if (outside.length) {
-          for (const p of outside) scope.record('not-writable', p, `"${p}" changed during the step but is outside the phase's files; not committed`);
-          return fail(`files outside the phase's scope changed: ${outside.join(', ')}`);
-        }
-        const commit = await commitPaths(
-          req.worktree,
-          changed,
-          `${req.workItemKey}: add NodePool condition type ${condition.conditionType}\n\nReason ${condition.reason}; generated list refreshed with \`${deps.team.codegen.api}\`; ` +
-            `${checks.map((c) => `\`${c.command}\` ${c.passed ? 'passed' : 'failed'}`).join(', ')}.\n\nPhase: ${req.phase.id}`,
-        );
-        evidence.notes.push(`committed files: ${changed.join(', ')}`);
-        return { status: 'committed', message: `Committed ${commit.slice(0, 12)} on ${req.branch}`, branch: req.branch, commit, checks, usage: zeroUsage(), evidence: evidenceFromScope(scope, evidence) };
+        const finished = await verifyAndCommit({
+          scope,
+          team: deps.team,
+          model: deps.model,
+          evidence,
+          heartbeat: beat,
+          commitMessage: `${req.workItemKey}: add NodePool condition type ${condition.conditionType}\n\nReason ${condition.reason}; generated list refreshed with \`${deps.team.codegen.api}\`.\nPhase: ${req.phase.id}`,
+        });
+        checks.push(...finished.checks);
+        if (!finished.ok) return fail(finished.message);
+        return { status: 'committed', message: `Committed ${finished.commit.slice(0, 12)} on ${req.branch}`, branch: req.branch, commit: finished.commit, checks, usage: zeroUsage(), evidence: evidenceFromScope(scope, evidence) };
       } catch (err) {
         if (err instanceof ScopeRefusal || err instanceof RecipeError) return fail(err.message);
         throw err;
@@ -188,12 +173,6 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
       };
     },
   };
-}
-
-async function diffOf(worktree: string): Promise<string> {
-  const { git } = await import('./git.js');
-  await git(worktree, ['add', '-N', '.']); // intent-to-add so new files show in the diff
-  return git(worktree, ['diff', 'HEAD', '--']);
 }
 
 /** Plan checks against the tree and the model: files exist or are new in an existing directory, commands are allowed. */

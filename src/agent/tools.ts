@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { redactSecrets } from '../observability/logger.js';
 import type { DomainModelPort, KnowledgePort } from './model-port.js';
 import { reviewDiff, summariseFindings } from './review.js';
-import { Scope, ScopeRefusal, globToRegExp } from './scope.js';
+import type { Scope } from './scope.js';
+import { ScopeRefusal, globToRegExp } from './scope.js';
 import type { ToolCallRecord } from './types.js';
 
 export interface ToolResult {

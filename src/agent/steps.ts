@@ -1,0 +1,39 @@
+// Chooses RH-A's implementation: Claude when ANTHROPIC_API_KEY is set, the offline agent otherwise.
+import { join } from 'node:path';
+import type { TeamConfig } from '../config/schema.js';
+import { repoRoot } from '../db/client.js';
+import type { Agent } from './agent.js';
+import { createClaudeAgent } from './claude.js';
+import { patternKnowledge } from './knowledge.js';
+import { loadModelPort, type DomainModelPort, type KnowledgePort } from './model-port.js';
+import { createOfflineAgent } from './offline.js';
+
+export type { Agent } from './agent.js';
+export { needsModelMessage } from './agent.js';
+
+export interface AgentDeps {
+  targetRepo: string;
+  team: TeamConfig;
+  model?: DomainModelPort;
+  knowledge?: KnowledgePort;
+  /** Defaults to Situation Room's domain-models/. */
+  domainModelsDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createAgent(deps: AgentDeps): Agent {
+  const env = deps.env ?? process.env;
+  const model = deps.model ?? loadModelPort(deps.domainModelsDir ?? join(repoRoot, 'domain-models'));
+  const knowledge = deps.knowledge ?? patternKnowledge(deps.targetRepo, deps.team.pattern_library);
+  const apiKey = env.ANTHROPIC_API_KEY?.trim();
+  if (!apiKey) return createOfflineAgent({ model, knowledge, team: deps.team, targetRepo: deps.targetRepo });
+  return createClaudeAgent({
+    apiKey,
+    ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
+    ...(env.ANTHROPIC_MODEL ? { model: env.ANTHROPIC_MODEL } : {}),
+    domain: model,
+    knowledge,
+    team: deps.team,
+    targetRepo: deps.targetRepo,
+  });
+}
