@@ -1,6 +1,8 @@
 // Staleness: a knowledge entry that points at files, functions or rules the tree no longer has is
-// flagged, not silently trusted. Pure. The resolver is injected: the domain model's verifier
-// (`sitroom model verify`) when it is wired, or treeResolver over a plain listing of the tree.
+// flagged, not silently trusted. Pure. The resolver is injected: the domain model's verification
+// rules (modelVerifyResolver, the checks of `sitroom model verify`), or treeResolver over a plain listing.
+import { indexTree, type SnapshotIndex, type TreeIndex } from '../domain/index.js';
+import { parseRef } from '../domain/schema.js';
 
 /** True when a "path[:line][#Symbol]" reference (or a rule id such as "rule:..." ) still resolves. */
 export type RefResolver = (ref: string) => boolean;
@@ -51,4 +53,29 @@ export function checkStaleness(entry: StalenessInput, resolve: RefResolver): Sta
   const candidates = [...entry.references, ...(entry.files ?? []).filter((f) => !isGlob(f))];
   const missing = [...new Set(candidates)].filter((ref) => !resolve(ref));
   return { stale: missing.length > 0, missing };
+}
+
+/**
+ * The same rules `sitroom model verify` applies to the domain models, for one reference at a time: the path
+ * is in the tree, the line is within the file, and every symbol part is known at the snapshot and is not one
+ * of the names facts.yaml lists as non-existent. Vendor symbols are upstream names, so only their path counts.
+ */
+export function modelVerifyResolver(tree: readonly string[] | TreeIndex, snapshot?: Pick<SnapshotIndex, 'symbols' | 'bannedSymbols' | 'lineCounts'>): RefResolver {
+  const idx = Array.isArray(tree) ? indexTree(tree) : (tree as TreeIndex);
+  const symbols = new Set(snapshot?.symbols ?? []);
+  const banned = new Set(snapshot?.bannedSymbols ?? []);
+  return (ref) => {
+    const { path, line, symbol } = parseRef(ref);
+    const p = path.endsWith('/') ? path.slice(0, -1) : path;
+    if (!(idx.files.has(p) || idx.dirs.has(p))) return false;
+    const count = snapshot?.lineCounts[p];
+    if (line !== undefined && count !== undefined && line > count) return false;
+    if (symbol) {
+      for (const part of symbol.split('.')) {
+        if (banned.has(part)) return false;
+        if (snapshot && !p.startsWith('vendor/') && !symbols.has(part)) return false;
+      }
+    }
+    return true;
+  };
 }

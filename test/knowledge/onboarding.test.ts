@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
 import { chooseStarterTask, defaultOrientation, explanationDepth, firstMessageFor, orientationWalk, renderStarterOffer, type StarterCandidate } from '../../src/knowledge/onboarding.js';
 import { loadPatternFiles } from '../../src/knowledge/patterns.js';
-import { treeResolver } from '../../src/knowledge/staleness.js';
+import { modelVerifyResolver } from '../../src/knowledge/staleness.js';
+import { loadDomainModel, loadTree } from '../../src/domain/index.js';
 
 const roles = loadConfig().roles;
 const patterns = loadPatternFiles(exampleTargetRepo).filter((p) => p.state === 'approved');
@@ -34,8 +34,8 @@ describe('orientation', () => {
     expect(later.explained).toEqual(['one-way-communication', 'nodepool-capi-chain']);
   });
 
-  it('every code reference in the orientation exists at the pinned HyperShift commit', () => {
-    const resolve = treeResolver(readFileSync('/work/shared/hypershift/tree.txt', 'utf8').split('\n'));
+  it('every code reference in the orientation passes the domain model verification at the pinned HyperShift commit', () => {
+    const resolve = modelVerifyResolver(loadTree(), loadDomainModel().snapshot);
     expect(defaultOrientation.flatMap((s) => s.refs).filter((r) => !resolve(r))).toEqual([]);
   });
 });

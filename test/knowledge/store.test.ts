@@ -4,19 +4,22 @@ import { loadConfig } from '../../src/config/load.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { loadPatternFiles, type LoadedPattern } from '../../src/knowledge/patterns.js';
 import { KnowledgeAccessError, KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
-import { treeResolver } from '../../src/knowledge/staleness.js';
+import { modelVerifyResolver } from '../../src/knowledge/staleness.js';
+import { loadDomainModel, loadTree } from '../../src/domain/index.js';
 import { exampleTargetRepo } from '../../src/config/load.js';
 import { storeBackends } from '../support/db.js';
 
 const config = loadConfig();
 const curators = curatorsFromConfig(config);
-const hypershiftTree = readFileSync('/work/shared/hypershift/tree.txt', 'utf8').split('\n');
+const hypershiftTree = readFileSync('/work/shared/hypershift/tree.txt', 'utf8').split('\n').filter(Boolean);
+const snapshot = loadDomainModel().snapshot;
+const verifyRefs = (tree: readonly string[]) => modelVerifyResolver(tree, snapshot);
 const realPatternIds = ['capi-error-propagation', 'new-platform-checklist', 'adapt-function-contract', 'nodepool-condition-conventions'];
 
 describe('the example pattern library', () => {
-  it('parses, and the four HyperShift patterns reference only paths that exist at the pinned commit', () => {
+  it('parses, and the four HyperShift patterns pass the domain model verification (path, line, symbol) at the pinned commit', () => {
     const patterns = loadPatternFiles(exampleTargetRepo);
-    const resolve = treeResolver(hypershiftTree);
+    const resolve = verifyRefs(loadTree());
     for (const id of realPatternIds) {
       const p = patterns.find((x) => x.id === id);
       expect(p, id).toBeDefined();
@@ -176,17 +179,19 @@ for (const backend of storeBackends()) {
     it('a pattern referencing a deleted file is flagged stale, and un-flagged when the file is back', async () => {
       const tree = new Set(hypershiftTree);
       tree.delete('support/controlplane-component/builder.go');
-      const stale = await knowledge.checkStaleness(treeResolver(tree));
+      const stale = await knowledge.checkStaleness(verifyRefs([...tree]));
       const adapt = stale.find((s) => s.id === 'adapt-function-contract');
       expect(adapt?.missing).toEqual([
         'support/controlplane-component/builder.go:69#controlPlaneWorkloadBuilder.WithAdaptFunction',
         'support/controlplane-component/builder.go:79#controlPlaneWorkloadBuilder.WithManifestAdapter',
       ]);
       expect(stale.map((s) => s.id)).not.toContain('new-platform-checklist');
+      // The seed pattern written for the example mini repository names a function real HyperShift does not have.
+      expect(stale.find((s) => s.id === 'nodepool-condition-type')?.missing).toContain('hypershift-operator/controllers/nodepool/conditions.go#setMachineConditions');
       const surfaced = await knowledge.relevantKnowledge({ files: ['support/controlplane-component/builder.go'] });
       expect(surfaced.find((k) => k.id === 'adapt-function-contract')?.stale).toBe(true);
 
-      const healthy = await knowledge.checkStaleness(treeResolver(hypershiftTree));
+      const healthy = await knowledge.checkStaleness(verifyRefs(hypershiftTree));
       expect(healthy.map((s) => s.id)).not.toContain('adapt-function-contract');
       expect((await knowledge.getPattern('adapt-function-contract'))?.staleRefs).toEqual([]);
     });
