@@ -65,7 +65,7 @@ function codeOf(text: string): string {
 const CAMEL = /^(?:[a-z0-9.-]+\/)?[A-Z][A-Za-z0-9]*$/;
 const CONST_DECL = /^\s*(?:const\s+)?([A-Za-z_]\w*(?:ConditionType|Condition|Reason))\s*(?:[\w.]+\s*)?=\s*"([^"]*)"/;
 const LITERAL_FIELD = /^\s*(Type|Reason):\s*"([^"]*)"/;
-const COND_OPEN = /\bCondition\{\s*$/;
+const COND_OPEN = /Condition\{\s*$/;
 
 function conventionViolations(conv: Convention, file: string, lines: readonly Line[]): Violation[] {
   const out: Violation[] = [];

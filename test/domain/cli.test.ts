@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { run as check } from '../../src/cli/check.js';
+import { run as model } from '../../src/cli/model.js';
+
+const fixtures = join(import.meta.dirname, '../fixtures/domain');
+let out: string[] = [];
+
+beforeEach(() => {
+  out = [];
+  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    out.push(args.join(' '));
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('sitroom model', () => {
+  it('path prints the chain with the code on each hop', async () => {
+    expect(await model(['path', 'AzureMachine', 'NodePool conditions'])).toBe(0);
+    const text = out.join('\n');
+    expect(text).toContain('AzureMachine -> Machine -> NodePool conditions   (2 hops, 2 lossy)');
+    expect(text).toContain('code:    hypershift-operator/controllers/nodepool/conditions.go:634#setMachineAndNodeConditions');
+  });
+
+  it('path --json is plain data with stable field names', async () => {
+    expect(await model(['path', 'azure machine', 'nodepool conditions', '--json'])).toBe(0);
+    const res = JSON.parse(out.join('\n')) as { steps: { from: { id: string }; to: { id: string }; lossy: boolean }[] };
+    expect(res.steps.map((s) => [s.from.id, s.to.id, s.lossy])).toEqual([
+      ['azure-machine', 'capi-machine', true],
+      ['capi-machine', 'nodepool-conditions', true],
+    ]);
+  });
+
+  it('impact --files names reviewers from the real OWNERS', async () => {
+    expect(await model(['impact', '--files', 'hypershift-operator/controllers/nodepool/kubevirt.go', '--json'])).toBe(0);
+    const res = JSON.parse(out.join('\n')) as { reviewers: { approvers: string[] }; platforms: { affected: string[] } };
+    expect(res.reviewers.approvers).toEqual(expect.arrayContaining(['nunnatsa', 'orenc1', 'awels', 'akalenyu', 'qinqon']));
+    expect(res.platforms.affected).toEqual(['KubeVirt']);
+  });
+
+  it('impact --diff reads the files of a diff', async () => {
+    expect(await model(['impact', '--diff', join(fixtures, 'api-provider-import.diff')])).toBe(0);
+    expect(out.join('\n')).toContain('approvers: enxebre, csrwng, sjenning, joelspeed, everettraven');
+  });
+
+  it('verify passes against the shared tree', async () => {
+    expect(await model(['verify', '--tree', join(import.meta.dirname, '../../../shared/hypershift/tree.txt')])).toBe(0);
+    expect(out.join('\n')).toMatch(/^model verify: ok \(\d+ references, \d+ globs, \d+ symbols against 29460 paths\)$/);
+  });
+
+  it('platform new-checklist and platform <name> answer the platform questions', async () => {
+    expect(await model(['platform', 'new-checklist'])).toBe(0);
+    expect(out[0]).toMatch(/^ 1\. \[steps\] Add the PlatformType const/);
+    out = [];
+    expect(await model(['platform', 'kubevirt'])).toBe(0);
+    expect(out.join('\n')).toContain('Creating / ValidatingSpec, ProvisioningMachines: boot image may be cached');
+  });
+
+  it('bad input is a UserError, not a crash', async () => {
+    await expect(model(['path', 'NoSuchThing', 'Machine'])).rejects.toThrow(UserError);
+    await expect(model(['impact'])).rejects.toThrow('model impact needs --files a,b or --diff FILE');
+  });
+});
+
+describe('sitroom check', () => {
+  it('exits 1 with rule id and file:line for a violating diff', async () => {
+    expect(await check(['--diff', join(fixtures, 'cpo-provider-import.diff')])).toBe(1);
+    const text = out.join('\n');
+    expect(text).toMatch(/^check: 3 violations/);
+    expect(text).toContain('control-plane-operator/controllers/hostedcontrolplane/v2/capi_provider/deployment.go:7 [cpo-no-provider-imports]');
+    expect(text).toContain('instead: read what you need from the HostedControlPlane spec');
+  });
+
+  it('exits 0 on a clean diff', async () => {
+    expect(await check(['--diff', join(fixtures, 'aws-like-real.diff')])).toBe(0);
+    expect(out).toEqual(['check: ok (1 Go file, 14 added lines)']);
+  });
+
+  it('requires --diff', async () => {
+    await expect(check([])).rejects.toThrow(UserError);
+  });
+});

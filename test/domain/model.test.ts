@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { buildSnapshotIndex, loadDomainModel, loadTree, parseModels, readModelSources, snapshotDir, verifyAgainstTree } from '../../src/domain/index.js';
+import type { ModelSource } from '../../src/domain/index.js';
+
+const shared = snapshotDir();
+const sources = readModelSources();
+const tree = loadTree(join(shared, 'tree.txt'));
+
+function mutate(file: string, from: string, to: string): ModelSource[] {
+  return sources.map((s) => {
+    if (s.file !== file) return s;
+    expect(s.text).toContain(from);
+    return { file: s.file, text: s.text.replace(from, to) };
+  });
+}
+
+function lineOf(text: string, needle: string): number {
+  const idx = text.indexOf(needle);
+  expect(idx).toBeGreaterThanOrEqual(0);
+  return text.slice(0, idx).split('\n').length;
+}
+
+function parseError(srcs: ModelSource[]): string {
+  try {
+    parseModels(srcs);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    return (err as Error).message;
+  }
+  throw new Error('expected parseModels to fail');
+}
+
+describe('domain model files', () => {
+  it('load and validate, with every part present', () => {
+    const m = loadDomainModel();
+    expect(m.lifecycle.states.map((s) => s.id)).toEqual(['Creating', 'Ready', 'Scaling', 'Upgrading', 'Deleting', 'Deleted']);
+    expect(m.lifecycle.states.find((s) => s.id === 'Upgrading')?.strategies.map((s) => [s.id, s.capiObject])).toEqual([
+      ['Replace', 'MachineDeployment'],
+      ['InPlace', 'MachineSet'],
+    ]);
+    expect(m.matrix.platforms.map((p) => p.id).sort()).toEqual(['AWS', 'Agent', 'Azure', 'GCP', 'IBMCloud', 'KubeVirt', 'None', 'OpenStack', 'PowerVS']);
+    expect(m.snapshot?.commit).toBe('3ee9615567acffaf3e3ee25c2ca2942d650565cf');
+  });
+
+  it('reports a dangling sub-state reference with file, line and path', () => {
+    const lc = sources.find((s) => s.file === 'nodepool-lifecycle.yaml')!;
+    const line = lineOf(lc.text, 'next: [DrainingOldNode]');
+    const msg = parseError(mutate('nodepool-lifecycle.yaml', 'next: [DrainingOldNode]', 'next: [Drain]'));
+    expect(msg).toBe(`nodepool-lifecycle.yaml:${line} states.Upgrading.substates[3].next: unknown state "Drain"`);
+  });
+
+  it('reports schema errors (unknown key, wrong type) at the line of the value', () => {
+    const mx = sources.find((s) => s.file === 'platform-matrix.yaml')!;
+    const line = lineOf(mx.text, 'typicalMinutes: 90');
+    const msg = parseError(mutate('platform-matrix.yaml', 'typicalMinutes: 90', 'typicalMinutes: "ninety"'));
+    expect(msg).toMatch(new RegExp(`^platform-matrix\\.yaml:${line} e2eSuites\\.TestNodePool\\.typicalMinutes: .*number`));
+  });
+
+  it('rejects a flow chain whose hops are not edges', () => {
+    const fl = sources.find((s) => s.file === 'propagation-flows.yaml')!;
+    const line = lineOf(fl.text, 'chain: [azure-machine, capi-machine, nodepool-conditions]');
+    const msg = parseError(mutate('propagation-flows.yaml', 'chain: [azure-machine, capi-machine, nodepool-conditions]', 'chain: [azure-machine, nodepool-status]'));
+    expect(msg).toBe(`propagation-flows.yaml:${line} flows.provider-error-to-nodepool.chain: no edge from azure-machine to nodepool-status`);
+  });
+});
+
+describe('model verify against the pinned tree', () => {
+  it('passes on the real snapshot (29,460 paths)', () => {
+    const report = verifyAgainstTree(loadDomainModel(), tree);
+    expect(report.issues).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.treePaths).toBe(29460);
+    expect(report.checked.refs).toBeGreaterThan(250);
+  });
+
+  it('fails with a precise message when a model references a path that is not in the tree', () => {
+    const srcs = mutate('platform-matrix.yaml', 'builder: "hypershift-operator/controllers/nodepool/agent.go:11#agentMachineTemplate"', 'builder: "hypershift-operator/controllers/nodepool/nodepool.go:11#agentMachineTemplate"');
+    const line = lineOf(srcs.find((s) => s.file === 'platform-matrix.yaml')!.text, 'nodepool/nodepool.go:11');
+    const report = verifyAgainstTree(parseModels(srcs), tree);
+    expect(report.ok).toBe(false);
+    expect(report.issues).toEqual([
+      {
+        kind: 'missing-path',
+        file: 'platform-matrix.yaml',
+        line,
+        at: 'platforms.Agent.machineTemplate.builder',
+        message: 'path "hypershift-operator/controllers/nodepool/nodepool.go" is not in the tree at 3ee9615',
+      },
+    ]);
+  });
+
+  it('flags names the old design draft invented, and lines past the end of a file', () => {
+    const srcs = mutate('nodepool-lifecycle.yaml', 'capi.go:433#CAPI.reconcileMachineDeployment"\n          - "hypershift-operator/controllers/nodepool/capi.go:896', 'capi.go:1999#CAPI.reconcileNodePoolDesiredState"\n          - "hypershift-operator/controllers/nodepool/capi.go:896');
+    const report = verifyAgainstTree(parseModels(srcs), tree);
+    expect(report.issues.map((i) => [i.kind, i.at, i.message])).toEqual([
+      ['line-out-of-range', 'states.Creating.substates[3].code[0]', 'hypershift-operator/controllers/nodepool/capi.go:1999 is past the end of the file (1480 lines)'],
+      ['banned-symbol', 'states.Creating.substates[3].code[0]', '"reconcileNodePoolDesiredState" does not exist in HyperShift (listed in facts.yaml names_checked)'],
+    ]);
+  });
+
+  it('keeps the committed snapshot index in step with the shared facts', () => {
+    const rebuilt = buildSnapshotIndex({
+      factsText: readFileSync(join(shared, 'facts.yaml'), 'utf8'),
+      adaptFunctionsText: readFileSync(join(shared, 'adapt_functions.txt'), 'utf8'),
+      treePathCount: tree.length,
+    });
+    expect(loadDomainModel().snapshot).toEqual(rebuilt);
+    expect(rebuilt.bannedSymbols).toEqual(['CapacityError', 'machineAnnotations', 'reconcileNodePoolDesiredState']);
+  });
+});
