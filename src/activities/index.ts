@@ -1,0 +1,214 @@
+// createActivities(deps): every activity the workflows call, bound to injected capabilities. Activities
+// are the only place RH-O touches the world; each is idempotent under Temporal's retries (writes are
+// keyed by business ids) and turns permanent problems into non-retryable failures.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { and, eq } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { phases as phasesTable } from '../db/schema/core.js';
+import { appendDecision, activeWorkItems, savePhase, savePlan, setWorkItemStatus, upsertWorkItem, type DecisionRecord } from '../db/work-items.js';
+import { activityKinds, resolveMode, type ActivityKind } from '../config/schema.js';
+import type { LoadedConfig } from '../config/load.js';
+import { isUserError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { enqueueNotification } from '../notifications/outbox.js';
+import type { Notification } from '../notifications/types.js';
+import type { Plan } from '../plan/schema.js';
+import type { ModeSetting, PhaseState, WorkItemSettings } from '../plan/state.js';
+import type { CiRunReport, CiTestResult, CiWatchState } from '../../workflows/types.js';
+import type { AgentPort, CiKnowledgePort, CiPort, ExecutePhaseArgs, ProgressNotes, MemoryPort, ReviewInsightPort } from './ports.js';
+
+export type { ExecutePhaseResult } from './ports.js';
+
+export interface ActivityDeps {
+  db: Database;
+  /** The current team config; returns the last good one when the files on disk are broken. */
+  config: () => LoadedConfig;
+  agent: AgentPort;
+  ci: CiPort;
+  ciKnowledge: CiKnowledgePort;
+  insight: ReviewInsightPort;
+  memory: MemoryPort;
+  logger: Logger;
+}
+
+/** Permanent errors stop Temporal's retries; everything else is retried by the workflow's policy. */
+async function permanentOnUserError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isUserError(err)) throw ApplicationFailure.nonRetryable(err.message, 'UserError');
+    throw err;
+  }
+}
+
+export function createActivities(deps: ActivityDeps) {
+  const { db } = deps;
+
+  const settingsFor = (ownerId: string, phases: Array<{ id: string; files: string[] }>): WorkItemSettings => {
+    const { team, roles } = deps.config();
+    const role = roles.get(ownerId);
+    if (!role) throw ApplicationFailure.nonRetryable(`no role file for "${ownerId}" in .rh-agentic/roles/`, 'UserError');
+    const modes = Object.fromEntries(activityKinds.map((a) => [a, resolveMode(a, team, role) as ModeSetting])) as Record<ActivityKind, ModeSetting>;
+    const byHandle = new Map([...roles.values()].filter((r) => r.github).map((r) => [r.github!.toLowerCase(), r.developer]));
+    const phaseApprovers: Record<string, string[]> = {};
+    if (team.approvals.use_owners_files) {
+      for (const phase of phases) {
+        const handles = deps.insight.impact(phase.files).approverHandles;
+        phaseApprovers[phase.id] = [...new Set(handles.map((h) => byHandle.get(h.toLowerCase())).filter((d): d is string => !!d))];
+      }
+    }
+    return {
+      modes,
+      approvers: team.approvals.approvers.filter((a) => a !== ownerId),
+      phaseApprovers,
+      ...(team.approvals.backup_approver ? { backupApprover: team.approvals.backup_approver } : {}),
+      reminderAfterMs: team.approvals.gate_reminder_after,
+      escalateAfterMs: team.approvals.gate_escalate_after,
+    };
+  };
+
+  return {
+    async loadWorkItemSettings(args: { workItemKey: string; ownerId: string; phases: Array<{ id: string; files: string[] }> }): Promise<WorkItemSettings> {
+      return settingsFor(args.ownerId, args.phases);
+    },
+
+    async recordWorkItem(args: { key: string; ownerId: string; title: string; intention: string; workflowId: string; status: string }): Promise<void> {
+      if (!deps.config().roles.has(args.ownerId)) throw ApplicationFailure.nonRetryable(`unknown developer "${args.ownerId}"`, 'UserError');
+      await upsertWorkItem(db, args);
+    },
+
+    async recordPlan(args: { key: string; plan: Plan; version: number; status: string; phases: PhaseState[] }): Promise<void> {
+      await savePlan(db, args);
+    },
+
+    async recordPhase(args: { key: string; phase: PhaseState }): Promise<void> {
+      await savePhase(db, args.key, args.phase);
+    },
+
+    async setWorkItemStatus(args: { key: string; status: string }): Promise<void> {
+      await setWorkItemStatus(db, args.key, args.status);
+    },
+
+    async recordDecision(record: DecisionRecord): Promise<{ decidedAt: string }> {
+      const row = await appendDecision(db, record);
+      if (row.inserted) deps.logger.info({ decision: { kind: record.kind, actor: record.actor, surface: record.surface, workItem: record.workItemKey, phase: record.phaseId } }, 'decision recorded');
+      return { decidedAt: row.decidedAt.toISOString() };
+    },
+
+    async notify(notification: Notification): Promise<void> {
+      await enqueueNotification(db, notification);
+    },
+
+    async mergePhase(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }): Promise<void> {
+      await deps.ci.merge(args);
+    },
+
+    /** Tells both owners, once per pair of work items, when two active items touch the same files or components. */
+    async detectOverlaps(args: { workItemKey: string; ownerId: string; files: string[] }): Promise<Array<{ otherWorkItemKey: string; shared: string[] }>> {
+      const mine = new Set(args.files);
+      const myComponents = new Set(deps.insight.impact(args.files).components);
+      const found: Array<{ otherWorkItemKey: string; shared: string[] }> = [];
+      for (const other of await activeWorkItems(db)) {
+        if (other.key === args.workItemKey || !other.plan) continue;
+        const otherFiles = (other.plan as Plan).phases.flatMap((p) => p.files);
+        const sharedFiles = otherFiles.filter((f) => mine.has(f));
+        const sharedComponents = deps.insight.impact(otherFiles).components.filter((c) => myComponents.has(c));
+        const shared = [...new Set([...sharedFiles, ...sharedComponents.map((c) => `component ${c}`)])];
+        if (shared.length === 0) continue;
+        found.push({ otherWorkItemKey: other.key, shared });
+        const pairKey = [args.workItemKey, other.key].sort().join('+');
+        for (const [me, them, themOwner] of [
+          [args.workItemKey, other.key, other.ownerId],
+          [other.key, args.workItemKey, args.ownerId],
+        ] as const) {
+          const owner = me === args.workItemKey ? args.ownerId : other.ownerId;
+          await enqueueNotification(db, {
+            dedupeKey: `overlap:${pairKey}:${owner}`,
+            developerId: owner,
+            urgency: 'decision',
+            payload: { kind: 'overlap', workItemKey: me, otherWorkItemKey: them, otherOwnerId: themOwner, shared: shared.slice(0, 20) },
+          });
+        }
+      }
+      return found;
+    },
+
+    async draftPlan(args: { workItemKey: string; ownerId: string; intention: string; feedback?: string[] }): Promise<Plan> {
+      return permanentOnUserError(() => deps.agent.draftPlan(args));
+    },
+
+    async executePhase(args: ExecutePhaseArgs) {
+      const ctx = Context.current();
+      let lastSaved = 0;
+      const heartbeat = (details: ProgressNotes) => {
+        ctx.heartbeat(details);
+        // Keep the latest notes in the phase row so a mode switch after cancellation can hand them over.
+        const now = Date.now();
+        if (now - lastSaved > 1_000) {
+          lastSaved = now;
+          void db.update(phasesTable).set({ evidence: { attempt: args.attempt, ...details } }).where(phaseKey(args.workItemKey, args.phase.id)).catch(() => undefined);
+        }
+      };
+      const result = await permanentOnUserError(() => deps.agent.executePhase(args, heartbeat, ctx.cancellationSignal));
+      await db.update(phasesTable).set({ evidence: { attempt: args.attempt, done: result.done, evidence: result.evidence, next: [] } }).where(phaseKey(args.workItemKey, args.phase.id));
+      return result;
+    },
+
+    async phaseProgressNotes(args: { workItemKey: string; phaseId: string; attempt: number }): Promise<ProgressNotes> {
+      const [row] = await db.select({ evidence: phasesTable.evidence }).from(phasesTable).where(phaseKey(args.workItemKey, args.phaseId));
+      const notes = row?.evidence as (ProgressNotes & { attempt?: number }) | null | undefined;
+      if (!notes || notes.attempt !== args.attempt) return { done: [], evidence: [], next: [] };
+      return { done: notes.done ?? [], evidence: notes.evidence ?? [], next: notes.next ?? [] };
+    },
+
+    async diagnoseCi(args: Parameters<AgentPort['diagnoseCi']>[0]) {
+      return deps.agent.diagnoseCi(args);
+    },
+
+    async reviewPairMessage(args: Parameters<AgentPort['reviewPairMessage']>[0]) {
+      return deps.agent.reviewPairMessage(args);
+    },
+
+    async savePairSummary(args: Parameters<MemoryPort['savePairSummary']>[0]) {
+      await deps.memory.savePairSummary(args);
+    },
+
+    async proposeKnowledge(args: { workItemKey: string; ownerId: string }): Promise<void> {
+      const proposal = await deps.memory.proposeKnowledge(args);
+      if (proposal) await enqueueNotification(db, { dedupeKey: `knowledge-proposal:${proposal.proposalId}`, developerId: args.ownerId, urgency: 'decision', payload: proposal });
+    },
+
+    async assembleBriefing(args: { developerId: string; at: string }) {
+      return deps.memory.briefing(args);
+    },
+
+    async preparePrReady(args: { workItemKey: string; phaseId: string; prUrl: string; files: string[]; evidence: string[]; ci: CiWatchState }) {
+      return deps.insight.prReady(args);
+    },
+
+    async pollCi(args: { prUrl: string; seenRunIds: string[] }): Promise<CiRunReport[]> {
+      return deps.ci.poll(args.prUrl, args.seenRunIds);
+    },
+
+    async retriggerCi(args: { prUrl: string; job: string; idempotencyKey: string }): Promise<void> {
+      await deps.ci.retrigger(args.prUrl, args.job, args.idempotencyKey);
+    },
+
+    async classifyCiFailures(args: { prUrl: string; job: string; runId: string; failures: CiTestResult[] }) {
+      return deps.ciKnowledge.classify(args);
+    },
+
+    async recordCiRun(args: { workItemKey: string; phaseId: string; prUrl: string; report: CiRunReport }): Promise<void> {
+      await deps.ciKnowledge.recordRun(args);
+    },
+  };
+}
+
+function phaseKey(workItemKey: string, phaseId: string) {
+  return and(eq(phasesTable.workItemKey, workItemKey), eq(phasesTable.phaseId, phaseId));
+}
+
+
+
+export type Activities = ReturnType<typeof createActivities>;

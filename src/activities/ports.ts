@@ -1,0 +1,68 @@
+// The external capabilities RH-O's activities need, as small interfaces. The composition root
+// (src/runtime.ts) binds them to the agent, the integrations, the knowledge store and the domain model;
+// tests bind them to the same real parts over loopback fakes.
+import type { CiFailureSummary, NotificationPayload } from '../notifications/types.js';
+import type { Plan, PlannedPhase } from '../plan/schema.js';
+import type { CiRunReport, CiTestResult, CiWatchState } from '../../workflows/types.js';
+
+export interface ExecutePhaseArgs {
+  workItemKey: string;
+  ownerId: string;
+  phase: PlannedPhase;
+  attempt: number;
+  /** Re-push round within the attempt (after a CI fix). */
+  round: number;
+  feedback: string[];
+}
+
+export interface ExecutePhaseResult {
+  branch: string;
+  prUrl: string;
+  /** Human-readable evidence lines: commands run and their outcome, checks passed, refusals. */
+  evidence: string[];
+  done: string[];
+  requiredJobs: string[];
+  /** True when CI results must be polled (local mode); false when a webhook pushes them. */
+  pollCi: boolean;
+}
+
+export interface ProgressNotes {
+  done: string[];
+  evidence: string[];
+  next: string[];
+}
+
+/** RH-A as the orchestrator sees it. */
+export interface AgentPort {
+  draftPlan(args: { workItemKey: string; ownerId: string; intention: string; feedback?: string[] }): Promise<Plan>;
+  executePhase(args: ExecutePhaseArgs, heartbeat: (details: ProgressNotes) => void, signal: AbortSignal): Promise<ExecutePhaseResult>;
+  diagnoseCi(args: { workItemKey: string; phaseId: string; prUrl: string; failures: CiFailureSummary[] }): Promise<{ summary: string }>;
+  reviewPairMessage(args: { sessionId: string; developerId: string; workItemKey: string; phaseId: string; text: string }): Promise<{ text: string; note: string }>;
+}
+
+export interface CiPort {
+  poll(prUrl: string, seenRunIds: string[]): Promise<CiRunReport[]>;
+  /** Posts the repository's retrigger comment ("/test <job>") once per idempotency key. */
+  retrigger(prUrl: string, job: string, idempotencyKey: string): Promise<void>;
+  merge(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }): Promise<void>;
+}
+
+export interface CiKnowledgePort {
+  /** Classifies failures with the experience log (flake statistics and signatures). */
+  classify(args: { prUrl: string; job: string; runId: string; failures: CiTestResult[] }): Promise<CiFailureSummary[]>;
+  /** Adds a CI run to the tier-2 experience log. */
+  recordRun(args: { workItemKey: string; phaseId: string; prUrl: string; report: CiRunReport }): Promise<void>;
+}
+
+export interface ReviewInsightPort {
+  /** Reviewers (developer ids and OWNERS handles) and confidence levels for a phase's PR. */
+  prReady(args: { workItemKey: string; phaseId: string; prUrl: string; files: string[]; evidence: string[]; ci: CiWatchState }): Promise<Extract<NotificationPayload, { kind: 'pr-ready' }>>;
+  /** Components and approvers the domain model assigns to these files. */
+  impact(files: string[]): { components: string[]; approverHandles: string[] };
+}
+
+export interface MemoryPort {
+  savePairSummary(args: { developerId: string; workItemKey: string; phaseId: string; summary: string; messages: number }): Promise<void>;
+  proposeKnowledge(args: { workItemKey: string; ownerId: string }): Promise<Extract<NotificationPayload, { kind: 'knowledge-proposal' }> | undefined>;
+  briefing(args: { developerId: string; at: string }): Promise<Extract<NotificationPayload, { kind: 'briefing' }>>;
+}

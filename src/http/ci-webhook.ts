@@ -1,0 +1,65 @@
+// POST /ci/webhook: the CI system (or its bridge) pushes a run's results; the receiver checks the HMAC
+// signature, finds the CI watch of that PR and delivers the results as a signal. Results are data only:
+// nothing in them can change what the watch is allowed to do.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../db/client.js';
+import { phases } from '../db/schema/core.js';
+import { ciResultSignal, workItemStateQuery } from '../../workflows/definitions.js';
+import { workItemWorkflowId } from '../../workflows/ids.js';
+import { readBody, sendJson, type RouteHandler } from './server.js';
+
+const CiReportBody = z.strictObject({
+  prUrl: z.string().url(),
+  report: z.strictObject({
+    runId: z.string().min(1).max(200),
+    job: z.string().min(1).max(200),
+    state: z.enum(['success', 'failure', 'pending', 'error']),
+    url: z.string().url().optional(),
+    tests: z
+      .array(z.strictObject({ job: z.string(), test: z.string().min(1).max(500), status: z.enum(['passed', 'failed', 'skipped']), message: z.string().max(20_000).optional() }))
+      .max(5_000),
+  }),
+});
+
+export function signCiPayload(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+export function createCiWebhookHandler(deps: { db: Database; client: Client; secret: string }): RouteHandler {
+  return async (req, res) => {
+    if (!req.url?.startsWith('/ci/webhook')) return false;
+    if (req.method !== 'POST') return (sendJson(res, 405, { error: 'method_not_allowed' }), true);
+    const body = await readBody(req);
+    const given = String(req.headers['x-sitroom-signature'] ?? '');
+    const expected = signCiPayload(deps.secret, body);
+    if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected))) {
+      sendJson(res, 401, { error: 'invalid_signature' });
+      return true;
+    }
+    let parsed: z.infer<typeof CiReportBody>;
+    try {
+      parsed = CiReportBody.parse(JSON.parse(body));
+    } catch (err) {
+      const message = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : 'body is not JSON';
+      sendJson(res, 400, { error: 'invalid_payload', message });
+      return true;
+    }
+    const [phase] = await deps.db.select().from(phases).where(eq(phases.prUrl, parsed.prUrl));
+    if (!phase) {
+      sendJson(res, 404, { error: 'unknown_pr', prUrl: parsed.prUrl });
+      return true;
+    }
+    const state = await deps.client.workflow.getHandle(workItemWorkflowId(phase.workItemKey)).query(workItemStateQuery);
+    const watchId = state.phases.find((p) => p.id === phase.phaseId)?.ciWatchId;
+    if (!watchId) {
+      sendJson(res, 409, { error: 'not_watching', prUrl: parsed.prUrl });
+      return true;
+    }
+    await deps.client.workflow.getHandle(watchId).signal(ciResultSignal, parsed.report);
+    sendJson(res, 202, { accepted: true, workflowId: watchId });
+    return true;
+  };
+}

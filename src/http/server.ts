@@ -1,0 +1,66 @@
+// The product's HTTP front door: health, the team dashboard and the CI webhook receiver. Each room
+// contributes a handler that returns false for paths it does not own.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/** Bodies above this are refused with 413 before they are buffered. */
+export const maxBodyBytes = 1_000_000;
+
+export class PayloadTooLarge extends Error {}
+
+export async function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new PayloadTooLarge(`body of ${declared} bytes exceeds ${limit}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new PayloadTooLarge(`body exceeds ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+export interface HttpServer {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(options: { port: number; host?: string; routes: RouteHandler[]; onError?: (err: unknown) => void }): Promise<HttpServer> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      try {
+        if (req.url === '/healthz') return sendJson(res, 200, { ok: true });
+        for (const route of options.routes) if (await route(req, res)) return;
+        sendJson(res, 404, { error: 'not_found', path: req.url });
+      } catch (err) {
+        if (err instanceof PayloadTooLarge) return sendJson(res, 413, { error: 'payload_too_large' });
+        options.onError?.(err);
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
+        else res.end();
+      }
+    })();
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolveListen());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    close: () =>
+      new Promise<void>((resolveClose) => {
+        server.closeAllConnections();
+        server.close(() => resolveClose());
+      }),
+  };
+}

@@ -1,0 +1,190 @@
+// The Orchestrator port over Temporal: surfaces send decisions as workflow updates whose id is the
+// surface's idempotency key, so a double tap, a Slack retry or a replay applies once.
+import { WorkflowUpdateFailedError, WorkflowNotFoundError, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  approvePhaseUpdate,
+  approvePlanUpdate,
+  cancelUpdate,
+  ciOptionUpdate,
+  pairMessageSignal,
+  pauseUpdate,
+  rejectPhaseUpdate,
+  resumeUpdate,
+  setModeUpdate,
+  workItemStateQuery,
+  type DecisionOutcome,
+  type CiOption,
+} from '../../workflows/definitions.js';
+import { pairSessionWorkflowId, phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
+import type { WorkItemState } from '../plan/state.js';
+import type { Plan } from '../plan/schema.js';
+import type { DecisionRequest, Orchestrator, Situation, WorkItemView } from './port.js';
+
+
+export interface TemporalOrchestratorDeps {
+  client: Client;
+  taskQueue: string;
+  /** Work items a developer owns or may decide on (from the store). */
+  workItemKeysFor(developerId: string): Promise<string[]>;
+  ask(developerId: string, question: string): Promise<{ text: string; citations: string[] }>;
+  recentCi(developerId: string): Promise<Situation['recentCi']>;
+  recentKnowledge(developerId: string): Promise<Situation['recentKnowledge']>;
+  pairInactivityMs?: number;
+}
+
+export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orchestrator {
+  const { client } = deps;
+
+  async function sendDecision(request: DecisionRequest): Promise<DecisionOutcome> {
+    const handle = client.workflow.getHandle(workItemWorkflowId(request.workItemKey));
+    const actor = { actor: request.actor, surface: request.surface };
+    const options = { updateId: request.idempotencyKey } as const;
+    switch (request.kind) {
+      case 'approve-plan':
+        return handle.executeUpdate(approvePlanUpdate, { ...options, args: [actor] });
+      case 'approve-phase':
+        return handle.executeUpdate(approvePhaseUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', ...(request.mode ? { mode: request.mode } : {}) }] });
+      case 'reject-phase':
+        return handle.executeUpdate(rejectPhaseUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', reason: request.reason ?? '' }] });
+      case 'set-mode':
+        return handle.executeUpdate(setModeUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', mode: request.mode ?? 'approval-required' }] });
+      case 'ci-option':
+        return handle.executeUpdate(ciOptionUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', option: (request.value ?? '') as CiOption }] });
+      case 'pause':
+        return handle.executeUpdate(pauseUpdate, { ...options, args: [actor] });
+      case 'resume':
+        return handle.executeUpdate(resumeUpdate, { ...options, args: [actor] });
+      case 'cancel':
+        return handle.executeUpdate(cancelUpdate, { ...options, args: [{ ...actor, ...(request.reason ? { reason: request.reason } : {}) }] });
+      default:
+        throw new RefusedDecision(`"${request.kind}" decisions are not handled by the work item workflow`);
+    }
+  }
+
+  async function view(key: string): Promise<WorkItemView | undefined> {
+    try {
+      const state = await client.workflow.getHandle(workItemWorkflowId(key)).query(workItemStateQuery);
+      return toView(state);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  return {
+    async decide(request) {
+      try {
+        const outcome = await sendDecision(request);
+        return outcome;
+      } catch (err) {
+        if (err instanceof RefusedDecision) return { outcome: 'refused', reason: err.message };
+        // A validator's rejection: the update never entered history. Tell the person why.
+        if (err instanceof WorkflowUpdateFailedError) return { outcome: 'refused', reason: causeMessage(err) };
+        if (err instanceof WorkflowNotFoundError) return { outcome: 'refused', reason: `no active work item ${request.workItemKey}` };
+        throw err;
+      }
+    },
+
+    async situation(developerId): Promise<Situation> {
+      const keys = await deps.workItemKeysFor(developerId);
+      const views = (await Promise.all(keys.map(view))).filter((v): v is WorkItemView => !!v);
+      return {
+        developerId,
+        workItems: views,
+        pendingDecisions: views.flatMap((v) => v.pendingDecisions.map((d) => ({ workItemKey: v.key, ...d }))),
+        recentCi: await deps.recentCi(developerId),
+        recentKnowledge: await deps.recentKnowledge(developerId),
+      };
+    },
+
+    ask: (developerId, question) => deps.ask(developerId, question),
+
+    async requestPlan(developerId, workItemKey, intention, options) {
+      try {
+        await client.workflow.start('workItemWorkflow', {
+          taskQueue: deps.taskQueue,
+          workflowId: workItemWorkflowId(workItemKey),
+          args: [{ key: workItemKey, ownerId: developerId, title: options?.title ?? intention.slice(0, 120), intention }],
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      const state = await client.workflow.getHandle(workItemWorkflowId(workItemKey)).query(workItemStateQuery);
+      return { workItemKey, planVersion: state.planVersion };
+    },
+
+    async startPair(args) {
+      const sessionId = pairSessionWorkflowId(args.channel, args.threadTs);
+      const state = await client.workflow.getHandle(workItemWorkflowId(args.workItemKey)).query(workItemStateQuery);
+      const phase = state.phases.find((p) => p.id === args.phaseId);
+      if (!phase) throw new RefusedDecision(`${args.workItemKey} has no phase "${args.phaseId}"; phases: ${state.phases.map((p) => p.id).join(', ')}`);
+      try {
+        await client.workflow.start('pairSessionWorkflow', {
+          taskQueue: deps.taskQueue,
+          workflowId: sessionId,
+          args: [
+            {
+              sessionId,
+              developerId: args.developerId,
+              workItemKey: args.workItemKey,
+              phaseId: args.phaseId,
+              channel: args.channel,
+              threadTs: args.threadTs,
+              ...(phase.attempts > 0 ? { phaseWorkflowId: phaseWorkflowId(args.workItemKey, phase.id, phase.attempts) } : {}),
+              inactivityMs: deps.pairInactivityMs ?? 2 * 3_600_000,
+            },
+          ],
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      return { sessionId };
+    },
+
+    async pairMessage(args) {
+      try {
+        await client.workflow.getHandle(pairSessionWorkflowId(args.channel, args.threadTs)).signal(pairMessageSignal, { developerId: args.developerId, text: args.text, messageTs: args.messageTs });
+        return { accepted: true };
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return { accepted: false };
+        throw err;
+      }
+    },
+
+    async briefingNow(developerId) {
+      await client.workflow.execute('morningBriefingWorkflow', {
+        taskQueue: deps.taskQueue,
+        workflowId: `briefing-now:${developerId}:${new Date().toISOString().slice(0, 16)}`,
+        args: [{ developerId }],
+      });
+    },
+  };
+}
+
+export class RefusedDecision extends Error {}
+
+function causeMessage(err: WorkflowUpdateFailedError): string {
+  let cause: unknown = err.cause;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  return cause instanceof Error ? cause.message : err.message;
+}
+
+export function toView(state: WorkItemState): WorkItemView {
+  const pending: WorkItemView['pendingDecisions'] = [];
+  if (state.status === 'awaiting-plan-approval') pending.push({ kind: 'approve-plan', title: `Approve plan v${state.planVersion}`, since: state.planEdits.at(-1)?.at ?? '' });
+  for (const p of state.phases) {
+    if (p.status === 'awaiting-approval' || p.status === 'rejected') pending.push({ kind: 'approve-phase', phaseId: p.id, title: `Phase ${p.id}: ${p.title}`, since: p.gateOpenedAt ?? '' });
+    if (p.awaitingCiDecision) pending.push({ kind: 'ci-option', phaseId: p.id, title: `CI failure on phase ${p.id}`, since: '' });
+  }
+  return {
+    key: state.key,
+    title: state.title,
+    ownerId: state.ownerId,
+    status: state.status,
+    planVersion: state.planVersion,
+    phases: state.phases.map((p) => ({ id: p.id, title: p.title, mode: p.mode, status: p.status, ...(p.prUrl ? { prUrl: p.prUrl } : {}), dependsOn: p.dependsOn, mergeOrder: p.mergeOrder })),
+    pendingDecisions: pending,
+  };
+}
+
+export type { Plan };

@@ -1,0 +1,27 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exampleTargetRepo } from '../../src/config/load.js';
+import { createConfigSource } from '../../src/runtime/config-source.js';
+
+describe('the config in force', () => {
+  it('keeps the last good config when the files become malformed, and says why', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'sitroom-cfgsrc-'));
+    cpSync(join(exampleTargetRepo, '.rh-agentic'), join(repo, '.rh-agentic'), { recursive: true });
+    const warnings: unknown[] = [];
+    const source = createConfigSource(repo, { warn: (o: unknown) => warnings.push(o), info: () => undefined }, { checkEveryMs: 0 });
+    expect(source.current().team.approvals.backup_approver).toBe('priya');
+
+    const team = join(repo, '.rh-agentic', 'team.yaml');
+    const original = readFileSync(team, 'utf8');
+    writeFileSync(team, `${original}\nmodes: [this is: not valid\n`);
+    expect(source.current().team.approvals.backup_approver).toBe('priya');
+    expect(source.problem()).toMatch(/team\.yaml:\d+/);
+    expect(warnings).toHaveLength(1);
+
+    writeFileSync(team, original.replace('backup_approver: priya', 'backup_approver: maria'));
+    expect(source.current().team.approvals.backup_approver).toBe('maria');
+    expect(source.problem()).toBeUndefined();
+  });
+});

@@ -1,0 +1,125 @@
+// The work item workflow's gates on the real Temporal dev server: who may decide, in what order, and
+// that a decision applies once however often it is sent.
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decisionsFor } from '../../src/db/work-items.js';
+import type { Plan } from '../../src/plan/schema.js';
+import { approvePhaseUpdate, approvePlanUpdate, editPlanUpdate, rejectPhaseUpdate, workItemStateQuery } from '../../workflows/definitions.js';
+import { workItemWorkflowId } from '../../workflows/ids.js';
+import { startOrchestra, type Orchestra } from '../support/orchestra.js';
+
+let orchestra: Orchestra;
+beforeAll(async () => {
+  orchestra = await startOrchestra();
+});
+afterAll(async () => orchestra?.stop());
+
+function threePhasePlan(key: string): Plan {
+  return {
+    workItemKey: key,
+    intention: 'NodePool should report capacity errors per platform',
+    summary: '',
+    phases: [
+      { id: 'api', title: 'API surface: condition type and reasons', activity: 'api_changes', files: ['api/hypershift/v1beta1/nodepool_conditions.go'], constraints: [], validation: [{ command: 'make api', why: 'regenerate' }], dependsOn: [], mergeOrder: 1 },
+      { id: 'bridge', title: 'Platform bridge: map provider failures', activity: 'core_logic', files: ['hypershift-operator/controllers/nodepool/aws.go'], constraints: [], validation: [], dependsOn: ['api'], mergeOrder: 2 },
+      { id: 'docs', title: 'Docs and observability', activity: 'tests', files: ['docs/content/how-to/nodepool-conditions.md'], constraints: [], validation: [], dependsOn: ['api'], mergeOrder: 3 },
+    ],
+  };
+}
+
+async function startItem(key: string) {
+  const handle = await orchestra.env.client.workflow.start('workItemWorkflow', {
+    taskQueue: orchestra.taskQueue,
+    workflowId: workItemWorkflowId(key),
+    args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'NodePool should report capacity errors per platform', plan: threePhasePlan(key) }],
+  });
+  await waitFor(async () => (await handle.query(workItemStateQuery)).status === 'awaiting-plan-approval');
+  return handle;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('condition not reached in time');
+}
+
+async function updateNamesInHistory(workflowId: string): Promise<string[]> {
+  const history = await orchestra.env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.name!);
+}
+
+describe('workItemWorkflow gates', () => {
+  it('records the work item, waits for plan approval and writes the decision to the audit log', async () => {
+    const key = `${orchestra.keyPrefix}-1`;
+    const handle = await startItem(key);
+    const outcome = await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `tap-${key}-plan` });
+    expect(outcome).toMatchObject({ outcome: 'applied', decidedBy: 'maria', summary: 'approved plan v1' });
+    const state = await handle.query(workItemStateQuery);
+    expect(state.status).toBe('executing');
+    // api is approval-required for maria (team default for api_changes); bridge and docs wait for it to merge.
+    expect(state.phases.map((p) => [p.id, p.mode, p.status])).toEqual([
+      ['api', 'approval-required', 'awaiting-approval'],
+      ['bridge', 'collaborative', 'blocked'],
+      ['docs', 'autonomous', 'blocked'],
+    ]);
+    const audit = await decisionsFor(orchestra.store.db, key);
+    expect(audit.map((d) => [d.kind, d.actor, d.surface, d.idempotencyKey])).toEqual([['approve-plan', 'maria', 'slack-button', `tap-${key}-plan`]]);
+  });
+
+  it('rejects a decision by someone who may not decide, and the rejection never enters history', async () => {
+    const key = `${orchestra.keyPrefix}-2`;
+    const handle = await startItem(key);
+    const refused = handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'sam', surface: 'slack-button' }], updateId: `tap-${key}-sam` });
+    await expect(refused).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(refused).rejects.toMatchObject({ cause: { message: expect.stringMatching(/sam may not decide/) } });
+    expect(await updateNamesInHistory(workItemWorkflowId(key))).toEqual([]);
+    expect((await handle.query(workItemStateQuery)).status).toBe('awaiting-plan-approval');
+    // The team approver may decide for the owner.
+    await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'priya', surface: 'slack-button' }] })).resolves.toMatchObject({ outcome: 'applied' });
+    expect(await updateNamesInHistory(workItemWorkflowId(key))).toEqual(['approvePlan']);
+  });
+
+  it('applies the same update id once, even when it is sent again', async () => {
+    const key = `${orchestra.keyPrefix}-3`;
+    const handle = await startItem(key);
+    const tap = { args: [{ actor: 'maria', surface: 'slack-button' }] as [{ actor: string; surface: 'slack-button' }], updateId: `tap-${key}-double` };
+    const [first, second] = await Promise.all([handle.executeUpdate(approvePlanUpdate, tap), handle.executeUpdate(approvePlanUpdate, tap)]);
+    expect(first).toEqual(second);
+    const third = await handle.executeUpdate(approvePlanUpdate, tap);
+    expect(third.outcome).toBe('applied');
+    expect(await decisionsFor(orchestra.store.db, key)).toHaveLength(1);
+  });
+
+  it('refuses unknown phases, out-of-order approvals and rejections without a reason', async () => {
+    const key = `${orchestra.keyPrefix}-4`;
+    const handle = await startItem(key);
+    const approvePhase = (phaseId: string) => handle.executeUpdate(approvePhaseUpdate, { args: [{ actor: 'maria', surface: 'slack-button', phaseId }] });
+    await expect(approvePhase('api')).rejects.toMatchObject({ cause: { message: 'the plan has not been approved yet' } });
+    await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }] });
+    await expect(approvePhase('deploy')).rejects.toMatchObject({ cause: { message: expect.stringMatching(/unknown phase "deploy"; phases are api, bridge, docs/) } });
+    await expect(approvePhase('bridge')).rejects.toMatchObject({ cause: { message: 'phase "bridge" is not open yet: it waits for api to merge' } });
+    await expect(handle.executeUpdate(rejectPhaseUpdate, { args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api', reason: '' }] })).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/needs a reason/) },
+    });
+    expect(await updateNamesInHistory(workItemWorkflowId(key))).toEqual(['approvePlan']);
+  });
+
+  it('versions plan edits before approval and refuses approving an outdated version', async () => {
+    const key = `${orchestra.keyPrefix}-5`;
+    const handle = await startItem(key);
+    const plan = threePhasePlan(key);
+    plan.phases = plan.phases.filter((p) => p.id !== 'docs');
+    await handle.executeUpdate(editPlanUpdate, { args: [{ actor: 'maria', surface: 'slack-modal', plan, note: 'docs go with the bridge' }] });
+    const state = await handle.query(workItemStateQuery);
+    expect(state.planVersion).toBe(2);
+    expect(state.planEdits).toEqual([expect.objectContaining({ version: 2, by: 'maria', note: 'docs go with the bridge' })]);
+    expect(state.phases.map((p) => p.id)).toEqual(['api', 'bridge']);
+    await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button', planVersion: 1 }] })).rejects.toMatchObject({
+      cause: { message: 'plan v1 is outdated; the current plan is v2' },
+    });
+    await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button', planVersion: 2 }] })).resolves.toMatchObject({ outcome: 'applied' });
+  });
+});

@@ -1,0 +1,115 @@
+// ciWatchWorkflow (one per PR push): receives CI results (pushed by the webhook receiver as signals, or
+// polled with back-off), classifies every failed test as a known flake or a real failure from the
+// experience log, retries known flakes by the repository's convention up to a bound, and raises a
+// blocking alert with options for anything else. Every retry and alert is written to the audit log.
+import { condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, sleep, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+import type { Activities } from '../src/activities/index.js';
+import type { CiFailureSummary } from '../src/notifications/types.js';
+import { ciDecisionSignal, ciResultSignal, ciWatchStateQuery, phaseProgressSignal, type CiOption } from './definitions.js';
+import type { CiRunReport, CiWatchInput, CiWatchState } from './types.js';
+
+const ci = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' } });
+
+const historyEventBudget = 5_000;
+const pollIntervalsMs = [15_000, 30_000, 60_000, 120_000, 300_000];
+/** A watch with no news for this long asks the owner whether CI is stuck, then keeps waiting. */
+const silenceLimitMs = 6 * 3_600_000;
+
+export async function ciWatchWorkflow(input: CiWatchInput, carried?: CiWatchState): Promise<CiWatchState> {
+  const self = workflowInfo().workflowId;
+  const state: CiWatchState = carried ?? { prUrl: input.prUrl, outcome: 'watching', jobs: {}, retries: {}, seenRunIds: [], alerts: [] };
+  const inbox: CiRunReport[] = [];
+  let decision: { option: CiOption; actor: string } | undefined;
+  let skippedTests = new Set<string>();
+
+  setHandler(ciResultSignal, (report) => {
+    if (!state.seenRunIds.includes(report.runId)) inbox.push(report);
+  });
+  setHandler(ciDecisionSignal, (d) => {
+    decision = d;
+  });
+  setHandler(ciWatchStateQuery, () => state);
+
+  const required = () => (input.requiredJobs.length > 0 ? input.requiredJobs : Object.keys(state.jobs));
+  const allGreen = () => required().length > 0 && required().every((j) => state.jobs[j] === 'success');
+
+  let pollStep = 0;
+  while (state.outcome === 'watching') {
+    if (inbox.length === 0) {
+      if (input.poll) {
+        const reports = await ci.pollCi({ prUrl: input.prUrl, seenRunIds: state.seenRunIds });
+        inbox.push(...reports.filter((r) => !state.seenRunIds.includes(r.runId)));
+        if (inbox.length === 0) {
+          await sleep(pollIntervalsMs[Math.min(pollStep++, pollIntervalsMs.length - 1)]!);
+          continue;
+        }
+        pollStep = 0;
+      } else if (!(await condition(() => inbox.length > 0, silenceLimitMs))) {
+        await ci.notify({
+          dedupeKey: `ci-silent:${self}:${state.seenRunIds.length}`,
+          developerId: input.ownerId,
+          urgency: 'info',
+          payload: { kind: 'info', text: `No CI news for ${input.prUrl} in 6 hours; still watching.` },
+        });
+        continue;
+      }
+    }
+    const report = inbox.shift()!;
+    state.seenRunIds.push(report.runId);
+    state.jobs[report.job] = report.state;
+    await ci.recordCiRun({ workItemKey: input.workItemKey, phaseId: input.phaseId, prUrl: input.prUrl, report });
+
+    if (report.state === 'failure' || report.state === 'error') {
+      const failed = report.tests.filter((t) => t.status === 'failed' && !skippedTests.has(t.test));
+      const classified = await ci.classifyCiFailures({ prUrl: input.prUrl, job: report.job, runId: report.runId, failures: failed.length ? failed : [{ job: report.job, test: report.job, status: 'failed', message: `job ${report.state}` }] });
+      const blocking = classified.filter((f) => f.classification !== 'known-flake' || (state.retries[f.test ?? f.job] ?? 0) >= input.maxRetriesPerTest);
+      if (blocking.length === 0) {
+        for (const f of classified) state.retries[f.test ?? f.job] = (state.retries[f.test ?? f.job] ?? 0) + 1;
+        const retryKey = `ci-retry:${self}:${report.runId}`;
+        await ci.retriggerCi({ prUrl: input.prUrl, job: report.job, idempotencyKey: retryKey });
+        await ci.recordDecision({
+          idempotencyKey: retryKey, workItemKey: input.workItemKey, phaseId: input.phaseId, kind: 'ci-retry', actor: 'rh-o', surface: 'automatic',
+          detail: { job: report.job, tests: classified.map((f) => f.test ?? f.job), signatures: classified.map((f) => f.signature), retries: state.retries },
+        });
+        state.jobs[report.job] = 'pending';
+      } else {
+        const outcome = await escalate(report, blocking);
+        if (outcome) state.outcome = outcome;
+      }
+    } else if (allGreen()) {
+      state.outcome = skippedTests.size > 0 ? 'skipped' : 'green';
+    }
+
+    if (state.outcome === 'watching' && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyEventBudget)) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof ciWatchWorkflow>(input, state);
+    }
+  }
+  return state;
+
+  async function escalate(report: CiRunReport, blocking: CiFailureSummary[]): Promise<CiWatchState['outcome'] | undefined> {
+    state.alerts.push(blocking);
+    const alertKey = `ci-alert:${self}:${report.runId}`;
+    await ci.notify({
+      dedupeKey: alertKey,
+      developerId: input.ownerId,
+      urgency: 'blocking',
+      payload: { kind: 'ci-alert', workItemKey: input.workItemKey, phaseId: input.phaseId, prUrl: input.prUrl, ownerId: input.ownerId, failures: blocking },
+    });
+    await ci.recordDecision({
+      idempotencyKey: alertKey, workItemKey: input.workItemKey, phaseId: input.phaseId, kind: 'ci-alert', actor: 'rh-o', surface: 'automatic',
+      detail: { job: report.job, failures: blocking.map((f) => ({ test: f.test, classification: f.classification, signature: f.signature })) },
+    });
+    decision = undefined;
+    await getExternalWorkflowHandle(input.parentWorkflowId).signal(phaseProgressSignal, { phaseId: input.phaseId, attempt: input.phaseAttempt, status: 'ci', awaitingCiDecision: true });
+    await condition(() => decision !== undefined);
+    const chosen = decision!;
+    state.decision = chosen.option;
+    if (chosen.option === 'skip-test') {
+      skippedTests = new Set([...skippedTests, ...blocking.map((f) => f.test ?? f.job)]);
+      state.jobs[report.job] = 'success';
+      return allGreen() ? 'skipped' : undefined;
+    }
+    return 'blocked';
+  }
+}

@@ -1,0 +1,50 @@
+// Signals, updates and queries of every workflow, defined once so the client side (Slack, CLI, tests)
+// and the workflows agree on names and argument types.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ExecutionMode } from '../src/config/schema.js';
+import type { Surface } from '../src/orchestrator/port.js';
+import type { Plan } from '../src/plan/schema.js';
+import type { Handoff, WorkItemState } from '../src/plan/state.js';
+import type { CiRunReport, CiWatchState, PairSessionState, PhaseProgress } from './types.js';
+
+export interface Actor {
+  actor: string;
+  surface: Surface;
+}
+
+export interface DecisionOutcome {
+  outcome: 'applied' | 'duplicate';
+  summary: string;
+  decidedBy: string;
+  decidedAt: string;
+}
+
+// work item
+export const approvePlanUpdate = defineUpdate<DecisionOutcome, [Actor & { planVersion?: number }]>('approvePlan');
+export const editPlanUpdate = defineUpdate<DecisionOutcome, [Actor & { plan: Plan; note: string }]>('editPlan');
+export const approvePhaseUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; mode?: ExecutionMode }]>('approvePhase');
+export const rejectPhaseUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; reason: string }]>('rejectPhase');
+export const setModeUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; mode: ExecutionMode }]>('setMode');
+export const ciOptionUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; option: CiOption }]>('ciOption');
+export const pauseUpdate = defineUpdate<DecisionOutcome, [Actor]>('pause');
+export const resumeUpdate = defineUpdate<DecisionOutcome, [Actor]>('resume');
+export const cancelUpdate = defineUpdate<DecisionOutcome, [Actor & { reason?: string }]>('cancel');
+export const workItemStateQuery = defineQuery<WorkItemState>('state');
+/** Sent by a phase workflow when its execution status changes. */
+export const phaseProgressSignal = defineSignal<[PhaseProgress]>('phaseProgress');
+
+// phase
+export const phaseModeSignal = defineSignal<[{ mode: ExecutionMode; actor: string }]>('phaseMode');
+export const pairDoneSignal = defineSignal<[{ summary: string; actor: string }]>('pairDone');
+export const phaseHandoffsQuery = defineQuery<Handoff[]>('handoffs');
+
+// CI watch
+export type CiOption = 'fix-and-repush' | 'wait-for-me' | 'skip-test';
+export const ciResultSignal = defineSignal<[CiRunReport]>('ciResult');
+export const ciDecisionSignal = defineSignal<[{ option: CiOption; actor: string }]>('ciDecision');
+export const ciWatchStateQuery = defineQuery<CiWatchState>('ciState');
+
+// pair session
+export const pairMessageSignal = defineSignal<[{ developerId: string; text: string; messageTs: string }]>('pairMessage');
+export const pairEndSignal = defineSignal<[{ developerId: string }]>('pairEnd');
+export const pairSessionStateQuery = defineQuery<PairSessionState>('pairState');

@@ -1,0 +1,6 @@
+// Workflow ids come from business keys, never random values: the same work item, phase attempt or
+// Slack thread always maps to the same workflow, which is what makes starts and updates idempotent.
+export const workItemWorkflowId = (key: string) => `work-item:${key}`;
+export const phaseWorkflowId = (key: string, phaseId: string, attempt: number) => `${workItemWorkflowId(key)}:phase:${phaseId}:${attempt}`;
+export const pairSessionWorkflowId = (channel: string, threadTs: string) => `pair:${channel}:${threadTs}`;
+export const briefingScheduleId = (developerId: string) => `briefing-${developerId}`;

@@ -1,0 +1,6 @@
+// The workflow bundle's entry point: every workflow type the worker registers.
+export { workItemWorkflow } from './work-item.js';
+export { phaseWorkflow } from './phase.js';
+export { ciWatchWorkflow } from './ci-watch.js';
+export { morningBriefingWorkflow } from './briefing.js';
+export { pairSessionWorkflow } from './pair-session.js';

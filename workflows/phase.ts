@@ -1,0 +1,159 @@
+// phaseWorkflow (id: "work-item:<KEY>:phase:<id>:<attempt>"): executes one approved phase. Autonomous →
+// RH-A runs it in its worktree, opens the PR and CI is watched; collaborative → waits for the pair
+// session to finish. A mode switch mid-phase cancels or pauses the current side and hands over a
+// summary of what was done, why, the evidence and what is next.
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  condition,
+  executeChild,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities, ExecutePhaseResult } from '../src/activities/index.js';
+import type { ExecutionMode } from '../src/config/schema.js';
+import type { Handoff } from '../src/plan/state.js';
+import { pairDoneSignal, phaseHandoffsQuery, phaseModeSignal, phaseProgressSignal } from './definitions.js';
+import { ciWatchWorkflow } from './ci-watch.js';
+import type { PhaseInput, PhaseProgress, PhaseResult } from './types.js';
+
+const quick = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumInterval: '30 seconds' } });
+const agent = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 4, nonRetryableErrorTypes: ['ScopeViolation', 'BudgetExceeded', 'UserError'] },
+});
+
+export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
+  const self = workflowInfo().workflowId;
+  const parent = getExternalWorkflowHandle(input.parentWorkflowId);
+  let mode: ExecutionMode = input.mode;
+  let requestedMode: ExecutionMode | undefined;
+  let pairDone: { summary: string; actor: string } | undefined;
+  const handoffs: Handoff[] = [];
+  const evidence: string[] = [];
+  const done: string[] = [];
+  const feedback = [...input.feedback];
+  let pr: { prUrl: string; branch: string } | undefined;
+  let ciRound = 0;
+
+  setHandler(phaseModeSignal, ({ mode: next }) => {
+    if (next !== mode) requestedMode = next;
+  });
+  setHandler(pairDoneSignal, (d) => {
+    pairDone = d;
+  });
+  setHandler(phaseHandoffsQuery, () => handoffs);
+
+  const report = (progress: Omit<PhaseProgress, 'phaseId' | 'attempt'>) =>
+    parent.signal(phaseProgressSignal, { phaseId: input.phase.id, attempt: input.attempt, ...progress });
+
+  const switchMode = async (why: string, next: string[]) => {
+    const to = requestedMode!;
+    const handoff: Handoff = { from: mode, to, at: new Date().toISOString(), done: [...done], why, evidence: [...evidence], next };
+    handoffs.push(handoff);
+    mode = to;
+    requestedMode = undefined;
+    await quick.notify({
+      dedupeKey: `handoff:${self}:${handoffs.length}`,
+      developerId: input.ownerId,
+      urgency: 'decision',
+      payload: { kind: 'handoff', workItemKey: input.workItemKey, phaseId: input.phase.id, from: handoff.from, to: handoff.to, done: handoff.done, why, evidence: handoff.evidence, next },
+    });
+    await quick.recordDecision({
+      idempotencyKey: `handoff:${self}:${handoffs.length}`, workItemKey: input.workItemKey, phaseId: input.phase.id, kind: 'mode-handoff', actor: 'rh-o', surface: 'automatic',
+      detail: { from: handoff.from, to, done: handoff.done.length, evidence: handoff.evidence.length },
+    });
+    await report({ status: to === 'collaborative' ? 'pairing' : 'running', handoff });
+  };
+
+  for (;;) {
+    if (mode === 'collaborative') {
+      await report({ status: 'pairing' });
+      await quick.notify({
+        dedupeKey: `pair-invite:${self}:${handoffs.length}`,
+        developerId: input.ownerId,
+        urgency: 'decision',
+        payload: { kind: 'info', text: `${input.workItemKey} phase ${input.phase.id} is yours to pair on. Say "pair with me on phase ${input.phase.id}" to open a thread; say "done" in it when the change is ready.` },
+      });
+      await condition(() => pairDone !== undefined || requestedMode !== undefined);
+      if (!pairDone) {
+        await switchMode('the developer handed the phase back to the agent', ['the agent continues from the pair session notes and opens the PR']);
+        continue;
+      }
+      done.push(`pair session with ${pairDone.actor}: ${pairDone.summary}`);
+      feedback.push(`Pair session outcome to implement as agreed: ${pairDone.summary}`);
+      pairDone = undefined;
+    }
+
+    // Autonomous run (an approval-required phase gets here once its gate is approved).
+    await report({ status: 'running' });
+    let result: ExecutePhaseResult | undefined;
+    let failure: unknown;
+    const scope = new CancellationScope();
+    const running = scope
+      .run(() => agent.executePhase({ workItemKey: input.workItemKey, ownerId: input.ownerId, phase: input.phase, attempt: input.attempt, round: ciRound, feedback }))
+      .then(
+        (r) => {
+          result = r;
+        },
+        (err: unknown) => {
+          failure = err;
+        },
+      );
+    await condition(() => result !== undefined || failure !== undefined || requestedMode !== undefined);
+    if (!result && failure === undefined && requestedMode) {
+      scope.cancel();
+      await running;
+      const progress = await quick.phaseProgressNotes({ workItemKey: input.workItemKey, phaseId: input.phase.id, attempt: input.attempt });
+      done.push(...progress.done);
+      evidence.push(...progress.evidence);
+      await switchMode('the developer took over mid-run', progress.next.length ? progress.next : ['continue the change in the pair thread']);
+      continue;
+    }
+    if (failure !== undefined) {
+      if (isCancellation(failure)) throw failure;
+      await report({ status: 'failed' });
+      await quick.notify({
+        dedupeKey: `phase-failed:${self}:${ciRound}`,
+        developerId: input.ownerId,
+        urgency: 'blocking',
+        payload: { kind: 'info', text: `${input.workItemKey} phase ${input.phase.id} failed: ${String((failure as Error).message ?? failure).slice(0, 500)}` },
+      });
+      return { phaseId: input.phase.id, status: 'failed', evidence, handoffs };
+    }
+    pr = { prUrl: result!.prUrl, branch: result!.branch };
+    evidence.push(...result!.evidence);
+    done.push(...result!.done);
+
+    // CI: watch until green, or until a person decides what to do about a real failure.
+    const ciWatchId = `${self}:ci:${ciRound}`;
+    await report({ status: 'ci', ciWatchId, prUrl: pr.prUrl, branch: pr.branch });
+    const ci = await executeChild(ciWatchWorkflow, {
+      workflowId: ciWatchId,
+      args: [{ workItemKey: input.workItemKey, phaseId: input.phase.id, phaseAttempt: input.attempt, ownerId: input.ownerId, prUrl: pr.prUrl, parentWorkflowId: input.parentWorkflowId, requiredJobs: result!.requiredJobs, maxRetriesPerTest: input.ciMaxRetries, poll: result!.pollCi }],
+    });
+    ciRound += 1;
+    if (ci.outcome === 'green' || ci.outcome === 'skipped') {
+      evidence.push(ci.outcome === 'green' ? `CI green on ${Object.keys(ci.jobs).join(', ')}` : `CI green after skipping a test by decision`);
+      const ready = await quick.preparePrReady({ workItemKey: input.workItemKey, phaseId: input.phase.id, prUrl: pr.prUrl, files: input.phase.files, evidence, ci });
+      await quick.notify({ dedupeKey: `pr-ready:${self}:${ciRound}`, developerId: input.ownerId, urgency: 'decision', payload: ready });
+      await report({ status: 'ready-to-merge', prUrl: pr.prUrl, branch: pr.branch, awaitingCiDecision: false });
+      return { phaseId: input.phase.id, status: 'ready-to-merge', prUrl: pr.prUrl, branch: pr.branch, evidence, handoffs };
+    }
+    await report({ status: 'ci', awaitingCiDecision: false });
+    if (ci.decision === 'wait-for-me') {
+      requestedMode = 'collaborative';
+      await switchMode('a real CI failure; the developer asked to look at it together', ['diagnose the failing test in the pair thread', 'say "done" when the fix is pushed']);
+      continue;
+    }
+    // fix-and-repush: the agent diagnoses and fixes on the same branch.
+    const diagnosis = await agent.diagnoseCi({ workItemKey: input.workItemKey, phaseId: input.phase.id, prUrl: pr.prUrl, failures: ci.alerts.at(-1) ?? [] });
+    evidence.push(`diagnosis: ${diagnosis.summary}`);
+    feedback.push(`Fix the CI failure: ${diagnosis.summary}`);
+  }
+}

@@ -1,0 +1,96 @@
+// Data that crosses workflow boundaries. Plain JSON, no classes.
+import type { ExecutionMode } from '../src/config/schema.js';
+import type { CiFailureSummary } from '../src/notifications/types.js';
+import type { PlannedPhase } from '../src/plan/schema.js';
+import type { Handoff, PhaseStatus } from '../src/plan/state.js';
+
+export interface PhaseInput {
+  workItemKey: string;
+  ownerId: string;
+  parentWorkflowId: string;
+  phase: PlannedPhase;
+  mode: ExecutionMode;
+  attempt: number;
+  /** Reasons from rejected gates: what the agent must do differently this time. */
+  feedback: string[];
+  ciMaxRetries: number;
+}
+
+export interface PhaseProgress {
+  phaseId: string;
+  attempt: number;
+  status: PhaseStatus;
+  prUrl?: string;
+  branch?: string;
+  ciWatchId?: string;
+  awaitingCiDecision?: boolean;
+  handoff?: Handoff;
+}
+
+export interface PhaseResult {
+  phaseId: string;
+  status: 'ready-to-merge' | 'failed' | 'skipped';
+  prUrl?: string;
+  branch?: string;
+  evidence: string[];
+  handoffs: Handoff[];
+}
+
+export interface CiTestResult {
+  job: string;
+  test: string;
+  status: 'passed' | 'failed' | 'skipped';
+  message?: string;
+}
+
+export interface CiRunReport {
+  /** Unique per CI run (e.g. Prow build id); duplicates are ignored. */
+  runId: string;
+  job: string;
+  state: 'success' | 'failure' | 'pending' | 'error';
+  tests: CiTestResult[];
+  url?: string;
+}
+
+export interface CiWatchInput {
+  workItemKey: string;
+  phaseId: string;
+  phaseAttempt: number;
+  ownerId: string;
+  prUrl: string;
+  parentWorkflowId: string;
+  requiredJobs: string[];
+  maxRetriesPerTest: number;
+  /** Poll the CI system with back-off as well as accepting pushed results. */
+  poll: boolean;
+}
+
+export interface CiWatchState {
+  prUrl: string;
+  outcome: 'watching' | 'green' | 'blocked' | 'skipped' | 'abandoned';
+  jobs: Record<string, 'success' | 'failure' | 'pending' | 'error'>;
+  retries: Record<string, number>;
+  seenRunIds: string[];
+  alerts: CiFailureSummary[][];
+  decision?: string;
+}
+
+export interface PairSessionInput {
+  sessionId: string;
+  developerId: string;
+  workItemKey: string;
+  phaseId: string;
+  channel: string;
+  threadTs: string;
+  /** The phase workflow to tell when the developer says "done". */
+  phaseWorkflowId?: string;
+  inactivityMs: number;
+}
+
+export interface PairSessionState {
+  sessionId: string;
+  open: boolean;
+  messages: number;
+  lastActivityAt: string;
+  summary?: string;
+}

@@ -1,0 +1,471 @@
+// workItemWorkflow (id: "work-item:<KEY>"): design → plan → phases, for days. It is the single authority
+// on gates: every human decision arrives as an update whose validator rejects unknown phases, out-of-order
+// approvals and people who may not decide — a rejected update never enters history. Phases whose
+// dependencies are merged run in parallel as child workflows; merges land in the declared order.
+import {
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  currentUpdateInfo,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+  allHandlersFinished,
+  ParentClosePolicy,
+} from '@temporalio/workflow';
+import type { Activities } from '../src/activities/index.js';
+import type { ExecutionMode } from '../src/config/schema.js';
+import { Plan } from '../src/plan/schema.js';
+import {
+  allPhasesFinished,
+  initialPhases,
+  mayDecide,
+  nextMergeable,
+  phaseGateProblem,
+  phasesReadyToOpen,
+  type PhaseState,
+  type WorkItemState,
+} from '../src/plan/state.js';
+import {
+  approvePhaseUpdate,
+  approvePlanUpdate,
+  cancelUpdate,
+  ciDecisionSignal,
+  ciOptionUpdate,
+  editPlanUpdate,
+  pauseUpdate,
+  phaseModeSignal,
+  phaseProgressSignal,
+  rejectPhaseUpdate,
+  resumeUpdate,
+  setModeUpdate,
+  workItemStateQuery,
+  type Actor,
+  type DecisionOutcome,
+} from './definitions.js';
+import { phaseWorkflow } from './phase.js';
+import { gateWatch } from './gate-watch.js';
+import type { PhaseInput, PhaseProgress } from './types.js';
+import { phaseWorkflowId } from './ids.js';
+
+export interface WorkItemInput {
+  key: string;
+  ownerId: string;
+  title: string;
+  intention: string;
+  /** A plan supplied up front (CLI, tests); otherwise RH-A drafts one. */
+  plan?: Plan;
+  /** Carried across continue-as-new. */
+  continued?: WorkItemState;
+}
+
+
+const store = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['UserError'] },
+});
+const agent = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumAttempts: 5 },
+});
+
+// Temporal's own history limit is 50k events; continue well before it so a long-lived plan stays fast to replay.
+const historyEventBudget = 10_000;
+const maxSeenUpdateIds = 5_000;
+
+export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemState> {
+  const self = workflowInfo().workflowId;
+  const state: WorkItemState = input.continued ?? {
+    key: input.key,
+    ownerId: input.ownerId,
+    title: input.title,
+    intention: input.intention,
+    status: 'planning',
+    planVersion: 0,
+    planEdits: [],
+    phases: [],
+    seenUpdateIds: [],
+    // Filled from team.yaml and the owner's role file once the plan's files are known.
+    settings: { modes: {} as WorkItemState['settings']['modes'], approvers: [], phaseApprovers: {}, reminderAfterMs: 4 * 3_600_000, escalateAfterMs: 24 * 3_600_000 },
+  };
+  /** Workflow id of the current attempt of each phase; phases report back by signal, so they survive continue-as-new. */
+  const children = new Map<string, string>(Object.entries(input.continued ? continuedChildren(input.continued) : {}));
+  /** Phases approved (or autonomous) whose next attempt has not been started yet. */
+  const needsStart = new Set<string>(input.continued ? input.continued.phases.filter((p) => p.status === 'running' && !children.has(p.id)).map((p) => p.id) : []);
+  let sessionOverrides: Record<string, ExecutionMode> = {};
+
+  const phase = (id: string): PhaseState => {
+    const found = state.phases.find((p) => p.id === id);
+    if (!found) throw ApplicationFailure.nonRetryable(`unknown phase ${id}`, 'UnknownPhase');
+    return found;
+  };
+  const requireMayDecide = (args: Actor, phaseId?: string) => {
+    if (!mayDecide(state, args.actor, phaseId)) {
+      throw new Error(`${args.actor} may not decide for ${state.key}${phaseId ? ` phase ${phaseId}` : ''}: only the owner (${state.ownerId}), the team approvers or OWNERS approvers of the phase's files can`);
+    }
+  };
+  const requireOpen = () => {
+    if (state.status === 'resolved' || state.status === 'cancelled') throw new Error(`${state.key} is ${state.status}`);
+  };
+  const rememberUpdate = (): boolean => {
+    const id = currentUpdateInfo()?.id;
+    if (!id) return true;
+    if (state.seenUpdateIds.includes(id)) return false;
+    state.seenUpdateIds.push(id);
+    if (state.seenUpdateIds.length > maxSeenUpdateIds) state.seenUpdateIds.splice(0, state.seenUpdateIds.length - maxSeenUpdateIds);
+    return true;
+  };
+  /** Applies a decision once per update id, then writes the audit row before the update completes. */
+  const decide = async (args: Actor, kind: string, phaseId: string | undefined, detail: Record<string, unknown>, apply: () => string): Promise<DecisionOutcome> => {
+    const decidedAt = new Date().toISOString();
+    if (!rememberUpdate()) return { outcome: 'duplicate', summary: 'already applied', decidedBy: args.actor, decidedAt };
+    const summary = apply();
+    const idempotencyKey = currentUpdateInfo()?.id ?? `${self}:${kind}:${phaseId ?? ''}:${decidedAt}`;
+    await store.recordDecision({ idempotencyKey, workItemKey: state.key, phaseId: phaseId ?? null, kind, actor: args.actor, surface: args.surface, detail: { ...detail, summary } });
+    await store.notify({
+      dedupeKey: `decided:${idempotencyKey}`,
+      developerId: state.ownerId,
+      urgency: 'info',
+      payload: { kind: 'decision-recorded', workItemKey: state.key, ...(phaseId ? { phaseId } : {}), text: `${args.actor} ${summary}` },
+    });
+    return { outcome: 'applied', summary, decidedBy: args.actor, decidedAt };
+  };
+
+  setHandler(workItemStateQuery, () => state);
+
+  setHandler(
+    approvePlanUpdate,
+    (args) =>
+      decide(args, 'approve-plan', undefined, { planVersion: state.planVersion }, () => {
+        state.status = 'executing';
+        state.planApprovedBy = args.actor;
+        return `approved plan v${state.planVersion}`;
+      }),
+    {
+      validator: (args) => {
+        requireOpen();
+        requireMayDecide(args);
+        if (state.status !== 'awaiting-plan-approval') throw new Error(`the plan of ${state.key} is not awaiting approval (status: ${state.status})`);
+        if (args.planVersion !== undefined && args.planVersion !== state.planVersion) {
+          throw new Error(`plan v${args.planVersion} is outdated; the current plan is v${state.planVersion}`);
+        }
+      },
+    },
+  );
+
+  setHandler(
+    editPlanUpdate,
+    (args) =>
+      decide(args, 'edit-plan', undefined, { note: args.note }, () => {
+        state.plan = Plan.parse(args.plan);
+        state.planVersion += 1;
+        state.planEdits.push({ version: state.planVersion, by: args.actor, at: new Date().toISOString(), note: args.note });
+        state.phases = initialPhases(state.plan, state.settings, sessionOverrides);
+        return `edited the plan (v${state.planVersion}): ${args.note}`;
+      }),
+    {
+      validator: (args) => {
+        requireOpen();
+        requireMayDecide(args);
+        if (state.status !== 'awaiting-plan-approval') throw new Error('a plan can be edited only before it is approved');
+        const parsed = Plan.safeParse(args.plan);
+        if (!parsed.success) throw new Error(`invalid plan: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        if (parsed.data.workItemKey !== state.key) throw new Error(`the plan is for ${parsed.data.workItemKey}, not ${state.key}`);
+      },
+    },
+  );
+
+  setHandler(
+    approvePhaseUpdate,
+    (args) =>
+      decide(args, 'approve-phase', args.phaseId, { mode: args.mode ?? null }, () => {
+        const p = phase(args.phaseId);
+        if (args.mode && args.mode !== p.mode) {
+          p.mode = args.mode;
+          p.modeSource = 'session';
+          sessionOverrides = { ...sessionOverrides, [p.id]: args.mode };
+        }
+        p.approvedBy = args.actor;
+        p.status = 'running';
+        needsStart.add(p.id);
+        return `approved phase ${p.id}${args.mode ? ` (${args.mode})` : ''}`;
+      }),
+    {
+      validator: (args) => {
+        requireOpen();
+        requireMayDecide(args, args.phaseId);
+        const problem = phaseGateProblem(state, args.phaseId, 'approve');
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+
+  setHandler(
+    rejectPhaseUpdate,
+    (args) =>
+      decide(args, 'reject-phase', args.phaseId, { reason: args.reason }, () => {
+        const p = phase(args.phaseId);
+        p.rejections.push({ by: args.actor, reason: args.reason, at: new Date().toISOString() });
+        // A rejected result (PR already open) is abandoned; the next approval runs a new attempt with the reason as feedback.
+        p.status = 'rejected';
+        p.gateOpenedAt = new Date().toISOString();
+        abandonAttempt(p.id);
+        return `rejected phase ${p.id}: ${args.reason}`;
+      }),
+    {
+      validator: (args) => {
+        requireOpen();
+        requireMayDecide(args, args.phaseId);
+        if (!args.reason || args.reason.trim().length < 3) throw new Error('a rejection needs a reason (what should change)');
+        const problem = phaseGateProblem(state, args.phaseId, 'reject');
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+
+  setHandler(
+    setModeUpdate,
+    async (args) => {
+      const p = phase(args.phaseId);
+      const from = p.mode;
+      const outcome = await decide(args, 'set-mode', args.phaseId, { from, to: args.mode }, () => {
+        p.mode = args.mode;
+        p.modeSource = 'session';
+        sessionOverrides = { ...sessionOverrides, [p.id]: args.mode };
+        return `switched phase ${p.id} from ${from} to ${args.mode}`;
+      });
+      const child = children.get(p.id);
+      if (outcome.outcome === 'applied' && child && (p.status === 'running' || p.status === 'pairing')) {
+        await getExternalWorkflowHandle(child).signal(phaseModeSignal, { mode: args.mode, actor: args.actor });
+      }
+      return outcome;
+    },
+    {
+      validator: (args) => {
+        requireOpen();
+        requireMayDecide(args, args.phaseId);
+        const p = state.phases.find((x) => x.id === args.phaseId);
+        if (!p) throw new Error(`unknown phase "${args.phaseId}"`);
+        if (p.mode === args.mode) throw new Error(`phase ${p.id} already runs ${args.mode}`);
+        if (p.status === 'merged' || p.status === 'skipped') throw new Error(`phase ${p.id} is ${p.status}`);
+      },
+    },
+  );
+
+  setHandler(
+    ciOptionUpdate,
+    async (args) => {
+      const outcome = await decide(args, 'ci-option', args.phaseId, { option: args.option }, () => {
+        phase(args.phaseId).awaitingCiDecision = false;
+        return `chose "${args.option}" for the CI failure on phase ${args.phaseId}`;
+      });
+      const watchId = phase(args.phaseId).ciWatchId;
+      if (outcome.outcome === 'applied' && watchId) await getExternalWorkflowHandle(watchId).signal(ciDecisionSignal, { option: args.option, actor: args.actor });
+      return outcome;
+    },
+    {
+      validator: (args) => {
+        requireOpen();
+        requireMayDecide(args, args.phaseId);
+        if (!['fix-and-repush', 'wait-for-me', 'skip-test'].includes(args.option)) throw new Error(`unknown CI option "${args.option}"`);
+        if (!state.phases.find((p) => p.id === args.phaseId)?.awaitingCiDecision) throw new Error(`phase ${args.phaseId} has no CI failure waiting for a decision`);
+      },
+    },
+  );
+
+  setHandler(
+    pauseUpdate,
+    (args) =>
+      decide(args, 'pause', undefined, {}, () => {
+        state.statusBeforePause = state.status;
+        state.status = 'paused';
+        return 'paused the work item';
+      }),
+    {
+      validator: (args) => {
+        requireOpen();
+        requireMayDecide(args);
+        if (state.status === 'paused') throw new Error(`${state.key} is already paused`);
+      },
+    },
+  );
+  setHandler(
+    resumeUpdate,
+    (args) =>
+      decide(args, 'resume', undefined, {}, () => {
+        state.status = state.statusBeforePause ?? 'executing';
+        delete state.statusBeforePause;
+        return 'resumed the work item';
+      }),
+    {
+      validator: (args) => {
+        requireMayDecide(args);
+        if (state.status !== 'paused') throw new Error(`${state.key} is not paused`);
+      },
+    },
+  );
+  setHandler(
+    cancelUpdate,
+    (args) =>
+      decide(args, 'cancel', undefined, { reason: args.reason ?? null }, () => {
+        state.status = 'cancelled';
+        return `cancelled the work item${args.reason ? `: ${args.reason}` : ''}`;
+      }),
+    {
+      validator: (args) => {
+        requireOpen();
+        requireMayDecide(args);
+      },
+    },
+  );
+
+  setHandler(phaseProgressSignal, (progress: PhaseProgress) => {
+    const p = state.phases.find((x) => x.id === progress.phaseId);
+    if (!p || progress.attempt !== p.attempts) return; // a stale attempt's news
+    if (p.status === 'rejected' || p.status === 'merged') return;
+    p.status = progress.status;
+    if (progress.prUrl) p.prUrl = progress.prUrl;
+    if (progress.branch) p.branch = progress.branch;
+    if (progress.ciWatchId) p.ciWatchId = progress.ciWatchId;
+    if (progress.awaitingCiDecision !== undefined) p.awaitingCiDecision = progress.awaitingCiDecision;
+    if (progress.handoff) p.handoffs.push(progress.handoff);
+  });
+
+  // --- main line ---------------------------------------------------------------------------------
+  if (!input.continued) {
+    await store.recordWorkItem({ key: state.key, ownerId: state.ownerId, title: state.title, intention: state.intention, workflowId: self, status: state.status });
+    const plan = input.plan ?? (await agent.draftPlan({ workItemKey: state.key, ownerId: state.ownerId, intention: state.intention }));
+    state.plan = Plan.parse(plan);
+    state.planVersion = 1;
+    state.settings = await store.loadWorkItemSettings({ workItemKey: state.key, ownerId: state.ownerId, phases: state.plan.phases.map((p) => ({ id: p.id, files: p.files })) });
+    state.phases = initialPhases(state.plan, state.settings);
+    state.status = 'awaiting-plan-approval';
+    await store.recordPlan({ key: state.key, plan: state.plan, version: state.planVersion, status: state.status, phases: state.phases });
+    await store.notify({
+      dedupeKey: `gate:${state.key}:plan:v1`,
+      developerId: state.ownerId,
+      urgency: 'decision',
+      payload: { kind: 'gate', workItemKey: state.key, title: `Plan for ${state.key}: ${state.title}`, summary: planSummary(state) },
+    });
+    await store.detectOverlaps({ workItemKey: state.key, ownerId: state.ownerId, files: state.plan.phases.flatMap((p) => p.files) });
+  }
+
+  await condition(() => state.status !== 'awaiting-plan-approval' || shouldContinue());
+  if (state.status === 'awaiting-plan-approval') return continueWith();
+  if (state.status !== 'cancelled') await store.recordPlan({ key: state.key, plan: state.plan!, version: state.planVersion, status: state.status, phases: state.phases });
+
+  const gateWatchers = new Set<string>();
+  while (state.status !== 'cancelled' && !allPhasesFinished(state.phases)) {
+    if (state.status !== 'paused') {
+      for (const p of phasesReadyToOpen(state.phases)) openPhase(p);
+      watchOpenGates();
+      for (const p of state.phases) {
+        if (needsStart.delete(p.id) && p.status === 'running') await startPhase(p);
+      }
+      const mergeable = nextMergeable(state.phases);
+      if (mergeable) {
+        await store.mergePhase({ workItemKey: state.key, phaseId: mergeable.id, prUrl: mergeable.prUrl ?? null, branch: mergeable.branch ?? null });
+        mergeable.status = 'merged';
+        await store.recordPhase({ key: state.key, phase: mergeable });
+        continue;
+      }
+    }
+    const snapshot = fingerprint(state);
+    await condition(() => fingerprint(state) !== snapshot || needsStart.size > 0 || shouldContinue());
+    if (shouldContinue() && allHandlersFinished()) return continueWith();
+  }
+
+  if (state.status === 'cancelled') for (const id of [...children.keys()]) abandonAttempt(id);
+  if (state.status !== 'cancelled') state.status = 'resolved';
+  await store.setWorkItemStatus({ key: state.key, status: state.status });
+  if (state.status === 'resolved') await store.proposeKnowledge({ workItemKey: state.key, ownerId: state.ownerId });
+  await condition(allHandlersFinished);
+  return state;
+
+  // --- helpers -------------------------------------------------------------------------------------
+  function openPhase(p: PhaseState) {
+    if (p.mode === 'autonomous' && p.approvedBy === undefined && p.rejections.length === 0) {
+      p.status = 'running';
+      needsStart.add(p.id);
+      return;
+    }
+    p.status = 'awaiting-approval';
+    p.gateOpenedAt = new Date().toISOString();
+  }
+
+  function watchOpenGates() {
+    for (const p of state.phases) {
+      if ((p.status === 'awaiting-approval' || p.status === 'rejected') && p.gateOpenedAt) {
+        const key = `${p.id}:${p.gateOpenedAt}`;
+        if (gateWatchers.has(key)) continue;
+        gateWatchers.add(key);
+        void gateWatch(state, p, store);
+      }
+    }
+  }
+
+  async function startPhase(p: PhaseState) {
+    p.attempts += 1;
+    const planned = state.plan!.phases.find((x) => x.id === p.id)!;
+    const childInput: PhaseInput = {
+      workItemKey: state.key,
+      ownerId: state.ownerId,
+      parentWorkflowId: self,
+      phase: planned,
+      mode: p.mode,
+      attempt: p.attempts,
+      feedback: p.rejections.map((r) => `${r.by}: ${r.reason}`),
+      ciMaxRetries: 2,
+    };
+    await store.recordPhase({ key: state.key, phase: p });
+    const childId = phaseWorkflowId(state.key, p.id, p.attempts);
+    // ABANDON: a phase keeps running while this workflow continues-as-new; it reports back by signal.
+    await startChild(phaseWorkflow, { workflowId: childId, args: [childInput], parentClosePolicy: ParentClosePolicy.ABANDON });
+    children.set(p.id, childId);
+  }
+
+  function abandonAttempt(phaseId: string) {
+    const childId = children.get(phaseId);
+    if (!childId) return;
+    children.delete(phaseId);
+    const p = state.phases.find((x) => x.id === phaseId);
+    if (p) {
+      delete p.ciWatchId;
+      p.awaitingCiDecision = false;
+    }
+    void getExternalWorkflowHandle(childId).cancel().catch(() => undefined);
+  }
+
+  function shouldContinue(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > historyEventBudget;
+  }
+
+  async function continueWith(): Promise<never> {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof workItemWorkflow>({ key: state.key, ownerId: state.ownerId, title: state.title, intention: state.intention, continued: state });
+  }
+}
+
+function continuedChildren(state: WorkItemState): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of state.phases) {
+    if (p.attempts > 0 && !['merged', 'skipped', 'rejected', 'failed', 'awaiting-approval', 'blocked'].includes(p.status)) {
+      out[p.id] = phaseWorkflowId(state.key, p.id, p.attempts);
+    }
+  }
+  return out;
+}
+
+function fingerprint(state: WorkItemState): string {
+  return `${state.status}|${state.planVersion}|${state.phases.map((p) => `${p.id}:${p.status}:${p.mode}:${p.attempts}`).join(',')}`;
+}
+
+function planSummary(state: WorkItemState): string {
+  return state.phases
+    .map((p, i) => `${i + 1}. ${p.title} — ${p.mode}${p.dependsOn.length ? ` (after ${p.dependsOn.join(', ')})` : ''}`)
+    .join('\n');
+}
