@@ -46,9 +46,11 @@ export function toApplicationFailure(err: unknown): ApplicationFailure {
   }
   if (err instanceof Anthropic.APIError) {
     const status = err.status ?? 0;
-    const body = redactSecrets(JSON.stringify(err.error ?? {}));
-    const message = redactSecrets(`Anthropic API ${status}: ${err.message}`);
-    const billing = /credit|billing|spend|budget|limit.*(reached|exceeded)|insufficient/i.test(`${err.message} ${body}`);
+    const apiMessage = (err.error as { error?: { message?: unknown } } | undefined)?.error?.message;
+    const detail = typeof apiMessage === 'string' ? apiMessage : err.message;
+    const message = redactSecrets(`Anthropic API ${status}: ${detail}`);
+    // Billing problems come back as 400 (credit balance) or 429 (workspace spend limit); waiting does not fix them.
+    const billing = /credit balance|billing|spend(ing)? limit|usage limit|insufficient (credit|funds)/i.test(detail);
     if (status === 401 || status === 403) return ApplicationFailure.nonRetryable(`${message} (check ANTHROPIC_API_KEY)`, 'AnthropicAuthError');
     if (status === 400 && billing) return ApplicationFailure.nonRetryable(`${message} (billing or spend limit)`, 'AnthropicSpendLimit');
     if (status === 429 && billing) return ApplicationFailure.nonRetryable(`${message} (spend limit)`, 'AnthropicSpendLimit');
