@@ -59,6 +59,8 @@ export interface WorkItemInput {
   plan?: Plan;
   /** Carried across continue-as-new. */
   continued?: WorkItemState;
+  /** History length after which the workflow continues as new (tests lower it). */
+  historyEventBudget?: number;
 }
 
 
@@ -73,7 +75,7 @@ const agent = proxyActivities<Activities>({
 });
 
 // Temporal's own history limit is 50k events; continue well before it so a long-lived plan stays fast to replay.
-const historyEventBudget = 10_000;
+const defaultHistoryEventBudget = 10_000;
 const maxSeenUpdateIds = 5_000;
 
 export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemState> {
@@ -441,12 +443,15 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
 
   function shouldContinue(): boolean {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength > historyEventBudget;
+    return info.continueAsNewSuggested || info.historyLength > (input.historyEventBudget ?? defaultHistoryEventBudget);
   }
 
   async function continueWith(): Promise<never> {
     await condition(allHandlersFinished);
-    return continueAsNew<typeof workItemWorkflow>({ key: state.key, ownerId: state.ownerId, title: state.title, intention: state.intention, continued: state });
+    return continueAsNew<typeof workItemWorkflow>({
+      key: state.key, ownerId: state.ownerId, title: state.title, intention: state.intention, continued: state,
+      ...(input.historyEventBudget ? { historyEventBudget: input.historyEventBudget } : {}),
+    });
   }
 }
 

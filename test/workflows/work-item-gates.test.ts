@@ -123,3 +123,34 @@ describe('workItemWorkflow gates', () => {
     await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button', planVersion: 2 }] })).resolves.toMatchObject({ outcome: 'applied' });
   });
 });
+
+describe('workItemWorkflow across continue-as-new', () => {
+  it('keeps the seen update ids, so a replayed tap does not apply twice in the new run', async () => {
+    const key = `${orchestra.keyPrefix}-6`;
+    const workflowId = workItemWorkflowId(key);
+    const handle = await orchestra.env.client.workflow.start('workItemWorkflow', {
+      taskQueue: orchestra.taskQueue,
+      workflowId,
+      args: [{ key, ownerId: 'maria', title: 'Capacity errors', intention: 'capacity errors', plan: threePhasePlan(key), historyEventBudget: 60 }],
+    });
+    await waitFor(async () => (await handle.query(workItemStateQuery)).status === 'awaiting-plan-approval');
+    const plan = threePhasePlan(key);
+    const edit = (note: string, updateId: string) =>
+      handle.executeUpdate(editPlanUpdate, { args: [{ actor: 'maria', surface: 'slack-modal', plan, note }], updateId });
+    await edit('first edit', `edit-${key}-1`);
+    const firstRun = (await handle.describe()).runId;
+    // Each edit adds history; the workflow continues as new once it passes the budget.
+    for (let i = 2; i <= 6 && (await orchestra.env.client.workflow.getHandle(workflowId).describe()).runId === firstRun; i++) {
+      await edit(`edit ${i}`, `edit-${key}-${i}`);
+    }
+    await waitFor(async () => (await orchestra.env.client.workflow.getHandle(workflowId).describe()).runId !== firstRun);
+    const latest = orchestra.env.client.workflow.getHandle(workflowId);
+    const before = await latest.query(workItemStateQuery);
+    const replayed = await latest.executeUpdate(editPlanUpdate, { args: [{ actor: 'maria', surface: 'slack-modal', plan, note: 'first edit' }], updateId: `edit-${key}-1` });
+    expect(replayed.outcome).toBe('duplicate');
+    const after = await latest.query(workItemStateQuery);
+    expect(after.planVersion).toBe(before.planVersion);
+    expect(after.seenUpdateIds).toContain(`edit-${key}-1`);
+    expect((await decisionsFor(orchestra.store.db, key)).filter((d) => d.kind === 'edit-plan')).toHaveLength(before.planVersion - 1);
+  });
+});
