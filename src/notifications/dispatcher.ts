@@ -3,8 +3,7 @@
 // again, so Slack sees each notification once. Rate limits (429 + Retry-After) and 5xx are retried with
 // back-off here, not inside the Slack client (its retries are off).
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import bolt from '@slack/bolt';
-import type { webApi } from '@slack/bolt';
+import { webApi } from '@slack/bolt';
 import type { LoadedConfig } from '../config/load.js';
 import { RoleFile } from '../config/schema.js';
 import type { Database } from '../db/client.js';
@@ -41,7 +40,7 @@ interface OutboxRow {
 
 /** A WebClient for the dispatcher: no retries of its own, and a 429 becomes an error carrying Retry-After. */
 export function createDispatcherClient(botToken: string, slackApiUrl?: string): webApi.WebClient {
-  return new bolt.webApi.WebClient(botToken, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  return new webApi.WebClient(botToken, { ...(slackApiUrl ? { slackApiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
 }
 
 type Failure = { retryInMs: number; error: string } | { permanent: true; error: string };
@@ -51,10 +50,10 @@ const transientPlatformErrors = new Set(['ratelimited', 'service_unavailable', '
 export function classifySlackError(err: unknown, attempts: number): Failure {
   const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };
   const backoff = Math.min(2 ** attempts * 1_000, 10 * 60_000);
-  if (e.code === bolt.webApi.ErrorCode.RateLimitedError) return { retryInMs: (e.retryAfter ?? 1) * 1_000, error: `rate limited (Retry-After ${e.retryAfter}s)` };
-  if (e.code === bolt.webApi.ErrorCode.HTTPError) return (e.statusCode ?? 500) >= 500 ? { retryInMs: backoff, error: `HTTP ${e.statusCode}` } : { permanent: true, error: `HTTP ${e.statusCode}` };
-  if (e.code === bolt.webApi.ErrorCode.RequestError) return { retryInMs: backoff, error: 'request failed' };
-  if (e.code === bolt.webApi.ErrorCode.PlatformError) {
+  if (e.code === webApi.ErrorCode.RateLimitedError) return { retryInMs: (e.retryAfter ?? 1) * 1_000, error: `rate limited (Retry-After ${e.retryAfter}s)` };
+  if (e.code === webApi.ErrorCode.HTTPError) return (e.statusCode ?? 500) >= 500 ? { retryInMs: backoff, error: `HTTP ${e.statusCode}` } : { permanent: true, error: `HTTP ${e.statusCode}` };
+  if (e.code === webApi.ErrorCode.RequestError) return { retryInMs: backoff, error: 'request failed' };
+  if (e.code === webApi.ErrorCode.PlatformError) {
     const code = e.data?.error ?? 'unknown';
     return transientPlatformErrors.has(code) ? { retryInMs: backoff, error: code } : { permanent: true, error: code };
   }
@@ -131,7 +130,7 @@ export function createDispatcher(options: DispatcherOptions) {
       } else if (route.target === 'channel' && row.channel) {
         channel = row.channel;
       } else {
-        if (!dev?.slackUserId) throw Object.assign(new Error('developer has no Slack user id'), { code: bolt.webApi.ErrorCode.PlatformError, data: { error: 'no_slack_user' } });
+        if (!dev?.slackUserId) throw Object.assign(new Error('developer has no Slack user id'), { code: webApi.ErrorCode.PlatformError, data: { error: 'no_slack_user' } });
         channel = await dmChannel(dev.slackUserId);
       }
       const rendered = renderNotification(row.payload, render);

@@ -3,7 +3,7 @@
 // first and hands slow work to the orchestrator, which hands it to Temporal.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import bolt from '@slack/bolt';
+import { App, LogLevel } from '@slack/bolt';
 import type { LoadedConfig } from '../config/load.js';
 import type { OpenStore } from '../db/client.js';
 import type { Orchestrator } from '../orchestrator/port.js';
@@ -16,8 +16,6 @@ import { registerSitroomCommand } from './listeners/commands/sitroom.js';
 import { registerHomeEvents } from './listeners/events/home.js';
 import { registerMessageEvents } from './listeners/events/messages.js';
 import { registerViewSubmissions } from './listeners/views/submissions.js';
-
-const { App, LogLevel } = bolt;
 
 export interface SlackAppOptions {
   orchestrator: Orchestrator;
@@ -37,7 +35,7 @@ export interface SlackAppOptions {
 }
 
 export interface SlackApp {
-  app: InstanceType<typeof App>;
+  app: App;
   deps: SlackDeps;
   mode: 'socket' | 'http';
   /** Starts receiving; returns the request URL in HTTP mode. */
@@ -54,7 +52,7 @@ function boltLogger(logger: Logger) {
     info: write('info'),
     warn: write('warn'),
     error: write('error'),
-    setLevel: (l: bolt.LogLevel) => void (level = l),
+    setLevel: (l: LogLevel) => void (level = l),
     getLevel: () => level,
     setName: () => undefined,
   };

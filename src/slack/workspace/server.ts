@@ -60,6 +60,8 @@ export interface LocalWorkspace {
   teamId: string;
   botUserId: string;
   stop(): Promise<void>;
+  /** Points delivery at the app once it is listening (the app needs the workspace's URL first). */
+  setAppUrl(url: string): void;
   user(nameOrId: string): WorkspaceUser;
   /** Channel id for "#name", "name", a channel id, or a user (their DM with the app). */
   channelId(ref: string): string;
@@ -139,6 +141,7 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
   const apiCalls: LocalWorkspace['apiCalls'] = [];
   const retryDelays = options.eventRetryDelaysMs ?? [50, 200, 500];
   const timeoutMs = options.deliveryTimeoutMs ?? 3_000;
+  let appUrl = options.appUrl;
   let tsCounter = 0;
   let idCounter = 0;
 
@@ -201,7 +204,7 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const res = await fetch(options.appUrl, { method: 'POST', body, headers: { 'content-type': contentType, ...headers }, signal: controller.signal });
+      const res = await fetch(appUrl, { method: 'POST', body, headers: { 'content-type': contentType, ...headers }, signal: controller.signal });
       return { status: res.status, body: await res.text() };
     } finally {
       clearTimeout(timer);
@@ -669,6 +672,7 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
       server.closeAllConnections();
       server.close(() => resolve());
     }),
+    setAppUrl: (url) => void (appUrl = url),
     user: findUser,
     channelId,
     dmChannel,
