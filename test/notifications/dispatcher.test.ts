@@ -1,0 +1,105 @@
+// The outbox dispatcher against the local workspace's Web API: delivery, dedupe, 429 and 5xx retries,
+// quiet hours, silent logging and the digest.
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpenStore } from '../../src/db/client.js';
+import { notificationOutbox } from '../../src/db/schema/core.js';
+import { createDispatcher, createDispatcherClient } from '../../src/notifications/dispatcher.js';
+import { enqueueNotification } from '../../src/notifications/outbox.js';
+import type { NotificationPreferences } from '../../src/notifications/routing.js';
+import type { RoleFile, TeamConfig } from '../../src/config/schema.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { startLocalWorkspace, type LocalWorkspace } from '../../src/slack/workspace/server.js';
+import { openTestStore } from '../support/db.js';
+import { botToken, seedTeam, signingSecret, workspaceUsers } from '../slack/harness.js';
+
+let store: OpenStore;
+let ws: LocalWorkspace;
+let clock = new Date('2099-01-15T10:00:00Z'); // 11:00 in Madrid, far enough ahead that every row is due
+
+const prefs: Record<string, NotificationPreferences> = {
+  maria: { blocking: 'immediate', decision: 'notification', info: 'silent', quiet_hours: { start: '20:00', end: '07:30' }, briefing_time: '08:30' },
+  sam: { blocking: 'immediate', decision: 'immediate', info: 'notification', briefing_time: '09:00' },
+};
+const roles = new Map(Object.entries(prefs).map(([id, notifications]) => [id, { notifications } as unknown as RoleFile]));
+const team = { notifications: { digest_time: '16:30', alerts_channel: '#sitroom-alerts' } } as unknown as TeamConfig;
+
+function dispatcher() {
+  return createDispatcher({ db: store.db, client: createDispatcherClient(botToken, ws.apiUrl), render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => (id === 'maria' ? '<@U0MARIA01>' : id) }, config: { team, roles }, logger: createLogger('dispatch-test', 'silent'), now: () => clock });
+}
+const row = async (dedupeKey: string) => (await store.db.select().from(notificationOutbox).where(eq(notificationOutbox.dedupeKey, dedupeKey)))[0]!;
+
+beforeAll(async () => {
+  store = await openTestStore();
+  await seedTeam(store);
+  ws = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users: workspaceUsers });
+});
+afterAll(async () => {
+  await ws?.stop();
+  await store?.close();
+});
+
+describe('outbox dispatcher', () => {
+  it('delivers a decision to the DM once, recording where it went, whatever the enqueue and run count', async () => {
+    const n = { dedupeKey: 'gate:HOSTEDCP-1:api', developerId: 'maria', urgency: 'decision' as const, payload: { kind: 'gate' as const, workItemKey: 'HOSTEDCP-1', phaseId: 'api', title: 'API phase ready', summary: 'ok' } };
+    expect(await enqueueNotification(store.db, n)).toBe(true);
+    expect(await enqueueNotification(store.db, n)).toBe(false);
+    const d = dispatcher();
+    await Promise.all([d.runOnce(), dispatcher().runOnce()]);
+    await d.runOnce();
+    const sent = ws.messagesIn('maria').filter((m) => m.text.includes('API phase ready'));
+    expect(sent).toHaveLength(1);
+    const r = await row('gate:HOSTEDCP-1:api');
+    expect(r).toMatchObject({ status: 'delivered', slackTs: sent[0]!.ts, slackChannel: ws.dmChannel('maria'), attempts: 1 });
+  });
+
+  it('honours Retry-After on 429 and backs off on 5xx', async () => {
+    await enqueueNotification(store.db, { dedupeKey: 'pr:1', developerId: 'sam', urgency: 'decision', payload: { kind: 'pr-ready', workItemKey: 'HOSTEDCP-9', phaseId: 'api', prUrl: 'https://github.com/o/r/pull/9', ciSummary: 'green', reviewers: [], confidence: [] } });
+    ws.rateLimitNext('chat.postMessage', 30);
+    const d = dispatcher();
+    expect(await d.runOnce()).toMatchObject({ retrying: 1, delivered: 0 });
+    expect((await row('pr:1')).notBefore.getTime()).toBe(clock.getTime() + 30_000);
+    ws.failNext('chat.postMessage', 503);
+    clock = new Date(clock.getTime() + 31_000);
+    expect(await d.runOnce()).toMatchObject({ retrying: 1 });
+    expect(await row('pr:1')).toMatchObject({ attempts: 2, lastError: 'HTTP 503' });
+    clock = new Date(clock.getTime() + 10_000);
+    expect(await d.runOnce()).toMatchObject({ delivered: 1 });
+    const sent = ws.messagesIn('sam').filter((m) => m.text.includes('PR ready for HOSTEDCP-9'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.text.startsWith('<@U0SAM0002>')).toBe(true); // sam wants decisions immediately: mentioned
+  });
+
+  it('holds maria’s decisions in her quiet hours but still delivers blocking alerts', async () => {
+    clock = new Date('2099-01-15T22:00:00Z'); // 23:00 in Madrid
+    await enqueueNotification(store.db, { dedupeKey: 'gate:night', developerId: 'maria', urgency: 'decision', payload: { kind: 'gate', workItemKey: 'HOSTEDCP-2', title: 'Plan v1', summary: 's' } });
+    await enqueueNotification(store.db, { dedupeKey: 'ci:night', developerId: 'maria', channel: '#sitroom-alerts', urgency: 'blocking', payload: { kind: 'ci-alert', workItemKey: 'HOSTEDCP-2', phaseId: 'api', prUrl: 'https://github.com/o/r/pull/2', ownerId: 'maria', failures: [{ job: 'e2e-aws', classification: 'real', signature: 'NodePool never ready' }] } });
+    expect(await dispatcher().runOnce()).toMatchObject({ held: 1, delivered: 1 });
+    expect((await row('gate:night')).notBefore).toEqual(new Date('2099-01-16T06:30:00Z'));
+    const alert = ws.messagesIn('sitroom-alerts').find((m) => m.text.includes('HOSTEDCP-2'));
+    expect(JSON.stringify(alert?.blocks)).toContain('<@U0MARIA01>');
+  });
+
+  it('logs silent items and sends them as one digest after digest time', async () => {
+    clock = new Date('2099-01-16T09:00:00Z');
+    await enqueueNotification(store.db, { dedupeKey: 'info:1', developerId: 'maria', urgency: 'info', payload: { kind: 'info', text: 'Knowledge entry promoted: NodePool conditions' } });
+    await enqueueNotification(store.db, { dedupeKey: 'flake:1', developerId: 'maria', channel: '#sitroom-alerts', urgency: 'blocking', payload: { kind: 'ci-alert', workItemKey: 'HOSTEDCP-3', phaseId: 'api', prUrl: 'https://x/3', ownerId: 'maria', failures: [{ job: 'e2e', classification: 'known-flake', signature: 'etcd leader changed' }] } });
+    const d = dispatcher();
+    expect(await d.runOnce()).toMatchObject({ logged: 2, digests: 0 });
+    expect(ws.messagesIn('sitroom-alerts').some((m) => m.text.includes('HOSTEDCP-3'))).toBe(false);
+    clock = new Date('2099-01-16T16:00:00Z'); // 17:00 Madrid
+    expect(await d.runOnce()).toMatchObject({ digests: 1 });
+    expect(await d.runOnce()).toMatchObject({ digests: 0 });
+    const digest = ws.messagesIn('maria').filter((m) => m.text.startsWith('Digest:'));
+    expect(digest).toHaveLength(1);
+    expect(JSON.stringify(digest[0]!.blocks)).toContain('Knowledge entry promoted');
+    expect((await row('info:1')).status).toBe('digest');
+  });
+
+  it('a message Slack would reject fails permanently instead of retrying forever', async () => {
+    clock = new Date('2099-01-17T10:00:00Z');
+    await enqueueNotification(store.db, { dedupeKey: 'nowhere', developerId: 'maria', channel: '#does-not-exist', urgency: 'blocking', payload: { kind: 'info', text: 'x' } });
+    expect(await dispatcher().runOnce()).toMatchObject({ failed: 1 });
+    expect(await row('nowhere')).toMatchObject({ status: 'failed', lastError: 'channel_not_found' });
+  });
+});
