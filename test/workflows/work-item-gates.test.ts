@@ -7,6 +7,7 @@ import type { Plan } from '../../src/plan/schema.js';
 import { approvePhaseUpdate, approvePlanUpdate, editPlanUpdate, rejectPhaseUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { startOrchestra, type Orchestra } from '../support/orchestra.js';
+import { recordHistory } from '../support/histories.js';
 
 let orchestra: Orchestra;
 beforeAll(async () => {
@@ -121,6 +122,7 @@ describe('workItemWorkflow gates', () => {
       cause: { message: 'plan v1 is outdated; the current plan is v2' },
     });
     await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button', planVersion: 2 }] })).resolves.toMatchObject({ outcome: 'applied' });
+    await recordHistory(orchestra.env.client, workItemWorkflowId(key), 'work-item-gates');
   });
 });
 
@@ -152,5 +154,6 @@ describe('workItemWorkflow across continue-as-new', () => {
     expect(after.planVersion).toBe(before.planVersion);
     expect(after.seenUpdateIds).toContain(`edit-${key}-1`);
     expect((await decisionsFor(orchestra.store.db, key)).filter((d) => d.kind === 'edit-plan')).toHaveLength(before.planVersion - 1);
+    await recordHistory(orchestra.env.client, workflowId, 'work-item-continued');
   });
 });
