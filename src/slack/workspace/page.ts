@@ -87,6 +87,8 @@ function mrkdwn(src) {
   text = text.replace(/<(https?:[^>]+)>/g, (_, url) => { parts.push('<a target="_blank" rel="noopener" href="' + url.replace(/"/g, '%22') + '">' + url + '</a>'); return '\\u0000' + (parts.length - 1) + '\\u0000'; });
   text = text.replace(/<@([UW][A-Z0-9]+)>/g, (_, id) => { parts.push('<span class="mention">@' + esc(userName(id)) + '</span>'); return '\\u0000' + (parts.length - 1) + '\\u0000'; });
   text = text.replace(/<!date\\^(\\d+)\\^[^|>]*\\|([^>]*)>/g, (_, secs) => { parts.push(esc(new Date(Number(secs) * 1000).toLocaleString())); return '\\u0000' + (parts.length - 1) + '\\u0000'; });
+  const emoji = { white_check_mark: '✅', warning: '⚠️', busts_in_silhouette: '👥', eyes: '👀', x: '❌' };
+  text = text.replace(/:([a-z_]+):/g, (m, name) => emoji[name] || m);
   text = text.replace(/\\*([^*\\n]+)\\*/g, '<b>$1</b>').replace(/(^|\\W)_([^_\\n]+)_(?=\\W|$)/g, '$1<i>$2</i>').replace(/~([^~\\n]+)~/g, '<s>$1</s>');
   return text.replace(/\\u0000(\\d+)\\u0000/g, (_, i) => parts[Number(i)]);
 }
