@@ -45,7 +45,7 @@ describe.skipIf(!existsSync(chromiumPath))('local workspace in a phone browser',
     const approve = prompt.getByRole('button', { name: 'Approve' });
     expect(await approve.isVisible()).toBe(true);
     // Nothing overflows sideways on a phone: the page is as wide as the screen.
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(artifacts, 'slack-gate-before.png') });
 
     await approve.tap();
