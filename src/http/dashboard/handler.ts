@@ -1,0 +1,185 @@
+// The /dashboard routes: a signed-link login, the page, and the curator's review actions. Reads the durable
+// record (work items, phases, knowledge, calibration); writes only through the knowledge store, which
+// enforces the curator rule, and the append-only decision log.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CalibrationStore } from '../../confidence/calibration-store.js';
+import type { Database } from '../../db/client.js';
+import { activeWorkItems, appendDecision, phasesOf } from '../../db/work-items.js';
+import { KnowledgeAccessError, type KnowledgeStore } from '../../knowledge/store.js';
+import { tierLabels } from '../../knowledge/relevance.js';
+import { readBody } from '../server.js';
+import { renderDashboard, renderMessagePage, type DashboardView } from './render.js';
+import { csrfToken, issueToken, parseCookies, sessionCookie, verifyCsrf, verifyToken } from './session.js';
+
+export interface DashboardDeps {
+  db: Database;
+  knowledge: KnowledgeStore;
+  /** HMAC key for login links, sessions and CSRF tokens; at least 32 characters (e.g. SITROOM_DASHBOARD_SECRET). */
+  secret: string;
+  /** Developer id → display name, from the role files. */
+  displayNames: ReadonlyMap<string, string>;
+  /** Set when the dashboard is served over https, so the session cookie is marked Secure. */
+  secureCookies?: boolean;
+  sessionTtlMs?: number;
+  now?: () => Date;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+const securityHeaders = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  // No scripts at all; inline styles only; forms may post only to ourselves; never framed.
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+function send(res: ServerResponse, status: number, html: string, extra: Record<string, string | string[]> = {}): void {
+  res.writeHead(status, { ...securityHeaders, ...extra });
+  res.end(html);
+}
+
+export function createDashboardHandler(deps: DashboardDeps): Handler {
+  if (deps.secret.length < 32) throw new Error('the dashboard secret must be at least 32 characters');
+  const now = deps.now ?? (() => new Date());
+  const calibration = new CalibrationStore(deps.db);
+  const ttl = deps.sessionTtlMs ?? 12 * 3_600_000;
+
+  const sessionOf = (req: IncomingMessage): { developer: string; token: string } | undefined => {
+    const token = parseCookies(req.headers.cookie).get(sessionCookie);
+    const developer = verifyToken(deps.secret, token, 'session', now());
+    return developer && token ? { developer, token } : undefined;
+  };
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://dashboard.local');
+    if (url.pathname !== '/dashboard' && !url.pathname.startsWith('/dashboard/')) return false;
+
+    if (url.pathname === '/dashboard/login' && req.method === 'GET') {
+      const developer = verifyToken(deps.secret, url.searchParams.get('token') ?? undefined, 'login', now());
+      if (!developer || !deps.displayNames.has(developer)) {
+        send(res, 401, renderMessagePage('Link expired', 'This dashboard link is invalid or has expired. Ask Situation Room in Slack for a new one.'));
+        return true;
+      }
+      const session = issueToken(deps.secret, developer, new Date(now().getTime() + ttl), 'session');
+      const cookie = `${sessionCookie}=${encodeURIComponent(session)}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(ttl / 1000)}${deps.secureCookies ? '; Secure' : ''}`;
+      res.writeHead(303, { location: '/dashboard', 'set-cookie': cookie, 'cache-control': 'no-store' });
+      res.end();
+      return true;
+    }
+
+    const session = sessionOf(req);
+    if (!session) {
+      send(res, 401, renderMessagePage('Sign in from Slack', 'Open the dashboard from the link Situation Room sends you in Slack.'));
+      return true;
+    }
+
+    const review = /^\/dashboard\/proposals\/(\d+)\/review$/.exec(url.pathname);
+    if (review && req.method === 'POST') {
+      const form = new URLSearchParams(await readBody(req, 64_000));
+      // A cross-site form cannot read our token; Origin, when the browser sends it, must be our own host.
+      const origin = req.headers.origin;
+      if (!verifyCsrf(deps.secret, session.token, form.get('csrf') ?? undefined) || (origin && new URL(origin).host !== req.headers.host)) {
+        send(res, 403, renderMessagePage('Refused', 'The form token did not match this session. Reload the dashboard and try again.'));
+        return true;
+      }
+      const decision = form.get('decision');
+      if (decision !== 'approve' && decision !== 'reject') {
+        send(res, 400, renderMessagePage('Bad request', 'decision must be "approve" or "reject".'));
+        return true;
+      }
+      if (!deps.knowledge.isCurator(session.developer)) {
+        send(res, 403, renderMessagePage('Not a curator', 'Only the tech lead or a team approver can review knowledge proposals.'));
+        return true;
+      }
+      const id = Number(review[1]);
+      const note = (form.get('note') ?? '').slice(0, 2000);
+      let flash: string;
+      try {
+        const { proposal, pattern } = await deps.knowledge.reviewProposal(id, session.developer, decision, note);
+        await appendDecision(deps.db, {
+          idempotencyKey: `dashboard:knowledge-review:${id}`,
+          workItemKey: proposal.workItemKey,
+          phaseId: null,
+          kind: decision === 'approve' ? 'approve-knowledge' : 'reject-knowledge',
+          actor: session.developer,
+          surface: 'dashboard',
+          detail: { proposalId: id, patternId: proposal.patternId, note, ...(pattern ? { version: pattern.version } : {}) },
+        });
+        flash = decision === 'approve' ? `Approved: "${proposal.draft.title}" is now pattern ${proposal.draft.id} v${pattern?.version ?? ''}.` : `Rejected: "${proposal.draft.title}".`;
+      } catch (err) {
+        if (!(err instanceof KnowledgeAccessError)) throw err;
+        send(res, 409, renderMessagePage('Not reviewed', err.message));
+        return true;
+      }
+      // Post/redirect/get: a reload does not resubmit; the message travels in the query string.
+      res.writeHead(303, { location: `/dashboard?done=${encodeURIComponent(flash)}#review`, 'cache-control': 'no-store' });
+      res.end();
+      return true;
+    }
+
+    if (url.pathname === '/dashboard' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const view = await loadView(deps, calibration, session, now());
+      const done = url.searchParams.get('done');
+      if (done) view.flash = { kind: 'ok', text: done.slice(0, 300) };
+      send(res, 200, renderDashboard(view));
+      return true;
+    }
+
+    send(res, 404, renderMessagePage('Not found', `Nothing at ${url.pathname}.`));
+    return true;
+  };
+}
+
+async function loadView(deps: DashboardDeps, calibration: CalibrationStore, session: { developer: string; token: string }, generatedAt: Date): Promise<DashboardView> {
+  const name = (id: string) => deps.displayNames.get(id) ?? id;
+  const items = await activeWorkItems(deps.db);
+  const workItems: DashboardView['workItems'] = [];
+  const pendingDecisions: DashboardView['pendingDecisions'] = [];
+  for (const item of items) {
+    const phases = await phasesOf(deps.db, item.key);
+    workItems.push({
+      key: item.key,
+      title: item.title,
+      owner: name(item.ownerId),
+      status: item.status,
+      phases: phases.map((p) => {
+        const levels = (p.confidence as { levels?: Array<{ level: string; grade: string }> } | null)?.levels;
+        return { id: p.phaseId, title: p.title, status: p.status, mode: p.mode, prUrl: p.prUrl, ...(levels ? { confidence: levels.map((l) => ({ level: l.level, grade: l.grade })) } : {}) };
+      }),
+    });
+    if (item.status === 'awaiting-plan-approval') pendingDecisions.push({ workItemKey: item.key, what: `approve plan v${item.planVersion}`, owner: name(item.ownerId), since: item.updatedAt });
+    for (const p of phases) if (p.status === 'awaiting-approval') pendingDecisions.push({ workItemKey: item.key, what: `gate of phase ${p.phaseId}: ${p.title}`, owner: name(item.ownerId), since: p.updatedAt });
+  }
+
+  const experience = await deps.knowledge.listExperience();
+  const ciHealth = experience
+    .filter((e) => e.kind === 'ci-test')
+    .map((e) => {
+      const d = e.data as { test?: string; health?: string; runs?: number; passRate?: number; flakeRate?: number; signatures?: Array<{ signature: string }> };
+      return { test: d.test ?? e.key, health: d.health ?? 'no-data', runs: d.runs ?? 0, passRate: d.passRate ?? 0, flakeRate: d.flakeRate ?? 0, ...(d.signatures?.[0] ? { topSignature: d.signatures[0].signature } : {}) };
+    })
+    .sort((a, b) => b.flakeRate - a.flakeRate || a.test.localeCompare(b.test));
+
+  const patterns = await deps.knowledge.listPatterns('approved');
+  const knowledgeFeed = [
+    ...patterns.map((p) => ({ tierLabel: tierLabels[1], title: `${p.title} (v${p.version}, reviewed by ${p.reviewer ?? '?'})`, source: p.sourcePath ?? `pattern ${p.id}`, when: p.updatedAt, stale: p.staleRefs.length > 0 })),
+    ...experience.filter((e) => e.kind !== 'ci-test').map((e) => ({ tierLabel: tierLabels[2], title: e.occurrences > 1 ? `${e.title} (${e.occurrences}×)` : e.title, source: e.key, when: e.lastSeen, stale: false })),
+  ]
+    .sort((a, b) => b.when.getTime() - a.when.getTime())
+    .slice(0, 25);
+
+  const queue = await deps.knowledge.reviewQueue();
+  return {
+    viewer: { id: session.developer, displayName: name(session.developer), isCurator: deps.knowledge.isCurator(session.developer) },
+    csrf: csrfToken(deps.secret, session.token),
+    generatedAt,
+    workItems,
+    pendingDecisions,
+    ciHealth,
+    knowledgeFeed,
+    reviewQueue: queue.map((p) => ({ id: p.id, kind: p.kind, title: p.draft.title, body: p.draft.body, proposer: p.developerId, proposerName: name(p.developerId), workItemKey: p.workItemKey, developerResponse: p.developerResponse, files: p.draft.applicability.files })),
+    calibration: await calibration.table(),
+  };
+}

@@ -1,0 +1,57 @@
+// Who is looking at the dashboard, and proof that a POST came from our own page. A developer opens the
+// dashboard through a short-lived signed link (sent to them in Slack); that sets an HttpOnly,
+// SameSite=Strict session cookie. Every form carries a CSRF token derived from that session with HMAC, so
+// a forged cross-site POST has neither the cookie nor the token.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+const sign = (secret: string, payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const developerId = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** "<developer>.<expiry seconds>.<signature>": used both as the login link token and as the session cookie value. */
+export function issueToken(secret: string, developer: string, expiresAt: Date, purpose: 'login' | 'session'): string {
+  if (!developerId.test(developer)) throw new Error(`not a developer id: ${developer}`);
+  const exp = Math.floor(expiresAt.getTime() / 1000);
+  return `${developer}.${exp}.${sign(secret, `${purpose}:${developer}:${exp}`)}`;
+}
+
+export function verifyToken(secret: string, token: string | undefined, purpose: 'login' | 'session', now: Date): string | undefined {
+  if (!token) return undefined;
+  const [developer, exp, sig] = token.split('.');
+  if (!developer || !exp || !sig || !developerId.test(developer) || !/^\d+$/.test(exp)) return undefined;
+  if (Number(exp) * 1000 <= now.getTime()) return undefined;
+  return safeEqual(sig, sign(secret, `${purpose}:${developer}:${exp}`)) ? developer : undefined;
+}
+
+/** The link the Slack app sends a developer; valid for 15 minutes by default. */
+export function dashboardLoginLink(baseUrl: string, secret: string, developer: string, now: Date, ttlMs = 15 * 60_000): string {
+  const url = new URL('/dashboard/login', baseUrl);
+  url.searchParams.set('token', issueToken(secret, developer, new Date(now.getTime() + ttlMs), 'login'));
+  return url.toString();
+}
+
+export function csrfToken(secret: string, session: string): string {
+  return sign(secret, `csrf:${session}`);
+}
+
+export function verifyCsrf(secret: string, session: string, token: string | undefined): boolean {
+  return typeof token === 'string' && safeEqual(token, csrfToken(secret, session));
+}
+
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    out.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()));
+  }
+  return out;
+}
+
+export const sessionCookie = 'sitroom_dashboard';
