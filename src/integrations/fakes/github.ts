@@ -1,0 +1,183 @@
+// A loopback GitHub REST API for the endpoints the code host uses, backed by a real bare git repository
+// (branches are pushed to it with git), plus a Prow-style CI that reacts to PRs and to /test and
+// /retest-required comments by posting ci/prow/<job> commit statuses that link to JUnit artifacts.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startLoopback, type FakeRequest, type FakeResponse, type LoopbackServer } from './http.js';
+
+const exec = promisify(execFile);
+
+export interface FakeProwJob {
+  name: string;
+  /** Decides a run's outcome: the JUnit XML it publishes and whether the job passed. */
+  run: (args: { sha: string; attempt: number }) => Promise<{ passed: boolean; junitXml: string }> | { passed: boolean; junitXml: string };
+  /** Required jobs are the ones /retest-required re-runs when failed. */
+  required?: boolean;
+}
+
+interface Pull {
+  number: number;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  sha: string;
+  state: 'open';
+}
+
+export interface FakeGitHub extends LoopbackServer {
+  owner: string;
+  repo: string;
+  bareRepo: string;
+  pulls: Pull[];
+  comments: Array<{ id: number; issue: number; body: string; user: string }>;
+  statuses: Array<{ sha: string; context: string; state: string; description: string; target_url: string | null; id: number; created_at: string }>;
+  checkRuns: Array<{ id: number; head_sha: string; name: string; conclusion: string; output: { title: string; summary: string } }>;
+  /** Job runs in order, for assertions on retriggers. */
+  jobRuns: Array<{ job: string; sha: string; attempt: number; passed: boolean }>;
+  /** Resolves once every job started so far has reported. */
+  idle(): Promise<void>;
+}
+
+export async function startFakeGitHub(opts: { owner: string; repo: string; bareRepo: string; jobs?: FakeProwJob[]; token?: string }): Promise<FakeGitHub> {
+  const pulls: Pull[] = [];
+  const comments: FakeGitHub['comments'] = [];
+  const statuses: FakeGitHub['statuses'] = [];
+  const checkRuns: FakeGitHub['checkRuns'] = [];
+  const jobRuns: FakeGitHub['jobRuns'] = [];
+  const artifacts = new Map<string, string>();
+  const pending = new Set<Promise<void>>();
+  let nextId = 1000;
+  let baseUrl = '';
+  const prefix = `/repos/${opts.owner}/${opts.repo}`;
+  const jobs = opts.jobs ?? [];
+
+  const gitIn = async (args: string[]) => (await exec('git', args, { cwd: opts.bareRepo })).stdout;
+  const status = (sha: string, context: string, state: string, description: string, target_url: string | null) =>
+    statuses.push({ sha, context, state, description, target_url, id: nextId++, created_at: new Date().toISOString() });
+
+  const runJob = (job: FakeProwJob, sha: string) => {
+    const attempt = jobRuns.filter((r) => r.job === job.name && r.sha === sha).length + 1;
+    status(sha, `ci/prow/${job.name}`, 'pending', 'Job triggered.', null);
+    const p = (async () => {
+      const out = await job.run({ sha, attempt });
+      const runId = `${job.name}-${sha.slice(0, 7)}-${attempt}`;
+      artifacts.set(runId, out.junitXml);
+      jobRuns.push({ job: job.name, sha, attempt, passed: out.passed });
+      status(sha, `ci/prow/${job.name}`, out.passed ? 'success' : 'failure', out.passed ? 'Job succeeded.' : 'Job failed.', `${baseUrl}/artifacts/${runId}/junit.xml`);
+    })();
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
+
+  const latest = (sha: string, context: string) => [...statuses].reverse().find((s) => s.sha === sha && s.context === context);
+
+  const onComment = (pull: Pull, body: string) => {
+    for (const line of body.split('\n').map((l) => l.trim())) {
+      const test = /^\/test\s+([\w-]+)$/.exec(line);
+      if (test) {
+        const job = jobs.find((j) => j.name === test[1]);
+        if (job) runJob(job, pull.sha);
+      }
+      if (line === '/retest-required' || line === '/retest') {
+        for (const job of jobs.filter((j) => j.required !== false)) {
+          if (latest(pull.sha, `ci/prow/${job.name}`)?.state === 'failure') runJob(job, pull.sha);
+        }
+      }
+    }
+  };
+
+  const pullJson = (p: Pull) => ({
+    number: p.number,
+    state: p.state,
+    title: p.title,
+    body: p.body,
+    html_url: `${baseUrl}/${opts.owner}/${opts.repo}/pull/${p.number}`,
+    head: { ref: p.head, sha: p.sha },
+    base: { ref: p.base },
+  });
+
+  const handler = async (req: FakeRequest): Promise<FakeResponse> => {
+    if (req.path.startsWith('/artifacts/')) {
+      const id = req.path.split('/')[2] ?? '';
+      const xml = artifacts.get(id);
+      return xml ? { text: xml, headers: { 'content-type': 'application/xml' } } : { status: 404, text: 'not found' };
+    }
+    if (opts.token && req.headers.authorization !== `token ${opts.token}` && req.headers.authorization !== `Bearer ${opts.token}`) {
+      return { status: 401, body: { message: 'Bad credentials' } };
+    }
+    if (!req.path.startsWith(prefix)) return { status: 404, body: { message: 'Not Found' } };
+    const rest = req.path.slice(prefix.length);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    let m: RegExpExecArray | null;
+
+    if (req.method === 'POST' && rest === '/pulls') {
+      const head = String(body.head ?? '');
+      let sha: string;
+      try {
+        sha = (await gitIn(['rev-parse', `refs/heads/${head}`])).trim();
+      } catch {
+        return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }] } };
+      }
+      const pull: Pull = { number: pulls.length + 1, head, base: String(body.base ?? 'main'), title: String(body.title ?? ''), body: String(body.body ?? ''), sha, state: 'open' };
+      pulls.push(pull);
+      for (const job of jobs) runJob(job, sha);
+      return { status: 201, body: pullJson(pull) };
+    }
+    if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && req.method === 'GET') {
+      const pull = pulls.find((p) => p.number === Number(m![1]));
+      return pull ? { body: pullJson(pull) } : { status: 404, body: { message: 'Not Found' } };
+    }
+    if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const issue = Number(m[1]);
+      const pull = pulls.find((p) => p.number === issue);
+      if (!pull) return { status: 404, body: { message: 'Not Found' } };
+      if (req.method === 'POST') {
+        const c = { id: nextId++, issue, body: String(body.body ?? ''), user: 'sitroom-bot' };
+        comments.push(c);
+        onComment(pull, c.body);
+        return { status: 201, body: { id: c.id, body: c.body, user: { login: c.user } } };
+      }
+      return { body: comments.filter((c) => c.issue === issue).map((c) => ({ id: c.id, body: c.body, user: { login: c.user } })) };
+    }
+    if ((m = /^\/statuses\/([0-9a-f]{7,40})$/.exec(rest)) && req.method === 'POST') {
+      status(m[1]!, String(body.context ?? 'default'), String(body.state), String(body.description ?? ''), (body.target_url as string | undefined) ?? null);
+      return { status: 201, body: statuses.at(-1) };
+    }
+    if ((m = /^\/commits\/([^/]+)\/statuses$/.exec(rest)) && req.method === 'GET') {
+      return { body: [...statuses].reverse().filter((s) => s.sha === m![1]) };
+    }
+    if (rest === '/check-runs' && req.method === 'POST') {
+      const run = { id: nextId++, head_sha: String(body.head_sha), name: String(body.name), conclusion: String(body.conclusion), output: body.output as { title: string; summary: string } };
+      checkRuns.push(run);
+      return { status: 201, body: run };
+    }
+    if ((m = /^\/contents\/(.+)$/.exec(rest)) && req.method === 'GET') {
+      const ref = req.query.get('ref') ?? 'HEAD';
+      try {
+        const text = await gitIn(['show', `${ref}:${decodeURIComponent(m[1]!)}`]);
+        return { body: { type: 'file', path: m[1], encoding: 'base64', content: Buffer.from(text).toString('base64') } };
+      } catch {
+        return { status: 404, body: { message: 'Not Found' } };
+      }
+    }
+    return { status: 404, body: { message: `Not Found: ${req.method} ${rest}` } };
+  };
+
+  const server = await startLoopback(handler);
+  baseUrl = server.url;
+  return {
+    ...server,
+    owner: opts.owner,
+    repo: opts.repo,
+    bareRepo: opts.bareRepo,
+    pulls,
+    comments,
+    statuses,
+    checkRuns,
+    jobRuns,
+    idle: async () => {
+      while (pending.size) await Promise.all([...pending]);
+    },
+  };
+}
