@@ -57,11 +57,12 @@ export async function ciWatchWorkflow(input: CiWatchInput, carried?: CiWatchStat
     const report = inbox.shift()!;
     state.seenRunIds.push(report.runId);
     state.jobs[report.job] = report.state;
-    await ci.recordCiRun({ workItemKey: input.workItemKey, phaseId: input.phaseId, prUrl: input.prUrl, report });
 
     if (report.state === 'failure' || report.state === 'error') {
       const failed = report.tests.filter((t) => t.status === 'failed' && !skippedTests.has(t.test));
-      const classified = await ci.classifyCiFailures({ prUrl: input.prUrl, job: report.job, runId: report.runId, failures: failed.length ? failed : [{ job: report.job, test: report.job, status: 'failed', message: `job ${report.state}` }] });
+      // Classified against the history before this run, then this run joins the experience log.
+      const classified = await ci.classifyCiFailures({ prUrl: input.prUrl, report, failures: failed.length ? failed : [{ job: report.job, test: report.job, status: 'failed', message: `job ${report.state}` }] });
+      await ci.recordCiRun({ workItemKey: input.workItemKey, phaseId: input.phaseId, prUrl: input.prUrl, report });
       const blocking = classified.filter((f) => f.classification !== 'known-flake' || (state.retries[f.test ?? f.job] ?? 0) >= input.maxRetriesPerTest);
       if (blocking.length === 0) {
         for (const f of classified) state.retries[f.test ?? f.job] = (state.retries[f.test ?? f.job] ?? 0) + 1;
@@ -76,8 +77,9 @@ export async function ciWatchWorkflow(input: CiWatchInput, carried?: CiWatchStat
         const outcome = await escalate(report, blocking);
         if (outcome) state.outcome = outcome;
       }
-    } else if (allGreen()) {
-      state.outcome = skippedTests.size > 0 ? 'skipped' : 'green';
+    } else {
+      await ci.recordCiRun({ workItemKey: input.workItemKey, phaseId: input.phaseId, prUrl: input.prUrl, report });
+      if (allGreen()) state.outcome = skippedTests.size > 0 ? 'skipped' : 'green';
     }
 
     if (state.outcome === 'watching' && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyEventBudget)) {
@@ -101,7 +103,10 @@ export async function ciWatchWorkflow(input: CiWatchInput, carried?: CiWatchStat
       detail: { job: report.job, failures: blocking.map((f) => ({ test: f.test, classification: f.classification, signature: f.signature })) },
     });
     decision = undefined;
-    await getExternalWorkflowHandle(input.parentWorkflowId).signal(phaseProgressSignal, { phaseId: input.phaseId, attempt: input.phaseAttempt, status: 'ci', awaitingCiDecision: true });
+    // The work item may have moved on (re-planned, cancelled); the alert and the audit row stand either way.
+    await getExternalWorkflowHandle(input.parentWorkflowId)
+      .signal(phaseProgressSignal, { phaseId: input.phaseId, attempt: input.phaseAttempt, status: 'ci', awaitingCiDecision: true })
+      .catch(() => undefined);
     await condition(() => decision !== undefined);
     const chosen = decision!;
     state.decision = chosen.option;

@@ -47,6 +47,9 @@ export interface CiRunReport {
   /** Unique per CI run (e.g. Prow build id); duplicates are ignored. */
   runId: string;
   job: string;
+  /** The commit CI ran on, and which attempt of this job on that commit (1 = first run, 2 = first retry). */
+  commit: string;
+  attempt: number;
   state: 'success' | 'failure' | 'pending' | 'error';
   tests: CiTestResult[];
   url?: string;

@@ -195,7 +195,7 @@ export function createActivities(deps: ActivityDeps) {
       await deps.ci.retrigger(args.prUrl, args.job, args.idempotencyKey);
     },
 
-    async classifyCiFailures(args: { prUrl: string; job: string; runId: string; failures: CiTestResult[] }) {
+    async classifyCiFailures(args: { prUrl: string; report: CiRunReport; failures: CiTestResult[] }) {
       return deps.ciKnowledge.classify(args);
     },
 

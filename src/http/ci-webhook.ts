@@ -16,6 +16,8 @@ const CiReportBody = z.strictObject({
   report: z.strictObject({
     runId: z.string().min(1).max(200),
     job: z.string().min(1).max(200),
+    commit: z.string().regex(/^[0-9a-f]{7,40}$/, 'must be a commit sha'),
+    attempt: z.number().int().min(1).max(100),
     state: z.enum(['success', 'failure', 'pending', 'error']),
     url: z.string().url().optional(),
     tests: z

@@ -1,0 +1,47 @@
+// CI failures judged with the experience log: the flake classifier (src/knowledge/flakes.ts) over the
+// stored history of each test, under the team's flake policy; every run then joins that history.
+import type { CiKnowledgePort } from '../activities/ports.js';
+import type { ConfigSource } from './config-source.js';
+import { classifyFailure, type FailureVerdict } from '../knowledge/flakes.js';
+import type { KnowledgeStore } from '../knowledge/store.js';
+import type { CiFailureSummary } from '../notifications/types.js';
+import { redactSecrets } from '../observability/logger.js';
+
+const toClassification: Record<FailureVerdict, CiFailureSummary['classification']> = {
+  'known-flake': 'known-flake',
+  real: 'real',
+  'new-signature': 'unknown',
+  unknown: 'unknown',
+};
+
+export function createCiKnowledge(deps: { knowledge: KnowledgeStore; config: Pick<ConfigSource, 'current'> }): CiKnowledgePort {
+  return {
+    async classify({ report, failures }) {
+      const policy = deps.config.current().team.ci.flake_handling;
+      const out: CiFailureSummary[] = [];
+      for (const failure of failures) {
+        const history = await deps.knowledge.testHistory(failure.test, policy.window_runs);
+        const verdict = classifyFailure(history, { test: failure.test, commit: report.commit, attempt: report.attempt, message: failure.message ?? `${failure.test} failed` }, policy);
+        out.push({
+          job: report.job,
+          test: failure.test,
+          classification: toClassification[verdict.verdict],
+          signature: verdict.signature,
+          excerpt: redactSecrets(`${verdict.reason}${failure.message ? `\n${failure.message}` : ''}`).slice(0, 2_000),
+          ...(report.url ? { url: report.url } : {}),
+        });
+      }
+      return out;
+    },
+
+    async recordRun({ report }) {
+      const policy = deps.config.current().team.ci.flake_handling;
+      const at = new Date();
+      for (const t of report.tests) {
+        if (t.status === 'skipped') continue;
+        await deps.knowledge.recordTestRun({ test: t.test, job: report.job, runId: report.runId, commit: report.commit, attempt: report.attempt, outcome: t.status === 'passed' ? 'pass' : 'fail', message: t.message, at });
+        await deps.knowledge.refreshTestExperience(t.test, policy);
+      }
+    },
+  };
+}
