@@ -9,7 +9,7 @@ import type { OpenStore } from '../db/client.js';
 import type { Orchestrator } from '../orchestrator/port.js';
 import { createLogger, redactSecrets, type Logger } from '../observability/logger.js';
 import type { RenderContext } from './blocks/notifications.js';
-import { DeveloperDirectory, type SlackDeps } from './deps.js';
+import { createAfterAckQueue, DeveloperDirectory, type SlackDeps } from './deps.js';
 import { registerDecisionActions } from './listeners/actions/decisions.js';
 import { registerModalOpeners } from './listeners/actions/open-modals.js';
 import { registerSitroomCommand } from './listeners/commands/sitroom.js';
@@ -65,7 +65,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const directory = new DeveloperDirectory(options.store.db);
   const dashboardUrl = options.dashboardUrl ?? process.env.SITROOM_DASHBOARD_URL ?? 'http://localhost:3000';
   const render: RenderContext = { dashboardUrl, mention: (id) => directory.mention(id) };
-  const deps: SlackDeps = { orchestrator: options.orchestrator, db: options.store.db, directory, render, logger };
+  const deps: SlackDeps = { orchestrator: options.orchestrator, db: options.store.db, directory, render, logger, afterAck: createAfterAckQueue(logger) };
 
   const app = new App({
     token: options.botToken,

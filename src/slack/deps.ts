@@ -68,4 +68,32 @@ export interface SlackDeps {
   directory: DeveloperDirectory;
   render: RenderContext;
   logger: Logger;
+  /** Schedules the part of a listener that follows its ack (see createAfterAckQueue). */
+  afterAck: (job: () => Promise<void>) => void;
+}
+
+/**
+ * Work that follows an ack runs here: after the current I/O turn and a few at a time, so a burst of taps
+ * gets every acknowledgement out before the slower follow-up (store, orchestrator, chat.update) competes
+ * with them for the event loop. Errors are the job's own to report.
+ */
+export function createAfterAckQueue(logger: Logger, concurrency = 2) {
+  const waiting: Array<() => Promise<void>> = [];
+  let active = 0;
+  const pump = () => {
+    while (active < concurrency && waiting.length > 0) {
+      const job = waiting.shift()!;
+      active++;
+      void job()
+        .catch((err: unknown) => logger.error({ err: String(err) }, 'follow-up work failed'))
+        .finally(() => {
+          active--;
+          setTimeout(pump, 0);
+        });
+    }
+  };
+  return (job: () => Promise<void>): void => {
+    waiting.push(job);
+    setTimeout(pump, 0);
+  };
 }

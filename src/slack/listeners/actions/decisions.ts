@@ -19,6 +19,10 @@ export function tapKey(body: BlockAction, actionId: string): string {
 export function registerDecisionActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(decisionActionPattern, async ({ ack, body, action, client }) => {
     await ack();
+    deps.afterAck(() => decide(body, action, client));
+  });
+
+  async function decide(body: BlockAction, action: ButtonAction, client: App['client']): Promise<void> {
     const channel = body.container?.channel_id ?? body.channel?.id;
     const messageTs = body.container?.message_ts ?? body.message?.ts;
     const template = decodeDecision(action.value);
@@ -57,7 +61,7 @@ export function registerDecisionActions(app: App, deps: SlackDeps): void {
       const updated = renderDecided(original, result, deps.render);
       await client.chat.update({ channel, ts: messageTs, text: updated.text, blocks: updated.blocks as never });
     }
-  });
+  }
 
   // Link buttons still produce block_actions; acknowledge them so Slack shows no error.
   app.action(linkActionPattern, async ({ ack }) => {

@@ -1,0 +1,120 @@
+// Acknowledgement latency of button taps: 50 concurrent taps on decision prompts, delivered by the local
+// workspace (signed, over loopback HTTP) to the real Situation Room app, against a bare Bolt app whose
+// action handler only acknowledges, measured in the same run. Slack gives an app 3 s to acknowledge.
+import { performance } from 'node:perf_hooks';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, LogLevel } from '@slack/bolt';
+import { openStore } from '../../src/db/client.js';
+import { developers } from '../../src/db/schema/core.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { DecisionRequest, DecisionResult, Orchestrator, Situation } from '../../src/orchestrator/port.js';
+import { renderNotification } from '../../src/slack/blocks/notifications.js';
+import { createSlackApp } from '../../src/slack/app.js';
+import { startLocalWorkspace, type LocalWorkspace } from '../../src/slack/workspace/server.js';
+import { figure, summarise, type BenchFigure, type BenchSuite } from '../lib.js';
+
+const signingSecret = 'bench-signing-secret';
+const botToken = 'xoxb-bench-token';
+const users = Array.from({ length: 50 }, (_, i) => ({ id: `U0BENCH${String(i).padStart(3, '0')}`, name: `dev${i}` }));
+const concurrency = 50;
+const rounds = 12;
+
+/** Answers like the Temporal orchestrator's happy path, without Temporal: the bench is about the Slack layer. */
+class AcceptingOrchestrator implements Orchestrator {
+  async decide(r: DecisionRequest): Promise<DecisionResult> {
+    return { outcome: 'applied', summary: `Phase ${r.phaseId ?? ''} approved`, decidedBy: r.actor, decidedAt: new Date().toISOString() };
+  }
+  async situation(developerId: string): Promise<Situation> {
+    return { developerId, workItems: [], pendingDecisions: [], recentCi: [], recentKnowledge: [] };
+  }
+  async ask() {
+    return { text: '', citations: [] };
+  }
+  async requestPlan(_d: string, workItemKey: string) {
+    return { workItemKey, planVersion: 1 };
+  }
+  async startPair() {
+    return { sessionId: 's' };
+  }
+  async pairMessage() {
+    return { accepted: false };
+  }
+  async briefingNow() {}
+}
+
+async function postPrompts(ws: LocalWorkspace, count: number, round: number) {
+  const gate = renderNotification({ kind: 'gate', workItemKey: 'HOSTEDCP-1', phaseId: `p${round}`, title: 'Phase ready', summary: 'make verify passed' }, { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id });
+  const prompts = [];
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(`${ws.apiUrl}chat.postMessage`, { method: 'POST', headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ channel: users[i]!.id, text: gate.text, blocks: gate.blocks }) });
+    const body = (await res.json()) as { channel: string; ts: string };
+    prompts.push({ user: users[i]!.id, channel: body.channel, ts: body.ts });
+  }
+  return prompts;
+}
+
+async function tapLatencies(ws: LocalWorkspace): Promise<number[]> {
+  const samples: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const prompts = await postPrompts(ws, concurrency, round);
+    const results = await Promise.all(
+      prompts.map(async (p) => {
+        const start = performance.now();
+        const r = await ws.tap(p.user, { channel: p.channel, ts: p.ts }, 'sitroom:decide:approve-phase');
+        if (r.status !== 200) throw new Error(`tap answered ${r.status}`);
+        return performance.now() - start;
+      }),
+    );
+    // The first round warms both apps up (JIT, connections) and is not counted.
+    if (round > 0) samples.push(...results);
+    await new Promise((r) => setTimeout(r, 100)); // let background work of this round finish
+  }
+  return samples;
+}
+
+const suite: BenchSuite = async () => {
+  const store = await openStore({ dataDir: 'memory://' });
+  await store.db.insert(developers).values(users.map((u) => ({ id: u.name, displayName: u.name, slackUserId: u.id })));
+  const logger = createLogger('bench', 'silent');
+
+  // Baseline: a bare Bolt app, empty action handler.
+  const baseWs = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/', signingSecret, botToken, users });
+  const bare = new App({ token: botToken, signingSecret, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: baseWs.apiUrl, retryConfig: { retries: 0 } } });
+  bare.action(/.*/, async ({ ack }) => {
+    await ack();
+  });
+  const bareServer = (await bare.start(0)) as Server;
+  baseWs.setAppUrl(`http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/slack/events`);
+
+  const subjectWs = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/', signingSecret, botToken, users });
+  const slack = createSlackApp({ orchestrator: new AcceptingOrchestrator(), store, botToken, signingSecret, appToken: '', slackApiUrl: subjectWs.apiUrl, port: 0, logger });
+  const { requestUrl } = await slack.start();
+  subjectWs.setAppUrl(requestUrl!);
+
+  const figures: BenchFigure[] = [];
+  try {
+    // Interleave so both see the same machine load.
+    const base: number[] = [];
+    const subject: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      base.push(...(await tapLatencies(baseWs)));
+      subject.push(...(await tapLatencies(subjectWs)));
+    }
+    const s = summarise(subject);
+    const b = summarise(base);
+    const ratio = s.medianMs / Math.max(b.medianMs, 1e-6);
+    const f = figure({ suite: 'slack', name: `button tap ack, ${concurrency} concurrent`, baseline: 'bare Bolt app, empty action handler', subject: s, base: b, target: 'median ratio ≤ 1.2, p99 < 3000 ms', met: ratio <= 1.2 && s.p99Ms < 3_000 });
+    f.extra = { p99Ratio: Number((s.p99Ms / Math.max(b.p99Ms, 1e-6)).toFixed(2)) };
+    figures.push(f);
+  } finally {
+    await slack.stop();
+    await bare.stop();
+    await subjectWs.stop();
+    await baseWs.stop();
+    await store.close();
+  }
+  return figures;
+};
+
+export default suite;
