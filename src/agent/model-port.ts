@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { loadDomainEnginePort } from './domain-port.js';
 import { globToRegExp } from './scope.js';
 
 /** A pointer into the model (node id) and, where the model has one, the real file it stands for. */
@@ -149,8 +150,17 @@ export class YamlModelPort implements DomainModelPort {
   }
 }
 
-export function loadModelPort(domainModelsDir: string): DomainModelPort {
-  return new YamlModelPort(domainModelsDir);
+/**
+ * The domain model engine when the models load; the minimal reader when they do not (a model being
+ * edited must not take the agent down with it). `onFallback` hears why.
+ */
+export function loadModelPort(domainModelsDir: string, onFallback: (err: unknown) => void = () => {}): DomainModelPort {
+  try {
+    return loadDomainEnginePort(domainModelsDir);
+  } catch (err) {
+    onFallback(err);
+    return new YamlModelPort(domainModelsDir);
+  }
 }
 
 /** Added lines of a unified diff, with their new-file path and line number. */

@@ -46,7 +46,7 @@ const indentOf = (s: string): number => /^\s*/.exec(s)![0].replace(/\t/g, '    '
 export function reviewDiff(text: string, model: DomainModelPort): ReviewFinding[] {
   const lines = newSideLines(text);
   const findings: ReviewFinding[] = [];
-  const diffForModel = looksLikeDiff(text) ? text : `+++ b/snippet.go\n@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l.text}`).join('\n')}`;
+  const diffForModel = looksLikeDiff(text) ? text : `--- a/snippet.go\n+++ b/snippet.go\n@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l.text}`).join('\n')}`;
   for (const f of model.checkDiff(diffForModel)) {
     findings.push({ rule: f.rule, severity: 'blocker', file: f.file, ...(f.line !== undefined ? { line: f.line } : {}), message: f.message, ...(f.insteadDo ? { insteadDo: f.insteadDo } : {}) });
   }

@@ -52,7 +52,7 @@ describe('Claude agent against a scripted Messages API', () => {
     // The tool results went back on the wire: the second request carries the file's real text.
     const second = JSON.stringify(server.requests[1]!.messages.at(-1));
     expect(second).toContain('NodePoolReadyConditionType');
-    expect(JSON.stringify(server.requests[2]!.messages.at(-1))).toContain('nodepool-controller');
+    expect(JSON.stringify(server.requests[2]!.messages.at(-1))).toContain('concept:nodepool-conditions');
     // Every request uses the SDK with retries off and a cache breakpoint on the stable context.
     expect(server.headers.every((h) => h['x-stainless-retry-count'] === '0' || h['x-stainless-retry-count'] === undefined)).toBe(true);
     const system = server.requests[0]!.system as Array<{ cache_control?: unknown; text: string }>;

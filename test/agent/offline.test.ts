@@ -24,8 +24,15 @@ describe('offline agent', () => {
     const r = await agent.answer({ question: 'Which component owns NodePool conditions and MachineDeployment?' });
     expect(r.needsModel).toBe(false);
     expect(r.text).toContain('NodePool controller');
-    expect(r.citations.map((c) => c.node)).toContain('component:nodepool-controller');
+    expect(r.citations.map((c) => c.node)).toContain('concept:nodepool-conditions');
     expect(r.citations.some((c) => c.ref?.startsWith('hypershift-operator/controllers/nodepool/'))).toBe(true);
+  });
+
+  it('answers propagation paths with the lossy hops and cites each concept', async () => {
+    const r = await agent.answer({ question: 'show me the error propagation path from an Azure machine to NodePool conditions' });
+    expect(r.text).toMatch(/AzureMachine -> Machine -> NodePool conditions/);
+    expect(r.text).toMatch(/LOSSY/);
+    expect(r.citations).toContainEqual({ node: 'concept:nodepool-conditions', ref: 'api/hypershift/v1beta1/nodepool_conditions.go' });
   });
 
   it('says clearly when a question needs a model', async () => {
