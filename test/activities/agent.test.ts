@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, ActivityFailure } from '@temporalio/common';
+import type { ApplicationFailure} from '@temporalio/common';
+import { ActivityFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createAgentActivities, budgetApprovalRequired } from '../../src/activities/agent.js';
