@@ -21,6 +21,7 @@ export interface DecisionOutcome {
 
 // work item
 export const approvePlanUpdate = defineUpdate<DecisionOutcome, [Actor & { planVersion?: number }]>('approvePlan');
+export const rejectPlanUpdate = defineUpdate<DecisionOutcome, [Actor & { reason: string }]>('rejectPlan');
 export const editPlanUpdate = defineUpdate<DecisionOutcome, [Actor & { plan: Plan; note: string }]>('editPlan');
 export const approvePhaseUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; mode?: ExecutionMode }]>('approvePhase');
 export const rejectPhaseUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; reason: string }]>('rejectPhase');

@@ -39,6 +39,7 @@ import {
   phaseModeSignal,
   phaseProgressSignal,
   rejectPhaseUpdate,
+  rejectPlanUpdate,
   resumeUpdate,
   setModeUpdate,
   workItemStateQuery,
@@ -154,6 +155,26 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
         if (args.planVersion !== undefined && args.planVersion !== state.planVersion) {
           throw new Error(`plan v${args.planVersion} is outdated; the current plan is v${state.planVersion}`);
         }
+      },
+    },
+  );
+
+  let planFeedback: string[] = [];
+  let redraftRequested = false;
+  setHandler(
+    rejectPlanUpdate,
+    (args) =>
+      decide(args, 'reject-plan', undefined, { reason: args.reason, planVersion: state.planVersion }, () => {
+        planFeedback = [...planFeedback, `${args.actor}: ${args.reason}`];
+        redraftRequested = true;
+        return `rejected plan v${state.planVersion}: ${args.reason}`;
+      }),
+    {
+      validator: (args) => {
+        requireOpen();
+        requireMayDecide(args);
+        if (state.status !== 'awaiting-plan-approval') throw new Error('only a plan awaiting approval can be rejected');
+        if (!args.reason || args.reason.trim().length < 3) throw new Error('a rejection needs a reason (what should change)');
       },
     },
   );
@@ -355,7 +376,25 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
     await store.detectOverlaps({ workItemKey: state.key, ownerId: state.ownerId, files: state.plan.phases.flatMap((p) => p.files) });
   }
 
-  await condition(() => state.status !== 'awaiting-plan-approval' || shouldContinue());
+  // Waits for the plan decision; a rejected plan is re-drafted by RH-A with the reasons as feedback.
+  for (;;) {
+    await condition(() => state.status !== 'awaiting-plan-approval' || redraftRequested || shouldContinue());
+    if (!redraftRequested) break;
+    redraftRequested = false;
+    const redrafted = Plan.parse(await agent.draftPlan({ workItemKey: state.key, ownerId: state.ownerId, intention: state.intention, feedback: planFeedback }));
+    if (state.status !== 'awaiting-plan-approval') break;
+    state.plan = redrafted;
+    state.planVersion += 1;
+    state.planEdits.push({ version: state.planVersion, by: 'rh-a', at: new Date().toISOString(), note: `re-drafted after: ${planFeedback.at(-1) ?? ''}` });
+    state.phases = initialPhases(state.plan, state.settings, sessionOverrides);
+    await store.recordPlan({ key: state.key, plan: state.plan, version: state.planVersion, status: state.status, phases: state.phases });
+    await store.notify({
+      dedupeKey: `gate:${state.key}:plan:v${state.planVersion}`,
+      developerId: state.ownerId,
+      urgency: 'decision',
+      payload: { kind: 'gate', workItemKey: state.key, title: `Plan v${state.planVersion} for ${state.key}: ${state.title}`, summary: planSummary(state) },
+    });
+  }
   if (state.status === 'awaiting-plan-approval') return continueWith();
   if (state.status !== 'cancelled') await store.recordPlan({ key: state.key, plan: state.plan!, version: state.planVersion, status: state.status, phases: state.phases });
 

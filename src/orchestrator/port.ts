@@ -20,7 +20,10 @@ export type Surface = 'slack-button' | 'slack-command' | 'slack-modal' | 'slack-
 export interface DecisionRequest {
   workItemKey: string;
   kind: DecisionKind;
+  /** Absent on a plan-level decision (a reject without phaseId rejects the plan). */
   phaseId?: string;
+  /** For knowledge-proposal decisions (older surfaces send it in phaseId). */
+  proposalId?: string;
   value?: string;
   mode?: ExecutionMode;
   reason?: string;

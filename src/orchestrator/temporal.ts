@@ -9,6 +9,7 @@ import {
   pairMessageSignal,
   pauseUpdate,
   rejectPhaseUpdate,
+  rejectPlanUpdate,
   resumeUpdate,
   setModeUpdate,
   workItemStateQuery,
@@ -30,12 +31,18 @@ export interface TemporalOrchestratorDeps {
   recentCi(developerId: string): Promise<Situation['recentCi']>;
   recentKnowledge(developerId: string): Promise<Situation['recentKnowledge']>;
   pairInactivityMs?: number;
+  /** yes / edit first / no on a knowledge proposal: handled by the knowledge store, not a workflow. */
+  knowledgeDecision?(request: DecisionRequest): Promise<DecisionOutcome>;
 }
 
 export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orchestrator {
   const { client } = deps;
 
   async function sendDecision(request: DecisionRequest): Promise<DecisionOutcome> {
+    if (request.kind === 'knowledge-proposal') {
+      if (!deps.knowledgeDecision) throw new RefusedDecision('knowledge proposals are not handled here');
+      return deps.knowledgeDecision(request);
+    }
     const handle = client.workflow.getHandle(workItemWorkflowId(request.workItemKey));
     const actor = { actor: request.actor, surface: request.surface };
     const options = { updateId: request.idempotencyKey } as const;
@@ -45,6 +52,7 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
       case 'approve-phase':
         return handle.executeUpdate(approvePhaseUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', ...(request.mode ? { mode: request.mode } : {}) }] });
       case 'reject-phase':
+        if (!request.phaseId) return handle.executeUpdate(rejectPlanUpdate, { ...options, args: [{ ...actor, reason: request.reason ?? '' }] });
         return handle.executeUpdate(rejectPhaseUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', reason: request.reason ?? '' }] });
       case 'set-mode':
         return handle.executeUpdate(setModeUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', mode: request.mode ?? 'approval-required' }] });

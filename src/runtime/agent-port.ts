@@ -1,0 +1,116 @@
+// RH-A as RH-O's activities use it: a phase runs in its own git worktree on a branch named from business
+// keys, the agent step changes and verifies the code, and the branch becomes a PR whose description
+// carries the evidence. Every step is safe to repeat after a worker crash: the worktree and branch are
+// reused, a committed branch is not redone, and a PR that already exists for the branch is returned.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Agent } from '../agent/agent.js';
+import { addWorktree, git } from '../agent/git.js';
+import type { Evidence } from '../agent/types.js';
+import type { AgentPort, ExecutePhaseResult, ProgressNotes } from '../activities/ports.js';
+import type { CodeHost, PullRequestRef } from '../integrations/github.js';
+import { evidenceDescription } from '../integrations/github.js';
+import { UserError } from '../errors.js';
+import type { ConfigSource } from './config-source.js';
+
+export interface AgentPortDeps {
+  agent: Agent;
+  host: CodeHost & { findPullRequest(branch: string): Promise<PullRequestRef | undefined> };
+  config: Pick<ConfigSource, 'current'>;
+  /** Where phase worktrees live (outside the target repository's own tree). */
+  worktreesDir: string;
+  /** CI jobs that must pass before a phase can merge, and whether CI results are polled. */
+  requiredJobs: string[];
+  pollCi: boolean;
+}
+
+export const phaseBranch = (workItemKey: string, phaseId: string, attempt: number) => `sitroom/${workItemKey.toLowerCase()}/${phaseId}-${attempt}`;
+
+function evidenceLines(e: Evidence, checks: Array<{ command: string; passed: boolean }>): string[] {
+  return [
+    ...checks.map((c) => `${c.passed ? 'passed' : 'FAILED'}: ${c.command}`),
+    ...e.filesWritten.map((f) => `wrote ${f}`),
+    ...e.refusals.map((r) => `refused (${r.kind}): ${r.reason}`),
+    ...e.notes,
+  ];
+}
+
+export function createAgentPort(deps: AgentPortDeps): AgentPort {
+  return {
+    async draftPlan({ workItemKey, intention, feedback }) {
+      const result = await deps.agent.plan({ workItemKey, intention: feedback?.length ? `${intention}\n\nFeedback: ${feedback.join('; ')}` : intention });
+      if (!result.plan) throw new UserError(result.message);
+      return result.plan;
+    },
+
+    async executePhase(args, heartbeat, signal): Promise<ExecutePhaseResult> {
+      const { targetRepo, team } = deps.config.current();
+      const branch = phaseBranch(args.workItemKey, args.phase.id, args.attempt);
+      const worktree = join(deps.worktreesDir, `${args.workItemKey}-${args.phase.id}-${args.attempt}`);
+      const notes: ProgressNotes = { done: [], evidence: [], next: [] };
+      const beat = (line?: string) => {
+        if (line) notes.done.push(line);
+        heartbeat(notes);
+      };
+
+      mkdirSync(deps.worktreesDir, { recursive: true });
+      if (!existsSync(worktree)) {
+        const branchExists = (await git(targetRepo, ['branch', '--list', branch])).trim() !== '';
+        if (branchExists) await git(targetRepo, ['worktree', 'add', '-q', worktree, branch]);
+        else await addWorktree(targetRepo, worktree, branch, team.target.default_branch);
+      }
+      beat(`worktree ${worktree} on ${branch}`);
+
+      const alreadyCommitted = (await git(worktree, ['rev-list', '--count', `${team.target.default_branch}..${branch}`])).trim() !== '0';
+      let evidence: string[] = [];
+      let checks: Array<{ command: string; passed: boolean }> = [];
+      let description = '';
+      if (!alreadyCommitted || args.round > 0) {
+        const instruction = [args.phase.title, ...args.phase.constraints, ...args.feedback].join('\n');
+        const result = await deps.agent.execute(
+          { workItemKey: args.workItemKey, phase: args.phase, instruction, branch, worktree, writable: args.phase.files.length ? args.phase.files : undefined },
+          { heartbeat: () => beat(), signal, workItemKey: args.workItemKey, stepId: `${args.phase.id}:${args.attempt}:${args.round}` },
+        );
+        evidence = evidenceLines(result.evidence, result.checks);
+        checks = result.checks;
+        notes.evidence.push(...evidence);
+        if (result.status !== 'committed') {
+          // The agent could not do it (no recipe and no model, or verification failed): a person must decide.
+          throw ApplicationFailure.nonRetryable(`${args.phase.id}: ${result.message}`, result.status === 'needs-model' ? 'NeedsModel' : 'PhaseFailed', { evidence });
+        }
+        description = evidenceDescription({ workItemKey: args.workItemKey, phaseTitle: args.phase.title, summary: result.message, evidence: result.evidence, checks });
+        beat(`committed ${result.commit?.slice(0, 10) ?? ''} on ${branch}`);
+      } else {
+        evidence = [`branch ${branch} already carries the phase's commit (resumed after a restart)`];
+        description = `**${args.workItemKey}: ${args.phase.title}**\n\nResumed: the branch already carries the change.`;
+      }
+
+      await deps.host.pushBranch(worktree, branch);
+      const existing = await deps.host.findPullRequest(branch);
+      const pr = existing ?? (await deps.host.openPullRequest({ branch, base: team.target.default_branch, title: `${args.workItemKey}: ${args.phase.title}`, body: description }));
+      beat(existing ? `PR ${pr.url} already open` : `opened PR ${pr.url}`);
+      return {
+        branch,
+        prUrl: pr.url,
+        evidence,
+        done: [...notes.done],
+        requiredJobs: deps.requiredJobs,
+        pollCi: deps.pollCi,
+      };
+    },
+
+    async diagnoseCi({ failures }) {
+      const result = await deps.agent.diagnose({ job: failures[0]?.job ?? 'unknown', log: failures.map((f) => `${f.test ?? f.job}: ${f.excerpt ?? f.signature}`).join('\n') });
+      const tests = result.failingTests.map((t) => `${t.name}: ${t.message}`).join('; ');
+      return { summary: `${result.verdict}${tests ? ` — ${tests}` : ''}` };
+    },
+
+    async reviewPairMessage({ text }) {
+      const review = await deps.agent.review({ diff: text });
+      const lines = review.findings.map((f) => `• ${f.severity === 'blocker' ? '*Blocker*' : 'Warning'} (${f.rule})${f.line ? ` line ${f.line}` : ''}: ${f.message}${f.insteadDo ? `\n   → ${f.insteadDo}` : ''}`);
+      const reply = lines.length ? `${review.summary}\n${lines.join('\n')}` : review.summary;
+      return { text: reply, note: review.findings.length ? `${review.findings.length} findings: ${[...new Set(review.findings.map((f) => f.rule))].join(', ')}` : 'reviewed, no findings' };
+    },
+  };
+}
