@@ -1,0 +1,17 @@
+// sitroom review --diff FILE [--repo DIR] [--json]: boundary rules, conventions and per-reconcile call
+// costs on a unified diff (or a bare Go snippet), with the pattern to follow. Exit 1 on blockers.
+import { existsSync, readFileSync } from 'node:fs';
+import { UserError } from '../errors.js';
+import { agentFromArgs, parseArgs } from '../agent/cli-args.js';
+
+export async function run(args: string[]): Promise<number> {
+  const { flags } = parseArgs(args, ['diff', 'repo']);
+  const file = flags.get('diff');
+  if (typeof file !== 'string') throw new UserError('usage: sitroom review --diff FILE [--repo DIR] [--json]   (FILE "-" reads stdin)', { field: 'diff' });
+  if (file !== '-' && !existsSync(file)) throw new UserError(`${file}: no such file`, { file, field: 'diff' });
+  const diff = readFileSync(file === '-' ? 0 : file, 'utf8');
+  const { agent } = agentFromArgs(flags);
+  const r = await agent.review({ diff });
+  console.log(flags.has('json') ? JSON.stringify(r.findings, null, 2) : r.summary);
+  return r.findings.some((f) => f.severity === 'blocker') ? 1 : 0;
+}
