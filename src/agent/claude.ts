@@ -34,9 +34,12 @@ export interface ClaudeAgentDeps {
   targetRepo: string;
   /** Per-step token budget for read-only steps (execute takes its own from the request). */
   stepTokenBudget?: number;
+  /** On by default; off only to measure what caching saves. */
+  promptCaching?: boolean;
 }
 
-export const defaultModel = 'claude-sonnet-4-5';
+// The newest Sonnet the installed SDK knows; ANTHROPIC_MODEL overrides it.
+export const defaultModel = 'claude-sonnet-5-5';
 
 /** Error types that are the caller's to fix (auth, billing, bad request): retrying cannot help. */
 export function toApplicationFailure(err: unknown): ApplicationFailure {
@@ -83,7 +86,7 @@ export function createClaudeAgent(deps: ClaudeAgentDeps): Agent & { runLoop: typ
     const runner = createToolRunner({ scope, model: deps.domain, knowledge: deps.knowledge, ...(args.worktreeDiff ? { worktreeDiff: args.worktreeDiff } : {}) });
     const system: Anthropic.TextBlockParam[] = [
       { type: 'text', text: roleText },
-      { type: 'text', text: stableContext, cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: stableContext, ...(deps.promptCaching === false ? {} : { cache_control: { type: 'ephemeral' as const } }) },
       { type: 'text', text: args.task },
     ];
     const tools = toolDefinitions(scope);
@@ -100,7 +103,7 @@ export function createClaudeAgent(deps: ClaudeAgentDeps): Agent & { runLoop: typ
       let response: Anthropic.Message;
       try {
         response = await client.messages.create(
-          { model, max_tokens: deps.maxTokens ?? 4096, system, tools, messages },
+          { model, max_tokens: deps.maxTokens ?? 4096, system, tools, messages: deps.promptCaching === false ? messages : withConversationBreakpoint(messages) },
           ctx.signal ? { signal: ctx.signal } : undefined,
         );
       } catch (err) {
@@ -218,6 +221,20 @@ export function createClaudeAgent(deps: ClaudeAgentDeps): Agent & { runLoop: typ
       return { proposals: Array.isArray(parsed) ? (parsed as ProposeKnowledgeResult['proposals']) : [], needsModel: false, usage: loop.usage, evidence: loop.evidence };
     },
   };
+}
+
+/**
+ * A second cache breakpoint on the newest user turn, so each turn of a tool loop reads the previous
+ * turns from the cache instead of paying for them again (two breakpoints of the four allowed).
+ */
+function withConversationBreakpoint(messages: Anthropic.MessageParam[]): Anthropic.MessageParam[] {
+  const last = messages.at(-1);
+  if (!last || last.role !== 'user') return messages;
+  const blocks: Anthropic.ContentBlockParam[] = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : [...last.content];
+  const tail = blocks.at(-1);
+  if (!tail || (tail.type !== 'text' && tail.type !== 'tool_result')) return messages;
+  blocks[blocks.length - 1] = { ...tail, cache_control: { type: 'ephemeral' } };
+  return [...messages.slice(0, -1), { role: 'user', content: blocks }];
 }
 
 function buildStableContext(deps: Pick<ClaudeAgentDeps, 'domain' | 'knowledge' | 'team'>): string {

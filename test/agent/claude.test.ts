@@ -94,8 +94,10 @@ describe('Claude agent against a scripted Messages API', () => {
     const second = await agent.answer({ question: 'which file sets platform conditions?' });
     expect(first.usage.cacheCreationInputTokens).toBeGreaterThan(1000);
     expect(first.usage.cacheReadInputTokens).toBe(0);
-    expect(second.usage.cacheReadInputTokens).toBe(first.usage.cacheCreationInputTokens);
-    expect(second.usage.inputTokens).toBeLessThan(second.usage.cacheReadInputTokens);
+    // The second step reads the stable context (tools, role, model summary, patterns, team config) back;
+    // only its own question is written anew.
+    expect(second.usage.cacheReadInputTokens).toBeGreaterThan(0.95 * first.usage.cacheCreationInputTokens);
+    expect(second.usage.inputTokens + second.usage.cacheCreationInputTokens).toBeLessThan(0.05 * second.usage.cacheReadInputTokens);
     expect(first.citations).toContainEqual({ node: 'file', ref: 'hypershift-operator/controllers/nodepool/conditions.go' });
   });
 

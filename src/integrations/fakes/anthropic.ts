@@ -33,6 +33,12 @@ export interface FakeAnthropic extends LoopbackServer {
 
 const tokens = (v: unknown): number => Math.ceil(JSON.stringify(v ?? '').length / 4);
 
+function stripCacheControl(block: unknown): unknown {
+  if (!block || typeof block !== 'object') return block;
+  const { cache_control: _ignored, ...rest } = block as Record<string, unknown>;
+  return rest;
+}
+
 export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic> {
   const requests: MessagesRequest[] = [];
   const headers: FakeAnthropic['headers'] = [];
@@ -50,30 +56,47 @@ export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic>
     const turn = script(body, index);
     if ('status' in turn) return { status: turn.status, headers: { 'request-id': `req_${randomUUID()}` }, body: { type: 'error', error: { type: turn.type, message: turn.message } } };
 
-    // Billing: the cacheable prefix ends at the last block carrying cache_control (tools come first).
+    // Billing, block by block in prompt order (tools, system, then message content): the longest prefix
+    // already in the cache is read; the prefix up to the last cache_control breakpoint is written.
     const system = typeof body.system === 'string' ? [{ type: 'text' as const, text: body.system }] : (body.system ?? []);
-    const prefixParts: unknown[] = [];
-    let cachedPrefix: unknown[] | undefined;
-    for (const t of body.tools ?? []) {
-      prefixParts.push(t);
-      if (t.cache_control) cachedPrefix = [...prefixParts];
+    const blocks: Array<{ block: unknown; breakpoint: boolean }> = [
+      ...(body.tools ?? []).map((t) => ({ block: t, breakpoint: Boolean(t.cache_control) })),
+      ...system.map((b) => ({ block: b, breakpoint: Boolean(b.cache_control) })),
+      ...body.messages.flatMap((m) =>
+        typeof m.content === 'string'
+          ? [{ block: { role: m.role, text: m.content }, breakpoint: false }]
+          : (m.content as Array<Record<string, unknown>>).map((b) => {
+              const { cache_control, ...rest } = b;
+              return { block: { role: m.role, ...rest }, breakpoint: Boolean(cache_control) };
+            }),
+      ),
+    ].map(({ block, breakpoint }) => ({ block: stripCacheControl(block), breakpoint }));
+    const total = blocks.reduce((n, b) => n + tokens(b.block), 0);
+    const hashes: string[] = [];
+    const sizes: number[] = [];
+    const h = createHash('sha256').update(body.model);
+    let running = 0;
+    for (const b of blocks) {
+      h.update(JSON.stringify(b.block));
+      hashes.push(h.copy().digest('hex'));
+      running += tokens(b.block);
+      sizes.push(running);
     }
-    for (const s of system) {
-      prefixParts.push(s);
-      if (s.cache_control) cachedPrefix = [...prefixParts];
-    }
-    const total = tokens(body.tools) + tokens(system) + tokens(body.messages);
-    let cacheCreation = 0;
     let cacheRead = 0;
-    if (cachedPrefix) {
-      const key = createHash('sha256').update(JSON.stringify([body.model, cachedPrefix])).digest('hex');
-      const size = tokens(cachedPrefix);
-      if (cache.has(key)) cacheRead = size;
-      else {
-        cache.add(key);
-        cacheCreation = size;
+    for (let i = blocks.length - 1; i >= 0; i--) {
+      if (cache.has(hashes[i]!)) {
+        cacheRead = sizes[i]!;
+        break;
       }
     }
+    let lastBreakpoint = -1;
+    blocks.forEach((b, i) => {
+      if (b.breakpoint) {
+        lastBreakpoint = i;
+        cache.add(hashes[i]!);
+      }
+    });
+    const cacheCreation = lastBreakpoint >= 0 ? Math.max(0, sizes[lastBreakpoint]! - cacheRead) : 0;
     return {
       headers: { 'request-id': `req_${randomUUID()}` },
       body: {
