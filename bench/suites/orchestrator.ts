@@ -1,0 +1,325 @@
+// Orchestrator figures on a real Temporal dev server, the real workItemWorkflow and the real activities on a
+// fresh store. Every figure is a ratio against a bare update (bench/support/bare-workflow.ts: one handler
+// that returns at once, no activity) on the same server and the same worker, measured in the same run.
+//
+// The decision measured is a plan edit before approval (editPlanUpdate): it is a real gate decision that can
+// be repeated on one work item — validated, versioned, audited through the recordDecision activity and
+// announced through notify — and it keeps the work item in one long-lived workflow, which is what a plan
+// that lives for days looks like (including its continue-as-new once the history grows).
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { eq, count } from 'drizzle-orm';
+import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { figure, summarise, type BenchFigure, type BenchSuite } from '../lib.js';
+import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
+import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
+import { openStore, type OpenStore } from '../../src/db/client.js';
+import { decisions } from '../../src/db/schema/core.js';
+import { upsertDevelopers } from '../../src/db/work-items.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { Plan } from '../../src/plan/schema.js';
+import { createDomainInsight } from '../../src/runtime/insight.js';
+import { editPlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
+import { workItemWorkflowId } from '../../workflows/ids.js';
+import type { workItemWorkflow } from '../../workflows/work-item.js';
+import { bareStopSignal, bareUpdate, type bareWorkflow } from '../support/bare-workflow.js';
+import { benchWorkflowBundle, gcFunction, memoryAfterGc, quietTemporalLogs, startBenchTemporal, type BenchTemporal, type MemorySnapshot } from '../support/temporal.js';
+
+const roundTrips = 200;
+const memoryDecisions = 1_000;
+const warmup = 10;
+const snapshotEvery = 100;
+/** Waiting longer than this for the state or the audit row to show means the round trip is broken, not slow. */
+const visibleWithinMs = 10_000;
+
+type WorkItemHandle = WorkflowHandle<typeof workItemWorkflow>;
+type BareHandle = WorkflowHandle<typeof bareWorkflow>;
+
+/** The plans before approval are only reached by validators and activities up to notify; other ports must stay untouched. */
+const unexpected = (port: string) =>
+  new Proxy({}, { get: (_t, name) => () => Promise.reject(new Error(`${port}.${String(name)} is not reached before plan approval`)) });
+
+function plan(key: string, edit: number): Plan {
+  return {
+    workItemKey: key,
+    intention: 'NodePool should report capacity errors per platform',
+    summary: `edit ${edit}`,
+    phases: [
+      { id: 'api', title: 'API surface: condition type and reasons', activity: 'api_changes', files: ['api/hypershift/v1beta1/nodepool_conditions.go'], constraints: [], validation: [{ command: 'make api', why: 'regenerate clients and CRDs' }], dependsOn: [], mergeOrder: 1 },
+      { id: 'bridge', title: 'Platform bridge: map provider failures', activity: 'core_logic', files: ['hypershift-operator/controllers/nodepool/aws.go'], constraints: [], validation: [], dependsOn: ['api'], mergeOrder: 2 },
+      // Every other edit drops the docs phase, so the phase list is rebuilt for real on each decision.
+      ...(edit % 2 === 0
+        ? [{ id: 'docs', title: 'Docs and observability', activity: 'tests' as const, files: ['docs/content/how-to/nodepool-conditions.md'], constraints: [], validation: [], dependsOn: ['api'], mergeOrder: 3 }]
+        : []),
+    ],
+  };
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>): Promise<number> {
+  const deadline = Date.now() + visibleWithinMs;
+  for (let tries = 0; ; tries++) {
+    if (await check()) return tries;
+    if (Date.now() > deadline) throw new Error(`orchestrator bench: ${what} not visible within ${visibleWithinMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const run: BenchSuite = async () => {
+  quietTemporalLogs();
+  const { gc, mode: gcMode } = gcFunction();
+  const runTag = randomUUID().slice(0, 8);
+  const keyPrefix = `BENCH${Math.floor(Math.random() * 1e6)}`;
+  const temporal: BenchTemporal = await startBenchTemporal();
+  let store: OpenStore | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const started: WorkflowHandle[] = [];
+  try {
+    store = await openStore(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { dataDir: 'memory://' });
+    const db = store.db;
+    const config = loadConfig(exampleTargetRepo);
+    await upsertDevelopers(db, config.roles.values());
+    const insight = createDomainInsight();
+    const activities = createActivities({
+      db,
+      config: () => config,
+      logger: createLogger('bench', 'silent'),
+      insight: { impact: insight.impact, prReady: () => Promise.reject(new Error('prReady is not reached before plan approval')) },
+      agent: unexpected('agent') as ActivityDeps['agent'],
+      ci: unexpected('ci') as ActivityDeps['ci'],
+      ciKnowledge: unexpected('ciKnowledge') as ActivityDeps['ciKnowledge'],
+      memory: unexpected('memory') as ActivityDeps['memory'],
+    });
+    const taskQueue = `bench-orchestrator-${runTag}`;
+    worker = await Worker.create({ connection: temporal.nativeConnection, taskQueue, workflowBundle: await benchWorkflowBundle(), activities, shutdownGraceTime: '2 seconds' });
+    running = worker.run();
+    const client = temporal.client;
+
+    let items = 0;
+    const startWorkItem = async (): Promise<{ key: string; handle: WorkItemHandle }> => {
+      const key = `${keyPrefix}-${++items}`;
+      await client.workflow.start('workItemWorkflow', {
+        taskQueue,
+        workflowId: workItemWorkflowId(key),
+        args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'NodePool should report capacity errors per platform', plan: plan(key, 0) }],
+      });
+      // A handle without a run id follows the work item across continue-as-new, as Slack and the CLI do.
+      const handle = client.workflow.getHandle<typeof workItemWorkflow>(workItemWorkflowId(key));
+      started.push(handle);
+      await waitUntil(`${key} awaiting plan approval`, async () => (await handle.query(workItemStateQuery)).status === 'awaiting-plan-approval');
+      return { key, handle };
+    };
+    let bares = 0;
+    const startBare = async (): Promise<BareHandle> => {
+      const workflowId = `bench-bare-${runTag}-${++bares}`;
+      await client.workflow.start('bareWorkflow', { taskQueue, workflowId });
+      const handle = client.workflow.getHandle<typeof bareWorkflow>(workflowId);
+      started.push(handle);
+      return handle;
+    };
+
+    let edits = 0;
+    const edit = (key: string, handle: WorkItemHandle) => {
+      const n = ++edits;
+      const updateId = `bench-edit-${runTag}-${n}`;
+      const sent = handle.executeUpdate(editPlanUpdate, { args: [{ actor: 'maria', surface: 'slack-modal', plan: plan(key, n), note: `bench edit ${n}` }], updateId });
+      return { updateId, sent };
+    };
+    let bareSent = 0;
+    const bare = (handle: BareHandle) => {
+      const n = ++bareSent;
+      return handle.executeUpdate(bareUpdate, { args: [n], updateId: `bench-bare-${runTag}-${n}` });
+    };
+
+    // --- 1. decision round trip ------------------------------------------------------------------------
+    const figures: BenchFigure[] = [];
+    const item = await startWorkItem();
+    const bareHandle = await startBare();
+    let version = (await item.handle.query(workItemStateQuery)).planVersion;
+    let lateState = 0;
+    let lateAudit = 0;
+    const roundTrip = async () => {
+      const { updateId, sent } = edit(item.key, item.handle);
+      const outcome = await sent;
+      if (outcome.outcome !== 'applied') throw new Error(`orchestrator bench: edit ${updateId} was ${outcome.outcome}`);
+      const expected = ++version;
+      const afterUpdate = performance.now();
+      lateState += await waitUntil(`plan v${expected} in the state query`, async () => {
+        const state = await item.handle.query(workItemStateQuery);
+        return state.planVersion === expected && state.planEdits.at(-1)?.version === expected;
+      });
+      const afterQuery = performance.now();
+      lateAudit += await waitUntil(`audit row ${updateId}`, async () => {
+        const rows = await db.select({ kind: decisions.kind }).from(decisions).where(eq(decisions.idempotencyKey, updateId));
+        return rows.length === 1 && rows[0]!.kind === 'edit-plan';
+      });
+      return { afterUpdate, afterQuery, done: performance.now() };
+    };
+
+    for (let i = 0; i < warmup; i++) {
+      await bare(bareHandle);
+      await roundTrip();
+    }
+    const subject: number[] = [];
+    const updatePart: number[] = [];
+    const queryPart: number[] = [];
+    const auditPart: number[] = [];
+    const base: number[] = [];
+    // Interleaved, so load from other processes on this shared machine falls on both sides alike.
+    for (let i = 0; i < roundTrips; i++) {
+      let t0 = performance.now();
+      await bare(bareHandle);
+      base.push(performance.now() - t0);
+      t0 = performance.now();
+      const { afterUpdate, afterQuery, done } = await roundTrip();
+      subject.push(done - t0);
+      updatePart.push(afterUpdate - t0);
+      queryPart.push(afterQuery - afterUpdate);
+      auditPart.push(done - afterQuery);
+    }
+    const itemDescription = await item.handle.describe();
+    const rt = summarise(subject);
+    const bt = summarise(base);
+    figures.push(
+      figure({
+        suite: 'orchestrator',
+        name: `decision round trip (plan edit) x${roundTrips}`,
+        baseline: 'bare update, empty workflow',
+        subject: rt,
+        base: bt,
+        target: 'median ratio <= 1.5',
+        met: rt.medianMs / Math.max(bt.medianMs, 1e-6) <= 1.5,
+        extra: {
+          decision: 'editPlanUpdate before approval, one work item; round trip = update resolved + state query shows the version + audit row read back',
+          updateMedianMs: round(summarise(updatePart).medianMs),
+          updateP99Ms: round(summarise(updatePart).p99Ms),
+          queryMedianMs: round(summarise(queryPart).medianMs),
+          auditReadMedianMs: round(summarise(auditPart).medianMs),
+          p99Ratio: round(rt.p99Ms / Math.max(bt.p99Ms, 1e-6)),
+          stateNotVisibleOnFirstQuery: lateState,
+          auditRowNotVisibleOnFirstRead: lateAudit,
+          workItemContinuedAsNew: itemDescription.runId === itemDescription.raw.workflowExecutionInfo?.firstRunId ? 'no' : 'yes',
+          store: store.kind,
+          temporal: temporal.source,
+        },
+      }),
+    );
+
+    // Retire the round-trip workflows so the memory phase starts with the same worker cache on both sides.
+    await bareHandle.signal(bareStopSignal);
+    await item.handle.terminate('orchestrator bench: round trips done');
+
+    // --- 2. worker memory after 1,000 decisions -----------------------------------------------------
+    const idle = await idleJitter(gc);
+    const bareMemory = await startBare();
+    for (let i = 0; i < warmup; i++) await bare(bareMemory);
+    const bareRun = await decisionsWithSnapshots(gc, () => bare(bareMemory));
+
+    const memItem = await startWorkItem();
+    for (let i = 0; i < warmup; i++) await edit(memItem.key, memItem.handle).sent;
+    const itemRun = await decisionsWithSnapshots(gc, () => edit(memItem.key, memItem.handle).sent);
+    const [audited] = await db.select({ n: count() }).from(decisions).where(eq(decisions.workItemKey, memItem.key));
+    if ((audited?.n ?? 0) !== memoryDecisions + warmup) throw new Error(`orchestrator bench: ${audited?.n} audit rows for ${memoryDecisions + warmup} decisions on ${memItem.key}`);
+    const finalState = await memItem.handle.query(workItemStateQuery);
+    const memDescription = await memItem.handle.describe();
+
+    const subjectGrowth = growthPerDecision(itemRun.snapshots);
+    const baseGrowth = growthPerDecision(bareRun.snapshots);
+    // Judged on the slope of heapUsed after a forced GC, sampled every snapshotEvery (100) decisions (a least-squares
+    // line, so one late collection cannot fake or hide a trend). RSS is reported, not judged: it keeps freed
+    // pages and holds the workflow threads' heaps, so it moves in MiB steps. A leak of anything kept per decision
+    // (a plan, a notification, an update's payload: ~1 KB) shows as >= 1 KB per decision; 256 B per decision
+    // (256 KB over the run) is left for GC noise, which idleHeapJitterBytes shows for this run.
+    const heapAllowance = 256;
+    const memoryMet = gc ? subjectGrowth.heap <= Math.max(baseGrowth.heap, 0) + heapAllowance : undefined;
+    const first = itemRun.snapshots[0]!;
+    const last = itemRun.snapshots.at(-1)!;
+    figures.push(
+      figure({
+        suite: 'orchestrator',
+        name: `worker memory, ${memoryDecisions} plan edits (times)`,
+        baseline: `${memoryDecisions} bare updates`,
+        subject: summarise(itemRun.times),
+        base: summarise(bareRun.times),
+        target: `heap slope/decision <= baseline + ${heapAllowance} B${gc ? '' : ' (not judged: no forced GC)'}`,
+        ...(memoryMet === undefined ? {} : { met: memoryMet }),
+        extra: {
+          gc: gcMode,
+          heapBytesPerDecision: Math.round(subjectGrowth.heap),
+          rssBytesPerDecision: Math.round(subjectGrowth.rss),
+          baselineHeapBytesPerUpdate: Math.round(baseGrowth.heap),
+          baselineRssBytesPerUpdate: Math.round(baseGrowth.rss),
+          idleHeapJitterBytes: idle,
+          heapKiBEvery100Decisions: itemRun.snapshots.map((x) => Math.round(x.heapUsed / 1024)).join(' '),
+          heapKiBEvery100BareUpdates: bareRun.snapshots.map((x) => Math.round(x.heapUsed / 1024)).join(' '),
+          heapBeforeDecisions: first.heapUsed,
+          heapAfterDecisions: last.heapUsed,
+          rssBeforeDecisions: first.rss,
+          rssAfterDecisions: last.rss,
+          heapBeforeBare: bareRun.snapshots[0]!.heapUsed,
+          heapAfterBare: bareRun.snapshots.at(-1)!.heapUsed,
+          rssBeforeBare: bareRun.snapshots[0]!.rss,
+          rssAfterBare: bareRun.snapshots.at(-1)!.rss,
+          planEditsHeldInWorkflowState: finalState.planEdits.length,
+          seenUpdateIdsHeldInWorkflowState: finalState.seenUpdateIds.length,
+          workItemContinuedAsNew: memDescription.runId === memDescription.raw.workflowExecutionInfo?.firstRunId ? 'no' : 'yes',
+          historyLengthOfCurrentRun: memDescription.historyLength,
+          auditRows: audited?.n ?? 0,
+        },
+      }),
+    );
+    process.stderr.write(
+      `bench: orchestrator memory — plan edits: heap ${fmt(subjectGrowth.heap)} B/decision, rss ${fmt(subjectGrowth.rss)} B/decision; ` +
+        `bare updates: heap ${fmt(baseGrowth.heap)} B/update, rss ${fmt(baseGrowth.rss)} B/update; idle heap jitter ${idle} B (gc: ${gcMode})\n`,
+    );
+    return figures;
+  } finally {
+    await Promise.allSettled(started.map((h) => h.terminate('orchestrator bench finished')));
+    if (worker) {
+      worker.shutdown();
+      await running;
+    }
+    await store?.close();
+    await temporal.stop();
+  }
+};
+
+/** Runs the decisions one after another, timing each and taking a GC'd memory snapshot every snapshotEvery. */
+async function decisionsWithSnapshots(gc: (() => void) | undefined, decide: () => Promise<unknown>): Promise<{ times: number[]; snapshots: Array<MemorySnapshot & { after: number }> }> {
+  const times: number[] = [];
+  const snapshots = [{ after: 0, ...(await memoryAfterGc(gc)) }];
+  for (let i = 1; i <= memoryDecisions; i++) {
+    const t0 = performance.now();
+    await decide();
+    times.push(performance.now() - t0);
+    if (i % snapshotEvery === 0) snapshots.push({ after: i, ...(await memoryAfterGc(gc)) });
+  }
+  return { times, snapshots };
+}
+
+/** Least-squares slope of heapUsed and rss against the number of decisions: bytes per decision. */
+function growthPerDecision(snapshots: Array<MemorySnapshot & { after: number }>): { heap: number; rss: number } {
+  const slope = (y: (s: MemorySnapshot) => number) => {
+    const n = snapshots.length;
+    const mx = snapshots.reduce((a, s) => a + s.after, 0) / n;
+    const my = snapshots.reduce((a, s) => a + y(s), 0) / n;
+    const num = snapshots.reduce((a, s) => a + (s.after - mx) * (y(s) - my), 0);
+    const den = snapshots.reduce((a, s) => a + (s.after - mx) ** 2, 0);
+    return num / den;
+  };
+  return { heap: slope((s) => s.heapUsed), rss: slope((s) => s.rss) };
+}
+
+/** How far heapUsed moves between two GC'd snapshots a second apart with nothing running. */
+async function idleJitter(gc: (() => void) | undefined): Promise<number> {
+  const a = await memoryAfterGc(gc);
+  await new Promise((r) => setTimeout(r, 1_000));
+  const b = await memoryAfterGc(gc);
+  return b.heapUsed - a.heapUsed;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+const fmt = (x: number) => x.toFixed(0);
+
+export default run;

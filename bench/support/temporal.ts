@@ -1,0 +1,95 @@
+// Temporal and process plumbing for the orchestrator bench: a real dev server (or TEMPORAL_ADDRESS), one
+// workflow bundle with the bench's baseline workflow, quiet SDK logs and memory snapshots after a forced GC.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { findTemporalBinaries } from '../../src/temporal/binaries.js';
+import { startDevServer } from '../../src/temporal/dev-server.js';
+
+export interface BenchTemporal {
+  address: string;
+  /** "dev server started by the bench" or "TEMPORAL_ADDRESS". */
+  source: string;
+  client: Client;
+  nativeConnection: NativeConnection;
+  stop(): Promise<void>;
+}
+
+/** Temporal's worker logs every state change at INFO; the bench prints only its table. Must run before any native connection. */
+export function quietTemporalLogs(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed in this process (another suite did it first): keep that one.
+  }
+}
+
+export async function startBenchTemporal(env: NodeJS.ProcessEnv = process.env): Promise<BenchTemporal> {
+  const external = env.TEMPORAL_ADDRESS;
+  const server = external ? undefined : await startDevServer({ cli: findTemporalBinaries(env).cli });
+  const address = external ?? server!.address;
+  try {
+    const connection = await Connection.connect({ address });
+    const nativeConnection = await NativeConnection.connect({ address });
+    const client = new Client({ connection, namespace: 'default' });
+    return {
+      address,
+      source: external ? 'TEMPORAL_ADDRESS' : 'dev server started by the bench',
+      client,
+      nativeConnection,
+      async stop() {
+        await connection.close();
+        await nativeConnection.close();
+        await server?.stop();
+      },
+    };
+  } catch (err) {
+    await server?.stop();
+    throw err;
+  }
+}
+
+const noop = () => undefined;
+const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+
+/** The real workflows plus the bench's bare workflow, in one bundle (bench/support/workflows.ts). */
+export function benchWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)), logger: quietBundlerLogger });
+}
+
+export type GcMode = 'global.gc (--expose-gc)' | 'v8 flag --expose-gc set at run time' | 'none';
+
+/**
+ * A full GC of this process's main isolate when one can be forced: global.gc when node ran with --expose-gc,
+ * otherwise the flag is set at run time and gc() taken from a fresh context (V8 installs it there once the
+ * flag is on). Workflow code runs in the worker's own threads; their heaps show only in RSS.
+ */
+export function gcFunction(): { gc?: () => void; mode: GcMode } {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return { gc: exposed, mode: 'global.gc (--expose-gc)' };
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    if (typeof gc === 'function') return { gc: gc as () => void, mode: 'v8 flag --expose-gc set at run time' };
+  } catch {
+    // Not available on this runtime: report without a forced GC.
+  }
+  return { mode: 'none' };
+}
+
+export interface MemorySnapshot {
+  rss: number;
+  heapUsed: number;
+}
+
+/** Memory after letting pending callbacks settle and (when possible) collecting garbage twice. */
+export async function memoryAfterGc(gc: (() => void) | undefined): Promise<MemorySnapshot> {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    gc?.();
+  }
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rss, heapUsed };
+}
