@@ -40,8 +40,11 @@ function descriptionText(d: unknown): string {
   if (typeof d === 'string') return d;
   if (!d || typeof d !== 'object') return '';
   const node = d as { type?: string; text?: string; content?: unknown[] };
-  const inner = (node.content ?? []).map(descriptionText).join(node.type === 'doc' ? '\n' : '');
-  return node.text ?? (node.type === 'paragraph' ? `${inner}\n` : inner);
+  if (typeof node.text === 'string') return node.text;
+  // Block nodes (paragraphs, headings, list items) are separated by a line break; inline nodes are joined.
+  const children = node.content ?? [];
+  const isBlock = (c: unknown) => typeof c === 'object' && c !== null && 'content' in c;
+  return children.map(descriptionText).join(children.every(isBlock) && children.length > 0 ? '\n' : '');
 }
 
 export function createJira(opts: { baseUrl: string; token: string; email?: string; apiVersion?: 2 | 3; fetchImpl?: typeof fetch }): IssueTracker {
