@@ -9,6 +9,7 @@ import {
   currentUpdateInfo,
   getExternalWorkflowHandle,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   workflowInfo,
@@ -69,6 +70,11 @@ const store = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['UserError'] },
 });
+// Decisions are written by a local activity: the update returns as soon as the audit row is committed.
+const commit = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '20 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
+});
 const agent = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
@@ -78,6 +84,8 @@ const agent = proxyActivities<Activities>({
 // Temporal's own history limit is 50k events; continue well before it so a long-lived plan stays fast to replay.
 const defaultHistoryEventBudget = 10_000;
 const maxSeenUpdateIds = 5_000;
+/** The newest plan edits kept in workflow state; the full trail is in the audit log. */
+const maxPlanEdits = 50;
 
 export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemState> {
   const self = workflowInfo().workflowId;
@@ -122,17 +130,27 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
     return true;
   };
   /** Applies a decision once per update id, then writes the audit row before the update completes. */
-  const decide = async (args: Actor, kind: string, phaseId: string | undefined, detail: Record<string, unknown>, apply: () => string): Promise<DecisionOutcome> => {
+  const decide = async (
+    args: Actor,
+    kind: string,
+    phaseId: string | undefined,
+    detail: Record<string, unknown>,
+    apply: () => string,
+    options: { savePlan?: boolean } = {},
+  ): Promise<DecisionOutcome> => {
     const decidedAt = new Date().toISOString();
     if (!rememberUpdate()) return { outcome: 'duplicate', summary: 'already applied', decidedBy: args.actor, decidedAt };
     const summary = apply();
     const idempotencyKey = currentUpdateInfo()?.id ?? `${self}:${kind}:${phaseId ?? ''}:${decidedAt}`;
-    await store.recordDecision({ idempotencyKey, workItemKey: state.key, phaseId: phaseId ?? null, kind, actor: args.actor, surface: args.surface, detail: { ...detail, summary } });
-    await store.notify({
-      dedupeKey: `decided:${idempotencyKey}`,
-      developerId: state.ownerId,
-      urgency: 'info',
-      payload: { kind: 'decision-recorded', workItemKey: state.key, ...(phaseId ? { phaseId } : {}), text: `${args.actor} ${summary}` },
+    await commit.commitDecision({
+      decision: { idempotencyKey, workItemKey: state.key, phaseId: phaseId ?? null, kind, actor: args.actor, surface: args.surface, detail: { ...detail, summary } },
+      notification: {
+        dedupeKey: `decided:${idempotencyKey}`,
+        developerId: state.ownerId,
+        urgency: 'info',
+        payload: { kind: 'decision-recorded', workItemKey: state.key, ...(phaseId ? { phaseId } : {}), text: `${args.actor} ${summary}` },
+      },
+      ...(options.savePlan && state.plan ? { plan: { key: state.key, plan: state.plan, version: state.planVersion, status: state.status, phases: state.phases } } : {}),
     });
     return { outcome: 'applied', summary, decidedBy: args.actor, decidedAt };
   };
@@ -186,9 +204,10 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
         state.plan = Plan.parse(args.plan);
         state.planVersion += 1;
         state.planEdits.push({ version: state.planVersion, by: args.actor, at: new Date().toISOString(), note: args.note });
+        if (state.planEdits.length > maxPlanEdits) state.planEdits.splice(0, state.planEdits.length - maxPlanEdits);
         state.phases = initialPhases(state.plan, state.settings, sessionOverrides);
         return `edited the plan (v${state.planVersion}): ${args.note}`;
-      }),
+      }, { savePlan: true }),
     {
       validator: (args) => {
         requireOpen();

@@ -96,6 +96,23 @@ export function createActivities(deps: ActivityDeps) {
       return { decidedAt: row.decidedAt.toISOString() };
     },
 
+    /**
+     * A person's decision, committed in one transaction: the audit row, the notification that tells the owner,
+     * and (for plan edits) the new plan version. Runs as a local activity so the update completes quickly.
+     */
+    async commitDecision(args: { decision: DecisionRecord; notification?: Notification; plan?: { key: string; plan: Plan; version: number; status: string; phases: PhaseState[] } }): Promise<{ decidedAt: string }> {
+      const decidedAt = await db.transaction(async (tx) => {
+        const txdb = tx as unknown as Database;
+        const row = await appendDecision(txdb, args.decision);
+        if (row.inserted) {
+          if (args.notification) await enqueueNotification(txdb, args.notification);
+          if (args.plan) await savePlan(txdb, args.plan);
+        }
+        return row.decidedAt;
+      });
+      return { decidedAt: decidedAt.toISOString() };
+    },
+
     async notify(notification: Notification): Promise<void> {
       await enqueueNotification(db, notification);
     },

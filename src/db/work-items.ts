@@ -40,6 +40,7 @@ export async function upsertWorkItem(
 }
 
 export async function savePlan(db: Database, args: { key: string; plan: Plan; version: number; status: string; phases: PhaseState[] }): Promise<void> {
+  // Nested calls (inside commitDecision's transaction) become a savepoint.
   await db.transaction(async (tx) => {
     await tx.update(workItems).set({ plan: args.plan, planVersion: args.version, status: args.status, updatedAt: sql`now()` }).where(eq(workItems.key, args.key));
     // A new plan version replaces phases that no longer exist.

@@ -15,6 +15,8 @@ export interface PullRequestRef {
 export interface CodeHost {
   pushBranch(worktree: string, branch: string): Promise<void>;
   openPullRequest(args: { branch: string; base: string; title: string; body: string }): Promise<PullRequestRef>;
+  /** The open PR whose head is `branch`, if any: lets a retried step return it instead of opening a second one. */
+  findPullRequest(branch: string): Promise<PullRequestRef | undefined>;
   comment(prNumber: number, body: string): Promise<{ id: number }>;
   listComments(prNumber: number): Promise<Array<{ id: number; body: string; user: string }>>;
   setCommitStatus(sha: string, args: { context: string; state: 'pending' | 'success' | 'failure' | 'error'; description: string; targetUrl?: string }): Promise<void>;
@@ -43,6 +45,11 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
     async openPullRequest({ branch, base, title, body }) {
       const { data } = await octokit.rest.pulls.create({ ...repo, head: branch, base, title, body: redactSecrets(body) });
       return { number: data.number, url: data.html_url, headSha: data.head.sha, branch };
+    },
+    async findPullRequest(branch) {
+      const { data } = await octokit.rest.pulls.list({ ...repo, head: `${opts.owner}:${branch}`, state: 'open', per_page: 5 });
+      const pr = data.find((p) => p.head.ref === branch);
+      return pr ? { number: pr.number, url: pr.html_url, headSha: pr.head.sha, branch } : undefined;
     },
     async comment(prNumber, body) {
       const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: prNumber, body: redactSecrets(body) });

@@ -47,6 +47,13 @@ export function createLocalCodeHost(repo: string): CodeHost & { pull(number: num
       save(repo, s);
       return { number, url: `${pathToFileURL(repo).href}#${branch}`, headSha: sha, branch };
     },
+    async findPullRequest(branch) {
+      const pull = [...load(repo).pulls].reverse().find((p) => p.branch === branch);
+      if (!pull) return undefined;
+      // The head moves when the branch is re-pushed (a CI fix); report the current one.
+      const sha = (await git(repo, ['rev-parse', `refs/heads/${branch}`])).trim();
+      return { number: pull.number, url: `${pathToFileURL(repo).href}#${branch}`, headSha: sha, branch };
+    },
     async comment(pr, body) {
       const s = load(repo);
       const id = s.comments.length + 1;

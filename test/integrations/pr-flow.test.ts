@@ -60,8 +60,10 @@ describe('offline execute of the condition recipe', () => {
     const host = createLocalCodeHost(ws.repo.dir);
     await host.pushBranch(join(ws.base, 'wt'), branch);
     const body = evidenceDescription({ workItemKey: 'HOSTEDCP-2101', phaseTitle: 'Add NodePool condition type CapacityError', summary: result.message, evidence: result.evidence, checks: result.checks });
+    expect(await host.findPullRequest(branch)).toBeUndefined();
     const pr = await host.openPullRequest({ branch, base: 'main', title: 'HOSTEDCP-2101: CapacityError condition', body });
     expect(pr.headSha).toBe(result.commit);
+    expect(await host.findPullRequest(branch)).toEqual(pr);
     const stored = host.pull(pr.number)!;
     expect(stored.body).toContain('✅ `make verify`');
     expect(stored.body).toContain('✅ `go test ./...`');
@@ -96,8 +98,10 @@ describe('offline execute of the condition recipe', () => {
       const host = createGitHub({ owner: 'openshift', repo: 'hypershift', token: 'ghp_faketoken000000000000000000000', baseUrl: github.url, pushUrl: bare });
       await host.pushBranch(join(ws.base, 'wt'), branch);
       const body = evidenceDescription({ workItemKey: 'HOSTEDCP-2101', phaseTitle: 'Add NodePool condition type CapacityError', summary: result.message, evidence: result.evidence, checks: result.checks });
+      expect(await host.findPullRequest(branch)).toBeUndefined();
       const pr = await host.openPullRequest({ branch, base: 'main', title: 'HOSTEDCP-2101: CapacityError condition', body });
       expect(pr.headSha).toBe(result.commit);
+      expect(await host.findPullRequest(branch)).toEqual(pr);
       expect(github.pulls[0]!.body).toContain('✅ `make verify`');
       expect(github.pulls[0]!.body).toContain('nodepool_condition_capacity_error_test.go');
       await host.setCommitStatus(pr.headSha, { context: 'sitroom/confidence', state: 'success', description: 'L1 structural: no boundary findings' });

@@ -58,6 +58,8 @@ describe('workItemWorkflow gates', () => {
     const handle = await startItem(key);
     const outcome = await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `tap-${key}-plan` });
     expect(outcome).toMatchObject({ outcome: 'applied', decidedBy: 'maria', summary: 'approved plan v1' });
+    // The update returns once the decision is committed; the workflow then opens the first gate.
+    await waitFor(async () => (await handle.query(workItemStateQuery)).phases[0]?.status === 'awaiting-approval');
     const state = await handle.query(workItemStateQuery);
     expect(state.status).toBe('executing');
     // api is approval-required for maria (team default for api_changes); bridge and docs wait for it to merge.

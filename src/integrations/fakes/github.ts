@@ -124,6 +124,13 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
       for (const job of jobs) runJob(job, sha);
       return { status: 201, body: pullJson(pull) };
     }
+    if (req.method === 'GET' && rest === '/pulls') {
+      // GitHub filters by head as "owner:branch" and by state (default open).
+      const head = req.query.get('head') ?? undefined;
+      const state = req.query.get('state') ?? 'open';
+      const matches = pulls.filter((p) => (!head || `${opts.owner}:${p.head}` === head) && (state === 'all' || p.state === state));
+      return { body: matches.map(pullJson) };
+    }
     if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && req.method === 'GET') {
       const pull = pulls.find((p) => p.number === Number(m![1]));
       return pull ? { body: pullJson(pull) } : { status: 404, body: { message: 'Not Found' } };
