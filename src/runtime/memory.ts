@@ -1,0 +1,395 @@
+// RH-O's memory port: the morning briefing assembled from stored state, the pair-session summary written
+// into the developer's personal memory, and the knowledge proposal drafted after a resolved work item.
+// The briefing runs for every developer every morning, so it reads with a fixed number of queries whatever
+// the amount of stored work: joins and aggregates in SQL, never one query per work item or phase.
+import { createHash } from 'node:crypto';
+import { and, asc, desc, eq, gte, inArray, isNotNull, ne, notInArray, or, sql } from 'drizzle-orm';
+import type { MemoryPort } from '../activities/ports.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { RoleFile } from '../config/schema.js';
+import type { Database } from '../db/client.js';
+import { ciTestRuns, experienceEntries } from '../db/schema/knowledge.js';
+import { decisions, phases, workItems } from '../db/schema/core.js';
+import { appendDecision, decisionsFor, getWorkItem, phasesOf } from '../db/work-items.js';
+import { impactOf } from '../domain/index.js';
+import { UserError } from '../errors.js';
+import { firstMessageFor } from '../knowledge/onboarding.js';
+import type { KnowledgeStore, PersonalMemory, ProposalDraftInput } from '../knowledge/store.js';
+import type { NotificationPayload } from '../notifications/types.js';
+import { redactSecrets } from '../observability/logger.js';
+import { Plan } from '../plan/schema.js';
+import type { ConfigSource } from './config-source.js';
+import type { DomainInsight } from './insight.js';
+
+export type BriefingPayload = Extract<NotificationPayload, { kind: 'briefing' }>;
+export type KnowledgeProposalPayload = Extract<NotificationPayload, { kind: 'knowledge-proposal' }>;
+
+export interface MemoryPortDeps {
+  db: Database;
+  knowledge: KnowledgeStore;
+  config: Pick<ConfigSource, 'current'>;
+  insight: Pick<DomainInsight, 'model' | 'owners' | 'impact'>;
+}
+
+const terminalStatuses = ['resolved', 'cancelled'];
+/** Phases somebody is working on, in the order a person would want to hear about them. */
+const phaseAttention = ['awaiting-approval', 'rejected', 'pairing', 'running', 'ci', 'ready-to-merge', 'failed', 'blocked'];
+/** Where "overnight" starts: the developer's previous local evening. */
+export const eveningHour = 18;
+/** Bounds so a developer with a huge backlog still gets a readable briefing (and a bounded result set). */
+const maxActiveItems = 50;
+const maxTeamCiTests = 40;
+const maxKnowledgeNotes = 5;
+/** The pr field of overnight CI lines that are not linked to one of the developer's PRs. */
+export const teamWideCi = 'team-wide';
+
+// ------------------------------------------------------------------ time zones
+
+interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+function wallTime(at: Date, timeZone: string): WallTime {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+}
+
+/** The developer's calendar date at an instant, "YYYY-MM-DD". */
+export function localDate(at: Date, timeZone: string): string {
+  const w = wallTime(at, timeZone);
+  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
+}
+
+/** UTC instant of a wall-clock time in a zone (two passes settle the offset across a DST change). */
+function zonedToInstant(w: Omit<WallTime, 'second'>, timeZone: string): Date {
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
+  const offsetAt = (t: number) => {
+    const local = wallTime(new Date(t), timeZone);
+    return Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second) - Math.floor(t / 1000) * 1000;
+  };
+  let t = asUtc - offsetAt(asUtc);
+  t = asUtc - offsetAt(t);
+  return new Date(t);
+}
+
+/** The most recent local evening (18:00 in the developer's zone) strictly before `at`. */
+export function previousEvening(at: Date, timeZone: string, hour = eveningHour): Date {
+  const w = wallTime(at, timeZone);
+  const sameDay = zonedToInstant({ year: w.year, month: w.month, day: w.day, hour, minute: 0 }, timeZone);
+  if (sameDay.getTime() < at.getTime()) return sameDay;
+  const prev = new Date(Date.UTC(w.year, w.month - 1, w.day - 1));
+  return zonedToInstant({ year: prev.getUTCFullYear(), month: prev.getUTCMonth() + 1, day: prev.getUTCDate(), hour, minute: 0 }, timeZone);
+}
+
+// ------------------------------------------------------------------ helpers
+
+function roleOf(config: LoadedConfig, developerId: string): RoleFile {
+  const role = config.roles.get(developerId);
+  if (!role) throw new UserError(`no role file for "${developerId}" in ${config.targetRepo}/.rh-agentic/roles/`, { field: 'developer' });
+  return role;
+}
+
+/** How much to explain to someone whose memory does not exist yet: the role file, then the persona, then experience. */
+function memorySeed(config: LoadedConfig, role: RoleFile): { familiar: string[]; learning: string[]; explanationLevel: PersonalMemory['explanationLevel'] } {
+  const persona = config.team.personas.find((p) => p.id === role.persona);
+  const byExperience = { new: 'beginner', intermediate: 'intermediate', senior: 'expert' } as const;
+  return { familiar: role.platforms.familiar, learning: role.platforms.learning, explanationLevel: role.explanation_level ?? persona?.explanation_level ?? byExperience[role.experience] };
+}
+
+function planOf(value: unknown): Plan | undefined {
+  const parsed = Plan.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+const oneLine = (text: string, max: number) => {
+  const flat = redactSecrets(text).replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+
+const firstSentence = (text: string, max = 220) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const end = flat.search(/[.!?](\s|$)/);
+  return oneLine(end > 0 && end < max ? flat.slice(0, end + 1) : flat, max);
+};
+
+const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+
+/**
+ * The briefing's few notes: curated entries first, but at most three of them, so learned experience that
+ * matches (a step people forget, a flaky test) still gets a line; ranking order is kept.
+ */
+function pickNotes<T extends { tier: 1 | 2 | 3 }>(ranked: readonly T[]): T[] {
+  const curated = ranked.filter((k) => k.tier === 1);
+  const learned = ranked.filter((k) => k.tier !== 1);
+  const keep = new Set<T>(curated.slice(0, maxKnowledgeNotes - 2));
+  for (const k of learned) if (keep.size < maxKnowledgeNotes) keep.add(k);
+  for (const k of curated) if (keep.size < maxKnowledgeNotes) keep.add(k);
+  return ranked.filter((k) => keep.has(k));
+}
+
+/** A line like "hypothesis: the capacity error is lost in the MachineSet hop" in a pair summary. */
+export function hypothesisIn(summary: string): string | undefined {
+  return /(?:^|\n)\s*(?:[-*•]\s*)?hypothesis\s*[:—–-]\s*(.+)/i.exec(summary)?.[1]?.trim() || undefined;
+}
+
+// ------------------------------------------------------------------ the port
+
+export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
+  const { db, knowledge } = deps;
+
+  async function briefing({ developerId, at }: { developerId: string; at: string }): Promise<BriefingPayload> {
+    const config = deps.config.current();
+    const role = roleOf(config, developerId);
+    const now = new Date(at);
+    if (Number.isNaN(now.getTime())) throw new UserError(`briefing time "${at}" is not an ISO timestamp`, { field: 'at' });
+    const since = previousEvening(now, role.time_zone);
+    const ownedActive = and(eq(workItems.ownerId, developerId), notInArray(workItems.status, terminalStatuses));
+
+    const [items, ownPhases, ciDecisions, teamCi, othersGates, memory, notes] = await Promise.all([
+      db.select().from(workItems).where(ownedActive).orderBy(desc(workItems.updatedAt), asc(workItems.key)).limit(maxActiveItems),
+      db
+        .select({ workItemKey: phases.workItemKey, phaseId: phases.phaseId, title: phases.title, ordinal: phases.ordinal, status: phases.status, prUrl: phases.prUrl })
+        .from(phases)
+        .innerJoin(workItems, eq(phases.workItemKey, workItems.key))
+        .where(ownedActive)
+        .orderBy(asc(phases.workItemKey), asc(phases.ordinal)),
+      // CI retries and alerts on the developer's PRs, and the options chosen for them: the audit log links tests to PRs.
+      db
+        .select({ kind: decisions.kind, workItemKey: decisions.workItemKey, phaseId: decisions.phaseId, detail: decisions.detail, decidedAt: decisions.decidedAt, prUrl: phases.prUrl })
+        .from(decisions)
+        .innerJoin(workItems, eq(decisions.workItemKey, workItems.key))
+        .leftJoin(phases, and(eq(phases.workItemKey, decisions.workItemKey), eq(phases.phaseId, decisions.phaseId)))
+        .where(and(ownedActive, inArray(decisions.kind, ['ci-retry', 'ci-alert', 'ci-option'])))
+        .orderBy(asc(decisions.id)),
+      // Tier 2: every test that ran since the evening, with its learned health.
+      db
+        .select({
+          test: ciTestRuns.test,
+          job: sql<string | null>`max(${ciTestRuns.job})`,
+          runs: sql<number>`count(*)::int`,
+          failures: sql<number>`(count(*) filter (where ${ciTestRuns.outcome} = 'fail'))::int`,
+          lastOutcome: sql<string>`(array_agg(${ciTestRuns.outcome} order by ${ciTestRuns.occurredAt} desc, ${ciTestRuns.attempt} desc))[1]`,
+          health: sql<string | null>`max(${experienceEntries.data}->>'health')`,
+        })
+        .from(ciTestRuns)
+        .leftJoin(experienceEntries, eq(experienceEntries.key, sql`'ci-test:' || ${ciTestRuns.test}`))
+        .where(gte(ciTestRuns.occurredAt, since))
+        .groupBy(ciTestRuns.test)
+        .orderBy(sql`(count(*) filter (where ${ciTestRuns.outcome} = 'fail')) desc`, asc(ciTestRuns.test))
+        .limit(maxTeamCiTests),
+      // Gates of other people's work that this developer may decide (team approver, backup, or OWNERS approver).
+      db
+        .select({ key: workItems.key, title: workItems.title, ownerId: workItems.ownerId, status: workItems.status, planVersion: workItems.planVersion, plan: workItems.plan, phaseId: phases.phaseId, phaseTitle: phases.title })
+        .from(workItems)
+        .leftJoin(phases, and(eq(phases.workItemKey, workItems.key), eq(phases.status, 'awaiting-approval')))
+        .where(and(ne(workItems.ownerId, developerId), notInArray(workItems.status, terminalStatuses), or(eq(workItems.status, 'awaiting-plan-approval'), isNotNull(phases.phaseId))))
+        .orderBy(asc(workItems.key), asc(phases.ordinal)),
+      knowledge.readMemory(developerId, developerId, memorySeed(config, role)),
+      knowledge.sessionNotes(developerId, developerId, 1),
+    ]);
+
+    // Active work item: the most recently updated open one, with the phase that needs attention first.
+    const active = items[0];
+    const phasesByItem = new Map<string, typeof ownPhases>();
+    for (const p of ownPhases) phasesByItem.set(p.workItemKey, [...(phasesByItem.get(p.workItemKey) ?? []), p]);
+    const currentPhase = (key: string) => {
+      const list = (phasesByItem.get(key) ?? []).filter((p) => phaseAttention.includes(p.status));
+      return list.sort((a, b) => phaseAttention.indexOf(a.status) - phaseAttention.indexOf(b.status) || a.ordinal - b.ordinal)[0];
+    };
+    const activePhase = active ? currentPhase(active.key) : undefined;
+
+    const relatedPrs = ownPhases
+      .filter((p) => p.prUrl)
+      .map((p) => ({ title: `${p.workItemKey} · ${p.title}`, url: p.prUrl!, state: p.status }));
+
+    // Pending decisions: the developer's own gates, CI failures waiting for a choice, then gates they may decide for others.
+    const pendingDecisions: BriefingPayload['pendingDecisions'] = [];
+    for (const item of items) {
+      if (item.status === 'awaiting-plan-approval') pendingDecisions.push({ workItemKey: item.key, kind: 'approve-plan', title: `Approve plan v${item.planVersion} for ${item.title}` });
+      for (const p of phasesByItem.get(item.key) ?? []) {
+        if (p.status === 'awaiting-approval') pendingDecisions.push({ workItemKey: item.key, phaseId: p.phaseId, kind: 'approve-phase', title: `Phase ${p.phaseId}: ${p.title} — gate open` });
+        if (p.status === 'rejected') pendingDecisions.push({ workItemKey: item.key, phaseId: p.phaseId, kind: 'approve-phase', title: `Phase ${p.phaseId}: ${p.title} — rejected, waiting for re-approval or a plan edit` });
+      }
+    }
+    const lastAlert = new Map<string, (typeof ciDecisions)[number]>();
+    for (const d of ciDecisions) {
+      const key = `${d.workItemKey}:${d.phaseId}`;
+      if (d.kind === 'ci-alert') lastAlert.set(key, d);
+      if (d.kind === 'ci-option') lastAlert.delete(key);
+    }
+    for (const d of lastAlert.values()) {
+      const phase = (phasesByItem.get(d.workItemKey!) ?? []).find((p) => p.phaseId === d.phaseId);
+      if (phase?.status !== 'ci') continue;
+      pendingDecisions.push({ workItemKey: d.workItemKey!, ...(d.phaseId ? { phaseId: d.phaseId } : {}), kind: 'ci-option', title: `CI failure on phase ${d.phaseId}: fix and re-push, wait for you, or skip the test` });
+    }
+    const team = config.team.approvals;
+    const isTeamApprover = team.approvers.includes(developerId) || team.backup_approver === developerId;
+    const myHandle = role.github?.toLowerCase();
+    for (const g of othersGates) {
+      const owner = config.roles.get(g.ownerId)?.display_name ?? g.ownerId;
+      if (g.phaseId) {
+        const files = planOf(g.plan)?.phases.find((p) => p.id === g.phaseId)?.files ?? [];
+        const viaOwners = team.use_owners_files && myHandle !== undefined && deps.insight.impact(files).approverHandles.some((h) => h.toLowerCase() === myHandle);
+        if (isTeamApprover || viaOwners) pendingDecisions.push({ workItemKey: g.key, phaseId: g.phaseId, kind: 'approve-phase', title: `${owner}'s phase ${g.phaseId}: ${g.phaseTitle ?? ''} — gate open${viaOwners && !isTeamApprover ? ' (you approve these files in OWNERS)' : ''}` });
+      } else if (g.status === 'awaiting-plan-approval' && isTeamApprover && !pendingDecisions.some((d) => d.workItemKey === g.key && d.kind === 'approve-plan')) {
+        pendingDecisions.push({ workItemKey: g.key, kind: 'approve-plan', title: `${owner}'s plan v${g.planVersion} for ${g.title}` });
+      }
+    }
+
+    // Overnight CI: what happened on the developer's PRs when the audit log links it to them, else the team's tests.
+    const overnightCi: BriefingPayload['overnightCi'] = [];
+    for (const d of ciDecisions) {
+      if (d.decidedAt.getTime() < since.getTime() || !d.prUrl) continue;
+      const detail = d.detail as { job?: string; tests?: string[]; failures?: Array<{ test?: string; classification?: string }> };
+      if (d.kind === 'ci-retry') {
+        for (const test of detail.tests ?? [detail.job ?? 'job']) overnightCi.push({ pr: d.prUrl, job: detail.job ?? 'unknown job', result: `${test} failed, retried`, classification: 'known-flake' });
+      } else if (d.kind === 'ci-alert') {
+        for (const f of detail.failures ?? []) overnightCi.push({ pr: d.prUrl, job: detail.job ?? 'unknown job', result: `${f.test ?? detail.job ?? 'job'} failed`, classification: f.classification ?? 'unknown' });
+      }
+    }
+    if (overnightCi.length === 0) {
+      for (const t of teamCi) {
+        const result = t.failures === 0 ? 'success' : `${t.test} failed ${t.failures} of ${t.runs} attempts${t.lastOutcome === 'pass' ? ', passed on retry' : ''}`;
+        const classification = t.failures === 0 ? undefined : t.health === 'flaky' ? 'known-flake' : t.health === 'failing' ? 'real' : 'unknown';
+        overnightCi.push({ pr: teamWideCi, job: t.job ?? t.test, result, ...(classification ? { classification } : {}) });
+      }
+    }
+
+    // Knowledge for the active item's files and components, each with its tier; the hypothesis has its own line.
+    let notesOut: BriefingPayload['knowledge'] = [];
+    if (active) {
+      const files = [...new Set(planOf(active.plan)?.phases.flatMap((p) => p.files) ?? [])];
+      if (files.length > 0) {
+        const impact = impactOf(deps.insight.model, files);
+        const ranked = await knowledge.relevantKnowledge({
+          files,
+          components: impact.components.map((c) => c.id),
+          platforms: impact.platforms.scope === 'platform-specific' ? impact.platforms.specific : [],
+          requesterId: developerId,
+          limit: 20,
+        });
+        notesOut = pickNotes(ranked.filter((k) => k.id !== `memory:${developerId}`)).map((k) => ({
+            tier: k.tier,
+            title: k.title,
+            summary: `${firstSentence(k.body)}${k.outrankedBy ? ` (curated entry "${k.outrankedBy}" takes precedence)` : ''}${k.stale ? ' (may be outdated: some references no longer resolve)' : ''} — ${k.tierLabel}`,
+          }));
+      }
+    }
+
+    const first = firstMessageFor(role, memory);
+    const lastNote = notes[0];
+    const lastContext = memory.leftOff ?? (lastNote ? `${lastNote.workItemKey ? `${lastNote.workItemKey}: ` : ''}${lastNote.summary}` : undefined);
+    return {
+      kind: 'briefing',
+      developerId,
+      date: localDate(now, role.time_zone),
+      ...(active ? { activeWorkItem: { key: active.key, title: active.title, status: active.status, ...(activePhase ? { phase: activePhase.phaseId } : {}) } } : {}),
+      ...(lastContext ? { lastContext } : {}),
+      ...(memory.hypothesis ? { hypothesis: memory.hypothesis } : {}),
+      relatedPrs,
+      pendingDecisions,
+      overnightCi,
+      knowledge: notesOut,
+      ...(first.kind === 'orientation'
+        ? { orientation: { title: `Orientation before your first task (${first.walk.stops.length} stops)`, steps: first.walk.stops.map((s) => `${s.title}: ${s.text} (code: ${s.refs.join(', ')})`) } }
+        : {}),
+    };
+  }
+
+  async function savePairSummary(args: { developerId: string; workItemKey: string; phaseId: string; summary: string; messages: number }): Promise<void> {
+    // A retried activity must not write the note twice: the audit row (who paired on what, not what was said) is the marker.
+    const digest = createHash('sha256').update(`${args.messages}\n${args.summary}`).digest('hex').slice(0, 16);
+    const idempotencyKey = `pair-session:${args.workItemKey}:${args.phaseId}:${args.developerId}:${digest}`;
+    const [seen] = await db.select({ id: decisions.id }).from(decisions).where(eq(decisions.idempotencyKey, idempotencyKey));
+    if (seen) return;
+    const summary = args.summary.trim() || 'no summary';
+    await knowledge.addSessionNote(args.developerId, args.developerId, { workItemKey: args.workItemKey, summary: `Pair session on ${args.workItemKey} phase ${args.phaseId} (${args.messages} messages): ${summary}` });
+    const hypothesis = hypothesisIn(summary);
+    await knowledge.updateMemory(args.developerId, args.developerId, {
+      leftOff: oneLine(`${args.workItemKey} phase ${args.phaseId}: ${summary}`, 600),
+      ...(hypothesis ? { hypothesis: oneLine(hypothesis, 600) } : {}),
+    });
+    await appendDecision(db, { idempotencyKey, workItemKey: args.workItemKey, phaseId: args.phaseId, kind: 'pair-session', actor: args.developerId, surface: 'slack-message', detail: { messages: args.messages } });
+  }
+
+  async function proposeKnowledge({ workItemKey, ownerId }: { workItemKey: string; ownerId: string }): Promise<KnowledgeProposalPayload | undefined> {
+    const [item, phaseRows, audit] = await Promise.all([getWorkItem(db, workItemKey), phasesOf(db, workItemKey), decisionsFor(db, workItemKey)]);
+    const plan = item ? planOf(item.plan) : undefined;
+    if (!item || !plan) return undefined;
+    const draft = draftFromWorkItem({ item, plan, phases: phaseRows, decisions: audit, model: deps.insight.model });
+    const proposal = await knowledge.proposeFromResolvedWorkItem({ workItemKey, developerId: ownerId, draft });
+    return { kind: 'knowledge-proposal', proposalId: String(proposal.id), workItemKey, title: proposal.draft.title, body: proposal.draft.body };
+  }
+
+  return { briefing, savePairSummary, proposeKnowledge };
+}
+
+// ------------------------------------------------------------------ the proposal draft
+
+interface DraftSources {
+  item: { key: string; title: string; intention: string };
+  plan: Plan;
+  phases: Array<{ phaseId: string; title: string; mode: string; status: string; prUrl: string | null; evidence: unknown }>;
+  decisions: Array<{ kind: string; phaseId: string | null; actor: string; detail: unknown }>;
+  model: DomainInsight['model'];
+}
+
+const literalPath = /^[^\s:#*?[\]]+$/;
+
+/**
+ * What the team could learn from a resolved work item: the plan as it finally ran, what a reviewer rejected
+ * and why (the most useful lesson), the CI failures that turned out real or flaky, and the evidence the
+ * phases closed with. Applicability comes from the domain model's impact of the plan's files.
+ */
+export function draftFromWorkItem(src: DraftSources): ProposalDraftInput {
+  const files = [...new Set(src.plan.phases.flatMap((p) => p.files))];
+  const impact = impactOf(src.model, files);
+  const rowOf = new Map(src.phases.map((p) => [p.phaseId, p]));
+  const lines: string[] = [`From ${src.item.key} (resolved): ${src.item.intention || src.item.title}`];
+  if (src.plan.summary) lines.push('', src.plan.summary);
+  lines.push('', 'How it was done, in merge order:');
+  for (const p of [...src.plan.phases].sort((a, b) => a.mergeOrder - b.mergeOrder)) {
+    const row = rowOf.get(p.id);
+    const validation = p.validation.map((v) => `\`${v.command}\``).join(', ');
+    lines.push(`- ${p.title} (${row?.mode ?? p.mode ?? p.activity}${row ? `, ${row.status}` : ''})${p.files.length ? `: ${p.files.join(', ')}` : ''}${validation ? `; validated by ${validation}` : ''}${row?.prUrl ? `; ${row.prUrl}` : ''}`);
+    for (const c of p.constraints) lines.push(`  - constraint: ${c}`);
+  }
+  const rejections = src.decisions.filter((d) => d.kind === 'reject-phase' || d.kind === 'reject-plan');
+  if (rejections.length > 0) {
+    lines.push('', 'What reviewers pushed back on:');
+    for (const r of rejections) lines.push(`- ${r.phaseId ? `phase ${r.phaseId}` : 'the plan'}, ${r.actor}: ${(r.detail as { reason?: string }).reason ?? 'no reason recorded'}`);
+  }
+  const ci = src.decisions.filter((d) => d.kind === 'ci-alert' || d.kind === 'ci-retry');
+  if (ci.length > 0) {
+    lines.push('', 'CI along the way:');
+    for (const d of ci) {
+      const detail = d.detail as { job?: string; tests?: string[]; failures?: Array<{ test?: string; classification?: string; signature?: string }> };
+      if (d.kind === 'ci-retry') lines.push(`- ${d.phaseId}: known flake retried on ${detail.job ?? 'a job'} (${(detail.tests ?? []).join(', ')})`);
+      else for (const f of detail.failures ?? []) lines.push(`- ${d.phaseId}: ${f.test ?? detail.job} failed (${f.classification ?? 'unknown'}): ${f.signature ?? ''}`.trimEnd());
+    }
+  }
+  const evidence = src.phases.flatMap((p) => ((p.evidence as { evidence?: string[] } | null)?.evidence ?? []).slice(0, 6).map((e) => `- ${p.phaseId}: ${e}`));
+  if (evidence.length > 0) lines.push('', 'Evidence the phases closed with:', ...evidence);
+  if (impact.invariants.length > 0) lines.push('', `Lifecycle invariants this area touches: ${impact.invariants.map((i) => i.id).join(', ')}.`);
+
+  const title = oneLine(`${src.item.key}: ${src.item.title}`, 160).padEnd(5, '.');
+  const idBase = `${src.item.key.toLowerCase()}-${slug(src.item.title)}`.slice(0, 80).replace(/-+$/, '');
+  return {
+    id: /^[a-z]/.test(idBase) ? idBase : `wi-${idBase}`.slice(0, 80),
+    title,
+    body: redactSecrets(lines.join('\n')).slice(0, 8_000),
+    applicability: {
+      components: impact.components.map((c) => c.id),
+      files,
+      platforms: impact.platforms.scope === 'platform-specific' ? impact.platforms.specific : [],
+    },
+    references: files.filter((f) => literalPath.test(f)),
+    topics: [],
+  };
+}
