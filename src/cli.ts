@@ -16,6 +16,10 @@ const commands: Record<string, { describe: string; load: () => Promise<CommandMo
   config: { describe: 'validate the target repository .rh-agentic/ config: config check [--repo DIR]', load: () => import('./cli/config.js') },
   model: { describe: 'query the domain model: path | impact | explain | verify | platform', load: () => import('./cli/model.js') },
   check: { describe: 'boundary-rule and convention check on a unified diff: check --diff FILE', load: () => import('./cli/check.js') },
+  ask: { describe: 'ask RH-A an architecture question: ask "…" [--json]', load: () => import('./cli/ask.js') },
+  plan: { describe: 'draft a phase-gated plan: plan <KEY> --intent "…" [--json]', load: () => import('./cli/plan.js') },
+  review: { describe: 'review a diff or snippet like a pair session: review --diff FILE|-', load: () => import('./cli/review.js') },
+  knowledge: { describe: 'the knowledge tiers: knowledge sync | stale | queue', load: () => import('./cli/knowledge.js') },
 };
 
 function usage(): string {

@@ -21,15 +21,19 @@ import { ciWatchWorkflow } from './ci-watch.js';
 import type { PhaseInput, PhaseProgress, PhaseResult } from './types.js';
 
 const quick = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumInterval: '30 seconds' } });
-const agent = proxyActivities<Activities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '2 minutes',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumAttempts: 4, nonRetryableErrorTypes: ['ScopeViolation', 'BudgetExceeded', 'UserError'] },
-});
+/** A worker that dies mid-step is noticed after this long without a heartbeat; the step then runs again. */
+const defaultHeartbeatTimeoutMs = 60_000;
+const agentActivities = (heartbeatTimeoutMs: number) =>
+  proxyActivities<Activities>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: heartbeatTimeoutMs,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 4, nonRetryableErrorTypes: ['ScopeViolation', 'BudgetApprovalRequired', 'UserError', 'NeedsModel', 'PhaseFailed'] },
+  });
 
 export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
   const self = workflowInfo().workflowId;
+  const agent = agentActivities(input.heartbeatTimeoutMs ?? defaultHeartbeatTimeoutMs);
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   let mode: ExecutionMode = input.mode;
   let requestedMode: ExecutionMode | undefined;

@@ -14,6 +14,7 @@ export interface PhaseInput {
   /** Reasons from rejected gates: what the agent must do differently this time. */
   feedback: string[];
   ciMaxRetries: number;
+  heartbeatTimeoutMs?: number;
 }
 
 export interface PhaseProgress {

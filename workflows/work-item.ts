@@ -63,6 +63,8 @@ export interface WorkItemInput {
   continued?: WorkItemState;
   /** History length after which the workflow continues as new (tests lower it). */
   historyEventBudget?: number;
+  /** How long a phase step may go without a heartbeat before it is retried elsewhere (tests lower it). */
+  phaseHeartbeatTimeoutMs?: number;
 }
 
 
@@ -427,7 +429,18 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
       }
       const mergeable = nextMergeable(state.phases);
       if (mergeable) {
-        await store.mergePhase({ workItemKey: state.key, phaseId: mergeable.id, prUrl: mergeable.prUrl ?? null, branch: mergeable.branch ?? null });
+        const merged = await store.mergePhase({ workItemKey: state.key, phaseId: mergeable.id, prUrl: mergeable.prUrl ?? null, branch: mergeable.branch ?? null });
+        if (merged.conflict) {
+          // Another phase landed first and touched the same lines: RH-A re-applies this phase on the new main.
+          mergeable.notes = [...(mergeable.notes ?? []), `Re-apply the change on top of ${merged.base}: merging ${mergeable.branch} conflicted in ${merged.conflict.join(', ')}.`];
+          mergeable.status = 'running';
+          needsStart.add(mergeable.id);
+          await store.recordDecision({
+            idempotencyKey: `merge-conflict:${state.key}:${mergeable.id}:${mergeable.attempts}`, workItemKey: state.key, phaseId: mergeable.id, kind: 'merge-conflict', actor: 'rh-o', surface: 'automatic',
+            detail: { branch: mergeable.branch ?? null, files: merged.conflict },
+          });
+          continue;
+        }
         mergeable.status = 'merged';
         await store.recordPhase({ key: state.key, phase: mergeable });
         continue;
@@ -477,8 +490,9 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
       phase: planned,
       mode: p.mode,
       attempt: p.attempts,
-      feedback: p.rejections.map((r) => `${r.by}: ${r.reason}`),
+      feedback: [...p.rejections.map((r) => `${r.by}: ${r.reason}`), ...(p.notes ?? [])],
       ciMaxRetries: 2,
+      ...(input.phaseHeartbeatTimeoutMs ? { heartbeatTimeoutMs: input.phaseHeartbeatTimeoutMs } : {}),
     };
     await store.recordPhase({ key: state.key, phase: p });
     const childId = phaseWorkflowId(state.key, p.id, p.attempts);
@@ -509,6 +523,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
     return continueAsNew<typeof workItemWorkflow>({
       key: state.key, ownerId: state.ownerId, title: state.title, intention: state.intention, continued: state,
       ...(input.historyEventBudget ? { historyEventBudget: input.historyEventBudget } : {}),
+      ...(input.phaseHeartbeatTimeoutMs ? { phaseHeartbeatTimeoutMs: input.phaseHeartbeatTimeoutMs } : {}),
     });
   }
 }

@@ -117,8 +117,8 @@ export function createActivities(deps: ActivityDeps) {
       await enqueueNotification(db, notification);
     },
 
-    async mergePhase(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }): Promise<void> {
-      await deps.ci.merge(args);
+    async mergePhase(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }) {
+      return deps.ci.merge(args);
     },
 
     /** Tells both owners, once per pair of work items, when two active items touch the same files or components. */
@@ -188,20 +188,20 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async savePairSummary(args: Parameters<MemoryPort['savePairSummary']>[0]) {
-      await deps.memory.savePairSummary(args);
+      await permanentOnUserError(() => deps.memory.savePairSummary(args));
     },
 
     async proposeKnowledge(args: { workItemKey: string; ownerId: string }): Promise<void> {
-      const proposal = await deps.memory.proposeKnowledge(args);
+      const proposal = await permanentOnUserError(() => deps.memory.proposeKnowledge(args));
       if (proposal) await enqueueNotification(db, { dedupeKey: `knowledge-proposal:${proposal.proposalId}`, developerId: args.ownerId, urgency: 'decision', payload: proposal });
     },
 
     async assembleBriefing(args: { developerId: string; at: string }) {
-      return deps.memory.briefing(args);
+      return permanentOnUserError(() => deps.memory.briefing(args));
     },
 
     async preparePrReady(args: { workItemKey: string; phaseId: string; prUrl: string; files: string[]; evidence: string[]; ci: CiWatchState }) {
-      return deps.insight.prReady(args);
+      return permanentOnUserError(() => deps.insight.prReady(args));
     },
 
     async pollCi(args: { prUrl: string; seenRunIds: string[] }): Promise<CiRunReport[]> {

@@ -44,7 +44,8 @@ export interface CiPort {
   poll(prUrl: string, seenRunIds: string[]): Promise<CiRunReport[]>;
   /** Posts the repository's retrigger comment ("/test <job>") once per idempotency key. */
   retrigger(prUrl: string, job: string, idempotencyKey: string): Promise<void>;
-  merge(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }): Promise<void>;
+  /** Merges the phase's PR; a conflict with the default branch is reported, not thrown, so RH-O can re-run the phase. */
+  merge(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }): Promise<{ merged: boolean; base: string; conflict?: string[] }>;
 }
 
 export interface CiKnowledgePort {

@@ -68,6 +68,8 @@ export interface PhaseState {
   awaitingCiDecision?: boolean;
   handoffs: Handoff[];
   attempts: number;
+  /** Notes from RH-O for the next attempt, e.g. a merge conflict with main to re-apply the change over. */
+  notes?: string[];
 }
 
 export interface WorkItemState {

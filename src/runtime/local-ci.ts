@@ -65,9 +65,17 @@ export function createLocalCiPort(deps: LocalCiDeps): CiPort {
 
     async merge({ branch, phaseId, workItemKey }) {
       if (!branch) throw new Error(`phase ${phaseId} of ${workItemKey} has no branch to merge`);
-      const merged = (await git(deps.repo, ['branch', '--merged', deps.defaultBranch, '--list', branch])).trim() !== '';
-      if (merged) return;
-      await git(deps.repo, ['merge', '--no-ff', '-q', '-m', `Merge ${workItemKey} phase ${phaseId} (${branch})`, branch]);
+      const base = (await git(deps.repo, ['rev-parse', '--short', deps.defaultBranch])).trim();
+      const alreadyMerged = (await git(deps.repo, ['branch', '--merged', deps.defaultBranch, '--list', branch])).trim() !== '';
+      if (alreadyMerged) return { merged: true, base };
+      try {
+        await git(deps.repo, ['merge', '--no-ff', '-q', '-m', `Merge ${workItemKey} phase ${phaseId} (${branch})`, branch]);
+        return { merged: true, base };
+      } catch {
+        const conflicted = (await git(deps.repo, ['diff', '--name-only', '--diff-filter=U']).catch(() => '')).split('\n').filter(Boolean);
+        await git(deps.repo, ['merge', '--abort']).catch(() => undefined);
+        return { merged: false, base, conflict: conflicted.length ? conflicted : ['(unknown files)'] };
+      }
     },
   };
 }

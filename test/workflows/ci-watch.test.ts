@@ -22,7 +22,9 @@ class RecordingCi implements CiPort {
   async retrigger(prUrl: string, job: string, idempotencyKey: string) {
     if (!this.comments.some((c) => c.key === idempotencyKey)) this.comments.push({ prUrl, body: `/test ${job}`, key: idempotencyKey });
   }
-  async merge() {}
+  async merge(): Promise<never> {
+    throw new Error('merging is not part of the CI watch');
+  }
 }
 
 const ci = new RecordingCi();

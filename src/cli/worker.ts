@@ -1,0 +1,21 @@
+// `sitroom worker`: the Temporal worker only (workflows and RH-A activities), for a deployment with
+// a Temporal cluster (TEMPORAL_ADDRESS) and PostgreSQL (DATABASE_URL).
+import { createCore } from '../runtime/compose.js';
+import { connectTemporal, Lifecycle, runWorker, untilSignal } from '../runtime/processes.js';
+
+export async function run(_args: string[]): Promise<number> {
+  const life = new Lifecycle();
+  try {
+    const core = await createCore();
+    life.add({ name: 'store', stop: () => core.close() });
+    const temporal = await connectTemporal(core, life, { startDevServer: false });
+    await runWorker(core, temporal, life);
+    core.logger.info({ temporal: temporal.address, taskQueue: temporal.taskQueue, agent: core.agent.kind }, 'worker running');
+    await untilSignal();
+    await life.stopAll((m) => core.logger.warn(m));
+    return 0;
+  } catch (err) {
+    await life.stopAll((m) => process.stderr.write(`${m}\n`));
+    throw err;
+  }
+}

@@ -1,0 +1,140 @@
+// The composition root: binds RH-O's ports to real parts — the store, the team config, the domain model,
+// the knowledge tiers, RH-A and the code host / CI (GitHub + Prow when GITHUB_TOKEN is set, the local git
+// mode otherwise). Processes (dev, worker, slack) and the end-to-end tests build on this one function.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { createActivities, type Activities } from '../activities/index.js';
+import type { CiPort } from '../activities/ports.js';
+import { createAgent, type Agent } from '../agent/steps.js';
+import { openStore, repoRoot, type OpenStore } from '../db/client.js';
+import { activeWorkItems, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
+import { loadTree } from '../domain/index.js';
+import { createExampleRepo } from '../integrations/example-repo.js';
+import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
+import { KnowledgeStore, curatorsFromConfig } from '../knowledge/store.js';
+import { loadPatternFiles } from '../knowledge/patterns.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import type { Orchestrator } from '../orchestrator/port.js';
+import { createTemporalOrchestrator } from '../orchestrator/temporal.js';
+import { createAgentPort } from './agent-port.js';
+import { createCiKnowledge } from './ci-knowledge.js';
+import { createConfigSource, type ConfigSource } from './config-source.js';
+import { createDomainInsight, type DomainInsight } from './insight.js';
+import { createLocalCiPort } from './local-ci.js';
+import { createKnowledgeDecisions } from './knowledge-decisions.js';
+import { createMemoryPort } from './memory.js';
+import { createPrReady } from './pr-ready.js';
+
+export interface CoreOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Folder for embedded state: PGlite, the local target repository, worktrees. */
+  dataDir?: string;
+  /** An already open store (tests); otherwise DATABASE_URL or PGlite under dataDir. */
+  store?: OpenStore;
+  logger?: Logger;
+  /** Overrides the agent (tests of the Claude path use a loopback Messages API through env instead). */
+  agent?: Agent;
+}
+
+export interface Core {
+  env: NodeJS.ProcessEnv;
+  dataDir: string;
+  logger: Logger;
+  store: OpenStore;
+  config: ConfigSource;
+  insight: DomainInsight;
+  knowledge: KnowledgeStore;
+  agent: Agent;
+  ci: CiPort;
+  targetRepo: string;
+  mode: 'local' | 'github';
+  activities: Activities;
+  close(): Promise<void>;
+}
+
+/** TARGET_REPO when set; otherwise a git copy of the shipped example repository under the data folder. */
+export async function resolveTargetRepo(env: NodeJS.ProcessEnv, dataDir: string): Promise<string> {
+  if (env.TARGET_REPO) return resolve(env.TARGET_REPO);
+  const dir = join(dataDir, 'target-repo');
+  if (!existsSync(join(dir, '.git'))) await createExampleRepo(dir);
+  return dir;
+}
+
+export async function createCore(options: CoreOptions = {}): Promise<Core> {
+  const env = options.env ?? process.env;
+  const dataDir = resolve(options.dataDir ?? join(repoRoot, '.data'));
+  const logger = options.logger ?? createLogger('sitroom');
+  const targetRepo = await resolveTargetRepo(env, dataDir);
+  const config = createConfigSource(targetRepo, logger);
+  const store = options.store ?? (await openStore({ url: env.DATABASE_URL, dataDir: join(dataDir, 'pglite') }));
+  const { team, roles } = config.current();
+  await upsertDevelopers(store.db, roles.values());
+
+  const insight = createDomainInsight();
+  const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config.current()) });
+  await knowledge.syncPatternLibrary(loadPatternFiles(targetRepo, team.pattern_library));
+  const agent = options.agent ?? createAgent({ targetRepo, team, env });
+
+  if (env.GITHUB_TOKEN) {
+    throw new Error('GitHub mode is configured by GITHUB_TOKEN but merging through Prow tide is not wired yet; unset GITHUB_TOKEN to use the local git mode');
+  }
+  const host = createLocalCodeHost(targetRepo);
+  const localCi = createLocalCi({ repo: targetRepo, job: 'unit' });
+  const ci = createLocalCiPort({ repo: targetRepo, defaultBranch: team.target.default_branch, host, ci: localCi });
+  const prReady = createPrReady({ db: store.db, insight, config });
+  const activities = createActivities({
+    db: store.db,
+    config: () => config.current(),
+    logger,
+    agent: createAgentPort({ agent, host, config, worktreesDir: join(dataDir, 'worktrees'), requiredJobs: ['unit'], pollCi: true }),
+    ci,
+    ciKnowledge: createCiKnowledge({ knowledge, config }),
+    insight: { impact: insight.impact, prReady },
+    memory: createMemoryPort({ db: store.db, knowledge, config, insight }),
+  });
+
+  return {
+    env,
+    dataDir,
+    logger,
+    store,
+    config,
+    insight,
+    knowledge,
+    agent,
+    ci,
+    targetRepo,
+    mode: 'local',
+    activities,
+    close: async () => {
+      if (!options.store) await store.close();
+    },
+  };
+}
+
+export function createOrchestrator(core: Core, client: Client, taskQueue: string): Orchestrator {
+  return createTemporalOrchestrator({
+    client,
+    taskQueue,
+    knowledgeDecision: createKnowledgeDecisions({ db: core.store.db, knowledge: core.knowledge }),
+    async workItemKeysFor(developerId) {
+      const owned = await workItemsOwnedBy(core.store.db, developerId);
+      const mayDecide = core.config.current().team.approvals.approvers.includes(developerId) ? await activeWorkItems(core.store.db) : [];
+      return [...new Set([...owned, ...mayDecide].filter((w) => w.status !== 'resolved' && w.status !== 'cancelled').map((w) => w.key))];
+    },
+    async ask(_developerId, question) {
+      const answer = await core.agent.answer({ question });
+      return { text: answer.text, citations: answer.citations.map((c) => c.ref ?? c.node) };
+    },
+    async recentCi() {
+      return [];
+    },
+    async recentKnowledge(developerId) {
+      const items = await core.knowledge.relevantKnowledge({ files: [], components: [], platforms: [], requesterId: developerId });
+      return items.slice(0, 5).map((k) => ({ tier: k.tier, title: k.title }));
+    },
+  });
+}
+
+export { loadTree };

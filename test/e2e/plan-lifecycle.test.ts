@@ -1,0 +1,86 @@
+// The full life of a three-phase plan on the real stack: Temporal dev server, the store, the offline
+// agent changing a real Go repository in worktrees, local CI running `go test`, ordered merges.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { git } from '../../src/agent/git.js';
+import { notificationOutbox } from '../../src/db/schema/core.js';
+import { decisionsFor } from '../../src/db/work-items.js';
+import type { Plan, PlannedPhase } from '../../src/plan/schema.js';
+import { workItemStateQuery } from '../../workflows/definitions.js';
+import { workItemWorkflowId } from '../../workflows/ids.js';
+import { recordHistory } from '../support/histories.js';
+import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
+
+let rt: TestRuntime;
+beforeAll(async () => {
+  rt = await startTestRuntime();
+});
+afterAll(async () => rt?.stop());
+
+function conditionPhase(id: string, type: string, reason: string, activity: PlannedPhase['activity'], dependsOn: string[], mergeOrder: number): PlannedPhase {
+  const snake = type.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  return {
+    id,
+    title: `Add NodePool condition type ${type} and reason ${reason}`,
+    activity,
+    files: ['api/hypershift/v1beta1/nodepool_conditions.go', 'api/hypershift/v1beta1/zz_generated.conditions.go', `api/hypershift/v1beta1/nodepool_condition_${snake}_test.go`],
+    constraints: ['CamelCase condition type and reason values'],
+    validation: [{ command: 'make verify', why: 'generated code current' }],
+    dependsOn,
+    mergeOrder,
+  };
+}
+
+describe('a three-phase plan', () => {
+  it('runs from approval to resolution: a rejected then re-approved gate, parallel phases, merges in the declared order', async () => {
+    const key = `${rt.keyPrefix}-1`;
+    const plan: Plan = {
+      workItemKey: key,
+      intention: 'NodePool should report capacity errors per platform',
+      summary: '',
+      phases: [
+        conditionPhase('api', 'CapacityError', 'InsufficientCapacity', 'api_changes', [], 1),
+        conditionPhase('bridge', 'QuotaExceeded', 'QuotaLimitReached', 'implementation', ['api'], 2),
+        conditionPhase('signals', 'ImageUnavailable', 'ImageNotFound', 'tests', ['api'], 3),
+      ],
+    };
+    const handle = await rt.env.client.workflow.start('workItemWorkflow', {
+      taskQueue: rt.taskQueue,
+      workflowId: workItemWorkflowId(key),
+      args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: plan.intention, plan }],
+    });
+    const state = () => handle.query(workItemStateQuery);
+    const decide = (kind: 'approve-plan' | 'approve-phase' | 'reject-phase', extra: { phaseId?: string; reason?: string } = {}) =>
+      rt.orchestrator.decide({ workItemKey: key, kind, actor: 'maria', surface: 'slack-button', idempotencyKey: `${key}:${kind}:${extra.phaseId ?? 'plan'}:${extra.reason ? 'r' : 'a'}`, ...extra });
+
+    await eventually(state, (s) => s.status === 'awaiting-plan-approval', 'plan gate');
+    expect(await decide('approve-plan')).toMatchObject({ outcome: 'applied' });
+    await eventually(state, (s) => s.phases[0]!.status === 'awaiting-approval', 'api gate');
+    expect(await decide('reject-phase', { phaseId: 'api', reason: 'keep the reason CamelCase and add the test' })).toMatchObject({ outcome: 'applied' });
+    expect((await state()).phases[0]!.status).toBe('rejected');
+    expect(await decide('approve-phase', { phaseId: 'api' })).toMatchObject({ outcome: 'applied' });
+
+    // bridge and signals wait for api to merge, then run side by side; both touch the same file, so the
+    // second to merge conflicts and is re-applied on the new main before it lands.
+    const final = await eventually(state, (s) => s.status === 'resolved' || s.phases.some((p) => p.status === 'failed'), 'resolution', 400_000);
+    expect(final.phases.map((p) => [p.id, p.status])).toEqual([
+      ['api', 'merged'],
+      ['bridge', 'merged'],
+      ['signals', 'merged'],
+    ]);
+    expect(final.status).toBe('resolved');
+
+    const repo = rt.core.targetRepo;
+    const merges = (await git(repo, ['log', '--merges', '--format=%s', 'main'])).trim().split('\n').reverse();
+    expect(merges.map((m) => /phase (\w+)/.exec(m)?.[1])).toEqual(['api', 'bridge', 'signals']);
+    const conditions = await git(repo, ['show', 'main:api/hypershift/v1beta1/nodepool_conditions.go']);
+    for (const type of ['CapacityError', 'QuotaExceeded', 'ImageUnavailable']) expect(conditions).toContain(type);
+
+    const audit = (await decisionsFor(rt.core.store.db, key)).map((d) => `${d.kind}:${d.phaseId ?? ''}`);
+    expect(audit).toEqual(expect.arrayContaining(['approve-plan:', 'reject-phase:api', 'approve-phase:api', 'merge-conflict:signals']));
+    const readyNotes = (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'pr-ready'))).map((n) => (n.payload as { phaseId: string }).phaseId);
+    expect(readyNotes.sort()).toEqual(['api', 'bridge', 'signals', 'signals']);
+    await recordHistory(rt.env.client, workItemWorkflowId(key), 'work-item-three-phases');
+    await recordHistory(rt.env.client, `${workItemWorkflowId(key)}:phase:api:1`, 'phase-autonomous');
+  }, 600_000);
+});
