@@ -14,6 +14,8 @@ export const historiesDir = join(repoRoot, 'test', 'histories');
 
 interface StoredHistory {
   workflowType: string;
+  /** Replay needs the original id: workflows derive child and update ids from it. */
+  workflowId: string;
   events: string[];
   encoding: 'protobuf-base64';
   data: string;
@@ -24,6 +26,7 @@ export async function recordHistory(client: Client, workflowId: string, name: st
   const history = temporal.api.history.v1.History.fromObject(await client.workflow.getHandle(workflowId).fetchHistory());
   const stored: StoredHistory = {
     workflowType: history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? 'unknown',
+    workflowId,
     events: history.events.map((e) => `${String(e.eventId)} ${temporal.api.enums.v1.EventType[e.eventType ?? 0]}`),
     encoding: 'protobuf-base64',
     data: Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64'),
@@ -32,7 +35,7 @@ export async function recordHistory(client: Client, workflowId: string, name: st
   writeFileSync(join(historiesDir, `${name}.json`), JSON.stringify(stored, null, 1) + '\n');
 }
 
-export function loadHistory(file: string): { workflowType: string; history: temporal.api.history.v1.History } {
+export function loadHistory(file: string): { workflowType: string; workflowId: string; history: temporal.api.history.v1.History } {
   const stored = JSON.parse(readFileSync(join(historiesDir, file), 'utf8')) as StoredHistory;
-  return { workflowType: stored.workflowType, history: temporal.api.history.v1.History.decode(Buffer.from(stored.data, 'base64')) };
+  return { workflowType: stored.workflowType, workflowId: stored.workflowId, history: temporal.api.history.v1.History.decode(Buffer.from(stored.data, 'base64')) };
 }

@@ -15,7 +15,8 @@ describe('replay of committed histories', () => {
 
   for (const file of files) {
     it(`replays ${file}`, async () => {
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, loadHistory(file).history, file.replace(/\.json$/, ''));
+      const { history, workflowId } = loadHistory(file);
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
     });
   }
 });
