@@ -64,20 +64,32 @@ export function reviewDiff(text: string, model: DomainModelPort): ReviewFinding[
         insteadDo: `use a CamelCase value such as "${toCamel(constant[2]!)}"`,
       });
     }
-    const literal = /\b(Reason|Type):\s*"([^"]+)"/.exec(l.text);
-    if (literal && /hypershift-operator|controllers|snippet/.test(l.file)) {
+    for (const literal of l.text.matchAll(/\b(Reason|Type):\s*"([^"]+)"/g)) {
+      if (!/hypershift-operator|controllers|snippet/.test(l.file)) break;
+      const [, field, value] = literal as unknown as [string, string, string];
+      if (!isCamelCase(value)) {
+        findings.push({
+          rule: 'condition-value-camelcase',
+          severity: 'blocker',
+          file: l.file,
+          line: l.line,
+          message: `${field} "${value}" is not CamelCase; clients and alerts match on these values`,
+          insteadDo: `use a CamelCase constant such as ${field === 'Reason' ? `${toCamel(value)}Reason` : toCamel(value)} = "${toCamel(value)}" from api/hypershift/v1beta1/nodepool_conditions.go`,
+        });
+      }
       findings.push({
         rule: 'condition-literal-not-const',
         severity: 'warning',
         file: l.file,
         line: l.line,
-        message: `inline ${literal[1]} "${literal[2]}": condition types and reasons come from constants in the API package`,
+        message: `inline ${field} "${value}": condition types and reasons come from constants in the API package`,
         insteadDo: 'declare the constant in api/hypershift/v1beta1/nodepool_conditions.go and use it here',
       });
     }
   }
 
   // Loops over machines: API calls inside the body, or names collected into a message.
+  const summaries: Array<{ finding: ReviewFinding; from: number; to: number }> = [];
   for (let i = 0; i < lines.length; i++) {
     const head = lines[i]!;
     const loop = /^\s*for\s+.*\brange\s+([\w.]+)/.exec(head.text);
@@ -90,7 +102,7 @@ export function reviewDiff(text: string, model: DomainModelPort): ReviewFinding[
       body.push(l);
     }
     for (const l of body) {
-      if (l.added && /\.(List\w*|Get)\(|\bList\w*\(ctx/.test(l.text) && !/^\s*\/\//.test(l.text)) {
+      if (l.added && /\.(?:[Ll]ist\w*|Get)\(|\b[Ll]ist\w*\(ctx/.test(l.text) && !/^\s*\/\//.test(l.text)) {
         findings.push({
           rule: 'no-api-calls-per-item-in-reconcile',
           severity: 'blocker',
@@ -101,19 +113,23 @@ export function reviewDiff(text: string, model: DomainModelPort): ReviewFinding[
         });
       }
     }
-    const collectsNames = body.some((l) => /append\(\s*\w+\s*,\s*\w+\.(Name|GetName\(\))/.test(l.text) || /\+=\s*\w+\.(Name|GetName\(\))/.test(l.text));
+    const collectsNames = [head, ...body].some((l) => /append\(\s*\w+\s*,\s*\w+\.(Name|GetName\(\))/.test(l.text) || /\+=\s*\w+\.(Name|GetName\(\))/.test(l.text));
     const rest = lines.slice(i).filter((l) => l.file === head.file);
     const intoMessage = rest.some((l) => /Message|Sprintf|strings\.Join/.test(l.text));
     if (collectsNames && intoMessage && /machine|node|item/i.test(loop[1]!) && [head, ...body].some((l) => l.added)) {
-      findings.push({
+      summaries.push({ from: i, to: i + body.length, finding: {
         rule: 'condition-message-summarise',
         severity: 'warning',
         file: head.file,
         line: head.line,
         message: `the message lists every element of ${loop[1]}; with hundreds of machines it becomes unreadable and is rewritten on every status update`,
         insteadDo: 'summarise with counts ("%d of %d machines are not ready") and at most a small bounded sample',
-      });
+      } });
     }
+  }
+  // Report the innermost loop that builds the message, not every loop around it.
+  for (const s of summaries) {
+    if (!summaries.some((o) => o !== s && o.from > s.from && o.from <= s.to)) findings.push(s.finding);
   }
   return dedupe(findings);
 }
