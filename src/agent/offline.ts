@@ -6,6 +6,7 @@ import type { TeamConfig } from '../config/schema.js';
 import { Plan } from '../plan/schema.js';
 import { parseJUnit, type JUnitCase } from '../integrations/junit.js';
 import { redactSecrets } from '../observability/logger.js';
+import { findPath, impactOf, type DomainModel, type PathStep } from '../domain/index.js';
 import { needsModelMessage, type Agent } from './agent.js';
 import { verifyAndCommit } from './finish.js';
 import { currentBranch } from './git.js';
@@ -38,6 +39,8 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
     kind: 'offline',
 
     async answer(req: AnswerRequest): Promise<AnswerResult> {
+      const options = fixOptions(req.question, deps);
+      if (options) return { ...options, needsModel: false, usage: zeroUsage(), evidence: emptyEvidence() };
       const fromModel = deps.model.answer(req.question);
       const patterns = deps.knowledge.lookup(req.question, 2);
       if (!fromModel) {
@@ -187,4 +190,93 @@ export function checkPlan(plan: Plan, deps: Pick<OfflineAgentDeps, 'model' | 'te
     if (components.size > 2) warnings.push(`phase ${phase.id}: touches ${components.size} components (${[...components].join(', ')}); consider splitting`);
   }
   return warnings;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// "What are the options to fix the lossy step from an Azure machine to NodePool conditions, inside this
+// repository only?": one option per lossy hop of the propagation path, each with its impact (impactOf on
+// the code that performs the hop), precedent (curated patterns) and constraints (who owns the code, the
+// boundary rules it touches), and a recommendation computed from those — no model needed.
+
+const optionsQuestion = /\b(options?|alternatives?|ways?)\b.*\b(fix|improve|address|solve|keep|preserve)\b/i;
+const pathInQuestion = /\bfrom\s+(?:an?\s+|the\s+)?(.+?)\s+to\s+(?:the\s+)?(.+?)(?:[,;(]|\s+(?:inside|within|in this|only|without)\b|[?.!]*$)/i;
+const thisRepoOnly = /\b(inside|within|in)\s+this\s+(repo|repository|code ?base)\b|\bonly (in|inside) (the|this) (repo|repository)\b/i;
+
+export interface FixOption {
+  hop: string;
+  owner: string;
+  files: string[];
+  inRepository: boolean;
+  impact: string;
+  precedent: string[];
+  constraints: string[];
+  /** Lower is better: platforms affected, components touched, boundary rules in play; no precedent costs one. */
+  cost: number;
+}
+
+function engineModel(port: DomainModelPort): DomainModel | undefined {
+  const model = (port as { model?: unknown }).model;
+  return model && typeof model === 'object' && 'map' in model ? (model as DomainModel) : undefined;
+}
+
+export function fixOptionsFor(model: DomainModel, steps: PathStep[], knowledge: KnowledgePort): FixOption[] {
+  return steps
+    .filter((s) => s.lossy)
+    .map((step) => {
+      const files = [...new Set(step.via.map((v) => v.replace(/[:#].*$/, '')))];
+      const inRepository = files.length > 0 && files.every((f) => !f.startsWith('vendor/'));
+      const impact = impactOf(model, files);
+      const platforms = impact.platforms.scope === 'generic' ? `generic: every platform (${impact.platforms.affected.length})` : impact.platforms.scope === 'platform-specific' ? `platform-specific: ${impact.platforms.specific.join(', ')}` : 'no platform';
+      const precedent = knowledge.lookup(`${step.actor.name} ${step.to.name} ${step.loss ?? ''} error propagation condition`, 3).map((p) => `${p.title} (${p.source})`);
+      const constraints = [
+        inRepository ? `owned by ${step.actor.name}, inside this repository` : `owned by ${step.actor.name} upstream (${files.join(', ')} is vendored): a change there lands in another project first`,
+        ...impact.boundaryRules.map((r) => `boundary rule ${r}`),
+        ...impact.invariants.slice(0, 3).map((i) => `re-check invariant ${i.id}`),
+      ];
+      const cost = impact.platforms.affected.length + impact.components.length + impact.boundaryRules.length + (precedent.length ? 0 : 1) + (inRepository ? 0 : 10);
+      return {
+        hop: `${step.from.name} -> ${step.to.name}`,
+        owner: step.actor.name,
+        files,
+        inRepository,
+        impact: `${impact.components.map((c) => c.name).join(', ') || 'no modelled component'}; ${platforms}; ${impact.invariants.length} invariant(s) to re-check`,
+        precedent,
+        constraints,
+        cost,
+      };
+    });
+}
+
+function fixOptions(question: string, deps: OfflineAgentDeps): Pick<AnswerResult, 'text' | 'citations'> | undefined {
+  if (!optionsQuestion.test(question)) return undefined;
+  const model = engineModel(deps.model);
+  const ends = pathInQuestion.exec(question);
+  if (!model || !ends) return undefined;
+  let path;
+  try {
+    path = findPath(model, ends[1]!, ends[2]!);
+  } catch {
+    return undefined;
+  }
+  const all = fixOptionsFor(model, path.steps, deps.knowledge);
+  if (all.length === 0) return { text: `${path.from.name} -> ${path.to.name} loses nothing on the way, so there is nothing to fix on this path.`, citations: [{ node: `concept:${path.to.id}`, ref: path.to.ref }] };
+  const repoOnly = thisRepoOnly.test(question);
+  const options = repoOnly ? all.filter((o) => o.inRepository) : all;
+  const excluded = all.filter((o) => !options.includes(o));
+  const best = [...options].sort((a, b) => a.cost - b.cost)[0];
+  const lines = [`Options to fix the lossy steps from ${path.from.name} to ${path.to.name}${repoOnly ? ' (inside this repository only)' : ''}:`];
+  options.forEach((o, i) => {
+    lines.push(
+      '',
+      `${i + 1}. Fix the ${o.hop} step (${o.owner})`,
+      `   impact: ${o.impact}`,
+      `   precedent: ${o.precedent.length ? o.precedent.join('; ') : 'none in the pattern library'}`,
+      `   constraints: ${o.constraints.join('; ')}`,
+      `   code: ${o.files.join(', ')}`,
+    );
+  });
+  if (excluded.length) lines.push('', `Left out: ${excluded.map((o) => `the ${o.hop} step (${o.constraints[0]})`).join('; ')}.`);
+  lines.push('', best ? `Recommendation: option ${options.indexOf(best) + 1}, fix the ${best.hop} step — ${best.precedent.length ? 'it follows a curated pattern and ' : ''}${options.length > 1 ? 'it has the smallest blast radius of the options' : 'it is the only lossy step that can be fixed here'} (${best.impact}).` : 'No option stays inside this repository: every lossy step is owned upstream.');
+  const citations = [...new Set(options.flatMap((o) => o.files))].map((ref) => ({ node: 'file', ref }));
+  return { text: lines.join('\n'), citations };
 }

@@ -168,7 +168,8 @@ export const platformErrorRecipe: PlanRecipe = {
     return [
       {
         id: 'api-surface',
-        title: `API surface: ${name} condition type and reason`,
+        // Worded as the add-condition recipe's instruction, so the offline agent can execute the phase it planned.
+        title: `API surface: add NodePool condition type ${name} and reason ${name}Detected`,
         activity: 'api_changes',
         files: [conditionsFile, generatedConditionsFile, `api/hypershift/v1beta1/nodepool_condition_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()}_test.go`],
         constraints: [`condition type "${name}" and its reason are CamelCase`, 'the API package imports no Cluster API or provider package', 'regenerate with make api; never edit zz_generated files by hand'],

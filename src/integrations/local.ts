@@ -95,7 +95,7 @@ export interface LocalCiOptions {
   repo: string;
   /** Job name shown as ci/local/<job>. */
   job?: string;
-  /** argv of the test command; must emit test2json events. */
+  /** argv of the test command; must emit test2json events. It runs with SITROOM_CI_ATTEMPT set to the run's attempt number on the commit. */
   testCommand?: string[];
   timeoutMs?: number;
 }
@@ -112,14 +112,15 @@ export function createLocalCi(opts: LocalCiOptions): CiSystem & { run(prNumber: 
     const scratch = mkdtempSync(join(tmpdir(), 'sitroom-ci-'));
     const wt = join(scratch, 'wt');
     await git(opts.repo, ['worktree', 'add', '-q', '--detach', wt, pull.sha]);
+    // Which run of this job on this commit this is (1 = first, 2 = first retry), as Prow's rerun count.
+    const attempt = load(opts.repo).statuses.filter((s) => s.sha === pull.sha && s.context === `ci/local/${job}`).length + 1;
     try {
       const output = await new Promise<string>((resolve) => {
-        execFile(argv[0]!, argv.slice(1), { cwd: wt, timeout: opts.timeoutMs ?? 10 * 60_000, maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH, HOME: process.env.HOME, GOPROXY: 'off', GOTOOLCHAIN: 'local', GOFLAGS: process.env.GOFLAGS ?? '' } }, (_err, stdout) => resolve(stdout));
+        execFile(argv[0]!, argv.slice(1), { cwd: wt, timeout: opts.timeoutMs ?? 10 * 60_000, maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH, HOME: process.env.HOME, GOPROXY: 'off', GOTOOLCHAIN: 'local', GOFLAGS: process.env.GOFLAGS ?? '', SITROOM_CI_ATTEMPT: String(attempt) } }, (_err, stdout) => resolve(stdout));
       });
       const junitXml = goTestJsonToJUnit(output);
       const report = parseJUnit(junitXml);
-      const runs = load(opts.repo).statuses.filter((s) => s.sha === pull.sha && s.context === `ci/local/${job}`).length;
-      const artifactDir = join(opts.repo, '.git', 'sitroom', 'artifacts', `${job}-${pull.sha.slice(0, 7)}-${runs + 1}`);
+      const artifactDir = join(opts.repo, '.git', 'sitroom', 'artifacts', `${job}-${pull.sha.slice(0, 7)}-${attempt}`);
       mkdirSync(artifactDir, { recursive: true });
       writeFileSync(join(artifactDir, 'junit.xml'), junitXml);
       const passed = report.failures === 0 && report.tests > 0;

@@ -35,6 +35,25 @@ describe('offline agent', () => {
     expect(r.citations).toContainEqual({ node: 'concept:nodepool-conditions', ref: 'api/hypershift/v1beta1/nodepool_conditions.go' });
   });
 
+  it('gives options to fix the lossy steps with impact, precedent and constraints, and recommends one', async () => {
+    const all = await agent.answer({ question: 'What are the options to fix the lossy steps from an Azure machine to NodePool conditions?' });
+    expect(all.needsModel).toBe(false);
+    expect(all.text).toMatch(/1\. Fix the AzureMachine -> Machine step \(Cluster API core controllers\)/);
+    expect(all.text).toMatch(/2\. Fix the Machine -> NodePool conditions step \(NodePool controller\)/);
+    expect(all.text).toContain('is vendored');
+    // The upstream hop costs more than the in-repository one that has a curated precedent.
+    expect(all.text).toMatch(/Recommendation: option 2, fix the Machine -> NodePool conditions step/);
+
+    const here = await agent.answer({ question: 'What are the options to fix the lossy step from an Azure machine to NodePool conditions, inside this repository only?' });
+    expect(here.text).toContain('(inside this repository only)');
+    expect(here.text).not.toMatch(/\d\. Fix the AzureMachine -> Machine step/);
+    expect(here.text).toMatch(/Left out: the AzureMachine -> Machine step \(owned by Cluster API core controllers upstream/);
+    expect(here.text).toMatch(/impact: NodePool controller; generic: every platform/);
+    expect(here.text).toMatch(/precedent: .*capi-error-propagation\.yaml/);
+    expect(here.text).toMatch(/Recommendation: option 1, fix the Machine -> NodePool conditions step/);
+    expect(here.citations).toContainEqual({ node: 'file', ref: 'hypershift-operator/controllers/nodepool/conditions.go' });
+  });
+
   it('says clearly when a question needs a model', async () => {
     const r = await agent.answer({ question: 'zzz qqq xyzzy' });
     expect(r.needsModel).toBe(true);
