@@ -4,7 +4,11 @@
 // reused, a committed branch is not redone, and a PR that already exists for the branch is returned.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { enforceBudget, recordUsage } from '../agent/budget.js';
+import type { StepUsage } from '../agent/types.js';
+import type { Database } from '../db/client.js';
 import type { Agent } from '../agent/agent.js';
 import { addWorktree, git } from '../agent/git.js';
 import type { Evidence } from '../agent/types.js';
@@ -16,6 +20,8 @@ import type { ConfigSource } from './config-source.js';
 
 export interface AgentPortDeps {
   agent: Agent;
+  /** Where token usage is recorded and budgets are summed. */
+  db: Database;
   host: CodeHost & { findPullRequest(branch: string): Promise<PullRequestRef | undefined> };
   config: Pick<ConfigSource, 'current'>;
   /** Where phase worktrees live (outside the target repository's own tree). */
@@ -37,9 +43,21 @@ function evidenceLines(e: Evidence, checks: Array<{ command: string; passed: boo
 }
 
 export function createAgentPort(deps: AgentPortDeps): AgentPort {
+  /** Budget check before the step, usage recorded after it (once per activity attempt). */
+  async function metered<R extends { usage: StepUsage }>(step: string, workItemKey: string, phaseId: string | undefined, approved: boolean, fn: () => Promise<R>): Promise<R> {
+    const { agent: limits } = deps.config.current().team;
+    await enforceBudget(deps.db, { workItemKey, agent: deps.agent.kind, cap: limits.token_budget_per_work_item, warnFraction: limits.budget_warn_fraction, approved });
+    const result = await fn();
+    if (result.usage.turns > 0) {
+      const info = Context.current().info;
+      await recordUsage(deps.db, { idempotencyKey: `${info.workflowExecution?.workflowId ?? "standalone"}/${info.activityId}/${info.attempt}`, workItemKey, phaseId, step, agent: deps.agent.kind, usage: result.usage });
+    }
+    return result;
+  }
+
   return {
     async draftPlan({ workItemKey, intention, feedback }) {
-      const result = await deps.agent.plan({ workItemKey, intention: feedback?.length ? `${intention}\n\nFeedback: ${feedback.join('; ')}` : intention });
+      const result = await metered('plan', workItemKey, undefined, false, () => deps.agent.plan({ workItemKey, intention: feedback?.length ? `${intention}\n\nFeedback: ${feedback.join('; ')}` : intention }));
       if (!result.plan) throw new UserError(result.message);
       return result.plan;
     },
@@ -59,6 +77,10 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
         const branchExists = (await git(targetRepo, ['branch', '--list', branch])).trim() !== '';
         if (branchExists) await git(targetRepo, ['worktree', 'add', '-q', worktree, branch]);
         else await addWorktree(targetRepo, worktree, branch, team.target.default_branch);
+      } else {
+        // A step that died mid-way (worker killed) left uncommitted edits; this attempt redoes the step from the branch's last commit.
+        await git(worktree, ['reset', '-q', '--hard', 'HEAD']);
+        await git(worktree, ['clean', '-q', '-fd']);
       }
       beat(`worktree ${worktree} on ${branch}`);
 
@@ -68,9 +90,11 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       let description = '';
       if (!alreadyCommitted || args.round > 0) {
         const instruction = [args.phase.title, ...args.phase.constraints, ...args.feedback].join('\n');
-        const result = await deps.agent.execute(
-          { workItemKey: args.workItemKey, phase: args.phase, instruction, branch, worktree, writable: args.phase.files.length ? args.phase.files : undefined },
-          { heartbeat: () => beat(), signal, workItemKey: args.workItemKey, stepId: `${args.phase.id}:${args.attempt}:${args.round}` },
+        const result = await metered('execute', args.workItemKey, args.phase.id, args.budgetApproved === true, () =>
+          deps.agent.execute(
+            { workItemKey: args.workItemKey, phase: args.phase, instruction, branch, worktree, writable: args.phase.files.length ? args.phase.files : undefined },
+            { heartbeat: () => beat(), signal, workItemKey: args.workItemKey, stepId: `${args.phase.id}:${args.attempt}:${args.round}` },
+          ),
         );
         evidence = evidenceLines(result.evidence, result.checks);
         checks = result.checks;
@@ -100,14 +124,17 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       };
     },
 
-    async diagnoseCi({ failures }) {
-      const result = await deps.agent.diagnose({ job: failures[0]?.job ?? 'unknown', log: failures.map((f) => `${f.test ?? f.job}: ${f.excerpt ?? f.signature}`).join('\n') });
+    async diagnoseCi({ workItemKey, phaseId, failures }) {
+      const result = await metered('diagnose', workItemKey, phaseId, true, () =>
+        deps.agent.diagnose({ job: failures[0]?.job ?? 'unknown', log: failures.map((f) => `${f.test ?? f.job}: ${f.excerpt ?? f.signature}`).join('\n') }),
+      );
       const tests = result.failingTests.map((t) => `${t.name}: ${t.message}`).join('; ');
       return { summary: `${result.verdict}${tests ? ` — ${tests}` : ''}` };
     },
 
-    async reviewPairMessage({ text }) {
-      const review = await deps.agent.review({ diff: text });
+    async reviewPairMessage({ text, workItemKey, phaseId }) {
+      // A pair reply is the developer's own request in the moment: it is recorded but never held for budget.
+      const review = await metered('review', workItemKey, phaseId, true, () => deps.agent.review({ diff: text }));
       const lines = review.findings.map((f) => `• ${f.severity === 'blocker' ? '*Blocker*' : 'Warning'} (${f.rule})${f.line ? ` line ${f.line}` : ''}: ${f.message}${f.insteadDo ? `\n   → ${f.insteadDo}` : ''}`);
       const reply = lines.length ? `${review.summary}\n${lines.join('\n')}` : review.summary;
       return { text: reply, note: review.findings.length ? `${review.findings.length} findings: ${[...new Set(review.findings.map((f) => f.rule))].join(', ')}` : 'reviewed, no findings' };
