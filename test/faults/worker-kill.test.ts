@@ -74,7 +74,7 @@ describe('the worker dies during phase 1 (requires DATABASE_URL: worker processe
 
     // Temporal retried the same step (attempt 2+) rather than the workflow starting a second phase attempt.
     const history = await phase.fetchHistory();
-    const stepAttempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    const stepAttempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 0);
     expect(Math.max(...stepAttempts)).toBeGreaterThanOrEqual(2);
     expect(final.phases[0]!.attempts).toBe(1);
 
