@@ -27,6 +27,7 @@ export const approvePhaseUpdate = defineUpdate<DecisionOutcome, [Actor & { phase
 export const rejectPhaseUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; reason: string }]>('rejectPhase');
 export const setModeUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; mode: ExecutionMode }]>('setMode');
 export const ciOptionUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; option: CiOption }]>('ciOption');
+export const budgetUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; approve: boolean }]>('budget');
 export const pauseUpdate = defineUpdate<DecisionOutcome, [Actor]>('pause');
 export const resumeUpdate = defineUpdate<DecisionOutcome, [Actor]>('resume');
 export const cancelUpdate = defineUpdate<DecisionOutcome, [Actor & { reason?: string }]>('cancel');
@@ -36,6 +37,7 @@ export const phaseProgressSignal = defineSignal<[PhaseProgress]>('phaseProgress'
 
 // phase
 export const phaseModeSignal = defineSignal<[{ mode: ExecutionMode; actor: string }]>('phaseMode');
+export const budgetDecisionSignal = defineSignal<[{ approve: boolean; actor: string }]>('budgetDecision');
 export const pairDoneSignal = defineSignal<[{ summary: string; actor: string }]>('pairDone');
 export const phaseHandoffsQuery = defineQuery<Handoff[]>('handoffs');
 

@@ -9,6 +9,8 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   isCancellation,
+  ActivityFailure,
+  ApplicationFailure,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -16,7 +18,7 @@ import {
 import type { Activities, ExecutePhaseResult } from '../src/activities/index.js';
 import type { ExecutionMode } from '../src/config/schema.js';
 import type { Handoff } from '../src/plan/state.js';
-import { pairDoneSignal, phaseHandoffsQuery, phaseModeSignal, phaseProgressSignal } from './definitions.js';
+import { budgetDecisionSignal, pairDoneSignal, phaseHandoffsQuery, phaseModeSignal, phaseProgressSignal } from './definitions.js';
 import { ciWatchWorkflow } from './ci-watch.js';
 import type { PhaseInput, PhaseProgress, PhaseResult } from './types.js';
 
@@ -52,6 +54,11 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     pairDone = d;
   });
   setHandler(phaseHandoffsQuery, () => handoffs);
+  let budgetDecision: { approve: boolean; actor: string } | undefined;
+  let budgetApproved = false;
+  setHandler(budgetDecisionSignal, (d) => {
+    budgetDecision = d;
+  });
 
   const report = (progress: Omit<PhaseProgress, 'phaseId' | 'attempt'>) =>
     parent.signal(phaseProgressSignal, { phaseId: input.phase.id, attempt: input.attempt, ...progress });
@@ -100,7 +107,7 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     let failure: unknown;
     const scope = new CancellationScope();
     const running = scope
-      .run(() => agent.executePhase({ workItemKey: input.workItemKey, ownerId: input.ownerId, phase: input.phase, attempt: input.attempt, round: ciRound, feedback }))
+      .run(() => agent.executePhase({ workItemKey: input.workItemKey, ownerId: input.ownerId, phase: input.phase, attempt: input.attempt, round: ciRound, feedback, budgetApproved }))
       .then(
         (r) => {
           result = r;
@@ -121,6 +128,25 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     }
     if (failure !== undefined) {
       if (isCancellation(failure)) throw failure;
+      if (failure instanceof ActivityFailure && failure.cause instanceof ApplicationFailure && failure.cause.type === 'BudgetApprovalRequired') {
+        // Near the token cap: the owner decides whether the agent may spend more on this work item.
+        const status = (failure.cause.details?.[0] ?? {}) as { spent?: number; cap?: number };
+        await report({ status: 'running', awaitingBudget: true });
+        await quick.notify({
+          dedupeKey: `budget:${self}:${ciRound}`,
+          developerId: input.ownerId,
+          urgency: 'decision',
+          payload: { kind: 'budget', workItemKey: input.workItemKey, phaseId: input.phase.id, spentTokens: status.spent ?? 0, capTokens: status.cap ?? 0 },
+        });
+        budgetDecision = undefined;
+        await condition(() => budgetDecision !== undefined);
+        await report({ status: 'running', awaitingBudget: false });
+        if (budgetDecision!.approve) {
+          budgetApproved = true;
+          continue;
+        }
+        failure = new Error(`stopped at the token budget by ${budgetDecision!.actor}`);
+      }
       await report({ status: 'failed' });
       await quick.notify({
         dedupeKey: `phase-failed:${self}:${ciRound}`,

@@ -25,6 +25,7 @@ export interface PhaseProgress {
   branch?: string;
   ciWatchId?: string;
   awaitingCiDecision?: boolean;
+  awaitingBudget?: boolean;
   handoff?: Handoff;
 }
 

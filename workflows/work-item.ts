@@ -35,6 +35,8 @@ import {
   cancelUpdate,
   ciDecisionSignal,
   ciOptionUpdate,
+  budgetUpdate,
+  budgetDecisionSignal,
   editPlanUpdate,
   pauseUpdate,
   phaseModeSignal,
@@ -321,6 +323,26 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
   );
 
   setHandler(
+    budgetUpdate,
+    async (args) => {
+      const outcome = await decide(args, 'budget', args.phaseId, { approve: args.approve }, () => {
+        phase(args.phaseId).awaitingBudget = false;
+        return args.approve ? `allowed the agent to spend more on phase ${args.phaseId}` : `stopped the agent on phase ${args.phaseId} at its token budget`;
+      });
+      const child = children.get(args.phaseId);
+      if (outcome.outcome === 'applied' && child) await getExternalWorkflowHandle(child).signal(budgetDecisionSignal, { approve: args.approve, actor: args.actor });
+      return outcome;
+    },
+    {
+      validator: (args) => {
+        requireOpen();
+        requireMayDecide(args, args.phaseId);
+        if (!state.phases.find((p) => p.id === args.phaseId)?.awaitingBudget) throw new Error(`phase ${args.phaseId} is not waiting for a budget decision`);
+      },
+    },
+  );
+
+  setHandler(
     pauseUpdate,
     (args) =>
       decide(args, 'pause', undefined, {}, () => {
@@ -375,6 +397,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
     if (progress.branch) p.branch = progress.branch;
     if (progress.ciWatchId) p.ciWatchId = progress.ciWatchId;
     if (progress.awaitingCiDecision !== undefined) p.awaitingCiDecision = progress.awaitingCiDecision;
+    if (progress.awaitingBudget !== undefined) p.awaitingBudget = progress.awaitingBudget;
     if (progress.handoff) p.handoffs.push(progress.handoff);
   });
 

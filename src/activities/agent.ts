@@ -7,7 +7,7 @@ import type { TeamConfig } from '../config/schema.js';
 import type { Database } from '../db/client.js';
 import { isUserError } from '../errors.js';
 import type { Agent } from '../agent/agent.js';
-import { budgetStatus, recordUsage, tokensSpent, type BudgetStatus } from '../agent/budget.js';
+import { budgetApprovalRequired, enforceBudget, recordUsage, type BudgetStatus } from '../agent/budget.js';
 import type {
   AnswerRequest, DiagnoseRequest, ExecuteRequest, PlanRequest, ProposeKnowledgeRequest, ReviewRequest, StepContext, StepUsage,
 } from '../agent/types.js';
@@ -24,7 +24,7 @@ export interface BudgetOverride {
   budgetApproved?: boolean;
 }
 
-export const budgetApprovalRequired = 'BudgetApprovalRequired';
+export { budgetApprovalRequired };
 
 function stepContext(workItemKey?: string): StepContext {
   const ctx = Context.current();
@@ -41,17 +41,8 @@ export function createAgentActivities(deps: AgentActivityDeps) {
   const warn = deps.team.agent.budget_warn_fraction;
 
   async function checkBudget(workItemKey: string | undefined, override: BudgetOverride): Promise<BudgetStatus | undefined> {
-    if (!deps.db || !workItemKey || deps.agent.kind === 'offline') return undefined;
-    const status = budgetStatus(await tokensSpent(deps.db, workItemKey), cap, warn);
-    if (status.state !== 'ok' && !override.budgetApproved) {
-      throw ApplicationFailure.create({
-        type: budgetApprovalRequired,
-        nonRetryable: true,
-        message: `${workItemKey} has used ${status.spent} of ${status.cap} tokens (${status.state}); ask the owner before spending more`,
-        details: [status],
-      });
-    }
-    return status;
+    if (!deps.db) return undefined;
+    return enforceBudget(deps.db, { workItemKey, agent: deps.agent.kind, cap, warnFraction: warn, approved: override.budgetApproved === true });
   }
 
   async function run<R extends { usage: StepUsage }>(step: string, workItemKey: string | undefined, phaseId: string | undefined, override: BudgetOverride, fn: (ctx: StepContext) => Promise<R>): Promise<R> {

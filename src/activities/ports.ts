@@ -13,6 +13,8 @@ export interface ExecutePhaseArgs {
   /** Re-push round within the attempt (after a CI fix). */
   round: number;
   feedback: string[];
+  /** The owner approved spending past the work item's token warning threshold. */
+  budgetApproved?: boolean;
 }
 
 export interface ExecutePhaseResult {

@@ -1,5 +1,6 @@
 // Token budgets per work item (team.yaml agent.token_budget_per_work_item). Near the cap the caller
 // (RH-O) must ask the owner before spending more; over it, nothing runs without that approval.
+import { ApplicationFailure } from '@temporalio/common';
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { agentUsage } from '../db/schema/agent.js';
@@ -59,4 +60,28 @@ export async function tokensSpent(db: Database, workItemKey: string): Promise<nu
     .from(agentUsage)
     .where(eq(agentUsage.workItemKey, workItemKey));
   return Number(row?.total ?? 0);
+}
+
+/** The failure type RH-O catches to ask the owner before the agent spends more on a work item. */
+export const budgetApprovalRequired = 'BudgetApprovalRequired';
+
+/**
+ * Refuses a step when the work item's spend has reached the warning threshold and the owner has not approved
+ * more. The offline agent spends no tokens and is never stopped.
+ */
+export async function enforceBudget(
+  db: Database,
+  args: { workItemKey: string | undefined; agent: 'claude' | 'offline'; cap: number; warnFraction: number; approved?: boolean },
+): Promise<BudgetStatus | undefined> {
+  if (!args.workItemKey || args.agent === 'offline') return undefined;
+  const status = budgetStatus(await tokensSpent(db, args.workItemKey), args.cap, args.warnFraction);
+  if (status.state !== 'ok' && !args.approved) {
+    throw ApplicationFailure.create({
+      type: budgetApprovalRequired,
+      nonRetryable: true,
+      message: `${args.workItemKey} has used ${status.spent} of ${status.cap} tokens (${status.state}); ask the owner before spending more`,
+      details: [status],
+    });
+  }
+  return status;
 }

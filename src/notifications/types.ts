@@ -66,7 +66,7 @@ export type NotificationPayload =
   | { kind: 'pair-reply'; sessionId: string; channel: string; threadTs: string; text: string }
   | { kind: 'knowledge-proposal'; proposalId: string; workItemKey: string; title: string; body: string }
   | { kind: 'overlap'; workItemKey: string; otherWorkItemKey: string; otherOwnerId: string; shared: string[] }
-  | { kind: 'budget'; workItemKey: string; spentTokens: number; capTokens: number }
+  | { kind: 'budget'; workItemKey: string; phaseId?: string; spentTokens: number; capTokens: number }
   | { kind: 'info'; text: string };
 
 export interface Notification {

@@ -6,6 +6,7 @@ import {
   approvePlanUpdate,
   cancelUpdate,
   ciOptionUpdate,
+  budgetUpdate,
   pairMessageSignal,
   pauseUpdate,
   rejectPhaseUpdate,
@@ -58,6 +59,8 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
         return handle.executeUpdate(setModeUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', mode: request.mode ?? 'approval-required' }] });
       case 'ci-option':
         return handle.executeUpdate(ciOptionUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', option: (request.value ?? '') as CiOption }] });
+      case 'budget':
+        return handle.executeUpdate(budgetUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', approve: request.value === 'continue' }] });
       case 'pause':
         return handle.executeUpdate(pauseUpdate, { ...options, args: [actor] });
       case 'resume':

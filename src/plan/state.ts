@@ -66,6 +66,8 @@ export interface PhaseState {
   ciWatchId?: string;
   /** A blocking CI failure is waiting for the owner's choice (fix and re-push / wait / skip). */
   awaitingCiDecision?: boolean;
+  /** The agent stopped at the token budget threshold and waits for the owner's go-ahead. */
+  awaitingBudget?: boolean;
   handoffs: Handoff[];
   attempts: number;
   /** Notes from RH-O for the next attempt, e.g. a merge conflict with main to re-apply the change over. */

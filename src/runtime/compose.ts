@@ -87,7 +87,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     db: store.db,
     config: () => config.current(),
     logger,
-    agent: createAgentPort({ agent, host, config, worktreesDir: join(dataDir, 'worktrees'), requiredJobs: ['unit'], pollCi: true }),
+    agent: createAgentPort({ agent, db: store.db, host, config, worktreesDir: join(dataDir, 'worktrees'), requiredJobs: ['unit'], pollCi: true }),
     ci,
     ciKnowledge: createCiKnowledge({ knowledge, config }),
     insight: { impact: insight.impact, prReady },

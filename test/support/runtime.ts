@@ -22,12 +22,12 @@ export interface TestRuntime {
   stop(): Promise<void>;
 }
 
-export async function startTestRuntime(options: { env?: TestWorkflowEnvironment; startWorker?: boolean } = {}): Promise<TestRuntime> {
+export async function startTestRuntime(options: { env?: TestWorkflowEnvironment; startWorker?: boolean; processEnv?: NodeJS.ProcessEnv } = {}): Promise<TestRuntime> {
   const env = options.env ?? (await connectTestEnvironment());
   const dataDir = mkdtempSync(join(tmpdir(), 'sitroom-e2e-'));
   const store = await openTestStore();
   const { ANTHROPIC_API_KEY: _key, GITHUB_TOKEN: _gh, TARGET_REPO: _target, ...rest } = process.env;
-  const core = await createCore({ env: { ...rest }, dataDir, store, logger: createLogger('e2e', 'silent') });
+  const core = await createCore({ env: { ...rest, ...options.processEnv }, dataDir, store, logger: createLogger('e2e', 'silent') });
   const taskQueue = `e2e-${uniqueSuffix()}`;
   const bundle = await workflowBundle();
   const makeWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: core.activities, shutdownGraceTime: '2 seconds' });

@@ -208,7 +208,7 @@ function renderOverlap(p: Extract<NotificationPayload, { kind: 'overlap' }>, ctx
 
 function renderBudget(p: Extract<NotificationPayload, { kind: 'budget' }>, _ctx: RenderContext): Message {
   const percent = p.capTokens > 0 ? Math.round((p.spentTokens / p.capTokens) * 100) : 100;
-  const base = { workItemKey: p.workItemKey, kind: 'budget' as const };
+  const base = { workItemKey: p.workItemKey, kind: 'budget' as const, ...(p.phaseId ? { phaseId: p.phaseId } : {}) };
   const blocks: Block[] = [
     section(`:warning: *${esc(p.workItemKey)}* has used ${p.spentTokens.toLocaleString('en-US')} of ${p.capTokens.toLocaleString('en-US')} tokens (${percent}%).`),
     ...actions([decisionButton({ ...base, value: 'continue' }, 'Continue', 'primary'), decisionButton({ ...base, value: 'stop' }, 'Stop', 'danger')], 'budget'),
