@@ -29,6 +29,8 @@ export interface AgentPortDeps {
   /** CI jobs that must pass before a phase can merge, and whether CI results are polled. */
   requiredJobs: string[];
   pollCi: boolean;
+  /** Renders the PR description (evidence, domain-model impact, confidence); defaults to the evidence list alone. */
+  describePr?: (args: { workItemKey: string; ownerId: string; phaseTitle: string; summary: string; files: string[]; evidence: string[] }) => string;
 }
 
 export const phaseBranch = (workItemKey: string, phaseId: string, attempt: number) => `sitroom/${workItemKey.toLowerCase()}/${phaseId}-${attempt}`;
@@ -103,7 +105,9 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
           // The agent could not do it (no recipe and no model, or verification failed): a person must decide.
           throw ApplicationFailure.nonRetryable(`${args.phase.id}: ${result.message}`, result.status === 'needs-model' ? 'NeedsModel' : 'PhaseFailed', { evidence });
         }
-        description = evidenceDescription({ workItemKey: args.workItemKey, phaseTitle: args.phase.title, summary: result.message, evidence: result.evidence, checks });
+        description = deps.describePr
+          ? deps.describePr({ workItemKey: args.workItemKey, ownerId: args.ownerId, phaseTitle: args.phase.title, summary: result.message, files: result.evidence.filesWritten.length ? result.evidence.filesWritten : args.phase.files, evidence })
+          : evidenceDescription({ workItemKey: args.workItemKey, phaseTitle: args.phase.title, summary: result.message, evidence: result.evidence, checks });
         beat(`committed ${result.commit?.slice(0, 10) ?? ''} on ${branch}`);
       } else {
         evidence = [`branch ${branch} already carries the phase's commit (resumed after a restart)`];

@@ -24,7 +24,7 @@ import { createDomainInsight, type DomainInsight } from './insight.js';
 import { createLocalCiPort } from './local-ci.js';
 import { createKnowledgeDecisions } from './knowledge-decisions.js';
 import { createMemoryPort } from './memory.js';
-import { createPrReady } from './pr-ready.js';
+import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from './pr-ready.js';
 
 export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
@@ -87,7 +87,20 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     db: store.db,
     config: () => config.current(),
     logger,
-    agent: createAgentPort({ agent, db: store.db, host, config, worktreesDir: join(dataDir, 'worktrees'), requiredJobs: ['unit'], pollCi: true }),
+    agent: createAgentPort({
+      agent,
+      db: store.db,
+      host,
+      config,
+      worktreesDir: join(dataDir, 'worktrees'),
+      requiredJobs: ['unit'],
+      pollCi: true,
+      describePr: (pr) => {
+        const current = config.current();
+        const { assessment, impact } = assessPhase({ team: current.team, model: insight.model, files: pr.files, evidence: pr.evidence, at: new Date() });
+        return renderPrDescription({ ...pr, assessment, impact, reviewers: reviewersFor(insight.owners, pr.files, current, pr.ownerId) });
+      },
+    }),
     ci,
     ciKnowledge: createCiKnowledge({ knowledge, config }),
     insight: { impact: insight.impact, prReady },

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { git } from '../../src/agent/git.js';
+import { createLocalCodeHost } from '../../src/integrations/local.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
 import type { Plan, PlannedPhase } from '../../src/plan/schema.js';
@@ -75,6 +76,14 @@ describe('a three-phase plan', () => {
     expect(merges.map((m) => /phase (\w+)/.exec(m)?.[1])).toEqual(['api', 'bridge', 'signals']);
     const conditions = await git(repo, ['show', 'main:api/hypershift/v1beta1/nodepool_conditions.go']);
     for (const type of ['CapacityError', 'QuotaExceeded', 'ImageUnavailable']) expect(conditions).toContain(type);
+
+    // The PR carries its evidence, the domain model's view of the change and the confidence levels.
+    const host = createLocalCodeHost(repo);
+    const apiPr = await host.findPullRequest(final.phases[0]!.branch!);
+    const body = host.pull(apiPr!.number)!.body;
+    expect(body).toContain('make verify');
+    expect(body).toMatch(/L1 structural/i);
+    expect(body).toContain('api/hypershift/v1beta1/nodepool_conditions.go');
 
     const audit = (await decisionsFor(rt.core.store.db, key)).map((d) => `${d.kind}:${d.phaseId ?? ''}`);
     expect(audit).toEqual(expect.arrayContaining(['approve-plan:', 'reject-phase:api', 'approve-phase:api', 'merge-conflict:signals']));
