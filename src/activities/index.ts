@@ -16,6 +16,8 @@ import type { Notification } from '../notifications/types.js';
 import type { Plan } from '../plan/schema.js';
 import type { ModeSetting, PhaseState, WorkItemSettings } from '../plan/state.js';
 import type { CiRunReport, CiTestResult, CiWatchState } from '../../workflows/types.js';
+import type { CalibrationStore } from '../confidence/calibration-store.js';
+import type { ConfidenceAssessment } from '../confidence/model.js';
 import type { AgentPort, CiKnowledgePort, CiPort, ExecutePhaseArgs, ProgressNotes, MemoryPort, ReviewInsightPort } from './ports.js';
 
 export type { ExecutePhaseResult } from './ports.js';
@@ -30,6 +32,8 @@ export interface ActivityDeps {
   insight: ReviewInsightPort;
   memory: MemoryPort;
   logger: Logger;
+  /** Records each merge with its confidence grades, so outcomes after merge calibrate the model. */
+  calibration?: Pick<CalibrationStore, 'recordMerge'>;
 }
 
 /** Permanent errors stop Temporal's retries; everything else is retried by the workflow's policy. */
@@ -118,7 +122,14 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async mergePhase(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }) {
-      return deps.ci.merge(args);
+      const result = await deps.ci.merge(args);
+      if (result.merged && args.prUrl && deps.calibration) {
+        const [row] = await db.select({ confidence: phasesTable.confidence }).from(phasesTable).where(phaseKey(args.workItemKey, args.phaseId));
+        // pr-ready stored the phase's assessment when CI went green.
+        const graded = row?.confidence as ConfidenceAssessment | null | undefined;
+        if (graded?.levels) await deps.calibration.recordMerge({ prUrl: args.prUrl, workItemKey: args.workItemKey, phaseId: args.phaseId, assessment: graded, mergedAt: new Date() });
+      }
+      return result;
     },
 
     /** Tells both owners, once per pair of work items, when two active items touch the same files or components. */

@@ -1,6 +1,6 @@
 // Structured logs. Secrets never reach them: known secret fields are redacted by path, and any string
 // that looks like a token (Slack xox*, Anthropic sk-ant-, GitHub ghp_/github_pat_, URL passwords) is masked.
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 const secretPaths = [
   '*.token', '*.botToken', '*.appToken', '*.signingSecret', '*.apiKey', '*.password', '*.authorization',
@@ -26,8 +26,8 @@ export function redactSecrets(text: string): string {
   return out;
 }
 
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
+export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+  const options = {
     name,
     level,
     redact: { paths: secretPaths, censor: '[REDACTED]' },
@@ -36,8 +36,9 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
         method.apply(this, args.map((a) => (typeof a === 'string' ? redactSecrets(a) : a)) as Parameters<typeof method>);
       },
     },
-    formatters: { level: (label) => ({ level: label }) },
-  });
+    formatters: { level: (label: string) => ({ level: label }) },
+  } satisfies pino.LoggerOptions;
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

@@ -13,6 +13,7 @@ import { loadTree } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
 import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
 import { KnowledgeStore, curatorsFromConfig } from '../knowledge/store.js';
+import { CalibrationStore } from '../confidence/calibration-store.js';
 import { loadPatternFiles } from '../knowledge/patterns.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { Orchestrator } from '../orchestrator/port.js';
@@ -82,7 +83,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const host = createLocalCodeHost(targetRepo);
   const localCi = createLocalCi({ repo: targetRepo, job: 'unit' });
   const ci = createLocalCiPort({ repo: targetRepo, defaultBranch: team.target.default_branch, host, ci: localCi });
-  const prReady = createPrReady({ db: store.db, insight, config });
+  const prReady = createPrReady({ db: store.db, insight, config, calibration: new CalibrationStore(store.db) });
   const activities = createActivities({
     db: store.db,
     config: () => config.current(),
@@ -105,6 +106,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     ciKnowledge: createCiKnowledge({ knowledge, config }),
     insight: { impact: insight.impact, prReady },
     memory: createMemoryPort({ db: store.db, knowledge, config, insight }),
+    calibration: new CalibrationStore(store.db),
   });
 
   return {

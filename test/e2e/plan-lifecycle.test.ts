@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { git } from '../../src/agent/git.js';
 import { createLocalCodeHost } from '../../src/integrations/local.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
+import { mergedChanges } from '../../src/db/schema/knowledge.js';
 import { decisionsFor } from '../../src/db/work-items.js';
 import type { Plan, PlannedPhase } from '../../src/plan/schema.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
@@ -89,6 +90,10 @@ describe('a three-phase plan', () => {
     expect(audit).toEqual(expect.arrayContaining(['approve-plan:', 'reject-phase:api', 'approve-phase:api', 'merge-conflict:signals']));
     const readyNotes = (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'pr-ready'))).map((n) => (n.payload as { phaseId: string }).phaseId);
     expect(readyNotes.sort()).toEqual(['api', 'bridge', 'signals', 'signals']);
+    // Each merge is recorded with its confidence grades, ready for calibration against later outcomes.
+    const merged = await rt.core.store.db.select().from(mergedChanges).where(eq(mergedChanges.workItemKey, key));
+    expect(merged.map((m) => m.phaseId).sort()).toEqual(['api', 'bridge', 'signals']);
+    expect(merged[0]!.grades).toMatchObject({ L1: expect.any(String), L2: expect.any(String) });
     await recordHistory(rt.env.client, workItemWorkflowId(key), 'work-item-three-phases');
     await recordHistory(rt.env.client, `${workItemWorkflowId(key)}:phase:api:1`, 'phase-autonomous');
   }, 600_000);

@@ -1,0 +1,35 @@
+// Bad input through the real CLI: one clear line naming the file, line and field, exit code 1, no stack trace.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { exampleTargetRepo } from '../../src/config/load.js';
+import { repoRoot } from '../../src/db/client.js';
+
+function sitroom(args: string[]) {
+  return spawnSync(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'src/cli.ts'), ...args], { encoding: 'utf8', cwd: repoRoot });
+}
+
+describe('sitroom on bad input', () => {
+  it('names the file, line and field of a broken team.yaml without a stack trace', () => {
+    const repo = mkdtempSync(join(tmpdir(), 'sitroom-cli-'));
+    cpSync(join(exampleTargetRepo, '.rh-agentic'), join(repo, '.rh-agentic'), { recursive: true });
+    const team = join(repo, '.rh-agentic', 'team.yaml');
+    const text = readFileSync(team, 'utf8').replace('default: approval-required', 'default: yolo');
+    writeFileSync(team, text);
+    const line = text.split('\n').findIndex((l) => l.includes('default: yolo')) + 1;
+    const result = sitroom(['config', 'check', '--repo', repo]);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^error: .*team\\.yaml:${line} modes\\.default: Invalid option: expected one of`))]);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('accepts the shipped config and rejects an unknown command with usage', () => {
+    expect(sitroom(['config', 'check', '--repo', exampleTargetRepo])).toMatchObject({ status: 0, stdout: expect.stringContaining('team "hypershift-data-plane" with 3 developers') });
+    const unknown = sitroom(['deploy']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "deploy"');
+    expect(unknown.stderr).toContain('usage: sitroom <command>');
+  });
+});
