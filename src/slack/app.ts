@@ -10,6 +10,8 @@ import type { Orchestrator } from '../orchestrator/port.js';
 import { createLogger, redactSecrets, type Logger } from '../observability/logger.js';
 import type { RenderContext } from './blocks/notifications.js';
 import { createAfterAckQueue, DeveloperDirectory, type SlackDeps } from './deps.js';
+import { ActionIds, decisionActionPattern, linkActionPattern } from './ids.js';
+import { tellPrivately } from './listeners/reply.js';
 import { registerDecisionActions } from './listeners/actions/decisions.js';
 import { registerModalOpeners } from './listeners/actions/open-modals.js';
 import { registerSitroomCommand } from './listeners/commands/sitroom.js';
@@ -84,6 +86,17 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerHomeEvents(app, deps);
   registerMessageEvents(app, deps);
   registerSitroomCommand(app, deps);
+  // A button no listener owns (a message from an older release, or a crafted payload) is acknowledged and
+  // explained, instead of Bolt leaving it unanswered until Slack shows the person a timeout.
+  const owned = (id: string) => decisionActionPattern.test(id) || linkActionPattern.test(id) || id === ActionIds.openRejectReason || id === ActionIds.openKnowledgeEdit;
+  app.action(/.*/, async ({ ack, action, body, client }) => {
+    const actionId = (action as { action_id?: string }).action_id ?? '';
+    if (owned(actionId)) return;
+    await ack();
+    logger.warn({ actionId: redactSecrets(actionId.slice(0, 200)) }, 'unknown Slack action ignored');
+    const channel = (body as { channel?: { id?: string } }).channel?.id;
+    deps.afterAck(() => tellPrivately(client, logger, { user: body.user.id, channel, text: 'That button is not one I know (perhaps from an older message); nothing changed.' }));
+  });
   app.error(async (error) => {
     logger.error({ err: redactSecrets(error.message) }, 'unhandled Slack listener error');
   });

@@ -99,6 +99,8 @@ export interface Surfaces {
   workspace: LocalWorkspace;
   slack: SlackApp;
   http: HttpServer;
+  /** The Bolt app's request URL (what Slack posts to). */
+  slackRequestUrl: string;
   signingSecret: string;
   ciSecret: string;
   stop(): Promise<void>;
@@ -136,6 +138,7 @@ export async function startSurfaces(rt: TestRuntime, options: { dispatchEveryMs?
     workspace,
     slack,
     http,
+    slackRequestUrl: requestUrl!,
     signingSecret,
     ciSecret,
     async stop() {
