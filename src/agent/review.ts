@@ -113,7 +113,8 @@ export function reviewDiff(text: string, model: DomainModelPort): ReviewFinding[
         });
       }
     }
-    const collectsNames = [head, ...body].some((l) => /append\(\s*\w+\s*,\s*\w+\.(Name|GetName\(\))/.test(l.text) || /\+=\s*\w+\.(Name|GetName\(\))/.test(l.text));
+    // append(names, m.Name), msg += m.Name, or msg = msg + ", " + m.Name: each machine's name goes into the text.
+    const collectsNames = [head, ...body].some((l) => /append\(\s*\w+\s*,\s*\w+\.(Name|GetName\(\))/.test(l.text) || /\+=.*\b\w+\.(Name|GetName\(\))/.test(l.text) || /\b(\w+)\s*=\s*\1\s*\+.*\b\w+\.(Name|GetName\(\))/.test(l.text));
     const rest = lines.slice(i).filter((l) => l.file === head.file);
     const intoMessage = rest.some((l) => /Message|Sprintf|strings\.Join/.test(l.text));
     if (collectsNames && intoMessage && /machine|node|item/i.test(loop[1]!) && [head, ...body].some((l) => l.added)) {

@@ -108,6 +108,16 @@ describe('offline agent', () => {
     expect((await agent.review({ diff: 'for _, m := range machines {\n\tcount++\n}\n' })).findings).toEqual([]);
   });
 
+  it('asks for counts when a snippet concatenates every machine name into a message, whichever way it concatenates', async () => {
+    const snippet = (line: string) => `for _, m := range machines {\n\t${line}\n}\ncond.Message = msg\n`;
+    for (const line of ['msg = msg + m.Name + ": " + m.ProviderMessage + "; "', 'msg += ", " + m.Name', 'names = append(names, m.Name)']) {
+      const r = await agent.review({ diff: snippet(line) });
+      expect(r.findings.map((f) => f.rule), line).toContain('condition-message-summarise');
+    }
+    // Assigning a name is not building a message from all of them.
+    expect((await agent.review({ diff: snippet('last := m.Name') })).findings.map((f) => f.rule)).not.toContain('condition-message-summarise');
+  });
+
   it('diagnoses CI from JUnit: known flake signatures versus real failures', async () => {
     const junit = (message: string, name = 'TestNodePoolAutoRepair') => renderJUnit([{ name: 'unit', cases: [{ suite: 'unit', name, classname: 'np', timeSeconds: 1, status: 'failed', message }] }]);
     const flake = await agent.diagnose({ job: 'unit', junitXml: junit('error: timed out waiting for the condition') });
