@@ -67,6 +67,8 @@ export interface WorkItemInput {
   historyEventBudget?: number;
   /** How long a phase step may go without a heartbeat before it is retried elsewhere (tests lower it). */
   phaseHeartbeatTimeoutMs?: number;
+  /** How often a ready PR that the repository has not merged yet is checked again (tests lower it). */
+  mergeRecheckMs?: number;
 }
 
 
@@ -88,6 +90,7 @@ const agent = proxyActivities<Activities>({
 // Temporal's own history limit is 50k events; continue well before it so a long-lived plan stays fast to replay.
 const defaultHistoryEventBudget = 10_000;
 const maxSeenUpdateIds = 5_000;
+const defaultMergeRecheckMs = 5 * 60_000;
 /** The newest plan edits kept in workflow state; the full trail is in the audit log. */
 const maxPlanEdits = 50;
 
@@ -443,6 +446,8 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
   if (state.status !== 'cancelled') await store.recordPlan({ key: state.key, plan: state.plan!, version: state.planVersion, status: state.status, phases: state.phases });
 
   const gateWatchers = new Set<string>();
+  /** A ready PR that the repository has not merged yet: checked again after mergeRecheckMs. */
+  let mergeWaiting = false;
   while (state.status !== 'cancelled' && !allPhasesFinished(state.phases)) {
     if (state.status !== 'paused') {
       for (const p of phasesReadyToOpen(state.phases)) openPhase(p);
@@ -451,7 +456,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
         if (needsStart.delete(p.id) && p.status === 'running') await startPhase(p);
       }
       const mergeable = nextMergeable(state.phases);
-      if (mergeable) {
+      if (mergeable && !mergeWaiting) {
         const merged = await store.mergePhase({ workItemKey: state.key, phaseId: mergeable.id, prUrl: mergeable.prUrl ?? null, branch: mergeable.branch ?? null });
         if (merged.conflict) {
           // Another phase landed first and touched the same lines: RH-A re-applies this phase on the new main.
@@ -464,13 +469,24 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
           });
           continue;
         }
-        mergeable.status = 'merged';
-        await store.recordPhase({ key: state.key, phase: mergeable });
-        continue;
+        if (!merged.merged) {
+          // The repository merges on its own terms (e.g. Prow tide after lgtm/approve): look again later.
+          mergeWaiting = true;
+        } else {
+          mergeable.status = 'merged';
+          await store.recordPhase({ key: state.key, phase: mergeable });
+          continue;
+        }
       }
     }
     const snapshot = fingerprint(state);
-    await condition(() => fingerprint(state) !== snapshot || needsStart.size > 0 || shouldContinue());
+    const changed = () => fingerprint(state) !== snapshot || needsStart.size > 0 || shouldContinue();
+    if (mergeWaiting) {
+      await condition(changed, input.mergeRecheckMs ?? defaultMergeRecheckMs);
+      mergeWaiting = false;
+    } else {
+      await condition(changed);
+    }
     if (shouldContinue() && allHandlersFinished()) return continueWith();
   }
 
@@ -547,6 +563,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
       key: state.key, ownerId: state.ownerId, title: state.title, intention: state.intention, continued: state,
       ...(input.historyEventBudget ? { historyEventBudget: input.historyEventBudget } : {}),
       ...(input.phaseHeartbeatTimeoutMs ? { phaseHeartbeatTimeoutMs: input.phaseHeartbeatTimeoutMs } : {}),
+      ...(input.mergeRecheckMs ? { mergeRecheckMs: input.mergeRecheckMs } : {}),
     });
   }
 }
