@@ -1,0 +1,116 @@
+// PostgreSQL goes away and comes back while a plan is waiting on a person: a decision made during the
+// outage is committed once the server is back (the local activity retries), and the outbox delivers each
+// message once. Runs against a private PostgreSQL 15 server started for this file (initdb + pg_ctl), not
+// the shared cluster: restarting that one would cut the connections of every other test file running in
+// parallel. Requires DATABASE_URL (the suite's opt-in to real PostgreSQL) and the server binaries.
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { Worker } from '@temporalio/worker';
+import { openStore, type OpenStore } from '../../src/db/client.js';
+import { notificationOutbox } from '../../src/db/schema/core.js';
+import { decisionsFor } from '../../src/db/work-items.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createCore, createOrchestrator, type Core } from '../../src/runtime/compose.js';
+import { approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
+import { workItemWorkflowId } from '../../workflows/ids.js';
+import { eventually, type TestRuntime } from '../support/runtime.js';
+import { connectTestEnvironment, uniqueSuffix, workflowBundle } from '../support/temporal.js';
+import { freePort } from '../../src/temporal/dev-server.js';
+import { conditionPhase, faultKey, onePhasePlan, startSurfaces, type Surfaces } from './support.js';
+
+const bin = '/usr/lib/postgresql/15/bin';
+const canRun = Boolean(inject('databaseUrl')) && existsSync(join(bin, 'pg_ctl')) && process.getuid?.() === 0;
+const skipReason = !inject('databaseUrl') ? 'DATABASE_URL is not set' : !existsSync(join(bin, 'pg_ctl')) ? `no PostgreSQL 15 binaries in ${bin}` : 'needs root to run a private server as the postgres user';
+
+/** A throwaway PostgreSQL server in a temporary folder, run as the postgres user with trust auth on loopback. */
+async function startPrivatePostgres() {
+  const dir = mkdtempSync(join(tmpdir(), 'sitroom-fault-pg-'));
+  const data = join(dir, 'data');
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+  chownSync(dir, uid, gid);
+  const asPostgres = (cmd: string, args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' });
+  asPostgres('initdb', ['-D', data, '--auth=trust', '-U', 'postgres', '--no-sync']);
+  const port = await freePort();
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const ctl = (action: 'start' | 'stop') => asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-m', 'fast', action]);
+  ctl('start');
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => ctl('stop'),
+    start: () => ctl('start'),
+    remove() {
+      try {
+        ctl('stop');
+      } catch {
+        // already stopped
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let pgServer: Awaited<ReturnType<typeof startPrivatePostgres>> | undefined;
+let store: OpenStore | undefined;
+let core: Core | undefined;
+let surfaces: Surfaces | undefined;
+let worker: Worker | undefined;
+let running: Promise<void> | undefined;
+afterAll(async () => {
+  await surfaces?.stop();
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  await running;
+  await core?.close();
+  await store?.close();
+  pgServer?.remove();
+});
+
+describe(`PostgreSQL restarts mid-run${canRun ? '' : ` (skipped: ${skipReason})`}`, () => {
+  it.runIf(canRun)('a decision taken while the database is down is recorded once it is back; every message is delivered once', async () => {
+    pgServer = await startPrivatePostgres();
+    store = await openStore({ url: pgServer.url });
+    const env = await connectTestEnvironment();
+    const { ANTHROPIC_API_KEY: _k, GITHUB_TOKEN: _g, TARGET_REPO: _t, DATABASE_URL: _d, ...rest } = process.env;
+    core = await createCore({ env: rest, dataDir: mkdtempSync(join(tmpdir(), 'sitroom-fault-pgdata-')), store, logger: createLogger('fault-pg', 'silent') });
+    const taskQueue = `fault-pg-${uniqueSuffix()}`;
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: core.activities, shutdownGraceTime: '2 seconds' });
+    running = worker.run();
+    const rt = { core, env, taskQueue, orchestrator: createOrchestrator(core, env.client, taskQueue) } as TestRuntime;
+    surfaces = await startSurfaces(rt);
+    const { workspace } = surfaces;
+    const dm = workspace.dmChannel('U0MARIA01');
+    const messages = (needle: string) => workspace.messagesIn(dm).filter((m) => m.text.includes(needle));
+
+    const key = faultKey('PG');
+    const handle = await env.client.workflow.start('workItemWorkflow', {
+      taskQueue,
+      workflowId: workItemWorkflowId(key),
+      args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')) }],
+    });
+    await eventually(async () => messages(`Plan for ${key}`), (m) => m.length === 1, 'plan gate delivered');
+
+    // The database goes down; maria approves the plan during the outage.
+    pgServer.stop();
+    const approval = handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `${key}:approve-plan` });
+    await new Promise((r) => setTimeout(r, 4_000));
+    expect((await handle.query(workItemStateQuery)).status).toBe('executing');
+    pgServer.start();
+    expect(await approval).toMatchObject({ outcome: 'applied' });
+
+    await eventually(async () => messages(`${key} · phase api`), (m) => m.length >= 1, 'phase gate delivered after the restart', 60_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(messages(`Plan for ${key}`)).toHaveLength(1);
+    expect(messages(`${key} · phase api`)).toHaveLength(1);
+
+    const audit = (await decisionsFor(store.db, key)).map((d) => d.kind);
+    expect(audit).toEqual(['approve-plan']);
+    const gateRows = (await store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'gate'))).filter((r) => r.dedupeKey.startsWith(`gate:${key}`));
+    expect(gateRows.map((r) => r.status).sort()).toEqual(['delivered', 'delivered']);
+    const recorded = (await store.db.select().from(notificationOutbox)).filter((r) => r.dedupeKey === `decided:${key}:approve-plan`);
+    expect(recorded).toHaveLength(1);
+  }, 180_000);
+});
