@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { redactSecrets } from '../observability/logger.js';
+import { globToRegExp } from '../domain/glob.js';
 
 export interface ScopeSpec {
   /** Absolute path of the git worktree the step works in. */
@@ -66,22 +67,9 @@ function commandEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** `*` matches within a path segment, `**` across segments, `?` one character. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        const slash = glob[i + 2] === '/';
-        re += slash ? '(?:.*/)?' : '.*';
-        i += slash ? 2 : 1;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
+// One glob dialect for the whole product: the domain model's (`*` within a segment, `**` across, `?` one
+// character, a trailing `/` for anything under a directory).
+export { globToRegExp };
 
 export class Scope {
   readonly spec: Readonly<ScopeSpec>;

@@ -2,6 +2,7 @@
 // surfaces can say where a statement comes from, and curated policy (tier 1) outranks learned experience
 // (tier 2) and personal notes (tier 3) whenever they speak about the same topic.
 import type { Applicability } from './patterns.js';
+import { matchGlob } from '../domain/glob.js';
 
 export type Tier = 1 | 2 | 3;
 
@@ -43,36 +44,9 @@ export interface RankedKnowledge extends KnowledgeItem {
   outrankedBy?: string;
 }
 
-const globCache = new Map<string, RegExp>();
-
-/** `*` stays within a path segment, `**` crosses segments, a trailing `/` means "anything under". */
-export function globToRegExp(glob: string): RegExp {
-  const cached = globCache.get(glob);
-  if (cached) return cached;
-  const source = glob.endsWith('/') ? `${glob}**` : glob;
-  let out = '';
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (c === '*' && source[i + 1] === '*') {
-      // "**/" may also match zero segments.
-      if (source[i + 2] === '/') {
-        out += '(?:.*/)?';
-        i += 2;
-      } else {
-        out += '.*';
-        i += 1;
-      }
-    } else if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  const re = new RegExp(`^${out}$`);
-  globCache.set(glob, re);
-  return re;
-}
-
+/** Glob semantics are the domain model's (`*` within a segment, `**` across, trailing `/` = anything under). */
 export function matchesGlob(file: string, glob: string): boolean {
-  return globToRegExp(glob).test(file);
+  return matchGlob(glob, file);
 }
 
 const tierWeight: Record<Tier, number> = { 1: 300, 2: 200, 3: 100 };
