@@ -152,7 +152,7 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
         dedupeKey: `phase-failed:${self}:${ciRound}`,
         developerId: input.ownerId,
         urgency: 'blocking',
-        payload: { kind: 'info', text: `${input.workItemKey} phase ${input.phase.id} failed: ${String((failure as Error).message ?? failure).slice(0, 500)}` },
+        payload: { kind: 'info', text: `${input.workItemKey} phase ${input.phase.id} failed: ${failureReason(failure).slice(0, 500)}` },
       });
       return { phaseId: input.phase.id, status: 'failed', evidence, handoffs };
     }
@@ -186,4 +186,11 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     evidence.push(`diagnosis: ${diagnosis.summary}`);
     feedback.push(`Fix the CI failure: ${diagnosis.summary}`);
   }
+}
+
+/** The reason a person can act on: an ActivityFailure only says "Activity task failed"; its cause says why. */
+function failureReason(failure: unknown): string {
+  let err = failure as { message?: string; cause?: unknown } | undefined;
+  while (err && typeof err.cause === 'object' && err.cause !== null && typeof (err.cause as { message?: unknown }).message === 'string') err = err.cause as typeof err;
+  return err?.message ?? String(failure);
 }
