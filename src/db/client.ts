@@ -1,10 +1,10 @@
 // One way to open the store: real PostgreSQL when DATABASE_URL is set, otherwise an embedded PGlite
 // whose files live in .data/ so a restart keeps the work items.
 import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index.js';
+import { repoRoot } from '../paths.js';
 
 export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
@@ -17,7 +17,7 @@ export interface OpenStore {
   close(): Promise<void>;
 }
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { repoRoot };
 export const migrationsFolder = join(repoRoot, 'migrations');
 
 export interface OpenOptions {

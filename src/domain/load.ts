@@ -1,15 +1,15 @@
 // The only module of the domain engine that touches the file system: it reads the model YAML, the OWNERS
 // copies, the shared tree and Go files, and hands texts to the pure functions.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { parseGoImports, type GoFileImports } from './goimports.js';
 import { buildOwnersIndex, type OwnersIndex } from './owners.js';
 import { parseModels, type ModelSource } from './parse.js';
 import type { DomainModel } from './schema.js';
+import { repoRoot } from '../paths.js';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { repoRoot };
 export const defaultModelsDir = join(repoRoot, 'domain-models');
 
 /** ../shared/hypershift next to the repo, or $HYPERSHIFT_SNAPSHOT_DIR. May not exist. */
