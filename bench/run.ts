@@ -1,6 +1,7 @@
 // `npm run bench [suite...]`: runs every suite in bench/suites (or the named ones), prints a table of ratios
-// against each suite's baseline and writes bench/results/latest.json.
-import { readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+// against each suite's baseline and writes bench/results/latest.json, keeping the figures of suites not run
+// this time (a partial run updates only its own suites).
+import { existsSync, readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchFigure, BenchSuite } from './lib.js';
@@ -28,5 +29,9 @@ for (const file of suiteFiles) {
 }
 const out = join(here, 'results');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), node: process.version, figures: all }, null, 2) + '\n');
-console.log(`bench: ${all.length} figures written to bench/results/latest.json`);
+const latest = join(out, 'latest.json');
+const ran = new Set(all.map((f) => f.suite));
+const earlier = existsSync(latest) ? ((JSON.parse(readFileSync(latest, 'utf8')) as { figures?: BenchFigure[] }).figures ?? []) : [];
+const kept = earlier.filter((f) => !ran.has(f.suite));
+writeFileSync(latest, JSON.stringify({ at: new Date().toISOString(), node: process.version, figures: [...kept, ...all] }, null, 2) + '\n');
+console.log(`bench: ${all.length} figures written to bench/results/latest.json${kept.length ? ` (${kept.length} earlier figures of other suites kept)` : ''}`);
