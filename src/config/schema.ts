@@ -78,6 +78,8 @@ export const TeamConfig = z
             kind: z.enum(['prow', 'github-actions', 'local']),
             retrigger_job: z.string().default('/test {job}'),
             retrigger_all: z.string().default('/retest-required'),
+            /** Jobs (Prow job names) that must pass before a phase's PR may merge; `[unit]` when absent. */
+            required_jobs: z.array(z.string().min(1)).min(1).optional(),
           }),
         )
         .min(1),

@@ -22,9 +22,11 @@ import { createAgentPort } from './agent-port.js';
 import { createCiKnowledge } from './ci-knowledge.js';
 import { createConfigSource, type ConfigSource } from './config-source.js';
 import { createDomainInsight, type DomainInsight } from './insight.js';
+import { createGitHubMode } from './github-ci.js';
 import { createLocalCiPort } from './local-ci.js';
 import { createKnowledgeDecisions } from './knowledge-decisions.js';
 import { createMemoryPort } from './memory.js';
+import { createOnboarding } from './onboarding.js';
 import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from './pr-ready.js';
 
 export interface CoreOptions {
@@ -77,12 +79,13 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   await knowledge.syncPatternLibrary(loadPatternFiles(targetRepo, team.pattern_library));
   const agent = options.agent ?? createAgent({ targetRepo, team, env });
 
-  if (env.GITHUB_TOKEN) {
-    throw new Error('GitHub mode is configured by GITHUB_TOKEN but merging through Prow tide is not wired yet; unset GITHUB_TOKEN to use the local git mode');
-  }
-  const host = createLocalCodeHost(targetRepo);
-  const localCi = createLocalCi({ repo: targetRepo, job: 'unit' });
-  const ci = createLocalCiPort({ repo: targetRepo, defaultBranch: team.target.default_branch, host, ci: localCi });
+  // GitHub mode: PRs on GitHub, Prow CI, tide merges; results are polled unless the CI webhook pushes them.
+  const github = env.GITHUB_TOKEN ? createGitHubMode(env, team) : undefined;
+  const localHost = createLocalCodeHost(targetRepo);
+  const host = github?.host ?? localHost;
+  const ci = github?.ci ?? createLocalCiPort({ repo: targetRepo, defaultBranch: team.target.default_branch, host: localHost, ci: createLocalCi({ repo: targetRepo, job: 'unit' }) });
+  const requiredJobs = github?.settings.requiredJobs ?? ['unit'];
+  const pollCi = github ? !env.CI_WEBHOOK_SECRET : true;
   const prReady = createPrReady({ db: store.db, insight, config, calibration: new CalibrationStore(store.db) });
   const activities = createActivities({
     db: store.db,
@@ -94,8 +97,8 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       host,
       config,
       worktreesDir: join(dataDir, 'worktrees'),
-      requiredJobs: ['unit'],
-      pollCi: true,
+      requiredJobs,
+      pollCi,
       describePr: (pr) => {
         const current = config.current();
         const { assessment, impact } = assessPhase({ team: current.team, model: insight.model, files: pr.files, evidence: pr.evidence, at: new Date() });
@@ -120,7 +123,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     agent,
     ci,
     targetRepo,
-    mode: 'local',
+    mode: github ? 'github' : 'local',
     activities,
     close: async () => {
       if (!options.store) await store.close();
@@ -129,7 +132,8 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
 }
 
 export function createOrchestrator(core: Core, client: Client, taskQueue: string): Orchestrator {
-  return createTemporalOrchestrator({
+  const onboarding = createOnboarding({ db: core.store.db, knowledge: core.knowledge });
+  const temporal = createTemporalOrchestrator({
     client,
     taskQueue,
     knowledgeDecision: createKnowledgeDecisions({ db: core.store.db, knowledge: core.knowledge }),
@@ -150,6 +154,7 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
       return items.slice(0, 5).map((k) => ({ tier: k.tier, title: k.title }));
     },
   });
+  return { ...temporal, completeOrientation: onboarding.completeOrientation };
 }
 
 export { loadTree };

@@ -1,6 +1,9 @@
 // A loopback GitHub REST API for the endpoints the code host uses, backed by a real bare git repository
 // (branches are pushed to it with git), plus a Prow-style CI that reacts to PRs and to /test and
 // /retest-required comments by posting ci/prow/<job> commit statuses that link to JUnit artifacts.
+// A PR merges the way GitHub does it (PUT /pulls/:n/merge, a merge commit on the base branch of the bare
+// repository); a test plays tide or the approver by calling it. Pushing to a PR's branch moves its head
+// and re-runs the jobs, as Prow does on a new commit.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startLoopback, type FakeRequest, type FakeResponse, type LoopbackServer } from './http.js';
@@ -22,7 +25,12 @@ interface Pull {
   title: string;
   body: string;
   sha: string;
-  state: 'open';
+  state: 'open' | 'closed';
+  merged: boolean;
+  mergedAt: string | null;
+  mergeCommitSha: string | null;
+  /** Base branch tip when the PR was opened or last merged against. */
+  baseSha: string | null;
 }
 
 export interface FakeGitHub extends LoopbackServer {
@@ -37,6 +45,17 @@ export interface FakeGitHub extends LoopbackServer {
   jobRuns: Array<{ job: string; sha: string; attempt: number; passed: boolean }>;
   /** Resolves once every job started so far has reported. */
   idle(): Promise<void>;
+  /** Merges an open PR with a merge commit on its base branch, as the merge button or tide would. */
+  mergePull(number: number, opts?: { sha?: string; title?: string }): Promise<{ sha: string }>;
+}
+
+export class FakeMergeError extends Error {
+  constructor(
+    readonly status: 405 | 409 | 404,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export async function startFakeGitHub(opts: { owner: string; repo: string; bareRepo: string; jobs?: FakeProwJob[]; token?: string }): Promise<FakeGitHub> {
@@ -70,6 +89,36 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     void p.finally(() => pending.delete(p));
   };
 
+  /** A push to a PR's branch moves its head: refresh it and run the jobs on the new commit. */
+  const refresh = async (pull: Pull) => {
+    if (pull.state !== 'open') return;
+    const sha = (await gitIn(['rev-parse', `refs/heads/${pull.head}`]).catch(() => pull.sha)).trim();
+    if (sha === pull.sha) return;
+    pull.sha = sha;
+    for (const job of jobs) runJob(job, sha);
+  };
+
+  const mergePull = async (number: number, opt: { sha?: string; title?: string } = {}): Promise<{ sha: string }> => {
+    const pull = pulls.find((p) => p.number === number);
+    if (!pull) throw new FakeMergeError(404, 'Not Found');
+    await refresh(pull);
+    if (pull.state !== 'open') throw new FakeMergeError(405, 'Pull Request is not mergeable');
+    if (opt.sha && opt.sha !== pull.sha) throw new FakeMergeError(409, 'Head branch was modified. Review and try the merge again.');
+    const base = (await gitIn(['rev-parse', `refs/heads/${pull.base}`])).trim();
+    let tree: string;
+    try {
+      tree = (await gitIn(['merge-tree', '--write-tree', base, pull.sha])).split('\n')[0]!.trim();
+    } catch {
+      throw new FakeMergeError(405, 'Pull Request is not mergeable');
+    }
+    const message = opt.title ?? `Merge pull request #${pull.number} from ${pull.head}`;
+    const identity = { GIT_AUTHOR_NAME: 'openshift-merge-bot', GIT_AUTHOR_EMAIL: 'merge-bot@example.invalid', GIT_COMMITTER_NAME: 'openshift-merge-bot', GIT_COMMITTER_EMAIL: 'merge-bot@example.invalid' };
+    const commit = (await exec('git', ['commit-tree', tree, '-p', base, '-p', pull.sha, '-m', message], { cwd: opts.bareRepo, env: { ...process.env, ...identity } })).stdout.trim();
+    await gitIn(['update-ref', `refs/heads/${pull.base}`, commit, base]);
+    Object.assign(pull, { state: 'closed', merged: true, mergedAt: new Date().toISOString(), mergeCommitSha: commit, baseSha: base });
+    return { sha: commit };
+  };
+
   const latest = (sha: string, context: string) => [...statuses].reverse().find((s) => s.sha === sha && s.context === context);
 
   const onComment = (pull: Pull, body: string) => {
@@ -94,7 +143,11 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     body: p.body,
     html_url: `${baseUrl}/${opts.owner}/${opts.repo}/pull/${p.number}`,
     head: { ref: p.head, sha: p.sha },
-    base: { ref: p.base },
+    base: { ref: p.base, sha: p.baseSha },
+    merged: p.merged,
+    merged_at: p.mergedAt,
+    merge_commit_sha: p.mergeCommitSha,
+    mergeable: p.state === 'open' ? true : null,
   });
 
   const handler = async (req: FakeRequest): Promise<FakeResponse> => {
@@ -119,7 +172,9 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
       } catch {
         return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }] } };
       }
-      const pull: Pull = { number: pulls.length + 1, head, base: String(body.base ?? 'main'), title: String(body.title ?? ''), body: String(body.body ?? ''), sha, state: 'open' };
+      const base = String(body.base ?? 'main');
+      const baseSha = (await gitIn(['rev-parse', `refs/heads/${base}`]).catch(() => '')).trim() || null;
+      const pull: Pull = { number: pulls.length + 1, head, base, title: String(body.title ?? ''), body: String(body.body ?? ''), sha, state: 'open', merged: false, mergedAt: null, mergeCommitSha: null, baseSha };
       pulls.push(pull);
       for (const job of jobs) runJob(job, sha);
       return { status: 201, body: pullJson(pull) };
@@ -129,17 +184,34 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
       const head = req.query.get('head') ?? undefined;
       const state = req.query.get('state') ?? 'open';
       const matches = pulls.filter((p) => (!head || `${opts.owner}:${p.head}` === head) && (state === 'all' || p.state === state));
+      for (const p of matches) await refresh(p);
       return { body: matches.map(pullJson) };
     }
     if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && req.method === 'GET') {
       const pull = pulls.find((p) => p.number === Number(m![1]));
+      if (pull) await refresh(pull);
       return pull ? { body: pullJson(pull) } : { status: 404, body: { message: 'Not Found' } };
+    }
+    if ((m = /^\/pulls\/(\d+)\/merge$/.exec(rest))) {
+      const pull = pulls.find((p) => p.number === Number(m![1]));
+      if (!pull) return { status: 404, body: { message: 'Not Found' } };
+      // GET answers 204 when merged and 404 when not, as GitHub's "check if merged" does.
+      if (req.method === 'GET') return pull.merged ? { status: 204 } : { status: 404, body: { message: 'Not Found' } };
+      if (req.method !== 'PUT') return { status: 404, body: { message: 'Not Found' } };
+      try {
+        const merged = await mergePull(pull.number, { ...(typeof body.sha === 'string' ? { sha: body.sha } : {}), ...(typeof body.commit_title === 'string' ? { title: body.commit_title } : {}) });
+        return { body: { sha: merged.sha, merged: true, message: 'Pull Request successfully merged' } };
+      } catch (err) {
+        if (err instanceof FakeMergeError) return { status: err.status, body: { message: err.message } };
+        throw err;
+      }
     }
     if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
       const issue = Number(m[1]);
       const pull = pulls.find((p) => p.number === issue);
       if (!pull) return { status: 404, body: { message: 'Not Found' } };
       if (req.method === 'POST') {
+        await refresh(pull);
         const c = { id: nextId++, issue, body: String(body.body ?? ''), user: 'sitroom-bot' };
         comments.push(c);
         onComment(pull, c.body);
@@ -186,5 +258,6 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     idle: async () => {
       while (pending.size) await Promise.all([...pending]);
     },
+    mergePull,
   };
 }
