@@ -189,3 +189,43 @@ export function renderStarterOffer(choice: StarterChoice): string {
   const c = choice.chosen;
   return [`Starter task: *${c.candidate.key}* ${c.candidate.title}`, ...starterCriteria.map((k) => `• ${criterionLabels[k]}: ${c.results[k].why}`)].join('\n');
 }
+
+// ------------------------------------------------------------------ candidates from the store
+
+/** Work item statuses whose work has not started: the plan may still change hands, so they can be offered. */
+export const starterStatuses = ['planning', 'awaiting-plan-approval'] as const;
+
+export interface WorkItemForStarter {
+  key: string;
+  title: string;
+  status: string;
+  /** work_items.plan: the latest validated plan JSON, or null before RH-A drafted one. */
+  plan: unknown;
+}
+
+/**
+ * One candidate per work item: every file its plan touches and every validation step of its phases. Items
+ * past planning (executing, resolved, …) become "taken" so chooseStarterTask skips them; an item without a
+ * plan yet has no files, which the status-only criterion reports.
+ */
+export function starterCandidatesFrom(items: readonly WorkItemForStarter[]): StarterCandidate[] {
+  return items.map((item) => {
+    const phases = planPhases(item.plan);
+    const files = [...new Set(phases.flatMap((p) => p.files))];
+    const seen = new Set<string>();
+    const validation = phases.flatMap((p) => p.validation).filter((v) => (seen.has(v.command) ? false : (seen.add(v.command), true)));
+    return { key: item.key, title: item.title, status: (starterStatuses as readonly string[]).includes(item.status) ? 'open' : 'taken', files, validation };
+  });
+}
+
+/** The parts of a stored plan this needs, read defensively: the column is JSON written by older releases too. */
+function planPhases(plan: unknown): Array<{ files: string[]; validation: Array<{ command: string; why: string }> }> {
+  const phases = (plan as { phases?: unknown } | null)?.phases;
+  if (!Array.isArray(phases)) return [];
+  return phases.map((p: { files?: unknown; validation?: unknown }) => ({
+    files: Array.isArray(p.files) ? p.files.filter((f): f is string => typeof f === 'string') : [],
+    validation: Array.isArray(p.validation)
+      ? p.validation.filter((v: { command?: unknown; why?: unknown }): v is { command: string; why: string } => typeof v?.command === 'string').map((v) => ({ command: v.command, why: typeof v.why === 'string' ? v.why : '' }))
+      : [],
+  }));
+}

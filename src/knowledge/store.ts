@@ -2,7 +2,7 @@
 // through a curator's review), tier 2 (experience written automatically), tier 3 (personal memory, readable
 // only by its developer), and the proposal queue between them. All rules live here so every surface
 // (Slack, dashboard, CLI, activities) gets the same guarantees.
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../db/client.js';
 import {
@@ -167,6 +167,26 @@ const firstLines = (text: string, n = 20) => redactSecrets(text.split(/\r?\n/).s
 export interface KnowledgeStoreOptions {
   curators: Curators;
   now?: () => Date;
+}
+
+/**
+ * Adds one to each concept's explanation count in a single statement, so two deliveries at once cannot lose a
+ * count. Takes any Database (or transaction) so the caller can make it part of the write that proves the
+ * explanation was delivered: the outbox dispatcher counts a briefing's concepts in the transaction that marks
+ * that briefing's dedupe key delivered, which happens once per key. A developer without a memory row (it is
+ * created, seeded from the role file, when their briefing is assembled) is left alone.
+ */
+export async function countExplained(db: Database, developerId: string, concepts: readonly string[], at: Date = new Date()): Promise<void> {
+  const unique = [...new Set(concepts)];
+  if (unique.length === 0) return;
+  const pairs = sql.join(
+    unique.map((c) => sql`${c}::text, COALESCE((${personalMemory.conceptExposure} ->> ${c}::text)::int, 0) + 1`),
+    sql`, `,
+  );
+  await db
+    .update(personalMemory)
+    .set({ conceptExposure: sql`${personalMemory.conceptExposure} || jsonb_build_object(${pairs})`, updatedAt: at })
+    .where(eq(personalMemory.developerId, developerId));
 }
 
 export class KnowledgeStore {
@@ -517,11 +537,23 @@ export class KnowledgeStore {
 
   /** Counts how often each concept was explained to the developer; explanations get shorter as it grows. */
   async recordExplained(requesterId: string, developerId: string, concepts: readonly string[]): Promise<PersonalMemory> {
-    const memory = await this.readMemory(requesterId, developerId);
-    const exposure = { ...memory.conceptExposure };
-    for (const c of concepts) exposure[c] = (exposure[c] ?? 0) + 1;
-    await this.db.update(personalMemory).set({ conceptExposure: exposure, updatedAt: this.now() }).where(eq(personalMemory.developerId, developerId));
-    return { ...memory, conceptExposure: exposure };
+    await this.readMemory(requesterId, developerId);
+    await countExplained(this.db, developerId, concepts, this.now());
+    return this.readMemory(requesterId, developerId);
+  }
+
+  /**
+   * The developer says the orientation is done. The first time is kept: a second tap (or a retry) does not
+   * move it, so "orientation finished on …" stays true.
+   */
+  async completeOrientation(requesterId: string, developerId: string): Promise<{ memory: PersonalMemory; first: boolean }> {
+    await this.readMemory(requesterId, developerId);
+    const updated = await this.db
+      .update(personalMemory)
+      .set({ orientationCompletedAt: this.now(), updatedAt: this.now() })
+      .where(and(eq(personalMemory.developerId, developerId), isNull(personalMemory.orientationCompletedAt)))
+      .returning({ developerId: personalMemory.developerId });
+    return { memory: await this.readMemory(requesterId, developerId), first: updated.length > 0 };
   }
 
   async addSessionNote(requesterId: string, developerId: string, note: { workItemKey?: string; summary: string }): Promise<void> {

@@ -8,6 +8,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { RoleFile } from '../config/schema.js';
 import type { Database } from '../db/client.js';
 import { developers, notificationOutbox } from '../db/schema/core.js';
+import { countExplained } from '../knowledge/store.js';
 import { createLogger, redactSecrets, type Logger } from '../observability/logger.js';
 import { renderDigest, renderNotification, summariseNotification, type RenderContext } from '../slack/blocks/notifications.js';
 import { digestDue, routeNotification, type NotificationPreferences } from './routing.js';
@@ -60,6 +61,62 @@ export function classifySlackError(err: unknown, attempts: number): Failure {
   return { retryInMs: backoff, error: redactSecrets(err instanceof Error ? err.message : String(err)) };
 }
 
+/** Slack conversation ids: C… public, G… private (older), D… direct messages. */
+const conversationId = /^[CGD][A-Z0-9]{6,}$/;
+
+/**
+ * Channel names (such as the team's `notifications.alerts_channel`, "#hypershift-data-plane") to ids, listed
+ * once with conversations.list and cached: an id keeps working after a rename, and chat.update and
+ * postEphemeral need ids (https://api.slack.com/methods/conversations.list). A name missing from the cache
+ * lists again, at most once a minute, so a channel created later is found without a restart.
+ */
+export function createChannelDirectory(client: webApi.WebClient, logger: Logger, now: () => Date = () => new Date(), relistAfterMs = 60_000) {
+  let byName: Map<string, string> | undefined;
+  let listedAt = 0;
+  let listing: Promise<void> | undefined;
+  let byNameOnly = false;
+
+  async function list(): Promise<void> {
+    const names = new Map<string, string>();
+    let cursor: string | undefined;
+    do {
+      const page = await client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(cursor ? { cursor } : {}) });
+      for (const c of page.channels ?? []) if (c.id && c.name) names.set(c.name, c.id);
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    byName = names;
+    listedAt = now().getTime();
+  }
+
+  return {
+    async resolve(ref: string): Promise<string> {
+      if (conversationId.test(ref)) return ref;
+      const name = ref.replace(/^#/, '');
+      if (byNameOnly) return `#${name}`;
+      const cached = byName?.get(name);
+      if (cached) return cached;
+      if (!byName || now().getTime() - listedAt >= relistAfterMs) {
+        listing ??= list().finally(() => (listing = undefined));
+        try {
+          await listing;
+        } catch (err) {
+          const code = (err as { data?: { error?: string } }).data?.error;
+          // Without channels:read (an app installed from an older manifest) Slack still accepts a name in chat.postMessage.
+          if (code === 'missing_scope' || code === 'not_allowed_token_type') {
+            logger.warn({ channel: name, error: code }, 'cannot list channels (add channels:read and groups:read to the app); posting to channels by name');
+            byNameOnly = true;
+            return `#${name}`;
+          }
+          throw err;
+        }
+      }
+      const id = byName?.get(name);
+      if (!id) throw Object.assign(new Error(`no channel named #${name}`), { code: webApi.ErrorCode.PlatformError, data: { error: 'channel_not_found' } });
+      return id;
+    },
+  };
+}
+
 export function createDispatcher(options: DispatcherOptions) {
   const { db, client, render } = options;
   const logger = options.logger ?? createLogger('dispatcher');
@@ -68,6 +125,7 @@ export function createDispatcher(options: DispatcherOptions) {
   const leaseMs = options.leaseMs ?? 60_000;
   const maxAttempts = options.maxAttempts ?? 8;
   const dmChannels = new Map<string, string>();
+  const channelIds = createChannelDirectory(client, logger, now);
 
   async function developer(id: string | null) {
     if (!id) return undefined;
@@ -128,7 +186,7 @@ export function createDispatcher(options: DispatcherOptions) {
         channel = row.payload.channel;
         threadTs = row.payload.threadTs;
       } else if (route.target === 'channel' && row.channel) {
-        channel = row.channel;
+        channel = await channelIds.resolve(row.channel);
       } else {
         if (!dev?.slackUserId) throw Object.assign(new Error('developer has no Slack user id'), { code: webApi.ErrorCode.PlatformError, data: { error: 'no_slack_user' } });
         channel = await dmChannel(dev.slackUserId);
@@ -136,10 +194,18 @@ export function createDispatcher(options: DispatcherOptions) {
       const rendered = renderNotification(row.payload, render);
       const mention = route.mention && dev?.slackUserId && !rendered.text.includes(`<@${dev.slackUserId}>`) ? `<@${dev.slackUserId}> ` : '';
       const posted = await client.chat.postMessage({ channel, text: `${mention}${rendered.text}`, blocks: rendered.blocks as never, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false });
-      await db
-        .update(notificationOutbox)
-        .set({ status: 'delivered', slackTs: posted.ts ?? null, slackChannel: posted.channel ?? channel, deliveredAt: now(), attempts: row.attempts + 1, lastError: null })
-        .where(eq(notificationOutbox.id, row.id));
+      await db.transaction(async (tx) => {
+        const txdb = tx as unknown as Database;
+        const marked = await txdb
+          .update(notificationOutbox)
+          .set({ status: 'delivered', slackTs: posted.ts ?? null, slackChannel: posted.channel ?? channel, deliveredAt: now(), attempts: row.attempts + 1, lastError: null })
+          .where(and(eq(notificationOutbox.id, row.id), eq(notificationOutbox.status, 'pending')))
+          .returning({ id: notificationOutbox.id });
+        // Counted with the row's move to delivered, which happens once per dedupe key (one briefing per developer
+        // and morning): a re-run or a second dispatcher never counts the same briefing twice.
+        const concepts = row.payload.kind === 'briefing' ? row.payload.orientation?.concepts : undefined;
+        if (marked.length > 0 && concepts?.length && row.developer_id) await countExplained(txdb, row.developer_id, concepts, now());
+      });
       report.delivered++;
     } catch (err) {
       const attempts = row.attempts + 1;

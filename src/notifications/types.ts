@@ -33,7 +33,8 @@ export type NotificationPayload =
       pendingDecisions: Array<{ workItemKey: string; phaseId?: string; kind: string; title: string }>;
       overnightCi: Array<{ pr: string; job: string; result: string; classification?: string }>;
       knowledge: Array<{ tier: 1 | 2 | 3; title: string; summary: string }>;
-      orientation?: { title: string; steps: string[] };
+      /** concepts: the orientation stops explained at more than reference depth; counted in personal memory when delivered. */
+      orientation?: { title: string; steps: string[]; concepts?: string[] };
     }
   | {
       kind: 'gate';

@@ -67,6 +67,16 @@ export interface Situation {
   recentKnowledge: Array<{ tier: 1 | 2 | 3; title: string }>;
 }
 
+/** What a new developer gets when they finish the orientation: a real open work item, or why there is none. */
+export interface StarterTaskOffer {
+  developerId: string;
+  /** When the orientation was first recorded as finished (ISO); a second tap keeps the first time. */
+  orientationCompletedAt: string;
+  chosen?: { workItemKey: string; title: string; ownerId: string; reasons: Array<{ criterion: string; why: string }> };
+  /** Every open work item considered, best first, with the criteria it misses (empty for the chosen one). */
+  considered: Array<{ workItemKey: string; title: string; met: number; missing: Array<{ criterion: string; why: string }> }>;
+}
+
 export interface Orchestrator {
   decide(request: DecisionRequest): Promise<DecisionResult>;
   situation(developerId: string): Promise<Situation>;
@@ -80,4 +90,9 @@ export interface Orchestrator {
   pairMessage(args: { channel: string; threadTs: string; developerId: string; text: string; messageTs: string }): Promise<{ accepted: boolean }>;
   /** Sends the morning briefing now (same path as the schedule). */
   briefingNow(developerId: string): Promise<void>;
+  /**
+   * Records that the developer finished the orientation (so it leaves their briefing) and picks their starter
+   * task. Optional: a surface without it says the feature is unavailable.
+   */
+  completeOrientation?(developerId: string): Promise<StarterTaskOffer>;
 }

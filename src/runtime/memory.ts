@@ -33,7 +33,7 @@ export interface MemoryPortDeps {
 
 const terminalStatuses = ['resolved', 'cancelled'];
 /** Phases somebody is working on, in the order a person would want to hear about them. */
-const phaseAttention = ['awaiting-approval', 'rejected', 'pairing', 'running', 'ci', 'ready-to-merge', 'failed', 'blocked'];
+const phaseAttention = ['awaiting-approval', 'awaiting-ci-decision', 'awaiting-budget', 'rejected', 'pairing', 'running', 'ci', 'ready-to-merge', 'failed', 'blocked'];
 /** Where "overnight" starts: the developer's previous local evening. */
 export const eveningHour = 18;
 /** Bounds so a developer with a huge backlog still gets a readable briefing (and a bounded result set). */
@@ -215,6 +215,7 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
       for (const p of phasesByItem.get(item.key) ?? []) {
         if (p.status === 'awaiting-approval') pendingDecisions.push({ workItemKey: item.key, phaseId: p.phaseId, kind: 'approve-phase', title: `Phase ${p.phaseId}: ${p.title} — gate open` });
         if (p.status === 'rejected') pendingDecisions.push({ workItemKey: item.key, phaseId: p.phaseId, kind: 'approve-phase', title: `Phase ${p.phaseId}: ${p.title} — rejected, waiting for re-approval or a plan edit` });
+        if (p.status === 'awaiting-budget') pendingDecisions.push({ workItemKey: item.key, phaseId: p.phaseId, kind: 'budget', title: `Phase ${p.phaseId}: ${p.title} — stopped at its token budget: continue or stop` });
       }
     }
     const lastAlert = new Map<string, (typeof ciDecisions)[number]>();
@@ -225,7 +226,7 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     }
     for (const d of lastAlert.values()) {
       const phase = (phasesByItem.get(d.workItemKey!) ?? []).find((p) => p.phaseId === d.phaseId);
-      if (phase?.status !== 'ci') continue;
+      if (phase?.status !== 'awaiting-ci-decision' && phase?.status !== 'ci') continue;
       pendingDecisions.push({ workItemKey: d.workItemKey!, ...(d.phaseId ? { phaseId: d.phaseId } : {}), kind: 'ci-option', title: `CI failure on phase ${d.phaseId}: fix and re-push, wait for you, or skip the test` });
     }
     const team = config.team.approvals;
@@ -297,7 +298,7 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
       overnightCi,
       knowledge: notesOut,
       ...(first.kind === 'orientation'
-        ? { orientation: { title: `Orientation before your first task (${first.walk.stops.length} stops)`, steps: first.walk.stops.map((s) => `${s.title}: ${s.text} (code: ${s.refs.join(', ')})`) } }
+        ? { orientation: { title: `Orientation before your first task (${first.walk.stops.length} stops)`, steps: first.walk.stops.map((s) => `${s.title}: ${s.text} (code: ${s.refs.join(', ')})`), concepts: first.walk.explained } }
         : {}),
     };
   }

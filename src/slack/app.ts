@@ -14,6 +14,7 @@ import { ActionIds, decisionActionPattern, linkActionPattern } from './ids.js';
 import { tellPrivately } from './listeners/reply.js';
 import { registerDecisionActions } from './listeners/actions/decisions.js';
 import { registerModalOpeners } from './listeners/actions/open-modals.js';
+import { registerOnboardingActions } from './listeners/actions/onboarding.js';
 import { registerSitroomCommand } from './listeners/commands/sitroom.js';
 import { registerHomeEvents } from './listeners/events/home.js';
 import { registerMessageEvents } from './listeners/events/messages.js';
@@ -82,13 +83,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   registerDecisionActions(app, deps);
   registerModalOpeners(app, deps);
+  registerOnboardingActions(app, deps);
   registerViewSubmissions(app, deps);
   registerHomeEvents(app, deps);
   registerMessageEvents(app, deps);
   registerSitroomCommand(app, deps);
   // A button no listener owns (a message from an older release, or a crafted payload) is acknowledged and
   // explained, instead of Bolt leaving it unanswered until Slack shows the person a timeout.
-  const owned = (id: string) => decisionActionPattern.test(id) || linkActionPattern.test(id) || id === ActionIds.openRejectReason || id === ActionIds.openKnowledgeEdit;
+  const owned = (id: string) => decisionActionPattern.test(id) || linkActionPattern.test(id) || id === ActionIds.openRejectReason || id === ActionIds.openKnowledgeEdit || id === ActionIds.orientationDone;
   app.action(/.*/, async ({ ack, action, body, client }) => {
     const actionId = (action as { action_id?: string }).action_id ?? '';
     if (owned(actionId)) return;

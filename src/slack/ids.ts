@@ -18,6 +18,8 @@ export const ActionIds = {
   openRejectReason: `${prefix}:open:reject-reason`,
   /** Opens the "edit first" modal for a knowledge proposal. */
   openKnowledgeEdit: `${prefix}:open:knowledge-edit`,
+  /** On the orientation in a new developer's briefing: records it finished and offers a starter task. */
+  orientationDone: `${prefix}:onboarding:orientation-done`,
   /** Link buttons: Slack still sends block_actions for them, which we acknowledge and ignore. */
   link: `${prefix}:link`,
 } as const;

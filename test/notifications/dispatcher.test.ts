@@ -96,6 +96,48 @@ describe('outbox dispatcher', () => {
     expect((await row('info:1')).status).toBe('digest');
   });
 
+  it('posts channel alerts to the channel id, resolved from the configured name once with conversations.list', async () => {
+    clock = new Date('2099-01-17T09:00:00Z');
+    const alert = (n: number) => ({ dedupeKey: `ci:by-id:${n}`, developerId: 'maria', channel: team.notifications.alerts_channel, urgency: 'blocking' as const, payload: { kind: 'ci-alert' as const, workItemKey: `HOSTEDCP-4${n}`, phaseId: 'api', prUrl: `https://github.com/o/r/pull/4${n}`, ownerId: 'maria', failures: [{ job: 'unit', classification: 'real' as const, signature: 'expected condition reason CapacityError' }] } });
+    const listsBefore = ws.apiCalls.filter((c) => c.method === 'conversations.list').length;
+    const d = dispatcher();
+    await enqueueNotification(store.db, alert(1));
+    await enqueueNotification(store.db, alert(2));
+    expect(await d.runOnce()).toMatchObject({ delivered: 2 });
+    await enqueueNotification(store.db, alert(3));
+    expect(await d.runOnce()).toMatchObject({ delivered: 1 });
+    const id = ws.channelId('sitroom-alerts');
+    expect(id).toMatch(/^C/);
+    const posts = ws.apiCalls.filter((c) => c.method === 'chat.postMessage' && String(c.args.text).includes('CI blocked on HOSTEDCP-4'));
+    expect(posts.map((p) => p.args.channel)).toEqual([id, id, id]);
+    expect(ws.apiCalls.filter((c) => c.method === 'conversations.list').length - listsBefore).toBe(1);
+    expect(await row('ci:by-id:3')).toMatchObject({ status: 'delivered', slackChannel: id });
+    expect(ws.messagesIn('sitroom-alerts').filter((m) => m.text.includes('CI blocked on HOSTEDCP-4'))).toHaveLength(3);
+  });
+
+  it('finds the alerts channel on a later page of conversations.list', async () => {
+    const names = [...Array.from({ length: 450 }, (_, i) => `team-${String(i).padStart(3, '0')}`), 'hypershift-data-plane'];
+    const big = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users: workspaceUsers, channels: names });
+    try {
+      const client = createDispatcherClient(botToken, big.apiUrl);
+      // The workspace answers in Slack's shape: pages with a next_cursor, errors for what Slack refuses.
+      const page = await client.conversations.list({ limit: 2 });
+      expect(page.channels?.map((c) => c.name)).toEqual(['team-000', 'team-001']);
+      expect(page.channels?.[0]).toMatchObject({ is_channel: true, is_private: false, is_archived: false, is_member: true });
+      expect(page.response_metadata?.next_cursor).toBeTruthy();
+      await expect(client.conversations.list({ cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ data: { error: 'invalid_cursor' } });
+      await expect(client.conversations.list({ types: 'public_channel,shared' })).rejects.toMatchObject({ data: { error: 'invalid_types' } });
+
+      const d = createDispatcher({ db: store.db, client, render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id }, config: { team, roles }, logger: createLogger('dispatch-test', 'silent'), now: () => clock });
+      await enqueueNotification(store.db, { dedupeKey: 'ci:paged', developerId: 'maria', channel: '#hypershift-data-plane', urgency: 'blocking', payload: { kind: 'ci-alert', workItemKey: 'HOSTEDCP-77', phaseId: 'api', prUrl: 'https://github.com/o/r/pull/77', ownerId: 'maria', failures: [{ job: 'unit', classification: 'real', signature: 'boom' }] } });
+      expect(await d.runOnce()).toMatchObject({ delivered: 1 });
+      expect(big.apiCalls.filter((c) => c.method === 'conversations.list' && c.args.limit === '200')).toHaveLength(3);
+      expect(big.messagesIn('hypershift-data-plane').map((m) => m.text)).toEqual([expect.stringContaining('CI blocked on HOSTEDCP-77')]);
+    } finally {
+      await big.stop();
+    }
+  });
+
   it('a message Slack would reject fails permanently instead of retrying forever', async () => {
     clock = new Date('2099-01-17T10:00:00Z');
     await enqueueNotification(store.db, { dedupeKey: 'nowhere', developerId: 'maria', channel: '#does-not-exist', urgency: 'blocking', payload: { kind: 'info', text: 'x' } });

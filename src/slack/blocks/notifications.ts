@@ -1,7 +1,7 @@
 // One renderer per notification kind. Each returns a message already inside Slack's limits; the order is
 // what a phone screen needs first: the situation, then the decision buttons, then links for the detail.
 import type { CiFailureSummary, NotificationPayload } from '../../notifications/types.js';
-import type { DecisionKind } from '../../orchestrator/port.js';
+import type { DecisionKind, StarterTaskOffer } from '../../orchestrator/port.js';
 import { ActionIds, decisionActionId } from '../ids.js';
 import { encodeDecision, type DecisionTemplate } from './decision-value.js';
 import { actions, button, clip, context, divider, escapeMrkdwn, header, limits, link, listSections, message, section, type Block, type ButtonElement, type Message } from './kit.js';
@@ -40,6 +40,10 @@ function pendingDecisionButtons(d: { workItemKey: string; phaseId?: string; kind
   return [approve, open];
 }
 
+export const orientationDoneLabel = 'Done — show me a starter task';
+/** The actions block holding the orientation button: removed from the briefing once the orientation is done. */
+export const orientationBlockId = 'orientation';
+
 function renderBriefing(p: Extract<NotificationPayload, { kind: 'briefing' }>, ctx: RenderContext): Message {
   const blocks: Block[] = [header(`Good morning — ${p.date}`)];
   const situation: string[] = [];
@@ -55,6 +59,7 @@ function renderBriefing(p: Extract<NotificationPayload, { kind: 'briefing' }>, c
 
   if (p.orientation) {
     blocks.push(...listSections([`*${esc(p.orientation.title)}*`, ...p.orientation.steps.map((s, i) => `${i + 1}. ${esc(s)}`)], { noun: 'more steps', moreUrl: ctx.dashboardUrl }));
+    blocks.push(...actions([button({ actionId: ActionIds.orientationDone, label: orientationDoneLabel, style: 'primary', value: p.developerId })], orientationBlockId));
   }
 
   if (p.pendingDecisions.length > 0) {
@@ -110,6 +115,40 @@ export function renderDecided(original: { text: string; blocks: Block[] }, decis
   const when = formatWhen(decision.decidedAt);
   kept.push(context([`:white_check_mark: ${esc(decision.summary)} — by ${ctx.mention(decision.decidedBy)} at ${when}`]));
   return message(`${clip(original.text, 200)} — ${decision.summary} (${decision.decidedBy})`, kept.slice(-limits.messageBlocks));
+}
+
+/** The briefing after its owner finished the orientation: the walk stays for reference, its button goes. */
+export function renderOrientationDone(original: { text: string; blocks: Block[] }, completedAt: string): Message {
+  const note = context([`:white_check_mark: Orientation finished at ${formatWhen(completedAt)}`]);
+  const isButton = (b: Block) => b.type === 'actions' && typeof b.block_id === 'string' && b.block_id.startsWith(orientationBlockId);
+  const blocks = original.blocks.some(isButton) ? original.blocks.map((b) => (isButton(b) ? note : b)) : [...original.blocks, note];
+  return message(original.text, blocks.slice(-limits.messageBlocks));
+}
+
+/** The starter task offer that follows the orientation: the chosen work item with every criterion's reason, or why none fits. */
+export function renderStarterTaskOffer(offer: StarterTaskOffer, ctx: RenderContext): Message {
+  const blocks: Block[] = [header('Your starter task')];
+  const c = offer.chosen;
+  if (c) {
+    blocks.push(section(`*${esc(c.workItemKey)}* ${esc(c.title)}${c.ownerId ? `\nCurrently with ${ctx.mention(c.ownerId)}: agree the hand-over with them.` : ''}`, { moreUrl: workItemUrl(ctx, c.workItemKey) }));
+    blocks.push(...listSections(['*Why this one*', ...c.reasons.map((r) => `• ${esc(r.criterion)}: ${esc(r.why)}`)], { noun: 'more reasons', moreUrl: workItemUrl(ctx, c.workItemKey) }));
+  } else {
+    const best = offer.considered[0];
+    blocks.push(
+      section(
+        best
+          ? `No open work item meets all four starter criteria yet. Closest: *${esc(best.workItemKey)}* ${esc(best.title)}, which misses ${best.missing.map((m) => `_${esc(m.criterion)}_ (${esc(m.why)})`).join('; ')}.`
+          : 'No work item is open for a starter task yet (none in planning or awaiting plan approval). I will offer one when there is.',
+      ),
+    );
+  }
+  const others = offer.considered.filter((e) => e.workItemKey !== c?.workItemKey);
+  if (others.length > 0) {
+    blocks.push(...listSections(['*Also considered*', ...others.map((e) => `• ${esc(e.workItemKey)} ${esc(e.title)} — ${e.met}/4; misses ${e.missing.map((m) => esc(m.criterion)).join(', ')}`)], { maxSections: 2, noun: 'more candidates', moreUrl: ctx.dashboardUrl }));
+  }
+  if (c) blocks.push(...actions([linkButton('Open the work item', workItemUrl(ctx, c.workItemKey), ':starter')], 'starter'));
+  const text = c ? `Starter task: ${c.workItemKey} ${c.title}` : 'No starter task meets all four criteria yet';
+  return message(text, blocks, ctx.dashboardUrl);
 }
 
 export function formatWhen(iso: string): string {

@@ -142,6 +142,7 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
   const retryDelays = options.eventRetryDelaysMs ?? [50, 200, 500];
   const timeoutMs = options.deliveryTimeoutMs ?? 3_000;
   let appUrl = options.appUrl;
+  const createdAt = Math.floor(Date.now() / 1000);
   let tsCounter = 0;
   let idCounter = 0;
 
@@ -503,6 +504,39 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
       const thread = messages.filter((m) => m.channel === channel.id && (m.ts === ts || m.thread_ts === ts));
       if (thread.length === 0) return fail('thread_not_found');
       return { ok: true, messages: thread, has_more: false };
+    },
+    // https://api.slack.com/methods/conversations.list: cursor pagination, `types` filter, channel objects in Slack's shape.
+    'conversations.list': (args) => {
+      const types = (str(args.types) ?? 'public_channel').split(',').map((t) => t.trim()).filter(Boolean);
+      const known = ['public_channel', 'private_channel', 'mpim', 'im'];
+      if (types.length === 0 || types.some((t) => !known.includes(t))) return fail('invalid_types');
+      const limitArg = args.limit === undefined ? 100 : Number(args.limit);
+      if (!Number.isInteger(limitArg) || limitArg < 1 || limitArg > 1000) return fail('invalid_limit');
+      // Every local channel is public and unarchived, or an IM with the app.
+      const listed = [...channels.values()].filter((c) => (c.isIm ? types.includes('im') : types.includes('public_channel')));
+      let start = 0;
+      const cursor = str(args.cursor);
+      if (cursor) {
+        const after = /^channel:(.+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'))?.[1];
+        start = after ? listed.findIndex((c) => c.id === after) : -1;
+        if (start < 0) return fail('invalid_cursor');
+      }
+      const page = listed.slice(start, start + limitArg);
+      const next = listed[start + limitArg];
+      return {
+        ok: true,
+        channels: page.map((c) =>
+          c.isIm
+            ? { id: c.id, created: createdAt, is_im: true, is_org_shared: false, user: c.imUser, is_user_deleted: false, priority: 0 }
+            : {
+                id: c.id, name: c.name, name_normalized: c.name, is_channel: true, is_group: false, is_im: false, is_mpim: false, is_private: false,
+                created: createdAt, is_archived: false, is_general: c.name === 'general', unlinked: 0, is_shared: false, is_org_shared: false,
+                is_ext_shared: false, is_pending_ext_shared: false, creator: botUserId, is_member: c.members.has(botUserId), num_members: c.members.size,
+                topic: { value: '', creator: '', last_set: 0 }, purpose: { value: '', creator: '', last_set: 0 }, previous_names: [],
+              },
+        ),
+        response_metadata: { next_cursor: next ? Buffer.from(`channel:${next.id}`).toString('base64') : '' },
+      };
     },
     'users.info': (args) => {
       const u = users.get(str(args.user) ?? '');

@@ -4,7 +4,7 @@ import type { NotificationPayload } from '../../../src/notifications/types.js';
 import type { Situation } from '../../../src/orchestrator/port.js';
 import { decodeDecision } from '../../../src/slack/blocks/decision-value.js';
 import { clip, limits } from '../../../src/slack/blocks/kit.js';
-import { renderDecided, renderDigest, renderNotification, type RenderContext } from '../../../src/slack/blocks/notifications.js';
+import { renderDecided, renderDigest, renderNotification, renderOrientationDone, renderStarterTaskOffer, type RenderContext } from '../../../src/slack/blocks/notifications.js';
 import { knowledgeEditModal, rejectReasonModal, renderHome } from '../../../src/slack/blocks/views.js';
 import { blockKitErrors, expectValidMessage, expectValidView } from '../../support/block-kit-limits.js';
 
@@ -101,6 +101,23 @@ describe('Block Kit messages from worst-case inputs', () => {
     expectValidMessage('decided', decided);
     expect(decided.blocks.some((b) => b.type === 'actions')).toBe(false);
     expect(JSON.stringify(decided.blocks)).toContain('Phase api approved — by <@U0MARIA01>');
+  });
+
+  it('the starter task offer with 200 candidates, and the briefing after the orientation, stay within limits', () => {
+    const criteria = ['touches the NodePool controller', 'changes status/conditions only', 'follows an existing curated pattern', 'has a clear validation step'];
+    const considered = Array.from({ length: 200 }, (_, i) => ({ workItemKey: `HOSTEDCP-${i}`, title: huge(600, `t${i}`), met: i % 4, missing: criteria.map((criterion) => ({ criterion, why: huge(400) })) }));
+    const chosen = { workItemKey: 'HOSTEDCP-0', title: huge(2_000), ownerId: 'maria', reasons: criteria.map((criterion) => ({ criterion, why: huge(3_000) })) };
+    const offer = renderStarterTaskOffer({ developerId: 'sam', orientationCompletedAt: '2026-11-25T09:30:00Z', chosen, considered }, ctx);
+    expectValidMessage('starter offer', offer);
+    expect(JSON.stringify(offer.blocks)).toMatch(/more candidates/);
+    expectValidMessage('no starter', renderStarterTaskOffer({ developerId: 'sam', orientationCompletedAt: '2026-11-25T09:30:00Z', considered }, ctx));
+    const briefing = renderNotification({ ...(worstCase[0] as Extract<NotificationPayload, { kind: 'briefing' }>), orientation: { title: huge(300), steps: Array.from({ length: 30 }, (_, i) => huge(3_000, `s${i}`)), concepts: ['split-brain'] } }, ctx);
+    expectValidMessage('briefing with orientation', briefing);
+    expect(JSON.stringify(briefing.blocks)).toContain('sitroom:onboarding:orientation-done');
+    const done = renderOrientationDone(briefing, '2026-11-25T09:30:00Z');
+    expectValidMessage('orientation done', done);
+    expect(JSON.stringify(done.blocks)).not.toContain('sitroom:onboarding:orientation-done');
+    expect(JSON.stringify(done.blocks)).toContain('sitroom:decide:'); // the pending decisions keep their buttons
   });
 
   it('App Home with 200 pending decisions and 500 CI runs fits in 100 blocks', () => {
