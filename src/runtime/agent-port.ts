@@ -29,6 +29,11 @@ export interface AgentPortDeps {
   /** CI jobs that must pass before a phase can merge, and whether CI results are polled. */
   requiredJobs: string[];
   pollCi: boolean;
+  /**
+   * Brings the base branch up to date before a phase branches from it and returns the ref to branch from
+   * (GitHub mode fetches the remote's default branch, which Prow tide moves); default: the local branch.
+   */
+  syncBase?: (defaultBranch: string) => Promise<string>;
   /** Renders the PR description (evidence, domain-model impact, confidence); defaults to the evidence list alone. */
   describePr?: (args: { workItemKey: string; ownerId: string; phaseTitle: string; summary: string; files: string[]; evidence: string[] }) => string;
 }
@@ -75,10 +80,11 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       };
 
       mkdirSync(deps.worktreesDir, { recursive: true });
+      const base = deps.syncBase ? await deps.syncBase(team.target.default_branch) : team.target.default_branch;
       if (!existsSync(worktree)) {
         const branchExists = (await git(targetRepo, ['branch', '--list', branch])).trim() !== '';
         if (branchExists) await git(targetRepo, ['worktree', 'add', '-q', worktree, branch]);
-        else await addWorktree(targetRepo, worktree, branch, team.target.default_branch);
+        else await addWorktree(targetRepo, worktree, branch, base);
       } else {
         // A step that died mid-way (worker killed) left uncommitted edits; this attempt redoes the step from the branch's last commit.
         await git(worktree, ['reset', '-q', '--hard', 'HEAD']);
@@ -86,7 +92,8 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       }
       beat(`worktree ${worktree} on ${branch}`);
 
-      const alreadyCommitted = (await git(worktree, ['rev-list', '--count', `${team.target.default_branch}..${branch}`])).trim() !== '0';
+      // Commits on the branch that the base does not have: the phase's own work from an earlier try.
+      const alreadyCommitted = (await git(worktree, ['rev-list', '--count', `${base}..${branch}`])).trim() !== '0';
       let evidence: string[] = [];
       let checks: Array<{ command: string; passed: boolean }> = [];
       let description = '';

@@ -11,6 +11,7 @@ import { openStore, repoRoot, type OpenStore } from '../db/client.js';
 import { activeWorkItems, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
 import { loadTree } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
+import { git } from '../agent/git.js';
 import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
 import { KnowledgeStore, curatorsFromConfig } from '../knowledge/store.js';
 import { CalibrationStore } from '../confidence/calibration-store.js';
@@ -99,6 +100,16 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       worktreesDir: join(dataDir, 'worktrees'),
       requiredJobs,
       pollCi,
+      ...(github
+        ? {
+            // Tide merges on GitHub: later phases branch from the remote's current default branch.
+            syncBase: async (defaultBranch: string) => {
+              const ref = `refs/remotes/sitroom-upstream/${defaultBranch}`;
+              await git(targetRepo, ['fetch', '-q', github.settings.pushUrl, `+refs/heads/${defaultBranch}:${ref}`]);
+              return ref;
+            },
+          }
+        : {}),
       describePr: (pr) => {
         const current = config.current();
         const { assessment, impact } = assessPhase({ team: current.team, model: insight.model, files: pr.files, evidence: pr.evidence, at: new Date() });
