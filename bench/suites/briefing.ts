@@ -42,7 +42,7 @@ const snapshotEvery = 100;
 // ------------------------------------------------------------------ 1. briefing fan-out
 
 /** The example team's three role files cloned into `count` developers (senior, new, tech lead in turn). */
-function roster(base: LoadedConfig, count: number): LoadedConfig {
+export function roster(base: LoadedConfig, count: number): LoadedConfig {
   const templates = [...base.roles.values()];
   const roles = new Map<string, RoleFile>(base.roles);
   for (let i = 0; i < count; i++) {
@@ -76,7 +76,7 @@ function planFor(key: string): Plan {
 }
 
 /** Per developer: an open item (3 phases, 2 PRs, CI retry and alert), a resolved one, a pair summary with a hypothesis, overnight test runs. */
-async function seedDevelopers(db: Database, knowledge: KnowledgeStore, memory: ReturnType<typeof createMemoryPort>, config: LoadedConfig, from: number, to: number): Promise<void> {
+export async function seedDevelopers(db: Database, knowledge: KnowledgeStore, memory: ReturnType<typeof createMemoryPort>, config: LoadedConfig, from: number, to: number): Promise<void> {
   await upsertDevelopers(db, [...config.roles.values()].filter((r) => /^dev\d+$/.test(r.developer)).slice(from, to));
   const at = new Date();
   for (let i = from; i < to; i++) {
