@@ -15,6 +15,7 @@ import {
   workflowInfo,
   allHandlersFinished,
   ParentClosePolicy,
+  patched,
 } from '@temporalio/workflow';
 import type { Activities } from '../src/activities/index.js';
 import type { ExecutionMode } from '../src/config/schema.js';
@@ -445,6 +446,13 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
   if (state.status === 'awaiting-plan-approval') return continueWith();
   if (state.status !== 'cancelled') await store.recordPlan({ key: state.key, plan: state.plan!, version: state.planVersion, status: state.status, phases: state.phases });
 
+  // What the phase and CI-watch workflows report by signal (PR opened, CI watched, a CI failure or the token
+  // budget waiting for the owner) is written to the phases table, so the dashboard and briefing read it from the
+  // store. Histories from before this change wrote nothing here: the patch keeps them replayable.
+  const progressInStore = patched('phase-progress-in-store');
+  const recordedPhases = new Map(input.continued ? [] : state.phases.map((p) => [p.id, storedView(p)]));
+  const progressPrint = () => fingerprint(state) + (progressInStore ? `|${state.phases.map(storedView).join(',')}` : '');
+
   const gateWatchers = new Set<string>();
   /** A ready PR that the repository has not merged yet: checked again after mergeRecheckMs. */
   let mergeWaiting = false;
@@ -479,8 +487,15 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
         }
       }
     }
-    const snapshot = fingerprint(state);
-    const changed = () => fingerprint(state) !== snapshot || needsStart.size > 0 || shouldContinue();
+    if (progressInStore) {
+      for (const p of state.phases) {
+        if (recordedPhases.get(p.id) === storedView(p)) continue;
+        await store.recordPhase({ key: state.key, phase: p });
+        recordedPhases.set(p.id, storedView(p));
+      }
+    }
+    const snapshot = progressPrint();
+    const changed = () => progressPrint() !== snapshot || needsStart.size > 0 || shouldContinue();
     if (mergeWaiting) {
       await condition(changed, input.mergeRecheckMs ?? defaultMergeRecheckMs);
       mergeWaiting = false;
@@ -576,6 +591,11 @@ function continuedChildren(state: WorkItemState): Record<string, string> {
     }
   }
   return out;
+}
+
+/** What a phase row in the store shows; a change means the row must be written again. */
+function storedView(p: PhaseState): string {
+  return `${p.id}:${p.status}:${p.mode}:${p.awaitingCiDecision ? 'ci-decision' : ''}:${p.awaitingBudget ? 'budget' : ''}:${p.prUrl ?? ''}:${p.branch ?? ''}`;
 }
 
 function fingerprint(state: WorkItemState): string {

@@ -52,8 +52,19 @@ export async function savePlan(db: Database, args: { key: string; plan: Plan; ve
   });
 }
 
+/**
+ * The status a phase row shows. The work item workflow keeps "a CI failure / the token budget waits for the
+ * owner" as flags beside the phase status; the row folds them into the status, because that is the decision a
+ * reader of the store (dashboard, briefing) must see.
+ */
+export function storedPhaseStatus(p: Pick<PhaseState, 'status' | 'awaitingCiDecision' | 'awaitingBudget'>): string {
+  if (p.awaitingCiDecision) return 'awaiting-ci-decision';
+  if (p.awaitingBudget) return 'awaiting-budget';
+  return p.status;
+}
+
 async function upsertPhaseRow(db: Database, key: string, p: PhaseState, ordinal?: number): Promise<void> {
-  const values = { workItemKey: key, phaseId: p.id, title: p.title, ordinal: ordinal ?? p.mergeOrder, mode: p.mode, status: p.status, prUrl: p.prUrl ?? null, branch: p.branch ?? null };
+  const values = { workItemKey: key, phaseId: p.id, title: p.title, ordinal: ordinal ?? p.mergeOrder, mode: p.mode, status: storedPhaseStatus(p), prUrl: p.prUrl ?? null, branch: p.branch ?? null };
   await db
     .insert(phases)
     .values(values)

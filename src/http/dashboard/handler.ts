@@ -132,6 +132,16 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
   };
 }
 
+/**
+ * Phase statuses that wait for a person, as the phases table stores them: the work item workflow writes a CI
+ * failure or a token budget waiting for the owner into the row's status (storedPhaseStatus).
+ */
+const pendingPhaseDecision: Partial<Record<string, (p: { phaseId: string; title: string }) => string>> = {
+  'awaiting-approval': (p) => `gate of phase ${p.phaseId}: ${p.title}`,
+  'awaiting-ci-decision': (p) => `CI failure on phase ${p.phaseId}: ${p.title} — fix and re-push, wait, or skip the test`,
+  'awaiting-budget': (p) => `token budget reached on phase ${p.phaseId}: ${p.title} — continue or stop`,
+};
+
 async function loadView(deps: DashboardDeps, calibration: CalibrationStore, session: { developer: string; token: string }, generatedAt: Date): Promise<DashboardView> {
   const name = (id: string) => deps.displayNames.get(id) ?? id;
   const items = await activeWorkItems(deps.db);
@@ -150,7 +160,10 @@ async function loadView(deps: DashboardDeps, calibration: CalibrationStore, sess
       }),
     });
     if (item.status === 'awaiting-plan-approval') pendingDecisions.push({ workItemKey: item.key, what: `approve plan v${item.planVersion}`, owner: name(item.ownerId), since: item.updatedAt });
-    for (const p of phases) if (p.status === 'awaiting-approval') pendingDecisions.push({ workItemKey: item.key, what: `gate of phase ${p.phaseId}: ${p.title}`, owner: name(item.ownerId), since: p.updatedAt });
+    for (const p of phases) {
+      const what = pendingPhaseDecision[p.status];
+      if (what) pendingDecisions.push({ workItemKey: item.key, what: what(p), owner: name(item.ownerId), since: p.updatedAt });
+    }
   }
 
   const experience = await deps.knowledge.listExperience();

@@ -44,7 +44,7 @@ main{max-width:1100px;margin:0 auto;padding:12px;display:grid;gap:12px;grid-temp
 section{background:#fff;border:1px solid #dde1e6;border-radius:10px;padding:12px 14px;min-width:0}
 h2{font-size:16px;margin:0 0 8px}ul{list-style:none;margin:0;padding:0}li{padding:8px 0;border-top:1px solid #eef0f3}li:first-child{border-top:0}
 .chip{display:inline-block;font-size:12px;padding:2px 8px;border-radius:10px;background:#eef0f3;margin:2px 4px 2px 0}
-.s-awaiting-approval,.s-awaiting-plan-approval,.s-flaky,.s-medium{background:#fff4d6}.s-executing,.s-running,.s-approved,.s-merged,.s-stable,.s-high{background:#e2f5e8}
+.s-awaiting-approval,.s-awaiting-plan-approval,.s-awaiting-ci-decision,.s-awaiting-budget,.s-flaky,.s-medium{background:#fff4d6}.s-executing,.s-running,.s-approved,.s-merged,.s-stable,.s-high{background:#e2f5e8}
 .s-failed,.s-blocked,.s-failing,.s-rejected,.s-low{background:#fde3e3}.stale{color:#a33;font-weight:600}
 .meta{color:#5b6470;font-size:13px}.empty{color:#5b6470;font-style:italic}
 .table{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;padding:6px 8px;border-top:1px solid #eef0f3;white-space:nowrap}th{color:#5b6470;font-weight:600}
