@@ -29,6 +29,20 @@ export async function freshDatabase(adminUrl: string, label: string): Promise<st
   return url.toString();
 }
 
+/** Drops a database made by freshDatabase, closing any connection still open to it. */
+export async function dropDatabase(adminUrl: string, databaseUrl: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const name = new URL(databaseUrl).pathname.slice(1);
+  if (!name.startsWith('sr_fault_')) throw new Error(`refusing to drop ${name}: not a fault-test database`);
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 export interface WorkerProcess {
   child: ChildProcess;
   output(): string;

@@ -17,22 +17,24 @@ import { approvePhaseUpdate, approvePlanUpdate, workItemStateQuery } from '../..
 import { phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually } from '../support/runtime.js';
 import { uniqueSuffix } from '../support/temporal.js';
-import { conditionPhase, faultKey, freshDatabase, onePhasePlan, spawnWorker, type WorkerProcess } from './support.js';
+import { conditionPhase, dropDatabase, faultKey, freshDatabase, onePhasePlan, spawnWorker, type WorkerProcess } from './support.js';
 
 const adminUrl = inject('databaseUrl');
 const workers: WorkerProcess[] = [];
 let store: OpenStore | undefined;
+let databaseUrl: string | undefined;
 let connection: Connection | undefined;
 afterAll(async () => {
   for (const w of workers) if (process.env.FAULT_DEBUG) process.stderr.write(`--- worker ${w.child.pid} output:\n${w.output()}\n`);
   for (const w of workers) await w.kill('SIGTERM');
   await store?.close();
   await connection?.close();
+  if (databaseUrl) await dropDatabase(adminUrl, databaseUrl);
 });
 
 describe('the worker dies during phase 1 (requires DATABASE_URL: worker processes share real PostgreSQL)', () => {
   it.runIf(adminUrl)('the step is retried on a new worker process and the phase finishes once: one PR, one PR-ready message, one audit row per decision', async () => {
-    const databaseUrl = await freshDatabase(adminUrl, 'kill');
+    databaseUrl = await freshDatabase(adminUrl, 'kill');
     store = await openStore({ url: databaseUrl });
     const dataDir = mkdtempSync(join(tmpdir(), 'sitroom-fault-kill-'));
     const taskQueue = `fault-kill-${uniqueSuffix()}`;
