@@ -119,6 +119,11 @@ export function createActivities(deps: ActivityDeps) {
 
     async notify(notification: Notification): Promise<void> {
       await enqueueNotification(db, notification);
+      // A blocking CI failure also pages the team channel (with the owner mentioned and the same buttons);
+      // known flakes never reach this point, they are retried silently.
+      if (notification.payload.kind === 'ci-alert' && !notification.channel) {
+        await enqueueNotification(db, { ...notification, dedupeKey: `${notification.dedupeKey}:channel`, channel: deps.config().team.notifications.alerts_channel });
+      }
     },
 
     async mergePhase(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }) {

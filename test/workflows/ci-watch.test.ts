@@ -101,7 +101,10 @@ describe('ciWatchWorkflow', () => {
 
     // Same test, a way of failing never seen before: escalated, not retried.
     await handle.signal(ciResultSignal, run('r3', 3, 'failure', 'nodepool_test.go:240: expected condition AutorepairEnabled=True, got False'));
-    const [alert] = await waitFor(alerts, (rows) => rows.length === 1);
+    const raised = await waitFor(alerts, (rows) => rows.length === 2);
+    // One to the owner, one to the team's alerts channel (owner mentioned there by the renderer).
+    expect(raised.map((r) => r.channel).sort()).toEqual(['#hypershift-data-plane', null]);
+    const alert = raised.find((r) => r.channel === null);
     expect(alert).toMatchObject({ developerId: 'maria', urgency: 'blocking' });
     expect(alert!.payload).toMatchObject({ kind: 'ci-alert', prUrl, failures: [expect.objectContaining({ test: flakyTest, classification: 'unknown' })] });
     expect(ci.comments).toHaveLength(2);
