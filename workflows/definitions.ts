@@ -4,7 +4,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ExecutionMode } from '../src/config/schema.js';
 import type { Surface } from '../src/orchestrator/port.js';
 import type { Plan } from '../src/plan/schema.js';
-import type { Handoff, WorkItemState } from '../src/plan/state.js';
+import type { Handoff, WorkItemSnapshot } from '../src/plan/state.js';
 import type { CiRunReport, CiWatchState, PairSessionState, PhaseProgress } from './types.js';
 
 export interface Actor {
@@ -31,7 +31,7 @@ export const budgetUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: st
 export const pauseUpdate = defineUpdate<DecisionOutcome, [Actor]>('pause');
 export const resumeUpdate = defineUpdate<DecisionOutcome, [Actor]>('resume');
 export const cancelUpdate = defineUpdate<DecisionOutcome, [Actor & { reason?: string }]>('cancel');
-export const workItemStateQuery = defineQuery<WorkItemState>('state');
+export const workItemStateQuery = defineQuery<WorkItemSnapshot>('state');
 /** Sent by a phase workflow when its execution status changes. */
 export const phaseProgressSignal = defineSignal<[PhaseProgress]>('phaseProgress');
 

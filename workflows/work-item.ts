@@ -27,6 +27,7 @@ import {
   nextMergeable,
   phaseGateProblem,
   phasesReadyToOpen,
+  snapshotOf,
   type PhaseState,
   type WorkItemState,
 } from '../src/plan/state.js';
@@ -163,7 +164,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
     return { outcome: 'applied', summary, decidedBy: args.actor, decidedAt };
   };
 
-  setHandler(workItemStateQuery, () => state);
+  setHandler(workItemStateQuery, () => snapshotOf(state));
 
   setHandler(
     approvePlanUpdate,

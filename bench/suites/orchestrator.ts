@@ -262,7 +262,7 @@ const run: BenchSuite = async () => {
           rssBeforeBare: bareRun.snapshots[0]!.rss,
           rssAfterBare: bareRun.snapshots.at(-1)!.rss,
           planEditsHeldInWorkflowState: finalState.planEdits.length,
-          seenUpdateIdsHeldInWorkflowState: finalState.seenUpdateIds.length,
+          seenUpdateIdsHeldInWorkflowState: finalState.seenUpdateCount,
           workItemContinuedAsNew: memDescription.runId === memDescription.raw.workflowExecutionInfo?.firstRunId ? 'no' : 'yes',
           historyLengthOfCurrentRun: memDescription.historyLength,
           auditRows: audited?.n ?? 0,

@@ -110,7 +110,7 @@ export function createActivities(deps: ActivityDeps) {
         const row = await appendDecision(txdb, args.decision);
         if (row.inserted) {
           if (args.notification) await enqueueNotification(txdb, args.notification);
-          if (args.plan) await savePlan(txdb, args.plan);
+          if (args.plan) await savePlan(txdb, args.plan, { inTransaction: true });
         }
         return row.decidedAt;
       });

@@ -1,6 +1,6 @@
 // Repositories for developers, work items, phases and the audit log. Every write is idempotent so an
 // activity retried by Temporal (or replayed after a worker crash) leaves one row, not two.
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { decisions, developers, phases, workItems } from './schema/core.js';
 import type { RoleFile } from '../config/schema.js';
@@ -39,17 +39,27 @@ export async function upsertWorkItem(
     .onConflictDoUpdate({ target: workItems.key, set: { title: item.title, intention: item.intention, workflowId: item.workflowId, status: item.status, updatedAt: sql`now()` } });
 }
 
-export async function savePlan(db: Database, args: { key: string; plan: Plan; version: number; status: string; phases: PhaseState[] }): Promise<void> {
-  // Nested calls (inside commitDecision's transaction) become a savepoint.
-  await db.transaction(async (tx) => {
+export async function savePlan(
+  db: Database,
+  args: { key: string; plan: Plan; version: number; status: string; phases: PhaseState[] },
+  options: { inTransaction?: boolean } = {},
+): Promise<void> {
+  // Three statements whatever the plan's size: the work item, the phases that no longer exist, the rest upserted.
+  const write = async (tx: Database) => {
     await tx.update(workItems).set({ plan: args.plan, planVersion: args.version, status: args.status, updatedAt: sql`now()` }).where(eq(workItems.key, args.key));
-    // A new plan version replaces phases that no longer exist.
     const ids = args.phases.map((p) => p.id);
-    const existing = await tx.select({ phaseId: phases.phaseId }).from(phases).where(eq(phases.workItemKey, args.key));
-    const stale = existing.map((e) => e.phaseId).filter((id) => !ids.includes(id));
-    if (stale.length) await tx.delete(phases).where(and(eq(phases.workItemKey, args.key), inArray(phases.phaseId, stale)));
-    for (const [i, p] of args.phases.entries()) await upsertPhaseRow(tx as unknown as Database, args.key, p, i + 1);
-  });
+    await tx.delete(phases).where(ids.length ? and(eq(phases.workItemKey, args.key), notInArray(phases.phaseId, ids)) : eq(phases.workItemKey, args.key));
+    if (args.phases.length === 0) return;
+    await tx
+      .insert(phases)
+      .values(args.phases.map((p, i) => phaseRow(args.key, p, i + 1)))
+      .onConflictDoUpdate({
+        target: [phases.workItemKey, phases.phaseId],
+        set: { title: sql`excluded.title`, ordinal: sql`excluded.ordinal`, mode: sql`excluded.mode`, status: sql`excluded.status`, prUrl: sql`excluded.pr_url`, branch: sql`excluded.branch`, updatedAt: sql`now()` },
+      });
+  };
+  if (options.inTransaction) await write(db);
+  else await db.transaction((tx) => write(tx as unknown as Database));
 }
 
 /**
@@ -63,8 +73,12 @@ export function storedPhaseStatus(p: Pick<PhaseState, 'status' | 'awaitingCiDeci
   return p.status;
 }
 
+function phaseRow(key: string, p: PhaseState, ordinal?: number) {
+  return { workItemKey: key, phaseId: p.id, title: p.title, ordinal: ordinal ?? p.mergeOrder, mode: p.mode, status: storedPhaseStatus(p), prUrl: p.prUrl ?? null, branch: p.branch ?? null };
+}
+
 async function upsertPhaseRow(db: Database, key: string, p: PhaseState, ordinal?: number): Promise<void> {
-  const values = { workItemKey: key, phaseId: p.id, title: p.title, ordinal: ordinal ?? p.mergeOrder, mode: p.mode, status: storedPhaseStatus(p), prUrl: p.prUrl ?? null, branch: p.branch ?? null };
+  const values = phaseRow(key, p, ordinal);
   await db
     .insert(phases)
     .values(values)

@@ -18,7 +18,7 @@ import {
   type CiOption,
 } from '../../workflows/definitions.js';
 import { pairSessionWorkflowId, phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
-import type { WorkItemState } from '../plan/state.js';
+import type { WorkItemSnapshot } from '../plan/state.js';
 import type { Plan } from '../plan/schema.js';
 import type { DecisionRequest, Orchestrator, Situation, WorkItemView } from './port.js';
 
@@ -180,7 +180,7 @@ function causeMessage(err: WorkflowUpdateFailedError): string {
   return cause instanceof Error ? cause.message : err.message;
 }
 
-export function toView(state: WorkItemState): WorkItemView {
+export function toView(state: WorkItemSnapshot): WorkItemView {
   const pending: WorkItemView['pendingDecisions'] = [];
   if (state.status === 'awaiting-plan-approval') pending.push({ kind: 'approve-plan', title: `Approve plan v${state.planVersion}`, since: state.planEdits.at(-1)?.at ?? '' });
   for (const p of state.phases) {

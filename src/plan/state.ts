@@ -91,6 +91,14 @@ export interface WorkItemState {
   settings: WorkItemSettings;
 }
 
+/** What the state query returns: the state without the (long) list of applied update ids. */
+export type WorkItemSnapshot = Omit<WorkItemState, 'seenUpdateIds'> & { seenUpdateCount: number };
+
+export function snapshotOf(state: WorkItemState): WorkItemSnapshot {
+  const { seenUpdateIds, ...rest } = state;
+  return { ...rest, seenUpdateCount: seenUpdateIds.length };
+}
+
 export function initialPhases(plan: Plan, settings: WorkItemSettings, overrides: Record<string, ExecutionMode> = {}): PhaseState[] {
   return plan.phases.map((p: PlannedPhase) => {
     const override = overrides[p.id];
