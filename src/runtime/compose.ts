@@ -9,6 +9,8 @@ import type { CiPort } from '../activities/ports.js';
 import { createAgent, type Agent } from '../agent/steps.js';
 import { openStore, repoRoot, type OpenStore } from '../db/client.js';
 import { activeWorkItems, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
+import { decisions } from '../db/schema/core.js';
+import { and, desc, inArray } from 'drizzle-orm';
 import { loadTree } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
 import { git } from '../agent/git.js';
@@ -157,8 +159,26 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
       const answer = await core.agent.answer({ question });
       return { text: answer.text, citations: answer.citations.map((c) => c.ref ?? c.node) };
     },
-    async recentCi() {
-      return [];
+    async recentCi(developerId) {
+      // What CI did on the developer's work lately, from the audit log: silent flake retries and blocking alerts.
+      const keys = (await workItemsOwnedBy(core.store.db, developerId)).map((w) => w.key);
+      if (keys.length === 0) return [];
+      const rows = await core.store.db
+        .select()
+        .from(decisions)
+        .where(and(inArray(decisions.workItemKey, keys), inArray(decisions.kind, ['ci-retry', 'ci-alert'])))
+        .orderBy(desc(decisions.id))
+        .limit(10);
+      return rows.map((r) => {
+        const detail = r.detail as { job?: string; failures?: Array<{ classification?: string }> };
+        return {
+          workItemKey: r.workItemKey ?? '',
+          phaseId: r.phaseId ?? '',
+          job: detail.job ?? 'ci',
+          result: r.kind === 'ci-retry' ? 'known flake, retried' : 'blocking failure',
+          ...(r.kind === 'ci-alert' ? { classification: detail.failures?.[0]?.classification ?? 'unknown' } : { classification: 'known-flake' }),
+        };
+      });
     },
     async recentKnowledge(developerId) {
       const items = await core.knowledge.relevantKnowledge({ files: [], components: [], platforms: [], requesterId: developerId });
