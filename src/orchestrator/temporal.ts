@@ -32,6 +32,8 @@ export interface TemporalOrchestratorDeps {
   recentCi(developerId: string): Promise<Situation['recentCi']>;
   recentKnowledge(developerId: string): Promise<Situation['recentKnowledge']>;
   pairInactivityMs?: number;
+  /** The ticket behind a work item key (Jira summary and description), when an issue tracker is configured. */
+  describeWorkItem?(key: string): Promise<{ title: string; description: string } | undefined>;
   /** yes / edit first / no on a knowledge proposal: handled by the knowledge store, not a workflow. */
   knowledgeDecision?(request: DecisionRequest): Promise<DecisionOutcome>;
 }
@@ -111,11 +113,15 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
     ask: (developerId, question) => deps.ask(developerId, question),
 
     async requestPlan(developerId, workItemKey, intention, options) {
+      const ticket = options?.title ? undefined : await deps.describeWorkItem?.(workItemKey);
+      const title = options?.title ?? ticket?.title ?? intention.slice(0, 120);
+      // The developer's words lead; the ticket's description gives RH-A the context behind them.
+      const fullIntention = ticket?.description ? `${intention}\n\nFrom ${workItemKey}: ${ticket.description.slice(0, 4_000)}` : intention;
       try {
         await client.workflow.start('workItemWorkflow', {
           taskQueue: deps.taskQueue,
           workflowId: workItemWorkflowId(workItemKey),
-          args: [{ key: workItemKey, ownerId: developerId, title: options?.title ?? intention.slice(0, 120), intention }],
+          args: [{ key: workItemKey, ownerId: developerId, title, intention: fullIntention }],
         });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -13,6 +13,7 @@ import { decisions } from '../db/schema/core.js';
 import { and, desc, inArray } from 'drizzle-orm';
 import { loadTree } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
+import { createJira, type IssueTracker } from '../integrations/jira.js';
 import { git } from '../agent/git.js';
 import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
 import { KnowledgeStore, curatorsFromConfig } from '../knowledge/store.js';
@@ -55,6 +56,8 @@ export interface Core {
   ci: CiPort;
   targetRepo: string;
   mode: 'local' | 'github';
+  /** Jira, when JIRA_URL and JIRA_TOKEN are set. */
+  issues?: IssueTracker;
   activities: Activities;
   close(): Promise<void>;
 }
@@ -137,6 +140,9 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     ci,
     targetRepo,
     mode: github ? 'github' : 'local',
+    ...(env.JIRA_URL && env.JIRA_TOKEN
+      ? { issues: createJira({ baseUrl: env.JIRA_URL, token: env.JIRA_TOKEN, ...(env.JIRA_EMAIL ? { email: env.JIRA_EMAIL } : {}), apiVersion: env.JIRA_API_VERSION === '3' ? 3 : 2 }) }
+      : {}),
     activities,
     close: async () => {
       if (!options.store) await store.close();
@@ -150,6 +156,7 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
     client,
     taskQueue,
     knowledgeDecision: createKnowledgeDecisions({ db: core.store.db, knowledge: core.knowledge }),
+    ...(core.issues ? { describeWorkItem: describeFromTracker(core.issues, core.logger) } : {}),
     async workItemKeysFor(developerId) {
       const owned = await workItemsOwnedBy(core.store.db, developerId);
       const mayDecide = core.config.current().team.approvals.approvers.includes(developerId) ? await activeWorkItems(core.store.db) : [];
@@ -189,3 +196,16 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
 }
 
 export { loadTree };
+
+/** A ticket that cannot be read (missing, no permission, Jira down) never blocks planning: the intention stands. */
+function describeFromTracker(issues: IssueTracker, logger: Logger) {
+  return async (key: string) => {
+    try {
+      const issue = await issues.getIssue(key);
+      return { title: issue.summary, description: issue.description };
+    } catch (err) {
+      logger.warn({ key, err: (err as Error).message }, 'could not read the ticket; planning from the intention alone');
+      return undefined;
+    }
+  };
+}
