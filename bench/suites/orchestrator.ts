@@ -20,7 +20,7 @@ import { upsertDevelopers } from '../../src/db/work-items.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { createDomainInsight } from '../../src/runtime/insight.js';
-import { editPlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
+import { editPlanUpdate, pauseUpdate, resumeUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import type { workItemWorkflow } from '../../workflows/work-item.js';
 import { bareStopSignal, bareUpdate, type bareWorkflow } from '../support/bare-workflow.js';
@@ -205,6 +205,46 @@ const run: BenchSuite = async () => {
         },
       }),
     );
+
+    // 1b. The same round trip for a light decision (pause / resume alternately): no plan to write, the
+    // shape of a gate approval; update resolved + the status visible in the query + the audit row read back.
+    const light = await startWorkItem();
+    let toggles = 0;
+    const toggle = async () => {
+      const n = ++toggles;
+      const pausing = n % 2 === 1;
+      const updateId = `bench-toggle-${runTag}-${n}`;
+      const outcome = await light.handle.executeUpdate(pausing ? pauseUpdate : resumeUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId });
+      if (outcome.outcome !== 'applied') throw new Error(`orchestrator bench: ${updateId} was ${outcome.outcome}`);
+      await waitUntil(`status after ${updateId}`, async () => ((await light.handle.query(workItemStateQuery)).status === 'paused') === pausing);
+      await waitUntil(`audit row ${updateId}`, async () => (await db.select({ kind: decisions.kind }).from(decisions).where(eq(decisions.idempotencyKey, updateId))).length === 1);
+    };
+    for (let i = 0; i < warmup; i++) await toggle();
+    const lightTimes: number[] = [];
+    const lightBase: number[] = [];
+    for (let i = 0; i < roundTrips; i++) {
+      let t0 = performance.now();
+      await bare(bareHandle);
+      lightBase.push(performance.now() - t0);
+      t0 = performance.now();
+      await toggle();
+      lightTimes.push(performance.now() - t0);
+    }
+    const lt = summarise(lightTimes);
+    const lb = summarise(lightBase);
+    figures.push(
+      figure({
+        suite: 'orchestrator',
+        name: `decision round trip (pause/resume) x${roundTrips}`,
+        baseline: 'bare update, empty workflow',
+        subject: lt,
+        base: lb,
+        target: 'median ratio <= 1.5',
+        met: lt.medianMs / Math.max(lb.medianMs, 1e-6) <= 1.5,
+        extra: { decision: 'pause and resume alternately on one work item; round trip = update resolved + status visible in the state query + audit row read back', store: store.kind },
+      }),
+    );
+    await light.handle.terminate('orchestrator bench: round trips done');
 
     // Retire the round-trip workflows so the memory phase starts with the same worker cache on both sides.
     await bareHandle.signal(bareStopSignal);
