@@ -458,6 +458,9 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
   /** A ready PR that the repository has not merged yet: checked again after mergeRecheckMs. */
   let mergeWaiting = false;
   while (state.status !== 'cancelled' && !allPhasesFinished(state.phases)) {
+    // Taken before this pass awaits anything: progress signalled while a merge or a store write is in flight
+    // (a phase turning ready-to-merge) must wake the wait below, not become part of what it waits to change.
+    const snapshot = progressPrint();
     if (state.status !== 'paused') {
       for (const p of phasesReadyToOpen(state.phases)) openPhase(p);
       watchOpenGates();
@@ -495,7 +498,6 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
         recordedPhases.set(p.id, storedView(p));
       }
     }
-    const snapshot = progressPrint();
     const changed = () => progressPrint() !== snapshot || needsStart.size > 0 || shouldContinue();
     if (mergeWaiting) {
       await condition(changed, input.mergeRecheckMs ?? defaultMergeRecheckMs);
