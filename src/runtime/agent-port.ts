@@ -42,6 +42,7 @@ export const phaseBranch = (workItemKey: string, phaseId: string, attempt: numbe
 
 function evidenceLines(e: Evidence, checks: Array<{ command: string; passed: boolean }>): string[] {
   return [
+    ...e.commands.filter((c) => !checks.some((k) => k.command === c.command)).map((c) => `${c.exitCode === 0 ? 'passed' : 'FAILED'}: ${c.command}`),
     ...checks.map((c) => `${c.passed ? 'passed' : 'FAILED'}: ${c.command}`),
     ...e.filesWritten.map((f) => `wrote ${f}`),
     ...e.refusals.map((r) => `refused (${r.kind}): ${r.reason}`),
@@ -147,7 +148,8 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       // A pair reply is the developer's own request in the moment: it is recorded but never held for budget.
       const review = await metered('review', workItemKey, phaseId, true, () => deps.agent.review({ diff: text }));
       const lines = review.findings.map((f) => `• ${f.severity === 'blocker' ? '*Blocker*' : 'Warning'} (${f.rule})${f.line ? ` line ${f.line}` : ''}: ${f.message}${f.insteadDo ? `\n   → ${f.insteadDo}` : ''}`);
-      const reply = lines.length ? `${review.summary}\n${lines.join('\n')}` : review.summary;
+      // The summary's first line counts the findings; the bullets below carry them once, with what to do instead.
+      const reply = lines.length ? `${review.summary.split('\n')[0]}\n${lines.join('\n')}` : review.summary;
       return { text: reply, note: review.findings.length ? `${review.findings.length} findings: ${[...new Set(review.findings.map((f) => f.rule))].join(', ')}` : 'reviewed, no findings' };
     },
   };
