@@ -7,7 +7,8 @@ import { createLocalCodeHost } from '../../src/integrations/local.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { mergedChanges } from '../../src/db/schema/knowledge.js';
 import { decisionsFor } from '../../src/db/work-items.js';
-import type { Plan, PlannedPhase } from '../../src/plan/schema.js';
+import type { Plan } from '../../src/plan/schema.js';
+import { conditionPhase } from '../support/plans.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { recordHistory } from '../support/histories.js';
@@ -18,20 +19,6 @@ beforeAll(async () => {
   rt = await startTestRuntime();
 });
 afterAll(async () => rt?.stop());
-
-function conditionPhase(id: string, type: string, reason: string, activity: PlannedPhase['activity'], dependsOn: string[], mergeOrder: number): PlannedPhase {
-  const snake = type.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-  return {
-    id,
-    title: `Add NodePool condition type ${type} and reason ${reason}`,
-    activity,
-    files: ['api/hypershift/v1beta1/nodepool_conditions.go', 'api/hypershift/v1beta1/zz_generated.conditions.go', `api/hypershift/v1beta1/nodepool_condition_${snake}_test.go`],
-    constraints: ['CamelCase condition type and reason values'],
-    validation: [{ command: 'make verify', why: 'generated code current' }],
-    dependsOn,
-    mergeOrder,
-  };
-}
 
 describe('a three-phase plan', () => {
   it('runs from approval to resolution: a rejected then re-approved gate, parallel phases, merges in the declared order', async () => {

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Plan, PlannedPhase } from '../../src/plan/schema.js';
+import { conditionPhase } from '../support/plans.js';
 import { randomBytes } from 'node:crypto';
 import { createCiWebhookHandler } from '../../src/http/ci-webhook.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
@@ -10,23 +11,13 @@ import { createDispatcher, createDispatcherClient } from '../../src/notification
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../../src/slack/workspace/server.js';
 import type { TestRuntime } from '../support/runtime.js';
+import { createDatabase } from '../support/db.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Creates an empty database on the server of adminUrl and returns its URL. */
-export async function freshDatabase(adminUrl: string, label: string): Promise<string> {
-  const { default: pg } = await import('pg');
-  const name = `sr_fault_${label}_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+/** An empty database for a child process to share (PGlite cannot be shared between processes). */
+export function freshDatabase(adminUrl: string, label: string): Promise<string> {
+  return createDatabase(adminUrl, `sr_fault_${label}`);
 }
 
 /** Drops a database made by freshDatabase, closing any connection still open to it. */
@@ -82,20 +73,7 @@ export function spawnWorker(env: { DATABASE_URL: string; TEMPORAL_ADDRESS: strin
   };
 }
 
-/** One phase the offline agent knows how to do in the example Go repository. */
-export function conditionPhase(id: string, type: string, reason: string, activity: PlannedPhase['activity'] = 'api_changes'): PlannedPhase {
-  const snake = type.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-  return {
-    id,
-    title: `Add NodePool condition type ${type} and reason ${reason}`,
-    activity,
-    files: ['api/hypershift/v1beta1/nodepool_conditions.go', 'api/hypershift/v1beta1/zz_generated.conditions.go', `api/hypershift/v1beta1/nodepool_condition_${snake}_test.go`],
-    constraints: ['CamelCase condition type and reason values'],
-    validation: [{ command: 'make verify', why: 'generated code current' }],
-    dependsOn: [],
-    mergeOrder: 1,
-  };
-}
+export { conditionPhase };
 
 export function onePhasePlan(key: string, phase: PlannedPhase): Plan {
   return { workItemKey: key, intention: 'NodePool should report capacity errors per platform', summary: '', phases: [phase] };

@@ -10,9 +10,10 @@ export interface StoreBackend {
 
 let counter = 0;
 
-async function freshPostgresDatabase(adminUrl: string): Promise<string> {
+/** Creates an empty database on the server of adminUrl and returns its URL. */
+export async function createDatabase(adminUrl: string, prefix = 'sr_test'): Promise<string> {
   const { default: pg } = await import('pg');
-  const name = `sr_test_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const name = `${prefix}_${process.pid}_${Date.now().toString(36)}_${counter++}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -28,12 +29,12 @@ async function freshPostgresDatabase(adminUrl: string): Promise<string> {
 export function storeBackends(): StoreBackend[] {
   const backends: StoreBackend[] = [{ name: 'pglite', open: () => openStore({ dataDir: 'memory://' }) }];
   const adminUrl = inject('databaseUrl');
-  if (adminUrl) backends.push({ name: 'postgres', open: async () => openStore({ url: await freshPostgresDatabase(adminUrl) }) });
+  if (adminUrl) backends.push({ name: 'postgres', open: async () => openStore({ url: await createDatabase(adminUrl) }) });
   return backends;
 }
 
 /** One store for tests that need storage but are not about the driver: real PostgreSQL when available. */
 export async function openTestStore(): Promise<OpenStore> {
   const adminUrl = inject('databaseUrl');
-  return adminUrl ? openStore({ url: await freshPostgresDatabase(adminUrl) }) : openStore({ dataDir: 'memory://' });
+  return adminUrl ? openStore({ url: await createDatabase(adminUrl) }) : openStore({ dataDir: 'memory://' });
 }
