@@ -9,6 +9,7 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   ActivityFailure,
   ApplicationFailure,
   proxyActivities,
@@ -82,14 +83,22 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     await report({ status: to === 'collaborative' ? 'pairing' : 'running', handoff });
   };
 
+  /** She chose "fix and re-push" on a real CI failure: the agent's fix round runs even on a paired phase. */
+  let agentFixRequested = false;
   for (;;) {
-    if (mode === 'collaborative') {
+    const agentFixes = agentFixRequested && patched('paired-fix-round');
+    agentFixRequested = false;
+    if (mode === 'collaborative' && !agentFixes) {
       await report({ status: 'pairing' });
+      // The developer's commits land on the phase branch itself; "done" then pushes it and opens the PR.
+      // Histories recorded before the branch was prepared here replay without the activity.
+      const prepared = patched('pair-branch') ? await quick.preparePhaseBranch({ workItemKey: input.workItemKey, phase: input.phase, attempt: input.attempt }) : undefined;
+      const pushTo = prepared ? ` Push your commits to ${prepared.branch}.` : '';
       await quick.notify({
         dedupeKey: `pair-invite:${self}:${handoffs.length}`,
         developerId: input.ownerId,
         urgency: 'decision',
-        payload: { kind: 'info', text: `${input.workItemKey} phase ${input.phase.id} is yours to pair on. Say "pair with me on phase ${input.phase.id}" to open a thread; say "done" in it when the change is ready.` },
+        payload: { kind: 'info', text: `${input.workItemKey} phase ${input.phase.id} is yours to pair on. Say "pair with me on phase ${input.phase.id}" to open a thread; say "done" in it when the change is ready.${pushTo}` },
       });
       await condition(() => pairDone !== undefined || requestedMode !== undefined);
       if (!pairDone) {
@@ -185,6 +194,7 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     const diagnosis = await agent.diagnoseCi({ workItemKey: input.workItemKey, phaseId: input.phase.id, prUrl: pr.prUrl, failures: ci.alerts.at(-1) ?? [] });
     evidence.push(`diagnosis: ${diagnosis.summary}`);
     feedback.push(`Fix the CI failure: ${diagnosis.summary}`);
+    agentFixRequested = true;
   }
 }
 

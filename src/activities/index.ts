@@ -171,6 +171,10 @@ export function createActivities(deps: ActivityDeps) {
       return permanentOnUserError(() => deps.agent.draftPlan(args));
     },
 
+    async preparePhaseBranch(args: Parameters<AgentPort['preparePhaseBranch']>[0]) {
+      return deps.agent.preparePhaseBranch(args);
+    },
+
     async executePhase(args: ExecutePhaseArgs) {
       const ctx = Context.current();
       let lastSaved = 0;

@@ -37,6 +37,8 @@ export interface ProgressNotes {
 /** RH-A as the orchestrator sees it. */
 export interface AgentPort {
   draftPlan(args: { workItemKey: string; ownerId: string; intention: string; feedback?: string[] }): Promise<Plan>;
+  /** Creates (or reuses) the phase's worktree and branch so a person can commit to it before the agent runs. */
+  preparePhaseBranch(args: { workItemKey: string; phase: PlannedPhase; attempt: number }): Promise<{ branch: string; worktree: string }>;
   executePhase(args: ExecutePhaseArgs, heartbeat: (details: ProgressNotes) => void, signal: AbortSignal): Promise<ExecutePhaseResult>;
   diagnoseCi(args: { workItemKey: string; phaseId: string; prUrl: string; failures: CiFailureSummary[] }): Promise<{ summary: string }>;
   reviewPairMessage(args: { sessionId: string; developerId: string; workItemKey: string; phaseId: string; text: string }): Promise<{ text: string; note: string }>;

@@ -9,7 +9,7 @@ import { redactSecrets } from '../observability/logger.js';
 import { findPath, impactOf, type DomainModel, type PathStep } from '../domain/index.js';
 import { needsModelMessage, type Agent } from './agent.js';
 import { verifyAndCommit } from './finish.js';
-import { currentBranch } from './git.js';
+import { changedPaths, currentBranch } from './git.js';
 import type { DomainModelPort, KnowledgePort } from './model-port.js';
 import {
   addConditionConstants, conditionTestPath, conditionTestSource, conditionsFile, fileProblems, parseConditionRequest, planRecipes, RecipeError,
@@ -34,6 +34,46 @@ const judgementQuestion = /\b(should|why|better|recommend|design|trade-?offs?|op
 
 export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
   const allowed = deps.team.agent.allowed_commands;
+
+  /**
+   * A re-push after a real CI failure. The one failure the offline agent can repair is a stale generated
+   * file (someone committed the constants without running the code generation): regenerate, verify, test
+   * and commit what changed. The branch already carries the change, so the recipe is not applied again.
+   */
+  async function fixRound(req: ExecuteRequest, ctx: StepContext): Promise<ExecuteResult> {
+    const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: allowed, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item });
+    const evidence = emptyEvidence();
+    const checks: ExecuteResult['checks'] = [];
+    const fail = (message: string): ExecuteResult => ({ status: 'failed', message, branch: req.branch, checks, usage: zeroUsage(), evidence: evidenceFromScope(scope, evidence) });
+    const beat = (what: string) => ctx.heartbeat?.({ step: 'execute', what });
+    const codegen = deps.team.codegen.api;
+    try {
+      const branch = await currentBranch(req.worktree);
+      if (branch !== req.branch) return fail(`the worktree is on branch "${branch}", expected "${req.branch}"`);
+      beat(codegen);
+      const run = await scope.runCommand(codegen);
+      if (run.exitCode !== 0) return fail(`${codegen} failed (exit ${run.exitCode}):\n${run.output.slice(-2000)}`);
+      const regenerated = await changedPaths(req.worktree);
+      if (regenerated.length === 0) {
+        return fail(`${codegen} changed nothing, so the CI failure is not stale generated code; the offline agent has no other fix. ${needsModelMessage}`);
+      }
+      evidence.notes.push(`CI failed on stale generated code: \`${codegen}\` regenerated ${regenerated.join(', ')}`);
+      const finished = await verifyAndCommit({
+        scope,
+        team: deps.team,
+        model: deps.model,
+        evidence,
+        heartbeat: beat,
+        commitMessage: `${req.workItemKey}: regenerate with \`${codegen}\` after CI failed\n\nThe branch had the hand-written change without the generated code.\nPhase: ${req.phase.id}`,
+      });
+      checks.push(...finished.checks);
+      if (!finished.ok) return fail(finished.message);
+      return { status: 'committed', message: `Regenerated with ${codegen} and committed ${finished.commit.slice(0, 12)} on ${req.branch}`, branch: req.branch, commit: finished.commit, checks, usage: zeroUsage(), evidence: evidenceFromScope(scope, evidence) };
+    } catch (err) {
+      if (err instanceof ScopeRefusal) return fail(err.message);
+      throw err;
+    }
+  }
 
   return {
     kind: 'offline',
@@ -74,6 +114,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
     },
 
     async execute(req: ExecuteRequest, ctx: StepContext = {}): Promise<ExecuteResult> {
+      if (req.fixRound) return fixRound(req, ctx);
       const condition = parseConditionRequest(req.instruction);
       if (!condition) {
         return { status: 'needs-model', message: `No offline recipe for "${req.instruction}". ${needsModelMessage}`, branch: req.branch, checks: [], usage: zeroUsage(), evidence: emptyEvidence() };

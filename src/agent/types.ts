@@ -106,6 +106,8 @@ export interface ExecuteRequest {
   /** Writable globs; defaults to the phase's files. */
   writable?: string[];
   tokenBudget?: number;
+  /** A re-push after a real CI failure: the branch already carries the change, so only the fix is added. */
+  fixRound?: boolean;
 }
 export interface ExecuteResult {
   status: 'committed' | 'failed' | 'needs-model';

@@ -38,6 +38,14 @@ export function createLocalCodeHost(repo: string): CodeHost & { pull(number: num
       // A worktree of the repository already shares its refs; a separate clone pushes into it.
       const common = (await git(worktree, ['rev-parse', '--path-format=absolute', '--git-common-dir'])).trim();
       if (common !== join(repo, '.git')) await git(worktree, ['push', '-q', repo, `${branch}:refs/heads/${branch}`]);
+      // As on GitHub, a pull request's head follows its branch: a re-push after a CI fix is what CI tests next.
+      const sha = (await git(repo, ['rev-parse', `refs/heads/${branch}`])).trim();
+      const s = load(repo);
+      const open = [...s.pulls].reverse().find((p) => p.branch === branch);
+      if (open && open.sha !== sha) {
+        open.sha = sha;
+        save(repo, s);
+      }
     },
     async openPullRequest({ branch, base, title, body }): Promise<PullRequestRef> {
       const sha = (await git(repo, ['rev-parse', `refs/heads/${branch}`])).trim();

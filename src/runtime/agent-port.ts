@@ -63,6 +63,28 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
     return result;
   }
 
+  /**
+   * The phase's worktree on its branch, created from the base on first use and reused afterwards. Before an
+   * agent step, edits left by a step that died mid-way are dropped; a person's pair worktree is left as is.
+   */
+  async function checkOutPhase(args: { workItemKey: string; phase: { id: string }; attempt: number }, opts: { resetEdits: boolean }) {
+    const { targetRepo, team } = deps.config.current();
+    const branch = phaseBranch(args.workItemKey, args.phase.id, args.attempt);
+    const worktree = join(deps.worktreesDir, `${args.workItemKey}-${args.phase.id}-${args.attempt}`);
+    mkdirSync(deps.worktreesDir, { recursive: true });
+    const base = deps.syncBase ? await deps.syncBase(team.target.default_branch) : team.target.default_branch;
+    if (!existsSync(worktree)) {
+      const branchExists = (await git(targetRepo, ['branch', '--list', branch])).trim() !== '';
+      if (branchExists) await git(targetRepo, ['worktree', 'add', '-q', worktree, branch]);
+      else await addWorktree(targetRepo, worktree, branch, base);
+    } else if (opts.resetEdits) {
+      // A step that died mid-way (worker killed) left uncommitted edits; this attempt redoes the step from the branch's last commit.
+      await git(worktree, ['reset', '-q', '--hard', 'HEAD']);
+      await git(worktree, ['clean', '-q', '-fd']);
+    }
+    return { branch, worktree, base };
+  }
+
   return {
     async draftPlan({ workItemKey, intention, feedback }) {
       const result = await metered('plan', workItemKey, undefined, false, () => deps.agent.plan({ workItemKey, intention: feedback?.length ? `${intention}\n\nFeedback: ${feedback.join('; ')}` : intention }));
@@ -70,27 +92,20 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       return result.plan;
     },
 
+    async preparePhaseBranch(args) {
+      const { branch, worktree } = await checkOutPhase(args, { resetEdits: false });
+      return { branch, worktree };
+    },
+
     async executePhase(args, heartbeat, signal): Promise<ExecutePhaseResult> {
-      const { targetRepo, team } = deps.config.current();
-      const branch = phaseBranch(args.workItemKey, args.phase.id, args.attempt);
-      const worktree = join(deps.worktreesDir, `${args.workItemKey}-${args.phase.id}-${args.attempt}`);
+      const { team } = deps.config.current();
       const notes: ProgressNotes = { done: [], evidence: [], next: [] };
       const beat = (line?: string) => {
         if (line) notes.done.push(line);
         heartbeat(notes);
       };
 
-      mkdirSync(deps.worktreesDir, { recursive: true });
-      const base = deps.syncBase ? await deps.syncBase(team.target.default_branch) : team.target.default_branch;
-      if (!existsSync(worktree)) {
-        const branchExists = (await git(targetRepo, ['branch', '--list', branch])).trim() !== '';
-        if (branchExists) await git(targetRepo, ['worktree', 'add', '-q', worktree, branch]);
-        else await addWorktree(targetRepo, worktree, branch, base);
-      } else {
-        // A step that died mid-way (worker killed) left uncommitted edits; this attempt redoes the step from the branch's last commit.
-        await git(worktree, ['reset', '-q', '--hard', 'HEAD']);
-        await git(worktree, ['clean', '-q', '-fd']);
-      }
+      const { branch, worktree, base } = await checkOutPhase(args, { resetEdits: true });
       beat(`worktree ${worktree} on ${branch}`);
 
       // Commits on the branch that the base does not have: the phase's own work from an earlier try.
@@ -102,7 +117,7 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
         const instruction = [args.phase.title, ...args.phase.constraints, ...args.feedback].join('\n');
         const result = await metered('execute', args.workItemKey, args.phase.id, args.budgetApproved === true, () =>
           deps.agent.execute(
-            { workItemKey: args.workItemKey, phase: args.phase, instruction, branch, worktree, writable: args.phase.files.length ? args.phase.files : undefined },
+            { workItemKey: args.workItemKey, phase: args.phase, instruction, branch, worktree, writable: args.phase.files.length ? args.phase.files : undefined, fixRound: args.round > 0 },
             { heartbeat: () => beat(), signal, workItemKey: args.workItemKey, stepId: `${args.phase.id}:${args.attempt}:${args.round}` },
           ),
         );

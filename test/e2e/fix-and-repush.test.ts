@@ -1,0 +1,185 @@
+// Issue 8's "a real CI failure raises a channel alert with options; she taps 'fix and re-push'", for real and
+// offline: maria pairs on a collaborative phase and commits the hand-written condition constants (and their
+// test) to the phase branch but forgets `make api`. Local CI fails on the stale generated list; RH-O alerts
+// her DM and the team channel with the three options; she taps "Fix and re-push"; the offline RH-A
+// regenerates, verifies and commits; CI goes green; the phase merges and the work item resolves.
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { git } from '../../src/agent/git.js';
+import { addConditionConstants, conditionsFile, conditionTestPath, conditionTestSource, generatedConditionsFile } from '../../src/agent/recipes.js';
+import { mergedChanges } from '../../src/db/schema/knowledge.js';
+import { decisionsFor } from '../../src/db/work-items.js';
+import { createDispatcher, createDispatcherClient } from '../../src/notifications/dispatcher.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { Plan } from '../../src/plan/schema.js';
+import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { startLocalWorkspace, type LocalWorkspace, type StoredMessage } from '../../src/slack/workspace/server.js';
+import { workItemStateQuery } from '../../workflows/definitions.js';
+import { workItemWorkflowId } from '../../workflows/ids.js';
+import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
+
+const signingSecret = 'fix-and-repush-signing-secret-0123';
+const botToken = 'xoxb-local-fix-and-repush';
+const condition = { conditionType: 'MachineCapacity', reason: 'CapacityExhausted' };
+const phaseId = 'capacity-condition';
+
+let rt: TestRuntime;
+let ws: LocalWorkspace;
+let slack: SlackApp;
+let dispatcher: ReturnType<typeof createDispatcher>;
+let alerts: string;
+
+const seen = (m: StoredMessage | undefined) => (m ? `${m.text}\n${JSON.stringify(m.blocks ?? [])}` : '');
+const actionIds = (m: StoredMessage) =>
+  (m.blocks ?? []).flatMap((b) => ((b as { type: string }).type === 'actions' ? ((b as { elements: Array<{ action_id: string }> }).elements ?? []).map((e) => e.action_id) : []));
+
+async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const dmOf = (user: string) => ws.messagesIn(ws.dmChannel(ws.user(user).id));
+
+beforeAll(async () => {
+  rt = await startTestRuntime();
+  const config = rt.core.config.current();
+  const logger = createLogger('fix-and-repush', 'silent');
+  alerts = config.team.notifications.alerts_channel.replace(/^#/, '');
+  ws = await startLocalWorkspace({
+    appUrl: 'http://127.0.0.1:1/slack/events',
+    signingSecret,
+    botToken,
+    users: [...config.roles.values()].map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone })),
+    channels: ['general', alerts],
+  });
+  slack = createSlackApp({ orchestrator: rt.orchestrator, store: rt.core.store, config, botToken, signingSecret, appToken: '', slackApiUrl: ws.apiUrl, port: 0, logger });
+  ws.setAppUrl((await slack.start()).requestUrl!);
+  // 11:00 UTC tomorrow is daytime for the whole team: quiet hours must not hold the prompts under test.
+  const daytime = () => new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 11 * 3_600_000);
+  dispatcher = createDispatcher({ db: rt.core.store.db, client: createDispatcherClient(botToken, ws.apiUrl), render: slack.deps.render, config, logger, now: daytime });
+  dispatcher.start(200);
+}, 120_000);
+
+afterAll(async () => {
+  await dispatcher?.stop();
+  await slack?.stop();
+  await ws?.stop();
+  await rt?.stop();
+});
+
+describe('a real CI failure on a paired phase', () => {
+  it('alerts her DM and the team channel with options; "Fix and re-push" regenerates, CI goes green, the phase merges and the work item resolves', async () => {
+    const key = `${rt.keyPrefix}-3101`;
+    const testFile = conditionTestPath(condition);
+    const plan: Plan = {
+      workItemKey: key,
+      intention: 'NodePool reports when machines cannot be created for lack of capacity',
+      summary: '',
+      phases: [{
+        id: phaseId,
+        title: `Add NodePool condition type ${condition.conditionType} and reason ${condition.reason}`,
+        activity: 'core_logic', // maria pairs on core logic
+        files: [conditionsFile, generatedConditionsFile, testFile],
+        constraints: ['CamelCase condition type and reason values'],
+        validation: [{ command: 'make verify', why: 'generated code current' }],
+        dependsOn: [],
+        mergeOrder: 1,
+      }],
+    };
+    const handle = await rt.env.client.workflow.start('workItemWorkflow', {
+      taskQueue: rt.taskQueue,
+      workflowId: workItemWorkflowId(key),
+      args: [{ key, ownerId: 'maria', title: 'Capacity condition on NodePools', intention: plan.intention, plan }],
+    });
+    const state = () => handle.query(workItemStateQuery);
+    await eventually(state, (s) => s.status === 'awaiting-plan-approval', 'plan gate');
+    expect(await rt.orchestrator.decide({ workItemKey: key, kind: 'approve-plan', actor: 'maria', surface: 'slack-button', idempotencyKey: `${key}:approve-plan` })).toMatchObject({ outcome: 'applied' });
+
+    // Once she approves the phase, it is hers to pair on, and the invitation names the branch her commits go to.
+    const gate = await until(() => dmOf('maria').find((m) => seen(m).includes(`Phase gate — ${key}`)), 'the phase gate', 60_000);
+    expect((await ws.tap('maria', gate, 'sitroom:decide:approve-phase')).status).toBe(200);
+    const invite = await until(() => dmOf('maria').find((m) => m.text.includes(`${key} phase ${phaseId} is yours to pair on`)), 'the pair invitation', 60_000);
+    const branch = /Push your commits to (\S+?)\.?$/m.exec(invite.text)?.[1];
+    expect(branch).toBe(`sitroom/${key.toLowerCase()}/${phaseId}-1`);
+    expect((await state()).phases[0]!.mode).toBe('collaborative');
+
+    const dm = ws.dmChannel(ws.user('maria').id);
+    const { ts } = await ws.sendMessage('maria', dm, `pair with me on phase ${phaseId} of ${key}`);
+    const opened = await until(() => ws.threadReplies(dm, ts).find((m) => m.text.startsWith('Pairing on')), 'the pair thread');
+    expect(opened.text).toContain(phaseId);
+
+    // Her hand edit on the prepared branch: the constants and their test, committed without `make api`.
+    const worktrees = await git(rt.core.targetRepo, ['worktree', 'list', '--porcelain']);
+    const worktree = /worktree (.+)\nHEAD \w+\nbranch refs\/heads\/(.+)/g;
+    const mine = [...worktrees.matchAll(worktree)].find((m) => m[2] === branch)?.[1];
+    expect(mine, `a worktree on ${branch}`).toBeDefined();
+    const conditions = join(mine!, conditionsFile);
+    writeFileSync(conditions, addConditionConstants(readFileSync(conditions, 'utf8'), condition));
+    writeFileSync(join(mine!, testFile), conditionTestSource(condition));
+    await git(mine!, ['add', conditionsFile, testFile]);
+    await git(mine!, ['-c', 'user.name=Maria Alvarez', '-c', 'user.email=maria@example.com', 'commit', '-q', '-m', `${key}: MachineCapacity condition type`]);
+    const generatedBefore = await git(mine!, ['show', `HEAD:${generatedConditionsFile}`]);
+    expect(generatedBefore).not.toContain('NodePoolMachineCapacityConditionType');
+
+    await ws.sendMessage('maria', dm, 'done', ts);
+
+    // CI fails for real: the new test finds the constant missing from the generated list.
+    const alertDm = await until(() => dmOf('maria').find((m) => seen(m).includes(`CI blocked — ${key} ${phaseId}`)), 'the CI alert in her DM', 240_000);
+    const inChannel = await until(() => ws.messagesIn(alerts).find((m) => seen(m).includes(`CI blocked — ${key} ${phaseId}`)), 'the CI alert in the team channel');
+    for (const alert of [alertDm, inChannel]) {
+      const text = seen(alert);
+      expect(text).toContain('1 blocking failure');
+      expect(text).toContain('TestMachineCapacityConditionIsRegistered');
+      expect(text).toContain('missing from KnownNodePoolConditionTypes: run make api');
+      const ids = actionIds(alert);
+      expect(ids.some((id) => id.includes('fix-and-repush'))).toBe(true);
+      expect(ids.some((id) => id.includes('wait-for-me'))).toBe(true);
+      expect(ids.some((id) => id.includes('skip-test'))).toBe(true);
+      expect(JSON.stringify(alert.blocks)).toMatch(/Fix and re-push.*Wait for me.*Skip this test/);
+    }
+    expect(seen(inChannel)).toContain('<@U0MARIA01>');
+
+    const fixId = actionIds(alertDm).find((id) => id.includes('fix-and-repush'))!;
+    expect((await ws.tap('maria', alertDm, fixId)).status).toBe(200);
+    const decided = await until(() => dmOf('maria').find((m) => m.ts === alertDm.ts && m.edited), 'the alert updated in place');
+    expect(actionIds(decided).some((id) => id.includes('fix-and-repush'))).toBe(false);
+    expect(seen(decided)).toMatch(/fix-and-repush|fix and re-push/i);
+
+    // The offline RH-A regenerates and re-pushes; CI goes green; the phase merges; the work item resolves.
+    // A second alert after the re-push would mean the fix did not fix it: stop waiting then.
+    const final = await eventually(state, (s) => s.status === 'resolved' || s.phases.some((p) => p.status === 'failed') || s.phases.some((p) => p.awaitingCiDecision === true && p.ciWatchId?.endsWith(':ci:1') === true), 'resolution', 300_000);
+    expect(final.phases.map((p) => [p.id, p.status])).toEqual([[phaseId, 'merged']]);
+    expect(final.status).toBe('resolved');
+    const ready = await until(() => dmOf('maria').find((m) => seen(m).includes(`PR ready — ${key} ${phaseId}`)), '"PR ready" after the fix', 30_000);
+    expect(seen(ready)).toMatch(/CI green/);
+
+    // Stored: her commit, then RH-A's regeneration on the same branch, merged into main.
+    const repo = rt.core.targetRepo;
+    expect((await git(repo, ['log', '--format=%s', `main..${branch}`])).trim()).toBe('');
+    const branchLog = (await git(repo, ['log', '--format=%s', '-2', branch!])).trim().split('\n');
+    expect(branchLog[0]).toContain('regenerate with `make api` after CI failed');
+    expect(branchLog[1]).toBe(`${key}: MachineCapacity condition type`);
+    const regenerated = (await git(repo, ['show', '--name-only', '--format=', branch!])).trim().split('\n');
+    expect(regenerated).toEqual([generatedConditionsFile]);
+    expect(await git(repo, ['show', `main:${generatedConditionsFile}`])).toContain('NodePoolMachineCapacityConditionType');
+    const merges = (await git(repo, ['log', '--merges', '--format=%s', 'main'])).trim();
+    expect(merges).toContain(phaseId);
+    const merged = await rt.core.store.db.select().from(mergedChanges).where(eq(mergedChanges.workItemKey, key));
+    expect(merged.map((m) => m.phaseId)).toEqual([phaseId]);
+
+    const audit = await decisionsFor(rt.core.store.db, key);
+    const alert = audit.find((d) => d.kind === 'ci-alert');
+    expect(alert).toMatchObject({ phaseId, actor: 'rh-o' });
+    expect(JSON.stringify(alert!.detail)).toContain('TestMachineCapacityConditionIsRegistered');
+    const option = audit.find((d) => d.kind === 'ci-option');
+    expect(option).toMatchObject({ phaseId, actor: 'maria', surface: 'slack-button' });
+    expect(JSON.stringify(option!.detail)).toContain('fix-and-repush');
+    expect(audit.filter((d) => d.kind === 'ci-alert')).toHaveLength(1);
+  }, 600_000);
+});
