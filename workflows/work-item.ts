@@ -487,6 +487,13 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
         } else {
           mergeable.status = 'merged';
           await store.recordPhase({ key: state.key, phase: mergeable });
+          // Merges are part of the audit trail too (histories recorded before this was added replay without it).
+          if (patched('merge-audit')) {
+            await store.recordDecision({
+              idempotencyKey: `merge:${state.key}:${mergeable.id}:${mergeable.attempts}`, workItemKey: state.key, phaseId: mergeable.id, kind: 'merge', actor: 'rh-o', surface: 'automatic',
+              detail: { prUrl: mergeable.prUrl ?? null, branch: mergeable.branch ?? null, base: merged.base },
+            });
+          }
           continue;
         }
       }

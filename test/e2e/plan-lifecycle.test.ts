@@ -74,7 +74,7 @@ describe('a three-phase plan', () => {
     expect(body).toContain('api/hypershift/v1beta1/nodepool_conditions.go');
 
     const audit = (await decisionsFor(rt.core.store.db, key)).map((d) => `${d.kind}:${d.phaseId ?? ''}`);
-    expect(audit).toEqual(expect.arrayContaining(['approve-plan:', 'reject-phase:api', 'approve-phase:api', 'merge-conflict:signals']));
+    expect(audit).toEqual(expect.arrayContaining(['approve-plan:', 'reject-phase:api', 'approve-phase:api', 'merge-conflict:signals', 'merge:api', 'merge:bridge', 'merge:signals']));
     const readyNotes = (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'pr-ready'))).map((n) => (n.payload as { phaseId: string }).phaseId);
     expect(readyNotes.sort()).toEqual(['api', 'bridge', 'signals', 'signals']);
     // Each merge is recorded with its confidence grades, ready for calibration against later outcomes.
