@@ -15,10 +15,11 @@ import { createDispatcher, createDispatcherClient } from '../../src/notification
 import { createLogger } from '../../src/observability/logger.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { startLocalWorkspace, type LocalWorkspace, type StoredMessage } from '../../src/slack/workspace/server.js';
+import { startLocalWorkspace, type LocalWorkspace } from '../../src/slack/workspace/server.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
+import { actionIds, seen, until } from '../support/slack-view.js';
 
 const signingSecret = 'fix-and-repush-signing-secret-0123';
 const botToken = 'xoxb-local-fix-and-repush';
@@ -31,19 +32,6 @@ let slack: SlackApp;
 let dispatcher: ReturnType<typeof createDispatcher>;
 let alerts: string;
 
-const seen = (m: StoredMessage | undefined) => (m ? `${m.text}\n${JSON.stringify(m.blocks ?? [])}` : '');
-const actionIds = (m: StoredMessage) =>
-  (m.blocks ?? []).flatMap((b) => ((b as { type: string }).type === 'actions' ? ((b as { elements: Array<{ action_id: string }> }).elements ?? []).map((e) => e.action_id) : []));
-
-async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const dmOf = (user: string) => ws.messagesIn(ws.dmChannel(ws.user(user).id));
 
 beforeAll(async () => {

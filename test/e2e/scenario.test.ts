@@ -17,6 +17,7 @@ import { startLocalWorkspace, type LocalWorkspace, type StoredMessage } from '..
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { briefingScheduleId, workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
+import { actionIds, seen, until } from '../support/slack-view.js';
 
 const signingSecret = 'scenario-signing-secret-0123456789';
 const botToken = 'xoxb-local-scenario';
@@ -30,20 +31,6 @@ let dispatcher: ReturnType<typeof createDispatcher>;
 let key: string;
 let alerts: string;
 
-/** Everything a person sees in a message: its text and the text inside its blocks. */
-const seen = (m: StoredMessage | undefined) => (m ? `${m.text}\n${JSON.stringify(m.blocks ?? [])}` : '');
-const actionIds = (m: StoredMessage) =>
-  (m.blocks ?? []).flatMap((b) => ((b as { type: string }).type === 'actions' ? ((b as { elements: Array<{ action_id: string }> }).elements ?? []).map((e) => e.action_id) : []));
-
-async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const dmOf = (user: string) => ws.messagesIn(ws.dmChannel(ws.user(user).id));
 const newDm = (user: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs?: number) => until(() => dmOf(user).find(match), what, timeoutMs);
 const replyIn = (channel: string, ts: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs?: number) =>
