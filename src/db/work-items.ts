@@ -1,11 +1,12 @@
 // Repositories for developers, work items, phases and the audit log. Every write is idempotent so an
 // activity retried by Temporal (or replayed after a worker crash) leaves one row, not two.
-import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { decisions, developers, phases, workItems } from './schema/core.js';
 import type { RoleFile } from '../config/schema.js';
 import type { Plan } from '../plan/schema.js';
 import type { PhaseState } from '../plan/state.js';
+import type { Notification } from '../notifications/types.js';
 
 export interface DecisionRecord {
   idempotencyKey: string;
@@ -15,6 +16,8 @@ export interface DecisionRecord {
   actor: string;
   surface: string;
   detail: Record<string, unknown>;
+  /** When the decision was taken (workflow time); the database's clock when absent. */
+  decidedAt?: Date;
 }
 
 export async function upsertDevelopers(db: Database, roles: Iterable<RoleFile>): Promise<void> {
@@ -42,11 +45,14 @@ export async function upsertWorkItem(
 export async function savePlan(
   db: Database,
   args: { key: string; plan: Plan; version: number; status: string; phases: PhaseState[] },
-  options: { inTransaction?: boolean } = {},
+  options: { inTransaction?: boolean; onlyIfNewer?: boolean } = {},
 ): Promise<void> {
   // Three statements whatever the plan's size: the work item, the phases that no longer exist, the rest upserted.
   const write = async (tx: Database) => {
-    await tx.update(workItems).set({ plan: args.plan, planVersion: args.version, status: args.status, updatedAt: sql`now()` }).where(eq(workItems.key, args.key));
+    const where = options.onlyIfNewer ? and(eq(workItems.key, args.key), lt(workItems.planVersion, args.version)) : eq(workItems.key, args.key);
+    const updated = await tx.update(workItems).set({ plan: args.plan, planVersion: args.version, status: args.status, updatedAt: sql`now()` }).where(where).returning({ key: workItems.key });
+    // A late confirmation must not roll the phases back under a plan version someone already stored.
+    if (options.onlyIfNewer && updated.length === 0) return;
     const ids = args.phases.map((p) => p.id);
     await tx.delete(phases).where(ids.length ? and(eq(phases.workItemKey, args.key), notInArray(phases.phaseId, ids)) : eq(phases.workItemKey, args.key));
     if (args.phases.length === 0) return;
@@ -129,4 +135,60 @@ export async function phasesOf(db: Database, key: string) {
 export async function developerBySlackId(db: Database, slackUserId: string) {
   const [row] = await db.select().from(developers).where(eq(developers.slackUserId, slackUserId));
   return row;
+}
+
+/** A decision with what it changes: the owner's notification and, for a plan edit, the plan version it produced. */
+export interface DecisionWithEffects {
+  decision: DecisionRecord;
+  notification?: Notification;
+  plan?: { key: string; plan: Plan; version: number; status: string; phases: PhaseState[] };
+}
+
+/**
+ * Stores a decision and its effects in ONE statement (data-modifying CTEs), so the write costs one round trip
+ * to the database however many tables it touches; a decision is on the path of every tap. The effects are
+ * written only when the audit row is new (a retry changes nothing), and a plan only when it is newer than the
+ * stored one. https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-MODIFYING
+ */
+export async function commitDecisionWithEffects(db: Database, commit: DecisionWithEffects): Promise<{ decidedAt: Date; inserted: boolean }> {
+  const { decision: d, notification: n, plan: p } = commit;
+  const steps: SQL[] = [
+    sql`d AS (
+      INSERT INTO decisions (idempotency_key, work_item_key, phase_id, kind, actor, surface, detail, decided_at)
+      VALUES (${d.idempotencyKey}, ${d.workItemKey}, ${d.phaseId}, ${d.kind}, ${d.actor}, ${d.surface}, ${JSON.stringify(d.detail)}::jsonb,
+              COALESCE(${d.decidedAt ? d.decidedAt.toISOString() : null}::timestamptz, now()))
+      ON CONFLICT (idempotency_key) DO NOTHING
+      RETURNING decided_at)`,
+  ];
+  if (n) {
+    steps.push(sql`n AS (
+      INSERT INTO notification_outbox (dedupe_key, developer_id, channel, urgency, kind, payload)
+      SELECT ${n.dedupeKey}, ${n.developerId ?? null}, ${n.channel ?? null}, ${n.urgency}, ${n.payload.kind}, ${JSON.stringify(n.payload)}::jsonb FROM d
+      ON CONFLICT (dedupe_key) DO NOTHING)`);
+  }
+  if (p) {
+    const incoming = JSON.stringify(p.phases.map((phase, i) => phaseRow(p.key, phase, i + 1)));
+    steps.push(
+      sql`w AS (
+        UPDATE work_items SET plan = ${JSON.stringify(p.plan)}::jsonb, plan_version = ${p.version}, status = ${p.status}, updated_at = now()
+        WHERE key = ${p.key} AND plan_version < ${p.version} AND EXISTS (SELECT 1 FROM d)
+        RETURNING key)`,
+      sql`incoming AS (
+        SELECT * FROM jsonb_to_recordset(${incoming}::jsonb)
+          AS x("phaseId" text, title text, ordinal integer, mode text, status text, "prUrl" text, branch text))`,
+      sql`gone AS (
+        DELETE FROM phases WHERE work_item_key = ${p.key} AND EXISTS (SELECT 1 FROM w)
+          AND NOT EXISTS (SELECT 1 FROM incoming WHERE incoming."phaseId" = phases.phase_id))`,
+      sql`kept AS (
+        INSERT INTO phases (work_item_key, phase_id, title, ordinal, mode, status, pr_url, branch)
+        SELECT w.key, i."phaseId", i.title, i.ordinal, i.mode, i.status, i."prUrl", i.branch FROM w CROSS JOIN incoming i
+        ON CONFLICT (work_item_key, phase_id) DO UPDATE SET title = excluded.title, ordinal = excluded.ordinal, mode = excluded.mode,
+          status = excluded.status, pr_url = excluded.pr_url, branch = excluded.branch, updated_at = now())`,
+    );
+  }
+  const result = await db.execute(sql`WITH ${sql.join(steps, sql`, `)} SELECT decided_at FROM d`);
+  const [row] = (result as unknown as { rows: Array<{ decided_at: string | Date }> }).rows;
+  if (row) return { decidedAt: new Date(row.decided_at), inserted: true };
+  const [existing] = await db.select({ decidedAt: decisions.decidedAt }).from(decisions).where(eq(decisions.idempotencyKey, d.idempotencyKey));
+  return { decidedAt: existing!.decidedAt, inserted: false };
 }
