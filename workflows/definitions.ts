@@ -1,6 +1,7 @@
 // Signals, updates and queries of every workflow, defined once so the client side (Slack, CLI, tests)
 // and the workflows agree on names and argument types.
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
+import type { DecisionCommit } from '../src/activities/ports.js';
 import type { ExecutionMode } from '../src/config/schema.js';
 import type { Surface } from '../src/orchestrator/port.js';
 import type { Plan } from '../src/plan/schema.js';
@@ -17,6 +18,15 @@ export interface DecisionOutcome {
   summary: string;
   decidedBy: string;
   decidedAt: string;
+}
+
+/**
+ * Sinks the worker provides. decisions.commit stores a decision (audit row, notification, plan version) in the
+ * worker before the workflow task that took it completes, so an update's caller sees it committed without an
+ * extra activation; it is never called on replay. The workflow confirms every decision durably afterwards.
+ */
+export interface DecisionSinks extends Sinks {
+  decisions: { commit(commit: DecisionCommit): void };
 }
 
 // work item

@@ -16,8 +16,9 @@ import {
   allHandlersFinished,
   ParentClosePolicy,
   patched,
+  proxySinks,
 } from '@temporalio/workflow';
-import type { Activities } from '../src/activities/index.js';
+import type { Activities, DecisionCommit } from '../src/activities/index.js';
 import type { ExecutionMode } from '../src/config/schema.js';
 import { Plan } from '../src/plan/schema.js';
 import {
@@ -50,6 +51,7 @@ import {
   workItemStateQuery,
   type Actor,
   type DecisionOutcome,
+  type DecisionSinks,
 } from './definitions.js';
 import { phaseWorkflow } from './phase.js';
 import { gateWatch } from './gate-watch.js';
@@ -71,6 +73,8 @@ export interface WorkItemInput {
   phaseHeartbeatTimeoutMs?: number;
   /** How often a ready PR that the repository has not merged yet is checked again (tests lower it). */
   mergeRecheckMs?: number;
+  /** How long a decision waits at most for its durable confirmation (tests lower it). */
+  decisionConfirmMs?: number;
 }
 
 
@@ -78,7 +82,7 @@ const store = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['UserError'] },
 });
-// Decisions are written by a local activity: the update returns as soon as the audit row is committed.
+// Histories from before the decision sink wrote decisions with a local activity (an extra activation per decision).
 const commit = proxyLocalActivities<Activities>({
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds' },
@@ -93,6 +97,10 @@ const agent = proxyActivities<Activities>({
 const defaultHistoryEventBudget = 10_000;
 const maxSeenUpdateIds = 5_000;
 const defaultMergeRecheckMs = 5 * 60_000;
+const { decisions: decisionSink } = proxySinks<DecisionSinks>();
+/** A decision is confirmed durably within this long, or sooner once this many are waiting. */
+const defaultDecisionConfirmMs = 10_000;
+const decisionConfirmBatch = 100;
 /** The newest plan edits kept in workflow state; the full trail is in the audit log. */
 const maxPlanEdits = 50;
 
@@ -151,8 +159,8 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
     if (!rememberUpdate()) return { outcome: 'duplicate', summary: 'already applied', decidedBy: args.actor, decidedAt };
     const summary = apply();
     const idempotencyKey = currentUpdateInfo()?.id ?? `${self}:${kind}:${phaseId ?? ''}:${decidedAt}`;
-    await commit.commitDecision({
-      decision: { idempotencyKey, workItemKey: state.key, phaseId: phaseId ?? null, kind, actor: args.actor, surface: args.surface, detail: { ...detail, summary } },
+    const decision = { idempotencyKey, workItemKey: state.key, phaseId: phaseId ?? null, kind, actor: args.actor, surface: args.surface, detail: { ...detail, summary } };
+    const rest: Omit<DecisionCommit, 'decision'> = {
       notification: {
         dedupeKey: `decided:${idempotencyKey}`,
         developerId: state.ownerId,
@@ -160,9 +168,61 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
         payload: { kind: 'decision-recorded', workItemKey: state.key, ...(phaseId ? { phaseId } : {}), text: `${args.actor} ${summary}` },
       },
       ...(options.savePlan && state.plan ? { plan: { key: state.key, plan: state.plan, version: state.planVersion, status: state.status, phases: state.phases } } : {}),
-    });
+    };
+    if (decisionsBySink) {
+      const decided: DecisionCommit = { decision: { ...decision, decidedAt }, ...rest };
+      // Committed by the worker before this workflow task completes; confirmed durably by confirmDecisions.
+      decisionSink.commit(decided);
+      awaitConfirmation(decided);
+    } else {
+      await commit.commitDecision({ decision, ...rest });
+    }
     return { outcome: 'applied', summary, decidedBy: args.actor, decidedAt };
   };
+
+  /**
+   * The sink is the fast path and is not retried: if the database was down it stored nothing. So each decision
+   * stays in the workflow's state until a regular activity (retried by Temporal) has confirmed it is stored.
+   * Only the newest plan is kept with them: an older plan version would be skipped as outdated anyway.
+   */
+  function awaitConfirmation(decided: DecisionCommit) {
+    if (decided.plan) for (const earlier of unconfirmed) delete earlier.plan;
+    unconfirmed.push(decided);
+  }
+  async function confirmDecisions(): Promise<void> {
+    const batch = unconfirmed.slice(0, decisionConfirmBatch);
+    if (batch.length === 0) return;
+    // Removed only once confirmed: a continue-as-new meanwhile carries them into the next run.
+    await store.confirmDecisions({ commits: batch });
+    for (const done of batch) {
+      const at = unconfirmed.indexOf(done);
+      if (at >= 0) unconfirmed.splice(at, 1);
+    }
+  }
+  /**
+   * Confirms waiting decisions every decisionConfirmMs (or sooner in batches). Before the run ends or continues
+   * as new, finishing() stops it: its timer is cancelled and the last batch confirmed first, so the closing task
+   * never races our own timer or activity (the server would reject it, and with it an update in the same task).
+   */
+  async function confirmDecisionsInBackground(): Promise<void> {
+    while (!finishingRun) {
+      await condition(() => unconfirmed.length > 0 || finishingRun);
+      await condition(() => unconfirmed.length >= decisionConfirmBatch || finishingRun, input.decisionConfirmMs ?? defaultDecisionConfirmMs);
+      await confirmDecisions();
+    }
+    while (unconfirmed.length > 0) await confirmDecisions();
+  }
+  async function finishing(): Promise<void> {
+    finishingRun = true;
+    await confirmLoop;
+  }
+
+  // Decisions are stored by the worker's sink before the update completes (patched: histories from before it
+  // ran a local activity per decision, one more activation each).
+  const decisionsBySink = patched('decisions-by-sink');
+  const unconfirmed: DecisionCommit[] = decisionsBySink ? (state.unconfirmedDecisions ??= []) : [];
+  let finishingRun = false;
+  const confirmLoop: Promise<void> = decisionsBySink ? confirmDecisionsInBackground() : Promise.resolve();
 
   setHandler(workItemStateQuery, () => snapshotOf(state));
 
@@ -426,12 +486,17 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
   }
 
   // Waits for the plan decision; a rejected plan is re-drafted by RH-A with the reasons as feedback.
+  // A plan paused before approval still waits for its approval (histories from before this patch left the
+  // wait on pause, so a resume went on to open the phases of a plan nobody had approved).
+  const pauseKeepsPlanGate = patched('pause-keeps-plan-gate');
+  const awaitingPlanApproval = () =>
+    state.status === 'awaiting-plan-approval' || (pauseKeepsPlanGate && state.status === 'paused' && state.statusBeforePause === 'awaiting-plan-approval');
   for (;;) {
-    await condition(() => state.status !== 'awaiting-plan-approval' || redraftRequested || shouldContinue());
+    await condition(() => !awaitingPlanApproval() || redraftRequested || shouldContinue());
     if (!redraftRequested) break;
     redraftRequested = false;
     const redrafted = Plan.parse(await agent.draftPlan({ workItemKey: state.key, ownerId: state.ownerId, intention: state.intention, feedback: planFeedback }));
-    if (state.status !== 'awaiting-plan-approval') break;
+    if (!awaitingPlanApproval()) break;
     state.plan = redrafted;
     state.planVersion += 1;
     state.planEdits.push({ version: state.planVersion, by: 'rh-a', at: new Date().toISOString(), note: `re-drafted after: ${planFeedback.at(-1) ?? ''}` });
@@ -444,7 +509,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
       payload: { kind: 'gate', workItemKey: state.key, title: `Plan v${state.planVersion} for ${state.key}: ${state.title}`, summary: planSummary(state) },
     });
   }
-  if (state.status === 'awaiting-plan-approval') return continueWith();
+  if (awaitingPlanApproval()) return continueWith();
   if (state.status !== 'cancelled') await store.recordPlan({ key: state.key, plan: state.plan!, version: state.planVersion, status: state.status, phases: state.phases });
 
   // What the phase and CI-watch workflows report by signal (PR opened, CI watched, a CI failure or the token
@@ -520,6 +585,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
   await store.setWorkItemStatus({ key: state.key, status: state.status });
   if (state.status === 'resolved') await store.proposeKnowledge({ workItemKey: state.key, ownerId: state.ownerId });
   await condition(allHandlersFinished);
+  await finishing();
   return state;
 
   // --- helpers -------------------------------------------------------------------------------------
@@ -583,12 +649,15 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
   }
 
   async function continueWith(): Promise<never> {
+    // Decisions taken while the last batch is confirmed stay in state.unconfirmedDecisions: the next run confirms them.
+    await finishing();
     await condition(allHandlersFinished);
     return continueAsNew<typeof workItemWorkflow>({
       key: state.key, ownerId: state.ownerId, title: state.title, intention: state.intention, continued: state,
       ...(input.historyEventBudget ? { historyEventBudget: input.historyEventBudget } : {}),
       ...(input.phaseHeartbeatTimeoutMs ? { phaseHeartbeatTimeoutMs: input.phaseHeartbeatTimeoutMs } : {}),
       ...(input.mergeRecheckMs ? { mergeRecheckMs: input.mergeRecheckMs } : {}),
+      ...(input.decisionConfirmMs ? { decisionConfirmMs: input.decisionConfirmMs } : {}),
     });
   }
 }

@@ -3,10 +3,10 @@
 // keyed by business ids) and turns permanent problems into non-retryable failures.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { phases as phasesTable } from '../db/schema/core.js';
-import { appendDecision, activeWorkItems, savePhase, savePlan, setWorkItemStatus, upsertWorkItem, type DecisionRecord } from '../db/work-items.js';
+import { decisions as decisionsTable, phases as phasesTable } from '../db/schema/core.js';
+import { appendDecision, activeWorkItems, commitDecisionWithEffects, savePhase, savePlan, setWorkItemStatus, upsertWorkItem, type DecisionRecord } from '../db/work-items.js';
 import { activityKinds, resolveMode, type ActivityKind } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import { isUserError } from '../errors.js';
@@ -18,9 +18,9 @@ import type { ModeSetting, PhaseState, WorkItemSettings } from '../plan/state.js
 import type { CiRunReport, CiTestResult, CiWatchState } from '../../workflows/types.js';
 import type { CalibrationStore } from '../confidence/calibration-store.js';
 import type { ConfidenceAssessment } from '../confidence/model.js';
-import type { AgentPort, CiKnowledgePort, CiPort, ExecutePhaseArgs, ProgressNotes, MemoryPort, ReviewInsightPort } from './ports.js';
+import type { AgentPort, CiKnowledgePort, CiPort, DecisionCommit, ExecutePhaseArgs, ProgressNotes, MemoryPort, ReviewInsightPort } from './ports.js';
 
-export type { ExecutePhaseResult } from './ports.js';
+export type { DecisionCommit, ExecutePhaseResult } from './ports.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -48,6 +48,16 @@ async function permanentOnUserError<T>(fn: () => Promise<T>): Promise<T> {
 
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
+
+  const commitDecision = async (args: DecisionCommit): Promise<{ decidedAt: string; inserted: boolean }> => {
+    const { decidedAt, ...record } = args.decision;
+    const row = await commitDecisionWithEffects(db, {
+      decision: { ...record, ...(decidedAt ? { decidedAt: new Date(decidedAt) } : {}) },
+      ...(args.notification ? { notification: args.notification } : {}),
+      ...(args.plan ? { plan: args.plan } : {}),
+    });
+    return { decidedAt: row.decidedAt.toISOString(), inserted: row.inserted };
+  };
 
   const settingsFor = (ownerId: string, phases: Array<{ id: string; files: string[] }>): WorkItemSettings => {
     const { team, roles } = deps.config();
@@ -102,19 +112,31 @@ export function createActivities(deps: ActivityDeps) {
 
     /**
      * A person's decision, committed in one transaction: the audit row, the notification that tells the owner,
-     * and (for plan edits) the new plan version. Runs as a local activity so the update completes quickly.
+     * and (for plan edits) the new plan version. Called by the worker's decision sink before the update that
+     * took the decision completes (createDecisionSinks), and again by confirmDecisions as the durable backstop;
+     * histories from before the sink ran it as a local activity. Idempotent by the update id.
      */
-    async commitDecision(args: { decision: DecisionRecord; notification?: Notification; plan?: { key: string; plan: Plan; version: number; status: string; phases: PhaseState[] } }): Promise<{ decidedAt: string }> {
-      const decidedAt = await db.transaction(async (tx) => {
-        const txdb = tx as unknown as Database;
-        const row = await appendDecision(txdb, args.decision);
-        if (row.inserted) {
-          if (args.notification) await enqueueNotification(txdb, args.notification);
-          if (args.plan) await savePlan(txdb, args.plan, { inTransaction: true });
-        }
-        return row.decidedAt;
-      });
-      return { decidedAt: decidedAt.toISOString() };
+    async commitDecision(args: DecisionCommit): Promise<{ decidedAt: string; inserted: boolean }> {
+      return commitDecision(args);
+    },
+
+    /**
+     * The workflow's durable check that every decision it took is stored: whatever the fast path (the sink)
+     * already committed is left alone; anything it could not commit (the database was down) is written now,
+     * retried by Temporal until it is.
+     */
+    async confirmDecisions(args: { commits: DecisionCommit[] }): Promise<{ written: number }> {
+      let written = 0;
+      // One read for the whole batch: on the normal path every decision is already stored.
+      const keys = args.commits.map((c) => c.decision.idempotencyKey);
+      const stored = new Set((await db.select({ key: decisionsTable.idempotencyKey }).from(decisionsTable).where(inArray(decisionsTable.idempotencyKey, keys))).map((r) => r.key));
+      for (const commit of args.commits) {
+        if (stored.has(commit.decision.idempotencyKey)) continue;
+        const row = await commitDecision(commit);
+        if (row.inserted) written += 1;
+      }
+      if (written > 0) deps.logger.warn({ decisions: { written, workItem: args.commits[0]?.decision.workItemKey } }, 'decisions stored by the workflow backstop: the fast path had not stored them');
+      return { written };
     },
 
     async notify(notification: Notification): Promise<void> {

@@ -2,6 +2,7 @@
 // import this module (it has no I/O), and so do tests, which exercise the rules without Temporal.
 import type { ActivityKind, ExecutionMode } from '../config/schema.js';
 import type { Plan, PlannedPhase } from './schema.js';
+import type { DecisionCommit } from '../activities/ports.js';
 
 export type WorkItemStatus = 'planning' | 'awaiting-plan-approval' | 'executing' | 'paused' | 'resolved' | 'cancelled';
 export type PhaseStatus =
@@ -88,14 +89,16 @@ export interface WorkItemState {
   phases: PhaseState[];
   /** Update ids already applied, carried across continue-as-new so a replayed tap never applies twice. */
   seenUpdateIds: string[];
+  /** Decisions whose durable confirmation (the confirmDecisions activity) is still to run; carried across continue-as-new. */
+  unconfirmedDecisions?: DecisionCommit[];
   settings: WorkItemSettings;
 }
 
 /** What the state query returns: the state without the (long) list of applied update ids. */
-export type WorkItemSnapshot = Omit<WorkItemState, 'seenUpdateIds'> & { seenUpdateCount: number };
+export type WorkItemSnapshot = Omit<WorkItemState, 'seenUpdateIds' | 'unconfirmedDecisions'> & { seenUpdateCount: number };
 
 export function snapshotOf(state: WorkItemState): WorkItemSnapshot {
-  const { seenUpdateIds, ...rest } = state;
+  const { seenUpdateIds, unconfirmedDecisions: _unconfirmed, ...rest } = state;
   return { ...rest, seenUpdateCount: seenUpdateIds.length };
 }
 

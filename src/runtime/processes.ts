@@ -85,7 +85,7 @@ function installTemporalRuntime(level: string | undefined): void {
 
 export async function runWorker(core: Core, temporal: TemporalHandle, life: Lifecycle): Promise<Worker> {
   installTemporalRuntime(core.env.LOG_LEVEL);
-  const { worker, connection } = await createWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: temporal.taskQueue, activities: core.activities });
+  const { worker, connection } = await createWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: temporal.taskQueue, activities: core.activities, logger: core.logger });
   const running = worker.run();
   const readyFile = join('/tmp', 'sitroom-worker-ready');
   writeFileSync(readyFile, String(process.pid));

@@ -2,6 +2,8 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
+import { createDecisionSinks } from '../activities/sinks.js';
+import type { Logger } from '../observability/logger.js';
 
 export const defaultTaskQueue = 'situation-room';
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
@@ -11,6 +13,8 @@ export interface WorkerOptions {
   namespace?: string;
   taskQueue?: string;
   activities: Activities;
+  /** Where the decision sink reports a decision it could not store (the workflow confirms it later). */
+  logger: Pick<Logger, 'warn'>;
   /** Pre-bundled workflow code (tests bundle once per file); otherwise bundled from workflows/. */
   workflowBundle?: WorkflowBundleWithSourceMap;
   maxConcurrentActivityTaskExecutions?: number;
@@ -23,6 +27,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? defaultTaskQueue,
     activities: options.activities,
+    sinks: createDecisionSinks(options.activities, options.logger),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
     // Let running activities finish (or notice cancellation) before the process exits on SIGINT/SIGTERM.

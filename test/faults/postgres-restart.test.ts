@@ -15,6 +15,7 @@ import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createCore, createOrchestrator, type Core } from '../../src/runtime/compose.js';
+import { createDecisionSinks } from '../../src/activities/sinks.js';
 import { approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually, type TestRuntime } from '../support/runtime.js';
@@ -77,7 +78,7 @@ describe(`PostgreSQL restarts mid-run${canRun ? '' : ` (skipped: ${skipReason})`
     const { ANTHROPIC_API_KEY: _k, GITHUB_TOKEN: _g, TARGET_REPO: _t, DATABASE_URL: _d, ...rest } = process.env;
     core = await createCore({ env: rest, dataDir: mkdtempSync(join(tmpdir(), 'sitroom-fault-pgdata-')), store, logger: createLogger('fault-pg', 'silent') });
     const taskQueue = `fault-pg-${uniqueSuffix()}`;
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: core.activities, shutdownGraceTime: '2 seconds' });
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: core.activities, sinks: createDecisionSinks(core.activities, core.logger), shutdownGraceTime: '2 seconds' });
     running = worker.run();
     const rt = { core, env, taskQueue, orchestrator: createOrchestrator(core, env.client, taskQueue) } as TestRuntime;
     surfaces = await startSurfaces(rt);

@@ -4,6 +4,7 @@
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
+import { createDecisionSinks } from '../../src/activities/sinks.js';
 import { exampleTargetRepo, loadConfig, type LoadedConfig } from '../../src/config/load.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { upsertDevelopers } from '../../src/db/work-items.js';
@@ -29,17 +30,22 @@ export type PortOverrides = Partial<Pick<ActivityDeps, 'agent' | 'ci' | 'ciKnowl
 const unexpected = (port: string) =>
   new Proxy({}, { get: (_t, name) => () => Promise.reject(new Error(`${port}.${String(name)} was not expected in this test`)) });
 
-export async function startOrchestra(ports: PortOverrides = {}, options: { env?: TestWorkflowEnvironment } = {}): Promise<Orchestra> {
+export async function startOrchestra(
+  ports: PortOverrides = {},
+  /** decisionSink 'failing': the worker's fast path never stores a decision, as when the database is down at that instant. */
+  options: { env?: TestWorkflowEnvironment; decisionSink?: 'worker' | 'failing' } = {},
+): Promise<Orchestra> {
   const env = options.env ?? (await connectTestEnvironment());
   const store = await openTestStore();
   const config = loadConfig(exampleTargetRepo);
   await upsertDevelopers(store.db, config.roles.values());
   const insight = createDomainInsight();
   const taskQueue = `test-${uniqueSuffix()}`;
+  const silent = createLogger('test', 'silent');
   const activities = createActivities({
     db: store.db,
     config: () => config,
-    logger: createLogger('test', 'silent'),
+    logger: silent,
     insight: ports.insight ?? { impact: insight.impact, prReady: () => Promise.reject(new Error('prReady not expected')) },
     agent: ports.agent ?? (unexpected('agent') as ActivityDeps['agent']),
     ci: ports.ci ?? (unexpected('ci') as ActivityDeps['ci']),
@@ -47,7 +53,7 @@ export async function startOrchestra(ports: PortOverrides = {}, options: { env?:
     memory: ports.memory ?? (unexpected('memory') as ActivityDeps['memory']),
   });
   const bundle = await workflowBundle();
-  const makeWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, shutdownGraceTime: '2 seconds' });
+  const makeWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, sinks: createDecisionSinks(options.decisionSink === 'failing' ? { commitDecision: () => Promise.reject(new Error('connection refused')) } : activities, silent), shutdownGraceTime: '2 seconds' });
   let worker = await makeWorker();
   let running = worker.run();
   const orchestra: Orchestra = {

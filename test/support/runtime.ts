@@ -11,6 +11,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import type { Orchestrator } from '../../src/orchestrator/port.js';
 import { openTestStore } from './db.js';
 import { connectTestEnvironment, uniqueSuffix, workflowBundle } from './temporal.js';
+import { createDecisionSinks } from '../../src/activities/sinks.js';
 
 export interface TestRuntime {
   core: Core;
@@ -30,7 +31,7 @@ export async function startTestRuntime(options: { env?: TestWorkflowEnvironment;
   const core = await createCore({ env: { ...rest, ...options.processEnv }, dataDir, store, logger: createLogger('e2e', 'silent') });
   const taskQueue = `e2e-${uniqueSuffix()}`;
   const bundle = await workflowBundle();
-  const makeWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: core.activities, shutdownGraceTime: '2 seconds' });
+  const makeWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: core.activities, sinks: createDecisionSinks(core.activities, core.logger), shutdownGraceTime: '2 seconds' });
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   if (options.startWorker !== false) {

@@ -4,7 +4,9 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionsFor } from '../../src/db/work-items.js';
 import type { Plan } from '../../src/plan/schema.js';
-import { approvePhaseUpdate, approvePlanUpdate, editPlanUpdate, rejectPhaseUpdate, workItemStateQuery } from '../../workflows/definitions.js';
+import { eq } from 'drizzle-orm';
+import { notificationOutbox } from '../../src/db/schema/core.js';
+import { approvePhaseUpdate, approvePlanUpdate, editPlanUpdate, pauseUpdate, rejectPhaseUpdate, resumeUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { startOrchestra, type Orchestra } from '../support/orchestra.js';
 import { recordHistory } from '../support/histories.js';
@@ -125,6 +127,52 @@ describe('workItemWorkflow gates', () => {
     });
     await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button', planVersion: 2 }] })).resolves.toMatchObject({ outcome: 'applied' });
     await recordHistory(orchestra.env.client, workItemWorkflowId(key), 'work-item-gates');
+  });
+});
+
+describe('workItemWorkflow pause before plan approval', () => {
+  it('keeps the plan gate: a resume opens no phase, and the plan still needs its approval', async () => {
+    const key = `${orchestra.keyPrefix}-7`;
+    const handle = await startItem(key);
+    const decide = (update: typeof pauseUpdate, n: number) => handle.executeUpdate(update, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `${key}-toggle-${n}` });
+    await decide(pauseUpdate, 1);
+    await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/not awaiting approval \(status: paused\)/) } });
+    await decide(resumeUpdate, 2);
+    // Give a wrongly released main line time to open phases before looking.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const resumed = await handle.query(workItemStateQuery);
+    expect(resumed.status).toBe('awaiting-plan-approval');
+    expect(resumed.phases.map((p) => p.status)).toEqual(['blocked', 'blocked', 'blocked']);
+    await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }] });
+    await waitFor(async () => (await handle.query(workItemStateQuery)).phases[0]!.status === 'awaiting-approval');
+    expect((await decisionsFor(orchestra.store.db, key)).map((d) => d.kind)).toEqual(['pause', 'resume', 'approve-plan']);
+  });
+});
+
+describe('workItemWorkflow when the fast path cannot store a decision', () => {
+  let failing: Orchestra;
+  beforeAll(async () => {
+    failing = await startOrchestra({}, { env: orchestra.env, decisionSink: 'failing' });
+  });
+  afterAll(async () => failing?.stop());
+
+  it('stores it through its durable confirmation: one audit row, one notification', async () => {
+    const key = `${failing.keyPrefix}-8`;
+    const handle = await failing.env.client.workflow.start('workItemWorkflow', {
+      taskQueue: failing.taskQueue,
+      workflowId: workItemWorkflowId(key),
+      args: [{ key, ownerId: 'maria', title: 'Capacity errors', intention: 'capacity errors', plan: threePhasePlan(key), decisionConfirmMs: 1_500 }],
+    });
+    await waitFor(async () => (await handle.query(workItemStateQuery)).status === 'awaiting-plan-approval');
+    const outcome = await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `tap-${key}-plan` });
+    expect(outcome.outcome).toBe('applied');
+    // The tap is answered at once; the row is not there yet because the fast path failed.
+    expect(await decisionsFor(failing.store.db, key)).toEqual([]);
+    await waitFor(async () => (await decisionsFor(failing.store.db, key)).length > 0, 15_000);
+    const audit = await decisionsFor(failing.store.db, key);
+    expect(audit.map((d) => [d.idempotencyKey, d.kind, d.actor, d.surface, d.decidedAt.toISOString()])).toEqual([[`tap-${key}-plan`, 'approve-plan', 'maria', 'slack-button', outcome.decidedAt]]);
+    const told = await failing.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.dedupeKey, `decided:tap-${key}-plan`));
+    expect(told).toHaveLength(1);
   });
 });
 
