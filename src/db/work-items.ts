@@ -1,6 +1,6 @@
 // Repositories for developers, work items, phases and the audit log. Every write is idempotent so an
 // activity retried by Temporal (or replayed after a worker crash) leaves one row, not two.
-import { and, desc, eq, inArray, lt, notInArray, sql, type SQL } from 'drizzle-orm';
+import { desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { decisions, developers, phases, workItems } from './schema/core.js';
 import type { RoleFile } from '../config/schema.js';
@@ -42,30 +42,42 @@ export async function upsertWorkItem(
     .onConflictDoUpdate({ target: workItems.key, set: { title: item.title, intention: item.intention, workflowId: item.workflowId, status: item.status, updatedAt: sql`now()` } });
 }
 
-export async function savePlan(
-  db: Database,
-  args: { key: string; plan: Plan; version: number; status: string; phases: PhaseState[] },
-  options: { inTransaction?: boolean; onlyIfNewer?: boolean } = {},
-): Promise<void> {
-  // Three statements whatever the plan's size: the work item, the phases that no longer exist, the rest upserted.
-  const write = async (tx: Database) => {
-    const where = options.onlyIfNewer ? and(eq(workItems.key, args.key), lt(workItems.planVersion, args.version)) : eq(workItems.key, args.key);
-    const updated = await tx.update(workItems).set({ plan: args.plan, planVersion: args.version, status: args.status, updatedAt: sql`now()` }).where(where).returning({ key: workItems.key });
-    // A late confirmation must not roll the phases back under a plan version someone already stored.
-    if (options.onlyIfNewer && updated.length === 0) return;
-    const ids = args.phases.map((p) => p.id);
-    await tx.delete(phases).where(ids.length ? and(eq(phases.workItemKey, args.key), notInArray(phases.phaseId, ids)) : eq(phases.workItemKey, args.key));
-    if (args.phases.length === 0) return;
-    await tx
-      .insert(phases)
-      .values(args.phases.map((p, i) => phaseRow(args.key, p, i + 1)))
-      .onConflictDoUpdate({
-        target: [phases.workItemKey, phases.phaseId],
-        set: { title: sql`excluded.title`, ordinal: sql`excluded.ordinal`, mode: sql`excluded.mode`, status: sql`excluded.status`, prUrl: sql`excluded.pr_url`, branch: sql`excluded.branch`, updatedAt: sql`now()` },
-      });
-  };
-  if (options.inTransaction) await write(db);
-  else await db.transaction((tx) => write(tx as unknown as Database));
+export async function savePlan(db: Database, args: PlanVersion): Promise<void> {
+  await db.execute(sql`WITH ${sql.join(planWrite(args, sql`true`), sql`, `)} SELECT 1`);
+}
+
+export interface PlanVersion {
+  key: string;
+  plan: Plan;
+  version: number;
+  status: string;
+  phases: PhaseState[];
+}
+
+/**
+ * The CTE steps that store a plan version: the work item row (when `when` holds), then its phases: rows of
+ * phases the plan no longer has are deleted, the rest upserted. Nothing touches the phases unless the work
+ * item row was written. One statement whatever the plan's size.
+ */
+function planWrite(p: PlanVersion, when: SQL): SQL[] {
+  const incoming = JSON.stringify(p.phases.map((phase, i) => phaseRow(p.key, phase, i + 1)));
+  return [
+    sql`w AS (
+      UPDATE work_items SET plan = ${JSON.stringify(p.plan)}::jsonb, plan_version = ${p.version}, status = ${p.status}, updated_at = now()
+      WHERE key = ${p.key} AND ${when}
+      RETURNING key)`,
+    sql`incoming AS (
+      SELECT * FROM jsonb_to_recordset(${incoming}::jsonb)
+        AS x("phaseId" text, title text, ordinal integer, mode text, status text, "prUrl" text, branch text))`,
+    sql`gone AS (
+      DELETE FROM phases WHERE work_item_key = ${p.key} AND EXISTS (SELECT 1 FROM w)
+        AND NOT EXISTS (SELECT 1 FROM incoming WHERE incoming."phaseId" = phases.phase_id))`,
+    sql`kept AS (
+      INSERT INTO phases (work_item_key, phase_id, title, ordinal, mode, status, pr_url, branch)
+      SELECT w.key, i."phaseId", i.title, i.ordinal, i.mode, i.status, i."prUrl", i.branch FROM w CROSS JOIN incoming i
+      ON CONFLICT (work_item_key, phase_id) DO UPDATE SET title = excluded.title, ordinal = excluded.ordinal, mode = excluded.mode,
+        status = excluded.status, pr_url = excluded.pr_url, branch = excluded.branch, updated_at = now())`,
+  ];
 }
 
 /**
@@ -141,7 +153,7 @@ export async function developerBySlackId(db: Database, slackUserId: string) {
 export interface DecisionWithEffects {
   decision: DecisionRecord;
   notification?: Notification;
-  plan?: { key: string; plan: Plan; version: number; status: string; phases: PhaseState[] };
+  plan?: PlanVersion;
 }
 
 /**
@@ -166,26 +178,7 @@ export async function commitDecisionWithEffects(db: Database, commit: DecisionWi
       SELECT ${n.dedupeKey}, ${n.developerId ?? null}, ${n.channel ?? null}, ${n.urgency}, ${n.payload.kind}, ${JSON.stringify(n.payload)}::jsonb FROM d
       ON CONFLICT (dedupe_key) DO NOTHING)`);
   }
-  if (p) {
-    const incoming = JSON.stringify(p.phases.map((phase, i) => phaseRow(p.key, phase, i + 1)));
-    steps.push(
-      sql`w AS (
-        UPDATE work_items SET plan = ${JSON.stringify(p.plan)}::jsonb, plan_version = ${p.version}, status = ${p.status}, updated_at = now()
-        WHERE key = ${p.key} AND plan_version < ${p.version} AND EXISTS (SELECT 1 FROM d)
-        RETURNING key)`,
-      sql`incoming AS (
-        SELECT * FROM jsonb_to_recordset(${incoming}::jsonb)
-          AS x("phaseId" text, title text, ordinal integer, mode text, status text, "prUrl" text, branch text))`,
-      sql`gone AS (
-        DELETE FROM phases WHERE work_item_key = ${p.key} AND EXISTS (SELECT 1 FROM w)
-          AND NOT EXISTS (SELECT 1 FROM incoming WHERE incoming."phaseId" = phases.phase_id))`,
-      sql`kept AS (
-        INSERT INTO phases (work_item_key, phase_id, title, ordinal, mode, status, pr_url, branch)
-        SELECT w.key, i."phaseId", i.title, i.ordinal, i.mode, i.status, i."prUrl", i.branch FROM w CROSS JOIN incoming i
-        ON CONFLICT (work_item_key, phase_id) DO UPDATE SET title = excluded.title, ordinal = excluded.ordinal, mode = excluded.mode,
-          status = excluded.status, pr_url = excluded.pr_url, branch = excluded.branch, updated_at = now())`,
-    );
-  }
+  if (p) steps.push(...planWrite(p, sql`plan_version < ${p.version} AND EXISTS (SELECT 1 FROM d)`));
   const result = await db.execute(sql`WITH ${sql.join(steps, sql`, `)} SELECT decided_at FROM d`);
   const [row] = (result as unknown as { rows: Array<{ decided_at: string | Date }> }).rows;
   if (row) return { decidedAt: new Date(row.decided_at), inserted: true };
