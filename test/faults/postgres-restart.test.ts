@@ -90,7 +90,7 @@ describe(`PostgreSQL restarts mid-run${canRun ? '' : ` (skipped: ${skipReason})`
     const handle = await env.client.workflow.start('workItemWorkflow', {
       taskQueue,
       workflowId: workItemWorkflowId(key),
-      args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')) }],
+      args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')), decisionConfirmMs: 2_000 }],
     });
     await eventually(async () => messages(`Plan for ${key}`), (m) => m.length === 1, 'plan gate delivered');
 
@@ -107,7 +107,8 @@ describe(`PostgreSQL restarts mid-run${canRun ? '' : ` (skipped: ${skipReason})`
     expect(messages(`Plan for ${key}`)).toHaveLength(1);
     expect(messages(`${key} · phase api`)).toHaveLength(1);
 
-    const audit = (await decisionsFor(store.db, key)).map((d) => d.kind);
+    // The worker could not store the decision while the database was down; the workflow's confirmation did once it was back.
+    const audit = await eventually(async () => (await decisionsFor(store.db, key)).map((d) => d.kind), (kinds) => kinds.length > 0, 'the audit row after the restart', 30_000);
     expect(audit).toEqual(['approve-plan']);
     const gateRows = (await store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'gate'))).filter((r) => r.dedupeKey.startsWith(`gate:${key}`));
     expect(gateRows.map((r) => r.status).sort()).toEqual(['delivered', 'delivered']);
