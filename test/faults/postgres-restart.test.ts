@@ -108,7 +108,7 @@ describe(`PostgreSQL restarts mid-run${canRun ? '' : ` (skipped: ${skipReason})`
     expect(messages(`${key} · phase api`)).toHaveLength(1);
 
     // The worker could not store the decision while the database was down; the workflow's confirmation did once it was back.
-    const audit = await eventually(async () => (await decisionsFor(store.db, key)).map((d) => d.kind), (kinds) => kinds.length > 0, 'the audit row after the restart', 30_000);
+    const audit = await eventually(async () => (await decisionsFor(store!.db, key)).map((d) => d.kind), (kinds) => kinds.length > 0, 'the audit row after the restart', 30_000);
     expect(audit).toEqual(['approve-plan']);
     const gateRows = (await store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'gate'))).filter((r) => r.dedupeKey.startsWith(`gate:${key}`));
     expect(gateRows.map((r) => r.status).sort()).toEqual(['delivered', 'delivered']);
