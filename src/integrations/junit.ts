@@ -46,6 +46,16 @@ export class JUnitParseError extends Error {
   override readonly name = 'JUnitParseError';
 }
 
+/** One report from the JUnit files of one run (a job writes one per step). */
+export function mergeJUnit(reports: JUnitReport[]): JUnitReport {
+  return {
+    cases: reports.flatMap((r) => r.cases),
+    tests: reports.reduce((n, r) => n + r.tests, 0),
+    failures: reports.reduce((n, r) => n + r.failures, 0),
+    skipped: reports.reduce((n, r) => n + r.skipped, 0),
+  };
+}
+
 export function parseJUnit(xml: string): JUnitReport {
   if (!/<testsuites?\b/.test(xml)) throw new JUnitParseError('not a JUnit report: no <testsuite> or <testsuites> element');
   const cases: JUnitCase[] = [];

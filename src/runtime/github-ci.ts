@@ -22,6 +22,8 @@ export interface GitHubSettings {
   pushUrl: string;
   platform: TeamConfig['ci']['platforms'][number];
   requiredJobs: string[];
+  /** Where Prow runs' artifacts are read from (GCS). */
+  gcsUrl: string;
 }
 
 const defaultRequiredJobs = ['unit'];
@@ -46,6 +48,7 @@ export function githubSettings(env: NodeJS.ProcessEnv, team: TeamConfig): GitHub
     pushUrl: env.GITHUB_PUSH_URL?.trim() || `https://github.com/${slug}.git`,
     platform,
     requiredJobs: platform.required_jobs ?? defaultRequiredJobs,
+    gcsUrl: (env.PROW_GCS_URL?.trim() || 'https://storage.googleapis.com').replace(/\/+$/, ''),
   };
 }
 
@@ -83,7 +86,7 @@ export function finishedRuns(sha: string, statuses: StatusLike[]): Array<{ job: 
 }
 
 export interface GitHubCiDeps {
-  settings: Pick<GitHubSettings, 'token' | 'apiUrl' | 'owner' | 'repo' | 'platform'>;
+  settings: Pick<GitHubSettings, 'token' | 'apiUrl' | 'owner' | 'repo' | 'platform'> & Partial<Pick<GitHubSettings, 'gcsUrl'>>;
   host: Pick<CodeHost, 'comment'>;
   /** Fetches a run's JUnit; defaults to Prow over the same API. */
   ci?: Pick<CiSystem, 'junit'>;
@@ -94,7 +97,7 @@ export function createGitHubCiPort(deps: GitHubCiDeps): CiPort {
   // Retries off: Temporal retries the activity.
   const octokit = new Octokit({ auth: settings.token, baseUrl: settings.apiUrl, request: { retries: 0 }, log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
   const repo = { owner: settings.owner, repo: settings.repo };
-  const ci = deps.ci ?? createProwCi({ owner: settings.owner, repo: settings.repo, token: settings.token, baseUrl: settings.apiUrl, platform: settings.platform, host: deps.host });
+  const ci = deps.ci ?? createProwCi({ owner: settings.owner, repo: settings.repo, token: settings.token, baseUrl: settings.apiUrl, platform: settings.platform, host: deps.host, ...(settings.gcsUrl ? { gcsUrl: settings.gcsUrl } : {}) });
   const pullNumber = (prUrl: string): number => {
     const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const m = new RegExp(`/${escape(settings.owner)}/${escape(settings.repo)}/pull/(\\d+)(?:[/?#]|$)`).exec(prUrl);

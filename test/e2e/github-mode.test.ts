@@ -63,7 +63,7 @@ describe('GitHub mode against the loopback GitHub and Prow', () => {
     await git(scratch, ['init', '-q', '--bare', '-b', 'main', bare]);
     github = await startFakeGitHub({ owner: 'openshift', repo: 'hypershift', bareRepo: bare, token, jobs: [{ name: 'unit', required: true, run: goTestJob(bare) }] });
     env = await startTimeSkippingEnvironment();
-    rt = await startTestRuntime({ env, processEnv: { GITHUB_TOKEN: token, GITHUB_API_URL: github.url, GITHUB_PUSH_URL: bare, CI_WEBHOOK_SECRET: undefined } });
+    rt = await startTestRuntime({ env, processEnv: { GITHUB_TOKEN: token, GITHUB_API_URL: github.url, PROW_GCS_URL: github.url, GITHUB_PUSH_URL: bare, CI_WEBHOOK_SECRET: undefined } });
     // The remote starts as a copy of the target repository, as a fork of HyperShift would.
     await git(rt.core.targetRepo, ['push', '-q', bare, 'main']);
   }, 120_000);
@@ -199,7 +199,7 @@ describe('the GitHub CI port on its own', () => {
 
   it('reads settings from the environment and team.yaml, naming a bad value', () => {
     const { team } = loadConfig(repoDir);
-    expect(githubSettings({ GITHUB_TOKEN: token }, team)).toMatchObject({ owner: 'openshift', repo: 'hypershift', apiUrl: 'https://api.github.com', pushUrl: 'https://github.com/openshift/hypershift.git', requiredJobs: ['unit'] });
+    expect(githubSettings({ GITHUB_TOKEN: token }, team)).toMatchObject({ owner: 'openshift', repo: 'hypershift', apiUrl: 'https://api.github.com', pushUrl: 'https://github.com/openshift/hypershift.git', requiredJobs: ['unit'], gcsUrl: 'https://storage.googleapis.com' });
     const withJobs = { ...team, ci: { ...team.ci, platforms: [{ ...team.ci.platforms[0]!, required_jobs: ['unit', 'verify'] }] } };
     expect(githubSettings({ GITHUB_TOKEN: token, GITHUB_REPOSITORY: 'me/fork', GITHUB_API_URL: 'http://127.0.0.1:1/' }, withJobs)).toMatchObject({ owner: 'me', repo: 'fork', apiUrl: 'http://127.0.0.1:1', requiredJobs: ['unit', 'verify'] });
     expect(() => githubSettings({ GITHUB_TOKEN: token, GITHUB_REPOSITORY: 'not a repo' }, team)).toThrow(/GITHUB_REPOSITORY: "not a repo"/);
@@ -209,7 +209,7 @@ describe('the GitHub CI port on its own', () => {
 
   it('numbers runs per job and commit, retriggers once per key, and reports merged only after GitHub merged', async () => {
     const { team } = loadConfig(repoDir);
-    const settings = githubSettings({ GITHUB_TOKEN: token, GITHUB_API_URL: github.url, GITHUB_PUSH_URL: bare }, team);
+    const settings = githubSettings({ GITHUB_TOKEN: token, GITHUB_API_URL: github.url, PROW_GCS_URL: github.url, GITHUB_PUSH_URL: bare }, team);
     const host = createGitHub({ owner: settings.owner, repo: settings.repo, token, baseUrl: github.url, pushUrl: bare });
     const port = createGitHubCiPort({ settings, host });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWorktree, git } from '../../src/agent/git.js';
 import { createOfflineAgent } from '../../src/agent/offline.js';
 import type { ExecuteResult } from '../../src/agent/types.js';
-import { createProwCi } from '../../src/integrations/ci.js';
+import { createProwCi, prowRunLocation } from '../../src/integrations/ci.js';
 import { createGitHub, evidenceDescription } from '../../src/integrations/github.js';
 import { goTestJsonToJUnit, renderJUnit } from '../../src/integrations/junit.js';
 import { createLocalCi, createLocalCodeHost } from '../../src/integrations/local.js';
@@ -114,12 +114,17 @@ describe('offline execute of the condition recipe', () => {
       await host.createCheckRun(pr.headSha, { name: 'sitroom', conclusion: 'success', title: 'Evidence', summary: body });
       expect(github.checkRuns[0]!.output.summary).toContain('make verify');
 
-      const ci = createProwCi({ owner: 'openshift', repo: 'hypershift', token: 'ghp_faketoken000000000000000000000', baseUrl: github.url, platform: ws.team.ci.platforms[0]!, host });
+      const ci = createProwCi({ owner: 'openshift', repo: 'hypershift', token: 'ghp_faketoken000000000000000000000', baseUrl: github.url, gcsUrl: github.url, platform: ws.team.ci.platforms[0]!, host });
       await github.idle();
       const statuses = await ci.jobStatuses(pr.number);
       expect(statuses.map((s) => [s.job, s.state])).toEqual([['unit', 'failure'], ['verify', 'success']]);
+      // The status links the run's Prow page; the JUnit is read from the run's files in its GCS bucket.
+      expect(statuses[0]!.artifactsUrl).toMatch(new RegExp(`/view/gs/test-platform-results/pr-logs/pull/openshift_hypershift/${pr.number}/pull-ci-openshift-hypershift-main-unit/\\d+$`));
+      expect(prowRunLocation(statuses[0]!.artifactsUrl!)).toMatchObject({ bucket: 'test-platform-results', path: expect.stringMatching(/^pr-logs\/pull\/openshift_hypershift\//) });
       const junit = await ci.junit(statuses[0]!);
-      expect(junit!.cases[0]).toMatchObject({ name: 'TestNodePoolAutoRepair', status: 'failed', message: expect.stringContaining('timed out') });
+      // Only the step's tests: ci-operator's junit_operator.xml (the step itself as a failed case) is left out.
+      expect(junit!.cases.map((c) => [c.name, c.status])).toEqual([['TestNodePoolAutoRepair', 'failed']]);
+      expect(junit!.cases[0]).toMatchObject({ message: expect.stringContaining('timed out') });
 
       expect(await ci.retrigger(pr.number, 'unit')).toBe('/test unit');
       await github.idle();
@@ -134,6 +139,15 @@ describe('offline execute of the condition recipe', () => {
       await github.close();
     }
   }, 60_000);
+
+  it('finds a run in GCS from its Prow page URL, and nothing in a URL that is not one', () => {
+    expect(prowRunLocation('https://prow.ci.openshift.org/view/gs/test-platform-results/pr-logs/pull/openshift_hypershift/5012/pull-ci-openshift-hypershift-main-unit/1861234567890/')).toEqual({
+      bucket: 'test-platform-results',
+      path: 'pr-logs/pull/openshift_hypershift/5012/pull-ci-openshift-hypershift-main-unit/1861234567890',
+    });
+    expect(prowRunLocation('https://ci.example.com/artifacts/run-7/junit.xml')).toBeUndefined();
+    expect(prowRunLocation('not a url')).toBeUndefined();
+  });
 
   it('converts go test -json with a failing test and a build failure to JUnit', () => {
     const events = [

@@ -1,6 +1,9 @@
 // A loopback GitHub REST API for the endpoints the code host uses, backed by a real bare git repository
 // (branches are pushed to it with git), plus a Prow-style CI that reacts to PRs and to /test and
-// /retest-required comments by posting ci/prow/<job> commit statuses that link to JUnit artifacts.
+// /retest-required comments by posting ci/prow/<job> commit statuses whose target URL is the run's Prow
+// page (/view/gs/<bucket>/pr-logs/pull/<org>_<repo>/<pr>/<job>/<build>), and a GCS bucket for the runs'
+// files (JSON API listing, plain object reads): the step's junit_<job>.xml, ci-operator's junit_operator.xml
+// and a build log, laid out as OpenShift CI does.
 // A PR merges the way GitHub does it (PUT /pulls/:n/merge, a merge commit on the base branch of the bare
 // repository); a test plays tide or the approver by calling it. Pushing to a PR's branch moves its head
 // and re-runs the jobs, as Prow does on a new commit.
@@ -9,6 +12,14 @@ import { promisify } from 'node:util';
 import { startLoopback, type FakeRequest, type FakeResponse, type LoopbackServer } from './http.js';
 
 const exec = promisify(execFile);
+/** OpenShift CI's results bucket. */
+const prowBucket = 'test-platform-results';
+
+/** ci-operator's own JUnit: one case per step, failed when the step failed. */
+function operatorReport(job: string, passed: boolean): string {
+  const name = `Run multi-stage test ${job} - ${job}-test container test`;
+  return `<testsuite name="operator" tests="1" failures="${passed ? 0 : 1}"><testcase name="${name}">${passed ? '' : '<failure message="step failed">the step exited non-zero</failure>'}</testcase></testsuite>\n`;
+}
 
 export interface FakeProwJob {
   name: string;
@@ -64,7 +75,8 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
   const statuses: FakeGitHub['statuses'] = [];
   const checkRuns: FakeGitHub['checkRuns'] = [];
   const jobRuns: FakeGitHub['jobRuns'] = [];
-  const artifacts = new Map<string, string>();
+  /** Objects of the fake GCS bucket, by name. */
+  const bucket = new Map<string, string>();
   const pending = new Set<Promise<void>>();
   let nextId = 1000;
   let baseUrl = '';
@@ -80,10 +92,13 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     status(sha, `ci/prow/${job.name}`, 'pending', 'Job triggered.', null);
     const p = (async () => {
       const out = await job.run({ sha, attempt });
-      const runId = `${job.name}-${sha.slice(0, 7)}-${attempt}`;
-      artifacts.set(runId, out.junitXml);
+      const pr = pulls.find((x) => x.sha === sha)?.number ?? 0;
+      const run = `pr-logs/pull/${opts.owner}_${opts.repo}/${pr}/pull-ci-${opts.owner}-${opts.repo}-main-${job.name}/${1_800_000_000_000_000_000n + BigInt(nextId++)}`;
+      bucket.set(`${run}/build-log.txt`, `job ${job.name} attempt ${attempt}: ${out.passed ? 'passed' : 'failed'}\n`);
+      bucket.set(`${run}/artifacts/junit_operator.xml`, operatorReport(job.name, out.passed));
+      bucket.set(`${run}/artifacts/${job.name}/test/artifacts/junit_${job.name}.xml`, out.junitXml);
       jobRuns.push({ job: job.name, sha, attempt, passed: out.passed });
-      status(sha, `ci/prow/${job.name}`, out.passed ? 'success' : 'failure', out.passed ? 'Job succeeded.' : 'Job failed.', `${baseUrl}/artifacts/${runId}/junit.xml`);
+      status(sha, `ci/prow/${job.name}`, out.passed ? 'success' : 'failure', out.passed ? 'Job succeeded.' : 'Job failed.', `${baseUrl}/view/gs/${prowBucket}/${run}`);
     })();
     pending.add(p);
     void p.finally(() => pending.delete(p));
@@ -151,10 +166,18 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
   });
 
   const handler = async (req: FakeRequest): Promise<FakeResponse> => {
-    if (req.path.startsWith('/artifacts/')) {
-      const id = req.path.split('/')[2] ?? '';
-      const xml = artifacts.get(id);
-      return xml ? { text: xml, headers: { 'content-type': 'application/xml' } } : { status: 404, text: 'not found' };
+    // GCS, public bucket: the JSON API's object listing and plain object reads need no GitHub token.
+    if (req.path === `/storage/v1/b/${prowBucket}/o`) {
+      const query = req.query;
+      const names = [...bucket.keys()].filter((n) => n.startsWith(query.get('prefix') ?? '')).sort();
+      // One object per page, so a reader that ignores nextPageToken misses the step's JUnit (it sorts after ci-operator's).
+      const start = Number(query.get('pageToken') ?? '0');
+      const page = names.slice(start, start + 1);
+      return { body: { kind: 'storage#objects', items: page.map((name) => ({ kind: 'storage#object', name, bucket: prowBucket })), ...(start + 1 < names.length ? { nextPageToken: String(start + 1) } : {}) } };
+    }
+    if (req.path.startsWith(`/${prowBucket}/`)) {
+      const object = bucket.get(req.path.slice(prowBucket.length + 2).split('/').map(decodeURIComponent).join('/'));
+      return object === undefined ? { status: 404, text: 'NoSuchKey' } : { text: object, headers: { 'content-type': 'application/octet-stream' } };
     }
     if (opts.token && req.headers.authorization !== `token ${opts.token}` && req.headers.authorization !== `Bearer ${opts.token}`) {
       return { status: 401, body: { message: 'Bad credentials' } };
