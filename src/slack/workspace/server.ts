@@ -1,10 +1,13 @@
 // A Slack-compatible workspace on loopback: the Web API methods the app calls, with Slack's response
 // shapes and errors, and delivery of events, interactions and slash commands to the app exactly as Slack
-// sends them (signed, with event ids, events retried on failure or after 3 s). Used by `npm run dev`
-// without Slack credentials, by the end-to-end tests and by a person in a browser (GET /).
-import { randomBytes } from 'node:crypto';
+// sends them (events retried on failure or after 3 s), over either of Slack's two transports: signed HTTP
+// requests to the app's request URL, or Socket Mode envelopes on a WebSocket the app opened with
+// apps.connections.open. Used by `npm run dev` without Slack credentials, by the end-to-end tests and by a
+// person in a browser (GET /).
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { messageErrors, viewErrors } from './block-kit-rules.js';
 import { workspacePage } from './page.js';
 import { signedHeaders } from './signing.js';
@@ -47,11 +50,48 @@ export interface WorkspaceOptions {
   channels?: string[];
   /** Delays before the retries of an undelivered event. Slack waits ~immediately, 1 min, 5 min; locally shorter. */
   eventRetryDelaysMs?: number[];
-  /** How long Slack waits for the app's response. */
+  /** How long Slack waits for the app's response (HTTP) or acknowledgement (Socket Mode). */
   deliveryTimeoutMs?: number;
+  /** The app-level token (xapp-…) apps.connections.open accepts; without it Socket Mode is refused. */
+  appToken?: string;
+  /** How often the workspace pings each Socket Mode connection, as Slack's servers do. */
+  socketPingIntervalMs?: number;
 }
 
-export interface DeliveryResult { status: number; body: string; attempts: number }
+export type DeliveryKind = 'events_api' | 'interactive' | 'slash_commands';
+
+/**
+ * What the app answered. Over HTTP: the response status and body. Over Socket Mode: 200 and the ack's
+ * payload as JSON ('' for an empty ack), or status 0 when no ack came in time (as for an HTTP timeout).
+ */
+export interface DeliveryResult { status: number; body: string; attempts: number; transport: 'http' | 'socket' }
+
+/** One attempt to hand something to the app, kept whatever its outcome (the workspace's delivery log). */
+export interface DeliveryRecord {
+  transport: 'http' | 'socket';
+  kind: DeliveryKind;
+  /** Event type, interaction type or command. */
+  type: string;
+  /** 1 for the first attempt; events are retried. */
+  attempt: number;
+  ok: boolean;
+  status: number;
+  /** Time from sending to the app's answer (or to giving up). */
+  ms: number;
+  /** Why it failed: no answer in time, an error status, the app unreachable, or no open socket. */
+  failure?: 'timeout' | 'http_error' | 'unreachable' | 'no_connection' | 'connection_closed';
+  /** Socket Mode only. */
+  envelopeId?: string;
+}
+
+/** A Socket Mode connection the app opened, with the hello it was sent. */
+export interface SocketConnection {
+  id: string;
+  openedAt: number;
+  hello: Record<string, unknown>;
+  closedAt?: number;
+  closeCode?: number;
+}
 
 export interface LocalWorkspace {
   url: string;
@@ -62,6 +102,17 @@ export interface LocalWorkspace {
   stop(): Promise<void>;
   /** Points delivery at the app once it is listening (the app needs the workspace's URL first). */
   setAppUrl(url: string): void;
+  /**
+   * 'socket' once the app has connected in Socket Mode (like switching Socket Mode on in the app's
+   * settings, nothing goes to the request URL from then on), else 'http'.
+   */
+  transport(): 'http' | 'socket';
+  /** Every Socket Mode connection the app opened, oldest first. */
+  socketConnections: SocketConnection[];
+  /** Asks every open Socket Mode connection to reconnect (type "disconnect", reason "refresh_requested"). */
+  refreshSocketConnections(): void;
+  /** Every delivery attempt to the app, over either transport, oldest first. */
+  deliveries: DeliveryRecord[];
   user(nameOrId: string): WorkspaceUser;
   /** Channel id for "#name", "name", a channel id, or a user (their DM with the app). */
   channelId(ref: string): string;
@@ -142,6 +193,13 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
   const retryDelays = options.eventRetryDelaysMs ?? [50, 200, 500];
   const timeoutMs = options.deliveryTimeoutMs ?? 3_000;
   let appUrl = options.appUrl;
+  const deliveries: DeliveryRecord[] = [];
+  // Socket Mode: one-time tickets from apps.connections.open, open connections, envelopes awaiting their ack.
+  const tickets = new Map<string, number>();
+  const sockets = new Map<WebSocket, SocketConnection>();
+  const socketConnections: SocketConnection[] = [];
+  const awaitingAck = new Map<string, { socket: WebSocket; settle: (attempt: Attempt) => void }>();
+  let socketMode = false;
   const createdAt = Math.floor(Date.now() / 1000);
   let tsCounter = 0;
   let idCounter = 0;
@@ -201,6 +259,10 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
   };
 
   // ---- delivery to the app -------------------------------------------------------------------------
+  // Everything a person does reaches the app through deliver(): the payload is built once, in Slack's
+  // shape, and only the last step differs by transport (https://api.slack.com/apis/connections/socket).
+  interface Attempt { status: number; body: string; failure?: DeliveryRecord['failure']; envelopeId?: string }
+
   async function postToApp(body: string, contentType: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -212,27 +274,95 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
     }
   }
 
-  async function deliverSigned(body: string, contentType: string, retry: boolean): Promise<DeliveryResult> {
+  /** The HTTP request body Slack sends for each kind: events as JSON, interactions as a form field, commands as a form. */
+  function httpBody(kind: DeliveryKind, payload: Record<string, unknown>): { body: string; contentType: string } {
+    if (kind === 'events_api') return { body: JSON.stringify(payload), contentType: 'application/json' };
+    if (kind === 'interactive') return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: 'application/x-www-form-urlencoded' };
+    return { body: new URLSearchParams(payload as Record<string, string>).toString(), contentType: 'application/x-www-form-urlencoded' };
+  }
+
+  async function sendOverHttp(kind: DeliveryKind, payload: Record<string, unknown>, retryNum: number, previous: Attempt | undefined): Promise<Attempt> {
+    const { body, contentType } = httpBody(kind, payload);
+    const headers = signedHeaders(options.signingSecret, body, contentType);
+    if (retryNum > 0) {
+      headers['x-slack-retry-num'] = String(retryNum);
+      // https://api.slack.com/apis/connections/events-api#retries
+      headers['x-slack-retry-reason'] = previous?.failure === 'http_error' ? 'http_error' : previous?.failure === 'unreachable' ? 'connection_failed' : 'http_timeout';
+    }
+    try {
+      const res = await postToApp(body, contentType, headers);
+      return res.status >= 200 && res.status < 300 ? res : { ...res, failure: 'http_error' };
+    } catch (err) {
+      const timedOut = err instanceof Error && err.name === 'AbortError';
+      return { status: 0, body: '', failure: timedOut ? 'timeout' : 'unreachable' };
+    }
+  }
+
+  /** Slack only takes a response payload in the ack where the HTTP response body would carry one. */
+  const acceptsResponsePayload = (kind: DeliveryKind, payload: Record<string, unknown>) =>
+    kind === 'slash_commands' || (kind === 'interactive' && ['view_submission', 'block_suggestion'].includes(String(payload.type)));
+
+  function sendOverSocket(kind: DeliveryKind, payload: Record<string, unknown>, retryNum: number): Promise<Attempt> {
+    // The newest connection: after a refresh the app's new socket is the one that stays.
+    const socket = [...sockets.keys()].filter((ws) => ws.readyState === ws.OPEN).at(-1);
+    if (!socket) return Promise.resolve({ status: 0, body: '', failure: 'no_connection' });
+    const envelopeId = randomUUID();
+    const envelope: Record<string, unknown> = { envelope_id: envelopeId, type: kind, payload, accepts_response_payload: acceptsResponsePayload(kind, payload) };
+    if (kind === 'events_api') {
+      envelope.retry_attempt = retryNum;
+      envelope.retry_reason = retryNum > 0 ? 'timeout' : '';
+    }
+    return new Promise<Attempt>((resolve) => {
+      const timer = setTimeout(() => settle({ status: 0, body: '', failure: 'timeout' }), timeoutMs);
+      const settle = (attempt: Attempt) => {
+        clearTimeout(timer);
+        awaitingAck.delete(envelopeId);
+        resolve({ ...attempt, envelopeId });
+      };
+      awaitingAck.set(envelopeId, { socket, settle });
+      socket.send(JSON.stringify(envelope), (err) => {
+        if (err) settle({ status: 0, body: '', failure: 'connection_closed' });
+      });
+    });
+  }
+
+  /** The ack is {envelope_id, payload?}; its payload is what an HTTP response body would have said. */
+  function onSocketMessage(socket: WebSocket, data: unknown) {
+    let message: { envelope_id?: unknown; payload?: unknown };
+    try {
+      message = JSON.parse(String(data)) as typeof message;
+    } catch {
+      return; // Slack ignores what it cannot parse
+    }
+    const pending = typeof message.envelope_id === 'string' ? awaitingAck.get(message.envelope_id) : undefined;
+    // An ack for an envelope already given up on (or never sent on this socket) changes nothing.
+    if (!pending || pending.socket !== socket) return;
+    const payload = message.payload && typeof message.payload === 'object' && Object.keys(message.payload).length > 0 ? message.payload : undefined;
+    pending.settle({ status: 200, body: payload ? JSON.stringify(payload) : '' });
+  }
+
+  const payloadType = (kind: DeliveryKind, payload: Record<string, unknown>) =>
+    String(kind === 'events_api' ? (payload.event as { type?: unknown } | undefined)?.type : kind === 'slash_commands' ? payload.command : payload.type);
+
+  async function deliver(kind: DeliveryKind, payload: Record<string, unknown>, retry: boolean): Promise<DeliveryResult> {
+    const transport = socketMode ? 'socket' : 'http';
+    let last: Attempt | undefined;
     let attempts = 0;
-    let last: { status: number; body: string } = { status: 0, body: '' };
     for (let retryNum = 0; retryNum <= (retry ? retryDelays.length : 0); retryNum++) {
-      const headers = signedHeaders(options.signingSecret, body, contentType);
       attempts++;
-      if (retryNum > 0) {
-        headers['x-slack-retry-num'] = String(retryNum);
-        // Status 0 stands for "no answer in time" (https://api.slack.com/apis/connections/events-api#retries).
-        headers['x-slack-retry-reason'] = last.status === 0 ? 'http_timeout' : 'http_error';
-      }
-      try {
-        last = await postToApp(body, contentType, headers);
-        if (last.status >= 200 && last.status < 300) return { ...last, attempts };
-      } catch {
-        last = { status: 0, body: '' };
-      }
+      const started = Date.now();
+      last = transport === 'socket' ? await sendOverSocket(kind, payload, retryNum) : await sendOverHttp(kind, payload, retryNum, last);
+      const ok = last.failure === undefined;
+      deliveries.push({
+        transport, kind, type: payloadType(kind, payload), attempt: attempts, ok, status: last.status, ms: Date.now() - started,
+        ...(last.failure ? { failure: last.failure } : {}),
+        ...(last.envelopeId ? { envelopeId: last.envelopeId } : {}),
+      });
+      if (ok) break;
       const delay = retryDelays[retryNum];
       if (retry && delay !== undefined) await sleep(delay);
     }
-    return { ...last, attempts };
+    return { status: last!.status, body: last!.body, attempts, transport };
   }
 
   function eventEnvelope(event: Record<string, unknown>, eventId?: string) {
@@ -250,16 +380,12 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
     };
   }
 
-  const deliverEvent = (event: Record<string, unknown>, opts: { eventId?: string } = {}) =>
-    deliverSigned(JSON.stringify(eventEnvelope(event, opts.eventId)), 'application/json', true);
+  const deliverEvent = (event: Record<string, unknown>, opts: { eventId?: string } = {}) => deliver('events_api', eventEnvelope(event, opts.eventId), true);
 
   const userObject = (u: WorkspaceUser) => ({ id: u.id, username: u.name, name: u.name, team_id: teamId });
 
-  async function deliverInteraction(payload: Record<string, unknown>): Promise<DeliveryResult> {
-    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    // Slack does not retry interactions; the user sees an error instead.
-    return deliverSigned(body, 'application/x-www-form-urlencoded', false);
-  }
+  // Slack does not retry interactions; the user sees an error instead.
+  const deliverInteraction = (payload: Record<string, unknown>) => deliver('interactive', payload, false);
 
   function findMessage(channel: string, ts: string): StoredMessage | undefined {
     return messages.find((m) => m.channel === channel && m.ts === ts);
@@ -382,7 +508,7 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
   async function slashCommand(userRef: string, channelRef: string, command: string, text: string): Promise<DeliveryResult> {
     const user = findUser(userRef);
     const channel = resolveChannel(channelRef) ?? channels.get(channelId(channelRef))!;
-    const body = new URLSearchParams({
+    const result = await deliver('slash_commands', {
       token: 'local-verification-token',
       team_id: teamId,
       team_domain: 'local',
@@ -396,8 +522,7 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
       is_enterprise_install: 'false',
       response_url: issueResponseUrl(user.id, channel.id),
       trigger_id: issueTrigger(user.id),
-    }).toString();
-    const result = await deliverSigned(body, 'application/x-www-form-urlencoded', false);
+    }, false);
     // A command's immediate response is shown to the invoking user only, unless it says in_channel.
     if (result.status === 200 && result.body.trim().length > 0) {
       try {
@@ -597,6 +722,59 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
     },
   };
 
+  // ---- Socket Mode ----------------------------------------------------------------------------------
+  // https://api.slack.com/apis/connections/socket: apps.connections.open, called with the app-level token,
+  // answers a single-use WebSocket URL; on connect the server says hello, then sends envelopes, pings the
+  // connection, and asks for a reconnect with a "disconnect" message when it wants the client to move.
+  const ticketTtlMs = 60_000;
+  const socketServer = new WebSocketServer({ noServer: true });
+  const pingEveryMs = options.socketPingIntervalMs ?? 5_000;
+  const debugHost = (id: string) => `local-applink-${id}`;
+
+  /** apps.connections.open: only the app-level token may open a connection; any other token is invalid here. */
+  function openSocketConnection(token: string): Record<string, unknown> {
+    if (!options.appToken || token !== options.appToken) return fail('invalid_auth');
+    const ticket = randomUUID();
+    tickets.set(ticket, Date.now());
+    return { ok: true, url: `ws://127.0.0.1:${port}/link/?ticket=${ticket}&app_id=${appId}` };
+  }
+
+  function acceptSocket(socket: WebSocket) {
+    const id = String(socketConnections.length + 1);
+    const openCount = [...sockets.keys()].filter((ws) => ws.readyState === ws.OPEN).length + 1;
+    const hello = {
+      type: 'hello',
+      num_connections: openCount,
+      debug_info: { host: debugHost(id), build_number: 1, approximate_connection_time: 18_060 },
+      connection_info: { app_id: appId },
+    };
+    const record: SocketConnection = { id, openedAt: Date.now(), hello };
+    sockets.set(socket, record);
+    socketConnections.push(record);
+    socketMode = true;
+    const pinger = setInterval(() => socket.ping(), pingEveryMs);
+    pinger.unref();
+    socket.on('message', (data) => onSocketMessage(socket, data));
+    socket.on('close', (code) => {
+      clearInterval(pinger);
+      record.closedAt = Date.now();
+      record.closeCode = code;
+      sockets.delete(socket);
+      for (const pending of awaitingAck.values()) if (pending.socket === socket) pending.settle({ status: 0, body: '', failure: 'connection_closed' });
+    });
+    socket.on('error', () => socket.terminate());
+    socket.send(JSON.stringify(hello));
+  }
+
+  function refreshSocketConnections() {
+    for (const [socket, record] of sockets) {
+      if (socket.readyState !== socket.OPEN) continue;
+      socket.send(JSON.stringify({ type: 'disconnect', reason: 'refresh_requested', debug_info: { host: debugHost(record.id) } }));
+      // Slack closes the old connection itself a little later if the client has not moved by then.
+      setTimeout(() => socket.readyState === socket.OPEN && socket.close(1000, 'refresh_requested'), 10_000).unref();
+    }
+  }
+
   // ---- the browser page's own endpoints --------------------------------------------------------------
   function uiState(userId: string) {
     const visible = [...channels.values()].filter((c) => c.members.has(userId) && (!c.isIm || c.imUser === userId));
@@ -681,6 +859,7 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
             return;
           }
           if (!auth) return json(res, 200, fail('not_authed'));
+          if (method === 'apps.connections.open') return json(res, 200, openSocketConnection(auth));
           if (auth !== options.botToken) return json(res, 200, fail('invalid_auth'));
           const handler = methods[method];
           if (!handler) return json(res, 200, fail('unknown_method'));
@@ -693,6 +872,18 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
     })();
   });
 
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const ticket = url.searchParams.get('ticket') ?? '';
+    const issuedAt = tickets.get(ticket);
+    tickets.delete(ticket);
+    if (url.pathname !== '/link/' || issuedAt === undefined || Date.now() - issuedAt > ticketTtlMs) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    socketServer.handleUpgrade(req, socket, head, acceptSocket);
+  });
+
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -703,10 +894,16 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
     teamId,
     botUserId,
     stop: () => new Promise<void>((resolve) => {
+      for (const socket of sockets.keys()) socket.terminate();
+      socketServer.close();
       server.closeAllConnections();
       server.close(() => resolve());
     }),
     setAppUrl: (url) => void (appUrl = url),
+    transport: () => (socketMode ? 'socket' : 'http'),
+    socketConnections,
+    refreshSocketConnections,
+    deliveries,
     user: findUser,
     channelId,
     dmChannel,
