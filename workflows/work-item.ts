@@ -167,7 +167,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
         urgency: 'info',
         payload: { kind: 'decision-recorded', workItemKey: state.key, ...(phaseId ? { phaseId } : {}), text: `${args.actor} ${summary}` },
       },
-      ...(options.savePlan && state.plan ? { plan: { key: state.key, plan: state.plan, version: state.planVersion, status: state.status, phases: state.phases } } : {}),
+      ...(options.savePlan && state.plan ? { plan: planVersionOf(state.plan) } : {}),
     };
     if (decisionsBySink) {
       const decided: DecisionCommit = { decision: { ...decision, decidedAt }, ...rest };
@@ -475,7 +475,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
     state.settings = await store.loadWorkItemSettings({ workItemKey: state.key, ownerId: state.ownerId, phases: state.plan.phases.map((p) => ({ id: p.id, files: p.files })) });
     state.phases = initialPhases(state.plan, state.settings);
     state.status = 'awaiting-plan-approval';
-    await store.recordPlan({ key: state.key, plan: state.plan, version: state.planVersion, status: state.status, phases: state.phases });
+    await store.recordPlan(planVersionOf(state.plan));
     await store.notify({
       dedupeKey: `gate:${state.key}:plan:v1`,
       developerId: state.ownerId,
@@ -501,7 +501,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
     state.planVersion += 1;
     state.planEdits.push({ version: state.planVersion, by: 'rh-a', at: new Date().toISOString(), note: `re-drafted after: ${planFeedback.at(-1) ?? ''}` });
     state.phases = initialPhases(state.plan, state.settings, sessionOverrides);
-    await store.recordPlan({ key: state.key, plan: state.plan, version: state.planVersion, status: state.status, phases: state.phases });
+    await store.recordPlan(planVersionOf(state.plan));
     await store.notify({
       dedupeKey: `gate:${state.key}:plan:v${state.planVersion}`,
       developerId: state.ownerId,
@@ -510,7 +510,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
     });
   }
   if (awaitingPlanApproval()) return continueWith();
-  if (state.status !== 'cancelled') await store.recordPlan({ key: state.key, plan: state.plan!, version: state.planVersion, status: state.status, phases: state.phases });
+  if (state.status !== 'cancelled') await store.recordPlan(planVersionOf(state.plan!));
 
   // What the phase and CI-watch workflows report by signal (PR opened, CI watched, a CI failure or the token
   // budget waiting for the owner) is written to the phases table, so the dashboard and briefing read it from the
@@ -589,6 +589,11 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
   return state;
 
   // --- helpers -------------------------------------------------------------------------------------
+  /** The plan as the store keeps it, with who may decide each phase through OWNERS (for the briefing). */
+  function planVersionOf(plan: Plan) {
+    return { key: state.key, plan, version: state.planVersion, status: state.status, phases: state.phases, approvers: state.settings.phaseApprovers };
+  }
+
   function openPhase(p: PhaseState) {
     if (p.mode === 'autonomous' && p.approvedBy === undefined && p.rejections.length === 0) {
       p.status = 'running';

@@ -75,7 +75,7 @@ function planFor(key: string): Plan {
   };
 }
 
-/** Per developer: an open item (3 phases, 2 PRs, CI retry and alert), a resolved one, a pair summary with a hypothesis, overnight test runs. */
+/** Per developer: an open item (3 phases, 2 PRs, CI retry and alert; stored as the work item workflow stores it, with no OWNERS approvers among the seeded developers), a resolved one, a pair summary with a hypothesis, overnight test runs. */
 export async function seedDevelopers(db: Database, knowledge: KnowledgeStore, memory: ReturnType<typeof createMemoryPort>, config: LoadedConfig, from: number, to: number): Promise<void> {
   await upsertDevelopers(db, [...config.roles.values()].filter((r) => /^dev\d+$/.test(r.developer)).slice(from, to));
   const at = new Date();
@@ -85,7 +85,7 @@ export async function seedDevelopers(db: Database, knowledge: KnowledgeStore, me
     const done = `BENCH-${20_000 + i}`;
     const pr = (n: number) => `https://github.com/openshift/hypershift/pull/${100_000 + i * 10 + n}`;
     await upsertWorkItem(db, { key: open, ownerId: dev, title: `Capacity errors ${i}`, intention: 'report capacity errors', workflowId: `work-item:${open}`, status: 'executing' });
-    await savePlan(db, { key: open, plan: planFor(open), version: 1, status: 'executing', phases: [phase('api', 'Phase api', 'merged', 1, pr(1)), phase('bridge', 'Phase bridge', 'ci', 2, pr(2)), phase('signals', 'Phase signals', 'awaiting-approval', 3)] });
+    await savePlan(db, { key: open, plan: planFor(open), version: 1, status: 'executing', phases: [phase('api', 'Phase api', 'merged', 1, pr(1)), phase('bridge', 'Phase bridge', 'ci', 2, pr(2)), phase('signals', 'Phase signals', 'awaiting-approval', 3)], approvers: {} });
     await upsertWorkItem(db, { key: done, ownerId: dev, title: `Old cleanup ${i}`, intention: 'cleanup', workflowId: `work-item:${done}`, status: 'resolved' });
     await savePlan(db, { key: done, plan: planFor(done), version: 1, status: 'resolved', phases: [phase('api', 'Phase api', 'merged', 1, pr(3))] });
     await appendDecision(db, { idempotencyKey: `bench:${open}:approve`, workItemKey: open, phaseId: 'api', kind: 'approve-phase', actor: dev, surface: 'slack-button', detail: {} });

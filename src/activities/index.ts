@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { decisions as decisionsTable, phases as phasesTable } from '../db/schema/core.js';
-import { appendDecision, activeWorkItems, commitDecisionWithEffects, savePhase, savePlan, setWorkItemStatus, upsertWorkItem, type DecisionRecord } from '../db/work-items.js';
+import { appendDecision, activeWorkItems, commitDecisionWithEffects, savePhase, savePlan, setWorkItemStatus, upsertWorkItem, type DecisionRecord, type PlanVersion } from '../db/work-items.js';
 import { activityKinds, resolveMode, type ActivityKind } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import { isUserError } from '../errors.js';
@@ -92,7 +92,7 @@ export function createActivities(deps: ActivityDeps) {
       await upsertWorkItem(db, args);
     },
 
-    async recordPlan(args: { key: string; plan: Plan; version: number; status: string; phases: PhaseState[] }): Promise<void> {
+    async recordPlan(args: PlanVersion): Promise<void> {
       await savePlan(db, args);
     },
 

@@ -3,8 +3,7 @@
 // tests bind them to the same real parts over loopback fakes.
 import type { CiFailureSummary, Notification, NotificationPayload } from '../notifications/types.js';
 import type { Plan, PlannedPhase } from '../plan/schema.js';
-import type { PhaseState } from '../plan/state.js';
-import type { DecisionRecord } from '../db/work-items.js';
+import type { DecisionRecord, PlanVersion } from '../db/work-items.js';
 import type { CiRunReport, CiTestResult, CiWatchState } from '../../workflows/types.js';
 
 /**
@@ -14,7 +13,7 @@ import type { CiRunReport, CiTestResult, CiWatchState } from '../../workflows/ty
 export interface DecisionCommit {
   decision: Omit<DecisionRecord, 'decidedAt'> & { decidedAt?: string };
   notification?: Notification;
-  plan?: { key: string; plan: Plan; version: number; status: string; phases: PhaseState[] };
+  plan?: PlanVersion;
 }
 
 export interface ExecutePhaseArgs {

@@ -52,6 +52,8 @@ export interface PlanVersion {
   version: number;
   status: string;
   phases: PhaseState[];
+  /** Who may decide each phase's gate through OWNERS (the work item's settings.phaseApprovers), stored for the briefing. */
+  approvers?: Record<string, string[]>;
 }
 
 /**
@@ -60,7 +62,7 @@ export interface PlanVersion {
  * item row was written. One statement whatever the plan's size.
  */
 function planWrite(p: PlanVersion, when: SQL): SQL[] {
-  const incoming = JSON.stringify(p.phases.map((phase, i) => phaseRow(p.key, phase, i + 1)));
+  const incoming = JSON.stringify(p.phases.map((phase, i) => ({ ...phaseRow(p.key, phase, i + 1), approvers: p.approvers ? (p.approvers[phase.id] ?? []) : null })));
   return [
     sql`w AS (
       UPDATE work_items SET plan = ${JSON.stringify(p.plan)}::jsonb, plan_version = ${p.version}, status = ${p.status}, updated_at = now()
@@ -68,15 +70,16 @@ function planWrite(p: PlanVersion, when: SQL): SQL[] {
       RETURNING key)`,
     sql`incoming AS (
       SELECT * FROM jsonb_to_recordset(${incoming}::jsonb)
-        AS x("phaseId" text, title text, ordinal integer, mode text, status text, "prUrl" text, branch text))`,
+        AS x("phaseId" text, title text, ordinal integer, mode text, status text, "prUrl" text, branch text, approvers jsonb))`,
     sql`gone AS (
       DELETE FROM phases WHERE work_item_key = ${p.key} AND EXISTS (SELECT 1 FROM w)
         AND NOT EXISTS (SELECT 1 FROM incoming WHERE incoming."phaseId" = phases.phase_id))`,
     sql`kept AS (
-      INSERT INTO phases (work_item_key, phase_id, title, ordinal, mode, status, pr_url, branch)
-      SELECT w.key, i."phaseId", i.title, i.ordinal, i.mode, i.status, i."prUrl", i.branch FROM w CROSS JOIN incoming i
+      INSERT INTO phases (work_item_key, phase_id, title, ordinal, mode, status, pr_url, branch, approvers)
+      SELECT w.key, i."phaseId", i.title, i.ordinal, i.mode, i.status, i."prUrl", i.branch, i.approvers FROM w CROSS JOIN incoming i
       ON CONFLICT (work_item_key, phase_id) DO UPDATE SET title = excluded.title, ordinal = excluded.ordinal, mode = excluded.mode,
-        status = excluded.status, pr_url = excluded.pr_url, branch = excluded.branch, updated_at = now())`,
+        status = excluded.status, pr_url = excluded.pr_url, branch = excluded.branch,
+        approvers = COALESCE(excluded.approvers, phases.approvers), updated_at = now())`,
   ];
 }
 

@@ -3,7 +3,7 @@
 // The briefing runs for every developer every morning, so it reads with a fixed number of queries whatever
 // the amount of stored work: joins and aggregates in SQL, never one query per work item or phase.
 import { createHash } from 'node:crypto';
-import { and, asc, desc, eq, gte, inArray, isNotNull, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { MemoryPort } from '../activities/ports.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { RoleFile } from '../config/schema.js';
@@ -150,6 +150,13 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     if (Number.isNaN(now.getTime())) throw new UserError(`briefing time "${at}" is not an ISO timestamp`, { field: 'at' });
     const since = previousEvening(now, role.time_zone);
     const ownedActive = and(eq(workItems.ownerId, developerId), notInArray(workItems.status, terminalStatuses));
+    const team = config.team.approvals;
+    const isTeamApprover = team.approvers.includes(developerId) || team.backup_approver === developerId;
+    // Others' gates this developer may decide: all of them for a team approver; otherwise only phases whose
+    // stored OWNERS approvers name them (rows written before approvers were stored are checked in process).
+    const othersGateFilter = isTeamApprover
+      ? or(eq(workItems.status, 'awaiting-plan-approval'), isNotNull(phases.phaseId))
+      : and(isNotNull(phases.phaseId), or(isNull(phases.approvers), sql`${phases.approvers} @> ${JSON.stringify([developerId])}::jsonb`));
 
     const [items, ownPhases, ciDecisions, teamCi, othersGates, memory, notes] = await Promise.all([
       db.select().from(workItems).where(ownedActive).orderBy(desc(workItems.updatedAt), asc(workItems.key)).limit(maxActiveItems),
@@ -185,10 +192,10 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
         .limit(maxTeamCiTests),
       // Gates of other people's work that this developer may decide (team approver, backup, or OWNERS approver).
       db
-        .select({ key: workItems.key, title: workItems.title, ownerId: workItems.ownerId, status: workItems.status, planVersion: workItems.planVersion, plan: workItems.plan, phaseId: phases.phaseId, phaseTitle: phases.title })
+        .select({ key: workItems.key, title: workItems.title, ownerId: workItems.ownerId, status: workItems.status, planVersion: workItems.planVersion, plan: workItems.plan, phaseId: phases.phaseId, phaseTitle: phases.title, approvers: phases.approvers })
         .from(workItems)
         .leftJoin(phases, and(eq(phases.workItemKey, workItems.key), eq(phases.status, 'awaiting-approval')))
-        .where(and(ne(workItems.ownerId, developerId), notInArray(workItems.status, terminalStatuses), or(eq(workItems.status, 'awaiting-plan-approval'), isNotNull(phases.phaseId))))
+        .where(and(ne(workItems.ownerId, developerId), notInArray(workItems.status, terminalStatuses), othersGateFilter))
         .orderBy(asc(workItems.key), asc(phases.ordinal)),
       knowledge.readMemory(developerId, developerId, memorySeed(config, role)),
       knowledge.sessionNotes(developerId, developerId, 1),
@@ -229,14 +236,17 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
       if (phase?.status !== 'awaiting-ci-decision' && phase?.status !== 'ci') continue;
       pendingDecisions.push({ workItemKey: d.workItemKey!, ...(d.phaseId ? { phaseId: d.phaseId } : {}), kind: 'ci-option', title: `CI failure on phase ${d.phaseId}: fix and re-push, wait for you, or skip the test` });
     }
-    const team = config.team.approvals;
-    const isTeamApprover = team.approvers.includes(developerId) || team.backup_approver === developerId;
     const myHandle = role.github?.toLowerCase();
+    const approvesViaOwners = (g: (typeof othersGates)[number]): boolean => {
+      if (!team.use_owners_files) return false;
+      if (g.approvers) return g.approvers.includes(developerId);
+      const files = planOf(g.plan)?.phases.find((p) => p.id === g.phaseId)?.files ?? [];
+      return myHandle !== undefined && deps.insight.impact(files).approverHandles.some((h) => h.toLowerCase() === myHandle);
+    };
     for (const g of othersGates) {
       const owner = config.roles.get(g.ownerId)?.display_name ?? g.ownerId;
       if (g.phaseId) {
-        const files = planOf(g.plan)?.phases.find((p) => p.id === g.phaseId)?.files ?? [];
-        const viaOwners = team.use_owners_files && myHandle !== undefined && deps.insight.impact(files).approverHandles.some((h) => h.toLowerCase() === myHandle);
+        const viaOwners = approvesViaOwners(g);
         if (isTeamApprover || viaOwners) pendingDecisions.push({ workItemKey: g.key, phaseId: g.phaseId, kind: 'approve-phase', title: `${owner}'s phase ${g.phaseId}: ${g.phaseTitle ?? ''} — gate open${viaOwners && !isTeamApprover ? ' (you approve these files in OWNERS)' : ''}` });
       } else if (g.status === 'awaiting-plan-approval' && isTeamApprover && !pendingDecisions.some((d) => d.workItemKey === g.key && d.kind === 'approve-plan')) {
         pendingDecisions.push({ workItemKey: g.key, kind: 'approve-plan', title: `${owner}'s plan v${g.planVersion} for ${g.title}` });

@@ -35,9 +35,9 @@ function phaseState(id: string, title: string, status: PhaseStatus, mergeOrder: 
   return { id, title, activity: 'implementation', dependsOn: [], mergeOrder, mode: 'autonomous', modeSource: 'role', status, rejections: [], handoffs: [], attempts: 1, ...(prUrl ? { prUrl, branch: `sitroom/${id}` } : {}) };
 }
 
-async function seedItem(db: Database, args: { key: string; ownerId: string; title: string; status: string; phases: PhaseState[]; files?: { api: string[]; bridge: string[] } }) {
+async function seedItem(db: Database, args: { key: string; ownerId: string; title: string; status: string; phases: PhaseState[]; files?: { api: string[]; bridge: string[] }; approvers?: Record<string, string[]> }) {
   await upsertWorkItem(db, { key: args.key, ownerId: args.ownerId, title: args.title, intention: 'NodePool should report capacity errors per platform', workflowId: `work-item:${args.key}`, status: args.status });
-  await savePlan(db, { key: args.key, plan: planFor(args.key, args.files ?? { api: ['api/hypershift/v1beta1/nodepool_conditions.go'], bridge: [conditions] }), version: 1, status: args.status, phases: args.phases });
+  await savePlan(db, { key: args.key, plan: planFor(args.key, args.files ?? { api: ['api/hypershift/v1beta1/nodepool_conditions.go'], bridge: [conditions] }), version: 1, status: args.status, phases: args.phases, ...(args.approvers ? { approvers: args.approvers } : {}) });
 }
 
 describe('time of the briefing', () => {
@@ -128,6 +128,22 @@ for (const backend of storeBackends()) {
       expect(b.overnightCi.some((c) => c.result.includes('TestAncient'))).toBe(false);
       // The tech lead is not OWNERS-mapped and owns nothing: sam's hypothesis or memory never leaks into her briefing.
       expect(b.hypothesis).toBeUndefined();
+    });
+
+    it("an OWNERS approver sees another person's open gate on files they approve; nobody else who is not a team approver does", async () => {
+      const key = 'HOSTEDCP-2400';
+      // As the work item workflow stores it: the OWNERS approvers of each phase, from its settings.
+      await seedItem(store.db, { key, ownerId: 'maria', title: 'Azure capacity errors', status: 'executing', phases: [phaseState('api', 'Add the CapacityError condition type', 'merged', 1), phaseState('bridge', 'Surface provider capacity errors', 'awaiting-approval', 2)], approvers: { api: [], bridge: ['sam'] } });
+      const at = new Date().toISOString();
+      const forSam = (await memory.briefing({ developerId: 'sam', at })).pendingDecisions.filter((d) => d.workItemKey === key);
+      expect(forSam).toEqual([{ workItemKey: key, phaseId: 'bridge', kind: 'approve-phase', title: "Maria Alvarez's phase bridge: Surface provider capacity errors — gate open (you approve these files in OWNERS)" }]);
+      // priya decides every gate as the team approver, with no OWNERS note.
+      const forPriya = (await memory.briefing({ developerId: 'priya', at })).pendingDecisions.filter((d) => d.workItemKey === key);
+      expect(forPriya.map((d) => d.title)).toEqual(["Maria Alvarez's phase bridge: Surface provider capacity errors — gate open"]);
+      // Once the phase's approvers no longer name sam, the gate is not his to decide.
+      await seedItem(store.db, { key, ownerId: 'maria', title: 'Azure capacity errors', status: 'executing', phases: [phaseState('api', 'Add the CapacityError condition type', 'merged', 1), phaseState('bridge', 'Surface provider capacity errors', 'awaiting-approval', 2)], approvers: { api: [], bridge: [] } });
+      expect((await memory.briefing({ developerId: 'sam', at })).pendingDecisions.filter((d) => d.workItemKey === key)).toEqual([]);
+      await seedItem(store.db, { key, ownerId: 'maria', title: 'Azure capacity errors', status: 'resolved', phases: [phaseState('api', 'Add the CapacityError condition type', 'merged', 1), phaseState('bridge', 'Surface provider capacity errors', 'merged', 2)], approvers: { api: [], bridge: [] } });
     });
 
     it('a pair summary is written once to personal memory and the audit log, even when the activity is retried', async () => {

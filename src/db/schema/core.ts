@@ -41,6 +41,8 @@ export const phases = pgTable(
     status: text('status').notNull().default('pending'),
     prUrl: text('pr_url'),
     branch: text('branch'),
+    /** Developers the work item's owner did not pick who may decide this phase's gate (OWNERS of its files); null when written before this was stored. */
+    approvers: jsonb('approvers').$type<string[]>(),
     evidence: jsonb('evidence'),
     confidence: jsonb('confidence'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
