@@ -4,7 +4,7 @@
 // A sink is not retried: on failure it logs, and the workflow's confirmDecisions activity stores the decision.
 import type { InjectedSinks } from '@temporalio/worker';
 import type { DecisionSinks } from '../../workflows/definitions.js';
-import type { Logger } from '../observability/logger.js';
+import { redactSecrets, type Logger } from '../observability/logger.js';
 import type { DecisionCommit } from './ports.js';
 
 export function createDecisionSinks(
@@ -20,7 +20,7 @@ export function createDecisionSinks(
           } catch (err) {
             // Only what identifies the decision: its detail may quote a person's words.
             logger.warn(
-              { workflowId: info.workflowId, decision: { kind: commit.decision.kind, key: commit.decision.idempotencyKey }, err: err instanceof Error ? err.message : String(err) },
+              { workflowId: info.workflowId, decision: { kind: commit.decision.kind, key: commit.decision.idempotencyKey }, err: redactSecrets(err instanceof Error ? err.message : String(err)) },
               'decision not stored on the fast path; the workflow confirms it once the store answers',
             );
           }
