@@ -69,7 +69,7 @@ describe('offline agent', () => {
     expect(phases.map((p) => p.id)).toEqual(['api-surface', 'platform-bridge', 'nodepool-integration', 'docs-observability']);
     expect(phases.map((p) => p.mergeOrder)).toEqual([1, 2, 3, 4]);
     expect(phases[0]!.title).toContain('CapacityError');
-    expect(phases[1]!.files).toEqual(['hypershift-operator/controllers/nodepool/aws.go']);
+    expect(phases[1]!.files).toEqual(['hypershift-operator/controllers/nodepool/aws.go', 'hypershift-operator/controllers/nodepool/aws_test.go']);
     expect(phases[2]!.dependsOn).toEqual(['api-surface', 'platform-bridge']);
     expect(phases[2]!.constraints.join(' ')).toMatch(/reuse the machine list/);
     expect(phases.flatMap((p) => p.validation.map((v) => v.command)).every((c) => ws.team.agent.allowed_commands.includes(c))).toBe(true);
