@@ -3,6 +3,11 @@
 // test) to the phase branch but forgets `make api`. Local CI fails on the stale generated list; RH-O alerts
 // her DM and the team channel with the three options; she taps "Fix and re-push"; the offline RH-A
 // regenerates, verifies and commits; CI goes green; the phase merges and the work item resolves.
+//
+// The day-long scenario (scenario.test.ts) tells the same step inside its story, with a hand-written reason on
+// the platform-error plan. This file keeps it alone, as the focused regression test of the paired fix round:
+// one phase, a plan handed to the workflow directly, and a different stale constant (a new condition type), so
+// a failure here points at the fix round rather than at any of the scenario's earlier steps.
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
