@@ -4,7 +4,8 @@
 // have ("<Class>Exhausted": no machine of the NodePool can be created) and a test that it is registered — and
 // forgets `make api`, so the generated list is stale until someone regenerates it. Her editor runs gofmt.
 //
-// Used by the offline-agent tests (docs and fix round on top of it) and by the end-to-end scenario.
+// Used by the offline-agent tests (docs and fix round on top of it), by the end-to-end scenario, and by
+// `npm run demo`, which tells the same story against `npm run dev`.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
