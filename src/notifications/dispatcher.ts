@@ -18,7 +18,8 @@ export interface DispatcherOptions {
   db: Database;
   client: webApi.WebClient;
   render: RenderContext;
-  config?: Pick<LoadedConfig, 'team' | 'roles'>;
+  /** The team config, or how to read the current one (role files are reloaded while the process runs: quiet hours change). */
+  config?: Pick<LoadedConfig, 'team' | 'roles'> | (() => Pick<LoadedConfig, 'team' | 'roles'>);
   logger?: Logger;
   now?: () => Date;
   batchSize?: number;
@@ -126,11 +127,12 @@ export function createDispatcher(options: DispatcherOptions) {
   const maxAttempts = options.maxAttempts ?? 8;
   const dmChannels = new Map<string, string>();
   const channelIds = createChannelDirectory(client, logger, now);
+  const config = () => (typeof options.config === 'function' ? options.config() : options.config);
 
   async function developer(id: string | null) {
     if (!id) return undefined;
     const [row] = await db.select().from(developers).where(eq(developers.id, id));
-    const fromConfig = options.config?.roles.get(id);
+    const fromConfig = config()?.roles.get(id);
     let preferences: NotificationPreferences | undefined = fromConfig?.notifications;
     if (!preferences && row) {
       const parsed = RoleFile.shape.notifications.safeParse((row.role as { notifications?: unknown }).notifications);
@@ -224,7 +226,7 @@ export function createDispatcher(options: DispatcherOptions) {
 
   /** Each developer's silent items, once a day after the team's digest time in their zone. */
   async function sendDigests(report: DispatchReport): Promise<void> {
-    const digestTime = options.config?.team.notifications.digest_time ?? '16:30';
+    const digestTime = config()?.team.notifications.digest_time ?? '16:30';
     const logged = await db
       .select({ id: notificationOutbox.id, developerId: notificationOutbox.developerId, payload: notificationOutbox.payload })
       .from(notificationOutbox)

@@ -150,7 +150,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
     db: core.store.db,
     client: createDispatcherClient(botToken, workspace?.apiUrl),
     render: slack.deps.render,
-    config: core.config.current(),
+    config: () => core.config.current(),
     logger: core.logger,
   });
   dispatcher.start(500);

@@ -80,6 +80,22 @@ describe('outbox dispatcher', () => {
     expect(JSON.stringify(alert?.blocks)).toContain('<@U0MARIA01>');
   });
 
+  it('follows a role file edited while it runs: quiet hours removed, the held decision goes out on the next pass', async () => {
+    clock = new Date('2099-01-20T22:00:00Z'); // 23:00 in Madrid, inside maria's quiet hours
+    let current = { team, roles };
+    const d = createDispatcher({ db: store.db, client: createDispatcherClient(botToken, ws.apiUrl), render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id }, config: () => current, logger: createLogger('dispatch-test', 'silent'), now: () => clock });
+    await enqueueNotification(store.db, { dedupeKey: 'gate:edited-role', developerId: 'maria', urgency: 'decision', payload: { kind: 'gate', workItemKey: 'HOSTEDCP-7', title: 'Plan v3', summary: 's' } });
+    await d.runOnce();
+    // Held to the end of her quiet hours (07:30 Madrid), not sent.
+    expect(await row('gate:edited-role')).toMatchObject({ status: 'pending', notBefore: new Date('2099-01-21T06:30:00Z') });
+    const { quiet_hours: _dropped, ...awake } = prefs.maria!;
+    current = { team, roles: new Map([...roles, ['maria', { notifications: awake } as unknown as RoleFile]]) };
+    await store.db.update(notificationOutbox).set({ notBefore: clock }).where(eq(notificationOutbox.dedupeKey, 'gate:edited-role'));
+    await d.runOnce();
+    expect((await row('gate:edited-role')).status).toBe('delivered');
+    expect(ws.messagesIn('maria').filter((m) => m.text.includes('Plan v3'))).toHaveLength(1);
+  });
+
   it('logs silent items and sends them as one digest after digest time', async () => {
     clock = new Date('2099-01-16T09:00:00Z');
     await enqueueNotification(store.db, { dedupeKey: 'info:1', developerId: 'maria', urgency: 'info', payload: { kind: 'info', text: 'Knowledge entry promoted: NodePool conditions' } });
