@@ -17,6 +17,9 @@ export interface CiFailureSummary {
   test?: string;
   classification: 'known-flake' | 'real' | 'unknown';
   signature: string;
+  /** Why it was judged so, from the experience log (e.g. a signature not seen in the last 30 runs). */
+  reason?: string;
+  /** The failure's own output, shown as it is. */
   excerpt?: string;
   url?: string;
 }

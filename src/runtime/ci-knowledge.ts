@@ -27,7 +27,8 @@ export function createCiKnowledge(deps: { knowledge: KnowledgeStore; config: Pic
           test: failure.test,
           classification: toClassification[verdict.verdict],
           signature: verdict.signature,
-          excerpt: redactSecrets(`${verdict.reason}${failure.message ? `\n${failure.message}` : ''}`).slice(0, 2_000),
+          reason: redactSecrets(verdict.reason).slice(0, 500),
+          ...(failure.message ? { excerpt: redactSecrets(failure.message).slice(0, 2_000) } : {}),
           ...(report.url ? { url: report.url } : {}),
         });
       }

@@ -174,7 +174,9 @@ function renderCiAlert(p: Extract<NotificationPayload, { kind: 'ci-alert' }>, ct
     section(`${ctx.mention(p.ownerId)} ${real.length} blocking failure${real.length === 1 ? '' : 's'} on ${link(p.prUrl, 'the PR')}${flakes ? ` (${flakes} known flake${flakes === 1 ? '' : 's'} retried, not counted)` : ''}.`),
     ...listSections(real.map(failureLine), { maxSections: 3, noun: 'more failures', moreUrl: workItemUrl(ctx, p.workItemKey, p.phaseId) }),
   ];
-  const excerpt = real.find((f) => f.excerpt)?.excerpt;
+  const first = real.find((f) => f.reason || f.excerpt);
+  if (first?.reason) blocks.push(context([`Why it blocks: ${esc(clip(first.reason, 500))}`]));
+  const excerpt = first?.excerpt;
   if (excerpt) {
     // Code fences cannot be cut mid-way or the rest of the message renders as code; clip the inner text.
     const inner = clip(excerpt.replace(/```/g, "'''"), 1_200);

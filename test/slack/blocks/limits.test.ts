@@ -17,6 +17,7 @@ const failures = Array.from({ length: 200 }, (_, i) => ({
   test: `TestNodePool/${huge(180, 'Platform')}/case-${i}`,
   classification: (i % 5 === 0 ? 'known-flake' : 'real') as 'known-flake' | 'real',
   signature: `timed out waiting for NodePool ${i} to report ready: ${huge(400)}`,
+  reason: `new failure signature for TestNodePool case ${i}: ${huge(2_000, 'why')}`,
   excerpt: log40k,
   url: `https://prow.ci.openshift.org/view/gs/test-platform-results/pr-logs/${i}`,
 }));
@@ -81,6 +82,21 @@ describe('Block Kit messages from worst-case inputs', () => {
     expect(text).toContain('160 blocking failures'); // 40 of 200 are known flakes and are not counted
     const actionIds = message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => e.action_id) : []));
     expect(actionIds).toEqual(expect.arrayContaining(['sitroom:decide:ci-option:fix-and-repush', 'sitroom:decide:ci-option:wait-for-me', 'sitroom:decide:ci-option:skip-test']));
+  });
+
+  it('a CI alert says once why the failure blocks and shows its output once', () => {
+    const output = 'conditions_test.go:14: NodePoolCapacityErrorDetectedReason is missing from KnownNodePoolReasons: run make api';
+    const message = renderNotification(
+      {
+        kind: 'ci-alert', workItemKey: 'HOSTEDCP-2101', phaseId: 'nodepool-integration', prUrl: 'https://github.com/openshift/hypershift/pull/2', ownerId: 'maria',
+        failures: [{ job: 'unit', test: 'TestCapacityErrorReasonIsRegistered', classification: 'unknown', signature: 'is missing from KnownNodePoolReasons: run make api', reason: 'new failure signature for TestCapacityErrorReasonIsRegistered: not seen in the last 30 runs', excerpt: output }],
+      },
+      ctx,
+    );
+    expectValidMessage('ci-alert', message);
+    const text = JSON.stringify(message.blocks);
+    expect(text.split('Why it blocks: new failure signature for TestCapacityErrorReasonIsRegistered').length - 1).toBe(1);
+    expect(text.split('conditions_test.go:14:').length - 1).toBe(1);
   });
 
   it('keeps the briefing in phone order: situation, then decisions as buttons, then links', () => {
