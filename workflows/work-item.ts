@@ -17,6 +17,7 @@ import {
   ParentClosePolicy,
   patched,
   proxySinks,
+  sleep,
 } from '@temporalio/workflow';
 import type { Activities, DecisionCommit } from '../src/activities/index.js';
 import type { ExecutionMode } from '../src/config/schema.js';
@@ -98,7 +99,7 @@ const defaultHistoryEventBudget = 10_000;
 const maxSeenUpdateIds = 5_000;
 const defaultMergeRecheckMs = 5 * 60_000;
 const { decisions: decisionSink } = proxySinks<DecisionSinks>();
-/** A decision is confirmed durably within this long, or sooner once this many are waiting. */
+/** A waiting decision is confirmed durably within this long, or sooner once this many are waiting. */
 const defaultDecisionConfirmMs = 10_000;
 const decisionConfirmBatch = 100;
 /** The newest plan edits kept in workflow state; the full trail is in the audit log. */
@@ -173,7 +174,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
       const decided: DecisionCommit = { decision: { ...decision, decidedAt }, ...rest };
       // Committed by the worker before this workflow task completes; confirmed durably by confirmDecisions.
       decisionSink.commit(decided);
-      awaitConfirmation(decided);
+      confirmDurably(decided);
     } else {
       await commit.commitDecision({ decision, ...rest });
     }
@@ -182,47 +183,45 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
 
   /**
    * The sink is the fast path and is not retried: if the database was down it stored nothing. So each decision
-   * stays in the workflow's state until a regular activity (retried by Temporal) has confirmed it is stored.
-   * Only the newest plan is kept with them: an older plan version would be skipped as outdated anyway.
+   * stays in the workflow's state until a regular activity (retried by Temporal) has seen it stored. Only the
+   * main line runs that activity, whenever it wakes with decisions waiting; the first waiting decision starts
+   * a timer that wakes it, and a full batch wakes it at once. The timer only sets a flag: nothing it does
+   * decides the order of commands, because a replay may deliver it in a different task than the live run did
+   * (seen after a worker was killed). Only the newest plan is kept with the waiting decisions: an older plan
+   * version would be skipped as outdated anyway.
    */
-  function awaitConfirmation(decided: DecisionCommit) {
+  function confirmDurably(decided: DecisionCommit) {
     if (decided.plan) for (const earlier of unconfirmed) delete earlier.plan;
     unconfirmed.push(decided);
-  }
-  async function confirmDecisions(): Promise<void> {
-    const batch = unconfirmed.slice(0, decisionConfirmBatch);
-    if (batch.length === 0) return;
-    // Removed only once confirmed: a continue-as-new meanwhile carries them into the next run.
-    await store.confirmDecisions({ commits: batch });
-    for (const done of batch) {
-      const at = unconfirmed.indexOf(done);
-      if (at >= 0) unconfirmed.splice(at, 1);
+    if (unconfirmed.length >= decisionConfirmBatch) confirmDue = true;
+    if (!confirmTimerRunning) {
+      confirmTimerRunning = true;
+      void sleep(input.decisionConfirmMs ?? defaultDecisionConfirmMs).then(() => {
+        confirmTimerRunning = false;
+        confirmDue = true;
+      });
     }
   }
-  /**
-   * Confirms waiting decisions every decisionConfirmMs (or sooner in batches). Before the run ends or continues
-   * as new, finishing() stops it: its timer is cancelled and the last batch confirmed first, so the closing task
-   * never races our own timer or activity (the server would reject it, and with it an update in the same task).
-   */
-  async function confirmDecisionsInBackground(): Promise<void> {
-    while (!finishingRun) {
-      await condition(() => unconfirmed.length > 0 || finishingRun);
-      await condition(() => unconfirmed.length >= decisionConfirmBatch || finishingRun, input.decisionConfirmMs ?? defaultDecisionConfirmMs);
-      await confirmDecisions();
+  /** Main line only, at each wake: confirms every waiting decision. */
+  async function confirmWaitingDecisions(): Promise<void> {
+    confirmDue = false;
+    while (unconfirmed.length > 0) {
+      const batch = unconfirmed.slice(0, decisionConfirmBatch);
+      await store.confirmDecisions({ commits: batch });
+      for (const done of batch) {
+        const at = unconfirmed.indexOf(done);
+        if (at >= 0) unconfirmed.splice(at, 1);
+      }
     }
-    while (unconfirmed.length > 0) await confirmDecisions();
-  }
-  async function finishing(): Promise<void> {
-    finishingRun = true;
-    await confirmLoop;
   }
 
   // Decisions are stored by the worker's sink before the update completes (patched: histories from before it
   // ran a local activity per decision, one more activation each).
   const decisionsBySink = patched('decisions-by-sink');
   const unconfirmed: DecisionCommit[] = decisionsBySink ? (state.unconfirmedDecisions ??= []) : [];
-  let finishingRun = false;
-  const confirmLoop: Promise<void> = decisionsBySink ? confirmDecisionsInBackground() : Promise.resolve();
+  let confirmTimerRunning = false;
+  // Decisions the previous run took while it was closing are confirmed at the main line's first wait.
+  let confirmDue = unconfirmed.length > 0;
 
   setHandler(workItemStateQuery, () => snapshotOf(state));
 
@@ -492,7 +491,11 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
   const awaitingPlanApproval = () =>
     state.status === 'awaiting-plan-approval' || (pauseKeepsPlanGate && state.status === 'paused' && state.statusBeforePause === 'awaiting-plan-approval');
   for (;;) {
-    await condition(() => !awaitingPlanApproval() || redraftRequested || shouldContinue());
+    await condition(() => !awaitingPlanApproval() || redraftRequested || shouldContinue() || confirmDue);
+    if (unconfirmed.length > 0 || confirmDue) {
+      await confirmWaitingDecisions();
+      continue;
+    }
     if (!redraftRequested) break;
     redraftRequested = false;
     const redrafted = Plan.parse(await agent.draftPlan({ workItemKey: state.key, ownerId: state.ownerId, intention: state.intention, feedback: planFeedback }));
@@ -570,13 +573,14 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
         recordedPhases.set(p.id, storedView(p));
       }
     }
-    const changed = () => progressPrint() !== snapshot || needsStart.size > 0 || shouldContinue();
+    const changed = () => progressPrint() !== snapshot || needsStart.size > 0 || shouldContinue() || confirmDue;
     if (mergeWaiting) {
       await condition(changed, input.mergeRecheckMs ?? defaultMergeRecheckMs);
       mergeWaiting = false;
     } else {
       await condition(changed);
     }
+    if (unconfirmed.length > 0 || confirmDue) await confirmWaitingDecisions();
     if (shouldContinue() && allHandlersFinished()) return continueWith();
   }
 
@@ -585,7 +589,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
   await store.setWorkItemStatus({ key: state.key, status: state.status });
   if (state.status === 'resolved') await store.proposeKnowledge({ workItemKey: state.key, ownerId: state.ownerId });
   await condition(allHandlersFinished);
-  await finishing();
+  await confirmWaitingDecisions();
   return state;
 
   // --- helpers -------------------------------------------------------------------------------------
@@ -654,8 +658,8 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
   }
 
   async function continueWith(): Promise<never> {
-    // Decisions taken while the last batch is confirmed stay in state.unconfirmedDecisions: the next run confirms them.
-    await finishing();
+    // A decision taken while the last batch is confirmed stays in state.unconfirmedDecisions: the next run confirms it.
+    await confirmWaitingDecisions();
     await condition(allHandlersFinished);
     return continueAsNew<typeof workItemWorkflow>({
       key: state.key, ownerId: state.ownerId, title: state.title, intention: state.intention, continued: state,

@@ -90,7 +90,7 @@ describe(`PostgreSQL restarts mid-run${canRun ? '' : ` (skipped: ${skipReason})`
     const handle = await env.client.workflow.start('workItemWorkflow', {
       taskQueue,
       workflowId: workItemWorkflowId(key),
-      args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')), decisionConfirmMs: 2_000 }],
+      args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')) }],
     });
     await eventually(async () => messages(`Plan for ${key}`), (m) => m.length === 1, 'plan gate delivered');
 
