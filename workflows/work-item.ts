@@ -55,7 +55,7 @@ import {
   type DecisionSinks,
 } from './definitions.js';
 import { phaseWorkflow } from './phase.js';
-import { gateWatch } from './gate-watch.js';
+import { escalateGate, gateDeadlines, gateStillOpen, gateWatch, promptGate, remindGate, type GateDeadlines } from './gate-watch.js';
 import type { PhaseInput, PhaseProgress } from './types.js';
 import { phaseWorkflowId } from './ids.js';
 
@@ -523,6 +523,12 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
   const progressPrint = () => fingerprint(state) + (progressInStore ? `|${state.phases.map(storedView).join(',')}` : '');
 
   const gateWatchers = new Set<string>();
+  // Gate reminders and escalations run on this main line (patched: histories from before ran one coroutine per
+  // gate, which a timer woke to send them, racing the main line for the order of commands in one task).
+  const gatesOnMainLine = patched('gate-deadlines-on-main-line');
+  const openGates = new Map<string, GateDeadlines>();
+  /** Set by a deadline's timer only to wake the main line; what is due is decided from workflow time. */
+  let gateDeadlinePassed = false;
   /** A ready PR that the repository has not merged yet: checked again after mergeRecheckMs. */
   let mergeWaiting = false;
   while (state.status !== 'cancelled' && !allPhasesFinished(state.phases)) {
@@ -573,7 +579,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
         recordedPhases.set(p.id, storedView(p));
       }
     }
-    const changed = () => progressPrint() !== snapshot || needsStart.size > 0 || shouldContinue() || confirmDue;
+    const changed = () => progressPrint() !== snapshot || needsStart.size > 0 || shouldContinue() || confirmDue || gateDeadlinePassed;
     if (mergeWaiting) {
       await condition(changed, input.mergeRecheckMs ?? defaultMergeRecheckMs);
       mergeWaiting = false;
@@ -581,6 +587,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
       await condition(changed);
     }
     if (unconfirmed.length > 0 || confirmDue) await confirmWaitingDecisions();
+    if (gatesOnMainLine) await remindAndEscalate();
     if (shouldContinue() && allHandlersFinished()) return continueWith();
   }
 
@@ -614,7 +621,40 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
         const key = `${p.id}:${p.gateOpenedAt}`;
         if (gateWatchers.has(key)) continue;
         gateWatchers.add(key);
-        void gateWatch(state, p, store);
+        if (!gatesOnMainLine) {
+          void gateWatch(state, p, store);
+          continue;
+        }
+        const deadlines = gateDeadlines(state, p);
+        openGates.set(key, deadlines);
+        void promptGate(state, p, store).catch(() => undefined);
+        for (const at of [deadlines.remindAt, deadlines.escalateAt]) {
+          void sleep(Math.max(at - Date.now(), 1)).then(() => {
+            gateDeadlinePassed = true;
+          });
+        }
+      }
+    }
+  }
+
+  /** At every wake of the main line: the reminders and escalations whose time has come, by workflow time. */
+  async function remindAndEscalate() {
+    gateDeadlinePassed = false;
+    const now = Date.now();
+    for (const [key, gate] of [...openGates]) {
+      const p = state.phases.find((x) => x.id === gate.phaseId);
+      if (!gateStillOpen(state, p, gate.openedAt)) {
+        openGates.delete(key);
+        continue;
+      }
+      const lastRejection = p.status === 'rejected' ? p.rejections.at(-1) : undefined;
+      if (!gate.reminded && now >= gate.remindAt) {
+        gate.reminded = true;
+        await remindGate(state, p, gate.openedAt, lastRejection, store);
+      }
+      if (now >= gate.escalateAt) {
+        openGates.delete(key);
+        await escalateGate(state, p, gate.openedAt, lastRejection, store);
       }
     }
   }

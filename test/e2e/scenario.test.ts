@@ -297,7 +297,8 @@ describe('a day with Situation Room', () => {
     expect(seen(prReady)).toMatch(/\*CI:\* CI green: unit; 1 known-flake retr(y|ies) \(TestNodePoolAutoRepair ×1\)/);
     expect(dmOf('maria').filter((m) => m.text.includes('phase platform-bridge failed'))).toEqual([]);
 
-    const state = await eventually(workItem, (s) => s.phases.find((p) => p.id === 'platform-bridge')?.status === 'merged', 'phase 2 merged', 60_000);
+    // Merged, and the gate of phase 3 open: the work item records the merge before it opens the next gate.
+    const state = await eventually(workItem, (s) => s.phases.find((p) => p.id === 'platform-bridge')?.status === 'merged' && s.phases.find((p) => p.id === 'nodepool-integration')?.status !== 'blocked', 'phase 2 merged and the gate of phase 3 open', 60_000);
     expect(state.phases.map((p) => [p.id, p.status])).toEqual([
       ['api-surface', 'merged'],
       ['platform-bridge', 'merged'],

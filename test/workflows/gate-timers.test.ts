@@ -7,6 +7,7 @@ import { decisionsFor } from '../../src/db/work-items.js';
 import { approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { startOrchestra, type Orchestra } from '../support/orchestra.js';
+import { recordHistory } from '../support/histories.js';
 import { startTimeSkippingEnvironment } from '../support/temporal.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
@@ -64,5 +65,6 @@ describe('a phase gate nobody decides', () => {
     expect(escalation).toMatchObject({ actor: 'rh-o', surface: 'automatic', detail: expect.objectContaining({ escalatedTo: 'priya' }) });
     const state = await handle.query(workItemStateQuery);
     expect(state.phases[0]).toMatchObject({ status: 'awaiting-approval', escalatedTo: 'priya' });
+    await recordHistory(env.client, workItemWorkflowId(key), 'work-item-gate-reminder');
   });
 });
