@@ -24,7 +24,7 @@ import { startLocalWorkspace, type LocalWorkspace } from '../../src/slack/worksp
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
-import { actionIds, seen, until } from '../support/slack-view.js';
+import { expectBlockingCiAlert, seen, tapFixAndRepush, until } from '../support/slack-view.js';
 
 const signingSecret = 'fix-and-repush-signing-secret-0123';
 const botToken = 'xoxb-local-fix-and-repush';
@@ -125,24 +125,10 @@ describe('a real CI failure on a paired phase', () => {
     // CI fails for real: the new test finds the constant missing from the generated list.
     const alertDm = await until(() => dmOf('maria').find((m) => seen(m).includes(`CI blocked — ${key} ${phaseId}`)), 'the CI alert in her DM', 240_000);
     const inChannel = await until(() => ws.messagesIn(alerts).find((m) => seen(m).includes(`CI blocked — ${key} ${phaseId}`)), 'the CI alert in the team channel');
-    for (const alert of [alertDm, inChannel]) {
-      const text = seen(alert);
-      expect(text).toContain('1 blocking failure');
-      expect(text).toContain('TestMachineCapacityConditionIsRegistered');
-      expect(text).toContain('missing from KnownNodePoolConditionTypes: run make api');
-      const ids = actionIds(alert);
-      expect(ids.some((id) => id.includes('fix-and-repush'))).toBe(true);
-      expect(ids.some((id) => id.includes('wait-for-me'))).toBe(true);
-      expect(ids.some((id) => id.includes('skip-test'))).toBe(true);
-      expect(JSON.stringify(alert.blocks)).toMatch(/Fix and re-push.*Wait for me.*Skip this test/);
-    }
+    for (const alert of [alertDm, inChannel]) expectBlockingCiAlert(alert, { test: 'TestMachineCapacityConditionIsRegistered', message: 'missing from KnownNodePoolConditionTypes: run make api' });
     expect(seen(inChannel)).toContain('<@U0MARIA01>');
 
-    const fixId = actionIds(alertDm).find((id) => id.includes('fix-and-repush'))!;
-    expect((await ws.tap('maria', alertDm, fixId)).status).toBe(200);
-    const decided = await until(() => dmOf('maria').find((m) => m.ts === alertDm.ts && m.edited), 'the alert updated in place');
-    expect(actionIds(decided).some((id) => id.includes('fix-and-repush'))).toBe(false);
-    expect(seen(decided)).toMatch(/fix-and-repush|fix and re-push/i);
+    await tapFixAndRepush(ws, 'maria', alertDm);
 
     // The offline RH-A regenerates and re-pushes; CI goes green; the phase merges; the work item resolves.
     // A second alert after the re-push would mean the fix did not fix it: stop waiting then.

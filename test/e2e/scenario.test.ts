@@ -26,7 +26,7 @@ import { workItemStateQuery } from '../../workflows/definitions.js';
 import { briefingScheduleId, workItemWorkflowId } from '../../workflows/ids.js';
 import { handWrittenIntegration } from '../agent/hand-written-integration.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
-import { actionIds, seen, until } from '../support/slack-view.js';
+import { actionIds, expectBlockingCiAlert, seen, tapFixAndRepush, until } from '../support/slack-view.js';
 
 const signingSecret = 'scenario-signing-secret-0123456789';
 const botToken = 'xoxb-local-scenario';
@@ -392,24 +392,10 @@ describe('a day with Situation Room', () => {
   it('real local CI fails on the stale generated list: an alert with three options in her DM and the team channel; she taps "Fix and re-push"; RH-A regenerates, CI goes green, phase 3 merges', async () => {
     const alertDm = await newDm('maria', (m) => seen(m).includes(`CI blocked — ${key} nodepool-integration`), 'the CI alert in her DM', 240_000);
     const inChannel = await until(() => ws.messagesIn(alerts).find((m) => seen(m).includes(`CI blocked — ${key} nodepool-integration`)), 'the CI alert in the team channel');
-    for (const alert of [alertDm, inChannel]) {
-      const text = seen(alert);
-      expect(text).toContain('1 blocking failure');
-      expect(text).toContain(hers.registeredTest);
-      expect(text).toContain('missing from KnownNodePoolReasons: run make api');
-      const ids = actionIds(alert);
-      expect(ids.some((id) => id.includes('fix-and-repush'))).toBe(true);
-      expect(ids.some((id) => id.includes('wait-for-me'))).toBe(true);
-      expect(ids.some((id) => id.includes('skip-test'))).toBe(true);
-      expect(JSON.stringify(alert.blocks)).toMatch(/Fix and re-push.*Wait for me.*Skip this test/);
-    }
+    for (const alert of [alertDm, inChannel]) expectBlockingCiAlert(alert, { test: hers.registeredTest, message: 'missing from KnownNodePoolReasons: run make api' });
     expect(seen(inChannel)).toContain('<@U0MARIA01>');
 
-    const fixId = actionIds(alertDm).find((id) => id.includes('fix-and-repush'))!;
-    expect((await ws.tap('maria', alertDm, fixId)).status).toBe(200);
-    const decided = await until(() => dmOf('maria').find((m) => m.ts === alertDm.ts && m.edited), 'the alert updated in place');
-    expect(actionIds(decided).some((id) => id.includes('fix-and-repush'))).toBe(false);
-    expect(seen(decided)).toMatch(/fix-and-repush|fix and re-push/i);
+    await tapFixAndRepush(ws, 'maria', alertDm);
 
     // A second alert after the re-push would mean the fix did not fix it: stop waiting then.
     const state = await eventually(
