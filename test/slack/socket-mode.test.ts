@@ -221,7 +221,6 @@ describe('the Socket Mode protocol, seen from a client that acknowledges late', 
       // Both envelopes carry the same event: the app deduplicates by event_id.
       expect((envelopes[1]!.payload as { event_id: string }).event_id).toBe((envelopes[0]!.payload as { event_id: string }).event_id);
       expect(ws.deliveries.map((d) => [d.attempt, d.ok, d.failure])).toEqual([[1, false, 'timeout'], [2, true, undefined]]);
-      expect(ws.deliveries[0]!.ms).toBeGreaterThanOrEqual(300);
 
       // A late ack for the first envelope changes nothing; an event never acknowledged fails after every retry.
       client.send(JSON.stringify({ envelope_id: envelopes[0]!.envelope_id, payload: {} }));
