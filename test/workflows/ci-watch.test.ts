@@ -109,7 +109,8 @@ describe('ciWatchWorkflow', () => {
     expect(alert!.payload).toMatchObject({ kind: 'ci-alert', prUrl, failures: [expect.objectContaining({ test: flakyTest, classification: 'unknown' })] });
     expect(ci.comments).toHaveLength(2);
 
-    const audit = await decisionsFor(orchestra.store.db, key);
+    // The audit row is written by the activity after the one that raised the alert: wait for it, not for the alert.
+    const audit = await waitFor(() => decisionsFor(orchestra.store.db, key), (rows) => rows.some((d) => d.kind === 'ci-alert'));
     expect(audit.map((d) => d.kind)).toEqual(['ci-retry', 'ci-retry', 'ci-alert']);
     expect(audit[0]).toMatchObject({ actor: 'rh-o', surface: 'automatic' });
 
