@@ -16,53 +16,32 @@ import { git } from '../../src/agent/git.js';
 import { addConditionConstants, conditionsFile, conditionTestPath, conditionTestSource, generatedConditionsFile } from '../../src/agent/recipes.js';
 import { mergedChanges } from '../../src/db/schema/knowledge.js';
 import { decisionsFor } from '../../src/db/work-items.js';
-import { createDispatcher, createDispatcherClient } from '../../src/notifications/dispatcher.js';
-import { createLogger } from '../../src/observability/logger.js';
 import type { Plan } from '../../src/plan/schema.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { startLocalWorkspace, type LocalWorkspace } from '../../src/slack/workspace/server.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
+import { startSurfaces, type Surfaces } from '../support/surfaces.js';
 import { expectBlockingCiAlert, seen, tapFixAndRepush, until } from '../support/slack-view.js';
 
-const signingSecret = 'fix-and-repush-signing-secret-0123';
-const botToken = 'xoxb-local-fix-and-repush';
 const condition = { conditionType: 'MachineCapacity', reason: 'CapacityExhausted' };
 const phaseId = 'capacity-condition';
 
 let rt: TestRuntime;
-let ws: LocalWorkspace;
-let slack: SlackApp;
-let dispatcher: ReturnType<typeof createDispatcher>;
+let ws: Surfaces['workspace'];
+let surfaces: Surfaces;
 let alerts: string;
 
 const dmOf = (user: string) => ws.messagesIn(ws.dmChannel(ws.user(user).id));
 
 beforeAll(async () => {
   rt = await startTestRuntime();
-  const config = rt.core.config.current();
-  const logger = createLogger('fix-and-repush', 'silent');
-  alerts = config.team.notifications.alerts_channel.replace(/^#/, '');
-  ws = await startLocalWorkspace({
-    appUrl: 'http://127.0.0.1:1/slack/events',
-    signingSecret,
-    botToken,
-    users: [...config.roles.values()].map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone })),
-    channels: ['general', alerts],
-  });
-  slack = createSlackApp({ orchestrator: rt.orchestrator, store: rt.core.store, config, botToken, signingSecret, appToken: '', slackApiUrl: ws.apiUrl, port: 0, logger });
-  ws.setAppUrl((await slack.start()).requestUrl!);
-  // 11:00 UTC tomorrow is daytime for the whole team: quiet hours must not hold the prompts under test.
-  const daytime = () => new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 11 * 3_600_000);
-  dispatcher = createDispatcher({ db: rt.core.store.db, client: createDispatcherClient(botToken, ws.apiUrl), render: slack.deps.render, config, logger, now: daytime });
-  dispatcher.start(200);
+  alerts = rt.core.config.current().team.notifications.alerts_channel.replace(/^#/, '');
+  surfaces = await startSurfaces(rt);
+  ws = surfaces.workspace;
 }, 120_000);
 
 afterAll(async () => {
-  await dispatcher?.stop();
-  await slack?.stop();
-  await ws?.stop();
+  await surfaces?.stop();
   await rt?.stop();
 });
 

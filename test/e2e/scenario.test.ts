@@ -13,30 +13,23 @@ import { controllerDir, generatedConditionsFile } from '../../src/agent/recipes.
 import { repoRoot } from '../../src/db/client.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor, savePlan, upsertWorkItem } from '../../src/db/work-items.js';
-import { createDashboardHandler } from '../../src/http/dashboard/index.js';
-import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createLocalCodeHost } from '../../src/integrations/local.js';
-import { createDispatcher, createDispatcherClient } from '../../src/notifications/dispatcher.js';
-import { createLogger } from '../../src/observability/logger.js';
 import { ensureBriefingSchedules } from '../../src/orchestrator/schedules.js';
 import type { PhaseState } from '../../src/plan/state.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { startLocalWorkspace, type LocalWorkspace, type StoredMessage } from '../../src/slack/workspace/server.js';
+import type { StoredMessage } from '../../src/slack/workspace/server.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { briefingScheduleId, workItemWorkflowId } from '../../workflows/ids.js';
 import { handWrittenIntegration } from '../agent/hand-written-integration.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
+import { startSurfaces, type Surfaces } from '../support/surfaces.js';
 import { actionIds, expectBlockingCiAlert, seen, tapFixAndRepush, until } from '../support/slack-view.js';
 
-const signingSecret = 'scenario-signing-secret-0123456789';
-const botToken = 'xoxb-local-scenario';
 const dashboardSecret = 'scenario-dashboard-secret-0123456789abcdef';
 
 let rt: TestRuntime;
-let ws: LocalWorkspace;
-let slack: SlackApp;
-let http: HttpServer;
-let dispatcher: ReturnType<typeof createDispatcher>;
+let ws: Surfaces['workspace'];
+let surfaces: Surfaces;
+let http: Surfaces['http'];
 let key: string;
 let alerts: string;
 
@@ -67,34 +60,15 @@ async function dashboardAs(developer: string): Promise<string> {
 
 beforeAll(async () => {
   rt = await startTestRuntime();
-  const config = rt.core.config.current();
-  const logger = createLogger('scenario', 'silent');
   key = `${rt.keyPrefix}-2101`;
-  alerts = config.team.notifications.alerts_channel.replace(/^#/, '');
-  http = await startHttpServer({
-    port: 0,
-    routes: [createDashboardHandler({ db: rt.core.store.db, knowledge: rt.core.knowledge, secret: dashboardSecret, displayNames: new Map([...config.roles.values()].map((r) => [r.developer, r.display_name])) })],
-  });
-  ws = await startLocalWorkspace({
-    appUrl: 'http://127.0.0.1:1/slack/events',
-    signingSecret,
-    botToken,
-    users: [...config.roles.values()].map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone })),
-    channels: ['general', alerts],
-  });
-  slack = createSlackApp({ orchestrator: rt.orchestrator, store: rt.core.store, config, botToken, signingSecret, appToken: '', slackApiUrl: ws.apiUrl, port: 0, dashboardUrl: `${http.url}/dashboard`, logger });
-  ws.setAppUrl((await slack.start()).requestUrl!);
-  // 11:00 UTC tomorrow is daytime for the whole team: quiet hours must not hold the prompts under test.
-  const daytime = () => new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 11 * 3_600_000);
-  dispatcher = createDispatcher({ db: rt.core.store.db, client: createDispatcherClient(botToken, ws.apiUrl), render: slack.deps.render, config, logger, now: daytime });
-  dispatcher.start(200);
+  alerts = rt.core.config.current().team.notifications.alerts_channel.replace(/^#/, '');
+  surfaces = await startSurfaces(rt, { dashboardSecret });
+  ws = surfaces.workspace;
+  http = surfaces.http;
 }, 120_000);
 
 afterAll(async () => {
-  await dispatcher?.stop();
-  await slack?.stop();
-  await ws?.stop();
-  await http?.close();
+  await surfaces?.stop();
   await rt?.stop();
 });
 
