@@ -22,6 +22,7 @@ import type { Handoff } from '../src/plan/state.js';
 import { budgetDecisionSignal, pairDoneSignal, phaseHandoffsQuery, phaseModeSignal, phaseProgressSignal } from './definitions.js';
 import { ciWatchWorkflow } from './ci-watch.js';
 import type { PhaseInput, PhaseProgress, PhaseResult } from './types.js';
+import { PATCH } from './patches.js';
 
 const quick = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumInterval: '30 seconds' } });
 /** A worker that dies mid-step is noticed after this long without a heartbeat; the step then runs again. */
@@ -86,13 +87,13 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
   /** She chose "fix and re-push" on a real CI failure: the agent's fix round runs even on a paired phase. */
   let agentFixRequested = false;
   for (;;) {
-    const agentFixes = agentFixRequested && patched('paired-fix-round');
+    const agentFixes = agentFixRequested && patched(PATCH.pairedFixRound);
     agentFixRequested = false;
     if (mode === 'collaborative' && !agentFixes) {
       await report({ status: 'pairing' });
       // The developer's commits land on the phase branch itself; "done" then pushes it and opens the PR.
       // Histories recorded before the branch was prepared here replay without the activity.
-      const prepared = patched('pair-branch') ? await quick.preparePhaseBranch({ workItemKey: input.workItemKey, phase: input.phase, attempt: input.attempt }) : undefined;
+      const prepared = patched(PATCH.pairBranch) ? await quick.preparePhaseBranch({ workItemKey: input.workItemKey, phase: input.phase, attempt: input.attempt }) : undefined;
       const pushTo = prepared ? ` Push your commits to ${prepared.branch}.` : '';
       await quick.notify({
         dedupeKey: `pair-invite:${self}:${handoffs.length}`,
