@@ -1,7 +1,7 @@
 // Open gates that wait too long: the deciders are prompted when the gate opens, reminded after
 // `reminderAfterMs`, and after `escalateAfterMs` the backup approver gets the decision as well. Durations
-// come from team.yaml. New runs keep each gate's deadlines on the work item's main line (gateDeadlines +
-// remindAndEscalate); gateWatch, a coroutine per gate, is what histories recorded before that replay.
+// come from team.yaml. New runs keep each gate's deadlines on the work item's main line (gateDeadlines here,
+// GateClock in work-item/gates.ts); gateWatch, a coroutine per gate, is what histories recorded before that replay.
 import { condition } from '@temporalio/workflow';
 import type { Activities } from '../src/activities/index.js';
 import type { PhaseState, WorkItemState } from '../src/plan/state.js';
