@@ -11,7 +11,7 @@ export type ProcessKind = 'dev' | 'worker' | 'slack' | 'tool';
 
 type Parsed = string | number;
 
-interface Variable {
+export interface Variable {
   group: 'paths' | 'database' | 'temporal' | 'ports' | 'slack' | 'dashboard' | 'anthropic' | 'github' | 'jira' | 'logging' | 'demo';
   /** Turns the raw text into a value, or returns what was expected ("a port number"). */
   parse: (raw: string) => { value: Parsed } | { expected: string };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { environmentFrom, EnvironmentError, environmentTable, environmentVariables, parseEnvironment, variableNames, type EnvironmentProblem } from '../../src/config/environment.js';
+import { environmentFrom, EnvironmentError, environmentTable, environmentVariables, parseEnvironment, variableNames, type EnvironmentProblem, type Variable } from '../../src/config/environment.js';
 import { repoRoot } from '../../src/paths.js';
 import { defaultTaskQueue } from '../../src/temporal/worker.js';
 import { tableEnd, tableStart } from '../../scripts/env-table.js';
@@ -121,7 +121,7 @@ describe('the environment schema', () => {
 
   it('parses every default it documents', () => {
     for (const name of variableNames) {
-      const variable: { default?: string } = environmentVariables[name];
+      const variable: Variable = environmentVariables[name];
       if (variable.default !== undefined) expect(parseEnvironment({ [name]: variable.default }).ok, name).toBe(true);
     }
   });
@@ -144,7 +144,7 @@ describe("the README's environment table", () => {
     const documented = new Map(rows.map(([name, whenUnset]) => [name!.replace(/`/g, ''), whenUnset!]));
     expect([...documented.keys()].sort()).toEqual([...variableNames].sort());
     for (const name of variableNames) {
-      const variable: { default?: string } = environmentVariables[name];
+      const variable: Variable = environmentVariables[name];
       expect(documented.get(name), name).toEqual(variable.default !== undefined ? `\`${variable.default}\`` : expect.stringMatching(/^unset → /));
     }
     // The defaults as the parser applies them, not only as written.
