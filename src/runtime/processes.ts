@@ -115,9 +115,9 @@ export interface SurfaceUrls {
 export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Lifecycle, options: { localWorkspace: boolean } = { localWorkspace: false }): Promise<SurfaceUrls & { workspace?: string; localWorkspace?: LocalWorkspace }> {
   const { slack: slackEnv, ports, dashboard, github } = core.environment;
   const { roles } = core.config.current();
+  // The parser already asks sitroom slack for these; a caller that parsed for another process is stopped here.
   const missing = [
     ...(!slackEnv.botToken && !options.localWorkspace ? [{ variable: 'SLACK_BOT_TOKEN' as const, message: 'required: the Slack app needs a workspace to connect to' }] : []),
-    ...(slackEnv.botToken && !slackEnv.signingSecret ? [{ variable: 'SLACK_SIGNING_SECRET' as const, message: 'required with SLACK_BOT_TOKEN' }] : []),
     ...(!dashboard.secret ? [{ variable: 'SITROOM_DASHBOARD_SECRET' as const, message: 'required: it signs dashboard sign-in links and cookies' }] : []),
   ];
   if (missing.length > 0) throw new EnvironmentError(missing);
