@@ -1,6 +1,7 @@
 // Lint rules that protect the architecture, not just style:
 // - workflows/ must stay deterministic: no Node built-ins, no I/O clients, activities only as types.
 // - no floating promises anywhere: an un-awaited promise in a Slack handler or activity loses errors.
+// - the environment is read in one place: src/config parses it once at start; everything else takes typed values.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
@@ -21,6 +22,13 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'scripts/**/*.ts'],
+    ignores: ['src/config/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment only in src/config (readEnvironment at start); take the typed slice you need as a parameter.' }],
     },
   },
   {

@@ -7,22 +7,25 @@
 //   DASHBOARD_URL  default http://127.0.0.1:3000   (the HTTP front door with /dashboard)
 //   TARGET_REPO    default .data/target-repo         (the repository `npm run dev` works in; local mode)
 //   DEMO_KEY       default HOSTEDCP-<4 digits>      (a fresh ticket key, so runs do not collide)
+// They are parsed with the product's own (src/config/environment.ts), so a bad one is named before anything runs.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { providerFailures } from '../src/agent/recipes.js';
 import { loadConfig } from '../src/config/load.js';
+import { readEnvironment } from '../src/config/process-environment.js';
 import { dashboardLoginLink } from '../src/http/dashboard/index.js';
 import { quietHoursEnd } from '../src/notifications/routing.js';
 // maria's hand-written integration is the one the end-to-end scenario commits, so both tell the same story.
 import { handWrittenIntegration } from '../test/agent/hand-written-integration.js';
 
-const workspaceUrl = (process.env.WORKSPACE_URL ?? `http://127.0.0.1:${process.env.WORKSPACE_PORT ?? 3002}`).replace(/\/$/, '');
-const httpUrl = (process.env.DASHBOARD_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/(dashboard)?\/?$/, '');
-const key = process.env.DEMO_KEY ?? `HOSTEDCP-${String(Date.now()).slice(-4)}`;
-const targetRepo = process.env.TARGET_REPO ?? join(process.cwd(), '.data', 'target-repo');
-const stepTimeoutMs = Number(process.env.DEMO_STEP_TIMEOUT_MS ?? 180_000);
+const environment = readEnvironment();
+const workspaceUrl = (environment.demo.workspaceUrl ?? `http://127.0.0.1:${environment.ports.workspace}`).replace(/\/$/, '');
+const httpUrl = (environment.demo.dashboardUrl ?? `http://127.0.0.1:${environment.ports.http}`).replace(/\/(dashboard)?\/?$/, '');
+const key = environment.demo.key ?? `HOSTEDCP-${String(Date.now()).slice(-4)}`;
+const targetRepo = environment.paths.targetRepo ?? join(process.cwd(), '.data', 'target-repo');
+const stepTimeoutMs = environment.demo.stepTimeoutMs;
 const run = promisify(execFile);
 const git = async (cwd: string, args: string[]) => (await run('git', args, { cwd, maxBuffer: 16 * 1024 * 1024 })).stdout;
 
@@ -96,7 +99,7 @@ async function devIsRunning(): Promise<boolean> {
 }
 
 function dashboardSecret(): string | undefined {
-  if (process.env.SITROOM_DASHBOARD_SECRET) return process.env.SITROOM_DASHBOARD_SECRET;
+  if (environment.dashboard.secret) return environment.dashboard.secret;
   const file = join(process.cwd(), '.data', 'dashboard-secret'); // written by `npm run dev` on first start
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { findTemporalBinaries } from '../../src/temporal/binaries.js';
+import { environmentFrom } from '../../src/config/environment.js';
 import { startDevServer } from '../../src/temporal/dev-server.js';
 
 export interface BenchTemporal {
@@ -28,7 +29,7 @@ export function quietTemporalLogs(): void {
 
 export async function startBenchTemporal(env: NodeJS.ProcessEnv = process.env): Promise<BenchTemporal> {
   const external = env.TEMPORAL_ADDRESS;
-  const server = external ? undefined : await startDevServer({ cli: findTemporalBinaries(env).cli });
+  const server = external ? undefined : await startDevServer({ cli: findTemporalBinaries(environmentFrom(env).temporal).cli });
   const address = external ?? server!.address;
   try {
     const connection = await Connection.connect({ address });

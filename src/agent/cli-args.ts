@@ -1,7 +1,8 @@
 // Shared set-up for the agent's scripting commands (sitroom ask, plan, review): config from TARGET_REPO
 // or --repo, and the agent createAgent picks (Claude with ANTHROPIC_API_KEY, offline otherwise).
 import { resolve } from 'node:path';
-import { loadConfig, targetRepoFromEnv } from '../config/load.js';
+import type { Environment } from '../config/environment.js';
+import { loadConfig, targetRepoOf } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { createAgent, type Agent } from './steps.js';
 
@@ -29,9 +30,9 @@ export function parseArgs(args: string[], valueFlags: string[]): ParsedArgs {
   return { positional, flags };
 }
 
-export function agentFromArgs(flags: ParsedArgs['flags']): { agent: Agent; targetRepo: string } {
+export function agentFromArgs(flags: ParsedArgs['flags'], environment: Pick<Environment, 'paths' | 'anthropic'>): { agent: Agent; targetRepo: string } {
   const repo = flags.get('repo');
-  const targetRepo = typeof repo === 'string' ? resolve(repo) : targetRepoFromEnv();
+  const targetRepo = typeof repo === 'string' ? resolve(repo) : targetRepoOf(environment.paths);
   const { team } = loadConfig(targetRepo);
-  return { agent: createAgent({ targetRepo, team }), targetRepo };
+  return { agent: createAgent({ targetRepo, team, anthropic: environment.anthropic }), targetRepo };
 }

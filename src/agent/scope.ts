@@ -7,6 +7,7 @@ import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { redactSecrets } from '../observability/logger.js';
 import { globToRegExp } from '../domain/glob.js';
+import { inheritedEnvironment } from '../config/process-environment.js';
 
 export interface ScopeSpec {
   /** Absolute path of the git worktree the step works in. */
@@ -57,9 +58,7 @@ const hardOutputLimit = 32 * 1024 * 1024;
 
 /** Environment for allowed commands: enough for make/go/git, none of the process's secrets. */
 function commandEnv(): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'GOCACHE', 'GOPATH', 'GOROOT', 'GOMODCACHE', 'GOFLAGS', 'GOTOOLCHAIN'];
-  const env: NodeJS.ProcessEnv = {};
-  for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k];
+  const env = inheritedEnvironment();
   // Builds in the sandbox never reach the network.
   env.GOPROXY = 'off';
   env.GOTOOLCHAIN ??= 'local';

@@ -1,5 +1,6 @@
 // Chooses RH-A's implementation: Claude when ANTHROPIC_API_KEY is set, the offline agent otherwise.
 import { join } from 'node:path';
+import type { Environment } from '../config/environment.js';
 import type { TeamConfig } from '../config/schema.js';
 import { repoRoot } from '../db/client.js';
 import type { Agent } from './agent.js';
@@ -18,19 +19,19 @@ export interface AgentDeps {
   knowledge?: KnowledgePort;
   /** Defaults to Situation Room's domain-models/. */
   domainModelsDir?: string;
-  env?: NodeJS.ProcessEnv;
+  /** ANTHROPIC_API_KEY, _BASE_URL and _MODEL, parsed at start; no key means the offline agent. */
+  anthropic: Environment['anthropic'];
 }
 
 export function createAgent(deps: AgentDeps): Agent {
-  const env = deps.env ?? process.env;
   const model = deps.model ?? loadModelPort(deps.domainModelsDir ?? join(repoRoot, 'domain-models'));
   const knowledge = deps.knowledge ?? patternKnowledge(deps.targetRepo, deps.team.pattern_library);
-  const apiKey = env.ANTHROPIC_API_KEY?.trim();
+  const { apiKey, baseUrl, model: modelId } = deps.anthropic;
   if (!apiKey) return createOfflineAgent({ model, knowledge, team: deps.team, targetRepo: deps.targetRepo });
   return createClaudeAgent({
     apiKey,
-    ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
-    ...(env.ANTHROPIC_MODEL ? { model: env.ANTHROPIC_MODEL } : {}),
+    ...(baseUrl ? { baseURL: baseUrl } : {}),
+    ...(modelId ? { model: modelId } : {}),
     domain: model,
     knowledge,
     team: deps.team,

@@ -2,12 +2,13 @@
 // (offline) or by Claude, with its citations.
 import { UserError } from '../errors.js';
 import { agentFromArgs, parseArgs } from '../agent/cli-args.js';
+import { readEnvironment } from '../config/process-environment.js';
 
 export async function run(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, ['repo']);
   const question = positional.join(' ').trim();
   if (!question) throw new UserError('usage: sitroom ask "question" [--repo DIR] [--json]', { field: 'question' });
-  const { agent } = agentFromArgs(flags);
+  const { agent } = agentFromArgs(flags, readEnvironment());
   const r = await agent.answer({ question });
   if (flags.has('json')) console.log(JSON.stringify(r, null, 2));
   else {

@@ -1,9 +1,11 @@
 // `sitroom dev` (npm run dev): the whole product in one process on embedded defaults — PGlite, a Temporal
 // dev server, the worker, the Slack app with a local Slack-compatible workspace, the dashboard.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { readEnvironment } from '../config/process-environment.js';
+import { repoRoot } from '../paths.js';
 import { dashboardLoginLink } from '../http/dashboard/index.js';
 import { createCore } from '../runtime/compose.js';
 import { connectTemporal, Lifecycle, runSurfaces, runWorker, untilSignal } from '../runtime/processes.js';
@@ -12,21 +14,18 @@ export async function run(_args: string[]): Promise<number> {
   const started = performance.now();
   const life = new Lifecycle();
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  const dataDir = join(repoRoot, '.data');
+  // Dev's own default: a dashboard secret that survives restarts, so printed sign-in links keep working.
+  const environment = readEnvironment({ process: 'dev', defaults: { SITROOM_DASHBOARD_SECRET: () => persistedDashboardSecret(dataDir) } });
   try {
-    const core = await createCore();
+    const core = await createCore({ environment, dataDir });
     life.add({ name: 'store', stop: () => core.close() });
-    // A dashboard secret that survives restarts, so printed sign-in links keep working.
-    const secretFile = join(core.dataDir, 'dashboard-secret');
-    if (!core.env.SITROOM_DASHBOARD_SECRET) {
-      if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
-      core.env.SITROOM_DASHBOARD_SECRET = readFileSync(secretFile, 'utf8').trim();
-    }
     const temporal = await connectTemporal(core, life, { startDevServer: true });
     await runWorker(core, temporal, life);
-    const urls = await runSurfaces(core, temporal, life);
+    const urls = await runSurfaces(core, temporal, life, { localWorkspace: true });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const { roles } = core.config.current();
-    const secret = core.env.SITROOM_DASHBOARD_SECRET;
+    const secret = environment.dashboard.secret;
     say('');
     say(`Situation Room is ready (${seconds} s)`);
     if (urls.workspace) say(`  Slack workspace (local):  ${urls.workspace}`);
@@ -46,4 +45,14 @@ export async function run(_args: string[]): Promise<number> {
     await life.stopAll((m) => process.stderr.write(`${m}\n`));
     throw err;
   }
+}
+
+/** The secret in .data/dashboard-secret, made on first start (only when SITROOM_DASHBOARD_SECRET is unset). */
+function persistedDashboardSecret(dataDir: string): string {
+  const file = join(dataDir, 'dashboard-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
 }

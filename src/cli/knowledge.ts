@@ -6,7 +6,8 @@
 // --json prints machine-readable output.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, targetRepoFromEnv, type LoadedConfig } from '../config/load.js';
+import { loadConfig, targetRepoOf, type LoadedConfig } from '../config/load.js';
+import { readEnvironment } from '../config/process-environment.js';
 import { openStore, type OpenStore } from '../db/client.js';
 import { loadDomainModel, loadTree, scanRepo, snapshotDir } from '../domain/index.js';
 import { UserError } from '../errors.js';
@@ -44,10 +45,11 @@ export async function run(args: string[], options: KnowledgeCliOptions = {}): Pr
   if (command !== 'stale' && (values.tree || values.repo)) throw new UserError(`knowledge ${command}: --tree and --repo apply to "stale" only`);
   if (values.tree && values.repo) throw new UserError('knowledge stale: pass either --tree FILE or --repo DIR, not both');
 
-  const config = options.config ?? loadConfig(targetRepoFromEnv());
+  const environment = readEnvironment();
+  const config = options.config ?? loadConfig(targetRepoOf(environment.paths));
   // Resolve the tree before opening the store so a wrong path fails fast.
-  const resolver = command === 'stale' ? staleResolver(values) : undefined;
-  const store = options.store ?? (await openStore({ url: process.env.DATABASE_URL }));
+  const resolver = command === 'stale' ? staleResolver(values, environment.paths.hypershiftSnapshotDir) : undefined;
+  const store = options.store ?? (await openStore({ url: environment.database.url }));
   try {
     const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config) });
     switch (command) {
@@ -93,13 +95,13 @@ export async function run(args: string[], options: KnowledgeCliOptions = {}): Pr
 }
 
 /** The rules of `sitroom model verify`: paths against the tree, lines and symbols against the pinned snapshot. */
-function staleResolver(values: { tree?: string; repo?: string }): { resolve: RefResolver; label: string } {
-  const snapshot = loadDomainModel().snapshot;
+function staleResolver(values: { tree?: string; repo?: string }, snapshot?: string): { resolve: RefResolver; label: string } {
+  const pinned = loadDomainModel().snapshot;
   if (values.repo) {
     const scan = scanRepo(values.repo);
-    return { resolve: modelVerifyResolver(scan.paths, snapshot), label: `${values.repo} (${scan.paths.length} paths)` };
+    return { resolve: modelVerifyResolver(scan.paths, pinned), label: `${values.repo} (${scan.paths.length} paths)` };
   }
-  const tree = values.tree ?? join(snapshotDir(), 'tree.txt');
+  const tree = values.tree ?? join(snapshotDir(snapshot), 'tree.txt');
   const paths = loadTree(tree);
-  return { resolve: modelVerifyResolver(paths, snapshot), label: `${tree} (${paths.length} paths)` };
+  return { resolve: modelVerifyResolver(paths, pinned), label: `${tree} (${paths.length} paths)` };
 }

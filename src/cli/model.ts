@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readEnvironment } from '../config/process-environment.js';
 import { UserError } from '../errors.js';
 import {
   diffPaths,
@@ -93,7 +94,7 @@ export async function run(args: string[]): Promise<number> {
         const scan = scanRepo(values.repo);
         report = verifyAgainstTree(model, scan.paths, { goFiles: scan.goFiles });
       } else {
-        const tree = values.tree ?? join(snapshotDir(), 'tree.txt');
+        const tree = values.tree ?? join(snapshotDir(readEnvironment().paths.hypershiftSnapshotDir), 'tree.txt');
         if (!existsSync(tree)) throw new UserError(`${tree}: tree listing not found; pass --tree FILE or --repo DIR`);
         report = verifyAgainstTree(model, loadTree(tree));
       }

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { CalibrationStore } from '../confidence/calibration-store.js';
 import { outcomeKinds, type OutcomeKind } from '../confidence/calibration.js';
+import { readEnvironment } from '../config/process-environment.js';
 import { openStore } from '../db/client.js';
 import { UserError } from '../errors.js';
 
@@ -12,7 +13,7 @@ export async function run(args: string[]): Promise<number> {
   const [prUrl, kind, reference] = positionals;
   if (!prUrl || !kind || !reference) throw new UserError(`usage: sitroom outcome <pr-url> ${outcomeKinds.join('|')} <reference> [--detail TEXT]`);
   if (!(outcomeKinds as readonly string[]).includes(kind)) throw new UserError(`outcome kind "${kind}" is not one of ${outcomeKinds.join(', ')}`);
-  const store = await openStore({ url: process.env.DATABASE_URL });
+  const store = await openStore({ url: readEnvironment().database.url });
   try {
     await new CalibrationStore(store.db).recordOutcome({ prUrl, kind: kind as OutcomeKind, reference, ...(values.detail ? { detail: values.detail } : {}) });
   } catch (err) {

@@ -3,6 +3,7 @@
 import { UserError } from '../errors.js';
 import { workItemKeyPattern } from '../plan/schema.js';
 import { agentFromArgs, parseArgs } from '../agent/cli-args.js';
+import { readEnvironment } from '../config/process-environment.js';
 
 export async function run(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, ['intent', 'repo']);
@@ -10,7 +11,7 @@ export async function run(args: string[]): Promise<number> {
   const intent = flags.get('intent');
   if (!key || typeof intent !== 'string' || !intent.trim()) throw new UserError('usage: sitroom plan <KEY> --intent "…" [--repo DIR] [--json]', { field: key ? 'intent' : 'key' });
   if (!workItemKeyPattern.test(key)) throw new UserError(`work item key "${key}" must be a Jira key like "HOSTEDCP-2101"`, { field: 'key' });
-  const { agent } = agentFromArgs(flags);
+  const { agent } = agentFromArgs(flags, readEnvironment());
   const r = await agent.plan({ workItemKey: key, intention: intent.trim() });
   if (flags.has('json')) {
     console.log(JSON.stringify(r.plan ?? { error: r.message }, null, 2));

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import { agentFromArgs, parseArgs } from '../agent/cli-args.js';
+import { readEnvironment } from '../config/process-environment.js';
 
 export async function run(args: string[]): Promise<number> {
   const { flags } = parseArgs(args, ['diff', 'repo']);
@@ -10,7 +11,7 @@ export async function run(args: string[]): Promise<number> {
   if (typeof file !== 'string') throw new UserError('usage: sitroom review --diff FILE [--repo DIR] [--json]   (FILE "-" reads stdin)', { field: 'diff' });
   if (file !== '-' && !existsSync(file)) throw new UserError(`${file}: no such file`, { file, field: 'diff' });
   const diff = readFileSync(file === '-' ? 0 : file, 'utf8');
-  const { agent } = agentFromArgs(flags);
+  const { agent } = agentFromArgs(flags, readEnvironment());
   const r = await agent.review({ diff });
   console.log(flags.has('json') ? JSON.stringify(r.findings, null, 2) : r.summary);
   return r.findings.some((f) => f.severity === 'blocker') ? 1 : 0;

@@ -1,12 +1,15 @@
 // `sitroom slack`: the Slack app, the outbox dispatcher, the dashboard and the CI webhook, against an
-// existing Temporal cluster (TEMPORAL_ADDRESS); the worker runs elsewhere.
+// existing Temporal cluster (TEMPORAL_ADDRESS); the worker runs elsewhere. Every secret comes from the
+// environment: a missing one stops it at once, named.
+import { readEnvironment } from '../config/process-environment.js';
 import { createCore } from '../runtime/compose.js';
 import { connectTemporal, Lifecycle, runSurfaces, untilSignal } from '../runtime/processes.js';
 
 export async function run(_args: string[]): Promise<number> {
+  const environment = readEnvironment({ process: 'slack' });
   const life = new Lifecycle();
   try {
-    const core = await createCore();
+    const core = await createCore({ environment });
     life.add({ name: 'store', stop: () => core.close() });
     const temporal = await connectTemporal(core, life, { startDevServer: false });
     const urls = await runSurfaces(core, temporal, life);

@@ -1,12 +1,15 @@
 // `sitroom worker`: the Temporal worker only (workflows and RH-A activities), for a deployment with
-// a Temporal cluster (TEMPORAL_ADDRESS) and PostgreSQL (DATABASE_URL).
+// a Temporal cluster (TEMPORAL_ADDRESS) and PostgreSQL (DATABASE_URL). A missing or bad variable stops it at
+// once, each one named.
+import { readEnvironment } from '../config/process-environment.js';
 import { createCore } from '../runtime/compose.js';
 import { connectTemporal, Lifecycle, runWorker, untilSignal } from '../runtime/processes.js';
 
 export async function run(_args: string[]): Promise<number> {
+  const environment = readEnvironment({ process: 'worker' });
   const life = new Lifecycle();
   try {
-    const core = await createCore();
+    const core = await createCore({ environment });
     life.add({ name: 'store', stop: () => core.close() });
     const temporal = await connectTemporal(core, life, { startDevServer: false });
     await runWorker(core, temporal, life);

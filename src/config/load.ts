@@ -4,6 +4,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { validateYaml, YamlValidationError, type YamlIssue } from '../yaml/validate.js';
 import { repoRoot } from '../db/client.js';
+import type { Environment } from './environment.js';
 import { RoleFile, TeamConfig } from './schema.js';
 
 export interface LoadedConfig {
@@ -15,11 +16,12 @@ export interface LoadedConfig {
 /** The example repository shipped for the demo; TARGET_REPO points elsewhere. */
 export const exampleTargetRepo = join(repoRoot, 'examples', 'target-repo');
 
-export function targetRepoFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.TARGET_REPO ?? exampleTargetRepo);
+/** TARGET_REPO (already parsed from the environment) or the shipped example. */
+export function targetRepoOf(paths: Pick<Environment['paths'], 'targetRepo'>): string {
+  return resolve(paths.targetRepo ?? exampleTargetRepo);
 }
 
-export function loadConfig(targetRepo: string = targetRepoFromEnv()): LoadedConfig {
+export function loadConfig(targetRepo: string = exampleTargetRepo): LoadedConfig {
   const dir = join(targetRepo, '.rh-agentic');
   const teamPath = join(dir, 'team.yaml');
   if (!existsSync(teamPath)) {

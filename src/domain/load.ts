@@ -12,9 +12,9 @@ import { repoRoot } from '../paths.js';
 export { repoRoot };
 export const defaultModelsDir = join(repoRoot, 'domain-models');
 
-/** ../shared/hypershift next to the repo, or $HYPERSHIFT_SNAPSHOT_DIR. May not exist. */
-export function snapshotDir(): string {
-  return process.env['HYPERSHIFT_SNAPSHOT_DIR'] ?? resolve(repoRoot, '../shared/hypershift');
+/** ../shared/hypershift next to the repo, or the given directory (HYPERSHIFT_SNAPSHOT_DIR). May not exist. */
+export function snapshotDir(configured?: string): string {
+  return configured ?? resolve(repoRoot, '../shared/hypershift');
 }
 
 function read(file: string): string {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { git } from '../agent/git.js';
+import { inheritedEnvironment } from '../config/process-environment.js';
 import type { CiSystem, JobStatus } from './ci.js';
 import type { CodeHost, PullRequestRef } from './github.js';
 import { parseOwners } from './github.js';
@@ -124,7 +125,7 @@ export function createLocalCi(opts: LocalCiOptions): CiSystem & { run(prNumber: 
     const attempt = load(opts.repo).statuses.filter((s) => s.sha === pull.sha && s.context === `ci/local/${job}`).length + 1;
     try {
       const output = await new Promise<string>((resolve) => {
-        execFile(argv[0]!, argv.slice(1), { cwd: wt, timeout: opts.timeoutMs ?? 10 * 60_000, maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH, HOME: process.env.HOME, GOPROXY: 'off', GOTOOLCHAIN: 'local', GOFLAGS: process.env.GOFLAGS ?? '', SITROOM_CI_ATTEMPT: String(attempt) } }, (_err, stdout) => resolve(stdout));
+        execFile(argv[0]!, argv.slice(1), { cwd: wt, timeout: opts.timeoutMs ?? 10 * 60_000, maxBuffer: 64 * 1024 * 1024, env: { GOFLAGS: '', ...inheritedEnvironment(['PATH', 'HOME', 'GOFLAGS']), GOPROXY: 'off', GOTOOLCHAIN: 'local', SITROOM_CI_ATTEMPT: String(attempt) } }, (_err, stdout) => resolve(stdout));
       });
       const junitXml = goTestJsonToJUnit(output);
       const report = parseJUnit(junitXml);

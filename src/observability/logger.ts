@@ -26,7 +26,8 @@ export function redactSecrets(text: string): string {
   return out;
 }
 
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+/** `level` comes from LOG_LEVEL, parsed at start by the config room and passed down by the composition root. */
+export function createLogger(name: string, level = 'info', destination?: DestinationStream): Logger {
   const options = {
     name,
     level,

@@ -1,10 +1,12 @@
 // The composition root: binds RH-O's ports to real parts — the store, the team config, the domain model,
 // the knowledge tiers, RH-A and the code host / CI (GitHub + Prow when GITHUB_TOKEN is set, the local git
-// mode otherwise). Processes (dev, worker, slack) and the end-to-end tests build on this one function.
+// mode otherwise). Processes (dev, worker, slack) and the end-to-end tests build on this one function, from
+// the environment the config room parsed at start (src/config/environment.ts).
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities, type Activities } from '../activities/index.js';
+import type { Environment } from '../config/environment.js';
 import type { CiPort } from '../activities/ports.js';
 import { createAgent, type Agent } from '../agent/steps.js';
 import { openStore, repoRoot, type OpenStore } from '../db/client.js';
@@ -34,18 +36,19 @@ import { createOnboarding } from './onboarding.js';
 import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from './pr-ready.js';
 
 export interface CoreOptions {
-  env?: NodeJS.ProcessEnv;
+  /** The process's environment, parsed once at start. */
+  environment: Environment;
   /** Folder for embedded state: PGlite, the local target repository, worktrees. */
   dataDir?: string;
   /** An already open store (tests); otherwise DATABASE_URL or PGlite under dataDir. */
   store?: OpenStore;
   logger?: Logger;
-  /** Overrides the agent (tests of the Claude path use a loopback Messages API through env instead). */
+  /** Overrides the agent (tests of the Claude path use a loopback Messages API through the environment instead). */
   agent?: Agent;
 }
 
 export interface Core {
-  env: NodeJS.ProcessEnv;
+  environment: Environment;
   dataDir: string;
   logger: Logger;
   store: OpenStore;
@@ -63,35 +66,35 @@ export interface Core {
 }
 
 /** TARGET_REPO when set; otherwise a git copy of the shipped example repository under the data folder. */
-export async function resolveTargetRepo(env: NodeJS.ProcessEnv, dataDir: string): Promise<string> {
-  if (env.TARGET_REPO) return resolve(env.TARGET_REPO);
+export async function resolveTargetRepo(configured: string | undefined, dataDir: string): Promise<string> {
+  if (configured) return resolve(configured);
   const dir = join(dataDir, 'target-repo');
   if (!existsSync(join(dir, '.git'))) await createExampleRepo(dir);
   return dir;
 }
 
-export async function createCore(options: CoreOptions = {}): Promise<Core> {
-  const env = options.env ?? process.env;
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const { environment } = options;
   const dataDir = resolve(options.dataDir ?? join(repoRoot, '.data'));
-  const logger = options.logger ?? createLogger('sitroom');
-  const targetRepo = await resolveTargetRepo(env, dataDir);
+  const logger = options.logger ?? createLogger('sitroom', environment.logging.level);
+  const targetRepo = await resolveTargetRepo(environment.paths.targetRepo, dataDir);
   const config = createConfigSource(targetRepo, logger);
-  const store = options.store ?? (await openStore({ url: env.DATABASE_URL, dataDir: join(dataDir, 'pglite') }));
+  const store = options.store ?? (await openStore({ url: environment.database.url, dataDir: join(dataDir, 'pglite') }));
   const { team, roles } = config.current();
   await upsertDevelopers(store.db, roles.values());
 
   const insight = createDomainInsight();
   const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config.current()) });
   await knowledge.syncPatternLibrary(loadPatternFiles(targetRepo, team.pattern_library));
-  const agent = options.agent ?? createAgent({ targetRepo, team, env });
+  const agent = options.agent ?? createAgent({ targetRepo, team, anthropic: environment.anthropic });
 
   // GitHub mode: PRs on GitHub, Prow CI, tide merges; results are polled unless the CI webhook pushes them.
-  const github = env.GITHUB_TOKEN ? createGitHubMode(env, team) : undefined;
+  const github = environment.github.token ? createGitHubMode(environment.github, team) : undefined;
   const localHost = createLocalCodeHost(targetRepo);
   const host = github?.host ?? localHost;
   const ci = github?.ci ?? createLocalCiPort({ repo: targetRepo, defaultBranch: team.target.default_branch, host: localHost, ci: createLocalCi({ repo: targetRepo, job: 'unit' }) });
   const requiredJobs = github?.settings.requiredJobs ?? ['unit'];
-  const pollCi = github ? !env.CI_WEBHOOK_SECRET : true;
+  const pollCi = github ? !environment.github.ciWebhookSecret : true;
   const prReady = createPrReady({ db: store.db, insight, config, calibration: new CalibrationStore(store.db) });
   const activities = createActivities({
     db: store.db,
@@ -128,8 +131,9 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     calibration: new CalibrationStore(store.db),
   });
 
+  const { jira } = environment;
   return {
-    env,
+    environment,
     dataDir,
     logger,
     store,
@@ -140,9 +144,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     ci,
     targetRepo,
     mode: github ? 'github' : 'local',
-    ...(env.JIRA_URL && env.JIRA_TOKEN
-      ? { issues: createJira({ baseUrl: env.JIRA_URL, token: env.JIRA_TOKEN, ...(env.JIRA_EMAIL ? { email: env.JIRA_EMAIL } : {}), apiVersion: env.JIRA_API_VERSION === '3' ? 3 : 2 }) }
-      : {}),
+    ...(jira.url && jira.token ? { issues: createJira({ baseUrl: jira.url, token: jira.token, ...(jira.email ? { email: jira.email } : {}), apiVersion: jira.apiVersion }) } : {}),
     activities,
     close: async () => {
       if (!options.store) await store.close();

@@ -7,6 +7,7 @@
 import { Octokit } from '@octokit/rest';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CiPort } from '../activities/ports.js';
+import type { Environment } from '../config/environment.js';
 import type { TeamConfig } from '../config/schema.js';
 import { UserError } from '../errors.js';
 import { createProwCi, type CiSystem } from '../integrations/ci.js';
@@ -28,27 +29,27 @@ export interface GitHubSettings {
 
 const defaultRequiredJobs = ['unit'];
 
-/** Reads GitHub mode's settings from the environment and team.yaml; a bad value is named with where it came from. */
-export function githubSettings(env: NodeJS.ProcessEnv, team: TeamConfig): GitHubSettings {
-  const token = env.GITHUB_TOKEN?.trim();
+/** GitHub mode's settings from the parsed environment and team.yaml; a bad value is named with where it came from. */
+export function githubSettings(env: Environment['github'], team: TeamConfig): GitHubSettings {
+  const token = env.token?.trim();
   if (!token) throw new UserError('GITHUB_TOKEN is empty: set a token with repo scope, or unset it to use the local git mode');
-  const slug = env.GITHUB_REPOSITORY?.trim() || team.target.repo;
+  const slug = env.repository?.trim() || team.target.repo;
   const m = /^([\w.-]+)\/([\w.-]+)$/.exec(slug);
   if (!m) {
-    const where = env.GITHUB_REPOSITORY?.trim() ? 'GITHUB_REPOSITORY' : '.rh-agentic/team.yaml target.repo';
+    const where = env.repository?.trim() ? 'GITHUB_REPOSITORY' : '.rh-agentic/team.yaml target.repo';
     throw new UserError(`${where}: "${slug}" is not an owner/name GitHub repository`);
   }
   const platform = team.ci.platforms.find((p) => p.kind === 'prow');
   if (!platform) throw new UserError('.rh-agentic/team.yaml ci.platforms: GitHub mode needs a platform of kind "prow" (the only CI it speaks)');
   return {
     token,
-    apiUrl: (env.GITHUB_API_URL?.trim() || 'https://api.github.com').replace(/\/+$/, ''),
+    apiUrl: env.apiUrl.replace(/\/+$/, ''),
     owner: m[1]!,
     repo: m[2]!,
-    pushUrl: env.GITHUB_PUSH_URL?.trim() || `https://github.com/${slug}.git`,
+    pushUrl: env.pushUrl?.trim() || `https://github.com/${slug}.git`,
     platform,
     requiredJobs: platform.required_jobs ?? defaultRequiredJobs,
-    gcsUrl: (env.PROW_GCS_URL?.trim() || 'https://storage.googleapis.com').replace(/\/+$/, ''),
+    gcsUrl: env.prowGcsUrl.replace(/\/+$/, ''),
   };
 }
 
@@ -148,7 +149,7 @@ export function createGitHubCiPort(deps: GitHubCiDeps): CiPort {
 }
 
 /** GitHub mode's code host and CI, bound to one repository. */
-export function createGitHubMode(env: NodeJS.ProcessEnv, team: TeamConfig): { host: CodeHost; ci: CiPort; settings: GitHubSettings } {
+export function createGitHubMode(env: Environment['github'], team: TeamConfig): { host: CodeHost; ci: CiPort; settings: GitHubSettings } {
   const settings = githubSettings(env, team);
   const host = createGitHub({ owner: settings.owner, repo: settings.repo, token: settings.token, baseUrl: settings.apiUrl, pushUrl: settings.pushUrl });
   return { host, ci: createGitHubCiPort({ settings, host }), settings };

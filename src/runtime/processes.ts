@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { EnvironmentError } from '../config/environment.js';
 import { createDashboardHandler } from '../http/dashboard/index.js';
 import { createCiWebhookHandler } from '../http/ci-webhook.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
@@ -15,7 +16,7 @@ import { createSlackApp } from '../slack/app.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../slack/workspace/server.js';
 import { findTemporalBinaries } from '../temporal/binaries.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
-import { createWorker, defaultTaskQueue } from '../temporal/worker.js';
+import { createWorker } from '../temporal/worker.js';
 import { createOrchestrator, type Core } from './compose.js';
 
 export interface Stoppable {
@@ -51,14 +52,13 @@ export interface TemporalHandle {
 }
 
 export async function connectTemporal(core: Core, life: Lifecycle, options: { startDevServer: boolean }): Promise<TemporalHandle> {
-  const namespace = core.env.TEMPORAL_NAMESPACE ?? 'default';
-  const taskQueue = core.env.TEMPORAL_TASK_QUEUE ?? defaultTaskQueue;
-  let address = core.env.TEMPORAL_ADDRESS;
+  const { namespace, taskQueue } = core.environment.temporal;
+  let address = core.environment.temporal.address;
   let server: DevServer | undefined;
   let route = 'TEMPORAL_ADDRESS';
   if (!address) {
     if (!options.startDevServer) throw new Error('TEMPORAL_ADDRESS is not set');
-    const binaries = findTemporalBinaries(core.env);
+    const binaries = findTemporalBinaries(core.environment.temporal);
     mkdirSync(core.dataDir, { recursive: true });
     // The SQLite file keeps workflows across restarts of `npm run dev`.
     server = await startDevServer({ cli: binaries.cli, dbFile: join(core.dataDir, 'temporal.sqlite'), namespace });
@@ -84,7 +84,7 @@ function installTemporalRuntime(level: string | undefined): void {
 }
 
 export async function runWorker(core: Core, temporal: TemporalHandle, life: Lifecycle): Promise<Worker> {
-  installTemporalRuntime(core.env.LOG_LEVEL);
+  installTemporalRuntime(core.environment.logging.level);
   const { worker, connection } = await createWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: temporal.taskQueue, activities: core.activities, logger: core.logger });
   const running = worker.run();
   const readyFile = join('/tmp', 'sitroom-worker-ready');
@@ -108,20 +108,30 @@ export interface SurfaceUrls {
   workspace?: string;
 }
 
-export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Lifecycle): Promise<SurfaceUrls & { workspace?: string; localWorkspace?: LocalWorkspace }> {
-  const env = core.env;
+/**
+ * `localWorkspace`: without SLACK_BOT_TOKEN, run the local Slack-compatible workspace with credentials made up
+ * for this run. Only `sitroom dev` asks for it; everywhere else every secret comes from the environment.
+ */
+export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Lifecycle, options: { localWorkspace: boolean } = { localWorkspace: false }): Promise<SurfaceUrls & { workspace?: string; localWorkspace?: LocalWorkspace }> {
+  const { slack: slackEnv, ports, dashboard, github } = core.environment;
   const { roles } = core.config.current();
+  // The parser already asks sitroom slack for these; a caller that parsed for another process is stopped here.
+  const missing = [
+    ...(!slackEnv.botToken && !options.localWorkspace ? [{ variable: 'SLACK_BOT_TOKEN' as const, message: 'required: the Slack app needs a workspace to connect to' }] : []),
+    ...(!dashboard.secret ? [{ variable: 'SITROOM_DASHBOARD_SECRET' as const, message: 'required: it signs dashboard sign-in links and cookies' }] : []),
+  ];
+  if (missing.length > 0) throw new EnvironmentError(missing);
   const orchestrator = createOrchestrator(core, temporal.client, temporal.taskQueue);
-  const local = !env.SLACK_BOT_TOKEN;
-  const botToken = env.SLACK_BOT_TOKEN ?? `xoxb-local-${randomBytes(12).toString('hex')}`;
-  const signingSecret = env.SLACK_SIGNING_SECRET ?? randomBytes(24).toString('hex');
-  const port = Number(env.PORT ?? 3000);
-  const dashboardSecret = env.SITROOM_DASHBOARD_SECRET ?? randomBytes(32).toString('hex');
+  const local = !slackEnv.botToken;
+  const botToken = slackEnv.botToken ?? `xoxb-local-${randomBytes(12).toString('hex')}`;
+  const signingSecret = slackEnv.signingSecret ?? randomBytes(24).toString('hex');
+  const port = ports.http;
+  const dashboardSecret = dashboard.secret!;
 
   let workspace: LocalWorkspace | undefined;
   if (local) {
     workspace = await startLocalWorkspace({
-      port: Number(env.WORKSPACE_PORT ?? 3002),
+      port: ports.workspace,
       appUrl: 'http://127.0.0.1:1/slack/events',
       signingSecret,
       botToken,
@@ -136,10 +146,10 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
     config: core.config.current(),
     botToken,
     signingSecret,
-    ...(local ? { appToken: '' } : {}),
+    ...(local ? {} : slackEnv.appToken ? { appToken: slackEnv.appToken } : {}),
     ...(workspace ? { slackApiUrl: workspace.apiUrl } : {}),
-    port: Number(env.SLACK_PORT ?? 3001),
-    dashboardUrl: `http://127.0.0.1:${port}/dashboard`,
+    port: ports.slack,
+    dashboardUrl: dashboard.url ?? `http://127.0.0.1:${port}/dashboard`,
     logger: core.logger,
   });
   const started = await slack.start();
@@ -165,7 +175,8 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
         secret: dashboardSecret,
         displayNames: new Map([...roles.values()].map((r) => [r.developer, r.display_name])),
       }),
-      createCiWebhookHandler({ db: core.store.db, client: temporal.client, secret: env.CI_WEBHOOK_SECRET ?? randomBytes(24).toString('hex') }),
+      // Without a secret no request could be verified, so there is no webhook and CI results are polled.
+      ...(github.ciWebhookSecret ? [createCiWebhookHandler({ db: core.store.db, client: temporal.client, secret: github.ciWebhookSecret })] : []),
     ],
     onError: (err) => core.logger.error({ err: String(err) }, 'http handler failed'),
   });

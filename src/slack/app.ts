@@ -26,13 +26,13 @@ export interface SlackAppOptions {
   config?: LoadedConfig;
   botToken: string;
   signingSecret: string;
-  /** xapp-… app-level token: Socket Mode. Defaults to SLACK_APP_TOKEN. */
+  /** xapp-… app-level token (SLACK_APP_TOKEN): Socket Mode when set, the HTTP receiver otherwise. */
   appToken?: string;
   /** The local workspace's API base (http://127.0.0.1:P/api/); default Slack's. */
   slackApiUrl?: string;
   /** HTTP receiver port; 0 picks a free one. */
   port?: number;
-  /** Base of links in messages (the team dashboard). */
+  /** Base of links in messages (the team dashboard); the caller passes SITROOM_DASHBOARD_URL or its own. */
   dashboardUrl?: string;
   logger?: Logger;
 }
@@ -63,10 +63,10 @@ function boltLogger(logger: Logger) {
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const logger = options.logger ?? createLogger('slack');
-  const appToken = options.appToken ?? process.env.SLACK_APP_TOKEN;
+  const appToken = options.appToken;
   const socketMode = Boolean(appToken);
   const directory = new DeveloperDirectory(options.store.db);
-  const dashboardUrl = options.dashboardUrl ?? process.env.SITROOM_DASHBOARD_URL ?? 'http://localhost:3000';
+  const dashboardUrl = options.dashboardUrl ?? 'http://localhost:3000';
   const render: RenderContext = { dashboardUrl, mention: (id) => directory.mention(id) };
   const deps: SlackDeps = { orchestrator: options.orchestrator, db: options.store.db, directory, render, logger, afterAck: createAfterAckQueue(logger) };
 

@@ -1,6 +1,7 @@
 // Locates the Temporal binaries that `npm run temporal:setup` provided (see scripts/temporal-setup.sh).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Environment } from '../config/environment.js';
 import { repoRoot } from '../db/client.js';
 
 export interface TemporalBinaries {
@@ -9,7 +10,8 @@ export interface TemporalBinaries {
   route: string;
 }
 
-export function findTemporalBinaries(env: NodeJS.ProcessEnv = process.env): TemporalBinaries {
+/** TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH when set, else what temporal:setup recorded. */
+export function findTemporalBinaries(temporal: Pick<Environment['temporal'], 'cliPath' | 'testServerPath'> = {}): TemporalBinaries {
   const pathsFile = join(repoRoot, '.cache', 'temporal', 'paths.env');
   const fromFile: Record<string, string> = {};
   if (existsSync(pathsFile)) {
@@ -18,10 +20,10 @@ export function findTemporalBinaries(env: NodeJS.ProcessEnv = process.env): Temp
       if (eq > 0) fromFile[line.slice(0, eq)] = line.slice(eq + 1).trim();
     }
   }
-  const cli = env.TEMPORAL_CLI_PATH || fromFile.TEMPORAL_CLI_PATH;
+  const cli = temporal.cliPath || fromFile.TEMPORAL_CLI_PATH;
   if (!cli || !existsSync(cli)) {
     throw new Error('The Temporal CLI was not found. Run `npm run temporal:setup` (or set TEMPORAL_ADDRESS to use a running server).');
   }
-  const testServer = env.TEMPORAL_TEST_SERVER_PATH || fromFile.TEMPORAL_TEST_SERVER_PATH;
+  const testServer = temporal.testServerPath || fromFile.TEMPORAL_TEST_SERVER_PATH;
   return { cli, ...(testServer && existsSync(testServer) ? { testServer } : {}), route: fromFile.TEMPORAL_ROUTE ?? 'env' };
 }

@@ -16,8 +16,8 @@ afterAll(() => ws.cleanup());
 
 describe('offline agent', () => {
   it('is what createAgent returns without ANTHROPIC_API_KEY, and Claude with one', () => {
-    expect(createAgent({ targetRepo: ws.repo.dir, team: ws.team, env: {} }).kind).toBe('offline');
-    expect(createAgent({ targetRepo: ws.repo.dir, team: ws.team, env: { ANTHROPIC_API_KEY: 'sk-ant-x' } }).kind).toBe('claude');
+    expect(createAgent({ targetRepo: ws.repo.dir, team: ws.team, anthropic: {} }).kind).toBe('offline');
+    expect(createAgent({ targetRepo: ws.repo.dir, team: ws.team, anthropic: { apiKey: 'sk-ant-x' } }).kind).toBe('claude');
   });
 
   it('answers ownership questions from the domain model with citations to model nodes and files', async () => {

@@ -14,6 +14,7 @@ import { eq } from 'drizzle-orm';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { git } from '../../src/agent/git.js';
+import { environmentFrom } from '../../src/config/environment.js';
 import { loadConfig } from '../../src/config/load.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
@@ -199,17 +200,20 @@ describe('the GitHub CI port on its own', () => {
 
   it('reads settings from the environment and team.yaml, naming a bad value', () => {
     const { team } = loadConfig(repoDir);
-    expect(githubSettings({ GITHUB_TOKEN: token }, team)).toMatchObject({ owner: 'openshift', repo: 'hypershift', apiUrl: 'https://api.github.com', pushUrl: 'https://github.com/openshift/hypershift.git', requiredJobs: ['unit'], gcsUrl: 'https://storage.googleapis.com' });
+    const github = (vars: Record<string, string>) => environmentFrom(vars).github;
+    expect(githubSettings(github({ GITHUB_TOKEN: token }), team)).toMatchObject({ owner: 'openshift', repo: 'hypershift', apiUrl: 'https://api.github.com', pushUrl: 'https://github.com/openshift/hypershift.git', requiredJobs: ['unit'], gcsUrl: 'https://storage.googleapis.com' });
     const withJobs = { ...team, ci: { ...team.ci, platforms: [{ ...team.ci.platforms[0]!, required_jobs: ['unit', 'verify'] }] } };
-    expect(githubSettings({ GITHUB_TOKEN: token, GITHUB_REPOSITORY: 'me/fork', GITHUB_API_URL: 'http://127.0.0.1:1/' }, withJobs)).toMatchObject({ owner: 'me', repo: 'fork', apiUrl: 'http://127.0.0.1:1', requiredJobs: ['unit', 'verify'] });
-    expect(() => githubSettings({ GITHUB_TOKEN: token, GITHUB_REPOSITORY: 'not a repo' }, team)).toThrow(/GITHUB_REPOSITORY: "not a repo"/);
+    expect(githubSettings(github({ GITHUB_TOKEN: token, GITHUB_REPOSITORY: 'me/fork', GITHUB_API_URL: 'http://127.0.0.1:1/' }), withJobs)).toMatchObject({ owner: 'me', repo: 'fork', apiUrl: 'http://127.0.0.1:1', requiredJobs: ['unit', 'verify'] });
+    expect(() => github({ GITHUB_TOKEN: token, GITHUB_REPOSITORY: 'not a repo' })).toThrow(/GITHUB_REPOSITORY: expected an owner\/name GitHub repository, got "not a repo"/);
+    const badSlug = { ...team, target: { ...team.target, repo: 'not a repo' } };
+    expect(() => githubSettings(github({ GITHUB_TOKEN: token }), badSlug)).toThrow(/team\.yaml target\.repo: "not a repo"/);
     const noProw = { ...team, ci: { ...team.ci, platforms: [{ ...team.ci.platforms[0]!, kind: 'github-actions' as const }] } };
-    expect(() => githubSettings({ GITHUB_TOKEN: token }, noProw)).toThrow(/team\.yaml ci\.platforms/);
+    expect(() => githubSettings(github({ GITHUB_TOKEN: token }), noProw)).toThrow(/team\.yaml ci\.platforms/);
   });
 
   it('numbers runs per job and commit, retriggers once per key, and reports merged only after GitHub merged', async () => {
     const { team } = loadConfig(repoDir);
-    const settings = githubSettings({ GITHUB_TOKEN: token, GITHUB_API_URL: github.url, PROW_GCS_URL: github.url, GITHUB_PUSH_URL: bare }, team);
+    const settings = githubSettings(environmentFrom({ GITHUB_TOKEN: token, GITHUB_API_URL: github.url, PROW_GCS_URL: github.url, GITHUB_PUSH_URL: bare }).github, team);
     const host = createGitHub({ owner: settings.owner, repo: settings.repo, token, baseUrl: github.url, pushUrl: bare });
     const port = createGitHubCiPort({ settings, host });
 

@@ -22,6 +22,7 @@ import { eventually, type TestRuntime } from '../support/runtime.js';
 import { connectTestEnvironment, uniqueSuffix, workflowBundle } from '../support/temporal.js';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { conditionPhase, faultKey, onePhasePlan, startSurfaces, type Surfaces } from './support.js';
+import { environmentFrom } from '../../src/config/environment.js';
 
 const bin = '/usr/lib/postgresql/15/bin';
 const canRun = Boolean(inject('databaseUrl')) && existsSync(join(bin, 'pg_ctl')) && process.getuid?.() === 0;
@@ -76,7 +77,7 @@ describe(`PostgreSQL restarts mid-run${canRun ? '' : ` (skipped: ${skipReason})`
     store = await openStore({ url: pgServer.url });
     const env = await connectTestEnvironment();
     const { ANTHROPIC_API_KEY: _k, GITHUB_TOKEN: _g, TARGET_REPO: _t, DATABASE_URL: _d, ...rest } = process.env;
-    core = await createCore({ env: rest, dataDir: mkdtempSync(join(tmpdir(), 'sitroom-fault-pgdata-')), store, logger: createLogger('fault-pg', 'silent') });
+    core = await createCore({ environment: environmentFrom(rest), dataDir: mkdtempSync(join(tmpdir(), 'sitroom-fault-pgdata-')), store, logger: createLogger('fault-pg', 'silent') });
     const taskQueue = `fault-pg-${uniqueSuffix()}`;
     worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: core.activities, sinks: createDecisionSinks(core.activities, core.logger), shutdownGraceTime: '2 seconds' });
     running = worker.run();

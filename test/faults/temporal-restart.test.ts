@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findTemporalBinaries } from '../../src/temporal/binaries.js';
+import { environmentFrom } from '../../src/config/environment.js';
 import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
 import { approvePhaseUpdate, approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
@@ -21,7 +22,7 @@ afterAll(async () => {
 
 describe('the Temporal server restarts with its state file', () => {
   it('a running work item continues after the server comes back', async () => {
-    const cli = findTemporalBinaries().cli;
+    const cli = findTemporalBinaries(environmentFrom(process.env).temporal).cli;
     const dbFile = join(mkdtempSync(join(tmpdir(), 'sitroom-fault-temporal-')), 'temporal.sqlite');
     const port = await freePort();
     server = await startDevServer({ cli, port, dbFile });

@@ -3,6 +3,7 @@
 // Usage: DATABASE_URL=… TEMPORAL_ADDRESS=… TEMPORAL_TASK_QUEUE=… FAULT_DATA_DIR=… tsx test/faults/worker-process.ts
 import { createCore } from '../../src/runtime/compose.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { environmentFrom } from '../../src/config/environment.js';
 import { connectTemporal, Lifecycle, runWorker, untilSignal } from '../../src/runtime/processes.js';
 
 const dataDir = process.env.FAULT_DATA_DIR;
@@ -13,7 +14,7 @@ if (!dataDir || !process.env.DATABASE_URL || !process.env.TEMPORAL_ADDRESS || !p
 // The offline agent and the local git mode, whatever the developer's shell exports.
 const { ANTHROPIC_API_KEY: _key, GITHUB_TOKEN: _gh, TARGET_REPO: _target, ...env } = process.env;
 const life = new Lifecycle();
-const core = await createCore({ env, dataDir, logger: createLogger('fault-worker', 'warn') });
+const core = await createCore({ environment: environmentFrom(env, { process: 'worker' }), dataDir, logger: createLogger('fault-worker', 'warn') });
 life.add({ name: 'store', stop: () => core.close() });
 const temporal = await connectTemporal(core, life, { startDevServer: false });
 await runWorker(core, temporal, life);

@@ -2,6 +2,7 @@
 // points at one) and hands its address and the time-skipping test server's path to every test file.
 import type { TestProject } from 'vitest/node';
 import { findTemporalBinaries } from '../../src/temporal/binaries.js';
+import { environmentFrom } from '../../src/config/environment.js';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
 
 declare module 'vitest' {
@@ -16,7 +17,7 @@ let server: DevServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   let address = process.env.TEMPORAL_ADDRESS ?? '';
-  const binaries = findTemporalBinaries();
+  const binaries = findTemporalBinaries(environmentFrom(process.env).temporal);
   if (!address) {
     server = await startDevServer({ cli: binaries.cli });
     address = server.address;

@@ -9,6 +9,7 @@
 // and re-runs the jobs, as Prow does on a new commit.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { inheritedEnvironment } from '../../config/process-environment.js';
 import { startLoopback, type FakeRequest, type FakeResponse, type LoopbackServer } from './http.js';
 
 const exec = promisify(execFile);
@@ -128,7 +129,7 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     }
     const message = opt.title ?? `Merge pull request #${pull.number} from ${pull.head}`;
     const identity = { GIT_AUTHOR_NAME: 'openshift-merge-bot', GIT_AUTHOR_EMAIL: 'merge-bot@example.invalid', GIT_COMMITTER_NAME: 'openshift-merge-bot', GIT_COMMITTER_EMAIL: 'merge-bot@example.invalid' };
-    const commit = (await exec('git', ['commit-tree', tree, '-p', base, '-p', pull.sha, '-m', message], { cwd: opts.bareRepo, env: { ...process.env, ...identity } })).stdout.trim();
+    const commit = (await exec('git', ['commit-tree', tree, '-p', base, '-p', pull.sha, '-m', message], { cwd: opts.bareRepo, env: { ...inheritedEnvironment(), ...identity } })).stdout.trim();
     await gitIn(['update-ref', `refs/heads/${pull.base}`, commit, base]);
     Object.assign(pull, { state: 'closed', merged: true, mergedAt: new Date().toISOString(), mergeCommitSha: commit, baseSha: base });
     return { sha: commit };

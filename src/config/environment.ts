@@ -1,0 +1,245 @@
+// Every environment variable the product reads: its type, default and meaning in one list, parsed once when a
+// process starts into typed slices for the composition root. Every problem is reported at once, each with the
+// variable's name, and a secret's value never appears in a message. The README's table is rendered from this
+// list (test/config/environment.test.ts keeps the two equal).
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+
+/** Which process is starting: each asks for what it cannot run without. `tool` is any scripting command. */
+export type ProcessKind = 'dev' | 'worker' | 'slack' | 'tool';
+
+type Parsed = string | number;
+
+export interface Variable {
+  group: 'paths' | 'database' | 'temporal' | 'ports' | 'slack' | 'dashboard' | 'anthropic' | 'github' | 'jira' | 'logging' | 'demo';
+  /** Turns the raw text into a value, or returns what was expected ("a port number"). */
+  parse: (raw: string) => { value: Parsed } | { expected: string };
+  /** Used when the variable is unset or empty; shown in the README. */
+  default?: string;
+  /** What happens when it is unset and there is no default; shown in the README. */
+  unset?: string;
+  meaning: string;
+  /** Its value is never echoed in an error. */
+  secret?: boolean;
+}
+
+const text = (raw: string) => ({ value: raw });
+const withPrefix = (prefix: string, what: string) => (raw: string) => (raw.startsWith(prefix) ? { value: raw } : { expected: `${what} starting with "${prefix}"` });
+const port = (raw: string) => (/^\d{1,5}$/.test(raw) && Number(raw) <= 65_535 ? { value: Number(raw) } : { expected: 'a port number (0–65535; 0 picks a free one)' });
+const positiveInteger = (raw: string) => (/^[1-9]\d*$/.test(raw) ? { value: Number(raw) } : { expected: 'a positive whole number' });
+const path = (raw: string) => ({ value: resolve(raw) });
+const url =
+  (protocols: string[]) =>
+  (raw: string): { value: string } | { expected: string } => {
+    try {
+      const parsed = new URL(raw);
+      if (protocols.includes(parsed.protocol)) return { value: raw };
+    } catch {
+      // not a URL: reported below
+    }
+    return { expected: `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` };
+  };
+const httpUrl = url(['http:', 'https:']);
+const oneOf = (values: string[]) => (raw: string) => (values.includes(raw) ? { value: raw } : { expected: `one of ${values.join(', ')}` });
+const hostPort = (raw: string) => (/^[A-Za-z0-9._-]+:\d{1,5}$/.test(raw) || /^\[[0-9A-Fa-f:]+\]:\d{1,5}$/.test(raw) ? { value: raw } : { expected: 'host:port of the Temporal frontend (e.g. temporal:7233)' });
+const minLength = (n: number) => (raw: string) => (raw.length >= n ? { value: raw } : { expected: `at least ${n} characters (e.g. \`openssl rand -hex 32\`)` });
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** In the order of the README's table. */
+export const environmentVariables = {
+  TARGET_REPO: { group: 'paths', parse: path, unset: '`examples/target-repo` (`sitroom dev`, `worker`, `slack`: a git copy of it in `.data/target-repo`)', meaning: 'repository whose `.rh-agentic/` config (team.yaml, roles/) governs the team and in which phases are worked' },
+  HYPERSHIFT_SNAPSHOT_DIR: { group: 'paths', parse: path, unset: '`../shared/hypershift` next to the repository', meaning: 'pinned HyperShift snapshot (`tree.txt`) that `model verify` and `knowledge stale` read' },
+  DATABASE_URL: { group: 'database', parse: url(['postgres:', 'postgresql:']), unset: 'PGlite in `.data/pglite` (`sitroom dev` and the scripting commands only)', meaning: 'PostgreSQL connection string; required by `worker` and `slack`', secret: true },
+  TEMPORAL_ADDRESS: { group: 'temporal', parse: hostPort, unset: '`sitroom dev` starts a dev server', meaning: 'Temporal frontend `host:port`; required by `worker` and `slack`' },
+  TEMPORAL_NAMESPACE: { group: 'temporal', parse: text, default: 'default', meaning: 'Temporal namespace' },
+  TEMPORAL_TASK_QUEUE: { group: 'temporal', parse: text, default: 'situation-room', meaning: 'task queue of the worker' },
+  TEMPORAL_CLI_PATH: { group: 'temporal', parse: path, unset: 'the one `npm run temporal:setup` installed', meaning: 'Temporal CLI that `sitroom dev` starts the dev server with' },
+  TEMPORAL_TEST_SERVER_PATH: { group: 'temporal', parse: path, unset: 'the one `npm run temporal:setup` installed', meaning: "Temporal's time-skipping test server (tests only)" },
+  PORT: { group: 'ports', parse: port, default: '3000', meaning: 'HTTP port of the dashboard, CI webhook and health check' },
+  SLACK_PORT: { group: 'ports', parse: port, default: '3001', meaning: 'HTTP receiver of the Bolt app (`/slack/events`) when not in Socket Mode' },
+  WORKSPACE_PORT: { group: 'ports', parse: port, default: '3002', meaning: 'local Slack-compatible workspace of `sitroom dev` (only without `SLACK_BOT_TOKEN`)' },
+  SLACK_BOT_TOKEN: { group: 'slack', parse: withPrefix('xoxb-', 'a bot token'), unset: '`sitroom dev` runs the local workspace; required by `slack`', meaning: 'bot token (`xoxb-…`)', secret: true },
+  SLACK_SIGNING_SECRET: { group: 'slack', parse: text, unset: '`sitroom dev` generates one for the local workspace; required with `SLACK_BOT_TOKEN`', meaning: 'verifies every request from Slack', secret: true },
+  SLACK_APP_TOKEN: { group: 'slack', parse: withPrefix('xapp-', 'an app-level token'), unset: 'HTTP receiver', meaning: 'app-level token (`xapp-…`) for Socket Mode', secret: true },
+  SITROOM_DASHBOARD_SECRET: { group: 'dashboard', parse: minLength(32), unset: '`sitroom dev` keeps one in `.data/dashboard-secret`; required by `slack`', meaning: 'signs dashboard sign-in links and session cookies; every process serving the dashboard needs the same one', secret: true },
+  SITROOM_DASHBOARD_URL: { group: 'dashboard', parse: httpUrl, unset: '`http://127.0.0.1:<PORT>/dashboard`', meaning: 'base of the dashboard links in Slack messages' },
+  ANTHROPIC_API_KEY: { group: 'anthropic', parse: text, unset: 'offline agent', meaning: 'Claude for RH-A', secret: true },
+  ANTHROPIC_BASE_URL: { group: 'anthropic', parse: httpUrl, unset: "Anthropic's", meaning: 'Messages API base URL' },
+  ANTHROPIC_MODEL: { group: 'anthropic', parse: text, unset: 'see `src/agent/claude.ts`', meaning: 'model id' },
+  GITHUB_TOKEN: { group: 'github', parse: text, unset: 'local git mode', meaning: 'GitHub access for PRs, comments and statuses (Prow-style CI on the PR)', secret: true },
+  GITHUB_API_URL: { group: 'github', parse: httpUrl, default: 'https://api.github.com', meaning: 'GitHub REST API base (GitHub Enterprise or a loopback fake) in GitHub mode' },
+  GITHUB_REPOSITORY: { group: 'github', parse: (raw) => (/^[\w.-]+\/[\w.-]+$/.test(raw) ? { value: raw } : { expected: 'an owner/name GitHub repository' }), unset: 'team.yaml `target.repo`', meaning: '`owner/name` of the repository PRs are opened on' },
+  GITHUB_PUSH_URL: { group: 'github', parse: text, unset: '`https://github.com/<repo>.git`', meaning: "git remote phase branches are pushed to (credentials come from git's own credential helper)" },
+  PROW_GCS_URL: { group: 'github', parse: httpUrl, default: 'https://storage.googleapis.com', meaning: "where a Prow run's files are read: a `ci/prow/<job>` status links the run's page (`…/view/gs/<bucket>/<path>`), and its `junit*.xml` artifacts are listed and read from that bucket and path (ci-operator's `junit_operator.xml` left out)" },
+  CI_WEBHOOK_SECRET: { group: 'github', parse: text, unset: 'no `POST /ci/webhook`; CI results are polled', meaning: 'HMAC secret of `POST /ci/webhook`', secret: true },
+  JIRA_URL: { group: 'jira', parse: httpUrl, unset: 'no ticket lookup', meaning: 'Jira base URL: a plan requested for a key takes its title and context from the ticket' },
+  JIRA_TOKEN: { group: 'jira', parse: text, unset: 'no ticket lookup; required with `JIRA_URL`', meaning: 'Jira API token', secret: true },
+  JIRA_EMAIL: { group: 'jira', parse: text, unset: 'bearer token (Jira Data Center)', meaning: 'Jira Cloud basic auth user' },
+  JIRA_API_VERSION: { group: 'jira', parse: oneOf(['2', '3']), default: '2', meaning: 'Jira REST API version (Cloud: 3)' },
+  LOG_LEVEL: { group: 'logging', parse: oneOf([...logLevels]), default: 'info', meaning: 'pino log level; secrets are redacted' },
+  WORKSPACE_URL: { group: 'demo', parse: httpUrl, unset: '`http://127.0.0.1:<WORKSPACE_PORT>`', meaning: '`npm run demo`: the local Slack workspace of the running `npm run dev`' },
+  DASHBOARD_URL: { group: 'demo', parse: httpUrl, unset: '`http://127.0.0.1:<PORT>`', meaning: '`npm run demo`: the HTTP front door with `/dashboard`' },
+  DEMO_KEY: { group: 'demo', parse: text, unset: '`HOSTEDCP-<4 digits>`', meaning: '`npm run demo`: the ticket key it plays (a fresh one per run)' },
+  DEMO_STEP_TIMEOUT_MS: { group: 'demo', parse: positiveInteger, default: '180000', meaning: '`npm run demo`: how long one step may take' },
+} satisfies Record<string, Variable>;
+
+export type VariableName = keyof typeof environmentVariables;
+export const variableNames = Object.keys(environmentVariables) as VariableName[];
+
+export interface Environment {
+  paths: { targetRepo?: string; hypershiftSnapshotDir?: string };
+  database: { url?: string };
+  temporal: { address?: string; namespace: string; taskQueue: string; cliPath?: string; testServerPath?: string };
+  ports: { http: number; slack: number; workspace: number };
+  slack: { botToken?: string; signingSecret?: string; appToken?: string };
+  dashboard: { secret?: string; url?: string };
+  anthropic: { apiKey?: string; baseUrl?: string; model?: string };
+  github: { token?: string; apiUrl: string; repository?: string; pushUrl?: string; prowGcsUrl: string; ciWebhookSecret?: string };
+  jira: { url?: string; token?: string; email?: string; apiVersion: 2 | 3 };
+  logging: { level: LogLevel };
+  demo: { workspaceUrl?: string; dashboardUrl?: string; key?: string; stepTimeoutMs: number };
+}
+
+export interface EnvironmentProblem {
+  variable: VariableName;
+  message: string;
+}
+
+export class EnvironmentError extends UserError {
+  constructor(readonly problems: EnvironmentProblem[]) {
+    super(`the environment has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map(formatProblem).join('\n')}`, { field: problems[0]?.variable });
+  }
+}
+
+export const formatProblem = (p: EnvironmentProblem) => `${p.variable}: ${p.message}`;
+
+/** Values to use when a variable is unset: a string, or a function asked only then (so `sitroom dev` writes no secret file it does not need). */
+export type EnvironmentDefaults = Partial<Record<VariableName, string | (() => string)>>;
+
+export interface ParseOptions {
+  process?: ProcessKind;
+  /** Defaults of one process (`sitroom dev`), applied before the schema's own. */
+  defaults?: EnvironmentDefaults;
+}
+
+/** What each process cannot start without, and why; checked after the values themselves. */
+const required: Record<ProcessKind, Array<{ variable: VariableName; why: string }>> = {
+  dev: [],
+  tool: [],
+  worker: [
+    { variable: 'TEMPORAL_ADDRESS', why: 'sitroom worker joins an existing Temporal cluster (sitroom dev starts one of its own)' },
+    { variable: 'DATABASE_URL', why: 'sitroom worker shares PostgreSQL with sitroom slack (the embedded PGlite is for sitroom dev)' },
+  ],
+  slack: [
+    { variable: 'TEMPORAL_ADDRESS', why: 'sitroom slack talks to the workers through an existing Temporal cluster' },
+    { variable: 'DATABASE_URL', why: 'sitroom slack shares PostgreSQL with sitroom worker (the embedded PGlite is for sitroom dev)' },
+    { variable: 'SLACK_BOT_TOKEN', why: 'sitroom slack connects to a Slack workspace (sitroom dev runs a local one)' },
+    { variable: 'SITROOM_DASHBOARD_SECRET', why: 'it signs dashboard sign-in links and cookies; it must be the same in every replica and survive restarts' },
+  ],
+};
+
+const schema = z.object(
+  Object.fromEntries(
+    variableNames.map((name) => {
+      const variable: Variable = environmentVariables[name];
+      return [
+        name,
+        z.string().optional().transform((raw, ctx): Parsed | undefined => {
+          // Compose files pass unset variables as empty strings (`${X:-}`): empty means unset.
+          const trimmed = raw?.trim();
+          if (!trimmed) return variable.default === undefined ? undefined : (variable.parse(variable.default) as { value: Parsed }).value;
+          const result = variable.parse(trimmed);
+          if ('value' in result) return result.value;
+          const got = variable.secret ? `a value of ${trimmed.length} characters` : JSON.stringify(trimmed);
+          ctx.addIssue({ code: 'custom', message: `expected ${result.expected}, got ${got}` });
+          return z.NEVER;
+        }),
+      ];
+    }),
+  ),
+);
+
+type Values = Partial<Record<VariableName, Parsed>>;
+
+/** Parses an environment (a copy of process.env, or a test's own record). Every problem is collected; none throws. */
+export type EnvironmentResult =
+  | { ok: true; environment: Environment }
+  /** `paths` still says where the target repository is, so `config check` can check it alongside. */
+  | { ok: false; problems: EnvironmentProblem[]; paths: Environment['paths'] };
+
+export function parseEnvironment(source: Readonly<Record<string, string | undefined>>, options: ParseOptions = {}): EnvironmentResult {
+  const input: Record<string, string | undefined> = {};
+  for (const name of variableNames) {
+    const given = source[name];
+    const fallback = options.defaults?.[name];
+    if (given?.trim() || fallback === undefined) input[name] = given;
+    else input[name] = typeof fallback === 'function' ? fallback() : fallback;
+  }
+  const parsed = schema.safeParse(input);
+  const problems: EnvironmentProblem[] = parsed.success ? [] : parsed.error.issues.map((issue) => ({ variable: issue.path[0] as VariableName, message: issue.message }));
+  const values = (parsed.success ? parsed.data : {}) as Values;
+  if (!parsed.success) {
+    for (const name of variableNames) {
+      const one = schema.shape[name]!.safeParse(input[name]);
+      if (one.success) values[name] = one.data;
+    }
+  }
+  const isSet = (name: VariableName) => Boolean(input[name]?.trim());
+  const failed = new Set(problems.map((p) => p.variable));
+  for (const need of required[options.process ?? 'tool']) {
+    if (!isSet(need.variable) && !failed.has(need.variable)) problems.push({ variable: need.variable, message: `required: ${need.why}` });
+  }
+  // Pairs that only work together, whatever the process.
+  const pairs: Array<[VariableName, VariableName, string]> = [
+    ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', "required with SLACK_BOT_TOKEN: without it no request from Slack can be verified (Basic Information → App Credentials → Signing Secret in the app's settings)"],
+    ['JIRA_URL', 'JIRA_TOKEN', 'required with JIRA_URL: tickets cannot be read without it'],
+    ['JIRA_TOKEN', 'JIRA_URL', 'required with JIRA_TOKEN: the Jira base URL (https://<site>.atlassian.net or your server)'],
+  ];
+  for (const [given, needed, message] of pairs) {
+    if (isSet(given) && !isSet(needed) && !problems.some((p) => p.variable === needed)) problems.push({ variable: needed, message });
+  }
+  if (problems.length > 0) {
+    const order = (p: EnvironmentProblem) => variableNames.indexOf(p.variable);
+    return { ok: false, problems: problems.sort((a, b) => order(a) - order(b)), paths: toSlices(values).paths };
+  }
+  return { ok: true, environment: toSlices(values) };
+}
+
+/** parseEnvironment that throws one EnvironmentError listing every problem. */
+export function environmentFrom(source: Readonly<Record<string, string | undefined>>, options: ParseOptions = {}): Environment {
+  const result = parseEnvironment(source, options);
+  if (!result.ok) throw new EnvironmentError(result.problems);
+  return result.environment;
+}
+
+function toSlices(v: Values): Environment {
+  const str = (name: VariableName) => v[name] as string | undefined;
+  const num = (name: VariableName) => v[name] as number;
+  const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as T;
+  return {
+    paths: defined({ targetRepo: str('TARGET_REPO'), hypershiftSnapshotDir: str('HYPERSHIFT_SNAPSHOT_DIR') }),
+    database: defined({ url: str('DATABASE_URL') }),
+    temporal: defined({ address: str('TEMPORAL_ADDRESS'), namespace: str('TEMPORAL_NAMESPACE')!, taskQueue: str('TEMPORAL_TASK_QUEUE')!, cliPath: str('TEMPORAL_CLI_PATH'), testServerPath: str('TEMPORAL_TEST_SERVER_PATH') }),
+    ports: { http: num('PORT'), slack: num('SLACK_PORT'), workspace: num('WORKSPACE_PORT') },
+    slack: defined({ botToken: str('SLACK_BOT_TOKEN'), signingSecret: str('SLACK_SIGNING_SECRET'), appToken: str('SLACK_APP_TOKEN') }),
+    dashboard: defined({ secret: str('SITROOM_DASHBOARD_SECRET'), url: str('SITROOM_DASHBOARD_URL') }),
+    anthropic: defined({ apiKey: str('ANTHROPIC_API_KEY'), baseUrl: str('ANTHROPIC_BASE_URL'), model: str('ANTHROPIC_MODEL') }),
+    github: defined({ token: str('GITHUB_TOKEN'), apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''), repository: str('GITHUB_REPOSITORY'), pushUrl: str('GITHUB_PUSH_URL'), prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''), ciWebhookSecret: str('CI_WEBHOOK_SECRET') }),
+    jira: defined({ url: str('JIRA_URL'), token: str('JIRA_TOKEN'), email: str('JIRA_EMAIL'), apiVersion: str('JIRA_API_VERSION') === '3' ? (3 as const) : (2 as const) }),
+    logging: { level: str('LOG_LEVEL') as LogLevel },
+    demo: defined({ workspaceUrl: str('WORKSPACE_URL'), dashboardUrl: str('DASHBOARD_URL'), key: str('DEMO_KEY'), stepTimeoutMs: num('DEMO_STEP_TIMEOUT_MS') }),
+  };
+}
+
+/** The README's "Environment variables" table, rendered from the list above. */
+export function environmentTable(): string {
+  const rows = variableNames.map((name) => {
+    const variable: Variable = environmentVariables[name];
+    const whenUnset = variable.default !== undefined ? `\`${variable.default}\`` : `unset → ${variable.unset}`;
+    return `| \`${name}\` | ${whenUnset} | ${variable.meaning} |`;
+  });
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
