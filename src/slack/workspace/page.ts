@@ -56,14 +56,22 @@ export function workspacePage(): string {
   #modal .error { color:#ff7a9c; font-size:13px; }
   #modal .buttons { display:flex; gap:8px; justify-content:flex-end; margin-top:12px; }
   .empty { color:var(--muted); padding:20px 0; text-align:center; }
+  .welcome { padding:10px 0 12px; border-bottom:1px solid var(--border); }
+  .welcome h2 { margin:0 0 4px; font-size:18px; color:#fff; }
+  .welcome p { margin:4px 0; }
+  .welcome ul { margin:6px 0; padding-left:18px; }
+  .welcome li { margin:4px 0; }
+  .welcome .try { color:#1d9bd1; cursor:pointer; }
+  .banner { background:#5c1f2b; color:#fff; padding:8px 12px; font-size:14px; }
 </style>
 </head>
 <body>
 <header>
   <strong>Situation Room</strong>
-  <select id="user" aria-label="Signed in as"></select>
+  <select id="user" aria-label="You are"></select>
   <select id="conv" aria-label="Conversation"></select>
 </header>
+<div class="banner" id="banner" hidden></div>
 <main>
   <section id="pane"><div class="pane-title" id="title"></div><div class="scroll" id="messages"></div>
     <form class="composer" id="composer"><input id="text" autocomplete="off" placeholder="Message (try: pair with me on phase 2, or /sitroom help)"><button>Send</button></form></section>
@@ -121,6 +129,18 @@ function messageHtml(m, inThread) {
   return '<div class="msg' + flash + '" data-ts="' + esc(m.ts) + '"><span class="who">' + esc(userName(m.user)) + '</span><span class="when">' + new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) + '</span>' + edited + blocksHtml(m.blocks, ctx, m.text) + replies + threadLink + '</div>';
 }
 function ephemeralHtml(e) { return '<div class="ephemeral"><div class="note">Only visible to you</div>' + blocksHtml(e.blocks, { surface: 'ephemeral' }, e.text) + '</div>'; }
+// The beginning of a DM, as Slack shows it, plus what to try first in this local workspace.
+function welcomeHtml() {
+  const u = state.users.find((x) => x.id === me);
+  const who = u ? (u.realName || u.name) : me;
+  const ask = 'show me the error propagation path from an Azure machine to NodePool conditions';
+  return '<div class="welcome" id="welcome"><h2>Welcome, ' + esc(who) + '</h2>' +
+    '<p>This is your direct message with Situation Room, in a Slack workspace that runs on your machine. Try:</p><ul>' +
+    '<li><span class="try" data-try="/sitroom help"><code>/sitroom help</code></span> — what you can ask and do</li>' +
+    '<li><span class="try" data-try="' + esc(ask) + '">' + esc(ask) + '</span> — an answer from the domain model</li>' +
+    '<li><code>npm run demo</code> in a second terminal — plays a day on one ticket here, from plan to merged phases</li></ul>' +
+    '<p class="blk-context">Tap a suggestion to put it in the message box. The menus at the top switch person and conversation (App Home is there too).</p></div>';
+}
 function render() {
   if (!state) return;
   const userSel = q('#user');
@@ -142,7 +162,7 @@ function render() {
     const top = state.messages.filter((m) => m.channel === conv && (!m.thread_ts || m.thread_ts === m.ts));
     const eph = state.ephemerals.filter((e) => e.channel === conv && !e.thread_ts);
     const items = top.map((m) => ({ ts: m.ts, html: messageHtml(m, false) })).concat(eph.map((e) => ({ ts: e.ts, html: ephemeralHtml(e) }))).sort((a, b) => Number(a.ts) - Number(b.ts));
-    body = items.length ? items.map((i) => i.html).join('') : '<div class="empty">No messages yet.</div>';
+    body = (c && c.isIm ? welcomeHtml() : '') + (items.length ? items.map((i) => i.html).join('') : c && c.isIm ? '' : '<div class="empty">No messages yet.</div>');
   }
   let threadBody = '';
   if (openThread) {
@@ -173,11 +193,20 @@ function modalView(v) {
 }
 async function post(path, body) { const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Object.assign({ user: me }, body)) }); return r.json(); }
 async function refresh() {
-  try { const r = await fetch('/ui/state?user=' + encodeURIComponent(me)); state = await r.json(); if (!me) me = state.me; render(); } catch (e) { /* the server may be restarting */ }
+  try {
+    const r = await fetch('/ui/state?user=' + encodeURIComponent(me)); const next = await r.json();
+    const banner = q('#banner');
+    if (!r.ok) { banner.textContent = next.detail || next.error; banner.hidden = false; return; }
+    banner.hidden = true;
+    // ?user= may be a name or an id; the workspace answers with the id, which the picker's options carry.
+    state = next; me = state.me; render();
+  } catch (e) { /* the server may be restarting */ }
 }
 document.addEventListener('click', async (ev) => {
   const btn = ev.target.closest('button[data-action]');
   if (btn) { ev.preventDefault(); const ctx = JSON.parse(btn.dataset.ctx); btn.disabled = true; await post('/ui/tap', Object.assign({ actionId: btn.dataset.action }, ctx)); setTimeout(refresh, 150); return; }
+  const suggestion = ev.target.closest('[data-try]');
+  if (suggestion) { q('#text').value = suggestion.dataset.try; q('#text').focus(); return; }
   const th = ev.target.closest('[data-thread]');
   if (th) { openThread = { channel: conv, ts: th.dataset.thread }; lastRender = ''; render(); return; }
   if (ev.target.id === 'closeThread') { openThread = null; lastRender = ''; render(); }

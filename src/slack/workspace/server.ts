@@ -824,7 +824,11 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
           return;
         }
         if (req.method === 'GET' && url.pathname === '/ui/state') {
-          const user = findUser(url.searchParams.get('user') ?? options.users[0]?.id ?? '');
+          // The URL `npm run dev` prints has no ?user: it opens the first developer of the team config.
+          const ref = url.searchParams.get('user')?.trim() || options.users[0]?.id;
+          if (!ref) return json(res, 404, { ok: false, error: 'no_users', detail: 'the team config lists no developer with a slack_user_id' });
+          const user = users.get(ref) ?? [...users.values()].find((u) => u.name.toLowerCase() === ref.toLowerCase());
+          if (!user) return json(res, 404, { ok: false, error: 'unknown_user', detail: `no user "${ref}"; try one of: ${[...users.values()].map((u) => u.name).join(', ')}` });
           dmChannel(user.id);
           return json(res, 200, uiState(user.id));
         }
