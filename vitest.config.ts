@@ -10,6 +10,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/quiet-temporal.ts'],
-    reporters: ['default'],
+    // The last line names tests skipped for want of Chromium, PostgreSQL or docker-compose (test/support/requirements.ts).
+    reporters: ['default', './test/support/skip-summary.ts'],
   },
 });

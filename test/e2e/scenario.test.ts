@@ -3,10 +3,10 @@
 // Temporal dev server and worker, the store, the offline RH-A, the example Go repository and local CI, the
 // dashboard. maria (senior) carries one ticket (<prefix>-2101) from the morning briefing through four phases to
 // a curated knowledge entry; sam (new) gets his orientation; priya curates. Each step asserts what a person sees and what the store keeps.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { git } from '../../src/agent/git.js';
 import { controllerDir, generatedConditionsFile } from '../../src/agent/recipes.js';
@@ -20,6 +20,8 @@ import type { StoredMessage } from '../../src/slack/workspace/server.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { briefingScheduleId, workItemWorkflowId } from '../../workflows/ids.js';
 import { handWrittenIntegration } from '../agent/hand-written-integration.js';
+import { chromiumPath, substituteAnnotation } from '../support/requirement-table.js';
+import { requirement } from '../support/requirements.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
 import { startSurfaces, type Surfaces } from '../support/surfaces.js';
 import { actionIds, expectBlockingCiAlert, seen, tapFixAndRepush, until } from '../support/slack-view.js';
@@ -33,8 +35,7 @@ let http: Surfaces['http'];
 let key: string;
 let alerts: string;
 
-const chromiumPath = '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
+const phone = requirement('chromium');
 const artifacts = join(repoRoot, 'test', 'artifacts');
 /** What maria writes by hand in phase 3 (after the pair review), including the `make api` she forgets. */
 const hers = handWrittenIntegration('CapacityError');
@@ -222,8 +223,14 @@ describe('a day with Situation Room', () => {
     ]));
   }
 
-  it.skipIf(!hasChromium)('on her phone (390×844, real chromium) she taps Approve on phase 1 (full auto) and the prompt turns into the recorded decision', () => phaseOneApproved('phone'), 60_000);
-  it.runIf(!hasChromium)(`without ${chromiumPath} the phone step is skipped: she approves phase 1 with a tap through the workspace API instead`, () => phaseOneApproved('workspace-api'), 60_000);
+  // The story needs this approval to go on, so without Chromium (outside CI) she taps through the workspace
+  // API instead, and the run's summary line says so.
+  it('on her phone (390×844, real chromium) she taps Approve on phase 1 (full auto) and the prompt turns into the recorded decision', async ({ annotate }) => {
+    if (phone.available) return phaseOneApproved('phone');
+    if (inject('ci')) throw new Error(`${phone.note}. CI runs every test: .ci/run installs it.`);
+    await annotate(`${phone.note}: approved through the workspace API instead of the phone`, substituteAnnotation);
+    return phaseOneApproved('workspace-api');
+  }, 60_000);
 
   it('phase 1 runs on its own: code generation, verification, tests, a PR with evidence; a known flake is retried silently; "PR ready" with CI, reviewers and confidence', async () => {
     const prReady = await newDm('maria', (m) => seen(m).includes(`PR ready — ${key} api-surface`), '"PR ready" for phase 1', 150_000);

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { Worker } from '@temporalio/worker';
 import { openStore, type OpenStore } from '../../src/db/client.js';
@@ -18,6 +18,8 @@ import { createCore, createOrchestrator, type Core } from '../../src/runtime/com
 import { createDecisionSinks } from '../../src/activities/sinks.js';
 import { approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
+import { skipNote } from '../support/requirement-table.js';
+import { requirement, skipOrFail } from '../support/requirements.js';
 import { eventually, type TestRuntime } from '../support/runtime.js';
 import { connectTestEnvironment, uniqueSuffix, workflowBundle } from '../support/temporal.js';
 import { freePort } from '../../src/temporal/dev-server.js';
@@ -25,8 +27,8 @@ import { conditionPhase, faultKey, onePhasePlan, startSurfaces, type Surfaces } 
 import { environmentFrom } from '../../src/config/environment.js';
 
 const bin = '/usr/lib/postgresql/15/bin';
-const canRun = Boolean(inject('databaseUrl')) && existsSync(join(bin, 'pg_ctl')) && process.getuid?.() === 0;
-const skipReason = !inject('databaseUrl') ? 'DATABASE_URL is not set' : !existsSync(join(bin, 'pg_ctl')) ? `no PostgreSQL 15 binaries in ${bin}` : 'needs root to run a private server as the postgres user';
+const postgres = requirement('postgres');
+const missing = !postgres.available ? postgres.note : !existsSync(join(bin, 'pg_ctl')) ? skipNote('postgres', `no PostgreSQL 15 server binaries in ${bin}`) : process.getuid?.() !== 0 ? skipNote('postgres', 'needs root to run a private server as the postgres user') : undefined;
 
 /** A throwaway PostgreSQL server in a temporary folder, run as the postgres user with trust auth on loopback. */
 async function startPrivatePostgres() {
@@ -71,8 +73,9 @@ afterAll(async () => {
   pgServer?.remove();
 });
 
-describe(`PostgreSQL restarts mid-run${canRun ? '' : ` (skipped: ${skipReason})`}`, () => {
-  it.runIf(canRun)('a decision taken while the database is down is recorded once it is back; every message is delivered once', async () => {
+describe('PostgreSQL restarts mid-run', () => {
+  it('a decision taken while the database is down is recorded once it is back; every message is delivered once', async (ctx) => {
+    if (missing) skipOrFail(ctx, missing);
     pgServer = await startPrivatePostgres();
     store = await openStore({ url: pgServer.url });
     const env = await connectTestEnvironment();

@@ -15,6 +15,7 @@ import { decisionsFor } from '../../src/db/work-items.js';
 import { phaseBranch } from '../../src/runtime/agent-port.js';
 import { approvePhaseUpdate, approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
+import { needs } from '../support/requirements.js';
 import { eventually } from '../support/runtime.js';
 import { uniqueSuffix } from '../support/temporal.js';
 import { conditionPhase, dropDatabase, faultKey, freshDatabase, onePhasePlan, spawnWorker, type WorkerProcess } from './support.js';
@@ -33,7 +34,8 @@ afterAll(async () => {
 });
 
 describe('the worker dies during phase 1 (requires DATABASE_URL: worker processes share real PostgreSQL)', () => {
-  it.runIf(adminUrl)('the step is retried on a new worker process and the phase finishes once: one PR, one PR-ready message, one audit row per decision', async () => {
+  needs('postgres');
+  it('the step is retried on a new worker process and the phase finishes once: one PR, one PR-ready message, one audit row per decision', async () => {
     databaseUrl = await freshDatabase(adminUrl, 'kill');
     store = await openStore({ url: databaseUrl });
     const dataDir = mkdtempSync(join(tmpdir(), 'sitroom-fault-kill-'));

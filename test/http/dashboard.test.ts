@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath } from '../support/requirement-table.js';
+import { needs } from '../support/requirements.js';
 import { loadConfig, exampleTargetRepo } from '../../src/config/load.js';
 import { CalibrationStore } from '../../src/confidence/calibration-store.js';
 import { assessConfidence } from '../../src/confidence/model.js';
@@ -160,11 +162,13 @@ describe('dashboard over HTTP', () => {
 });
 
 describe('dashboard in a browser at a phone viewport (390×844)', () => {
+  const browserAvailable = needs('chromium').available;
   let browser: Browser;
   beforeAll(async () => {
+    if (!browserAvailable) return;
     mkdirSync(artifacts, { recursive: true });
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: chromiumPath,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
   });

@@ -1,7 +1,7 @@
 // Starts the real services once for the whole test run: a Temporal dev server (unless TEMPORAL_ADDRESS
 // points at one) and hands its address and the time-skipping test server's path to every test file.
 import type { TestProject } from 'vitest/node';
-import { findTemporalBinaries } from '../../src/temporal/binaries.js';
+import { ensureTemporalBinaries } from '../../src/temporal/binaries.js';
 import { environmentFrom } from '../../src/config/environment.js';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
 
@@ -10,6 +10,8 @@ declare module 'vitest' {
     temporalAddress: string;
     temporalTestServerPath: string;
     databaseUrl: string;
+    /** CI=true: a test whose requirement is missing fails instead of skipping (test/support/requirements.ts). */
+    ci: boolean;
   }
 }
 
@@ -17,7 +19,7 @@ let server: DevServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   let address = process.env.TEMPORAL_ADDRESS ?? '';
-  const binaries = findTemporalBinaries(environmentFrom(process.env).temporal);
+  const binaries = await ensureTemporalBinaries(environmentFrom(process.env).temporal);
   if (!address) {
     server = await startDevServer({ cli: binaries.cli });
     address = server.address;
@@ -26,8 +28,9 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('temporalAddress', address);
   project.provide('temporalTestServerPath', binaries.testServer ?? '');
   project.provide('databaseUrl', process.env.DATABASE_URL ?? '');
+  project.provide('ci', process.env.CI === 'true' || process.env.CI === '1');
   if (!process.env.DATABASE_URL) {
-    process.stderr.write('test: DATABASE_URL is not set; storage tests run on PGlite only (.ci/run sets it for real PostgreSQL)\n');
+    process.stderr.write('test: DATABASE_URL is not set; storage tests run on PGlite only, tests that need PostgreSQL are skipped (.ci/run sets it)\n');
   }
 }
 

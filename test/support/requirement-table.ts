@@ -1,0 +1,27 @@
+// What a test may need beyond `npm install`, how the run notices it is missing and the command that
+// provides it. Shared by the tests (test/support/requirements.ts) and the summary line at the end of the
+// run (test/support/skip-summary.ts), which runs in vitest's main process and must not import vitest's
+// test API.
+export const chromiumPath = '/usr/bin/chromium';
+
+export type RequirementName = 'chromium' | 'postgres' | 'docker-compose';
+
+export const requirementTable: Record<RequirementName, { label: string; enable: string }> = {
+  chromium: { label: 'Chromium', enable: `apt-get install chromium (the tests drive ${chromiumPath})` },
+  postgres: { label: 'PostgreSQL', enable: 'DATABASE_URL=postgres://USER:PASSWORD@127.0.0.1:5432/postgres npm test' },
+  'docker-compose': { label: 'docker-compose', enable: 'apt-get install docker-compose (validates docker-compose.yml, no engine needed)' },
+};
+
+/** The note a skipped test carries: "needs <name>: <why>". The summary groups skips by <name>. */
+export const skipNotePrefix = 'needs ';
+export function skipNote(name: RequirementName, why: string): string {
+  return `${skipNotePrefix}${name}: ${why}`;
+}
+export function requirementOfNote(note: string | undefined): RequirementName | undefined {
+  if (!note?.startsWith(skipNotePrefix)) return undefined;
+  const name = note.slice(skipNotePrefix.length).split(':')[0] as RequirementName;
+  return name in requirementTable ? name : undefined;
+}
+
+/** The annotation type of a test that ran a substitute step for a missing requirement (its message is a skip note). */
+export const substituteAnnotation = 'needs-substitute';
