@@ -4,19 +4,37 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { environmentFrom, type ParseOptions } from '../config/environment.js';
 import { readEnvironment } from '../config/process-environment.js';
 import { repoRoot } from '../paths.js';
 import { dashboardLoginLink } from '../http/dashboard/index.js';
 import { createCore } from '../runtime/compose.js';
-import { connectTemporal, Lifecycle, runSurfaces, runWorker, untilSignal } from '../runtime/processes.js';
+import { connectTemporal, Lifecycle, runSurfaces, runWorker, untilSignal, type SurfaceUrls } from '../runtime/processes.js';
 
-export async function run(_args: string[]): Promise<number> {
+export interface DevOptions {
+  /** The variables to parse instead of this process's environment (a test's own record). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Folder for PGlite, the Temporal dev server's file, the dashboard secret and the local target repository (default .data/). */
+  dataDir?: string;
+  /** Where the start-up lines go (the terminal). */
+  say?: (line: string) => void;
+}
+
+export interface RunningDev {
+  urls: SurfaceUrls;
+  stop(): Promise<void>;
+}
+
+/** Starts everything `npm run dev` runs and prints where to open it; the browser test starts it the same way. */
+export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
   const started = performance.now();
   const life = new Lifecycle();
-  const say = (line: string) => process.stdout.write(`${line}\n`);
-  const dataDir = join(repoRoot, '.data');
+  const say = options.say ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const logStop = (m: string) => process.stderr.write(`${m}\n`);
+  const dataDir = options.dataDir ?? join(repoRoot, '.data');
   // Dev's own default: a dashboard secret that survives restarts, so printed sign-in links keep working.
-  const environment = readEnvironment({ process: 'dev', defaults: { SITROOM_DASHBOARD_SECRET: () => persistedDashboardSecret(dataDir) } });
+  const parse: ParseOptions = { process: 'dev', defaults: { SITROOM_DASHBOARD_SECRET: () => persistedDashboardSecret(dataDir) } };
+  const environment = options.env ? environmentFrom(options.env, parse) : readEnvironment(parse);
   try {
     const core = await createCore({ environment, dataDir });
     life.add({ name: 'store', stop: () => core.close() });
@@ -35,19 +53,25 @@ export async function run(_args: string[]): Promise<number> {
     if (temporal.uiUrl) say(`  Temporal UI:              ${temporal.uiUrl}`);
     say(`  Store: ${core.store.kind} at ${core.store.location}`);
     say(`  Temporal: ${temporal.address} (${temporal.route}), target repository ${core.targetRepo} (${core.mode} mode), agent ${core.agent.kind}`);
-    say('Press Ctrl-C to stop.');
-    const signal = await untilSignal();
-    say(`\n${signal}: stopping (the worker drains first)…`);
-    await life.stopAll((m) => process.stderr.write(`${m}\n`));
-    say('stopped.');
-    return 0;
+    return { urls, stop: () => life.stopAll(logStop) };
   } catch (err) {
-    await life.stopAll((m) => process.stderr.write(`${m}\n`));
+    await life.stopAll(logStop);
     throw err;
   }
 }
 
-/** The secret in .data/dashboard-secret, made on first start (only when SITROOM_DASHBOARD_SECRET is unset). */
+export async function run(_args: string[]): Promise<number> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const dev = await startDev({ say });
+  say('Press Ctrl-C to stop.');
+  const signal = await untilSignal();
+  say(`\n${signal}: stopping (the worker drains first)…`);
+  await dev.stop();
+  say('stopped.');
+  return 0;
+}
+
+/** The secret in <dataDir>/dashboard-secret, made on first start (only when SITROOM_DASHBOARD_SECRET is unset). */
 function persistedDashboardSecret(dataDir: string): string {
   const file = join(dataDir, 'dashboard-secret');
   if (!existsSync(file)) {
