@@ -9,9 +9,10 @@
 //   DEMO_KEY       default HOSTEDCP-<4 digits>      (a fresh ticket key, so runs do not collide)
 // They are parsed with the product's own (src/config/environment.ts), so a bad one is named before anything runs.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parseDocument } from 'yaml';
 import { providerFailures } from '../src/agent/recipes.js';
 import { loadConfig } from '../src/config/load.js';
 import { readEnvironment } from '../src/config/process-environment.js';
@@ -71,7 +72,7 @@ async function waitFor(user: string, what: string, match: (m: Message, s: UiStat
     const found = s.messages.find((m) => match(m, s));
     if (found) return found;
     if (Date.now() > deadline) {
-      throw new Error(`no ${what} after ${Math.round(timeoutMs / 1000)} s. If it is evening in ${user}'s time zone, their quiet hours hold non-urgent messages until morning (see .rh-agentic/roles/${user}.yaml); the dev terminal shows errors otherwise.`);
+      throw new Error(`no ${what} after ${Math.round(timeoutMs / 1000)} s; the terminal of \`npm run dev\` shows what went wrong.`);
     }
     await pause(500);
   }
@@ -119,16 +120,54 @@ function pickConditionType(): string | undefined {
   return known.find((t) => !existing.includes(`"${t}"`));
 }
 
-/** Quiet hours hold non-urgent messages until morning, and the story waits on them: say so before starting. */
-function quietNow(): string[] {
+const storyPeople = ['maria', 'sam'];
+const roleFile = (id: string) => join(targetRepo, '.rh-agentic', 'roles', `${id}.yaml`);
+
+const storyMinutes = 30;
+/** Who of the story's people is in quiet hours now or soon: the product holds their non-urgent messages until morning. */
+function quietNow(): Array<{ id: string; line: string }> {
   if (!existsSync(join(targetRepo, '.rh-agentic'))) return [];
   const { roles } = loadConfig(targetRepo);
-  return ['maria', 'sam'].flatMap((id) => {
+  return storyPeople.flatMap((id) => {
     const role = roles.get(id);
-    const until = role ? quietHoursEnd(new Date(), role.notifications.quiet_hours, role.time_zone) : undefined;
-    return until ? [`${id} (${role!.time_zone}, quiet hours ${role!.notifications.quiet_hours!.start}–${role!.notifications.quiet_hours!.end}, until ${until.toISOString()})`] : [];
+    const quiet = role?.notifications.quiet_hours;
+    // The story takes a quarter of an hour or so: quiet hours that begin while it plays count too.
+    const inside = role && [0, storyMinutes].some((m) => quietHoursEnd(new Date(Date.now() + m * 60_000), quiet, role.time_zone));
+    return inside && quiet ? [{ id, line: `${id} (${role.time_zone}, quiet hours ${quiet.start}–${quiet.end})` }] : [];
   });
 }
+
+/** dev's own copy of examples/target-repo (its first commit imports it), not a repository TARGET_REPO names. */
+async function isExampleCopy(): Promise<boolean> {
+  try {
+    return (await git(targetRepo, ['log', '--reverse', '--format=%s'])).split('\n')[0] === 'Import example target repository';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The demo's own team settings: quiet_hours dropped from the role files of `ids` in the example team for the
+ * length of the story. The running product re-reads role files within seconds of a change, so its rule holds
+ * messages for nobody in the story; the returned function writes the files back exactly as they were.
+ */
+function liftQuietHours(ids: string[]): () => void {
+  const saved = new Map<string, string>();
+  for (const id of ids) {
+    const text = readFileSync(roleFile(id), 'utf8');
+    saved.set(roleFile(id), text);
+    const doc = parseDocument(text);
+    doc.deleteIn(['notifications', 'quiet_hours']);
+    writeFileSync(roleFile(id), doc.toString());
+  }
+  let restored = false;
+  return () => {
+    if (restored) return;
+    restored = true;
+    for (const [file, text] of saved) writeFileSync(file, text);
+  };
+}
+let restoreQuietHours: () => void = () => undefined;
 
 async function main(): Promise<number> {
   if (!(await devIsRunning())) {
@@ -145,16 +184,27 @@ async function main(): Promise<number> {
   }
   const quiet = quietNow();
   if (quiet.length) {
-    console.error(`It is quiet hours for ${quiet.join(' and ')}: their briefings and prompts are held until then, so the story would stall.`);
-    console.error(`Run the demo in their daytime, or drop quiet_hours from their role files in ${join(targetRepo, '.rh-agentic/roles')} and restart \`npm run dev\` (its notification dispatcher reads the role files when it starts).`);
-    return 1;
+    const who = quiet.map((q) => q.line).join(' and ');
+    if (!(await isExampleCopy())) {
+      console.error(`It is quiet hours for ${who}: the product holds their non-urgent messages until then, so the story would stall.`);
+      console.error(`${targetRepo} is not dev's copy of the example team, so the demo leaves its role files alone: run it in their daytime, or drop quiet_hours from ${join(targetRepo, '.rh-agentic/roles')} (the running product re-reads role files within seconds).`);
+      return 1;
+    }
+    restoreQuietHours = liftQuietHours(quiet.map((q) => q.id));
+    process.once('SIGINT', () => {
+      restoreQuietHours();
+      process.exit(130);
+    });
+    console.log(dim(`It is quiet hours for ${who}. For this demo the example team in ${targetRepo} has no quiet hours; the role files are put back when it ends.`));
+    // The running product checks the role files every couple of seconds.
+    await pause(3_000);
   }
   const errorClass = conditionType.replace(/Error$/, '').toLowerCase();
   const intention = `NodePool should report ${errorClass} errors per platform`;
   const hers = handWrittenIntegration(conditionType);
 
   console.log(bold(`A day with Situation Room on ${key} — maria (senior), sam (new), priya (curator)`));
-  console.log(`Watch it in your browser: ${workspaceUrl}/?user=maria  (switch user at the top right; a phone-width window works)`);
+  console.log(`Watch it in your browser: ${workspaceUrl}/?user=maria  (the menu at the top switches person; a phone-width window works)`);
   console.log(`Team dashboard: ${httpUrl}/dashboard`);
   const maria = await dmOf('maria');
   const sam = await dmOf('sam');
@@ -306,8 +356,12 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    restoreQuietHours();
+    process.exit(code);
+  },
   (err: unknown) => {
+    restoreQuietHours();
     console.error(`\ndemo stopped: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   },
