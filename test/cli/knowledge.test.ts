@@ -57,7 +57,7 @@ for (const backend of storeBackends()) {
 
     it('stale passes against the pinned tree and flags the pattern whose file was deleted, with exit code 1', async () => {
       const ok = await exec(['stale']);
-      expect(ok.text).toMatch(/^knowledge stale: every approved entry resolves against .*tree\.txt \(\d+ paths\)/);
+      expect(ok.text).toMatch(/^knowledge stale: every approved entry resolves against .*domain-models\/snapshot\/tree\.txt\.gz \(29460 paths\)/);
       expect(ok.code).toBe(0);
 
       const dir = mkdtempSync(join(tmpdir(), 'sitroom-tree-'));
