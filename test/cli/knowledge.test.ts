@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/knowledge.js';
 import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
 import type { OpenStore } from '../../src/db/client.js';
-import { environmentFrom } from '../../src/config/environment.js';
-import { loadTree, snapshotDir } from '../../src/domain/index.js';
+import { loadTree } from '../../src/domain/index.js';
 import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
 import { storeBackends } from '../support/db.js';
 
@@ -62,9 +61,8 @@ for (const backend of storeBackends()) {
 
       const dir = mkdtempSync(join(tmpdir(), 'sitroom-tree-'));
       const tree = join(dir, 'tree.txt');
-      // The same tree `knowledge stale` reads without --tree (HYPERSHIFT_SNAPSHOT_DIR when set).
-      const pinnedTree = join(snapshotDir(environmentFrom(process.env).paths.hypershiftSnapshotDir), 'tree.txt');
-      writeFileSync(tree, loadTree(pinnedTree).filter((p) => p !== 'hypershift-operator/controllers/nodepool/kubevirt.go').join('\n'));
+      // The same tree `knowledge stale` reads without --tree: the pinned snapshot in domain-models/snapshot.
+      writeFileSync(tree, loadTree().filter((p) => p !== 'hypershift-operator/controllers/nodepool/kubevirt.go').join('\n'));
       const stale = await exec(['stale', '--tree', tree]);
       expect(stale.code).toBe(1);
       expect(stale.text).toContain('capi-error-propagation: hypershift-operator/controllers/nodepool/kubevirt.go:35#setKubevirtConditions');
