@@ -2,11 +2,16 @@
 // - workflows/ must stay deterministic: no Node built-ins, no I/O clients, activities only as types.
 // - no floating promises anywhere: an un-awaited promise in a Slack handler or activity loses errors.
 // - the environment is read in one place: src/config parses it once at start; everything else takes typed values.
+// - the repository stands alone: no code reads the ../shared folder a development machine may have beside
+//   the clone (test/standalone.test.ts scans every file for it as well, shell scripts included).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+// esquery regular expressions cannot contain "/", so \W stands for the path separator.
+const outsideRepo = 'The repository stands alone: read the pinned snapshot in domain-models/snapshot, never ../shared.';
+const sharedPath = '/\\.\\.\\W+shared\\b|\\Wwork\\Wshared\\b/';
 const ioPackages = ['pg', '@electric-sql/pglite', 'drizzle-orm', 'drizzle-orm/*', '@slack/*', '@anthropic-ai/sdk', '@octokit/*', 'pino', 'yaml', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'];
 
 export default tseslint.config(
@@ -47,6 +52,16 @@ export default tseslint.config(
         { name: 'setInterval', message: 'Use sleep() from @temporalio/workflow.' },
         { name: 'fetch', message: 'No I/O in workflows; use an activity.' },
         { name: 'process', message: 'No process access in workflows.' },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: `Literal[value=${sharedPath}]`, message: outsideRepo },
+        { selector: `TemplateElement[value.raw=${sharedPath}]`, message: outsideRepo },
+        { selector: "CallExpression > Literal[value='..'] ~ Literal[value='shared']", message: outsideRepo },
       ],
     },
   },

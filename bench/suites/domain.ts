@@ -1,8 +1,6 @@
 // Domain-model engine figures. Each is a ratio against a cheaper baseline measured in the same run:
 // model load against parsing the same YAML without validation, queries against resolving their inputs,
 // check against splitting the diff into lines, verify against building the tree index alone.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { figure, measure, type BenchFigure, type BenchSuite } from '../lib.js';
 import {
@@ -11,10 +9,10 @@ import {
   impactOf,
   indexTree,
   loadOwnersIndex,
+  loadTree,
   normaliseName,
   parseModels,
   readModelSources,
-  snapshotDir,
   verifyAgainstTree,
 } from '../../src/domain/index.js';
 
@@ -62,8 +60,7 @@ const run: BenchSuite = async () => {
   const check = await measure(() => checkDiff(model, diff), 50);
   figures.push(figure({ suite: 'domain', name: `check on a ${lines}-line diff`, baseline: 'splitting the diff into lines', subject: check, base: split, target: 'median < 5 ms', met: check.medianMs < 5, extra: { diffLines: lines } }));
 
-  const treeFile = join(snapshotDir(), 'tree.txt');
-  const tree = readFileSync(treeFile, 'utf8').split('\n').filter(Boolean);
+  const tree = loadTree(); // the pinned snapshot's tree.txt.gz
   const indexOnly = await measure(() => indexTree(tree), 10, 2);
   const verify = await measure(() => verifyAgainstTree(model, tree), 10, 2);
   figures.push(figure({ suite: 'domain', name: `verify over ${tree.length} paths`, baseline: 'building the tree index alone', subject: verify, base: indexOnly, target: 'median < 1000 ms', met: verify.medianMs < 1000, extra: { paths: tree.length, refs: model.refs.length, globs: model.globs.length } }));

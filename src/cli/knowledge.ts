@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, targetRepoOf, type LoadedConfig } from '../config/load.js';
 import { readEnvironment } from '../config/process-environment.js';
 import { openStore, type OpenStore } from '../db/client.js';
-import { loadDomainModel, loadTree, scanRepo, snapshotDir } from '../domain/index.js';
+import { loadDomainModel, loadTree, scanRepo, snapshotTreeFile } from '../domain/index.js';
 import { UserError } from '../errors.js';
 import { loadPatternFiles } from '../knowledge/patterns.js';
 import { modelVerifyResolver, type RefResolver } from '../knowledge/staleness.js';
@@ -48,7 +48,7 @@ export async function run(args: string[], options: KnowledgeCliOptions = {}): Pr
   const environment = readEnvironment();
   const config = options.config ?? loadConfig(targetRepoOf(environment.paths));
   // Resolve the tree before opening the store so a wrong path fails fast.
-  const resolver = command === 'stale' ? staleResolver(values, environment.paths.hypershiftSnapshotDir) : undefined;
+  const resolver = command === 'stale' ? staleResolver(values) : undefined;
   const store = options.store ?? (await openStore({ url: environment.database.url }));
   try {
     const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config) });
@@ -95,13 +95,13 @@ export async function run(args: string[], options: KnowledgeCliOptions = {}): Pr
 }
 
 /** The rules of `sitroom model verify`: paths against the tree, lines and symbols against the pinned snapshot. */
-function staleResolver(values: { tree?: string; repo?: string }, snapshot?: string): { resolve: RefResolver; label: string } {
+function staleResolver(values: { tree?: string; repo?: string }): { resolve: RefResolver; label: string } {
   const pinned = loadDomainModel().snapshot;
   if (values.repo) {
     const scan = scanRepo(values.repo);
     return { resolve: modelVerifyResolver(scan.paths, pinned), label: `${values.repo} (${scan.paths.length} paths)` };
   }
-  const tree = values.tree ?? join(snapshotDir(snapshot), 'tree.txt');
+  const tree = values.tree ?? snapshotTreeFile();
   const paths = loadTree(tree);
   return { resolve: modelVerifyResolver(paths, pinned), label: `${tree} (${paths.length} paths)` };
 }

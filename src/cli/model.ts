@@ -1,12 +1,15 @@
-// `sitroom model <path|impact|explain|verify|platform>`: queries on the HyperShift data-plane domain model.
-// Human-readable by default, --json for machines. Exit code 1 when verify finds drift.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+// `sitroom model <path|impact|explain|verify|snapshot|platform>`: queries on the HyperShift data-plane domain
+// model, and the pinned snapshot it is verified against. Human-readable by default, --json for machines.
+// Exit code 1 when verify finds drift, or when a new snapshot breaks a model reference.
 import { parseArgs } from 'node:util';
-import { readEnvironment } from '../config/process-environment.js';
 import { UserError } from '../errors.js';
 import {
+  buildSnapshot,
+  defaultModelsDir,
   diffPaths,
+  diffSnapshots,
+  filesToRead,
+  grepCheckout,
   explain,
   findPath,
   formatVerifyIssue,
@@ -17,14 +20,19 @@ import {
   newPlatformChecklist,
   parseUnifiedDiff,
   platformVariations,
+  readCheckoutFiles,
+  readCheckoutTree,
+  readSnapshot,
   renderChecklist,
   renderExplanation,
   renderImpact,
   renderPath,
   renderPlatform,
+  renderSnapshotDiff,
   scanRepo,
   snapshotDir,
   verifyAgainstTree,
+  writeSnapshot,
 } from '../domain/index.js';
 import { readTextFile } from '../domain/load.js';
 
@@ -32,7 +40,10 @@ const USAGE = `usage: sitroom model <command> [--json] [--models DIR]
   path <from> <to>                 propagation path between two concepts, lossy hops flagged
   impact --files a,b | --diff FILE components, states, invariants, platforms, e2e suites and reviewers
   explain <concept>                onboarding explanation of a concept, component, state, platform, rule...
-  verify [--tree FILE | --repo DIR] every model reference resolves; with --repo also the boundary rules
+  verify [--tree FILE | --repo DIR] every model reference resolves (default: the pinned snapshot in
+                                   domain-models/snapshot); with --repo also the boundary rules
+  snapshot --repo DIR [--dry-run]  regenerate the pinned snapshot from a HyperShift checkout's HEAD and print
+                                   what changed since the pin; exit 1 when a model reference broke
   platform new-checklist           what a new platform must implement
   platform <name>                  which sub-states behave differently on a platform`;
 
@@ -52,6 +63,7 @@ export async function run(args: string[]): Promise<number> {
       tree: { type: 'string' },
       repo: { type: 'string' },
       owners: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -94,15 +106,28 @@ export async function run(args: string[]): Promise<number> {
         const scan = scanRepo(values.repo);
         report = verifyAgainstTree(model, scan.paths, { goFiles: scan.goFiles });
       } else {
-        const tree = values.tree ?? join(snapshotDir(readEnvironment().paths.hypershiftSnapshotDir), 'tree.txt');
-        if (!existsSync(tree)) throw new UserError(`${tree}: tree listing not found; pass --tree FILE or --repo DIR`);
-        report = verifyAgainstTree(model, loadTree(tree));
+        report = verifyAgainstTree(model, loadTree(values.tree));
       }
       const text = report.ok
         ? `model verify: ok (${report.checked.refs} references, ${report.checked.globs} globs, ${report.checked.symbols} symbols against ${report.treePaths} paths${report.checked.goFiles ? `, boundary rules on ${report.checked.goFiles} Go files` : ''})`
         : [`model verify: ${report.issues.length} problem${report.issues.length === 1 ? '' : 's'}`, ...report.issues.map(formatVerifyIssue)].join('\n');
       print(json, report, text);
       return report.ok ? 0 : 1;
+    }
+    case 'snapshot': {
+      if (!values.repo) throw new UserError('model snapshot needs --repo DIR, a HyperShift checkout at the commit to pin');
+      const modelsDir = values.models ?? defaultModelsDir;
+      const current = loadDomainModel(modelsDir, { fresh: true });
+      const previous = readSnapshot(current, modelsDir);
+      const tree = readCheckoutTree(values.repo);
+      const banned = previous?.index.bannedSymbols ?? [];
+      const checkout = { ...tree, files: readCheckoutFiles(values.repo, filesToRead(current, tree.paths)), bannedFound: grepCheckout(values.repo, banned) };
+      const next = buildSnapshot(current, checkout, previous && { repo: previous.index.repo, bannedSymbols: banned });
+      const diff = diffSnapshots(current, previous, next, checkout.bannedFound);
+      if (!values['dry-run']) writeSnapshot(next, modelsDir);
+      const where = values['dry-run'] ? 'dry run: nothing written' : `wrote ${snapshotDir(modelsDir)} (index.yaml, tree.txt.gz, ${Object.keys(next.owners).length} OWNERS files)`;
+      print(json, diff, `${renderSnapshotDiff(diff)}\n${where}`);
+      return diff.broken ? 1 : 0;
     }
     case 'platform': {
       const name = rest[0];

@@ -51,7 +51,6 @@ export type LogLevel = (typeof logLevels)[number];
 /** In the order of the README's table. */
 export const environmentVariables = {
   TARGET_REPO: { group: 'paths', parse: path, unset: '`examples/target-repo` (`sitroom dev`, `worker`, `slack`: a git copy of it in `.data/target-repo`)', meaning: 'repository whose `.rh-agentic/` config (team.yaml, roles/) governs the team and in which phases are worked' },
-  HYPERSHIFT_SNAPSHOT_DIR: { group: 'paths', parse: path, unset: '`../shared/hypershift` next to the repository', meaning: 'pinned HyperShift snapshot (`tree.txt`) that `model verify` and `knowledge stale` read' },
   DATABASE_URL: { group: 'database', parse: url(['postgres:', 'postgresql:']), unset: 'PGlite in `.data/pglite` (`sitroom dev` and the scripting commands only)', meaning: 'PostgreSQL connection string; required by `worker` and `slack`', secret: true },
   TEMPORAL_ADDRESS: { group: 'temporal', parse: hostPort, unset: '`sitroom dev` starts a dev server', meaning: 'Temporal frontend `host:port`; required by `worker` and `slack`' },
   TEMPORAL_NAMESPACE: { group: 'temporal', parse: text, default: 'default', meaning: 'Temporal namespace' },
@@ -90,7 +89,7 @@ export type VariableName = keyof typeof environmentVariables;
 export const variableNames = Object.keys(environmentVariables) as VariableName[];
 
 export interface Environment {
-  paths: { targetRepo?: string; hypershiftSnapshotDir?: string };
+  paths: { targetRepo?: string };
   database: { url?: string };
   temporal: { address?: string; namespace: string; taskQueue: string; cliPath?: string; testServerPath?: string };
   ports: { http: number; slack: number; workspace: number };
@@ -220,7 +219,7 @@ function toSlices(v: Values): Environment {
   const num = (name: VariableName) => v[name] as number;
   const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as T;
   return {
-    paths: defined({ targetRepo: str('TARGET_REPO'), hypershiftSnapshotDir: str('HYPERSHIFT_SNAPSHOT_DIR') }),
+    paths: defined({ targetRepo: str('TARGET_REPO') }),
     database: defined({ url: str('DATABASE_URL') }),
     temporal: defined({ address: str('TEMPORAL_ADDRESS'), namespace: str('TEMPORAL_NAMESPACE')!, taskQueue: str('TEMPORAL_TASK_QUEUE')!, cliPath: str('TEMPORAL_CLI_PATH'), testServerPath: str('TEMPORAL_TEST_SERVER_PATH') }),
     ports: { http: num('PORT'), slack: num('SLACK_PORT'), workspace: num('WORKSPACE_PORT') },

@@ -1,5 +1,5 @@
 // Public API of the HyperShift data-plane domain model. Everything here is pure (data in, JSON-serialisable
-// data out) except the loaders re-exported from load.ts, which read domain-models/ and the shared snapshot.
+// data out) except what load.ts provides: it reads domain-models/ with its pinned snapshot, and checkouts.
 //
 //   loadDomainModel(dir?)                    -> DomainModel        (load.ts: reads domain-models/*.yaml)
 //   parseModels(sources)                     -> DomainModel        (pure; throws UserError "file:line path: msg")
@@ -7,14 +7,17 @@
 //   impactOf(model, files, {owners?})        -> ImpactResult       (components, states, invariants, platforms, e2e, reviewers)
 //   checkDiff(model, diff, {fileContents?})  -> CheckResult        (boundary rules + naming conventions on added lines)
 //   explain(model, concept)                  -> Explanation
-//   verifyAgainstTree(model, paths, {goFiles?}) -> VerifyReport    (model drift against tree.txt or a checkout)
+//   verifyAgainstTree(model, paths, {goFiles?}) -> VerifyReport    (model drift against the pinned tree or a checkout)
+//   buildSnapshot(model, checkout, previous) -> Snapshot           (the pin regenerated from a checkout's HEAD)
+//   diffSnapshots(model, previous, next)     -> SnapshotDiff       (paths gone, symbols moved, OWNERS changed, verify)
 //   suggestReviewers(ownersIndex, files)     -> ReviewerSuggestion (Prow OWNERS semantics)
 //   loadOwnersIndex(dir?) / buildOwnersIndex(sources) / parseOwnersFile / parseOwnersAliases
 //   newPlatformChecklist(model)              -> NewPlatformChecklist
 //   platformVariations(model, platform)      -> PlatformReport
 //   render*(result)                          -> human-readable text for the CLI and Slack
 export { parseModels, formatIssue, normaliseName, type ModelSource, type ModelIssue } from './parse.js';
-export { loadDomainModel, loadOwnersIndex, loadTree, scanRepo, readModelSources, readRepoFiles, snapshotDir, defaultModelsDir } from './load.js';
+export { loadDomainModel, loadOwnersIndex, loadTree, scanRepo, readModelSources, readRepoFiles, snapshotDir, snapshotTreeFile, defaultModelsDir } from './load.js';
+export { readSnapshot, writeSnapshot, readCheckoutTree, readCheckoutFiles, grepCheckout } from './load.js';
 export { findPath, resolveConcept, renderPath, type PathResult, type PathStep, type ConceptRef } from './path.js';
 export { impactOf, renderImpact, type ImpactResult, type FileImpact, type StateImpact, type InvariantImpact, type SuiteImpact } from './impact.js';
 export { checkDiff, checkGoImports, formatViolation, rulesForFile, type CheckResult, type Violation, type CheckOptions } from './check.js';
@@ -24,6 +27,7 @@ export { verifyAgainstTree, indexTree, globMatchesTree, formatVerifyIssue, type 
 export { suggestReviewers, ownersForFile, buildOwnersIndex, parseOwnersFile, parseOwnersAliases, type OwnersIndex, type OwnersFile, type FileOwners, type ReviewerSuggestion } from './owners.js';
 export { newPlatformChecklist, platformVariations, findPlatform, renderChecklist, renderPlatform, type NewPlatformChecklist, type ChecklistItem, type PlatformReport } from './platform.js';
 export { parseGoImports, type GoFileImports, type GoImport } from './goimports.js';
-export { buildSnapshotIndex } from './snapshot.js';
+export { buildSnapshot, diffSnapshots, renderSnapshotDiff, renderSnapshotIndex, filesToRead, referencedFiles, isOwnersPath, countLines, type Snapshot, type SnapshotDiff, type CheckoutContent } from './snapshot.js';
+export { goDeclarations, findDeclaration, type GoDeclarations } from './godecl.js';
 export { matchGlob, matchAny } from './glob.js';
-export type { DomainModel, RefSite, Lifecycle, AbstractionMap, PlatformMatrix, PropagationFlows, SnapshotIndex, BoundaryRule, Platform, Concept, Edge } from './schema.js';
+export type { DomainModel, RefSite, Lifecycle, AbstractionMap, PlatformMatrix, PropagationFlows, SnapshotIndex, SnapshotFile, BoundaryRule, Platform, Concept, Edge } from './schema.js';

@@ -243,19 +243,31 @@ export const PropagationFlows = z
   .strict();
 
 // ---------------------------------------------------------------------------------------- snapshot index
-export const SnapshotIndex = z
+const Line = z.number().int().positive();
+const SnapshotFile = z
   .object({
     kind: z.literal('SnapshotIndex'),
     repo: Text,
     commit: z.string().regex(/^[0-9a-f]{40}$/),
+    /** committer date of the pinned commit, ISO 8601 */
+    date: z.string().regex(/^\d{4}-\d\d-\d\dT/, 'expected an ISO 8601 date'),
+    /** number of paths in tree.txt.gz beside this file */
     treePaths: z.number().int().positive(),
-    /** identifiers known to exist at the commit (from facts.yaml and adapt_functions.txt) */
-    symbols: z.array(Id),
-    /** names an old design draft used that do not exist; a model must never reference them */
+    /** names an old design draft used that do not exist; a model must never reference them (curated, carried over) */
     bannedSymbols: z.array(Id),
-    lineCounts: z.record(z.string(), z.number().int().positive()),
+    /** line count of every file a model references */
+    lineCounts: z.record(z.string(), Line),
+    /** top-level declarations (methods as Receiver.Name) of every Go file a model references, with their lines */
+    declarations: z.record(z.string(), z.record(z.string(), Line)),
   })
   .strict();
+
+/** The snapshot index as loaded: the file, plus every declared name part (for name-level checks of other refs). */
+export const SnapshotIndex = SnapshotFile.transform((s) => ({
+  ...s,
+  symbols: [...new Set(Object.values(s.declarations).flatMap((d) => Object.keys(d).flatMap((k) => k.split('.'))))].sort(),
+}));
+export type SnapshotFile = z.infer<typeof SnapshotFile>;
 
 export type ConditionEntry = z.infer<typeof ConditionEntry>;
 export type Substate = z.infer<typeof Substate>;

@@ -1,48 +1,302 @@
-// Builds the compact snapshot index (domain-models/snapshot/index.yaml) from the shared facts, so the
-// product can check symbol names without the 2 MB tree or facts.yaml at hand. Pure: texts in, data out.
-import { parse } from 'yaml';
-import type { SnapshotIndex } from './schema.js';
+// The pinned HyperShift snapshot the domain models are verified against (domain-models/snapshot/): built from
+// what a checkout holds at HEAD, compared with the previous pin so a model owner sees what moving the pin
+// breaks. Pure: the caller (sitroom model snapshot) reads the checkout and writes the files through load.ts.
+import { stringify } from 'yaml';
+import { findDeclaration, goDeclarations, type GoDeclarations } from './godecl.js';
+import { parseOwnersAliases, parseOwnersFile, type OwnersFile } from './owners.js';
+import { SnapshotIndex, type DomainModel, type SnapshotFile } from './schema.js';
+import { verifyAgainstTree, type VerifyReport } from './verify.js';
 
-export interface SnapshotInputs {
-  factsText: string;
-  adaptFunctionsText: string;
-  treePathCount: number;
+/** What the snapshot carries: the index (index.yaml), every path (tree.txt.gz), the OWNERS files (owners/). */
+export interface Snapshot {
+  index: SnapshotFile;
+  paths: string[];
+  /** repository path -> text, for every OWNERS and OWNERS_ALIASES outside vendored code */
+  owners: Record<string, string>;
 }
 
-const IDENT = /[A-Za-z_][A-Za-z0-9_]*/g;
+/** What `sitroom model snapshot` read from the checkout at HEAD. */
+export interface CheckoutContent {
+  commit: string;
+  date: string;
+  paths: string[];
+  /** texts of the files the models reference and of the OWNERS files */
+  files: Record<string, string>;
+  /** banned name -> "path:line" where it now appears (outside vendored code) */
+  bannedFound: Record<string, string[]>;
+}
 
-export function buildSnapshotIndex(input: SnapshotInputs): SnapshotIndex {
-  const facts = parse(input.factsText) as Record<string, unknown>;
-  const snap = facts['snapshot'] as { repo: string; commit: string };
-  const checked = (facts['names_checked'] ?? {}) as Record<string, { exists?: boolean }>;
-  // names_checked keys are names (or name_suffix labels); those marked exists:false are banned.
-  const banned = Object.entries(checked)
-    .filter(([, v]) => v.exists === false)
-    .map(([k]) => k.replace(/_condition$/, ''))
-    .filter((k) => /^[A-Za-z_]\w*$/.test(k));
-  const symbols = new Set<string>();
-  // Identifiers with an upper-case letter (Go exported names, camelCase funcs) anywhere in the facts, plus
-  // lower-case names that facts list as `name:`/`func:`/`builder:` values (e.g. NodePoolReconciler.delete).
-  for (const m of input.factsText.matchAll(IDENT)) if (/[A-Z]/.test(m[0]) && m[0].length > 2) symbols.add(m[0]);
-  for (const m of input.factsText.matchAll(/\b(?:name|func|builder|receiver):\s*"?\*?([A-Za-z_]\w*)/g)) if (m[1]) symbols.add(m[1]);
-  for (const m of input.factsText.matchAll(/\b([a-z][A-Za-z0-9]+) \(line \d+\)|\b([a-z][A-Za-z0-9]+) \(\d+\)/g)) symbols.add((m[1] ?? m[2])!);
-  for (const line of input.adaptFunctionsText.split('\n')) {
-    const fn = /^\S+:\d+\s+(\w+)$/.exec(line.trim())?.[1];
-    if (fn) symbols.add(fn);
-  }
-  for (const b of banned) symbols.delete(b);
+export const DEFAULT_SNAPSHOT_REPO = 'github.com/openshift/hypershift';
 
+const isVendored = (path: string) => path.split('/').includes('vendor');
+
+/** OWNERS files Prow reads for HyperShift's own code; vendored copies belong to their upstreams. */
+export function isOwnersPath(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return (base === 'OWNERS' || base === 'OWNERS_ALIASES') && !isVendored(path);
+}
+
+/** Every file (not directory) a model references, condition catalog included, sorted. */
+export function referencedFiles(model: DomainModel): string[] {
+  return [...new Set(model.refs.filter((r) => !r.path.endsWith('/')).map((r) => r.path))].sort();
+}
+
+/** The files to read from a checkout whose HEAD has `paths`: referenced files that exist, and OWNERS files. */
+export function filesToRead(model: DomainModel, paths: readonly string[]): string[] {
+  const present = new Set(paths);
+  return [...new Set([...referencedFiles(model).filter((p) => present.has(p)), ...paths.filter(isOwnersPath)])].sort();
+}
+
+export function countLines(text: string): number {
+  if (text.length === 0) return 0;
+  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+}
+
+function sortedByLine(decls: GoDeclarations): GoDeclarations {
+  const out: GoDeclarations = {};
+  for (const [k, v] of Object.entries(decls).sort(([ka, a], [kb, b]) => a - b || (ka < kb ? -1 : 1))) out[k] = v;
+  return out;
+}
+
+export function buildSnapshot(model: DomainModel, checkout: CheckoutContent, previous: { repo: string; bannedSymbols: readonly string[] } | null): Snapshot {
+  const present = new Set(checkout.paths);
   const lineCounts: Record<string, number> = {};
-  const np = facts['nodepool_controller'] as { main_files_non_test?: { path: string; lines: number }[] } | undefined;
-  for (const f of np?.main_files_non_test ?? []) lineCounts[f.path] = f.lines;
-
+  const declarations: Record<string, GoDeclarations> = {};
+  for (const path of referencedFiles(model)) {
+    const text = checkout.files[path];
+    if (!present.has(path) || text === undefined) continue;
+    const lines = countLines(text);
+    if (lines > 0) lineCounts[path] = lines;
+    if (path.endsWith('.go') && !isVendored(path)) declarations[path] = sortedByLine(goDeclarations(text));
+  }
+  const owners: Record<string, string> = {};
+  for (const path of checkout.paths.filter(isOwnersPath).sort()) {
+    const text = checkout.files[path];
+    if (text !== undefined) owners[path] = text;
+  }
+  // A banned name that now appears in HyperShift is no longer a mistake to guard against.
+  const banned = [...(previous?.bannedSymbols ?? [])].filter((n) => !(checkout.bannedFound[n]?.length)).sort();
   return {
-    kind: 'SnapshotIndex',
-    repo: snap.repo,
-    commit: snap.commit,
-    treePaths: input.treePathCount,
-    symbols: [...symbols].sort(),
-    bannedSymbols: banned.sort(),
-    lineCounts,
+    index: {
+      kind: 'SnapshotIndex',
+      repo: previous?.repo ?? DEFAULT_SNAPSHOT_REPO,
+      commit: checkout.commit,
+      date: checkout.date,
+      treePaths: checkout.paths.length,
+      bannedSymbols: banned,
+      lineCounts,
+      declarations,
+    },
+    paths: [...checkout.paths].sort(),
+    owners,
   };
+}
+
+const HEADER = `# The HyperShift snapshot the domain models are verified against: pin, line counts and declarations of every
+# file a model references. tree.txt.gz beside it lists every path at the commit; owners/ holds the OWNERS
+# files. Generated by \`sitroom model snapshot --repo <hypershift checkout>\`; only bannedSymbols is curated.
+`;
+
+export function renderSnapshotIndex(index: SnapshotFile): string {
+  return HEADER + stringify(index, { lineWidth: 0 });
+}
+
+// ----------------------------------------------------------------------------------------- changes since the pin
+
+/** Where a model writes a reference, for messages. */
+interface Site {
+  path: string;
+  symbol: string;
+  /** line the model writes, if any */
+  lineNo?: number;
+  where: string;
+}
+
+export interface SymbolChange {
+  path: string;
+  symbol: string;
+  where: string;
+  from?: number;
+  to?: number;
+  /** the file itself is no longer in the tree */
+  fileGone?: boolean;
+}
+
+export interface PeopleChange {
+  file: string;
+  /** ".*" for the file's own lists, else the filter's regular expression; alias name for OWNERS_ALIASES */
+  scope: string;
+  field: 'approvers' | 'reviewers' | 'members';
+  added: string[];
+  removed: string[];
+}
+
+export interface SnapshotDiff {
+  from: { commit: string; date: string } | null;
+  to: { commit: string; date: string };
+  paths: { before: number; after: number; added: number; removed: number; referencedGone: { path: string; where: string }[] };
+  symbols: { moved: SymbolChange[]; missing: SymbolChange[]; otherMoved: number; otherGone: number; otherNew: number };
+  /** `edited`: files whose text changed without a change of approvers, reviewers or alias members */
+  owners: { added: string[]; removed: string[]; people: PeopleChange[]; edited: string[] };
+  bannedNowPresent: { name: string; at: string[] }[];
+  /** `model verify` of the current models against the new snapshot */
+  verify: VerifyReport;
+  /** true when a model reference no longer resolves at the new pin */
+  broken: boolean;
+}
+
+function symbolSites(model: DomainModel): Site[] {
+  const sites: Site[] = [];
+  for (const r of model.refs) {
+    if (r.symbol && !r.path.startsWith('vendor/')) sites.push({ path: r.path, symbol: r.symbol, ...(r.lineNo !== undefined ? { lineNo: r.lineNo } : {}), where: `${r.file}:${r.line} ${r.at}` });
+  }
+  model.lifecycle.conditionCatalog.forEach((c, i) => {
+    const ref = model.refs.find((r) => r.at === `conditionCatalog[${i}].ref`);
+    if (ref) sites.push({ path: ref.path, symbol: c.const, ...(ref.lineNo !== undefined ? { lineNo: ref.lineNo } : {}), where: `${ref.file}:${ref.line} conditionCatalog[${i}].const` });
+  });
+  return sites;
+}
+
+const setDiff = (a: readonly string[], b: readonly string[]) => {
+  const bs = new Set(b.map((x) => x.toLowerCase()));
+  return a.filter((x) => !bs.has(x.toLowerCase()));
+};
+
+function ownersPeople(path: string, text: string): Map<string, { approvers: string[]; reviewers: string[] }> | Map<string, { members: string[] }> {
+  if (path.endsWith('OWNERS_ALIASES')) return new Map(Object.entries(parseOwnersAliases(text, path)).map(([k, v]) => [k, { members: v }]));
+  const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+  const f: OwnersFile = parseOwnersFile(dir, text, path);
+  const out = new Map<string, { approvers: string[]; reviewers: string[] }>();
+  for (const flt of f.filters) out.set(flt.pattern, { approvers: flt.approvers, reviewers: flt.reviewers });
+  return out;
+}
+
+function diffOwners(before: Record<string, string>, after: Record<string, string>): SnapshotDiff['owners'] {
+  const people: PeopleChange[] = [];
+  const edited: string[] = [];
+  for (const file of Object.keys(after).filter((f) => before[f] !== undefined).sort()) {
+    if (before[file] === after[file]) continue;
+    const peopleBefore = people.length;
+    const a = ownersPeople(file, before[file]!) as Map<string, Record<string, string[]>>;
+    const b = ownersPeople(file, after[file]!) as Map<string, Record<string, string[]>>;
+    for (const scope of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+      const fields = file.endsWith('OWNERS_ALIASES') ? (['members'] as const) : (['approvers', 'reviewers'] as const);
+      for (const field of fields) {
+        const was = a.get(scope)?.[field] ?? [];
+        const now = b.get(scope)?.[field] ?? [];
+        const added = setDiff(now, was);
+        const removed = setDiff(was, now);
+        if (added.length || removed.length) people.push({ file, scope, field, added, removed });
+      }
+    }
+    if (people.length === peopleBefore) edited.push(file);
+  }
+  return {
+    added: Object.keys(after).filter((f) => before[f] === undefined).sort(),
+    removed: Object.keys(before).filter((f) => after[f] === undefined).sort(),
+    people,
+    edited,
+  };
+}
+
+/** What changed from `previous` (null: no pin yet) to `next`, judged by the references of `model`. */
+export function diffSnapshots(model: DomainModel, previous: Snapshot | null, next: Snapshot, bannedFound: Record<string, string[]> = {}): SnapshotDiff {
+  const nextPaths = new Set(next.paths);
+  const prevPaths = new Set(previous?.paths ?? []);
+  const referencedGone: { path: string; where: string }[] = [];
+  const seenGone = new Set<string>();
+  for (const r of model.refs) {
+    const p = r.path.endsWith('/') ? r.path.slice(0, -1) : r.path;
+    if (seenGone.has(p) || !prevPaths.has(p) || nextPaths.has(p)) continue;
+    seenGone.add(p);
+    referencedGone.push({ path: p, where: `${r.file}:${r.line} ${r.at}` });
+  }
+
+  const moved: SymbolChange[] = [];
+  const missing: SymbolChange[] = [];
+  const referenced = new Set<string>();
+  const before = previous?.index.declarations ?? {};
+  const after = next.index.declarations;
+  for (const s of symbolSites(model)) {
+    const key = `${s.path}#${s.symbol}`;
+    if (referenced.has(key)) continue;
+    referenced.add(key);
+    const was = before[s.path] ? findDeclaration(before[s.path]!, s.symbol, s.lineNo) : undefined;
+    const now = after[s.path] ? findDeclaration(after[s.path]!, s.symbol, was ?? s.lineNo) : undefined;
+    const change = { path: s.path, symbol: s.symbol, where: s.where, ...(was !== undefined ? { from: was } : {}), ...(now !== undefined ? { to: now } : {}) };
+    if (now === undefined) {
+      if (previous === null || was !== undefined) missing.push(nextPaths.has(s.path) ? change : { ...change, fileGone: true });
+    } else if (was !== undefined && was !== now) moved.push(change);
+  }
+  let otherMoved = 0;
+  let otherGone = 0;
+  let otherNew = 0;
+  for (const path of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const b = before[path] ?? {};
+    const a = after[path] ?? {};
+    if (!before[path] || !after[path]) continue; // a file newly referenced or gone is reported above
+    for (const [name, line] of Object.entries(b)) {
+      if (referenced.has(`${path}#${name}`)) continue;
+      if (a[name] === undefined) otherGone++;
+      else if (a[name] !== line) otherMoved++;
+    }
+    for (const name of Object.keys(a)) if (b[name] === undefined && !referenced.has(`${path}#${name}`)) otherNew++;
+  }
+
+  const nextIndex = SnapshotIndex.parse(next.index);
+  const verify = verifyAgainstTree({ ...model, snapshot: nextIndex }, next.paths);
+  return {
+    from: previous ? { commit: previous.index.commit, date: previous.index.date } : null,
+    to: { commit: next.index.commit, date: next.index.date },
+    paths: {
+      before: previous?.paths.length ?? 0,
+      after: next.paths.length,
+      added: next.paths.filter((p) => !prevPaths.has(p)).length,
+      removed: previous ? previous.paths.filter((p) => !nextPaths.has(p)).length : 0,
+      referencedGone,
+    },
+    symbols: { moved, missing, otherMoved, otherGone, otherNew },
+    owners: diffOwners(previous?.owners ?? {}, next.owners),
+    bannedNowPresent: Object.entries(bannedFound)
+      .filter(([, at]) => at.length > 0)
+      .map(([name, at]) => ({ name, at }))
+      .sort((a, b) => (a.name < b.name ? -1 : 1)),
+    verify,
+    broken: !verify.ok,
+  };
+}
+
+const short = (pin: { commit: string; date: string }) => `${pin.commit.slice(0, 7)} (${pin.date.slice(0, 10)})`;
+const people = (c: PeopleChange) => [...c.added.map((p) => `+${p}`), ...c.removed.map((p) => `-${p}`)].join(' ');
+
+export function renderSnapshotDiff(d: SnapshotDiff): string {
+  const out: string[] = [];
+  out.push(d.from ? `model snapshot: ${short(d.from)} -> ${short(d.to)}` : `model snapshot: no previous pin -> ${short(d.to)}`);
+  const p = d.paths;
+  out.push(`paths: ${p.before} -> ${p.after} (+${p.added}, -${p.removed}); ${p.referencedGone.length} referenced by the models gone`);
+  for (const g of p.referencedGone) out.push(`  gone: ${g.path}   (${g.where})`);
+  const s = d.symbols;
+  out.push(`referenced symbols: ${s.moved.length} moved, ${s.missing.length} missing`);
+  for (const m of s.moved) out.push(`  moved: ${m.path}#${m.symbol} line ${m.from} -> ${m.to}   (${m.where})`);
+  for (const m of s.missing) {
+    const was = [...(m.from !== undefined ? [`was line ${m.from}`] : []), ...(m.fileGone ? ['file gone'] : [])];
+    out.push(`  missing: ${m.path}#${m.symbol}${was.length ? ` (${was.join('; ')})` : ''}   (${m.where})`);
+  }
+  out.push(`other declarations in referenced files: ${s.otherMoved} moved, ${s.otherGone} gone, ${s.otherNew} new`);
+  const o = d.owners;
+  if (o.added.length + o.removed.length + o.people.length + o.edited.length === 0) out.push('OWNERS: unchanged');
+  else {
+    out.push(`OWNERS: ${o.added.length} added, ${o.removed.length} removed, ${new Set([...o.people.map((c) => c.file), ...o.edited]).size} changed`);
+    for (const f of o.added) out.push(`  added: ${f}`);
+    for (const f of o.removed) out.push(`  removed: ${f}`);
+    for (const f of o.edited) out.push(`  ${f}: edited, same approvers, reviewers and aliases`);
+    for (const c of o.people) out.push(`  ${c.file}${c.field === 'members' ? ` alias ${c.scope}` : c.scope === '.*' ? '' : ` filter ${c.scope}`} ${c.field}: ${people(c)}`);
+  }
+  for (const b of d.bannedNowPresent) out.push(`banned name now present, dropped from bannedSymbols: ${b.name} at ${b.at.join(', ')}`);
+  if (d.verify.ok) out.push(`model verify at the new pin: ok (${d.verify.checked.refs} references, ${d.verify.checked.symbols} symbols)`);
+  else {
+    out.push(`model verify at the new pin: ${d.verify.issues.length} problem${d.verify.issues.length === 1 ? '' : 's'}; update the models in the same commit`);
+    for (const i of d.verify.issues) out.push(`  ${i.file}:${i.line} ${i.at}: ${i.message}`);
+  }
+  return out.join('\n');
 }

@@ -1,12 +1,14 @@
-// Model drift check: every code reference resolves in a tree listing, every glob matches something, symbols
-// are known at the snapshot, and (with a checkout) the boundary rules hold on the real Go imports.
+// Model drift check: every code reference resolves in a tree listing, every glob matches something, each
+// symbol is declared in its file at the line the model says (per the pinned snapshot), and (with a checkout)
+// the boundary rules hold on the real Go imports.
 import { checkGoImports, type Violation } from './check.js';
 import { globToRegExp } from './glob.js';
+import { findDeclaration } from './godecl.js';
 import type { GoFileImports } from './goimports.js';
 import type { DomainModel } from './schema.js';
 
 export interface VerifyIssue {
-  kind: 'missing-path' | 'line-out-of-range' | 'unknown-symbol' | 'banned-symbol' | 'glob-matches-nothing' | 'boundary-violation';
+  kind: 'missing-path' | 'line-out-of-range' | 'unknown-symbol' | 'symbol-moved' | 'banned-symbol' | 'glob-matches-nothing' | 'boundary-violation';
   /** model file and line, or the repository file for boundary violations */
   file: string;
   line: number;
@@ -77,39 +79,53 @@ export function verifyAgainstTree(model: DomainModel, tree: readonly string[] | 
   const idx = Array.isArray(tree) ? indexTree(tree) : (tree as TreeIndex);
   const issues: VerifyIssue[] = [];
   const snap = model.snapshot;
-  const symbols = new Set(snap?.symbols ?? []);
   const banned = new Set(snap?.bannedSymbols ?? []);
+  const pin = snap ? ` at ${snap.commit.slice(0, 7)}` : '';
   let symbolsChecked = 0;
+
+  /** The symbol is declared in the file, at the line given (when one is). Vendor symbols are upstream names: path only. */
+  const checkSymbol = (site: { file: string; line: number; at: string }, path: string, symbol: string, lineNo: number | undefined, label: string): void => {
+    symbolsChecked++;
+    const bannedParts = symbol.split('.').filter((part) => banned.has(part));
+    for (const part of bannedParts) {
+      issues.push({ kind: 'banned-symbol', ...site, message: `"${part}" does not exist in HyperShift (listed in the snapshot's bannedSymbols)` });
+    }
+    if (bannedParts.length > 0 || !snap || path.startsWith('vendor/')) return;
+    // a line past the end is reported on its own; the declaration is then looked up by name only
+    if (lineNo !== undefined && lineNo > (snap.lineCounts[path] ?? Infinity)) lineNo = undefined;
+    const decls = snap.declarations[path];
+    if (!decls) {
+      issues.push({ kind: 'unknown-symbol', ...site, message: `${label} "${symbol}": the snapshot has no declarations of ${path}; regenerate it with sitroom model snapshot --repo <checkout>` });
+      return;
+    }
+    const declared = findDeclaration(decls, symbol, lineNo);
+    if (declared === undefined) {
+      issues.push({ kind: 'unknown-symbol', ...site, message: `${label} "${symbol}" is not declared in ${path}${pin}` });
+    } else if (lineNo !== undefined && declared !== lineNo) {
+      issues.push({ kind: 'symbol-moved', ...site, message: `${label} "${symbol}" is declared at ${path}:${declared}${pin}, not line ${lineNo}` });
+    }
+  };
 
   for (const r of model.refs) {
     const isDir = r.path.endsWith('/');
     const p = isDir ? r.path.slice(0, -1) : r.path;
+    const site = { file: r.file, line: r.line, at: r.at };
     if (!(idx.files.has(p) || idx.dirs.has(p))) {
-      issues.push({ kind: 'missing-path', file: r.file, line: r.line, at: r.at, message: `path "${r.path}" is not in the tree${snap ? ` at ${snap.commit.slice(0, 7)}` : ''}` });
+      issues.push({ kind: 'missing-path', ...site, message: `path "${r.path}" is not in the tree${pin}` });
       continue;
     }
     const count = snap?.lineCounts[p];
     if (r.lineNo !== undefined && count !== undefined && r.lineNo > count) {
-      issues.push({ kind: 'line-out-of-range', file: r.file, line: r.line, at: r.at, message: `${r.path}:${r.lineNo} is past the end of the file (${count} lines)` });
+      issues.push({ kind: 'line-out-of-range', ...site, message: `${r.path}:${r.lineNo} is past the end of the file (${count} lines)` });
     }
-    if (r.symbol) {
-      for (const part of r.symbol.split('.')) {
-        if (banned.has(part)) {
-          issues.push({ kind: 'banned-symbol', file: r.file, line: r.line, at: r.at, message: `"${part}" does not exist in HyperShift (listed in facts.yaml names_checked)` });
-        } else if (snap && !p.startsWith('vendor/') && !symbols.has(part)) {
-          // vendor symbols are upstream names; only their path is checked
-          issues.push({ kind: 'unknown-symbol', file: r.file, line: r.line, at: r.at, message: `symbol "${part}" (in ${r.ref}) is not known at the snapshot` });
-        }
-        symbolsChecked++;
-      }
-    }
+    if (r.symbol) checkSymbol(site, p, r.symbol, r.lineNo, 'symbol');
   }
   model.lifecycle.conditionCatalog.forEach((c, i) => {
-    symbolsChecked++;
-    if (snap && !symbols.has(c.const)) {
-      const site = model.refs.find((r) => r.at === `conditionCatalog[${i}].ref`);
-      issues.push({ kind: 'unknown-symbol', file: model.files.lifecycle, line: site?.line ?? 1, at: `conditionCatalog[${i}].const`, message: `condition constant "${c.const}" is not known at the snapshot` });
-    }
+    const site = model.refs.find((r) => r.at === `conditionCatalog[${i}].ref`);
+    const path = site?.path ?? c.ref.split(':')[0]!;
+    // a catalog entry whose path is missing is already reported by its ref
+    if (!idx.files.has(path)) return;
+    checkSymbol({ file: model.files.lifecycle, line: site?.line ?? 1, at: `conditionCatalog[${i}].const` }, path, c.const, site?.lineNo, 'condition constant');
   });
   for (const g of model.globs) {
     if (!globMatchesTree(idx, g.glob)) issues.push({ kind: 'glob-matches-nothing', file: g.file, line: g.line, at: g.at, message: `glob "${g.glob}" matches no path in the tree` });

@@ -5,8 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/knowledge.js';
 import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
 import type { OpenStore } from '../../src/db/client.js';
-import { environmentFrom } from '../../src/config/environment.js';
-import { loadTree, snapshotDir } from '../../src/domain/index.js';
+import { loadTree } from '../../src/domain/index.js';
 import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
 import { storeBackends } from '../support/db.js';
 
@@ -57,14 +56,13 @@ for (const backend of storeBackends()) {
 
     it('stale passes against the pinned tree and flags the pattern whose file was deleted, with exit code 1', async () => {
       const ok = await exec(['stale']);
-      expect(ok.text).toMatch(/^knowledge stale: every approved entry resolves against .*tree\.txt \(\d+ paths\)/);
+      expect(ok.text).toMatch(/^knowledge stale: every approved entry resolves against .*domain-models\/snapshot\/tree\.txt\.gz \(29460 paths\)/);
       expect(ok.code).toBe(0);
 
       const dir = mkdtempSync(join(tmpdir(), 'sitroom-tree-'));
       const tree = join(dir, 'tree.txt');
-      // The same tree `knowledge stale` reads without --tree (HYPERSHIFT_SNAPSHOT_DIR when set).
-      const pinnedTree = join(snapshotDir(environmentFrom(process.env).paths.hypershiftSnapshotDir), 'tree.txt');
-      writeFileSync(tree, loadTree(pinnedTree).filter((p) => p !== 'hypershift-operator/controllers/nodepool/kubevirt.go').join('\n'));
+      // The same tree `knowledge stale` reads without --tree: the pinned snapshot in domain-models/snapshot.
+      writeFileSync(tree, loadTree().filter((p) => p !== 'hypershift-operator/controllers/nodepool/kubevirt.go').join('\n'));
       const stale = await exec(['stale', '--tree', tree]);
       expect(stale.code).toBe(1);
       expect(stale.text).toContain('capi-error-propagation: hypershift-operator/controllers/nodepool/kubevirt.go:35#setKubevirtConditions');

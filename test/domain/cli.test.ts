@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { run as check } from '../../src/cli/check.js';
 import { run as model } from '../../src/cli/model.js';
+import { loadTree } from '../../src/domain/index.js';
 
 const fixtures = join(import.meta.dirname, '../fixtures/domain');
 let out: string[] = [];
@@ -46,9 +49,17 @@ describe('sitroom model', () => {
     expect(out.join('\n')).toContain('approvers: enxebre, csrwng, sjenning, joelspeed, everettraven');
   });
 
-  it('verify passes against the shared tree', async () => {
-    expect(await model(['verify', '--tree', join(import.meta.dirname, '../../../shared/hypershift/tree.txt')])).toBe(0);
+  it('verify passes against the pinned snapshot in the repository, and against a plain tree listing', async () => {
+    expect(await model(['verify'])).toBe(0);
     expect(out.join('\n')).toMatch(/^model verify: ok \(\d+ references, \d+ globs, \d+ symbols against 29460 paths\)$/);
+    out = [];
+    const dir = mkdtempSync(join(tmpdir(), 'sitroom-tree-'));
+    const listing = join(dir, 'tree.txt');
+    writeFileSync(listing, loadTree().filter((p) => p !== 'hypershift-operator/controllers/nodepool/agent.go').join('\n'));
+    expect(await model(['verify', '--tree', listing])).toBe(1);
+    expect(out.join('\n')).toContain('platform-matrix.yaml:');
+    expect(out.join('\n')).toContain('path "hypershift-operator/controllers/nodepool/agent.go" is not in the tree at 3ee9615');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('platform new-checklist and platform <name> answer the platform questions', async () => {

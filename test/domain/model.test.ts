@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { buildSnapshotIndex, loadDomainModel, loadTree, parseModels, readModelSources, snapshotDir, verifyAgainstTree } from '../../src/domain/index.js';
+import { loadDomainModel, loadOwnersIndex, loadTree, parseModels, readModelSources, referencedFiles, snapshotDir, verifyAgainstTree } from '../../src/domain/index.js';
 import type { ModelSource } from '../../src/domain/index.js';
 
-const shared = snapshotDir();
 const sources = readModelSources();
-const tree = loadTree(join(shared, 'tree.txt'));
+// the pinned snapshot committed beside the models (domain-models/snapshot/tree.txt.gz)
+const tree = loadTree();
 
 function mutate(file: string, from: string, to: string): ModelSource[] {
   return sources.map((s) => {
@@ -97,17 +96,48 @@ describe('model verify against the pinned tree', () => {
     const report = verifyAgainstTree(parseModels(srcs), tree);
     expect(report.issues.map((i) => [i.kind, i.at, i.message])).toEqual([
       ['line-out-of-range', 'states.Creating.substates[3].code[0]', 'hypershift-operator/controllers/nodepool/capi.go:1999 is past the end of the file (1480 lines)'],
-      ['banned-symbol', 'states.Creating.substates[3].code[0]', '"reconcileNodePoolDesiredState" does not exist in HyperShift (listed in facts.yaml names_checked)'],
+      ['banned-symbol', 'states.Creating.substates[3].code[0]', '"reconcileNodePoolDesiredState" does not exist in HyperShift (listed in the snapshot\'s bannedSymbols)'],
     ]);
   });
 
-  it('keeps the committed snapshot index in step with the shared facts', () => {
-    const rebuilt = buildSnapshotIndex({
-      factsText: readFileSync(join(shared, 'facts.yaml'), 'utf8'),
-      adaptFunctionsText: readFileSync(join(shared, 'adapt_functions.txt'), 'utf8'),
-      treePathCount: tree.length,
-    });
-    expect(loadDomainModel().snapshot).toEqual(rebuilt);
-    expect(rebuilt.bannedSymbols).toEqual(['CapacityError', 'machineAnnotations', 'reconcileNodePoolDesiredState']);
+  it('flags a symbol whose line the model gets wrong, and one its file does not declare', () => {
+    const srcs = mutate('nodepool-lifecycle.yaml', 'capi.go:433#CAPI.reconcileMachineDeployment"', 'capi.go:434#CAPI.reconcileMachineDeployment"');
+    const srcs2 = srcs.map((s) => (s.file === 'nodepool-lifecycle.yaml' ? { ...s, text: s.text.replace('kubevirt.go:35#setKubevirtConditions"', 'kubevirt.go:35#setKubevirtCondition"') } : s));
+    const report = verifyAgainstTree(parseModels(srcs2), tree);
+    expect(report.issues.map((i) => [i.kind, i.message])).toEqual([
+      ['symbol-moved', 'symbol "CAPI.reconcileMachineDeployment" is declared at hypershift-operator/controllers/nodepool/capi.go:433 at 3ee9615, not line 434'],
+      ['unknown-symbol', 'symbol "setKubevirtCondition" is not declared in hypershift-operator/controllers/nodepool/kubevirt.go at 3ee9615'],
+    ]);
+  });
+
+  it('flags a condition constant its file does not declare', () => {
+    const srcs = mutate('nodepool-lifecycle.yaml', '{const: NodePoolValidationFailedReason,', '{const: NodePoolValidationFailureReason,');
+    const report = verifyAgainstTree(parseModels(srcs), tree);
+    expect(report.issues.map((i) => [i.kind, i.at, i.message])).toEqual([
+      ['unknown-symbol', expect.stringMatching(/^conditionCatalog\[\d+\]\.const$/), 'condition constant "NodePoolValidationFailureReason" is not declared in api/hypershift/v1beta1/nodepool_conditions.go at 3ee9615'],
+    ]);
+  });
+});
+
+describe('the pinned snapshot in the repository', () => {
+  const snap = loadDomainModel().snapshot!;
+
+  it('pins a commit, lists every path of it, and covers every file the models reference', () => {
+    expect(snap).toMatchObject({ repo: 'github.com/openshift/hypershift', commit: '3ee9615567acffaf3e3ee25c2ca2942d650565cf', date: '2026-08-22T14:19:28+00:00', treePaths: 29460 });
+    expect(tree).toHaveLength(snap.treePaths);
+    expect(tree.filter((p) => !p.startsWith('vendor/'))).toHaveLength(13843);
+    const files = referencedFiles(loadDomainModel());
+    expect(files.filter((f) => snap.lineCounts[f] === undefined)).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.go') && !f.startsWith('vendor/') && !snap.declarations[f])).toEqual([]);
+    expect(snap.lineCounts['hypershift-operator/controllers/nodepool/capi.go']).toBe(1480);
+    expect(snap.declarations['hypershift-operator/controllers/nodepool/capi.go']).toMatchObject({ 'CAPI.reconcileMachineDeployment': 433, 'CAPI.Reconcile': 89, newCAPI: 73 });
+    expect(snap.bannedSymbols).toEqual(['CapacityError', 'machineAnnotations', 'reconcileNodePoolDesiredState']);
+  });
+
+  it('carries the OWNERS files Prow reads outside vendored code', () => {
+    const owners = (dir: string, rel = ''): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? owners(`${dir}/${e.name}`, `${rel}${e.name}/`) : [`${rel}${e.name}`]));
+    expect(owners(`${snapshotDir()}/owners`).sort()).toEqual(tree.filter((p) => /(^|\/)OWNERS(_ALIASES)?$/.test(p) && !p.split('/').includes('vendor')).sort());
+    expect(loadOwnersIndex().files.map((f) => f.dir).sort()).toEqual(['', 'api', 'control-plane-operator/controllers/openshiftmanager', 'test/e2e']);
   });
 });

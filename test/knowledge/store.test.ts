@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { OpenStore } from '../../src/db/client.js';
@@ -11,7 +10,7 @@ import { storeBackends } from '../support/db.js';
 
 const config = loadConfig();
 const curators = curatorsFromConfig(config);
-const hypershiftTree = readFileSync('/work/shared/hypershift/tree.txt', 'utf8').split('\n').filter(Boolean);
+const hypershiftTree = loadTree(); // the pinned snapshot committed in domain-models/snapshot
 const snapshot = loadDomainModel().snapshot;
 const verifyRefs = (tree: readonly string[]) => modelVerifyResolver(tree, snapshot);
 const realPatternIds = ['capi-error-propagation', 'new-platform-checklist', 'adapt-function-contract', 'nodepool-condition-conventions'];
