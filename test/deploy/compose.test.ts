@@ -16,9 +16,18 @@ interface Service {
   healthcheck?: unknown;
   depends_on?: Record<string, { condition: string }>;
   build?: string;
+  image?: string;
   command?: string[];
+  entrypoint?: string[];
   volumes?: string[];
+  ports?: string[];
+  stop_grace_period?: string;
   environment?: Record<string, string>;
+}
+
+/** The file as Compose reads it: `<<: *app-env` merges the shared environment into each service. */
+function readCompose(): { services: Record<string, Service> } {
+  return parse(readFileSync(composeFile, 'utf8'), { merge: true }) as { services: Record<string, Service> };
 }
 
 describe('docker-compose.yml', () => {
@@ -42,7 +51,7 @@ describe('docker-compose.yml', () => {
   it('runs PostgreSQL, Temporal on that PostgreSQL with its UI, and the worker and Slack app from this repo', () => {
     const doc = parse(readFileSync(composeFile, 'utf8')) as { services: Record<string, Service>; volumes: Record<string, unknown> };
     const { services } = doc;
-    expect(Object.keys(services).sort()).toEqual(['migrate', 'postgres', 'slack', 'temporal', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['migrate', 'postgres', 'slack', 'target-checkout', 'temporal', 'temporal-ui', 'worker']);
     for (const name of ['postgres', 'temporal', 'worker', 'slack']) expect(services[name]?.healthcheck, `${name} healthcheck`).toBeDefined();
     expect(services.temporal?.depends_on?.postgres?.condition).toBe('service_healthy');
     expect(services.worker?.build).toBe('.');
@@ -51,5 +60,43 @@ describe('docker-compose.yml', () => {
     expect(services.worker?.depends_on?.migrate?.condition).toBe('service_completed_successfully');
     expect(services.worker?.environment?.DATABASE_URL).toMatch(/@postgres:5432\//);
     expect(Object.keys(doc.volumes)).toContain('postgres-data');
+  });
+
+  it('clones a real git repository as TARGET_REPO before the worker and the Slack app start, on a volume both mount', () => {
+    const { services } = readCompose();
+    const checkout = services['target-checkout']!;
+    expect(checkout.entrypoint).toEqual(['/bin/sh', '/app/deploy/target-checkout.sh']);
+    const target = checkout.environment?.TARGET_REPO;
+    expect(target).toBe('/var/lib/sitroom/target');
+    expect(checkout.volumes).toContain('target:/var/lib/sitroom');
+    for (const name of ['worker', 'slack']) {
+      const service = services[name]!;
+      expect(service.environment?.TARGET_REPO, name).toBe(target);
+      expect(service.volumes, name).toContain('target:/var/lib/sitroom');
+      expect(service.depends_on?.['target-checkout']?.condition, name).toBe('service_completed_successfully');
+    }
+  });
+
+  it('runs one image for every process of the product, the one the Helm chart runs', () => {
+    const { services } = readCompose();
+    for (const name of ['target-checkout', 'migrate', 'worker', 'slack']) {
+      expect(services[name]?.build, name).toBe('.');
+      expect(services[name]?.image, name).toBe('situation-room:local');
+    }
+  });
+
+  it("publishes the dashboard port and the Slack app's port, each where the process listens", () => {
+    const { services } = readCompose();
+    const slack = services.slack!;
+    const published = (slack.ports ?? []).map((p) => p.split(':').map(Number));
+    expect(published).toContainEqual([3000, Number(slack.environment?.PORT)]);
+    expect(published).toContainEqual([3001, Number(slack.environment?.SLACK_PORT)]);
+  });
+
+  it("lets the worker drain: Compose waits longer than the worker's shutdownGraceTime before SIGKILL", () => {
+    const { services } = readCompose();
+    const grace = Number(/shutdownGraceTime: '(\d+) seconds'/.exec(readFileSync(join(repoRoot, 'src/temporal/worker.ts'), 'utf8'))?.[1]);
+    expect(grace).toBeGreaterThan(0);
+    expect(Number(/^(\d+)s$/.exec(services.worker?.stop_grace_period ?? '')?.[1])).toBeGreaterThanOrEqual(grace + 10);
   });
 });
