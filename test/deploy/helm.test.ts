@@ -10,8 +10,10 @@ import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as core from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { variableNames } from '../../src/config/environment.js';
 import { repoRoot } from '../../src/db/client.js';
-import { findHelm, helmMissingNote, skipOrFail } from './helm-tool.js';
+import { findHelm } from '../support/helm.js';
+import { needs } from '../support/requirements.js';
 
 const chart = join(repoRoot, 'deploy/helm/situation-room');
 const helm = findHelm();
@@ -118,15 +120,15 @@ function deployment(manifests: Manifest[], component: 'worker' | 'slack'): PodSp
 const envNames = (c: Container) => (c.env ?? []).map((e) => e.name);
 
 describe('Helm chart deploy/helm/situation-room', () => {
-  it.for(valueSets)('passes helm lint --strict with the $name values', (set, ctx) => {
-    if (!helm) skipOrFail(ctx, helmMissingNote);
+  needs('helm');
+
+  it.for(valueSets)('passes helm lint --strict with the $name values', (set) => {
     const result = runHelm(['lint', '.', '--strict', ...set.files.flatMap((f) => ['-f', f])]);
     expect(result.stdout + result.stderr).toContain('1 chart(s) linted, 0 chart(s) failed');
     expect(result.status).toBe(0);
   });
 
-  it.for(valueSets)('renders with the $name values into objects that all validate against the Kubernetes schemas', (set, ctx) => {
-    if (!helm) skipOrFail(ctx, helmMissingNote);
+  it.for(valueSets)('renders with the $name values into objects that all validate against the Kubernetes schemas', (set) => {
     const manifests = render(set.files);
     for (const manifest of manifests) validate(manifest);
     const kinds = manifests.map((m) => m.kind).sort();
@@ -143,8 +145,7 @@ describe('Helm chart deploy/helm/situation-room', () => {
     }
   });
 
-  it('reports an object the schemas reject, naming it and the field', (ctx) => {
-    if (!helm) skipOrFail(ctx, helmMissingNote);
+  it('reports an object the schemas reject, naming it and the field', () => {
     const manifests = render([], ['--set-string', 'worker.replicas=two']);
     const worker = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name.endsWith('-worker'))!;
     expect(() => validate(worker)).toThrow(/Deployment sitroom-situation-room-worker: .*replicas must be integer/);
@@ -152,15 +153,13 @@ describe('Helm chart deploy/helm/situation-room', () => {
     expect(() => validate({ ...route, spec: { ...route.spec, to: { kind: 'Service' }, tls: { termination: 'Edge' } } })).toThrow(/spec.to.name is required; spec.tls.termination must be edge/);
   });
 
-  it('refuses one persistent checkout shared by several worker replicas', (ctx) => {
-    if (!helm) skipOrFail(ctx, helmMissingNote);
+  it('refuses one persistent checkout shared by several worker replicas', () => {
     const result = runHelm(['template', 'sitroom', '.', '--set', 'targetRepo.persistence.enabled=true', '--set', 'worker.replicas=2']);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/with worker.replicas > 1 leave it off/);
   });
 
-  it("gives the worker time to drain: the pod's grace period covers the worker's shutdownGraceTime", (ctx) => {
-    if (!helm) skipOrFail(ctx, helmMissingNote);
+  it("gives the worker time to drain: the pod's grace period covers the worker's shutdownGraceTime", () => {
     const source = readFileSync(join(repoRoot, 'src/temporal/worker.ts'), 'utf8');
     const grace = Number(/shutdownGraceTime: '(\d+) seconds'/.exec(source)?.[1]);
     expect(grace).toBeGreaterThan(0);
@@ -173,8 +172,7 @@ describe('Helm chart deploy/helm/situation-room', () => {
     }
   });
 
-  it('runs every container as non-root without privilege escalation, on a read-only root filesystem', (ctx) => {
-    if (!helm) skipOrFail(ctx, helmMissingNote);
+  it('runs every container as non-root without privilege escalation, on a read-only root filesystem', () => {
     for (const set of valueSets) {
       const manifests = render(set.files);
       for (const component of ['worker', 'slack'] as const) {
@@ -192,8 +190,7 @@ describe('Helm chart deploy/helm/situation-room', () => {
     }
   });
 
-  it("states the sandbox's needs: user namespaces or an unconfined seccomp profile, only for the worker", (ctx) => {
-    if (!helm) skipOrFail(ctx, helmMissingNote);
+  it("states the sandbox's needs: user namespaces or an unconfined seccomp profile, only for the worker", () => {
     const openshift = render(['ci/openshift-values.yaml']);
     expect(deployment(openshift, 'worker').hostUsers).toBe(false);
     expect(deployment(openshift, 'slack').hostUsers).toBeUndefined();
@@ -205,8 +202,7 @@ describe('Helm chart deploy/helm/situation-room', () => {
     expect(defaults.containers[0]!.securityContext?.seccompProfile).toBeUndefined();
   });
 
-  it('probes the health endpoint the product serves and the ready file the worker writes', (ctx) => {
-    if (!helm) skipOrFail(ctx, helmMissingNote);
+  it('probes the health endpoint the product serves and the ready file the worker writes', () => {
     const server = readFileSync(join(repoRoot, 'src/http/server.ts'), 'utf8');
     const processes = readFileSync(join(repoRoot, 'src/runtime/processes.ts'), 'utf8');
     expect(server).toContain("req.url === '/healthz'");
@@ -219,8 +215,7 @@ describe('Helm chart deploy/helm/situation-room', () => {
     expect(worker.readinessProbe?.exec?.command).toEqual(['test', '-f', '/tmp/sitroom-worker-ready']);
   });
 
-  it('takes every secret by reference, and gives the Slack and dashboard secrets to the Slack process only', (ctx) => {
-    if (!helm) skipOrFail(ctx, helmMissingNote);
+  it('takes every secret by reference, and gives the Slack and dashboard secrets to the Slack process only', () => {
     const manifests = render(['ci/openshift-values.yaml']);
     const worker = deployment(manifests, 'worker').containers[0]!;
     const slack = deployment(manifests, 'slack').containers[0]!;
@@ -239,8 +234,7 @@ describe('Helm chart deploy/helm/situation-room', () => {
     expect(Object.values(configMap.data ?? {}).join(' ')).not.toMatch(/xox[bpa]-|sk-ant-/);
   });
 
-  it('exposes the dashboard and /slack/events on one host with TLS, and links Slack to it', (ctx) => {
-    if (!helm) skipOrFail(ctx, helmMissingNote);
+  it('exposes the dashboard and /slack/events on one host with TLS, and links Slack to it', () => {
     const openshift = render(['ci/openshift-values.yaml']);
     const service = byKind(openshift, 'Service')[0]!;
     const servicePorts = (service.spec as { ports: Array<{ name: string }> }).ports.map((p) => p.name);
@@ -263,20 +257,18 @@ describe('Helm chart deploy/helm/situation-room', () => {
     ]);
   });
 
-  it('sets only variables the product documents, plus the ones listed here as not yet read', (ctx) => {
-    if (!helm) skipOrFail(ctx, helmMissingNote);
-    // The README's environment table is the product's list; these the chart sets ahead of the code that reads
-    // them (issue 15: Temporal TLS and API key, the public URL) or for the processes' tools (HOME).
-    const notYetInReadme = new Set(['HOME', 'SITROOM_PUBLIC_URL', 'SITROOM_DASHBOARD_URL', 'SITROOM_DASHBOARD_SECRET', 'TEMPORAL_TLS', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_API_KEY']);
-    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-    const documented = new Set([...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)`(?: \/ `([A-Z][A-Z0-9_]+)`)?/gm)].flatMap((m) => [m[1]!, m[2]].filter(Boolean) as string[]));
-    expect(documented.has('TEMPORAL_ADDRESS')).toBe(true);
+  it("sets only variables of the product's environment schema, plus the ones listed here as not yet read", () => {
+    // src/config/environment.ts lists every variable the product reads; these the chart sets ahead of the code
+    // that reads them (issue 15: Temporal TLS and API key, the public URL) or for the processes' tools (HOME).
+    const notYetRead = new Set(['HOME', 'SITROOM_PUBLIC_URL', 'TEMPORAL_TLS', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_API_KEY']);
+    const known = new Set<string>(variableNames);
+    expect(known.has('TEMPORAL_ADDRESS')).toBe(true);
     for (const set of valueSets) {
       const manifests = render(set.files, ['--set', 'temporal.tls.serverName=frontend.temporal', '--set', 'env.ANTHROPIC_MODEL=claude']);
       const names = new Set<string>(Object.keys(byKind(manifests, 'ConfigMap')[0]!.data ?? {}));
       for (const component of ['worker', 'slack'] as const) for (const name of envNames(deployment(manifests, component).containers[0]!)) names.add(name);
-      const unknown = [...names].filter((n) => !documented.has(n) && !notYetInReadme.has(n));
-      expect(unknown, `${set.name}: variables neither in the README nor listed as not yet read`).toEqual([]);
+      const unknown = [...names].filter((n) => !known.has(n) && !notYetRead.has(n));
+      expect(unknown, `${set.name}: variables the product does not read and not listed here`).toEqual([]);
     }
   });
 });

@@ -1,10 +1,11 @@
-// Tests that need a service `npm install` does not bring (Chromium, a real PostgreSQL, docker-compose) call
+// Tests that need a service `npm install` does not bring (Chromium, a real PostgreSQL, docker-compose, helm) call
 // needs(...) in their file or describe block. Where it is missing the tests are skipped with a note naming
 // it, which the run's last line sums up; under CI (CI=true) a missing requirement fails them instead, so CI
 // cannot go green by skipping.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { beforeEach, inject, type TestContext } from 'vitest';
+import { findHelm } from './helm.js';
 import { chromiumPath, skipNote, type RequirementName } from './requirement-table.js';
 
 export interface Requirement {
@@ -22,6 +23,8 @@ function whyMissing(name: RequirementName): string | undefined {
       return inject('databaseUrl') ? undefined : 'DATABASE_URL is not set';
     case 'docker-compose':
       return spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0 ? undefined : 'docker-compose is not on PATH';
+    case 'helm':
+      return findHelm() ? undefined : 'helm is neither on PATH nor in `go env GOPATH`/bin';
   }
 }
 
