@@ -24,12 +24,15 @@ import {
   type ExecuteResult, type PlanRequest, type PlanResult, type ProposeKnowledgeRequest, type ProposeKnowledgeResult, type ReviewRequest,
   type ReviewResult, type StepContext,
 } from './types.js';
+import { sandboxSpec, type SandboxPlacement } from './sandbox.js';
 
 export interface OfflineAgentDeps {
   model: DomainModelPort;
   knowledge: KnowledgePort;
   team: TeamConfig;
   targetRepo: string;
+  /** Paths the command sandbox masks and where it keeps build caches (the mode comes from team.yaml). */
+  sandbox?: SandboxPlacement;
 }
 
 /** Questions that ask for judgement rather than facts the model records. */
@@ -53,7 +56,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
    * does not fit the tree ends the step as failed, with what was attempted as evidence.
    */
   async function inScope(req: ExecuteRequest, ctx: StepContext, recipe: (step: Step) => Promise<ExecuteResult>): Promise<ExecuteResult> {
-    const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: allowed, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item });
+    const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: allowed, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item, sandbox: sandboxSpec(deps.team, deps.sandbox) });
     const evidence = emptyEvidence();
     const checks: ExecuteResult['checks'] = [];
     const fail = (message: string): ExecuteResult => ({ status: 'failed', message, branch: req.branch, checks, usage: zeroUsage(), evidence: evidenceFromScope(scope, evidence) });

@@ -99,6 +99,9 @@ export const TeamConfig = z
       allowed_commands: z.array(z.string().min(1)).min(1),
       token_budget_per_work_item: z.number().int().positive(),
       budget_warn_fraction: z.number().min(0.1).max(1).default(0.8),
+      // Every command RH-A runs is confined by the OS sandbox (no network, no secrets, read-only outside the
+      // worktree); where none is available commands are refused unless the team opts out here explicitly.
+      sandbox: z.enum(['required', 'off']).default('required'),
     }),
     notifications: z
       .strictObject({
