@@ -5,8 +5,10 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSy
 import { dirname, join, relative, sep } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
+import { maxPatternLength } from '../domain/safe-regex.js';
 import { redactSecrets } from '../observability/logger.js';
 import type { DomainModelPort, KnowledgePort } from './model-port.js';
+import { RegexRefused, searchWithBudget } from './regex-search.js';
 import { reviewDiff, summariseFindings } from './review.js';
 import type { Scope } from './scope.js';
 import { ScopeRefusal, globToRegExp } from './scope.js';
@@ -27,10 +29,12 @@ export interface ToolDeps {
 
 const maxReadChars = 60_000;
 const maxSearchHits = 50;
+/** Wall-clock budget for one regex search over the worktree. */
+const regexBudgetMs = 3_000;
 
 const inputs = {
   read_file: z.strictObject({ path: z.string().min(1), offset_line: z.number().int().min(1).optional(), max_lines: z.number().int().min(1).max(5000).optional() }),
-  search_files: z.strictObject({ pattern: z.string().min(1).max(200), path_glob: z.string().optional(), regex: z.boolean().optional() }),
+  search_files: z.strictObject({ pattern: z.string().min(1).max(maxPatternLength), path_glob: z.string().max(200).refine((g) => (g.match(/\*/g) ?? []).length <= 8, 'at most 8 wildcards').optional(), regex: z.boolean().optional() }),
   write_file: z.strictObject({ path: z.string().min(1), content: z.string() }),
   replace_in_file: z.strictObject({ path: z.string().min(1), old_text: z.string().min(1), new_text: z.string() }),
   run_command: z.strictObject({ command: z.string().min(1) }),
@@ -74,29 +78,35 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
       const text = slice.map((l, i) => `${String(start + i + 1).padStart(5)}  ${l}`).join('\n');
       return redactSecrets(text.length > maxReadChars ? `${text.slice(0, maxReadChars)}\n… [truncated; use offset_line]` : text);
     },
-    search_files: ({ pattern, path_glob, regex }: z.infer<typeof inputs.search_files>) => {
+    search_files: async ({ pattern, path_glob, regex }: z.infer<typeof inputs.search_files>) => {
       const root = scope.resolveForRead('.');
-      let matcher: (s: string) => boolean;
-      if (regex) {
-        let re: RegExp;
-        try {
-          re = new RegExp(pattern);
-        } catch (err) {
-          throw new ToolInputError(`invalid regex: ${(err as Error).message}`);
-        }
-        matcher = (s) => re.test(s);
-      } else matcher = (s) => s.includes(pattern);
       const globRe = path_glob ? globToRegExp(path_glob) : undefined;
+      const texts = function* () {
+        for (const file of walk(root)) {
+          const rel = relative(root, file).split(sep).join('/');
+          if (globRe && !globRe.test(rel)) continue;
+          const text = readFileSync(file, 'utf8');
+          if (!text.includes('\0')) yield { rel, text };
+        }
+      };
       const hits: string[] = [];
-      for (const file of walk(root)) {
-        const rel = relative(root, file).split(sep).join('/');
-        if (globRe && !globRe.test(rel)) continue;
-        const text = readFileSync(file, 'utf8');
-        if (text.includes('\0')) continue;
-        text.split('\n').forEach((line, i) => {
-          if (hits.length < maxSearchHits && matcher(line)) hits.push(`${rel}:${i + 1}: ${line.trim().slice(0, 200)}`);
+      const hit = (rel: string, i: number, line: string) => hits.push(`${rel}:${i + 1}: ${line.trim().slice(0, 200)}`);
+      if (regex) {
+        const found = await searchWithBudget(pattern, texts(), { limit: maxSearchHits, budgetMs: regexBudgetMs }).catch((err: unknown) => {
+          throw err instanceof RegexRefused ? new ToolInputError(err.message) : err;
         });
-        if (hits.length >= maxSearchHits) break;
+        const byFile = new Map<string, string[]>();
+        for (const { rel, line } of found) {
+          if (!byFile.has(rel)) byFile.set(rel, readFileSync(join(root, rel), 'utf8').split('\n'));
+          hit(rel, line, byFile.get(rel)![line] ?? '');
+        }
+      } else {
+        for (const { rel, text } of texts()) {
+          text.split('\n').forEach((line, i) => {
+            if (hits.length < maxSearchHits && line.includes(pattern)) hit(rel, i, line);
+          });
+          if (hits.length >= maxSearchHits) break;
+        }
       }
       return redactSecrets(hits.length ? hits.join('\n') : 'no matches');
     },

@@ -2,6 +2,7 @@
 // .rh-agentic/roles/<developer>.yaml in the target repository. Pure zod, shared by the loader, the
 // workflows (as plain data) and the tests.
 import { z } from 'zod';
+import { unsafeRegexReason } from '../domain/safe-regex.js';
 
 export const executionModes = ['autonomous', 'collaborative', 'approval-required'] as const;
 export const ExecutionMode = z.enum(executionModes);
@@ -87,7 +88,19 @@ export const TeamConfig = z
         window_runs: z.number().int().min(3).max(500).default(30),
         min_failure_rate: z.number().min(0).max(1).default(0.05),
         max_retries: z.number().int().min(0).max(5).default(2),
-        known_signatures: z.array(z.strictObject({ test: z.string().min(1), pattern: z.string().min(1) })).default([]),
+        known_signatures: z
+          .array(
+            z.strictObject({
+              test: z.string().min(1),
+              // `/regex/flags` or a substring; a regex that would backtrack without bound is refused here.
+              pattern: z.string().min(1).superRefine((p, ctx) => {
+                const regex = /^\/(.+)\/[a-z]*$/.exec(p);
+                const unsafe = regex ? unsafeRegexReason(regex[1]!) : undefined;
+                if (unsafe) ctx.addIssue({ code: 'custom', message: `regular expression refused: ${unsafe}` });
+              }),
+            }),
+          )
+          .default([]),
       }),
     }),
     codegen: z.strictObject({

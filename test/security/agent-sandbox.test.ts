@@ -5,13 +5,14 @@
 // /proc of pid 1 and of the worker, writes outside the worktree, inherited descriptors. Every route must
 // be blocked inside the sandbox, and the same probe run unconfined (agent.sandbox: off) must show the
 // leaks, so the probe itself is proven able to see them.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWorktree } from '../../src/agent/git.js';
+import { defaultSandboxCacheDir } from '../../src/agent/sandbox.js';
 import { repoRoot } from '../../src/db/client.js';
 import { createExampleRepo } from '../../src/integrations/example-repo.js';
 
@@ -41,11 +42,10 @@ let secretFile: string;
 let server: Server;
 let port: number;
 let connections = 0;
-// The unconfined run builds with the host's warm Go cache (inside the sandbox the sandbox's own cache is used).
-let hostGoCache: string | undefined;
+// The unconfined run builds with the sandbox's (by then warm) Go cache, so both runs compile once.
+const hostGoCache = join(defaultSandboxCacheDir(), 'go-build');
 
 beforeAll(async () => {
-  hostGoCache = execFileSync('go', ['env', 'GOCACHE'], { encoding: 'utf8' }).trim() || undefined;
   base = mkdtempSync(join(tmpdir(), 'sitroom-sandbox-'));
   home = join(base, 'home');
   mkdirSync(join(home, '.ssh'), { recursive: true });
@@ -89,13 +89,13 @@ async function runProbe(worktree: string, mode: 'required' | 'off', path = proce
   try {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/security/fixtures/agent-command-runner.ts', worktree, mode, dataDir], {
       cwd: repoRoot,
-      env: { PATH: path, HOME: home, LANG: 'C.UTF-8', GOFLAGS: '-buildvcs=false', ...(hostGoCache ? { GOCACHE: hostGoCache } : {}), ...secrets },
+      env: { PATH: path, HOME: home, LANG: 'C.UTF-8', GOFLAGS: '-buildvcs=false', GOCACHE: hostGoCache, ...secrets },
       stdio: ['ignore', 'pipe', 'pipe', fd],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(code, stderr).toBe(0);
     const parsed = JSON.parse(stdout.trim().split('\n').at(-1)!) as { result: { content: string }; evidence: ProbeRun['evidence'] };
