@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { readRegularFile } from '../fs/confine.js';
 import { redactSecrets } from '../observability/logger.js';
 import { globToRegExp } from '../domain/glob.js';
 import { inheritedEnvironment } from '../config/process-environment.js';
@@ -108,6 +109,11 @@ export class Scope {
   /** Absolute path for reading a repository-relative path, or a recorded refusal. */
   resolveForRead(path: string): string {
     return this.resolve(path);
+  }
+
+  /** The text of a repository-relative regular file: confined, never a FIFO or device, bounded in size. */
+  readText(path: string): string {
+    return readRegularFile(this.resolve(path), { display: path });
   }
 
   /** Absolute path for writing; the path must also match one of the writable globs. */

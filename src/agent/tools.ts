@@ -1,11 +1,12 @@
 // The agent's tools: Anthropic tool definitions plus executors bound to one scope. Tool results are
 // data handed back to the model; nothing in them (file text, CI logs, PR comments) is ever read as an
 // instruction by this code, and the scope is frozen, so no result can widen what the next call may do.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { maxPatternLength } from '../domain/safe-regex.js';
+import { PathRefused, readRegularFile } from '../fs/confine.js';
 import { redactSecrets } from '../observability/logger.js';
 import type { DomainModelPort, KnowledgePort } from './model-port.js';
 import { RegexRefused, searchWithBudget } from './regex-search.js';
@@ -29,6 +30,7 @@ export interface ToolDeps {
 
 const maxReadChars = 60_000;
 const maxSearchHits = 50;
+const maxSearchFileBytes = 2_000_000;
 /** Wall-clock budget for one regex search over the worktree. */
 const regexBudgetMs = 3_000;
 
@@ -70,13 +72,18 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
   const calls: ToolCallRecord[] = [];
   const executors: Record<ToolName, (input: never) => Promise<string> | string> = {
     read_file: ({ path, offset_line, max_lines }: z.infer<typeof inputs.read_file>) => {
-      const abs = scope.resolveForRead(path);
-      if (!existsSync(abs) || !statSync(abs).isFile()) throw new ToolInputError(`${path}: no such file`);
-      const lines = readFileSync(abs, 'utf8').split('\n');
+      let text: string;
+      try {
+        text = scope.readText(path);
+      } catch (err) {
+        if (err instanceof PathRefused) throw new ToolInputError(err.message);
+        throw err;
+      }
+      const lines = text.split('\n');
       const start = (offset_line ?? 1) - 1;
       const slice = lines.slice(start, start + (max_lines ?? 2000));
-      const text = slice.map((l, i) => `${String(start + i + 1).padStart(5)}  ${l}`).join('\n');
-      return redactSecrets(text.length > maxReadChars ? `${text.slice(0, maxReadChars)}\n… [truncated; use offset_line]` : text);
+      const numbered = slice.map((l, i) => `${String(start + i + 1).padStart(5)}  ${l}`).join('\n');
+      return redactSecrets(numbered.length > maxReadChars ? `${numbered.slice(0, maxReadChars)}\n… [truncated; use offset_line]` : numbered);
     },
     search_files: async ({ pattern, path_glob, regex }: z.infer<typeof inputs.search_files>) => {
       const root = scope.resolveForRead('.');
@@ -85,7 +92,13 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
         for (const file of walk(root)) {
           const rel = relative(root, file).split(sep).join('/');
           if (globRe && !globRe.test(rel)) continue;
-          const text = readFileSync(file, 'utf8');
+          let text: string;
+          try {
+            text = readRegularFile(file, { maxBytes: maxSearchFileBytes });
+          } catch (err) {
+            if (err instanceof PathRefused) continue; // swapped for a FIFO or grown since the walk saw it
+            throw err;
+          }
           if (!text.includes('\0')) yield { rel, text };
         }
       };
@@ -97,7 +110,7 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
         });
         const byFile = new Map<string, string[]>();
         for (const { rel, line } of found) {
-          if (!byFile.has(rel)) byFile.set(rel, readFileSync(join(root, rel), 'utf8').split('\n'));
+          if (!byFile.has(rel)) byFile.set(rel, readRegularFile(join(root, rel), { maxBytes: maxSearchFileBytes }).split('\n'));
           hit(rel, line, byFile.get(rel)![line] ?? '');
         }
       } else {
@@ -120,7 +133,13 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
     replace_in_file: ({ path, old_text, new_text }: z.infer<typeof inputs.replace_in_file>) => {
       const abs = scope.resolveForWrite(path);
       if (!existsSync(abs)) throw new ToolInputError(`${path}: no such file`);
-      const text = readFileSync(abs, 'utf8');
+      let text: string;
+      try {
+        text = scope.readText(path);
+      } catch (err) {
+        if (err instanceof PathRefused) throw new ToolInputError(err.message);
+        throw err;
+      }
       const count = text.split(old_text).length - 1;
       if (count !== 1) throw new ToolInputError(`old_text occurs ${count} times in ${path}; it must occur exactly once`);
       writeFileSync(abs, text.replace(old_text, () => new_text));
@@ -194,6 +213,6 @@ function* walk(dir: string): Generator<string> {
     // Symlinks are not followed while searching: they may lead out of the worktree.
     if (entry.isSymbolicLink()) continue;
     if (entry.isDirectory()) yield* walk(full);
-    else if (entry.isFile() && statSync(full).size < 2_000_000) yield full;
+    else if (entry.isFile() && statSync(full).size < maxSearchFileBytes) yield full;
   }
 }
