@@ -24,7 +24,7 @@ import {
   type ExecuteResult, type PlanRequest, type PlanResult, type ProposeKnowledgeRequest, type ProposeKnowledgeResult, type ReviewRequest,
   type ReviewResult, type StepContext,
 } from './types.js';
-import { sandboxSpec, type SandboxPlacement } from './sandbox.js';
+import { commandTimeouts, sandboxSpec, type SandboxPlacement } from './sandbox.js';
 
 export interface OfflineAgentDeps {
   model: DomainModelPort;
@@ -56,7 +56,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
    * does not fit the tree ends the step as failed, with what was attempted as evidence.
    */
   async function inScope(req: ExecuteRequest, ctx: StepContext, recipe: (step: Step) => Promise<ExecuteResult>): Promise<ExecuteResult> {
-    const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: allowed, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item, sandbox: sandboxSpec(deps.team, deps.sandbox) });
+    const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: allowed, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item, sandbox: sandboxSpec(deps.team, deps.sandbox), ...commandTimeouts(deps.team) });
     const evidence = emptyEvidence();
     const checks: ExecuteResult['checks'] = [];
     const fail = (message: string): ExecuteResult => ({ status: 'failed', message, branch: req.branch, checks, usage: zeroUsage(), evidence: evidenceFromScope(scope, evidence) });

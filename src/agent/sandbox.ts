@@ -28,6 +28,12 @@ export interface SandboxSpec {
 /** What the runtime adds to the team's sandbox mode: folders to mask and the cache folder. */
 export type SandboxPlacement = Omit<SandboxSpec, 'mode'>;
 
+/** Command time limits from team.yaml, in the units Scope takes. */
+export function commandTimeouts(team: { agent: { default_command_timeout?: number; command_timeouts?: Record<string, number> } }): { commandTimeoutMs?: number; commandTimeoutsMs?: Record<string, number> } {
+  const per = Object.fromEntries(Object.entries(team.agent.command_timeouts ?? {}).map(([c, s]) => [c.trim(), s * 1000]));
+  return { ...(team.agent.default_command_timeout ? { commandTimeoutMs: team.agent.default_command_timeout * 1000 } : {}), commandTimeoutsMs: per };
+}
+
 /** The sandbox for a step: the mode from team.yaml (`agent.sandbox`, default required) plus the runtime's placement. */
 export function sandboxSpec(team: { agent: { sandbox?: SandboxMode } }, placement: SandboxPlacement = {}): SandboxSpec {
   return { mode: team.agent.sandbox ?? 'required', ...placement };

@@ -20,7 +20,10 @@ export interface ScopeSpec {
   allowedCommands: readonly string[];
   /** Tokens (input + output, cache reads included) this step may spend. */
   tokenBudget: number;
+  /** Milliseconds any command may run (default 10 minutes). */
   commandTimeoutMs?: number;
+  /** Per-command limits in milliseconds, by exact allow-list entry (team.yaml `agent.command_timeouts`). */
+  commandTimeoutsMs?: Readonly<Record<string, number>>;
   /** Bytes of combined output kept per command (head and tail); the rest is elided. */
   outputCapBytes?: number;
   /** The OS sandbox every command runs in; default `required` (see sandbox.ts). */
@@ -160,7 +163,7 @@ export class Scope {
       execFile(
         invocation.file,
         invocation.args,
-        { cwd: this.realRoot, env: invocation.env, timeout: this.spec.commandTimeoutMs ?? defaultTimeoutMs, killSignal: 'SIGKILL', maxBuffer: hardOutputLimit, encoding: 'utf8', windowsHide: true },
+        { cwd: this.realRoot, env: invocation.env, timeout: this.spec.commandTimeoutsMs?.[trimmed] ?? this.spec.commandTimeoutMs ?? defaultTimeoutMs, killSignal: 'SIGKILL', maxBuffer: hardOutputLimit, encoding: 'utf8', windowsHide: true },
         (err, stdout, stderr) => {
           const out = `${stdout}${stderr ? (stdout ? '\n' : '') + stderr : ''}`;
           if (!err) return resolvePromise({ code: 0, timedOut: false, out });

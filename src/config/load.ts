@@ -135,6 +135,9 @@ export function loadConfig(targetRepo: string = exampleTargetRepo): LoadedConfig
         issues.push({ file: display(rolePath), line: lineOfKey(rolePath, 'persona'), path: 'persona', message: `unknown persona "${role.persona}"; team.yaml defines ${[...personas].join(', ')}` });
       }
     }
+    for (const command of Object.keys(team.agent.command_timeouts)) {
+      if (!team.agent.allowed_commands.includes(command.trim())) issues.push({ file: display(teamPath), line: lineOfKey(teamPath, 'command_timeouts'), path: 'agent.command_timeouts', message: `"${command}" is not on agent.allowed_commands` });
+    }
     for (const who of [...team.approvals.approvers, ...(team.approvals.backup_approver ? [team.approvals.backup_approver] : [])]) {
       if (!roles.has(who)) issues.push({ file: display(teamPath), line: lineOfKey(teamPath, who === team.approvals.backup_approver ? 'backup_approver' : 'approvers'), path: 'approvals', message: `"${who}" has no role file in .rh-agentic/roles/` });
     }

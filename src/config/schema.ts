@@ -115,6 +115,9 @@ export const TeamConfig = z
       // Every command RH-A runs is confined by the OS sandbox (no network, no secrets, read-only outside the
       // worktree); where none is available commands are refused unless the team opts out here explicitly.
       sandbox: z.enum(['required', 'off']).default('required'),
+      // Seconds each command may run before it is killed; a command not listed gets default_command_timeout.
+      default_command_timeout: z.number().int().min(1).max(24 * 3600).default(600),
+      command_timeouts: z.record(z.string().min(1), z.number().int().min(1).max(24 * 3600)).default({}),
     }),
     notifications: z
       .strictObject({
