@@ -89,7 +89,7 @@ describe('the Temporal dev server does not outlive its parent', () => {
 
 describe('an unreachable Temporal', () => {
   it('is one line naming TEMPORAL_ADDRESS, not a gRPC stack trace', { timeout: 60_000 }, async () => {
-    const core = { env: { TEMPORAL_ADDRESS: '127.0.0.1:1' }, dataDir: base } as unknown as Core;
+    const core = { environment: { temporal: { address: '127.0.0.1:1', namespace: 'default', taskQueue: 'sitroom' } }, dataDir: base } as unknown as Core;
     const err = await connectTemporal(core, new Lifecycle(), { startDevServer: false }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/^cannot reach Temporal at 127\.0\.0\.1:1 \(TEMPORAL_ADDRESS\): /);
