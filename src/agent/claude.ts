@@ -14,6 +14,7 @@ import { verifyAndCommit } from './finish.js';
 import { currentBranch, git } from './git.js';
 import type { DomainModelPort, KnowledgePort } from './model-port.js';
 import { checkPlan } from './offline.js';
+import { commandTimeouts, sandboxSpec, type SandboxPlacement } from './sandbox.js';
 import { Scope } from './scope.js';
 import { createToolRunner, toolDefinitions } from './tools.js';
 import {
@@ -32,6 +33,8 @@ export interface ClaudeAgentDeps {
   knowledge: KnowledgePort;
   team: TeamConfig;
   targetRepo: string;
+  /** Paths the command sandbox masks and where it keeps build caches (the mode comes from team.yaml). */
+  sandbox?: SandboxPlacement;
   /** Per-step token budget for read-only steps (execute takes its own from the request). */
   stepTokenBudget?: number;
   /** On by default; off only to measure what caching saves. */
@@ -185,7 +188,7 @@ export function createClaudeAgent(deps: ClaudeAgentDeps): Agent & { runLoop: typ
     },
 
     async execute(req, ctx = {}): Promise<ExecuteResult> {
-      const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: deps.team.agent.allowed_commands, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item });
+      const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: deps.team.agent.allowed_commands, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item, sandbox: sandboxSpec(deps.team, deps.sandbox), ...commandTimeouts(deps.team) });
       const branch = await currentBranch(req.worktree);
       if (branch !== req.branch) return { status: 'failed', message: `the worktree is on "${branch}", expected "${req.branch}"`, branch: req.branch, checks: [], usage: zeroUsage(model), evidence: emptyEvidence() };
       const task = `Task: implement one phase in the worktree. Phase:\n${stringify(req.phase)}\nMake the change, run code generation (${deps.team.codegen.api}) when API files change, add or extend unit tests, and run ${deps.team.codegen.verify} and ${deps.team.codegen.test} until they pass. Do not commit: the harness commits.`;

@@ -1,7 +1,7 @@
 // The offline agent: RH-A's steps without a model. It answers what the domain model covers, plans
 // from the pattern library's recipes, executes pattern recipes inside the step's scope, reviews diffs
 // with the model's rules and the team's conventions, and says plainly when a step needs a model.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import type { TeamConfig } from '../config/schema.js';
 import { Plan } from '../plan/schema.js';
 import { parseJUnit, type JUnitCase } from '../integrations/junit.js';
@@ -24,12 +24,15 @@ import {
   type ExecuteResult, type PlanRequest, type PlanResult, type ProposeKnowledgeRequest, type ProposeKnowledgeResult, type ReviewRequest,
   type ReviewResult, type StepContext,
 } from './types.js';
+import { commandTimeouts, sandboxSpec, type SandboxPlacement } from './sandbox.js';
 
 export interface OfflineAgentDeps {
   model: DomainModelPort;
   knowledge: KnowledgePort;
   team: TeamConfig;
   targetRepo: string;
+  /** Paths the command sandbox masks and where it keeps build caches (the mode comes from team.yaml). */
+  sandbox?: SandboxPlacement;
 }
 
 /** Questions that ask for judgement rather than facts the model records. */
@@ -53,7 +56,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
    * does not fit the tree ends the step as failed, with what was attempted as evidence.
    */
   async function inScope(req: ExecuteRequest, ctx: StepContext, recipe: (step: Step) => Promise<ExecuteResult>): Promise<ExecuteResult> {
-    const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: allowed, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item });
+    const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: allowed, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item, sandbox: sandboxSpec(deps.team, deps.sandbox), ...commandTimeouts(deps.team) });
     const evidence = emptyEvidence();
     const checks: ExecuteResult['checks'] = [];
     const fail = (message: string): ExecuteResult => ({ status: 'failed', message, branch: req.branch, checks, usage: zeroUsage(), evidence: evidenceFromScope(scope, evidence) });
@@ -75,7 +78,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
   }
 
   const needsModel = (req: ExecuteRequest, why: string): ExecuteResult => ({ status: 'needs-model', message: `${why} ${needsModelMessage}`, branch: req.branch, checks: [], usage: zeroUsage(), evidence: emptyEvidence() });
-  const read = (scope: Scope, path: string) => readFileSync(scope.resolveForRead(path), 'utf8');
+  const read = (scope: Scope, path: string) => scope.readText(path);
   const write = (scope: Scope, path: string, text: string) => {
     const abs = scope.resolveForWrite(path);
     writeFileSync(abs, text);
@@ -161,7 +164,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
         write(scope, file, addBridgeFunction(source, spec));
         const testFile = platformTestFile(file);
         const testPath = scope.resolveForWrite(testFile);
-        write(scope, testFile, addBridgeTest(existsSync(testPath) ? readFileSync(testPath, 'utf8') : undefined, packageName, spec));
+        write(scope, testFile, addBridgeTest(existsSync(testPath) ? scope.readText(testFile) : undefined, packageName, spec));
         evidence.notes.push(`${file}: ${bridgeFunctionName(platform, conditionType)} maps ${failures.map((f) => f.code).join(', ')} in Machine.ProviderMessage to ${reason}; ${testFile} checks it and that other providers' and other failures' messages are not mapped (pattern platform-error-propagation)`);
         mapped.push(platform);
       }

@@ -5,9 +5,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { readRegularFile } from '../fs/confine.js';
 import { redactSecrets } from '../observability/logger.js';
 import { globToRegExp } from '../domain/glob.js';
 import { inheritedEnvironment } from '../config/process-environment.js';
+import { probeSandbox, sandboxCommand, unconfinedEnv, type SandboxSpec } from './sandbox.js';
 
 export interface ScopeSpec {
   /** Absolute path of the git worktree the step works in. */
@@ -18,12 +20,17 @@ export interface ScopeSpec {
   allowedCommands: readonly string[];
   /** Tokens (input + output, cache reads included) this step may spend. */
   tokenBudget: number;
+  /** Milliseconds any command may run (default 10 minutes). */
   commandTimeoutMs?: number;
+  /** Per-command limits in milliseconds, by exact allow-list entry (team.yaml `agent.command_timeouts`). */
+  commandTimeoutsMs?: Readonly<Record<string, number>>;
   /** Bytes of combined output kept per command (head and tail); the rest is elided. */
   outputCapBytes?: number;
+  /** The OS sandbox every command runs in; default `required` (see sandbox.ts). */
+  sandbox?: SandboxSpec;
 }
 
-export type RefusalKind = 'absolute-path' | 'path-traversal' | 'symlink-escape' | 'not-writable' | 'command-not-allowed' | 'budget-exhausted';
+export type RefusalKind = 'absolute-path' | 'path-traversal' | 'symlink-escape' | 'not-writable' | 'command-not-allowed' | 'budget-exhausted' | 'sandbox-unavailable';
 
 export interface Refusal {
   kind: RefusalKind;
@@ -55,16 +62,6 @@ const defaultOutputCap = 64 * 1024;
 // execFile kills a child whose output passes maxBuffer; keep that far above the display cap so a chatty
 // `go test` still finishes and reports its exit code.
 const hardOutputLimit = 32 * 1024 * 1024;
-
-/** Environment for allowed commands: enough for make/go/git, none of the process's secrets. */
-function commandEnv(): NodeJS.ProcessEnv {
-  const env = inheritedEnvironment();
-  // Builds in the sandbox never reach the network.
-  env.GOPROXY = 'off';
-  env.GOTOOLCHAIN ??= 'local';
-  env.GIT_TERMINAL_PROMPT = '0';
-  return env;
-}
 
 // One glob dialect for the whole product: the domain model's (`*` within a segment, `**` across, `?` one
 // character, a trailing `/` for anything under a directory).
@@ -117,6 +114,11 @@ export class Scope {
     return this.resolve(path);
   }
 
+  /** The text of a repository-relative regular file: confined, never a FIFO or device, bounded in size. */
+  readText(path: string): string {
+    return readRegularFile(this.resolve(path), { display: path });
+  }
+
   /** Absolute path for writing; the path must also match one of the writable globs. */
   resolveForWrite(path: string): string {
     const abs = this.resolve(path);
@@ -143,13 +145,25 @@ export class Scope {
       this.refuse('command-not-allowed', command, `"${trimmed}" is not on the allow-list (${this.spec.allowedCommands.join(', ')})`);
     }
     const [file, ...args] = trimmed.split(/\s+/);
+    const sandbox = this.spec.sandbox ?? { mode: 'required' };
+    let invocation: { file: string; args: string[]; env: Record<string, string> };
+    if (sandbox.mode === 'off') {
+      // Opted out in team.yaml: the environment is still reduced, but /proc, HOME and the network stay reachable.
+      invocation = { file: file!, args, env: unconfinedEnv(inheritedEnvironment()) };
+    } else {
+      const probe = probeSandbox(inheritedEnvironment(['PATH']).PATH);
+      if (!probe.ok) {
+        this.refuse('sandbox-unavailable', trimmed, `commands run only inside the OS sandbox and none is available: ${probe.reason} (or set agent.sandbox: off in .rh-agentic/team.yaml to run them unconfined)`);
+      }
+      invocation = sandboxCommand(probe, { worktree: this.realRoot, file: file!, args, spec: sandbox, env: inheritedEnvironment() });
+    }
     const started = Date.now();
     const cap = this.spec.outputCapBytes ?? defaultOutputCap;
     const result = await new Promise<{ code: number | null; timedOut: boolean; out: string }>((resolvePromise) => {
       execFile(
-        file!,
-        args,
-        { cwd: this.realRoot, env: commandEnv(), timeout: this.spec.commandTimeoutMs ?? defaultTimeoutMs, killSignal: 'SIGKILL', maxBuffer: hardOutputLimit, encoding: 'utf8', windowsHide: true },
+        invocation.file,
+        invocation.args,
+        { cwd: this.realRoot, env: invocation.env, timeout: this.spec.commandTimeoutsMs?.[trimmed] ?? this.spec.commandTimeoutMs ?? defaultTimeoutMs, killSignal: 'SIGKILL', maxBuffer: hardOutputLimit, encoding: 'utf8', windowsHide: true },
         (err, stdout, stderr) => {
           const out = `${stdout}${stderr ? (stdout ? '\n' : '') + stderr : ''}`;
           if (!err) return resolvePromise({ code: 0, timedOut: false, out });

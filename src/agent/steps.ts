@@ -8,6 +8,7 @@ import { createClaudeAgent } from './claude.js';
 import { patternKnowledge } from './knowledge.js';
 import { loadModelPort, type DomainModelPort, type KnowledgePort } from './model-port.js';
 import { createOfflineAgent } from './offline.js';
+import type { SandboxPlacement } from './sandbox.js';
 
 export type { Agent } from './agent.js';
 export { needsModelMessage } from './agent.js';
@@ -21,13 +22,15 @@ export interface AgentDeps {
   domainModelsDir?: string;
   /** ANTHROPIC_API_KEY, _BASE_URL and _MODEL, parsed at start; no key means the offline agent. */
   anthropic: Environment['anthropic'];
+  /** Folders the command sandbox masks (the product's data folder) and where it keeps build caches. */
+  sandbox?: SandboxPlacement;
 }
 
 export function createAgent(deps: AgentDeps): Agent {
   const model = deps.model ?? loadModelPort(deps.domainModelsDir ?? join(repoRoot, 'domain-models'));
   const knowledge = deps.knowledge ?? patternKnowledge(deps.targetRepo, deps.team.pattern_library);
   const { apiKey, baseUrl, model: modelId } = deps.anthropic;
-  if (!apiKey) return createOfflineAgent({ model, knowledge, team: deps.team, targetRepo: deps.targetRepo });
+  if (!apiKey) return createOfflineAgent({ model, knowledge, team: deps.team, targetRepo: deps.targetRepo, ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) });
   return createClaudeAgent({
     apiKey,
     ...(baseUrl ? { baseURL: baseUrl } : {}),
@@ -36,5 +39,6 @@ export function createAgent(deps: AgentDeps): Agent {
     knowledge,
     team: deps.team,
     targetRepo: deps.targetRepo,
+    ...(deps.sandbox ? { sandbox: deps.sandbox } : {}),
   });
 }

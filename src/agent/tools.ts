@@ -1,12 +1,15 @@
 // The agent's tools: Anthropic tool definitions plus executors bound to one scope. Tool results are
 // data handed back to the model; nothing in them (file text, CI logs, PR comments) is ever read as an
 // instruction by this code, and the scope is frozen, so no result can widen what the next call may do.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
+import { maxPatternLength } from '../domain/safe-regex.js';
+import { PathRefused, readRegularFile } from '../fs/confine.js';
 import { redactSecrets } from '../observability/logger.js';
 import type { DomainModelPort, KnowledgePort } from './model-port.js';
+import { RegexRefused, searchWithBudget } from './regex-search.js';
 import { reviewDiff, summariseFindings } from './review.js';
 import type { Scope } from './scope.js';
 import { ScopeRefusal, globToRegExp } from './scope.js';
@@ -27,10 +30,13 @@ export interface ToolDeps {
 
 const maxReadChars = 60_000;
 const maxSearchHits = 50;
+const maxSearchFileBytes = 2_000_000;
+/** Wall-clock budget for one regex search over the worktree. */
+const regexBudgetMs = 3_000;
 
 const inputs = {
   read_file: z.strictObject({ path: z.string().min(1), offset_line: z.number().int().min(1).optional(), max_lines: z.number().int().min(1).max(5000).optional() }),
-  search_files: z.strictObject({ pattern: z.string().min(1).max(200), path_glob: z.string().optional(), regex: z.boolean().optional() }),
+  search_files: z.strictObject({ pattern: z.string().min(1).max(maxPatternLength), path_glob: z.string().max(200).refine((g) => (g.match(/\*/g) ?? []).length <= 8, 'at most 8 wildcards').optional(), regex: z.boolean().optional() }),
   write_file: z.strictObject({ path: z.string().min(1), content: z.string() }),
   replace_in_file: z.strictObject({ path: z.string().min(1), old_text: z.string().min(1), new_text: z.string() }),
   run_command: z.strictObject({ command: z.string().min(1) }),
@@ -66,37 +72,54 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
   const calls: ToolCallRecord[] = [];
   const executors: Record<ToolName, (input: never) => Promise<string> | string> = {
     read_file: ({ path, offset_line, max_lines }: z.infer<typeof inputs.read_file>) => {
-      const abs = scope.resolveForRead(path);
-      if (!existsSync(abs) || !statSync(abs).isFile()) throw new ToolInputError(`${path}: no such file`);
-      const lines = readFileSync(abs, 'utf8').split('\n');
+      let text: string;
+      try {
+        text = scope.readText(path);
+      } catch (err) {
+        if (err instanceof PathRefused) throw new ToolInputError(err.message);
+        throw err;
+      }
+      const lines = text.split('\n');
       const start = (offset_line ?? 1) - 1;
       const slice = lines.slice(start, start + (max_lines ?? 2000));
-      const text = slice.map((l, i) => `${String(start + i + 1).padStart(5)}  ${l}`).join('\n');
-      return redactSecrets(text.length > maxReadChars ? `${text.slice(0, maxReadChars)}\n… [truncated; use offset_line]` : text);
+      const numbered = slice.map((l, i) => `${String(start + i + 1).padStart(5)}  ${l}`).join('\n');
+      return redactSecrets(numbered.length > maxReadChars ? `${numbered.slice(0, maxReadChars)}\n… [truncated; use offset_line]` : numbered);
     },
-    search_files: ({ pattern, path_glob, regex }: z.infer<typeof inputs.search_files>) => {
+    search_files: async ({ pattern, path_glob, regex }: z.infer<typeof inputs.search_files>) => {
       const root = scope.resolveForRead('.');
-      let matcher: (s: string) => boolean;
-      if (regex) {
-        let re: RegExp;
-        try {
-          re = new RegExp(pattern);
-        } catch (err) {
-          throw new ToolInputError(`invalid regex: ${(err as Error).message}`);
-        }
-        matcher = (s) => re.test(s);
-      } else matcher = (s) => s.includes(pattern);
       const globRe = path_glob ? globToRegExp(path_glob) : undefined;
+      const texts = function* () {
+        for (const file of walk(root)) {
+          const rel = relative(root, file).split(sep).join('/');
+          if (globRe && !globRe.test(rel)) continue;
+          let text: string;
+          try {
+            text = readRegularFile(file, { maxBytes: maxSearchFileBytes });
+          } catch (err) {
+            if (err instanceof PathRefused) continue; // swapped for a FIFO or grown since the walk saw it
+            throw err;
+          }
+          if (!text.includes('\0')) yield { rel, text };
+        }
+      };
       const hits: string[] = [];
-      for (const file of walk(root)) {
-        const rel = relative(root, file).split(sep).join('/');
-        if (globRe && !globRe.test(rel)) continue;
-        const text = readFileSync(file, 'utf8');
-        if (text.includes('\0')) continue;
-        text.split('\n').forEach((line, i) => {
-          if (hits.length < maxSearchHits && matcher(line)) hits.push(`${rel}:${i + 1}: ${line.trim().slice(0, 200)}`);
+      const hit = (rel: string, i: number, line: string) => hits.push(`${rel}:${i + 1}: ${line.trim().slice(0, 200)}`);
+      if (regex) {
+        const found = await searchWithBudget(pattern, texts(), { limit: maxSearchHits, budgetMs: regexBudgetMs }).catch((err: unknown) => {
+          throw err instanceof RegexRefused ? new ToolInputError(err.message) : err;
         });
-        if (hits.length >= maxSearchHits) break;
+        const byFile = new Map<string, string[]>();
+        for (const { rel, line } of found) {
+          if (!byFile.has(rel)) byFile.set(rel, readRegularFile(join(root, rel), { maxBytes: maxSearchFileBytes }).split('\n'));
+          hit(rel, line, byFile.get(rel)![line] ?? '');
+        }
+      } else {
+        for (const { rel, text } of texts()) {
+          text.split('\n').forEach((line, i) => {
+            if (hits.length < maxSearchHits && line.includes(pattern)) hit(rel, i, line);
+          });
+          if (hits.length >= maxSearchHits) break;
+        }
       }
       return redactSecrets(hits.length ? hits.join('\n') : 'no matches');
     },
@@ -110,7 +133,13 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
     replace_in_file: ({ path, old_text, new_text }: z.infer<typeof inputs.replace_in_file>) => {
       const abs = scope.resolveForWrite(path);
       if (!existsSync(abs)) throw new ToolInputError(`${path}: no such file`);
-      const text = readFileSync(abs, 'utf8');
+      let text: string;
+      try {
+        text = scope.readText(path);
+      } catch (err) {
+        if (err instanceof PathRefused) throw new ToolInputError(err.message);
+        throw err;
+      }
       const count = text.split(old_text).length - 1;
       if (count !== 1) throw new ToolInputError(`old_text occurs ${count} times in ${path}; it must occur exactly once`);
       writeFileSync(abs, text.replace(old_text, () => new_text));
@@ -184,6 +213,6 @@ function* walk(dir: string): Generator<string> {
     // Symlinks are not followed while searching: they may lead out of the worktree.
     if (entry.isSymbolicLink()) continue;
     if (entry.isDirectory()) yield* walk(full);
-    else if (entry.isFile() && statSync(full).size < 2_000_000) yield full;
+    else if (entry.isFile() && statSync(full).size < maxSearchFileBytes) yield full;
   }
 }

@@ -1,6 +1,7 @@
 // sitroom review --diff FILE [--repo DIR] [--json]: boundary rules, conventions and per-reconcile call
 // costs on a unified diff (or a bare Go snippet), with the pattern to follow. Exit 1 on blockers.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../fs/confine.js';
 import { UserError } from '../errors.js';
 import { agentFromArgs, parseArgs } from '../agent/cli-args.js';
 import { readEnvironment } from '../config/process-environment.js';
@@ -9,8 +10,7 @@ export async function run(args: string[]): Promise<number> {
   const { flags } = parseArgs(args, ['diff', 'repo']);
   const file = flags.get('diff');
   if (typeof file !== 'string') throw new UserError('usage: sitroom review --diff FILE [--repo DIR] [--json]   (FILE "-" reads stdin)', { field: 'diff' });
-  if (file !== '-' && !existsSync(file)) throw new UserError(`${file}: no such file`, { file, field: 'diff' });
-  const diff = readFileSync(file === '-' ? 0 : file, 'utf8');
+  const diff = file === '-' ? readFileSync(0, 'utf8') : readRegularFile(file);
   const { agent } = agentFromArgs(flags, readEnvironment());
   const r = await agent.review({ diff });
   console.log(flags.has('json') ? JSON.stringify(r.findings, null, 2) : r.summary);

@@ -2,6 +2,7 @@
 // .rh-agentic/roles/<developer>.yaml in the target repository. Pure zod, shared by the loader, the
 // workflows (as plain data) and the tests.
 import { z } from 'zod';
+import { unsafeRegexReason } from '../domain/safe-regex.js';
 
 export const executionModes = ['autonomous', 'collaborative', 'approval-required'] as const;
 export const ExecutionMode = z.enum(executionModes);
@@ -87,7 +88,19 @@ export const TeamConfig = z
         window_runs: z.number().int().min(3).max(500).default(30),
         min_failure_rate: z.number().min(0).max(1).default(0.05),
         max_retries: z.number().int().min(0).max(5).default(2),
-        known_signatures: z.array(z.strictObject({ test: z.string().min(1), pattern: z.string().min(1) })).default([]),
+        known_signatures: z
+          .array(
+            z.strictObject({
+              test: z.string().min(1),
+              // `/regex/flags` or a substring; a regex that would backtrack without bound is refused here.
+              pattern: z.string().min(1).superRefine((p, ctx) => {
+                const regex = /^\/(.+)\/[a-z]*$/.exec(p);
+                const unsafe = regex ? unsafeRegexReason(regex[1]!) : undefined;
+                if (unsafe) ctx.addIssue({ code: 'custom', message: `regular expression refused: ${unsafe}` });
+              }),
+            }),
+          )
+          .default([]),
       }),
     }),
     codegen: z.strictObject({
@@ -99,6 +112,12 @@ export const TeamConfig = z
       allowed_commands: z.array(z.string().min(1)).min(1),
       token_budget_per_work_item: z.number().int().positive(),
       budget_warn_fraction: z.number().min(0.1).max(1).default(0.8),
+      // Every command RH-A runs is confined by the OS sandbox (no network, no secrets, read-only outside the
+      // worktree); where none is available commands are refused unless the team opts out here explicitly.
+      sandbox: z.enum(['required', 'off']).default('required'),
+      // Seconds each command may run before it is killed; a command not listed gets default_command_timeout.
+      default_command_timeout: z.number().int().min(1).max(24 * 3600).default(600),
+      command_timeouts: z.record(z.string().min(1), z.number().int().min(1).max(24 * 3600)).default({}),
     }),
     notifications: z
       .strictObject({

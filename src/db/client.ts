@@ -1,6 +1,6 @@
 // One way to open the store: real PostgreSQL when DATABASE_URL is set, otherwise an embedded PGlite
 // whose files live in .data/ so a restart keeps the work items.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index.js';
@@ -58,7 +58,13 @@ export async function openStore(options: OpenOptions = {}): Promise<OpenStore> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const dataDir = options.dataDir ?? join(repoRoot, '.data', 'pglite');
-  if (!dataDir.startsWith('memory://')) mkdirSync(dirname(dataDir), { recursive: true });
+  const onDisk = !dataDir.startsWith('memory://');
+  if (onDisk) {
+    mkdirSync(dirname(dataDir), { recursive: true, mode: 0o700 });
+    // The folder is the barrier: whatever PGlite creates inside it later is out of other users' reach.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
+  }
   const client = new PGlite(dataDir);
   await client.waitReady;
   const db = drizzle(client, { schema }) as unknown as Database;
@@ -66,5 +72,27 @@ export async function openStore(options: OpenOptions = {}): Promise<OpenStore> {
     const { migrate } = await import('drizzle-orm/pglite/migrator');
     await migrate(drizzle(client, { schema }), { migrationsFolder });
   }
-  return { db, kind: 'pglite', location: dataDir, close: () => client.close() };
+  if (onDisk) ownerOnly(dataDir);
+  return {
+    db,
+    kind: 'pglite',
+    location: dataDir,
+    close: async () => {
+      await client.close();
+      if (onDisk) ownerOnly(dataDir);
+    },
+  };
+}
+
+/**
+ * PGlite's file system layer creates its files 0666 whatever the umask, so the store's tree is narrowed
+ * to the owner: folders 0700, files 0600. Symbolic links are left alone (chmod would follow them).
+ */
+export function ownerOnly(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) ownerOnly(path);
+    else if (entry.isFile() && (lstatSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+  }
 }

@@ -3,7 +3,8 @@
 // and writes a regenerated snapshot.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { confinedPath, PathRefused, readRegularFile } from '../fs/confine.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { UserError } from '../errors.js';
 import { parseGoImports, type GoFileImports } from './goimports.js';
@@ -24,13 +25,16 @@ export function snapshotDir(modelsDir = defaultModelsDir): string {
 /** Every path of the pinned commit, one per line, gzipped (2.2 MB of text, 0.2 MB stored). */
 export const snapshotTreeFile = (modelsDir = defaultModelsDir): string => join(snapshotDir(modelsDir), 'tree.txt.gz');
 
+/** Every file the domain engine reads is a regular file of bounded size (a FIFO would hang the reader). */
 function read(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readRegularFile(file);
   } catch (err) {
-    throw new UserError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file });
+    throw new UserError(`${file}: cannot read: ${err instanceof PathRefused ? err.message.slice(file.length + 2) : errnoCode(err)}`, { file });
   }
 }
+
+const errnoCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 
 /** Reads every *.yaml in dir (and snapshot/index.yaml) and parses them. File names in errors are relative to dir. */
 export function readModelSources(dir = defaultModelsDir): ModelSource[] {
@@ -112,12 +116,24 @@ export function scanRepo(dir: string): { paths: string[]; goFiles: GoFileImports
   return { paths: paths.sort(), goFiles };
 }
 
-/** Reads the post-image of each file a diff touches, when a checkout is given to `check --repo`. */
+/**
+ * Reads the post-image of each file a diff touches, when a checkout is given to `check --repo`. The paths
+ * come from the diff, so each is confined to the checkout: `..`, absolute paths and symbolic links that
+ * lead out are refused, as are FIFOs and devices. A path missing from the checkout (deleted) is skipped.
+ */
 export function readRepoFiles(dir: string, files: readonly string[]): Record<string, string> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir}: not a directory`, { file: dir });
   const out: Record<string, string> = {};
   for (const f of files) {
-    const p = join(dir, f);
-    if (existsSync(p)) out[relative(dir, p).split(sep).join('/')] = read(p);
+    if (isAbsolute(f) || f.split(/[\\/]/).includes('..')) throw new PathRefused(f, 'outside-root', `a diff path must stay inside ${dir}`);
+    let real: string;
+    try {
+      real = confinedPath(dir, f);
+    } catch (err) {
+      if (err instanceof PathRefused && err.reason === 'unreadable' && err.message.endsWith('no such file')) continue;
+      throw err;
+    }
+    out[relative(dir, join(dir, f)).split(sep).join('/')] = readRegularFile(real, { display: f });
   }
   return out;
 }

@@ -4,6 +4,7 @@
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { unsafeRegexReason } from './safe-regex.js';
 
 const People = z.array(z.string()).default([]);
 const Entry = z.object({ approvers: People, reviewers: People, labels: People, emeritus_approvers: People }).passthrough();
@@ -72,6 +73,8 @@ export function parseOwnersFile(dir: string, text: string, file = `${dir ? `${di
     filters.push({ pattern: '.*', approvers: cfg.approvers, reviewers: cfg.reviewers, labels: cfg.labels });
   }
   for (const [pattern, e] of Object.entries(cfg.filters ?? {})) {
+    const unsafe = unsafeRegexReason(pattern);
+    if (unsafe) throw new UserError(`${file}: filters: regular expression ${JSON.stringify(pattern)} refused: ${unsafe}`, { file });
     try {
       new RegExp(pattern);
     } catch {

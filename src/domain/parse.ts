@@ -1,6 +1,7 @@
 // Pure parsing and validation of the domain-model YAML. Takes file texts, returns a DomainModel or throws a
 // UserError whose lines read `file:line path: message`, so a wrong value can be found without a debugger.
 import { LineCounter, parseDocument, type Document } from 'yaml';
+import { toData } from '../yaml/validate.js';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
 import {
@@ -37,7 +38,7 @@ class SourceDoc {
     private readonly doc: Document,
     private readonly lines: LineCounter,
   ) {
-    this.data = doc.toJS();
+    this.data = toData(file, doc, lines);
   }
 
   lineOf(path: readonly PathSeg[]): number {

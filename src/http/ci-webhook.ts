@@ -35,9 +35,10 @@ export function createCiWebhookHandler(deps: { db: Database; client: Client; sec
     if (!req.url?.startsWith('/ci/webhook')) return false;
     if (req.method !== 'POST') return (sendJson(res, 405, { error: 'method_not_allowed' }), true);
     const body = await readBody(req);
-    const given = String(req.headers['x-sitroom-signature'] ?? '');
-    const expected = signCiPayload(deps.secret, body);
-    if (given.length !== expected.length || !timingSafeEqual(Buffer.from(given), Buffer.from(expected))) {
+    // Compared as bytes: a header with non-ASCII characters has as many characters as the signature but more bytes.
+    const given = Buffer.from(String(req.headers['x-sitroom-signature'] ?? ''), 'latin1');
+    const expected = Buffer.from(signCiPayload(deps.secret, body), 'latin1');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       sendJson(res, 401, { error: 'invalid_signature' });
       return true;
     }

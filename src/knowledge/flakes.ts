@@ -13,6 +13,7 @@
 //   also break for real, and a new way of failing is the first sign of it.
 // - Anything else (seen before, never proven intermittent, not consistent) is UNKNOWN and escalated.
 import type { TeamConfig } from '../config/schema.js';
+import { unsafeRegexReason } from '../domain/safe-regex.js';
 
 export type FlakePolicy = TeamConfig['ci']['flake_handling'];
 
@@ -113,6 +114,8 @@ export function windowOf(history: readonly TestRun[], test: string, windowRuns: 
 export function matchesKnownPattern(pattern: string, message: string, signature: string): boolean {
   const regex = /^\/(.+)\/([a-z]*)$/.exec(pattern);
   if (regex) {
+    // team.yaml validation refuses unsafe patterns; this guards a config object built elsewhere.
+    if (unsafeRegexReason(regex[1]!)) return false;
     try {
       const re = new RegExp(regex[1]!, regex[2]);
       return re.test(message) || re.test(signature);

@@ -86,7 +86,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const insight = createDomainInsight();
   const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config.current()) });
   await knowledge.syncPatternLibrary(loadPatternFiles(targetRepo, team.pattern_library));
-  const agent = options.agent ?? createAgent({ targetRepo, team, anthropic: environment.anthropic });
+  const agent = options.agent ?? createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir], cacheDir: join(dataDir, 'sandbox-cache') } });
 
   // GitHub mode: PRs on GitHub, Prow CI, tide merges; results are polled unless the CI webhook pushes them.
   const github = environment.github.token ? createGitHubMode(environment.github, team) : undefined;

@@ -1,9 +1,8 @@
 // The team config as running processes see it: read at start (a broken config stops start-up with a
 // clear error), re-read when a file under .rh-agentic/ changes, and when the new files are broken the
 // last good config stays in force — running plans continue — while the problem is logged once.
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { loadConfig, scanConfigTree, type LoadedConfig } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface ConfigSource {
@@ -12,26 +11,10 @@ export interface ConfigSource {
   problem(): string | undefined;
 }
 
+/** Size and time of every file under .rh-agentic/ (a symbolic link loop is a problem loadConfig reports, not a crash here). */
 function fingerprint(targetRepo: string): string {
-  const dir = join(targetRepo, '.rh-agentic');
-  const parts: string[] = [];
-  const walk = (d: string) => {
-    let entries: string[] = [];
-    try {
-      entries = readdirSync(d).sort();
-    } catch {
-      return;
-    }
-    for (const name of entries) {
-      const path = join(d, name);
-      const st = statSync(path, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(path);
-      else parts.push(`${path}:${st.size}:${st.mtimeMs}`);
-    }
-  };
-  walk(dir);
-  return parts.join('|');
+  const { files, problems } = scanConfigTree(join(targetRepo, '.rh-agentic'));
+  return [...files.map((f) => `${f.path}:${f.size}:${f.mtimeMs}`), ...problems.map((p) => `${p.file}!${p.message}`)].join('|');
 }
 
 export function createConfigSource(targetRepo: string, logger: Pick<Logger, 'warn' | 'info'>, options: { checkEveryMs?: number } = {}): ConfigSource {

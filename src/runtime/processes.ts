@@ -18,6 +18,7 @@ import { ensureTemporalBinaries } from '../temporal/binaries.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { createWorker } from '../temporal/worker.js';
 import { createOrchestrator, type Core } from './compose.js';
+import { UserError } from '../errors.js';
 
 export interface Stoppable {
   name: string;
@@ -66,7 +67,14 @@ export async function connectTemporal(core: Core, life: Lifecycle, options: { st
     address = server.address;
     route = `dev server via ${binaries.route}`;
   }
-  const connection = await Connection.connect({ address });
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 10_000 });
+  } catch (err) {
+    // One line naming the setting, not a gRPC stack trace.
+    const why = ((err as Error).message ?? String(err)).split('\n')[0];
+    throw new UserError(`cannot reach Temporal at ${address}${route === 'TEMPORAL_ADDRESS' ? ' (TEMPORAL_ADDRESS)' : ''}: ${why}. Start a Temporal server there or correct TEMPORAL_ADDRESS.`, { field: 'TEMPORAL_ADDRESS' });
+  }
   life.add({ name: 'temporal connection', stop: () => connection.close() });
   return { address, namespace, taskQueue, client: new Client({ connection, namespace }), ...(server ? { uiUrl: server.uiUrl } : {}), route };
 }
@@ -86,13 +94,20 @@ function installTemporalRuntime(level: string | undefined): void {
 export async function runWorker(core: Core, temporal: TemporalHandle, life: Lifecycle): Promise<Worker> {
   installTemporalRuntime(core.environment.logging.level);
   const { worker, connection } = await createWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: temporal.taskQueue, activities: core.activities, logger: core.logger });
-  const running = worker.run();
+  // The readiness file holds this process's pid; the health check also tests that the pid is alive, so a
+  // file left by a crash does not report a dead worker as ready. A stale file is removed first, and the file
+  // goes away on any exit.
   const readyFile = join('/tmp', 'sitroom-worker-ready');
+  rmSync(readyFile, { force: true });
+  const running = worker.run();
   writeFileSync(readyFile, String(process.pid));
+  const removeReady = () => rmSync(readyFile, { force: true });
+  process.once('exit', removeReady);
   life.add({
     name: 'worker',
     stop: async () => {
-      rmSync(readyFile, { force: true });
+      removeReady();
+      process.removeListener('exit', removeReady);
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
@@ -173,7 +188,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
         db: core.store.db,
         knowledge: core.knowledge,
         secret: dashboardSecret,
-        displayNames: new Map([...roles.values()].map((r) => [r.developer, r.display_name])),
+        displayNames: () => new Map([...core.config.current().roles.values()].map((r) => [r.developer, r.display_name])),
       }),
       // Without a secret no request could be verified, so there is no webhook and CI results are polled.
       ...(github.ciWebhookSecret ? [createCiWebhookHandler({ db: core.store.db, client: temporal.client, secret: github.ciWebhookSecret })] : []),

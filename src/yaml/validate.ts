@@ -1,6 +1,6 @@
 // Parses YAML and validates it with a zod schema, turning every problem into "file:line path: message"
 // so a person can jump straight to the offending field. Pure: takes text, returns data or throws UserError.
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors.js';
 
@@ -46,9 +46,14 @@ export function lineOf(doc: Document, counter: LineCounter, path: ReadonlyArray<
   return counter.linePos(offset).line;
 }
 
+/** "file:line path: message", or "file: message" for a problem with the file itself (line 0). */
+export function formatIssue(i: YamlIssue): string {
+  return i.line > 0 ? `${i.file}:${i.line} ${i.path}: ${i.message}` : `${i.file}: ${i.message}`;
+}
+
 export class YamlValidationError extends UserError {
   constructor(readonly issues: YamlIssue[]) {
-    super(issues.map((i) => `${i.file}:${i.line} ${i.path}: ${i.message}`).join('\n'), {
+    super(issues.map(formatIssue).join('\n'), {
       file: issues[0]?.file,
       line: issues[0]?.line,
       field: issues[0]?.path,
@@ -77,9 +82,36 @@ export function parseYamlText(file: string, text: string): ParsedYaml {
   return { doc, counter };
 }
 
+/**
+ * Aliases a config file may expand. Each alias copies its anchor's whole subtree, so a few nested ones
+ * ("billion laughs") would expand to gigabytes; the yaml library stops at this count and the file is refused.
+ * https://eemeli.org/yaml/#tojs-options
+ */
+export const maxAliasCount = 50;
+
+/** The document as plain data, with alias expansion bounded; an excess names the line of the first alias. */
+export function toData(file: string, doc: Document, counter: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount });
+  } catch (err) {
+    let line = 1;
+    visit(doc, {
+      Alias(_key, node) {
+        if (isAlias(node) && node.range) {
+          line = counter.linePos(node.range[0]).line;
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    const message = /alias/i.test((err as Error).message) ? `aliases expand too far (more than ${maxAliasCount} expansions); write the values out instead` : (err as Error).message.split('\n')[0]!;
+    throw new YamlValidationError([{ file, line, path: '(aliases)', message }]);
+  }
+}
+
 export function validateYaml<S extends z.ZodType>(file: string, text: string, schema: S): z.output<S> {
   const { doc, counter } = parseYamlText(file, text);
-  const result = schema.safeParse(doc.toJS());
+  const result = schema.safeParse(toData(file, doc, counter));
   if (result.success) return result.data;
   throw new YamlValidationError(
     result.error.issues.map((issue) => ({

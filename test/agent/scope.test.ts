@@ -94,3 +94,13 @@ describe('tools bound to a scope', () => {
     expect(tools.calls.filter((c) => !c.ok).map((c) => c.tool)).toEqual(['run_command', 'write_file', 'read_file']);
   });
 });
+
+describe('per-command time limits', () => {
+  it('kills a command at its own limit from team.yaml, others keep the default', async () => {
+    const scope = new Scope({ worktree: root, writable: [], allowedCommands: ['sleep 5', 'sleep 0'], tokenBudget: 1, commandTimeoutMs: 60_000, commandTimeoutsMs: { 'sleep 5': 500 } });
+    const slow = await scope.runCommand('sleep 5');
+    expect(slow).toMatchObject({ timedOut: true, exitCode: null });
+    expect(slow.durationMs).toBeLessThan(4_000);
+    expect(await scope.runCommand('sleep 0')).toMatchObject({ timedOut: false, exitCode: 0 });
+  });
+});

@@ -84,3 +84,25 @@ describe('bad config', () => {
     expect(loadError(repo).message).toMatch(new RegExp(`roles/sam\\.yaml:${line} persona: unknown persona "wizard"`));
   });
 });
+
+describe('agent command settings', () => {
+  it('defaults to the required sandbox and a 10-minute limit, and refuses a limit for a command not on the allow-list', () => {
+    const { team } = loadConfig(exampleTargetRepo);
+    expect(team.agent).toMatchObject({ sandbox: 'required', default_command_timeout: 600, command_timeouts: {} });
+    const repo = copyOfExample();
+    const file = join(repo, '.rh-agentic', 'team.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('  allowed_commands:\n', '  command_timeouts:\n    make test: 1800\n    rm -rf /: 5\n  allowed_commands:\n'));
+    const err = loadError(repo);
+    expect(err.issues).toHaveLength(1);
+    expect(err.message).toMatch(/team\.yaml:\d+ agent\.command_timeouts: "rm -rf \/" is not on agent\.allowed_commands/);
+  });
+
+  it('refuses a flake signature regex that backtracks without bound', () => {
+    const repo = copyOfExample();
+    const file = join(repo, '.rh-agentic', 'team.yaml');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toMatch(/known_signatures:/);
+    writeFileSync(file, text.replace('pattern: "timed out waiting for the condition"', 'pattern: "/(a+)+$/"'));
+    expect(loadError(repo).message).toMatch(/known_signatures\[0\]\.pattern: regular expression refused: a repeated group/);
+  });
+});

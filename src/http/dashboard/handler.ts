@@ -9,15 +9,18 @@ import { KnowledgeAccessError, type KnowledgeStore } from '../../knowledge/store
 import { tierLabels } from '../../knowledge/relevance.js';
 import { readBody } from '../server.js';
 import { renderDashboard, renderMessagePage, type DashboardView } from './render.js';
-import { csrfToken, issueToken, parseCookies, sessionCookie, verifyCsrf, verifyToken } from './session.js';
+import { csrfToken, issueToken, parseCookies, sameOrigin, sessionCookie, verifyCsrf, verifyToken } from './session.js';
 
 export interface DashboardDeps {
   db: Database;
   knowledge: KnowledgeStore;
   /** HMAC key for login links, sessions and CSRF tokens; at least 32 characters (e.g. SITROOM_DASHBOARD_SECRET). */
   secret: string;
-  /** Developer id → display name, from the role files. */
-  displayNames: ReadonlyMap<string, string>;
+  /**
+   * Developer id → display name, from the role files. A function is asked on every request, so a person
+   * removed from the roster loses a session they already hold.
+   */
+  displayNames: ReadonlyMap<string, string> | (() => ReadonlyMap<string, string>);
   /** Set when the dashboard is served over https, so the session cookie is marked Secure. */
   secureCookies?: boolean;
   sessionTtlMs?: number;
@@ -25,6 +28,8 @@ export interface DashboardDeps {
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+const maxProposalId = 2_147_483_647;
 
 const securityHeaders = {
   'content-type': 'text/html; charset=utf-8',
@@ -46,10 +51,12 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
   const calibration = new CalibrationStore(deps.db);
   const ttl = deps.sessionTtlMs ?? 12 * 3_600_000;
 
+  const roster = (): ReadonlyMap<string, string> => (typeof deps.displayNames === 'function' ? deps.displayNames() : deps.displayNames);
   const sessionOf = (req: IncomingMessage): { developer: string; token: string } | undefined => {
     const token = parseCookies(req.headers.cookie).get(sessionCookie);
     const developer = verifyToken(deps.secret, token, 'session', now());
-    return developer && token ? { developer, token } : undefined;
+    // A signed session outlives a roster change; the roster decides on every request.
+    return developer && token && roster().has(developer) ? { developer, token } : undefined;
   };
 
   return async (req, res) => {
@@ -58,7 +65,7 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
 
     if (url.pathname === '/dashboard/login' && req.method === 'GET') {
       const developer = verifyToken(deps.secret, url.searchParams.get('token') ?? undefined, 'login', now());
-      if (!developer || !deps.displayNames.has(developer)) {
+      if (!developer || !roster().has(developer)) {
         send(res, 401, renderMessagePage('Link expired', 'This dashboard link is invalid or has expired. Ask Situation Room in Slack for a new one.'));
         return true;
       }
@@ -79,8 +86,7 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
     if (review && req.method === 'POST') {
       const form = new URLSearchParams(await readBody(req, 64_000));
       // A cross-site form cannot read our token; Origin, when the browser sends it, must be our own host.
-      const origin = req.headers.origin;
-      if (!verifyCsrf(deps.secret, session.token, form.get('csrf') ?? undefined) || (origin && new URL(origin).host !== req.headers.host)) {
+      if (!verifyCsrf(deps.secret, session.token, form.get('csrf') ?? undefined) || !sameOrigin(req.headers.origin, req.headers.host)) {
         send(res, 403, renderMessagePage('Refused', 'The form token did not match this session. Reload the dashboard and try again.'));
         return true;
       }
@@ -94,6 +100,11 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
         return true;
       }
       const id = Number(review[1]);
+      // Proposal ids are PostgreSQL integers; a larger number names nothing (and would fail the query).
+      if (!Number.isSafeInteger(id) || id < 1 || id > maxProposalId) {
+        send(res, 404, renderMessagePage('Not found', 'There is no such knowledge proposal.'));
+        return true;
+      }
       const note = (form.get('note') ?? '').slice(0, 2000);
       let flash: string;
       try {
@@ -143,7 +154,8 @@ const pendingPhaseDecision: Partial<Record<string, (p: { phaseId: string; title:
 };
 
 async function loadView(deps: DashboardDeps, calibration: CalibrationStore, session: { developer: string; token: string }, generatedAt: Date): Promise<DashboardView> {
-  const name = (id: string) => deps.displayNames.get(id) ?? id;
+  const names = typeof deps.displayNames === 'function' ? deps.displayNames() : deps.displayNames;
+  const name = (id: string) => names.get(id) ?? id;
   const items = await activeWorkItems(deps.db);
   const workItems: DashboardView['workItems'] = [];
   const pendingDecisions: DashboardView['pendingDecisions'] = [];

@@ -49,9 +49,27 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq <= 0) continue;
-    out.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()));
+    // A malformed escape ("%zz") is not ours: skip that cookie instead of failing the request.
+    try {
+      out.set(part.slice(0, eq).trim(), decodeURIComponent(part.slice(eq + 1).trim()));
+    } catch {
+      continue;
+    }
   }
   return out;
 }
 
 export const sessionCookie = 'sitroom_dashboard';
+
+/**
+ * Whether a browser's Origin header (when sent) names the host the request was sent to. "null" (sandboxed
+ * frames, file: pages, some redirects) and anything unparseable are foreign.
+ */
+export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

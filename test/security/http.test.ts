@@ -1,0 +1,176 @@
+// Hostile requests to the product's HTTP front door (team dashboard and CI webhook), as a browser or a
+// script on the network sends them. Each row asserts a clear 4xx refusal, that the server still answers
+// afterwards, and that the store did not change (no decision appended, no proposal reviewed).
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import type { OpenStore } from '../../src/db/client.js';
+import { upsertDevelopers } from '../../src/db/work-items.js';
+import { createCiWebhookHandler, signCiPayload } from '../../src/http/ci-webhook.js';
+import { createDashboardHandler, dashboardLoginLink } from '../../src/http/dashboard/index.js';
+import { csrfToken, issueToken, sessionCookie } from '../../src/http/dashboard/session.js';
+import { startHttpServer, type HttpServer } from '../../src/http/server.js';
+import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
+import { openTestStore } from '../support/db.js';
+import { connectTestEnvironment } from '../support/temporal.js';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+
+const secret = 'security-dashboard-secret-0123456789abcdef';
+const ciSecret = 'security-ci-secret-0123456789';
+const config = loadConfig();
+// The roster the dashboard consults on every request; a test removes someone from it.
+const roster = new Map([...config.roles.values()].map((r) => [r.developer, r.display_name]));
+const curator = config.team.approvals.approvers[0]!;
+
+let store: OpenStore;
+let server: HttpServer;
+let env: TestWorkflowEnvironment;
+let proposalId: number;
+const errors: unknown[] = [];
+
+beforeAll(async () => {
+  store = await openTestStore();
+  env = await connectTestEnvironment();
+  const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config) });
+  await upsertDevelopers(store.db, config.roles.values());
+  const p = await knowledge.proposeFromResolvedWorkItem({
+    workItemKey: 'HOSTEDCP-9901',
+    developerId: 'sam',
+    draft: { id: 'security-probe', title: 'A proposal hostile requests must not review', body: 'A body long enough for the proposal schema.', applicability: { files: ['api/x.go'] } },
+  });
+  await knowledge.respondToProposal(p.id, 'sam', 'yes');
+  proposalId = p.id;
+  server = await startHttpServer({
+    port: 0,
+    routes: [createDashboardHandler({ db: store.db, knowledge, secret, displayNames: () => roster }), createCiWebhookHandler({ db: store.db, client: env.client, secret: ciSecret })],
+    onError: (err) => errors.push(err),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  await store?.close();
+  await env?.teardown();
+});
+
+/** What a hostile request must not change: decisions appended and proposals reviewed. */
+async function storeFingerprint(): Promise<string> {
+  const d = await store.db.execute(sql`select count(*)::int as n from decisions`);
+  const k = await store.db.execute(sql`select count(*)::int as n from knowledge_proposals where status <> 'awaiting-review'`);
+  return JSON.stringify([(d as unknown as { rows: unknown[] }).rows ?? d, (k as unknown as { rows: unknown[] }).rows ?? k]);
+}
+
+const session = (developer = curator) => `${sessionCookie}=${encodeURIComponent(issueToken(secret, developer, new Date(Date.now() + 3_600_000), 'session'))}`;
+const sessionToken = (developer = curator) => issueToken(secret, developer, new Date(Date.now() + 3_600_000), 'session');
+
+function reviewForm(developer = curator, extra: Record<string, string> = {}) {
+  // The CSRF token is bound to the exact session token the cookie carries.
+  const token = sessionToken(developer);
+  return {
+    cookie: `${sessionCookie}=${encodeURIComponent(token)}`,
+    body: new URLSearchParams({ csrf: csrfToken(secret, token), decision: 'approve', ...extra }).toString(),
+  };
+}
+
+interface Row {
+  name: string;
+  request: () => { path: string; method?: string; headers?: Record<string, string>; body?: string | Buffer };
+  status: number | number[];
+}
+
+const ciBody = JSON.stringify({ prUrl: 'https://github.com/openshift/hypershift/pull/1', report: { runId: 'r', job: 'j', commit: 'abcdef0', attempt: 1, state: 'success', tests: [] } });
+const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+
+const rows: Row[] = [
+  // Dashboard: sessions and cookies
+  { name: 'malformed cookie escape', request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=%E0%A4%A` } }), status: 401 },
+  { name: 'cookie of nulls and control bytes', request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=%00%00%01.%00.%00` } }), status: 401 },
+  { name: 'huge cookie', request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=${'a'.repeat(12_000)}` } }), status: [401, 431] },
+  { name: 'session for someone not on the roster', request: () => ({ path: '/dashboard', headers: { cookie: session('mallory') } }), status: 401 },
+  { name: 'expired session', request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=${issueToken(secret, curator, new Date(Date.now() - 1000), 'session')}` } }), status: 401 },
+  { name: 'session signed with another secret', request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=${issueToken('x'.repeat(40), curator, new Date(Date.now() + 60_000), 'session')}` } }), status: 401 },
+  { name: 'login link used as a session', request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=${issueToken(secret, curator, new Date(Date.now() + 60_000), 'login')}` } }), status: 401 },
+  { name: 'login with a unicode token', request: () => ({ path: `/dashboard/login?token=${encodeURIComponent('mária.99999999999.ü')}` }), status: 401 },
+  { name: 'login with an invalid percent escape', request: () => ({ path: '/dashboard/login?token=%E0%A4%A' }), status: 401 },
+  // Dashboard: the review form
+  { name: 'Origin: null on a review', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, origin: 'null', 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 403 },
+  { name: 'unparseable Origin on a review', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, origin: 'http://[::1', 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 403 },
+  { name: 'cross-site Origin on a review', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 403 },
+  { name: 'review without the CSRF token', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie }, body: 'decision=approve' }), status: 403 },
+  { name: 'out-of-range proposal id', request: () => ({ path: `/dashboard/proposals/99999999999999999999/review`, method: 'POST', headers: { cookie: reviewForm().cookie }, body: reviewForm().body }), status: 404 },
+  { name: 'proposal id beyond a PostgreSQL integer', request: () => ({ path: `/dashboard/proposals/2147483648/review`, method: 'POST', headers: { cookie: reviewForm().cookie }, body: reviewForm().body }), status: 404 },
+  { name: 'proposal id zero', request: () => ({ path: `/dashboard/proposals/0/review`, method: 'POST', headers: { cookie: reviewForm().cookie }, body: reviewForm().body }), status: 404 },
+  { name: 'review decision of the wrong type', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie }, body: reviewForm(curator, { decision: '{"$ne":null}' }).body }), status: 400 },
+  { name: 'review by someone removed from the roster', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm('mallory').cookie }, body: reviewForm('mallory').body }), status: 401 },
+  { name: 'review body over the limit', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie }, body: `${reviewForm().body}&note=${'x'.repeat(70_000)}` }), status: 413 },
+  // CI webhook
+  { name: 'non-ASCII bytes in the signature header', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': `sha256=${'é'.repeat(64)}` }, body: ciBody }), status: 401 },
+  { name: 'signature of the right length in multi-byte characters', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': 'ü'.repeat(71) }, body: ciBody }), status: 401 },
+  { name: 'no signature', request: () => ({ path: '/ci/webhook', method: 'POST', body: ciBody }), status: 401 },
+  { name: 'signature of another body (replayed header)', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': signCiPayload(ciSecret, '{}') }, body: ciBody }), status: 401 },
+  { name: 'signed JSON null', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': signCiPayload(ciSecret, 'null') }, body: 'null' }), status: 400 },
+  { name: 'signed body of the wrong types', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': signCiPayload(ciSecret, '{"prUrl":1,"report":[]}') }, body: '{"prUrl":1,"report":[]}' }), status: 400 },
+  { name: 'signed deeply nested JSON', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': signCiPayload(ciSecret, deep) }, body: deep }), status: 400 },
+  { name: 'signed invalid UTF-8', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': signCiPayload(ciSecret, Buffer.from([0xff, 0xfe, 0x7b]).toString('utf8')) }, body: Buffer.from([0xff, 0xfe, 0x7b]) }), status: 400 },
+  { name: 'signed report for an unknown PR', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': signCiPayload(ciSecret, ciBody) }, body: ciBody }), status: 404 },
+  { name: 'body over the limit', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': 'sha256=0' }, body: 'x'.repeat(1_100_000) }), status: 413 },
+  { name: 'GET on the webhook', request: () => ({ path: '/ci/webhook' }), status: 405 },
+];
+
+describe('hostile requests to the dashboard and the CI webhook', () => {
+  it.each(rows)('$name → refused', async ({ request, status }) => {
+    const before = await storeFingerprint();
+    const r = request();
+    const res = await fetch(`${server.url}${r.path}`, { method: r.method ?? 'GET', redirect: 'manual', ...(r.headers ? { headers: r.headers } : {}), ...(r.body !== undefined ? { body: r.body } : {}) });
+    await res.arrayBuffer();
+    expect([status].flat()).toContain(res.status);
+    expect(errors).toEqual([]);
+    // The process is alive and the store unchanged.
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect(await storeFingerprint()).toBe(before);
+  });
+
+  it('a person removed from the roster loses the session they hold', async () => {
+    const cookie = session('sam');
+    expect((await fetch(`${server.url}/dashboard`, { headers: { cookie } })).status).toBe(200);
+    const name = roster.get('sam')!;
+    roster.delete('sam');
+    try {
+      expect((await fetch(`${server.url}/dashboard`, { headers: { cookie } })).status).toBe(401);
+      expect((await fetch(dashboardLoginLink(server.url, secret, 'sam', new Date()), { redirect: 'manual' })).status).toBe(401);
+    } finally {
+      roster.set('sam', name);
+    }
+  });
+
+  it('a fuzz pass of random paths, cookies and bodies (fixed seed) never reaches a 5xx', async () => {
+    let seed = 0x5eed;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const alphabet = ['%', '%00', '%E0', '/', '..', 'é', '\u202e', '"', "'", '<', '{', '[', '9', '-1', 'null', 'review', 'proposals', 'dashboard', 'login', 'ci', 'webhook', '?token=', '&', '='];
+    const pick = (k: number) => Array.from({ length: k }, () => alphabet[rand(alphabet.length)]).join('');
+    const before = await storeFingerprint();
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 150; i++) {
+      const path = `/${['dashboard', 'ci/webhook', 'dashboard/proposals'][rand(3)]}/${pick(rand(6))}`;
+      const headers: Record<string, string> = {};
+      if (rand(2)) headers.cookie = `${sessionCookie}=${encodeURIComponent(pick(rand(8)))}`;
+      if (rand(3) === 0) headers.cookie = reviewForm().cookie;
+      if (rand(2)) headers.origin = ['null', 'http://evil', '%', ''][rand(4)]!;
+      if (rand(2)) headers['x-sitroom-signature'] = pick(rand(4));
+      let res: Response;
+      try {
+        res = await fetch(`${server.url}${path}`, { method: rand(2) ? 'POST' : 'GET', headers, redirect: 'manual', ...(rand(2) ? { body: pick(rand(10)) } : {}) });
+      } catch {
+        continue; // fetch itself refused the URL: nothing was sent
+      }
+      await res.arrayBuffer();
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    }
+    expect([...statuses.keys()].filter((s) => s >= 500), JSON.stringify([...statuses])).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(await storeFingerprint()).toBe(before);
+  });
+});
