@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenStore } from '../../src/db/client.js';
 import { processedSlackEvents } from '../../src/db/schema/core.js';
-import { signedHeaders } from '../../src/slack/workspace/signing.js';
-import type { StoredMessage } from '../../src/slack/workspace/server.js';
+import { signedHeaders } from '../../src/local-slack/signing.js';
+import type { StoredMessage } from '../../src/local-slack/server.js';
 import { openTestStore } from '../support/db.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -160,7 +160,7 @@ describe('events', () => {
       res.writeHead(seen.length === 1 ? 500 : 200).end();
     });
     await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
-    const { startLocalWorkspace } = await import('../../src/slack/workspace/server.js');
+    const { startLocalWorkspace } = await import('../../src/local-slack/server.js');
     const ws = await startLocalWorkspace({ appUrl: `http://127.0.0.1:${(flaky.address() as { port: number }).port}/slack/events`, signingSecret: 's', botToken: 'xoxb-x', users: [{ id: 'U1', name: 'u' }], eventRetryDelaysMs: [10, 10, 10] });
     const result = await ws.deliverEvent({ type: 'app_home_opened', user: 'U1' });
     expect(result).toMatchObject({ status: 200, attempts: 2 });

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { createCiWebhookHandler } from '../../src/http/ci-webhook.js';
 import { createDashboardHandler } from '../../src/http/dashboard/index.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
-import { createDispatcher, createDispatcherClient } from '../../src/notifications/dispatcher.js';
+import { createDispatcher, createDispatcherClient } from '../../src/slack/delivery/dispatcher.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { startLocalWorkspace, type LocalWorkspace } from '../../src/slack/workspace/server.js';
+import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';
 import type { TestRuntime } from './runtime.js';
 
 export interface Surfaces {
