@@ -176,7 +176,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
         displayNames: new Map([...roles.values()].map((r) => [r.developer, r.display_name])),
       }),
       // Without a secret no request could be verified, so there is no webhook and CI results are polled.
-      ...(github.ciWebhookSecret ? [createCiWebhookHandler({ db: core.store.db, client: temporal.client, secret: github.ciWebhookSecret })] : []),
+      ...(github.ciWebhookSecret ? [createCiWebhookHandler({ orchestrator, secret: github.ciWebhookSecret })] : []),
     ],
     onError: (err) => core.logger.error({ err: String(err) }, 'http handler failed'),
   });
