@@ -180,6 +180,15 @@ describe('/sitroom', () => {
     expect(status.text).toContain('platform-bridge: running');
   });
 
+  it('acknowledges from the text alone; someone not on the team is told so afterwards and nothing is planned', async () => {
+    const plansBefore = h.orchestrator.plans.length;
+    const ack = await h.workspace.slashCommand('eve', 'general', '/sitroom', 'plan HOSTEDCP-3001 anything');
+    // The ack is the "working on it" answer: who eve is was not looked up before it.
+    expect(JSON.parse(ack.body)).toMatchObject({ response_type: 'ephemeral', text: 'Asking RH-A for a plan for HOSTEDCP-3001…' });
+    await h.workspace.waitFor(() => h.workspace.ephemeralsFor('eve').find((e) => e.text.includes('not on this team’s roster')));
+    expect(h.orchestrator.plans.length).toBe(plansBefore);
+  });
+
   it('plan needs a Jira key and starts planning with one', async () => {
     await h.workspace.slashCommand('sam', 'general', '/sitroom', 'plan make it faster');
     await h.workspace.waitFor(() => h.workspace.ephemeralsFor('sam').find((e) => e.text.includes('needs a Jira key')));
