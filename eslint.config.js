@@ -4,6 +4,8 @@
 // - the environment is read in one place: src/config parses it once at start; everything else takes typed values.
 // - the repository stands alone: no code reads the ../shared folder a development machine may have beside
 //   the clone (test/standalone.test.ts scans every file for it as well, shell scripts included).
+// - the local Slack workspace is a stand-in: it speaks Slack's protocols and imports nothing of the app.
+// - Slack listeners reach the store and Temporal only through the trigger middleware and the orchestrator port.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
@@ -63,6 +65,22 @@ export default tseslint.config(
         { selector: `TemplateElement[value.raw=${sharedPath}]`, message: outsideRepo },
         { selector: "CallExpression > Literal[value='..'] ~ Literal[value='shared']", message: outsideRepo },
       ],
+    },
+  },
+  {
+    files: ['src/local-slack/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['../*'], message: 'The local workspace stands in for Slack: it imports nothing else of the project, so it cannot know more than Slack would.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/slack/listeners/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/db/**', 'drizzle-orm', '@temporalio/*', '**/orchestrator/temporal*', '**/workflows/**'], message: 'A listener reaches the store and Temporal only through the trigger (src/slack/trigger.ts) and the Orchestrator port.' }],
+      }],
     },
   },
 );

@@ -13,7 +13,7 @@ import { loadModelPort } from '../../src/agent/model-port.js';
 import { createOfflineAgent } from '../../src/agent/offline.js';
 import type { StepUsage } from '../../src/agent/types.js';
 import { createExampleRepo } from '../../src/integrations/example-repo.js';
-import { startFakeAnthropic, text, toolUse } from '../../src/integrations/fakes/anthropic.js';
+import { startFakeAnthropic, text, toolUse } from '../../test/support/doubles/anthropic.js';
 
 // Anthropic bills cache writes at 1.25x and cache reads at 0.1x the base input price.
 // https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#pricing

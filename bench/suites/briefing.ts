@@ -30,7 +30,7 @@ import { createDomainInsight } from '../../src/runtime/insight.js';
 import { createMemoryPort } from '../../src/runtime/memory.js';
 import { renderNotification } from '../../src/slack/blocks/notifications.js';
 import { createSlackApp } from '../../src/slack/app.js';
-import { startLocalWorkspace, type LocalWorkspace } from '../../src/slack/workspace/server.js';
+import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';
 import { figure, summarise, type BenchFigure, type BenchSuite } from '../lib.js';
 import { gcFunction, memoryAfterGc, type MemorySnapshot } from '../support/temporal.js';
 

@@ -11,7 +11,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import type { DecisionRequest, DecisionResult, Orchestrator, Situation } from '../../src/orchestrator/port.js';
 import { renderNotification } from '../../src/slack/blocks/notifications.js';
 import { createSlackApp } from '../../src/slack/app.js';
-import { startLocalWorkspace, type LocalWorkspace } from '../../src/slack/workspace/server.js';
+import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';
 import { figure, summarise, type BenchFigure, type BenchSuite } from '../lib.js';
 
 const signingSecret = 'bench-signing-secret';

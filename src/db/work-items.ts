@@ -147,6 +147,12 @@ export async function phasesOf(db: Database, key: string) {
   return db.select().from(phases).where(eq(phases.workItemKey, key)).orderBy(phases.ordinal);
 }
 
+/** The phase whose pull request is at this URL (what the CI webhook is told about). */
+export async function phaseByPrUrl(db: Database, prUrl: string): Promise<{ workItemKey: string; phaseId: string } | undefined> {
+  const [row] = await db.select({ workItemKey: phases.workItemKey, phaseId: phases.phaseId }).from(phases).where(eq(phases.prUrl, prUrl));
+  return row;
+}
+
 export async function developerBySlackId(db: Database, slackUserId: string) {
   const [row] = await db.select().from(developers).where(eq(developers.slackUserId, slackUserId));
   return row;

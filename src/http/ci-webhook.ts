@@ -1,14 +1,9 @@
 // POST /ci/webhook: the CI system (or its bridge) pushes a run's results; the receiver checks the HMAC
-// signature, finds the CI watch of that PR and delivers the results as a signal. Results are data only:
-// nothing in them can change what the watch is allowed to do.
+// signature and the payload, then hands the results to the orchestrator, which finds the CI watch of that PR.
+// Results are data only: nothing in them can change what the watch is allowed to do.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Database } from '../db/client.js';
-import { phases } from '../db/schema/core.js';
-import { ciResultSignal, workItemStateQuery } from '../../workflows/definitions.js';
-import { workItemWorkflowId } from '../../workflows/ids.js';
+import type { Orchestrator } from '../orchestrator/port.js';
 import { readBody, sendJson, type RouteHandler } from './server.js';
 
 const CiReportBody = z.strictObject({
@@ -30,7 +25,7 @@ export function signCiPayload(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-export function createCiWebhookHandler(deps: { db: Database; client: Client; secret: string }): RouteHandler {
+export function createCiWebhookHandler(deps: { orchestrator: Orchestrator; secret: string }): RouteHandler {
   return async (req, res) => {
     if (!req.url?.startsWith('/ci/webhook')) return false;
     if (req.method !== 'POST') return (sendJson(res, 405, { error: 'method_not_allowed' }), true);
@@ -50,19 +45,14 @@ export function createCiWebhookHandler(deps: { db: Database; client: Client; sec
       sendJson(res, 400, { error: 'invalid_payload', message });
       return true;
     }
-    const [phase] = await deps.db.select().from(phases).where(eq(phases.prUrl, parsed.prUrl));
-    if (!phase) {
-      sendJson(res, 404, { error: 'unknown_pr', prUrl: parsed.prUrl });
+    if (!deps.orchestrator.deliverCiResults) {
+      sendJson(res, 503, { error: 'ci_results_not_accepted' });
       return true;
     }
-    const state = await deps.client.workflow.getHandle(workItemWorkflowId(phase.workItemKey)).query(workItemStateQuery);
-    const watchId = state.phases.find((p) => p.id === phase.phaseId)?.ciWatchId;
-    if (!watchId) {
-      sendJson(res, 409, { error: 'not_watching', prUrl: parsed.prUrl });
-      return true;
-    }
-    await deps.client.workflow.getHandle(watchId).signal(ciResultSignal, parsed.report);
-    sendJson(res, 202, { accepted: true, workflowId: watchId });
+    const delivered = await deps.orchestrator.deliverCiResults(parsed.prUrl, parsed.report);
+    if (delivered.outcome === 'unknown-pr') sendJson(res, 404, { error: 'unknown_pr', prUrl: parsed.prUrl });
+    else if (delivered.outcome === 'not-watching') sendJson(res, 409, { error: 'not_watching', prUrl: parsed.prUrl });
+    else sendJson(res, 202, { accepted: true, workflowId: delivered.watchId });
     return true;
   };
 }

@@ -1,6 +1,7 @@
 // What the surfaces (Slack, dashboard, CLI) may ask of RH-O. Implemented over Temporal in
 // src/orchestrator/temporal.ts; the surfaces depend on this interface only.
 import type { ExecutionMode } from '../config/schema.js';
+import type { CiRunReport } from '../../workflows/types.js';
 
 export const decisionKinds = [
   'approve-plan',
@@ -77,6 +78,9 @@ export interface StarterTaskOffer {
   considered: Array<{ workItemKey: string; title: string; met: number; missing: Array<{ criterion: string; why: string }> }>;
 }
 
+/** Where CI results pushed for a PR went: the CI watch of the phase that opened it, or why nowhere. */
+export type CiResultsDelivery = { outcome: 'accepted'; watchId: string } | { outcome: 'unknown-pr' } | { outcome: 'not-watching' };
+
 export interface Orchestrator {
   decide(request: DecisionRequest): Promise<DecisionResult>;
   situation(developerId: string): Promise<Situation>;
@@ -95,4 +99,9 @@ export interface Orchestrator {
    * task. Optional: a surface without it says the feature is unavailable.
    */
   completeOrientation?(developerId: string): Promise<StarterTaskOffer>;
+  /**
+   * CI results the CI system pushed for a PR (the CI webhook), handed to the CI watch of the phase with that
+   * PR. Optional: a surface without it answers that CI results are not accepted here.
+   */
+  deliverCiResults?(prUrl: string, report: CiRunReport): Promise<CiResultsDelivery>;
 }

@@ -4,6 +4,7 @@ import { WorkflowUpdateFailedError, WorkflowNotFoundError, WorkflowExecutionAlre
 import {
   approvePhaseUpdate,
   approvePlanUpdate,
+  ciResultSignal,
   cancelUpdate,
   ciOptionUpdate,
   budgetUpdate,
@@ -36,6 +37,8 @@ export interface TemporalOrchestratorDeps {
   describeWorkItem?(key: string): Promise<{ title: string; description: string } | undefined>;
   /** yes / edit first / no on a knowledge proposal: handled by the knowledge store, not a workflow. */
   knowledgeDecision?(request: DecisionRequest): Promise<DecisionOutcome>;
+  /** The phase whose PR this is (from the store), for CI results pushed by PR URL. */
+  phaseForPr?(prUrl: string): Promise<{ workItemKey: string; phaseId: string } | undefined>;
 }
 
 export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orchestrator {
@@ -166,6 +169,17 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
         if (err instanceof WorkflowNotFoundError) return { accepted: false };
         throw err;
       }
+    },
+
+    async deliverCiResults(prUrl, report) {
+      if (!deps.phaseForPr) throw new Error('CI results by PR URL need the store: phaseForPr is not configured');
+      const phase = await deps.phaseForPr(prUrl);
+      if (!phase) return { outcome: 'unknown-pr' };
+      const state = await client.workflow.getHandle(workItemWorkflowId(phase.workItemKey)).query(workItemStateQuery);
+      const watchId = state.phases.find((p) => p.id === phase.phaseId)?.ciWatchId;
+      if (!watchId) return { outcome: 'not-watching' };
+      await client.workflow.getHandle(watchId).signal(ciResultSignal, report);
+      return { outcome: 'accepted', watchId };
     },
 
     async briefingNow(developerId) {

@@ -10,7 +10,7 @@ import type { Environment } from '../config/environment.js';
 import type { CiPort } from '../activities/ports.js';
 import { createAgent, type Agent } from '../agent/steps.js';
 import { openStore, repoRoot, type OpenStore } from '../db/client.js';
-import { activeWorkItems, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
+import { activeWorkItems, phaseByPrUrl, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
 import { decisions } from '../db/schema/core.js';
 import { and, desc, inArray } from 'drizzle-orm';
 import { loadTree } from '../domain/index.js';
@@ -159,6 +159,7 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
     taskQueue,
     knowledgeDecision: createKnowledgeDecisions({ db: core.store.db, knowledge: core.knowledge }),
     ...(core.issues ? { describeWorkItem: describeFromTracker(core.issues, core.logger) } : {}),
+    phaseForPr: (prUrl) => phaseByPrUrl(core.store.db, prUrl),
     async workItemKeysFor(developerId) {
       const owned = await workItemsOwnedBy(core.store.db, developerId);
       const mayDecide = core.config.current().team.approvals.approvers.includes(developerId) ? await activeWorkItems(core.store.db) : [];

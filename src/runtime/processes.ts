@@ -10,10 +10,10 @@ import { EnvironmentError } from '../config/environment.js';
 import { createDashboardHandler } from '../http/dashboard/index.js';
 import { createCiWebhookHandler } from '../http/ci-webhook.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
-import { createDispatcher, createDispatcherClient } from '../notifications/dispatcher.js';
+import { createDispatcher, createDispatcherClient } from '../slack/delivery/dispatcher.js';
 import { ensureBriefingSchedules } from '../orchestrator/schedules.js';
 import { createSlackApp } from '../slack/app.js';
-import { startLocalWorkspace, type LocalWorkspace } from '../slack/workspace/server.js';
+import { startLocalWorkspace, type LocalWorkspace } from '../local-slack/server.js';
 import { ensureTemporalBinaries } from '../temporal/binaries.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { createWorker } from '../temporal/worker.js';
@@ -191,7 +191,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
         displayNames: () => new Map([...core.config.current().roles.values()].map((r) => [r.developer, r.display_name])),
       }),
       // Without a secret no request could be verified, so there is no webhook and CI results are polled.
-      ...(github.ciWebhookSecret ? [createCiWebhookHandler({ db: core.store.db, client: temporal.client, secret: github.ciWebhookSecret })] : []),
+      ...(github.ciWebhookSecret ? [createCiWebhookHandler({ orchestrator, secret: github.ciWebhookSecret })] : []),
     ],
     onError: (err) => core.logger.error({ err: String(err) }, 'http handler failed'),
   });

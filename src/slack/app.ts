@@ -1,6 +1,6 @@
 // The Bolt app: Socket Mode when an app-level token is given (no public URL needed), else the HTTP
-// receiver with Slack's signature verification. Listeners are grouped by surface; every one acknowledges
-// first and hands slow work to the orchestrator, which hands it to Temporal.
+// receiver with Slack's signature verification. Listeners are registered by surface (listeners/index.ts);
+// every one acknowledges first and hands slow work to the orchestrator, which hands it to Temporal.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
@@ -10,15 +10,8 @@ import type { Orchestrator } from '../orchestrator/port.js';
 import { createLogger, redactSecrets, type Logger } from '../observability/logger.js';
 import type { RenderContext } from './blocks/notifications.js';
 import { createAfterAckQueue, DeveloperDirectory, type SlackDeps } from './deps.js';
-import { ActionIds, decisionActionPattern, linkActionPattern } from './ids.js';
-import { tellPrivately } from './listeners/reply.js';
-import { registerDecisionActions } from './listeners/actions/decisions.js';
-import { registerModalOpeners } from './listeners/actions/open-modals.js';
-import { registerOnboardingActions } from './listeners/actions/onboarding.js';
-import { registerSitroomCommand } from './listeners/commands/sitroom.js';
-import { registerHomeEvents } from './listeners/events/home.js';
-import { registerMessageEvents } from './listeners/events/messages.js';
-import { registerViewSubmissions } from './listeners/views/submissions.js';
+import { registerListeners } from './listeners/index.js';
+import { attachTrigger } from './trigger.js';
 
 export interface SlackAppOptions {
   orchestrator: Orchestrator;
@@ -81,24 +74,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     clientOptions: { ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}), retryConfig: { retries: 0 } },
   });
 
-  registerDecisionActions(app, deps);
-  registerModalOpeners(app, deps);
-  registerOnboardingActions(app, deps);
-  registerViewSubmissions(app, deps);
-  registerHomeEvents(app, deps);
-  registerMessageEvents(app, deps);
-  registerSitroomCommand(app, deps);
-  // A button no listener owns (a message from an older release, or a crafted payload) is acknowledged and
-  // explained, instead of Bolt leaving it unanswered until Slack shows the person a timeout.
-  const owned = (id: string) => decisionActionPattern.test(id) || linkActionPattern.test(id) || id === ActionIds.openRejectReason || id === ActionIds.openKnowledgeEdit || id === ActionIds.orientationDone;
-  app.action(/.*/, async ({ ack, action, body, client }) => {
-    const actionId = (action as { action_id?: string }).action_id ?? '';
-    if (owned(actionId)) return;
-    await ack();
-    logger.warn({ actionId: redactSecrets(actionId.slice(0, 200)) }, 'unknown Slack action ignored');
-    const channel = (body as { channel?: { id?: string } }).channel?.id;
-    deps.afterAck(() => tellPrivately(client, logger, { user: body.user.id, channel, text: 'That button is not one I know (perhaps from an older message); nothing changed.' }));
-  });
+  // Who sent each delivery and its idempotency key, for every listener; it does no I/O, so ack() stays first.
+  app.use(attachTrigger(deps));
+  registerListeners(app, deps);
   app.error(async (error) => {
     logger.error({ err: redactSecrets(error.message) }, 'unhandled Slack listener error');
   });

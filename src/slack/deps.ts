@@ -1,8 +1,7 @@
-// What every listener needs: the orchestrator port, the store (idempotency and the developer directory),
-// the render context and a logger. Built once by createSlackApp and passed to each surface's registrar.
-import { eq } from 'drizzle-orm';
+// What every listener needs: the orchestrator port, the store (for the developer directory and the
+// idempotency claims trigger.ts makes), the render context and a logger. Built once by createSlackApp and passed to each surface's registrar.
 import type { Database } from '../db/client.js';
-import { developers, processedSlackEvents } from '../db/schema/core.js';
+import { developers } from '../db/schema/core.js';
 import type { Orchestrator } from '../orchestrator/port.js';
 import type { Logger } from '../observability/logger.js';
 import type { RenderContext } from './blocks/notifications.js';
@@ -46,20 +45,6 @@ export class DeveloperDirectory {
     if (dev?.slackUserId) return `<@${dev.slackUserId}>`;
     return dev?.displayName ?? developerId;
   }
-}
-
-/**
- * Records a trigger's idempotency key before acting on it. Returns false when it was already recorded: a
- * Slack retry, a double tap or a replay, which must not act twice.
- */
-export async function claimOnce(db: Database, idempotencyKey: string, kind: 'event' | 'block_action' | 'view_submission' | 'command'): Promise<boolean> {
-  const rows = await db.insert(processedSlackEvents).values({ idempotencyKey, kind }).onConflictDoNothing({ target: processedSlackEvents.idempotencyKey }).returning({ key: processedSlackEvents.idempotencyKey });
-  return rows.length > 0;
-}
-
-/** Forgets a claim when acting failed or was refused, so the person can try again. */
-export async function releaseClaim(db: Database, idempotencyKey: string): Promise<void> {
-  await db.delete(processedSlackEvents).where(eq(processedSlackEvents.idempotencyKey, idempotencyKey));
 }
 
 export interface SlackDeps {

@@ -10,7 +10,7 @@ import { createClaudeAgent } from '../../src/agent/claude.js';
 import { recordUsage, tokensSpent } from '../../src/agent/budget.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { agentUsage } from '../../src/db/schema/agent.js';
-import { startFakeAnthropic, text, type FakeAnthropic } from '../../src/integrations/fakes/anthropic.js';
+import { startFakeAnthropic, text, type FakeAnthropic } from '../support/doubles/anthropic.js';
 import { connectTestEnvironment, uniqueSuffix } from '../support/temporal.js';
 import { openTestStore } from '../support/db.js';
 import { exampleWorkspace } from '../agent/helpers.js';

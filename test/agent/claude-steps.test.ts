@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClaudeAgent } from '../../src/agent/claude.js';
 import { addWorktree, git } from '../../src/agent/git.js';
 import type { PlannedPhase } from '../../src/plan/schema.js';
-import { startFakeAnthropic, text, toolUse, type FakeAnthropic, type MessagesRequest, type Script } from '../../src/integrations/fakes/anthropic.js';
+import { startFakeAnthropic, text, toolUse, type FakeAnthropic, type MessagesRequest, type Script } from '../support/doubles/anthropic.js';
 import { exampleWorkspace } from './helpers.js';
 
 let ws: Awaited<ReturnType<typeof exampleWorkspace>>;

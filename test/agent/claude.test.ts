@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createClaudeAgent } from '../../src/agent/claude.js';
 import { addWorktree } from '../../src/agent/git.js';
 import { Plan } from '../../src/plan/schema.js';
-import { startFakeAnthropic, text, toolUse, type FakeAnthropic, type Script } from '../../src/integrations/fakes/anthropic.js';
+import { startFakeAnthropic, text, toolUse, type FakeAnthropic, type Script } from '../support/doubles/anthropic.js';
 import { exampleWorkspace } from './helpers.js';
 
 let ws: Awaited<ReturnType<typeof exampleWorkspace>>;

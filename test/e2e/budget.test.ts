@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { recordUsage } from '../../src/agent/budget.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
-import { startFakeAnthropic, text, type FakeAnthropic } from '../../src/integrations/fakes/anthropic.js';
+import { startFakeAnthropic, text, type FakeAnthropic } from '../support/doubles/anthropic.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';

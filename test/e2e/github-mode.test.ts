@@ -19,7 +19,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
 import { createExampleRepo } from '../../src/integrations/example-repo.js';
-import { startFakeGitHub, type FakeGitHub, type FakeProwJob } from '../../src/integrations/fakes/github.js';
+import { startFakeGitHub, type FakeGitHub, type FakeProwJob } from '../support/doubles/github.js';
 import { createGitHub } from '../../src/integrations/github.js';
 import { goTestJsonToJUnit, parseJUnit, renderJUnit } from '../../src/integrations/junit.js';
 import type { Plan } from '../../src/plan/schema.js';

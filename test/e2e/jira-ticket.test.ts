@@ -1,7 +1,7 @@
 // A plan requested for a Jira key takes its title and context from the ticket (over Jira's REST API,
 // served here by a loopback fake); a ticket that cannot be read never blocks planning.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeJira, type FakeJira } from '../../src/integrations/fakes/jira.js';
+import { startFakeJira, type FakeJira } from '../support/doubles/jira.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';

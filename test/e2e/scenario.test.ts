@@ -16,7 +16,7 @@ import { decisionsFor, savePlan, upsertWorkItem } from '../../src/db/work-items.
 import { createLocalCodeHost } from '../../src/integrations/local.js';
 import { ensureBriefingSchedules } from '../../src/orchestrator/schedules.js';
 import type { PhaseState } from '../../src/plan/state.js';
-import type { StoredMessage } from '../../src/slack/workspace/server.js';
+import type { StoredMessage } from '../../src/local-slack/server.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { briefingScheduleId, workItemWorkflowId } from '../../workflows/ids.js';
 import { handWrittenIntegration } from '../agent/hand-written-integration.js';

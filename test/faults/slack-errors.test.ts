@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { notificationOutbox } from '../../src/db/schema/core.js';
-import type { StoredMessage } from '../../src/slack/workspace/server.js';
+import type { StoredMessage } from '../../src/local-slack/server.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJira, JiraError } from '../../src/integrations/jira.js';
-import { startFakeJira, type FakeJira } from '../../src/integrations/fakes/jira.js';
+import { startFakeJira, type FakeJira } from '../support/doubles/jira.js';
 
 let jira: FakeJira;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { createProwCi, prowRunLocation } from '../../src/integrations/ci.js';
 import { createGitHub, evidenceDescription } from '../../src/integrations/github.js';
 import { goTestJsonToJUnit, renderJUnit } from '../../src/integrations/junit.js';
 import { createLocalCi, createLocalCodeHost } from '../../src/integrations/local.js';
-import { startFakeGitHub, type FakeGitHub } from '../../src/integrations/fakes/github.js';
+import { startFakeGitHub, type FakeGitHub } from '../support/doubles/github.js';
 import { exampleWorkspace } from '../agent/helpers.js';
 
 let ws: Awaited<ReturnType<typeof exampleWorkspace>>;

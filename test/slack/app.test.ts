@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenStore } from '../../src/db/client.js';
 import { processedSlackEvents } from '../../src/db/schema/core.js';
-import { signedHeaders } from '../../src/slack/workspace/signing.js';
-import type { StoredMessage } from '../../src/slack/workspace/server.js';
+import { signedHeaders } from '../../src/local-slack/signing.js';
+import type { StoredMessage } from '../../src/local-slack/server.js';
 import { openTestStore } from '../support/db.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -160,7 +160,7 @@ describe('events', () => {
       res.writeHead(seen.length === 1 ? 500 : 200).end();
     });
     await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
-    const { startLocalWorkspace } = await import('../../src/slack/workspace/server.js');
+    const { startLocalWorkspace } = await import('../../src/local-slack/server.js');
     const ws = await startLocalWorkspace({ appUrl: `http://127.0.0.1:${(flaky.address() as { port: number }).port}/slack/events`, signingSecret: 's', botToken: 'xoxb-x', users: [{ id: 'U1', name: 'u' }], eventRetryDelaysMs: [10, 10, 10] });
     const result = await ws.deliverEvent({ type: 'app_home_opened', user: 'U1' });
     expect(result).toMatchObject({ status: 200, attempts: 2 });
@@ -178,6 +178,15 @@ describe('/sitroom', () => {
     await h.workspace.slashCommand('maria', 'general', '/sitroom', 'status');
     const status = await h.workspace.waitFor(() => h.workspace.ephemeralsFor('maria').find((e) => e.text.includes('Active work (1)')));
     expect(status.text).toContain('platform-bridge: running');
+  });
+
+  it('acknowledges from the text alone; someone not on the team is told so afterwards and nothing is planned', async () => {
+    const plansBefore = h.orchestrator.plans.length;
+    const ack = await h.workspace.slashCommand('eve', 'general', '/sitroom', 'plan HOSTEDCP-3001 anything');
+    // The ack is the "working on it" answer: who eve is was not looked up before it.
+    expect(JSON.parse(ack.body)).toMatchObject({ response_type: 'ephemeral', text: 'Asking RH-A for a plan for HOSTEDCP-3001…' });
+    await h.workspace.waitFor(() => h.workspace.ephemeralsFor('eve').find((e) => e.text.includes('not on this team’s roster')));
+    expect(h.orchestrator.plans.length).toBe(plansBefore);
   });
 
   it('plan needs a Jira key and starts planning with one', async () => {

@@ -3,12 +3,12 @@
 // contract; the lead's end-to-end tests use the Temporal one).
 import type { OpenStore } from '../../src/db/client.js';
 import { developers } from '../../src/db/schema/core.js';
-import { createDispatcher, createDispatcherClient } from '../../src/notifications/dispatcher.js';
+import { createDispatcher, createDispatcherClient } from '../../src/slack/delivery/dispatcher.js';
 import { enqueueNotification } from '../../src/notifications/outbox.js';
 import type { Notification } from '../../src/notifications/types.js';
 import type { DecisionRequest, DecisionResult, Orchestrator, Situation } from '../../src/orchestrator/port.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { startLocalWorkspace, type LocalWorkspace } from '../../src/slack/workspace/server.js';
+import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';
 import { createLogger } from '../../src/observability/logger.js';
 
 export const team = [

@@ -15,7 +15,7 @@ import type { StarterTaskOffer } from '../../src/orchestrator/port.js';
 import { createDomainInsight } from '../../src/runtime/insight.js';
 import { createMemoryPort } from '../../src/runtime/memory.js';
 import { createOnboarding } from '../../src/runtime/onboarding.js';
-import type { StoredMessage } from '../../src/slack/workspace/server.js';
+import type { StoredMessage } from '../../src/local-slack/server.js';
 import { storeBackends } from '../support/db.js';
 import { RecordingOrchestrator, startHarness, type Harness } from './harness.js';
 

@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { OpenStore } from '../../src/db/client.js';
-import { createDispatcher, createDispatcherClient } from '../../src/notifications/dispatcher.js';
+import { createDispatcher, createDispatcherClient } from '../../src/slack/delivery/dispatcher.js';
 import { enqueueNotification } from '../../src/notifications/outbox.js';
 import type { Notification } from '../../src/notifications/types.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { startLocalWorkspace, type LocalWorkspace, type StoredMessage } from '../../src/slack/workspace/server.js';
+import { startLocalWorkspace, type LocalWorkspace, type StoredMessage } from '../../src/local-slack/server.js';
 import { openTestStore } from '../support/db.js';
 import { botToken, RecordingOrchestrator, seedTeam, signingSecret, workspaceUsers } from './harness.js';
 

@@ -1,7 +1,7 @@
 // The limit validator tests use: the same rules the local workspace answers `invalid_blocks` with, which are
 // written from Slack's reference pages independently of the builders under test (src/slack/blocks).
 import { expect } from 'vitest';
-import { blockKitErrors, messageErrors, viewErrors, type Surface } from '../../src/slack/workspace/block-kit-rules.js';
+import { blockKitErrors, messageErrors, viewErrors, type Surface } from '../../src/local-slack/block-kit-rules.js';
 
 export { blockKitErrors, messageErrors, viewErrors, type Surface };
 

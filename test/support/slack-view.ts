@@ -1,7 +1,7 @@
 // What a person sees in the local Slack workspace, for end-to-end tests: a message's text with its blocks,
 // the buttons on it, and waiting until something shows up.
 import { expect } from 'vitest';
-import type { LocalWorkspace, StoredMessage } from '../../src/slack/workspace/server.js';
+import type { LocalWorkspace, StoredMessage } from '../../src/local-slack/server.js';
 
 /** Everything a person sees in a message: its text and the text inside its blocks. */
 export const seen = (m: StoredMessage | undefined): string => (m ? `${m.text}\n${JSON.stringify(m.blocks ?? [])}` : '');

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { createCiWebhookHandler } from '../../src/http/ci-webhook.js';
 import { createDashboardHandler } from '../../src/http/dashboard/index.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
-import { createDispatcher, createDispatcherClient } from '../../src/notifications/dispatcher.js';
+import { createDispatcher, createDispatcherClient } from '../../src/slack/delivery/dispatcher.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
-import { startLocalWorkspace, type LocalWorkspace } from '../../src/slack/workspace/server.js';
+import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';
 import type { TestRuntime } from './runtime.js';
 
 export interface Surfaces {
@@ -38,7 +38,7 @@ export async function startSurfaces(rt: TestRuntime, options: { dispatchEveryMs?
     users: [...roles.values()].filter((r) => r.slack_user_id).map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone })),
     channels: ['general', core.config.current().team.notifications.alerts_channel.replace(/^#/, '')],
   });
-  const routes = [createCiWebhookHandler({ db: core.store.db, client: rt.env.client, secret: ciSecret })];
+  const routes = [createCiWebhookHandler({ orchestrator: rt.orchestrator, secret: ciSecret })];
   if (options.dashboardSecret) {
     routes.push(createDashboardHandler({ db: core.store.db, knowledge: core.knowledge, secret: options.dashboardSecret, displayNames: new Map([...roles.values()].map((r) => [r.developer, r.display_name])) }));
   }

@@ -1,22 +1,25 @@
-// /sitroom: acknowledged at once with a short answer, the slow part (asking RH-A, planning) answered later
-// through the command's response_url. Invocations are recorded once by trigger id.
+// /sitroom: acknowledged at once with a short answer (help, a parse error, or "working on it"); who the
+// person is, whether this invocation was already handled (claimed once by trigger id) and the slow part
+// (asking RH-A, planning) are answered afterwards through the command's response_url.
 import type { App } from '@slack/bolt';
-import { claimOnce, type SlackDeps } from '../../deps.js';
+import type { SlackDeps } from '../../deps.js';
 import { slashCommand } from '../../ids.js';
+import { triggerOf } from '../../trigger.js';
 import { resolvePairTarget } from '../pair.js';
 import { errorText } from '../reply.js';
 import { parseSitroomCommand, sitroomHelp } from './parse.js';
 
 export function registerSitroomCommand(app: App, deps: SlackDeps): void {
-  app.command(slashCommand, async ({ ack, command, respond, client }) => {
+  app.command(slashCommand, async ({ ack, command, respond, client, context }) => {
     const parsed = parseSitroomCommand(command.text);
     if (parsed.kind === 'help') return void (await ack({ response_type: 'ephemeral', text: sitroomHelp }));
     if (parsed.kind === 'invalid') return void (await ack({ response_type: 'ephemeral', text: parsed.message }));
-    const developer = await deps.directory.forSlackUser(command.user_id);
-    if (!developer) return void (await ack({ response_type: 'ephemeral', text: 'You are not on this team’s roster yet; ask your tech lead to add a role file with your Slack id.' }));
-    if (!(await claimOnce(deps.db, `slack:command:${command.trigger_id}`, 'command'))) return void (await ack());
     const working: Record<string, string> = { ask: 'Looking into it…', plan: `Asking RH-A for a plan for ${'workItemKey' in parsed ? parsed.workItemKey : ''}…`, status: 'Checking…', pair: 'Opening a pair thread…', briefing: 'Sending your briefing to your DM…' };
     await ack({ response_type: 'ephemeral', text: working[parsed.kind] ?? 'On it…' });
+    const trigger = triggerOf(context);
+    const developer = await trigger.developer();
+    if (!developer) return void (await respond({ response_type: 'ephemeral', text: 'You are not on this team’s roster yet; ask your tech lead to add a role file with your Slack id.' }));
+    if (!(await trigger.claim())) return; // the same invocation delivered twice: answered the first time
     try {
       switch (parsed.kind) {
         case 'ask': {

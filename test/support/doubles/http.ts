@@ -1,4 +1,4 @@
-// A tiny loopback HTTP server for the fakes: JSON in, JSON out, on 127.0.0.1 with a random port.
+// A tiny loopback HTTP server for the test doubles: JSON in, JSON out, on 127.0.0.1 with a random port.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

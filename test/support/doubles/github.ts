@@ -9,7 +9,7 @@
 // and re-runs the jobs, as Prow does on a new commit.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { inheritedEnvironment } from '../../config/process-environment.js';
+import { inheritedEnvironment } from '../../../src/config/process-environment.js';
 import { startLoopback, type FakeRequest, type FakeResponse, type LoopbackServer } from './http.js';
 
 const exec = promisify(execFile);

@@ -4,15 +4,15 @@
 // back-off here, not inside the Slack client (its retries are off).
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { webApi } from '@slack/bolt';
-import type { LoadedConfig } from '../config/load.js';
-import { RoleFile } from '../config/schema.js';
-import type { Database } from '../db/client.js';
-import { developers, notificationOutbox } from '../db/schema/core.js';
-import { countExplained } from '../knowledge/store.js';
-import { createLogger, redactSecrets, type Logger } from '../observability/logger.js';
-import { renderDigest, renderNotification, summariseNotification, type RenderContext } from '../slack/blocks/notifications.js';
-import { digestDue, routeNotification, type NotificationPreferences } from './routing.js';
-import type { NotificationPayload } from './types.js';
+import type { LoadedConfig } from '../../config/load.js';
+import { RoleFile } from '../../config/schema.js';
+import type { Database } from '../../db/client.js';
+import { developers, notificationOutbox } from '../../db/schema/core.js';
+import { countExplained } from '../../knowledge/store.js';
+import { createLogger, redactSecrets, type Logger } from '../../observability/logger.js';
+import { renderDigest, renderNotification, summariseNotification, type RenderContext } from '../blocks/notifications.js';
+import { digestDue, routeNotification, type NotificationPreferences } from '../../notifications/routing.js';
+import type { NotificationPayload } from '../../notifications/types.js';
 
 export interface DispatcherOptions {
   db: Database;

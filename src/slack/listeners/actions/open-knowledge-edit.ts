@@ -1,18 +1,13 @@
-// Buttons that need more than a tap: "reject with reason" on a gate and "edit first" on a knowledge
-// proposal open a modal. views.open must happen within 3 s of the tap (the trigger id expires), so
-// nothing slow runs before it.
+// "Edit first" on a knowledge proposal opens a modal with the proposal's title and body. views.open must
+// happen within 3 s of the tap (the trigger id expires:
+// https://api.slack.com/interactivity/handling#modal_responses), so nothing slow runs before it.
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { decodeDecision } from '../../blocks/decision-value.js';
-import { knowledgeEditModal, rejectReasonModal, type PromptRef } from '../../blocks/views.js';
+import { knowledgeEditModal } from '../../blocks/views.js';
 import type { SlackDeps } from '../../deps.js';
 import { ActionIds } from '../../ids.js';
 import { errorText, tellPrivately } from '../reply.js';
-
-function promptOf(body: BlockAction): PromptRef | undefined {
-  const channel = body.container?.channel_id ?? body.channel?.id;
-  const ts = body.container?.message_ts ?? body.message?.ts;
-  return channel && ts ? { channel, ts } : undefined;
-}
+import { promptOf } from './prompt.js';
 
 const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
@@ -26,18 +21,7 @@ export function proposalFromMessage(blocks: unknown[]): { title: string; body: s
   return { title: '', body: '' };
 }
 
-export function registerModalOpeners(app: App, deps: SlackDeps): void {
-  app.action<BlockAction<ButtonAction>>(ActionIds.openRejectReason, async ({ ack, body, action, client }) => {
-    await ack();
-    const template = decodeDecision(action.value);
-    if (!template) return;
-    try {
-      await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonModal(template, promptOf(body)) as never });
-    } catch (err) {
-      await tellPrivately(client, deps.logger, { user: body.user.id, channel: promptOf(body)?.channel, text: `Could not open the rejection form (${errorText(err)}).` });
-    }
-  });
-
+export function registerKnowledgeEditOpener(app: App, deps: SlackDeps): void {
   app.action<BlockAction<ButtonAction>>(ActionIds.openKnowledgeEdit, async ({ ack, body, action, client }) => {
     await ack();
     const template = decodeDecision(action.value);

@@ -2,15 +2,17 @@
 import type { App } from '@slack/bolt';
 import { context, header, homeView, section } from '../../blocks/kit.js';
 import { renderHome } from '../../blocks/views.js';
-import { claimOnce, type SlackDeps } from '../../deps.js';
+import type { SlackDeps } from '../../deps.js';
 import { CallbackIds } from '../../ids.js';
+import { triggerOf } from '../../trigger.js';
 import { errorText } from '../reply.js';
 
-export function registerHomeEvents(app: App, deps: SlackDeps): void {
-  app.event('app_home_opened', async ({ event, body, client }) => {
+export function registerAppHomeOpened(app: App, deps: SlackDeps): void {
+  app.event('app_home_opened', async ({ event, client, context: boltContext }) => {
     if (event.tab !== 'home') return;
-    if (!(await claimOnce(deps.db, `slack:event:${body.event_id}`, 'event'))) return;
-    const developer = await deps.directory.forSlackUser(event.user);
+    const trigger = triggerOf(boltContext);
+    if (!(await trigger.claim())) return;
+    const developer = await trigger.developer();
     try {
       const view = developer
         ? renderHome(await deps.orchestrator.situation(developer.id), deps.render)

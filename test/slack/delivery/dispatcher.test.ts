@@ -2,16 +2,16 @@
 // quiet hours, silent logging and the digest.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OpenStore } from '../../src/db/client.js';
-import { notificationOutbox } from '../../src/db/schema/core.js';
-import { createDispatcher, createDispatcherClient } from '../../src/notifications/dispatcher.js';
-import { enqueueNotification } from '../../src/notifications/outbox.js';
-import type { NotificationPreferences } from '../../src/notifications/routing.js';
-import type { RoleFile, TeamConfig } from '../../src/config/schema.js';
-import { createLogger } from '../../src/observability/logger.js';
-import { startLocalWorkspace, type LocalWorkspace } from '../../src/slack/workspace/server.js';
-import { openTestStore } from '../support/db.js';
-import { botToken, seedTeam, signingSecret, workspaceUsers } from '../slack/harness.js';
+import type { OpenStore } from '../../../src/db/client.js';
+import { notificationOutbox } from '../../../src/db/schema/core.js';
+import { createDispatcher, createDispatcherClient } from '../../../src/slack/delivery/dispatcher.js';
+import { enqueueNotification } from '../../../src/notifications/outbox.js';
+import type { NotificationPreferences } from '../../../src/notifications/routing.js';
+import type { RoleFile, TeamConfig } from '../../../src/config/schema.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { startLocalWorkspace, type LocalWorkspace } from '../../../src/local-slack/server.js';
+import { openTestStore } from '../../support/db.js';
+import { botToken, seedTeam, signingSecret, workspaceUsers } from '../harness.js';
 
 let store: OpenStore;
 let ws: LocalWorkspace;

@@ -4,21 +4,22 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import type { Block } from '../../blocks/kit.js';
 import { renderOrientationDone, renderStarterTaskOffer } from '../../blocks/notifications.js';
-import { claimOnce, releaseClaim, type SlackDeps } from '../../deps.js';
+import type { SlackDeps } from '../../deps.js';
 import { ActionIds } from '../../ids.js';
+import { triggerOf, type SlackTrigger } from '../../trigger.js';
 import { errorText, tellPrivately } from '../reply.js';
-import { tapKey } from './decisions.js';
 
-export function registerOnboardingActions(app: App, deps: SlackDeps): void {
-  app.action<BlockAction<ButtonAction>>(ActionIds.orientationDone, async ({ ack, body, action, client }) => {
+export function registerOrientationDone(app: App, deps: SlackDeps): void {
+  app.action<BlockAction<ButtonAction>>(ActionIds.orientationDone, async ({ ack, body, action, client, context }) => {
     await ack();
-    deps.afterAck(() => orientationDone(body, action, client));
+    const trigger = triggerOf(context);
+    deps.afterAck(() => orientationDone(trigger, body, action, client));
   });
 
-  async function orientationDone(body: BlockAction, action: ButtonAction, client: App['client']): Promise<void> {
+  async function orientationDone(trigger: SlackTrigger, body: BlockAction, action: ButtonAction, client: App['client']): Promise<void> {
     const channel = body.container?.channel_id ?? body.channel?.id;
     const messageTs = body.container?.message_ts ?? body.message?.ts;
-    const developer = await deps.directory.forSlackUser(body.user.id);
+    const developer = await trigger.developer();
     if (!developer) {
       await tellPrivately(client, deps.logger, { user: body.user.id, channel, text: 'You are not on this team’s roster (no role file with your Slack id), so there is no orientation to finish.' });
       return;
@@ -32,8 +33,8 @@ export function registerOnboardingActions(app: App, deps: SlackDeps): void {
       await tellPrivately(client, deps.logger, { user: body.user.id, channel, text: 'Finishing the orientation is not available in this deployment; ask the tech lead for a starter task.' });
       return;
     }
-    const key = tapKey(body, action.action_id);
-    if (!(await claimOnce(deps.db, key, 'block_action'))) return; // a double tap or a replay
+    const key = trigger.key!;
+    if (!(await trigger.claim())) return; // a double tap or a replay
     try {
       // Finishing is idempotent (the first time is kept), so a failure anywhere below releases the tap for a retry.
       const offer = await deps.orchestrator.completeOrientation(developer.id);
@@ -45,7 +46,7 @@ export function registerOnboardingActions(app: App, deps: SlackDeps): void {
       const target = channel ?? (await client.conversations.open({ users: body.user.id })).channel?.id;
       if (target) await client.chat.postMessage({ channel: target, text: rendered.text, blocks: rendered.blocks as never, unfurl_links: false });
     } catch (err) {
-      await releaseClaim(deps.db, key);
+      await trigger.release();
       deps.logger.error({ err: errorText(err), key }, 'finishing the orientation failed');
       await tellPrivately(client, deps.logger, { user: body.user.id, channel, text: `Could not finish the orientation (${errorText(err)}). Try the button again.` });
     }

@@ -1,0 +1,107 @@
+// A Slack-compatible workspace on loopback: the Web API methods the app calls, with Slack's response
+// shapes and errors, and delivery of events, interactions and slash commands to the app exactly as Slack
+// sends them (events retried on failure or after 3 s), over either of Slack's two transports: signed HTTP
+// requests to the app's request URL, or Socket Mode envelopes on a WebSocket the app opened with
+// apps.connections.open. Used by `npm run dev` without Slack credentials, by the end-to-end tests and by a
+// person in a browser (GET /).
+//
+// One room, cut by protocol: state.ts (what the workspace holds), web-api.ts (methods the app calls),
+// events.ts (delivery to the app over signed HTTP or Socket Mode), socket-mode.ts (the WebSocket side),
+// person.ts (what a person does, as Slack's payloads), ui.ts + page.ts (the browser page). This file only
+// starts the HTTP server and routes requests to them.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDelivery } from './events.js';
+import { json, readBody, sleep } from './http.js';
+import { createPerson } from './person.js';
+import { createSocketMode } from './socket-mode.js';
+import { botUserId, teamId, WorkspaceState } from './state.js';
+import type { LocalWorkspace, WorkspaceOptions } from './types.js';
+import { createBrowserUi } from './ui.js';
+import { createWebApi } from './web-api.js';
+
+export type {
+  DeliveryKind, DeliveryRecord, DeliveryResult, EphemeralMessage, LocalWorkspace, SocketConnection, StoredMessage, WorkspaceOptions, WorkspaceUser,
+} from './types.js';
+
+export async function startLocalWorkspace(options: WorkspaceOptions): Promise<LocalWorkspace> {
+  const state = new WorkspaceState(options);
+  const { messages, ephemerals, homes, modals } = state;
+  const socketMode = createSocketMode(state, options);
+  const delivery = createDelivery(state, socketMode, options);
+  const person = createPerson(state, delivery);
+  const webApi = createWebApi(state, socketMode, options);
+  const ui = createBrowserUi(state, person, options);
+  const findUser = (ref: string) => state.findUser(ref);
+  const channelId = (ref: string) => state.channelId(ref);
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://local');
+      try {
+        if (req.method === 'GET' && url.pathname === '/') return ui.servePage(res);
+        if (req.method === 'GET' && url.pathname === '/ui/state') return ui.serveState(url.searchParams.get('user'), res);
+        const raw = await readBody(req);
+        if (req.method === 'POST' && url.pathname.startsWith('/ui/')) return await ui.serveAction(url.pathname, raw, res);
+        if (req.method === 'POST' && url.pathname.startsWith('/response/')) return webApi.handleResponseUrl(url.pathname.slice('/response/'.length), raw, res);
+        if (req.method === 'POST' && url.pathname.startsWith('/api/')) return webApi.handleMethod(url.pathname.slice('/api/'.length), raw, req, res);
+        json(res, 404, { ok: false, error: 'not_found' });
+      } catch (err) {
+        json(res, 500, { ok: false, error: 'internal_error', detail: err instanceof Error ? err.message : String(err) });
+      }
+    })();
+  });
+
+  server.on('upgrade', (req, socket, head) => socketMode.handleUpgrade(req, socket, head));
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  state.baseUrl = baseUrl;
+
+  return {
+    url: baseUrl,
+    apiUrl: `${baseUrl}/api/`,
+    teamId,
+    botUserId,
+    stop: () => new Promise<void>((resolve) => {
+      socketMode.close();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+    setAppUrl: delivery.setAppUrl,
+    transport: delivery.transport,
+    socketConnections: socketMode.connections,
+    refreshSocketConnections: socketMode.refreshSocketConnections,
+    deliveries: delivery.deliveries,
+    user: findUser,
+    channelId,
+    dmChannel: (ref) => state.dmChannel(ref),
+    messagesIn: (ref) => {
+      const id = channelId(ref);
+      return messages.filter((m) => m.channel === id && (!m.thread_ts || m.thread_ts === m.ts));
+    },
+    threadReplies: (ref, threadTs) => {
+      const id = channelId(ref);
+      return messages.filter((m) => m.channel === id && m.thread_ts === threadTs && m.ts !== threadTs);
+    },
+    ephemeralsFor: (user) => ephemerals.filter((e) => e.user === findUser(user).id),
+    homeOf: (user) => homes.get(findUser(user).id),
+    modalOf: (user) => modals.get(findUser(user).id)?.view,
+    apiCalls: webApi.apiCalls,
+    ...person,
+    deliverEvent: delivery.deliverEvent,
+    postToApp: delivery.postToApp,
+    rateLimitNext: webApi.rateLimitNext,
+    failNext: webApi.failNext,
+    waitFor: async (probe, waitMs = 5_000) => {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const value = probe();
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error('local workspace: condition not met in time');
+        await sleep(20);
+      }
+    },
+  };
+}

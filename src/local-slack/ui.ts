@@ -1,0 +1,75 @@
+// The browser page's own endpoints: GET / serves the page, GET /ui/state is what one person sees (their
+// conversations, ephemerals, App Home, open modal), and POST /ui/<action> is a person acting, through the
+// same path a test drives (so the page and the tests exercise one implementation).
+import type { ServerResponse } from 'node:http';
+import { json } from './http.js';
+import { workspacePage } from './page.js';
+import type { Person } from './person.js';
+import { botUserId, type WorkspaceState } from './state.js';
+import type { WorkspaceOptions } from './types.js';
+
+export function createBrowserUi(state: WorkspaceState, person: Person, options: Pick<WorkspaceOptions, 'users'>) {
+  const { users, channels, messages, ephemerals, homes, modals } = state;
+  const findUser = (ref: string) => state.findUser(ref);
+  const { tap, tapHome, submitModal, sendMessage, slashCommand, openHome } = person;
+
+  function uiState(userId: string) {
+    const visible = [...channels.values()].filter((c) => c.members.has(userId) && (!c.isIm || c.imUser === userId));
+    return {
+      me: userId,
+      botUserId,
+      users: [...users.values()],
+      channels: visible.map((c) => ({ id: c.id, name: c.isIm ? 'Situation Room' : `#${c.name}`, isIm: c.isIm })),
+      messages: messages.filter((m) => visible.some((c) => c.id === m.channel)),
+      ephemerals: ephemerals.filter((e) => e.user === userId),
+      home: homes.get(userId) ?? null,
+      modal: modals.get(userId)?.view ?? null,
+    };
+  }
+
+  async function handleUi(path: string, body: Record<string, string>): Promise<unknown> {
+    const user = body.user ?? '';
+    switch (path) {
+      case '/ui/send':
+        return sendMessage(user, body.channel ?? '', body.text ?? '', body.threadTs || undefined);
+      case '/ui/tap':
+        return body.surface === 'home' ? tapHome(user, body.actionId ?? '') : tap(user, { channel: body.channel ?? '', ts: body.ts ?? '' }, body.actionId ?? '');
+      case '/ui/submit':
+        return submitModal(user, JSON.parse(body.values ?? '{}') as Record<string, string>);
+      case '/ui/close': {
+        modals.delete(findUser(user).id);
+        return { ok: true };
+      }
+      case '/ui/home':
+        return openHome(user);
+      case '/ui/command': {
+        const [command = '', ...rest] = (body.text ?? '').split(' ');
+        return slashCommand(user, body.channel ?? '', command, rest.join(' '));
+      }
+      default:
+        throw new Error('not found');
+    }
+  }
+
+  return {
+    /** GET / */
+    servePage(res: ServerResponse): void {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(workspacePage());
+    },
+    /** GET /ui/state?user=… (a name or an id). */
+    serveState(userParam: string | null, res: ServerResponse): void {
+      // The URL `npm run dev` prints has no ?user: it opens the first developer of the team config.
+      const ref = userParam?.trim() || options.users[0]?.id;
+      if (!ref) return json(res, 404, { ok: false, error: 'no_users', detail: 'the team config lists no developer with a slack_user_id' });
+      const user = users.get(ref) ?? [...users.values()].find((u) => u.name.toLowerCase() === ref.toLowerCase());
+      if (!user) return json(res, 404, { ok: false, error: 'unknown_user', detail: `no user "${ref}"; try one of: ${[...users.values()].map((u) => u.name).join(', ')}` });
+      state.dmChannel(user.id);
+      return json(res, 200, uiState(user.id));
+    },
+    /** POST /ui/<action> */
+    async serveAction(path: string, raw: string, res: ServerResponse): Promise<void> {
+      return json(res, 200, await handleUi(path, JSON.parse(raw || '{}') as Record<string, string>));
+    },
+  };
+}

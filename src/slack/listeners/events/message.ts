@@ -1,0 +1,41 @@
+// Messages to the app: replies in a pair thread go to the pair session; in a DM, "pair with me on phase 3"
+// opens a pair thread and anything else is an architecture question. Each event is processed once by event
+// id, whatever Slack retries.
+import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { SlackDeps } from '../../deps.js';
+import { triggerOf } from '../../trigger.js';
+import { errorText } from '../reply.js';
+import { startPairThread } from './pair-thread.js';
+
+export function registerMessage(app: App, deps: SlackDeps): void {
+  app.event('message', async ({ event, client, context }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
+    // Edits, deletions and bot posts are not things a person said to us.
+    if (event.subtype !== undefined || !('user' in event) || !event.user || 'bot_id' in event && event.bot_id) return;
+    const text = event.text ?? '';
+    const isThreadReply = 'thread_ts' in event && typeof event.thread_ts === 'string' && event.thread_ts !== event.ts;
+    const isDm = event.channel_type === 'im';
+    if (!isThreadReply && !isDm) return; // channel messages reach us as app_mention when meant for us
+    const trigger = triggerOf(context);
+    if (!(await trigger.claim())) return;
+    const developer = await trigger.developer();
+    if (!developer) {
+      if (isDm) await client.chat.postMessage({ channel: event.channel, text: 'You are not on this team’s roster yet; ask your tech lead to add a role file with your Slack id.' });
+      return;
+    }
+    try {
+      if (isThreadReply) {
+        const threadTs = (event as { thread_ts: string }).thread_ts;
+        const { accepted } = await deps.orchestrator.pairMessage({ channel: event.channel, threadTs, developerId: developer.id, text, messageTs: event.ts });
+        if (accepted) await client.reactions.add({ channel: event.channel, timestamp: event.ts, name: 'eyes' }).catch(() => undefined);
+        return;
+      }
+      if (await startPairThread(deps, client, { developerId: developer.id, text, channel: event.channel, threadTs: event.ts })) return;
+      const answer = await deps.orchestrator.ask(developer.id, text);
+      const citations = answer.citations.length ? `\n\n_Sources:_ ${answer.citations.map((c) => `\`${c}\``).join(', ')}` : '';
+      await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: `${answer.text}${citations}`.slice(0, 39_000) });
+    } catch (err) {
+      deps.logger.error({ err: errorText(err) }, 'message handling failed');
+      await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: `Something went wrong: ${errorText(err)}` });
+    }
+  });
+}
