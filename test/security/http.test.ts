@@ -13,6 +13,8 @@ import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
 import { openTestStore } from '../support/db.js';
 import { connectTestEnvironment } from '../support/temporal.js';
+import { phaseByPrUrl } from '../../src/db/work-items.js';
+import { createTemporalOrchestrator } from '../../src/orchestrator/temporal.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 const secret = 'security-dashboard-secret-0123456789abcdef';
@@ -42,7 +44,7 @@ beforeAll(async () => {
   proposalId = p.id;
   server = await startHttpServer({
     port: 0,
-    routes: [createDashboardHandler({ db: store.db, knowledge, secret, displayNames: () => roster }), createCiWebhookHandler({ db: store.db, client: env.client, secret: ciSecret })],
+    routes: [createDashboardHandler({ db: store.db, knowledge, secret, displayNames: () => roster }), createCiWebhookHandler({ orchestrator: webhookOrchestrator(), secret: ciSecret })],
     onError: (err) => errors.push(err),
   });
 }, 120_000);
@@ -52,6 +54,20 @@ afterAll(async () => {
   await store?.close();
   await env?.teardown();
 });
+
+/** The orchestrator the CI webhook hands results to, bound to this test's store and Temporal, as the product binds it. */
+function webhookOrchestrator() {
+  const unused = () => Promise.reject(new Error('not used by the CI webhook'));
+  return createTemporalOrchestrator({
+    client: env.client,
+    taskQueue: 'security-http',
+    workItemKeysFor: unused,
+    ask: unused,
+    recentCi: unused,
+    recentKnowledge: unused,
+    phaseForPr: (prUrl) => phaseByPrUrl(store.db, prUrl),
+  });
+}
 
 /** What a hostile request must not change: decisions appended and proposals reviewed. */
 async function storeFingerprint(): Promise<string> {
