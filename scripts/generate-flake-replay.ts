@@ -130,7 +130,11 @@ export function generateReplay(seed = 20261130, count = 240): ReplayCase[] {
     const runs = int(40, 400);
     let failures = 0;
     let flakes = 0;
-    for (let i = 0; i < runs; i++) if (rnd() < failP) (rnd() < 0.6 ? flakes++ : failures++);
+    for (let i = 0; i < runs; i++) {
+      if (rnd() >= failP) continue;
+      if (rnd() < 0.6) flakes++;
+      else failures++;
+    }
     return { name, failP, job, runs, failures, flakes, flakeMessage: fill(pick(flakeMessages)) };
   });
 

@@ -30,8 +30,14 @@ export function score(cases: readonly ReplayCase[], silent: readonly boolean[]):
   let tpRetry = 0, fpRetry = 0, fnRetry = 0, tpEsc = 0, fpEsc = 0, fnEsc = 0;
   cases.forEach((c, i) => {
     const flake = c.label === 'flake';
-    if (silent[i]) (flake ? tpRetry++ : (fpRetry++, fnEsc++));
-    else (flake ? (fnRetry++, fpEsc++) : tpEsc++);
+    if (silent[i] && flake) tpRetry++;
+    else if (silent[i]) {
+      fpRetry++;
+      fnEsc++;
+    } else if (flake) {
+      fnRetry++;
+      fpEsc++;
+    } else tpEsc++;
   });
   const ratio = (a: number, b: number) => (a + b === 0 ? 1 : a / (a + b));
   return { retryPrecision: ratio(tpRetry, fpRetry), retryRecall: ratio(tpRetry, fnRetry), escalatePrecision: ratio(tpEsc, fpEsc), escalateRecall: ratio(tpEsc, fnEsc) };
