@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { figure, measure, type BenchFigure, type BenchSuite } from '../lib.js';
 import { parseJUnit } from '../../src/integrations/junit.js';
 import { createSippyClient, historicalRates } from '../../src/integrations/sippy.js';
-import { sippyRow, startFakeSippy } from '../../src/integrations/fakes/sippy.js';
+import { sippyRow, startFakeSippy } from '../../test/support/doubles/sippy.js';
 import { classifyFailure, decideFlake, defaultFlakeThresholds, type FlakePolicy, type HistoricalRate, type TestRun } from '../../src/knowledge/flakes.js';
 import type { ReplayCase } from '../../scripts/generate-flake-replay.js';
 
