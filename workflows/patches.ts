@@ -11,6 +11,7 @@ export const PATCH = {
   // phaseWorkflow
   pairBranch: 'pair-branch',
   pairedFixRound: 'paired-fix-round',
+  ciRetriesFromTeam: 'ci-retries-from-team',
 } as const;
 
 export type PatchId = (typeof PATCH)[keyof typeof PATCH];

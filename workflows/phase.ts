@@ -173,9 +173,11 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     // CI: watch until green, or until a person decides what to do about a real failure.
     const ciWatchId = `${self}:ci:${ciRound}`;
     await report({ status: 'ci', ciWatchId, prUrl: pr.prUrl, branch: pr.branch });
+    // Runs started before the patch keep the bound the work item passed (2); newer ones take team.yaml's.
+    const maxRetriesPerTest = patched(PATCH.ciRetriesFromTeam) && result!.ciMaxRetries !== undefined ? result!.ciMaxRetries : input.ciMaxRetries;
     const ci = await executeChild(ciWatchWorkflow, {
       workflowId: ciWatchId,
-      args: [{ workItemKey: input.workItemKey, phaseId: input.phase.id, phaseAttempt: input.attempt, ownerId: input.ownerId, prUrl: pr.prUrl, parentWorkflowId: input.parentWorkflowId, requiredJobs: result!.requiredJobs, maxRetriesPerTest: input.ciMaxRetries, poll: result!.pollCi }],
+      args: [{ workItemKey: input.workItemKey, phaseId: input.phase.id, phaseAttempt: input.attempt, ownerId: input.ownerId, prUrl: pr.prUrl, parentWorkflowId: input.parentWorkflowId, requiredJobs: result!.requiredJobs, maxRetriesPerTest, poll: result!.pollCi }],
     });
     ciRound += 1;
     if (ci.outcome === 'green' || ci.outcome === 'skipped') {

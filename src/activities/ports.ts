@@ -37,6 +37,8 @@ export interface ExecutePhaseResult {
   requiredJobs: string[];
   /** True when CI results must be polled (local mode); false when a webhook pushes them. */
   pollCi: boolean;
+  /** team.yaml ci.flake_handling.max_retries when the phase ran, so the CI watch retries as the team says. */
+  ciMaxRetries?: number;
 }
 
 export interface ProgressNotes {

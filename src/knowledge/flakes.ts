@@ -276,3 +276,120 @@ export function testStatistics(history: readonly TestRun[], test: string, policy
     ...(durations.length > 0 ? { medianDurationMs: durations[Math.floor(durations.length / 2)]! } : {}),
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Decisions on Prow's terms: Sippy's history, a pass on retry of the same SHA, and whether the job is
+// required, within the caps of OpenShift's Retester so the two bots never stack.
+//
+// The bands are those of OpenShift's Risk Analysis: a test passing 98–100% of the time (High) that fails
+// is most likely broken by the change and is never retried silently; 80–97% (Medium) is ambiguous; under
+// 80% (Low) is a known-flaky test. A test is FLAGGED flaky once its flake rate reaches `flag_at_flake_rate`
+// and stays flagged until the rate drops under `clear_below_flake_rate` (hysteresis, so one good week in
+// Sippy's rolling window does not flip it back and forth) or until it has been quiet — no failure seen —
+// for `quiet_days`.
+
+export type PassRateBand = 'high' | 'medium' | 'low' | 'unknown';
+
+/** One test's history as Sippy reports it for the release (summed over the repository's jobs/variants). */
+export interface HistoricalRate {
+  runs: number;
+  /** 0–100, Sippy's `current_pass_percentage` (a flake counts as a pass there). */
+  passPercentage: number;
+  /** 0–100, Sippy's `current_flake_percentage`. */
+  flakePercentage: number;
+}
+
+export interface FlakeThresholds {
+  /** Runs Sippy must have seen before its pass rate is trusted. */
+  min_runs: number;
+  flag_at_flake_rate: number;
+  clear_below_flake_rate: number;
+  quiet_days: number;
+}
+
+export const defaultFlakeThresholds: FlakeThresholds = { min_runs: 20, flag_at_flake_rate: 0.1, clear_below_flake_rate: 0.03, quiet_days: 7 };
+
+/** What Situation Room remembers about one test between decisions. */
+export interface FlakeFlag {
+  flagged: boolean;
+  /** The last failure of the test seen anywhere (Sippy or a watched run), for the quiet-week recovery. */
+  lastFailureAt?: Date | undefined;
+}
+
+export interface RetestCount {
+  /** `/retest`, `/retest-required` and `/test` comments on this HEAD, Retester's and ours. */
+  onHead: number;
+  /** Retester already posted `/retest-required` for this base+HEAD pair. */
+  retesterOnBaseHead: boolean;
+}
+
+export interface FlakeDecisionInput {
+  test: string;
+  /** The same test passed on the same SHA (an earlier attempt, or another job of the same commit). */
+  passedOnRetrySameSha: boolean;
+  history?: HistoricalRate | undefined;
+  requiredJob: boolean;
+  previous?: FlakeFlag | undefined;
+  retests: RetestCount;
+  now: Date;
+  maxRetries: number;
+  thresholds: FlakeThresholds;
+}
+
+/** retry: post the retest ourselves; leave-to-retester: Retester will (or did) retest, we stay quiet; escalate: tell the owner. */
+export type FlakeAction = 'retry' | 'leave-to-retester' | 'escalate';
+
+export interface FlakeDecision {
+  action: FlakeAction;
+  band: PassRateBand;
+  flag: FlakeFlag;
+  reason: string;
+}
+
+/** Retester puts `/hold` on a PR after this many retests of one HEAD. */
+export const retesterHoldAfter = 3;
+
+export function passRateBand(history: HistoricalRate | undefined, minRuns: number): PassRateBand {
+  if (!history || history.runs < minRuns) return 'unknown';
+  if (history.passPercentage >= 98) return 'high';
+  if (history.passPercentage >= 80) return 'medium';
+  return 'low';
+}
+
+/** The flag after this failure: raised at one rate, lowered under a lower one, and lowered by a quiet week. */
+export function nextFlag(previous: FlakeFlag | undefined, history: HistoricalRate | undefined, band: PassRateBand, now: Date, t: FlakeThresholds): FlakeFlag {
+  const rate = history && history.runs >= t.min_runs ? history.flakePercentage / 100 : undefined;
+  const quiet = previous?.lastFailureAt !== undefined && now.getTime() - previous.lastFailureAt.getTime() >= t.quiet_days * 86_400_000;
+  let flagged = previous?.flagged ?? false;
+  if (flagged && (quiet || (rate !== undefined && rate < t.clear_below_flake_rate))) flagged = false;
+  if (!flagged && !quiet && rate !== undefined && rate >= t.flag_at_flake_rate) flagged = true;
+  // Under 80% is a known-flaky test by the bands themselves, whatever the flake share.
+  if (band === 'low') flagged = true;
+  return { flagged, lastFailureAt: now };
+}
+
+export function decideFlake(input: FlakeDecisionInput): FlakeDecision {
+  const t = input.thresholds;
+  const band = passRateBand(input.history, t.min_runs);
+  const flag = nextFlag(input.previous, input.history, band, input.now, t);
+  const rate = input.history ? `${input.history.passPercentage.toFixed(1)}% over ${input.history.runs} runs` : 'no history';
+  const cap = Math.min(input.maxRetries, retesterHoldAfter);
+  const out = (action: FlakeAction, reason: string): FlakeDecision => ({ action, band, flag, reason });
+
+  if (band === 'high') return out('escalate', `${input.test} passes ${rate} in Sippy: a failure is most likely a regression, not retried silently`);
+  if (input.retests.onHead >= cap) return out('escalate', `${input.retests.onHead} retests of this HEAD already (cap ${cap}, Retester holds at ${retesterHoldAfter})`);
+
+  const flakeEvidence = input.passedOnRetrySameSha
+    ? 'passed on retry of the same SHA'
+    : flag.flagged
+      ? `flagged flaky (${rate}, flake rate ${input.history?.flakePercentage.toFixed(1) ?? '?'}%)`
+      : band === 'medium' && !input.requiredJob
+        ? `medium band (${rate}) on an optional job`
+        : undefined;
+  if (!flakeEvidence) {
+    return out('escalate', band === 'medium' ? `${input.test} passes ${rate} and the job is required: not proven flaky` : `${input.test} has ${rate}: not proven flaky`);
+  }
+  // Retester retests a required job once per base+HEAD by itself: posting our own would stack the two bots.
+  if (input.requiredJob && input.retests.retesterOnBaseHead) return out('leave-to-retester', `${flakeEvidence}; Retester already retested this base+HEAD`);
+  return out('retry', `${flakeEvidence}; retry ${input.retests.onHead + 1} of ${cap}`);
+}

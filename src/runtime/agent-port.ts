@@ -148,6 +148,7 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
         done: [...notes.done],
         requiredJobs: deps.requiredJobs,
         pollCi: deps.pollCi,
+        ciMaxRetries: deps.config.current().team.ci.flake_handling.max_retries,
       };
     },
 
