@@ -219,17 +219,27 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
   // Platforms named by their id or by words only their matrix row uses.
   const platforms = model.matrix.platforms.filter((p) => [...vocab.platformWords.get(p.id)!].some((w) => askedSet.has(w))).map((p) => p.id);
 
+  // Components the intention names by their own id or name ("NodePool controller", "ignition server", "HCCO"):
+  // their files win ties, and the first one anchors the skeleton.
+  const generic = new Set(['controller', 'operator', 'cluster', 'server', 'core', 'api'].map(stem));
+  const namedComponents = model.map.components
+    .filter((c) => [...words(`${c.id} ${c.name.replace(/\(.*\)/, '')}`), ...(/\(([A-Z]+)\)/.exec(c.name)?.[1] ? [stem(/\(([A-Z]+)\)/.exec(c.name)![1]!)] : [])].some((w) => !generic.has(w) && askedSet.has(w)))
+    .map((c) => c.id);
+  const componentOf = (f: string) => layerOf(model, f).component;
+
   const scored = [...vocab.files.values()]
     .map((e) => {
       let score = 0;
       const by: string[] = [];
       for (const t of asked) {
         const w = e.bag.get(t);
-        if (w) {
-          score += w * (vocab.idf.get(t) ?? 0);
+        const idf = vocab.idf.get(t);
+        if (w && idf) {
+          score += w * idf;
           by.push(t);
         }
       }
+      if (score > 0 && namedComponents.includes(componentOf(e.file) ?? '')) score *= 1.5;
       // A file the model cites everywhere (the condition list) matches everything a little: damp long bags.
       return { e, score: score / (0.5 + (0.5 * e.bag.size) / vocab.avgBag), by };
     })
@@ -239,11 +249,15 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
   const maxFiles = opts.maxFiles ?? 5;
   const top = scored[0]?.score ?? 0;
   const chosen = scored.filter((s) => s.score >= top * 0.55 && s.score >= 2).slice(0, maxFiles);
-  // A named platform without a file of its own among the matches still gets its NodePool file.
+  // A named platform without code of its own among the matches gets the file that builds its NodePool
+  // machines (the matrix's builder), or its best match outside the API.
   for (const p of platforms) {
-    if (chosen.some((c) => layerOf(model, c.e.file).platforms.includes(p))) continue;
-    const own = scored.find((s) => layerOf(model, s.e.file).platforms.includes(p));
-    if (own) chosen.push(own);
+    if (chosen.some((c) => layerOf(model, c.e.file).layer === 'platform' && layerOf(model, c.e.file).platforms.includes(p))) continue;
+    const row = model.matrix.platforms.find((x) => x.id === p)!;
+    const builder = row.machineTemplate ? parseRef(row.machineTemplate.builder).path : undefined;
+    const own = scored.find((s) => layerOf(model, s.e.file).layer === 'platform' && layerOf(model, s.e.file).platforms.includes(p) && (namedComponents.length === 0 || namedComponents.includes(componentOf(s.e.file) ?? '')));
+    const pick = own ?? (builder ? scored.find((s) => s.e.file === builder) ?? { e: vocab.files.get(builder)!, score: 0, by: [] } : undefined);
+    if (pick?.e) chosen.push(pick);
   }
 
   const wantsApi = asked.some((w) => apiCue.has(w));
@@ -251,10 +265,9 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
   const files = new Set(chosen.map((c) => c.e.file));
   const open: string[] = [];
 
-  // The component the matches point at anchors the skeleton; with no match, the NodePool controller does.
-  const componentOf = (f: string) => layerOf(model, f).component;
-  const components = [...new Set([...files].map(componentOf).filter((c): c is string => !!c))];
-  const anchor = model.map.components.find((c) => c.id === (components.find((id) => id !== 'api') ?? 'nodepool-controller'));
+  // A named component anchors the skeleton, else the one the matches point at, else the NodePool controller.
+  const components = [...new Set([...namedComponents, ...[...files].map(componentOf).filter((c): c is string => !!c)])];
+  const anchor = model.map.components.find((c) => c.id === (components.find((id) => id !== 'api' && id !== 'capi-core') ?? 'nodepool-controller'));
   // The anchor's entry point is where its reconcile loop starts: most changes to a component pass through it.
   if (anchor) files.add(parseRef(anchor.entry).path);
   if (wantsApi) {
