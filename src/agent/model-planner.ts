@@ -184,7 +184,7 @@ function vocabulary(model: DomainModel): Vocabulary {
 // ------------------------------------------------------------------------------------------- layering
 
 /** Words that put an intention on the API surface: the api component's own vocabulary plus the words of a type change. */
-const apiCue = new Set(['api', 'field', 'spec', 'cel', 'validation', 'enum', 'marker', 'crd', 'immutable', 'mutable', 'expose', 'type'].map(stem));
+const apiCue = new Set(['api', 'field', 'spec', 'cel', 'validation', 'enum', 'marker', 'crd', 'immutable', 'mutable', 'expose', 'type', 'specify', 'configurable', 'option', 'default', 'required', 'optional'].map(stem));
 const docsCue = new Set(['doc', 'docs', 'documentation', 'readme'].map(stem));
 
 type Layer = 'api' | 'generic' | 'platform' | 'docs';
@@ -206,7 +206,7 @@ const testFileOf = (file: string) => (file.endsWith('.go') && !file.endsWith('_t
 export interface PlanFromModelOptions {
   owners?: OwnersIndex;
   commands: PlannerCommands;
-  /** the most source files the skeleton names; more is a sign the intention is too broad for one plan */
+  /** the most matched files the skeleton names (a named platform's row and the anchor come on top) */
   maxFiles?: number;
 }
 
@@ -246,18 +246,23 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
     .filter((s) => s.score > 0)
     .sort((a, b) => b.score - a.score || a.e.file.localeCompare(b.e.file));
 
-  const maxFiles = opts.maxFiles ?? 5;
+  const maxFiles = opts.maxFiles ?? 8;
   const top = scored[0]?.score ?? 0;
-  const chosen = scored.filter((s) => s.score >= top * 0.55 && s.score >= 2).slice(0, maxFiles);
-  // A named platform without code of its own among the matches gets the file that builds its NodePool
-  // machines (the matrix's builder), or its best match outside the API.
+  const chosen = scored.filter((s) => s.score >= top * 0.3 && s.score >= 2).slice(0, maxFiles);
+  // A platform change spans the layers of the platform's row in the matrix (NodePool builder, HostedCluster
+  // platform, CLI, cloud config): a named platform brings its row's files, best matches first, builder next.
+  const perPlatform = 5;
   for (const p of platforms) {
-    if (chosen.some((c) => layerOf(model, c.e.file).layer === 'platform' && layerOf(model, c.e.file).platforms.includes(p))) continue;
     const row = model.matrix.platforms.find((x) => x.id === p)!;
     const builder = row.machineTemplate ? parseRef(row.machineTemplate.builder).path : undefined;
-    const own = scored.find((s) => layerOf(model, s.e.file).layer === 'platform' && layerOf(model, s.e.file).platforms.includes(p) && (namedComponents.length === 0 || namedComponents.includes(componentOf(s.e.file) ?? '')));
-    const pick = own ?? (builder ? scored.find((s) => s.e.file === builder) ?? { e: vocab.files.get(builder)!, score: 0, by: [] } : undefined);
-    if (pick?.e) chosen.push(pick);
+    const rowFiles = [...new Set([...(builder ? [builder] : []), ...row.files.filter(isConcreteFile)])].filter((f) => !f.startsWith('api/'));
+    const rank = (f: string) => scored.find((s) => s.e.file === f)?.score ?? 0;
+    const have = chosen.filter((c) => rowFiles.includes(c.e.file)).length;
+    const ordered = rowFiles.filter((f) => !chosen.some((c) => c.e.file === f)).sort((a, b) => rank(b) - rank(a) || rowFiles.indexOf(a) - rowFiles.indexOf(b));
+    for (const f of ordered.slice(0, Math.max(0, perPlatform - have))) {
+      const e = vocab.files.get(f);
+      if (e) chosen.push({ e, score: rank(f), by: [] });
+    }
   }
 
   const wantsApi = asked.some((w) => apiCue.has(w));
