@@ -16,7 +16,7 @@ const suite: BenchSuite = async () => {
   const { team } = loadConfig(teamRepo);
   const set = readCaseSet(join(repoRoot, 'src', 'eval', 'data', 'plan-eval-dev.json'));
   const model = loadDomainModel(modelsDir);
-  const agent = createAgent({ targetRepo: teamRepo, team, env: {} });
+  const agent = createAgent({ targetRepo: teamRepo, team, anthropic: {} });
   const report = await evaluatePlans(agent, model, set.cases, { commands: team.codegen, since: set.since, until: set.until });
   const s = report.summary;
   const met = targetsMet(s);

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from '../agent/cli-args.js';
 import { createAgent } from '../agent/steps.js';
 import { loadConfig } from '../config/load.js';
+import { readEnvironment } from '../config/process-environment.js';
 import { repoRoot } from '../paths.js';
 import { loadDomainModel } from '../domain/index.js';
 import { UserError } from '../errors.js';
@@ -64,7 +65,7 @@ export async function run(args: string[]): Promise<number> {
   const teamRepo = resolve(str('team-repo') ?? bundledTeamRepo);
   const { team } = loadConfig(teamRepo);
   // The checkout is where plans are checked for file existence; the patterns and settings come from the team repo.
-  const agent = createAgent({ targetRepo: repo ? resolve(repo) : teamRepo, team, ...(flags.has('offline') ? { env: {} } : {}) });
+  const agent = createAgent({ targetRepo: repo ? resolve(repo) : teamRepo, team, anthropic: flags.has('offline') ? {} : readEnvironment().anthropic });
   const report = await evaluatePlans(agent, model, cases, { commands: team.codegen, since: set.since, until: set.until });
 
   console.log(renderTable(report));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 const teamRepo = join(repoRoot, 'examples', 'target-repo');
 const { team } = loadConfig(teamRepo);
-const agent = createAgent({ targetRepo: teamRepo, team, env: {} });
+const agent = createAgent({ targetRepo: teamRepo, team, anthropic: {} });
 const plan = async (intention: string) => {
   const r = await agent.plan({ workItemKey: 'HOSTEDCP-3001', intention });
   expect(r.needsModel).toBe(false);
