@@ -18,6 +18,7 @@ const commands: Record<string, { describe: string; load: () => Promise<CommandMo
   check: { describe: 'boundary-rule and convention check on a unified diff: check --diff FILE', load: () => import('./cli/check.js') },
   ask: { describe: 'ask RH-A an architecture question: ask "…" [--json]', load: () => import('./cli/ask.js') },
   plan: { describe: 'draft a phase-gated plan: plan <KEY> --intent "…" [--json]', load: () => import('./cli/plan.js') },
+  eval: { describe: 'score plans against history: eval plans --repo DIR --since DATE --until DATE', load: () => import('./cli/eval.js') },
   review: { describe: 'review a diff or snippet like a pair session: review --diff FILE|-', load: () => import('./cli/review.js') },
   outcome: { describe: 'record what happened after a merge: outcome <pr-url> revert|follow-up-bug|incident <ref>', load: () => import('./cli/outcome.js') },
   knowledge: { describe: 'the knowledge tiers: knowledge sync | stale | queue', load: () => import('./cli/knowledge.js') },

@@ -6,7 +6,8 @@ import type { TeamConfig } from '../config/schema.js';
 import { Plan } from '../plan/schema.js';
 import { parseJUnit, type JUnitCase } from '../integrations/junit.js';
 import { redactSecrets } from '../observability/logger.js';
-import { findPath, impactOf, type DomainModel, type PathStep } from '../domain/index.js';
+import { findPath, impactOf, loadOwnersIndex, type DomainModel, type OwnersIndex, type PathStep } from '../domain/index.js';
+import { planFromModel } from './model-planner.js';
 import { needsModelMessage, type Agent } from './agent.js';
 import { verifyAndCommit } from './finish.js';
 import { changedPaths, currentBranch } from './git.js';
@@ -33,6 +34,8 @@ export interface OfflineAgentDeps {
   targetRepo: string;
   /** Paths the command sandbox masks and where it keeps build caches (the mode comes from team.yaml). */
   sandbox?: SandboxPlacement;
+  /** OWNERS of the pinned HyperShift tree; defaults to the copies under domain-models/snapshot/owners. */
+  owners?: OwnersIndex;
 }
 
 /** Questions that ask for judgement rather than facts the model records. */
@@ -195,6 +198,42 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
       );
     });
 
+  let owners: OwnersIndex | null | undefined = deps.owners;
+  const ownersIndex = (): OwnersIndex | undefined => {
+    if (owners === undefined) {
+      try {
+        owners = loadOwnersIndex();
+      } catch {
+        owners = null; // no OWNERS copies: plans name no approvers
+      }
+    }
+    return owners ?? undefined;
+  };
+
+  /** No recipe fits: a grounded skeleton from the domain model, with what it cannot fill named as open. */
+  const planFromDomainModel = (req: PlanRequest): PlanResult => {
+    const model = engineModel(deps.model);
+    if (!model) {
+      return { needsModel: true, message: `No recipe in the pattern library matches "${req.intention}", and the domain model engine is not loaded. ${needsModelMessage}`, warnings: [], usage: zeroUsage(), evidence: emptyEvidence() };
+    }
+    const owners = ownersIndex();
+    const skeleton = planFromModel(model, req.intention, { commands: deps.team.codegen, ...(owners ? { owners } : {}) });
+    const parsed = Plan.safeParse({ workItemKey: req.workItemKey, intention: req.intention, summary: skeleton.summary, phases: skeleton.phases });
+    if (!parsed.success) {
+      return { needsModel: false, message: `the model-grounded plan is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, warnings: [], usage: zeroUsage(), evidence: emptyEvidence() };
+    }
+    const evidence = emptyEvidence();
+    evidence.notes.push(...skeleton.concepts.map((c) => `${c.kind} ${c.id} (named by: ${c.matchedBy.join(', ') || 'its file'})`), ...skeleton.open.map((o) => `open: ${o}`));
+    return {
+      plan: parsed.data,
+      needsModel: false,
+      message: `Plan with ${parsed.data.phases.length} phase(s) grounded in the domain model (no recipe matched). Open: ${skeleton.open.join('; ')}.`,
+      warnings: checkPlan(parsed.data, deps),
+      usage: zeroUsage(),
+      evidence,
+    };
+  };
+
   return {
     kind: 'offline',
 
@@ -221,9 +260,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
 
     async plan(req: PlanRequest): Promise<PlanResult> {
       const recipe = planRecipes.find((r) => r.matches(req.intention));
-      if (!recipe) {
-        return { needsModel: true, message: `No recipe in the pattern library matches "${req.intention}". ${needsModelMessage}`, warnings: [], usage: zeroUsage(), evidence: emptyEvidence() };
-      }
+      if (!recipe) return planFromDomainModel(req);
       const phases = recipe.phases({ intention: req.intention, targetRepo: deps.targetRepo, allowedCommands: allowed });
       const parsed = Plan.safeParse({ workItemKey: req.workItemKey, intention: req.intention, summary: `From pattern "${recipe.pattern}" (offline recipe ${recipe.id}).`, phases });
       if (!parsed.success) {

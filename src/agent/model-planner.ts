@@ -1,0 +1,381 @@
+// Plans from the domain model alone: the concepts an intention names (platforms, lifecycle states,
+// conditions, components, API fields, the model's concept aliases, file and identifier names) are resolved
+// to the files the model associates with them, with the invariants, platforms, validation steps and OWNERS
+// that come with those files, and ordered by the model's layering: API surface, then generic controller
+// code, then platform-specific code, then docs. What the model cannot decide is listed as open.
+// Pure: the model, the OWNERS index and the commands come in as data.
+import { matchAny } from '../domain/glob.js';
+import { impactOf } from '../domain/impact.js';
+import { suggestReviewers, type OwnersIndex } from '../domain/owners.js';
+import { parseRef, type DomainModel } from '../domain/schema.js';
+import type { PlannedPhase } from '../plan/schema.js';
+
+export interface PlannerCommands {
+  /** regenerates API code (team codegen.api), e.g. "make api" */
+  api: string;
+  /** repository-wide checks (team codegen.verify), e.g. "make verify" */
+  verify: string;
+  /** unit tests (team codegen.test), e.g. "make test" */
+  test: string;
+}
+
+/** One concept of the model the intention named, and the words that named it. */
+export interface MatchedConcept {
+  kind: 'platform' | 'state' | 'condition' | 'component' | 'concept' | 'invariant' | 'failure-mode' | 'file';
+  id: string;
+  matchedBy: string[];
+}
+
+export interface ModelPlan {
+  summary: string;
+  phases: PlannedPhase[];
+  concepts: MatchedConcept[];
+  platforms: string[];
+  components: string[];
+  invariants: string[];
+  /** what the model cannot fill: for the developer or for Claude */
+  open: string[];
+  /** intention words the model has no vocabulary for */
+  unknownWords: string[];
+}
+
+// ------------------------------------------------------------------------------------------- vocabulary
+
+const stopwords = new Set(
+  'a an and are as at be been by can do does for from has have if in into is it its of on or our should so that the their them then there these this those to too up use used uses using via was we when where which while will with without not no only also all any more most new add adds added adding allow allows make makes set sets get gets fix fixes fixed fixing support supports update updates updated remove removes removed handle handles ensure ensures instead after before during because don t it s jira'
+    .split(' '),
+);
+
+/** Reduces a word to a crude stem so "upgrades", "upgrading" and "upgrade" meet. */
+export function stem(word: string): string {
+  let w = word.toLowerCase();
+  if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
+  else if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 4 && w.endsWith('es') && !w.endsWith('ses')) w = w.slice(0, -2);
+  else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
+  else if (w.length > 4 && w.endsWith('ed')) w = w.slice(0, -2);
+  if (w.length > 4 && w.endsWith('e')) w = w.slice(0, -1);
+  return w;
+}
+
+/** Words of a text, of identifiers (camelCase, snake_case) and of paths, stemmed; compounds are kept whole too. */
+export function words(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(/[^A-Za-z0-9]+/)) {
+    if (!raw) continue;
+    const parts = raw.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/).filter(Boolean);
+    for (const p of parts.length > 1 ? [raw, ...parts] : [raw]) {
+      const lower = p.toLowerCase();
+      if (lower.length < 2 || stopwords.has(lower) || /^\d+$/.test(lower)) continue;
+      out.push(stem(lower));
+    }
+  }
+  return out;
+}
+
+const isConcreteFile = (p: string) => !p.includes('*') && !p.endsWith('/') && /\.[a-z]+$/.test(p) && !p.startsWith('vendor/');
+
+interface FileEntry {
+  file: string;
+  bag: Map<string, number>;
+  /** model nodes that cite the file, for the concepts report */
+  nodes: Map<string, MatchedConcept['kind']>;
+}
+
+interface Vocabulary {
+  files: Map<string, FileEntry>;
+  idf: Map<string, number>;
+  avgBag: number;
+  /** platform id -> words that name it (its id, its provider's kinds, words only its rows use) */
+  platformWords: Map<string, Set<string>>;
+  known: Set<string>;
+}
+
+const cache = new WeakMap<DomainModel, Vocabulary>();
+
+// How much a word counts, by where the model says it: a file's own name is its strongest handle.
+const weight = { basename: 3, dir: 2, symbol: 2, nodeId: 2, alias: 2.5, platform: 2.5, text: 0.6 } as const;
+
+function vocabulary(model: DomainModel): Vocabulary {
+  const hit = cache.get(model);
+  if (hit) return hit;
+  const files = new Map<string, FileEntry>();
+  const entry = (path: string): FileEntry | undefined => {
+    if (!isConcreteFile(path)) return undefined;
+    let e = files.get(path);
+    if (!e) {
+      e = { file: path, bag: new Map(), nodes: new Map() };
+      const segments = path.replace(/\.[a-z]+$/, '').split('/');
+      add(e, segments.at(-1)!, weight.basename);
+      if (segments.length > 1) add(e, segments.at(-2)!, weight.dir);
+      for (const s of segments.slice(0, -2)) add(e, s, 0.3);
+      files.set(path, e);
+    }
+    return e;
+  };
+  const add = (e: FileEntry, text: string, w: number) => {
+    for (const t of new Set(words(text))) e.bag.set(t, Math.max(e.bag.get(t) ?? 0, w));
+  };
+  const cite = (refs: readonly string[], kind: MatchedConcept['kind'], id: string, texts: Array<[string, number]>) => {
+    for (const r of refs) {
+      const { path, symbol } = parseRef(r);
+      const e = entry(path);
+      if (!e) continue;
+      e.nodes.set(id, kind);
+      if (symbol) add(e, symbol, weight.symbol);
+      for (const [t, w] of texts) add(e, t, w);
+    }
+  };
+
+  const conditionText = (c: string) => model.lifecycle.conditionCatalog.find((e) => e.const === c)?.value ?? c;
+  for (const c of model.lifecycle.conditionCatalog) cite([c.ref], 'condition', c.const, [[c.value, weight.nodeId]]);
+  for (const st of model.lifecycle.states) {
+    cite(st.code, 'state', st.id, [[st.id, weight.nodeId], [st.summary, weight.text], ...st.conditions.map((c): [string, number] => [conditionText(c), weight.text])]);
+    for (const s of st.strategies) cite(s.code, 'state', `${st.id}.${s.id}`, [[s.id, weight.nodeId], [s.capiObject, weight.nodeId], [s.summary, weight.text]]);
+    for (const sub of st.substates) cite(sub.code, 'state', `${st.id}.${sub.id}`, [[sub.id, weight.nodeId], [sub.summary, weight.text], ...sub.conditions.map((c): [string, number] => [conditionText(c), weight.nodeId])]);
+  }
+  for (const pv of model.lifecycle.platformVariations) cite(pv.code, 'state', `${pv.state}@${pv.platform.join('+')}`, [[pv.behaviour, weight.text], ...pv.platform.map((p): [string, number] => [p, weight.platform])]);
+  for (const inv of model.lifecycle.invariants) cite([...inv.enforcedBy, ...inv.recheckWhenTouching], 'invariant', inv.id, [[inv.id, weight.nodeId], [inv.statement, weight.text]]);
+  for (const c of model.map.components) {
+    cite([c.entry, ...c.code, ...c.allPlatformFiles, ...(c.registeredAt ? [c.registeredAt] : [])], 'component', c.id, [[c.id, weight.nodeId], [c.name, weight.text], ...c.owns.map((o): [string, number] => [o, weight.text])]);
+  }
+  for (const ch of model.map.communication.channels) cite([ch.ref], 'component', ch.from, [[ch.how, weight.text]]);
+  for (const ep of model.map.communication.dataPlaneMayReach) cite([ep.ref], 'component', 'data-plane', [[ep.endpoint, weight.text]]);
+  for (const concept of model.flows.concepts) cite([concept.ref], 'concept', concept.id, [[concept.name, weight.alias], ...concept.aliases.map((a): [string, number] => [a, weight.alias])]);
+  for (const edge of model.flows.edges) cite(edge.via, 'concept', `${edge.from}->${edge.to}`, [[edge.carries, weight.text]]);
+  for (const step of model.matrix.newPlatformSteps) cite(step.refs, 'component', step.component, [[step.step, weight.text]]);
+
+  // Platform rows: the files each platform owns, named by the platform and the words only its row uses
+  // (EC2 and AMI for AWS, VNet for Azure, VMI for KubeVirt, Nova for OpenStack …).
+  const rowWords = new Map<string, Set<string>>();
+  for (const p of model.matrix.platforms) {
+    const text = [p.id, p.machineTemplate?.kind ?? '', p.machineTemplate?.providerMachineKind ?? '', p.machineTemplate?.providerPackage.split('/').find((s) => s.startsWith('cluster-api-provider-')) ?? '', p.quotaErrorSource, p.imageReference, p.networkModel, p.scalingPrimitive, p.note ?? ''].join(' ');
+    rowWords.set(p.id, new Set(words(text)));
+  }
+  // Words the rest of the model uses widely (NodePool, node, image) name no platform even when one row alone says them.
+  const generalDf = new Map<string, number>();
+  for (const e of files.values()) for (const t of e.bag.keys()) generalDf.set(t, (generalDf.get(t) ?? 0) + 1);
+  const platformWords = new Map<string, Set<string>>();
+  for (const p of model.matrix.platforms) {
+    const own = rowWords.get(p.id)!;
+    const distinctive = [...own].filter((w) => w.length > 2 && (generalDf.get(w) ?? 0) <= 2 && [...rowWords].every(([id, ws]) => id === p.id || !ws.has(w)));
+    const names = new Set([...words(p.id), p.id.toLowerCase(), ...distinctive]);
+    platformWords.set(p.id, names);
+    const refs = [...p.files, p.constRef, ...(p.conditionSetter ? [p.conditionSetter] : []), ...(p.machineTemplate ? [p.machineTemplate.builder] : []), ...(p.featureGateRef ? [] : [])];
+    for (const r of refs) {
+      const e = entry(parseRef(r).path);
+      if (!e) continue;
+      e.nodes.set(p.id, 'platform');
+      for (const w of names) e.bag.set(w, Math.max(e.bag.get(w) ?? 0, w === p.id.toLowerCase() ? weight.platform : weight.text));
+    }
+  }
+
+  const df = new Map<string, number>();
+  for (const e of files.values()) for (const t of e.bag.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  const idf = new Map<string, number>();
+  // A word a fifth of the model's files carry (nodepool, controller, node) tells the files apart no better than chance.
+  for (const [t, n] of df) if (n / files.size < 0.2) idf.set(t, Math.log(1 + files.size / n));
+  const avgBag = [...files.values()].reduce((n, e) => n + e.bag.size, 0) / Math.max(1, files.size);
+  const vocab: Vocabulary = { files, idf, avgBag, platformWords, known: new Set(df.keys()) };
+  cache.set(model, vocab);
+  return vocab;
+}
+
+// ------------------------------------------------------------------------------------------- layering
+
+/** Words that put an intention on the API surface: the api component's own vocabulary plus the words of a type change. */
+const apiCue = new Set(['api', 'field', 'spec', 'cel', 'validation', 'enum', 'marker', 'crd', 'immutable', 'mutable', 'expose', 'type', 'specify', 'configurable', 'option', 'default', 'required', 'optional'].map(stem));
+const docsCue = new Set(['doc', 'docs', 'documentation', 'readme'].map(stem));
+
+type Layer = 'api' | 'generic' | 'platform' | 'docs';
+
+function layerOf(model: DomainModel, file: string): { layer: Layer; platforms: string[]; component?: string } {
+  const impact = impactOf(model, [file]);
+  const f = impact.files[0]!;
+  const component = f.components.find((c) => c !== 'capi-core') ?? f.components[0];
+  if (file.startsWith('docs/') || file.endsWith('.md')) return { layer: 'docs', platforms: [], ...(component ? { component } : {}) };
+  if (component === 'api') return { layer: 'api', platforms: f.platformSpecific, component };
+  if (f.platformSpecific.length > 0) return { layer: 'platform', platforms: f.platformSpecific, ...(component ? { component } : {}) };
+  return { layer: 'generic', platforms: [], ...(component ? { component } : {}) };
+}
+
+const testFileOf = (file: string) => (file.endsWith('.go') && !file.endsWith('_test.go') ? file.replace(/\.go$/, '_test.go') : undefined);
+
+// ------------------------------------------------------------------------------------------- planning
+
+export interface PlanFromModelOptions {
+  owners?: OwnersIndex;
+  commands: PlannerCommands;
+  /** the most matched files the skeleton names (a named platform's row and the anchor come on top) */
+  maxFiles?: number;
+}
+
+export function planFromModel(model: DomainModel, intention: string, opts: PlanFromModelOptions): ModelPlan {
+  const vocab = vocabulary(model);
+  const cleaned = intention.replace(/\b(NO-JIRA|[A-Z][A-Z0-9]+-\d+)\b[:,]?/g, ' ');
+  const asked = [...new Set(words(cleaned))];
+  const askedSet = new Set(asked);
+
+  // Platforms named by their id or by words only their matrix row uses.
+  const platforms = model.matrix.platforms.filter((p) => [...vocab.platformWords.get(p.id)!].some((w) => askedSet.has(w))).map((p) => p.id);
+
+  // Components the intention names by their own id or name ("NodePool controller", "ignition server", "HCCO"):
+  // their files win ties, and the first one anchors the skeleton.
+  const generic = new Set(['controller', 'operator', 'cluster', 'server', 'core', 'api'].map(stem));
+  const namedComponents = model.map.components
+    .filter((c) => [...words(`${c.id} ${c.name.replace(/\(.*\)/, '')}`), ...(/\(([A-Z]+)\)/.exec(c.name)?.[1] ? [stem(/\(([A-Z]+)\)/.exec(c.name)![1]!)] : [])].some((w) => !generic.has(w) && askedSet.has(w)))
+    .map((c) => c.id);
+  const componentOf = (f: string) => layerOf(model, f).component;
+
+  const scored = [...vocab.files.values()]
+    .map((e) => {
+      let score = 0;
+      const by: string[] = [];
+      for (const t of asked) {
+        const w = e.bag.get(t);
+        const idf = vocab.idf.get(t);
+        if (w && idf) {
+          score += w * idf;
+          by.push(t);
+        }
+      }
+      if (score > 0 && namedComponents.includes(componentOf(e.file) ?? '')) score *= 1.5;
+      // A file the model cites everywhere (the condition list) matches everything a little: damp long bags.
+      return { e, score: score / (0.5 + (0.5 * e.bag.size) / vocab.avgBag), by };
+    })
+    .filter((s) => s.score > 0)
+    .sort((a, b) => b.score - a.score || a.e.file.localeCompare(b.e.file));
+
+  const maxFiles = opts.maxFiles ?? 8;
+  const top = scored[0]?.score ?? 0;
+  const chosen = scored.filter((s) => s.score >= top * 0.3 && s.score >= 2).slice(0, maxFiles);
+  // A platform change spans the layers of the platform's row in the matrix (NodePool builder, HostedCluster
+  // platform, CLI, cloud config): a named platform brings its row's files, best matches first, builder next.
+  const perPlatform = 5;
+  for (const p of platforms) {
+    const row = model.matrix.platforms.find((x) => x.id === p)!;
+    const builder = row.machineTemplate ? parseRef(row.machineTemplate.builder).path : undefined;
+    const rowFiles = [...new Set([...(builder ? [builder] : []), ...row.files.filter(isConcreteFile)])].filter((f) => !f.startsWith('api/'));
+    const rank = (f: string) => scored.find((s) => s.e.file === f)?.score ?? 0;
+    const have = chosen.filter((c) => rowFiles.includes(c.e.file)).length;
+    const ordered = rowFiles.filter((f) => !chosen.some((c) => c.e.file === f)).sort((a, b) => rank(b) - rank(a) || rowFiles.indexOf(a) - rowFiles.indexOf(b));
+    for (const f of ordered.slice(0, Math.max(0, perPlatform - have))) {
+      const e = vocab.files.get(f);
+      if (e) chosen.push({ e, score: rank(f), by: [] });
+    }
+  }
+
+  const wantsApi = asked.some((w) => apiCue.has(w));
+  const wantsDocs = asked.some((w) => docsCue.has(w));
+  const files = new Set(chosen.map((c) => c.e.file));
+  const open: string[] = [];
+
+  // A named component anchors the skeleton, else the one the matches point at, else the NodePool controller.
+  const components = [...new Set([...namedComponents, ...[...files].map(componentOf).filter((c): c is string => !!c)])];
+  const anchor = model.map.components.find((c) => c.id === (components.find((id) => id !== 'api' && id !== 'capi-core') ?? 'nodepool-controller'));
+  // The anchor's entry point is where its reconcile loop starts: most changes to a component pass through it.
+  if (anchor) files.add(parseRef(anchor.entry).path);
+  if (wantsApi) {
+    const platformApi = platforms.flatMap((p) => model.matrix.platforms.find((x) => x.id === p)!.files.filter((f) => f.startsWith('api/') && isConcreteFile(f)));
+    for (const f of platformApi.length ? platformApi : [parseRef(model.map.components.find((c) => c.id === 'api')!.entry).path]) files.add(f);
+  }
+
+  const byLayer = new Map<string, { layer: Layer; platform?: string; files: string[] }>();
+  for (const f of files) {
+    const l = layerOf(model, f);
+    const key = l.layer === 'platform' ? `platform-${l.platforms[0]!.toLowerCase()}` : l.layer;
+    const g = byLayer.get(key) ?? { layer: l.layer, ...(l.layer === 'platform' ? { platform: l.platforms[0]! } : {}), files: [] };
+    g.files.push(f);
+    byLayer.set(key, g);
+  }
+  if (wantsDocs && !byLayer.has('docs')) open.push('which page under docs/ explains this: the model does not map documentation');
+
+  const order: Layer[] = ['api', 'generic', 'platform', 'docs'];
+  const groups = [...byLayer.entries()].sort((a, b) => order.indexOf(a[1].layer) - order.indexOf(b[1].layer) || a[0].localeCompare(b[0]));
+  const allFiles = groups.flatMap(([, g]) => g.files);
+  const impact = impactOf(model, allFiles, opts.owners ? { owners: opts.owners } : {});
+
+  const phases: PlannedPhase[] = [];
+  for (const [key, g] of groups) {
+    const id = key === 'api' ? 'api-surface' : key === 'generic' ? 'controller' : key;
+    const sourceFiles = [...g.files].sort();
+    const tests = g.layer === 'api' || g.layer === 'docs' ? [] : sourceFiles.map(testFileOf).filter((t): t is string => !!t);
+    const phaseImpact = impactOf(model, sourceFiles, opts.owners ? { owners: opts.owners } : {});
+    const constraints = [
+      ...phaseImpact.invariants.map((i) => `re-check invariant ${i.id}: ${i.statement}`),
+      ...phaseImpact.boundaryRules.map((r) => `boundary rule ${r}: ${model.map.boundaryRules.find((b) => b.id === r)?.insteadDo ?? ''}`),
+      ...(phaseImpact.reviewers && phaseImpact.reviewers.approvers.length ? [`approvers from OWNERS: ${phaseImpact.reviewers.approvers.slice(0, 4).join(', ')}`] : []),
+      ...(g.layer === 'platform' && g.platform ? [`platform-specific: ${g.platform} only; e2e ${model.matrix.platforms.find((p) => p.id === g.platform)?.e2eSuites.join(', ') || 'none modelled'}`] : []),
+    ];
+    const validation =
+      g.layer === 'api'
+        ? [
+            { command: opts.commands.api, why: 'API types changed: regenerate deepcopy, CRDs and the API reference' },
+            { command: opts.commands.verify, why: 'generated code and markers must be in sync' },
+          ]
+        : g.layer === 'docs'
+          ? [{ command: opts.commands.verify, why: 'docs build and links' }]
+          : [{ command: opts.commands.test, why: `unit tests beside ${sourceFiles.map((f) => f.split('/').pop()).join(', ')}` }, { command: opts.commands.verify, why: 'lint and generated code' }];
+    const previous = phases.at(-1);
+    const title =
+      g.layer === 'api'
+        ? 'API surface: types, markers and generated code'
+        : g.layer === 'docs'
+          ? 'Docs: describe the change'
+          : g.layer === 'platform'
+            ? `${g.platform}: platform-specific code`
+            : `Generic code: ${[...new Set(sourceFiles.map((f) => componentOf(f) ?? 'unmodelled'))].join(', ')}`;
+    phases.push({
+      id,
+      title,
+      activity: g.layer === 'api' ? 'api_changes' : g.layer === 'generic' ? 'core_logic' : 'implementation',
+      files: sourceFiles,
+      constraints: [...constraints, ...(tests.length ? [`extend or add the unit tests beside the code: ${tests.join(', ')}`] : [])],
+      validation,
+      dependsOn: previous ? [previous.id] : [],
+      mergeOrder: phases.length + 1,
+    });
+  }
+
+  const concepts = new Map<string, MatchedConcept>();
+  for (const c of chosen) {
+    for (const [id, kind] of c.e.nodes) {
+      const known = concepts.get(id) ?? { kind, id, matchedBy: [] };
+      known.matchedBy = [...new Set([...known.matchedBy, ...c.by])];
+      concepts.set(id, known);
+    }
+  }
+  for (const p of platforms) concepts.set(p, { kind: 'platform', id: p, matchedBy: [...vocab.platformWords.get(p)!].filter((w) => askedSet.has(w)) });
+
+  const unknownWords = asked.filter((w) => !vocab.known.has(w));
+  if (chosen.length === 0) open.push(`the model maps none of the intention's words to code: ${anchor ? `the skeleton starts at ${anchor.name}'s entry point;` : ''} confirm the files`);
+  if (unknownWords.length) open.push(`not in the model's vocabulary: ${unknownWords.slice(0, 8).join(', ')} (find the code that handles them)`);
+  open.push('which functions change inside the named files, and the test cases that prove it');
+  if (!platforms.length && impact.platforms.scope === 'generic') open.push(`generic change: decide whether every platform (${impact.platforms.affected.join(', ')}) needs an e2e run`);
+
+  const reviewers = opts.owners ? suggestReviewers(opts.owners, allFiles) : undefined;
+  const summary = [
+    `Grounded skeleton from the domain model: ${[...concepts.values()].slice(0, 8).map((c) => `${c.kind} ${c.id}`).join('; ') || 'no concept named; anchored on the NodePool controller'}.`,
+    impact.platforms.scope === 'none' ? '' : `Platforms: ${impact.platforms.scope === 'generic' ? `generic (${impact.platforms.affected.join(', ')})` : impact.platforms.specific.join(', ')}.`,
+    reviewers && reviewers.approvers.length ? `Approvers (OWNERS): ${reviewers.approvers.slice(0, 5).join(', ')}.` : '',
+    `Open for the developer or Claude: ${open.join('; ')}.`,
+  ]
+    .filter(Boolean)
+    .join(' ');
+
+  return {
+    summary,
+    phases,
+    concepts: [...concepts.values()],
+    platforms: impact.platforms.specific.length ? impact.platforms.specific : platforms,
+    components: impact.components.map((c) => c.id),
+    invariants: impact.invariants.map((i) => i.id),
+    open,
+    unknownWords,
+  };
+}
+
+/** Whether a path is one the model maps (a concrete file it cites), for callers that check plans. */
+export function modelKnowsFile(model: DomainModel, file: string): boolean {
+  return vocabulary(model).files.has(file) || model.map.components.some((c) => matchAny(c.paths, file));
+}
