@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { loadDomainModel } from '../../src/domain/index.js';
 import { evaluatePlans, sonnetPrices } from '../../src/eval/run.js';
 import type { EvalCase } from '../../src/eval/cases.js';
-import { startFakeAnthropic, text } from '../../src/integrations/fakes/anthropic.js';
+import { startFakeAnthropic, text } from '../support/doubles/anthropic.js';
 import { repoRoot } from '../../src/paths.js';
 
 const teamRepo = join(repoRoot, 'examples', 'target-repo');
