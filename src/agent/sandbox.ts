@@ -14,10 +14,13 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync 
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 
-export type SandboxMode = 'required' | 'off';
+export type SandboxMode = 'required' | 'when-available' | 'off';
 
 export interface SandboxSpec {
-  /** `required` (default): commands run only inside the sandbox, and are refused where none is available. */
+  /**
+   * `required` (default): commands run only inside the sandbox, and are refused where none is available.
+   * `when-available`: confined where the sandbox exists, unconfined (with a note in the evidence) elsewhere.
+   */
   mode: SandboxMode;
   /** Absolute paths masked with an empty file system inside the sandbox (e.g. the product's data folder). */
   hide?: readonly string[];

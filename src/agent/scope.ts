@@ -147,15 +147,17 @@ export class Scope {
     const [file, ...args] = trimmed.split(/\s+/);
     const sandbox = this.spec.sandbox ?? { mode: 'required' };
     let invocation: { file: string; args: string[]; env: Record<string, string> };
-    if (sandbox.mode === 'off') {
-      // Opted out in team.yaml: the environment is still reduced, but /proc, HOME and the network stay reachable.
-      invocation = { file: file!, args, env: unconfinedEnv(inheritedEnvironment()) };
-    } else {
-      const probe = probeSandbox(inheritedEnvironment(['PATH']).PATH);
-      if (!probe.ok) {
-        this.refuse('sandbox-unavailable', trimmed, `commands run only inside the OS sandbox and none is available: ${probe.reason} (or set agent.sandbox: off in .rh-agentic/team.yaml to run them unconfined)`);
-      }
+    const probe = sandbox.mode === 'off' ? undefined : probeSandbox(inheritedEnvironment(['PATH']).PATH);
+    let unconfinedNote = '';
+    if (probe?.ok) {
       invocation = sandboxCommand(probe, { worktree: this.realRoot, file: file!, args, spec: sandbox, env: inheritedEnvironment() });
+    } else {
+      if (probe && sandbox.mode === 'required') {
+        this.refuse('sandbox-unavailable', trimmed, `commands run only inside the OS sandbox and none is available: ${probe.reason} (or set agent.sandbox: when-available or off in .rh-agentic/team.yaml to run them unconfined)`);
+      }
+      // Opted out in team.yaml: the environment is still reduced, but /proc, HOME and the network stay reachable.
+      if (probe) unconfinedNote = `ran unconfined (agent.sandbox: when-available): ${probe.reason}`;
+      invocation = { file: file!, args, env: unconfinedEnv(inheritedEnvironment()) };
     }
     const started = Date.now();
     const cap = this.spec.outputCapBytes ?? defaultOutputCap;
@@ -174,7 +176,7 @@ export class Scope {
         },
       );
     });
-    const { text, truncated } = capOutput(redactSecrets(result.out), cap);
+    const { text, truncated } = capOutput(redactSecrets(unconfinedNote ? `${unconfinedNote}\n${result.out}` : result.out), cap);
     const run: CommandRun = { command: trimmed, exitCode: result.code, timedOut: result.timedOut, durationMs: Date.now() - started, output: text, truncated };
     this.commandLog.push(run);
     return run;

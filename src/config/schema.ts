@@ -113,8 +113,10 @@ export const TeamConfig = z
       token_budget_per_work_item: z.number().int().positive(),
       budget_warn_fraction: z.number().min(0.1).max(1).default(0.8),
       // Every command RH-A runs is confined by the OS sandbox (no network, no secrets, read-only outside the
-      // worktree); where none is available commands are refused unless the team opts out here explicitly.
-      sandbox: z.enum(['required', 'off']).default('required'),
+      // worktree); where none is available commands are refused unless the team opts out here explicitly:
+      // `when-available` confines where bubblewrap exists and runs unconfined (and says so in the evidence)
+      // elsewhere; `off` never confines.
+      sandbox: z.enum(['required', 'when-available', 'off']).default('required'),
       // Seconds each command may run before it is killed; a command not listed gets default_command_timeout.
       default_command_timeout: z.number().int().min(1).max(24 * 3600).default(600),
       command_timeouts: z.record(z.string().min(1), z.number().int().min(1).max(24 * 3600)).default({}),

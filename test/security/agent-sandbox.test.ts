@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addWorktree } from '../../src/agent/git.js';
 import { defaultSandboxCacheDir } from '../../src/agent/sandbox.js';
 import { repoRoot } from '../../src/db/client.js';
+import { requirement, skipOrFail } from '../support/requirements.js';
 import { createExampleRepo } from '../../src/integrations/example-repo.js';
 
 const canary = 'sitroomcanary';
@@ -83,7 +84,7 @@ async function plantedWorktree(name: string): Promise<{ worktree: string; outsid
 }
 
 /** Runs the worker-like process with the secrets in its environment and the secret file on descriptor 3. */
-async function runProbe(worktree: string, mode: 'required' | 'off', path = process.env.PATH ?? ''): Promise<ProbeRun> {
+async function runProbe(worktree: string, mode: 'required' | 'when-available' | 'off', path = process.env.PATH ?? ''): Promise<ProbeRun> {
   const before = connections;
   const fd = openSync(secretFile, 'r');
   try {
@@ -110,7 +111,9 @@ async function runProbe(worktree: string, mode: 'required' | 'off', path = proce
 const routes = ['home-ssh-key', 'network', 'environment', 'proc-1-environ', 'proc-worker-environ', 'proc-any-environ', 'write-outside', 'inherited-fd'];
 
 describe('the sandbox around commands RH-A runs', () => {
-  it('blocks every route to a secret, and records the run as the step evidence', { timeout: 600_000 }, async () => {
+  it('blocks every route to a secret, and records the run as the step evidence', { timeout: 600_000 }, async (ctx) => {
+    const bwrap = requirement('bubblewrap');
+    if (!bwrap.available) skipOrFail(ctx, bwrap.note);
     const { worktree, outside } = await plantedWorktree('confined');
     const run = await runProbe(worktree, 'required');
     expect([...run.probes.keys()].sort(), run.output).toEqual([...routes].sort());
@@ -145,5 +148,14 @@ describe('the sandbox around commands RH-A runs', () => {
     expect(run.output).toMatch(/refused \(sandbox-unavailable\).*bubblewrap/);
     expect(run.evidence.refusals.map((r) => r.kind)).toEqual(['sandbox-unavailable']);
     expect(run.evidence.commands).toHaveLength(0);
+  });
+
+  it('with agent.sandbox: when-available and no sandbox, runs the command unconfined and says so in its output', { timeout: 600_000 }, async () => {
+    const { worktree } = await plantedWorktree('whenavailable');
+    const run = await runProbe(worktree, 'when-available', '/usr/local/go/bin');
+    expect(run.evidence.refusals).toHaveLength(0);
+    expect(run.evidence.commands).toHaveLength(1);
+    expect(run.output).toMatch(/^ran unconfined \(agent\.sandbox: when-available\): .*bubblewrap/m);
+    expect(run.probes.get('proc-worker-environ')?.state, run.output).toBe('LEAK');
   });
 });

@@ -23,6 +23,8 @@ function whyMissing(name: RequirementName): string | undefined {
       return inject('databaseUrl') ? undefined : 'DATABASE_URL is not set';
     case 'docker-compose':
       return spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0 ? undefined : 'docker-compose is not on PATH';
+    case 'bubblewrap':
+      return spawnSync('bwrap', ['--version'], { stdio: 'ignore' }).status === 0 ? undefined : 'bwrap is not on PATH';
     case 'helm':
       return findHelm() ? undefined : 'helm is neither on PATH nor in `go env GOPATH`/bin';
   }
