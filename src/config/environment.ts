@@ -82,6 +82,7 @@ export const environmentVariables = {
   WORKSPACE_PORT: { group: 'ports', parse: port, default: '3002', meaning: 'local Slack-compatible workspace of `sitroom dev` (only without `SLACK_BOT_TOKEN`)' },
   SLACK_BOT_TOKEN: { group: 'slack', parse: withPrefix('xoxb-', 'a bot token'), unset: '`sitroom dev` runs the local workspace; required by `slack`', meaning: 'bot token (`xoxb-…`)', secret: true },
   SLACK_SIGNING_SECRET: { group: 'slack', parse: text, unset: '`sitroom dev` generates one for the local workspace; required with `SLACK_BOT_TOKEN`', meaning: 'verifies every request from Slack', secret: true },
+  SLACK_API_URL: { group: 'slack', parse: httpUrl, default: 'https://slack.com/api/', meaning: 'Slack Web API base (`sitroom doctor`; a loopback Slack in tests)' },
   SLACK_APP_TOKEN: { group: 'slack', parse: withPrefix('xapp-', 'an app-level token'), unset: 'HTTP receiver', meaning: 'app-level token (`xapp-…`) for Socket Mode', secret: true },
   SITROOM_DASHBOARD_SECRET: { group: 'dashboard', parse: minLength(32), unset: '`sitroom dev` keeps one in `.data/dashboard-secret`; required by `slack`', meaning: 'signs dashboard sign-in links and session cookies; every process serving the dashboard needs the same one', secret: true },
   SITROOM_DASHBOARD_URL: { group: 'dashboard', parse: httpUrl, unset: '`http://127.0.0.1:<PORT>/dashboard`', meaning: 'base of the dashboard links in Slack messages' },
@@ -113,7 +114,7 @@ export interface Environment {
   database: { url?: string };
   temporal: { address?: string; namespace: string; taskQueue: string; cliPath?: string; testServerPath?: string; tls?: TemporalTls; apiKey?: string };
   ports: { http: number; slack: number; workspace: number };
-  slack: { botToken?: string; signingSecret?: string; appToken?: string };
+  slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl: string };
   dashboard: { secret?: string; url?: string };
   anthropic: { apiKey?: string; baseUrl?: string; model?: string };
   github: { token?: string; apiUrl: string; repository?: string; pushUrl?: string; prowGcsUrl: string; ciWebhookSecret?: string };
@@ -259,7 +260,7 @@ function toSlices(v: Values): Environment {
     database: defined({ url: str('DATABASE_URL') }),
     temporal: defined({ address: str('TEMPORAL_ADDRESS'), namespace: str('TEMPORAL_NAMESPACE')!, taskQueue: str('TEMPORAL_TASK_QUEUE')!, cliPath: str('TEMPORAL_CLI_PATH'), testServerPath: str('TEMPORAL_TEST_SERVER_PATH'), tls: temporalTls(v), apiKey: str('TEMPORAL_API_KEY') }),
     ports: { http: num('PORT'), slack: num('SLACK_PORT'), workspace: num('WORKSPACE_PORT') },
-    slack: defined({ botToken: str('SLACK_BOT_TOKEN'), signingSecret: str('SLACK_SIGNING_SECRET'), appToken: str('SLACK_APP_TOKEN') }),
+    slack: defined({ botToken: str('SLACK_BOT_TOKEN'), signingSecret: str('SLACK_SIGNING_SECRET'), appToken: str('SLACK_APP_TOKEN'), apiUrl: str('SLACK_API_URL')!.replace(/\/*$/, '/') }),
     dashboard: defined({ secret: str('SITROOM_DASHBOARD_SECRET'), url: str('SITROOM_DASHBOARD_URL') }),
     anthropic: defined({ apiKey: str('ANTHROPIC_API_KEY'), baseUrl: str('ANTHROPIC_BASE_URL'), model: str('ANTHROPIC_MODEL') }),
     github: defined({ token: str('GITHUB_TOKEN'), apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''), repository: str('GITHUB_REPOSITORY'), pushUrl: str('GITHUB_PUSH_URL'), prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''), ciWebhookSecret: str('CI_WEBHOOK_SECRET') }),
