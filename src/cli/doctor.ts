@@ -147,8 +147,8 @@ async function checkTemporal(environment: Environment): Promise<Check> {
   } catch (err) {
     const cause = (err as { cause?: { code?: number; details?: string } }).cause ?? (err as { code?: number; details?: string });
     if (cause.code === 5) return fail(name, `namespace ${namespace} does not exist at ${address}`, `create it (\`temporal operator namespace create --namespace ${namespace}\`) or set TEMPORAL_NAMESPACE to an existing one (Temporal Cloud: <namespace>.<account>)`);
-    if (cause.code === 16 || cause.code === 7) return fail(name, `${address} refused the credentials: ${cause.details ?? (err as Error).message}`, 'check TEMPORAL_API_KEY, or TEMPORAL_TLS_CERT / TEMPORAL_TLS_KEY against the CA the namespace trusts');
-    return fail(name, `cannot reach ${address} (${describeSecurity(environment.temporal)}): ${cause.details ?? (err as Error).message}`, 'check TEMPORAL_ADDRESS and the network; a secured cluster needs TEMPORAL_TLS (and TEMPORAL_TLS_CA for a private CA)');
+    if (cause.code === 16 || cause.code === 7) return fail(name, `${address} refused the credentials: ${cause.details ?? (err as Error).message}`, 'check TEMPORAL_API_KEY, or TEMPORAL_TLS_CLIENT_CERT_PATH / TEMPORAL_TLS_CLIENT_KEY_PATH against the CA the namespace trusts');
+    return fail(name, `cannot reach ${address} (${describeSecurity(environment.temporal)}): ${cause.details ?? (err as Error).message}`, 'check TEMPORAL_ADDRESS and the network; a secured cluster needs TEMPORAL_TLS (and TEMPORAL_TLS_SERVER_CA_CERT_PATH for a private CA)');
   } finally {
     await connection?.close();
   }

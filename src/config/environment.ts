@@ -69,9 +69,9 @@ export const environmentVariables = {
   TEMPORAL_ADDRESS: { group: 'temporal', parse: hostPort, unset: '`sitroom dev` starts a dev server', meaning: 'Temporal frontend `host:port`; required by `worker` and `slack`' },
   TEMPORAL_NAMESPACE: { group: 'temporal', parse: text, default: 'default', meaning: 'Temporal namespace' },
   TEMPORAL_TLS: { group: 'temporal', parse: yesNo, unset: 'on when `TEMPORAL_API_KEY` or a `TEMPORAL_TLS_*` file is set, otherwise plain gRPC', meaning: 'connect to the Temporal frontend over TLS (Temporal Cloud, a secured cluster)' },
-  TEMPORAL_TLS_CA: { group: 'temporal', parse: readableFile, unset: "the system's trusted CAs", meaning: "PEM file of the CA that signed the frontend's certificate (a private CA)" },
-  TEMPORAL_TLS_CERT: { group: 'temporal', parse: readableFile, unset: 'no client certificate', meaning: "PEM client certificate for mTLS (Temporal Cloud's mTLS namespaces); needs `TEMPORAL_TLS_KEY`" },
-  TEMPORAL_TLS_KEY: { group: 'temporal', parse: readableFile, unset: 'no client certificate', meaning: 'PEM private key of `TEMPORAL_TLS_CERT`' },
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: { group: 'temporal', parse: readableFile, unset: "the system's trusted CAs", meaning: "PEM file of the CA that signed the frontend's certificate (a private CA)" },
+  TEMPORAL_TLS_CLIENT_CERT_PATH: { group: 'temporal', parse: readableFile, unset: 'no client certificate', meaning: "PEM client certificate for mTLS (Temporal Cloud's mTLS namespaces); needs `TEMPORAL_TLS_CLIENT_KEY_PATH`" },
+  TEMPORAL_TLS_CLIENT_KEY_PATH: { group: 'temporal', parse: readableFile, unset: 'no client certificate', meaning: 'PEM private key of `TEMPORAL_TLS_CLIENT_CERT_PATH`' },
   TEMPORAL_TLS_SERVER_NAME: { group: 'temporal', parse: text, unset: 'the host of `TEMPORAL_ADDRESS`', meaning: "name the frontend's certificate is checked against (SNI), when it differs from the address (a proxy, a tunnel)" },
   TEMPORAL_API_KEY: { group: 'temporal', parse: text, unset: 'no API key', meaning: 'Temporal Cloud API key, sent as `authorization: Bearer …` on every call; implies TLS', secret: true },
   TEMPORAL_TASK_QUEUE: { group: 'temporal', parse: text, default: 'situation-room', meaning: 'task queue of the worker' },
@@ -225,15 +225,15 @@ export function parseEnvironment(source: Readonly<Record<string, string | undefi
     ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', "required with SLACK_BOT_TOKEN: without it no request from Slack can be verified (Basic Information → App Credentials → Signing Secret in the app's settings)"],
     ['JIRA_URL', 'JIRA_TOKEN', 'required with JIRA_URL: tickets cannot be read without it'],
     ['JIRA_TOKEN', 'JIRA_URL', 'required with JIRA_TOKEN: the Jira base URL (https://<site>.atlassian.net or your server)'],
-    ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', "required with TEMPORAL_TLS_CERT: the client certificate's private key (PEM)"],
-    ['TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CERT', 'required with TEMPORAL_TLS_KEY: the client certificate (PEM) the key belongs to'],
+    ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', "required with TEMPORAL_TLS_CLIENT_CERT_PATH: the client certificate's private key (PEM)"],
+    ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'required with TEMPORAL_TLS_CLIENT_KEY_PATH: the client certificate (PEM) the key belongs to'],
   ];
   for (const [given, needed, message] of pairs) {
     if (isSet(given) && !isSet(needed) && !problems.some((p) => p.variable === needed)) problems.push({ variable: needed, message });
   }
   // TLS switched off while something that only works over TLS is set: say which, rather than connect in plain text.
   if (values.TEMPORAL_TLS === 'false') {
-    for (const name of ['TEMPORAL_API_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_SERVER_NAME'] as const) {
+    for (const name of ['TEMPORAL_API_KEY', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_NAME'] as const) {
       if (isSet(name) && !failed.has(name)) problems.push({ variable: 'TEMPORAL_TLS', message: `is false but ${name} is set, which only works over TLS: remove TEMPORAL_TLS=false or unset ${name}` });
     }
   }
@@ -273,7 +273,7 @@ function toSlices(v: Values): Environment {
 /** TLS is on when asked for, or implied by an API key (Temporal Cloud accepts API keys over TLS only) or a TLS file. */
 function temporalTls(v: Values): TemporalTls | undefined {
   const str = (name: VariableName) => v[name] as string | undefined;
-  const files = { caFile: str('TEMPORAL_TLS_CA'), certFile: str('TEMPORAL_TLS_CERT'), keyFile: str('TEMPORAL_TLS_KEY'), serverName: str('TEMPORAL_TLS_SERVER_NAME') };
+  const files = { caFile: str('TEMPORAL_TLS_SERVER_CA_CERT_PATH'), certFile: str('TEMPORAL_TLS_CLIENT_CERT_PATH'), keyFile: str('TEMPORAL_TLS_CLIENT_KEY_PATH'), serverName: str('TEMPORAL_TLS_SERVER_NAME') };
   const implied = Object.values(files).some(Boolean) || Boolean(str('TEMPORAL_API_KEY'));
   const on = str('TEMPORAL_TLS') === 'true' || (str('TEMPORAL_TLS') === undefined && implied);
   return on ? (Object.fromEntries(Object.entries(files).filter(([, x]) => x !== undefined)) as TemporalTls) : undefined;

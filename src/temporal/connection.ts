@@ -25,8 +25,8 @@ export function temporalSecurity(temporal: Pick<Environment['temporal'], 'tls' |
   const { caFile, certFile, keyFile, serverName } = temporal.tls;
   const tls: TLSConfig = {
     ...(serverName ? { serverNameOverride: serverName } : {}),
-    ...(caFile ? { serverRootCACertificate: read('TEMPORAL_TLS_CA', caFile) } : {}),
-    ...(certFile && keyFile ? { clientCertPair: { crt: read('TEMPORAL_TLS_CERT', certFile), key: read('TEMPORAL_TLS_KEY', keyFile) } } : {}),
+    ...(caFile ? { serverRootCACertificate: read('TEMPORAL_TLS_SERVER_CA_CERT_PATH', caFile) } : {}),
+    ...(certFile && keyFile ? { clientCertPair: { crt: read('TEMPORAL_TLS_CLIENT_CERT_PATH', certFile), key: read('TEMPORAL_TLS_CLIENT_KEY_PATH', keyFile) } } : {}),
   };
   return { tls, ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}) };
 }

@@ -50,9 +50,9 @@ describe('Temporal over mTLS, configured by the environment', () => {
       ...rest,
       TEMPORAL_ADDRESS: mtls.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
-      TEMPORAL_TLS_CA: certs.caFile,
-      TEMPORAL_TLS_CERT: certs.clientCertFile,
-      TEMPORAL_TLS_KEY: certs.clientKeyFile,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caFile,
+      TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCertFile,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKeyFile,
       TEMPORAL_TLS_SERVER_NAME: certs.serverName,
     });
     expect(describeSecurity(environment.temporal)).toBe('mTLS, private CA');
@@ -84,7 +84,7 @@ describe('Temporal over mTLS, configured by the environment', () => {
 
 describe('Temporal with an API key', () => {
   const keyedEnvironment = (key: string) =>
-    environmentFrom({ TEMPORAL_ADDRESS: keyed.address, TEMPORAL_API_KEY: key, TEMPORAL_TLS_CA: certs.caFile, TEMPORAL_TLS_SERVER_NAME: certs.serverName, TEMPORAL_NAMESPACE: 'default' });
+    environmentFrom({ TEMPORAL_ADDRESS: keyed.address, TEMPORAL_API_KEY: key, TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caFile, TEMPORAL_TLS_SERVER_NAME: certs.serverName, TEMPORAL_NAMESPACE: 'default' });
 
   it('turns TLS on and sends the key as `authorization: Bearer` from the client and from the worker connection', async () => {
     const environment = keyedEnvironment(apiKey);
@@ -125,14 +125,14 @@ describe('TLS settings are checked at start, each problem naming its variable', 
   };
 
   it('a certificate without its key, and a key without its certificate', () => {
-    expect(problems({ TEMPORAL_TLS_CERT: certs.clientCertFile })).toEqual([expect.stringMatching(/^TEMPORAL_TLS_KEY: required with TEMPORAL_TLS_CERT/)]);
-    expect(problems({ TEMPORAL_TLS_KEY: certs.clientKeyFile })).toEqual([expect.stringMatching(/^TEMPORAL_TLS_CERT: required with TEMPORAL_TLS_KEY/)]);
+    expect(problems({ TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCertFile })).toEqual([expect.stringMatching(/^TEMPORAL_TLS_CLIENT_KEY_PATH: required with TEMPORAL_TLS_CLIENT_CERT_PATH/)]);
+    expect(problems({ TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKeyFile })).toEqual([expect.stringMatching(/^TEMPORAL_TLS_CLIENT_CERT_PATH: required with TEMPORAL_TLS_CLIENT_KEY_PATH/)]);
   });
 
   it('an unreadable file names the variable and the path', () => {
     const missing = join(certs.dir, 'nope.pem');
-    expect(problems({ TEMPORAL_TLS_CA: missing })).toEqual([`TEMPORAL_TLS_CA: expected a readable file (${missing}: no such file), got "${missing}"`]);
-    expect(problems({ TEMPORAL_TLS_CERT: certs.dir, TEMPORAL_TLS_KEY: certs.clientKeyFile })).toEqual([expect.stringMatching(/^TEMPORAL_TLS_CERT: expected a readable file \(.* is not a file\)/)]);
+    expect(problems({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: missing })).toEqual([`TEMPORAL_TLS_SERVER_CA_CERT_PATH: expected a readable file (${missing}: no such file), got "${missing}"`]);
+    expect(problems({ TEMPORAL_TLS_CLIENT_CERT_PATH: certs.dir, TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKeyFile })).toEqual([expect.stringMatching(/^TEMPORAL_TLS_CLIENT_CERT_PATH: expected a readable file \(.* is not a file\)/)]);
   });
 
   it('TLS switched off with an API key set is an error, and the key is never echoed', () => {
