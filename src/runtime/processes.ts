@@ -98,16 +98,10 @@ function installTemporalRuntime(level: string | undefined): void {
 
 export async function runWorker(core: Core, temporal: TemporalHandle, life: Lifecycle): Promise<Worker> {
   installTemporalRuntime(core.environment.logging.level);
-  // The dev server started here speaks plain gRPC; a configured cluster gets the configured security.
-  const security = server ? {} : temporalSecurity(core.environment.temporal);
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ address, ...security, connectTimeout: 10_000 });
-  } catch (err) {
-    // One line naming the setting, not a gRPC stack trace.
-    const why = ((err as Error).message ?? String(err)).split('\n')[0];
-    throw new UserError(`cannot reach Temporal at ${address}${route === 'TEMPORAL_ADDRESS' ? ' (TEMPORAL_ADDRESS)' : ''}: ${why}. Start a Temporal server there or correct TEMPORAL_ADDRESS.`, { field: 'TEMPORAL_ADDRESS' });
-  }
+  const { worker, connection } = await createWorker({ address: temporal.address, security: temporal.security, namespace: temporal.namespace, taskQueue: temporal.taskQueue, activities: core.activities, logger: core.logger });
+  // The readiness file holds this process's pid; the health check also tests that the pid is alive, so a
+  // file left by a crash does not report a dead worker as ready. A stale file is removed first, and the file
+  // goes away on any exit.
   const readyFile = join('/tmp', 'sitroom-worker-ready');
   rmSync(readyFile, { force: true });
   const running = worker.run();
