@@ -2,6 +2,7 @@
 // process starts into typed slices for the composition root. Every problem is reported at once, each with the
 // variable's name, and a secret's value never appears in a message. The README's table is rendered from this
 // list (test/config/environment.test.ts keeps the two equal).
+import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
@@ -43,6 +44,19 @@ const url =
 const httpUrl = url(['http:', 'https:']);
 const oneOf = (values: string[]) => (raw: string) => (values.includes(raw) ? { value: raw } : { expected: `one of ${values.join(', ')}` });
 const hostPort = (raw: string) => (/^[A-Za-z0-9._-]+:\d{1,5}$/.test(raw) || /^\[[0-9A-Fa-f:]+\]:\d{1,5}$/.test(raw) ? { value: raw } : { expected: 'host:port of the Temporal frontend (e.g. temporal:7233)' });
+const yesNo = (raw: string) => (/^(true|false)$/i.test(raw) ? { value: raw.toLowerCase() } : { expected: 'true or false' });
+/** A file this process can read now, so a wrong path stops the process at start rather than at the first connection. */
+const readableFile = (raw: string): { value: string } | { expected: string } => {
+  const file = resolve(raw);
+  try {
+    if (!statSync(file).isFile()) return { expected: `a readable file (${file} is not a file)` };
+    accessSync(file, constants.R_OK);
+    return { value: file };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { expected: `a readable file (${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable')})` };
+  }
+};
 const minLength = (n: number) => (raw: string) => (raw.length >= n ? { value: raw } : { expected: `at least ${n} characters (e.g. \`openssl rand -hex 32\`)` });
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -54,6 +68,12 @@ export const environmentVariables = {
   DATABASE_URL: { group: 'database', parse: url(['postgres:', 'postgresql:']), unset: 'PGlite in `.data/pglite` (`sitroom dev` and the scripting commands only)', meaning: 'PostgreSQL connection string; required by `worker` and `slack`', secret: true },
   TEMPORAL_ADDRESS: { group: 'temporal', parse: hostPort, unset: '`sitroom dev` starts a dev server', meaning: 'Temporal frontend `host:port`; required by `worker` and `slack`' },
   TEMPORAL_NAMESPACE: { group: 'temporal', parse: text, default: 'default', meaning: 'Temporal namespace' },
+  TEMPORAL_TLS: { group: 'temporal', parse: yesNo, unset: 'on when `TEMPORAL_API_KEY` or a `TEMPORAL_TLS_*` file is set, otherwise plain gRPC', meaning: 'connect to the Temporal frontend over TLS (Temporal Cloud, a secured cluster)' },
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: { group: 'temporal', parse: readableFile, unset: "the system's trusted CAs", meaning: "PEM file of the CA that signed the frontend's certificate (a private CA)" },
+  TEMPORAL_TLS_CLIENT_CERT_PATH: { group: 'temporal', parse: readableFile, unset: 'no client certificate', meaning: "PEM client certificate for mTLS (Temporal Cloud's mTLS namespaces); needs `TEMPORAL_TLS_CLIENT_KEY_PATH`" },
+  TEMPORAL_TLS_CLIENT_KEY_PATH: { group: 'temporal', parse: readableFile, unset: 'no client certificate', meaning: 'PEM private key of `TEMPORAL_TLS_CLIENT_CERT_PATH`' },
+  TEMPORAL_TLS_SERVER_NAME: { group: 'temporal', parse: text, unset: 'the host of `TEMPORAL_ADDRESS`', meaning: "name the frontend's certificate is checked against (SNI), when it differs from the address (a proxy, a tunnel)" },
+  TEMPORAL_API_KEY: { group: 'temporal', parse: text, unset: 'no API key', meaning: 'Temporal Cloud API key, sent as `authorization: Bearer …` on every call; implies TLS', secret: true },
   TEMPORAL_TASK_QUEUE: { group: 'temporal', parse: text, default: 'situation-room', meaning: 'task queue of the worker' },
   TEMPORAL_CLI_PATH: { group: 'temporal', parse: path, unset: 'the one `npm run temporal:setup` installed', meaning: 'Temporal CLI that `sitroom dev` starts the dev server with' },
   TEMPORAL_TEST_SERVER_PATH: { group: 'temporal', parse: path, unset: 'the one `npm run temporal:setup` installed', meaning: "Temporal's time-skipping test server (tests only)" },
@@ -62,6 +82,7 @@ export const environmentVariables = {
   WORKSPACE_PORT: { group: 'ports', parse: port, default: '3002', meaning: 'local Slack-compatible workspace of `sitroom dev` (only without `SLACK_BOT_TOKEN`)' },
   SLACK_BOT_TOKEN: { group: 'slack', parse: withPrefix('xoxb-', 'a bot token'), unset: '`sitroom dev` runs the local workspace; required by `slack`', meaning: 'bot token (`xoxb-…`)', secret: true },
   SLACK_SIGNING_SECRET: { group: 'slack', parse: text, unset: '`sitroom dev` generates one for the local workspace; required with `SLACK_BOT_TOKEN`', meaning: 'verifies every request from Slack', secret: true },
+  SLACK_API_URL: { group: 'slack', parse: httpUrl, default: 'https://slack.com/api/', meaning: 'Slack Web API base (`sitroom doctor`; a loopback Slack in tests)' },
   SLACK_APP_TOKEN: { group: 'slack', parse: withPrefix('xapp-', 'an app-level token'), unset: 'HTTP receiver', meaning: 'app-level token (`xapp-…`) for Socket Mode', secret: true },
   SITROOM_DASHBOARD_SECRET: { group: 'dashboard', parse: minLength(32), unset: '`sitroom dev` keeps one in `.data/dashboard-secret`; required by `slack`', meaning: 'signs dashboard sign-in links and session cookies; every process serving the dashboard needs the same one', secret: true },
   SITROOM_DASHBOARD_URL: { group: 'dashboard', parse: httpUrl, unset: '`http://127.0.0.1:<PORT>/dashboard`', meaning: 'base of the dashboard links in Slack messages' },
@@ -91,15 +112,23 @@ export const variableNames = Object.keys(environmentVariables) as VariableName[]
 export interface Environment {
   paths: { targetRepo?: string };
   database: { url?: string };
-  temporal: { address?: string; namespace: string; taskQueue: string; cliPath?: string; testServerPath?: string };
+  temporal: { address?: string; namespace: string; taskQueue: string; cliPath?: string; testServerPath?: string; tls?: TemporalTls; apiKey?: string };
   ports: { http: number; slack: number; workspace: number };
-  slack: { botToken?: string; signingSecret?: string; appToken?: string };
+  slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl: string };
   dashboard: { secret?: string; url?: string };
   anthropic: { apiKey?: string; baseUrl?: string; model?: string };
   github: { token?: string; apiUrl: string; repository?: string; pushUrl?: string; prowGcsUrl: string; ciWebhookSecret?: string };
   jira: { url?: string; token?: string; email?: string; apiVersion: 2 | 3 };
   logging: { level: LogLevel };
   demo: { workspaceUrl?: string; dashboardUrl?: string; key?: string; stepTimeoutMs: number };
+}
+
+/** TLS towards the Temporal frontend: present when it is on. Paths of PEM files, read when connecting. */
+export interface TemporalTls {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  serverName?: string;
 }
 
 export interface EnvironmentProblem {
@@ -196,9 +225,17 @@ export function parseEnvironment(source: Readonly<Record<string, string | undefi
     ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', "required with SLACK_BOT_TOKEN: without it no request from Slack can be verified (Basic Information → App Credentials → Signing Secret in the app's settings)"],
     ['JIRA_URL', 'JIRA_TOKEN', 'required with JIRA_URL: tickets cannot be read without it'],
     ['JIRA_TOKEN', 'JIRA_URL', 'required with JIRA_TOKEN: the Jira base URL (https://<site>.atlassian.net or your server)'],
+    ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', "required with TEMPORAL_TLS_CLIENT_CERT_PATH: the client certificate's private key (PEM)"],
+    ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'required with TEMPORAL_TLS_CLIENT_KEY_PATH: the client certificate (PEM) the key belongs to'],
   ];
   for (const [given, needed, message] of pairs) {
     if (isSet(given) && !isSet(needed) && !problems.some((p) => p.variable === needed)) problems.push({ variable: needed, message });
+  }
+  // TLS switched off while something that only works over TLS is set: say which, rather than connect in plain text.
+  if (values.TEMPORAL_TLS === 'false') {
+    for (const name of ['TEMPORAL_API_KEY', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_NAME'] as const) {
+      if (isSet(name) && !failed.has(name)) problems.push({ variable: 'TEMPORAL_TLS', message: `is false but ${name} is set, which only works over TLS: remove TEMPORAL_TLS=false or unset ${name}` });
+    }
   }
   if (problems.length > 0) {
     const order = (p: EnvironmentProblem) => variableNames.indexOf(p.variable);
@@ -221,9 +258,9 @@ function toSlices(v: Values): Environment {
   return {
     paths: defined({ targetRepo: str('TARGET_REPO') }),
     database: defined({ url: str('DATABASE_URL') }),
-    temporal: defined({ address: str('TEMPORAL_ADDRESS'), namespace: str('TEMPORAL_NAMESPACE')!, taskQueue: str('TEMPORAL_TASK_QUEUE')!, cliPath: str('TEMPORAL_CLI_PATH'), testServerPath: str('TEMPORAL_TEST_SERVER_PATH') }),
+    temporal: defined({ address: str('TEMPORAL_ADDRESS'), namespace: str('TEMPORAL_NAMESPACE')!, taskQueue: str('TEMPORAL_TASK_QUEUE')!, cliPath: str('TEMPORAL_CLI_PATH'), testServerPath: str('TEMPORAL_TEST_SERVER_PATH'), tls: temporalTls(v), apiKey: str('TEMPORAL_API_KEY') }),
     ports: { http: num('PORT'), slack: num('SLACK_PORT'), workspace: num('WORKSPACE_PORT') },
-    slack: defined({ botToken: str('SLACK_BOT_TOKEN'), signingSecret: str('SLACK_SIGNING_SECRET'), appToken: str('SLACK_APP_TOKEN') }),
+    slack: defined({ botToken: str('SLACK_BOT_TOKEN'), signingSecret: str('SLACK_SIGNING_SECRET'), appToken: str('SLACK_APP_TOKEN'), apiUrl: str('SLACK_API_URL')!.replace(/\/*$/, '/') }),
     dashboard: defined({ secret: str('SITROOM_DASHBOARD_SECRET'), url: str('SITROOM_DASHBOARD_URL') }),
     anthropic: defined({ apiKey: str('ANTHROPIC_API_KEY'), baseUrl: str('ANTHROPIC_BASE_URL'), model: str('ANTHROPIC_MODEL') }),
     github: defined({ token: str('GITHUB_TOKEN'), apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''), repository: str('GITHUB_REPOSITORY'), pushUrl: str('GITHUB_PUSH_URL'), prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''), ciWebhookSecret: str('CI_WEBHOOK_SECRET') }),
@@ -231,6 +268,15 @@ function toSlices(v: Values): Environment {
     logging: { level: str('LOG_LEVEL') as LogLevel },
     demo: defined({ workspaceUrl: str('WORKSPACE_URL'), dashboardUrl: str('DASHBOARD_URL'), key: str('DEMO_KEY'), stepTimeoutMs: num('DEMO_STEP_TIMEOUT_MS') }),
   };
+}
+
+/** TLS is on when asked for, or implied by an API key (Temporal Cloud accepts API keys over TLS only) or a TLS file. */
+function temporalTls(v: Values): TemporalTls | undefined {
+  const str = (name: VariableName) => v[name] as string | undefined;
+  const files = { caFile: str('TEMPORAL_TLS_SERVER_CA_CERT_PATH'), certFile: str('TEMPORAL_TLS_CLIENT_CERT_PATH'), keyFile: str('TEMPORAL_TLS_CLIENT_KEY_PATH'), serverName: str('TEMPORAL_TLS_SERVER_NAME') };
+  const implied = Object.values(files).some(Boolean) || Boolean(str('TEMPORAL_API_KEY'));
+  const on = str('TEMPORAL_TLS') === 'true' || (str('TEMPORAL_TLS') === undefined && implied);
+  return on ? (Object.fromEntries(Object.entries(files).filter(([, x]) => x !== undefined)) as TemporalTls) : undefined;
 }
 
 /** The README's "Environment variables" table, rendered from the list above. */

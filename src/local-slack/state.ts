@@ -29,11 +29,12 @@ export class WorkspaceState {
   private tsCounter = 0;
   private idCounter = 0;
 
-  constructor(options: Pick<WorkspaceOptions, 'users' | 'channels'>) {
+  constructor(options: Pick<WorkspaceOptions, 'users' | 'channels' | 'botOutsideChannels'>) {
     for (const u of options.users) this.users.set(u.id, u);
     for (const name of options.channels ?? ['general', 'sitroom-alerts']) {
       const id = `C${name.replace(/[^a-z0-9]/gi, '').toUpperCase().slice(0, 8)}${this.channels.size}`;
-      this.channels.set(id, { id, name, isIm: false, members: new Set([botUserId, ...this.users.keys()]) });
+      const bot = options.botOutsideChannels?.includes(name) ? [] : [botUserId];
+      this.channels.set(id, { id, name, isIm: false, members: new Set([...bot, ...this.users.keys()]) });
     }
   }
 

@@ -40,6 +40,10 @@ export interface WorkspaceOptions {
   appToken?: string;
   /** How often the workspace pings each Socket Mode connection, as Slack's servers do. */
   socketPingIntervalMs?: number;
+  /** The bot token's scopes, named in the `x-oauth-scopes` header of every Web API answer as Slack does. */
+  botScopes?: string[];
+  /** Channels (names) the bot has not been invited to. */
+  botOutsideChannels?: string[];
 }
 
 export type DeliveryKind = 'events_api' | 'interactive' | 'slash_commands';

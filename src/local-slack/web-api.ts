@@ -10,7 +10,7 @@ import type { EphemeralMessage, LocalWorkspace, StoredMessage, WorkspaceOptions 
 
 export type WebApi = ReturnType<typeof createWebApi>;
 
-export function createWebApi(state: WorkspaceState, socket: SocketMode, options: Pick<WorkspaceOptions, 'botToken'>) {
+export function createWebApi(state: WorkspaceState, socket: SocketMode, options: Pick<WorkspaceOptions, 'botToken' | 'botScopes'>) {
   const { users, channels, messages, ephemerals, homes, modals, triggers, createdAt } = state;
   const resolveChannel = (ref: string) => state.resolveChannel(ref);
   const findMessage = (channel: string, ts: string) => state.findMessage(channel, ts);
@@ -223,7 +223,7 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
     if (auth !== options.botToken) return json(res, 200, fail('invalid_auth'));
     const handler = methods[method];
     if (!handler) return json(res, 200, fail('unknown_method'));
-    return json(res, 200, handler(args));
+    return json(res, 200, handler(args), options.botScopes ? { 'x-oauth-scopes': options.botScopes.join(',') } : {});
   }
 
   /** POST /response/<id>: a reply through a response_url, shown in the channel or to the person only. */

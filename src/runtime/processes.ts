@@ -15,6 +15,7 @@ import { ensureBriefingSchedules } from '../orchestrator/schedules.js';
 import { createSlackApp } from '../slack/app.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../local-slack/server.js';
 import { ensureTemporalBinaries } from '../temporal/binaries.js';
+import { temporalSecurity, type TemporalSecurity } from '../temporal/connection.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { createWorker } from '../temporal/worker.js';
 import { createOrchestrator, type Core } from './compose.js';
@@ -48,6 +49,8 @@ export interface TemporalHandle {
   namespace: string;
   taskQueue: string;
   client: Client;
+  /** The same TLS, mTLS or API key for the worker's connection as for the client's. */
+  security: TemporalSecurity;
   uiUrl?: string;
   route: string;
 }
@@ -67,16 +70,18 @@ export async function connectTemporal(core: Core, life: Lifecycle, options: { st
     address = server.address;
     route = `dev server via ${binaries.route}`;
   }
+  // The dev server started here speaks plain gRPC; a configured cluster gets the configured security.
+  const security = server ? {} : temporalSecurity(core.environment.temporal);
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 10_000 });
+    connection = await Connection.connect({ address, ...security, connectTimeout: 10_000 });
   } catch (err) {
     // One line naming the setting, not a gRPC stack trace.
     const why = ((err as Error).message ?? String(err)).split('\n')[0];
     throw new UserError(`cannot reach Temporal at ${address}${route === 'TEMPORAL_ADDRESS' ? ' (TEMPORAL_ADDRESS)' : ''}: ${why}. Start a Temporal server there or correct TEMPORAL_ADDRESS.`, { field: 'TEMPORAL_ADDRESS' });
   }
   life.add({ name: 'temporal connection', stop: () => connection.close() });
-  return { address, namespace, taskQueue, client: new Client({ connection, namespace }), ...(server ? { uiUrl: server.uiUrl } : {}), route };
+  return { address, namespace, taskQueue, client: new Client({ connection, namespace }), security, ...(server ? { uiUrl: server.uiUrl } : {}), route };
 }
 
 let runtimeInstalled = false;
@@ -93,7 +98,7 @@ function installTemporalRuntime(level: string | undefined): void {
 
 export async function runWorker(core: Core, temporal: TemporalHandle, life: Lifecycle): Promise<Worker> {
   installTemporalRuntime(core.environment.logging.level);
-  const { worker, connection } = await createWorker({ address: temporal.address, namespace: temporal.namespace, taskQueue: temporal.taskQueue, activities: core.activities, logger: core.logger });
+  const { worker, connection } = await createWorker({ address: temporal.address, security: temporal.security, namespace: temporal.namespace, taskQueue: temporal.taskQueue, activities: core.activities, logger: core.logger });
   // The readiness file holds this process's pid; the health check also tests that the pid is alive, so a
   // file left by a crash does not report a dead worker as ready. A stale file is removed first, and the file
   // goes away on any exit.

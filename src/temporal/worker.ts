@@ -4,12 +4,15 @@ import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@tem
 import type { Activities } from '../activities/index.js';
 import { createDecisionSinks } from '../activities/sinks.js';
 import type { Logger } from '../observability/logger.js';
+import type { TemporalSecurity } from './connection.js';
 
 export const defaultTaskQueue = 'situation-room';
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 export interface WorkerOptions {
   address: string;
+  /** TLS, mTLS or API key (temporalSecurity); plain gRPC without it. */
+  security?: TemporalSecurity;
   namespace?: string;
   taskQueue?: string;
   activities: Activities;
@@ -21,7 +24,7 @@ export interface WorkerOptions {
 }
 
 export async function createWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: options.address });
+  const connection = await NativeConnection.connect({ address: options.address, ...options.security });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace ?? 'default',

@@ -21,7 +21,7 @@ describe('the environment schema', () => {
     expect(env.jira).toEqual({ apiVersion: 2 });
     expect(env.logging.level).toBe('info');
     expect(env.demo.stepTimeoutMs).toBe(180_000);
-    expect(env.slack).toEqual({});
+    expect(env.slack).toEqual({ apiUrl: 'https://slack.com/api/' });
     expect(env.dashboard).toEqual({});
     expect(env.database).toEqual({});
     expect(env.paths).toEqual({});
@@ -77,7 +77,7 @@ describe('the environment schema', () => {
     expect(problemsOf({}, { process: 'worker' }).map((p) => p.variable)).toEqual(['DATABASE_URL', 'TEMPORAL_ADDRESS']);
     expect(problemsOf({}, { process: 'slack' }).map((p) => p.variable)).toEqual(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SLACK_BOT_TOKEN', 'SITROOM_DASHBOARD_SECRET']);
     const slack = { DATABASE_URL: 'postgres://u:p@db:5432/s', TEMPORAL_ADDRESS: 'temporal:7233', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'sig', SITROOM_DASHBOARD_SECRET: 'x'.repeat(32) };
-    expect(environmentFrom(slack, { process: 'slack' }).slack).toEqual({ botToken: 'xoxb-1', signingSecret: 'sig' });
+    expect(environmentFrom(slack, { process: 'slack' }).slack).toEqual({ botToken: 'xoxb-1', signingSecret: 'sig', apiUrl: 'https://slack.com/api/' });
     // A bad value is reported as bad, not also as missing.
     expect(problemsOf({ ...slack, TEMPORAL_ADDRESS: 'nope' }, { process: 'slack' }).map((p) => p.variable)).toEqual(['TEMPORAL_ADDRESS']);
   });

@@ -259,8 +259,8 @@ describe('Helm chart deploy/helm/situation-room', () => {
 
   it("sets only variables of the product's environment schema, plus the ones listed here as not yet read", () => {
     // src/config/environment.ts lists every variable the product reads; these the chart sets ahead of the code
-    // that reads them (issue 15: Temporal TLS and API key, the public URL) or for the processes' tools (HOME).
-    const notYetRead = new Set(['HOME', 'SITROOM_PUBLIC_URL', 'TEMPORAL_TLS', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_API_KEY']);
+    // that reads them (issue 15: the public URL) or for the processes' tools (HOME).
+    const notYetRead = new Set(['HOME', 'SITROOM_PUBLIC_URL']);
     const known = new Set<string>(variableNames);
     expect(known.has('TEMPORAL_ADDRESS')).toBe(true);
     for (const set of valueSets) {

@@ -1,0 +1,157 @@
+// `sitroom doctor` as the README writes it (`npx sitroom doctor`, i.e. bin/sitroom.js), against a deployment made
+// of real parts: the local Slack workspace (auth.test, the x-oauth-scopes header, conversations.list), the
+// Temporal dev server, PostgreSQL, a git checkout of the example target repository and a loopback GitHub REST
+// API. Once healthy (every check passes, exit 0), then once per deliberate misconfiguration, each reported
+// with its fix and exit 1.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { manifestBotScopes } from '../../src/cli/doctor.js';
+import { exampleTargetRepo } from '../../src/config/load.js';
+import { openStore } from '../../src/db/client.js';
+import { repoRoot } from '../../src/paths.js';
+import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';
+import { createDatabase } from '../support/db.js';
+
+const exec = promisify(execFile);
+const adminUrl = inject('databaseUrl');
+const botToken = 'xoxb-doctor-test-token';
+const githubToken = 'ghp_doctor_can_push';
+const alertsChannel = 'hypershift-data-plane';
+const workspaces: LocalWorkspace[] = [];
+let github: Server | undefined;
+let healthy: Record<string, string>;
+let targetRepo: string;
+
+async function workspace(options: { botScopes?: string[]; botOutsideChannels?: string[] } = {}): Promise<LocalWorkspace> {
+  const started = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret: 'doctor-signing-secret', botToken, users: [], channels: ['general', alertsChannel], botScopes: manifestBotScopes(), ...options });
+  workspaces.push(started);
+  return started;
+}
+
+/** GET /repos/{owner}/{repo} as GitHub answers it: permissions of the token's user on the repository. */
+async function startGitHub(): Promise<string> {
+  github = createServer((req, res) => {
+    const match = /^\/repos\/([\w.-]+)\/([\w.-]+)$/.exec(req.url ?? '');
+    const auth = req.headers.authorization ?? '';
+    if (!auth.startsWith('Bearer ')) return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Requires authentication' }));
+    if (!match) return void res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
+    const push = auth === `Bearer ${githubToken}`;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ full_name: `${match[1]}/${match[2]}`, private: false, permissions: { admin: false, maintain: false, push, triage: true, pull: true } }));
+  });
+  await new Promise<void>((resolve) => github!.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
+}
+
+async function doctor(vars: Record<string, string>): Promise<{ code: number; out: string }> {
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...vars };
+  try {
+    const { stdout } = await exec(process.execPath, [join(repoRoot, 'bin/sitroom.js'), 'doctor'], { cwd: repoRoot, env, timeout: 120_000 });
+    return { code: 0, out: stdout };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+/** The printed line of one check and its fix line. */
+function reported(out: string, check: string): string {
+  const lines = out.split('\n');
+  const i = lines.findIndex((l) => l.includes(`  ${check}: `));
+  return i < 0 ? '' : [lines[i], lines[i + 1]?.startsWith('      fix:') ? lines[i + 1] : ''].join('\n');
+}
+
+beforeAll(async () => {
+  if (!adminUrl) return;
+  targetRepo = mkdtempSync(join(tmpdir(), 'sitroom-doctor-target-'));
+  cpSync(exampleTargetRepo, targetRepo, { recursive: true });
+  await exec('git', ['init', '-q', '-b', 'main', targetRepo]);
+  const databaseUrl = await createDatabase(adminUrl, 'sr_doctor');
+  const store = await openStore({ url: databaseUrl });
+  await store.close();
+  const slack = await workspace();
+  healthy = {
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: 'default',
+    DATABASE_URL: databaseUrl,
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: 'doctor-signing-secret',
+    SLACK_API_URL: slack.apiUrl,
+    SITROOM_DASHBOARD_SECRET: 'd'.repeat(40),
+    TARGET_REPO: targetRepo,
+    GITHUB_TOKEN: githubToken,
+    GITHUB_API_URL: await startGitHub(),
+    GITHUB_REPOSITORY: 'openshift/hypershift',
+  };
+}, 120_000);
+
+afterAll(async () => {
+  for (const w of workspaces) await w.stop();
+  github?.close();
+  if (targetRepo) rmSync(targetRepo, { recursive: true, force: true });
+});
+
+describe('sitroom doctor (requires DATABASE_URL: a deployment runs on PostgreSQL)', { timeout: 180_000 }, () => {
+  it.runIf(adminUrl)('a healthy deployment: every check passes and the exit code is 0', async () => {
+    const { code, out } = await doctor(healthy);
+    expect(out).toContain('all 9 checks passed');
+    for (const check of ['environment', 'slack token', 'slack scopes', 'slack alerts channel', 'temporal namespace', 'database migrations', 'target checkout', 'github push', 'sandbox']) {
+      expect(reported(out, check), check).toMatch(/^ok {4}/);
+    }
+    expect(out).toContain(`the bot is a member of #${alertsChannel}`);
+    expect(out).not.toContain(botToken);
+    expect(code).toBe(0);
+  });
+
+  it.runIf(adminUrl)('a wrong Slack token: invalid_auth, with where to copy the right one', async () => {
+    const { code, out } = await doctor({ ...healthy, SLACK_BOT_TOKEN: 'xoxb-wrong' });
+    expect(reported(out, 'slack token')).toMatch(/FAIL {2}slack token: auth.test answered invalid_auth\n {6}fix: SLACK_BOT_TOKEN is not a valid bot token: copy the Bot User OAuth Token/);
+    expect(code).toBe(1);
+  });
+
+  it.runIf(adminUrl)('a scope the manifest asks for is missing: named, with where to add it', async () => {
+    const slack = await workspace({ botScopes: manifestBotScopes().filter((s) => s !== 'chat:write') });
+    const { code, out } = await doctor({ ...healthy, SLACK_API_URL: slack.apiUrl });
+    expect(reported(out, 'slack scopes')).toMatch(/FAIL {2}slack scopes: missing chat:write\n {6}fix: add chat:write under OAuth & Permissions → Bot Token Scopes/);
+    expect(code).toBe(1);
+  });
+
+  it.runIf(adminUrl)('the bot is not in the alerts channel: says to invite it', async () => {
+    const slack = await workspace({ botOutsideChannels: [alertsChannel] });
+    const { code, out } = await doctor({ ...healthy, SLACK_API_URL: slack.apiUrl });
+    expect(reported(out, 'slack alerts channel')).toMatch(new RegExp(`FAIL {2}slack alerts channel: the bot is not a member of #${alertsChannel}\\n {6}fix: in Slack, open #${alertsChannel} and run /invite @`));
+    expect(code).toBe(1);
+  });
+
+  it.runIf(adminUrl)('a namespace that does not exist: says how to create it', async () => {
+    const { code, out } = await doctor({ ...healthy, TEMPORAL_NAMESPACE: 'no-such-namespace' });
+    expect(reported(out, 'temporal namespace')).toMatch(/FAIL {2}temporal namespace: namespace no-such-namespace does not exist at .*\n {6}fix: create it \(`temporal operator namespace create --namespace no-such-namespace`\)/);
+    expect(code).toBe(1);
+  });
+
+  it.runIf(adminUrl)('an unmigrated database: counts what is pending and says to run sitroom migrate', async () => {
+    const { code, out } = await doctor({ ...healthy, DATABASE_URL: await createDatabase(adminUrl, 'sr_doctor_empty') });
+    expect(reported(out, 'database migrations')).toMatch(/FAIL {2}database migrations: (\d+) of \1 migrations not applied \(0000_foundation, .*\)\n {6}fix: run `sitroom migrate`/);
+    expect(code).toBe(1);
+  });
+
+  it.runIf(adminUrl)('a target that is not a git repository', async () => {
+    const notGit = mkdtempSync(join(tmpdir(), 'sitroom-doctor-plain-'));
+    cpSync(join(exampleTargetRepo, '.rh-agentic'), join(notGit, '.rh-agentic'), { recursive: true });
+    const { code, out } = await doctor({ ...healthy, TARGET_REPO: notGit });
+    expect(reported(out, 'target checkout')).toMatch(new RegExp(`FAIL {2}target checkout: ${notGit} is not a git repository\\n {6}fix: clone the team's repository there`));
+    expect(code).toBe(1);
+    rmSync(notGit, { recursive: true, force: true });
+  });
+
+  it.runIf(adminUrl)('a GitHub identity without push permission', async () => {
+    const { code, out } = await doctor({ ...healthy, GITHUB_TOKEN: 'ghp_read_only' });
+    expect(reported(out, 'github push')).toMatch(/FAIL {2}github push: the token cannot push to openshift\/hypershift\n {6}fix: grant write access to openshift\/hypershift .*or push to a fork you own with GITHUB_PUSH_URL/);
+    expect(code).toBe(1);
+  });
+});
