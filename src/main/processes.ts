@@ -18,7 +18,7 @@ import { ensureTemporalBinaries } from '../temporal/binaries.js';
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { createWorker } from '../temporal/worker.js';
 import { createOrchestrator, type Core } from './compose.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 
 export interface Stoppable {
   name: string;
