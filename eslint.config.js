@@ -6,6 +6,10 @@
 //   the clone (test/standalone.test.ts scans every file for it as well, shell scripts included).
 // - the local Slack workspace is a stand-in: it speaks Slack's protocols and imports nothing of the app.
 // - Slack listeners reach the store and Temporal only through the trigger middleware and the orchestrator port.
+// - src/contracts is the floor every room stands on: it imports nothing, neither the project nor packages.
+// - src/domain is pure: no I/O outside its one loader (src/domain/load.ts).
+// - RH-A (src/agent) is a library: no Slack, no Temporal, no database.
+// The import graph has no cycles either; test/architecture/imports.test.ts checks that.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
@@ -14,6 +18,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 // esquery regular expressions cannot contain "/", so \W stands for the path separator.
 const outsideRepo = 'The repository stands alone: read the pinned snapshot in domain-models/snapshot, never ../shared.';
 const sharedPath = '/\\.\\.\\W+shared\\b|\\Wwork\\Wshared\\b/';
+const projectIoModules = ['**/db/*', '**/db/**', '**/slack/**', '**/activities/**', '**/orchestrator/**', '**/temporal/**', '**/main/**', '**/http/**', '**/integrations/**', '**/config/load*', '**/config/source*'];
 const ioPackages = ['pg', '@electric-sql/pglite', 'drizzle-orm', 'drizzle-orm/*', '@slack/*', '@anthropic-ai/sdk', '@octokit/*', 'pino', 'yaml', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'];
 
 export default tseslint.config(
@@ -36,6 +41,41 @@ export default tseslint.config(
     ignores: ['src/config/**'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment only in src/config (readEnvironment at start); take the typed slice you need as a parameter.' }],
+    },
+  },
+  {
+    files: ['src/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['../*', '../**'], message: 'src/contracts is the floor: it imports nothing else of the project. Move the type here instead.' },
+          { regex: '^[^.]', message: 'src/contracts imports no packages: plain types and constants only, so every room (workflows included) can use it.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    ignores: ['src/domain/load.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: nodeBuiltins.map((name) => ({ name, message: 'src/domain is pure: file access belongs in src/domain/load.ts, its one I/O file.' })),
+        patterns: [
+          { group: ioPackages.filter((name) => name !== 'yaml'), message: 'src/domain is pure: no I/O clients.' },
+          { group: projectIoModules, message: 'src/domain is pure: it does not reach the store, the surfaces or the integrations.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/agent/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['@slack/*', '@temporalio/*', 'pg', '@electric-sql/pglite', 'drizzle-orm', 'drizzle-orm/*'], message: 'RH-A is a library: no Slack, Temporal or database. Throw a catalogued failure (src/contracts/failures.ts); src/activities meters and records.' },
+          { group: ['**/db/*', '**/db/**', '**/slack/**', '**/activities/**', '**/orchestrator/**', '**/temporal/**', '**/main/**'], message: 'RH-A is a library: it does not reach the store, Slack or Temporal; take what it needs as a parameter.' },
+        ],
+      }],
     },
   },
   {

@@ -24,7 +24,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderJUnit } from '../src/integrations/junit.js';
+import { renderJUnit } from '../src/integrations/ci/junit.js';
 
 export interface ReplayRun {
   runId: string;

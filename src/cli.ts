@@ -2,7 +2,7 @@
 // `sitroom <command>`: one entry point for the processes (dev, worker, slack, migrate) and the
 // scripting commands (model, check, ask, plan, review). Each command lives in src/cli/<name>.ts and
 // exports run(args) returning the exit code.
-import { isUserError } from './errors.js';
+import { isUserError } from './contracts/failures.js';
 
 interface CommandModule {
   run(args: string[]): Promise<number>;

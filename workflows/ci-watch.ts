@@ -4,9 +4,10 @@
 // blocking alert with options for anything else. Every retry and alert is written to the audit log.
 import { condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, sleep, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
 import type { Activities } from '../src/activities/index.js';
-import type { CiFailureSummary } from '../src/notifications/types.js';
+import type { CiFailureSummary } from '../src/contracts/ci.js';
 import { ciDecisionSignal, ciResultSignal, ciWatchStateQuery, phaseProgressSignal, type CiOption } from './definitions.js';
-import type { CiRunReport, CiWatchInput, CiWatchState } from './types.js';
+import type { CiWatchInput } from './types.js';
+import type { CiRunReport, CiWatchState } from '../src/contracts/ci.js';
 
 const ci = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' } });
 

@@ -1,12 +1,14 @@
 // Signals, updates and queries of every workflow, defined once so the client side (Slack, CLI, tests)
 // and the workflows agree on names and argument types.
 import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
-import type { DecisionCommit } from '../src/activities/ports.js';
+import type { DecisionCommit } from '../src/contracts/decisions.js';
 import type { ExecutionMode } from '../src/config/schema.js';
 import type { Surface } from '../src/orchestrator/port.js';
 import type { Plan } from '../src/plan/schema.js';
-import type { Handoff, WorkItemSnapshot } from '../src/plan/state.js';
-import type { CiRunReport, CiWatchState, PairSessionState, PhaseProgress } from './types.js';
+import type { WorkItemSnapshot } from '../src/contracts/work-item.js';
+import type { Handoff } from '../src/contracts/plan.js';
+import type { PairSessionState, PhaseProgress } from './types.js';
+import type { CiRunReport, CiWatchState } from '../src/contracts/ci.js';
 
 export interface Actor {
   actor: string;

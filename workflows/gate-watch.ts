@@ -4,7 +4,8 @@
 // GateClock in work-item/gates.ts); gateWatch, a coroutine per gate, is what histories recorded before that replay.
 import { condition } from '@temporalio/workflow';
 import type { Activities } from '../src/activities/index.js';
-import type { PhaseState, WorkItemState } from '../src/plan/state.js';
+import type { WorkItemState } from '../src/contracts/work-item.js';
+import type { PhaseState } from '../src/contracts/plan.js';
 
 type GateActivities = Pick<Activities, 'notify' | 'recordDecision'>;
 

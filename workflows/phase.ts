@@ -18,11 +18,12 @@ import {
 } from '@temporalio/workflow';
 import type { Activities, ExecutePhaseResult } from '../src/activities/index.js';
 import type { ExecutionMode } from '../src/config/schema.js';
-import type { Handoff } from '../src/plan/state.js';
+import type { Handoff } from '../src/contracts/plan.js';
 import { budgetDecisionSignal, pairDoneSignal, phaseHandoffsQuery, phaseModeSignal, phaseProgressSignal } from './definitions.js';
 import { ciWatchWorkflow } from './ci-watch.js';
 import type { PhaseInput, PhaseProgress, PhaseResult } from './types.js';
 import { PATCH } from './patches.js';
+import { phaseNonRetryable } from '../src/contracts/failures.js';
 
 const quick = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumInterval: '30 seconds' } });
 /** A worker that dies mid-step is noticed after this long without a heartbeat; the step then runs again. */
@@ -32,7 +33,7 @@ const agentActivities = (heartbeatTimeoutMs: number) =>
     startToCloseTimeout: '30 minutes',
     heartbeatTimeout: heartbeatTimeoutMs,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 4, nonRetryableErrorTypes: ['ScopeViolation', 'BudgetApprovalRequired', 'UserError', 'NeedsModel', 'PhaseFailed'] },
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumAttempts: 4, nonRetryableErrorTypes: phaseNonRetryable },
   });
 
 export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {

@@ -1,8 +1,7 @@
 // Data that crosses workflow boundaries. Plain JSON, no classes.
 import type { ExecutionMode } from '../src/config/schema.js';
-import type { CiFailureSummary } from '../src/notifications/types.js';
 import type { PlannedPhase } from '../src/plan/schema.js';
-import type { Handoff, PhaseStatus } from '../src/plan/state.js';
+import type { Handoff, PhaseStatus } from '../src/contracts/plan.js';
 
 export interface PhaseInput {
   workItemKey: string;
@@ -38,24 +37,7 @@ export interface PhaseResult {
   handoffs: Handoff[];
 }
 
-export interface CiTestResult {
-  job: string;
-  test: string;
-  status: 'passed' | 'failed' | 'skipped';
-  message?: string;
-}
 
-export interface CiRunReport {
-  /** Unique per CI run (e.g. Prow build id); duplicates are ignored. */
-  runId: string;
-  job: string;
-  /** The commit CI ran on, and which attempt of this job on that commit (1 = first run, 2 = first retry). */
-  commit: string;
-  attempt: number;
-  state: 'success' | 'failure' | 'pending' | 'error';
-  tests: CiTestResult[];
-  url?: string;
-}
 
 export interface CiWatchInput {
   workItemKey: string;
@@ -70,15 +52,6 @@ export interface CiWatchInput {
   poll: boolean;
 }
 
-export interface CiWatchState {
-  prUrl: string;
-  outcome: 'watching' | 'green' | 'blocked' | 'skipped' | 'abandoned';
-  jobs: Record<string, 'success' | 'failure' | 'pending' | 'error'>;
-  retries: Record<string, number>;
-  seenRunIds: string[];
-  alerts: CiFailureSummary[][];
-  decision?: string;
-}
 
 export interface PairSessionInput {
   sessionId: string;

@@ -7,7 +7,7 @@
 // updates.ts (updates, signal, query), plan-gate.ts (draft and plan approval), scheduler.ts (phases),
 // gates.ts (gate reminders and escalations). The patches they branch on are listed in PATCHES.md.
 import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
-import type { WorkItemState } from '../src/plan/state.js';
+import type { WorkItemState } from '../src/contracts/work-item.js';
 import { DecisionProtocol } from './work-item/decisions.js';
 import { draftPlan, planGate } from './work-item/plan-gate.js';
 import { abandonAttempt, startRun, store, type WorkItemInput, type WorkItemRun, type WorkItemStages } from './work-item/run.js';

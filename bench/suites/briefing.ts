@@ -25,9 +25,9 @@ import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js
 import { createLogger } from '../../src/observability/logger.js';
 import type { DecisionRequest, DecisionResult, Orchestrator, Situation } from '../../src/orchestrator/port.js';
 import type { Plan } from '../../src/plan/schema.js';
-import type { PhaseState, PhaseStatus } from '../../src/plan/state.js';
-import { createDomainInsight } from '../../src/runtime/insight.js';
-import { createMemoryPort } from '../../src/runtime/memory.js';
+import type { PhaseState, PhaseStatus } from '../../src/contracts/plan.js';
+import { createDomainInsight } from '../../src/knowledge/insight.js';
+import { createMemoryPort } from '../../src/briefing/memory.js';
 import { renderNotification } from '../../src/slack/blocks/notifications.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';

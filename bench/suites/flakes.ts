@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { figure, measure, type BenchFigure, type BenchSuite } from '../lib.js';
-import { parseJUnit } from '../../src/integrations/junit.js';
+import { parseJUnit } from '../../src/integrations/ci/junit.js';
 import { createSippyClient, historicalRates } from '../../src/integrations/sippy.js';
 import { sippyRow, startFakeSippy } from '../../test/support/doubles/sippy.js';
 import { classifyFailure, decideFlake, defaultFlakeThresholds, type FlakePolicy, type HistoricalRate, type TestRun } from '../../src/knowledge/flakes.js';

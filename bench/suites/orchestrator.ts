@@ -20,7 +20,7 @@ import { decisions } from '../../src/db/schema/core.js';
 import { upsertDevelopers } from '../../src/db/work-items.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Plan } from '../../src/plan/schema.js';
-import { createDomainInsight } from '../../src/runtime/insight.js';
+import { createDomainInsight } from '../../src/knowledge/insight.js';
 import { createTemporalOrchestrator } from '../../src/orchestrator/temporal.js';
 import { editPlanUpdate, pauseUpdate, resumeUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';

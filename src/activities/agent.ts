@@ -5,9 +5,10 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TeamConfig } from '../config/schema.js';
 import type { Database } from '../db/client.js';
-import { isUserError } from '../errors.js';
+import { isCataloguedFailure, isUserError } from '../contracts/failures.js';
 import type { Agent } from '../agent/agent.js';
-import { budgetApprovalRequired, enforceBudget, recordUsage, type BudgetStatus } from '../agent/budget.js';
+import { budgetApprovalRequired, metered } from './metering.js';
+import { asApplicationFailure, failure } from './failures.js';
 import type {
   AnswerRequest, DiagnoseRequest, ExecuteRequest, PlanRequest, ProposeKnowledgeRequest, ReviewRequest, StepContext, StepUsage,
 } from '../agent/types.js';
@@ -40,29 +41,23 @@ export function createAgentActivities(deps: AgentActivityDeps) {
   const cap = deps.team.agent.token_budget_per_work_item;
   const warn = deps.team.agent.budget_warn_fraction;
 
-  async function checkBudget(workItemKey: string | undefined, override: BudgetOverride): Promise<BudgetStatus | undefined> {
-    if (!deps.db) return undefined;
-    return enforceBudget(deps.db, { workItemKey, agent: deps.agent.kind, cap, warnFraction: warn, approved: override.budgetApproved === true });
-  }
-
   async function run<R extends { usage: StepUsage }>(step: string, workItemKey: string | undefined, phaseId: string | undefined, override: BudgetOverride, fn: (ctx: StepContext) => Promise<R>): Promise<R> {
-    await checkBudget(workItemKey, override);
-    const ctx = stepContext(workItemKey);
-    ctx.heartbeat?.({ step, state: 'started' });
-    let result: R;
-    try {
-      result = await fn(ctx);
-    } catch (err) {
-      if (err instanceof ApplicationFailure) throw err;
-      if (isUserError(err)) throw ApplicationFailure.nonRetryable(err.message, 'UserError');
-      if (ctx.signal?.aborted) throw ApplicationFailure.nonRetryable(`agent ${step} cancelled`, 'Cancelled');
-      throw err; // unknown: Temporal's retry policy decides
-    }
-    if (deps.db && result.usage.turns > 0) {
-      const info = Context.current().info;
-      await recordUsage(deps.db, { idempotencyKey: `${info.workflowExecution?.workflowId ?? 'standalone'}/${info.activityId}/${info.attempt}`, workItemKey, phaseId, step, agent: deps.agent.kind, usage: result.usage });
-    }
-    return result;
+    const call = async (): Promise<R> => {
+      const ctx = stepContext(workItemKey);
+      ctx.heartbeat?.({ step, state: 'started' });
+      try {
+        return await fn(ctx);
+      } catch (err) {
+        if (err instanceof ApplicationFailure) throw err;
+        if (isCataloguedFailure(err)) throw asApplicationFailure(err);
+        if (isUserError(err)) throw failure('UserError', err.message);
+        if (ctx.signal?.aborted) throw failure('Cancelled', `agent ${step} cancelled`);
+        throw err; // unknown: Temporal's retry policy decides
+      }
+    };
+    // Without a database budgets are not enforced and usage is not recorded.
+    if (!deps.db) return call();
+    return metered(deps.db, { step, workItemKey, phaseId, agent: deps.agent.kind, cap, warnFraction: warn, approved: override.budgetApproved === true }, call);
   }
 
   return {

@@ -2,25 +2,28 @@
 // are the only place RH-O touches the world; each is idempotent under Temporal's retries (writes are
 // keyed by business ids) and turns permanent problems into non-retryable failures.
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import { and, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { decisions as decisionsTable, phases as phasesTable } from '../db/schema/core.js';
-import { appendDecision, activeWorkItems, commitDecisionWithEffects, savePhase, savePlan, setWorkItemStatus, upsertWorkItem, type DecisionRecord, type PlanVersion } from '../db/work-items.js';
-import { activityKinds, resolveMode, type ActivityKind } from '../config/schema.js';
+import { phaseConfidence, phaseEvidence, savePhaseEvidence } from '../db/phases.js';
+import { appendDecision, activeWorkItems, commitDecisionWithEffects, storedDecisionKeys, savePhase, savePlan, setWorkItemStatus, upsertWorkItem } from '../db/work-items.js';
+import { type DecisionRecord, type PlanVersion } from '../contracts/decisions.js';
+import { resolveMode, type ActivityKind } from '../config/schema.js';
+import { activityKinds } from '../contracts/vocabulary.js';
 import type { LoadedConfig } from '../config/load.js';
-import { isUserError } from '../errors.js';
+import { failure, permanentOnUserError, withCataloguedFailures } from './failures.js';
 import type { Logger } from '../observability/logger.js';
-import { enqueueNotification } from '../notifications/outbox.js';
-import type { Notification } from '../notifications/types.js';
+import { enqueueNotification } from '../db/outbox.js';
+import type { Notification } from '../contracts/notifications.js';
 import type { Plan } from '../plan/schema.js';
-import type { ModeSetting, PhaseState, WorkItemSettings } from '../plan/state.js';
-import type { CiRunReport, CiTestResult, CiWatchState } from '../../workflows/types.js';
-import type { CalibrationStore } from '../confidence/calibration-store.js';
+import type { WorkItemSettings } from '../contracts/work-item.js';
+import type { ModeSetting, PhaseState } from '../contracts/plan.js';
+import type { CiRunReport, CiTestResult, CiWatchState } from '../contracts/ci.js';
+import type { CalibrationStore } from '../db/calibration.js';
 import type { ConfidenceAssessment } from '../confidence/model.js';
-import type { AgentPort, CiKnowledgePort, CiPort, DecisionCommit, ExecutePhaseArgs, ProgressNotes, MemoryPort, ReviewInsightPort } from './ports.js';
+import type { AgentPort, CiKnowledgePort, CiPort, ExecutePhaseArgs, ProgressNotes, MemoryPort, ReviewInsightPort } from '../contracts/ports.js';
+import type { DecisionCommit } from '../contracts/decisions.js';
 
-export type { DecisionCommit, ExecutePhaseResult } from './ports.js';
+export type { ExecutePhaseResult } from '../contracts/ports.js';
+export type { DecisionCommit } from '../contracts/decisions.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -34,16 +37,6 @@ export interface ActivityDeps {
   logger: Logger;
   /** Records each merge with its confidence grades, so outcomes after merge calibrate the model. */
   calibration?: Pick<CalibrationStore, 'recordMerge'>;
-}
-
-/** Permanent errors stop Temporal's retries; everything else is retried by the workflow's policy. */
-async function permanentOnUserError<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isUserError(err)) throw ApplicationFailure.nonRetryable(err.message, 'UserError');
-    throw err;
-  }
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -62,7 +55,7 @@ export function createActivities(deps: ActivityDeps) {
   const settingsFor = (ownerId: string, phases: Array<{ id: string; files: string[] }>): WorkItemSettings => {
     const { team, roles } = deps.config();
     const role = roles.get(ownerId);
-    if (!role) throw ApplicationFailure.nonRetryable(`no role file for "${ownerId}" in .rh-agentic/roles/`, 'UserError');
+    if (!role) throw failure('UserError', `no role file for "${ownerId}" in .rh-agentic/roles/`);
     const modes = Object.fromEntries(activityKinds.map((a) => [a, resolveMode(a, team, role) as ModeSetting])) as Record<ActivityKind, ModeSetting>;
     const byHandle = new Map([...roles.values()].filter((r) => r.github).map((r) => [r.github!.toLowerCase(), r.developer]));
     const phaseApprovers: Record<string, string[]> = {};
@@ -82,13 +75,14 @@ export function createActivities(deps: ActivityDeps) {
     };
   };
 
-  return {
+  // Catalogued errors from the agent, the CI adapters and the stores reach Temporal as ApplicationFailures.
+  return withCataloguedFailures({
     async loadWorkItemSettings(args: { workItemKey: string; ownerId: string; phases: Array<{ id: string; files: string[] }> }): Promise<WorkItemSettings> {
       return settingsFor(args.ownerId, args.phases);
     },
 
     async recordWorkItem(args: { key: string; ownerId: string; title: string; intention: string; workflowId: string; status: string }): Promise<void> {
-      if (!deps.config().roles.has(args.ownerId)) throw ApplicationFailure.nonRetryable(`unknown developer "${args.ownerId}"`, 'UserError');
+      if (!deps.config().roles.has(args.ownerId)) throw failure('UserError', `unknown developer "${args.ownerId}"`);
       await upsertWorkItem(db, args);
     },
 
@@ -129,7 +123,7 @@ export function createActivities(deps: ActivityDeps) {
       let written = 0;
       // One read for the whole batch: on the normal path every decision is already stored.
       const keys = args.commits.map((c) => c.decision.idempotencyKey);
-      const stored = new Set((await db.select({ key: decisionsTable.idempotencyKey }).from(decisionsTable).where(inArray(decisionsTable.idempotencyKey, keys))).map((r) => r.key));
+      const stored = await storedDecisionKeys(db, keys);
       for (const commit of args.commits) {
         if (stored.has(commit.decision.idempotencyKey)) continue;
         const row = await commitDecision(commit);
@@ -151,9 +145,8 @@ export function createActivities(deps: ActivityDeps) {
     async mergePhase(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }) {
       const result = await deps.ci.merge(args);
       if (result.merged && args.prUrl && deps.calibration) {
-        const [row] = await db.select({ confidence: phasesTable.confidence }).from(phasesTable).where(phaseKey(args.workItemKey, args.phaseId));
         // pr-ready stored the phase's assessment when CI went green.
-        const graded = row?.confidence as ConfidenceAssessment | null | undefined;
+        const graded = (await phaseConfidence(db, args.workItemKey, args.phaseId)) as ConfidenceAssessment | null | undefined;
         if (graded?.levels) await deps.calibration.recordMerge({ prUrl: args.prUrl, workItemKey: args.workItemKey, phaseId: args.phaseId, assessment: graded, mergedAt: new Date() });
       }
       return result;
@@ -206,17 +199,16 @@ export function createActivities(deps: ActivityDeps) {
         const now = Date.now();
         if (now - lastSaved > 1_000) {
           lastSaved = now;
-          void db.update(phasesTable).set({ evidence: { attempt: args.attempt, ...details } }).where(phaseKey(args.workItemKey, args.phase.id)).catch(() => undefined);
+          void savePhaseEvidence(db, args.workItemKey, args.phase.id, { attempt: args.attempt, ...details }).catch(() => undefined);
         }
       };
       const result = await permanentOnUserError(() => deps.agent.executePhase(args, heartbeat, ctx.cancellationSignal));
-      await db.update(phasesTable).set({ evidence: { attempt: args.attempt, done: result.done, evidence: result.evidence, next: [] } }).where(phaseKey(args.workItemKey, args.phase.id));
+      await savePhaseEvidence(db, args.workItemKey, args.phase.id, { attempt: args.attempt, done: result.done, evidence: result.evidence, next: [] });
       return result;
     },
 
     async phaseProgressNotes(args: { workItemKey: string; phaseId: string; attempt: number }): Promise<ProgressNotes> {
-      const [row] = await db.select({ evidence: phasesTable.evidence }).from(phasesTable).where(phaseKey(args.workItemKey, args.phaseId));
-      const notes = row?.evidence as (ProgressNotes & { attempt?: number }) | null | undefined;
+      const notes = (await phaseEvidence(db, args.workItemKey, args.phaseId)) as (ProgressNotes & { attempt?: number }) | null | undefined;
       if (!notes || notes.attempt !== args.attempt) return { done: [], evidence: [], next: [] };
       return { done: notes.done ?? [], evidence: notes.evidence ?? [], next: notes.next ?? [] };
     },
@@ -261,11 +253,7 @@ export function createActivities(deps: ActivityDeps) {
     async recordCiRun(args: { workItemKey: string; phaseId: string; prUrl: string; report: CiRunReport }): Promise<void> {
       await deps.ciKnowledge.recordRun(args);
     },
-  };
-}
-
-function phaseKey(workItemKey: string, phaseId: string) {
-  return and(eq(phasesTable.workItemKey, workItemKey), eq(phasesTable.phaseId, phaseId));
+  });
 }
 
 

@@ -5,7 +5,7 @@
 import type { InjectedSinks } from '@temporalio/worker';
 import type { DecisionSinks } from '../../workflows/definitions.js';
 import { redactSecrets, type Logger } from '../observability/logger.js';
-import type { DecisionCommit } from './ports.js';
+import type { DecisionCommit } from '../contracts/decisions.js';
 
 export function createDecisionSinks(
   activities: { commitDecision(commit: DecisionCommit): Promise<unknown> },

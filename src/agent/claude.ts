@@ -1,17 +1,17 @@
 // RH-A through the Anthropic Messages API: a tool-use loop bounded by the step's scope. The SDK never
-// retries (Temporal owns retries); errors leave as ApplicationFailures that say whether retrying helps.
+// retries (Temporal owns retries); errors leave as catalogued failures that say whether retrying helps.
 // The stable context (domain model, patterns, team config) is one cached system block, so every turn
 // after the first of a step, and every later step, reads it from the prompt cache.
 // Prompt caching: https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching
 import Anthropic from '@anthropic-ai/sdk';
-import { ApplicationFailure } from '@temporalio/common';
 import { stringify } from 'yaml';
 import type { TeamConfig } from '../config/schema.js';
 import { Plan } from '../plan/schema.js';
 import { redactSecrets } from '../observability/logger.js';
+import { CataloguedFailure, isCataloguedFailure } from '../contracts/failures.js';
 import type { Agent } from './agent.js';
 import { verifyAndCommit } from './finish.js';
-import { currentBranch, git } from './git.js';
+import { currentBranch, git } from '../integrations/git.js';
 import type { DomainModelPort, KnowledgePort } from './model-port.js';
 import { checkPlan } from './offline.js';
 import { commandTimeouts, sandboxSpec, type SandboxPlacement } from './sandbox.js';
@@ -45,10 +45,10 @@ export interface ClaudeAgentDeps {
 export const defaultModel = 'claude-sonnet-5-5';
 
 /** Error types that are the caller's to fix (auth, billing, bad request): retrying cannot help. */
-export function toApplicationFailure(err: unknown): ApplicationFailure {
-  if (err instanceof ApplicationFailure) return err;
+export function failureOfApiError(err: unknown): CataloguedFailure {
+  if (isCataloguedFailure(err)) return err;
   if (err instanceof Anthropic.APIConnectionError) {
-    return ApplicationFailure.retryable(`Anthropic API unreachable: ${err.message}`, 'AnthropicConnectionError');
+    return new CataloguedFailure('AnthropicConnectionError', `Anthropic API unreachable: ${err.message}`);
   }
   if (err instanceof Anthropic.APIError) {
     const status = err.status ?? 0;
@@ -57,13 +57,13 @@ export function toApplicationFailure(err: unknown): ApplicationFailure {
     const message = redactSecrets(`Anthropic API ${status}: ${detail}`);
     // Billing problems come back as 400 (credit balance) or 429 (workspace spend limit); waiting does not fix them.
     const billing = /credit balance|billing|spend(ing)? limit|usage limit|insufficient (credit|funds)/i.test(detail);
-    if (status === 401 || status === 403) return ApplicationFailure.nonRetryable(`${message} (check ANTHROPIC_API_KEY)`, 'AnthropicAuthError');
-    if (status === 400 && billing) return ApplicationFailure.nonRetryable(`${message} (billing or spend limit)`, 'AnthropicSpendLimit');
-    if (status === 429 && billing) return ApplicationFailure.nonRetryable(`${message} (spend limit)`, 'AnthropicSpendLimit');
-    if (status === 408 || status === 409 || status === 429 || status >= 500) return ApplicationFailure.retryable(message, status === 429 ? 'AnthropicRateLimited' : 'AnthropicServerError');
-    return ApplicationFailure.nonRetryable(message, 'AnthropicRequestError');
+    if (status === 401 || status === 403) return new CataloguedFailure('AnthropicAuthError', `${message} (check ANTHROPIC_API_KEY)`);
+    if (status === 400 && billing) return new CataloguedFailure('AnthropicSpendLimit', `${message} (billing or spend limit)`);
+    if (status === 429 && billing) return new CataloguedFailure('AnthropicSpendLimit', `${message} (spend limit)`);
+    if (status === 408 || status === 409 || status === 429 || status >= 500) return new CataloguedFailure(status === 429 ? 'AnthropicRateLimited' : 'AnthropicServerError', message);
+    return new CataloguedFailure('AnthropicRequestError', message);
   }
-  return ApplicationFailure.nonRetryable(redactSecrets(err instanceof Error ? err.message : String(err)), 'AgentError');
+  return new CataloguedFailure('AgentError', redactSecrets(err instanceof Error ? err.message : String(err)));
 }
 
 export interface LoopResult {
@@ -101,7 +101,7 @@ export function createClaudeAgent(deps: ClaudeAgentDeps): Agent & { runLoop: typ
 
     for (let turn = 0; turn < maxTurns; turn++) {
       ctx.heartbeat?.({ turn, usage });
-      if (ctx.signal?.aborted) throw ApplicationFailure.nonRetryable('agent step cancelled', 'Cancelled');
+      if (ctx.signal?.aborted) throw new CataloguedFailure('Cancelled', 'agent step cancelled');
       if (scope.tokensLeft <= 0) return done('', 'budget');
       let response: Anthropic.Message;
       try {
@@ -110,7 +110,7 @@ export function createClaudeAgent(deps: ClaudeAgentDeps): Agent & { runLoop: typ
           ctx.signal ? { signal: ctx.signal } : undefined,
         );
       } catch (err) {
-        throw toApplicationFailure(err);
+        throw failureOfApiError(err);
       }
       const u = response.usage;
       const step = { inputTokens: u.input_tokens, outputTokens: u.output_tokens, cacheCreationInputTokens: u.cache_creation_input_tokens ?? 0, cacheReadInputTokens: u.cache_read_input_tokens ?? 0, turns: 1 };

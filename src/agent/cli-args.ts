@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import type { Environment } from '../config/environment.js';
 import { loadConfig, targetRepoOf } from '../config/load.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { createAgent, type Agent } from './steps.js';
 
 export interface ParsedArgs {

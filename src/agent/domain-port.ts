@@ -4,8 +4,9 @@
 import {
   checkDiff, explain, findPath, impactOf, loadDomainModel, matchAny, platformVariations, renderExplanation, renderImpact, renderPath, renderPlatform, type DomainModel,
 } from '../domain/index.js';
-import { isUserError } from '../errors.js';
+import { isUserError } from '../contracts/failures.js';
 import type { DomainModelPort, ModelAnswer, ModelCitation, ModelFinding } from './model-port.js';
+import { YamlModelPort } from './yaml-model.js';
 
 const refLike = /\b((?:api|hypershift-operator|control-plane-operator|support|cmd|ignition-server|karpenter-operator|test|docs)\/[\w./-]+(?::\d+)?(?:#[\w.]+)?)/g;
 
@@ -84,4 +85,17 @@ export class DomainEnginePort implements DomainModelPort {
 
 export function loadDomainEnginePort(dir?: string): DomainEnginePort {
   return new DomainEnginePort(loadDomainModel(dir));
+}
+
+/**
+ * The domain model engine when the models load; the minimal reader when they do not (a model being
+ * edited must not take the agent down with it). `onFallback` hears why.
+ */
+export function loadModelPort(domainModelsDir: string, onFallback: (err: unknown) => void = () => {}): DomainModelPort {
+  try {
+    return loadDomainEnginePort(domainModelsDir);
+  } catch (err) {
+    onFallback(err);
+    return new YamlModelPort(domainModelsDir);
+  }
 }

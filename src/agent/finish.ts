@@ -1,7 +1,7 @@
 // The end of every execute step, whoever made the change: verification and tests through the scope,
 // the domain model's rules on the diff, then a commit of exactly the files the phase may touch.
 import type { TeamConfig } from '../config/schema.js';
-import { changedPaths, commitPaths, git } from './git.js';
+import { changedPaths, commitPaths, git } from '../integrations/git.js';
 import type { DomainModelPort } from './model-port.js';
 import { reviewDiff, summariseFindings } from './review.js';
 import { globToRegExp, type Scope } from './scope.js';

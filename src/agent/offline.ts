@@ -4,13 +4,13 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import type { TeamConfig } from '../config/schema.js';
 import { Plan } from '../plan/schema.js';
-import { parseJUnit, type JUnitCase } from '../integrations/junit.js';
+import { parseJUnit, type JUnitCase } from '../integrations/ci/junit.js';
 import { redactSecrets } from '../observability/logger.js';
 import { findPath, impactOf, loadOwnersIndex, type DomainModel, type OwnersIndex, type PathStep } from '../domain/index.js';
 import { planFromModel } from './model-planner.js';
 import { needsModelMessage, type Agent } from './agent.js';
 import { verifyAndCommit } from './finish.js';
-import { changedPaths, currentBranch } from './git.js';
+import { changedPaths, currentBranch } from '../integrations/git.js';
 import type { DomainModelPort, KnowledgePort } from './model-port.js';
 import { goModulePath } from './go-source.js';
 import {

@@ -2,11 +2,12 @@
 import { join } from 'node:path';
 import type { Environment } from '../config/environment.js';
 import type { TeamConfig } from '../config/schema.js';
-import { repoRoot } from '../db/client.js';
+import { repoRoot } from '../paths.js';
 import type { Agent } from './agent.js';
 import { createClaudeAgent } from './claude.js';
 import { patternKnowledge } from './knowledge.js';
-import { loadModelPort, type DomainModelPort, type KnowledgePort } from './model-port.js';
+import { type DomainModelPort, type KnowledgePort } from './model-port.js';
+import { loadModelPort } from './domain-port.js';
 import { createOfflineAgent } from './offline.js';
 import type { SandboxPlacement } from './sandbox.js';
 

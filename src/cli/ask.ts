@@ -1,6 +1,6 @@
 // sitroom ask "question" [--repo DIR] [--json]: an architecture question answered from the domain model
 // (offline) or by Claude, with its citations.
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { agentFromArgs, parseArgs } from '../agent/cli-args.js';
 import { readEnvironment } from '../config/process-environment.js';
 

@@ -1,7 +1,7 @@
 // `sitroom check --diff FILE [--repo DIR]`: boundary rules and naming conventions on the added lines of a
 // unified diff. Exit code 1 when anything is found, so it can gate a phase or a CI step.
 import { parseArgs } from 'node:util';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { checkDiff, formatViolation, loadDomainModel, parseUnifiedDiff } from '../domain/index.js';
 import { readRepoFiles, readTextFile } from '../domain/load.js';
 

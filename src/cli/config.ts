@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { formatProblem, type ProcessKind } from '../config/environment.js';
 import { loadConfig, targetRepoOf, type LoadedConfig } from '../config/load.js';
 import { checkEnvironment } from '../config/process-environment.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 
 const usage = 'usage: sitroom config check [--repo DIR] [--process worker|slack|dev]';
 const processes: ProcessKind[] = ['worker', 'slack', 'dev'];

@@ -8,8 +8,8 @@ import { environmentFrom, type ParseOptions } from '../config/environment.js';
 import { readEnvironment } from '../config/process-environment.js';
 import { repoRoot } from '../paths.js';
 import { dashboardLoginLink } from '../http/dashboard/index.js';
-import { createCore } from '../runtime/compose.js';
-import { connectTemporal, Lifecycle, runSurfaces, runWorker, untilSignal, type SurfaceUrls } from '../runtime/processes.js';
+import { createCore } from '../main/compose.js';
+import { connectTemporal, Lifecycle, runSurfaces, runWorker, untilSignal, type SurfaceUrls } from '../main/processes.js';
 
 export interface DevOptions {
   /** The variables to parse instead of this process's environment (a test's own record). */

@@ -13,7 +13,7 @@ import { formatProblem, type Environment, type ProcessKind } from '../config/env
 import { loadConfig, targetRepoOf, type LoadedConfig } from '../config/load.js';
 import { checkEnvironment, inheritedEnvironment } from '../config/process-environment.js';
 import { migrationsFolder } from '../db/client.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { repoRoot } from '../paths.js';
 import { describeSecurity, temporalSecurity } from '../temporal/connection.js';
 

@@ -12,7 +12,7 @@ import { loadConfig } from '../config/load.js';
 import { readEnvironment } from '../config/process-environment.js';
 import { repoRoot } from '../paths.js';
 import { loadDomainModel } from '../domain/index.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { buildCases, type CaseSet } from '../eval/cases.js';
 import { renderSvg, renderTable } from '../eval/report.js';
 import { evaluatePlans } from '../eval/run.js';

@@ -10,7 +10,7 @@ import { loadConfig, targetRepoOf, type LoadedConfig } from '../config/load.js';
 import { readEnvironment } from '../config/process-environment.js';
 import { openStore, type OpenStore } from '../db/client.js';
 import { loadDomainModel, loadTree, scanRepo, snapshotTreeFile } from '../domain/index.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { loadPatternFiles } from '../knowledge/patterns.js';
 import { modelVerifyResolver, type RefResolver } from '../knowledge/staleness.js';
 import { KnowledgeStore, curatorsFromConfig } from '../knowledge/store.js';

@@ -2,7 +2,7 @@
 // model, and the pinned snapshot it is verified against. Human-readable by default, --json for machines.
 // Exit code 1 when verify finds drift, or when a new snapshot breaks a model reference.
 import { parseArgs } from 'node:util';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import {
   buildSnapshot,
   defaultModelsDir,

@@ -2,11 +2,11 @@
 // merge. Outcomes calibrate the confidence model: the dashboard shows, per level and grade, how often merged
 // work needed a fix.
 import { parseArgs } from 'node:util';
-import { CalibrationStore } from '../confidence/calibration-store.js';
+import { CalibrationStore } from '../db/calibration.js';
 import { outcomeKinds, type OutcomeKind } from '../confidence/calibration.js';
 import { readEnvironment } from '../config/process-environment.js';
 import { openStore } from '../db/client.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { detail: { type: 'string' } } });

@@ -1,6 +1,6 @@
 // sitroom plan <WORK-ITEM-KEY> --intent "…" [--repo DIR] [--json]: a phase-gated plan, validated against
 // the plan schema, the tree and the team's command allow-list.
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { workItemKeyPattern } from '../plan/schema.js';
 import { agentFromArgs, parseArgs } from '../agent/cli-args.js';
 import { readEnvironment } from '../config/process-environment.js';

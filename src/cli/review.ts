@@ -2,7 +2,7 @@
 // costs on a unified diff (or a bare Go snippet), with the pattern to follow. Exit 1 on blockers.
 import { readFileSync } from 'node:fs';
 import { readRegularFile } from '../fs/confine.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { agentFromArgs, parseArgs } from '../agent/cli-args.js';
 import { readEnvironment } from '../config/process-environment.js';
 

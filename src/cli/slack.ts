@@ -2,8 +2,8 @@
 // existing Temporal cluster (TEMPORAL_ADDRESS); the worker runs elsewhere. Every secret comes from the
 // environment: a missing one stops it at once, named.
 import { readEnvironment } from '../config/process-environment.js';
-import { createCore } from '../runtime/compose.js';
-import { connectTemporal, Lifecycle, runSurfaces, untilSignal } from '../runtime/processes.js';
+import { createCore } from '../main/compose.js';
+import { connectTemporal, Lifecycle, runSurfaces, untilSignal } from '../main/processes.js';
 
 export async function run(_args: string[]): Promise<number> {
   const environment = readEnvironment({ process: 'slack' });

@@ -2,8 +2,8 @@
 // a Temporal cluster (TEMPORAL_ADDRESS) and PostgreSQL (DATABASE_URL). A missing or bad variable stops it at
 // once, each one named.
 import { readEnvironment } from '../config/process-environment.js';
-import { createCore } from '../runtime/compose.js';
-import { connectTemporal, Lifecycle, runWorker, untilSignal } from '../runtime/processes.js';
+import { createCore } from '../main/compose.js';
+import { connectTemporal, Lifecycle, runWorker, untilSignal } from '../main/processes.js';
 
 export async function run(_args: string[]): Promise<number> {
   const environment = readEnvironment({ process: 'worker' });

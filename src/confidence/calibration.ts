@@ -1,6 +1,6 @@
 // Calibration: was the confidence right? For every merged change we keep the grades it merged with and
 // what happened afterwards (a revert, a follow-up bug linked to the PR, an incident). Per level and grade the
-// table says how often merged work needed a fix. Pure; the store is calibration-store.ts.
+// table says how often merged work needed a fix. Pure; the store is src/db/calibration.ts.
 import { confidenceLevels, type ConfidenceLevel, type Grade } from './model.js';
 
 export const outcomeKinds = ['revert', 'follow-up-bug', 'incident'] as const;

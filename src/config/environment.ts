@@ -5,7 +5,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 
 /** Which process is starting: each asks for what it cannot run without. `tool` is any scripting command. */
 export type ProcessKind = 'dev' | 'worker' | 'slack' | 'tool';

@@ -2,9 +2,9 @@
 import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { PathRefused, readRegularFile } from '../fs/confine.js';
 import { basename, join, relative, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { validateYaml, YamlValidationError, type YamlIssue } from '../yaml/validate.js';
-import { repoRoot } from '../db/client.js';
+import { repoRoot } from '../paths.js';
 import type { Environment } from './environment.js';
 import { RoleFile, TeamConfig } from './schema.js';
 

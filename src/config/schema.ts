@@ -2,18 +2,16 @@
 // .rh-agentic/roles/<developer>.yaml in the target repository. Pure zod, shared by the loader, the
 // workflows (as plain data) and the tests.
 import { z } from 'zod';
+import { activityKinds, executionModes, urgencies } from '../contracts/vocabulary.js';
 import { unsafeRegexReason } from '../domain/safe-regex.js';
 
-export const executionModes = ['autonomous', 'collaborative', 'approval-required'] as const;
 export const ExecutionMode = z.enum(executionModes);
 export type ExecutionMode = z.infer<typeof ExecutionMode>;
 
 /** The activities a mode can be set for; a phase maps to one of them. */
-export const activityKinds = ['planning', 'api_changes', 'implementation', 'core_logic', 'tests', 'ci_debugging'] as const;
 export const ActivityKind = z.enum(activityKinds);
 export type ActivityKind = z.infer<typeof ActivityKind>;
 
-export const urgencies = ['blocking', 'decision', 'info'] as const;
 export const Urgency = z.enum(urgencies);
 export type Urgency = z.infer<typeof Urgency>;
 

@@ -17,7 +17,6 @@ export interface OpenStore {
   close(): Promise<void>;
 }
 
-export { repoRoot };
 export const migrationsFolder = join(repoRoot, 'migrations');
 
 export interface OpenOptions {

@@ -1,24 +1,11 @@
 // Repositories for developers, work items, phases and the audit log. Every write is idempotent so an
 // activity retried by Temporal (or replayed after a worker crash) leaves one row, not two.
-import { desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { decisions, developers, phases, workItems } from './schema/core.js';
 import type { RoleFile } from '../config/schema.js';
-import type { Plan } from '../plan/schema.js';
-import type { PhaseState } from '../plan/state.js';
-import type { Notification } from '../notifications/types.js';
-
-export interface DecisionRecord {
-  idempotencyKey: string;
-  workItemKey: string | null;
-  phaseId: string | null;
-  kind: string;
-  actor: string;
-  surface: string;
-  detail: Record<string, unknown>;
-  /** When the decision was taken (workflow time); the database's clock when absent. */
-  decidedAt?: Date;
-}
+import type { DecisionRecord, DecisionWithEffects, PlanVersion } from '../contracts/decisions.js';
+import type { PhaseState } from '../contracts/plan.js';
 
 export async function upsertDevelopers(db: Database, roles: Iterable<RoleFile>): Promise<void> {
   for (const role of roles) {
@@ -46,15 +33,6 @@ export async function savePlan(db: Database, args: PlanVersion): Promise<void> {
   await db.execute(sql`WITH ${sql.join(planWrite(args, sql`true`), sql`, `)} SELECT 1`);
 }
 
-export interface PlanVersion {
-  key: string;
-  plan: Plan;
-  version: number;
-  status: string;
-  phases: PhaseState[];
-  /** Who may decide each phase's gate through OWNERS (the work item's settings.phaseApprovers), stored for the briefing. */
-  approvers?: Record<string, string[]>;
-}
 
 /**
  * The CTE steps that store a plan version: the work item row (when `when` holds), then its phases: rows of
@@ -147,6 +125,37 @@ export async function phasesOf(db: Database, key: string) {
   return db.select().from(phases).where(eq(phases.workItemKey, key)).orderBy(phases.ordinal);
 }
 
+/** Which of these decision idempotency keys are already stored: one read for a whole batch. */
+export async function storedDecisionKeys(db: Database, keys: string[]): Promise<Set<string>> {
+  return new Set((await db.select({ key: decisions.idempotencyKey }).from(decisions).where(inArray(decisions.idempotencyKey, keys))).map((r) => r.key));
+}
+
+/** Who decided what on one phase (approvals, pair sessions…), from the audit log. */
+export async function phaseDecisions(db: Database, workItemKey: string, phaseId: string) {
+  return db
+    .select({ kind: decisions.kind, actor: decisions.actor, detail: decisions.detail })
+    .from(decisions)
+    .where(and(eq(decisions.workItemKey, workItemKey), eq(decisions.phaseId, phaseId)));
+}
+
+/** The latest CI retries and alerts on these work items, newest first. */
+export async function recentCiDecisions(db: Database, workItemKeys: string[], limit: number) {
+  return db
+    .select()
+    .from(decisions)
+    .where(and(inArray(decisions.workItemKey, workItemKeys), inArray(decisions.kind, ['ci-retry', 'ci-alert'])))
+    .orderBy(desc(decisions.id))
+    .limit(limit);
+}
+
+/** Work items in any of these statuses, with their owner and plan. */
+export async function workItemsInStatus(db: Database, statuses: string[]) {
+  return db
+    .select({ key: workItems.key, title: workItems.title, status: workItems.status, plan: workItems.plan, ownerId: workItems.ownerId })
+    .from(workItems)
+    .where(inArray(workItems.status, statuses));
+}
+
 /** The phase whose pull request is at this URL (what the CI webhook is told about). */
 export async function phaseByPrUrl(db: Database, prUrl: string): Promise<{ workItemKey: string; phaseId: string } | undefined> {
   const [row] = await db.select({ workItemKey: phases.workItemKey, phaseId: phases.phaseId }).from(phases).where(eq(phases.prUrl, prUrl));
@@ -158,12 +167,6 @@ export async function developerBySlackId(db: Database, slackUserId: string) {
   return row;
 }
 
-/** A decision with what it changes: the owner's notification and, for a plan edit, the plan version it produced. */
-export interface DecisionWithEffects {
-  decision: DecisionRecord;
-  notification?: Notification;
-  plan?: PlanVersion;
-}
 
 /**
  * Stores a decision and its effects in ONE statement (data-modifying CTEs), so the write costs one round trip

@@ -1,5 +1,5 @@
 // Unified diff parsing (git diff / diff -u). Pure: text in, files with numbered hunk lines out.
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 
 export interface DiffLine {
   kind: 'add' | 'del' | 'ctx';

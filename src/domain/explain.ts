@@ -1,6 +1,6 @@
 // Onboarding explanations assembled from the model: what a concept is, who owns it, how state reaches it
 // and leaves it, what can go wrong, and where to read the code.
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { normaliseName } from './parse.js';
 import type { DomainModel } from './schema.js';
 

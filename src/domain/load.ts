@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { confinedPath, PathRefused, readRegularFile } from '../fs/confine.js';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { parseGoImports, type GoFileImports } from './goimports.js';
 import { buildOwnersIndex, type OwnersIndex } from './owners.js';
 import { parseModels, type ModelSource } from './parse.js';

@@ -3,7 +3,7 @@
 // the OWNERS file's directory, stop after a file with options.no_parent_owners, expand aliases.
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { unsafeRegexReason } from './safe-regex.js';
 
 const People = z.array(z.string()).default([]);

@@ -3,7 +3,7 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { toData } from '../yaml/validate.js';
 import type { z } from 'zod';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import {
   AbstractionMap,
   Lifecycle,

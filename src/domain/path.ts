@@ -1,5 +1,5 @@
 // Propagation paths between concepts ("AzureMachine" -> "NodePool conditions"), with lossy hops flagged.
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { normaliseName } from './parse.js';
 import type { Concept, DomainModel, Edge } from './schema.js';
 

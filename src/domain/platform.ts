@@ -1,5 +1,5 @@
 // Platform questions: what a new platform must implement, and how an existing one differs.
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { normaliseName } from './parse.js';
 import type { DomainModel, Platform } from './schema.js';
 

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { matchAny } from '../domain/glob.js';
 import type { DomainModel } from '../domain/schema.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 
 const run = promisify(execFile);
 

@@ -4,7 +4,7 @@
 // (opened non-blocking), so a FIFO cannot hang the reader and a path swapped after a check is still caught.
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 
 /** Default ceiling for one file read from input: far above any source file, far below memory trouble. */
 export const defaultMaxBytes = 16 * 1024 * 1024;

@@ -3,7 +3,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { exampleTargetRepo } from '../config/load.js';
-import { git } from '../agent/git.js';
+import { git } from './git.js';
 
 export interface ExampleRepo {
   dir: string;

@@ -1,7 +1,7 @@
 // GitHub behind a small interface, through Octokit (retries off: Temporal retries the activity).
 // Pushing is plain git to the remote URL; everything else is the REST API.
 import { Octokit } from '@octokit/rest';
-import { git } from '../agent/git.js';
+import { git } from './git.js';
 import { redactSecrets } from '../observability/logger.js';
 import type { Evidence } from '../agent/types.js';
 

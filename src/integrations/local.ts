@@ -6,12 +6,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { git } from '../agent/git.js';
+import { git } from './git.js';
 import { inheritedEnvironment } from '../config/process-environment.js';
-import type { CiSystem, JobStatus } from './ci.js';
+import type { CiSystem, JobStatus } from './ci/prow.js';
 import type { CodeHost, PullRequestRef } from './github.js';
 import { parseOwners } from './github.js';
-import { goTestJsonToJUnit, parseJUnit } from './junit.js';
+import { goTestJsonToJUnit, parseJUnit } from './ci/junit.js';
 
 interface LocalState {
   pulls: Array<{ number: number; branch: string; base: string; title: string; body: string; sha: string }>;

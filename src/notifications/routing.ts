@@ -1,7 +1,7 @@
 // Where a notification goes, decided from its urgency, the developer's role-file preferences and the clock.
 // Pure: the dispatcher supplies the time and the preferences.
 import type { Delivery, RoleFile, Urgency } from '../config/schema.js';
-import type { NotificationPayload } from './types.js';
+import type { NotificationPayload } from '../contracts/notifications.js';
 
 export type Route =
   | { action: 'deliver'; target: 'dm' | 'channel' | 'thread'; mention: boolean }

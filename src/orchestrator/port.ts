@@ -1,7 +1,7 @@
 // What the surfaces (Slack, dashboard, CLI) may ask of RH-O. Implemented over Temporal in
 // src/orchestrator/temporal.ts; the surfaces depend on this interface only.
 import type { ExecutionMode } from '../config/schema.js';
-import type { CiRunReport } from '../../workflows/types.js';
+import type { CiRunReport } from '../contracts/ci.js';
 
 export const decisionKinds = [
   'approve-plan',

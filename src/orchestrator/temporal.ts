@@ -19,10 +19,10 @@ import {
   type CiOption,
 } from '../../workflows/definitions.js';
 import { pairSessionWorkflowId, phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
-import type { WorkItemSnapshot } from '../plan/state.js';
+import type { WorkItemSnapshot } from '../contracts/work-item.js';
 import type { Plan } from '../plan/schema.js';
 import type { DecisionRequest, Orchestrator, Situation, WorkItemView } from './port.js';
-
+import { RefusedDecision } from '../contracts/failures.js';
 
 export interface TemporalOrchestratorDeps {
   client: Client;
@@ -191,8 +191,6 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
     },
   };
 }
-
-export class RefusedDecision extends Error {}
 
 function causeMessage(err: WorkflowUpdateFailedError): string {
   let cause: unknown = err.cause;

@@ -2,6 +2,7 @@
 // from workflow code.
 import { z } from 'zod';
 import { ActivityKind, ExecutionMode } from '../config/schema.js';
+import type * as Contract from '../contracts/plan.js';
 
 export const workItemKeyPattern = /^[A-Z][A-Z0-9]+-\d+$/;
 export const WorkItemKey = z.string().regex(workItemKeyPattern, 'must be a Jira key like "HOSTEDCP-2101"');
@@ -54,6 +55,12 @@ export const Plan = z
     if (cycle) ctx.addIssue({ code: 'custom', path: ['phases'], message: `dependency cycle: ${cycle.join(' → ')}` });
   });
 export type Plan = z.infer<typeof Plan>;
+
+// The plan crosses rooms as the plain types in src/contracts; these lines stop the build if the schema and
+// those types ever say different things.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const planMatchesContract: Same<Plan, Contract.Plan> & Same<PlannedPhase, Contract.PlannedPhase> = true;
+void planMatchesContract;
 
 /** Returns one dependency cycle as a list of phase ids, or undefined. */
 export function findCycle(phases: ReadonlyArray<Pick<PlannedPhase, 'id' | 'dependsOn'>>): string[] | undefined {

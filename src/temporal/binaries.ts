@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Environment } from '../config/environment.js';
-import { repoRoot } from '../db/client.js';
+import { repoRoot } from '../paths.js';
 
 export interface TemporalBinaries {
   cli: string;

@@ -2,7 +2,7 @@
 // so a person can jump straight to the offending field. Pure: takes text, returns data or throws UserError.
 import { isAlias, isMap, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 
 export interface YamlIssue {
   file: string;

@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createAgentActivities, budgetApprovalRequired } from '../../src/activities/agent.js';
 import { createClaudeAgent } from '../../src/agent/claude.js';
-import { recordUsage, tokensSpent } from '../../src/agent/budget.js';
+import { recordUsage, tokensSpent } from '../../src/db/agent-usage.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { agentUsage } from '../../src/db/schema/agent.js';
 import { startFakeAnthropic, text, type FakeAnthropic } from '../support/doubles/anthropic.js';

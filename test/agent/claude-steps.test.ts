@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClaudeAgent } from '../../src/agent/claude.js';
-import { addWorktree, git } from '../../src/agent/git.js';
+import { addWorktree, git } from '../../src/integrations/git.js';
 import type { PlannedPhase } from '../../src/plan/schema.js';
 import { startFakeAnthropic, text, toolUse, type FakeAnthropic, type MessagesRequest, type Script } from '../support/doubles/anthropic.js';
 import { exampleWorkspace } from './helpers.js';

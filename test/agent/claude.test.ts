@@ -2,8 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
+import { asApplicationFailure } from '../../src/activities/failures.js';
 import { createClaudeAgent } from '../../src/agent/claude.js';
-import { addWorktree } from '../../src/agent/git.js';
+import { addWorktree } from '../../src/integrations/git.js';
 import { Plan } from '../../src/plan/schema.js';
 import { startFakeAnthropic, text, toolUse, type FakeAnthropic, type Script } from '../support/doubles/anthropic.js';
 import { exampleWorkspace } from './helpers.js';
@@ -128,7 +129,8 @@ describe('Claude agent against a scripted Messages API', () => {
     ];
     for (const [status, type, message, nonRetryable] of cases) {
       const { agent, server } = await agentWith(() => ({ status, type, message }));
-      const err = await agent.answer({ question: 'q' }).catch((e: unknown) => e);
+      // The agent is a library: it throws catalogued failures, which the activity boundary hands to Temporal.
+      const err = asApplicationFailure(await agent.answer({ question: 'q' }).catch((e: unknown) => e));
       expect(err, `${status}`).toBeInstanceOf(ApplicationFailure);
       expect((err as ApplicationFailure).nonRetryable, `${status}`).toBe(nonRetryable);
       expect(server.requests, `${status} must not be retried by the SDK`).toHaveLength(1);

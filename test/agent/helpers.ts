@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
-import { repoRoot } from '../../src/db/client.js';
+import { repoRoot } from '../../src/paths.js';
 import { patternKnowledge } from '../../src/agent/knowledge.js';
-import { loadModelPort } from '../../src/agent/model-port.js';
+import { loadModelPort } from '../../src/agent/domain-port.js';
 import { createExampleRepo } from '../../src/integrations/example-repo.js';
 
 export async function exampleWorkspace() {

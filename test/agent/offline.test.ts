@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOfflineAgent } from '../../src/agent/offline.js';
 import { createAgent } from '../../src/agent/steps.js';
 import { Plan } from '../../src/plan/schema.js';
-import { renderJUnit } from '../../src/integrations/junit.js';
+import { renderJUnit } from '../../src/integrations/ci/junit.js';
 import type { Agent } from '../../src/agent/agent.js';
 import { exampleWorkspace } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../src/agent/agent.js';
-import { git } from '../../src/agent/git.js';
+import { git } from '../../src/integrations/git.js';
 import { createOfflineAgent } from '../../src/agent/offline.js';
 import { conditionsFile, controllerDir, generatedConditionsFile } from '../../src/agent/recipes.js';
 import type { ExecuteResult } from '../../src/agent/types.js';

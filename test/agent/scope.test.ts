@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Scope, ScopeRefusal, globToRegExp } from '../../src/agent/scope.js';
 import { createToolRunner } from '../../src/agent/tools.js';
-import { staticKnowledge, YamlModelPort } from '../../src/agent/model-port.js';
+import { staticKnowledge } from '../../src/agent/model-port.js';
+import { YamlModelPort } from '../../src/agent/yaml-model.js';
 
 const base = mkdtempSync(join(tmpdir(), 'sitroom-scope-'));
 const root = join(base, 'wt');

@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDev, type RunningDev } from '../../src/cli/dev.js';
 import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
-import { repoRoot } from '../../src/db/client.js';
+import { repoRoot } from '../../src/paths.js';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { chromiumPath } from '../support/requirement-table.js';
 import { needs } from '../support/requirements.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calibrationTable, miscalibratedLevels, type MergedChangeRecord } from '../../src/confidence/calibration.js';
-import { CalibrationStore } from '../../src/confidence/calibration-store.js';
+import { CalibrationStore } from '../../src/db/calibration.js';
 import { assessConfidence } from '../../src/confidence/model.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { storeBackends } from '../support/db.js';

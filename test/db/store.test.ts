@@ -7,9 +7,10 @@ import { openStore, type OpenStore } from '../../src/db/client.js';
 import { notificationOutbox, processedSlackEvents } from '../../src/db/schema/core.js';
 import { appendDecision, commitDecisionWithEffects, decisionsFor, getWorkItem, phasesOf, savePlan, upsertDevelopers, upsertWorkItem } from '../../src/db/work-items.js';
 import type { Plan } from '../../src/plan/schema.js';
-import { initialPhases, type WorkItemSettings } from '../../src/plan/state.js';
+import { initialPhases } from '../../src/plan/state.js';
+import { type WorkItemSettings } from '../../src/contracts/work-item.js';
 import { loadConfig, exampleTargetRepo } from '../../src/config/load.js';
-import { enqueueNotification } from '../../src/notifications/outbox.js';
+import { enqueueNotification } from '../../src/db/outbox.js';
 import { storeBackends } from '../support/db.js';
 
 for (const backend of storeBackends()) {

@@ -11,7 +11,7 @@ import * as core from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { variableNames } from '../../src/config/environment.js';
-import { repoRoot } from '../../src/db/client.js';
+import { repoRoot } from '../../src/paths.js';
 import { findHelm } from '../support/helm.js';
 import { needs } from '../support/requirements.js';
 
@@ -204,7 +204,7 @@ describe('Helm chart deploy/helm/situation-room', () => {
 
   it('probes the health endpoint the product serves and the ready file the worker writes', () => {
     const server = readFileSync(join(repoRoot, 'src/http/server.ts'), 'utf8');
-    const processes = readFileSync(join(repoRoot, 'src/runtime/processes.ts'), 'utf8');
+    const processes = readFileSync(join(repoRoot, 'src/main/processes.ts'), 'utf8');
     expect(server).toContain("req.url === '/healthz'");
     expect(processes).toContain("'sitroom-worker-ready'");
     const manifests = render([]);

@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/db/client.js';
+import { repoRoot } from '../../src/paths.js';
 
 const script = join(repoRoot, 'deploy/target-checkout.sh');
 const work = mkdtempSync(join(tmpdir(), 'sitroom-checkout-'));

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/contracts/failures.js';
 import { run as check } from '../../src/cli/check.js';
 import { run as model } from '../../src/cli/model.js';
 import { loadTree } from '../../src/domain/index.js';

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/contracts/failures.js';
 import { loadDomainModel, loadOwnersIndex, loadTree, parseModels, readModelSources, referencedFiles, snapshotDir, verifyAgainstTree } from '../../src/domain/index.js';
 import type { ModelSource } from '../../src/domain/index.js';
 

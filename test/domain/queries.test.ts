@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/contracts/failures.js';
 import { explain, findPath, impactOf, loadDomainModel, loadOwnersIndex, newPlatformChecklist, platformVariations } from '../../src/domain/index.js';
 
 const model = loadDomainModel();

@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { run as model } from '../../src/cli/model.js';
 import { defaultModelsDir, findDeclaration, goDeclarations, loadDomainModel, loadTree, snapshotDir } from '../../src/domain/index.js';
 import type { SnapshotFile } from '../../src/domain/index.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/contracts/failures.js';
 
 const committedIndexText = readFileSync(join(snapshotDir(), 'index.yaml'), 'utf8');
 const committed = parse(committedIndexText) as SnapshotFile;

@@ -2,7 +2,7 @@
 // whether it may spend more. Claude is reached through its SDK against a loopback Messages API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { recordUsage } from '../../src/agent/budget.js';
+import { recordUsage } from '../../src/db/agent-usage.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
 import { startFakeAnthropic, text, type FakeAnthropic } from '../support/doubles/anthropic.js';

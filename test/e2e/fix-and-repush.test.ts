@@ -12,7 +12,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { git } from '../../src/agent/git.js';
+import { git } from '../../src/integrations/git.js';
 import { addConditionConstants, conditionsFile, conditionTestPath, conditionTestSource, generatedConditionsFile } from '../../src/agent/recipes.js';
 import { mergedChanges } from '../../src/db/schema/knowledge.js';
 import { decisionsFor } from '../../src/db/work-items.js';

@@ -2,7 +2,7 @@
 // agent changing a real Go repository in worktrees, local CI running `go test`, ordered merges.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { git } from '../../src/agent/git.js';
+import { git } from '../../src/integrations/git.js';
 import { createLocalCodeHost } from '../../src/integrations/local.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { mergedChanges } from '../../src/db/schema/knowledge.js';

@@ -14,7 +14,7 @@ import { openStore, type OpenStore } from '../../src/db/client.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createCore, createOrchestrator, type Core } from '../../src/runtime/compose.js';
+import { createCore, createOrchestrator, type Core } from '../../src/main/compose.js';
 import { createDecisionSinks } from '../../src/activities/sinks.js';
 import { approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';

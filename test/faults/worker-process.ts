@@ -1,10 +1,10 @@
 // A worker as its own OS process, so a fault test can SIGKILL it like a crashed pod: the composition root
 // on real PostgreSQL (PGlite cannot be shared between processes) and a Temporal worker on the given queue.
 // Usage: DATABASE_URL=… TEMPORAL_ADDRESS=… TEMPORAL_TASK_QUEUE=… FAULT_DATA_DIR=… tsx test/faults/worker-process.ts
-import { createCore } from '../../src/runtime/compose.js';
+import { createCore } from '../../src/main/compose.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { environmentFrom } from '../../src/config/environment.js';
-import { connectTemporal, Lifecycle, runWorker, untilSignal } from '../../src/runtime/processes.js';
+import { connectTemporal, Lifecycle, runWorker, untilSignal } from '../../src/main/processes.js';
 
 const dataDir = process.env.FAULT_DATA_DIR;
 if (!dataDir || !process.env.DATABASE_URL || !process.env.TEMPORAL_ADDRESS || !process.env.TEMPORAL_TASK_QUEUE) {

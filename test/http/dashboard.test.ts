@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath } from '../support/requirement-table.js';
 import { needs } from '../support/requirements.js';
 import { loadConfig, exampleTargetRepo } from '../../src/config/load.js';
-import { CalibrationStore } from '../../src/confidence/calibration-store.js';
+import { CalibrationStore } from '../../src/db/calibration.js';
 import { assessConfidence } from '../../src/confidence/model.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { decisions, phases } from '../../src/db/schema/core.js';
@@ -15,7 +15,7 @@ import { createDashboardHandler, dashboardLoginLink } from '../../src/http/dashb
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { loadPatternFiles } from '../../src/knowledge/patterns.js';
 import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
-import { repoRoot } from '../../src/db/client.js';
+import { repoRoot } from '../../src/paths.js';
 import { openTestStore } from '../support/db.js';
 
 const secret = 'test-dashboard-secret-0123456789abcdef';

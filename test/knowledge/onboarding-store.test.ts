@@ -10,7 +10,7 @@ import { upsertDevelopers, upsertWorkItem } from '../../src/db/work-items.js';
 import { firstMessageFor, starterCandidatesFrom } from '../../src/knowledge/onboarding.js';
 import { loadPatternFiles } from '../../src/knowledge/patterns.js';
 import { KnowledgeStore, countExplained, curatorsFromConfig } from '../../src/knowledge/store.js';
-import { createOnboarding } from '../../src/runtime/onboarding.js';
+import { createOnboarding } from '../../src/knowledge/onboarding-offers.js';
 import { storeBackends } from '../support/db.js';
 
 const config = loadConfig();

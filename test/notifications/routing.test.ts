@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { digestDue, quietHoursEnd, routeNotification, type NotificationPreferences } from '../../src/notifications/routing.js';
-import type { NotificationPayload } from '../../src/notifications/types.js';
+import type { NotificationPayload } from '../../src/contracts/notifications.js';
 
 const maria: NotificationPreferences = { blocking: 'immediate', decision: 'notification', info: 'silent', quiet_hours: { start: '20:00', end: '07:30' }, briefing_time: '08:30' };
 const gate: NotificationPayload = { kind: 'gate', workItemKey: 'HOSTEDCP-1', phaseId: 'api', title: 't', summary: 's' };

@@ -11,9 +11,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addWorktree } from '../../src/agent/git.js';
+import { addWorktree } from '../../src/integrations/git.js';
 import { defaultSandboxCacheDir } from '../../src/agent/sandbox.js';
-import { repoRoot } from '../../src/db/client.js';
+import { repoRoot } from '../../src/paths.js';
 import { requirement, skipOrFail } from '../support/requirements.js';
 import { createExampleRepo } from '../../src/integrations/example-repo.js';
 

@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/db/client.js';
+import { repoRoot } from '../../src/paths.js';
 
 const base = mkdtempSync(join(tmpdir(), 'sitroom-cli-sec-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));

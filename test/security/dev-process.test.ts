@@ -7,10 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/db/client.js';
-import { UserError } from '../../src/errors.js';
-import { connectTemporal, Lifecycle } from '../../src/runtime/processes.js';
-import type { Core } from '../../src/runtime/compose.js';
+import { repoRoot } from '../../src/paths.js';
+import { UserError } from '../../src/contracts/failures.js';
+import { connectTemporal, Lifecycle } from '../../src/main/processes.js';
+import type { Core } from '../../src/main/compose.js';
 import { findTemporalBinaries } from '../../src/temporal/binaries.js';
 import { startDevServer } from '../../src/temporal/dev-server.js';
 

@@ -4,8 +4,8 @@
 import type { OpenStore } from '../../src/db/client.js';
 import { developers } from '../../src/db/schema/core.js';
 import { createDispatcher, createDispatcherClient } from '../../src/slack/delivery/dispatcher.js';
-import { enqueueNotification } from '../../src/notifications/outbox.js';
-import type { Notification } from '../../src/notifications/types.js';
+import { enqueueNotification } from '../../src/db/outbox.js';
+import type { Notification } from '../../src/contracts/notifications.js';
 import type { DecisionRequest, DecisionResult, Orchestrator, Situation } from '../../src/orchestrator/port.js';
 import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';

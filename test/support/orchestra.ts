@@ -9,7 +9,7 @@ import { exampleTargetRepo, loadConfig, type LoadedConfig } from '../../src/conf
 import type { OpenStore } from '../../src/db/client.js';
 import { upsertDevelopers } from '../../src/db/work-items.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createDomainInsight } from '../../src/runtime/insight.js';
+import { createDomainInsight } from '../../src/knowledge/insight.js';
 import { connectTestEnvironment, uniqueSuffix, workflowBundle } from './temporal.js';
 import { openTestStore } from './db.js';
 

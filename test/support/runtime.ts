@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createCore, createOrchestrator, type Core } from '../../src/runtime/compose.js';
+import { createCore, createOrchestrator, type Core } from '../../src/main/compose.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { environmentFrom } from '../../src/config/environment.js';
 import type { Orchestrator } from '../../src/orchestrator/port.js';

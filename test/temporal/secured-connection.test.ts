@@ -13,8 +13,8 @@ import { environmentFrom, parseEnvironment } from '../../src/config/environment.
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createCore, type Core } from '../../src/runtime/compose.js';
-import { connectTemporal, Lifecycle, runWorker } from '../../src/runtime/processes.js';
+import { createCore, type Core } from '../../src/main/compose.js';
+import { connectTemporal, Lifecycle, runWorker } from '../../src/main/processes.js';
 import { describeSecurity, temporalSecurity } from '../../src/temporal/connection.js';
 import { openTestStore } from '../support/db.js';
 import { uniqueSuffix } from '../support/temporal.js';

@@ -14,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { openStore, type OpenStore } from '../../src/db/client.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
-import { phaseBranch } from '../../src/runtime/agent-port.js';
+import { phaseBranch } from '../../src/activities/agent-port.js';
 import { approvePhaseUpdate, approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually } from '../support/runtime.js';

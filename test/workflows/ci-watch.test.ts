@@ -6,10 +6,10 @@ import { eq } from 'drizzle-orm';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
 import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
-import type { CiPort } from '../../src/activities/ports.js';
-import { createCiKnowledge } from '../../src/runtime/ci-knowledge.js';
+import type { CiPort } from '../../src/contracts/ports.js';
+import { createCiKnowledge } from '../../src/knowledge/ci-knowledge.js';
 import { ciDecisionSignal, ciResultSignal, ciWatchStateQuery } from '../../workflows/definitions.js';
-import type { CiRunReport } from '../../workflows/types.js';
+import type { CiRunReport } from '../../src/contracts/ci.js';
 import { startOrchestra, type Orchestra } from '../support/orchestra.js';
 import { recordHistory } from '../support/histories.js';
 

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../src/db/client.js';
+import { repoRoot } from '../../src/paths.js';
 import { PATCH } from '../../workflows/patches.js';
 import { historiesDir, loadHistory } from '../support/histories.js';
 

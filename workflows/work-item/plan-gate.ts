@@ -3,7 +3,8 @@
 // re-drafted with every rejection's reason as feedback.
 import { condition, patched } from '@temporalio/workflow';
 import { Plan } from '../../src/plan/schema.js';
-import { initialPhases, type WorkItemState } from '../../src/plan/state.js';
+import { initialPhases } from '../../src/plan/state.js';
+import type { WorkItemState } from '../../src/contracts/work-item.js';
 import { PATCH } from '../patches.js';
 import type { DecisionProtocol } from './decisions.js';
 import { agent, planVersionOf, shouldContinue, store, type WorkItemRun, type WorkItemStages } from './run.js';

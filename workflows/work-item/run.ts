@@ -3,9 +3,11 @@
 // scheduler each receive the same WorkItemRun, so they see each other's changes within one activation.
 import { ApplicationFailure, getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../src/activities/index.js';
-import type { ExecutionMode } from '../../src/config/schema.js';
+import type { ExecutionMode } from '../../src/contracts/vocabulary.js';
 import type { Plan } from '../../src/plan/schema.js';
-import type { PhaseState, WorkItemState } from '../../src/plan/state.js';
+import type { PhaseState } from '../../src/contracts/plan.js';
+import type { WorkItemState } from '../../src/contracts/work-item.js';
+import { workItemNonRetryable } from '../../src/contracts/failures.js';
 import { phaseWorkflowId } from '../ids.js';
 
 export interface WorkItemInput {
@@ -29,7 +31,7 @@ export interface WorkItemInput {
 
 export const store = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: ['UserError'] },
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', nonRetryableErrorTypes: workItemNonRetryable },
 });
 export const agent = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',

@@ -3,7 +3,9 @@
 // merges the next ready phase in the declared order; then it writes what the phases reported to the store
 // and waits for the next change. Phases run in parallel; merges land one at a time.
 import { allHandlersFinished, condition, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
-import { allPhasesFinished, nextMergeable, phasesReadyToOpen, type PhaseState, type WorkItemState } from '../../src/plan/state.js';
+import { allPhasesFinished, nextMergeable, phasesReadyToOpen } from '../../src/plan/state.js';
+import type { PhaseState } from '../../src/contracts/plan.js';
+import type { WorkItemState } from '../../src/contracts/work-item.js';
 import { phaseWorkflowId } from '../ids.js';
 import { PATCH } from '../patches.js';
 import { phaseWorkflow } from '../phase.js';

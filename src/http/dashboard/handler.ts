@@ -2,7 +2,7 @@
 // record (work items, phases, knowledge, calibration); writes only through the knowledge store, which
 // enforces the curator rule, and the append-only decision log.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CalibrationStore } from '../../confidence/calibration-store.js';
+import { CalibrationStore } from '../../db/calibration.js';
 import type { Database } from '../../db/client.js';
 import { activeWorkItems, appendDecision, phasesOf } from '../../db/work-items.js';
 import { KnowledgeAccessError, type KnowledgeStore } from '../../knowledge/store.js';

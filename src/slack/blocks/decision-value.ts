@@ -2,7 +2,7 @@
 // listener needs no lookup to know what was decided. Parsed strictly: a value is user-controlled input.
 import { z } from 'zod';
 import { decisionKinds, type DecisionRequest } from '../../orchestrator/port.js';
-import { executionModes } from '../../config/schema.js';
+import { executionModes } from '../../contracts/vocabulary.js';
 
 export const DecisionTemplate = z.strictObject({
   workItemKey: z.string().min(1).max(200),

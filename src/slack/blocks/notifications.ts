@@ -1,6 +1,7 @@
 // One renderer per notification kind. Each returns a message already inside Slack's limits; the order is
 // what a phone screen needs first: the situation, then the decision buttons, then links for the detail.
-import type { CiFailureSummary, NotificationPayload } from '../../notifications/types.js';
+import type { NotificationPayload } from '../../contracts/notifications.js';
+import type { CiFailureSummary } from '../../contracts/ci.js';
 import type { DecisionKind, StarterTaskOffer } from '../../orchestrator/port.js';
 import { ActionIds, decisionActionId } from '../ids.js';
 import { encodeDecision, type DecisionTemplate } from './decision-value.js';

@@ -12,7 +12,7 @@ import { countExplained } from '../../knowledge/store.js';
 import { createLogger, redactSecrets, type Logger } from '../../observability/logger.js';
 import { renderDigest, renderNotification, summariseNotification, type RenderContext } from '../blocks/notifications.js';
 import { digestDue, routeNotification, type NotificationPreferences } from '../../notifications/routing.js';
-import type { NotificationPayload } from '../../notifications/types.js';
+import type { NotificationPayload } from '../../contracts/notifications.js';
 
 export interface DispatcherOptions {
   db: Database;

@@ -1,6 +1,6 @@
 // Every message the app can build, from worst-case inputs, must be something Slack accepts.
 import { describe, expect, it } from 'vitest';
-import type { NotificationPayload } from '../../../src/notifications/types.js';
+import type { NotificationPayload } from '../../../src/contracts/notifications.js';
 import type { Situation } from '../../../src/orchestrator/port.js';
 import { decodeDecision } from '../../../src/slack/blocks/decision-value.js';
 import { clip, limits } from '../../../src/slack/blocks/kit.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenStore } from '../../../src/db/client.js';
 import { notificationOutbox } from '../../../src/db/schema/core.js';
 import { createDispatcher, createDispatcherClient } from '../../../src/slack/delivery/dispatcher.js';
-import { enqueueNotification } from '../../../src/notifications/outbox.js';
+import { enqueueNotification } from '../../../src/db/outbox.js';
 import type { NotificationPreferences } from '../../../src/notifications/routing.js';
 import type { RoleFile, TeamConfig } from '../../../src/config/schema.js';
 import { createLogger } from '../../../src/observability/logger.js';

@@ -1,8 +1,8 @@
 // The transactional outbox: RH-O writes what it wants to tell people here, keyed by a business dedupe key;
 // the dispatcher delivers each row at least once and Slack sees it once.
-import type { Database } from '../db/client.js';
-import { notificationOutbox } from '../db/schema/core.js';
-import type { Notification } from './types.js';
+import type { Database } from './client.js';
+import { notificationOutbox } from './schema/core.js';
+import type { Notification } from '../contracts/notifications.js';
 
 /** Inserts the notification unless one with the same dedupe key exists; returns whether it was new. */
 export async function enqueueNotification(db: Database, notification: Notification, notBefore?: Date): Promise<boolean> {

@@ -1,20 +1,9 @@
 // The external capabilities RH-O's activities need, as small interfaces. The composition root
-// (src/runtime.ts) binds them to the agent, the integrations, the knowledge store and the domain model;
+// (src/main/compose.ts) binds them to the agent, the integrations, the knowledge store and the domain model;
 // tests bind them to the same real parts over loopback fakes.
-import type { CiFailureSummary, Notification, NotificationPayload } from '../notifications/types.js';
-import type { Plan, PlannedPhase } from '../plan/schema.js';
-import type { DecisionRecord, PlanVersion } from '../db/work-items.js';
-import type { CiRunReport, CiTestResult, CiWatchState } from '../../workflows/types.js';
-
-/**
- * One decision as the work item workflow hands it to the store: the audit row (decidedAt as an ISO string,
- * workflow time), the notification that tells the owner, and for plan edits the plan version it produced.
- */
-export interface DecisionCommit {
-  decision: Omit<DecisionRecord, 'decidedAt'> & { decidedAt?: string };
-  notification?: Notification;
-  plan?: PlanVersion;
-}
+import type { CiFailureSummary, CiRunReport, CiTestResult, CiWatchState } from './ci.js';
+import type { NotificationPayload } from './notifications.js';
+import type { Plan, PlannedPhase } from './plan.js';
 
 export interface ExecutePhaseArgs {
   workItemKey: string;

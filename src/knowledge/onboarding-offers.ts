@@ -1,11 +1,10 @@
 // The end of a new developer's orientation: recorded in their personal memory (so the walk leaves their
 // briefing), then a starter task chosen by the stated criteria from the work items open in the store and the
 // approved pattern library. Bound into the Orchestrator port by createOrchestrator.
-import { inArray } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { workItems } from '../db/schema/core.js';
-import { chooseStarterTask, criterionLabels, starterCandidatesFrom, starterCriteria, starterStatuses } from '../knowledge/onboarding.js';
-import type { KnowledgeStore } from '../knowledge/store.js';
+import { workItemsInStatus } from '../db/work-items.js';
+import { chooseStarterTask, criterionLabels, starterCandidatesFrom, starterCriteria, starterStatuses } from './onboarding.js';
+import type { KnowledgeStore } from './store.js';
 import type { StarterTaskOffer } from '../orchestrator/port.js';
 
 export interface OnboardingDeps {
@@ -18,10 +17,7 @@ export function createOnboarding(deps: OnboardingDeps) {
     async completeOrientation(developerId: string): Promise<StarterTaskOffer> {
       const { memory } = await deps.knowledge.completeOrientation(developerId, developerId);
       const [items, patterns] = await Promise.all([
-        deps.db
-          .select({ key: workItems.key, title: workItems.title, status: workItems.status, plan: workItems.plan, ownerId: workItems.ownerId })
-          .from(workItems)
-          .where(inArray(workItems.status, [...starterStatuses])),
+        workItemsInStatus(deps.db, [...starterStatuses]),
         deps.knowledge.listPatterns('approved'),
       ]);
       const owners = new Map(items.map((i) => [i.key, i.ownerId]));

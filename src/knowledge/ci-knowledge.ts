@@ -1,10 +1,10 @@
 // CI failures judged with the experience log: the flake classifier (src/knowledge/flakes.ts) over the
 // stored history of each test, under the team's flake policy; every run then joins that history.
-import type { CiKnowledgePort } from '../activities/ports.js';
-import type { ConfigSource } from './config-source.js';
-import { classifyFailure, type FailureVerdict } from '../knowledge/flakes.js';
-import type { KnowledgeStore } from '../knowledge/store.js';
-import type { CiFailureSummary } from '../notifications/types.js';
+import type { CiKnowledgePort } from '../contracts/ports.js';
+import type { ConfigSource } from '../config/source.js';
+import { classifyFailure, type FailureVerdict } from './flakes.js';
+import type { KnowledgeStore } from './store.js';
+import type { CiFailureSummary } from '../contracts/ci.js';
 import { redactSecrets } from '../observability/logger.js';
 
 const toClassification: Record<FailureVerdict, CiFailureSummary['classification']> = {

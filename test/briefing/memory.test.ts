@@ -9,9 +9,9 @@ import { appendDecision, decisionsFor, savePlan, upsertDevelopers, upsertWorkIte
 import { loadPatternFiles } from '../../src/knowledge/patterns.js';
 import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
 import type { Plan } from '../../src/plan/schema.js';
-import type { PhaseState, PhaseStatus } from '../../src/plan/state.js';
-import { createDomainInsight } from '../../src/runtime/insight.js';
-import { createMemoryPort, localDate, previousEvening, teamWideCi } from '../../src/runtime/memory.js';
+import type { PhaseState, PhaseStatus } from '../../src/contracts/plan.js';
+import { createDomainInsight } from '../../src/knowledge/insight.js';
+import { createMemoryPort, localDate, previousEvening, teamWideCi } from '../../src/briefing/memory.js';
 import { storeBackends } from '../support/db.js';
 
 const config = loadConfig(exampleTargetRepo);

@@ -1,11 +1,11 @@
 // CI for local mode (the demo and the end-to-end tests): a "PR" is a branch of the target repository,
 // CI runs the repository's tests on its head and reports each run as Prow would; a retrigger comment
 // runs it again; merging is a merge commit on the default branch.
-import type { CiPort } from '../activities/ports.js';
-import { git } from '../agent/git.js';
-import type { CiSystem, JobStatus } from '../integrations/ci.js';
-import type { CodeHost, PullRequestRef } from '../integrations/github.js';
-import type { CiRunReport } from '../../workflows/types.js';
+import type { CiPort } from '../../contracts/ports.js';
+import { git } from '../git.js';
+import type { CiSystem, JobStatus } from './prow.js';
+import type { CodeHost, PullRequestRef } from '../github.js';
+import type { CiRunReport } from '../../contracts/ci.js';
 
 export interface LocalCiDeps {
   repo: string;

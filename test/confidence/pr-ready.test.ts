@@ -1,15 +1,15 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleTargetRepo, loadConfig, type LoadedConfig } from '../../src/config/load.js';
-import { CalibrationStore } from '../../src/confidence/calibration-store.js';
+import { CalibrationStore } from '../../src/db/calibration.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { phases } from '../../src/db/schema/core.js';
 import { appendDecision, savePlan, upsertDevelopers, upsertWorkItem } from '../../src/db/work-items.js';
 import type { Plan } from '../../src/plan/schema.js';
-import type { PhaseState } from '../../src/plan/state.js';
-import { createDomainInsight } from '../../src/runtime/insight.js';
-import { assessPhase, createPrReady, evidenceFromLines, renderPrDescription, reviewersFor, summariseCi } from '../../src/runtime/pr-ready.js';
-import type { CiWatchState } from '../../workflows/types.js';
+import type { PhaseState } from '../../src/contracts/plan.js';
+import { createDomainInsight } from '../../src/knowledge/insight.js';
+import { assessPhase, createPrReady, evidenceFromLines, renderPrDescription, reviewersFor, summariseCi } from '../../src/confidence/pr-ready.js';
+import type { CiWatchState } from '../../src/contracts/ci.js';
 import { storeBackends } from '../support/db.js';
 
 const config = loadConfig(exampleTargetRepo);

@@ -4,7 +4,7 @@
 // the amount of stored work: joins and aggregates in SQL, never one query per work item or phase.
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne, notInArray, or, sql } from 'drizzle-orm';
-import type { MemoryPort } from '../activities/ports.js';
+import type { MemoryPort } from '../contracts/ports.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { RoleFile } from '../config/schema.js';
 import type { Database } from '../db/client.js';
@@ -12,14 +12,14 @@ import { ciTestRuns, experienceEntries } from '../db/schema/knowledge.js';
 import { decisions, phases, workItems } from '../db/schema/core.js';
 import { appendDecision, decisionsFor, getWorkItem, phasesOf } from '../db/work-items.js';
 import { impactOf } from '../domain/index.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 import { firstMessageFor } from '../knowledge/onboarding.js';
 import type { KnowledgeStore, PersonalMemory, ProposalDraftInput } from '../knowledge/store.js';
-import type { NotificationPayload } from '../notifications/types.js';
+import type { NotificationPayload } from '../contracts/notifications.js';
 import { redactSecrets } from '../observability/logger.js';
 import { Plan } from '../plan/schema.js';
-import type { ConfigSource } from './config-source.js';
-import type { DomainInsight } from './insight.js';
+import type { ConfigSource } from '../config/source.js';
+import type { DomainInsight } from '../knowledge/insight.js';
 
 export type BriefingPayload = Extract<NotificationPayload, { kind: 'briefing' }>;
 export type KnowledgeProposalPayload = Extract<NotificationPayload, { kind: 'knowledge-proposal' }>;

@@ -19,7 +19,7 @@ import { temporalSecurity, type TemporalSecurity } from '../temporal/connection.
 import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { createWorker } from '../temporal/worker.js';
 import { createOrchestrator, type Core } from './compose.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../contracts/failures.js';
 
 export interface Stoppable {
   name: string;

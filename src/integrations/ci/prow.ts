@@ -4,8 +4,8 @@
 // with a `/test <job>` PR comment, and every failed required job with `/retest-required`.
 // Prow commands: https://prow.k8s.io/command-help
 // GCS listing: https://cloud.google.com/storage/docs/json_api/v1/objects/list
-import type { TeamConfig } from '../config/schema.js';
-import type { CodeHost } from './github.js';
+import type { TeamConfig } from '../../config/schema.js';
+import type { CodeHost } from '../github.js';
 import { mergeJUnit, parseJUnit, type JUnitReport } from './junit.js';
 import { Octokit } from '@octokit/rest';
 

@@ -3,10 +3,10 @@
 // idempotency key.
 import { appendDecision } from '../db/work-items.js';
 import type { Database } from '../db/client.js';
-import type { KnowledgeStore } from '../knowledge/store.js';
+import type { KnowledgeStore } from './store.js';
 import type { DecisionRequest } from '../orchestrator/port.js';
 import type { DecisionOutcome } from '../../workflows/definitions.js';
-import { RefusedDecision } from '../orchestrator/temporal.js';
+import { RefusedDecision } from '../contracts/failures.js';
 
 export function createKnowledgeDecisions(deps: { db: Database; knowledge: KnowledgeStore }) {
   return async function knowledgeDecision(request: DecisionRequest): Promise<DecisionOutcome> {

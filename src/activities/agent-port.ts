@@ -4,19 +4,18 @@
 // reused, a committed branch is not redone, and a PR that already exists for the branch is returned.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
-import { enforceBudget, recordUsage } from '../agent/budget.js';
+import { failure } from './failures.js';
+import { metered as meterStep } from './metering.js';
 import type { StepUsage } from '../agent/types.js';
 import type { Database } from '../db/client.js';
 import type { Agent } from '../agent/agent.js';
-import { addWorktree, git } from '../agent/git.js';
+import { addWorktree, git } from '../integrations/git.js';
 import type { Evidence } from '../agent/types.js';
-import type { AgentPort, ExecutePhaseResult, ProgressNotes } from '../activities/ports.js';
+import type { AgentPort, ExecutePhaseResult, ProgressNotes } from '../contracts/ports.js';
 import type { CodeHost, PullRequestRef } from '../integrations/github.js';
 import { evidenceDescription } from '../integrations/github.js';
-import { UserError } from '../errors.js';
-import type { ConfigSource } from './config-source.js';
+import { UserError } from '../contracts/failures.js';
+import type { ConfigSource } from '../config/source.js';
 
 export interface AgentPortDeps {
   agent: Agent;
@@ -52,15 +51,9 @@ function evidenceLines(e: Evidence, checks: Array<{ command: string; passed: boo
 
 export function createAgentPort(deps: AgentPortDeps): AgentPort {
   /** Budget check before the step, usage recorded after it (once per activity attempt). */
-  async function metered<R extends { usage: StepUsage }>(step: string, workItemKey: string, phaseId: string | undefined, approved: boolean, fn: () => Promise<R>): Promise<R> {
+  function metered<R extends { usage: StepUsage }>(step: string, workItemKey: string, phaseId: string | undefined, approved: boolean, fn: () => Promise<R>): Promise<R> {
     const { agent: limits } = deps.config.current().team;
-    await enforceBudget(deps.db, { workItemKey, agent: deps.agent.kind, cap: limits.token_budget_per_work_item, warnFraction: limits.budget_warn_fraction, approved });
-    const result = await fn();
-    if (result.usage.turns > 0) {
-      const info = Context.current().info;
-      await recordUsage(deps.db, { idempotencyKey: `${info.workflowExecution?.workflowId ?? "standalone"}/${info.activityId}/${info.attempt}`, workItemKey, phaseId, step, agent: deps.agent.kind, usage: result.usage });
-    }
-    return result;
+    return meterStep(deps.db, { step, workItemKey, phaseId, agent: deps.agent.kind, cap: limits.token_budget_per_work_item, warnFraction: limits.budget_warn_fraction, approved }, fn);
   }
 
   /**
@@ -126,7 +119,7 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
         notes.evidence.push(...evidence);
         if (result.status !== 'committed') {
           // The agent could not do it (no recipe and no model, or verification failed): a person must decide.
-          throw ApplicationFailure.nonRetryable(`${args.phase.id}: ${result.message}`, result.status === 'needs-model' ? 'NeedsModel' : 'PhaseFailed', { evidence });
+          throw failure(result.status === 'needs-model' ? 'NeedsModel' : 'PhaseFailed', `${args.phase.id}: ${result.message}`, { evidence });
         }
         description = deps.describePr
           ? deps.describePr({ workItemKey: args.workItemKey, ownerId: args.ownerId, phaseTitle: args.phase.title, summary: result.message, files: result.evidence.filesWritten.length ? result.evidence.filesWritten : args.phase.files, evidence })

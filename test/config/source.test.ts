@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exampleTargetRepo } from '../../src/config/load.js';
-import { createConfigSource } from '../../src/runtime/config-source.js';
+import { createConfigSource } from '../../src/config/source.js';
 
 describe('the config in force', () => {
   it('keeps the last good config when the files become malformed, and says why', () => {

@@ -5,15 +5,14 @@
 // Commit statuses: https://docs.github.com/en/rest/commits/statuses
 // Prow commands and tide: https://prow.k8s.io/command-help, https://docs.prow.k8s.io/docs/components/core/tide/
 import { Octokit } from '@octokit/rest';
-import { ApplicationFailure } from '@temporalio/common';
-import type { CiPort } from '../activities/ports.js';
-import type { Environment } from '../config/environment.js';
-import type { TeamConfig } from '../config/schema.js';
-import { UserError } from '../errors.js';
-import { createProwCi, type CiSystem } from '../integrations/ci.js';
-import { createGitHub, type CodeHost } from '../integrations/github.js';
-import { JUnitParseError } from '../integrations/junit.js';
-import type { CiRunReport } from '../../workflows/types.js';
+import type { CiPort } from '../../contracts/ports.js';
+import type { Environment } from '../../config/environment.js';
+import type { TeamConfig } from '../../config/schema.js';
+import { CataloguedFailure, UserError } from '../../contracts/failures.js';
+import { createProwCi, type CiSystem } from './prow.js';
+import { createGitHub, type CodeHost } from '../github.js';
+import { JUnitParseError } from './junit.js';
+import type { CiRunReport } from '../../contracts/ci.js';
 
 export interface GitHubSettings {
   token: string;
@@ -102,7 +101,7 @@ export function createGitHubCiPort(deps: GitHubCiDeps): CiPort {
   const pullNumber = (prUrl: string): number => {
     const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const m = new RegExp(`/${escape(settings.owner)}/${escape(settings.repo)}/pull/(\\d+)(?:[/?#]|$)`).exec(prUrl);
-    if (!m) throw ApplicationFailure.nonRetryable(`${prUrl} is not a pull request of ${settings.owner}/${settings.repo}`, 'NotAPullRequest');
+    if (!m) throw new CataloguedFailure('NotAPullRequest', `${prUrl} is not a pull request of ${settings.owner}/${settings.repo}`);
     return Number(m[1]);
   };
 
@@ -139,7 +138,7 @@ export function createGitHubCiPort(deps: GitHubCiDeps): CiPort {
     },
 
     async merge({ prUrl, phaseId, workItemKey }) {
-      if (!prUrl) throw ApplicationFailure.nonRetryable(`phase ${phaseId} of ${workItemKey} has no pull request to merge`, 'NoPullRequest');
+      if (!prUrl) throw new CataloguedFailure('NoPullRequest', `phase ${phaseId} of ${workItemKey} has no pull request to merge`);
       const { data: pr } = await octokit.rest.pulls.get({ ...repo, pull_number: pullNumber(prUrl) });
       if (pr.merged) return { merged: true, base: (pr.merge_commit_sha ?? pr.base.sha).slice(0, 12) };
       // Open (waiting for lgtm/approve and tide) or closed unmerged: either way a person or tide acts next.

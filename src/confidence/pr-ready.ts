@@ -3,21 +3,21 @@
 // lines from RH-A, the CI watch state, the domain model's impact of the files, and the people recorded in
 // the audit log (who approved the gate, who paired). Reviewers come from OWNERS, as developer ids when a
 // role file names the GitHub login, otherwise as the GitHub handles themselves.
-import { and, eq } from 'drizzle-orm';
-import type { ReviewInsightPort } from '../activities/ports.js';
+import type { ReviewInsightPort } from '../contracts/ports.js';
 import type { TeamConfig } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
-import type { CalibrationStore } from '../confidence/calibration-store.js';
-import { assessConfidence, type ConfidenceAssessment, type EvidenceInput } from '../confidence/model.js';
-import { renderConfidenceMarkdown } from '../confidence/render.js';
+import type { CalibrationStore } from '../db/calibration.js';
+import { assessConfidence, type ConfidenceAssessment, type EvidenceInput } from './model.js';
+import { renderConfidenceMarkdown } from './render.js';
 import type { Database } from '../db/client.js';
-import { decisions, phases, workItems } from '../db/schema/core.js';
+import { savePhaseConfidence } from '../db/phases.js';
+import { getWorkItem, phaseDecisions } from '../db/work-items.js';
 import { impactOf, ownersForFile, suggestReviewers, type DomainModel, type ImpactResult, type OwnersIndex } from '../domain/index.js';
-import type { NotificationPayload } from '../notifications/types.js';
+import type { NotificationPayload } from '../contracts/notifications.js';
 import { redactSecrets } from '../observability/logger.js';
 import { Plan } from '../plan/schema.js';
-import type { CiWatchState } from '../../workflows/types.js';
-import type { ConfigSource } from './config-source.js';
+import type { CiWatchState } from '../contracts/ci.js';
+import type { ConfigSource } from '../config/source.js';
 
 export type PrReadyPayload = Extract<NotificationPayload, { kind: 'pr-ready' }>;
 export type PrReadyArgs = Parameters<ReviewInsightPort['prReady']>[0];
@@ -45,7 +45,7 @@ export interface PhaseHumans {
 // ------------------------------------------------------------------ evidence
 
 /*
- * How an evidence line from RH-A maps to a confidence check (lines come from src/runtime/agent-port.ts and
+ * How an evidence line from RH-A maps to a confidence check (lines come from src/activities/agent-port.ts and
  * src/agent/finish.ts; a line that matches nothing stays in the PR description but does not move a grade):
  *
  *   "passed: <cmd>" / "FAILED: <cmd>"    <cmd> is the team's codegen.api or codegen.verify, or make api|verify|generate
@@ -260,15 +260,9 @@ export function createPrReady(deps: PrReadyDeps): ReviewInsightPort['prReady'] {
   const now = deps.now ?? (() => new Date());
   return async function prReady(args: PrReadyArgs): Promise<PrReadyPayload> {
     const config = deps.config.current();
-    const [[row], audit, calibration] = await Promise.all([
-      deps.db
-        .select({ ownerId: workItems.ownerId, plan: workItems.plan })
-        .from(workItems)
-        .where(eq(workItems.key, args.workItemKey)),
-      deps.db
-        .select({ kind: decisions.kind, actor: decisions.actor, detail: decisions.detail })
-        .from(decisions)
-        .where(and(eq(decisions.workItemKey, args.workItemKey), eq(decisions.phaseId, args.phaseId))),
+    const [row, audit, calibration] = await Promise.all([
+      getWorkItem(deps.db, args.workItemKey),
+      phaseDecisions(deps.db, args.workItemKey, args.phaseId),
       deps.calibration ? deps.calibration.table() : Promise.resolve(undefined),
     ]);
     const plan = row ? Plan.safeParse(row.plan) : undefined;
@@ -283,10 +277,7 @@ export function createPrReady(deps: PrReadyDeps): ReviewInsightPort['prReady'] {
     const at = now();
     const { assessment } = assessPhase({ team: config.team, model: deps.insight.model, files: args.files, evidence: args.evidence, ci: args.ci, humans, at });
     // The dashboard reads the stored assessment (levels with grades) per phase.
-    await deps.db
-      .update(phases)
-      .set({ confidence: JSON.parse(JSON.stringify(assessment)) as unknown })
-      .where(and(eq(phases.workItemKey, args.workItemKey), eq(phases.phaseId, args.phaseId)));
+    await savePhaseConfidence(deps.db, args.workItemKey, args.phaseId, JSON.parse(JSON.stringify(assessment)) as unknown);
 
     const reviewers = reviewersFor(deps.insight.owners, args.files, config, ownerId || undefined);
     const calibrationNote = (level: string, grade: string) => {

@@ -1,10 +1,10 @@
 // Storage for calibration: the grades a change merged with and its post-merge outcomes. Idempotent writes,
 // because merges and bug links arrive from webhooks that may be delivered more than once.
 import { eq } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
-import { mergedChanges, mergeOutcomes } from '../db/schema/knowledge.js';
-import { calibrationTable, type CalibrationRow, type MergedChangeRecord, type OutcomeKind } from './calibration.js';
-import { gradesOf, type ConfidenceAssessment, type ConfidenceLevel, type Grade } from './model.js';
+import type { Database } from './client.js';
+import { mergedChanges, mergeOutcomes } from './schema/knowledge.js';
+import { calibrationTable, type CalibrationRow, type MergedChangeRecord, type OutcomeKind } from '../confidence/calibration.js';
+import { gradesOf, type ConfidenceAssessment, type ConfidenceLevel, type Grade } from '../confidence/model.js';
 
 export class CalibrationStore {
   constructor(private readonly db: Database) {}

@@ -1,7 +1,8 @@
 // What RH-O tells people. Workflows produce these (through the notify activity, which writes the outbox);
 // the Slack layer renders them; routing decides silent log / DM / immediate mention by urgency and the
 // developer's preferences. Plain data so they travel through Temporal and JSONB unchanged.
-import type { Urgency } from '../config/schema.js';
+import type { CiFailureSummary } from './ci.js';
+import type { Urgency } from './vocabulary.js';
 
 export interface ButtonSpec {
   /** Action id from src/slack/ids.ts */
@@ -10,18 +11,6 @@ export interface ButtonSpec {
   /** Serialised DecisionRequest template (without actor/surface/idempotency, which the tap supplies). */
   value: string;
   style?: 'primary' | 'danger';
-}
-
-export interface CiFailureSummary {
-  job: string;
-  test?: string;
-  classification: 'known-flake' | 'real' | 'unknown';
-  signature: string;
-  /** Why it was judged so, from the experience log (e.g. a signature not seen in the last 30 runs). */
-  reason?: string;
-  /** The failure's own output, shown as it is. */
-  excerpt?: string;
-  url?: string;
 }
 
 export type NotificationPayload =

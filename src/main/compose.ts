@@ -7,33 +7,32 @@ import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities, type Activities } from '../activities/index.js';
 import type { Environment } from '../config/environment.js';
-import type { CiPort } from '../activities/ports.js';
+import type { CiPort } from '../contracts/ports.js';
 import { createAgent, type Agent } from '../agent/steps.js';
-import { openStore, repoRoot, type OpenStore } from '../db/client.js';
-import { activeWorkItems, phaseByPrUrl, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
-import { decisions } from '../db/schema/core.js';
-import { and, desc, inArray } from 'drizzle-orm';
+import { openStore, type OpenStore } from '../db/client.js';
+import { repoRoot } from '../paths.js';
+import { activeWorkItems, phaseByPrUrl, recentCiDecisions, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
 import { loadTree } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
 import { createJira, type IssueTracker } from '../integrations/jira.js';
-import { git } from '../agent/git.js';
+import { git } from '../integrations/git.js';
 import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
 import { KnowledgeStore, curatorsFromConfig } from '../knowledge/store.js';
-import { CalibrationStore } from '../confidence/calibration-store.js';
+import { CalibrationStore } from '../db/calibration.js';
 import { loadPatternFiles } from '../knowledge/patterns.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import type { Orchestrator } from '../orchestrator/port.js';
 import { createTemporalOrchestrator } from '../orchestrator/temporal.js';
-import { createAgentPort } from './agent-port.js';
-import { createCiKnowledge } from './ci-knowledge.js';
-import { createConfigSource, type ConfigSource } from './config-source.js';
-import { createDomainInsight, type DomainInsight } from './insight.js';
-import { createGitHubMode } from './github-ci.js';
-import { createLocalCiPort } from './local-ci.js';
-import { createKnowledgeDecisions } from './knowledge-decisions.js';
-import { createMemoryPort } from './memory.js';
-import { createOnboarding } from './onboarding.js';
-import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from './pr-ready.js';
+import { createAgentPort } from '../activities/agent-port.js';
+import { createCiKnowledge } from '../knowledge/ci-knowledge.js';
+import { createConfigSource, type ConfigSource } from '../config/source.js';
+import { createDomainInsight, type DomainInsight } from '../knowledge/insight.js';
+import { createGitHubMode } from '../integrations/ci/github-mode.js';
+import { createLocalCiPort } from '../integrations/ci/local-mode.js';
+import { createKnowledgeDecisions } from '../knowledge/decisions.js';
+import { createMemoryPort } from '../briefing/memory.js';
+import { createOnboarding } from '../knowledge/onboarding-offers.js';
+import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from '../confidence/pr-ready.js';
 
 export interface CoreOptions {
   /** The process's environment, parsed once at start. */
@@ -173,12 +172,7 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
       // What CI did on the developer's work lately, from the audit log: silent flake retries and blocking alerts.
       const keys = (await workItemsOwnedBy(core.store.db, developerId)).map((w) => w.key);
       if (keys.length === 0) return [];
-      const rows = await core.store.db
-        .select()
-        .from(decisions)
-        .where(and(inArray(decisions.workItemKey, keys), inArray(decisions.kind, ['ci-retry', 'ci-alert'])))
-        .orderBy(desc(decisions.id))
-        .limit(10);
+      const rows = await recentCiDecisions(core.store.db, keys, 10);
       return rows.map((r) => {
         const detail = r.detail as { job?: string; failures?: Array<{ classification?: string }> };
         return {

@@ -2,7 +2,7 @@
 // clear error), re-read when a file under .rh-agentic/ changes, and when the new files are broken the
 // last good config stays in force — running plans continue — while the problem is logged once.
 import { join } from 'node:path';
-import { loadConfig, scanConfigTree, type LoadedConfig } from '../config/load.js';
+import { loadConfig, scanConfigTree, type LoadedConfig } from './load.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface ConfigSource {

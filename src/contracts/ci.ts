@@ -1,0 +1,43 @@
+// What CI says about a pull request, as the CI adapters report it, the CI watch workflow keeps it and the
+// experience log classifies it. Plain JSON: it travels through Temporal histories unchanged.
+
+export interface CiTestResult {
+  job: string;
+  test: string;
+  status: 'passed' | 'failed' | 'skipped';
+  message?: string;
+}
+
+export interface CiRunReport {
+  /** Unique per CI run (e.g. Prow build id); duplicates are ignored. */
+  runId: string;
+  job: string;
+  /** The commit CI ran on, and which attempt of this job on that commit (1 = first run, 2 = first retry). */
+  commit: string;
+  attempt: number;
+  state: 'success' | 'failure' | 'pending' | 'error';
+  tests: CiTestResult[];
+  url?: string;
+}
+
+export interface CiWatchState {
+  prUrl: string;
+  outcome: 'watching' | 'green' | 'blocked' | 'skipped' | 'abandoned';
+  jobs: Record<string, 'success' | 'failure' | 'pending' | 'error'>;
+  retries: Record<string, number>;
+  seenRunIds: string[];
+  alerts: CiFailureSummary[][];
+  decision?: string;
+}
+
+export interface CiFailureSummary {
+  job: string;
+  test?: string;
+  classification: 'known-flake' | 'real' | 'unknown';
+  signature: string;
+  /** Why it was judged so, from the experience log (e.g. a signature not seen in the last 30 runs). */
+  reason?: string;
+  /** The failure's own output, shown as it is. */
+  excerpt?: string;
+  url?: string;
+}

@@ -1,0 +1,69 @@
+// The import graph of src/ and workflows/ has no cycles: a cycle means two rooms each need the other, so
+// neither can be read, tested or moved alone. Type-only imports count too: they tie the rooms together
+// just the same.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+// Static `import … from`, `export … from`, side-effect `import '…'` and dynamic `import('…')`.
+const importPattern = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+
+export function projectImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const targets: string[] = [];
+  for (const match of text.matchAll(importPattern)) {
+    const specifier = match[1] ?? match[2] ?? match[3];
+    if (!specifier?.startsWith('.')) continue;
+    targets.push(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+  }
+  return targets;
+}
+
+/** Every cycle found by a depth-first walk, each as the list of files (relative to the repository) it runs through. */
+export function importCycles(files: string[]): string[][] {
+  const known = new Set(files);
+  const edges = new Map(files.map((file) => [file, projectImports(file).filter((target) => known.has(target))]));
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of edges.get(file) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next].map((f) => relative(root, f)));
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of files) if (!state.has(file)) visit(file);
+  return cycles;
+}
+
+describe('import graph', () => {
+  const files = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'workflows'))];
+
+  it('reads the imports it is meant to read', () => {
+    // Guards the pattern itself: if it stopped matching, the cycle check below would pass on an empty graph.
+    const imports = projectImports(join(root, 'src/cli.ts'));
+    expect(imports.length).toBeGreaterThan(0);
+    expect(importCycles([join(root, 'test/architecture/fixtures/a.ts'), join(root, 'test/architecture/fixtures/b.ts')])).toEqual([
+      ['test/architecture/fixtures/a.ts', 'test/architecture/fixtures/b.ts', 'test/architecture/fixtures/a.ts'],
+    ]);
+  });
+
+  it('has no cycles among src/ and workflows/', () => {
+    expect(importCycles(files)).toEqual([]);
+  });
+});
