@@ -23,8 +23,10 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
 
   const userObject = (u: WorkspaceUser) => ({ id: u.id, username: u.name, name: u.name, team_id: teamId });
 
-  function actionFrom(blocks: unknown[] | undefined, actionId: string) {
+  /** The first element with this action id, or the one in the named block when several share it (App Home lists). */
+  function actionFrom(blocks: unknown[] | undefined, actionId: string, blockId?: string) {
     for (const b of (blocks ?? []) as Array<Record<string, unknown>>) {
+      if (blockId !== undefined && b.block_id !== blockId) continue;
       const elements = (b.type === 'actions' ? (b.elements as Array<Record<string, unknown>>) : b.accessory ? [b.accessory as Record<string, unknown>] : []) ?? [];
       for (const e of elements) {
         if (e.action_id === actionId) {
@@ -60,12 +62,12 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
     });
   }
 
-  async function tapHome(userRef: string, actionId: string): Promise<DeliveryResult> {
+  async function tapHome(userRef: string, actionId: string, blockId?: string): Promise<DeliveryResult> {
     const user = findUser(userRef);
     const home = homes.get(user.id);
     if (!home) throw new Error(`local workspace: ${user.name} has no App Home`);
-    const action = actionFrom(home.blocks as unknown[], actionId);
-    if (!action) throw new Error(`local workspace: App Home of ${user.name} has no button ${actionId}`);
+    const action = actionFrom(home.blocks as unknown[], actionId, blockId);
+    if (!action) throw new Error(`local workspace: App Home of ${user.name} has no button ${actionId}${blockId ? ` in block ${blockId}` : ''}`);
     return deliverInteraction({
       type: 'block_actions',
       user: userObject(user),

@@ -113,7 +113,8 @@ export interface LocalWorkspace {
   /** Web API calls received, newest last (method and parsed arguments without the token). */
   apiCalls: Array<{ method: string; args: Record<string, unknown> }>;
   tap(user: string, message: StoredMessage | { channel: string; ts: string }, actionId: string): Promise<DeliveryResult>;
-  tapHome(user: string, actionId: string): Promise<DeliveryResult>;
+  /** Taps a button on App Home; blockId picks one when several buttons share the action id (one per pending decision). */
+  tapHome(user: string, actionId: string, blockId?: string): Promise<DeliveryResult>;
   submitModal(user: string, values: Record<string, string>): Promise<DeliveryResult>;
   sendMessage(user: string, channel: string, text: string, threadTs?: string): Promise<{ ts: string; deliveries: DeliveryResult[] }>;
   slashCommand(user: string, channel: string, command: string, text: string): Promise<DeliveryResult>;

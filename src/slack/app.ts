@@ -1,9 +1,9 @@
 // The Bolt app: Socket Mode when an app-level token is given (no public URL needed), else the HTTP
 // receiver with Slack's signature verification. Listeners are registered by surface (listeners/index.ts);
 // every one acknowledges first and hands slow work to the orchestrator, which hands it to Temporal.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { LoadedConfig } from '../config/load.js';
 import type { OpenStore } from '../db/client.js';
 import type { Orchestrator } from '../orchestrator/port.js';
@@ -11,6 +11,7 @@ import { createLogger, redactSecrets, type Logger } from '../observability/logge
 import type { RenderContext } from './blocks/notifications.js';
 import { createAfterAckQueue, DeveloperDirectory, type SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
+import { guardedListener, requestIdOf } from './request-guard.js';
 import { attachTrigger } from './trigger.js';
 
 export interface SlackAppOptions {
@@ -25,6 +26,8 @@ export interface SlackAppOptions {
   slackApiUrl?: string;
   /** HTTP receiver port; 0 picks a free one. */
   port?: number;
+  /** The interface the HTTP receiver listens on; loopback unless the deployment says otherwise. */
+  host?: string;
   /** Base of links in messages (the team dashboard); the caller passes SITROOM_DASHBOARD_URL or its own. */
   dashboardUrl?: string;
   logger?: Logger;
@@ -63,13 +66,38 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const render: RenderContext = { dashboardUrl, mention: (id) => directory.mention(id) };
   const deps: SlackDeps = { orchestrator: options.orchestrator, db: options.store.db, directory, render, logger, afterAck: createAfterAckQueue(logger) };
 
+  const errorFields = (requestId: string, error: unknown) => ({ requestId, err: redactSecrets(error instanceof Error ? error.message : String(error)) });
+  // The HTTP receiver is built here rather than by Bolt so that the request guard stands in front of it and
+  // every failure inside it is answered and logged with the request's id instead of escaping the process.
+  const receiver = socketMode
+    ? undefined
+    : new HTTPReceiver({
+        signingSecret: options.signingSecret,
+        logger: boltLogger(logger),
+        // ack() answers Slack at once; listeners keep working after the response (https://api.slack.com/interactivity/handling#acknowledgment_response).
+        processBeforeResponse: false,
+        customPropertiesExtractor: (req) => ({ requestId: requestIdOf(req) }),
+        dispatchErrorHandler: ({ error, request, response }) => {
+          logger.error(errorFields(requestIdOf(request), error), 'Slack request could not be dispatched');
+          if (!response.headersSent) response.writeHead(500).end();
+        },
+        processEventErrorHandler: async ({ error, request, response }) => {
+          logger.error(errorFields(requestIdOf(request), error), 'Slack listener failed');
+          if (!response.headersSent) response.writeHead(500).end();
+          return false;
+        },
+        unhandledRequestHandler: ({ request, response }) => {
+          logger.warn({ requestId: requestIdOf(request) }, 'no listener acknowledged a Slack request within 3 s');
+          if (!response.headersSent) response.writeHead(404).end();
+        },
+      });
+
   const app = new App({
     token: options.botToken,
-    signingSecret: options.signingSecret,
-    ...(socketMode ? { socketMode: true, appToken } : {}),
-    // ack() answers Slack at once; listeners keep working after the response (https://api.slack.com/interactivity/handling#acknowledgment_response).
-    processBeforeResponse: false,
+    ...(socketMode ? { socketMode: true, appToken, signingSecret: options.signingSecret, processBeforeResponse: false } : { receiver }),
     logger: boltLogger(logger),
+    // The error handler sees the context, so a listener's failure is logged with the request it came from.
+    extendedErrorHandler: true,
     // Delivery retries belong to the outbox dispatcher and to Temporal, not to the HTTP client.
     clientOptions: { ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}), retryConfig: { retries: 0 } },
   });
@@ -77,8 +105,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   // Who sent each delivery and its idempotency key, for every listener; it does no I/O, so ack() stays first.
   app.use(attachTrigger(deps));
   registerListeners(app, deps);
-  app.error(async (error) => {
-    logger.error({ err: redactSecrets(error.message) }, 'unhandled Slack listener error');
+  app.error(async ({ error, context }: { error: Error; context: Record<string, unknown> }) => {
+    const requestId = typeof context.requestId === 'string' ? context.requestId : 'socket-mode';
+    logger.error({ ...errorFields(requestId, error), trigger: (context.trigger as { key?: string } | undefined)?.key }, 'unhandled Slack listener error');
   });
 
   let server: Server | undefined;
@@ -92,13 +121,25 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         await app.start();
         return {};
       }
-      server = (await app.start(options.port ?? 3000)) as Server;
-      const { port } = server.address() as AddressInfo;
-      return { requestUrl: `http://127.0.0.1:${port}/slack/events` };
+      const listening = createServer(guardedListener(receiver!.requestListener, logger));
+      server = listening;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
+      });
+      const { address, port } = listening.address() as AddressInfo;
+      return { requestUrl: `http://${address.includes(':') ? `[${address}]` : address}:${port}/slack/events` };
     },
     async stop() {
-      server?.closeAllConnections();
-      await app.stop();
+      if (socketMode) {
+        await app.stop();
+        return;
+      }
+      const listening = server;
+      server = undefined;
+      if (!listening) return;
+      listening.closeAllConnections();
+      await new Promise<void>((resolve) => listening.close(() => resolve()));
     },
   };
 }

@@ -3,6 +3,7 @@
 // global Bolt middleware attaches the trigger to the context before any listener runs. The middleware does
 // no I/O: each listener acknowledges first and only then asks who the developer is and claims the key, and
 // each of those runs at most once per delivery whichever code asks.
+import { createHash } from 'node:crypto';
 import type { AnyMiddlewareArgs, Context, Middleware } from '@slack/bolt';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
@@ -34,7 +35,7 @@ type Body = Record<string, unknown> & {
   user_id?: unknown;
   trigger_id?: unknown;
   command?: unknown;
-  actions?: Array<{ action_id?: unknown }>;
+  actions?: Array<{ action_id?: unknown; value?: unknown }>;
   view?: { id?: unknown };
   container?: { type?: unknown; channel_id?: unknown; message_ts?: unknown };
   channel?: { id?: unknown };
@@ -43,16 +44,22 @@ type Body = Record<string, unknown> & {
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-/** Stable for the same person tapping the same button on the same message: double taps collapse. */
-export function tapKey(body: Body, actionId: string): string {
+/**
+ * Stable for the same person tapping the same button on the same surface: double taps collapse. The button's
+ * value (work item, phase and decision) is part of the key, because one surface can hold many buttons with
+ * the same action id: App Home lists every pending decision and keeps its view id across republishes.
+ */
+export function tapKey(body: Body, actionId: string, value = ''): string {
   const where = body.container?.type === 'view' ? `view:${text(body.view?.id)}` : `${text(body.container?.channel_id ?? body.channel?.id)}:${text(body.container?.message_ts ?? body.message?.ts)}`;
-  return `slack:block_action:${where}:${actionId}:${text(body.user?.id)}`;
+  // A digest keeps the key short whatever the value holds (a button value may be 2,000 characters).
+  const what = value ? `:${createHash('sha256').update(value).digest('hex').slice(0, 24)}` : '';
+  return `slack:block_action:${where}:${actionId}${what}:${text(body.user?.id)}`;
 }
 
 /** Which kind of trigger a payload is, its idempotency key and the Slack user who caused it. */
 export function identifyTrigger(body: Body): { kind: TriggerKind; key: string; slackUserId: string } | undefined {
   if (body.type === 'event_callback') return { kind: 'event', key: `slack:event:${text(body.event_id)}`, slackUserId: text(body.event?.user) };
-  if (body.type === 'block_actions') return { kind: 'block_action', key: tapKey(body, text(body.actions?.[0]?.action_id)), slackUserId: text(body.user?.id) };
+  if (body.type === 'block_actions') return { kind: 'block_action', key: tapKey(body, text(body.actions?.[0]?.action_id), text(body.actions?.[0]?.value)), slackUserId: text(body.user?.id) };
   if (body.type === 'view_submission') return { kind: 'view_submission', key: `slack:view_submission:${text(body.view?.id)}:${text(body.user?.id)}`, slackUserId: text(body.user?.id) };
   if (typeof body.command === 'string' && typeof body.trigger_id === 'string') return { kind: 'command', key: `slack:command:${body.trigger_id}`, slackUserId: text(body.user_id) };
   return undefined;

@@ -7,6 +7,14 @@ import { encodeDecision, type DecisionTemplate } from './decision-value.js';
 import { decisionButton, linkButton, workItemUrl, type RenderContext } from './notifications.js';
 import { actions, context, divider, escapeMrkdwn as esc, header, homeView, limits, listSections, modal, section, textInput, type Block, type HomeView, type ModalView } from './kit.js';
 
+/** The `/sitroom status` reply: every title and id comes from people, Jira or GitHub, so each is escaped. */
+export function renderStatusText(s: Situation): string {
+  const lines = s.workItems.map((w) => `• *${esc(w.key)}* ${esc(w.title)} — ${esc(w.status)}; ${w.phases.map((p) => `${esc(p.id)}: ${esc(p.status)}`).join(', ')}`);
+  const pending = s.pendingDecisions.map((d) => `• ${esc(d.title)} (${esc(d.workItemKey)}${d.phaseId ? ` ${esc(d.phaseId)}` : ''})`);
+  // Slack's limit on a message's text is 40,000 characters (https://docs.slack.dev/reference/methods/chat.postMessage#truncating).
+  return [`*Active work (${s.workItems.length})*`, ...(lines.length ? lines : ['none']), `*Waiting for you (${pending.length})*`, ...(pending.length ? pending : ['nothing'])].join('\n').slice(0, 39_000);
+}
+
 export function renderHome(s: Situation, ctx: RenderContext): HomeView {
   const blocks: Block[] = [header('Situation Room'), context([`For ${ctx.mention(s.developerId)} · updated <!date^${Math.floor(Date.now() / 1000)}^{time}|now>`])];
 
@@ -22,7 +30,7 @@ export function renderHome(s: Situation, ctx: RenderContext): HomeView {
   if (s.pendingDecisions.length > 10) blocks.push(context([`…and ${s.pendingDecisions.length - 10} more on the dashboard`]));
 
   blocks.push(divider(), section(`*Active work (${s.workItems.length})*`));
-  if (s.workItems.length === 0) blocks.push(context(['No active work items. Try `/sitroom plan HOSTEDCP-123 <intention>`.']));
+  if (s.workItems.length === 0) blocks.push(context(['No active work items. Try `/sitroom plan HOSTEDCP-123 &lt;intention&gt;`.']));
   for (const w of s.workItems.slice(0, 15)) {
     const phases = w.phases.map((p) => `${esc(p.id)} ${p.status === 'merged' || p.status === 'done' ? '✓' : `(${esc(p.status)}, ${esc(p.mode)})`}`).join(' → ');
     blocks.push(section(`*${esc(w.key)}* ${esc(w.title)} — ${esc(w.status)}, plan v${w.planVersion}\n${phases}`, { moreUrl: workItemUrl(ctx, w.key) }));

@@ -8,12 +8,14 @@ export type SitroomCommand =
   | { kind: 'briefing' }
   | { kind: 'invalid'; message: string };
 
+// Angle brackets are written as entities: raw, Slack reads `<question>` as a link and drops it
+// (https://docs.slack.dev/messaging/formatting-message-text#escaping).
 export const sitroomHelp = [
   '*/sitroom* — talk to Situation Room',
-  '• `/sitroom ask <question>` — an architecture question, e.g. `ask error propagation path from an Azure machine to NodePool conditions`',
-  '• `/sitroom plan <JIRA-KEY> <intention>` — plan a change, e.g. `plan HOSTEDCP-2101 NodePool should report capacity errors per platform`',
+  '• `/sitroom ask &lt;question&gt;` — an architecture question, e.g. `ask error propagation path from an Azure machine to NodePool conditions`',
+  '• `/sitroom plan &lt;JIRA-KEY&gt; &lt;intention&gt;` — plan a change, e.g. `plan HOSTEDCP-2101 NodePool should report capacity errors per platform`',
   '• `/sitroom status` — your work items and pending decisions',
-  '• `/sitroom pair <phase> [JIRA-KEY]` — open a pair thread on a phase',
+  '• `/sitroom pair &lt;phase&gt; [JIRA-KEY]` — open a pair thread on a phase',
   '• `/sitroom briefing` — send your morning briefing now',
   '• `/sitroom help` — this message',
 ].join('\n');

@@ -3,6 +3,8 @@
 // (asking RH-A, planning) are answered afterwards through the command's response_url.
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
+import { escapeMrkdwn } from '../../blocks/kit.js';
+import { renderStatusText } from '../../blocks/views.js';
 import { slashCommand } from '../../ids.js';
 import { triggerOf } from '../../trigger.js';
 import { resolvePairTarget } from '../pair.js';
@@ -25,7 +27,7 @@ export function registerSitroomCommand(app: App, deps: SlackDeps): void {
         case 'ask': {
           const answer = await deps.orchestrator.ask(developer.id, parsed.question);
           const sources = answer.citations.length ? `\n\n_Sources:_ ${answer.citations.map((c) => `\`${c}\``).join(', ')}` : '';
-          await respond({ response_type: 'ephemeral', text: `*${parsed.question}*\n${answer.text}${sources}`.slice(0, 39_000) });
+          await respond({ response_type: 'ephemeral', text: `*${escapeMrkdwn(parsed.question)}*\n${answer.text}${sources}`.slice(0, 39_000) });
           break;
         }
         case 'plan': {
@@ -35,9 +37,7 @@ export function registerSitroomCommand(app: App, deps: SlackDeps): void {
         }
         case 'status': {
           const s = await deps.orchestrator.situation(developer.id);
-          const lines = s.workItems.map((w) => `• *${w.key}* ${w.title} — ${w.status}; ${w.phases.map((p) => `${p.id}: ${p.status}`).join(', ')}`);
-          const pending = s.pendingDecisions.map((d) => `• ${d.title} (${d.workItemKey}${d.phaseId ? ` ${d.phaseId}` : ''})`);
-          await respond({ response_type: 'ephemeral', text: [`*Active work (${s.workItems.length})*`, ...(lines.length ? lines : ['none']), `*Waiting for you (${pending.length})*`, ...(pending.length ? pending : ['nothing'])].join('\n').slice(0, 39_000) });
+          await respond({ response_type: 'ephemeral', text: renderStatusText(s) });
           break;
         }
         case 'pair': {
