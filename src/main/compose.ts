@@ -85,7 +85,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const insight = createDomainInsight();
   const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config.current()) });
   await knowledge.syncPatternLibrary(loadPatternFiles(targetRepo, team.pattern_library));
-  const agent = options.agent ?? createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir], cacheDir: join(dataDir, 'sandbox-cache') } });
+  // The sandbox's build cache is the per-user default, shared by every store on this machine: a cache per data
+  // folder is cold for each new one, and a cold Go build outlasts the step's heartbeat window.
+  const agent = options.agent ?? createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir] } });
 
   // GitHub mode: PRs on GitHub, Prow CI, tide merges; results are polled unless the CI webhook pushes them.
   const github = environment.github.token ? createGitHubMode(environment.github, team) : undefined;
