@@ -87,8 +87,12 @@ describe('bad config', () => {
 
 describe('agent command settings', () => {
   it('defaults to the required sandbox and a 10-minute limit, and refuses a limit for a command not on the allow-list', () => {
-    const { team } = loadConfig(exampleTargetRepo);
-    expect(team.agent).toMatchObject({ sandbox: 'required', default_command_timeout: 600, command_timeouts: {} });
+    // The example team opts into when-available for the demo; a team.yaml that says nothing gets required.
+    expect(loadConfig(exampleTargetRepo).team.agent.sandbox).toBe('when-available');
+    const silent = copyOfExample();
+    const silentFile = join(silent, '.rh-agentic', 'team.yaml');
+    writeFileSync(silentFile, readFileSync(silentFile, 'utf8').replace(/^ {2}sandbox: when-available\n/m, ''));
+    expect(loadConfig(silent).team.agent).toMatchObject({ sandbox: 'required', default_command_timeout: 600, command_timeouts: {} });
     const repo = copyOfExample();
     const file = join(repo, '.rh-agentic', 'team.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('  allowed_commands:\n', '  command_timeouts:\n    make test: 1800\n    rm -rf /: 5\n  allowed_commands:\n'));
