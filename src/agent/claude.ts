@@ -188,7 +188,7 @@ export function createClaudeAgent(deps: ClaudeAgentDeps): Agent & { runLoop: typ
     },
 
     async execute(req, ctx = {}): Promise<ExecuteResult> {
-      const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: deps.team.agent.allowed_commands, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item, sandbox: sandboxSpec(deps.team, deps.sandbox), ...commandTimeouts(deps.team) });
+      const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: deps.team.agent.allowed_commands, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item, sandbox: sandboxSpec(deps.team, deps.sandbox), ...commandTimeouts(deps.team), whileRunning: (command, elapsedMs) => ctx.heartbeat?.({ step: 'execute', command, elapsedMs }) });
       const branch = await currentBranch(req.worktree);
       if (branch !== req.branch) return { status: 'failed', message: `the worktree is on "${branch}", expected "${req.branch}"`, branch: req.branch, checks: [], usage: zeroUsage(model), evidence: emptyEvidence() };
       const task = `Task: implement one phase in the worktree. Phase:\n${stringify(req.phase)}\nMake the change, run code generation (${deps.team.codegen.api}) when API files change, add or extend unit tests, and run ${deps.team.codegen.verify} and ${deps.team.codegen.test} until they pass. Do not commit: the harness commits.`;

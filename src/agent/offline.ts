@@ -59,7 +59,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
    * does not fit the tree ends the step as failed, with what was attempted as evidence.
    */
   async function inScope(req: ExecuteRequest, ctx: StepContext, recipe: (step: Step) => Promise<ExecuteResult>): Promise<ExecuteResult> {
-    const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: allowed, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item, sandbox: sandboxSpec(deps.team, deps.sandbox), ...commandTimeouts(deps.team) });
+    const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: allowed, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item, sandbox: sandboxSpec(deps.team, deps.sandbox), ...commandTimeouts(deps.team), whileRunning: (command, elapsedMs) => ctx.heartbeat?.({ step: 'execute', command, elapsedMs }) });
     const evidence = emptyEvidence();
     const checks: ExecuteResult['checks'] = [];
     const fail = (message: string): ExecuteResult => ({ status: 'failed', message, branch: req.branch, checks, usage: zeroUsage(), evidence: evidenceFromScope(scope, evidence) });

@@ -28,7 +28,19 @@ export interface ScopeSpec {
   outputCapBytes?: number;
   /** The OS sandbox every command runs in; default `required` (see sandbox.ts). */
   sandbox?: SandboxSpec;
+  /**
+   * Called every few seconds while a command runs. The step's activity heartbeats from here: a `go test`
+   * that outlasts the heartbeat window would otherwise be declared lost and retried beside itself.
+   */
+  whileRunning?: (command: string, elapsedMs: number) => void;
 }
+
+/**
+ * How often a running command reports progress. Cheap: the Temporal SDK throttles heartbeats to a fraction of
+ * the heartbeat timeout (https://docs.temporal.io/encyclopedia/detecting-activity-failures#activity-heartbeat), so this
+ * only needs to sit well inside the shortest window a phase may configure.
+ */
+export const commandProgressEveryMs = 1_000;
 
 export type RefusalKind = 'absolute-path' | 'path-traversal' | 'symlink-escape' | 'not-writable' | 'command-not-allowed' | 'budget-exhausted' | 'sandbox-unavailable';
 
@@ -161,6 +173,7 @@ export class Scope {
     }
     const started = Date.now();
     const cap = this.spec.outputCapBytes ?? defaultOutputCap;
+    const progress = this.spec.whileRunning ? setInterval(() => this.spec.whileRunning?.(trimmed, Date.now() - started), commandProgressEveryMs) : undefined;
     const result = await new Promise<{ code: number | null; timedOut: boolean; out: string }>((resolvePromise) => {
       execFile(
         invocation.file,
@@ -175,7 +188,7 @@ export class Scope {
           resolvePromise({ code: null, timedOut, out: `${out}\n${e.message}` });
         },
       );
-    });
+    }).finally(() => clearInterval(progress));
     const { text, truncated } = capOutput(redactSecrets(unconfinedNote ? `${unconfinedNote}\n${result.out}` : result.out), cap);
     const run: CommandRun = { command: trimmed, exitCode: result.code, timedOut: result.timedOut, durationMs: Date.now() - started, output: text, truncated };
     this.commandLog.push(run);

@@ -105,3 +105,18 @@ describe('per-command time limits', () => {
     expect(await scope.runCommand('sleep 0')).toMatchObject({ timedOut: false, exitCode: 0 });
   });
 });
+
+describe('a long command keeps its step alive', () => {
+  it('reports progress while it runs, so the step heartbeats through a slow go test, and stops when it ends', async () => {
+    const beats: Array<{ command: string; elapsedMs: number }> = [];
+    const scope = new Scope({ worktree: root, writable: [], allowedCommands: ['sleep 3'], tokenBudget: 1, whileRunning: (command, elapsedMs) => beats.push({ command, elapsedMs }) });
+    const run = await scope.runCommand('sleep 3');
+    expect(run).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(beats.length).toBeGreaterThanOrEqual(2);
+    expect(beats.every((b) => b.command === 'sleep 3')).toBe(true);
+    expect(beats.map((b) => b.elapsedMs)).toEqual([...beats.map((b) => b.elapsedMs)].sort((a, b) => a - b));
+    const after = beats.length;
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(beats).toHaveLength(after);
+  });
+});

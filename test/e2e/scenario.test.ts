@@ -191,9 +191,11 @@ describe('a day with Situation Room', () => {
         const prompt = page.locator('.msg').filter({ hasText: `Phase gate — ${key}` }).filter({ hasText: 'phase api-surface' });
         await prompt.waitFor();
         const approve = prompt.getByRole('button', { name: 'Approve' });
-        expect(await approve.isVisible()).toBe(true);
+        // The page redraws the conversation when a message arrives (the plan gate's edit may land now on a
+        // loaded machine): wait for the button rather than sampling it once.
+        await approve.waitFor({ state: 'visible' });
         await approve.scrollIntoViewIfNeeded();
-        const box = (await approve.boundingBox())!;
+        const box = await until(async () => approve.boundingBox(), 'the Approve button laid out');
         expect(box.x).toBeGreaterThanOrEqual(0);
         expect(box.x + box.width).toBeLessThanOrEqual(390);
         expect(box.height).toBeGreaterThanOrEqual(40); // a thumb-sized target

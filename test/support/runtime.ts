@@ -24,12 +24,23 @@ export interface TestRuntime {
   stop(): Promise<void>;
 }
 
+/**
+ * The product's logs are silent in tests; `SITROOM_TEST_LOG=<file>` appends them (debug level, JSON lines) to
+ * that file, to see what a worker did while an end-to-end test waited.
+ */
+async function testLogger() {
+  const file = process.env.SITROOM_TEST_LOG;
+  if (!file) return createLogger('e2e', 'silent');
+  const { default: pino } = await import('pino');
+  return createLogger('e2e', 'debug', pino.destination({ dest: file, append: true }));
+}
+
 export async function startTestRuntime(options: { env?: TestWorkflowEnvironment; startWorker?: boolean; processEnv?: NodeJS.ProcessEnv } = {}): Promise<TestRuntime> {
   const env = options.env ?? (await connectTestEnvironment());
   const dataDir = mkdtempSync(join(tmpdir(), 'sitroom-e2e-'));
   const store = await openTestStore();
   const { ANTHROPIC_API_KEY: _key, GITHUB_TOKEN: _gh, TARGET_REPO: _target, ...rest } = process.env;
-  const core = await createCore({ environment: environmentFrom({ ...rest, ...options.processEnv }), dataDir, store, logger: createLogger('e2e', 'silent') });
+  const core = await createCore({ environment: environmentFrom({ ...rest, ...options.processEnv }), dataDir, store, logger: await testLogger() });
   const taskQueue = `e2e-${uniqueSuffix()}`;
   const bundle = await workflowBundle();
   const makeWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: core.activities, sinks: createDecisionSinks(core.activities, core.logger), shutdownGraceTime: '2 seconds' });

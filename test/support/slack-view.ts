@@ -9,10 +9,12 @@ export const seen = (m: StoredMessage | undefined): string => (m ? `${m.text}\n$
 export const actionIds = (m: StoredMessage): string[] =>
   (m.blocks ?? []).flatMap((b) => ((b as { type: string }).type === 'actions' ? ((b as { elements: Array<{ action_id: string }> }).elements ?? []).map((e) => e.action_id) : []));
 
-export async function until<T>(probe: () => T | undefined | null | false, what: string, timeoutMs = 30_000): Promise<T> {
+type Probed<T> = T | undefined | null | false;
+
+export async function until<T>(probe: () => Probed<T> | Promise<Probed<T>>, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
