@@ -51,7 +51,7 @@ describe('sitroom model', () => {
 
   it('verify passes against the pinned snapshot in the repository, and against a plain tree listing', async () => {
     expect(await model(['verify'])).toBe(0);
-    expect(out.join('\n')).toMatch(/^model verify: ok \(\d+ references, \d+ globs, \d+ symbols against 29460 paths\)$/);
+    expect(out.join('\n')).toMatch(/^model verify: ok \(\d+ references, \d+ globs, \d+ symbols against 29460 paths; coverage (\d+)\/\1 platform × entry-kind cells\)$/);
     out = [];
     const dir = mkdtempSync(join(tmpdir(), 'sitroom-tree-'));
     const listing = join(dir, 'tree.txt');
