@@ -53,14 +53,15 @@ function words(term: string): string[] {
   return term
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[\s_.\-/]+/)
+    .split(/[^A-Za-z0-9]+/)
     .filter(Boolean);
 }
 
 function termRegExp(term: string, caseSensitive: boolean): RegExp {
-  const body = words(term)
-    .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('[\\s_.-]*');
+  const parts = words(term);
+  // a plural name also names one ("in-place annotations" / "the in-place annotation")
+  const last = parts.length - 1;
+  const body = parts.map((w, i) => (i === last && w.length > 3 && /[^s]s$/.test(w) ? `${w.slice(0, -1)}s?` : w)).join('[\\s_.-]*');
   // an English ending is allowed ("upgrades", "scaled"), a longer word is not ("Ready" is not "ReadyReplicas")
   return new RegExp(`(?<![A-Za-z0-9])${body}(?:s|es|d|ed|ing)?(?![A-Za-z0-9])`, caseSensitive ? 'g' : 'gi');
 }
@@ -79,7 +80,11 @@ function vocabulary(model: DomainModel): Term[] {
     add('platform', p.id, [p.id], true, 2);
     add('platform', p.id, p.aliases, false, 2);
   }
-  for (const c of model.map.components) add('component', c.id, [c.id, c.name], false, 4);
+  for (const c of model.map.components) {
+    // "control-plane-operator (CPO)": the name without its parenthesis, and a single-word parenthesis on its own
+    const short = /^(.*?)\s*\(([^(),]+)\)\s*$/.exec(c.name);
+    add('component', c.id, [c.id, short ? short[1] : c.name, short && !/\s/.test(short[2]!) ? short[2] : undefined], false, 3);
+  }
   for (const st of model.lifecycle.states) {
     add('state', st.id, [st.id], true);
     add('state', st.id, st.aliases);
