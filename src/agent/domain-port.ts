@@ -1,6 +1,6 @@
-// The domain model engine (src/domain/) behind the agent's port: answers come from findPath, impactOf,
-// platformVariations and explain, and rule checks from checkDiff, each with the model nodes and real
-// files they rest on.
+// The domain model engine (src/domain/) behind the agent's port: answers come from answerFromModel, which
+// routes a question by the names the model gives its nodes, and rule checks from checkDiff, each with the
+// model nodes and real files they rest on.
 import { answerFromModel, checkDiff, indexTree, loadDomainModel, loadTree, matchAny, snapshotTreeFile, type DomainModel, type TreeIndex } from '../domain/index.js';
 import { isUserError } from '../contracts/failures.js';
 import type { DomainModelPort, ModelAnswer, ModelFinding } from './model-port.js';
@@ -44,7 +44,7 @@ export class DomainEnginePort implements DomainModelPort {
 
   answer(question: string): ModelAnswer {
     const routed = answerFromModel(this.model, question, { hasPath: (p) => this.hasPath(p) });
-    return { kind: routed.kind, text: routed.text, citations: routed.citations, found: routed.found.map((m) => `${m.kind} ${m.id}`) };
+    return { kind: routed.kind, text: routed.text, citations: routed.citations };
   }
 
   checkDiff(diff: string): ModelFinding[] {

@@ -13,8 +13,6 @@ export interface ModelAnswer {
   citations: ModelCitation[];
   /** what kind of answer the model gave (path, impact, lifecycle, platform, explain, new-platform-checklist), or needs-model */
   kind?: string;
-  /** the model names found in the question ("platform AWS", "strategy Upgrading.Replace") */
-  found?: string[];
 }
 
 export interface ModelFinding {
