@@ -265,7 +265,7 @@ export function extractJson(text: string): unknown {
 
 function citationsIn(text: string): AnswerResult['citations'] {
   const refs = new Set<string>();
-  for (const m of text.matchAll(/\b((?:api|hypershift-operator|control-plane-operator|support|cmd)\/[\w./-]+\.go(?::\d+)?)/g)) refs.add(m[1]!);
+  for (const m of text.matchAll(/(?<![\w./-])((?:api|hypershift-operator|control-plane-operator|support|cmd)\/[\w./-]+\.go(?::\d+)?)/g)) refs.add(m[1]!);
   return [...refs].map((ref) => ({ node: 'file', ref }));
 }
 

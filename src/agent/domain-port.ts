@@ -1,31 +1,32 @@
-// The domain model engine (src/domain/) behind the agent's port: answers come from findPath, impactOf,
-// platformVariations and explain, and rule checks from checkDiff, each with the model nodes and real
-// files they rest on.
-import {
-  checkDiff, explain, findPath, impactOf, loadDomainModel, matchAny, platformVariations, renderExplanation, renderImpact, renderPath, renderPlatform, type DomainModel,
-} from '../domain/index.js';
+// The domain model engine (src/domain/) behind the agent's port: answers come from answerFromModel, which
+// routes a question by the names the model gives its nodes, and rule checks from checkDiff, each with the
+// model nodes and real files they rest on.
+import { answerFromModel, checkDiff, indexTree, loadDomainModel, loadTree, matchAny, snapshotTreeFile, type DomainModel, type TreeIndex } from '../domain/index.js';
 import { isUserError } from '../contracts/failures.js';
-import type { DomainModelPort, ModelAnswer, ModelCitation, ModelFinding } from './model-port.js';
+import type { DomainModelPort, ModelAnswer, ModelFinding } from './model-port.js';
 import { YamlModelPort } from './yaml-model.js';
-
-const refLike = /\b((?:api|hypershift-operator|control-plane-operator|support|cmd|ignition-server|karpenter-operator|test|docs)\/[\w./-]+(?::\d+)?(?:#[\w.]+)?)/g;
-
-function refsIn(value: unknown): string[] {
-  return [...new Set([...JSON.stringify(value).matchAll(refLike)].map((m) => m[1]!))];
-}
-
-function attempt<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (err) {
-    if (isUserError(err)) return undefined;
-    throw err;
-  }
-}
 
 export class DomainEnginePort implements DomainModelPort {
   private summaryText?: string;
-  constructor(readonly model: DomainModel) {}
+  private tree?: TreeIndex | null;
+  /** treeFile: the pinned tree listing, so answers can tell a real HyperShift path from a mistyped one */
+  constructor(
+    readonly model: DomainModel,
+    private readonly treeFile?: string,
+  ) {}
+
+  private hasPath(path: string): boolean {
+    if (this.tree === undefined) {
+      try {
+        this.tree = this.treeFile ? indexTree(loadTree(this.treeFile)) : null;
+      } catch (err) {
+        if (!isUserError(err)) throw err;
+        this.tree = null; // no listing: only the files the model itself references count as known
+      }
+    }
+    if (!this.tree) return this.model.snapshot?.lineCounts[path] !== undefined;
+    return this.tree.files.has(path) || this.tree.dirs.has(path.replace(/\/$/, ''));
+  }
 
   summary(): string {
     this.summaryText ??= [
@@ -41,37 +42,9 @@ export class DomainEnginePort implements DomainModelPort {
     return this.summaryText;
   }
 
-  answer(question: string): ModelAnswer | undefined {
-    const q = question.trim();
-    const path = /\bfrom\s+(?:an?\s+|the\s+)?(.+?)\s+to\s+(?:the\s+)?(.+?)[?.!]*$/i.exec(q);
-    if (path) {
-      const result = attempt(() => findPath(this.model, path[1]!, path[2]!));
-      if (result) return { text: renderPath(result), citations: [...new Set(result.steps.flatMap((s) => [s.from, s.to]).map((c) => c.id))].map((id) => ({ node: `concept:${id}`, ref: [result.from, result.to, ...result.steps.flatMap((s) => [s.from, s.to])].find((c) => c.id === id)!.ref })) };
-    }
-    const files = [...q.matchAll(refLike)].map((m) => m[1]!.replace(/[:#].*$/, ''));
-    if (/\b(impact|blast radius|affect|touch)/i.test(q) && files.length) {
-      const result = impactOf(this.model, files);
-      return { text: renderImpact(result), citations: [...result.components.map((c) => ({ node: `component:${c.id}` })), ...result.invariants.map((i) => ({ node: `invariant:${JSON.stringify(i).match(/"id":"([^"]+)"/)?.[1] ?? 'invariant'}` })), ...files.map((f) => ({ node: 'file', ref: f }))] };
-    }
-    const platform = this.model.matrix.platforms.find((p) => new RegExp(`\\b${p.id}\\b`, 'i').test(q));
-    if (platform && /\bplatform|differ|variation|on\s+\w+\b/i.test(q)) {
-      const result = attempt(() => platformVariations(this.model, platform.id));
-      if (result) return { text: renderPlatform(result), citations: [{ node: `platform:${platform.id}` }, ...refsIn(result).slice(0, 8).map((ref) => ({ node: `platform:${platform.id}`, ref }))] };
-    }
-    // explain() takes one name; try the longest phrases of the question first.
-    const words = q.replace(/[?.!,]/g, ' ').split(/\s+/).filter(Boolean);
-    for (let n = Math.min(4, words.length); n >= 1; n--) {
-      for (let i = 0; i + n <= words.length; i++) {
-        const phrase = words.slice(i, i + n).join(' ');
-        if (phrase.length < 3) continue;
-        const e = attempt(() => explain(this.model, phrase));
-        if (e) {
-          const citations: ModelCitation[] = [{ node: `${e.kind}:${e.id}` }, ...e.refs.slice(0, 8).map((ref) => ({ node: `${e.kind}:${e.id}`, ref }))];
-          return { text: renderExplanation(e), citations };
-        }
-      }
-    }
-    return undefined;
+  answer(question: string): ModelAnswer {
+    const routed = answerFromModel(this.model, question, { hasPath: (p) => this.hasPath(p) });
+    return { kind: routed.kind, text: routed.text, citations: routed.citations };
   }
 
   checkDiff(diff: string): ModelFinding[] {
@@ -84,7 +57,7 @@ export class DomainEnginePort implements DomainModelPort {
 }
 
 export function loadDomainEnginePort(dir?: string): DomainEnginePort {
-  return new DomainEnginePort(loadDomainModel(dir));
+  return new DomainEnginePort(loadDomainModel(dir), snapshotTreeFile(dir));
 }
 
 /**

@@ -11,6 +11,8 @@ export interface ModelCitation {
 export interface ModelAnswer {
   text: string;
   citations: ModelCitation[];
+  /** what kind of answer the model gave (path, impact, lifecycle, platform, explain, new-platform-checklist), or needs-model */
+  kind?: string;
 }
 
 export interface ModelFinding {

@@ -239,19 +239,22 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
 
     async answer(req: AnswerRequest): Promise<AnswerResult> {
       const options = fixOptions(req.question, deps);
-      if (options) return { ...options, needsModel: false, usage: zeroUsage(), evidence: emptyEvidence() };
+      if (options) return { ...options, kind: 'fix-options', needsModel: false, usage: zeroUsage(), evidence: emptyEvidence() };
       const fromModel = deps.model.answer(req.question);
-      const patterns = deps.knowledge.lookup(req.question, 2);
-      if (!fromModel) {
-        return { text: needsModelMessage, citations: [], needsModel: true, usage: zeroUsage(), evidence: emptyEvidence() };
+      if (!fromModel || fromModel.kind === 'needs-model') {
+        // say what the model did recognise, so the asker can rephrase with the model's own names
+        return { text: [fromModel?.text, needsModelMessage].filter(Boolean).join('\n\n'), citations: fromModel?.citations ?? [], kind: 'needs-model', needsModel: true, usage: zeroUsage(), evidence: emptyEvidence() };
       }
+      const patterns = deps.knowledge.lookup(req.question, 2);
       const parts = [fromModel.text];
       if (patterns.length) parts.push('', 'Team patterns that apply:', ...patterns.map((p) => `- ${p.title} (${p.source})`));
-      const needsModel = judgementQuestion.test(req.question);
+      // the checklist is the model's answer to "what must I implement"; elsewhere judgement words ask for more than facts
+      const needsModel = fromModel.kind !== 'new-platform-checklist' && judgementQuestion.test(req.question);
       if (needsModel) parts.push('', `For options and a recommendation: ${needsModelMessage}`);
       return {
         text: parts.join('\n'),
         citations: [...fromModel.citations, ...patterns.map((p) => ({ node: `pattern:${p.id}`, ref: p.source }))],
+        ...(fromModel.kind ? { kind: fromModel.kind } : {}),
         needsModel,
         usage: zeroUsage(),
         evidence: emptyEvidence(),

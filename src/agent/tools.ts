@@ -154,6 +154,7 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
     query_domain_model: ({ question }: z.infer<typeof inputs.query_domain_model>) => {
       const answer = deps.model.answer(question);
       if (!answer) return 'The domain model has no answer for that question.';
+      if (answer.kind === 'needs-model') return answer.text; // what it found, so the model can ask again by the model's names
       return `${answer.text}\nCitations: ${answer.citations.map((c) => `${c.node}${c.ref ? ` (${c.ref})` : ''}`).join('; ')}`;
     },
     check_diff: async ({ diff }: z.infer<typeof inputs.check_diff>) => {

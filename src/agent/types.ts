@@ -75,6 +75,8 @@ export interface AnswerRequest {
 export interface AnswerResult {
   text: string;
   citations: ModelCitation[];
+  /** offline: the kind of answer the domain model gave (path, impact, lifecycle, platform, explain, new-platform-checklist, fix-options, needs-model) */
+  kind?: string;
   needsModel: boolean;
   usage: StepUsage;
   evidence: Evidence;

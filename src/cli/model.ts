@@ -109,7 +109,7 @@ export async function run(args: string[]): Promise<number> {
         report = verifyAgainstTree(model, loadTree(values.tree));
       }
       const text = report.ok
-        ? `model verify: ok (${report.checked.refs} references, ${report.checked.globs} globs, ${report.checked.symbols} symbols against ${report.treePaths} paths${report.checked.goFiles ? `, boundary rules on ${report.checked.goFiles} Go files` : ''})`
+        ? `model verify: ok (${report.checked.refs} references, ${report.checked.globs} globs, ${report.checked.symbols} symbols against ${report.treePaths} paths${report.checked.goFiles ? `, boundary rules on ${report.checked.goFiles} Go files` : ''}; coverage ${report.coverage.cells.length}/${report.coverage.cells.length + report.coverage.gaps.length} platform × entry-kind cells)`
         : [`model verify: ${report.issues.length} problem${report.issues.length === 1 ? '' : 's'}`, ...report.issues.map(formatVerifyIssue)].join('\n');
       print(json, report, text);
       return report.ok ? 0 : 1;

@@ -125,10 +125,26 @@ export function explain(model: DomainModel, query: string): Explanation {
   const cond = model.lifecycle.conditionCatalog.find((c) => is(c.const, c.value));
   if (cond) {
     const users = model.lifecycle.states.flatMap((s) => [...(s.conditions.includes(cond.const) ? [s.id] : []), ...s.substates.filter((u) => u.conditions.includes(cond.const)).map((u) => `${s.id}.${u.id}`)]);
-    return { query, kind: 'condition', id: cond.const, title: `${cond.const} = "${cond.value}"`, summary: `A NodePool condition ${cond.kind}${cond.note ? ` (${cond.note})` : ''}.`, sections: sections([['Set during', users], ['Failure modes surfaced through it', model.lifecycle.failureModes.filter((f) => f.surfacedAs.condition === cond.const || f.surfacedAs.reason === cond.const).map((f) => `${f.id}: ${f.symptom}`)]]), refs: [cond.ref] };
+    const conceptName = (id: string): string => model.flows.concepts.find((c) => c.id === id)?.name ?? id;
+    const carriedBy = model.flows.edges.filter((e) => e.carries.includes(cond.value));
+    const variations = model.lifecycle.platformVariations.filter((v) => v.conditions.includes(cond.const));
+    return {
+      query,
+      kind: 'condition',
+      id: cond.const,
+      title: `${cond.const} = "${cond.value}"`,
+      summary: `A NodePool condition ${cond.kind}${cond.note ? ` (${cond.note})` : ''}.`,
+      sections: sections([
+        ['Set during', users],
+        ['State reaches it through', carriedBy.map((e) => `${conceptName(e.from)} -> ${conceptName(e.to)} via ${compName(e.actor)}${e.direct ? ' (HyperShift reads the provider object directly)' : ''}: ${e.carries}`)],
+        ['Platforms that set it', variations.map((v) => `${v.platform.join('/')}: ${v.behaviour}`)],
+        ['Failure modes surfaced through it', model.lifecycle.failureModes.filter((f) => f.surfacedAs.condition === cond.const || f.surfacedAs.reason === cond.const).map((f) => `${f.id}${f.platforms.length ? ` [${f.platforms.join(', ')}]` : ''}: ${f.symptom}`)],
+      ]),
+      refs: [cond.ref, ...carriedBy.flatMap((e) => e.via), ...variations.flatMap((v) => v.code)].filter((v, i, a) => a.indexOf(v) === i),
+    };
   }
   const fm = model.lifecycle.failureModes.find((f) => is(f.id));
-  if (fm) return { query, kind: 'failure-mode', id: fm.id, title: `Failure mode ${fm.id}`, summary: fm.symptom, sections: sections([['Where', [`${fm.state}${fm.substate ? `.${fm.substate}` : ''}`]], ['Surfaced as', [`${fm.surfacedAs.condition}${fm.surfacedAs.reason ? ` / ${fm.surfacedAs.reason}` : ''}${fm.lossy ? ' (lossy: detail stays on the provider machine)' : ''}`]], ['Platforms', fm.platforms]]), refs: [] };
+  if (fm) return { query, kind: 'failure-mode', id: fm.id, title: `Failure mode ${fm.id}`, summary: fm.symptom, sections: sections([['Where', [`${fm.state}${fm.substate ? `.${fm.substate}` : ''}`]], ['Surfaced as', [`${fm.surfacedAs.condition}${fm.surfacedAs.reason ? ` / ${fm.surfacedAs.reason}` : ''}${fm.lossy ? ' (lossy: detail stays on the provider machine)' : ''}`]], ['Platforms', fm.platforms]]), refs: model.lifecycle.conditionCatalog.filter((c) => c.const === fm.surfacedAs.condition || c.const === fm.surfacedAs.reason).map((c) => c.ref).filter((v, i, a) => a.indexOf(v) === i) };
   throw new UserError(`nothing in the model is called "${query}" (try a concept like AzureMachine, a component like hcco, a state like Upgrading, a platform, an invariant or a rule id)`, { field: 'concept' });
 }
 

@@ -33,8 +33,20 @@ export interface SuiteImpact {
   platforms: string[];
 }
 
+/** A machine template whose name (a hash of its spec) a change can alter: every NodePool of the platform rolls. */
+export interface TemplateRolloutImpact {
+  platform: string;
+  builder: string;
+  /** the changed file that builds or names the template */
+  file: string;
+  consequence: string;
+  code: string[];
+}
+
 export interface ImpactResult {
   files: FileImpact[];
+  /** platforms whose every NodePool rolls out if the change alters what the template builder returns */
+  rollouts: TemplateRolloutImpact[];
   components: { id: string; name: string; files: string[] }[];
   states: StateImpact[];
   invariants: InvariantImpact[];
@@ -131,8 +143,36 @@ export function impactOf(model: DomainModel, files: readonly string[], opts: { o
     .map((s) => ({ id: s.id, ref: s.ref, typicalMinutes: s.typicalMinutes, estimate: s.estimate, platforms: s.platforms.filter((p) => affected.includes(p)) }))
     .sort((a, b) => b.typicalMinutes - a.typicalMinutes);
 
+  const rollouts: TemplateRolloutImpact[] = [];
+  const naming = model.matrix.templateRollout;
+  const namingFile = naming ? parseRef(naming.namedBy).path : undefined;
+  for (const p of model.matrix.platforms) {
+    if (!p.machineTemplate) continue;
+    const builderFile = parseRef(p.machineTemplate.builder).path;
+    const file = files.find((f) => f === builderFile) ?? files.find((f) => f === namingFile);
+    if (!file) continue;
+    const by = file === builderFile ? `${p.machineTemplate.builder} builds the ${p.machineTemplate.kind}` : `${naming!.namedBy} names every platform's template`;
+    rollouts.push({
+      platform: p.id,
+      builder: p.machineTemplate.builder,
+      file,
+      consequence: `if the change alters the ${p.machineTemplate.kind} spec (${by}), every ${p.id} NodePool rolls out: ${naming?.statement ?? 'the template name is a hash of its spec'}`,
+      code: [p.machineTemplate.builder, ...(naming?.code ?? [])],
+    });
+  }
+
+  // a renamed template is a rollout: the sub-state that applies the new template must be re-checked too
+  const rolloutState = model.lifecycle.states.find((st) => st.substates.some((u) => u.conditions.includes('NodePoolUpdatingPlatformMachineTemplateConditionType')));
+  const rolloutSub = rolloutState?.substates.find((u) => u.conditions.includes('NodePoolUpdatingPlatformMachineTemplateConditionType'));
+  if (rollouts.length && rolloutState && rolloutSub) {
+    const entry = states.find((x) => x.state === rolloutState.id) ?? (states.push({ state: rolloutState.id, substates: [], because: [] }), states.at(-1)!);
+    if (!entry.substates.includes(rolloutSub.id)) entry.substates.push(rolloutSub.id);
+    for (const x of rollouts) entry.because.push(`${x.file} (${x.builder}: a new template name rolls every ${x.platform} NodePool)`);
+  }
+
   return {
     files: perFile,
+    rollouts,
     components,
     states,
     invariants,
@@ -153,6 +193,10 @@ export function renderImpact(r: ImpactResult): string {
   out.push(`components: ${r.components.map((c) => `${c.name} (${c.files.length} file${c.files.length === 1 ? '' : 's'})`).join(', ') || 'none of the modelled components'}`);
   out.push(`platforms: ${r.platforms.scope}${r.platforms.affected.length ? ` -> ${r.platforms.affected.join(', ')}` : ''}`);
   for (const f of r.files) out.push(`  ${f.file}: ${f.platformSpecific.length ? `specific to ${f.platformSpecific.join(', ')}` : f.platforms.length ? 'generic' : 'outside the data-plane model'}`);
+  if (r.rollouts.length) {
+    out.push(`rollout: every NodePool of ${r.rollouts.map((x) => x.platform).join(', ')} rolls if the change alters its machine template spec (the template name is a hash of the spec):`);
+    for (const x of r.rollouts) out.push(`  ${x.platform}: ${x.file} -> ${x.builder}`);
+  }
   if (r.states.length) {
     out.push('lifecycle states to re-check:');
     for (const s of r.states) out.push(`  ${s.state}${s.substates.length ? ` (${s.substates.join(', ')})` : ''}`);

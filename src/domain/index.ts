@@ -12,6 +12,8 @@
 //   diffSnapshots(model, previous, next)     -> SnapshotDiff       (paths gone, symbols moved, OWNERS changed, verify)
 //   suggestReviewers(ownersIndex, files)     -> ReviewerSuggestion (Prow OWNERS semantics)
 //   loadOwnersIndex(dir?) / buildOwnersIndex(sources) / parseOwnersFile / parseOwnersAliases
+//   answerFromModel(model, question)         -> RoutedAnswer       (a question routed by the names the model gives its nodes)
+//   platformCoverage(model)                  -> CoverageReport     (each platform x each kind of entry; verify reports gaps)
 //   newPlatformChecklist(model)              -> NewPlatformChecklist
 //   platformVariations(model, platform)      -> PlatformReport
 //   render*(result)                          -> human-readable text for the CLI and Slack
@@ -30,4 +32,6 @@ export { parseGoImports, type GoFileImports, type GoImport } from './goimports.j
 export { buildSnapshot, diffSnapshots, renderSnapshotDiff, renderSnapshotIndex, filesToRead, referencedFiles, isOwnersPath, countLines, type Snapshot, type SnapshotDiff, type CheckoutContent } from './snapshot.js';
 export { goDeclarations, findDeclaration, type GoDeclarations } from './godecl.js';
 export { matchGlob, matchAny } from './glob.js';
+export { answerFromModel, findMentions, type AnswerKind, type Mention, type MentionKind, type RoutedAnswer, type RoutedCitation, type RouteOptions } from './route.js';
+export { platformCoverage, renderCoverage, COVERAGE_KINDS, type CoverageReport, type CoverageKind, type CoverageCell, type CoverageGap } from './coverage.js';
 export type { DomainModel, RefSite, Lifecycle, AbstractionMap, PlatformMatrix, PropagationFlows, SnapshotIndex, SnapshotFile, BoundaryRule, Platform, Concept, Edge } from './schema.js';

@@ -104,7 +104,7 @@ function validate<S extends z.ZodType>(schema: S, src: SourceDoc): z.infer<S> {
   fail(result.error.issues.map((iss) => issueAt(src, iss.path as PathSeg[], iss.message)));
 }
 
-const REF_KEYS = new Set(['ref', 'code', 'enforcedBy', 'via', 'refs', 'entry', 'builder', 'providerTypes', 'constRef', 'conditionSetter', 'featureGateRef', 'registeredAt']);
+const REF_KEYS = new Set(['ref', 'namedBy', 'code', 'enforcedBy', 'via', 'refs', 'entry', 'builder', 'providerTypes', 'constRef', 'conditionSetter', 'featureGateRef', 'registeredAt']);
 const GLOB_KEYS = new Set(['paths', 'files', 'recheckWhenTouching', 'covers', 'allowedExceptions', 'allPlatformFiles']);
 
 function collect(src: SourceDoc, refs: RefSite[], globs: GlobSite[]): void {

@@ -18,6 +18,8 @@ export interface PathStep {
   carries: string;
   lossy: boolean;
   loss?: string;
+  /** HyperShift code reads or writes the provider object here itself, not through Cluster API */
+  direct?: boolean;
 }
 
 export interface PathResult {
@@ -118,12 +120,21 @@ export function findPath(model: DomainModel, fromName: string, toName: string): 
       lossy: e.lossy,
     };
     if (e.loss !== undefined) s.loss = e.loss;
+    if (e.direct) s.direct = true;
     return s;
   };
+  // a path between two concepts never runs through another platform's objects (Machine -> KubevirtMachine is
+  // not a step of an OpenStack machine's story)
+  const ends = new Set([from.platform, to.platform].filter((p): p is string => p !== undefined));
+  const samePlatform = (e: Edge): boolean => [e.from, e.to].every((id) => {
+    const p = byId.get(id)?.platform;
+    return p === undefined || ends.has(p);
+  });
+  const edges = model.flows.edges.filter(samePlatform);
   let direction: PathResult['direction'] = 'forward';
-  let paths = simplePaths(model.flows.edges, from.id, to.id, 3, 4);
+  let paths = simplePaths(edges, from.id, to.id, 3, 4);
   if (paths.length === 0) {
-    paths = simplePaths(model.flows.edges, to.id, from.id, 3, 4);
+    paths = simplePaths(edges, to.id, from.id, 3, 4);
     direction = 'reverse';
   }
   const best = paths[0];
@@ -138,7 +149,7 @@ export function renderPath(p: PathResult): string {
   const chain = (steps: readonly PathStep[]): string => [steps[0]?.from.name ?? '', ...steps.map((s) => s.to.name)].join(' -> ');
   out.push(`  ${chain(p.steps)}   (${p.steps.length} hop${p.steps.length === 1 ? '' : 's'}, ${p.lossyCount} lossy)`);
   p.steps.forEach((s, i) => {
-    out.push(`  ${i + 1}. ${s.from.name} -> ${s.to.name}  [${s.actor.name}]${s.lossy ? '  LOSSY' : ''}`);
+    out.push(`  ${i + 1}. ${s.from.name} -> ${s.to.name}  [${s.actor.name}]${s.lossy ? '  LOSSY' : ''}${s.direct ? '  DIRECT (HyperShift code touches the provider object itself)' : ''}`);
     out.push(`     carries: ${s.carries}`);
     if (s.loss) out.push(`     loses:   ${s.loss}`);
     for (const v of s.via) out.push(`     code:    ${v}`);

@@ -11,8 +11,11 @@ const Id = z.string().min(1);
 const Text = z.string().min(1);
 
 // ---------------------------------------------------------------------------------------------- lifecycle
+/** Words people use for a model node besides its id; questions are routed by them (src/domain/route.ts). */
+const Aliases = z.array(Text).default([]);
+
 export const ConditionEntry = z
-  .object({ const: Id, value: Text, kind: z.enum(['type', 'reason']), ref: Ref, note: Text.optional() })
+  .object({ const: Id, value: Text, kind: z.enum(['type', 'reason']), ref: Ref, note: Text.optional(), aliases: Aliases })
   .strict();
 
 export const Substate = z
@@ -27,12 +30,13 @@ export const Substate = z
   .strict();
 
 export const Strategy = z
-  .object({ id: z.enum(['Replace', 'InPlace']), capiObject: Id, summary: Text, code: z.array(Ref).default([]) })
+  .object({ id: z.enum(['Replace', 'InPlace']), capiObject: Id, summary: Text, code: z.array(Ref).default([]), aliases: Aliases })
   .strict();
 
 export const State = z
   .object({
     id: Id,
+    aliases: Aliases,
     summary: Text,
     trigger: Text.optional(),
     code: z.array(Ref).default([]),
@@ -173,6 +177,8 @@ export const E2eSuite = z
 export const Platform = z
   .object({
     id: Id,
+    /** matched case-insensitively; the id itself only as written (None and Agent are also English words) */
+    aliases: Aliases,
     constRef: Ref,
     automatedMachineManagement: z.boolean(),
     machineTemplate: z
@@ -195,6 +201,16 @@ export const Platform = z
 
 export const NewPlatformStep = z.object({ id: Id, step: Text, refs: z.array(Ref).min(1), component: Id }).strict();
 
+/** Why a change to a machine template builder rolls every NodePool of its platform. */
+export const TemplateRollout = z
+  .object({
+    statement: Text,
+    /** where the template name is derived from the builder's output; a change to this file can roll every automated platform */
+    namedBy: Ref,
+    code: z.array(Ref).min(1),
+  })
+  .strict();
+
 export const PlatformMatrix = z
   .object({
     kind: z.literal('PlatformMatrix'),
@@ -202,6 +218,7 @@ export const PlatformMatrix = z
     e2eSuites: z.array(E2eSuite).min(1),
     platforms: z.array(Platform).min(1),
     newPlatformSteps: z.array(NewPlatformStep).min(1),
+    templateRollout: TemplateRollout.optional(),
   })
   .strict();
 
@@ -226,6 +243,8 @@ export const Edge = z
     carries: Text,
     lossy: z.boolean(),
     loss: Text.optional(),
+    /** HyperShift's own code reads or writes the provider object here, not through a Cluster API object */
+    direct: z.boolean().default(false),
   })
   .strict()
   .refine((e) => !e.lossy || e.loss !== undefined, { message: 'a lossy edge must say what is lost (loss)', path: ['loss'] });
@@ -283,6 +302,7 @@ export type AbstractionMap = z.infer<typeof AbstractionMap>;
 export type E2eSuite = z.infer<typeof E2eSuite>;
 export type Platform = z.infer<typeof Platform>;
 export type NewPlatformStep = z.infer<typeof NewPlatformStep>;
+export type TemplateRollout = z.infer<typeof TemplateRollout>;
 export type PlatformMatrix = z.infer<typeof PlatformMatrix>;
 export type Concept = z.infer<typeof Concept>;
 export type Edge = z.infer<typeof Edge>;

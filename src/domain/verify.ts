@@ -2,13 +2,14 @@
 // symbol is declared in its file at the line the model says (per the pinned snapshot), and (with a checkout)
 // the boundary rules hold on the real Go imports.
 import { checkGoImports, type Violation } from './check.js';
+import { platformCoverage, type CoverageReport } from './coverage.js';
 import { globToRegExp } from './glob.js';
 import { findDeclaration } from './godecl.js';
 import type { GoFileImports } from './goimports.js';
 import type { DomainModel } from './schema.js';
 
 export interface VerifyIssue {
-  kind: 'missing-path' | 'line-out-of-range' | 'unknown-symbol' | 'symbol-moved' | 'banned-symbol' | 'glob-matches-nothing' | 'boundary-violation';
+  kind: 'missing-path' | 'line-out-of-range' | 'unknown-symbol' | 'symbol-moved' | 'banned-symbol' | 'glob-matches-nothing' | 'boundary-violation' | 'coverage-gap';
   /** model file and line, or the repository file for boundary violations */
   file: string;
   line: number;
@@ -20,6 +21,8 @@ export interface VerifyReport {
   ok: boolean;
   treePaths: number;
   checked: { refs: number; globs: number; symbols: number; goFiles: number };
+  /** each platform × each kind of entry that applies to it (coverage.ts) */
+  coverage: CoverageReport;
   issues: VerifyIssue[];
 }
 
@@ -130,6 +133,12 @@ export function verifyAgainstTree(model: DomainModel, tree: readonly string[] | 
   for (const g of model.globs) {
     if (!globMatchesTree(idx, g.glob)) issues.push({ kind: 'glob-matches-nothing', file: g.file, line: g.line, at: g.at, message: `glob "${g.glob}" matches no path in the tree` });
   }
+  // the same depth for every platform: a missing cell is drift of the model against its own matrix
+  const coverage = platformCoverage(model);
+  for (const gap of coverage.gaps) {
+    const site = model.refs.find((r) => r.file === model.files.matrix && r.at === `platforms.${gap.platform}.constRef`);
+    issues.push({ kind: 'coverage-gap', file: model.files.matrix, line: site?.line ?? 1, at: `platforms.${gap.platform}`, message: gap.message });
+  }
   let violations: Violation[] = [];
   if (opts.goFiles) {
     violations = checkGoImports(model, opts.goFiles);
@@ -139,6 +148,7 @@ export function verifyAgainstTree(model: DomainModel, tree: readonly string[] | 
     ok: issues.length === 0,
     treePaths: idx.sorted.length,
     checked: { refs: model.refs.length, globs: model.globs.length, symbols: symbolsChecked, goFiles: opts.goFiles?.length ?? 0 },
+    coverage,
     issues,
   };
 }

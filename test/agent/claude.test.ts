@@ -102,6 +102,15 @@ describe('Claude agent against a scripted Messages API', () => {
     expect(first.citations).toContainEqual({ node: 'file', ref: 'hypershift-operator/controllers/nodepool/conditions.go' });
   });
 
+  it('cites repository paths, not the api/ tail of a provider package path', async () => {
+    const { agent } = await agentWith(() => ({
+      stop_reason: 'end_turn',
+      content: [text('awsMachineTemplate (hypershift-operator/controllers/nodepool/aws.go:361) builds the spec from sigs.k8s.io/cluster-api-provider-aws/v2/api/v1beta2/awsmachinetemplate_types.go.')],
+    }));
+    const r = await agent.answer({ question: 'who builds the AWSMachineTemplate?' });
+    expect(r.citations).toEqual([{ node: 'file', ref: 'hypershift-operator/controllers/nodepool/aws.go:361' }]);
+  });
+
   it('continues after pause_turn and after a reply cut off at max_tokens, and reports a refusal', async () => {
     const { agent, server } = await agentWith((_req, i) => {
       if (i === 0) return { stop_reason: 'pause_turn', content: [text('Thinking')] };

@@ -44,6 +44,25 @@ describe('sitroom model', () => {
     expect(res.platforms.affected).toEqual(['KubeVirt']);
   });
 
+  it('impact warns that a change to a machine template builder rolls every NodePool of its platform', async () => {
+    expect(await model(['impact', '--files', 'hypershift-operator/controllers/nodepool/openstack.go'])).toBe(0);
+    const text = out.join('\n');
+    expect(text).toContain('rollout: every NodePool of OpenStack rolls if the change alters its machine template spec (the template name is a hash of the spec):');
+    expect(text).toContain('OpenStack: hypershift-operator/controllers/nodepool/openstack.go -> hypershift-operator/controllers/nodepool/openstack.go:21#openstackMachineTemplate');
+    expect(text).toMatch(/^ {2}Upgrading \(RollingOutTemplate\)$/m);
+
+    // the file that names every template (a hash of the builder's output) rolls every automated platform
+    out = [];
+    expect(await model(['impact', '--files', 'hypershift-operator/controllers/nodepool/capi.go', '--json'])).toBe(0);
+    const capi = JSON.parse(out.join('\n')) as { rollouts: { platform: string }[] };
+    expect(capi.rollouts.map((r) => r.platform)).toEqual(['AWS', 'Azure', 'KubeVirt', 'OpenStack', 'PowerVS', 'Agent', 'GCP']);
+
+    // a platform file that builds no template rolls nothing
+    out = [];
+    expect(await model(['impact', '--files', 'hypershift-operator/controllers/nodepool/instancetype/aws/provider.go', '--json'])).toBe(0);
+    expect((JSON.parse(out.join('\n')) as { rollouts: unknown[] }).rollouts).toEqual([]);
+  });
+
   it('impact --diff reads the files of a diff', async () => {
     expect(await model(['impact', '--diff', join(fixtures, 'api-provider-import.diff')])).toBe(0);
     expect(out.join('\n')).toContain('approvers: enxebre, csrwng, sjenning, joelspeed, everettraven');
@@ -51,7 +70,7 @@ describe('sitroom model', () => {
 
   it('verify passes against the pinned snapshot in the repository, and against a plain tree listing', async () => {
     expect(await model(['verify'])).toBe(0);
-    expect(out.join('\n')).toMatch(/^model verify: ok \(\d+ references, \d+ globs, \d+ symbols against 29460 paths\)$/);
+    expect(out.join('\n')).toMatch(/^model verify: ok \(\d+ references, \d+ globs, \d+ symbols against 29460 paths; coverage (\d+)\/\1 platform × entry-kind cells\)$/);
     out = [];
     const dir = mkdtempSync(join(tmpdir(), 'sitroom-tree-'));
     const listing = join(dir, 'tree.txt');

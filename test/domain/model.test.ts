@@ -111,10 +111,10 @@ describe('model verify against the pinned tree', () => {
   });
 
   it('flags a condition constant its file does not declare', () => {
-    const srcs = mutate('nodepool-lifecycle.yaml', '{const: NodePoolValidationFailedReason,', '{const: NodePoolValidationFailureReason,');
+    const srcs = mutate('nodepool-lifecycle.yaml', '{const: NodePoolNotFoundReason,', '{const: NodePoolNotFoundErrorReason,');
     const report = verifyAgainstTree(parseModels(srcs), tree);
     expect(report.issues.map((i) => [i.kind, i.at, i.message])).toEqual([
-      ['unknown-symbol', expect.stringMatching(/^conditionCatalog\[\d+\]\.const$/), 'condition constant "NodePoolValidationFailureReason" is not declared in api/hypershift/v1beta1/nodepool_conditions.go at 3ee9615'],
+      ['unknown-symbol', expect.stringMatching(/^conditionCatalog\[\d+\]\.const$/), 'condition constant "NodePoolNotFoundErrorReason" is not declared in api/hypershift/v1beta1/nodepool_conditions.go at 3ee9615'],
     ]);
   });
 });

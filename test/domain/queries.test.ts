@@ -91,6 +91,7 @@ describe('explain and platform questions', () => {
     expect(r.variations.map((v) => `${v.state}:${v.substates.join(',')}`)).toEqual([
       'Creating:ApplyingMachineTemplate,ProvisioningMachines',
       'Upgrading:RollingOutTemplate,SurgingNewMachine,DeletingOldMachine,AnnotatingMachineSet',
+      'Creating:ValidatingSpec',
     ]);
     expect(platformVariations(model, 'AWS').failureModes.map((f) => f.id)).toEqual(['aws-platform-config', 'aws-default-sg-not-ready']);
   });
