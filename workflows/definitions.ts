@@ -37,18 +37,21 @@ export const rejectPlanUpdate = defineUpdate<DecisionOutcome, [Actor & { reason:
 export const editPlanUpdate = defineUpdate<DecisionOutcome, [Actor & { plan: Plan; note: string }]>('editPlan');
 export const approvePhaseUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; mode?: ExecutionMode }]>('approvePhase');
 export const rejectPhaseUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; reason: string }]>('rejectPhase');
-export const setModeUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; mode: ExecutionMode }]>('setMode');
+/** notes: what the developer says when handing a paired phase back ("take it from here: …"); RH-A reads them. */
+export const setModeUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; mode: ExecutionMode; notes?: string }]>('setMode');
 export const ciOptionUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; option: CiOption }]>('ciOption');
 export const budgetUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; approve: boolean }]>('budget');
 export const pauseUpdate = defineUpdate<DecisionOutcome, [Actor]>('pause');
 export const resumeUpdate = defineUpdate<DecisionOutcome, [Actor]>('resume');
+/** "Try again" after RH-A could not draft a plan. */
+export const retryDraftUpdate = defineUpdate<DecisionOutcome, [Actor]>('retryDraft');
 export const cancelUpdate = defineUpdate<DecisionOutcome, [Actor & { reason?: string }]>('cancel');
 export const workItemStateQuery = defineQuery<WorkItemSnapshot>('state');
 /** Sent by a phase workflow when its execution status changes. */
 export const phaseProgressSignal = defineSignal<[PhaseProgress]>('phaseProgress');
 
 // phase
-export const phaseModeSignal = defineSignal<[{ mode: ExecutionMode; actor: string }]>('phaseMode');
+export const phaseModeSignal = defineSignal<[{ mode: ExecutionMode; actor: string; notes?: string }]>('phaseMode');
 export const budgetDecisionSignal = defineSignal<[{ approve: boolean; actor: string }]>('budgetDecision');
 export const pairDoneSignal = defineSignal<[{ summary: string; actor: string }]>('pairDone');
 export const phaseHandoffsQuery = defineQuery<Handoff[]>('handoffs');

@@ -8,10 +8,13 @@ export const PATCH = {
   decisionsBySink: 'decisions-by-sink',
   pauseKeepsPlanGate: 'pause-keeps-plan-gate',
   gateDeadlinesOnMainLine: 'gate-deadlines-on-main-line',
+  draftFailureReachesOwner: 'draft-failure-reaches-owner',
+  planGatePhases: 'plan-gate-phases',
   // phaseWorkflow
   pairBranch: 'pair-branch',
   pairedFixRound: 'paired-fix-round',
   ciRetriesFromTeam: 'ci-retries-from-team',
+  handbackFromCommits: 'handback-from-commits',
 } as const;
 
 export type PatchId = (typeof PATCH)[keyof typeof PATCH];

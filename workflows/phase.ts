@@ -42,6 +42,8 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   let mode: ExecutionMode = input.mode;
   let requestedMode: ExecutionMode | undefined;
+  /** What the developer said when handing a paired phase back, and who. */
+  let handback: { actor: string; notes?: string } | undefined;
   let pairDone: { summary: string; actor: string } | undefined;
   const handoffs: Handoff[] = [];
   const evidence: string[] = [];
@@ -50,9 +52,13 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
   let pr: { prUrl: string; branch: string } | undefined;
   let ciRound = 0;
 
-  setHandler(phaseModeSignal, ({ mode: next }) => {
-    if (next !== mode) requestedMode = next;
+  setHandler(phaseModeSignal, ({ mode: next, actor, notes }) => {
+    if (next === mode) return;
+    requestedMode = next;
+    handback = { actor, ...(notes ? { notes } : {}) };
   });
+  /** Set when the developer handed back a paired phase with commits on its branch: RH-A builds on them. */
+  let continueFromCommits = false;
   setHandler(pairDoneSignal, (d) => {
     pairDone = d;
   });
@@ -85,6 +91,28 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     await report({ status: to === 'collaborative' ? 'pairing' : 'running', handoff });
   };
 
+  /** A paired phase handed back: what the developer committed and said becomes the agent's starting point. */
+  const handBack = async (branch: string) => {
+    const who = handback?.actor ?? input.ownerId;
+    const notes = handback?.notes;
+    handback = undefined;
+    const work = await quick.phaseBranchWork({ workItemKey: input.workItemKey, phase: input.phase, attempt: input.attempt });
+    const commits = work.commits.map((c) => `${c.subject} (${c.sha.slice(0, 10)} by ${c.author}: ${c.files.join(', ') || 'no files'})`);
+    done.push(...commits.map((c) => `${who} committed ${c}`));
+    if (notes) done.push(`${who}'s notes: ${notes}`);
+    evidence.push(...(work.commits.length ? [`${work.commits.length} commit(s) by ${who} on ${branch}`] : []));
+    const instruction = [
+      work.commits.length ? `Continue from the developer's commits on ${branch}: ${commits.join('; ')}.` : `The developer made no commits on ${branch}; do the phase from its plan.`,
+      ...(notes ? [`Their notes: ${notes}`] : []),
+    ].join(' ');
+    feedback.push(instruction);
+    continueFromCommits = work.commits.length > 0;
+    const next = [
+      work.commits.length ? `the agent continues from your ${work.commits.length} commit(s) on ${branch}${notes ? ' with your notes' : ''}, then verifies and opens the PR` : `the agent does the phase from its plan${notes ? ' with your notes' : ''} and opens the PR`,
+    ];
+    await switchMode('the developer handed the phase back to the agent', next);
+  };
+
   /** She chose "fix and re-push" on a real CI failure: the agent's fix round runs even on a paired phase. */
   let agentFixRequested = false;
   for (;;) {
@@ -104,6 +132,12 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
       });
       await condition(() => pairDone !== undefined || requestedMode !== undefined);
       if (!pairDone) {
+        // The agent continues from the developer's commits on the phase branch, with their notes (runs from
+        // before this patch handed over without reading the branch).
+        if (prepared && patched(PATCH.handbackFromCommits)) {
+          await handBack(prepared.branch);
+          continue;
+        }
         await switchMode('the developer handed the phase back to the agent', ['the agent continues from the pair session notes and opens the PR']);
         continue;
       }
@@ -118,7 +152,7 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     let failure: unknown;
     const scope = new CancellationScope();
     const running = scope
-      .run(() => agent.executePhase({ workItemKey: input.workItemKey, ownerId: input.ownerId, phase: input.phase, attempt: input.attempt, round: ciRound, feedback, budgetApproved }))
+      .run(() => agent.executePhase({ workItemKey: input.workItemKey, ownerId: input.ownerId, phase: input.phase, attempt: input.attempt, round: ciRound, feedback, budgetApproved, ...(continueFromCommits ? { continueFromCommits } : {}) }))
       .then(
         (r) => {
           result = r;

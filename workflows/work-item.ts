@@ -24,7 +24,7 @@ export async function workItemWorkflow(input: WorkItemInput): Promise<WorkItemSt
 
   // Each stage calls the next itself (see WorkItemStages for why they are not awaited one by one here).
   const stages: WorkItemStages = {
-    draft: () => draftPlan(run, stages),
+    draft: () => draftPlan(run, decisions, stages),
     planGate: () => planGate(run, decisions, stages),
     phases: () => runPhases(run, decisions, stages),
     close: () => closeWorkItem(run, decisions),

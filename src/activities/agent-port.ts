@@ -90,6 +90,21 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       return { branch, worktree };
     },
 
+    async phaseBranchWork(args) {
+      const { branch, worktree, base } = await checkOutPhase(args, { resetEdits: false });
+      // One record per commit: sha, author, subject, then the files it touched.
+      const log = await git(worktree, ['log', '--reverse', '--name-only', '--format=%x1e%H%x1f%an%x1f%s', `${base}..${branch}`]);
+      const commits = log
+        .split('\x1e')
+        .filter((chunk) => chunk.trim().length > 0)
+        .map((chunk) => {
+          const [head = '', ...files] = chunk.split('\n');
+          const [sha = '', author = '', subject = ''] = head.split('\x1f');
+          return { sha, author, subject, files: files.map((f) => f.trim()).filter(Boolean) };
+        });
+      return { branch, commits };
+    },
+
     async executePhase(args, heartbeat, signal): Promise<ExecutePhaseResult> {
       const { team } = deps.config.current();
       const notes: ProgressNotes = { done: [], evidence: [], next: [] };
@@ -106,7 +121,8 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       let evidence: string[] = [];
       let checks: Array<{ command: string; passed: boolean }> = [];
       let description = '';
-      if (!alreadyCommitted || args.round > 0) {
+      // A handed-back phase carries the developer's commits: the agent still does its step, on top of them.
+      if (!alreadyCommitted || args.round > 0 || args.continueFromCommits) {
         const instruction = [args.phase.title, ...args.phase.constraints, ...args.feedback].join('\n');
         const result = await metered('execute', args.workItemKey, args.phase.id, args.budgetApproved === true, () =>
           deps.agent.execute(

@@ -190,6 +190,10 @@ export function createActivities(deps: ActivityDeps) {
       return deps.agent.preparePhaseBranch(args);
     },
 
+    async phaseBranchWork(args: Parameters<AgentPort['phaseBranchWork']>[0]) {
+      return deps.agent.phaseBranchWork(args);
+    },
+
     async executePhase(args: ExecutePhaseArgs) {
       const ctx = Context.current();
       let lastSaved = 0;

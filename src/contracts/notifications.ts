@@ -36,7 +36,10 @@ export type NotificationPayload =
       summary: string;
       mode?: string;
       reminder?: 'reminder' | 'escalation';
+      /** On the plan gate: the phases in order with their modes, so each phase's mode can be switched from it. */
+      phases?: Array<{ id: string; title: string; mode: string }>;
     }
+  | { kind: 'draft-failed'; workItemKey: string; title: string; reason: string; attempts: number }
   | { kind: 'decision-recorded'; workItemKey: string; phaseId?: string; text: string }
   | {
       kind: 'ci-alert';

@@ -15,6 +15,14 @@ export interface ExecutePhaseArgs {
   feedback: string[];
   /** The owner approved spending past the work item's token warning threshold. */
   budgetApproved?: boolean;
+  /** A paired phase handed back: the branch carries the developer's commits and the agent builds on them. */
+  continueFromCommits?: boolean;
+}
+
+/** The commits on a phase branch that its base does not have (a developer's work while pairing). */
+export interface PhaseBranchWork {
+  branch: string;
+  commits: Array<{ sha: string; author: string; subject: string; files: string[] }>;
 }
 
 export interface ExecutePhaseResult {
@@ -41,6 +49,8 @@ export interface AgentPort {
   draftPlan(args: { workItemKey: string; ownerId: string; intention: string; feedback?: string[] }): Promise<Plan>;
   /** Creates (or reuses) the phase's worktree and branch so a person can commit to it before the agent runs. */
   preparePhaseBranch(args: { workItemKey: string; phase: PlannedPhase; attempt: number }): Promise<{ branch: string; worktree: string }>;
+  /** What is on the phase branch beyond its base: read when a developer hands a paired phase back. */
+  phaseBranchWork(args: { workItemKey: string; phase: PlannedPhase; attempt: number }): Promise<PhaseBranchWork>;
   executePhase(args: ExecutePhaseArgs, heartbeat: (details: ProgressNotes) => void, signal: AbortSignal): Promise<ExecutePhaseResult>;
   diagnoseCi(args: { workItemKey: string; phaseId: string; prUrl: string; failures: CiFailureSummary[] }): Promise<{ summary: string }>;
   reviewPairMessage(args: { sessionId: string; developerId: string; workItemKey: string; phaseId: string; text: string }): Promise<{ text: string; note: string }>;

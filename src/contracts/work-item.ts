@@ -4,7 +4,8 @@ import type { DecisionCommit } from './decisions.js';
 import type { ModeSetting, PhaseState, Plan } from './plan.js';
 import type { ActivityKind } from './vocabulary.js';
 
-export type WorkItemStatus = 'planning' | 'awaiting-plan-approval' | 'executing' | 'paused' | 'resolved' | 'cancelled';
+/** draft-failed: RH-A could not draft a plan; the owner was told why and may try again or cancel. */
+export type WorkItemStatus = 'planning' | 'draft-failed' | 'awaiting-plan-approval' | 'executing' | 'paused' | 'resolved' | 'cancelled';
 
 export interface WorkItemSettings {
   modes: Record<ActivityKind, ModeSetting>;
@@ -28,6 +29,8 @@ export interface WorkItemState {
   planVersion: number;
   planEdits: Array<{ version: number; by: string; at: string; note: string }>;
   planApprovedBy?: string;
+  /** The last failed draft: why, and how many drafts have failed so far. */
+  draftFailure?: { reason: string; attempts: number; at: string };
   phases: PhaseState[];
   /** Update ids already applied, carried across continue-as-new so a replayed tap never applies twice. */
   seenUpdateIds: string[];

@@ -113,7 +113,7 @@ export async function workItemsOwnedBy(db: Database, ownerId: string) {
 }
 
 export async function activeWorkItems(db: Database) {
-  return db.select().from(workItems).where(inArray(workItems.status, ['planning', 'awaiting-plan-approval', 'executing', 'paused'])).orderBy(desc(workItems.updatedAt));
+  return db.select().from(workItems).where(inArray(workItems.status, ['planning', 'draft-failed', 'awaiting-plan-approval', 'executing', 'paused'])).orderBy(desc(workItems.updatedAt));
 }
 
 export async function getWorkItem(db: Database, key: string) {

@@ -11,7 +11,8 @@ import type { CiPort } from '../contracts/ports.js';
 import { createAgent, type Agent } from '../agent/steps.js';
 import { openStore, type OpenStore } from '../db/client.js';
 import { repoRoot } from '../paths.js';
-import { activeWorkItems, phaseByPrUrl, recentCiDecisions, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
+import { activeWorkItems, phaseByPrUrl, phaseDecisions, recentCiDecisions, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
+import { phaseEvidence } from '../db/phases.js';
 import { loadTree } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
 import { createJira, type IssueTracker } from '../integrations/jira.js';
@@ -161,6 +162,12 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
     knowledgeDecision: createKnowledgeDecisions({ db: core.store.db, knowledge: core.knowledge }),
     ...(core.issues ? { describeWorkItem: describeFromTracker(core.issues, core.logger) } : {}),
     phaseForPr: (prUrl) => phaseByPrUrl(core.store.db, prUrl),
+    async phaseRecord(workItemKey, phaseId) {
+      const notes = (await phaseEvidence(core.store.db, workItemKey, phaseId)) as { done?: string[]; evidence?: string[] } | null | undefined;
+      const decided = await phaseDecisions(core.store.db, workItemKey, phaseId);
+      const decisions = decided.map((d) => `${d.kind} by ${d.actor}${typeof (d.detail as { summary?: unknown }).summary === 'string' ? `: ${(d.detail as { summary: string }).summary}` : ''}`);
+      return { done: notes?.done ?? [], evidence: notes?.evidence ?? [], decisions };
+    },
     async workItemKeysFor(developerId) {
       const owned = await workItemsOwnedBy(core.store.db, developerId);
       const mayDecide = core.config.current().team.approvals.approvers.includes(developerId) ? await activeWorkItems(core.store.db) : [];

@@ -2,6 +2,7 @@
 // src/orchestrator/temporal.ts; the surfaces depend on this interface only.
 import type { ExecutionMode } from '../config/schema.js';
 import type { CiRunReport } from '../contracts/ci.js';
+import type { Plan } from '../plan/schema.js';
 
 export const decisionKinds = [
   'approve-plan',
@@ -14,6 +15,8 @@ export const decisionKinds = [
   'pause',
   'resume',
   'cancel',
+  'retry-draft', // "Try again" after RH-A could not draft the plan
+  'edit-plan', // carries `plan` and, as `reason`, what changed
 ] as const;
 export type DecisionKind = (typeof decisionKinds)[number];
 export type Surface = 'slack-button' | 'slack-command' | 'slack-modal' | 'slack-message' | 'dashboard' | 'cli' | 'automatic';
@@ -29,6 +32,10 @@ export interface DecisionRequest {
   mode?: ExecutionMode;
   reason?: string;
   text?: string;
+  /** The edited plan of an edit-plan decision. */
+  plan?: Plan;
+  /** set-mode handing a paired phase back: what the developer wants the agent to know. */
+  notes?: string;
   /** Developer id (role file name), resolved from the Slack user by the surface. */
   actor: string;
   surface: Surface;
@@ -55,7 +62,11 @@ export interface WorkItemView {
   title: string;
   ownerId: string;
   status: string;
+  /** Set while paused: what it was doing before. */
+  statusBeforePause?: string;
   planVersion: number;
+  /** Why the last plan draft failed, while it matters (draft-failed, or a failed re-draft). */
+  draftFailure?: { reason: string; attempts: number };
   phases: PhaseView[];
   pendingDecisions: Array<{ kind: DecisionKind; phaseId?: string; title: string; since: string }>;
 }
@@ -66,6 +77,24 @@ export interface Situation {
   pendingDecisions: Array<{ workItemKey: string; kind: DecisionKind; phaseId?: string; title: string; since: string }>;
   recentCi: Array<{ workItemKey: string; phaseId: string; job: string; result: string; classification?: string }>;
   recentKnowledge: Array<{ tier: 1 | 2 | 3; title: string }>;
+}
+
+/** A work item with its current plan, for surfaces that edit it (the plan edit modal). */
+export interface WorkItemDetail extends WorkItemView {
+  plan?: Plan;
+}
+
+/**
+ * What RH-A did in the phases before this one and what is left: opens a pair thread, so a developer who
+ * pairs on phase 3 knows what happened in phases 1 and 2 without reading their PRs first.
+ */
+export interface PhaseAccount {
+  workItemKey: string;
+  phaseId: string;
+  title: string;
+  earlier: Array<{ phaseId: string; title: string; mode: ExecutionMode; status: string; prUrl?: string; files: string[]; done: string[]; evidence: string[]; decisions: string[] }>;
+  /** The phase itself (its planned files, constraints and checks), then the phases after it that are not merged. */
+  left: Array<{ phaseId: string; title: string; mode: ExecutionMode; status: string; files: string[]; constraints: string[]; validation: string[] }>;
 }
 
 /** What a new developer gets when they finish the orientation: a real open work item, or why there is none. */
@@ -92,6 +121,10 @@ export interface Orchestrator {
   startPair(args: { developerId: string; workItemKey: string; phaseId: string; channel: string; threadTs: string }): Promise<{ sessionId: string }>;
   /** A message typed in a pair thread; the agent's answer arrives as a pair-reply notification. */
   pairMessage(args: { channel: string; threadTs: string; developerId: string; text: string; messageTs: string }): Promise<{ accepted: boolean }>;
+  /** One work item with its plan, or undefined when there is no such work item. Optional: without it a surface cannot edit plans. */
+  workItem?(workItemKey: string): Promise<WorkItemDetail | undefined>;
+  /** What was done before a phase and what is left (for the pair thread's opening). Optional: without it the thread opens without it. */
+  phaseAccount?(workItemKey: string, phaseId: string): Promise<PhaseAccount>;
   /** Sends the morning briefing now (same path as the schedule). */
   briefingNow(developerId: string): Promise<void>;
   /**

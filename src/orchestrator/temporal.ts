@@ -8,6 +8,8 @@ import {
   cancelUpdate,
   ciOptionUpdate,
   budgetUpdate,
+  editPlanUpdate,
+  retryDraftUpdate,
   pairMessageSignal,
   pauseUpdate,
   rejectPhaseUpdate,
@@ -21,7 +23,7 @@ import {
 import { pairSessionWorkflowId, phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
 import type { WorkItemSnapshot } from '../contracts/work-item.js';
 import type { Plan } from '../plan/schema.js';
-import type { DecisionRequest, Orchestrator, Situation, WorkItemView } from './port.js';
+import type { DecisionRequest, Orchestrator, PhaseAccount, Situation, WorkItemDetail, WorkItemView } from './port.js';
 import { RefusedDecision } from '../contracts/failures.js';
 
 export interface TemporalOrchestratorDeps {
@@ -37,6 +39,11 @@ export interface TemporalOrchestratorDeps {
   describeWorkItem?(key: string): Promise<{ title: string; description: string } | undefined>;
   /** yes / edit first / no on a knowledge proposal: handled by the knowledge store, not a workflow. */
   knowledgeDecision?(request: DecisionRequest): Promise<DecisionOutcome>;
+  /**
+   * What the store kept of a phase's run (the agent's progress notes and evidence) and the audit lines of its
+   * decisions, for the account that opens a pair thread. Optional: without it the account has the plan only.
+   */
+  phaseRecord?(workItemKey: string, phaseId: string): Promise<{ done: string[]; evidence: string[]; decisions: string[] }>;
   /** The phase whose PR this is (from the store), for CI results pushed by PR URL. */
   phaseForPr?(prUrl: string): Promise<{ workItemKey: string; phaseId: string } | undefined>;
 }
@@ -61,7 +68,12 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
         if (!request.phaseId) return handle.executeUpdate(rejectPlanUpdate, { ...options, args: [{ ...actor, reason: request.reason ?? '' }] });
         return handle.executeUpdate(rejectPhaseUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', reason: request.reason ?? '' }] });
       case 'set-mode':
-        return handle.executeUpdate(setModeUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', mode: request.mode ?? 'approval-required' }] });
+        return handle.executeUpdate(setModeUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', mode: request.mode ?? 'approval-required', ...(request.notes ? { notes: request.notes } : {}) }] });
+      case 'edit-plan':
+        if (!request.plan) throw new RefusedDecision('a plan edit carries the edited plan');
+        return handle.executeUpdate(editPlanUpdate, { ...options, args: [{ ...actor, plan: request.plan, note: request.reason ?? '' }] });
+      case 'retry-draft':
+        return handle.executeUpdate(retryDraftUpdate, { ...options, args: [actor] });
       case 'ci-option':
         return handle.executeUpdate(ciOptionUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', option: (request.value ?? '') as CiOption }] });
       case 'budget':
@@ -77,14 +89,43 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
     }
   }
 
-  async function view(key: string): Promise<WorkItemView | undefined> {
+  async function snapshot(key: string): Promise<WorkItemSnapshot | undefined> {
     try {
-      const state = await client.workflow.getHandle(workItemWorkflowId(key)).query(workItemStateQuery);
-      return toView(state);
+      return await client.workflow.getHandle(workItemWorkflowId(key)).query(workItemStateQuery);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
+  }
+
+  async function view(key: string): Promise<WorkItemView | undefined> {
+    const state = await snapshot(key);
+    return state ? toView(state) : undefined;
+  }
+
+  async function phaseAccount(workItemKey: string, phaseId: string): Promise<PhaseAccount> {
+    const state = await snapshot(workItemKey);
+    if (!state) throw new RefusedDecision(`no active work item ${workItemKey}`);
+    const phase = state.phases.find((p) => p.id === phaseId);
+    if (!phase) throw new RefusedDecision(`${workItemKey} has no phase "${phaseId}"`);
+    const planned = (id: string) => state.plan?.phases.find((p) => p.id === id);
+    // Phases the agent ran before this one: autonomous or approved, and started.
+    const ranByAgent = state.phases.filter((p) => p.mergeOrder < phase.mergeOrder && p.mode !== 'collaborative' && p.attempts > 0);
+    const earlier = await Promise.all(
+      ranByAgent.map(async (p) => {
+        const record = (await deps.phaseRecord?.(workItemKey, p.id)) ?? { done: [], evidence: [], decisions: [] };
+        const written = record.evidence.filter((e) => e.startsWith('wrote ')).map((e) => e.slice('wrote '.length));
+        return {
+          phaseId: p.id, title: p.title, mode: p.mode, status: p.status, ...(p.prUrl ? { prUrl: p.prUrl } : {}),
+          files: written.length ? written : (planned(p.id)?.files ?? []),
+          done: record.done, evidence: record.evidence.filter((e) => !e.startsWith('wrote ')), decisions: record.decisions,
+        };
+      }),
+    );
+    const left = state.phases
+      .filter((p) => p.id === phaseId || (p.mergeOrder > phase.mergeOrder && p.status !== 'merged' && p.status !== 'skipped'))
+      .map((p) => ({ phaseId: p.id, title: p.title, mode: p.mode, status: p.status, files: planned(p.id)?.files ?? [], constraints: planned(p.id)?.constraints ?? [], validation: (planned(p.id)?.validation ?? []).map((v) => v.command) }));
+    return { workItemKey, phaseId, title: phase.title, earlier, left };
   }
 
   return {
@@ -114,6 +155,13 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
     },
 
     ask: (developerId, question) => deps.ask(developerId, question),
+
+    async workItem(key): Promise<WorkItemDetail | undefined> {
+      const state = await snapshot(key);
+      return state ? { ...toView(state), ...(state.plan ? { plan: state.plan } : {}) } : undefined;
+    },
+
+    phaseAccount,
 
     async requestPlan(developerId, workItemKey, intention, options) {
       const ticket = options?.title ? undefined : await deps.describeWorkItem?.(workItemKey);
@@ -201,6 +249,7 @@ function causeMessage(err: WorkflowUpdateFailedError): string {
 export function toView(state: WorkItemSnapshot): WorkItemView {
   const pending: WorkItemView['pendingDecisions'] = [];
   if (state.status === 'awaiting-plan-approval') pending.push({ kind: 'approve-plan', title: `Approve plan v${state.planVersion}`, since: state.planEdits.at(-1)?.at ?? '' });
+  if (state.draftFailure) pending.push({ kind: 'retry-draft', title: `The plan draft failed: ${state.draftFailure.reason.slice(0, 200)}`, since: state.draftFailure.at });
   for (const p of state.phases) {
     if (p.status === 'awaiting-approval' || p.status === 'rejected') pending.push({ kind: 'approve-phase', phaseId: p.id, title: `Phase ${p.id}: ${p.title}`, since: p.gateOpenedAt ?? '' });
     if (p.awaitingCiDecision) pending.push({ kind: 'ci-option', phaseId: p.id, title: `CI failure on phase ${p.id}`, since: '' });
@@ -210,7 +259,9 @@ export function toView(state: WorkItemSnapshot): WorkItemView {
     title: state.title,
     ownerId: state.ownerId,
     status: state.status,
+    ...(state.statusBeforePause ? { statusBeforePause: state.statusBeforePause } : {}),
     planVersion: state.planVersion,
+    ...(state.draftFailure ? { draftFailure: { reason: state.draftFailure.reason, attempts: state.draftFailure.attempts } } : {}),
     phases: state.phases.map((p) => ({ id: p.id, title: p.title, mode: p.mode, status: p.status, ...(p.prUrl ? { prUrl: p.prUrl } : {}), dependsOn: p.dependsOn, mergeOrder: p.mergeOrder })),
     pendingDecisions: pending,
   };

@@ -18,6 +18,8 @@ export const ActionIds = {
   openRejectReason: `${prefix}:open:reject-reason`,
   /** Opens the "edit first" modal for a knowledge proposal. */
   openKnowledgeEdit: `${prefix}:open:knowledge-edit`,
+  /** Opens the plan edit modal from a plan gate. */
+  openPlanEdit: `${prefix}:open:plan-edit`,
   /** On the orientation in a new developer's briefing: records it finished and offers a starter task. */
   orientationDone: `${prefix}:onboarding:orientation-done`,
   /** Link buttons: Slack still sends block_actions for them, which we acknowledge and ignore. */
@@ -28,6 +30,7 @@ export const linkActionPattern = /^sitroom:link/;
 export const CallbackIds = {
   rejectReasonModal: `${prefix}:modal:reject-reason`,
   knowledgeEditModal: `${prefix}:modal:knowledge-edit`,
+  planEditModal: `${prefix}:modal:plan-edit`,
   home: `${prefix}:home`,
 } as const;
 
@@ -39,6 +42,12 @@ export const InputIds = {
   knowledgeTitleAction: 'knowledge_title_input',
   knowledgeBodyBlock: 'knowledge_body',
   knowledgeBodyAction: 'knowledge_body_input',
+  /** The plan edit modal: one title, files and dependencies block per phase (prefix + phase index), and the note. */
+  planPhaseTitlePrefix: 'plan_phase_title_',
+  planPhaseFilesPrefix: 'plan_phase_files_',
+  planPhaseDependsPrefix: 'plan_phase_depends_',
+  planNoteBlock: 'plan_note',
+  planNoteAction: 'plan_note_input',
 } as const;
 
 export const slashCommand = '/sitroom';

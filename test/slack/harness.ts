@@ -91,6 +91,14 @@ export class RecordingOrchestrator implements Orchestrator {
   async briefingNow(developerId: string) {
     this.briefings.push(developerId);
   }
+
+  async workItem(key: string) {
+    return (await this.situation('maria')).workItems.find((w) => w.key === key);
+  }
+
+  async phaseAccount(workItemKey: string, phaseId: string) {
+    return { workItemKey, phaseId, title: phaseId, earlier: [], left: [] };
+  }
 }
 
 export const signingSecret = 'local-signing-secret-for-tests';

@@ -1,19 +1,43 @@
 // The plan: RH-A drafts it (unless one came with the request), the owner and approvers are asked, and the
 // work item waits at this gate until the plan is approved or the work item cancelled. A rejected plan is
-// re-drafted with every rejection's reason as feedback.
+// re-drafted with every rejection's reason as feedback. A draft that fails reaches the owner with its reason
+// and a "Try again"; the work item waits in draft-failed (not planning) until they try again or cancel.
 import { condition, patched } from '@temporalio/workflow';
 import { Plan } from '../../src/plan/schema.js';
 import { initialPhases } from '../../src/plan/state.js';
-import type { WorkItemState } from '../../src/contracts/work-item.js';
+import type { WorkItemState, WorkItemStatus } from '../../src/contracts/work-item.js';
 import { PATCH } from '../patches.js';
 import type { DecisionProtocol } from './decisions.js';
 import { agent, planVersionOf, shouldContinue, store, type WorkItemRun, type WorkItemStages } from './run.js';
 
 /** First run only: records the work item, drafts the plan, loads who decides, and asks for approval. */
-export async function draftPlan(run: WorkItemRun, stages: WorkItemStages): Promise<WorkItemState> {
+export async function draftPlan(run: WorkItemRun, decisions: DecisionProtocol, stages: WorkItemStages): Promise<WorkItemState> {
   const { input, state } = run;
   await store.recordWorkItem({ key: state.key, ownerId: state.ownerId, title: state.title, intention: state.intention, workflowId: run.self, status: state.status });
-  const plan = input.plan ?? (await agent.draftPlan({ workItemKey: state.key, ownerId: state.ownerId, intention: state.intention }));
+  let plan = input.plan;
+  while (!plan) {
+    try {
+      plan = await agent.draftPlan({ workItemKey: state.key, ownerId: state.ownerId, intention: state.intention, ...(run.planFeedback.length ? { feedback: run.planFeedback } : {}) });
+    } catch (err) {
+      // Runs from before this patch failed here, after Slack had already promised a plan gate.
+      if (!patched(PATCH.draftFailureReachesOwner)) throw err;
+      await tellDraftFailed(run, err);
+      state.status = 'draft-failed';
+      await store.setWorkItemStatus({ key: state.key, status: state.status });
+      // Changed by the retryDraft and cancel updates while this waits.
+      const cancelled = () => (state.status as WorkItemStatus) === 'cancelled';
+      for (;;) {
+        await condition(() => run.redraftRequested || cancelled() || decisions.confirmDue);
+        if (!decisions.waiting) break;
+        await decisions.confirmWaiting();
+      }
+      if (cancelled()) return stages.close();
+      run.redraftRequested = false;
+      state.status = 'planning';
+      await store.setWorkItemStatus({ key: state.key, status: state.status });
+    }
+  }
+  delete state.draftFailure;
   state.plan = Plan.parse(plan);
   state.planVersion = 1;
   state.settings = await store.loadWorkItemSettings({ workItemKey: state.key, ownerId: state.ownerId, phases: state.plan.phases.map((p) => ({ id: p.id, files: p.files })) });
@@ -24,7 +48,7 @@ export async function draftPlan(run: WorkItemRun, stages: WorkItemStages): Promi
     dedupeKey: `gate:${state.key}:plan:v1`,
     developerId: state.ownerId,
     urgency: 'decision',
-    payload: { kind: 'gate', workItemKey: state.key, title: `Plan for ${state.key}: ${state.title}`, summary: planSummary(state) },
+    payload: { kind: 'gate', workItemKey: state.key, title: `Plan for ${state.key}: ${state.title}`, summary: planSummary(state), ...gatePhases(state) },
   });
   await store.detectOverlaps({ workItemKey: state.key, ownerId: state.ownerId, files: state.plan.phases.flatMap((p) => p.files) });
   return stages.planGate();
@@ -50,7 +74,17 @@ export async function planGate(run: WorkItemRun, decisions: DecisionProtocol, st
     }
     if (!run.redraftRequested) break;
     run.redraftRequested = false;
-    const redrafted = Plan.parse(await agent.draftPlan({ workItemKey: state.key, ownerId: state.ownerId, intention: state.intention, feedback: run.planFeedback }));
+    let drafted: Plan;
+    try {
+      drafted = await agent.draftPlan({ workItemKey: state.key, ownerId: state.ownerId, intention: state.intention, feedback: run.planFeedback });
+    } catch (err) {
+      // The current plan keeps waiting; the owner hears why the re-draft failed and may try again.
+      if (!patched(PATCH.draftFailureReachesOwner)) throw err;
+      await tellDraftFailed(run, err);
+      continue;
+    }
+    delete state.draftFailure;
+    const redrafted = Plan.parse(drafted);
     if (!awaitingPlanApproval()) break;
     state.plan = redrafted;
     state.planVersion += 1;
@@ -61,12 +95,39 @@ export async function planGate(run: WorkItemRun, decisions: DecisionProtocol, st
       dedupeKey: `gate:${state.key}:plan:v${state.planVersion}`,
       developerId: state.ownerId,
       urgency: 'decision',
-      payload: { kind: 'gate', workItemKey: state.key, title: `Plan v${state.planVersion} for ${state.key}: ${state.title}`, summary: planSummary(state) },
+      payload: { kind: 'gate', workItemKey: state.key, title: `Plan v${state.planVersion} for ${state.key}: ${state.title}`, summary: planSummary(state), ...gatePhases(state) },
     });
   }
   if (awaitingPlanApproval()) return stages.continueAsNew();
   if (state.status !== 'cancelled') await store.recordPlan(planVersionOf(state, state.plan!));
   return stages.phases();
+}
+
+/** The phases on the plan gate, so each one's mode can be switched there (gates sent before this patch carry none). */
+function gatePhases(state: WorkItemState): { phases?: Array<{ id: string; title: string; mode: string }> } {
+  if (!patched(PATCH.planGatePhases)) return {};
+  return { phases: state.phases.map((p) => ({ id: p.id, title: p.title, mode: p.mode })) };
+}
+
+/** Records why the draft failed and tells the owner, with a "Try again" (the decision retryDraft). */
+async function tellDraftFailed(run: WorkItemRun, err: unknown): Promise<void> {
+  const { state } = run;
+  const attempts = (state.draftFailure?.attempts ?? 0) + 1;
+  const reason = failureReason(err).slice(0, 1_000);
+  state.draftFailure = { reason, attempts, at: new Date().toISOString() };
+  await store.notify({
+    dedupeKey: `draft-failed:${state.key}:${attempts}`,
+    developerId: state.ownerId,
+    urgency: 'decision',
+    payload: { kind: 'draft-failed', workItemKey: state.key, title: state.title, reason, attempts },
+  });
+}
+
+/** What a person can act on: an ActivityFailure says only "Activity task failed"; its innermost cause says why. */
+function failureReason(failure: unknown): string {
+  let err = failure as { message?: string; cause?: unknown } | undefined;
+  while (err && typeof err.cause === 'object' && err.cause !== null && typeof (err.cause as { message?: unknown }).message === 'string') err = err.cause as typeof err;
+  return err?.message ?? String(failure);
 }
 
 function planSummary(state: WorkItemState): string {

@@ -1,4 +1,4 @@
-// What a work item accepts from outside: eleven decisions as updates, the phases' progress as a signal, and
+// What a work item accepts from outside: twelve decisions as updates, the phases' progress as a signal, and
 // its state as a query. Every validator rejects unknown phases, out-of-order decisions and people who may
 // not decide, so a rejected update never enters history; what an accepted one changes goes through the
 // decision protocol.
@@ -20,6 +20,7 @@ import {
   rejectPhaseUpdate,
   rejectPlanUpdate,
   resumeUpdate,
+  retryDraftUpdate,
   setModeUpdate,
   workItemStateQuery,
   type Actor,
@@ -162,7 +163,7 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
     async (args) => {
       const p = phase(args.phaseId);
       const from = p.mode;
-      const outcome = await decide(args, 'set-mode', args.phaseId, { from, to: args.mode }, () => {
+      const outcome = await decide(args, 'set-mode', args.phaseId, { from, to: args.mode, ...(args.notes ? { notes: args.notes } : {}) }, () => {
         p.mode = args.mode;
         p.modeSource = 'session';
         run.sessionOverrides = { ...run.sessionOverrides, [p.id]: args.mode };
@@ -170,7 +171,7 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
       });
       const child = run.children.get(p.id);
       if (outcome.outcome === 'applied' && child && (p.status === 'running' || p.status === 'pairing')) {
-        await getExternalWorkflowHandle(child).signal(phaseModeSignal, { mode: args.mode, actor: args.actor });
+        await getExternalWorkflowHandle(child).signal(phaseModeSignal, { mode: args.mode, actor: args.actor, ...(args.notes ? { notes: args.notes.slice(0, 4_000) } : {}) });
       }
       return outcome;
     },
@@ -256,6 +257,24 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
       validator: (args) => {
         requireMayDecide(args);
         if (state.status !== 'paused') throw new Error(`${state.key} is not paused`);
+      },
+    },
+  );
+  setHandler(
+    retryDraftUpdate,
+    (args) =>
+      decide(args, 'retry-draft', undefined, { attempts: state.draftFailure?.attempts ?? 0 }, () => {
+        run.redraftRequested = true;
+        return 'asked RH-A to draft the plan again';
+      }),
+    {
+      validator: (args) => {
+        requireOpen();
+        requireMayDecide(args);
+        // A failed first draft waits in draft-failed; a failed re-draft leaves the current plan waiting for approval.
+        const failed = state.status === 'draft-failed' || (state.status === 'awaiting-plan-approval' && state.draftFailure !== undefined);
+        if (!failed) throw new Error(`${state.key} has no failed plan draft to try again (status: ${state.status})`);
+        if (run.redraftRequested) throw new Error(`RH-A is already drafting the plan of ${state.key} again`);
       },
     },
   );

@@ -5,6 +5,7 @@ import type { CiFailureSummary } from '../../contracts/ci.js';
 import type { DecisionKind, StarterTaskOffer } from '../../orchestrator/port.js';
 import { ActionIds, decisionActionId } from '../ids.js';
 import { encodeDecision, type DecisionTemplate } from './decision-value.js';
+import { editPlanButton, phaseModeRow, planModeRows, planSummaryBlockId, renderDraftFailed, workItemControlRow } from './plan-control.js';
 import { actions, button, clip, context, divider, escapeMrkdwn, header, limits, link, listSections, message, section, type Block, type ButtonElement, type Message } from './kit.js';
 
 export interface RenderContext {
@@ -34,10 +35,10 @@ export function linkButton(label: string, url: string, suffix = ''): ButtonEleme
 function pendingDecisionButtons(d: { workItemKey: string; phaseId?: string; kind: string }, ctx: RenderContext, index: number): ButtonElement[] {
   const base = { workItemKey: d.workItemKey, ...(d.phaseId ? { phaseId: d.phaseId } : {}) };
   const open = linkButton('Open', workItemUrl(ctx, d.workItemKey, d.phaseId), `:${index}`);
-  const approvable: Partial<Record<string, DecisionKind>> = { 'approve-phase': 'approve-phase', 'approve-plan': 'approve-plan' };
+  const approvable: Partial<Record<string, DecisionKind>> = { 'approve-phase': 'approve-phase', 'approve-plan': 'approve-plan', 'retry-draft': 'retry-draft' };
   const kind = approvable[d.kind];
   if (!kind) return [open];
-  const approve = button({ actionId: `${decisionActionId(kind)}:${index}`, label: 'Approve', style: 'primary', value: encodeDecision({ ...base, kind }) });
+  const approve = button({ actionId: `${decisionActionId(kind)}:${index}`, label: kind === 'retry-draft' ? 'Try again' : 'Approve', style: 'primary', value: encodeDecision({ ...base, kind }) });
   return [approve, open];
 }
 
@@ -97,16 +98,18 @@ function renderGate(p: Extract<NotificationPayload, { kind: 'gate' }>, ctx: Rend
   const prefix = p.reminder === 'escalation' ? 'Escalated: ' : p.reminder === 'reminder' ? 'Reminder: ' : '';
   const blocks: Block[] = [
     header(`${prefix}${p.phaseId ? 'Phase gate' : 'Plan gate'} — ${p.workItemKey}`),
-    section(`*${esc(p.title)}*\n${esc(p.summary)}`, { moreUrl: workItemUrl(ctx, p.workItemKey, p.phaseId) }),
+    section(`*${esc(p.title)}*\n${esc(p.summary)}`, { moreUrl: workItemUrl(ctx, p.workItemKey, p.phaseId), ...(p.phaseId ? {} : { blockId: planSummaryBlockId }) }),
   ];
   if (p.mode) blocks.push(context([`Mode: *${esc(p.mode)}*`]));
-  const buttons = [
-    decisionButton({ ...base, kind: p.phaseId ? 'approve-phase' : 'approve-plan' }, 'Approve', 'primary'),
-    button({ actionId: ActionIds.openRejectReason, label: 'Reject with reason', style: 'danger', value: encodeDecision({ ...base, kind: 'reject-phase' }) }),
-  ];
-  if (p.phaseId && p.mode !== 'collaborative') buttons.push(decisionButton({ ...base, kind: 'set-mode', mode: 'collaborative', value: 'collaborative' }, 'Pair on it instead'));
+  const buttons = [decisionButton({ ...base, kind: p.phaseId ? 'approve-phase' : 'approve-plan' }, 'Approve', 'primary')];
+  if (!p.phaseId) buttons.push(editPlanButton(p.workItemKey));
+  buttons.push(button({ actionId: ActionIds.openRejectReason, label: 'Reject with reason', style: 'danger', value: encodeDecision({ ...base, kind: 'reject-phase' }) }));
   buttons.push(linkButton('Details', workItemUrl(ctx, p.workItemKey, p.phaseId)));
   blocks.push(...actions(buttons, 'gate'));
+  // Each phase's mode is switched where it is decided; the work item as a whole can be paused or cancelled.
+  if (p.phaseId && p.mode) blocks.push(...phaseModeRow(p.workItemKey, { id: p.phaseId, mode: p.mode }, '0'));
+  if (!p.phaseId && p.phases?.length) blocks.push(context(['Switch a phase\'s mode (numbers as in the plan):']), ...planModeRows(p.workItemKey, p.phases, '0'));
+  blocks.push(...workItemControlRow(p.workItemKey, false, '0'));
   return message(`${prefix}${p.workItemKey}: ${p.title} needs your approval`, blocks);
 }
 
@@ -282,6 +285,8 @@ export function renderNotification(payload: NotificationPayload, ctx: RenderCont
       return renderBudget(payload, ctx);
     case 'info':
       return message(payload.text, [section(esc(payload.text))]);
+    case 'draft-failed':
+      return renderDraftFailed(payload, workItemUrl(ctx, payload.workItemKey));
   }
 }
 

@@ -5,6 +5,7 @@ import type { Situation } from '../../orchestrator/port.js';
 import { CallbackIds, InputIds } from '../ids.js';
 import { encodeDecision, type DecisionTemplate } from './decision-value.js';
 import { decisionButton, linkButton, workItemUrl, type RenderContext } from './notifications.js';
+import { modeButtons, modeLabels, workItemButtons } from './plan-control.js';
 import { actions, context, divider, escapeMrkdwn as esc, header, homeView, limits, listSections, modal, section, textInput, type Block, type HomeView, type ModalView } from './kit.js';
 
 /** The `/sitroom status` reply: every title and id comes from people, Jira or GitHub, so each is escaped. */
@@ -23,7 +24,7 @@ export function renderHome(s: Situation, ctx: RenderContext): HomeView {
   s.pendingDecisions.slice(0, 10).forEach((d, i) => {
     const base = { workItemKey: d.workItemKey, ...(d.phaseId ? { phaseId: d.phaseId } : {}) };
     blocks.push(section(`${esc(d.title)}\n_${esc(d.workItemKey)}${d.phaseId ? ` · ${esc(d.phaseId)}` : ''} · since ${esc(d.since)}_`));
-    const buttons = d.kind === 'approve-phase' || d.kind === 'approve-plan' ? [decisionButton({ ...base, kind: d.kind }, 'Approve', 'primary')] : [];
+    const buttons = d.kind === 'approve-phase' || d.kind === 'approve-plan' ? [decisionButton({ ...base, kind: d.kind }, 'Approve', 'primary')] : d.kind === 'retry-draft' ? [decisionButton({ ...base, kind: d.kind, value: d.since }, 'Try again', 'primary')] : [];
     buttons.push(linkButton('Open', workItemUrl(ctx, d.workItemKey, d.phaseId), `:home-${i}`));
     blocks.push(...actions(buttons, `home-pending-${i}`));
   });
@@ -31,10 +32,17 @@ export function renderHome(s: Situation, ctx: RenderContext): HomeView {
 
   blocks.push(divider(), section(`*Active work (${s.workItems.length})*`));
   if (s.workItems.length === 0) blocks.push(context(['No active work items. Try `/sitroom plan HOSTEDCP-123 &lt;intention&gt;`.']));
-  for (const w of s.workItems.slice(0, 15)) {
+  // Refreshed on every publish, so a pause after a resume is a new tap (its key derives from the value).
+  const nonce = Date.now().toString(36);
+  s.workItems.slice(0, 15).forEach((w, wi) => {
     const phases = w.phases.map((p) => `${esc(p.id)} ${p.status === 'merged' || p.status === 'done' ? '✓' : `(${esc(p.status)}, ${esc(p.mode)})`}`).join(' → ');
-    blocks.push(section(`*${esc(w.key)}* ${esc(w.title)} — ${esc(w.status)}, plan v${w.planVersion}\n${phases}`, { moreUrl: workItemUrl(ctx, w.key) }));
-  }
+    const failed = w.draftFailure ? `\n_The plan draft failed: ${esc(w.draftFailure.reason.slice(0, 300))}_` : '';
+    blocks.push(section(`*${esc(w.key)}* ${esc(w.title)} — ${esc(w.status)}, plan v${w.planVersion}\n${phases}${failed}`, { moreUrl: workItemUrl(ctx, w.key) }));
+    // Its controls: pause or resume, cancel, and each open phase's mode (full auto, pair, needs approval).
+    const open = w.phases.map((p, i) => ({ p, i })).filter(({ p }) => p.status !== 'merged' && p.status !== 'skipped');
+    const modes = open.flatMap(({ p, i }) => modeButtons(w.key, p, i, nonce, (m) => `${p.id}: ${modeLabels[m]}`));
+    blocks.push(...actions([...workItemButtons(w.key, w.status === 'paused', nonce, `:w${wi}`), ...modes], `home-controls-${wi}`));
+  });
   if (s.workItems.length > 15) blocks.push(context([`…and ${s.workItems.length - 15} more on the dashboard`]));
 
   blocks.push(divider(), section('*Recent CI*'));

@@ -7,6 +7,7 @@ import { registerLinkButtons } from './actions/link.js';
 import { registerKnowledgeEditOpener } from './actions/open-knowledge-edit.js';
 import { registerRejectReasonOpener } from './actions/open-reject-reason.js';
 import { registerOrientationDone } from './actions/orientation-done.js';
+import { registerPlanEditOpener } from './actions/open-plan-edit.js';
 import { registerUnknownButtons } from './actions/unknown.js';
 import { registerSitroomCommand } from './commands/sitroom.js';
 import { registerAppHomeOpened } from './events/app-home-opened.js';
@@ -14,6 +15,7 @@ import { registerAppMention } from './events/app-mention.js';
 import { registerMessage } from './events/message.js';
 import { registerKnowledgeEditSubmission } from './views/knowledge-edit.js';
 import { registerRejectReasonSubmission } from './views/reject-reason.js';
+import { registerPlanEditSubmission } from './views/plan-edit.js';
 
 export function registerListeners(app: App, deps: SlackDeps): void {
   // Buttons in messages and in App Home.
@@ -22,9 +24,11 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerRejectReasonOpener(app, deps);
   registerKnowledgeEditOpener(app, deps);
   registerOrientationDone(app, deps);
+  registerPlanEditOpener(app, deps);
   // Modals.
   registerRejectReasonSubmission(app, deps);
   registerKnowledgeEditSubmission(app, deps);
+  registerPlanEditSubmission(app, deps);
   // Events.
   registerAppHomeOpened(app, deps);
   registerMessage(app, deps);

@@ -4,7 +4,8 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { decodeDecision, toRequest } from '../../blocks/decision-value.js';
 import type { Block } from '../../blocks/kit.js';
-import { renderDecided } from '../../blocks/notifications.js';
+import { formatWhen, renderDecided } from '../../blocks/notifications.js';
+import { controlBlocks, renderControlled } from '../../blocks/plan-control.js';
 import { renderHome } from '../../blocks/views.js';
 import type { SlackDeps } from '../../deps.js';
 import { decisionActionPattern } from '../../ids.js';
@@ -54,7 +55,11 @@ export function registerDecisionButtons(app: App, deps: SlackDeps): void {
     }
     if (channel && messageTs && body.message) {
       const original = { text: String(body.message.text ?? ''), blocks: (body.message.blocks ?? []) as Block[] };
-      const updated = renderDecided(original, result, deps.render);
+      // A mode switch, pause or resume on a gate keeps the gate live, with its controls drawn from the work item as it is now.
+      const keepsGate = ['set-mode', 'pause', 'resume'].includes(template.kind) && original.blocks.some((b) => b.type === 'actions' && b.block_id?.startsWith(controlBlocks.workItem));
+      const updated = keepsGate
+        ? renderControlled(original, result, await deps.orchestrator.workItem?.(template.workItemKey), deps.render, formatWhen)
+        : renderDecided(original, result, deps.render);
       await client.chat.update({ channel, ts: messageTs, text: updated.text, blocks: updated.blocks as never });
     }
   }

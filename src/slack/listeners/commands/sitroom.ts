@@ -7,6 +7,7 @@ import { escapeMrkdwn } from '../../blocks/kit.js';
 import { renderStatusText } from '../../blocks/views.js';
 import { slashCommand } from '../../ids.js';
 import { triggerOf } from '../../trigger.js';
+import { openPairThread } from '../events/pair-thread.js';
 import { resolvePairTarget } from '../pair.js';
 import { errorText } from '../reply.js';
 import { parseSitroomCommand, sitroomHelp } from './parse.js';
@@ -41,14 +42,15 @@ export function registerSitroomCommand(app: App, deps: SlackDeps): void {
           break;
         }
         case 'pair': {
-          const target = resolvePairTarget(parsed, await deps.orchestrator.situation(developer.id));
+          const situation = await deps.orchestrator.situation(developer.id);
+          const target = resolvePairTarget(parsed, situation);
           if (!target.ok) {
             await respond({ response_type: 'ephemeral', text: target.message });
             break;
           }
           const root = await client.chat.postMessage({ channel: command.channel_id, text: `<@${command.user_id}> is pairing with the agent on *${target.phaseId}* (${target.title}) of *${target.workItemKey}*. Reply in this thread.` });
           if (!root.ts || !root.channel) throw new Error('Slack did not return the thread root');
-          await deps.orchestrator.startPair({ developerId: developer.id, workItemKey: target.workItemKey, phaseId: target.phaseId, channel: root.channel, threadTs: root.ts });
+          await openPairThread(deps, client, { developerId: developer.id, workItemKey: target.workItemKey, phaseId: target.phaseId, title: target.title, channel: root.channel, threadTs: root.ts, idempotencyKey: trigger.key!, situation });
           break;
         }
         case 'briefing':

@@ -1,11 +1,14 @@
-// Messages to the app: replies in a pair thread go to the pair session; in a DM, "pair with me on phase 3"
-// opens a pair thread and anything else is an architecture question. Each event is processed once by event
+// Messages to the app: replies in a pair thread go to the pair session ("take it from here" hands the phase
+// back to RH-A); in a DM, "pair with me on phase 3" opens a pair thread, a plan override ("execute phase 1
+// full auto", "pause it") is applied, and anything else is an architecture question. Each event is processed once by event
 // id, whatever Slack retries.
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
 import { triggerOf } from '../../trigger.js';
 import { errorText } from '../reply.js';
-import { startPairThread } from './pair-thread.js';
+import { parseHandBack, parseOverride } from '../overrides.js';
+import { applyOverride } from './override.js';
+import { pairTargetOfThread, startPairThread } from './pair-thread.js';
 
 export function registerMessage(app: App, deps: SlackDeps): void {
   app.event('message', async ({ event, client, context }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
@@ -25,11 +28,23 @@ export function registerMessage(app: App, deps: SlackDeps): void {
     try {
       if (isThreadReply) {
         const threadTs = (event as { thread_ts: string }).thread_ts;
+        const handBack = parseHandBack(text);
+        const target = handBack ? await pairTargetOfThread(client, event.channel, threadTs) : undefined;
+        if (handBack && target) {
+          const result = await deps.orchestrator.decide({ ...target, kind: 'set-mode', mode: 'autonomous', ...(handBack.notes ? { notes: handBack.notes } : {}), actor: developer.id, surface: 'slack-message', idempotencyKey: trigger.key! });
+          const text = result.outcome === 'refused'
+            ? `Not handed back: ${result.reason}`
+            : `RH-A takes phase ${target.phaseId} from here (${result.summary}): it continues from your commits on the phase branch${handBack.notes ? ' with your notes' : ''} and tells you in your DM when the PR is ready.`;
+          await client.chat.postMessage({ channel: event.channel, thread_ts: threadTs, text });
+          return;
+        }
         const { accepted } = await deps.orchestrator.pairMessage({ channel: event.channel, threadTs, developerId: developer.id, text, messageTs: event.ts });
         if (accepted) await client.reactions.add({ channel: event.channel, timestamp: event.ts, name: 'eyes' }).catch(() => undefined);
         return;
       }
-      if (await startPairThread(deps, client, { developerId: developer.id, text, channel: event.channel, threadTs: event.ts })) return;
+      if (await startPairThread(deps, client, { developerId: developer.id, text, channel: event.channel, threadTs: event.ts, idempotencyKey: trigger.key! })) return;
+      const override = parseOverride(text);
+      if (override) return void (await applyOverride(deps, client, { developerId: developer.id, override, channel: event.channel, threadTs: event.ts, idempotencyKey: trigger.key! }));
       const answer = await deps.orchestrator.ask(developer.id, text);
       const citations = answer.citations.length ? `\n\n_Sources:_ ${answer.citations.map((c) => `\`${c}\``).join(', ')}` : '';
       await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: `${answer.text}${citations}`.slice(0, 39_000) });
