@@ -97,7 +97,7 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     const notes = handback?.notes;
     handback = undefined;
     const work = await quick.phaseBranchWork({ workItemKey: input.workItemKey, phase: input.phase, attempt: input.attempt });
-    const commits = work.commits.map((c) => `${c.subject} (${c.sha.slice(0, 10)} by ${c.author}: ${c.files.join(', ') || 'no files'})`);
+    const commits = work.commits.map((c) => `${c.subject} (${c.sha.slice(0, 10)}: ${c.files.join(', ') || 'no files'})`);
     done.push(...commits.map((c) => `${who} committed ${c}`));
     if (notes) done.push(`${who}'s notes: ${notes}`);
     evidence.push(...(work.commits.length ? [`${work.commits.length} commit(s) by ${who} on ${branch}`] : []));

@@ -49,7 +49,7 @@ describe('a mode switch', () => {
     expect(final.phases[0]!.handoffs).toEqual([expect.objectContaining({ from: 'collaborative', to: 'autonomous', why: 'the developer handed the phase back to the agent' })]);
 
     const handoffs = await rt.core.store.db.select().from(notificationOutbox).where(and(eq(notificationOutbox.developerId, 'maria'), eq(notificationOutbox.kind, 'handoff')));
-    expect(handoffs.map((h) => h.payload)).toEqual([expect.objectContaining({ workItemKey: key, phaseId: 'core', from: 'collaborative', to: 'autonomous', next: ['the agent continues from the pair session notes and opens the PR'] })]);
+    expect(handoffs.map((h) => h.payload)).toEqual([expect.objectContaining({ workItemKey: key, phaseId: 'core', from: 'collaborative', to: 'autonomous', next: ['the agent does the phase from its plan and opens the PR'] })]);
     expect((await decisionsFor(rt.core.store.db, key)).map((d) => d.kind)).toEqual(expect.arrayContaining(['set-mode', 'mode-handoff']));
   }, 180_000);
 });
