@@ -50,7 +50,8 @@ describe('request verification', () => {
 describe('decisions', () => {
   it('a tap decides once and updates the prompt in place, even when tapped twice', async () => {
     const prompt = await gateInMariasDm('api');
-    expect(buttonsOf(prompt)).toHaveLength(1);
+    // The decision, the phase's other modes, and pause/cancel of the work item.
+    expect(buttonsOf(prompt).map((b) => (b as { block_id?: string }).block_id)).toEqual(['gate', 'phase-modes', 'controls']);
     const before = h.orchestrator.decisions.length;
     const [first, second] = await Promise.all([
       h.workspace.tap('maria', prompt, 'sitroom:decide:approve-phase'),
