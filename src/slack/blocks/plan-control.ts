@@ -120,7 +120,7 @@ export function renderDraftFailed(p: { workItemKey: string; title: string; reaso
   const blocks: Block[] = [
     header(`Plan draft failed — ${p.workItemKey}`),
     section(`*${esc(p.title)}*\nRH-A could not draft a plan: ${esc(clip(p.reason, 2_000))}`, { moreUrl: detailsUrl }),
-    context([`Attempt ${p.attempts} · the work item waits until you try again or cancel it`]),
+    context([`Attempt ${p.attempts} · try again, or cancel the work item`]),
     ...actions(
       [
         controlButton(decisionActionId('retry-draft'), 'Try again', { workItemKey: p.workItemKey, kind: 'retry-draft', value: String(p.attempts) }, 'primary'),
