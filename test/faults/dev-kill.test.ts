@@ -66,6 +66,7 @@ describe('sitroom dev on PGlite is killed with taps in flight', () => {
     const secondTaps = await approveAll(workspace, second);
     await new Promise((r) => setTimeout(r, 400));
     await dev.kill('SIGKILL');
+    const killedAt = Date.now();
     dev = startDevProcess();
     await dev.ready;
     const two = await settleAndCount(client, secondTaps, 120_000);
@@ -78,7 +79,9 @@ describe('sitroom dev on PGlite is killed with taps in flight', () => {
     const keys = [...one.approvals.values(), ...two.approvals.values()].map((ids) => ids[0]!);
     for (const key of keys) expect(key).toMatch(/^slack:block_action:/);
 
-    // The inbox rows, read from the PGlite store once the process has let go of it.
+    // The inbox rows, read from the PGlite store once the process has let go of it. A row the killed process
+    // held mid-application settles once its 30 s lease has run out and the drain (every 5 s) takes it.
+    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 40_000 - Date.now())));
     await dev.kill('SIGTERM');
     const store = await openStore({ dataDir: join(dataDir, 'pglite') });
     try {
