@@ -167,7 +167,8 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
     botToken,
     signingSecret,
     ...(local ? {} : slackEnv.appToken ? { appToken: slackEnv.appToken } : {}),
-    ...(workspace ? { slackApiUrl: workspace.apiUrl } : {}),
+    // The local workspace of `sitroom dev`, or SLACK_API_URL (Slack's own unless a deployment or a test says otherwise).
+    slackApiUrl: workspace?.apiUrl ?? slackEnv.apiUrl,
     port: ports.slack,
     dashboardUrl: dashboard.url ?? `http://127.0.0.1:${port}/dashboard`,
     logger: core.logger,
@@ -178,7 +179,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
 
   const dispatcher = createDispatcher({
     db: core.store.db,
-    client: createDispatcherClient(botToken, workspace?.apiUrl),
+    client: createDispatcherClient(botToken, workspace?.apiUrl ?? slackEnv.apiUrl),
     render: slack.deps.render,
     config: () => core.config.current(),
     logger: core.logger,

@@ -11,6 +11,7 @@ import { createLogger, redactSecrets, type Logger } from '../observability/logge
 import type { RenderContext } from './blocks/notifications.js';
 import { createAfterAckQueue, DeveloperDirectory, type SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
+import { createSlackInbox } from './inbox.js';
 import { guardedListener, requestIdOf } from './request-guard.js';
 import { attachTrigger } from './trigger.js';
 
@@ -31,6 +32,8 @@ export interface SlackAppOptions {
   /** Base of links in messages (the team dashboard); the caller passes SITROOM_DASHBOARD_URL or its own. */
   dashboardUrl?: string;
   logger?: Logger;
+  /** How often intents left by a crash or an outage are applied again (they are also applied at start). */
+  inboxEveryMs?: number;
 }
 
 export interface SlackApp {
@@ -64,8 +67,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const directory = new DeveloperDirectory(options.store.db);
   const dashboardUrl = options.dashboardUrl ?? 'http://localhost:3000';
   const render: RenderContext = { dashboardUrl, mention: (id) => directory.mention(id) };
-  const deps: SlackDeps = { orchestrator: options.orchestrator, db: options.store.db, directory, render, logger, afterAck: createAfterAckQueue(logger) };
 
+  const inboxEveryMs = options.inboxEveryMs ?? 5_000;
   const errorFields = (requestId: string, error: unknown) => ({ requestId, err: redactSecrets(error instanceof Error ? error.message : String(error)) });
   // The HTTP receiver is built here rather than by Bolt so that the request guard stands in front of it and
   // every failure inside it is answered and logged with the request's id instead of escaping the process.
@@ -102,6 +105,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     clientOptions: { ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}), retryConfig: { retries: 0 } },
   });
 
+  const inbox = createSlackInbox({ db: options.store.db, orchestrator: options.orchestrator, directory, client: app.client, render, logger });
+  const deps: SlackDeps = { orchestrator: options.orchestrator, db: options.store.db, directory, render, logger, inbox, afterAck: createAfterAckQueue(logger) };
+
   // Who sent each delivery and its idempotency key, for every listener; it does no I/O, so ack() stays first.
   app.use(attachTrigger(deps));
   registerListeners(app, deps);
@@ -117,6 +123,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     mode: socketMode ? 'socket' : 'http',
     async start() {
       await directory.refresh(true);
+      // Intents acknowledged before a crash are applied now, and any left by an outage every few seconds.
+      inbox.start(inboxEveryMs);
       if (socketMode) {
         await app.start();
         return {};
@@ -131,6 +139,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       return { requestUrl: `http://${address.includes(':') ? `[${address}]` : address}:${port}/slack/events` };
     },
     async stop() {
+      await inbox.stop();
       if (socketMode) {
         await app.stop();
         return;

@@ -5,6 +5,7 @@ import { developers } from '../db/schema/core.js';
 import type { Orchestrator } from '../orchestrator/port.js';
 import type { Logger } from '../observability/logger.js';
 import type { RenderContext } from './blocks/notifications.js';
+import type { SlackInbox } from './inbox.js';
 
 export interface Developer { id: string; displayName: string; slackUserId: string | null }
 
@@ -53,6 +54,8 @@ export interface SlackDeps {
   directory: DeveloperDirectory;
   render: RenderContext;
   logger: Logger;
+  /** Where a listener records what the person asked for before it acknowledges, and which applies it. */
+  inbox: SlackInbox;
   /** Schedules the part of a listener that follows its ack (see createAfterAckQueue). */
   afterAck: (job: () => Promise<void>) => void;
 }

@@ -2,7 +2,8 @@
 // key is derived here, once, for every kind of payload (an event, a tap, a modal submission, a command), and a
 // global Bolt middleware attaches the trigger to the context before any listener runs. The middleware does
 // no I/O: each listener acknowledges first and only then asks who the developer is and claims the key, and
-// each of those runs at most once per delivery whichever code asks.
+// each of those runs at most once per delivery whichever code asks. Listeners that act on a person's
+// decision or start work record the key in the Slack inbox instead (inbox.ts), before they acknowledge.
 import { createHash } from 'node:crypto';
 import type { AnyMiddlewareArgs, Context, Middleware } from '@slack/bolt';
 import { eq } from 'drizzle-orm';

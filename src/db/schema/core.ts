@@ -81,6 +81,31 @@ export const processedSlackEvents = pgTable(
   (t) => [uniqueIndex('processed_slack_events_key_uq').on(t.idempotencyKey)],
 );
 
+/**
+ * The Slack inbox: what a person asked for with a tap, a modal or a command, written before Slack is
+ * acknowledged so a crash after the acknowledgement loses nothing. The Slack app applies each row once
+ * through the Orchestrator port (the key doubles as the Temporal update id) and records how it ended.
+ */
+export const slackIntents = pgTable(
+  'slack_intents',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    kind: text('kind').notNull(), // decision | command
+    slackUserId: text('slack_user_id').notNull(),
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull().default('pending'), // pending | applied | refused | failed
+    /** How it ended (the decision's summary or the refusal's reason), or the last error while pending. */
+    outcome: text('outcome'),
+    attempts: integer('attempts').notNull().default(0),
+    /** A process applying the row holds it until then; a row whose lease ran out is due again. */
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    settledAt: timestamp('settled_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('slack_intents_key_uq').on(t.idempotencyKey), index('slack_intents_due_idx').on(t.status, t.leaseUntil)],
+);
+
 /** Transactional outbox: a notification is written with the state change and delivered at least once, deduplicated by key. */
 export const notificationOutbox = pgTable(
   'notification_outbox',

@@ -1,11 +1,13 @@
 // /sitroom: acknowledged at once with a short answer (help, a parse error, or "working on it"); who the
 // person is, whether this invocation was already handled (claimed once by trigger id) and the slow part
-// (asking RH-A, planning) are answered afterwards through the command's response_url.
+// (asking RH-A) are answered afterwards through the command's response_url. `plan`, which starts work, is
+// written to the Slack inbox before the acknowledgement and applied from there (see inbox.ts).
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
 import { escapeMrkdwn } from '../../blocks/kit.js';
 import { renderStatusText } from '../../blocks/views.js';
 import { slashCommand } from '../../ids.js';
+import { notOnRosterToStart } from '../../inbox.js';
 import { triggerOf } from '../../trigger.js';
 import { openPairThread } from '../events/pair-thread.js';
 import { resolvePairTarget } from '../pair.js';
@@ -18,10 +20,25 @@ export function registerSitroomCommand(app: App, deps: SlackDeps): void {
     if (parsed.kind === 'help') return void (await ack({ response_type: 'ephemeral', text: sitroomHelp }));
     if (parsed.kind === 'invalid') return void (await ack({ response_type: 'ephemeral', text: parsed.message }));
     const working: Record<string, string> = { ask: 'Looking into it…', plan: `Asking RH-A for a plan for ${'workItemKey' in parsed ? parsed.workItemKey : ''}…`, status: 'Checking…', pair: 'Opening a pair thread…', briefing: 'Sending your briefing to your DM…' };
-    await ack({ response_type: 'ephemeral', text: working[parsed.kind] ?? 'On it…' });
     const trigger = triggerOf(context);
+    if (parsed.kind === 'plan') {
+      // Starting work is recorded before the acknowledgement, so "Asking RH-A…" survives a crash; the insert is
+      // the only I/O before the ack, and who the person is gets checked when the inbox applies it.
+      let id: number | undefined;
+      try {
+        const reply = { user: command.user_id, channel: command.channel_id };
+        id = await deps.inbox.record(trigger.key!, command.user_id, { kind: 'command', command: 'plan', workItemKey: parsed.workItemKey, intention: parsed.intention, reply });
+      } catch (err) {
+        deps.logger.error({ err: errorText(err), command: parsed.kind }, '/sitroom plan could not be recorded');
+        return void (await ack({ response_type: 'ephemeral', text: `That did not work: ${errorText(err)}. Nothing was started; try again.` }));
+      }
+      await ack({ response_type: 'ephemeral', text: working.plan! });
+      if (id !== undefined) deps.afterAck(() => deps.inbox.apply(id));
+      return;
+    }
+    await ack({ response_type: 'ephemeral', text: working[parsed.kind] ?? 'On it…' });
     const developer = await trigger.developer();
-    if (!developer) return void (await respond({ response_type: 'ephemeral', text: 'You are not on this team’s roster yet; ask your tech lead to add a role file with your Slack id.' }));
+    if (!developer) return void (await respond({ response_type: 'ephemeral', text: notOnRosterToStart }));
     if (!(await trigger.claim())) return; // the same invocation delivered twice: answered the first time
     try {
       switch (parsed.kind) {
@@ -29,11 +46,6 @@ export function registerSitroomCommand(app: App, deps: SlackDeps): void {
           const answer = await deps.orchestrator.ask(developer.id, parsed.question);
           const sources = answer.citations.length ? `\n\n_Sources:_ ${answer.citations.map((c) => `\`${c}\``).join(', ')}` : '';
           await respond({ response_type: 'ephemeral', text: `*${escapeMrkdwn(parsed.question)}*\n${answer.text}${sources}`.slice(0, 39_000) });
-          break;
-        }
-        case 'plan': {
-          const result = await deps.orchestrator.requestPlan(developer.id, parsed.workItemKey, parsed.intention);
-          await respond({ response_type: 'ephemeral', text: `Planning ${result.workItemKey} (plan v${result.planVersion}). The plan gate arrives in your DM.` });
           break;
         }
         case 'status': {

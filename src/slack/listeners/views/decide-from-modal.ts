@@ -1,12 +1,11 @@
-// What both decision modals do once their input is valid and acknowledged: the decision travels in the
-// modal's private metadata, the submission is claimed once by view id, the orchestrator decides, and the
-// prompt the modal was opened from is updated in place.
-import type { App, Context, ViewSubmitAction } from '@slack/bolt';
+// What both decision modals do once their input is valid: the decision travels in the modal's private
+// metadata; it is written to the Slack inbox under the submission's key before the modal is acknowledged
+// (closed), and the inbox applies it and updates the prompt the modal was opened from.
+import type { AckFn, App, Context, ViewResponseAction, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
-import { DecisionTemplate, toRequest } from '../../blocks/decision-value.js';
-import type { Block } from '../../blocks/kit.js';
-import { renderDecided } from '../../blocks/notifications.js';
+import { DecisionTemplate } from '../../blocks/decision-value.js';
 import type { SlackDeps } from '../../deps.js';
+import type { DecisionIntent } from '../../inbox.js';
 import { triggerOf } from '../../trigger.js';
 import { errorText, tellPrivately } from '../reply.js';
 
@@ -16,37 +15,33 @@ export function inputValue(body: ViewSubmitAction, blockId: string, actionId: st
   return (body.view.state.values[blockId]?.[actionId]?.value ?? '').trim();
 }
 
-export async function decideFromModal(deps: SlackDeps, context: Context, body: ViewSubmitAction, client: App['client'], extra: { reason?: string; text?: string }): Promise<void> {
+/** Records the modal's decision, then acknowledges the submission; every path acknowledges exactly once. */
+export async function decideFromModal(deps: SlackDeps, context: Context, body: ViewSubmitAction, ack: AckFn<ViewResponseAction>, client: App['client'], extra: { reason?: string; text?: string }): Promise<void> {
+  const tell = (channel: string | undefined, text: string) => deps.afterAck(() => tellPrivately(client, deps.logger, { user: body.user.id, channel, text }));
   let metadata: z.infer<typeof Metadata>;
   try {
     metadata = Metadata.parse(JSON.parse(body.view.private_metadata));
   } catch {
-    await tellPrivately(client, deps.logger, { user: body.user.id, text: 'That form is out of date; open the prompt again.' });
-    return;
+    await ack();
+    return tell(undefined, 'That form is out of date; open the prompt again.');
   }
+  const channel = metadata.p?.channel;
   const trigger = triggerOf(context);
-  const developer = await trigger.developer();
-  if (!developer) {
-    await tellPrivately(client, deps.logger, { user: body.user.id, channel: metadata.p?.channel, text: 'You are not on this team’s roster, so you cannot make this decision.' });
-    return;
-  }
-  const key = trigger.key!;
-  if (!(await trigger.claim())) return;
+  const intent: DecisionIntent = {
+    kind: 'decision',
+    decision: metadata.d,
+    surface: 'slack-modal',
+    ...extra,
+    reply: { user: body.user.id, ...(channel ? { channel } : {}), ...(metadata.p ? { prompt: metadata.p } : {}) },
+  };
+  let id: number | undefined;
   try {
-    const result = await deps.orchestrator.decide(toRequest(metadata.d, { actor: developer.id, surface: 'slack-modal', idempotencyKey: key, ...extra }));
-    if (result.outcome === 'refused') {
-      await trigger.release();
-      await tellPrivately(client, deps.logger, { user: body.user.id, channel: metadata.p?.channel, text: `Not applied: ${result.reason}` });
-      return;
-    }
-    if (metadata.p) {
-      const history = await client.conversations.history({ channel: metadata.p.channel, latest: metadata.p.ts, inclusive: true, limit: 1 });
-      const original = history.messages?.find((m) => m.ts === metadata.p!.ts);
-      const updated = renderDecided({ text: original?.text ?? '', blocks: (original?.blocks ?? []) as Block[] }, result, deps.render);
-      await client.chat.update({ channel: metadata.p.channel, ts: metadata.p.ts, text: updated.text, blocks: updated.blocks as never });
-    }
+    id = await deps.inbox.record(trigger.key!, body.user.id, intent);
   } catch (err) {
-    await trigger.release();
-    await tellPrivately(client, deps.logger, { user: body.user.id, channel: metadata.p?.channel, text: `Could not record that (${errorText(err)}). Nothing changed; try again.` });
+    await ack();
+    deps.logger.error({ err: errorText(err), key: trigger.key }, 'could not record a modal decision');
+    return tell(channel, `Could not record that (${errorText(err)}). Nothing changed; try again.`);
   }
+  await ack();
+  if (id !== undefined) deps.afterAck(() => deps.inbox.apply(id));
 }

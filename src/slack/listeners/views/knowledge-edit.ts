@@ -14,7 +14,6 @@ export function registerKnowledgeEditSubmission(app: App, deps: SlackDeps): void
       await ack({ response_action: 'errors', errors: { [title ? InputIds.knowledgeBodyBlock : InputIds.knowledgeTitleBlock]: 'Required.' } });
       return;
     }
-    await ack();
-    await decideFromModal(deps, context, body, client, { text: `${title}\n\n${text}` });
+    await decideFromModal(deps, context, body, ack, client, { text: `${title}\n\n${text}` });
   });
 }

@@ -12,7 +12,6 @@ export function registerRejectReasonSubmission(app: App, deps: SlackDeps): void 
       await ack({ response_action: 'errors', errors: { [InputIds.reasonBlock]: 'Say what is wrong, so the agent can act on it.' } });
       return;
     }
-    await ack();
-    await decideFromModal(deps, context, body, client, { reason });
+    await decideFromModal(deps, context, body, ack, client, { reason });
   });
 }

@@ -1,0 +1,62 @@
+// The Slack inbox's rows (schema in schema/core.ts): recorded before the acknowledgement, leased by the one
+// process applying a row, settled with how it ended. Times come from the database's clock, so processes
+// with skewed clocks agree on whose lease ran out.
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Database } from './client.js';
+import { slackIntents } from './schema/core.js';
+
+export type SlackIntentRow = typeof slackIntents.$inferSelect;
+export type SlackIntentStatus = 'pending' | 'applied' | 'refused' | 'failed';
+
+/** Rows a person may try again: a new tap with the same key revives them instead of being dropped as a double tap. */
+const retryable: SlackIntentStatus[] = ['refused', 'failed'];
+
+/**
+ * Writes an intent under its idempotency key. Returns its id, or undefined when the key is already pending or
+ * applied (a double tap, Slack's retry, a replay), which must not act twice.
+ */
+export async function recordIntent(db: Database, intent: { idempotencyKey: string; kind: 'decision' | 'command'; slackUserId: string; payload: unknown }): Promise<number | undefined> {
+  const rows = await db
+    .insert(slackIntents)
+    .values({ ...intent, payload: intent.payload as object })
+    .onConflictDoUpdate({
+      target: slackIntents.idempotencyKey,
+      set: { payload: sql`excluded.payload`, status: 'pending', outcome: null, attempts: 0, leaseUntil: null, settledAt: null, receivedAt: sql`now()` },
+      setWhere: inArray(slackIntents.status, retryable),
+    })
+    .returning({ id: slackIntents.id });
+  return rows[0]?.id;
+}
+
+const due = () => and(eq(slackIntents.status, 'pending'), or(isNull(slackIntents.leaseUntil), lte(slackIntents.leaseUntil, sql`now()`)));
+const inMs = (ms: number) => sql`now() + ${`${Math.max(0, Math.round(ms))} milliseconds`}::interval`;
+
+/** Takes the row for leaseMs if it is pending and nobody holds it; the caller then applies it. */
+export async function leaseIntent(db: Database, id: number, leaseMs: number): Promise<SlackIntentRow | undefined> {
+  const rows = await db
+    .update(slackIntents)
+    .set({ leaseUntil: inMs(leaseMs), attempts: sql`${slackIntents.attempts} + 1` })
+    .where(and(eq(slackIntents.id, id), due()))
+    .returning();
+  return rows[0];
+}
+
+/** Keeps holding a row whose application takes longer than the lease (Temporal waiting for a worker). */
+export async function renewLease(db: Database, id: number, leaseMs: number): Promise<void> {
+  await db.update(slackIntents).set({ leaseUntil: inMs(leaseMs) }).where(and(eq(slackIntents.id, id), eq(slackIntents.status, 'pending')));
+}
+
+/** Gives the row back to be tried again after delayMs, keeping the error that stopped this attempt. */
+export async function postponeIntent(db: Database, id: number, delayMs: number, error: string): Promise<void> {
+  await db.update(slackIntents).set({ leaseUntil: inMs(delayMs), outcome: error.slice(0, 2_000) }).where(and(eq(slackIntents.id, id), eq(slackIntents.status, 'pending')));
+}
+
+export async function settleIntent(db: Database, id: number, status: Exclude<SlackIntentStatus, 'pending'>, outcome: string): Promise<void> {
+  await db.update(slackIntents).set({ status, outcome: outcome.slice(0, 2_000), leaseUntil: null, settledAt: sql`now()` }).where(eq(slackIntents.id, id));
+}
+
+/** Pending rows nobody holds, oldest first. */
+export async function dueIntents(db: Database, limit: number): Promise<number[]> {
+  const rows = await db.select({ id: slackIntents.id }).from(slackIntents).where(due()).orderBy(asc(slackIntents.id)).limit(limit);
+  return rows.map((r) => r.id);
+}

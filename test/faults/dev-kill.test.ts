@@ -1,0 +1,95 @@
+// Acknowledged means durable, on the embedded PGlite store: there the Slack part and the worker part run
+// in one process (`sitroom dev`; PGlite admits one process, so `sitroom slack` and `sitroom worker` require
+// PostgreSQL), and a SIGKILL takes both down at once. A person taps Approve on many plan gates through the
+// local Slack workspace; the process is killed as soon as the taps are acknowledged, and again a moment
+// after the next batch is acknowledged (some approvals applied, some in flight, some still queued). After
+// each restart on the same data folder every acknowledged approval is applied exactly once, and the inbox
+// rows in the PGlite store say so.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { openStore } from '../../src/db/client.js';
+import { slackIntents } from '../../src/db/schema/core.js';
+import { freePort } from '../../src/temporal/dev-server.js';
+import { uniqueSuffix } from '../support/temporal.js';
+import { approveAll, openPlanGates, printFigures, settleAndCount, startFaultWorkspace, startProduct, type FaultWorkspace, type ProductProcess } from './taps.js';
+
+const processes: ProductProcess[] = [];
+let fault: FaultWorkspace | undefined;
+let connection: Connection | undefined;
+afterAll(async () => {
+  for (const p of processes) if (process.env.FAULT_DEBUG) process.stderr.write(`--- ${p.name} ${p.child.pid} output:\n${p.output()}\n`);
+  for (const p of processes) await p.kill('SIGTERM');
+  await fault?.workspace.stop();
+  await connection?.close();
+});
+
+describe('sitroom dev on PGlite is killed with taps in flight', () => {
+  it('every acknowledged approval is applied exactly once after the restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sitroom-fault-dev-'));
+    fault = await startFaultWorkspace();
+    const { workspace } = fault;
+    const slackPort = await freePort();
+    const env = {
+      ...fault.env,
+      FAULT_DATA_DIR: dataDir,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: `fault-dev-${uniqueSuffix()}`,
+      PORT: String(await freePort()),
+      SLACK_PORT: String(slackPort),
+    };
+    workspace.setAppUrl(`http://127.0.0.1:${slackPort}/slack/events`);
+    const startDevProcess = () => {
+      const p = startProduct('sitroom dev', 'test/faults/dev-process.ts', [], env, 'Situation Room is ready');
+      processes.push(p);
+      return p;
+    };
+    connection = await Connection.connect({ address: inject('temporalAddress') });
+    const client = new Client({ connection });
+
+    let dev = startDevProcess();
+    await dev.ready;
+
+    // 1. Killed the moment the taps are acknowledged.
+    const first = await openPlanGates(client, workspace, env.TEMPORAL_TASK_QUEUE, 'DEVA', 8);
+    const firstTaps = await approveAll(workspace, first);
+    await dev.kill('SIGKILL');
+    dev = startDevProcess();
+    await dev.ready;
+    const one = await settleAndCount(client, firstTaps, 120_000);
+    printFigures('PGlite, sitroom dev killed after the acks', one.figures);
+
+    // 2. Killed a moment later, with approvals applied, in flight and queued.
+    const second = await openPlanGates(client, workspace, env.TEMPORAL_TASK_QUEUE, 'DEVB', 8);
+    const secondTaps = await approveAll(workspace, second);
+    await new Promise((r) => setTimeout(r, 400));
+    await dev.kill('SIGKILL');
+    const killedAt = Date.now();
+    dev = startDevProcess();
+    await dev.ready;
+    const two = await settleAndCount(client, secondTaps, 120_000);
+    printFigures('PGlite, sitroom dev killed 0.4 s after the acks', two.figures);
+
+    for (const { figures } of [one, two]) {
+      expect(figures.acknowledged).toBe(figures.taps);
+      expect({ lost: figures.lost, doubled: figures.doubled, applied: figures.applied }).toEqual({ lost: 0, doubled: 0, applied: figures.acknowledged });
+    }
+    const keys = [...one.approvals.values(), ...two.approvals.values()].map((ids) => ids[0]!);
+    for (const key of keys) expect(key).toMatch(/^slack:block_action:/);
+
+    // The inbox rows, read from the PGlite store once the process has let go of it. A row the killed process
+    // held mid-application settles once its 30 s lease has run out and the drain (every 5 s) takes it.
+    await new Promise((r) => setTimeout(r, Math.max(0, killedAt + 40_000 - Date.now())));
+    await dev.kill('SIGTERM');
+    const store = await openStore({ dataDir: join(dataDir, 'pglite') });
+    try {
+      const rows = (await store.db.select().from(slackIntents)).filter((r) => keys.includes(r.idempotencyKey));
+      expect(rows).toHaveLength(keys.length);
+      expect(rows.map((r) => r.status)).toEqual(rows.map(() => 'applied'));
+    } finally {
+      await store.close();
+    }
+  }, 600_000);
+});
