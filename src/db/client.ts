@@ -47,6 +47,9 @@ export async function openStore(options: OpenOptions = {}): Promise<OpenStore> {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
     // An idle client error (e.g. the server restarting) must not crash the process; the next query reconnects.
     pool.on('error', () => undefined);
+    // The same for a client that is checked out when the server goes away: its query fails and is retried by
+    // the caller, but the client's own 'error' event has no listener and would end the process.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = drizzle(pool, { schema }) as unknown as Database;
     if (shouldMigrate) {
       const { migrate } = await import('drizzle-orm/node-postgres/migrator');
