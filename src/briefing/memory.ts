@@ -14,7 +14,9 @@ import { appendDecision, decisionsFor, getWorkItem, phasesOf } from '../db/work-
 import { impactOf } from '../domain/index.js';
 import { UserError } from '../contracts/failures.js';
 import { firstMessageFor } from '../knowledge/onboarding.js';
-import type { KnowledgeStore, PersonalMemory, ProposalDraftInput } from '../knowledge/store.js';
+import type { PersonalMemory } from '../knowledge/personal-memory.js';
+import type { ProposalDraftInput } from '../knowledge/proposal-queue.js';
+import type { KnowledgeStore } from '../knowledge/store.js';
 import type { NotificationPayload } from '../contracts/notifications.js';
 import { redactSecrets } from '../observability/logger.js';
 import { Plan } from '../plan/schema.js';
@@ -197,8 +199,8 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
         .leftJoin(phases, and(eq(phases.workItemKey, workItems.key), eq(phases.status, 'awaiting-approval')))
         .where(and(ne(workItems.ownerId, developerId), notInArray(workItems.status, terminalStatuses), othersGateFilter))
         .orderBy(asc(workItems.key), asc(phases.ordinal)),
-      knowledge.readMemory(developerId, developerId, memorySeed(config, role)),
-      knowledge.sessionNotes(developerId, developerId, 1),
+      knowledge.memory.readMemory(developerId, developerId, memorySeed(config, role)),
+      knowledge.memory.sessionNotes(developerId, developerId, 1),
     ]);
 
     // Active work item: the most recently updated open one, with the phase that needs attention first.
@@ -320,9 +322,9 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     const [seen] = await db.select({ id: decisions.id }).from(decisions).where(eq(decisions.idempotencyKey, idempotencyKey));
     if (seen) return;
     const summary = args.summary.trim() || 'no summary';
-    await knowledge.addSessionNote(args.developerId, args.developerId, { workItemKey: args.workItemKey, summary: `Pair session on ${args.workItemKey} phase ${args.phaseId} (${args.messages} messages): ${summary}` });
+    await knowledge.memory.addSessionNote(args.developerId, args.developerId, { workItemKey: args.workItemKey, summary: `Pair session on ${args.workItemKey} phase ${args.phaseId} (${args.messages} messages): ${summary}` });
     const hypothesis = hypothesisIn(summary);
-    await knowledge.updateMemory(args.developerId, args.developerId, {
+    await knowledge.memory.updateMemory(args.developerId, args.developerId, {
       leftOff: oneLine(`${args.workItemKey} phase ${args.phaseId}: ${summary}`, 600),
       ...(hypothesis ? { hypothesis: oneLine(hypothesis, 600) } : {}),
     });
@@ -334,7 +336,7 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     const plan = item ? planOf(item.plan) : undefined;
     if (!item || !plan) return undefined;
     const draft = draftFromWorkItem({ item, plan, phases: phaseRows, decisions: audit, model: deps.insight.model });
-    const proposal = await knowledge.proposeFromResolvedWorkItem({ workItemKey, developerId: ownerId, draft });
+    const proposal = await knowledge.proposals.proposeFromResolvedWorkItem({ workItemKey, developerId: ownerId, draft });
     return { kind: 'knowledge-proposal', proposalId: String(proposal.id), workItemKey, title: proposal.draft.title, body: proposal.draft.body };
   }
 

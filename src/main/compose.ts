@@ -18,7 +18,8 @@ import { createExampleRepo } from '../integrations/example-repo.js';
 import { createJira, type IssueTracker } from '../integrations/jira.js';
 import { git } from '../integrations/git.js';
 import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
-import { KnowledgeStore, curatorsFromConfig } from '../knowledge/store.js';
+import { curatorsFromConfig } from '../knowledge/access.js';
+import { KnowledgeStore } from '../knowledge/store.js';
 import { CalibrationStore } from '../db/calibration.js';
 import { loadPatternFiles } from '../knowledge/patterns.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -85,7 +86,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const insight = createDomainInsight();
   const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config.current()) });
-  await knowledge.syncPatternLibrary(loadPatternFiles(targetRepo, team.pattern_library));
+  await knowledge.patterns.syncPatternLibrary(loadPatternFiles(targetRepo, team.pattern_library));
   // The sandbox's build cache is the per-user default, shared by every store on this machine: a cache per data
   // folder is cold for each new one, and a cold Go build outlasts the step's heartbeat window.
   const agent = options.agent ?? createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir] } });
