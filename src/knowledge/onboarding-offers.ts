@@ -5,7 +5,7 @@ import type { Database } from '../db/client.js';
 import { workItemsInStatus } from '../db/work-items.js';
 import { chooseStarterTask, criterionLabels, starterCandidatesFrom, starterCriteria, starterStatuses } from './onboarding.js';
 import type { KnowledgeStore } from './store.js';
-import type { StarterTaskOffer } from '../orchestrator/port.js';
+import type { StarterTaskOffer } from '../contracts/onboarding.js';
 
 export interface OnboardingDeps {
   db: Database;
