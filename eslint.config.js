@@ -9,6 +9,7 @@
 // - src/contracts is the floor every room stands on: it imports nothing, neither the project nor packages.
 // - src/domain is pure: no I/O outside its one loader (src/domain/load.ts).
 // - RH-A (src/agent) is a library: no Slack, no Temporal, no database.
+// - src/db stores: it imports no room above it (test/architecture/floors.test.ts checks every floor).
 // The import graph has no cycles either; test/architecture/imports.test.ts checks that.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -75,6 +76,14 @@ export default tseslint.config(
           { group: ['@slack/*', '@temporalio/*', 'pg', '@electric-sql/pglite', 'drizzle-orm', 'drizzle-orm/*'], message: 'RH-A is a library: no Slack, Temporal or database. Throw a catalogued failure (src/contracts/failures.ts); src/activities meters and records.' },
           { group: ['**/db/*', '**/db/**', '**/slack/**', '**/activities/**', '**/orchestrator/**', '**/temporal/**', '**/main/**'], message: 'RH-A is a library: it does not reach the store, Slack or Temporal; take what it needs as a parameter.' },
         ],
+      }],
+    },
+  },
+  {
+    files: ['src/db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/knowledge/*', '**/briefing/*', '**/agent/*', '**/integrations/*', '**/activities/*', '**/orchestrator/*', '**/temporal/*', '**/slack/**', '**/http/**', '**/main/*', '**/cli/*', '**/workflows/**'], message: 'src/db stores: it imports no room above it. Take the value as a parameter, or move the shared type to src/contracts.' }],
       }],
     },
   },

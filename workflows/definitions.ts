@@ -1,9 +1,8 @@
 // Signals, updates and queries of every workflow, defined once so the client side (Slack, CLI, tests)
 // and the workflows agree on names and argument types.
 import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
-import type { DecisionCommit } from '../src/contracts/decisions.js';
+import type { DecisionCommit, DecisionOutcome, Surface } from '../src/contracts/decisions.js';
 import type { ExecutionMode } from '../src/config/schema.js';
-import type { Surface } from '../src/orchestrator/port.js';
 import type { Plan } from '../src/plan/schema.js';
 import type { WorkItemSnapshot } from '../src/contracts/work-item.js';
 import type { Handoff } from '../src/contracts/plan.js';
@@ -13,13 +12,6 @@ import type { CiRunReport, CiWatchState } from '../src/contracts/ci.js';
 export interface Actor {
   actor: string;
   surface: Surface;
-}
-
-export interface DecisionOutcome {
-  outcome: 'applied' | 'duplicate';
-  summary: string;
-  decidedBy: string;
-  decidedAt: string;
 }
 
 /**

@@ -21,7 +21,8 @@ import * as schema from '../../src/db/schema/index.js';
 import { developers } from '../../src/db/schema/core.js';
 import { appendDecision, savePlan, upsertDevelopers, upsertWorkItem } from '../../src/db/work-items.js';
 import { loadPatternFiles } from '../../src/knowledge/patterns.js';
-import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
+import { curatorsFromConfig } from '../../src/knowledge/access.js';
+import { KnowledgeStore } from '../../src/knowledge/store.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { DecisionRequest, DecisionResult, Orchestrator, Situation } from '../../src/orchestrator/port.js';
 import type { Plan } from '../../src/plan/schema.js';
@@ -92,7 +93,7 @@ export async function seedDevelopers(db: Database, knowledge: KnowledgeStore, me
     await appendDecision(db, { idempotencyKey: `bench:${open}:retry`, workItemKey: open, phaseId: 'bridge', kind: 'ci-retry', actor: 'rh-o', surface: 'automatic', detail: { test: `TestNodePool${i % 7}`, job: 'unit' } });
     await appendDecision(db, { idempotencyKey: `bench:${open}:alert`, workItemKey: open, phaseId: 'bridge', kind: 'ci-alert', actor: 'rh-o', surface: 'automatic', detail: { test: `TestNodePool${i % 7}`, job: 'unit' } });
     await memory.savePairSummary({ developerId: dev, workItemKey: open, phaseId: 'bridge', messages: 6, summary: `Walked through the MachineSet hop.\nhypothesis: the capacity error ${i} is lost before NodePool conditions` });
-    await knowledge.recordTestRun({ test: `TestNodePool${i % 7}`, job: 'unit', runId: `run-${i}`, commit: 'abcdef1', attempt: 1, outcome: i % 3 === 0 ? 'fail' : 'pass', message: i % 3 === 0 ? 'timed out waiting for condition' : undefined, at } as Parameters<KnowledgeStore['recordTestRun']>[0]);
+    await knowledge.experience.recordTestRun({ test: `TestNodePool${i % 7}`, job: 'unit', runId: `run-${i}`, commit: 'abcdef1', attempt: 1, outcome: i % 3 === 0 ? 'fail' : 'pass', message: i % 3 === 0 ? 'timed out waiting for condition' : undefined, at } as Parameters<KnowledgeStore['experience']['recordTestRun']>[0]);
   }
 }
 
@@ -105,7 +106,7 @@ async function briefingFigures(): Promise<BenchFigure[]> {
   await migrate(drizzle(client, { schema }), { migrationsFolder });
   await upsertDevelopers(db, base.roles.values());
   const knowledge = new KnowledgeStore(db, { curators: curatorsFromConfig(config) });
-  await knowledge.syncPatternLibrary(loadPatternFiles(exampleTargetRepo, base.team.pattern_library));
+  await knowledge.patterns.syncPatternLibrary(loadPatternFiles(exampleTargetRepo, base.team.pattern_library));
   const memory = createMemoryPort({ db, knowledge, config: { current: () => config }, insight: createDomainInsight() });
   const at = new Date().toISOString();
 

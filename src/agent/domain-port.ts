@@ -4,7 +4,6 @@
 import { answerFromModel, checkDiff, indexTree, loadDomainModel, loadTree, matchAny, snapshotTreeFile, type DomainModel, type TreeIndex } from '../domain/index.js';
 import { isUserError } from '../contracts/failures.js';
 import type { DomainModelPort, ModelAnswer, ModelFinding } from './model-port.js';
-import { YamlModelPort } from './yaml-model.js';
 
 export class DomainEnginePort implements DomainModelPort {
   private summaryText?: string;
@@ -61,14 +60,36 @@ export function loadDomainEnginePort(dir?: string): DomainEnginePort {
 }
 
 /**
- * The domain model engine when the models load; the minimal reader when they do not (a model being
- * edited must not take the agent down with it). `onFallback` hears why.
+ * Stands in when the domain models do not load (a model being edited must not take the agent down with
+ * it): the agent works from the code alone and says so in its prompt. The processes load the same models
+ * at start-up (src/knowledge/insight.ts) and stop on an invalid one, so this is for the CLI and tests.
  */
+export class UnavailableModelPort implements DomainModelPort {
+  constructor(private readonly reason: string) {}
+
+  summary(): string {
+    return `Domain model unavailable (${this.reason}); reason from the code and the pattern library alone.`;
+  }
+
+  answer(): ModelAnswer | undefined {
+    return undefined;
+  }
+
+  checkDiff(): ModelFinding[] {
+    return [];
+  }
+
+  componentFor(): string | undefined {
+    return undefined;
+  }
+}
+
+/** The domain model engine when the models load; otherwise a port that knows nothing and says why. `onFallback` hears the error. */
 export function loadModelPort(domainModelsDir: string, onFallback: (err: unknown) => void = () => {}): DomainModelPort {
   try {
     return loadDomainEnginePort(domainModelsDir);
   } catch (err) {
     onFallback(err);
-    return new YamlModelPort(domainModelsDir);
+    return new UnavailableModelPort((err instanceof Error ? err.message : String(err)).split('\n')[0]!);
   }
 }

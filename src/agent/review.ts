@@ -1,5 +1,6 @@
 // Offline review of a diff or snippet: the domain model's boundary rules plus the conventions this
 // team keeps correcting by hand. Pure: text in, findings out.
+import { parseUnifiedDiff } from '../domain/diff.js';
 import type { DomainModelPort } from './model-port.js';
 import type { ReviewFinding } from './types.js';
 
@@ -17,25 +18,13 @@ export function looksLikeDiff(text: string): boolean {
 /** New-side lines (context and added) of a unified diff; a bare snippet counts as all added. */
 export function newSideLines(text: string, snippetName = 'snippet.go'): NewLine[] {
   if (!looksLikeDiff(text)) return text.split('\n').map((t, i) => ({ file: snippetName, line: i + 1, text: t, added: true }));
-  const out: NewLine[] = [];
-  let file = '';
-  let line = 0;
-  for (const raw of text.split('\n')) {
-    if (raw.startsWith('+++ ')) {
-      file = raw.slice(4).trim().replace(/^b\//, '');
-      continue;
-    }
-    if (raw.startsWith('--- ') || raw.startsWith('diff ') || raw.startsWith('index ')) continue;
-    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(raw);
-    if (hunk) {
-      line = Number(hunk[1]);
-      continue;
-    }
-    if (!file || raw.startsWith('-') || raw.startsWith('\\')) continue;
-    out.push({ file, line, text: raw.slice(1), added: raw.startsWith('+') });
-    line++;
-  }
-  return out;
+  // Hunks without a "+++" header name no file, so there is no new side to review.
+  if (!/^\+\+\+ /m.test(text)) return [];
+  return parseUnifiedDiff(text).flatMap((f) =>
+    f.newPath === null
+      ? []
+      : f.hunks.flatMap((h) => h.lines.filter((l) => l.kind !== 'del').map((l) => ({ file: f.newPath!, line: l.newLine!, text: l.text, added: l.kind === 'add' }))),
+  );
 }
 
 export const isCamelCase = (s: string): boolean => /^[A-Z][A-Za-z0-9]*$/.test(s);

@@ -1,20 +1,20 @@
 // RH-O's memory port: the morning briefing assembled from stored state, the pair-session summary written
 // into the developer's personal memory, and the knowledge proposal drafted after a resolved work item.
 // The briefing runs for every developer every morning, so it reads with a fixed number of queries whatever
-// the amount of stored work: joins and aggregates in SQL, never one query per work item or phase.
+// the amount of stored work; those reads are in src/db/briefing.ts, and this file composes them.
 import { createHash } from 'node:crypto';
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { MemoryPort } from '../contracts/ports.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { RoleFile } from '../config/schema.js';
 import type { Database } from '../db/client.js';
-import { ciTestRuns, experienceEntries } from '../db/schema/knowledge.js';
-import { decisions, phases, workItems } from '../db/schema/core.js';
-import { appendDecision, decisionsFor, getWorkItem, phasesOf } from '../db/work-items.js';
+import { ciDecisionsOnOpenWorkItems, openWorkItemsOf, othersOpenGates, phasesOfOpenWorkItems, testsRunSince } from '../db/briefing.js';
+import { appendDecision, decisionsFor, getWorkItem, phasesOf, storedDecisionKeys } from '../db/work-items.js';
 import { impactOf } from '../domain/index.js';
 import { UserError } from '../contracts/failures.js';
 import { firstMessageFor } from '../knowledge/onboarding.js';
-import type { KnowledgeStore, PersonalMemory, ProposalDraftInput } from '../knowledge/store.js';
+import type { PersonalMemory } from '../knowledge/personal-memory.js';
+import type { ProposalDraftInput } from '../knowledge/proposal-queue.js';
+import type { KnowledgeStore } from '../knowledge/store.js';
 import type { NotificationPayload } from '../contracts/notifications.js';
 import { redactSecrets } from '../observability/logger.js';
 import { Plan } from '../plan/schema.js';
@@ -31,7 +31,6 @@ export interface MemoryPortDeps {
   insight: Pick<DomainInsight, 'model' | 'owners' | 'impact'>;
 }
 
-const terminalStatuses = ['resolved', 'cancelled'];
 /** Phases somebody is working on, in the order a person would want to hear about them. */
 const phaseAttention = ['awaiting-approval', 'awaiting-ci-decision', 'awaiting-budget', 'rejected', 'pairing', 'running', 'ci', 'ready-to-merge', 'failed', 'blocked'];
 /** Where "overnight" starts: the developer's previous local evening. */
@@ -149,56 +148,17 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     const now = new Date(at);
     if (Number.isNaN(now.getTime())) throw new UserError(`briefing time "${at}" is not an ISO timestamp`, { field: 'at' });
     const since = previousEvening(now, role.time_zone);
-    const ownedActive = and(eq(workItems.ownerId, developerId), notInArray(workItems.status, terminalStatuses));
     const team = config.team.approvals;
     const isTeamApprover = team.approvers.includes(developerId) || team.backup_approver === developerId;
-    // Others' gates this developer may decide: all of them for a team approver; otherwise only phases whose
-    // stored OWNERS approvers name them (rows written before approvers were stored are checked in process).
-    const othersGateFilter = isTeamApprover
-      ? or(eq(workItems.status, 'awaiting-plan-approval'), isNotNull(phases.phaseId))
-      : and(isNotNull(phases.phaseId), or(isNull(phases.approvers), sql`${phases.approvers} @> ${JSON.stringify([developerId])}::jsonb`));
 
     const [items, ownPhases, ciDecisions, teamCi, othersGates, memory, notes] = await Promise.all([
-      db.select().from(workItems).where(ownedActive).orderBy(desc(workItems.updatedAt), asc(workItems.key)).limit(maxActiveItems),
-      db
-        .select({ workItemKey: phases.workItemKey, phaseId: phases.phaseId, title: phases.title, ordinal: phases.ordinal, status: phases.status, prUrl: phases.prUrl })
-        .from(phases)
-        .innerJoin(workItems, eq(phases.workItemKey, workItems.key))
-        .where(ownedActive)
-        .orderBy(asc(phases.workItemKey), asc(phases.ordinal)),
-      // CI retries and alerts on the developer's PRs, and the options chosen for them: the audit log links tests to PRs.
-      db
-        .select({ kind: decisions.kind, workItemKey: decisions.workItemKey, phaseId: decisions.phaseId, detail: decisions.detail, decidedAt: decisions.decidedAt, prUrl: phases.prUrl })
-        .from(decisions)
-        .innerJoin(workItems, eq(decisions.workItemKey, workItems.key))
-        .leftJoin(phases, and(eq(phases.workItemKey, decisions.workItemKey), eq(phases.phaseId, decisions.phaseId)))
-        .where(and(ownedActive, inArray(decisions.kind, ['ci-retry', 'ci-alert', 'ci-option'])))
-        .orderBy(asc(decisions.id)),
-      // Tier 2: every test that ran since the evening, with its learned health.
-      db
-        .select({
-          test: ciTestRuns.test,
-          job: sql<string | null>`max(${ciTestRuns.job})`,
-          runs: sql<number>`count(*)::int`,
-          failures: sql<number>`(count(*) filter (where ${ciTestRuns.outcome} = 'fail'))::int`,
-          lastOutcome: sql<string>`(array_agg(${ciTestRuns.outcome} order by ${ciTestRuns.occurredAt} desc, ${ciTestRuns.attempt} desc))[1]`,
-          health: sql<string | null>`max(${experienceEntries.data}->>'health')`,
-        })
-        .from(ciTestRuns)
-        .leftJoin(experienceEntries, eq(experienceEntries.key, sql`'ci-test:' || ${ciTestRuns.test}`))
-        .where(gte(ciTestRuns.occurredAt, since))
-        .groupBy(ciTestRuns.test)
-        .orderBy(sql`(count(*) filter (where ${ciTestRuns.outcome} = 'fail')) desc`, asc(ciTestRuns.test))
-        .limit(maxTeamCiTests),
-      // Gates of other people's work that this developer may decide (team approver, backup, or OWNERS approver).
-      db
-        .select({ key: workItems.key, title: workItems.title, ownerId: workItems.ownerId, status: workItems.status, planVersion: workItems.planVersion, plan: workItems.plan, phaseId: phases.phaseId, phaseTitle: phases.title, approvers: phases.approvers })
-        .from(workItems)
-        .leftJoin(phases, and(eq(phases.workItemKey, workItems.key), eq(phases.status, 'awaiting-approval')))
-        .where(and(ne(workItems.ownerId, developerId), notInArray(workItems.status, terminalStatuses), othersGateFilter))
-        .orderBy(asc(workItems.key), asc(phases.ordinal)),
-      knowledge.readMemory(developerId, developerId, memorySeed(config, role)),
-      knowledge.sessionNotes(developerId, developerId, 1),
+      openWorkItemsOf(db, developerId, maxActiveItems),
+      phasesOfOpenWorkItems(db, developerId),
+      ciDecisionsOnOpenWorkItems(db, developerId),
+      testsRunSince(db, since, maxTeamCiTests),
+      othersOpenGates(db, developerId, isTeamApprover),
+      knowledge.memory.readMemory(developerId, developerId, memorySeed(config, role)),
+      knowledge.memory.sessionNotes(developerId, developerId, 1),
     ]);
 
     // Active work item: the most recently updated open one, with the phase that needs attention first.
@@ -317,12 +277,11 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     // A retried activity must not write the note twice: the audit row (who paired on what, not what was said) is the marker.
     const digest = createHash('sha256').update(`${args.messages}\n${args.summary}`).digest('hex').slice(0, 16);
     const idempotencyKey = `pair-session:${args.workItemKey}:${args.phaseId}:${args.developerId}:${digest}`;
-    const [seen] = await db.select({ id: decisions.id }).from(decisions).where(eq(decisions.idempotencyKey, idempotencyKey));
-    if (seen) return;
+    if ((await storedDecisionKeys(db, [idempotencyKey])).has(idempotencyKey)) return;
     const summary = args.summary.trim() || 'no summary';
-    await knowledge.addSessionNote(args.developerId, args.developerId, { workItemKey: args.workItemKey, summary: `Pair session on ${args.workItemKey} phase ${args.phaseId} (${args.messages} messages): ${summary}` });
+    await knowledge.memory.addSessionNote(args.developerId, args.developerId, { workItemKey: args.workItemKey, summary: `Pair session on ${args.workItemKey} phase ${args.phaseId} (${args.messages} messages): ${summary}` });
     const hypothesis = hypothesisIn(summary);
-    await knowledge.updateMemory(args.developerId, args.developerId, {
+    await knowledge.memory.updateMemory(args.developerId, args.developerId, {
       leftOff: oneLine(`${args.workItemKey} phase ${args.phaseId}: ${summary}`, 600),
       ...(hypothesis ? { hypothesis: oneLine(hypothesis, 600) } : {}),
     });
@@ -334,7 +293,7 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     const plan = item ? planOf(item.plan) : undefined;
     if (!item || !plan) return undefined;
     const draft = draftFromWorkItem({ item, plan, phases: phaseRows, decisions: audit, model: deps.insight.model });
-    const proposal = await knowledge.proposeFromResolvedWorkItem({ workItemKey, developerId: ownerId, draft });
+    const proposal = await knowledge.proposals.proposeFromResolvedWorkItem({ workItemKey, developerId: ownerId, draft });
     return { kind: 'knowledge-proposal', proposalId: String(proposal.id), workItemKey, title: proposal.draft.title, body: proposal.draft.body };
   }
 

@@ -13,7 +13,8 @@ import { loadDomainModel, loadTree, scanRepo, snapshotTreeFile } from '../domain
 import { UserError } from '../contracts/failures.js';
 import { loadPatternFiles } from '../knowledge/patterns.js';
 import { modelVerifyResolver, type RefResolver } from '../knowledge/staleness.js';
-import { KnowledgeStore, curatorsFromConfig } from '../knowledge/store.js';
+import { curatorsFromConfig } from '../knowledge/access.js';
+import { KnowledgeStore } from '../knowledge/store.js';
 
 const usage = `usage: sitroom knowledge <command> [--json]
   sync                              mirror .rh-agentic/patterns/ of the target repository (TARGET_REPO) into the store
@@ -55,7 +56,7 @@ export async function run(args: string[], options: KnowledgeCliOptions = {}): Pr
     switch (command) {
       case 'sync': {
         const patterns = loadPatternFiles(config.targetRepo, config.team.pattern_library);
-        const result = await knowledge.syncPatternLibrary(patterns);
+        const result = await knowledge.patterns.syncPatternLibrary(patterns);
         if (values.json) out(JSON.stringify({ library: config.team.pattern_library, ...result }, null, 2));
         else {
           out(`knowledge sync: ${patterns.length} entr${patterns.length === 1 ? 'y' : 'ies'} in ${join(config.targetRepo, config.team.pattern_library)}`);
@@ -65,7 +66,7 @@ export async function run(args: string[], options: KnowledgeCliOptions = {}): Pr
         return 0;
       }
       case 'stale': {
-        const stale = await knowledge.checkStaleness(resolver!.resolve);
+        const stale = await knowledge.patterns.checkStaleness(resolver!.resolve);
         if (values.json) out(JSON.stringify({ against: resolver!.label, stale }, null, 2));
         else if (stale.length === 0) out(`knowledge stale: every approved entry resolves against ${resolver!.label}`);
         else {
@@ -76,7 +77,7 @@ export async function run(args: string[], options: KnowledgeCliOptions = {}): Pr
         return stale.length > 0 ? 1 : 0;
       }
       default: {
-        const queue = await knowledge.reviewQueue();
+        const queue = await knowledge.proposals.reviewQueue();
         if (values.json) out(JSON.stringify(queue, null, 2));
         else if (queue.length === 0) out('knowledge queue: nothing waiting for review');
         else {

@@ -41,3 +41,14 @@ export interface DecisionCommit {
   notification?: Notification;
   plan?: PlanVersion;
 }
+
+/** Where a person took a decision; stored with the audit row. */
+export type Surface = 'slack-button' | 'slack-command' | 'slack-modal' | 'slack-message' | 'dashboard' | 'cli' | 'automatic';
+
+/** What a decision update answers its caller: applied now, or already applied by an earlier request with the same id. */
+export interface DecisionOutcome {
+  outcome: 'applied' | 'duplicate';
+  summary: string;
+  decidedBy: string;
+  decidedAt: string;
+}

@@ -3,6 +3,8 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { mergedChanges, mergeOutcomes } from './schema/knowledge.js';
+// Up a floor (listed in test/architecture/floors.test.ts): the grades and the table computed from them are
+// confidence's own types and rules; this repository only stores and returns them.
 import { calibrationTable, type CalibrationRow, type MergedChangeRecord, type OutcomeKind } from '../confidence/calibration.js';
 import { gradesOf, type ConfidenceAssessment, type ConfidenceLevel, type Grade } from '../confidence/model.js';
 

@@ -20,7 +20,7 @@ export function createCiKnowledge(deps: { knowledge: KnowledgeStore; config: Pic
       const policy = deps.config.current().team.ci.flake_handling;
       const out: CiFailureSummary[] = [];
       for (const failure of failures) {
-        const history = await deps.knowledge.testHistory(failure.test, policy.window_runs);
+        const history = await deps.knowledge.experience.testHistory(failure.test, policy.window_runs);
         const verdict = classifyFailure(history, { test: failure.test, commit: report.commit, attempt: report.attempt, message: failure.message ?? `${failure.test} failed` }, policy);
         out.push({
           job: report.job,
@@ -40,8 +40,8 @@ export function createCiKnowledge(deps: { knowledge: KnowledgeStore; config: Pic
       const at = new Date();
       for (const t of report.tests) {
         if (t.status === 'skipped') continue;
-        await deps.knowledge.recordTestRun({ test: t.test, job: report.job, runId: report.runId, commit: report.commit, attempt: report.attempt, outcome: t.status === 'passed' ? 'pass' : 'fail', message: t.message, at });
-        await deps.knowledge.refreshTestExperience(t.test, policy);
+        await deps.knowledge.experience.recordTestRun({ test: t.test, job: report.job, runId: report.runId, commit: report.commit, attempt: report.attempt, outcome: t.status === 'passed' ? 'pass' : 'fail', message: t.message, at });
+        await deps.knowledge.experience.refreshTestExperience(t.test, policy);
       }
     },
   };

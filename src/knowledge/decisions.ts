@@ -4,15 +4,17 @@
 import { appendDecision } from '../db/work-items.js';
 import type { Database } from '../db/client.js';
 import type { KnowledgeStore } from './store.js';
+// Up a floor (listed in test/architecture/floors.test.ts): the answer arrives as the port's DecisionRequest,
+// whose decision kinds and modes have not moved to src/contracts yet.
 import type { DecisionRequest } from '../orchestrator/port.js';
-import type { DecisionOutcome } from '../../workflows/definitions.js';
+import type { DecisionOutcome } from '../contracts/decisions.js';
 import { RefusedDecision } from '../contracts/failures.js';
 
 export function createKnowledgeDecisions(deps: { db: Database; knowledge: KnowledgeStore }) {
   return async function knowledgeDecision(request: DecisionRequest): Promise<DecisionOutcome> {
     const id = Number(request.proposalId ?? request.phaseId);
     if (!Number.isInteger(id)) throw new RefusedDecision('this knowledge proposal has no id');
-    const proposal = await deps.knowledge.getProposal(id);
+    const proposal = await deps.knowledge.proposals.getProposal(id);
     if (!proposal) throw new RefusedDecision(`knowledge proposal ${id} does not exist`);
     if (proposal.developerId !== request.actor) throw new RefusedDecision(`only ${proposal.developerId} can answer this proposal`);
     const answer = request.value;
@@ -36,7 +38,7 @@ export function createKnowledgeDecisions(deps: { db: Database; knowledge: Knowle
     const decidedAt = audit.decidedAt.toISOString();
     if (!audit.inserted) return { outcome: 'duplicate', summary: 'already answered', decidedBy: request.actor, decidedAt };
 
-    const updated = await deps.knowledge.respondToProposal(id, request.actor, answer, edited);
+    const updated = await deps.knowledge.proposals.respondToProposal(id, request.actor, answer, edited);
     const summary =
       answer === 'no' ? 'declined the knowledge entry' : `${answer === 'edit' ? 'edited and accepted' : 'accepted'} the knowledge entry "${updated.draft.title}"; a curator reviews it before it enters the pattern library`;
     return { outcome: 'applied', summary, decidedBy: request.actor, decidedAt };

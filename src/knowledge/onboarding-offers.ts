@@ -5,20 +5,20 @@ import type { Database } from '../db/client.js';
 import { workItemsInStatus } from '../db/work-items.js';
 import { chooseStarterTask, criterionLabels, starterCandidatesFrom, starterCriteria, starterStatuses } from './onboarding.js';
 import type { KnowledgeStore } from './store.js';
-import type { StarterTaskOffer } from '../orchestrator/port.js';
+import type { StarterTaskOffer } from '../contracts/onboarding.js';
 
 export interface OnboardingDeps {
   db: Database;
-  knowledge: Pick<KnowledgeStore, 'completeOrientation' | 'listPatterns'>;
+  knowledge: { memory: Pick<KnowledgeStore['memory'], 'completeOrientation'>; patterns: Pick<KnowledgeStore['patterns'], 'listPatterns'> };
 }
 
 export function createOnboarding(deps: OnboardingDeps) {
   return {
     async completeOrientation(developerId: string): Promise<StarterTaskOffer> {
-      const { memory } = await deps.knowledge.completeOrientation(developerId, developerId);
+      const { memory } = await deps.knowledge.memory.completeOrientation(developerId, developerId);
       const [items, patterns] = await Promise.all([
         workItemsInStatus(deps.db, [...starterStatuses]),
-        deps.knowledge.listPatterns('approved'),
+        deps.knowledge.patterns.listPatterns('approved'),
       ]);
       const owners = new Map(items.map((i) => [i.key, i.ownerId]));
       const choice = chooseStarterTask(starterCandidatesFrom(items), patterns);

@@ -6,7 +6,7 @@
 import type { RoleFile } from '../config/schema.js';
 import type { Applicability } from './patterns.js';
 import { matchesGlob, matchItem } from './relevance.js';
-import type { PersonalMemory } from './store.js';
+import type { PersonalMemory } from './personal-memory.js';
 
 export type Depth = 'full' | 'short' | 'reference';
 

@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import { createActivities, type Activities } from '../activities/index.js';
 import type { Environment } from '../config/environment.js';
 import type { CiPort } from '../contracts/ports.js';
+import { staticKnowledge } from '../agent/model-port.js';
 import { createAgent, type Agent } from '../agent/steps.js';
 import { openStore, type OpenStore } from '../db/client.js';
 import { repoRoot } from '../paths.js';
@@ -18,7 +19,8 @@ import { createExampleRepo } from '../integrations/example-repo.js';
 import { createJira, type IssueTracker } from '../integrations/jira.js';
 import { git } from '../integrations/git.js';
 import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
-import { KnowledgeStore, curatorsFromConfig } from '../knowledge/store.js';
+import { curatorsFromConfig } from '../knowledge/access.js';
+import { KnowledgeStore } from '../knowledge/store.js';
 import { CalibrationStore } from '../db/calibration.js';
 import { loadPatternFiles } from '../knowledge/patterns.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -85,10 +87,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const insight = createDomainInsight();
   const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config.current()) });
-  await knowledge.syncPatternLibrary(loadPatternFiles(targetRepo, team.pattern_library));
+  await knowledge.patterns.syncPatternLibrary(loadPatternFiles(targetRepo, team.pattern_library));
   // The sandbox's build cache is the per-user default, shared by every store on this machine: a cache per data
   // folder is cold for each new one, and a cold Go build outlasts the step's heartbeat window.
-  const agent = options.agent ?? createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir] } });
+  // The agent consults the approved entries every other surface shows: the store's, just synced from the
+  // repository, so an entry a curator approved and nobody has written back yet counts for the agent too.
+  const approvedPatterns = await knowledge.patterns.listPatterns('approved');
+  const agentKnowledge = staticKnowledge(approvedPatterns.map((p) => ({ id: p.id, title: p.title, body: p.body, source: p.sourcePath ?? `pattern ${p.id} v${p.version}` })));
+  const agent = options.agent ?? createAgent({ targetRepo, team, knowledge: agentKnowledge, anthropic: environment.anthropic, sandbox: { hide: [dataDir] } });
 
   // GitHub mode: PRs on GitHub, Prow CI, tide merges; results are polled unless the CI webhook pushes them.
   const github = environment.github.token ? createGitHubMode(environment.github, team) : undefined;

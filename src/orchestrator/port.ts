@@ -2,6 +2,8 @@
 // src/orchestrator/temporal.ts; the surfaces depend on this interface only.
 import type { ExecutionMode } from '../config/schema.js';
 import type { CiRunReport } from '../contracts/ci.js';
+import type { Surface } from '../contracts/decisions.js';
+import type { StarterTaskOffer } from '../contracts/onboarding.js';
 import type { Plan } from '../plan/schema.js';
 
 export const decisionKinds = [
@@ -19,7 +21,6 @@ export const decisionKinds = [
   'edit-plan', // carries `plan` and, as `reason`, what changed
 ] as const;
 export type DecisionKind = (typeof decisionKinds)[number];
-export type Surface = 'slack-button' | 'slack-command' | 'slack-modal' | 'slack-message' | 'dashboard' | 'cli' | 'automatic';
 
 export interface DecisionRequest {
   workItemKey: string;
@@ -97,15 +98,7 @@ export interface PhaseAccount {
   left: Array<{ phaseId: string; title: string; mode: ExecutionMode; status: string; files: string[]; constraints: string[]; validation: string[] }>;
 }
 
-/** What a new developer gets when they finish the orientation: a real open work item, or why there is none. */
-export interface StarterTaskOffer {
-  developerId: string;
-  /** When the orientation was first recorded as finished (ISO); a second tap keeps the first time. */
-  orientationCompletedAt: string;
-  chosen?: { workItemKey: string; title: string; ownerId: string; reasons: Array<{ criterion: string; why: string }> };
-  /** Every open work item considered, best first, with the criteria it misses (empty for the chosen one). */
-  considered: Array<{ workItemKey: string; title: string; met: number; missing: Array<{ criterion: string; why: string }> }>;
-}
+export type { StarterTaskOffer } from '../contracts/onboarding.js';
 
 /** Where CI results pushed for a PR went: the CI watch of the phase that opened it, or why nowhere. */
 export type CiResultsDelivery = { outcome: 'accepted'; watchId: string } | { outcome: 'unknown-pr' } | { outcome: 'not-watching' };

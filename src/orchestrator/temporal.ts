@@ -17,10 +17,10 @@ import {
   resumeUpdate,
   setModeUpdate,
   workItemStateQuery,
-  type DecisionOutcome,
   type CiOption,
 } from '../../workflows/definitions.js';
 import { pairSessionWorkflowId, phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
+import type { DecisionOutcome } from '../contracts/decisions.js';
 import type { WorkItemSnapshot } from '../contracts/work-item.js';
 import type { Plan } from '../plan/schema.js';
 import type { DecisionRequest, Orchestrator, PhaseAccount, Situation, WorkItemDetail, WorkItemView } from './port.js';

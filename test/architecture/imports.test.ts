@@ -1,34 +1,9 @@
 // The import graph of src/ and workflows/ has no cycles: a cycle means two rooms each need the other, so
 // neither can be read, tested or moved alone. Type-only imports count too: they tie the rooms together
 // just the same.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return path.endsWith('.ts') ? [path] : [];
-  });
-}
-
-// Static `import … from`, `export … from`, side-effect `import '…'` and dynamic `import('…')`.
-const importPattern = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
-
-export function projectImports(file: string): string[] {
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const targets: string[] = [];
-  for (const match of text.matchAll(importPattern)) {
-    const specifier = match[1] ?? match[2] ?? match[3];
-    if (!specifier?.startsWith('.')) continue;
-    targets.push(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
-  }
-  return targets;
-}
+import { projectImports, root, sourceFiles } from './graph.js';
 
 /** Every cycle found by a depth-first walk, each as the list of files (relative to the repository) it runs through. */
 export function importCycles(files: string[]): string[][] {

@@ -7,7 +7,8 @@ import { migrationsFolder, type Database, type OpenStore } from '../../src/db/cl
 import * as schema from '../../src/db/schema/index.js';
 import { appendDecision, decisionsFor, savePlan, upsertDevelopers, upsertWorkItem } from '../../src/db/work-items.js';
 import { loadPatternFiles } from '../../src/knowledge/patterns.js';
-import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
+import { curatorsFromConfig } from '../../src/knowledge/access.js';
+import { KnowledgeStore } from '../../src/knowledge/store.js';
 import type { Plan } from '../../src/plan/schema.js';
 import type { PhaseState, PhaseStatus } from '../../src/contracts/plan.js';
 import { createDomainInsight } from '../../src/knowledge/insight.js';
@@ -65,7 +66,7 @@ for (const backend of storeBackends()) {
       store = await backend.open();
       await upsertDevelopers(store.db, config.roles.values());
       knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config) });
-      await knowledge.syncPatternLibrary(loadPatternFiles(exampleTargetRepo));
+      await knowledge.patterns.syncPatternLibrary(loadPatternFiles(exampleTargetRepo));
       memory = createMemoryPort({ db: store.db, knowledge, config: { current: () => config }, insight });
 
       await seedItem(store.db, { key: 'HOSTEDCP-2101', ownerId: 'maria', title: 'Capacity errors per platform', status: 'executing', phases: [phaseState('api', 'Add the CapacityError condition type', 'ci', 1, prApi), phaseState('bridge', 'Surface provider capacity errors', 'awaiting-approval', 2)] });
@@ -79,7 +80,7 @@ for (const backend of storeBackends()) {
     it('the senior engineer sees her active ticket, saved hypothesis, related PR, gate, overnight flake retry and tiered knowledge', async () => {
       await memory.savePairSummary({ developerId: 'maria', workItemKey: 'HOSTEDCP-2101', phaseId: 'api', messages: 9, summary: 'Walked through setMachineAndNodeConditions.\nhypothesis: the capacity error is lost in the MachineSet hop, not in the provider' });
       await appendDecision(store.db, { idempotencyKey: 'ci-retry:test:1', workItemKey: 'HOSTEDCP-2101', phaseId: 'api', kind: 'ci-retry', actor: 'rh-o', surface: 'automatic', detail: { job: 'unit', tests: ['TestNodePoolAutoRepair'], signatures: ['timed out waiting for the condition'] } });
-      await knowledge.recordPlanSlip({ step: 'run make api after adding a condition', workItemKey: 'HOSTEDCP-2000', detail: 'Two plans forgot make api; verify failed on stale CRDs.', applicability: { files: ['api/hypershift/v1beta1/**'] } });
+      await knowledge.experience.recordPlanSlip({ step: 'run make api after adding a condition', workItemKey: 'HOSTEDCP-2000', detail: 'Two plans forgot make api; verify failed on stale CRDs.', applicability: { files: ['api/hypershift/v1beta1/**'] } });
 
       const b = await memory.briefing({ developerId: 'maria', at: new Date().toISOString() });
       expect(b.kind).toBe('briefing');
@@ -108,16 +109,16 @@ for (const backend of storeBackends()) {
       expect(b.orientation!.steps[2]).toMatch(/NodePool → Cluster API → provider → node/);
       expect(b.activeWorkItem?.key).toBe('HOSTEDCP-2200');
 
-      await knowledge.updateMemory('sam', 'sam', { orientationCompletedAt: new Date() });
+      await knowledge.memory.updateMemory('sam', 'sam', { orientationCompletedAt: new Date() });
       expect((await memory.briefing({ developerId: 'sam', at })).orientation).toBeUndefined();
     });
 
     it('the tech lead sees the plan waiting for her approval, and the team-wide overnight CI when none of it is hers', async () => {
       const now = new Date();
-      await knowledge.recordTestRun({ test: 'TestNodePoolUpgrade', job: 'e2e-aws', runId: 'r-1', commit: 'abc', attempt: 1, outcome: 'fail', message: 'timed out waiting for the condition', at: new Date(now.getTime() - 60_000) });
-      await knowledge.recordTestRun({ test: 'TestNodePoolUpgrade', job: 'e2e-aws', runId: 'r-1', commit: 'abc', attempt: 2, outcome: 'pass', at: new Date(now.getTime() - 30_000) });
-      await knowledge.recordTestRun({ test: 'TestCreateCluster', job: 'e2e-aws', runId: 'r-2', commit: 'abc', attempt: 1, outcome: 'pass', at: new Date(now.getTime() - 30_000) });
-      await knowledge.recordTestRun({ test: 'TestAncient', job: 'unit', runId: 'r-0', commit: 'old', attempt: 1, outcome: 'fail', message: 'boom', at: new Date(now.getTime() - 3 * 86_400_000) });
+      await knowledge.experience.recordTestRun({ test: 'TestNodePoolUpgrade', job: 'e2e-aws', runId: 'r-1', commit: 'abc', attempt: 1, outcome: 'fail', message: 'timed out waiting for the condition', at: new Date(now.getTime() - 60_000) });
+      await knowledge.experience.recordTestRun({ test: 'TestNodePoolUpgrade', job: 'e2e-aws', runId: 'r-1', commit: 'abc', attempt: 2, outcome: 'pass', at: new Date(now.getTime() - 30_000) });
+      await knowledge.experience.recordTestRun({ test: 'TestCreateCluster', job: 'e2e-aws', runId: 'r-2', commit: 'abc', attempt: 1, outcome: 'pass', at: new Date(now.getTime() - 30_000) });
+      await knowledge.experience.recordTestRun({ test: 'TestAncient', job: 'unit', runId: 'r-0', commit: 'old', attempt: 1, outcome: 'fail', message: 'boom', at: new Date(now.getTime() - 3 * 86_400_000) });
 
       const b = await memory.briefing({ developerId: 'priya', at: now.toISOString() });
       expect(b.activeWorkItem).toBeUndefined();
@@ -150,9 +151,9 @@ for (const backend of storeBackends()) {
       const args = { developerId: 'maria', workItemKey: 'HOSTEDCP-2101', phaseId: 'bridge', messages: 4, summary: 'Agreed to map InsufficientCapacity to a NodePool reason.' };
       await memory.savePairSummary(args);
       await memory.savePairSummary(args);
-      const notes = await knowledge.sessionNotes('maria', 'maria', 10);
+      const notes = await knowledge.memory.sessionNotes('maria', 'maria', 10);
       expect(notes.filter((n) => n.summary.includes('InsufficientCapacity'))).toHaveLength(1);
-      const mem = await knowledge.readMemory('maria', 'maria');
+      const mem = await knowledge.memory.readMemory('maria', 'maria');
       expect(mem.leftOff).toBe('HOSTEDCP-2101 phase bridge: Agreed to map InsufficientCapacity to a NodePool reason.');
       // No "hypothesis:" line this time: the earlier hypothesis stays.
       expect(mem.hypothesis).toBe('the capacity error is lost in the MachineSet hop, not in the provider');
@@ -180,12 +181,12 @@ for (const backend of storeBackends()) {
       expect(first!.proposalId).toMatch(/^\d+$/);
       expect(first!.body).toContain('priya: read the VMI status through the CAPI machine');
       expect(first!.body).toContain('passed: make verify');
-      const stored = await knowledge.getProposal(Number(first!.proposalId));
+      const stored = await knowledge.proposals.getProposal(Number(first!.proposalId));
       expect(stored?.status).toBe('awaiting-developer');
       expect(stored?.draft.applicability).toEqual({ components: ['nodepool-controller'], files: [kubevirt], platforms: ['KubeVirt'] });
       expect((await memory.proposeKnowledge({ workItemKey: key, ownerId: 'maria' }))?.proposalId).toBe(first!.proposalId);
       // Nothing enters tier 1 by proposing.
-      expect(await knowledge.getPattern(stored!.draft.id)).toBeUndefined();
+      expect(await knowledge.patterns.getPattern(stored!.draft.id)).toBeUndefined();
 
       await upsertWorkItem(store.db, { key: 'HOSTEDCP-2301', ownerId: 'maria', title: 'No plan', intention: 'x', workflowId: 'work-item:HOSTEDCP-2301', status: 'resolved' });
       expect(await memory.proposeKnowledge({ workItemKey: 'HOSTEDCP-2301', ownerId: 'maria' })).toBeUndefined();
@@ -209,7 +210,7 @@ describe('briefing cost', () => {
 
   it('uses the same number of queries for 1 and for 20 work items', async () => {
     const knowledge = new KnowledgeStore(db, { curators: curatorsFromConfig(config) });
-    await knowledge.syncPatternLibrary(loadPatternFiles(exampleTargetRepo));
+    await knowledge.patterns.syncPatternLibrary(loadPatternFiles(exampleTargetRepo));
     const memory = createMemoryPort({ db, knowledge, config: { current: () => config }, insight });
     const seed = async (i: number) => {
       const key = `HOSTEDCP-${3000 + i}`;

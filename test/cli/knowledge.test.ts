@@ -6,7 +6,8 @@ import { run } from '../../src/cli/knowledge.js';
 import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { loadTree } from '../../src/domain/index.js';
-import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
+import { curatorsFromConfig } from '../../src/knowledge/access.js';
+import { KnowledgeStore } from '../../src/knowledge/store.js';
 import { storeBackends } from '../support/db.js';
 
 /** A target repository whose library holds only the four curated HyperShift patterns (all resolve at the snapshot). */
@@ -82,9 +83,9 @@ for (const backend of storeBackends()) {
       expect((await exec(['queue'])).text).toBe('knowledge queue: nothing waiting for review');
       const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(loadConfig(exampleTargetRepo)) });
       const draft = { id: 'kubevirt-capacity-errors', title: 'KubeVirt capacity errors surface through the CAPI machine', body: 'Read VMI capacity failures through the KubeVirtMachine conditions, never the KubeVirt API.', applicability: { components: ['nodepool-controller'], files: ['hypershift-operator/controllers/nodepool/kubevirt/**'], platforms: ['KubeVirt'] } };
-      const waiting = await knowledge.proposeFromResolvedWorkItem({ workItemKey: 'HOSTEDCP-2300', developerId: 'maria', draft });
-      await knowledge.proposeFromResolvedWorkItem({ workItemKey: 'HOSTEDCP-2301', developerId: 'sam', draft: { ...draft, id: 'still-with-sam' } });
-      await knowledge.respondToProposal(waiting.id, 'maria', 'yes');
+      const waiting = await knowledge.proposals.proposeFromResolvedWorkItem({ workItemKey: 'HOSTEDCP-2300', developerId: 'maria', draft });
+      await knowledge.proposals.proposeFromResolvedWorkItem({ workItemKey: 'HOSTEDCP-2301', developerId: 'sam', draft: { ...draft, id: 'still-with-sam' } });
+      await knowledge.proposals.respondToProposal(waiting.id, 'maria', 'yes');
 
       const queue = await exec(['queue']);
       expect(queue.code).toBe(0);

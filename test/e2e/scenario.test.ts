@@ -86,8 +86,8 @@ describe('a day with Situation Room', () => {
       key, version: 1, status: 'design', phases: [spike],
       plan: { workItemKey: key, intention: 'spike', summary: '', phases: [{ id: 'spike', title: spike.title, activity: 'implementation', files: ['hypershift-operator/controllers/nodepool/conditions.go'], constraints: [], validation: [], dependsOn: [], mergeOrder: 1 }] },
     });
-    await rt.core.knowledge.updateMemory('maria', 'maria', { hypothesis: 'the Azure quota error is lost at the Machine -> NodePool step' });
-    const memory = await rt.core.knowledge.readMemory('maria', 'maria');
+    await rt.core.knowledge.memory.updateMemory('maria', 'maria', { hypothesis: 'the Azure quota error is lost at the Machine -> NodePool step' });
+    const memory = await rt.core.knowledge.memory.readMemory('maria', 'maria');
     expect(memory.hypothesis).toBe('the Azure quota error is lost at the Machine -> NodePool step');
 
     const roles = [...rt.core.config.current().roles.values()];
@@ -251,7 +251,7 @@ describe('a day with Situation Room', () => {
     const audit = await decisionsFor(rt.core.store.db, key);
     const retry = audit.find((d) => d.kind === 'ci-retry' && d.phaseId === 'api-surface');
     expect(retry?.detail).toMatchObject({ job: 'unit', tests: ['TestNodePoolAutoRepair'] });
-    const experience = await rt.core.knowledge.listExperience();
+    const experience = await rt.core.knowledge.experience.listExperience();
     const flake = experience.find((e) => e.key === 'ci-test:TestNodePoolAutoRepair');
     expect(flake).toBeDefined();
     expect(JSON.stringify(flake)).toMatch(/timed out waiting for the condition/);
@@ -440,7 +440,7 @@ describe('a day with Situation Room', () => {
     expect(submitted.status).toBe(200);
     expect(ws.modalOf('maria')).toBeUndefined();
 
-    const proposals = await eventually(() => rt.core.knowledge.reviewQueue(), (q) => q.some((p) => p.workItemKey === key && p.draft.title === title), 'the edited proposal in the review queue', 30_000);
+    const proposals = await eventually(() => rt.core.knowledge.proposals.reviewQueue(), (q) => q.some((p) => p.workItemKey === key && p.draft.title === title), 'the edited proposal in the review queue', 30_000);
     const proposal = proposals.find((p) => p.workItemKey === key)!;
     const answered = (await decisionsFor(rt.core.store.db, key)).filter((d) => d.kind === 'knowledge-proposal');
     expect(answered.map((d) => [d.actor, d.surface, (d.detail as { answer: string }).answer])).toEqual([['maria', 'slack-modal', 'edit']]);

@@ -14,7 +14,8 @@ import { upsertDevelopers, upsertWorkItem } from '../../src/db/work-items.js';
 import { createDashboardHandler, dashboardLoginLink } from '../../src/http/dashboard/index.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { loadPatternFiles } from '../../src/knowledge/patterns.js';
-import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
+import { curatorsFromConfig } from '../../src/knowledge/access.js';
+import { KnowledgeStore } from '../../src/knowledge/store.js';
 import { repoRoot } from '../../src/paths.js';
 import { openTestStore } from '../support/db.js';
 
@@ -45,33 +46,33 @@ async function seed(): Promise<void> {
     { workItemKey: 'HOSTEDCP-2101', phaseId: 'nodepool-integration', title: 'NodePool integration', ordinal: 3, mode: 'collaborative', status: 'pending' },
   ]);
 
-  await knowledge.syncPatternLibrary(loadPatternFiles(exampleTargetRepo));
+  await knowledge.patterns.syncPatternLibrary(loadPatternFiles(exampleTargetRepo));
   const policy = config.team.ci.flake_handling;
   for (let i = 1; i <= 12; i++) {
     const base = { test: 'TestNodePool/TestNodePoolReplaceUpgrade', runId: `p${i}`, commit: `c${i}`, at: new Date(Date.UTC(2026, 10, i)) };
     if (i <= 11) {
-      await knowledge.recordTestRun({ ...base, attempt: 1, outcome: 'fail', message: `timed out waiting for the condition after ${i}m0s` });
-      await knowledge.recordTestRun({ ...base, attempt: 2, outcome: 'pass', at: new Date(base.at.getTime() + 60_000) });
-    } else await knowledge.recordTestRun({ ...base, attempt: 1, outcome: 'pass' });
-    await knowledge.recordTestRun({ test: 'TestNodePoolAutoRepair', runId: `a${i}`, commit: `c${i}`, attempt: 1, outcome: 'pass', at: base.at });
+      await knowledge.experience.recordTestRun({ ...base, attempt: 1, outcome: 'fail', message: `timed out waiting for the condition after ${i}m0s` });
+      await knowledge.experience.recordTestRun({ ...base, attempt: 2, outcome: 'pass', at: new Date(base.at.getTime() + 60_000) });
+    } else await knowledge.experience.recordTestRun({ ...base, attempt: 1, outcome: 'pass' });
+    await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', runId: `a${i}`, commit: `c${i}`, attempt: 1, outcome: 'pass', at: base.at });
   }
-  await knowledge.refreshTestExperience('TestNodePool/TestNodePoolReplaceUpgrade', policy, { files: ['test/e2e/nodepool_upgrade_test.go'] });
-  await knowledge.refreshTestExperience('TestNodePoolAutoRepair', policy);
-  await knowledge.recordPlanSlip({ step: 'run make api after adding a condition constant', workItemKey: 'HOSTEDCP-2101', detail: 'forgotten twice', applicability: { files: ['api/hypershift/v1beta1/nodepool_conditions.go'] } });
+  await knowledge.experience.refreshTestExperience('TestNodePool/TestNodePoolReplaceUpgrade', policy, { files: ['test/e2e/nodepool_upgrade_test.go'] });
+  await knowledge.experience.refreshTestExperience('TestNodePoolAutoRepair', policy);
+  await knowledge.experience.recordPlanSlip({ step: 'run make api after adding a condition constant', workItemKey: 'HOSTEDCP-2101', detail: 'forgotten twice', applicability: { files: ['api/hypershift/v1beta1/nodepool_conditions.go'] } });
 
-  const p1 = await knowledge.proposeFromResolvedWorkItem({
+  const p1 = await knowledge.proposals.proposeFromResolvedWorkItem({
     workItemKey: 'HOSTEDCP-2001',
     developerId: 'maria',
     draft: { id: 'azure-provider-errors', title: 'Azure provider errors reach the NodePool through Machine FailureReason', body: 'Map AzureMachine failures in azure.go only; <script>alert(1)</script> must render as text.', applicability: { files: ['hypershift-operator/controllers/nodepool/azure.go'], platforms: ['Azure'] } },
   });
-  await knowledge.respondToProposal(p1.id, 'maria', 'edit', { ...p1.draft, body: `${p1.draft.body} Edited by Maria before review.` });
+  await knowledge.proposals.respondToProposal(p1.id, 'maria', 'edit', { ...p1.draft, body: `${p1.draft.body} Edited by Maria before review.` });
   proposalForBrowser = p1.id;
-  const p2 = await knowledge.proposeFromResolvedWorkItem({
+  const p2 = await knowledge.proposals.proposeFromResolvedWorkItem({
     workItemKey: 'HOSTEDCP-2002',
     developerId: 'sam',
     draft: { id: 'kubevirt-live-migration', title: 'KubeVirt live-migratable condition stays platform-local', body: 'setKubevirtConditions owns KubeVirtNodesLiveMigratable; do not add it to the shared chain.', applicability: { files: ['hypershift-operator/controllers/nodepool/kubevirt.go'] } },
   });
-  await knowledge.respondToProposal(p2.id, 'sam', 'yes');
+  await knowledge.proposals.respondToProposal(p2.id, 'sam', 'yes');
   proposalForHttp = p2.id;
 
   const calibration = new CalibrationStore(db);
@@ -149,11 +150,11 @@ describe('dashboard over HTTP', () => {
       method: 'POST', redirect: 'manual', headers: { cookie: priya, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ decision: 'approve', csrf: token }),
     });
     expect(crossSite.status).toBe(403);
-    expect(await knowledge.getPattern('kubevirt-live-migration')).toBeUndefined();
+    expect(await knowledge.patterns.getPattern('kubevirt-live-migration')).toBeUndefined();
 
     const ok = await post(priya, { decision: 'reject', csrf: token, note: 'already covered by capi-error-propagation' });
     expect(ok.status).toBe(303);
-    expect((await knowledge.getProposal(proposalForHttp))?.status).toBe('rejected');
+    expect((await knowledge.proposals.getProposal(proposalForHttp))?.status).toBe('rejected');
     const audit = await store.db.select().from(decisions);
     expect(audit).toEqual([expect.objectContaining({ kind: 'reject-knowledge', actor: 'priya', surface: 'dashboard' })]);
     // A second submit of the same form is a conflict, not a second decision.
@@ -202,8 +203,8 @@ describe('dashboard in a browser at a phone viewport (390×844)', () => {
     await expect.poll(() => page.locator('.flash').textContent()).toContain('is now pattern azure-provider-errors v1');
     expect(await page.locator('main section h2').nth(2).textContent()).toBe('Review queue (0)');
     await page.screenshot({ path: join(artifacts, 'dashboard-phone-after-approval.png') });
-    expect(await knowledge.getPattern('azure-provider-errors')).toMatchObject({ state: 'approved', reviewer: 'priya', version: 1 });
-    expect((await knowledge.getProposal(proposalForBrowser))?.status).toBe('approved');
+    expect(await knowledge.patterns.getPattern('azure-provider-errors')).toMatchObject({ state: 'approved', reviewer: 'priya', version: 1 });
+    expect((await knowledge.proposals.getProposal(proposalForBrowser))?.status).toBe('approved');
     await context.close();
   });
 });

@@ -9,7 +9,9 @@ import { workItems } from '../../src/db/schema/core.js';
 import { upsertDevelopers, upsertWorkItem } from '../../src/db/work-items.js';
 import { firstMessageFor, starterCandidatesFrom } from '../../src/knowledge/onboarding.js';
 import { loadPatternFiles } from '../../src/knowledge/patterns.js';
-import { KnowledgeStore, countExplained, curatorsFromConfig } from '../../src/knowledge/store.js';
+import { countExplained } from '../../src/db/personal-memory.js';
+import { curatorsFromConfig } from '../../src/knowledge/access.js';
+import { KnowledgeStore } from '../../src/knowledge/store.js';
 import { createOnboarding } from '../../src/knowledge/onboarding-offers.js';
 import { storeBackends } from '../support/db.js';
 
@@ -40,8 +42,8 @@ for (const backend of storeBackends()) {
       store = await backend.open();
       await upsertDevelopers(store.db, config.roles.values());
       knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config) });
-      await knowledge.syncPatternLibrary(loadPatternFiles(exampleTargetRepo));
-      await knowledge.readMemory('sam', 'sam', { familiar: [], learning: ['aws'], explanationLevel: 'beginner' });
+      await knowledge.patterns.syncPatternLibrary(loadPatternFiles(exampleTargetRepo));
+      await knowledge.memory.readMemory('sam', 'sam', { familiar: [], learning: ['aws'], explanationLevel: 'beginner' });
       // Spread over two phases: the candidate is the whole work item, its files and validation steps together.
       await seedWorkItem(store, 'HOSTEDCP-3102', 'Group AllMachinesReady message by failure reason', 'awaiting-plan-approval', plan('HOSTEDCP-3102', [
         { id: 'conditions', files: ['hypershift-operator/controllers/nodepool/conditions.go'], validation: [] },
@@ -89,14 +91,14 @@ for (const backend of storeBackends()) {
       expect(considered.get('HOSTEDCP-3101')?.missing).toEqual([{ criterion: 'changes status/conditions only', why: 'also changes hypershift-operator/controllers/nodepool/capi.go, hypershift-operator/controllers/nodepool/aws.go' }]);
       expect(considered.get('HOSTEDCP-3103')?.missing.map((m) => m.why)).toContain('no files listed yet');
 
-      const memory = await knowledge.readMemory('sam', 'sam');
+      const memory = await knowledge.memory.readMemory('sam', 'sam');
       expect(memory.orientationCompletedAt?.toISOString()).toBe(offer.orientationCompletedAt);
       expect(firstMessageFor(config.roles.get('sam')!, memory).kind).toBe('briefing');
       // A second tap keeps the first time.
       await new Promise((r) => setTimeout(r, 5));
       expect((await onboarding.completeOrientation('sam')).orientationCompletedAt).toBe(offer.orientationCompletedAt);
       // Tier 3 stays private: nobody finishes someone else's orientation.
-      await expect(knowledge.completeOrientation('maria', 'sam')).rejects.toThrow(/private/);
+      await expect(knowledge.memory.completeOrientation('maria', 'sam')).rejects.toThrow(/private/);
     });
 
     it('with no open item meeting every criterion, nothing is chosen and the closest says what it lacks', async () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { loadPatternFiles, type LoadedPattern } from '../../src/knowledge/patterns.js';
-import { KnowledgeAccessError, KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
+import { KnowledgeAccessError, curatorsFromConfig } from '../../src/knowledge/access.js';
+import { KnowledgeStore } from '../../src/knowledge/store.js';
 import { modelVerifyResolver } from '../../src/knowledge/staleness.js';
 import { loadDomainModel, loadTree } from '../../src/domain/index.js';
 import { exampleTargetRepo } from '../../src/config/load.js';
@@ -45,27 +46,27 @@ for (const backend of storeBackends()) {
       store = await backend.open();
       knowledge = new KnowledgeStore(store.db, { curators });
       patterns = loadPatternFiles(exampleTargetRepo);
-      await knowledge.syncPatternLibrary(patterns);
+      await knowledge.patterns.syncPatternLibrary(patterns);
     });
     afterAll(async () => store?.close());
 
     it('mirrors the repository pattern library, idempotently, and retires an entry whose file was deleted', async () => {
-      const again = await knowledge.syncPatternLibrary(patterns);
+      const again = await knowledge.patterns.syncPatternLibrary(patterns);
       expect(again.added).toEqual([]);
       expect(again.unchanged.sort()).toEqual(patterns.map((p) => p.id).sort());
-      const approved = await knowledge.listPatterns('approved');
+      const approved = await knowledge.patterns.listPatterns('approved');
       expect(approved.map((p) => p.id)).toEqual(expect.arrayContaining(realPatternIds));
 
       const withoutOne = patterns.filter((p) => p.id !== 'nodepool-condition-type');
-      const afterDelete = await knowledge.syncPatternLibrary(withoutOne);
+      const afterDelete = await knowledge.patterns.syncPatternLibrary(withoutOne);
       expect(afterDelete.retired).toEqual(['nodepool-condition-type']);
-      expect((await knowledge.getPattern('nodepool-condition-type'))?.state).toBe('retired');
-      await knowledge.syncPatternLibrary(patterns); // restored by a later commit: back to approved
-      expect((await knowledge.getPattern('nodepool-condition-type'))?.state).toBe('approved');
+      expect((await knowledge.patterns.getPattern('nodepool-condition-type'))?.state).toBe('retired');
+      await knowledge.patterns.syncPatternLibrary(patterns); // restored by a later commit: back to approved
+      expect((await knowledge.patterns.getPattern('nodepool-condition-type'))?.state).toBe('approved');
     });
 
     it('a tier 2 entry is surfaced for a plan touching a matching file and not for another file', async () => {
-      await knowledge.recordPlanSlip({
+      await knowledge.experience.recordPlanSlip({
         step: 'run make api after adding a condition constant',
         workItemKey: 'HOSTEDCP-2101',
         detail: 'Two plans this month added a NodePool condition and forgot make api; verify failed on the stale CRDs.',
@@ -86,13 +87,13 @@ for (const backend of storeBackends()) {
 
     it('a recurring slip counts its occurrences', async () => {
       const input = { step: 'regenerate CRDs', workItemKey: 'HOSTEDCP-1', detail: 'forgot to regenerate CRDs after an API change', applicability: { files: ['api/**'] } };
-      await knowledge.recordPlanSlip(input);
-      const second = await knowledge.recordPlanSlip({ ...input, workItemKey: 'HOSTEDCP-2' });
+      await knowledge.experience.recordPlanSlip(input);
+      const second = await knowledge.experience.recordPlanSlip({ ...input, workItemKey: 'HOSTEDCP-2' });
       expect(second.occurrences).toBe(2);
     });
 
     it('a proposal accepted with an edit enters tier 1 only after a curator approves it', async () => {
-      const proposal = await knowledge.proposeFromResolvedWorkItem({
+      const proposal = await knowledge.proposals.proposeFromResolvedWorkItem({
         workItemKey: 'HOSTEDCP-2200',
         developerId: 'maria',
         draft: {
@@ -105,21 +106,21 @@ for (const backend of storeBackends()) {
       });
       expect(proposal.status).toBe('awaiting-developer');
       // Asking twice for the same work item (a replayed activity) gives the same proposal.
-      expect((await knowledge.proposeFromResolvedWorkItem({ workItemKey: 'HOSTEDCP-2200', developerId: 'maria', draft: proposal.draft })).id).toBe(proposal.id);
-      await expect(knowledge.respondToProposal(proposal.id, 'sam', 'yes')).rejects.toThrow(KnowledgeAccessError);
+      expect((await knowledge.proposals.proposeFromResolvedWorkItem({ workItemKey: 'HOSTEDCP-2200', developerId: 'maria', draft: proposal.draft })).id).toBe(proposal.id);
+      await expect(knowledge.proposals.respondToProposal(proposal.id, 'sam', 'yes')).rejects.toThrow(KnowledgeAccessError);
 
-      const edited = await knowledge.respondToProposal(proposal.id, 'maria', 'edit', {
+      const edited = await knowledge.proposals.respondToProposal(proposal.id, 'maria', 'edit', {
         ...proposal.draft,
         body: 'KubeVirt reports KubeVirtNodesLiveMigratable from setKubevirtConditions (kubevirt.go:35). Keep the check platform-local; other platforms do not set it.',
       });
       expect(edited.status).toBe('in-review');
       const surfacedBefore = await knowledge.relevantKnowledge({ files: ['hypershift-operator/controllers/nodepool/kubevirt.go'], platforms: ['KubeVirt'] });
       expect(surfacedBefore.map((k) => k.id)).not.toContain('kubevirt-live-migration-condition');
-      expect(await knowledge.getPattern('kubevirt-live-migration-condition')).toBeUndefined();
-      expect((await knowledge.reviewQueue()).map((p) => p.id)).toContain(proposal.id);
+      expect(await knowledge.patterns.getPattern('kubevirt-live-migration-condition')).toBeUndefined();
+      expect((await knowledge.proposals.reviewQueue()).map((p) => p.id)).toContain(proposal.id);
 
-      await expect(knowledge.reviewProposal(proposal.id, 'sam', 'approve')).rejects.toThrow(/not a knowledge curator/);
-      const { pattern } = await knowledge.reviewProposal(proposal.id, 'priya', 'approve', 'good catch');
+      await expect(knowledge.proposals.reviewProposal(proposal.id, 'sam', 'approve')).rejects.toThrow(/not a knowledge curator/);
+      const { pattern } = await knowledge.proposals.reviewProposal(proposal.id, 'priya', 'approve', 'good catch');
       expect(pattern).toMatchObject({ id: 'kubevirt-live-migration-condition', state: 'approved', version: 1, reviewer: 'priya', origin: 'proposal' });
       expect(pattern!.body).toContain('other platforms do not set it');
       const surfacedAfter = await knowledge.relevantKnowledge({ files: ['hypershift-operator/controllers/nodepool/kubevirt.go'], platforms: ['KubeVirt'] });
@@ -127,32 +128,32 @@ for (const backend of storeBackends()) {
       // Not for an AWS-only query: its platform does not apply.
       const aws = await knowledge.relevantKnowledge({ files: ['hypershift-operator/controllers/nodepool/kubevirt.go'], platforms: ['AWS'] });
       expect(aws.map((k) => k.id)).not.toContain('kubevirt-live-migration-condition');
-      expect(await knowledge.patternHistory('kubevirt-live-migration-condition')).toEqual([expect.objectContaining({ version: 1, state: 'approved', reviewer: 'priya' })]);
+      expect(await knowledge.patterns.patternHistory('kubevirt-live-migration-condition')).toEqual([expect.objectContaining({ version: 1, state: 'approved', reviewer: 'priya' })]);
     });
 
     it('a declined proposal never reaches the review queue', async () => {
-      const p = await knowledge.proposeFromResolvedWorkItem({
+      const p = await knowledge.proposals.proposeFromResolvedWorkItem({
         workItemKey: 'HOSTEDCP-2300',
         developerId: 'sam',
         draft: { id: 'one-off-note', title: 'A one-off observation', body: 'Something that only mattered for this ticket and nowhere else.', applicability: { files: ['docs/**'] } },
       });
-      const declined = await knowledge.respondToProposal(p.id, 'sam', 'no');
+      const declined = await knowledge.proposals.respondToProposal(p.id, 'sam', 'no');
       expect(declined.status).toBe('declined');
-      expect((await knowledge.reviewQueue()).map((q) => q.id)).not.toContain(p.id);
+      expect((await knowledge.proposals.reviewQueue()).map((q) => q.id)).not.toContain(p.id);
     });
 
     it('promotes CI experience to a pattern through review, and curated policy outranks the experience on the same topic', async () => {
       const policy = config.team.ci.flake_handling;
       for (let i = 1; i <= 6; i++) {
-        await knowledge.recordTestRun({ test: 'TestNodePoolAutoRepair', runId: `r${i}`, commit: `c${i}`, attempt: 1, outcome: i % 2 ? 'fail' : 'pass', message: `timed out waiting for the condition after ${i}m0s`, at: new Date(Date.UTC(2026, 10, i)) });
-        if (i % 2) await knowledge.recordTestRun({ test: 'TestNodePoolAutoRepair', runId: `r${i}`, commit: `c${i}`, attempt: 2, outcome: 'pass', at: new Date(Date.UTC(2026, 10, i, 1)) });
+        await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', runId: `r${i}`, commit: `c${i}`, attempt: 1, outcome: i % 2 ? 'fail' : 'pass', message: `timed out waiting for the condition after ${i}m0s`, at: new Date(Date.UTC(2026, 10, i)) });
+        if (i % 2) await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', runId: `r${i}`, commit: `c${i}`, attempt: 2, outcome: 'pass', at: new Date(Date.UTC(2026, 10, i, 1)) });
       }
       // A redelivered result is recorded once.
-      await knowledge.recordTestRun({ test: 'TestNodePoolAutoRepair', runId: 'r1', commit: 'c1', attempt: 1, outcome: 'fail', message: 'timed out waiting for the condition', at: new Date(Date.UTC(2026, 10, 1)) });
-      const stats = await knowledge.refreshTestExperience('TestNodePoolAutoRepair', policy, { files: ['test/e2e/nodepool_autorepair_test.go', 'hypershift-operator/controllers/nodepool/capi.go'] });
+      await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', runId: 'r1', commit: 'c1', attempt: 1, outcome: 'fail', message: 'timed out waiting for the condition', at: new Date(Date.UTC(2026, 10, 1)) });
+      const stats = await knowledge.experience.refreshTestExperience('TestNodePoolAutoRepair', policy, { files: ['test/e2e/nodepool_autorepair_test.go', 'hypershift-operator/controllers/nodepool/capi.go'] });
       expect(stats).toMatchObject({ runs: 6, firstAttemptFailures: 3, passedOnRetry: 3, health: 'flaky' });
 
-      const promotion = await knowledge.proposePromotion({
+      const promotion = await knowledge.proposals.proposePromotion({
         experienceKey: 'ci-test:TestNodePoolAutoRepair',
         proposerId: 'maria',
         draft: {
@@ -164,21 +165,21 @@ for (const backend of storeBackends()) {
         },
       });
       expect(promotion.status).toBe('in-review');
-      await expect(knowledge.reviewProposal(promotion.id, 'maria', 'approve')).rejects.toThrow();
-      await knowledge.reviewProposal(promotion.id, 'priya', 'approve');
+      await expect(knowledge.proposals.reviewProposal(promotion.id, 'maria', 'approve')).rejects.toThrow();
+      await knowledge.proposals.reviewProposal(promotion.id, 'priya', 'approve');
       const ranked = await knowledge.relevantKnowledge({ files: ['hypershift-operator/controllers/nodepool/capi.go'] });
       const curated = ranked.findIndex((k) => k.id === 'autorepair-e2e-timeouts');
       const learned = ranked.find((k) => k.id === 'ci-test:TestNodePoolAutoRepair');
       expect(curated).toBeGreaterThanOrEqual(0);
       expect(learned?.outrankedBy).toBe('autorepair-e2e-timeouts');
       expect(ranked.indexOf(learned!)).toBeGreaterThan(curated);
-      expect((await knowledge.experienceByKeys(['ci-test:TestNodePoolAutoRepair']))[0]?.promotedTo).toBe('autorepair-e2e-timeouts');
+      expect((await knowledge.experience.experienceByKeys(['ci-test:TestNodePoolAutoRepair']))[0]?.promotedTo).toBe('autorepair-e2e-timeouts');
     });
 
     it('a pattern referencing a deleted file is flagged stale, and un-flagged when the file is back', async () => {
       const tree = new Set(hypershiftTree);
       tree.delete('support/controlplane-component/builder.go');
-      const stale = await knowledge.checkStaleness(verifyRefs([...tree]));
+      const stale = await knowledge.patterns.checkStaleness(verifyRefs([...tree]));
       const adapt = stale.find((s) => s.id === 'adapt-function-contract');
       expect(adapt?.missing).toEqual([
         'support/controlplane-component/builder.go:69#controlPlaneWorkloadBuilder.WithAdaptFunction',
@@ -190,26 +191,26 @@ for (const backend of storeBackends()) {
       const surfaced = await knowledge.relevantKnowledge({ files: ['support/controlplane-component/builder.go'] });
       expect(surfaced.find((k) => k.id === 'adapt-function-contract')?.stale).toBe(true);
 
-      const healthy = await knowledge.checkStaleness(verifyRefs(hypershiftTree));
+      const healthy = await knowledge.patterns.checkStaleness(verifyRefs(hypershiftTree));
       expect(healthy.map((s) => s.id)).not.toContain('adapt-function-contract');
-      expect((await knowledge.getPattern('adapt-function-contract'))?.staleRefs).toEqual([]);
+      expect((await knowledge.patterns.getPattern('adapt-function-contract'))?.staleRefs).toEqual([]);
     });
 
     it('retirement goes through review too', async () => {
-      const p = await knowledge.proposeRetirement({ patternId: 'platform-error-propagation', proposerId: 'maria', reason: 'Superseded by capi-error-propagation, which is grounded in the real tree.' });
-      expect((await knowledge.getPattern('platform-error-propagation'))?.state).toBe('approved');
-      await knowledge.reviewProposal(p.id, 'priya', 'approve');
-      expect((await knowledge.getPattern('platform-error-propagation'))?.state).toBe('retired');
+      const p = await knowledge.proposals.proposeRetirement({ patternId: 'platform-error-propagation', proposerId: 'maria', reason: 'Superseded by capi-error-propagation, which is grounded in the real tree.' });
+      expect((await knowledge.patterns.getPattern('platform-error-propagation'))?.state).toBe('approved');
+      await knowledge.proposals.reviewProposal(p.id, 'priya', 'approve');
+      expect((await knowledge.patterns.getPattern('platform-error-propagation'))?.state).toBe('retired');
       const surfaced = await knowledge.relevantKnowledge({ files: ['hypershift-operator/controllers/nodepool/aws.go'] });
       expect(surfaced.map((k) => k.id)).not.toContain('platform-error-propagation');
     });
 
     it('personal memory is readable only by its developer', async () => {
-      await knowledge.readMemory('sam', 'sam', { familiar: [], learning: ['aws'], explanationLevel: 'beginner' });
-      await knowledge.updateMemory('sam', 'sam', { hypothesis: 'the MachineHealthCheck is remediating before ignition is reached', leftOff: 'reading capi.go reconcileMachineHealthCheck' });
-      await expect(knowledge.readMemory('maria', 'sam')).rejects.toThrow(/private/);
-      await expect(knowledge.sessionNotes('priya', 'sam')).rejects.toThrow(KnowledgeAccessError);
-      const mine = await knowledge.readMemory('sam', 'sam');
+      await knowledge.memory.readMemory('sam', 'sam', { familiar: [], learning: ['aws'], explanationLevel: 'beginner' });
+      await knowledge.memory.updateMemory('sam', 'sam', { hypothesis: 'the MachineHealthCheck is remediating before ignition is reached', leftOff: 'reading capi.go reconcileMachineHealthCheck' });
+      await expect(knowledge.memory.readMemory('maria', 'sam')).rejects.toThrow(/private/);
+      await expect(knowledge.memory.sessionNotes('priya', 'sam')).rejects.toThrow(KnowledgeAccessError);
+      const mine = await knowledge.memory.readMemory('sam', 'sam');
       expect(mine).toMatchObject({ learningPlatforms: ['aws'], explanationLevel: 'beginner', leftOff: 'reading capi.go reconcileMachineHealthCheck' });
 
       const forSam = await knowledge.relevantKnowledge({ files: ['hypershift-operator/controllers/nodepool/capi.go'], requesterId: 'sam' });

@@ -10,7 +10,8 @@ import { createCiWebhookHandler, signCiPayload } from '../../src/http/ci-webhook
 import { createDashboardHandler, dashboardLoginLink } from '../../src/http/dashboard/index.js';
 import { csrfToken, issueToken, sessionCookie } from '../../src/http/dashboard/session.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
-import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
+import { curatorsFromConfig } from '../../src/knowledge/access.js';
+import { KnowledgeStore } from '../../src/knowledge/store.js';
 import { openTestStore } from '../support/db.js';
 import { connectTestEnvironment } from '../support/temporal.js';
 import { phaseByPrUrl } from '../../src/db/work-items.js';
@@ -35,12 +36,12 @@ beforeAll(async () => {
   env = await connectTestEnvironment();
   const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config) });
   await upsertDevelopers(store.db, config.roles.values());
-  const p = await knowledge.proposeFromResolvedWorkItem({
+  const p = await knowledge.proposals.proposeFromResolvedWorkItem({
     workItemKey: 'HOSTEDCP-9901',
     developerId: 'sam',
     draft: { id: 'security-probe', title: 'A proposal hostile requests must not review', body: 'A body long enough for the proposal schema.', applicability: { files: ['api/x.go'] } },
   });
-  await knowledge.respondToProposal(p.id, 'sam', 'yes');
+  await knowledge.proposals.respondToProposal(p.id, 'sam', 'yes');
   proposalId = p.id;
   server = await startHttpServer({
     port: 0,

@@ -10,7 +10,8 @@ import { notificationOutbox, workItems } from '../../src/db/schema/core.js';
 import { upsertDevelopers, upsertWorkItem } from '../../src/db/work-items.js';
 import { defaultOrientation } from '../../src/knowledge/onboarding.js';
 import { loadPatternFiles } from '../../src/knowledge/patterns.js';
-import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
+import { curatorsFromConfig } from '../../src/knowledge/access.js';
+import { KnowledgeStore } from '../../src/knowledge/store.js';
 import type { StarterTaskOffer } from '../../src/orchestrator/port.js';
 import { createDomainInsight } from '../../src/knowledge/insight.js';
 import { createMemoryPort } from '../../src/briefing/memory.js';
@@ -55,13 +56,13 @@ for (const backend of storeBackends()) {
       const message = await h.workspace.waitFor(() => samDm().find((m) => m.ts === row!.slackTs));
       return { payload, dedupeKey, message };
     }
-    const exposure = async () => (await knowledge.readMemory('sam', 'sam')).conceptExposure;
+    const exposure = async () => (await knowledge.memory.readMemory('sam', 'sam')).conceptExposure;
 
     beforeAll(async () => {
       store = await backend.open();
       await upsertDevelopers(store.db, config.roles.values());
       knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config) });
-      await knowledge.syncPatternLibrary(loadPatternFiles(exampleTargetRepo));
+      await knowledge.patterns.syncPatternLibrary(loadPatternFiles(exampleTargetRepo));
       memoryPort = createMemoryPort({ db: store.db, knowledge, config: { current: () => config }, insight: createDomainInsight() });
       for (const [key, title, status, files] of [
         ['HOSTEDCP-3201', 'Add MachineTemplate hash to the AWSMachineTemplate name', 'planning', ['hypershift-operator/controllers/nodepool/capi.go']],
@@ -107,7 +108,7 @@ for (const backend of storeBackends()) {
       // She is not in sam's DM, so the refusal reaches her privately in her own DM with the app.
       expect(refusal.channel).toBe(h.workspace.dmChannel('maria'));
       expect(orchestrator.completions).toEqual([]);
-      expect((await knowledge.readMemory('sam', 'sam')).orientationCompletedAt).toBeNull();
+      expect((await knowledge.memory.readMemory('sam', 'sam')).orientationCompletedAt).toBeNull();
     });
 
     it('"Done" records the orientation once, removes the button in place and offers the open item that meets every criterion', async () => {
@@ -132,7 +133,7 @@ for (const backend of storeBackends()) {
       expect(samDm().filter((m) => m.text.startsWith('Starter task:'))).toHaveLength(1);
 
       // Tomorrow's briefing is the normal one: no orientation, no button.
-      const memory = await knowledge.readMemory('sam', 'sam');
+      const memory = await knowledge.memory.readMemory('sam', 'sam');
       expect(memory.orientationCompletedAt).not.toBeNull();
       const next = await deliverBriefing(new Date(start + 3 * day));
       expect(next.payload.orientation).toBeUndefined();

@@ -33,7 +33,7 @@ describe('morning briefing schedule', () => {
     expect(described.action).toMatchObject({ workflowType: 'morningBriefingWorkflow', taskQueue: rt.taskQueue });
 
     await upsertWorkItem(rt.core.store.db, { key: `${rt.keyPrefix}-7`, ownerId: 'maria', title: 'Report capacity errors per platform', intention: 'capacity', workflowId: 'n/a', status: 'executing' });
-    await rt.core.knowledge.updateMemory('maria', 'maria', { hypothesis: 'Azure quota errors are lost at the Machine → NodePool step' });
+    await rt.core.knowledge.memory.updateMemory('maria', 'maria', { hypothesis: 'Azure quota errors are lost at the Machine → NodePool step' });
     await rt.env.client.schedule.getHandle(briefingScheduleId('maria')).trigger();
     const [row] = await eventually(
       () => rt.core.store.db.select().from(notificationOutbox).where(and(eq(notificationOutbox.developerId, 'maria'), eq(notificationOutbox.kind, 'briefing'))),
@@ -91,7 +91,7 @@ describe('pair session', () => {
     expect(final).toMatchObject({ open: false, messages: 2 });
     expect(final.summary).toMatch(/findings/);
     expect(await handle.query(pairSessionStateQuery)).toMatchObject({ open: false });
-    const memory = await rt.core.knowledge.readMemory('maria', 'maria');
+    const memory = await rt.core.knowledge.memory.readMemory('maria', 'maria');
     expect(memory.leftOff).toMatch(new RegExp(`${rt.keyPrefix}-8`));
     await recordHistory(rt.env.client, sessionId, 'pair-session');
   });

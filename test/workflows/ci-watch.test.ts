@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
-import { KnowledgeStore, curatorsFromConfig } from '../../src/knowledge/store.js';
+import { curatorsFromConfig } from '../../src/knowledge/access.js';
+import { KnowledgeStore } from '../../src/knowledge/store.js';
 import type { CiPort } from '../../src/contracts/ports.js';
 import { createCiKnowledge } from '../../src/knowledge/ci-knowledge.js';
 import { ciDecisionSignal, ciResultSignal, ciWatchStateQuery } from '../../workflows/definitions.js';
@@ -47,10 +48,10 @@ beforeAll(async () => {
     const commit = `c0ffee${i.toString(16).padStart(2, '0')}`;
     const at = new Date(Date.UTC(2026, 10, 1 + i));
     if (i < 11) {
-      await knowledge.recordTestRun({ test: flakyTest, job: 'e2e-aws', runId: `old-${i}`, commit, attempt: 1, outcome: 'fail', message: timeout.replace('10m0s', `${10 + (i % 3)}m0s`), at });
-      await knowledge.recordTestRun({ test: flakyTest, job: 'e2e-aws', runId: `old-${i}-r`, commit, attempt: 2, outcome: 'pass', at: new Date(at.getTime() + 3_600_000) });
+      await knowledge.experience.recordTestRun({ test: flakyTest, job: 'e2e-aws', runId: `old-${i}`, commit, attempt: 1, outcome: 'fail', message: timeout.replace('10m0s', `${10 + (i % 3)}m0s`), at });
+      await knowledge.experience.recordTestRun({ test: flakyTest, job: 'e2e-aws', runId: `old-${i}-r`, commit, attempt: 2, outcome: 'pass', at: new Date(at.getTime() + 3_600_000) });
     } else {
-      await knowledge.recordTestRun({ test: flakyTest, job: 'e2e-aws', runId: `old-${i}`, commit, attempt: 1, outcome: 'pass', at });
+      await knowledge.experience.recordTestRun({ test: flakyTest, job: 'e2e-aws', runId: `old-${i}`, commit, attempt: 1, outcome: 'pass', at });
     }
   }
 });
@@ -118,7 +119,7 @@ describe('ciWatchWorkflow', () => {
     const final = await handle.result();
     expect(final).toMatchObject({ outcome: 'blocked', decision: 'fix-and-repush', seenRunIds: ['r1', 'r2', 'r3'] });
     // Every run joined the experience log: the tier 2 entry for the test now counts them.
-    expect((await knowledge.testHistory(flakyTest)).filter((r) => r.commit === 'abc1234')).toHaveLength(3);
+    expect((await knowledge.experience.testHistory(flakyTest)).filter((r) => r.commit === 'abc1234')).toHaveLength(3);
     await recordHistory(orchestra.env.client, workflowId, 'ci-watch-flake-then-real');
   });
 

@@ -2,8 +2,9 @@
 // and (for plan edits) plan version are stored before the update completes. The worker's decision sink is
 // the fast path; every decision then waits in workflow state until a retried activity has confirmed it.
 import { currentUpdateInfo, patched, proxyLocalActivities, proxySinks, sleep } from '@temporalio/workflow';
+import type { DecisionOutcome } from '../../src/contracts/decisions.js';
 import type { Activities, DecisionCommit } from '../../src/activities/index.js';
-import type { Actor, DecisionOutcome, DecisionSinks } from '../definitions.js';
+import type { Actor, DecisionSinks } from '../definitions.js';
 import { PATCH } from '../patches.js';
 import { planVersionOf, store, type WorkItemRun } from './run.js';
 

@@ -1,6 +1,6 @@
 // Knowledge tiers, the curation queue and post-merge calibration. Tier 1 rows mirror the reviewed YAML in
 // the target repository; tier 2 is written automatically from CI and plan executions; tier 3 is private
-// per developer (enforced by src/knowledge/store.ts, which requires the requesting developer's id).
+// per developer (enforced by src/knowledge/personal-memory.ts, which requires the requesting developer's id).
 import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 

@@ -5,7 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CalibrationStore } from '../../db/calibration.js';
 import type { Database } from '../../db/client.js';
 import { activeWorkItems, appendDecision, phasesOf } from '../../db/work-items.js';
-import { KnowledgeAccessError, type KnowledgeStore } from '../../knowledge/store.js';
+import { KnowledgeAccessError } from '../../knowledge/access.js';
+import type { KnowledgeStore } from '../../knowledge/store.js';
 import { tierLabels } from '../../knowledge/relevance.js';
 import { readBody } from '../server.js';
 import { renderDashboard, renderMessagePage, type DashboardView } from './render.js';
@@ -108,7 +109,7 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
       const note = (form.get('note') ?? '').slice(0, 2000);
       let flash: string;
       try {
-        const { proposal, pattern } = await deps.knowledge.reviewProposal(id, session.developer, decision, note);
+        const { proposal, pattern } = await deps.knowledge.proposals.reviewProposal(id, session.developer, decision, note);
         await appendDecision(deps.db, {
           idempotencyKey: `dashboard:knowledge-review:${id}`,
           workItemKey: proposal.workItemKey,
@@ -178,7 +179,7 @@ async function loadView(deps: DashboardDeps, calibration: CalibrationStore, sess
     }
   }
 
-  const experience = await deps.knowledge.listExperience();
+  const experience = await deps.knowledge.experience.listExperience();
   const ciHealth = experience
     .filter((e) => e.kind === 'ci-test')
     .map((e) => {
@@ -187,7 +188,7 @@ async function loadView(deps: DashboardDeps, calibration: CalibrationStore, sess
     })
     .sort((a, b) => b.flakeRate - a.flakeRate || a.test.localeCompare(b.test));
 
-  const patterns = await deps.knowledge.listPatterns('approved');
+  const patterns = await deps.knowledge.patterns.listPatterns('approved');
   const knowledgeFeed = [
     ...patterns.map((p) => ({ tierLabel: tierLabels[1], title: `${p.title} (v${p.version}, reviewed by ${p.reviewer ?? '?'})`, source: p.sourcePath ?? `pattern ${p.id}`, when: p.updatedAt, stale: p.staleRefs.length > 0 })),
     ...experience.filter((e) => e.kind !== 'ci-test').map((e) => ({ tierLabel: tierLabels[2], title: e.occurrences > 1 ? `${e.title} (${e.occurrences}×)` : e.title, source: e.key, when: e.lastSeen, stale: false })),
@@ -195,7 +196,7 @@ async function loadView(deps: DashboardDeps, calibration: CalibrationStore, sess
     .sort((a, b) => b.when.getTime() - a.when.getTime())
     .slice(0, 25);
 
-  const queue = await deps.knowledge.reviewQueue();
+  const queue = await deps.knowledge.proposals.reviewQueue();
   return {
     viewer: { id: session.developer, displayName: name(session.developer), isCurator: deps.knowledge.isCurator(session.developer) },
     csrf: csrfToken(deps.secret, session.token),

@@ -8,7 +8,7 @@ import type { LoadedConfig } from '../../config/load.js';
 import { RoleFile } from '../../config/schema.js';
 import type { Database } from '../../db/client.js';
 import { developers, notificationOutbox } from '../../db/schema/core.js';
-import { countExplained } from '../../knowledge/store.js';
+import { countExplained } from '../../db/personal-memory.js';
 import { createLogger, redactSecrets, type Logger } from '../../observability/logger.js';
 import { renderDigest, renderNotification, summariseNotification, type RenderContext } from '../blocks/notifications.js';
 import { digestDue, routeNotification, type NotificationPreferences } from '../../notifications/routing.js';
