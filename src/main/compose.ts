@@ -31,7 +31,9 @@ import { createDomainInsight, type DomainInsight } from '../knowledge/insight.js
 import { createGitHubMode } from '../integrations/ci/github-mode.js';
 import { createLocalCiPort } from '../integrations/ci/local-mode.js';
 import { createKnowledgeDecisions } from '../knowledge/decisions.js';
-import { createMemoryPort } from '../briefing/memory.js';
+import { createMemoryPort, memorySeed } from '../briefing/memory.js';
+import { liveKnowledge, type KnowledgeHit } from '../agent/model-port.js';
+import type { Audience } from '../agent/types.js';
 import { createOnboarding } from '../knowledge/onboarding-offers.js';
 import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from '../confidence/pr-ready.js';
 
@@ -62,6 +64,10 @@ export interface Core {
   /** Jira, when JIRA_URL and JIRA_TOKEN are set. */
   issues?: IssueTracker;
   activities: Activities;
+  /** Re-reads approved knowledge into RH-A (done before each agent step; surfaces that call the agent directly call it too). */
+  refreshKnowledge(): Promise<void>;
+  /** The developer's tier-3 memory as RH-A's explanations use it. */
+  audienceOf(developerId: string): Promise<Audience | undefined>;
   close(): Promise<void>;
 }
 
@@ -88,7 +94,18 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   await knowledge.syncPatternLibrary(loadPatternFiles(targetRepo, team.pattern_library));
   // The sandbox's build cache is the per-user default, shared by every store on this machine: a cache per data
   // folder is cold for each new one, and a cold Go build outlasts the step's heartbeat window.
-  const agent = options.agent ?? createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir] } });
+  // RH-A's knowledge is the store's, refreshed before each step: an entry a curator approves reaches the next
+  // plan, answer or lookup_knowledge call at once, not at the next start.
+  const agentKnowledge = liveKnowledge(await knowledgeForAgent(knowledge));
+  const refreshKnowledge = async () => agentKnowledge.replace(await knowledgeForAgent(knowledge));
+  const audienceOf = async (developerId: string): Promise<Audience | undefined> => {
+    const current = config.current();
+    const role = current.roles.get(developerId);
+    if (!role) return undefined;
+    const memory = await knowledge.readMemory(developerId, developerId, memorySeed(current, role));
+    return { familiarPlatforms: memory.familiarPlatforms, learningPlatforms: memory.learningPlatforms, explanationLevel: memory.explanationLevel };
+  };
+  const agent = options.agent ?? createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir] }, knowledge: agentKnowledge });
 
   // GitHub mode: PRs on GitHub, Prow CI, tide merges; results are polled unless the CI webhook pushes them.
   const github = environment.github.token ? createGitHubMode(environment.github, team) : undefined;
@@ -108,6 +125,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       host,
       config,
       worktreesDir: join(dataDir, 'worktrees'),
+      audienceOf,
+      refreshKnowledge,
       requiredJobs,
       pollCi,
       ...(github
@@ -148,6 +167,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     mode: github ? 'github' : 'local',
     ...(jira.url && jira.token ? { issues: createJira({ baseUrl: jira.url, token: jira.token, ...(jira.email ? { email: jira.email } : {}), apiVersion: jira.apiVersion }) } : {}),
     activities,
+    refreshKnowledge,
+    audienceOf,
     close: async () => {
       if (!options.store) await store.close();
     },
@@ -173,8 +194,12 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
       const mayDecide = core.config.current().team.approvals.approvers.includes(developerId) ? await activeWorkItems(core.store.db) : [];
       return [...new Set([...owned, ...mayDecide].filter((w) => w.status !== 'resolved' && w.status !== 'cancelled').map((w) => w.key))];
     },
-    async ask(_developerId, question) {
-      const answer = await core.agent.answer({ question });
+    async ask(developerId, question) {
+      // Who asks shapes the explanation (their tier-3 memory); the question joins their session notes for "where you left off".
+      await core.refreshKnowledge();
+      const audience = await core.audienceOf(developerId);
+      const answer = await core.agent.answer({ question, ...(audience ? { audience } : {}) });
+      if (audience) await core.knowledge.addSessionNote(developerId, developerId, { summary: `asked: ${question.replace(/\s+/g, ' ').trim().slice(0, 200)}` });
       return { text: answer.text, citations: answer.citations.map((c) => c.ref ?? c.node) };
     },
     async recentCi(developerId) {
@@ -214,4 +239,24 @@ function describeFromTracker(issues: IssueTracker, logger: Logger) {
       return undefined;
     }
   };
+}
+
+/**
+ * What RH-A may look up: approved pattern entries (tier 1) with where they apply, marking those learned through
+ * a proposal or promotion, and the team's experience entries (tier 2).
+ */
+async function knowledgeForAgent(knowledge: KnowledgeStore): Promise<KnowledgeHit[]> {
+  const [patterns, experience] = await Promise.all([knowledge.listPatterns('approved'), knowledge.listExperience()]);
+  return [
+    ...patterns.map((p) => ({
+      id: p.id,
+      title: p.title,
+      body: p.body,
+      source: p.sourcePath ?? `pattern ${p.id} v${p.version}, approved by ${p.reviewer ?? 'a curator'}`,
+      files: p.applicability.files,
+      components: p.applicability.components,
+      learned: p.origin !== 'repository',
+    })),
+    ...experience.map((e) => ({ id: e.key, title: e.title, body: e.body, source: `team experience (${e.occurrences}×)`, files: e.applicability.files, components: e.applicability.components })),
+  ];
 }
