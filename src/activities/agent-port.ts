@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { failure } from './failures.js';
 import { metered as meterStep } from './metering.js';
-import type { Audience, StepUsage } from '../agent/types.js';
+import { emptyEvidence, type Audience, type StepUsage } from '../agent/types.js';
 import { looksLikeDiff } from '../agent/review.js';
-import { getWorkItem } from '../db/work-items.js';
+import { getWorkItem, phasesOf } from '../db/work-items.js';
 import { Plan } from '../plan/schema.js';
 import type { Database } from '../db/client.js';
 import type { Agent } from '../agent/agent.js';
@@ -229,6 +229,23 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       );
       const tests = result.failingTests.map((t) => `${t.name}: ${t.message}`).join('; ');
       return { summary: `${result.verdict}${tests ? ` — ${tests}` : ''}` };
+    },
+
+    async proposeKnowledge({ workItemKey }) {
+      // The phases' evidence as RH-A recorded it ("passed: make verify", "wrote …", notes), back into its shape.
+      const rows = await phasesOf(deps.db, workItemKey);
+      const evidence = emptyEvidence();
+      for (const row of rows) {
+        for (const line of (row.evidence as { evidence?: string[] } | null)?.evidence ?? []) {
+          const command = /^(passed|FAILED): (.+)$/.exec(line);
+          const wrote = /^wrote (.+)$/.exec(line);
+          if (command) evidence.commands.push({ command: command[2]!, exitCode: command[1] === 'passed' ? 0 : 1, durationMs: 0, timedOut: false, tail: '' });
+          else if (wrote) evidence.filesWritten.push(wrote[1]!);
+          else evidence.notes.push(`${row.phaseId}: ${line}`);
+        }
+      }
+      const result = await metered('propose-knowledge', workItemKey, undefined, true, () => deps.agent.proposeKnowledge({ workItemKey, evidence, outcome: `resolved after ${rows.length} phase(s)` }));
+      return result.proposals.flatMap((p) => [`- ${p.title}`, ...p.body.split('\n').filter((l) => l.trim()).map((l) => `  ${l}`)]).slice(0, 60);
     },
 
     async reviewPairMessage({ text, developerId, workItemKey, phaseId }) {

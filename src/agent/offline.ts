@@ -358,7 +358,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
       if (commands.length === 0 && req.evidence.filesWritten.length === 0) {
         return { proposals: [], needsModel: true, usage: zeroUsage(), evidence: emptyEvidence() };
       }
-      const steps = commands.map((c) => `- \`${c.command}\`: ${c.exitCode === 0 ? 'passed' : `failed (exit ${c.exitCode})`} in ${Math.round(c.durationMs / 1000)} s`);
+      const steps = commands.map((c) => `- \`${c.command}\`: ${c.exitCode === 0 ? 'passed' : `failed (exit ${c.exitCode})`}${c.durationMs > 0 ? ` in ${Math.round(c.durationMs / 1000)} s` : ''}`);
       const failedFirst = commands.filter((c, i) => c.exitCode !== 0 && commands.slice(i + 1).some((d) => d.command === c.command && d.exitCode === 0));
       const body = [
         `Outcome of ${req.workItemKey}: ${req.outcome}`,
@@ -367,6 +367,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
         ...steps,
         ...(failedFirst.length ? ['', `Needed a second attempt: ${failedFirst.map((c) => c.command).join(', ')}.`] : []),
         ...(req.evidence.refusals.length ? ['', `Scope refusals during the work: ${req.evidence.refusals.map((r) => r.kind).join(', ')}.`] : []),
+        ...(req.evidence.notes.some((n) => /stale generated code/.test(n)) ? ['', `CI failed on stale generated code before it passed: run \`${deps.team.codegen.api}\` before pushing API changes.`] : []),
       ].join('\n');
       return {
         proposals: [{ tier: 'experience', title: `${req.workItemKey}: how the change was verified`, body, references: req.evidence.filesWritten }],

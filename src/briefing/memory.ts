@@ -423,11 +423,12 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     await appendDecision(db, { idempotencyKey, workItemKey: args.workItemKey, phaseId: args.phaseId, kind: 'pair-session', actor: args.developerId, surface: 'slack-message', detail: { messages: args.messages } });
   }
 
-  async function proposeKnowledge({ workItemKey, ownerId }: { workItemKey: string; ownerId: string }): Promise<KnowledgeProposalPayload | undefined> {
+  async function proposeKnowledge({ workItemKey, ownerId, agentNotes }: { workItemKey: string; ownerId: string; agentNotes?: string[] }): Promise<KnowledgeProposalPayload | undefined> {
     const [item, phaseRows, audit] = await Promise.all([getWorkItem(db, workItemKey), phasesOf(db, workItemKey), decisionsFor(db, workItemKey)]);
     const plan = item ? planOf(item.plan) : undefined;
     if (!item || !plan) return undefined;
-    const draft = draftFromWorkItem({ item, plan, phases: phaseRows, decisions: audit, model: deps.insight.model });
+    const drafted = draftFromWorkItem({ item, plan, phases: phaseRows, decisions: audit, model: deps.insight.model });
+    const draft = agentNotes?.length ? { ...drafted, body: redactSecrets(`${drafted.body}\n\nWhat the agent noted while doing it:\n${agentNotes.join('\n')}`).slice(0, 8_000) } : drafted;
     const proposal = await knowledge.proposeFromResolvedWorkItem({ workItemKey, developerId: ownerId, draft });
     return { kind: 'knowledge-proposal', proposalId: String(proposal.id), workItemKey, title: proposal.draft.title, body: proposal.draft.body };
   }

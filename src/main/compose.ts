@@ -31,7 +31,8 @@ import { createDomainInsight, type DomainInsight } from '../knowledge/insight.js
 import { createGitHubMode } from '../integrations/ci/github-mode.js';
 import { createLocalCiPort } from '../integrations/ci/local-mode.js';
 import { createKnowledgeDecisions } from '../knowledge/decisions.js';
-import { createMemoryPort, memorySeed } from '../briefing/memory.js';
+import { createMemoryPort, memorySeed, type MergedChange } from '../briefing/memory.js';
+import { createKnowledgeUpkeep } from '../knowledge/upkeep.js';
 import { liveKnowledge, type KnowledgeHit } from '../agent/model-port.js';
 import type { Audience } from '../agent/types.js';
 import { createOnboarding } from '../knowledge/onboarding-offers.js';
@@ -148,8 +149,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ci,
     ciKnowledge: createCiKnowledge({ knowledge, config }),
     insight: { impact: insight.impact, prReady },
-    memory: createMemoryPort({ db: store.db, knowledge, config, insight }),
+    memory: createMemoryPort({ db: store.db, knowledge, config, insight, history: () => mergedChanges(targetRepo, config.current().team.target) }),
     calibration: new CalibrationStore(store.db),
+    experience: createKnowledgeUpkeep({ db: store.db, knowledge, config, targetRepo }),
   });
 
   const { jira } = environment;
@@ -223,7 +225,16 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
       return items.slice(0, 5).map((k) => ({ tier: k.tier, title: k.title }));
     },
   });
-  return { ...temporal, completeOrientation: onboarding.completeOrientation };
+  return {
+    ...temporal,
+    completeOrientation: onboarding.completeOrientation,
+    async remember(developerId, hypothesis) {
+      const text = hypothesis.replace(/\s+/g, ' ').trim().slice(0, 600);
+      const memory = await core.knowledge.updateMemory(developerId, developerId, { hypothesis: text });
+      await core.knowledge.addSessionNote(developerId, developerId, { summary: `hypothesis: ${text}` });
+      return { hypothesis: memory.hypothesis ?? text };
+    },
+  };
 }
 
 export { loadTree };
@@ -259,4 +270,31 @@ async function knowledgeForAgent(knowledge: KnowledgeStore): Promise<KnowledgeHi
     })),
     ...experience.map((e) => ({ id: e.key, title: e.title, body: e.body, source: `team experience (${e.occurrences}×)`, files: e.applicability.files, components: e.applicability.components })),
   ];
+}
+
+/** How far back the briefing looks for precedents in the target repository. */
+const historyDepth = 300;
+
+/**
+ * Changes merged into the target repository's default branch, newest first, with the files each changed
+ * (merges compared with their first parent). The initial import, which touches everything, is no precedent.
+ */
+export async function mergedChanges(repo: string, target: { repo: string; default_branch: string }): Promise<MergedChange[]> {
+  let log: string;
+  try {
+    log = await git(repo, ['log', `-n${historyDepth}`, '--first-parent', '--diff-merges=first-parent', '--name-only', '--format=%x1e%H%x1f%P%x1f%cI%x1f%s', target.default_branch, '--']);
+  } catch {
+    return []; // an empty repository or a missing branch has no history to offer
+  }
+  const web = /^[\w.-]+\/[\w.-]+$/.test(target.repo) ? `https://github.com/${target.repo}` : undefined;
+  return log
+    .split('\x1e')
+    .filter((r) => r.trim())
+    .flatMap((record) => {
+      const [head, ...files] = record.split('\n');
+      const [sha, parents, mergedAt, subject] = head!.split('\x1f') as [string, string, string, string];
+      if (!parents?.trim()) return [];
+      const pr = /(?:Merge pull request #|\(#)(\d+)/.exec(subject ?? '')?.[1];
+      return [{ sha, subject: subject ?? '', mergedAt, files: files.map((f) => f.trim()).filter(Boolean), ...(pr && web ? { url: `${web}/pull/${pr}` } : {}) }];
+    });
 }
