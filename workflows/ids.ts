@@ -4,3 +4,4 @@ export const workItemWorkflowId = (key: string) => `work-item:${key}`;
 export const phaseWorkflowId = (key: string, phaseId: string, attempt: number) => `${workItemWorkflowId(key)}:phase:${phaseId}:${attempt}`;
 export const pairSessionWorkflowId = (channel: string, threadTs: string) => `pair:${channel}:${threadTs}`;
 export const briefingScheduleId = (developerId: string) => `briefing-${developerId}`;
+export const knowledgeStalenessScheduleId = 'knowledge-staleness';

@@ -2,11 +2,14 @@
 // keys, the agent step changes and verifies the code, and the branch becomes a PR whose description
 // carries the evidence. Every step is safe to repeat after a worker crash: the worktree and branch are
 // reused, a committed branch is not redone, and a PR that already exists for the branch is returned.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { failure } from './failures.js';
 import { metered as meterStep } from './metering.js';
-import type { StepUsage } from '../agent/types.js';
+import { emptyEvidence, type Audience, type StepUsage } from '../agent/types.js';
+import { looksLikeDiff } from '../agent/review.js';
+import { getWorkItem, phasesOf } from '../db/work-items.js';
+import { Plan } from '../plan/schema.js';
 import type { Database } from '../db/client.js';
 import type { Agent } from '../agent/agent.js';
 import { addWorktree, git } from '../integrations/git.js';
@@ -33,6 +36,10 @@ export interface AgentPortDeps {
    * (GitHub mode fetches the remote's default branch, which Prow tide moves); default: the local branch.
    */
   syncBase?: (defaultBranch: string) => Promise<string>;
+  /** The developer's tier-3 memory as the agent needs it (how much to explain, which platforms are new to them). */
+  audienceOf?: (developerId: string) => Promise<Audience | undefined>;
+  /** Brings the agent's knowledge up to date with the store (entries approved since the last step). */
+  refreshKnowledge?: () => Promise<void>;
   /** Renders the PR description (evidence, domain-model impact, confidence); defaults to the evidence list alone. */
   describePr?: (args: { workItemKey: string; ownerId: string; phaseTitle: string; summary: string; files: string[]; evidence: string[] }) => string;
 }
@@ -47,6 +54,24 @@ function evidenceLines(e: Evidence, checks: Array<{ command: string; passed: boo
     ...e.refusals.map((r) => `refused (${r.kind}): ${r.reason}`),
     ...e.notes,
   ];
+}
+
+const oneLine = (text: string, max: number) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+
+/**
+ * What a message in a pair thread asks for: a review of the phase branch as it stands, a review of the code
+ * pasted into it, or an answer. Code is recognised by its shape (a diff, Go statements, braces on their own
+ * lines); everything else is a question, whatever its punctuation.
+ */
+export function pairIntent(text: string): 'review-branch' | 'review-code' | 'question' {
+  if (/\breview\s+(?:my|the|this)\s+(?:branch|changes|diff|work|phase)\b/i.test(text) && text.length < 300) return 'review-branch';
+  if (looksLikeDiff(text) || /```/.test(text)) return 'review-code';
+  const lines = text.split('\n');
+  const codeLines = lines.filter((l) => /^\s*(func |for |if |package |import |type |var |const |return\b|}|\w[\w.]*\s*(?::=|=|\+=)\s*\S)|[{;]\s*$/.test(l)).length;
+  return codeLines >= 2 || (lines.length === 1 && /:=|\bfunc\s*\(|\)\s*{\s*$/.test(text)) ? 'review-code' : 'question';
 }
 
 export function createAgentPort(deps: AgentPortDeps): AgentPort {
@@ -78,8 +103,44 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
     return { branch, worktree, base };
   }
 
+  async function phaseFiles(workItemKey: string, phaseId: string): Promise<string[]> {
+    const parsed = Plan.safeParse((await getWorkItem(deps.db, workItemKey))?.plan);
+    return parsed.success ? (parsed.data.phases.find((p) => p.id === phaseId)?.files ?? []) : [];
+  }
+
+  /**
+   * The phase branch as it stands: in the latest attempt's worktree (with what the developer has not committed
+   * yet), else the branch itself, against the point where it left the base.
+   */
+  async function phaseBranchDiff(workItemKey: string, phaseId: string): Promise<{ branch: string; base: string; diff: string; files: string[] } | undefined> {
+    const { targetRepo, team } = deps.config.current();
+    const base = team.target.default_branch;
+    const prefix = `${workItemKey}-${phaseId}-`;
+    const attempts = existsSync(deps.worktreesDir)
+      ? readdirSync(deps.worktreesDir).filter((d) => d.startsWith(prefix) && /^\d+$/.test(d.slice(prefix.length))).map((d) => Number(d.slice(prefix.length)))
+      : [];
+    let cwd = targetRepo;
+    let branch: string | undefined;
+    let target = '';
+    if (attempts.length > 0) {
+      const attempt = Math.max(...attempts);
+      cwd = join(deps.worktreesDir, `${prefix}${attempt}`);
+      branch = phaseBranch(workItemKey, phaseId, attempt);
+    } else {
+      const listed = (await git(targetRepo, ['branch', '--list', `${phaseBranch(workItemKey, phaseId, 0).replace(/-0$/, '')}-*`, '--format=%(refname:short)'])).split('\n').map((l) => l.trim()).filter(Boolean);
+      branch = listed.sort((a, b) => Number(b.split('-').pop()) - Number(a.split('-').pop()))[0];
+      if (!branch) return undefined;
+      target = branch;
+    }
+    const forkPoint = (await git(cwd, ['merge-base', base, target || 'HEAD'])).trim();
+    const diff = await git(cwd, target ? ['diff', forkPoint, target, '--'] : ['diff', forkPoint, '--']);
+    const files = [...diff.matchAll(/^\+\+\+ b\/(.+)$/gm)].map((m) => m[1]!);
+    return { branch, base, diff, files };
+  }
+
   return {
     async draftPlan({ workItemKey, intention, feedback }) {
+      await deps.refreshKnowledge?.();
       const result = await metered('plan', workItemKey, undefined, false, () => deps.agent.plan({ workItemKey, intention: feedback?.length ? `${intention}\n\nFeedback: ${feedback.join('; ')}` : intention }));
       if (!result.plan) throw new UserError(result.message);
       return result.plan;
@@ -113,6 +174,7 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
         heartbeat(notes);
       };
 
+      await deps.refreshKnowledge?.();
       const { branch, worktree, base } = await checkOutPhase(args, { resetEdits: true });
       beat(`worktree ${worktree} on ${branch}`);
 
@@ -169,13 +231,53 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       return { summary: `${result.verdict}${tests ? ` — ${tests}` : ''}` };
     },
 
-    async reviewPairMessage({ text, workItemKey, phaseId }) {
+    async proposeKnowledge({ workItemKey }) {
+      // The phases' evidence as RH-A recorded it ("passed: make verify", "wrote …", notes), back into its shape.
+      const rows = await phasesOf(deps.db, workItemKey);
+      const evidence = emptyEvidence();
+      for (const row of rows) {
+        for (const line of (row.evidence as { evidence?: string[] } | null)?.evidence ?? []) {
+          const command = /^(passed|FAILED): (.+)$/.exec(line);
+          const wrote = /^wrote (.+)$/.exec(line);
+          if (command) evidence.commands.push({ command: command[2]!, exitCode: command[1] === 'passed' ? 0 : 1, durationMs: 0, timedOut: false, tail: '' });
+          else if (wrote) evidence.filesWritten.push(wrote[1]!);
+          else evidence.notes.push(`${row.phaseId}: ${line}`);
+        }
+      }
+      const result = await metered('propose-knowledge', workItemKey, undefined, true, () => deps.agent.proposeKnowledge({ workItemKey, evidence, outcome: `resolved after ${rows.length} phase(s)` }));
+      return result.proposals.flatMap((p) => [`- ${p.title}`, ...p.body.split('\n').filter((l) => l.trim()).map((l) => `  ${l}`)]).slice(0, 60);
+    },
+
+    async reviewPairMessage({ text, developerId, workItemKey, phaseId }) {
+      await deps.refreshKnowledge?.();
+      const intent = pairIntent(text);
+      if (intent === 'question') {
+        // A question gets an answer from the domain model and the knowledge tiers, shaped by who asks.
+        const files = await phaseFiles(workItemKey, phaseId);
+        const audience = await deps.audienceOf?.(developerId);
+        const answer = await metered('answer', workItemKey, phaseId, true, () =>
+          deps.agent.answer({ question: text, ...(audience ? { audience } : {}), workingOn: { workItemKey, phaseId, files } }),
+        );
+        const sources = answer.citations.length ? `\n\n_Sources:_ ${[...new Set(answer.citations.map((c) => `\`${c.ref ?? c.node}\``))].slice(0, 8).join(', ')}` : '';
+        return { text: `${answer.text}${sources}`, note: `asked: ${oneLine(text, 160)}` };
+      }
+      let diff = text;
+      let what = 'your snippet';
+      if (intent === 'review-branch') {
+        const branch = await phaseBranchDiff(workItemKey, phaseId);
+        if (!branch) return { text: `There is no branch for ${workItemKey} phase ${phaseId} yet: it is created when the phase's gate is approved. Paste the code here meanwhile and I will review it.`, note: 'asked for a branch review before the branch existed' };
+        if (!branch.diff.trim()) return { text: `\`${branch.branch}\` has no changes against ${branch.base} yet.`, note: `reviewed ${branch.branch}: no changes yet` };
+        diff = branch.diff;
+        what = `\`${branch.branch}\` (${branch.files.length} file(s) changed against ${branch.base}: ${branch.files.slice(0, 6).join(', ')}${branch.files.length > 6 ? ', …' : ''})`;
+      }
       // A pair reply is the developer's own request in the moment: it is recorded but never held for budget.
-      const review = await metered('review', workItemKey, phaseId, true, () => deps.agent.review({ diff: text }));
-      const lines = review.findings.map((f) => `• ${f.severity === 'blocker' ? '*Blocker*' : 'Warning'} (${f.rule})${f.line ? ` line ${f.line}` : ''}: ${f.message}${f.insteadDo ? `\n   → ${f.insteadDo}` : ''}`);
+      const review = await metered('review', workItemKey, phaseId, true, () => deps.agent.review({ diff }));
+      const lines = review.findings.map((f) => `• ${f.severity === 'blocker' ? '*Blocker*' : 'Warning'} (${f.rule})${intent === 'review-branch' ? ` ${f.file}` : ''}${f.line ? ` line ${f.line}` : ''}: ${f.message}${f.insteadDo ? `\n   → ${f.insteadDo}` : ''}`);
       // The summary's first line counts the findings; the bullets below carry them once, with what to do instead.
-      const reply = lines.length ? `${review.summary.split('\n')[0]}\n${lines.join('\n')}` : review.summary;
-      return { text: reply, note: review.findings.length ? `${review.findings.length} findings: ${[...new Set(review.findings.map((f) => f.rule))].join(', ')}` : 'reviewed, no findings' };
+      const body = lines.length ? `${review.summary.split('\n')[0]}\n${lines.join('\n')}` : review.summary;
+      const reply = intent === 'review-branch' ? `Review of ${what}:\n${body}` : body;
+      const findings = review.findings.length ? `${review.findings.length} findings: ${[...new Set(review.findings.map((f) => f.rule))].join(', ')}` : 'no findings';
+      return { text: reply, note: intent === 'review-branch' ? `reviewed the phase branch: ${findings}` : review.findings.length ? findings : 'reviewed, no findings' };
     },
   };
 }

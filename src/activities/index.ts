@@ -19,7 +19,7 @@ import type { ModeSetting, PhaseState } from '../contracts/plan.js';
 import type { CiRunReport, CiTestResult, CiWatchState } from '../contracts/ci.js';
 import type { CalibrationStore } from '../db/calibration.js';
 import type { ConfidenceAssessment } from '../confidence/model.js';
-import type { AgentPort, CiKnowledgePort, CiPort, ExecutePhaseArgs, ProgressNotes, MemoryPort, ReviewInsightPort } from '../contracts/ports.js';
+import type { AgentPort, CiKnowledgePort, CiPort, ExecutePhaseArgs, ExperiencePort, ProgressNotes, MemoryPort, ReviewInsightPort } from '../contracts/ports.js';
 import type { DecisionCommit } from '../contracts/decisions.js';
 
 export type { ExecutePhaseResult } from '../contracts/ports.js';
@@ -35,6 +35,8 @@ export interface ActivityDeps {
   insight: ReviewInsightPort;
   memory: MemoryPort;
   logger: Logger;
+  /** Tier-2 experience from real runs and the knowledge upkeep (promotion and retirement proposals). */
+  experience?: ExperiencePort;
   /** Records each merge with its confidence grades, so outcomes after merge calibrate the model. */
   calibration?: Pick<CalibrationStore, 'recordMerge'>;
 }
@@ -208,6 +210,12 @@ export function createActivities(deps: ActivityDeps) {
       };
       const result = await permanentOnUserError(() => deps.agent.executePhase(args, heartbeat, ctx.cancellationSignal));
       await savePhaseEvidence(db, args.workItemKey, args.phase.id, { attempt: args.attempt, done: result.done, evidence: result.evidence, next: [] });
+      if (args.round > 0 && deps.experience) {
+        // A fix round that only had to regenerate code means the generation step was forgotten before the push.
+        for (const step of forgottenSteps(result.evidence)) {
+          await deps.experience.recordForgottenStep({ step, workItemKey: args.workItemKey, phaseId: args.phase.id, runId: `${args.attempt}:${args.round}`, detail: `CI failed on ${args.workItemKey} phase ${args.phase.id} until \`${step}\` regenerated the code`, files: args.phase.files });
+        }
+      }
       return result;
     },
 
@@ -230,8 +238,22 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async proposeKnowledge(args: { workItemKey: string; ownerId: string }): Promise<void> {
-      const proposal = await permanentOnUserError(() => deps.memory.proposeKnowledge(args));
+      // RH-A's own proposal step reads what the phases did; its lessons join the draft the owner is offered.
+      let lessons: string[] = [];
+      try {
+        lessons = deps.agent.proposeKnowledge ? await deps.agent.proposeKnowledge(args) : [];
+      } catch (err) {
+        // The owner is still offered the draft from the work item's own record; the agent's lessons are extra.
+        deps.logger.warn({ workItem: args.workItemKey, err: (err as Error).message }, "the agent's knowledge proposal step failed; offering the draft without its lessons");
+      }
+      const proposal = await permanentOnUserError(() => deps.memory.proposeKnowledge({ ...args, ...(lessons.length ? { agentNotes: lessons } : {}) }));
       if (proposal) await enqueueNotification(db, { dedupeKey: `knowledge-proposal:${proposal.proposalId}`, developerId: args.ownerId, urgency: 'decision', payload: proposal });
+    },
+
+    /** The scheduled staleness scan: approved entries that lost references are proposed for retirement. */
+    async scanKnowledgeStaleness(): Promise<{ checked: number; stale: string[]; proposed: Array<{ patternId: string; proposalId: number; missing: string[] }> }> {
+      if (!deps.experience) return { checked: 0, stale: [], proposed: [] };
+      return deps.experience.scanStaleness();
     },
 
     async assembleBriefing(args: { developerId: string; at: string }) {
@@ -263,3 +285,8 @@ export function createActivities(deps: ActivityDeps) {
 
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** Steps a fix round shows were forgotten: the agent notes "CI failed on stale generated code: `make api` …". */
+export function forgottenSteps(evidence: readonly string[]): string[] {
+  return [...new Set(evidence.flatMap((line) => [...line.matchAll(/stale generated code:\s*`([^`]+)`/g)].map((m) => m[1]!)))];
+}

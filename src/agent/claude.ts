@@ -3,6 +3,7 @@
 // The stable context (domain model, patterns, team config) is one cached system block, so every turn
 // after the first of a step, and every later step, reads it from the prompt cache.
 // Prompt caching: https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching
+import { forAudience } from './audience.js';
 import Anthropic from '@anthropic-ai/sdk';
 import { stringify } from 'yaml';
 import type { TeamConfig } from '../config/schema.js';
@@ -164,8 +165,14 @@ export function createClaudeAgent(deps: ClaudeAgentDeps): Agent & { runLoop: typ
     runLoop,
 
     async answer(req, ctx = {}): Promise<AnswerResult> {
-      const loop = await runLoop({ task: 'Task: answer an architecture question. Give options with impact, precedent and constraints, then a recommendation. Cite model nodes and files.', prompt: req.question, scope: readOnlyScope(), ctx });
-      return { text: loop.finalText || stopMessage(loop.stop), citations: citationsIn(loop.finalText), needsModel: false, usage: loop.usage, evidence: loop.evidence };
+      // Who asks shapes how much context the answer carries (their tier-3 memory), never what it claims.
+      const audience = req.audience
+        ? `\n\nThe person asking: explanation level ${req.audience.explanationLevel}; familiar platforms: ${req.audience.familiarPlatforms.join(', ') || 'none'}; learning: ${req.audience.learningPlatforms.join(', ') || 'none'}. Explain platform specifics they are new to; keep what they know short.`
+        : '';
+      const workingOn = req.workingOn ? `\n\nThey are working on ${req.workingOn.workItemKey}${req.workingOn.phaseId ? ` phase ${req.workingOn.phaseId}` : ''} (files: ${req.workingOn.files.join(', ') || 'none yet'}).` : '';
+      const loop = await runLoop({ task: `Task: answer an architecture question. Give options with impact, precedent and constraints, then a recommendation. Cite model nodes and files.${audience}${workingOn}`, prompt: req.question, scope: readOnlyScope(), ctx });
+      const text = loop.finalText ? forAudience(loop.finalText, req.question, req.audience, deps.domain) : stopMessage(loop.stop);
+      return { text, citations: citationsIn(loop.finalText), needsModel: false, usage: loop.usage, evidence: loop.evidence };
     },
 
     async plan(req, ctx = {}): Promise<PlanResult> {

@@ -1,7 +1,7 @@
 // The domain model engine (src/domain/) behind the agent's port: answers come from answerFromModel, which
 // routes a question by the names the model gives its nodes, and rule checks from checkDiff, each with the
 // model nodes and real files they rest on.
-import { answerFromModel, checkDiff, indexTree, loadDomainModel, loadTree, matchAny, snapshotTreeFile, type DomainModel, type TreeIndex } from '../domain/index.js';
+import { answerFromModel, checkDiff, indexTree, loadDomainModel, loadTree, matchAny, platformVariations, renderPlatform, snapshotTreeFile, type DomainModel, type TreeIndex } from '../domain/index.js';
 import { isUserError } from '../contracts/failures.js';
 import type { DomainModelPort, ModelAnswer, ModelFinding } from './model-port.js';
 
@@ -52,6 +52,22 @@ export class DomainEnginePort implements DomainModelPort {
 
   componentFor(path: string): string | undefined {
     return this.model.map.components.find((c) => matchAny(c.paths, path))?.id;
+  }
+
+  platformsIn(text: string): Array<{ id: string; primer: string }> {
+    // "None" and "Agent" are also everyday words: only "the Agent platform" names the latter.
+    const named = this.model.matrix.platforms.filter((p) => p.id !== 'None' && new RegExp(p.id === 'Agent' ? '\\bAgent platform\\b' : `\\b${p.id}\\b`, 'i').test(text));
+    return named.flatMap((p) => {
+      let report;
+      try {
+        report = platformVariations(this.model, p.id);
+      } catch (err) {
+        if (!isUserError(err)) throw err;
+        return [];
+      }
+      // The platform's own facts (template, scaling, quota errors, boot, network), not its long list of sub-states.
+      return [{ id: p.id, primer: renderPlatform(report).split('\n').slice(1, 6).map((l) => l.trim()).join('\n') }];
+    });
   }
 }
 

@@ -4,5 +4,9 @@ import { staticKnowledge, type KnowledgePort } from './model-port.js';
 
 export function patternKnowledge(targetRepo: string, libraryDir?: string): KnowledgePort {
   const patterns = loadPatternFiles(targetRepo, libraryDir);
-  return staticKnowledge(patterns.filter((p) => p.state === 'approved').map((p) => ({ id: p.id, title: p.title, body: p.body, source: p.sourcePath })));
+  return staticKnowledge(
+    patterns
+      .filter((p) => p.state === 'approved')
+      .map((p) => ({ id: p.id, title: p.title, body: p.body, source: p.sourcePath, files: p.applicability.files, components: p.applicability.components })),
+  );
 }

@@ -32,6 +32,8 @@ export interface DomainModelPort {
   checkDiff(diff: string): ModelFinding[];
   /** The model node that owns a repository path, when one does. */
   componentFor(path: string): string | undefined;
+  /** Platforms the text names, each with a short primer from the platform matrix (engine only). */
+  platformsIn?(text: string): Array<{ id: string; primer: string }>;
 }
 
 const stop = new Set(['the', 'a', 'an', 'of', 'to', 'from', 'and', 'or', 'is', 'are', 'what', 'which', 'who', 'how', 'me', 'show', 'in', 'on', 'for', 'does', 'do', 'it', 'with']);
@@ -51,15 +53,47 @@ export interface KnowledgeHit {
   title: string;
   body: string;
   source: string;
+  /** Files (globs) and model components the entry applies to, when the entry says. */
+  files?: string[];
+  components?: string[];
+  /**
+   * Learned since the repository's pattern files were written: approved by a curator from a proposal or a
+   * promotion. The offline recipes were written from the repository's files, so only these are news to them.
+   */
+  learned?: boolean;
 }
 
 export interface KnowledgePort {
   lookup(query: string, limit?: number): KnowledgeHit[];
+  /** Every entry (for matching by files rather than words); optional for ports that only search. */
+  entries?(): readonly KnowledgeHit[];
+}
+
+/**
+ * A knowledge port whose entries are replaced while the agent runs: the composition root refreshes it from
+ * the knowledge store before each step, so an entry a curator approved reaches the next step at once.
+ */
+export interface LiveKnowledge extends KnowledgePort {
+  replace(entries: readonly KnowledgeHit[]): void;
+}
+
+export function liveKnowledge(initial: readonly KnowledgeHit[]): LiveKnowledge {
+  let current = [...initial];
+  let search = staticKnowledge(current);
+  return {
+    lookup: (query, limit) => search.lookup(query, limit),
+    entries: () => current,
+    replace(entries) {
+      current = [...entries];
+      search = staticKnowledge(current);
+    },
+  };
 }
 
 /** Ranks entries by word overlap with the query; curated patterns are the only source offline. */
 export function staticKnowledge(entries: KnowledgeHit[]): KnowledgePort {
   return {
+    entries: () => entries,
     lookup(query, limit = 3) {
       const words = tokenize(query);
       return entries

@@ -6,12 +6,13 @@ import type { TeamConfig } from '../config/schema.js';
 import { Plan } from '../plan/schema.js';
 import { parseJUnit, type JUnitCase } from '../integrations/ci/junit.js';
 import { redactSecrets } from '../observability/logger.js';
-import { findPath, impactOf, loadOwnersIndex, type DomainModel, type OwnersIndex, type PathStep } from '../domain/index.js';
+import { findPath, impactOf, matchGlob, loadOwnersIndex, type DomainModel, type OwnersIndex, type PathStep } from '../domain/index.js';
 import { planFromModel } from './model-planner.js';
 import { needsModelMessage, type Agent } from './agent.js';
 import { verifyAndCommit } from './finish.js';
 import { changedPaths, currentBranch } from '../integrations/git.js';
-import type { DomainModelPort, KnowledgePort } from './model-port.js';
+import { overlap, tokenize, type DomainModelPort, type KnowledgePort } from './model-port.js';
+import { forAudience } from './audience.js';
 import { goModulePath } from './go-source.js';
 import {
   addBridgeFunction, addBridgeTest, addConditionConstants, addConditionDocs, apiTypesFile, bridgeFunctionName, bridgeReason, conditionFacts, conditionTestPath,
@@ -37,6 +38,11 @@ export interface OfflineAgentDeps {
   /** OWNERS of the pinned HyperShift tree; defaults to the copies under domain-models/snapshot/owners. */
   owners?: OwnersIndex;
 }
+
+const firstParagraph = (text: string) => {
+  const flat = text.split(/\n\s*\n/)[0]!.replace(/\s+/g, ' ').trim();
+  return flat.length > 400 ? `${flat.slice(0, 399)}…` : flat;
+};
 
 /** Questions that ask for judgement rather than facts the model records. */
 const judgementQuestion = /\b(should|why|better|recommend|design|trade-?offs?|opinion|refactor|write|implement)\b/i;
@@ -224,14 +230,42 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
     }
     const evidence = emptyEvidence();
     evidence.notes.push(...skeleton.concepts.map((c) => `${c.kind} ${c.id} (named by: ${c.matchedBy.join(', ') || 'its file'})`), ...skeleton.open.map((o) => `open: ${o}`));
+    const plan = withLearnedKnowledge(parsed.data);
     return {
-      plan: parsed.data,
+      plan,
       needsModel: false,
-      message: `Plan with ${parsed.data.phases.length} phase(s) grounded in the domain model (no recipe matched). Open: ${skeleton.open.join('; ')}.`,
-      warnings: checkPlan(parsed.data, deps),
+      message: `Plan with ${plan.phases.length} phase(s) grounded in the domain model (no recipe matched). Open: ${skeleton.open.join('; ')}.`,
+      warnings: checkPlan(plan, deps),
       usage: zeroUsage(),
       evidence,
     };
+  };
+
+  /**
+   * Entries the team learned since the recipes were written (approved from proposals or promotions) ride along
+   * as constraints on the phases whose files they apply to, and the summary names them.
+   */
+  const withLearnedKnowledge = (plan: Plan): Plan => {
+    const learned = (deps.knowledge.entries?.() ?? []).filter((e) => e.learned && (e.files ?? []).length > 0);
+    if (learned.length === 0) return plan;
+    const applied = new Set<string>();
+    const phases = plan.phases.map((phase) => {
+      const hits = learned.filter((e) => e.files!.some((g) => phase.files.some((f) => matchGlob(g, f) || f === g)));
+      for (const h of hits) applied.add(`${h.title} (${h.source})`);
+      return hits.length ? { ...phase, constraints: [...phase.constraints, ...hits.map((h) => `team knowledge "${h.title}": ${firstParagraph(h.body)}`)] } : phase;
+    });
+    if (applied.size === 0) return plan;
+    return { ...plan, phases, summary: `${plan.summary}${plan.summary ? ' ' : ''}Team knowledge applied: ${[...applied].join('; ')}.` };
+  };
+
+  /** Entries for the question; when the asker is on a phase, entries for that phase's files come first. */
+  const knowledgeFor = (req: AnswerRequest) => {
+    const byWords = deps.knowledge.lookup(req.question, 2);
+    const files = req.workingOn?.files ?? [];
+    if (files.length === 0) return byWords;
+    const words = tokenize(req.question);
+    const byFiles = (deps.knowledge.entries?.() ?? []).filter((e) => (e.files ?? []).some((g) => files.some((f) => matchGlob(g, f))) && overlap(words, tokenize(`${e.title} ${e.body}`)) > 0);
+    return [...new Map([...byFiles, ...byWords].map((e) => [e.id, e])).values()].slice(0, 3);
   };
 
   return {
@@ -241,20 +275,27 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
       const options = fixOptions(req.question, deps);
       if (options) return { ...options, kind: 'fix-options', needsModel: false, usage: zeroUsage(), evidence: emptyEvidence() };
       const fromModel = deps.model.answer(req.question);
-      if (!fromModel || fromModel.kind === 'needs-model') {
+      const patterns = knowledgeFor(req);
+      const recognised = fromModel && fromModel.kind !== 'needs-model' ? fromModel : undefined;
+      if (!recognised && patterns.length === 0) {
         // say what the model did recognise, so the asker can rephrase with the model's own names
         return { text: [fromModel?.text, needsModelMessage].filter(Boolean).join('\n\n'), citations: fromModel?.citations ?? [], kind: 'needs-model', needsModel: true, usage: zeroUsage(), evidence: emptyEvidence() };
       }
-      const patterns = deps.knowledge.lookup(req.question, 2);
-      const parts = [fromModel.text];
-      if (patterns.length) parts.push('', 'Team patterns that apply:', ...patterns.map((p) => `- ${p.title} (${p.source})`));
+      const parts: string[] = [];
+      if (recognised) {
+        parts.push(recognised.text);
+        if (patterns.length) parts.push('', 'Team patterns that apply:', ...patterns.map((p) => `- ${p.title} (${p.source})`));
+      } else {
+        // The model has no node for this, but the team wrote it down: the entries are the answer.
+        parts.push('From the team knowledge:', ...patterns.map((p) => `- *${p.title}* (${p.source}): ${firstParagraph(p.body)}`));
+      }
       // the checklist is the model's answer to "what must I implement"; elsewhere judgement words ask for more than facts
-      const needsModel = fromModel.kind !== 'new-platform-checklist' && judgementQuestion.test(req.question);
+      const needsModel = recognised?.kind !== 'new-platform-checklist' && judgementQuestion.test(req.question);
       if (needsModel) parts.push('', `For options and a recommendation: ${needsModelMessage}`);
       return {
-        text: parts.join('\n'),
-        citations: [...fromModel.citations, ...patterns.map((p) => ({ node: `pattern:${p.id}`, ref: p.source }))],
-        ...(fromModel.kind ? { kind: fromModel.kind } : {}),
+        text: forAudience(parts.join('\n'), req.question, req.audience, deps.model),
+        citations: [...(recognised?.citations ?? []), ...patterns.map((p) => ({ node: `pattern:${p.id}`, ref: p.source }))],
+        ...(recognised?.kind ? { kind: recognised.kind } : {}),
         needsModel,
         usage: zeroUsage(),
         evidence: emptyEvidence(),
@@ -269,8 +310,9 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
       if (!parsed.success) {
         return { needsModel: false, message: `recipe ${recipe.id} produced an invalid plan: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, warnings: [], usage: zeroUsage(), evidence: emptyEvidence() };
       }
-      const warnings = checkPlan(parsed.data, deps);
-      return { plan: parsed.data, needsModel: false, message: `Plan with ${parsed.data.phases.length} phase(s) from pattern "${recipe.pattern}".`, warnings, usage: zeroUsage(), evidence: emptyEvidence() };
+      const plan = withLearnedKnowledge(parsed.data);
+      const warnings = checkPlan(plan, deps);
+      return { plan, needsModel: false, message: `Plan with ${plan.phases.length} phase(s) from pattern "${recipe.pattern}".`, warnings, usage: zeroUsage(), evidence: emptyEvidence() };
     },
 
     async execute(req: ExecuteRequest, ctx: StepContext = {}): Promise<ExecuteResult> {
@@ -316,7 +358,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
       if (commands.length === 0 && req.evidence.filesWritten.length === 0) {
         return { proposals: [], needsModel: true, usage: zeroUsage(), evidence: emptyEvidence() };
       }
-      const steps = commands.map((c) => `- \`${c.command}\`: ${c.exitCode === 0 ? 'passed' : `failed (exit ${c.exitCode})`} in ${Math.round(c.durationMs / 1000)} s`);
+      const steps = commands.map((c) => `- \`${c.command}\`: ${c.exitCode === 0 ? 'passed' : `failed (exit ${c.exitCode})`}${c.durationMs > 0 ? ` in ${Math.round(c.durationMs / 1000)} s` : ''}`);
       const failedFirst = commands.filter((c, i) => c.exitCode !== 0 && commands.slice(i + 1).some((d) => d.command === c.command && d.exitCode === 0));
       const body = [
         `Outcome of ${req.workItemKey}: ${req.outcome}`,
@@ -325,6 +367,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
         ...steps,
         ...(failedFirst.length ? ['', `Needed a second attempt: ${failedFirst.map((c) => c.command).join(', ')}.`] : []),
         ...(req.evidence.refusals.length ? ['', `Scope refusals during the work: ${req.evidence.refusals.map((r) => r.kind).join(', ')}.`] : []),
+        ...(req.evidence.notes.some((n) => /stale generated code/.test(n)) ? ['', `CI failed on stale generated code before it passed: run \`${deps.team.codegen.api}\` before pushing API changes.`] : []),
       ].join('\n');
       return {
         proposals: [{ tier: 'experience', title: `${req.workItemKey}: how the change was verified`, body, references: req.evidence.filesWritten }],

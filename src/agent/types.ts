@@ -69,8 +69,19 @@ export interface NeedsModel {
   message: string;
 }
 
+/** Who is asking, from their tier-3 memory: how much context an explanation carries. */
+export interface Audience {
+  familiarPlatforms: string[];
+  learningPlatforms: string[];
+  explanationLevel: 'beginner' | 'intermediate' | 'expert';
+}
+
 export interface AnswerRequest {
   question: string;
+  /** Who asks; without it the answer is the same for everyone. */
+  audience?: Audience;
+  /** What the asker is working on (e.g. the phase of a pair session), so knowledge for those files ranks first. */
+  workingOn?: { workItemKey: string; phaseId?: string; files: string[] };
 }
 export interface AnswerResult {
   text: string;

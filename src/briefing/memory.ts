@@ -7,7 +7,7 @@ import type { MemoryPort } from '../contracts/ports.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { RoleFile } from '../config/schema.js';
 import type { Database } from '../db/client.js';
-import { ciDecisionsOnOpenWorkItems, openWorkItemsOf, othersOpenGates, phasesOfOpenWorkItems, testsRunSince } from '../db/briefing.js';
+import { ciDecisionsOnOpenWorkItems, openWorkItemsOf, othersOpenGates, phasesOfOpenWorkItems, recentDecisionsBy, testsRunSince } from '../db/briefing.js';
 import { appendDecision, decisionsFor, getWorkItem, phasesOf, storedDecisionKeys } from '../db/work-items.js';
 import { impactOf } from '../domain/index.js';
 import { UserError } from '../contracts/failures.js';
@@ -29,7 +29,24 @@ export interface MemoryPortDeps {
   knowledge: KnowledgeStore;
   config: Pick<ConfigSource, 'current'>;
   insight: Pick<DomainInsight, 'model' | 'owners' | 'impact'>;
+  /** Recent merged changes of the target repository's default branch, newest first (git history). */
+  history?: () => Promise<MergedChange[]>;
 }
+
+/** One change merged into the target repository's default branch. */
+export interface MergedChange {
+  sha: string;
+  subject: string;
+  files: string[];
+  mergedAt: string;
+  /** The PR's address when the subject names one and the repository is on a code host. */
+  url?: string;
+}
+
+/** At most this many precedents from the repository's history in one briefing. */
+const maxPrecedents = 5;
+/** Notes and decisions this close to the latest one belong to the same session. */
+const sessionGapMs = 6 * 3_600_000;
 
 /** Phases somebody is working on, in the order a person would want to hear about them. */
 const phaseAttention = ['awaiting-approval', 'awaiting-ci-decision', 'awaiting-budget', 'rejected', 'pairing', 'running', 'ci', 'ready-to-merge', 'failed', 'blocked'];
@@ -95,7 +112,7 @@ function roleOf(config: LoadedConfig, developerId: string): RoleFile {
 }
 
 /** How much to explain to someone whose memory does not exist yet: the role file, then the persona, then experience. */
-function memorySeed(config: LoadedConfig, role: RoleFile): { familiar: string[]; learning: string[]; explanationLevel: PersonalMemory['explanationLevel'] } {
+export function memorySeed(config: Pick<LoadedConfig, 'team'>, role: RoleFile): { familiar: string[]; learning: string[]; explanationLevel: PersonalMemory['explanationLevel'] } {
   const persona = config.team.personas.find((p) => p.id === role.persona);
   const byExperience = { new: 'beginner', intermediate: 'intermediate', senior: 'expert' } as const;
   return { familiar: role.platforms.familiar, learning: role.platforms.learning, explanationLevel: role.explanation_level ?? persona?.explanation_level ?? byExperience[role.experience] };
@@ -137,10 +154,79 @@ export function hypothesisIn(summary: string): string | undefined {
   return /(?:^|\n)\s*(?:[-*•]\s*)?hypothesis\s*[:—–-]\s*(.+)/i.exec(summary)?.[1]?.trim() || undefined;
 }
 
+/** Decisions that say what the developer did in a session. */
+const sessionDecisionKinds = ['approve-plan', 'reject-plan', 'approve-phase', 'reject-phase', 'set-mode', 'ci-option', 'knowledge-proposal', 'budget', 'pause', 'resume', 'cancel', 'pair-session'] as const;
+
+const decisionVerb: Record<string, string> = {
+  'approve-plan': 'approved the plan of', 'reject-plan': 'rejected the plan of', 'approve-phase': 'approved', 'reject-phase': 'rejected', 'set-mode': 'switched the mode of',
+  'ci-option': 'chose a CI option on', 'knowledge-proposal': 'answered a knowledge proposal for', budget: 'decided the budget of', pause: 'paused', resume: 'resumed', cancel: 'cancelled',
+};
+
+/**
+ * "Where you left off": the last session (notes and decisions close to the most recent one) in three parts —
+ * the questions asked, the phases touched and the decisions taken. Undefined when nothing was recorded.
+ */
+export function lastSession(
+  notes: ReadonlyArray<{ workItemKey: string | null; summary: string; createdAt: Date }>,
+  decided: ReadonlyArray<{ kind: string; workItemKey: string | null; phaseId: string | null; decidedAt: Date; detail?: unknown }>,
+): string | undefined {
+  const latest = Math.max(...notes.map((n) => n.createdAt.getTime()), ...decided.map((d) => d.decidedAt.getTime()));
+  if (!Number.isFinite(latest)) return undefined;
+  const inSession = (t: Date) => latest - t.getTime() <= sessionGapMs;
+  const questions: string[] = [];
+  const phases = new Set<string>();
+  const choices: string[] = [];
+  for (const n of [...notes].filter((n) => inSession(n.createdAt)).reverse()) {
+    for (const m of n.summary.matchAll(/(?:^|;\s*|:\s*)asked:\s*([^;]+)/g)) questions.push(m[1]!.trim());
+    const pair = /^Pair session on (\S+) phase (\S+) \((\d+) messages\):\s*([\s\S]*)$/.exec(n.summary);
+    if (pair) {
+      // What was settled in the pair session, without the questions (listed on their own) or the saved hypothesis (its own line).
+      const settled = pair[4]!.split(/;\s*|\n/).filter((p) => p.trim() && !/^\s*(asked:|hypothesis\s*[:—–-])/i.test(p) && p.trim() !== 'no code was discussed');
+      phases.add(`${pair[1]} phase ${pair[2]} (paired, ${pair[3]} messages${settled.length ? `: ${oneLine(settled.join('; '), 160)}` : ''})`);
+    }
+  }
+  for (const d of [...decided].filter((d) => inSession(d.decidedAt)).reverse()) {
+    if (d.kind === 'pair-session') continue;
+    if (d.workItemKey && d.phaseId && ![...phases].some((p) => p.startsWith(`${d.workItemKey} phase ${d.phaseId}`))) phases.add(`${d.workItemKey} phase ${d.phaseId}`);
+    const target = d.phaseId ? `${d.phaseId} of ${d.workItemKey ?? ''}` : (d.workItemKey ?? '');
+    const mode = d.kind === 'set-mode' ? ` to ${(d.detail as { mode?: string } | null)?.mode ?? 'another mode'}` : '';
+    choices.push(`${decisionVerb[d.kind] ?? d.kind} ${target}${mode}`.trim());
+  }
+  const parts: string[] = [];
+  if (questions.length) parts.push(`you asked ${[...new Set(questions)].slice(-3).map((q) => `"${oneLine(q, 90)}"`).join(', ')}`);
+  if (phases.size) parts.push(`worked on ${[...phases].slice(-4).join(', ')}`);
+  if (choices.length) parts.push(`decided: ${[...new Set(choices)].slice(-4).join('; ')}`);
+  return parts.length ? oneLine(`${parts.join('; ')}.`, 600) : undefined;
+}
+
 // ------------------------------------------------------------------ the port
 
 export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
   const { db, knowledge } = deps;
+
+  /**
+   * Merged changes of the target repository that touched the same files as the plan, or the same model
+   * components, newest first, each with why it is related. The developer's own phase PRs are listed already.
+   */
+  async function precedents(plan: Plan | undefined, listed: string[]): Promise<BriefingPayload['relatedPrs']> {
+    const files = [...new Set(plan?.phases.flatMap((p) => p.files) ?? [])];
+    if (files.length === 0 || !deps.history) return [];
+    const mine = new Set(files);
+    const myComponents = new Set(deps.insight.impact(files).components);
+    const out: BriefingPayload['relatedPrs'] = [];
+    for (const change of await deps.history()) {
+      if (out.length >= maxPrecedents) break;
+      if (change.url && listed.includes(change.url)) continue;
+      const sameFiles = change.files.filter((f) => mine.has(f));
+      const sameComponents = sameFiles.length ? [] : deps.insight.impact(change.files).components.filter((c) => myComponents.has(c));
+      if (sameFiles.length === 0 && sameComponents.length === 0) continue;
+      const why = sameFiles.length
+        ? `touched ${sameFiles.slice(0, 3).join(', ')}${sameFiles.length > 3 ? ` and ${sameFiles.length - 3} more` : ''}, which your plan changes`
+        : `changed the ${sameComponents.slice(0, 2).join(' and ')} component${sameComponents.length > 1 ? 's' : ''} your plan works in`;
+      out.push({ title: oneLine(change.subject, 120), url: change.url ?? '', state: `merged ${change.mergedAt.slice(0, 10)}, ${change.sha.slice(0, 10)}`, why });
+    }
+    return out;
+  }
 
   async function briefing({ developerId, at }: { developerId: string; at: string }): Promise<BriefingPayload> {
     const config = deps.config.current();
@@ -151,14 +237,16 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     const team = config.team.approvals;
     const isTeamApprover = team.approvers.includes(developerId) || team.backup_approver === developerId;
 
-    const [items, ownPhases, ciDecisions, teamCi, othersGates, memory, notes] = await Promise.all([
+    const [items, ownPhases, ciDecisions, teamCi, othersGates, memory, notes, myDecisions] = await Promise.all([
       openWorkItemsOf(db, developerId, maxActiveItems),
       phasesOfOpenWorkItems(db, developerId),
       ciDecisionsOnOpenWorkItems(db, developerId),
       testsRunSince(db, since, maxTeamCiTests),
       othersOpenGates(db, developerId, isTeamApprover),
       knowledge.memory.readMemory(developerId, developerId, memorySeed(config, role)),
-      knowledge.memory.sessionNotes(developerId, developerId, 1),
+      knowledge.memory.sessionNotes(developerId, developerId, 20),
+      // What the developer decided lately, for "where you left off".
+      recentDecisionsBy(db, developerId, sessionDecisionKinds, 20),
     ]);
 
     // Active work item: the most recently updated open one, with the phase that needs attention first.
@@ -171,9 +259,10 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     };
     const activePhase = active ? currentPhase(active.key) : undefined;
 
-    const relatedPrs = ownPhases
+    const relatedPrs: BriefingPayload['relatedPrs'] = ownPhases
       .filter((p) => p.prUrl)
       .map((p) => ({ title: `${p.workItemKey} · ${p.title}`, url: p.prUrl!, state: p.status }));
+    if (active && deps.history) relatedPrs.push(...(await precedents(planOf(active.plan), relatedPrs.map((r) => r.url))));
 
     // Pending decisions: the developer's own gates, CI failures waiting for a choice, then gates they may decide for others.
     const pendingDecisions: BriefingPayload['pendingDecisions'] = [];
@@ -255,7 +344,7 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
 
     const first = firstMessageFor(role, memory);
     const lastNote = notes[0];
-    const lastContext = memory.leftOff ?? (lastNote ? `${lastNote.workItemKey ? `${lastNote.workItemKey}: ` : ''}${lastNote.summary}` : undefined);
+    const lastContext = lastSession(notes, myDecisions) ?? memory.leftOff ?? (lastNote ? `${lastNote.workItemKey ? `${lastNote.workItemKey}: ` : ''}${lastNote.summary}` : undefined);
     return {
       kind: 'briefing',
       developerId,
@@ -288,11 +377,12 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     await appendDecision(db, { idempotencyKey, workItemKey: args.workItemKey, phaseId: args.phaseId, kind: 'pair-session', actor: args.developerId, surface: 'slack-message', detail: { messages: args.messages } });
   }
 
-  async function proposeKnowledge({ workItemKey, ownerId }: { workItemKey: string; ownerId: string }): Promise<KnowledgeProposalPayload | undefined> {
+  async function proposeKnowledge({ workItemKey, ownerId, agentNotes }: { workItemKey: string; ownerId: string; agentNotes?: string[] }): Promise<KnowledgeProposalPayload | undefined> {
     const [item, phaseRows, audit] = await Promise.all([getWorkItem(db, workItemKey), phasesOf(db, workItemKey), decisionsFor(db, workItemKey)]);
     const plan = item ? planOf(item.plan) : undefined;
     if (!item || !plan) return undefined;
-    const draft = draftFromWorkItem({ item, plan, phases: phaseRows, decisions: audit, model: deps.insight.model });
+    const drafted = draftFromWorkItem({ item, plan, phases: phaseRows, decisions: audit, model: deps.insight.model });
+    const draft = agentNotes?.length ? { ...drafted, body: redactSecrets(`${drafted.body}\n\nWhat the agent noted while doing it:\n${agentNotes.join('\n')}`).slice(0, 8_000) } : drafted;
     const proposal = await knowledge.proposals.proposeFromResolvedWorkItem({ workItemKey, developerId: ownerId, draft });
     return { kind: 'knowledge-proposal', proposalId: String(proposal.id), workItemKey, title: proposal.draft.title, body: proposal.draft.body };
   }

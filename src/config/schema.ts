@@ -125,6 +125,16 @@ export const TeamConfig = z
         alerts_channel: z.string().min(1).default('#sitroom-alerts'),
       })
       .default({ digest_time: '16:30', alerts_channel: '#sitroom-alerts' }),
+    knowledge: z
+      .strictObject({
+        // A tier-2 experience entry seen this many times (the same step forgotten in that many runs) is proposed
+        // to the curators for the pattern library.
+        promotion_threshold: z.number().int().min(1).max(1000).default(3),
+        // How often approved entries are checked for references that no longer resolve (a Temporal Schedule);
+        // a stale entry is proposed for retirement.
+        staleness_scan_every: z.string().regex(/^\d+\s*(m|h|d)$/, 'must be a duration like "24h", "30m" or "7d"').default('24h'),
+      })
+      .default({ promotion_threshold: 3, staleness_scan_every: '24h' }),
   })
   .strict();
 export type TeamConfig = z.output<typeof TeamConfig>;

@@ -21,7 +21,8 @@ export type NotificationPayload =
       activeWorkItem?: { key: string; title: string; status: string; phase?: string };
       lastContext?: string;
       hypothesis?: string;
-      relatedPrs: Array<{ title: string; url: string; state: string }>;
+      /** The developer's own phase PRs, then merged changes of the target repository that touched the same files or model components, each with why. */
+      relatedPrs: Array<{ title: string; url: string; state: string; why?: string }>;
       pendingDecisions: Array<{ workItemKey: string; phaseId?: string; kind: string; title: string }>;
       overnightCi: Array<{ pr: string; job: string; result: string; classification?: string }>;
       knowledge: Array<{ tier: 1 | 2 | 3; title: string; summary: string }>;

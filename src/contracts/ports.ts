@@ -54,6 +54,8 @@ export interface AgentPort {
   executePhase(args: ExecutePhaseArgs, heartbeat: (details: ProgressNotes) => void, signal: AbortSignal): Promise<ExecutePhaseResult>;
   diagnoseCi(args: { workItemKey: string; phaseId: string; prUrl: string; failures: CiFailureSummary[] }): Promise<{ summary: string }>;
   reviewPairMessage(args: { sessionId: string; developerId: string; workItemKey: string; phaseId: string; text: string }): Promise<{ text: string; note: string }>;
+  /** RH-A's own lessons from a resolved work item's phases (its knowledge proposal step), as lines for the draft. */
+  proposeKnowledge?(args: { workItemKey: string; ownerId: string }): Promise<string[]>;
 }
 
 export interface CiPort {
@@ -80,6 +82,24 @@ export interface ReviewInsightPort {
 
 export interface MemoryPort {
   savePairSummary(args: { developerId: string; workItemKey: string; phaseId: string; summary: string; messages: number }): Promise<void>;
-  proposeKnowledge(args: { workItemKey: string; ownerId: string }): Promise<Extract<NotificationPayload, { kind: 'knowledge-proposal' }> | undefined>;
+  proposeKnowledge(args: { workItemKey: string; ownerId: string; agentNotes?: string[] }): Promise<Extract<NotificationPayload, { kind: 'knowledge-proposal' }> | undefined>;
   briefing(args: { developerId: string; at: string }): Promise<Extract<NotificationPayload, { kind: 'briefing' }>>;
+}
+
+/** A step that a real run showed was forgotten (e.g. CI failed on stale generated code: `make api` was not run). */
+export interface ForgottenStep {
+  step: string;
+  workItemKey: string;
+  phaseId: string;
+  /** Which run showed it (attempt and round), so a retried activity counts it once. */
+  runId: string;
+  detail: string;
+  files: string[];
+}
+
+/** Tier-2 experience written by runs, and the upkeep that turns it into proposals for the curators. */
+export interface ExperiencePort {
+  recordForgottenStep(step: ForgottenStep): Promise<{ key: string; occurrences: number; promotionProposed: boolean }>;
+  /** Checks approved entries against the target repository; proposes retiring those that lost references. */
+  scanStaleness(): Promise<{ checked: number; stale: string[]; proposed: Array<{ patternId: string; proposalId: number; missing: string[] }> }>;
 }

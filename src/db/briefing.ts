@@ -72,3 +72,13 @@ export async function othersOpenGates(db: Database, developerId: string, isTeamA
     .where(and(ne(workItems.ownerId, developerId), notInArray(workItems.status, terminalStatuses), othersGateFilter))
     .orderBy(asc(workItems.key), asc(phases.ordinal));
 }
+
+/** What the developer decided lately (of the given kinds), newest first: the decisions of their last session. */
+export async function recentDecisionsBy(db: Database, developerId: string, kinds: readonly string[], limit: number) {
+  return db
+    .select({ kind: decisions.kind, workItemKey: decisions.workItemKey, phaseId: decisions.phaseId, decidedAt: decisions.decidedAt, detail: decisions.detail })
+    .from(decisions)
+    .where(and(eq(decisions.actor, developerId), inArray(decisions.kind, [...kinds])))
+    .orderBy(desc(decisions.decidedAt))
+    .limit(limit);
+}

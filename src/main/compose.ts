@@ -8,7 +8,6 @@ import type { Client } from '@temporalio/client';
 import { createActivities, type Activities } from '../activities/index.js';
 import type { Environment } from '../config/environment.js';
 import type { CiPort } from '../contracts/ports.js';
-import { staticKnowledge } from '../agent/model-port.js';
 import { createAgent, type Agent } from '../agent/steps.js';
 import { openStore, type OpenStore } from '../db/client.js';
 import { repoRoot } from '../paths.js';
@@ -33,7 +32,10 @@ import { createDomainInsight, type DomainInsight } from '../knowledge/insight.js
 import { createGitHubMode } from '../integrations/ci/github-mode.js';
 import { createLocalCiPort } from '../integrations/ci/local-mode.js';
 import { createKnowledgeDecisions } from '../knowledge/decisions.js';
-import { createMemoryPort } from '../briefing/memory.js';
+import { createMemoryPort, memorySeed, type MergedChange } from '../briefing/memory.js';
+import { createKnowledgeUpkeep } from '../knowledge/upkeep.js';
+import { liveKnowledge, type KnowledgeHit } from '../agent/model-port.js';
+import type { Audience } from '../agent/types.js';
 import { createOnboarding } from '../knowledge/onboarding-offers.js';
 import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from '../confidence/pr-ready.js';
 
@@ -64,6 +66,10 @@ export interface Core {
   /** Jira, when JIRA_URL and JIRA_TOKEN are set. */
   issues?: IssueTracker;
   activities: Activities;
+  /** Re-reads approved knowledge into RH-A (done before each agent step; surfaces that call the agent directly call it too). */
+  refreshKnowledge(): Promise<void>;
+  /** The developer's tier-3 memory as RH-A's explanations use it. */
+  audienceOf(developerId: string): Promise<Audience | undefined>;
   close(): Promise<void>;
 }
 
@@ -90,11 +96,18 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   await knowledge.patterns.syncPatternLibrary(loadPatternFiles(targetRepo, team.pattern_library));
   // The sandbox's build cache is the per-user default, shared by every store on this machine: a cache per data
   // folder is cold for each new one, and a cold Go build outlasts the step's heartbeat window.
-  // The agent consults the approved entries every other surface shows: the store's, just synced from the
-  // repository, so an entry a curator approved and nobody has written back yet counts for the agent too.
-  const approvedPatterns = await knowledge.patterns.listPatterns('approved');
-  const agentKnowledge = staticKnowledge(approvedPatterns.map((p) => ({ id: p.id, title: p.title, body: p.body, source: p.sourcePath ?? `pattern ${p.id} v${p.version}` })));
-  const agent = options.agent ?? createAgent({ targetRepo, team, knowledge: agentKnowledge, anthropic: environment.anthropic, sandbox: { hide: [dataDir] } });
+  // RH-A's knowledge is the store's, refreshed before each step: an entry a curator approves reaches the next
+  // plan, answer or lookup_knowledge call at once, not at the next start.
+  const agentKnowledge = liveKnowledge(await knowledgeForAgent(knowledge));
+  const refreshKnowledge = async () => agentKnowledge.replace(await knowledgeForAgent(knowledge));
+  const audienceOf = async (developerId: string): Promise<Audience | undefined> => {
+    const current = config.current();
+    const role = current.roles.get(developerId);
+    if (!role) return undefined;
+    const memory = await knowledge.memory.readMemory(developerId, developerId, memorySeed(current, role));
+    return { familiarPlatforms: memory.familiarPlatforms, learningPlatforms: memory.learningPlatforms, explanationLevel: memory.explanationLevel };
+  };
+  const agent = options.agent ?? createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir] }, knowledge: agentKnowledge });
 
   // GitHub mode: PRs on GitHub, Prow CI, tide merges; results are polled unless the CI webhook pushes them.
   const github = environment.github.token ? createGitHubMode(environment.github, team) : undefined;
@@ -114,6 +127,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       host,
       config,
       worktreesDir: join(dataDir, 'worktrees'),
+      audienceOf,
+      refreshKnowledge,
       requiredJobs,
       pollCi,
       ...(github
@@ -135,8 +150,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ci,
     ciKnowledge: createCiKnowledge({ knowledge, config }),
     insight: { impact: insight.impact, prReady },
-    memory: createMemoryPort({ db: store.db, knowledge, config, insight }),
+    memory: createMemoryPort({ db: store.db, knowledge, config, insight, history: () => mergedChanges(targetRepo, config.current().team.target) }),
     calibration: new CalibrationStore(store.db),
+    experience: createKnowledgeUpkeep({ db: store.db, knowledge, config, targetRepo }),
   });
 
   const { jira } = environment;
@@ -154,6 +170,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     mode: github ? 'github' : 'local',
     ...(jira.url && jira.token ? { issues: createJira({ baseUrl: jira.url, token: jira.token, ...(jira.email ? { email: jira.email } : {}), apiVersion: jira.apiVersion }) } : {}),
     activities,
+    refreshKnowledge,
+    audienceOf,
     close: async () => {
       if (!options.store) await store.close();
     },
@@ -179,8 +197,12 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
       const mayDecide = core.config.current().team.approvals.approvers.includes(developerId) ? await activeWorkItems(core.store.db) : [];
       return [...new Set([...owned, ...mayDecide].filter((w) => w.status !== 'resolved' && w.status !== 'cancelled').map((w) => w.key))];
     },
-    async ask(_developerId, question) {
-      const answer = await core.agent.answer({ question });
+    async ask(developerId, question) {
+      // Who asks shapes the explanation (their tier-3 memory); the question joins their session notes for "where you left off".
+      await core.refreshKnowledge();
+      const audience = await core.audienceOf(developerId);
+      const answer = await core.agent.answer({ question, ...(audience ? { audience } : {}) });
+      if (audience) await core.knowledge.memory.addSessionNote(developerId, developerId, { summary: `asked: ${question.replace(/\s+/g, ' ').trim().slice(0, 200)}` });
       return { text: answer.text, citations: answer.citations.map((c) => c.ref ?? c.node) };
     },
     async recentCi(developerId) {
@@ -204,7 +226,16 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
       return items.slice(0, 5).map((k) => ({ tier: k.tier, title: k.title }));
     },
   });
-  return { ...temporal, completeOrientation: onboarding.completeOrientation };
+  return {
+    ...temporal,
+    completeOrientation: onboarding.completeOrientation,
+    async remember(developerId, hypothesis) {
+      const text = hypothesis.replace(/\s+/g, ' ').trim().slice(0, 600);
+      const memory = await core.knowledge.memory.updateMemory(developerId, developerId, { hypothesis: text });
+      await core.knowledge.memory.addSessionNote(developerId, developerId, { summary: `hypothesis: ${text}` });
+      return { hypothesis: memory.hypothesis ?? text };
+    },
+  };
 }
 
 export { loadTree };
@@ -220,4 +251,51 @@ function describeFromTracker(issues: IssueTracker, logger: Logger) {
       return undefined;
     }
   };
+}
+
+/**
+ * What RH-A may look up: approved pattern entries (tier 1) with where they apply, marking those learned through
+ * a proposal or promotion, and the team's experience entries (tier 2).
+ */
+async function knowledgeForAgent(knowledge: KnowledgeStore): Promise<KnowledgeHit[]> {
+  const [patterns, experience] = await Promise.all([knowledge.patterns.listPatterns('approved'), knowledge.experience.listExperience()]);
+  return [
+    ...patterns.map((p) => ({
+      id: p.id,
+      title: p.title,
+      body: p.body,
+      source: p.sourcePath ?? `pattern ${p.id} v${p.version}, approved by ${p.reviewer ?? 'a curator'}`,
+      files: p.applicability.files,
+      components: p.applicability.components,
+      learned: p.origin !== 'repository',
+    })),
+    ...experience.map((e) => ({ id: e.key, title: e.title, body: e.body, source: `team experience (${e.occurrences}×)`, files: e.applicability.files, components: e.applicability.components })),
+  ];
+}
+
+/** How far back the briefing looks for precedents in the target repository. */
+const historyDepth = 300;
+
+/**
+ * Changes merged into the target repository's default branch, newest first, with the files each changed
+ * (merges compared with their first parent). The initial import, which touches everything, is no precedent.
+ */
+export async function mergedChanges(repo: string, target: { repo: string; default_branch: string }): Promise<MergedChange[]> {
+  let log: string;
+  try {
+    log = await git(repo, ['log', `-n${historyDepth}`, '--first-parent', '--diff-merges=first-parent', '--name-only', '--format=%x1e%H%x1f%P%x1f%cI%x1f%s', target.default_branch, '--']);
+  } catch {
+    return []; // an empty repository or a missing branch has no history to offer
+  }
+  const web = /^[\w.-]+\/[\w.-]+$/.test(target.repo) ? `https://github.com/${target.repo}` : undefined;
+  return log
+    .split('\x1e')
+    .filter((r) => r.trim())
+    .flatMap((record) => {
+      const [head, ...files] = record.split('\n');
+      const [sha, parents, mergedAt, subject] = head!.split('\x1f') as [string, string, string, string];
+      if (!parents?.trim()) return [];
+      const pr = /(?:Merge pull request #|\(#)(\d+)/.exec(subject ?? '')?.[1];
+      return [{ sha, subject: subject ?? '', mergedAt, files: files.map((f) => f.trim()).filter(Boolean), ...(pr && web ? { url: `${web}/pull/${pr}` } : {}) }];
+    });
 }

@@ -11,7 +11,7 @@ import { createDashboardHandler } from '../http/dashboard/index.js';
 import { createCiWebhookHandler } from '../http/ci-webhook.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import { createDispatcher, createDispatcherClient } from '../slack/delivery/dispatcher.js';
-import { ensureBriefingSchedules } from '../orchestrator/schedules.js';
+import { ensureBriefingSchedules, ensureStalenessSchedule } from '../orchestrator/schedules.js';
 import { createSlackApp } from '../slack/app.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../local-slack/server.js';
 import { ensureTemporalBinaries } from '../temporal/binaries.js';
@@ -204,6 +204,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
   life.add({ name: 'http server', stop: () => http.close() });
 
   await ensureBriefingSchedules(temporal.client, roles.values(), temporal.taskQueue);
+  await ensureStalenessSchedule(temporal.client, core.config.current().team.knowledge.staleness_scan_every, temporal.taskQueue);
   return {
     http: http.url,
     dashboard: `${http.url}/dashboard`,

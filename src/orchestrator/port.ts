@@ -126,6 +126,11 @@ export interface Orchestrator {
    */
   completeOrientation?(developerId: string): Promise<StarterTaskOffer>;
   /**
+   * Saves what the developer asked to remember ("remember: …") as their hypothesis in personal memory; the
+   * next briefing shows it. Optional: a surface without it says the feature is unavailable.
+   */
+  remember?(developerId: string, hypothesis: string): Promise<{ hypothesis: string }>;
+  /**
    * CI results the CI system pushed for a PR (the CI webhook), handed to the CI watch of the phase with that
    * PR. Optional: a surface without it answers that CI results are not accepted here.
    */

@@ -3,7 +3,7 @@
 // updated to the current role file instead of duplicated.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { RoleFile } from '../config/schema.js';
-import { briefingScheduleId } from '../../workflows/ids.js';
+import { briefingScheduleId, knowledgeStalenessScheduleId } from '../../workflows/ids.js';
 
 /** How late a missed briefing may still be sent after downtime; later than this it would be noise. */
 export const briefingCatchupWindow = '2 hours';
@@ -41,4 +41,33 @@ export async function ensureBriefingSchedules(client: Client, roles: Iterable<Ro
     ids.push(options.scheduleId);
   }
   return ids;
+}
+
+/** "24h", "30m", "7d" (team.yaml knowledge.staleness_scan_every) in milliseconds. */
+export function scanInterval(every: string): number {
+  const match = /^(\d+)\s*(m|h|d)$/.exec(every.trim());
+  if (!match) throw new Error(`knowledge.staleness_scan_every "${every}" is not a duration like "24h"`);
+  return Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
+}
+
+export function stalenessScheduleOptions(every: string, taskQueue: string): ScheduleOptions {
+  return {
+    scheduleId: knowledgeStalenessScheduleId,
+    spec: { intervals: [{ every: scanInterval(every) }] },
+    // A scan missed during downtime is simply done at the next interval.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    action: { type: 'startWorkflow', workflowType: 'knowledgeStalenessWorkflow', workflowId: 'knowledge-staleness-scan', taskQueue, args: [] },
+  };
+}
+
+/** The team's staleness scan as a Temporal Schedule; an existing one is updated to the current interval. */
+export async function ensureStalenessSchedule(client: Client, every: string, taskQueue: string): Promise<string> {
+  const options = stalenessScheduleOptions(every, taskQueue);
+  try {
+    await client.schedule.create(options);
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, policies: options.policies, action: options.action }));
+  }
+  return options.scheduleId;
 }

@@ -87,7 +87,8 @@ for (const backend of storeBackends()) {
       expect(b.date).toBe(localDate(new Date(), 'Europe/Madrid'));
       expect(b.activeWorkItem).toEqual({ key: 'HOSTEDCP-2101', title: 'Capacity errors per platform', status: 'executing', phase: 'bridge' });
       expect(b.hypothesis).toBe('the capacity error is lost in the MachineSet hop, not in the provider');
-      expect(b.lastContext).toMatch(/^HOSTEDCP-2101 phase api: Walked through setMachineAndNodeConditions/);
+      // The last session: the phase paired on, with what was settled there (the hypothesis has its own line).
+      expect(b.lastContext).toBe('worked on HOSTEDCP-2101 phase api (paired, 9 messages: Walked through setMachineAndNodeConditions.).');
       expect(b.relatedPrs).toEqual([{ title: 'HOSTEDCP-2101 · Add the CapacityError condition type', url: prApi, state: 'ci' }]);
       expect(b.pendingDecisions).toEqual([{ workItemKey: 'HOSTEDCP-2101', phaseId: 'bridge', kind: 'approve-phase', title: 'Phase bridge: Surface provider capacity errors — gate open' }]);
       expect(b.overnightCi).toEqual([{ pr: prApi, job: 'unit', result: 'TestNodePoolAutoRepair failed, retried', classification: 'known-flake' }]);

@@ -12,7 +12,7 @@ import { git } from '../../src/integrations/git.js';
 import { controllerDir, generatedConditionsFile } from '../../src/agent/recipes.js';
 import { repoRoot } from '../../src/paths.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
-import { decisionsFor, savePlan, upsertWorkItem } from '../../src/db/work-items.js';
+import { decisionsFor, getWorkItem, savePlan, upsertWorkItem } from '../../src/db/work-items.js';
 import { createLocalCodeHost } from '../../src/integrations/local.js';
 import { ensureBriefingSchedules } from '../../src/orchestrator/schedules.js';
 import type { PhaseState } from '../../src/contracts/plan.js';
@@ -485,5 +485,17 @@ describe('a day with Situation Room', () => {
     expect(audit.filter((a) => inOrder.includes(a))).toEqual(inOrder);
     const reviewed = (await decisionsFor(rt.core.store.db, key)).find((d) => d.kind === 'approve-knowledge');
     expect(reviewed).toMatchObject({ actor: 'priya', surface: 'dashboard' });
+  }, 120_000);
+
+  it('the approved entry reaches RH-A at once: the next plan on the same files carries it as a constraint', async () => {
+    const next = `${rt.keyPrefix}-2102`;
+    const dm = ws.dmChannel(ws.user('maria').id);
+    expect((await ws.slashCommand('maria', dm, '/sitroom', `plan ${next} NodePool should report quota errors per platform`)).status).toBe(200);
+    await newDm('maria', (m) => seen(m).includes(`Plan gate — ${next}`), 'the next plan gate', 60_000);
+    const stored = await eventually(() => getWorkItem(rt.core.store.db, next), (w) => !!w?.plan, 'the stored plan');
+    const plan = stored!.plan as { summary: string; phases: Array<{ files: string[]; constraints: string[] }> };
+    expect(plan.summary).toMatch(/Team knowledge applied: Reporting a provider error on NodePools/);
+    const onConditions = plan.phases.find((p) => p.files.includes('api/hypershift/v1beta1/nodepool_conditions.go'))!;
+    expect(onConditions.constraints.some((c) => c.startsWith('team knowledge "Reporting a provider error on NodePools'))).toBe(true);
   }, 120_000);
 });

@@ -83,7 +83,7 @@ function renderBriefing(p: Extract<NotificationPayload, { kind: 'briefing' }>, c
     if (real.length > 0) blocks.push(...listSections(real.map((c) => `• ${esc(c.pr)} — \`${esc(c.job)}\` ${esc(c.result)}`), { noun: 'more failures', moreUrl: ctx.dashboardUrl }));
   }
 
-  const links: string[] = p.relatedPrs.map((pr) => `• ${link(pr.url, pr.title)} (${esc(pr.state)})`);
+  const links: string[] = p.relatedPrs.map((pr) => `• ${pr.url ? link(pr.url, pr.title) : `*${esc(pr.title)}*`} (${esc(pr.state)})${pr.why ? ` — ${esc(pr.why)}` : ''}`);
   if (links.length > 0) blocks.push(divider(), section('*Related PRs*'), ...listSections(links, { noun: 'more PRs', moreUrl: ctx.dashboardUrl }));
   if (p.knowledge.length > 0) {
     blocks.push(section('*Team knowledge*'));

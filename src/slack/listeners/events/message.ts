@@ -1,6 +1,7 @@
 // Messages to the app: replies in a pair thread go to the pair session ("take it from here" hands the phase
 // back to RH-A); in a DM, "pair with me on phase 3" opens a pair thread, a plan override ("execute phase 1
-// full auto", "pause it") is applied, and anything else is an architecture question. Each event is processed once by event
+// full auto", "pause it") is applied, and anything else is an architecture question; "remember: …" in either
+// saves a hypothesis. Each event is processed once by event
 // id, whatever Slack retries.
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
@@ -9,6 +10,7 @@ import { errorText } from '../reply.js';
 import { parseHandBack, parseOverride } from '../overrides.js';
 import { applyOverride } from './override.js';
 import { pairTargetOfThread, startPairThread } from './pair-thread.js';
+import { rememberFromMessage } from './remember.js';
 
 export function registerMessage(app: App, deps: SlackDeps): void {
   app.event('message', async ({ event, client, context }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
@@ -26,8 +28,9 @@ export function registerMessage(app: App, deps: SlackDeps): void {
       return;
     }
     try {
+      const threadTs = isThreadReply ? (event as { thread_ts: string }).thread_ts : event.ts;
+      if (await rememberFromMessage(deps, client, { developerId: developer.id, text, channel: event.channel, threadTs })) return;
       if (isThreadReply) {
-        const threadTs = (event as { thread_ts: string }).thread_ts;
         const handBack = parseHandBack(text);
         const target = handBack ? await pairTargetOfThread(client, event.channel, threadTs) : undefined;
         if (handBack && target) {
