@@ -4,3 +4,6 @@ export const workItemWorkflowId = (key: string) => `work-item:${key}`;
 export const phaseWorkflowId = (key: string, phaseId: string, attempt: number) => `${workItemWorkflowId(key)}:phase:${phaseId}:${attempt}`;
 export const pairSessionWorkflowId = (channel: string, threadTs: string) => `pair:${channel}:${threadTs}`;
 export const briefingScheduleId = (developerId: string) => `briefing-${developerId}`;
+export const modelDriftScheduleId = 'model-drift';
+/** The server appends the scheduled time to a scheduled run's id; a run started now (the CLI) appends its own. */
+export const modelDriftWorkflowId = 'model-drift';

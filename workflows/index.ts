@@ -4,3 +4,4 @@ export { phaseWorkflow } from './phase.js';
 export { ciWatchWorkflow } from './ci-watch.js';
 export { morningBriefingWorkflow } from './briefing.js';
 export { pairSessionWorkflow } from './pair-session.js';
+export { modelDriftWorkflow } from './model-drift.js';

@@ -21,6 +21,7 @@ import type { CalibrationStore } from '../db/calibration.js';
 import type { ConfidenceAssessment } from '../confidence/model.js';
 import type { AgentPort, CiKnowledgePort, CiPort, ExecutePhaseArgs, ProgressNotes, MemoryPort, ReviewInsightPort } from '../contracts/ports.js';
 import type { DecisionCommit } from '../contracts/decisions.js';
+import type { ModelDriftReport } from '../contracts/model-drift.js';
 
 export type { ExecutePhaseResult } from '../contracts/ports.js';
 export type { DecisionCommit } from '../contracts/decisions.js';
@@ -37,6 +38,8 @@ export interface ActivityDeps {
   logger: Logger;
   /** Records each merge with its confidence grades, so outcomes after merge calibrate the model. */
   calibration?: Pick<CalibrationStore, 'recordMerge'>;
+  /** The domain model's drift check against the target's default branch (src/integrations/model-drift.ts). */
+  modelDrift?: { check(): Promise<ModelDriftReport> };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -232,6 +235,12 @@ export function createActivities(deps: ActivityDeps) {
     async proposeKnowledge(args: { workItemKey: string; ownerId: string }): Promise<void> {
       const proposal = await permanentOnUserError(() => deps.memory.proposeKnowledge(args));
       if (proposal) await enqueueNotification(db, { dedupeKey: `knowledge-proposal:${proposal.proposalId}`, developerId: args.ownerId, urgency: 'decision', payload: proposal });
+    },
+
+    /** Fetches the target's default branch and checks the domain model against it; nothing is posted here. */
+    async checkModelDrift(): Promise<ModelDriftReport> {
+      if (!deps.modelDrift) throw failure('UserError', 'this worker has no target checkout to check the domain model against');
+      return deps.modelDrift.check();
     },
 
     async assembleBriefing(args: { developerId: string; at: string }) {

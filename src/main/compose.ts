@@ -18,6 +18,7 @@ import { createExampleRepo } from '../integrations/example-repo.js';
 import { createJira, type IssueTracker } from '../integrations/jira.js';
 import { git } from '../integrations/git.js';
 import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
+import { createModelDriftCheck } from '../integrations/model-drift.js';
 import { KnowledgeStore, curatorsFromConfig } from '../knowledge/store.js';
 import { CalibrationStore } from '../db/calibration.js';
 import { loadPatternFiles } from '../knowledge/patterns.js';
@@ -131,6 +132,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     insight: { impact: insight.impact, prReady },
     memory: createMemoryPort({ db: store.db, knowledge, config, insight }),
     calibration: new CalibrationStore(store.db),
+    modelDrift: createModelDriftCheck({ targetRepo, config: () => config.current(), logger }),
   });
 
   const { jira } = environment;
