@@ -3,10 +3,12 @@
 // (domain-models/OWNERS -> priya in the example roster) in a Slack DM, once per (commit, model digest).
 // Real Temporal dev server, real worker, real Bolt app and the local Slack workspace; the target is a clone of
 // an "upstream" copy of the example repository, so each run really fetches.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { createExampleRepo } from '../../src/integrations/example-repo.js';
@@ -19,6 +21,7 @@ import type { ModelDriftResult } from '../../workflows/model-drift.js';
 import { startTestRuntime, type TestRuntime } from '../support/runtime.js';
 import { startSurfaces, type Surfaces } from '../support/surfaces.js';
 import { seen, until } from '../support/slack-view.js';
+import { repoRoot } from '../../src/paths.js';
 
 let rt: TestRuntime;
 let surfaces: Surfaces;
@@ -100,5 +103,16 @@ describe('model drift on the target default branch', () => {
     await until(async () => (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.id, rows[0]!.id)))[0]?.deliveredAt, 'the proposal delivered');
     await new Promise((r) => setTimeout(r, 1_000)); // a few dispatcher cycles
     expect(driftDms('priya')).toHaveLength(1);
-  }, 180_000);
+
+    // The same run on demand, as a person types it: it runs on the worker, finds the open drift, posts nothing new.
+    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'model', 'drift', '--json'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: rt.taskQueue },
+    }).catch((err: { code: number; stdout: string; stderr: string }) => err);
+    expect('code' in cli ? cli.code : 0).toBe(1); // exit 1: drift is open
+    const now = JSON.parse(cli.stdout) as ModelDriftResult;
+    expect(now).toMatchObject({ commit: moved, baseline: first.commit, broken: 1, proposals: second.proposals });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(driftDms('priya')).toHaveLength(1);
+  }, 240_000);
 });
