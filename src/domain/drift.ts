@@ -42,13 +42,19 @@ export function findNewHome(symbol: string, formerPath: string, candidates: Read
   return undefined;
 }
 
+/** The line the model writes at a site ("file:line field"); a catalog constant's line is its ref's. */
+function modelLineAt(model: DomainModel, where: string): number | undefined {
+  const site = where.replace(/\.const$/, '.ref');
+  return model.refs.find((r) => `${r.file}:${r.line} ${r.at}` === site)?.lineNo;
+}
+
 /** True when the model's own reference (path, line, symbol) already resolves at the new commit: the owners fixed it. */
-function modelResolves(model: DomainModel, next: Snapshot, path: string, symbol: string): boolean {
-  const decls = next.index.declarations[path];
+function modelResolves(model: DomainModel, next: Snapshot, change: { path: string; symbol: string; where: string }): boolean {
+  const decls = next.index.declarations[change.path];
   if (!decls) return false;
-  const ref = model.refs.find((r) => r.path === path && r.symbol === symbol) ?? model.refs.find((r) => r.path === path);
-  const declared = findDeclaration(decls, symbol, ref?.lineNo);
-  return declared !== undefined && (ref?.lineNo === undefined || declared === ref.lineNo);
+  const lineNo = modelLineAt(model, change.where);
+  const declared = findDeclaration(decls, change.symbol, lineNo);
+  return declared !== undefined && (lineNo === undefined || declared === lineNo);
 }
 
 export function findDrift(input: DriftInput): BrokenReference[] {
@@ -60,7 +66,7 @@ export function findDrift(input: DriftInput): BrokenReference[] {
     broken.push({ where: gone.where, ref: gone.path, problem: 'file-gone', ...(renamed ? { likelyNewPlace: renamed } : {}) });
   }
   for (const m of diff.symbols.moved) {
-    if (modelResolves(model, next, m.path, m.symbol)) continue;
+    if (modelResolves(model, next, m)) continue;
     broken.push({ where: m.where, ref: `${m.path}#${m.symbol}`, problem: 'symbol-moved', likelyNewPlace: `${m.path}:${m.to}` });
   }
   for (const m of diff.symbols.missing) {
