@@ -5,3 +5,6 @@ export const phaseWorkflowId = (key: string, phaseId: string, attempt: number) =
 export const pairSessionWorkflowId = (channel: string, threadTs: string) => `pair:${channel}:${threadTs}`;
 export const briefingScheduleId = (developerId: string) => `briefing-${developerId}`;
 export const knowledgeStalenessScheduleId = 'knowledge-staleness';
+export const modelDriftScheduleId = 'model-drift';
+/** The server appends the scheduled time to a scheduled run's id; a run started now (the CLI) appends its own. */
+export const modelDriftWorkflowId = 'model-drift';

@@ -5,3 +5,4 @@ export { ciWatchWorkflow } from './ci-watch.js';
 export { morningBriefingWorkflow } from './briefing.js';
 export { pairSessionWorkflow } from './pair-session.js';
 export { knowledgeStalenessWorkflow } from './knowledge-upkeep.js';
+export { modelDriftWorkflow } from './model-drift.js';

@@ -21,6 +21,7 @@ import type { CalibrationStore } from '../db/calibration.js';
 import type { ConfidenceAssessment } from '../confidence/model.js';
 import type { AgentPort, CiKnowledgePort, CiPort, ExecutePhaseArgs, ExperiencePort, ProgressNotes, MemoryPort, ReviewInsightPort } from '../contracts/ports.js';
 import type { DecisionCommit } from '../contracts/decisions.js';
+import type { ModelDriftReport } from '../contracts/model-drift.js';
 
 export type { ExecutePhaseResult } from '../contracts/ports.js';
 export type { DecisionCommit } from '../contracts/decisions.js';
@@ -39,6 +40,8 @@ export interface ActivityDeps {
   experience?: ExperiencePort;
   /** Records each merge with its confidence grades, so outcomes after merge calibrate the model. */
   calibration?: Pick<CalibrationStore, 'recordMerge'>;
+  /** The domain model's drift check against the target's default branch (src/integrations/model-drift.ts). */
+  modelDrift?: { check(): Promise<ModelDriftReport> };
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -254,6 +257,12 @@ export function createActivities(deps: ActivityDeps) {
     async scanKnowledgeStaleness(): Promise<{ checked: number; stale: string[]; proposed: Array<{ patternId: string; proposalId: number; missing: string[] }> }> {
       if (!deps.experience) return { checked: 0, stale: [], proposed: [] };
       return deps.experience.scanStaleness();
+    },
+
+    /** Fetches the target's default branch and checks the domain model against it; nothing is posted here. */
+    async checkModelDrift(): Promise<ModelDriftReport> {
+      if (!deps.modelDrift) throw failure('UserError', 'this worker has no target checkout to check the domain model against');
+      return deps.modelDrift.check();
     },
 
     async assembleBriefing(args: { developerId: string; at: string }) {

@@ -35,6 +35,9 @@ import {
   writeSnapshot,
 } from '../domain/index.js';
 import { readTextFile } from '../domain/load.js';
+import { readEnvironment } from '../config/process-environment.js';
+import { temporalSecurity } from '../temporal/connection.js';
+import { runModelDriftNow } from '../orchestrator/schedules.js';
 
 const USAGE = `usage: sitroom model <command> [--json] [--models DIR]
   path <from> <to>                 propagation path between two concepts, lossy hops flagged
@@ -44,6 +47,8 @@ const USAGE = `usage: sitroom model <command> [--json] [--models DIR]
                                    domain-models/snapshot); with --repo also the boundary rules
   snapshot --repo DIR [--dry-run]  regenerate the pinned snapshot from a HyperShift checkout's HEAD and print
                                    what changed since the pin; exit 1 when a model reference broke
+  drift                            run the hourly drift check now (TEMPORAL_ADDRESS): fetch the target's default
+                                   branch, verify the model on it, propose fixes to domain-models/OWNERS in Slack
   platform new-checklist           what a new platform must implement
   platform <name>                  which sub-states behave differently on a platform`;
 
@@ -72,8 +77,9 @@ export async function run(args: string[]): Promise<number> {
     console.log(USAGE);
     return sub || values.help ? 0 : 2;
   }
-  const model = loadDomainModel(values.models);
   const json = values.json ?? false;
+  if (sub === 'drift') return runDriftNow(json);
+  const model = loadDomainModel(values.models);
 
   switch (sub) {
     case 'path': {
@@ -143,5 +149,23 @@ export async function run(args: string[]): Promise<number> {
     }
     default:
       throw new UserError(`model: unknown command "${sub}"\n${USAGE}`);
+  }
+}
+
+/** The same workflow the "model-drift" schedule starts, started now on the deployment's worker and awaited. */
+async function runDriftNow(json: boolean): Promise<number> {
+  const environment = readEnvironment({ process: 'tool' });
+  const { address, namespace, taskQueue } = environment.temporal;
+  if (!address) throw new UserError('model drift runs on the worker: set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE) to the deployment `sitroom dev` or `sitroom worker` uses', { field: 'TEMPORAL_ADDRESS' });
+  const { Client, Connection } = await import('@temporalio/client');
+  const connection = await Connection.connect({ address, ...temporalSecurity(environment.temporal), connectTimeout: 10_000 });
+  try {
+    const result = await runModelDriftNow(new Client({ connection, namespace }), taskQueue);
+    const head = `model drift at ${result.commit.slice(0, 12)} (since ${result.baseline.slice(0, 12)}${result.fetched ? '' : '; fetch failed, last fetched state checked'})`;
+    const text = result.broken === 0 ? `${head}: no drift, nothing posted` : `${head}: ${result.broken} broken reference${result.broken === 1 ? '' : 's'}; proposal${result.proposals.length === 1 ? '' : 's'} in Slack: ${result.proposals.length}`;
+    print(json, result, text);
+    return result.broken === 0 ? 0 : 1;
+  } finally {
+    await connection.close();
   }
 }

@@ -2,6 +2,7 @@
 // the Slack layer renders them; routing decides silent log / DM / immediate mention by urgency and the
 // developer's preferences. Plain data so they travel through Temporal and JSONB unchanged.
 import type { CiFailureSummary } from './ci.js';
+import type { DriftedReference } from './model-drift.js';
 import type { Urgency } from './vocabulary.js';
 
 export interface ButtonSpec {
@@ -64,6 +65,16 @@ export type NotificationPayload =
   | { kind: 'knowledge-proposal'; proposalId: string; workItemKey: string; title: string; body: string }
   | { kind: 'overlap'; workItemKey: string; otherWorkItemKey: string; otherOwnerId: string; shared: string[] }
   | { kind: 'budget'; workItemKey: string; phaseId?: string; spentTokens: number; capTokens: number }
+  | {
+      kind: 'model-drift';
+      /** target commit checked and the model digest: with the recipient, the proposal's dedupe key */
+      commit: string;
+      baseline: string;
+      modelDigest: string;
+      broken: DriftedReference[];
+      /** owners named by OWNERS files outside the team roster */
+      ownersOutsideRoster: string[];
+    }
   | { kind: 'info'; text: string };
 
 export interface Notification {

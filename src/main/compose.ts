@@ -20,6 +20,7 @@ import { git } from '../integrations/git.js';
 import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
 import { curatorsFromConfig } from '../knowledge/access.js';
 import { KnowledgeStore } from '../knowledge/store.js';
+import { createModelDriftCheck } from '../integrations/model-drift.js';
 import { CalibrationStore } from '../db/calibration.js';
 import { loadPatternFiles } from '../knowledge/patterns.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -153,6 +154,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     memory: createMemoryPort({ db: store.db, knowledge, config, insight, history: () => mergedChanges(targetRepo, config.current().team.target) }),
     calibration: new CalibrationStore(store.db),
     experience: createKnowledgeUpkeep({ db: store.db, knowledge, config, targetRepo }),
+    modelDrift: createModelDriftCheck({ targetRepo, config: () => config.current(), logger }),
   });
 
   const { jira } = environment;

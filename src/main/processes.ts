@@ -1,6 +1,6 @@
 // The long-running pieces a process can host, each started and stopped in order: Temporal (an existing
 // cluster or a dev server started here), the worker, the Slack app (real Slack or the local workspace),
-// the outbox dispatcher, the HTTP front door and the briefing schedules.
+// the outbox dispatcher, the HTTP front door, the briefing schedules and the model drift schedule.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { createDashboardHandler } from '../http/dashboard/index.js';
 import { createCiWebhookHandler } from '../http/ci-webhook.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import { createDispatcher, createDispatcherClient } from '../slack/delivery/dispatcher.js';
-import { ensureBriefingSchedules, ensureStalenessSchedule } from '../orchestrator/schedules.js';
+import { ensureBriefingSchedules, ensureModelDriftSchedule, ensureStalenessSchedule } from '../orchestrator/schedules.js';
 import { createSlackApp } from '../slack/app.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../local-slack/server.js';
 import { ensureTemporalBinaries } from '../temporal/binaries.js';
@@ -205,6 +205,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
 
   await ensureBriefingSchedules(temporal.client, roles.values(), temporal.taskQueue);
   await ensureStalenessSchedule(temporal.client, core.config.current().team.knowledge.staleness_scan_every, temporal.taskQueue);
+  await ensureModelDriftSchedule(temporal.client, temporal.taskQueue);
   return {
     http: http.url,
     dashboard: `${http.url}/dashboard`,

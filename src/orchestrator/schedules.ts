@@ -1,9 +1,11 @@
 // One Temporal Schedule per developer ("briefing-<developer>") fires the morning briefing at the time and
 // in the time zone of their role file, on weekdays. Creation is idempotent: an existing schedule is
-// updated to the current role file instead of duplicated.
+// updated to the current role file instead of duplicated. One more ("model-drift") checks the domain model
+// against the target's default branch every hour.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { RoleFile } from '../config/schema.js';
-import { briefingScheduleId, knowledgeStalenessScheduleId } from '../../workflows/ids.js';
+import type { ModelDriftResult } from '../../workflows/model-drift.js';
+import { briefingScheduleId, knowledgeStalenessScheduleId, modelDriftScheduleId, modelDriftWorkflowId } from '../../workflows/ids.js';
 
 /** How late a missed briefing may still be sent after downtime; later than this it would be noise. */
 export const briefingCatchupWindow = '2 hours';
@@ -28,17 +30,42 @@ export function briefingScheduleOptions(role: RoleFile, taskQueue: string): Sche
   };
 }
 
+/** How often the domain model is checked against the target's default branch (each run fetches it first). */
+export const modelDriftInterval = '1 hour';
+
+export function modelDriftScheduleOptions(taskQueue: string): ScheduleOptions {
+  return {
+    scheduleId: modelDriftScheduleId,
+    spec: { intervals: [{ every: modelDriftInterval }] },
+    // A missed hour is not worth a catch-up run: the next one checks the newer head anyway.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
+    action: { type: 'startWorkflow', workflowType: 'modelDriftWorkflow', workflowId: modelDriftWorkflowId, taskQueue, args: [] },
+  };
+}
+
+async function createOrUpdate(client: Client, options: ScheduleOptions): Promise<string> {
+  try {
+    await client.schedule.create(options);
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+    await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, policies: options.policies, action: options.action }));
+  }
+  return options.scheduleId;
+}
+
+export async function ensureModelDriftSchedule(client: Client, taskQueue: string): Promise<string> {
+  return createOrUpdate(client, modelDriftScheduleOptions(taskQueue));
+}
+
+/** One drift check now, outside the schedule (`sitroom model drift`); the id carries the start time. */
+export async function runModelDriftNow(client: Client, taskQueue: string, now = new Date()): Promise<ModelDriftResult> {
+  return client.workflow.execute('modelDriftWorkflow', { workflowId: `${modelDriftWorkflowId}:now:${now.toISOString()}`, taskQueue, args: [] });
+}
+
 export async function ensureBriefingSchedules(client: Client, roles: Iterable<RoleFile>, taskQueue: string): Promise<string[]> {
   const ids: string[] = [];
   for (const role of roles) {
-    const options = briefingScheduleOptions(role, taskQueue);
-    try {
-      await client.schedule.create(options);
-    } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, policies: options.policies, action: options.action }));
-    }
-    ids.push(options.scheduleId);
+    ids.push(await createOrUpdate(client, briefingScheduleOptions(role, taskQueue)));
   }
   return ids;
 }

@@ -261,6 +261,21 @@ function renderBudget(p: Extract<NotificationPayload, { kind: 'budget' }>, _ctx:
   return message(`${p.workItemKey}: token budget at ${percent}%`, blocks);
 }
 
+const driftProblem = { 'symbol-moved': 'moved', 'symbol-missing': 'no longer declared there', 'file-gone': 'file gone' } as const;
+
+/** A proposal to the model's owners: each broken reference, where the model holds it, and where it likely went. */
+function renderModelDrift(p: Extract<NotificationPayload, { kind: 'model-drift' }>, ctx: RenderContext): Message {
+  const commit = p.commit.slice(0, 12);
+  const lines = p.broken.map((b) => `• \`${esc(b.ref)}\` ${driftProblem[b.problem]}: ${b.likelyNewPlace ? `likely now \`${esc(b.likelyNewPlace)}\`` : 'no likely new place found'}\n   _${esc(b.where)}_`);
+  const blocks: Block[] = [
+    header('Domain model drift'),
+    section(`The target's default branch at \`${commit}\` breaks ${p.broken.length} model reference${p.broken.length === 1 ? '' : 's'} that held at \`${esc(p.baseline.slice(0, 12))}\`. Proposal: point each at its likely new place in \`domain-models/\`, then check with \`sitroom model drift\`.`),
+    ...listSections(lines, { noun: 'more broken references', moreUrl: ctx.dashboardUrl }),
+    context([`model ${esc(p.modelDigest)}${p.ownersOutsideRoster.length ? ` · also owners, outside the roster: ${p.ownersOutsideRoster.map(esc).join(', ')}` : ''}`]),
+  ];
+  return message(`Domain model drift at ${commit}: ${p.broken.length} broken reference${p.broken.length === 1 ? '' : 's'}`, blocks);
+}
+
 export function renderNotification(payload: NotificationPayload, ctx: RenderContext): Message {
   switch (payload.kind) {
     case 'briefing':
@@ -283,6 +298,8 @@ export function renderNotification(payload: NotificationPayload, ctx: RenderCont
       return renderOverlap(payload, ctx);
     case 'budget':
       return renderBudget(payload, ctx);
+    case 'model-drift':
+      return renderModelDrift(payload, ctx);
     case 'info':
       return message(payload.text, [section(esc(payload.text))]);
     case 'draft-failed':

@@ -46,6 +46,10 @@ const worstCase: NotificationPayload[] = [
   { kind: 'knowledge-proposal', proposalId: 'kp-1', workItemKey: 'HOSTEDCP-2101', title: huge(800, 'title'), body: log40k },
   { kind: 'overlap', workItemKey: 'HOSTEDCP-1', otherWorkItemKey: 'HOSTEDCP-2', otherOwnerId: 'sam', shared: machines },
   { kind: 'budget', workItemKey: 'HOSTEDCP-1', spentTokens: 9_999_999, capTokens: 10_000_000 },
+  {
+    kind: 'model-drift', commit: 'a'.repeat(40), baseline: 'b'.repeat(40), modelDigest: 'c'.repeat(16), ownersOutsideRoster: machines,
+    broken: Array.from({ length: 500 }, (_, i) => ({ where: huge(400, `w${i}`), ref: `${huge(2_000, 'path')}#S${i}`, problem: 'symbol-missing' as const, likelyNewPlace: huge(2_000, 'new') })),
+  },
   { kind: 'info', text: log40k + log40k },
 ];
 
