@@ -104,13 +104,16 @@ export async function run(args: string[]): Promise<number> {
       let report;
       if (values.repo) {
         const scan = scanRepo(values.repo);
-        report = verifyAgainstTree(model, scan.paths, { goFiles: scan.goFiles });
+        report = verifyAgainstTree(model, scan.paths, { goFiles: scan.goFiles, absentDirs: scan.absentDirs });
       } else {
         report = verifyAgainstTree(model, loadTree(values.tree));
       }
+      const unchecked = report.unchecked.map((u) => `unchecked: ${u.count} reference${u.count === 1 ? '' : 's'} into ${u.dir}/, which this checkout does not have`);
       const text = report.ok
-        ? `model verify: ok (${report.checked.refs} references, ${report.checked.globs} globs, ${report.checked.symbols} symbols against ${report.treePaths} paths${report.checked.goFiles ? `, boundary rules on ${report.checked.goFiles} Go files` : ''}; coverage ${report.coverage.cells.length}/${report.coverage.cells.length + report.coverage.gaps.length} platform × entry-kind cells)`
-        : [`model verify: ${report.issues.length} problem${report.issues.length === 1 ? '' : 's'}`, ...report.issues.map(formatVerifyIssue)].join('\n');
+        ? [`model verify: ok (${report.checked.refs} references, ${report.checked.globs} globs, ${report.checked.symbols} symbols against ${report.treePaths} paths${report.checked.goFiles ? `, boundary rules on ${report.checked.goFiles} Go files` : ''}; coverage ${report.coverage.cells.length}/${report.coverage.cells.length + report.coverage.gaps.length} platform × entry-kind cells)`, ...unchecked].join('
+')
+        : [`model verify: ${report.issues.length} problem${report.issues.length === 1 ? '' : 's'}`, ...report.issues.map(formatVerifyIssue), ...unchecked].join('
+');
       print(json, report, text);
       return report.ok ? 0 : 1;
     }

@@ -115,16 +115,41 @@ function conventionViolations(conv: Convention, file: string, lines: readonly Li
   return out;
 }
 
-function linesOf(file: DiffFile, contents: string | undefined): { lines: Line[][]; added: Set<number> } {
+/** A line with every space and tab removed: two lines equal under it differ only in whitespace (`git diff -w`). */
+const withoutWhitespace = (text: string): string => text.replace(/\s+/g, '');
+
+/**
+ * New-file line numbers of the lines a hunk really adds. An added line that equals a line the same hunk
+ * deletes, whitespace aside, was only re-indented or re-spaced (a block moved into an `if`, gofmt realigning
+ * a const block): the rules judged it when it was written, so it is not judged again.
+ */
+export function changedLines(file: DiffFile): Set<number> {
   const added = new Set<number>();
-  for (const h of file.hunks) for (const l of h.lines) if (l.kind === 'add' && l.newLine !== undefined) added.add(l.newLine);
+  for (const h of file.hunks) {
+    const deleted = new Map<string, number>();
+    for (const l of h.lines) {
+      if (l.kind === 'del') deleted.set(withoutWhitespace(l.text), (deleted.get(withoutWhitespace(l.text)) ?? 0) + 1);
+    }
+    for (const l of h.lines) {
+      if (l.kind !== 'add' || l.newLine === undefined) continue;
+      const key = withoutWhitespace(l.text);
+      const left = deleted.get(key) ?? 0;
+      if (left > 0) deleted.set(key, left - 1);
+      else added.add(l.newLine);
+    }
+  }
+  return added;
+}
+
+function linesOf(file: DiffFile, contents: string | undefined): { lines: Line[][]; added: Set<number> } {
+  const added = changedLines(file);
   if (contents !== undefined) {
     // With the post-image, scan the whole file once so context outside the hunks is known.
     const all = contents.split('\n').map((text, i) => ({ text, newLine: i + 1, added: added.has(i + 1) }));
     return { lines: [all], added };
   }
   const lines = file.hunks.map((h) =>
-    h.lines.filter((l) => l.kind !== 'del').map((l) => ({ text: l.text, newLine: l.newLine ?? 0, added: l.kind === 'add' })),
+    h.lines.filter((l) => l.kind !== 'del').map((l) => ({ text: l.text, newLine: l.newLine ?? 0, added: l.newLine !== undefined && added.has(l.newLine) })),
   );
   return { lines, added };
 }
