@@ -118,18 +118,24 @@ function conventionViolations(conv: Convention, file: string, lines: readonly Li
 /** A line with every space and tab removed: two lines equal under it differ only in whitespace (`git diff -w`). */
 const withoutWhitespace = (text: string): string => text.replace(/\s+/g, '');
 
+/** How many times the diff deletes each line, whitespace aside, across all its files. */
+export function deletedLines(files: readonly DiffFile[]): Map<string, number> {
+  const deleted = new Map<string, number>();
+  for (const f of files) for (const h of f.hunks) for (const l of h.lines) {
+    if (l.kind === 'del') deleted.set(withoutWhitespace(l.text), (deleted.get(withoutWhitespace(l.text)) ?? 0) + 1);
+  }
+  return deleted;
+}
+
 /**
- * New-file line numbers of the lines a hunk really adds. An added line that equals a line the same hunk
- * deletes, whitespace aside, was only re-indented or re-spaced (a block moved into an `if`, gofmt realigning
- * a const block): the rules judged it when it was written, so it is not judged again.
+ * New-file line numbers of the lines a file's hunks really add. An added line that equals a line the diff
+ * deletes, whitespace aside, was only re-indented, re-spaced or moved (a block moved into an \`if\` or into a
+ * new function, gofmt realigning a const block): the rules judged it when it was written, so it is not judged
+ * again. \`deleted\` is consumed, so a line deleted once excuses one added copy only.
  */
-export function changedLines(file: DiffFile): Set<number> {
+export function changedLines(file: DiffFile, deleted: Map<string, number>): Set<number> {
   const added = new Set<number>();
   for (const h of file.hunks) {
-    const deleted = new Map<string, number>();
-    for (const l of h.lines) {
-      if (l.kind === 'del') deleted.set(withoutWhitespace(l.text), (deleted.get(withoutWhitespace(l.text)) ?? 0) + 1);
-    }
     for (const l of h.lines) {
       if (l.kind !== 'add' || l.newLine === undefined) continue;
       const key = withoutWhitespace(l.text);
@@ -141,8 +147,8 @@ export function changedLines(file: DiffFile): Set<number> {
   return added;
 }
 
-function linesOf(file: DiffFile, contents: string | undefined): { lines: Line[][]; added: Set<number> } {
-  const added = changedLines(file);
+function linesOf(file: DiffFile, contents: string | undefined, deleted: Map<string, number>): { lines: Line[][]; added: Set<number> } {
+  const added = changedLines(file, deleted);
   if (contents !== undefined) {
     // With the post-image, scan the whole file once so context outside the hunks is known.
     const all = contents.split('\n').map((text, i) => ({ text, newLine: i + 1, added: added.has(i + 1) }));
@@ -160,12 +166,13 @@ export function checkDiff(model: DomainModel, diff: string | readonly DiffFile[]
   const violations: Violation[] = [];
   let filesChecked = 0;
   let addedLines = 0;
+  const deleted = deletedLines(files);
   for (const f of files) {
     if (!f.newPath || !f.newPath.endsWith('.go')) continue;
     filesChecked++;
     const path = f.newPath;
     const contents = opts.fileContents?.[path];
-    const { lines, added } = linesOf(f, contents);
+    const { lines, added } = linesOf(f, contents, deleted);
     addedLines += added.size;
     if (added.size === 0) continue;
     const rules = rulesForFile(model.map.boundaryRules, path);

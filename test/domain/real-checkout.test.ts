@@ -121,4 +121,23 @@ describe('sitroom check --diff on whitespace-only changes', () => {
     expect(await check(['--diff', diffFile(changed.replace('+\t\tReason:  "not ready",', '+\t\tReason: hyperv1.NodePoolAsExpectedReason,'))])).toBe(0);
     expect(out.join('\n')).toBe('check: ok (1 Go file, 0 added lines)');
   });
+
+  it('a line deleted once excuses one re-indented copy, not a second one', async () => {
+    const copied = [
+      `diff --git a/${file} b/${file}`,
+      `--- a/${file}`,
+      `+++ b/${file}`,
+      '@@ -20,3 +20,6 @@',
+      ' \tc := hyperv1.NodePoolCondition{',
+      '-\t\tReason: "not ready",',
+      '+\t\t\tReason: "not ready",',
+      '+\t}',
+      '+\td := hyperv1.NodePoolCondition{',
+      '+\t\tReason: "not ready",',
+      ' \t}',
+      '',
+    ].join('\n');
+    expect(await check(['--diff', diffFile(copied)])).toBe(1);
+    expect(out.join('\n')).toContain(`check: 1 violation\n${file}:24 [condition-literal-not-const]`);
+  });
 });
