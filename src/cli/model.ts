@@ -35,6 +35,9 @@ import {
   writeSnapshot,
 } from '../domain/index.js';
 import { readTextFile } from '../domain/load.js';
+import { ratchetStatus, shrinkBaselines } from '../domain/ratchet.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const USAGE = `usage: sitroom model <command> [--json] [--models DIR]
   path <from> <to>                 propagation path between two concepts, lossy hops flagged
@@ -44,6 +47,9 @@ const USAGE = `usage: sitroom model <command> [--json] [--models DIR]
                                    domain-models/snapshot); with --repo also the boundary rules
   snapshot --repo DIR [--dry-run]  regenerate the pinned snapshot from a HyperShift checkout's HEAD and print
                                    what changed since the pin; exit 1 when a model reference broke
+  ratchet --repo DIR [--update]    rules the code already breaks (ratchets.yaml): violations beyond the
+                                   baseline (exit 1), and baseline entries the code no longer has, which
+                                   --update removes (it never adds one)
   platform new-checklist           what a new platform must implement
   platform <name>                  which sub-states behave differently on a platform`;
 
@@ -64,6 +70,7 @@ export async function run(args: string[]): Promise<number> {
       repo: { type: 'string' },
       owners: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      update: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -131,6 +138,25 @@ export async function run(args: string[]): Promise<number> {
       const where = values['dry-run'] ? 'dry run: nothing written' : `wrote ${snapshotDir(modelsDir)} (index.yaml, tree.txt.gz, ${Object.keys(next.owners).length} OWNERS files)`;
       print(json, diff, `${renderSnapshotDiff(diff)}\n${where}`);
       return diff.broken ? 1 : 0;
+    }
+    case 'ratchet': {
+      if (!values.repo) throw new UserError('model ratchet needs --repo DIR, a HyperShift checkout to compare with the baselines');
+      if (!model.files.ratchets) throw new UserError(`model ratchet: no file of kind Ratchets in ${values.models ?? defaultModelsDir}`);
+      const statuses = ratchetStatus(model.ratchets, scanRepo(values.repo).goFiles);
+      const lines: string[] = [];
+      for (const s of statuses) {
+        lines.push(`${s.id}: ${s.kept} recorded violation${s.kept === 1 ? '' : 's'} still in the code, ${s.added.length} new, ${s.removed.length} gone`);
+        for (const a of s.added) lines.push(`  new:  ${a.file}:${a.line} imports "${a.import}" (not in the baseline: fix the code)`);
+        for (const r of s.removed) lines.push(`  gone: ${r.file} no longer imports "${r.import}"${values.update ? ' (removed from the baseline)' : ' (run with --update to shrink the baseline)'}`);
+      }
+      if (values.update && statuses.some((s) => s.removed.length > 0)) {
+        const file = join(values.models ?? defaultModelsDir, model.files.ratchets);
+        writeFileSync(file, shrinkBaselines(readTextFile(file), new Map(statuses.map((s) => [s.id, s.removed]))));
+        loadDomainModel(values.models, { fresh: true });
+        lines.push(`wrote ${file}`);
+      }
+      print(json, statuses, lines.join('\n'));
+      return statuses.some((s) => s.added.length > 0) ? 1 : 0;
     }
     case 'platform': {
       const name = rest[0];

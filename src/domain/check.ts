@@ -3,11 +3,12 @@
 import { parseUnifiedDiff, type DiffFile } from './diff.js';
 import { matchAny } from './glob.js';
 import { importSpecOf, parseGoImports, type GoFileImports } from './goimports.js';
+import { forbiddenBy, inBaseline, ratchetCovers } from './ratchet.js';
 import type { BoundaryRule, Convention, DomainModel } from './schema.js';
 
 export interface Violation {
   ruleId: string;
-  kind: 'boundary' | 'convention';
+  kind: 'boundary' | 'convention' | 'ratchet';
   file: string;
   line: number;
   /** what was found: the import path, identifier or offending code */
@@ -17,9 +18,18 @@ export interface Violation {
   insteadDo: string;
 }
 
+/** A ratcheted violation the change removes: the baseline can shrink by this entry. */
+export interface RatchetPraise {
+  ratchetId: string;
+  file: string;
+  import: string;
+  message: string;
+}
+
 export interface CheckResult {
   ok: boolean;
   violations: Violation[];
+  praise: RatchetPraise[];
   filesChecked: number;
   addedLines: number;
 }
@@ -204,13 +214,39 @@ export function checkDiff(model: DomainModel, diff: string | readonly DiffFile[]
         }
       }
     }
+    for (const r of model.ratchets) {
+      if (!ratchetCovers(r, path)) continue;
+      for (const [line, imp] of importLines) {
+        if (!forbiddenBy(r, imp) || inBaseline(r, path, imp)) continue;
+        violations.push({ ruleId: r.id, kind: 'ratchet', file: path, line, found: imp, message: `import of "${imp}" adds a violation of ratchet ${r.id} (${r.baseline.length} recorded in its baseline; none may be added)`, reason: r.reason, insteadDo: r.insteadDo });
+      }
+    }
     for (const conv of model.map.conventions) {
       if (!matchAny(conv.paths, path)) continue;
       for (const chunk of lines) violations.push(...conventionViolations(conv, path, chunk));
     }
   }
   violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId));
-  return { ok: violations.length === 0, violations, filesChecked, addedLines };
+  return { ok: violations.length === 0, violations, praise: ratchetPraise(model, files), filesChecked, addedLines };
+}
+
+/** Baseline entries whose import line the diff deletes without adding it back in the same file (or deletes the file). */
+function ratchetPraise(model: DomainModel, files: readonly DiffFile[]): RatchetPraise[] {
+  const out: RatchetPraise[] = [];
+  for (const f of files) {
+    const file = f.oldPath;
+    if (!file || !file.endsWith('.go')) continue;
+    const importsOf = (kind: 'add' | 'del') => new Set(f.hunks.flatMap((h) => h.lines.filter((l) => l.kind === kind).map((l) => importSpecOf(l.text)?.path).filter((p): p is string => p !== undefined)));
+    const deleted = f.status === 'deleted' ? undefined : importsOf('del');
+    const added = f.newPath === file ? importsOf('add') : new Set<string>();
+    for (const r of model.ratchets) {
+      for (const e of r.baseline) {
+        if (e.file !== file || added.has(e.import) || (deleted && !deleted.has(e.import))) continue;
+        out.push({ ratchetId: r.id, file, import: e.import, message: `${file} no longer imports "${e.import}": one fewer violation of ratchet ${r.id}; shrink its baseline with \`sitroom model ratchet --repo <checkout> --update\`` });
+      }
+    }
+  }
+  return out;
 }
 
 /** Boundary-rule violations among the imports of whole Go files (used by `model verify --repo`). */
