@@ -117,10 +117,8 @@ export async function run(args: string[]): Promise<number> {
       }
       const unchecked = report.unchecked.map((u) => `unchecked: ${u.count} reference${u.count === 1 ? '' : 's'} into ${u.dir}/, which this checkout does not have`);
       const text = report.ok
-        ? [`model verify: ok (${report.checked.refs} references, ${report.checked.globs} globs, ${report.checked.symbols} symbols against ${report.treePaths} paths${report.checked.goFiles ? `, boundary rules on ${report.checked.goFiles} Go files` : ''}; coverage ${report.coverage.cells.length}/${report.coverage.cells.length + report.coverage.gaps.length} platform × entry-kind cells)`, ...unchecked].join('
-')
-        : [`model verify: ${report.issues.length} problem${report.issues.length === 1 ? '' : 's'}`, ...report.issues.map(formatVerifyIssue), ...unchecked].join('
-');
+        ? [`model verify: ok (${report.checked.refs} references, ${report.checked.globs} globs, ${report.checked.symbols} symbols against ${report.treePaths} paths${report.checked.goFiles ? `, boundary rules on ${report.checked.goFiles} Go files` : ''}; coverage ${report.coverage.cells.length}/${report.coverage.cells.length + report.coverage.gaps.length} platform × entry-kind cells)`, ...unchecked].join('\n')
+        : [`model verify: ${report.issues.length} problem${report.issues.length === 1 ? '' : 's'}`, ...report.issues.map(formatVerifyIssue), ...unchecked].join('\n');
       print(json, report, text);
       return report.ok ? 0 : 1;
     }
