@@ -116,3 +116,73 @@ export function docCommentAbove(lines: string[], index: number): string | undefi
   for (let i = index - 1; i >= 0 && /^\s*\/\//.test(lines[i]!); i--) comment.unshift(lines[i]!.replace(/^\s*\/\/\s?/, ''));
   return comment.length ? comment.join(' ') : undefined;
 }
+
+export interface GoConstSpec {
+  name: string;
+  /** The declared type ("ConditionType"), absent for an untyped constant. */
+  type?: string;
+  /** The value's text as written: `"Ready"`, `Prefix + "/Available"`, or absent (iota continuation). */
+  value?: string;
+  /** The string value when the value is one interpreted string literal. */
+  stringValue?: string;
+  /** 0-based line index of the spec. */
+  line: number;
+  doc?: string;
+}
+
+export interface GoConstBlock {
+  /** 0-based line of `const (`, or of the single-line `const X = ...`. */
+  open: number;
+  /** 0-based line of the closing `)`; equal to `open` for a single-line declaration. */
+  close: number;
+  specs: GoConstSpec[];
+}
+
+const constSpec = /^\t(\w+)(?:\s+([\w.]+))?(?:\s*=\s*(.+?))?\s*(?:\/\/.*)?$/;
+
+function specOf(lines: readonly string[], i: number, text: string): GoConstSpec | undefined {
+  const m = constSpec.exec(text);
+  if (!m) return undefined;
+  const value = m[3];
+  const literal = value !== undefined ? /^"((?:[^"\\]|\\.)*)"$/.exec(value)?.[1] : undefined;
+  const doc = docCommentAbove(lines as string[], i);
+  return {
+    name: m[1]!,
+    ...(m[2] ? { type: m[2] } : {}),
+    ...(value !== undefined ? { value } : {}),
+    ...(literal !== undefined ? { stringValue: JSON.parse(`"${literal}"`) as string } : {}),
+    line: i,
+    ...(doc ? { doc } : {}),
+  };
+}
+
+/** Top-level const declarations of a gofmt-formatted file, with each constant's name, type, value and doc comment. */
+export function goConstBlocks(source: string): GoConstBlock[] {
+  const lines = source.split('\n');
+  const out: GoConstBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === 'const (') {
+      const close = lines.findIndex((l, j) => j > i && l === ')');
+      if (close < 0) break;
+      const specs: GoConstSpec[] = [];
+      for (let j = i + 1; j < close; j++) {
+        const l = lines[j]!;
+        if (/^\s*(\/\/.*)?$/.test(l)) continue;
+        const spec = specOf(lines, j, l);
+        if (spec) specs.push(spec);
+      }
+      out.push({ open: i, close, specs });
+      i = close;
+    } else if (line.startsWith('const ')) {
+      const spec = specOf(lines, i, `\t${line.slice('const '.length)}`);
+      if (spec) out.push({ open: i, close: i, specs: [spec] });
+    }
+  }
+  return out;
+}
+
+/** Every top-level constant of the file. */
+export function goConstants(source: string): GoConstSpec[] {
+  return goConstBlocks(source).flatMap((b) => b.specs);
+}

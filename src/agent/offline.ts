@@ -15,8 +15,8 @@ import { overlap, tokenize, type DomainModelPort, type KnowledgePort } from './m
 import { forAudience } from './audience.js';
 import { goModulePath } from './go-source.js';
 import {
-  addBridgeFunction, addBridgeTest, addConditionConstants, addConditionDocs, apiTypesFile, bridgeFunctionName, bridgeReason, conditionFacts, conditionTestPath,
-  conditionTestSource, conditionsFile, controllerDir, errorClassOf, fileProblems, parseBridgeRequest, parseConditionRequest, parseDocsRequest, planRecipes,
+  addBridgeFunction, addBridgeTest, addConditionConstants, addConditionDocs, apiDir, bridgeFunctionName, bridgeReason, conditionFacts, conditionTestPath,
+  conditionTestSource, conditionsFile, controllerDir, generatedConditionsFile, errorClassOf, fileProblems, parseBridgeRequest, parseConditionRequest, parseDocsRequest, planRecipes,
   platformOfFile, platformTestFile, providerFailures, RecipeError, type ConditionRequest,
 } from './recipes.js';
 import { reviewDiff, summariseFindings } from './review.js';
@@ -130,7 +130,9 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
       }
 
       beat('test');
-      write(scope, conditionTestPath(condition), conditionTestSource(condition));
+      // The example repository generates lists of the known conditions; HyperShift does not.
+      const knownLists = existsSync(scope.resolveForRead(generatedConditionsFile)) && read(scope, generatedConditionsFile).includes('func KnownNodePoolConditionTypes(');
+      write(scope, conditionTestPath(condition), conditionTestSource(condition, { knownLists }));
       evidence.notes.push(`added ${conditionTestPath(condition)}: fails unless the constant is generated into the known lists`);
       return commit(
         `${req.workItemKey}: add NodePool condition type ${condition.conditionType}\n\nReason ${condition.reason}; generated list refreshed with \`${deps.team.codegen.api}\`.\nPhase: ${req.phase.id}`,
@@ -174,7 +176,7 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
         const testFile = platformTestFile(file);
         const testPath = scope.resolveForWrite(testFile);
         write(scope, testFile, addBridgeTest(existsSync(testPath) ? scope.readText(testFile) : undefined, packageName, spec));
-        evidence.notes.push(`${file}: ${bridgeFunctionName(platform, conditionType)} maps ${failures.map((f) => f.code).join(', ')} in Machine.ProviderMessage to ${reason}; ${testFile} checks it and that other providers' and other failures' messages are not mapped (pattern platform-error-propagation)`);
+        evidence.notes.push(`${file}: ${bridgeFunctionName(platform, conditionType)} maps ${failures.map((f) => f.code).join(', ')} in a machine's provider message to ${reason}; ${testFile} checks it and that other providers' and other failures' messages are not mapped (pattern platform-error-propagation)`);
         mapped.push(platform);
       }
       return commit(
@@ -188,9 +190,11 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
   const documentCondition = (req: ExecuteRequest, ctx: StepContext, conditionType: string) =>
     inScope(req, ctx, async ({ scope, evidence, beat, commit }) => {
       beat('read the code');
-      const files = new Map<string, string>([[conditionsFile, read(scope, conditionsFile)], [apiTypesFile, read(scope, apiTypesFile)]]);
-      for (const name of readdirSync(scope.resolveForRead(controllerDir))) {
-        if (name.endsWith('.go') && !name.endsWith('_test.go')) files.set(`${controllerDir}/${name}`, read(scope, `${controllerDir}/${name}`));
+      const files = new Map<string, string>();
+      for (const dir of [apiDir, controllerDir]) {
+        for (const name of readdirSync(scope.resolveForRead(dir))) {
+          if (name.endsWith('.go') && !name.endsWith('_test.go')) files.set(`${dir}/${name}`, read(scope, `${dir}/${name}`));
+        }
       }
       const facts = conditionFacts(conditionType, files);
       beat('edit README.md');

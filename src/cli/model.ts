@@ -38,6 +38,9 @@ import { readTextFile } from '../domain/load.js';
 import { readEnvironment } from '../config/process-environment.js';
 import { temporalSecurity } from '../temporal/connection.js';
 import { runModelDriftNow } from '../orchestrator/schedules.js';
+import { ratchetStatus, shrinkBaselines } from '../domain/ratchet.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const USAGE = `usage: sitroom model <command> [--json] [--models DIR]
   path <from> <to>                 propagation path between two concepts, lossy hops flagged
@@ -49,6 +52,9 @@ const USAGE = `usage: sitroom model <command> [--json] [--models DIR]
                                    what changed since the pin; exit 1 when a model reference broke
   drift                            run the hourly drift check now (TEMPORAL_ADDRESS): fetch the target's default
                                    branch, verify the model on it, propose fixes to domain-models/OWNERS in Slack
+  ratchet --repo DIR [--update]    rules the code already breaks (ratchets.yaml): violations beyond the
+                                   baseline (exit 1), and baseline entries the code no longer has, which
+                                   --update removes (it never adds one)
   platform new-checklist           what a new platform must implement
   platform <name>                  which sub-states behave differently on a platform`;
 
@@ -69,6 +75,7 @@ export async function run(args: string[]): Promise<number> {
       repo: { type: 'string' },
       owners: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
+      update: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -110,13 +117,14 @@ export async function run(args: string[]): Promise<number> {
       let report;
       if (values.repo) {
         const scan = scanRepo(values.repo);
-        report = verifyAgainstTree(model, scan.paths, { goFiles: scan.goFiles });
+        report = verifyAgainstTree(model, scan.paths, { goFiles: scan.goFiles, absentDirs: scan.absentDirs });
       } else {
         report = verifyAgainstTree(model, loadTree(values.tree));
       }
+      const unchecked = report.unchecked.map((u) => `unchecked: ${u.count} reference${u.count === 1 ? '' : 's'} into ${u.dir}/, which this checkout does not have`);
       const text = report.ok
-        ? `model verify: ok (${report.checked.refs} references, ${report.checked.globs} globs, ${report.checked.symbols} symbols against ${report.treePaths} paths${report.checked.goFiles ? `, boundary rules on ${report.checked.goFiles} Go files` : ''}; coverage ${report.coverage.cells.length}/${report.coverage.cells.length + report.coverage.gaps.length} platform × entry-kind cells)`
-        : [`model verify: ${report.issues.length} problem${report.issues.length === 1 ? '' : 's'}`, ...report.issues.map(formatVerifyIssue)].join('\n');
+        ? [`model verify: ok (${report.checked.refs} references, ${report.checked.globs} globs, ${report.checked.symbols} symbols against ${report.treePaths} paths${report.checked.goFiles ? `, boundary rules on ${report.checked.goFiles} Go files` : ''}; coverage ${report.coverage.cells.length}/${report.coverage.cells.length + report.coverage.gaps.length} platform × entry-kind cells)`, ...unchecked].join('\n')
+        : [`model verify: ${report.issues.length} problem${report.issues.length === 1 ? '' : 's'}`, ...report.issues.map(formatVerifyIssue), ...unchecked].join('\n');
       print(json, report, text);
       return report.ok ? 0 : 1;
     }
@@ -134,6 +142,25 @@ export async function run(args: string[]): Promise<number> {
       const where = values['dry-run'] ? 'dry run: nothing written' : `wrote ${snapshotDir(modelsDir)} (index.yaml, tree.txt.gz, ${Object.keys(next.owners).length} OWNERS files)`;
       print(json, diff, `${renderSnapshotDiff(diff)}\n${where}`);
       return diff.broken ? 1 : 0;
+    }
+    case 'ratchet': {
+      if (!values.repo) throw new UserError('model ratchet needs --repo DIR, a HyperShift checkout to compare with the baselines');
+      if (!model.files.ratchets) throw new UserError(`model ratchet: no file of kind Ratchets in ${values.models ?? defaultModelsDir}`);
+      const statuses = ratchetStatus(model.ratchets, scanRepo(values.repo).goFiles);
+      const lines: string[] = [];
+      for (const s of statuses) {
+        lines.push(`${s.id}: ${s.kept} recorded violation${s.kept === 1 ? '' : 's'} still in the code, ${s.added.length} new, ${s.removed.length} gone`);
+        for (const a of s.added) lines.push(`  new:  ${a.file}:${a.line} imports "${a.import}" (not in the baseline: fix the code)`);
+        for (const r of s.removed) lines.push(`  gone: ${r.file} no longer imports "${r.import}"${values.update ? ' (removed from the baseline)' : ' (run with --update to shrink the baseline)'}`);
+      }
+      if (values.update && statuses.some((s) => s.removed.length > 0)) {
+        const file = join(values.models ?? defaultModelsDir, model.files.ratchets);
+        writeFileSync(file, shrinkBaselines(readTextFile(file), new Map(statuses.map((s) => [s.id, s.removed]))));
+        loadDomainModel(values.models, { fresh: true });
+        lines.push(`wrote ${file}`);
+      }
+      print(json, statuses, lines.join('\n'));
+      return statuses.some((s) => s.added.length > 0) ? 1 : 0;
     }
     case 'platform': {
       const name = rest[0];

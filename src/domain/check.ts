@@ -3,11 +3,12 @@
 import { parseUnifiedDiff, type DiffFile } from './diff.js';
 import { matchAny } from './glob.js';
 import { importSpecOf, parseGoImports, type GoFileImports } from './goimports.js';
+import { forbiddenBy, inBaseline, ratchetCovers } from './ratchet.js';
 import type { BoundaryRule, Convention, DomainModel } from './schema.js';
 
 export interface Violation {
   ruleId: string;
-  kind: 'boundary' | 'convention';
+  kind: 'boundary' | 'convention' | 'ratchet';
   file: string;
   line: number;
   /** what was found: the import path, identifier or offending code */
@@ -17,9 +18,18 @@ export interface Violation {
   insteadDo: string;
 }
 
+/** A ratcheted violation the change removes: the baseline can shrink by this entry. */
+export interface RatchetPraise {
+  ratchetId: string;
+  file: string;
+  import: string;
+  message: string;
+}
+
 export interface CheckResult {
   ok: boolean;
   violations: Violation[];
+  praise: RatchetPraise[];
   filesChecked: number;
   addedLines: number;
 }
@@ -115,16 +125,47 @@ function conventionViolations(conv: Convention, file: string, lines: readonly Li
   return out;
 }
 
-function linesOf(file: DiffFile, contents: string | undefined): { lines: Line[][]; added: Set<number> } {
+/** A line with every space and tab removed: two lines equal under it differ only in whitespace (`git diff -w`). */
+const withoutWhitespace = (text: string): string => text.replace(/\s+/g, '');
+
+/** How many times the diff deletes each line, whitespace aside, across all its files. */
+export function deletedLines(files: readonly DiffFile[]): Map<string, number> {
+  const deleted = new Map<string, number>();
+  for (const f of files) for (const h of f.hunks) for (const l of h.lines) {
+    if (l.kind === 'del') deleted.set(withoutWhitespace(l.text), (deleted.get(withoutWhitespace(l.text)) ?? 0) + 1);
+  }
+  return deleted;
+}
+
+/**
+ * New-file line numbers of the lines a file's hunks really add. An added line that equals a line the diff
+ * deletes, whitespace aside, was only re-indented, re-spaced or moved (a block moved into an \`if\` or into a
+ * new function, gofmt realigning a const block): the rules judged it when it was written, so it is not judged
+ * again. \`deleted\` is consumed, so a line deleted once excuses one added copy only.
+ */
+export function changedLines(file: DiffFile, deleted: Map<string, number>): Set<number> {
   const added = new Set<number>();
-  for (const h of file.hunks) for (const l of h.lines) if (l.kind === 'add' && l.newLine !== undefined) added.add(l.newLine);
+  for (const h of file.hunks) {
+    for (const l of h.lines) {
+      if (l.kind !== 'add' || l.newLine === undefined) continue;
+      const key = withoutWhitespace(l.text);
+      const left = deleted.get(key) ?? 0;
+      if (left > 0) deleted.set(key, left - 1);
+      else added.add(l.newLine);
+    }
+  }
+  return added;
+}
+
+function linesOf(file: DiffFile, contents: string | undefined, deleted: Map<string, number>): { lines: Line[][]; added: Set<number> } {
+  const added = changedLines(file, deleted);
   if (contents !== undefined) {
     // With the post-image, scan the whole file once so context outside the hunks is known.
     const all = contents.split('\n').map((text, i) => ({ text, newLine: i + 1, added: added.has(i + 1) }));
     return { lines: [all], added };
   }
   const lines = file.hunks.map((h) =>
-    h.lines.filter((l) => l.kind !== 'del').map((l) => ({ text: l.text, newLine: l.newLine ?? 0, added: l.kind === 'add' })),
+    h.lines.filter((l) => l.kind !== 'del').map((l) => ({ text: l.text, newLine: l.newLine ?? 0, added: l.newLine !== undefined && added.has(l.newLine) })),
   );
   return { lines, added };
 }
@@ -135,12 +176,13 @@ export function checkDiff(model: DomainModel, diff: string | readonly DiffFile[]
   const violations: Violation[] = [];
   let filesChecked = 0;
   let addedLines = 0;
+  const deleted = deletedLines(files);
   for (const f of files) {
     if (!f.newPath || !f.newPath.endsWith('.go')) continue;
     filesChecked++;
     const path = f.newPath;
     const contents = opts.fileContents?.[path];
-    const { lines, added } = linesOf(f, contents);
+    const { lines, added } = linesOf(f, contents, deleted);
     addedLines += added.size;
     if (added.size === 0) continue;
     const rules = rulesForFile(model.map.boundaryRules, path);
@@ -172,13 +214,39 @@ export function checkDiff(model: DomainModel, diff: string | readonly DiffFile[]
         }
       }
     }
+    for (const r of model.ratchets) {
+      if (!ratchetCovers(r, path)) continue;
+      for (const [line, imp] of importLines) {
+        if (!forbiddenBy(r, imp) || inBaseline(r, path, imp)) continue;
+        violations.push({ ruleId: r.id, kind: 'ratchet', file: path, line, found: imp, message: `import of "${imp}" adds a violation of ratchet ${r.id} (${r.baseline.length} recorded in its baseline; none may be added)`, reason: r.reason, insteadDo: r.insteadDo });
+      }
+    }
     for (const conv of model.map.conventions) {
       if (!matchAny(conv.paths, path)) continue;
       for (const chunk of lines) violations.push(...conventionViolations(conv, path, chunk));
     }
   }
   violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId));
-  return { ok: violations.length === 0, violations, filesChecked, addedLines };
+  return { ok: violations.length === 0, violations, praise: ratchetPraise(model, files), filesChecked, addedLines };
+}
+
+/** Baseline entries whose import line the diff deletes without adding it back in the same file (or deletes the file). */
+function ratchetPraise(model: DomainModel, files: readonly DiffFile[]): RatchetPraise[] {
+  const out: RatchetPraise[] = [];
+  for (const f of files) {
+    const file = f.oldPath;
+    if (!file || !file.endsWith('.go')) continue;
+    const importsOf = (kind: 'add' | 'del') => new Set(f.hunks.flatMap((h) => h.lines.filter((l) => l.kind === kind).map((l) => importSpecOf(l.text)?.path).filter((p): p is string => p !== undefined)));
+    const deleted = f.status === 'deleted' ? undefined : importsOf('del');
+    const added = f.newPath === file ? importsOf('add') : new Set<string>();
+    for (const r of model.ratchets) {
+      for (const e of r.baseline) {
+        if (e.file !== file || added.has(e.import) || (deleted && !deleted.has(e.import))) continue;
+        out.push({ ratchetId: r.id, file, import: e.import, message: `${file} no longer imports "${e.import}": one fewer violation of ratchet ${r.id}; shrink its baseline with \`sitroom model ratchet --repo <checkout> --update\`` });
+      }
+    }
+  }
+  return out;
 }
 
 /** Boundary-rule violations among the imports of whole Go files (used by `model verify --repo`). */

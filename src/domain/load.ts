@@ -105,7 +105,12 @@ export function readTextFile(file: string): string {
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
 
 /** Every path of a checkout (for drift checks) and the imports of its non-vendor Go files. */
-export function scanRepo(dir: string): { paths: string[]; goFiles: GoFileImports[] } {
+/**
+ * Paths and Go imports of a checkout. `absentDirs` names "vendor" when the checkout is a Go module whose
+ * dependencies are not vendored (no vendor/modules.txt, which is what the go command looks for; a clone that
+ * builds from the module cache, or a sparse one): the model's vendor references cannot be checked there.
+ */
+export function scanRepo(dir: string): { paths: string[]; goFiles: GoFileImports[]; absentDirs: string[] } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir}: not a directory`);
   const paths: string[] = [];
   const goFiles: GoFileImports[] = [];
@@ -113,7 +118,8 @@ export function scanRepo(dir: string): { paths: string[]; goFiles: GoFileImports
     paths.push(rel);
     if (rel.endsWith('.go') && !/(^|\/)vendor\//.test(rel)) goFiles.push(parseGoImports(rel, read(join(dir, rel))));
   });
-  return { paths: paths.sort(), goFiles };
+  const absentDirs = existsSync(join(dir, 'go.mod')) && !existsSync(join(dir, 'vendor', 'modules.txt')) ? ['vendor'] : [];
+  return { paths: paths.sort(), goFiles, absentDirs };
 }
 
 /**

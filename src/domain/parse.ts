@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { toData } from '../yaml/validate.js';
 import type { z } from 'zod';
 import { UserError } from '../contracts/failures.js';
+import { Ratchets } from './ratchet.js';
 import {
   AbstractionMap,
   Lifecycle,
@@ -161,6 +162,8 @@ export function parseModels(sources: readonly ModelSource[]): DomainModel {
   const matrix = validate(PlatformMatrix, mxSrc);
   const flows = validate(PropagationFlows, flSrc);
   const snapshot = snapSrc ? validate(SnapshotIndex, snapSrc) : null;
+  const ratchetSrc = byKind.get('Ratchets');
+  const ratchets = ratchetSrc ? validate(Ratchets, ratchetSrc).ratchets : [];
 
   const issues: ModelIssue[] = [];
   const unique = (src: SourceDoc, items: readonly { id: string }[], path: PathSeg[], what: string): Set<string> => {
@@ -278,9 +281,10 @@ export function parseModels(sources: readonly ModelSource[]): DomainModel {
     matrix,
     flows,
     snapshot,
+    ratchets,
     refs,
     globs,
-    files: { lifecycle: lcSrc.file, map: mapSrc.file, matrix: mxSrc.file, flows: flSrc.file },
+    files: { lifecycle: lcSrc.file, map: mapSrc.file, matrix: mxSrc.file, flows: flSrc.file, ...(ratchetSrc ? { ratchets: ratchetSrc.file } : {}) },
   };
 }
 

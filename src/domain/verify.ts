@@ -23,6 +23,8 @@ export interface VerifyReport {
   checked: { refs: number; globs: number; symbols: number; goFiles: number };
   /** each platform × each kind of entry that applies to it (coverage.ts) */
   coverage: CoverageReport;
+  /** References and globs into a directory the checkout does not have (see VerifyOptions.absentDirs), per directory. */
+  unchecked: Array<{ dir: string; count: number }>;
   issues: VerifyIssue[];
 }
 
@@ -76,6 +78,11 @@ export function globMatchesTree(tree: TreeIndex, glob: string): boolean {
 export interface VerifyOptions {
   /** Go imports of a checkout (from scanRepo) to check the boundary rules against */
   goFiles?: readonly GoFileImports[];
+  /**
+   * Top-level directories the checkout lacks as a whole, e.g. "vendor" when a clone keeps its dependencies in
+   * the module cache: references into them cannot be checked there, so they are counted, not reported as drift.
+   */
+  absentDirs?: readonly string[];
 }
 
 export function verifyAgainstTree(model: DomainModel, tree: readonly string[] | TreeIndex, opts: VerifyOptions = {}): VerifyReport {
@@ -85,6 +92,13 @@ export function verifyAgainstTree(model: DomainModel, tree: readonly string[] | 
   const banned = new Set(snap?.bannedSymbols ?? []);
   const pin = snap ? ` at ${snap.commit.slice(0, 7)}` : '';
   let symbolsChecked = 0;
+  const unchecked = new Map<string, number>();
+  /** The absent directory a path or glob lies in, counted; undefined when it can be checked. */
+  const inAbsentDir = (path: string): string | undefined => {
+    const dir = opts.absentDirs?.find((d) => path === d || path.startsWith(`${d}/`));
+    if (dir) unchecked.set(dir, (unchecked.get(dir) ?? 0) + 1);
+    return dir;
+  };
 
   /** The symbol is declared in the file, at the line given (when one is). Vendor symbols are upstream names: path only. */
   const checkSymbol = (site: { file: string; line: number; at: string }, path: string, symbol: string, lineNo: number | undefined, label: string): void => {
@@ -113,6 +127,7 @@ export function verifyAgainstTree(model: DomainModel, tree: readonly string[] | 
     const isDir = r.path.endsWith('/');
     const p = isDir ? r.path.slice(0, -1) : r.path;
     const site = { file: r.file, line: r.line, at: r.at };
+    if (inAbsentDir(p)) continue;
     if (!(idx.files.has(p) || idx.dirs.has(p))) {
       issues.push({ kind: 'missing-path', ...site, message: `path "${r.path}" is not in the tree${pin}` });
       continue;
@@ -131,6 +146,7 @@ export function verifyAgainstTree(model: DomainModel, tree: readonly string[] | 
     checkSymbol({ file: model.files.lifecycle, line: site?.line ?? 1, at: `conditionCatalog[${i}].const` }, path, c.const, site?.lineNo, 'condition constant');
   });
   for (const g of model.globs) {
+    if (inAbsentDir(g.glob)) continue;
     if (!globMatchesTree(idx, g.glob)) issues.push({ kind: 'glob-matches-nothing', file: g.file, line: g.line, at: g.at, message: `glob "${g.glob}" matches no path in the tree` });
   }
   // the same depth for every platform: a missing cell is drift of the model against its own matrix
@@ -149,6 +165,7 @@ export function verifyAgainstTree(model: DomainModel, tree: readonly string[] | 
     treePaths: idx.sorted.length,
     checked: { refs: model.refs.length, globs: model.globs.length, symbols: symbolsChecked, goFiles: opts.goFiles?.length ?? 0 },
     coverage,
+    unchecked: [...unchecked].map(([dir, count]) => ({ dir, count })),
     issues,
   };
 }

@@ -49,7 +49,7 @@ export function handWrittenIntegration(conditionType: string): HandWritten {
 // ${what}. It works on the machine list the reconcile loop already fetched, and the message
 // counts them instead of listing them. Platforms without a mapping report nothing new.
 func ${setter}(np *hyperv1.NodePool, machines []Machine) {
-	var mapFailure func(Machine) (string, bool)
+	var mapFailure func(providerMessage string) (string, bool)
 	switch np.Spec.Platform.Type {
 	case hyperv1.AWSPlatform:
 		mapFailure = ${bridge}
@@ -58,7 +58,7 @@ func ${setter}(np *hyperv1.NodePool, machines []Machine) {
 	}
 	failing, reason := 0, ""
 	for _, m := range machines {
-		if r, ok := mapFailure(m); ok {
+		if r, ok := mapFailure(m.ProviderMessage); ok {
 			failing++
 			reason = r
 		}

@@ -81,12 +81,12 @@ describe('the platform-error plan, executed offline in the example repository', 
     expect(r.status).toBe('committed');
     expect(r.checks).toEqual([{ command: 'make verify', passed: true }, { command: 'go test ./...', passed: true }]);
     expect(r.evidence.filesWritten).toEqual([aws, awsTest]);
-    expect(r.evidence.notes.join('\n')).toContain('awsCapacityError maps InsufficientInstanceCapacity in Machine.ProviderMessage to NodePoolCapacityErrorDetectedReason');
+    expect(r.evidence.notes.join('\n')).toContain("awsCapacityError maps InsufficientInstanceCapacity in a machine's provider message to NodePoolCapacityErrorDetectedReason");
     expect((await git(ws.repo.dir, ['rev-list', '--count', `${before}..HEAD`])).trim()).toBe('1');
     expect(await committedFiles()).toEqual([aws, awsTest]);
 
     const source = readFileSync(join(ws.repo.dir, aws), 'utf8');
-    expect(source).toContain('func awsCapacityError(machine Machine) (reason string, ok bool) {');
+    expect(source).toContain('func awsCapacityError(providerMessage string) (reason string, ok bool) {');
     expect(source).toContain('var awsCapacityErrorCodes = []string{"InsufficientInstanceCapacity"}');
     expect(source).toContain('return hyperv1.NodePoolCapacityErrorDetectedReason, true');
     expect(source).toMatch(/import \(\n\t"errors"\n\t"strings"\n\n\thyperv1 /);

@@ -291,12 +291,12 @@ describe('a day with Situation Room', () => {
     const bridge = state.phases.find((p) => p.id === 'platform-bridge')!;
     const host = createLocalCodeHost(rt.core.targetRepo);
     const pull = host.pull((await host.findPullRequest(bridge.branch!))!.number)!;
-    expect(pull.body).toContain('awsCapacityError maps InsufficientInstanceCapacity in Machine.ProviderMessage to NodePoolCapacityErrorDetectedReason');
+    expect(pull.body).toContain("awsCapacityError maps InsufficientInstanceCapacity in a machine's provider message to NodePoolCapacityErrorDetectedReason");
     expect(pull.body).toContain('- passed: make verify');
     expect(pull.body).toContain('- passed: go test ./...');
     // Merged into main: the mapping in the AWS file, with its test, and nothing outside the phase's files.
     const aws = await git(rt.core.targetRepo, ['show', `main:${controllerDir}/aws.go`]);
-    expect(aws).toContain('func awsCapacityError(machine Machine) (reason string, ok bool) {');
+    expect(aws).toContain('func awsCapacityError(providerMessage string) (reason string, ok bool) {');
     const changed = (await git(rt.core.targetRepo, ['diff', '--name-only', `${bridge.branch!}~1`, bridge.branch!])).trim().split('\n');
     expect(changed.sort()).toEqual([`${controllerDir}/aws.go`, `${controllerDir}/aws_test.go`]);
   }, 210_000);

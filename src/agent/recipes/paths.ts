@@ -1,0 +1,24 @@
+// What the recipes share: where the NodePool API and controller live in HyperShift, how the constants are
+// named, and the error a recipe raises when the tree does not fit it.
+
+export const conditionsFile = 'api/hypershift/v1beta1/nodepool_conditions.go';
+export const generatedConditionsFile = 'api/hypershift/v1beta1/zz_generated.conditions.go';
+export const controllerDir = 'hypershift-operator/controllers/nodepool';
+/** The API package: its types, and the constants (PlatformType values live in hostedcluster_types.go in HyperShift). */
+export const apiDir = 'api/hypershift/v1beta1';
+export const apiTypesFile = 'api/hypershift/v1beta1/nodepool_types.go';
+/** Platform files of the NodePool controller, by the name HyperShift gives them, with how people write the platform. */
+export const platformLabels: Record<string, string> = { aws: 'AWS', azure: 'Azure', kubevirt: 'KubeVirt', openstack: 'OpenStack', gcp: 'GCP', powervs: 'PowerVS', agent: 'Agent' };
+export const platformFiles = Object.keys(platformLabels).map((p) => `${controllerDir}/${p}.go`);
+export const labelOf = (platform: string): string => platformLabels[platform] ?? platform[0]!.toUpperCase() + platform.slice(1);
+
+export function conditionTypeConst(t: string): string {
+  return `NodePool${t}ConditionType`;
+}
+export function reasonConst(r: string): string {
+  return `NodePool${r}Reason`;
+}
+
+export class RecipeError extends Error {
+  override readonly name = 'RecipeError';
+}
