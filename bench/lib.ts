@@ -21,6 +21,22 @@ export interface BenchFigure {
   target?: string;
   met?: boolean;
   extra?: Record<string, number | string>;
+  /** the same figure measured at several sizes of the work (issue 18 item 7) */
+  growth?: Growth;
+}
+
+export type GrowthClass = 'flat' | 'linear' | 'worse';
+
+export interface Growth {
+  /** what the size counts, e.g. "Go files", "developers" */
+  unit: string;
+  sizes: number[];
+  /** the figure's value at each size (ms unless `valueUnit` says otherwise) */
+  values: number[];
+  valueUnit: string;
+  /** log-log slope between the smallest and the largest size: 0 is flat, 1 is linear */
+  exponent: number;
+  class: GrowthClass;
 }
 
 export function summarise(durationsMs: number[]): Stats {
@@ -51,5 +67,41 @@ export function figure(args: Omit<BenchFigure, 'ratio'>): BenchFigure {
   return { ...args, ratio: args.subject.medianMs / Math.max(args.base.medianMs, 1e-6) };
 }
 
+/**
+ * Classifies how a cost grows from its values at increasing sizes. The exponent is the slope of log(value)
+ * against log(size) between the first and the last size; on 2 shared cores a single sample is noisy, so the
+ * bands are wide: under 0.3 flat, up to 1.3 linear, above that worse than linear.
+ */
+export function growthOf(unit: string, sizes: number[], values: number[], valueUnit = 'ms'): Growth {
+  if (sizes.length < 2 || sizes.length !== values.length) throw new Error('growthOf: needs at least two sizes, one value each');
+  const n0 = sizes[0]!;
+  const n1 = sizes[sizes.length - 1]!;
+  const v0 = Math.max(values[0]!, 1e-9);
+  const v1 = Math.max(values[values.length - 1]!, 1e-9);
+  const exponent = n1 === n0 ? 0 : Math.log(v1 / v0) / Math.log(n1 / n0);
+  const cls: GrowthClass = exponent < 0.3 ? 'flat' : exponent <= 1.3 ? 'linear' : 'worse';
+  return { unit, sizes, values, valueUnit, exponent, class: cls };
+}
+
+export function describeGrowth(g: Growth): string {
+  const pairs = g.sizes.map((n, i) => `${n}: ${formatValue(g.values[i]!)}`).join(', ');
+  return `growth ${g.class} (exponent ${g.exponent.toFixed(2)}; ${g.unit} → ${g.valueUnit}: ${pairs})`;
+}
+
+function formatValue(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(3);
+}
+
+/** Options every suite receives from `npm run bench -- --sizes a,b,c`; a suite picks its defaults when absent. */
+export interface SuiteOptions {
+  sizes?: number[];
+}
+
 /** A suite is a module in bench/suites/ whose default export returns its figures. */
-export type BenchSuite = () => Promise<BenchFigure[]>;
+export type BenchSuite = (opts?: SuiteOptions) => Promise<BenchFigure[]>;
+
+/** The three sizes a suite measures at: the ones given on the command line, else its defaults. */
+export function sizesFor(opts: SuiteOptions | undefined, defaults: number[]): number[] {
+  const sizes = opts?.sizes && opts.sizes.length > 0 ? opts.sizes : defaults;
+  return [...sizes].sort((a, b) => a - b);
+}

@@ -93,6 +93,7 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
     deliverEvent: delivery.deliverEvent,
     postToApp: delivery.postToApp,
     rateLimitNext: webApi.rateLimitNext,
+    rateLimited: webApi.rateLimited,
     failNext: webApi.failNext,
     waitFor: async (probe, waitMs = 5_000) => {
       const deadline = Date.now() + waitMs;

@@ -1,5 +1,7 @@
 // The local workspace's public shapes: what it stores (users, messages), how it is started, what a test or
 // the dev process can ask of it, and the log of what it delivered to the app.
+import type { RateLimitEnforcement } from './rate-limits.js';
+
 export interface WorkspaceUser {
   id: string; // Slack user id, e.g. U0MARIA01
   name: string; // handle, e.g. maria
@@ -42,6 +44,8 @@ export interface WorkspaceOptions {
   socketPingIntervalMs?: number;
   /** The bot token's scopes, named in the `x-oauth-scopes` header of every Web API answer as Slack does. */
   botScopes?: string[];
+  /** Enforce Slack's documented rate tiers and per-channel posting rate with 429 + Retry-After (off by default). */
+  rateLimits?: RateLimitEnforcement;
   /** Channels (names) the bot has not been invited to. */
   botOutsideChannels?: string[];
 }
@@ -125,6 +129,8 @@ export interface LocalWorkspace {
   postToApp(body: string, contentType: string, headers?: Record<string, string>): Promise<{ status: number; body: string }>;
   /** The next `count` calls of `method` answer HTTP 429 with Retry-After (seconds). */
   rateLimitNext(method: string, retryAfterSeconds: number, count?: number): void;
+  /** How many calls the enforced rate limits (WorkspaceOptions.rateLimits) answered with 429. */
+  rateLimited(): number;
   /** The next `count` calls of `method` answer with this HTTP status (e.g. 503). */
   failNext(method: string, status: number, count?: number): void;
   waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;

@@ -7,10 +7,11 @@ import { fail, json, parseArgs, str } from './http.js';
 import type { SocketMode } from './socket-mode.js';
 import { appId, botId, botUserId, teamId, type OpenView, type WorkspaceState } from './state.js';
 import type { EphemeralMessage, LocalWorkspace, StoredMessage, WorkspaceOptions } from './types.js';
+import { createRateLimitEnforcer } from './rate-limits.js';
 
 export type WebApi = ReturnType<typeof createWebApi>;
 
-export function createWebApi(state: WorkspaceState, socket: SocketMode, options: Pick<WorkspaceOptions, 'botToken' | 'botScopes'>) {
+export function createWebApi(state: WorkspaceState, socket: SocketMode, options: Pick<WorkspaceOptions, 'botToken' | 'botScopes' | 'rateLimits'>) {
   const { users, channels, messages, ephemerals, homes, modals, triggers, createdAt } = state;
   const resolveChannel = (ref: string) => state.resolveChannel(ref);
   const findMessage = (channel: string, ts: string) => state.findMessage(channel, ts);
@@ -20,6 +21,7 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
   const rateLimits = new Map<string, { retryAfter: number; count: number }>();
   const failures = new Map<string, { status: number; count: number }>();
   const apiCalls: LocalWorkspace['apiCalls'] = [];
+  const enforcer = options.rateLimits ? createRateLimitEnforcer(options.rateLimits) : undefined;
 
   type Handler = (args: Record<string, unknown>) => Record<string, unknown>;
 
@@ -211,6 +213,8 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
       limited.count--;
       return json(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limited.retryAfter) });
     }
+    const over = enforcer?.admit(method, method === 'chat.postMessage' ? (resolveChannel(str(args.channel) ?? '')?.id ?? str(args.channel)) : undefined);
+    if (over) return json(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(over.retryAfterSeconds) });
     const failure = failures.get(method);
     if (failure && failure.count > 0) {
       failure.count--;
@@ -244,5 +248,6 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
     rateLimitNext: (method: string, retryAfter: number, count = 1) => void rateLimits.set(method, { retryAfter, count }),
     /** The next `count` calls of `method` answer with this HTTP status (e.g. 503). */
     failNext: (method: string, status: number, count = 1) => void failures.set(method, { status, count }),
+    rateLimited: () => enforcer?.rejected() ?? 0,
   };
 }

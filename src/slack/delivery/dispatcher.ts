@@ -13,6 +13,7 @@ import { createLogger, redactSecrets, type Logger } from '../../observability/lo
 import { renderDigest, renderNotification, summariseNotification, type RenderContext } from '../blocks/notifications.js';
 import { digestDue, routeNotification, type NotificationPreferences } from '../../notifications/routing.js';
 import type { NotificationPayload } from '../../contracts/notifications.js';
+import { createSlackPacer, type SlackPacer } from './pacer.js';
 
 export interface DispatcherOptions {
   db: Database;
@@ -26,6 +27,8 @@ export interface DispatcherOptions {
   /** How long a claimed row stays invisible to other dispatchers. */
   leaseMs?: number;
   maxAttempts?: number;
+  /** Paces Web API calls to Slack's documented limits; a benchmark on a time-scaled loopback Slack passes its own. */
+  pacer?: SlackPacer;
 }
 
 export interface DispatchReport { delivered: number; logged: number; held: number; retrying: number; failed: number; digests: number }
@@ -71,7 +74,7 @@ const conversationId = /^[CGD][A-Z0-9]{6,}$/;
  * postEphemeral need ids (https://api.slack.com/methods/conversations.list). A name missing from the cache
  * lists again, at most once a minute, so a channel created later is found without a restart.
  */
-export function createChannelDirectory(client: webApi.WebClient, logger: Logger, now: () => Date = () => new Date(), relistAfterMs = 60_000) {
+export function createChannelDirectory(client: webApi.WebClient, logger: Logger, now: () => Date = () => new Date(), relistAfterMs = 60_000, pacer?: SlackPacer) {
   let byName: Map<string, string> | undefined;
   let listedAt = 0;
   let listing: Promise<void> | undefined;
@@ -81,7 +84,8 @@ export function createChannelDirectory(client: webApi.WebClient, logger: Logger,
     const names = new Map<string, string>();
     let cursor: string | undefined;
     do {
-      const page = await client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(cursor ? { cursor } : {}) });
+      const answered = await pacer?.acquire('conversations.list');
+      const page = await client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(cursor ? { cursor } : {}) }).finally(() => answered?.());
       for (const c of page.channels ?? []) if (c.id && c.name) names.set(c.name, c.id);
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
@@ -126,7 +130,22 @@ export function createDispatcher(options: DispatcherOptions) {
   const leaseMs = options.leaseMs ?? 60_000;
   const maxAttempts = options.maxAttempts ?? 8;
   const dmChannels = new Map<string, string>();
-  const channelIds = createChannelDirectory(client, logger, now);
+  const pacer = options.pacer ?? createSlackPacer({ now });
+  const channelIds = createChannelDirectory(client, logger, now, 60_000, pacer);
+
+  /** One Web API call inside the limits; a 429 holds every later call of the method for its Retry-After. */
+  async function paced<T>(method: string, channel: string | undefined, call: () => Promise<T>): Promise<T> {
+    const answered = await pacer.acquire(method, channel);
+    try {
+      return await call();
+    } catch (err) {
+      const e = err as { code?: string; retryAfter?: number };
+      if (e.code === webApi.ErrorCode.RateLimitedError) pacer.rateLimited(method, e.retryAfter ?? 1);
+      throw err;
+    } finally {
+      answered();
+    }
+  }
   const config = () => (typeof options.config === 'function' ? options.config() : options.config);
 
   async function developer(id: string | null) {
@@ -144,7 +163,7 @@ export function createDispatcher(options: DispatcherOptions) {
   async function dmChannel(slackUserId: string): Promise<string> {
     const cached = dmChannels.get(slackUserId);
     if (cached) return cached;
-    const opened = await client.conversations.open({ users: slackUserId });
+    const opened = await paced('conversations.open', undefined, () => client.conversations.open({ users: slackUserId }));
     const id = opened.channel?.id;
     if (!id) throw new Error('conversations.open returned no channel');
     dmChannels.set(slackUserId, id);
@@ -195,7 +214,9 @@ export function createDispatcher(options: DispatcherOptions) {
       }
       const rendered = renderNotification(row.payload, render);
       const mention = route.mention && dev?.slackUserId && !rendered.text.includes(`<@${dev.slackUserId}>`) ? `<@${dev.slackUserId}> ` : '';
-      const posted = await client.chat.postMessage({ channel, text: `${mention}${rendered.text}`, blocks: rendered.blocks as never, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false });
+      const posted = await paced('chat.postMessage', channel, () =>
+        client.chat.postMessage({ channel, text: `${mention}${rendered.text}`, blocks: rendered.blocks as never, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false }),
+      );
       await db.transaction(async (tx) => {
         const txdb = tx as unknown as Database;
         const marked = await txdb
@@ -250,7 +271,7 @@ export function createDispatcher(options: DispatcherOptions) {
       if (!digestRow) continue;
       try {
         const channel = await dmChannel(dev.slackUserId);
-        const posted = await client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks as never });
+        const posted = await paced('chat.postMessage', channel, () => client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks as never }));
         await db.update(notificationOutbox).set({ status: 'delivered', slackTs: posted.ts ?? null, slackChannel: channel, deliveredAt: now(), attempts: 1 }).where(eq(notificationOutbox.id, digestRow.id));
         await db.update(notificationOutbox).set({ status: 'digest' }).where(and(eq(notificationOutbox.status, 'logged'), inArray(notificationOutbox.id, items.map((i) => i.id))));
         report.digests++;
@@ -278,6 +299,7 @@ export function createDispatcher(options: DispatcherOptions) {
 
   return {
     runOnce,
+    pacer,
     /** Polls every intervalMs until stop(); one pass at a time. */
     start(intervalMs = 1_000) {
       const tick = () => {
