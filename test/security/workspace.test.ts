@@ -29,7 +29,7 @@ beforeAll(async () => {
   });
   const message = h.workspace.messagesIn(h.workspace.dmChannel('maria')).find((m) => m.text.includes('Platform bridge'));
   gate = { channel: message!.channel, ts: message!.ts };
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await h?.stop();
   await store?.close();
