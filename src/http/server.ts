@@ -48,9 +48,12 @@ export async function startHttpServer(options: { port: number; host?: string; ro
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolveListen());
   });
   const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  // Listening on every interface, the server is still reached locally at the loopback address.
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return {
     server,
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${reachable}:${port}`,
     close: () =>
       new Promise<void>((resolveClose) => {
         server.closeAllConnections();
