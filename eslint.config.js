@@ -4,7 +4,8 @@
 // - the environment is read in one place: src/config parses it once at start; everything else takes typed values.
 // - the repository stands alone: no code reads the ../shared folder a development machine may have beside
 //   the clone (test/standalone.test.ts scans every file for it as well, shell scripts included).
-// - the local Slack workspace is a stand-in: it speaks Slack's protocols and imports nothing of the app.
+// - the local Slack workspace is a stand-in: it speaks Slack's protocols and imports nothing of the app but the
+//   request guard and HTML escaping every HTTP surface shares (which themselves import nothing).
 // - Slack listeners reach the store and Temporal only through the trigger middleware and the orchestrator port.
 // - src/contracts is the floor every room stands on: it imports nothing, neither the project nor packages.
 // - src/domain is pure: no I/O outside its one loader (src/domain/load.ts).
@@ -117,10 +118,19 @@ export default tseslint.config(
     },
   },
   {
+    // Its one exception: the request guard and the HTML escaping every HTTP surface shares, which import nothing.
     files: ['src/local-slack/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ group: ['../*'], message: 'The local workspace stands in for Slack: it imports nothing else of the project, so it cannot know more than Slack would.' }],
+        patterns: [{ regex: '^\\.\\./(?!http/(guard|html)\\.js$)', message: 'The local workspace stands in for Slack: it imports nothing else of the project (only the shared request guard and HTML escaping), so it cannot know more than Slack would.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/http/guard.ts', 'src/http/html.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.', message: 'The shared request guard and HTML escaping import nothing of the project: the local workspace uses them too.' }],
       }],
     },
   },

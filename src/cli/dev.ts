@@ -49,7 +49,7 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     if (urls.workspace) say(`  Slack workspace (local):  ${urls.workspace}`);
     if (urls.slackEvents) say(`  Slack events:             ${urls.slackEvents}`);
     say(`  Team dashboard:           ${urls.dashboard}`);
-    if (secret) for (const r of roles.values()) say(`    sign in as ${r.developer}: ${dashboardLoginLink(urls.http, secret, r.developer, new Date())}`);
+    if (secret) for (const r of roles.values()) say(`    sign in as ${r.developer}: ${dashboardLoginLink(urls.publicUrl, secret, r.developer, new Date())}`);
     if (temporal.uiUrl) say(`  Temporal UI:              ${temporal.uiUrl}`);
     say(`  Store: ${core.store.kind} at ${core.store.location}`);
     say(`  Temporal: ${temporal.address} (${temporal.route}), target repository ${core.targetRepo} (${core.mode} mode), agent ${core.agent.kind}`);

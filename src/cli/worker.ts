@@ -3,9 +3,11 @@
 // once, each one named.
 import { readEnvironment } from '../config/process-environment.js';
 import { createCore } from '../main/compose.js';
-import { connectTemporal, Lifecycle, runWorker, untilSignal } from '../main/processes.js';
+import { clearWorkerReadiness, connectTemporal, Lifecycle, runWorker, untilSignal } from '../main/processes.js';
 
 export async function run(_args: string[]): Promise<number> {
+  // First of all: until this process's worker runs, nothing may report it ready.
+  clearWorkerReadiness();
   const environment = readEnvironment({ process: 'worker' });
   const life = new Lifecycle();
   try {

@@ -3,6 +3,7 @@
 // variable's name, and a secret's value never appears in a message. The README's table is rendered from this
 // list (test/config/environment.test.ts keeps the two equal).
 import { accessSync, constants, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../contracts/failures.js';
@@ -57,6 +58,8 @@ const readableFile = (raw: string): { value: string } | { expected: string } => 
     return { expected: `a readable file (${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? 'unreadable')})` };
   }
 };
+/** An address or host name to listen on; never a URL or host:port. */
+const bindHost = (raw: string) => (isIP(raw) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(raw) ? { value: raw } : { expected: 'an IP address or host name to listen on (127.0.0.1, 0.0.0.0, ::)' });
 const minLength = (n: number) => (raw: string) => (raw.length >= n ? { value: raw } : { expected: `at least ${n} characters (e.g. \`openssl rand -hex 32\`)` });
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -77,6 +80,7 @@ export const environmentVariables = {
   TEMPORAL_TASK_QUEUE: { group: 'temporal', parse: text, default: 'situation-room', meaning: 'task queue of the worker' },
   TEMPORAL_CLI_PATH: { group: 'temporal', parse: path, unset: 'the one `npm run temporal:setup` installed', meaning: 'Temporal CLI that `sitroom dev` starts the dev server with' },
   TEMPORAL_TEST_SERVER_PATH: { group: 'temporal', parse: path, unset: 'the one `npm run temporal:setup` installed', meaning: "Temporal's time-skipping test server (tests only)" },
+  SITROOM_BIND_HOST: { group: 'ports', parse: bindHost, default: '127.0.0.1', meaning: 'interface the dashboard, the Slack receiver and the local workspace listen on: this machine only by default; `0.0.0.0` (all interfaces) in a container, as the Helm chart sets it' },
   PORT: { group: 'ports', parse: port, default: '3000', meaning: 'HTTP port of the dashboard, CI webhook and health check' },
   SLACK_PORT: { group: 'ports', parse: port, default: '3001', meaning: 'HTTP receiver of the Bolt app (`/slack/events`) when not in Socket Mode' },
   WORKSPACE_PORT: { group: 'ports', parse: port, default: '3002', meaning: 'local Slack-compatible workspace of `sitroom dev` (only without `SLACK_BOT_TOKEN`)' },
@@ -85,7 +89,7 @@ export const environmentVariables = {
   SLACK_API_URL: { group: 'slack', parse: httpUrl, default: 'https://slack.com/api/', meaning: 'Slack Web API base (`sitroom doctor`; a loopback Slack in tests)' },
   SLACK_APP_TOKEN: { group: 'slack', parse: withPrefix('xapp-', 'an app-level token'), unset: 'HTTP receiver', meaning: 'app-level token (`xapp-…`) for Socket Mode', secret: true },
   SITROOM_DASHBOARD_SECRET: { group: 'dashboard', parse: minLength(32), unset: '`sitroom dev` keeps one in `.data/dashboard-secret`; required by `slack`', meaning: 'signs dashboard sign-in links and session cookies; every process serving the dashboard needs the same one', secret: true },
-  SITROOM_DASHBOARD_URL: { group: 'dashboard', parse: httpUrl, unset: '`http://127.0.0.1:<PORT>/dashboard`', meaning: 'base of the dashboard links in Slack messages' },
+  SITROOM_PUBLIC_URL: { group: 'dashboard', parse: httpUrl, unset: '`http://127.0.0.1:<PORT>` (this machine only)', meaning: 'the URL people open the product at (`https://…` when deployed): every dashboard link in Slack and every sign-in link starts with it, and the dashboard answers to its host name' },
   ANTHROPIC_API_KEY: { group: 'anthropic', parse: text, unset: 'offline agent', meaning: 'Claude for RH-A', secret: true },
   ANTHROPIC_BASE_URL: { group: 'anthropic', parse: httpUrl, unset: "Anthropic's", meaning: 'Messages API base URL' },
   ANTHROPIC_MODEL: { group: 'anthropic', parse: text, unset: 'see `src/agent/claude.ts`', meaning: 'model id' },
@@ -113,9 +117,11 @@ export interface Environment {
   paths: { targetRepo?: string };
   database: { url?: string };
   temporal: { address?: string; namespace: string; taskQueue: string; cliPath?: string; testServerPath?: string; tls?: TemporalTls; apiKey?: string };
-  ports: { http: number; slack: number; workspace: number };
+  /** Where the HTTP servers listen: bindHost for all three. */
+  ports: { bindHost: string; http: number; slack: number; workspace: number };
   slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl: string };
-  dashboard: { secret?: string; url?: string };
+  /** publicUrl has no trailing slash. */
+  dashboard: { secret?: string; publicUrl?: string };
   anthropic: { apiKey?: string; baseUrl?: string; model?: string };
   github: { token?: string; apiUrl: string; repository?: string; pushUrl?: string; prowGcsUrl: string; ciWebhookSecret?: string };
   jira: { url?: string; token?: string; email?: string; apiVersion: 2 | 3 };
@@ -259,9 +265,9 @@ function toSlices(v: Values): Environment {
     paths: defined({ targetRepo: str('TARGET_REPO') }),
     database: defined({ url: str('DATABASE_URL') }),
     temporal: defined({ address: str('TEMPORAL_ADDRESS'), namespace: str('TEMPORAL_NAMESPACE')!, taskQueue: str('TEMPORAL_TASK_QUEUE')!, cliPath: str('TEMPORAL_CLI_PATH'), testServerPath: str('TEMPORAL_TEST_SERVER_PATH'), tls: temporalTls(v), apiKey: str('TEMPORAL_API_KEY') }),
-    ports: { http: num('PORT'), slack: num('SLACK_PORT'), workspace: num('WORKSPACE_PORT') },
+    ports: { bindHost: str('SITROOM_BIND_HOST')!, http: num('PORT'), slack: num('SLACK_PORT'), workspace: num('WORKSPACE_PORT') },
     slack: defined({ botToken: str('SLACK_BOT_TOKEN'), signingSecret: str('SLACK_SIGNING_SECRET'), appToken: str('SLACK_APP_TOKEN'), apiUrl: str('SLACK_API_URL')!.replace(/\/*$/, '/') }),
-    dashboard: defined({ secret: str('SITROOM_DASHBOARD_SECRET'), url: str('SITROOM_DASHBOARD_URL') }),
+    dashboard: defined({ secret: str('SITROOM_DASHBOARD_SECRET'), publicUrl: str('SITROOM_PUBLIC_URL')?.replace(/\/+$/, '') }),
     anthropic: defined({ apiKey: str('ANTHROPIC_API_KEY'), baseUrl: str('ANTHROPIC_BASE_URL'), model: str('ANTHROPIC_MODEL') }),
     github: defined({ token: str('GITHUB_TOKEN'), apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''), repository: str('GITHUB_REPOSITORY'), pushUrl: str('GITHUB_PUSH_URL'), prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''), ciWebhookSecret: str('CI_WEBHOOK_SECRET') }),
     jira: defined({ url: str('JIRA_URL'), token: str('JIRA_TOKEN'), email: str('JIRA_EMAIL'), apiVersion: str('JIRA_API_VERSION') === '3' ? (3 as const) : (2 as const) }),

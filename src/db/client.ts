@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index.js';
 import { repoRoot } from '../paths.js';
+import { UserError } from '../contracts/failures.js';
 
 export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
@@ -39,6 +40,19 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * A server that cannot be reached or refuses us is the operator's to fix: one line naming DATABASE_URL (password
+ * removed), not a driver stack trace. Anything else (a failing migration) stays a real error.
+ */
+function unreachable(url: string, err: unknown): unknown {
+  const cause = (err as { cause?: unknown }).cause ?? err;
+  const code = (cause as { code?: string }).code ?? '';
+  // Connection failures, and PostgreSQL's own: invalid authorization (28xxx), unknown database (3D000), too many connections (53300).
+  if (!/^(E[A-Z]+|28\w{3}|3D000|53300)$/.test(code)) return err;
+  const why = ((cause as Error).message ?? String(cause)).split('\n')[0];
+  return new UserError(`cannot reach PostgreSQL at ${redactUrl(url)} (DATABASE_URL): ${why}. Start PostgreSQL there or correct DATABASE_URL.`, { field: 'DATABASE_URL' });
+}
+
 export async function openStore(options: OpenOptions = {}): Promise<OpenStore> {
   const shouldMigrate = options.migrate ?? true;
   if (options.url) {
@@ -51,9 +65,14 @@ export async function openStore(options: OpenOptions = {}): Promise<OpenStore> {
     // the caller, but the client's own 'error' event has no listener and would end the process.
     pool.on('connect', (client) => client.on('error', () => undefined));
     const db = drizzle(pool, { schema }) as unknown as Database;
-    if (shouldMigrate) {
-      const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-      await migrate(drizzle(pool, { schema }), { migrationsFolder });
+    try {
+      if (shouldMigrate) {
+        const { migrate } = await import('drizzle-orm/node-postgres/migrator');
+        await migrate(drizzle(pool, { schema }), { migrationsFolder });
+      } else await pool.query('select 1');
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw unreachable(options.url, err);
     }
     return { db, kind: 'postgres', location: redactUrl(options.url), close: () => pool.end() };
   }

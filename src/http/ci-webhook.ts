@@ -4,7 +4,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Orchestrator } from '../orchestrator/port.js';
-import { readBody, sendJson, type RouteHandler } from './server.js';
+import { guardRequest } from './guard.js';
+import { maxBodyBytes, sendJson, type RouteHandler } from './server.js';
 
 const CiReportBody = z.strictObject({
   prUrl: z.string().url(),
@@ -29,7 +30,8 @@ export function createCiWebhookHandler(deps: { orchestrator: Orchestrator; secre
   return async (req, res) => {
     if (!req.url?.startsWith('/ci/webhook')) return false;
     if (req.method !== 'POST') return (sendJson(res, 405, { error: 'method_not_allowed' }), true);
-    const body = await readBody(req);
+    // The shared request guard: a JSON body within the size limit, or a 413/415 before the signature is checked.
+    const body = (await guardRequest(req, { maxBodyBytes, contentTypes: ['application/json'] })).toString('utf8');
     // Compared as bytes: a header with non-ASCII characters has as many characters as the signature but more bytes.
     const given = Buffer.from(String(req.headers['x-sitroom-signature'] ?? ''), 'latin1');
     const expected = Buffer.from(signCiPayload(deps.secret, body), 'latin1');

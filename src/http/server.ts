@@ -1,26 +1,19 @@
 // The product's HTTP front door: health, the team dashboard and the CI webhook receiver. Each room
-// contributes a handler that returns false for paths it does not own.
+// contributes a handler that returns false for paths it does not own, and checks its requests with the
+// request guard every HTTP surface shares (./guard.ts); a refusal thrown from a handler is answered here.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkHeaders, readLimitedBody, RequestRefused } from './guard.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 /** Bodies above this are refused with 413 before they are buffered. */
 export const maxBodyBytes = 1_000_000;
 
-export class PayloadTooLarge extends Error {}
-
+/** The body as text, read within the limit by the shared request guard (RequestRefused 413 beyond it). */
 export async function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<string> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new PayloadTooLarge(`body of ${declared} bytes exceeds ${limit}`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new PayloadTooLarge(`body exceeds ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  checkHeaders(req, { maxBodyBytes: limit });
+  return (await readLimitedBody(req, limit)).toString('utf8');
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -42,7 +35,8 @@ export async function startHttpServer(options: { port: number; host?: string; ro
         for (const route of options.routes) if (await route(req, res)) return;
         sendJson(res, 404, { error: 'not_found', path: req.url });
       } catch (err) {
-        if (err instanceof PayloadTooLarge) return sendJson(res, 413, { error: 'payload_too_large' });
+        // The shared request guard's refusals (size, content type, host, origin, malformed body) are the client's.
+        if (err instanceof RequestRefused) return sendJson(res, err.status, { error: err.error, message: err.message });
         options.onError?.(err);
         if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
         else res.end();
@@ -54,9 +48,12 @@ export async function startHttpServer(options: { port: number; host?: string; ro
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolveListen());
   });
   const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  // Listening on every interface, the server is still reached locally at the loopback address.
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return {
     server,
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${reachable}:${port}`,
     close: () =>
       new Promise<void>((resolveClose) => {
         server.closeAllConnections();

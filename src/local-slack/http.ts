@@ -1,17 +1,11 @@
-// Small HTTP helpers every protocol of the local workspace shares: JSON answers, request bodies, the Web
-// API's argument encodings and its error shape.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// Small HTTP helpers every protocol of the local workspace shares: JSON answers, the Web API's argument
+// encodings and its error shape. Bodies are read by the request guard (src/http/guard.ts), within a limit.
+import type { ServerResponse } from 'node:http';
 
 export const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 };
-
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 /** WebClient sends form-encoded arguments with nested values as JSON strings; some callers send JSON. */
 export function parseArgs(body: string, contentType: string | undefined): Record<string, unknown> {

@@ -1,5 +1,9 @@
 // The local workspace's browser page: plain HTML and JS, no build step. Phone-first (a 390 px wide screen
 // shows one conversation at a time), renders the Block Kit subset the app sends, polls the workspace state.
+// Everything the page shows comes from other people or the app, so every string goes through escapeHtml, the
+// product's one HTML escaping function, whose source is written into the script below; Slack's mrkdwn is
+// turned into tags only around text that is already escaped.
+import { escapeHtml } from '../http/html.js';
 
 export function workspacePage(): string {
   return `<!doctype html>
@@ -84,26 +88,37 @@ const q = (s) => document.querySelector(s);
 const params = new URLSearchParams(location.search);
 let state = null, me = params.get('user') || '', conv = params.get('conv') || '', openThread = null, lastRender = '', seenEdits = {};
 
-function esc(s) { return String(s).replace(/[&<>"']/g, (c) => ({ '&':'&amp;', '<':'&lt;', '>':'&gt;', '"':'&quot;', "'":'&#39;' }[c])); }
+${escapeHtml.toString()}
+const esc = escapeHtml;
+// Slack escapes &, < and > in message text (https://docs.slack.dev/messaging/formatting-message-text#escaping-text);
+// the page shows the characters they stand for, escaped again for HTML.
+function plain(s) { return esc(String(s).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')); }
+// Only web links become links: a javascript: or data: URL from a message or a button stays text.
+function safeUrl(u) { const url = String(u).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'); return /^https?:\\/\\//i.test(url) ? esc(url) : '#'; }
 function userName(id) { const u = state.users.find((x) => x.id === id); return u ? (u.realName || u.name) : id === state.botUserId ? 'Situation Room' : id; }
-// Slack mrkdwn subset: entities, links, mentions, dates, code, bold, italic, strike.
+// Slack mrkdwn subset: entities, links, mentions, dates, code, bold, italic, strike. Each recognised piece is
+// rendered from escaped parts and set aside; the rest is escaped whole before emphasis marks become tags.
 function mrkdwn(src) {
-  const parts = []; let text = String(src);
-  text = text.replace(/\`\`\`([\\s\\S]*?)\`\`\`/g, (_, code) => { parts.push('<pre>' + code + '</pre>'); return '\\u0000' + (parts.length - 1) + '\\u0000'; });
-  text = text.replace(/\`([^\`\\n]+)\`/g, (_, code) => { parts.push('<code>' + code + '</code>'); return '\\u0000' + (parts.length - 1) + '\\u0000'; });
-  text = text.replace(/<(https?:[^|>]+)\\|([^>]+)>/g, (_, url, label) => { parts.push('<a target="_blank" rel="noopener" href="' + url.replace(/"/g, '%22') + '">' + label + '</a>'); return '\\u0000' + (parts.length - 1) + '\\u0000'; });
-  text = text.replace(/<(https?:[^>]+)>/g, (_, url) => { parts.push('<a target="_blank" rel="noopener" href="' + url.replace(/"/g, '%22') + '">' + url + '</a>'); return '\\u0000' + (parts.length - 1) + '\\u0000'; });
-  text = text.replace(/<@([UW][A-Z0-9]+)>/g, (_, id) => { parts.push('<span class="mention">@' + esc(userName(id)) + '</span>'); return '\\u0000' + (parts.length - 1) + '\\u0000'; });
-  text = text.replace(/<!date\\^(\\d+)\\^[^|>]*\\|([^>]*)>/g, (_, secs) => { parts.push(esc(new Date(Number(secs) * 1000).toLocaleString())); return '\\u0000' + (parts.length - 1) + '\\u0000'; });
+  const parts = [];
+  const keep = (html) => { parts.push(html); return '\\u0000' + (parts.length - 1) + '\\u0000'; };
+  let text = String(src).replace(/\\u0000/g, '');
+  text = text.replace(/\`\`\`([\\s\\S]*?)\`\`\`/g, (_, code) => keep('<pre>' + plain(code) + '</pre>'));
+  text = text.replace(/\`([^\`\\n]+)\`/g, (_, code) => keep('<code>' + plain(code) + '</code>'));
+  text = text.replace(/<(https?:[^|>]+)\\|([^>]+)>/g, (_, url, label) => keep('<a target="_blank" rel="noopener" href="' + safeUrl(url) + '">' + plain(label) + '</a>'));
+  text = text.replace(/<(https?:[^>]+)>/g, (_, url) => keep('<a target="_blank" rel="noopener" href="' + safeUrl(url) + '">' + plain(url) + '</a>'));
+  text = text.replace(/<@([UW][A-Z0-9]+)>/g, (_, id) => keep('<span class="mention">@' + esc(userName(id)) + '</span>'));
+  text = text.replace(/<!date\\^(\\d+)\\^[^|>]*\\|([^>]*)>/g, (_, secs) => keep(esc(new Date(Number(secs) * 1000).toLocaleString())));
+  text = plain(text);
   const emoji = { white_check_mark: '✅', warning: '⚠️', busts_in_silhouette: '👥', eyes: '👀', x: '❌' };
-  text = text.replace(/:([a-z_]+):/g, (m, name) => emoji[name] || m);
+  text = text.replace(/:([a-z_]+):/g, (m, name) => (Object.prototype.hasOwnProperty.call(emoji, name) ? emoji[name] : m));
   text = text.replace(/\\*([^*\\n]+)\\*/g, '<b>$1</b>').replace(/(^|\\W)_([^_\\n]+)_(?=\\W|$)/g, '$1<i>$2</i>').replace(/~([^~\\n]+)~/g, '<s>$1</s>');
-  return text.replace(/\\u0000(\\d+)\\u0000/g, (_, i) => parts[Number(i)]);
+  return text.replace(/\\u0000(\\d+)\\u0000/g, (_, i) => parts[Number(i)] ?? '');
 }
 function textObj(t) { return !t ? '' : t.type === 'mrkdwn' ? mrkdwn(t.text) : esc(t.text); }
+const styleClass = (b) => (b.style === 'primary' || b.style === 'danger' ? b.style : '');
 function buttonHtml(b, ctx) {
-  if (b.url) return '<a class="sbtn ' + (b.style || '') + '" target="_blank" rel="noopener" href="' + esc(b.url) + '">' + esc(b.text.text) + '</a>';
-  return '<button class="sbtn ' + (b.style || '') + '" data-action="' + esc(b.action_id) + '" data-ctx="' + esc(JSON.stringify(ctx)) + '">' + esc(b.text.text) + '</button>';
+  if (b.url) return '<a class="sbtn ' + styleClass(b) + '" target="_blank" rel="noopener" href="' + safeUrl(b.url) + '">' + esc(b.text.text) + '</a>';
+  return '<button class="sbtn ' + styleClass(b) + '" data-action="' + esc(b.action_id) + '" data-ctx="' + esc(JSON.stringify(ctx)) + '">' + esc(b.text.text) + '</button>';
 }
 function blocksHtml(blocks, ctx, fallback) {
   if (!blocks || !blocks.length) return '<div class="blk-section">' + mrkdwn(fallback || '') + '</div>';
@@ -122,11 +137,11 @@ function blocksHtml(blocks, ctx, fallback) {
 function messageHtml(m, inThread) {
   const edited = m.edited ? ' <span class="when">(edited)</span>' : '';
   const ctx = { surface: 'message', channel: m.channel, ts: m.ts };
-  const replies = !inThread && m.reply_count ? '<span class="replies" data-thread="' + esc(m.ts) + '">' + m.reply_count + ' repl' + (m.reply_count === 1 ? 'y' : 'ies') + '</span>' : '';
+  const replies = !inThread && m.reply_count ? '<span class="replies" data-thread="' + esc(m.ts) + '">' + esc(Number(m.reply_count)) + ' repl' + (m.reply_count === 1 ? 'y' : 'ies') + '</span>' : '';
   const threadLink = !inThread && !m.reply_count ? '<span class="replies" data-thread="' + esc(m.ts) + '">Reply in thread</span>' : '';
   const flash = m.edited && seenEdits[m.ts] !== m.edited.ts ? ' updated' : '';
   if (m.edited) seenEdits[m.ts] = m.edited.ts;
-  return '<div class="msg' + flash + '" data-ts="' + esc(m.ts) + '"><span class="who">' + esc(userName(m.user)) + '</span><span class="when">' + new Date(Number(m.ts.split('.')[0]) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) + '</span>' + edited + blocksHtml(m.blocks, ctx, m.text) + replies + threadLink + '</div>';
+  return '<div class="msg' + flash + '" data-ts="' + esc(m.ts) + '"><span class="who">' + esc(userName(m.user)) + '</span><span class="when">' + esc(new Date(Number(String(m.ts).split('.')[0]) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })) + '</span>' + edited + blocksHtml(m.blocks, ctx, m.text) + replies + threadLink + '</div>';
 }
 function ephemeralHtml(e) { return '<div class="ephemeral"><div class="note">Only visible to you</div>' + blocksHtml(e.blocks, { surface: 'ephemeral' }, e.text) + '</div>'; }
 // The beginning of a DM, as Slack shows it, plus what to try first in this local workspace.
@@ -185,8 +200,8 @@ function render() {
 function modalView(v) {
   const inputs = (v.blocks || []).map((b) => {
     if (b.type !== 'input') return blocksHtml([b], { surface: 'modal' });
-    const e = b.element, id = esc(b.block_id), val = esc(e.initial_value || '');
-    const field = e.multiline ? '<textarea rows="6" name="' + id + '" maxlength="' + (e.max_length || 3000) + '">' + val + '</textarea>' : '<input name="' + id + '" value="' + val + '" maxlength="' + (e.max_length || 3000) + '">';
+    const e = b.element, id = esc(b.block_id), val = esc(e.initial_value || ''), max = Number(e.max_length) || 3000;
+    const field = e.multiline ? '<textarea rows="6" name="' + id + '" maxlength="' + max + '">' + val + '</textarea>' : '<input name="' + id + '" value="' + val + '" maxlength="' + max + '">';
     return '<label for="' + id + '">' + esc(b.label.text) + '</label>' + field + (b.hint ? '<div class="hint">' + esc(b.hint.text) + '</div>' : '') + '<div class="error" data-block="' + id + '"></div>';
   }).join('');
   return '<h2>' + esc(v.title.text) + '</h2><form id="modalForm">' + inputs + '<div class="buttons"><button type="button" class="sbtn" id="modalClose">' + esc(v.close ? v.close.text : 'Cancel') + '</button>' + (v.submit ? '<button class="sbtn primary">' + esc(v.submit.text) + '</button>' : '') + '</div></form>';

@@ -3,7 +3,7 @@
 // and handed to delivery. The workspace's own state changes as Slack's would (a reply count, a closed modal,
 // the ephemeral a command's answer becomes).
 import type { Delivery } from './events.js';
-import { appId, botId, botUserId, teamId, type WorkspaceState } from './state.js';
+import { appId, botId, botUserId, teamId, WorkspaceLookupError, type WorkspaceState } from './state.js';
 import type { DeliveryResult, StoredMessage, WorkspaceUser } from './types.js';
 
 export type Person = ReturnType<typeof createPerson>;
@@ -40,9 +40,9 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
   async function tap(userRef: string, ref: StoredMessage | { channel: string; ts: string }, actionId: string): Promise<DeliveryResult> {
     const user = findUser(userRef);
     const msg = findMessage(ref.channel, ref.ts);
-    if (!msg) throw new Error(`local workspace: no message ${ref.ts} in ${ref.channel}`);
+    if (!msg) throw new WorkspaceLookupError(`local workspace: no message ${ref.ts} in ${ref.channel}`);
     const action = actionFrom(msg.blocks, actionId);
-    if (!action) throw new Error(`local workspace: message ${msg.ts} has no button ${actionId}`);
+    if (!action) throw new WorkspaceLookupError(`local workspace: message ${msg.ts} has no button ${actionId}`);
     const channel = channels.get(msg.channel)!;
     return deliverInteraction({
       type: 'block_actions',
@@ -65,9 +65,9 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
   async function tapHome(userRef: string, actionId: string, blockId?: string): Promise<DeliveryResult> {
     const user = findUser(userRef);
     const home = homes.get(user.id);
-    if (!home) throw new Error(`local workspace: ${user.name} has no App Home`);
+    if (!home) throw new WorkspaceLookupError(`local workspace: ${user.name} has no App Home`);
     const action = actionFrom(home.blocks as unknown[], actionId, blockId);
-    if (!action) throw new Error(`local workspace: App Home of ${user.name} has no button ${actionId}${blockId ? ` in block ${blockId}` : ''}`);
+    if (!action) throw new WorkspaceLookupError(`local workspace: App Home of ${user.name} has no button ${actionId}${blockId ? ` in block ${blockId}` : ''}`);
     return deliverInteraction({
       type: 'block_actions',
       user: userObject(user),
@@ -84,7 +84,7 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
   async function submitModal(userRef: string, values: Record<string, string>): Promise<DeliveryResult> {
     const user = findUser(userRef);
     const open = modals.get(user.id);
-    if (!open) throw new Error(`local workspace: ${user.name} has no open modal`);
+    if (!open) throw new WorkspaceLookupError(`local workspace: ${user.name} has no open modal`);
     const state: Record<string, Record<string, { type: string; value: string | null }>> = {};
     for (const b of (open.view.blocks as Array<Record<string, unknown>>) ?? []) {
       if (b.type !== 'input') continue;
@@ -120,7 +120,7 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
   async function sendMessage(userRef: string, channelRef: string, text: string, threadTs?: string) {
     const user = findUser(userRef);
     const channel = resolveChannel(channelRef) ?? channels.get(channelId(channelRef));
-    if (!channel) throw new Error(`local workspace: no channel ${channelRef}`);
+    if (!channel) throw new WorkspaceLookupError(`local workspace: no channel ${channelRef}`);
     const msg: StoredMessage = { type: 'message', channel: channel.id, ts: nextTs(), user: user.id, text };
     if (threadTs) {
       msg.thread_ts = threadTs;

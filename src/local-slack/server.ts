@@ -12,10 +12,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDelivery } from './events.js';
-import { json, readBody, sleep } from './http.js';
+import { allowedHosts, checkHeaders, guardRequest, RequestRefused, type RequestRules } from '../http/guard.js';
+import { json, sleep } from './http.js';
 import { createPerson } from './person.js';
 import { createSocketMode } from './socket-mode.js';
-import { botUserId, teamId, WorkspaceState } from './state.js';
+import { botUserId, teamId, WorkspaceLookupError, WorkspaceState } from './state.js';
 import type { LocalWorkspace, WorkspaceOptions } from './types.js';
 import { createBrowserUi } from './ui.js';
 import { createWebApi } from './web-api.js';
@@ -23,6 +24,11 @@ import { createWebApi } from './web-api.js';
 export type {
   DeliveryKind, DeliveryRecord, DeliveryResult, EphemeralMessage, LocalWorkspace, SocketConnection, StoredMessage, WorkspaceOptions, WorkspaceUser,
 } from './types.js';
+
+/** What the page posts is a few fields; 256 KiB leaves room for a long message or a modal's values. */
+export const uiBodyLimitBytes = 256 * 1024;
+/** Slack's Web API takes a message of up to 40,000 characters and 50 blocks; 1 MiB is more than any call needs. */
+export const apiBodyLimitBytes = 1024 * 1024;
 
 export async function startLocalWorkspace(options: WorkspaceOptions): Promise<LocalWorkspace> {
   const state = new WorkspaceState(options);
@@ -35,18 +41,29 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
   const findUser = (ref: string) => state.findUser(ref);
   const channelId = (ref: string) => state.channelId(ref);
 
+  // The page and its /ui/* endpoints are for a browser on this machine: the request guard every HTTP surface
+  // shares checks Host, Origin and content type there. Every request, the app's Web API calls included, has a
+  // body limit.
+  const bindHost = options.host ?? '127.0.0.1';
+  const browser = { hosts: allowedHosts(bindHost) };
+  const pageRules: RequestRules = { maxBodyBytes: 0, browser };
+  const uiRules: RequestRules = { maxBodyBytes: uiBodyLimitBytes, contentTypes: ['application/json'], browser };
+  const appRules: RequestRules = { maxBodyBytes: apiBodyLimitBytes };
+
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://local');
       try {
-        if (req.method === 'GET' && url.pathname === '/') return ui.servePage(res);
-        if (req.method === 'GET' && url.pathname === '/ui/state') return ui.serveState(url.searchParams.get('user'), res);
-        const raw = await readBody(req);
-        if (req.method === 'POST' && url.pathname.startsWith('/ui/')) return await ui.serveAction(url.pathname, raw, res);
-        if (req.method === 'POST' && url.pathname.startsWith('/response/')) return webApi.handleResponseUrl(url.pathname.slice('/response/'.length), raw, res);
-        if (req.method === 'POST' && url.pathname.startsWith('/api/')) return webApi.handleMethod(url.pathname.slice('/api/'.length), raw, req, res);
+        if (req.method === 'GET' && url.pathname === '/') return (checkHeaders(req, pageRules), ui.servePage(res));
+        if (req.method === 'GET' && url.pathname === '/ui/state') return (checkHeaders(req, pageRules), ui.serveState(url.searchParams.get('user'), res));
+        if (req.method === 'POST' && url.pathname.startsWith('/ui/')) return await ui.serveAction(url.pathname, await guardRequest(req, uiRules), res);
+        if (req.method === 'POST' && url.pathname.startsWith('/response/')) return webApi.handleResponseUrl(url.pathname.slice('/response/'.length), (await guardRequest(req, appRules)).toString('utf8'), res);
+        if (req.method === 'POST' && url.pathname.startsWith('/api/')) return webApi.handleMethod(url.pathname.slice('/api/'.length), (await guardRequest(req, appRules)).toString('utf8'), req, res);
+        req.resume();
         json(res, 404, { ok: false, error: 'not_found' });
       } catch (err) {
+        if (err instanceof RequestRefused) return json(res, err.status, { ok: false, error: err.error, detail: err.message }, { connection: 'close' });
+        if (err instanceof WorkspaceLookupError) return json(res, 404, { ok: false, error: 'not_found', detail: err.message });
         json(res, 500, { ok: false, error: 'internal_error', detail: err instanceof Error ? err.message : String(err) });
       }
     })();
@@ -54,9 +71,14 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
 
   server.on('upgrade', (req, socket, head) => socketMode.handleUpgrade(req, socket, head));
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, bindHost, resolve);
+  });
   const { port } = server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  // Links the workspace hands out (response URLs) and the URL printed for people: loopback unless it listens
+  // on one other address.
+  const baseUrl = `http://${['0.0.0.0', '::'].includes(bindHost) ? '127.0.0.1' : bindHost.includes(':') ? `[${bindHost}]` : bindHost}:${port}`;
   state.baseUrl = baseUrl;
 
   return {

@@ -14,6 +14,9 @@ export const appId = 'A0SITROOM1';
 export const botUserId = 'U0SITROOMB';
 export const botId = 'B0SITROOM1';
 
+/** A person named something the workspace does not hold (a user, channel, message, button or modal): their mistake, a 404. */
+export class WorkspaceLookupError extends Error {}
+
 export class WorkspaceState {
   readonly users = new Map<string, WorkspaceUser>();
   readonly channels = new Map<string, Channel>();
@@ -50,7 +53,7 @@ export class WorkspaceState {
     const byId = this.users.get(ref);
     if (byId) return byId;
     for (const u of this.users.values()) if (u.name === ref) return u;
-    throw new Error(`local workspace: no user ${ref}`);
+    throw new WorkspaceLookupError(`local workspace: no user ${ref}`);
   }
 
   dmChannel(userRef: string): string {
@@ -75,7 +78,7 @@ export class WorkspaceState {
       return this.dmChannel(ref);
     } catch {
       const c = this.resolveChannel(ref);
-      if (!c) throw new Error(`local workspace: no channel ${ref}`);
+      if (!c) throw new WorkspaceLookupError(`local workspace: no channel ${ref}`);
       return c.id;
     }
   }

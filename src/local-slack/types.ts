@@ -27,6 +27,8 @@ export interface EphemeralMessage { channel: string; user: string; ts: string; t
 
 export interface WorkspaceOptions {
   port?: number;
+  /** The interface to listen on (SITROOM_BIND_HOST); loopback by default. */
+  host?: string;
   /** The app's request URL, e.g. http://127.0.0.1:3000/slack/events */
   appUrl: string;
   signingSecret: string;

@@ -2,6 +2,7 @@
 // conversations, ephemerals, App Home, open modal), and POST /ui/<action> is a person acting, through the
 // same path a test drives (so the page and the tests exercise one implementation).
 import type { ServerResponse } from 'node:http';
+import { parseJsonBody, RequestRefused } from '../http/guard.js';
 import { json } from './http.js';
 import { workspacePage } from './page.js';
 import type { Person } from './person.js';
@@ -35,7 +36,7 @@ export function createBrowserUi(state: WorkspaceState, person: Person, options: 
       case '/ui/tap':
         return body.surface === 'home' ? tapHome(user, body.actionId ?? '') : tap(user, { channel: body.channel ?? '', ts: body.ts ?? '' }, body.actionId ?? '');
       case '/ui/submit':
-        return submitModal(user, JSON.parse(body.values ?? '{}') as Record<string, string>);
+        return submitModal(user, modalValues(body.values));
       case '/ui/close': {
         modals.delete(findUser(user).id);
         return { ok: true };
@@ -47,7 +48,7 @@ export function createBrowserUi(state: WorkspaceState, person: Person, options: 
         return slashCommand(user, body.channel ?? '', command, rest.join(' '));
       }
       default:
-        throw new Error('not found');
+        throw new RequestRefused(404, 'not_found', `no action ${path.slice(0, 100)}`);
     }
   }
 
@@ -67,9 +68,36 @@ export function createBrowserUi(state: WorkspaceState, person: Person, options: 
       state.dmChannel(user.id);
       return json(res, 200, uiState(user.id));
     },
-    /** POST /ui/<action> */
-    async serveAction(path: string, raw: string, res: ServerResponse): Promise<void> {
-      return json(res, 200, await handleUi(path, JSON.parse(raw || '{}') as Record<string, string>));
+    /** POST /ui/<action>, with a body the request guard already read within its limit. */
+    async serveAction(path: string, raw: Buffer, res: ServerResponse): Promise<void> {
+      const body = raw.length === 0 ? {} : parseJsonBody(raw);
+      return json(res, 200, await handleUi(path, actionFields(body)));
     },
   };
+}
+
+/** Longest field the page sends: a message or a modal's values (Slack's own limit on a message is 40,000 characters). */
+const maxFieldLength = 50_000;
+
+/** The page posts a flat object of strings; anything else is a 400 naming the field. */
+function actionFields(body: unknown): Record<string, string> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RequestRefused(400, 'invalid_body', 'the body must be a JSON object of strings');
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value !== 'string') throw new RequestRefused(400, 'invalid_body', `field ${JSON.stringify(key.slice(0, 50))} must be a string`);
+    if (value.length > maxFieldLength) throw new RequestRefused(400, 'invalid_body', `field ${JSON.stringify(key.slice(0, 50))} is longer than ${maxFieldLength} characters`);
+    fields[key] = value;
+  }
+  return fields;
+}
+
+/** A modal's values: a JSON object of strings, sent as one string field. */
+function modalValues(raw: string | undefined): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw ?? '{}');
+  } catch {
+    throw new RequestRefused(400, 'invalid_body', 'values is not JSON');
+  }
+  return actionFields(parsed);
 }

@@ -9,6 +9,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { EnvironmentError } from '../config/environment.js';
 import { createDashboardHandler } from '../http/dashboard/index.js';
 import { createCiWebhookHandler } from '../http/ci-webhook.js';
+import { allowedHosts } from '../http/guard.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import { createDispatcher, createDispatcherClient } from '../slack/delivery/dispatcher.js';
 import { ensureBriefingSchedules, ensureModelDriftSchedule, ensureStalenessSchedule } from '../orchestrator/schedules.js';
@@ -84,6 +85,17 @@ export async function connectTemporal(core: Core, life: Lifecycle, options: { st
   return { address, namespace, taskQueue, client: new Client({ connection, namespace }), security, ...(server ? { uiUrl: server.uiUrl } : {}), route };
 }
 
+/** The worker's readiness file: the chart's readiness probe tests that it exists. */
+const workerReadyFile = join('/tmp', 'sitroom-worker-ready');
+
+/**
+ * Removes a readiness file an earlier process left behind (a crash skips every handler, and /tmp outlives a
+ * container restart in a pod): a worker that is only starting, or failing to start, is not ready.
+ */
+export function clearWorkerReadiness(): void {
+  rmSync(workerReadyFile, { force: true });
+}
+
 let runtimeInstalled = false;
 /** Temporal's core logs state changes at INFO; a process shows warnings and errors unless LOG_LEVEL=debug. */
 function installTemporalRuntime(level: string | undefined): void {
@@ -102,7 +114,7 @@ export async function runWorker(core: Core, temporal: TemporalHandle, life: Life
   // The readiness file holds this process's pid; the health check also tests that the pid is alive, so a
   // file left by a crash does not report a dead worker as ready. A stale file is removed first, and the file
   // goes away on any exit.
-  const readyFile = join('/tmp', 'sitroom-worker-ready');
+  const readyFile = workerReadyFile;
   rmSync(readyFile, { force: true });
   const running = worker.run();
   writeFileSync(readyFile, String(process.pid));
@@ -122,7 +134,10 @@ export async function runWorker(core: Core, temporal: TemporalHandle, life: Life
 }
 
 export interface SurfaceUrls {
+  /** Where this process's HTTP front door answers (loopback when it listens on every interface). */
   http: string;
+  /** The URL people open: SITROOM_PUBLIC_URL, or the front door's own. */
+  publicUrl: string;
   dashboard: string;
   slackEvents?: string;
   workspace?: string;
@@ -148,10 +163,34 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
   const port = ports.http;
   const dashboardSecret = dashboard.secret!;
 
+  // Every server listens on SITROOM_BIND_HOST (loopback unless a deployment says otherwise). The HTTP front
+  // door starts first: links in Slack start with the public URL, which defaults to its loopback address.
+  const { bindHost } = ports;
+  const http: HttpServer = await startHttpServer({
+    port,
+    host: bindHost,
+    routes: [
+      createDashboardHandler({
+        db: core.store.db,
+        knowledge: core.knowledge,
+        secret: dashboardSecret,
+        displayNames: () => new Map([...core.config.current().roles.values()].map((r) => [r.developer, r.display_name])),
+        hosts: allowedHosts(bindHost, dashboard.publicUrl),
+        secureCookies: dashboard.publicUrl?.startsWith('https:') ?? false,
+      }),
+      // Without a secret no request could be verified, so there is no webhook and CI results are polled.
+      ...(github.ciWebhookSecret ? [createCiWebhookHandler({ orchestrator, secret: github.ciWebhookSecret })] : []),
+    ],
+    onError: (err) => core.logger.error({ err: String(err) }, 'http handler failed'),
+  });
+  life.add({ name: 'http server', stop: () => http.close() });
+  const publicUrl = dashboard.publicUrl ?? http.url;
+
   let workspace: LocalWorkspace | undefined;
   if (local) {
     workspace = await startLocalWorkspace({
       port: ports.workspace,
+      host: bindHost,
       appUrl: 'http://127.0.0.1:1/slack/events',
       signingSecret,
       botToken,
@@ -170,7 +209,8 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
     // The local workspace of `sitroom dev`, or SLACK_API_URL (Slack's own unless a deployment or a test says otherwise).
     slackApiUrl: workspace?.apiUrl ?? slackEnv.apiUrl,
     port: ports.slack,
-    dashboardUrl: dashboard.url ?? `http://127.0.0.1:${port}/dashboard`,
+    host: bindHost,
+    dashboardUrl: `${publicUrl}/dashboard`,
     logger: core.logger,
   });
   const started = await slack.start();
@@ -187,28 +227,13 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
   dispatcher.start(500);
   life.add({ name: 'outbox dispatcher', stop: () => dispatcher.stop() });
 
-  const http: HttpServer = await startHttpServer({
-    port,
-    routes: [
-      createDashboardHandler({
-        db: core.store.db,
-        knowledge: core.knowledge,
-        secret: dashboardSecret,
-        displayNames: () => new Map([...core.config.current().roles.values()].map((r) => [r.developer, r.display_name])),
-      }),
-      // Without a secret no request could be verified, so there is no webhook and CI results are polled.
-      ...(github.ciWebhookSecret ? [createCiWebhookHandler({ orchestrator, secret: github.ciWebhookSecret })] : []),
-    ],
-    onError: (err) => core.logger.error({ err: String(err) }, 'http handler failed'),
-  });
-  life.add({ name: 'http server', stop: () => http.close() });
-
   await ensureBriefingSchedules(temporal.client, roles.values(), temporal.taskQueue);
   await ensureStalenessSchedule(temporal.client, core.config.current().team.knowledge.staleness_scan_every, temporal.taskQueue);
   await ensureModelDriftSchedule(temporal.client, temporal.taskQueue);
   return {
     http: http.url,
-    dashboard: `${http.url}/dashboard`,
+    publicUrl,
+    dashboard: `${publicUrl}/dashboard`,
     ...(started.requestUrl ? { slackEvents: started.requestUrl } : {}),
     ...(workspace ? { workspace: workspace.url, localWorkspace: workspace } : {}),
   };

@@ -29,7 +29,7 @@ export interface SlackAppOptions {
   port?: number;
   /** The interface the HTTP receiver listens on; loopback unless the deployment says otherwise. */
   host?: string;
-  /** Base of links in messages (the team dashboard); the caller passes SITROOM_DASHBOARD_URL or its own. */
+  /** Base of links in messages (the team dashboard): SITROOM_PUBLIC_URL's /dashboard, or the caller's own. */
   dashboardUrl?: string;
   logger?: Logger;
   /** How often intents left by a crash or an outage are applied again (they are also applied at start). */
@@ -136,7 +136,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         listening.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve());
       });
       const { address, port } = listening.address() as AddressInfo;
-      return { requestUrl: `http://${address.includes(':') ? `[${address}]` : address}:${port}/slack/events` };
+      // Listening on every interface, the receiver is still reached locally at the loopback address.
+      const reachable = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address.includes(':') ? `[${address}]` : address;
+      return { requestUrl: `http://${reachable}:${port}/slack/events` };
     },
     async stop() {
       await inbox.stop();

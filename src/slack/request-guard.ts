@@ -2,11 +2,13 @@
 // correctly signed body whose payload is `null` would throw outside every handler and end the process; the
 // same holds for any field a listener trusts. Every request is checked here first: size, clock skew both
 // ways, a body that parses to an object, and the fields each kind of delivery must carry with their types.
-// What passes is handed to the receiver already buffered; Bolt still verifies the signature.
+// What passes is handed to the receiver already buffered; Bolt still verifies the signature. The size limit
+// and the content type are the checks every HTTP surface shares (src/http/guard.ts); Slack's own come after.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { z } from 'zod';
+import { checkHeaders, mediaType, readLimitedBody, RequestRefused } from '../http/guard.js';
 
 /** Slack's requests are small; a view submission with its state is the largest (well under 1 MiB). */
 export const slackBodyLimitBytes = 1024 * 1024;
@@ -37,12 +39,12 @@ const slashCommand = z.object({ command: z.string().max(255), text: z.string().m
 
 export type GuardVerdict = { ok: true } | { ok: false; status: 400 | 401 | 413 | 415; reason: string };
 
-const refuse = (status: 400 | 401 | 413 | 415, reason: string): GuardVerdict => ({ ok: false, status, reason });
+const refuse = (status: 400 | 401 | 413 | 415, reason: string): Extract<GuardVerdict, { ok: false }> => ({ ok: false, status, reason });
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The verdict on a request's headers and raw body, before Bolt sees either. */
 export function judgeSlackRequest(headers: IncomingMessage['headers'], raw: Buffer, nowMs = Date.now()): GuardVerdict {
-  const contentType = String(headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const contentType = mediaType({ headers });
   const text = raw.toString('utf8');
   if (contentType === 'application/x-www-form-urlencoded') {
     const form = parseQuery(text);
@@ -86,22 +88,6 @@ function describe(error: z.ZodError): string {
   return first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'an invalid shape';
 }
 
-/** Reads the body up to the limit; undefined when it is larger. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 const requestIds = new WeakMap<IncomingMessage, string>();
 /** The id the guard gave a request, for Bolt's handlers and the logs. */
 export const requestIdOf = (req: IncomingMessage): string => requestIds.get(req) ?? 'unknown';
@@ -129,18 +115,25 @@ export function guardedListener(next: (req: IncomingMessage, res: ServerResponse
       req.resume();
       return;
     }
-    readBody(req, slackBodyLimitBytes)
-      .then((raw) => {
-        const verdict = raw === undefined ? refuse(413, `the body is larger than ${slackBodyLimitBytes} bytes`) : judgeSlackRequest(req.headers, raw);
-        if (!verdict.ok) {
-          logger.warn({ requestId, status: verdict.status, reason: verdict.reason }, 'Slack request refused');
-          res.writeHead(verdict.status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${verdict.reason}\n`);
-          return;
-        }
-        // Bolt reads a buffered request's rawBody instead of the stream, which is already consumed.
-        (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
-        next(req, res);
-      })
-      .catch(fail);
+    const guard = async (): Promise<void> => {
+      let raw: Buffer;
+      try {
+        checkHeaders(req, { maxBodyBytes: slackBodyLimitBytes });
+        raw = await readLimitedBody(req, slackBodyLimitBytes);
+      } catch (err) {
+        if (!(err instanceof RequestRefused)) throw err;
+        return answer(refuse(413, err.message));
+      }
+      const verdict = judgeSlackRequest(req.headers, raw);
+      if (!verdict.ok) return answer(verdict);
+      // Bolt reads a buffered request's rawBody instead of the stream, which is already consumed.
+      (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
+      next(req, res);
+    };
+    const answer = (verdict: Extract<GuardVerdict, { ok: false }>) => {
+      logger.warn({ requestId, status: verdict.status, reason: verdict.reason }, 'Slack request refused');
+      res.writeHead(verdict.status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${verdict.reason}\n`);
+    };
+    guard().catch(fail);
   };
 }

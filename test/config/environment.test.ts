@@ -15,7 +15,7 @@ function problemsOf(source: Record<string, string>, options: Parameters<typeof p
 describe('the environment schema', () => {
   it('fills the defaults of an empty environment and leaves optional values out', () => {
     const env = environmentFrom({});
-    expect(env.ports).toEqual({ http: 3000, slack: 3001, workspace: 3002 });
+    expect(env.ports).toEqual({ bindHost: '127.0.0.1', http: 3000, slack: 3001, workspace: 3002 });
     expect(env.temporal).toEqual({ namespace: 'default', taskQueue: defaultTaskQueue });
     expect(env.github).toEqual({ apiUrl: 'https://api.github.com', prowGcsUrl: 'https://storage.googleapis.com' });
     expect(env.jira).toEqual({ apiVersion: 2 });
@@ -39,8 +39,11 @@ describe('the environment schema', () => {
       LOG_LEVEL: 'debug',
       TEMPORAL_NAMESPACE: '',
       SLACK_BOT_TOKEN: '',
+      SITROOM_BIND_HOST: ' 0.0.0.0 ',
+      SITROOM_PUBLIC_URL: 'https://sitroom.example.com/',
     });
-    expect(env.ports).toEqual({ http: 0, slack: 8081, workspace: 3002 });
+    expect(env.ports).toEqual({ bindHost: '0.0.0.0', http: 0, slack: 8081, workspace: 3002 });
+    expect(env.dashboard).toEqual({ publicUrl: 'https://sitroom.example.com' });
     expect(env.jira).toEqual({ url: 'https://jira.example.com', token: 'jt', apiVersion: 3 });
     expect(env.paths.targetRepo).toBe(resolve('examples/target-repo'));
     expect(env.github.apiUrl).toBe('http://127.0.0.1:9');
@@ -50,10 +53,11 @@ describe('the environment schema', () => {
   });
 
   it('lists every problem at once, each with the variable, what was expected and what it got', () => {
-    const problems = problemsOf({ SLACK_PORT: 'abc', PORT: '70000', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://db/x', TEMPORAL_ADDRESS: 'temporal', JIRA_API_VERSION: '4' });
+    const problems = problemsOf({ SLACK_PORT: 'abc', PORT: '70000', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://db/x', TEMPORAL_ADDRESS: 'temporal', JIRA_API_VERSION: '4', SITROOM_BIND_HOST: 'http://0.0.0.0:3000' });
     expect(problems.map((p) => `${p.variable}: ${p.message}`)).toEqual([
       'DATABASE_URL: expected a URL starting with postgres:// or postgresql://, got a value of 12 characters',
       'TEMPORAL_ADDRESS: expected host:port of the Temporal frontend (e.g. temporal:7233), got "temporal"',
+      'SITROOM_BIND_HOST: expected an IP address or host name to listen on (127.0.0.1, 0.0.0.0, ::), got "http://0.0.0.0:3000"',
       'PORT: expected a port number (0–65535; 0 picks a free one), got "70000"',
       'SLACK_PORT: expected a port number (0–65535; 0 picks a free one), got "abc"',
       'JIRA_API_VERSION: expected one of 2, 3, got "4"',

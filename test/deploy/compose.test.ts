@@ -91,6 +91,8 @@ describe('docker-compose.yml', () => {
     const published = (slack.ports ?? []).map((p) => p.split(':').map(Number));
     expect(published).toContainEqual([3000, Number(slack.environment?.PORT)]);
     expect(published).toContainEqual([3001, Number(slack.environment?.SLACK_PORT)]);
+    // A server on the container's loopback would be unreachable through the published ports.
+    expect(slack.environment?.SITROOM_BIND_HOST).toBe('0.0.0.0');
   });
 
   it("lets the worker drain: Compose waits longer than the worker's shutdownGraceTime before SIGKILL", () => {

@@ -247,6 +247,8 @@ describe('Helm chart deploy/helm/situation-room', () => {
     }
     const slack = deployment(openshift, 'slack').containers[0]!;
     expect(slack.env?.find((e) => e.name === 'SITROOM_PUBLIC_URL')?.value).toBe('https://sitroom.apps.example.openshiftapps.com');
+    // The Service sends traffic to the pod's IP: a process on loopback only would never see it.
+    expect(slack.env?.find((e) => e.name === 'SITROOM_BIND_HOST')?.value).toBe('0.0.0.0');
 
     const ingress = byKind(render(['ci/ingress-values.yaml']), 'Ingress')[0]!;
     const spec = ingress.spec as { tls: Array<{ secretName: string }>; rules: Array<{ host: string; http: { paths: Array<{ path: string; backend: { service: { port: { name: string } } } }> } }> };
@@ -258,9 +260,8 @@ describe('Helm chart deploy/helm/situation-room', () => {
   });
 
   it("sets only variables of the product's environment schema, plus the ones listed here as not yet read", () => {
-    // src/config/environment.ts lists every variable the product reads; these the chart sets ahead of the code
-    // that reads them (issue 15: the public URL) or for the processes' tools (HOME).
-    const notYetRead = new Set(['HOME', 'SITROOM_PUBLIC_URL']);
+    // src/config/environment.ts lists every variable the product reads; HOME is for the processes' tools.
+    const notYetRead = new Set(['HOME']);
     const known = new Set<string>(variableNames);
     expect(known.has('TEMPORAL_ADDRESS')).toBe(true);
     for (const set of valueSets) {

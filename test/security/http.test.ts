@@ -1,6 +1,7 @@
 // Hostile requests to the product's HTTP front door (team dashboard and CI webhook), as a browser or a
 // script on the network sends them. Each row asserts a clear 4xx refusal, that the server still answers
 // afterwards, and that the store did not change (no decision appended, no proposal reviewed).
+import { request } from 'node:http';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
@@ -97,6 +98,7 @@ interface Row {
 
 const ciBody = JSON.stringify({ prUrl: 'https://github.com/openshift/hypershift/pull/1', report: { runId: 'r', job: 'j', commit: 'abcdef0', attempt: 1, state: 'success', tests: [] } });
 const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+const ciPost = (headers: Record<string, string> = {}) => ({ 'content-type': 'application/json', ...headers });
 
 const rows: Row[] = [
   // Dashboard: sessions and cookies
@@ -113,24 +115,24 @@ const rows: Row[] = [
   { name: 'Origin: null on a review', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, origin: 'null', 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 403 },
   { name: 'unparseable Origin on a review', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, origin: 'http://[::1', 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 403 },
   { name: 'cross-site Origin on a review', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 403 },
-  { name: 'review without the CSRF token', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie }, body: 'decision=approve' }), status: 403 },
-  { name: 'out-of-range proposal id', request: () => ({ path: `/dashboard/proposals/99999999999999999999/review`, method: 'POST', headers: { cookie: reviewForm().cookie }, body: reviewForm().body }), status: 404 },
-  { name: 'proposal id beyond a PostgreSQL integer', request: () => ({ path: `/dashboard/proposals/2147483648/review`, method: 'POST', headers: { cookie: reviewForm().cookie }, body: reviewForm().body }), status: 404 },
-  { name: 'proposal id zero', request: () => ({ path: `/dashboard/proposals/0/review`, method: 'POST', headers: { cookie: reviewForm().cookie }, body: reviewForm().body }), status: 404 },
-  { name: 'review decision of the wrong type', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie }, body: reviewForm(curator, { decision: '{"$ne":null}' }).body }), status: 400 },
-  { name: 'review by someone removed from the roster', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm('mallory').cookie }, body: reviewForm('mallory').body }), status: 401 },
-  { name: 'review body over the limit', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie }, body: `${reviewForm().body}&note=${'x'.repeat(70_000)}` }), status: 413 },
+  { name: 'review without the CSRF token', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' }), status: 403 },
+  { name: 'out-of-range proposal id', request: () => ({ path: `/dashboard/proposals/99999999999999999999/review`, method: 'POST', headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 404 },
+  { name: 'proposal id beyond a PostgreSQL integer', request: () => ({ path: `/dashboard/proposals/2147483648/review`, method: 'POST', headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 404 },
+  { name: 'proposal id zero', request: () => ({ path: `/dashboard/proposals/0/review`, method: 'POST', headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 404 },
+  { name: 'review decision of the wrong type', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm(curator, { decision: '{"$ne":null}' }).body }), status: 400 },
+  { name: 'review by someone removed from the roster', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm('mallory').cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm('mallory').body }), status: 401 },
+  { name: 'review body over the limit', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `${reviewForm().body}&note=${'x'.repeat(70_000)}` }), status: 413 },
   // CI webhook
-  { name: 'non-ASCII bytes in the signature header', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': `sha256=${'é'.repeat(64)}` }, body: ciBody }), status: 401 },
-  { name: 'signature of the right length in multi-byte characters', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': 'ü'.repeat(71) }, body: ciBody }), status: 401 },
-  { name: 'no signature', request: () => ({ path: '/ci/webhook', method: 'POST', body: ciBody }), status: 401 },
-  { name: 'signature of another body (replayed header)', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': signCiPayload(ciSecret, '{}') }, body: ciBody }), status: 401 },
-  { name: 'signed JSON null', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': signCiPayload(ciSecret, 'null') }, body: 'null' }), status: 400 },
-  { name: 'signed body of the wrong types', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': signCiPayload(ciSecret, '{"prUrl":1,"report":[]}') }, body: '{"prUrl":1,"report":[]}' }), status: 400 },
-  { name: 'signed deeply nested JSON', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': signCiPayload(ciSecret, deep) }, body: deep }), status: 400 },
-  { name: 'signed invalid UTF-8', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': signCiPayload(ciSecret, Buffer.from([0xff, 0xfe, 0x7b]).toString('utf8')) }, body: Buffer.from([0xff, 0xfe, 0x7b]) }), status: 400 },
-  { name: 'signed report for an unknown PR', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': signCiPayload(ciSecret, ciBody) }, body: ciBody }), status: 404 },
-  { name: 'body over the limit', request: () => ({ path: '/ci/webhook', method: 'POST', headers: { 'x-sitroom-signature': 'sha256=0' }, body: 'x'.repeat(1_100_000) }), status: 413 },
+  { name: 'non-ASCII bytes in the signature header', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': `sha256=${'é'.repeat(64)}` }), body: ciBody }), status: 401 },
+  { name: 'signature of the right length in multi-byte characters', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': 'ü'.repeat(71) }), body: ciBody }), status: 401 },
+  { name: 'no signature', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost(), body: ciBody }), status: 401 },
+  { name: 'signature of another body (replayed header)', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, '{}') }), body: ciBody }), status: 401 },
+  { name: 'signed JSON null', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, 'null') }), body: 'null' }), status: 400 },
+  { name: 'signed body of the wrong types', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, '{"prUrl":1,"report":[]}') }), body: '{"prUrl":1,"report":[]}' }), status: 400 },
+  { name: 'signed deeply nested JSON', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, deep) }), body: deep }), status: 400 },
+  { name: 'signed invalid UTF-8', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, Buffer.from([0xff, 0xfe, 0x7b]).toString('utf8')) }), body: Buffer.from([0xff, 0xfe, 0x7b]) }), status: 400 },
+  { name: 'signed report for an unknown PR', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, ciBody) }), body: ciBody }), status: 404 },
+  { name: 'body over the limit', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': 'sha256=0' }), body: 'x'.repeat(1_100_000) }), status: 413 },
   { name: 'GET on the webhook', request: () => ({ path: '/ci/webhook' }), status: 405 },
 ];
 
@@ -145,6 +147,36 @@ describe('hostile requests to the dashboard and the CI webhook', () => {
     // The process is alive and the store unchanged.
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(await storeFingerprint()).toBe(before);
+  });
+
+  // Sent with node:http: fetch decides Host and the Sec-Fetch-* headers itself, a browser or a script need not.
+  const raw = (path: string, method: string, headers: Record<string, string>, body = '') =>
+    new Promise<number>((resolveStatus, reject) => {
+      const url = new URL(server.url);
+      const req = request({ host: url.hostname, port: url.port, path, method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolveStatus(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it.each([
+    { name: 'a DNS-rebinding Host on the dashboard', method: 'GET', path: () => '/dashboard', headers: () => ({ host: `evil.example:${new URL(server.url).port}`, cookie: session() }), body: () => '', status: 421 },
+    { name: 'a Host that is not a host name', method: 'GET', path: () => '/dashboard', headers: () => ({ host: 'a b/c', cookie: session() }), body: () => '', status: 421 },
+    { name: 'Sec-Fetch-Site: cross-site on a review with a valid token', method: 'POST', path: () => `/dashboard/proposals/${proposalId}/review`, headers: () => ({ host: new URL(server.url).host, cookie: reviewForm().cookie, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'content-type': 'application/x-www-form-urlencoded' }), body: () => reviewForm().body, status: 403 },
+    { name: 'a review sent as text/plain (a cross-site form needs no preflight for it)', method: 'POST', path: () => `/dashboard/proposals/${proposalId}/review`, headers: () => ({ host: new URL(server.url).host, cookie: reviewForm().cookie, 'content-type': 'text/plain' }), body: () => reviewForm().body, status: 415 },
+    { name: 'a signed CI report sent as text/plain', method: 'POST', path: () => '/ci/webhook', headers: () => ({ host: new URL(server.url).host, 'content-type': 'text/plain', 'x-sitroom-signature': signCiPayload(ciSecret, ciBody) }), body: () => ciBody, status: 415 },
+  ])('$name → refused by the shared request guard', async ({ method, path, headers, body, status }) => {
+    const before = await storeFingerprint();
+    expect(await raw(path(), method, headers(), body())).toBe(status);
+    expect(errors).toEqual([]);
+    expect(await storeFingerprint()).toBe(before);
+  });
+
+  it('a link followed from Slack (a cross-site top-level navigation) still signs the person in', async () => {
+    const link = new URL(dashboardLoginLink(server.url, secret, curator, new Date()));
+    expect(await raw(`${link.pathname}${link.search}`, 'GET', { host: link.host, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate' })).toBe(303);
   });
 
   it('a person removed from the roster loses the session they hold', async () => {

@@ -108,6 +108,8 @@ export interface Harness {
   workspace: LocalWorkspace;
   slack: SlackApp;
   orchestrator: RecordingOrchestrator;
+  /** The Bolt app's request URL (/slack/events), where the workspace delivers. */
+  requestUrl: string;
   /** Writes a notification to the outbox and runs the real dispatcher once. */
   notify(notification: Notification): Promise<void>;
   stop(): Promise<void>;
@@ -132,6 +134,7 @@ export async function startHarness(store: OpenStore, orchestrator = new Recordin
     workspace,
     slack,
     orchestrator,
+    requestUrl: requestUrl!,
     async notify(notification) {
       await enqueueNotification(store.db, notification);
       await dispatcher.runOnce();

@@ -8,9 +8,9 @@ import { activeWorkItems, appendDecision, phasesOf } from '../../db/work-items.j
 import { KnowledgeAccessError } from '../../knowledge/access.js';
 import type { KnowledgeStore } from '../../knowledge/store.js';
 import { tierLabels } from '../../knowledge/relevance.js';
-import { readBody } from '../server.js';
+import { allowedHosts, checkHeaders, guardRequest } from '../guard.js';
 import { renderDashboard, renderMessagePage, type DashboardView } from './render.js';
-import { csrfToken, issueToken, parseCookies, sameOrigin, sessionCookie, verifyCsrf, verifyToken } from './session.js';
+import { csrfToken, issueToken, parseCookies, sessionCookie, verifyCsrf, verifyToken } from './session.js';
 
 export interface DashboardDeps {
   db: Database;
@@ -24,6 +24,8 @@ export interface DashboardDeps {
   displayNames: ReadonlyMap<string, string> | (() => ReadonlyMap<string, string>);
   /** Set when the dashboard is served over https, so the session cookie is marked Secure. */
   secureCookies?: boolean;
+  /** Host names a browser may address the dashboard by (allowedHosts in src/http/guard.ts); loopback by default. */
+  hosts?: ReadonlySet<string>;
   sessionTtlMs?: number;
   now?: () => Date;
 }
@@ -31,6 +33,8 @@ export interface DashboardDeps {
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 const maxProposalId = 2_147_483_647;
+/** A review form is a decision, a note of up to 2,000 characters and a token. */
+const formBodyLimitBytes = 64_000;
 
 const securityHeaders = {
   'content-type': 'text/html; charset=utf-8',
@@ -51,6 +55,7 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
   const now = deps.now ?? (() => new Date());
   const calibration = new CalibrationStore(deps.db);
   const ttl = deps.sessionTtlMs ?? 12 * 3_600_000;
+  const browser = { hosts: deps.hosts ?? allowedHosts('127.0.0.1') };
 
   const roster = (): ReadonlyMap<string, string> => (typeof deps.displayNames === 'function' ? deps.displayNames() : deps.displayNames);
   const sessionOf = (req: IncomingMessage): { developer: string; token: string } | undefined => {
@@ -63,6 +68,8 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://dashboard.local');
     if (url.pathname !== '/dashboard' && !url.pathname.startsWith('/dashboard/')) return false;
+    // The request guard every HTTP surface shares: a host we answer for, no cross-site call, a small body.
+    checkHeaders(req, { maxBodyBytes: formBodyLimitBytes, browser });
 
     if (url.pathname === '/dashboard/login' && req.method === 'GET') {
       const developer = verifyToken(deps.secret, url.searchParams.get('token') ?? undefined, 'login', now());
@@ -85,9 +92,9 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
 
     const review = /^\/dashboard\/proposals\/(\d+)\/review$/.exec(url.pathname);
     if (review && req.method === 'POST') {
-      const form = new URLSearchParams(await readBody(req, 64_000));
-      // A cross-site form cannot read our token; Origin, when the browser sends it, must be our own host.
-      if (!verifyCsrf(deps.secret, session.token, form.get('csrf') ?? undefined) || !sameOrigin(req.headers.origin, req.headers.host)) {
+      const form = new URLSearchParams((await guardRequest(req, { maxBodyBytes: formBodyLimitBytes, contentTypes: ['application/x-www-form-urlencoded'], browser })).toString('utf8'));
+      // A cross-site form cannot read our token (and the guard already refused a foreign Origin).
+      if (!verifyCsrf(deps.secret, session.token, form.get('csrf') ?? undefined)) {
         send(res, 403, renderMessagePage('Refused', 'The form token did not match this session. Reload the dashboard and try again.'));
         return true;
       }

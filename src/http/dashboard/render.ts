@@ -1,15 +1,10 @@
 // Server-rendered HTML for the team dashboard. Pure: a view model in, a string out. Every value from the
 // database goes through esc(); the page works without JavaScript and lays out as one column on a phone.
 import type { CalibrationRow } from '../../confidence/calibration.js';
+import { escapeHtml } from '../html.js';
 
-export function esc(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+/** The product's one HTML escaping function (src/http/html.ts), under the short name the templates use. */
+export const esc = escapeHtml;
 
 export interface DashboardView {
   viewer: { id: string; displayName: string; isCurator: boolean };

@@ -60,16 +60,3 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 }
 
 export const sessionCookie = 'sitroom_dashboard';
-
-/**
- * Whether a browser's Origin header (when sent) names the host the request was sent to. "null" (sandboxed
- * frames, file: pages, some redirects) and anything unparseable are foreign.
- */
-export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}

@@ -106,8 +106,6 @@ to both. Pass (dict "root" $ "component" "worker").
 {{- with (include "sitroom.publicUrl" .) }}
 - name: SITROOM_PUBLIC_URL
   value: {{ . | quote }}
-- name: SITROOM_DASHBOARD_URL
-  value: {{ printf "%s/dashboard" . | quote }}
 {{- end }}
 {{- end -}}
 
