@@ -194,6 +194,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
         db: core.store.db,
         knowledge: core.knowledge,
         secret: dashboardSecret,
+        orchestrator,
         displayNames: () => new Map([...core.config.current().roles.values()].map((r) => [r.developer, r.display_name])),
       }),
       // Without a secret no request could be verified, so there is no webhook and CI results are polled.

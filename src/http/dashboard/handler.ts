@@ -9,6 +9,8 @@ import { KnowledgeAccessError, type KnowledgeStore } from '../../knowledge/store
 import { tierLabels } from '../../knowledge/relevance.js';
 import { readBody } from '../server.js';
 import { renderDashboard, renderMessagePage, type DashboardView } from './render.js';
+import type { Orchestrator } from '../../orchestrator/port.js';
+import { handleWorkItem } from './work-item.js';
 import { csrfToken, issueToken, parseCookies, sameOrigin, sessionCookie, verifyCsrf, verifyToken } from './session.js';
 
 export interface DashboardDeps {
@@ -23,6 +25,8 @@ export interface DashboardDeps {
   displayNames: ReadonlyMap<string, string> | (() => ReadonlyMap<string, string>);
   /** Set when the dashboard is served over https, so the session cookie is marked Secure. */
   secureCookies?: boolean;
+  /** Live work item state and plan control for the work item pages; without it those pages answer 404. */
+  orchestrator?: Orchestrator;
   sessionTtlMs?: number;
   now?: () => Date;
 }
@@ -80,6 +84,20 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
     if (!session) {
       send(res, 401, renderMessagePage('Sign in from Slack', 'Open the dashboard from the link Situation Room sends you in Slack.'));
       return true;
+    }
+
+    if (deps.orchestrator) {
+      const orchestrator = deps.orchestrator;
+      const names = roster();
+      const handled = await handleWorkItem(
+        { db: deps.db, orchestrator, isCurator: (id) => deps.knowledge.isCurator(id), name: (id) => names.get(id) ?? id },
+        req, res, url,
+        { developer: session.developer, csrf: csrfToken(deps.secret, session.token) },
+        send,
+        // A cross-site form cannot read our token; Origin, when the browser sends it, must be our own host.
+        (form) => verifyCsrf(deps.secret, session.token, form.get('csrf') ?? undefined) && sameOrigin(req.headers.origin, req.headers.host),
+      );
+      if (handled) return true;
     }
 
     const review = /^\/dashboard\/proposals\/(\d+)\/review$/.exec(url.pathname);
