@@ -174,6 +174,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
         db: core.store.db,
         knowledge: core.knowledge,
         secret: dashboardSecret,
+        orchestrator,
         displayNames: () => new Map([...core.config.current().roles.values()].map((r) => [r.developer, r.display_name])),
         hosts: allowedHosts(bindHost, dashboard.publicUrl),
         secureCookies: dashboard.publicUrl?.startsWith('https:') ?? false,

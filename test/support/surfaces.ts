@@ -40,7 +40,7 @@ export async function startSurfaces(rt: TestRuntime, options: { dispatchEveryMs?
   });
   const routes = [createCiWebhookHandler({ orchestrator: rt.orchestrator, secret: ciSecret })];
   if (options.dashboardSecret) {
-    routes.push(createDashboardHandler({ db: core.store.db, knowledge: core.knowledge, secret: options.dashboardSecret, displayNames: new Map([...roles.values()].map((r) => [r.developer, r.display_name])) }));
+    routes.push(createDashboardHandler({ db: core.store.db, knowledge: core.knowledge, secret: options.dashboardSecret, orchestrator: rt.orchestrator, displayNames: new Map([...roles.values()].map((r) => [r.developer, r.display_name])) }));
   }
   const http = await startHttpServer({ port: 0, routes });
   const slack = createSlackApp({

@@ -10,6 +10,8 @@ import type { KnowledgeStore } from '../../knowledge/store.js';
 import { tierLabels } from '../../knowledge/relevance.js';
 import { allowedHosts, checkHeaders, guardRequest } from '../guard.js';
 import { renderDashboard, renderMessagePage, type DashboardView } from './render.js';
+import type { Orchestrator } from '../../orchestrator/port.js';
+import { handleWorkItem } from './work-item.js';
 import { csrfToken, issueToken, parseCookies, sessionCookie, verifyCsrf, verifyToken } from './session.js';
 
 export interface DashboardDeps {
@@ -26,6 +28,8 @@ export interface DashboardDeps {
   secureCookies?: boolean;
   /** Host names a browser may address the dashboard by (allowedHosts in src/http/guard.ts); loopback by default. */
   hosts?: ReadonlySet<string>;
+  /** Live work item state and plan control for the work item pages; without it those pages answer 404. */
+  orchestrator?: Orchestrator;
   sessionTtlMs?: number;
   now?: () => Date;
 }
@@ -88,6 +92,26 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
     if (!session) {
       send(res, 401, renderMessagePage('Sign in from Slack', 'Open the dashboard from the link Situation Room sends you in Slack.'));
       return true;
+    }
+
+    if (deps.orchestrator) {
+      const orchestrator = deps.orchestrator;
+      const names = roster();
+      const handled = await handleWorkItem(
+        {
+          db: deps.db,
+          orchestrator,
+          isCurator: (id) => deps.knowledge.isCurator(id),
+          name: (id) => names.get(id) ?? id,
+          readForm: async (request) => new URLSearchParams((await guardRequest(request, { maxBodyBytes: formBodyLimitBytes, contentTypes: ['application/x-www-form-urlencoded'], browser })).toString('utf8')),
+        },
+        req, res, url,
+        { developer: session.developer, csrf: csrfToken(deps.secret, session.token) },
+        send,
+        // A cross-site form cannot read our token (and the guard already refused a foreign Origin).
+        (form) => verifyCsrf(deps.secret, session.token, form.get('csrf') ?? undefined),
+      );
+      if (handled) return true;
     }
 
     const review = /^\/dashboard\/proposals\/(\d+)\/review$/.exec(url.pathname);

@@ -140,3 +140,9 @@ export function renderMessagePage(title: string, text: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${styles}</style></head>
 <body><header><h1>Situation Room</h1></header><main><section><h2>${esc(title)}</h2><p>${esc(text)}</p></section></main></body></html>`;
 }
+
+/** A page in the dashboard's frame; `headingHtml` and `bodyHtml` are already escaped by the caller. */
+export function pageShell(title: string, headingHtml: string, viewerName: string, bodyHtml: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${styles}</style></head>
+<body><header><h1>${headingHtml}</h1><small>${esc(viewerName)}</small></header>${bodyHtml}</body></html>`;
+}
