@@ -7,7 +7,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { Database } from '../db/client.js';
-import type { DeveloperDirectory } from './deps.js';
 import { dueIntents, leaseIntent, postponeIntent, recordIntent, renewLease, settleIntent, type SlackIntentRow } from '../db/slack-intents.js';
 import type { Logger } from '../observability/logger.js';
 import type { DecisionResult, Orchestrator } from '../orchestrator/port.js';
@@ -71,7 +70,8 @@ export interface SlackInboxDeps {
   db: Database;
   orchestrator: Orchestrator;
   /** Who the Slack user is: looked up when the intent is applied, so nothing but the insert precedes the ack. */
-  directory: Pick<DeveloperDirectory, 'forSlackUser'>;
+  /** Who a Slack user is on the team's roster (the app's DeveloperDirectory), checked when an intent is applied. */
+  directory: { forSlackUser(slackUserId: string): Promise<{ id: string } | undefined> };
   client: App['client'];
   render: RenderContext;
   logger: Logger;

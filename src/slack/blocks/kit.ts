@@ -233,3 +233,6 @@ export function modal(args: { callbackId: string; title: string; submit?: string
 export function homeView(blocks: Block[], callbackId: string, moreUrl?: string): HomeView {
   return { type: 'home', callback_id: callbackId, blocks: capBlocks(blocks, limits.viewBlocks, moreUrl) };
 }
+
+/** Where a message with buttons lives, so a modal opened from it can update it in place when submitted. */
+export interface PromptRef { channel: string; ts: string }

@@ -6,8 +6,7 @@ import { executionModes, type ExecutionMode } from '../../contracts/vocabulary.j
 import type { PhaseAccount, WorkItemDetail, WorkItemView } from '../../orchestrator/port.js';
 import { ActionIds, CallbackIds, decisionActionId, InputIds } from '../ids.js';
 import { encodeDecision, type DecisionTemplate } from './decision-value.js';
-import { actions, button, clip, context, escapeMrkdwn as esc, header, limits, link, listSections, message, modal, section, textInput, type Block, type ButtonElement, type Message, type ModalView } from './kit.js';
-import type { PromptRef } from './views.js';
+import { actions, button, clip, context, escapeMrkdwn as esc, header, limits, link, listSections, message, modal, section, textInput, type Block, type ButtonElement, type Message, type ModalView, type PromptRef } from './kit.js';
 
 export const modeLabels: Record<ExecutionMode, string> = { autonomous: 'full auto', collaborative: 'pair', 'approval-required': 'needs approval' };
 

@@ -6,7 +6,7 @@ import { CallbackIds, InputIds } from '../ids.js';
 import { encodeDecision, type DecisionTemplate } from './decision-value.js';
 import { decisionButton, linkButton, workItemUrl, type RenderContext } from './notifications.js';
 import { modeButtons, modeLabels, workItemButtons } from './plan-control.js';
-import { actions, context, divider, escapeMrkdwn as esc, header, homeView, limits, listSections, modal, section, textInput, type Block, type HomeView, type ModalView } from './kit.js';
+import { actions, context, divider, escapeMrkdwn as esc, header, homeView, limits, listSections, modal, section, textInput, type Block, type HomeView, type ModalView, type PromptRef } from './kit.js';
 
 /** The `/sitroom status` reply: every title and id comes from people, Jira or GitHub, so each is escaped. */
 export function renderStatusText(s: Situation): string {
@@ -57,7 +57,6 @@ export function renderHome(s: Situation, ctx: RenderContext): HomeView {
 }
 
 /** Where a prompt lives, so a modal submission can update it in place. */
-export interface PromptRef { channel: string; ts: string }
 
 export interface ModalMetadata { decision: DecisionTemplate; prompt?: PromptRef }
 
