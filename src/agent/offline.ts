@@ -290,16 +290,19 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
         parts.push(recognised.text);
         if (patterns.length) parts.push('', 'Team patterns that apply:', ...patterns.map((p) => `- ${p.title} (${p.source})`));
       } else {
-        // The model has no node for this, but the team wrote it down: the entries are the answer.
+        // The model has no node for this, but the team wrote something down: say what the model found, show the
+        // entries, and keep the answer marked as one the model lacks.
+        if (fromModel?.text) parts.push(fromModel.text, '');
         parts.push('From the team knowledge:', ...patterns.map((p) => `- *${p.title}* (${p.source}): ${firstParagraph(p.body)}`));
       }
       // the checklist is the model's answer to "what must I implement"; elsewhere judgement words ask for more than facts
-      const needsModel = recognised?.kind !== 'new-platform-checklist' && judgementQuestion.test(req.question);
-      if (needsModel) parts.push('', `For options and a recommendation: ${needsModelMessage}`);
+      const needsModel = !recognised || (recognised.kind !== 'new-platform-checklist' && judgementQuestion.test(req.question));
+      if (!recognised) parts.push('', needsModelMessage);
+      else if (needsModel) parts.push('', `For options and a recommendation: ${needsModelMessage}`);
       return {
         text: forAudience(parts.join('\n'), req.question, req.audience, deps.model),
         citations: [...(recognised?.citations ?? []), ...patterns.map((p) => ({ node: `pattern:${p.id}`, ref: p.source }))],
-        ...(recognised?.kind ? { kind: recognised.kind } : {}),
+        kind: recognised?.kind ?? 'needs-model',
         needsModel,
         usage: zeroUsage(),
         evidence: emptyEvidence(),

@@ -15,5 +15,6 @@ export async function run(args: string[]): Promise<number> {
     console.log(r.text);
     if (r.citations.length) console.log(`\nSources:\n${r.citations.map((c) => `  - ${c.node}${c.ref ? `  ${c.ref}` : ''}`).join('\n')}`);
   }
-  return r.needsModel && r.citations.length === 0 ? 3 : 0;
+  // 3: the domain model has no answer (whatever team knowledge was shown beside it), so a script can tell.
+  return r.kind === 'needs-model' || (r.needsModel && r.citations.length === 0) ? 3 : 0;
 }

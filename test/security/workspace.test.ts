@@ -12,6 +12,7 @@ import { startLocalWorkspace, uiBodyLimitBytes, type LocalWorkspace } from '../.
 import { openTestStore } from '../support/db.js';
 import { chromiumPath } from '../support/requirement-table.js';
 import { needs } from '../support/requirements.js';
+import { until } from '../support/slack-view.js';
 import { startHarness, type Harness } from '../slack/harness.js';
 
 let store: OpenStore;
@@ -92,7 +93,9 @@ describe("hostile requests to the local workspace's /ui/* endpoints", () => {
   it("the page's own request (same origin, JSON) still taps the gate", async () => {
     const answer = await send('/ui/tap', { headers: { ...json, origin: new URL(h.workspace.url).origin, 'sec-fetch-site': 'same-origin' }, body: tapBody() });
     expect(answer.status, answer.body).toBe(200);
-    expect(h.orchestrator.decisions.at(-1)).toMatchObject({ kind: 'approve-phase', phaseId: 'platform-bridge', actor: 'maria' });
+    // The app acknowledges once the tap is stored and applies it right after, so the decision follows the 200.
+    const decided = await until(() => h.orchestrator.decisions.find((d) => d.kind === 'approve-phase' && d.phaseId === 'platform-bridge'), 'the tap applied', 15_000);
+    expect(decided).toMatchObject({ kind: 'approve-phase', phaseId: 'platform-bridge', actor: 'maria' });
   });
 });
 
