@@ -177,6 +177,8 @@ describe('hand-offs both ways', () => {
     await git(worktree, ['add', 'QUOTA_NOTES.md']);
     await git(worktree, ['-c', 'user.name=Maria Alvarez', '-c', 'user.email=maria@example.com', 'commit', '-q', '-m', `${key}: notes on where quota errors come from`]);
     const herCommit = (await git(worktree, ['rev-parse', 'HEAD'])).trim();
+    // Where the phase branch left main: in full auto the PR may merge before we look, moving main past the branch.
+    const base = (await git(worktree, ['rev-parse', 'HEAD~1'])).trim();
 
     await ws.sendMessage('maria', dm('maria'), 'take it from here: the reason must stay QuotaLimitReached', pair.ts);
     const handed = await replyTo(pair.ts, (m) => m.text.startsWith('RH-A takes phase quota'), 'the hand-back answer', 30_000);
@@ -192,7 +194,7 @@ describe('hand-offs both ways', () => {
     // RH-A builds on her commit: the PR's branch has her commit, then RH-A's change.
     await newDm('maria', (m) => seen(m).includes(`PR ready — ${key} quota`), '"PR ready" for phase 2', 240_000);
     const repo = rt.core.targetRepo;
-    const log = (await git(repo, ['log', '--format=%H', `main..${branch}`])).trim().split('\n');
+    const log = (await git(repo, ['log', '--format=%H', `${base}..${branch}`])).trim().split('\n');
     expect(log.at(-1)).toBe(herCommit);
     expect(log.length).toBeGreaterThanOrEqual(2);
     expect(await git(repo, ['show', `${branch}:api/hypershift/v1beta1/nodepool_conditions.go`])).toContain('QuotaExceeded');
