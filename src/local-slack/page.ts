@@ -167,18 +167,19 @@ function render() {
   if (convSel.innerHTML !== html) convSel.innerHTML = html;
   if (!conv) conv = (state.channels.find((c) => c.isIm) || state.channels[0]).id;
   convSel.value = conv;
-  let body;
+  let parts;
   if (conv === 'home') {
     q('#title').textContent = 'App Home'; q('#composer').style.display = 'none';
-    body = state.home ? blocksHtml(state.home.blocks, { surface: 'home' }) : '<div class="empty">The app has not published a Home tab yet.</div>';
+    parts = [{ key: 'home', html: state.home ? blocksHtml(state.home.blocks, { surface: 'home' }) : '<div class="empty">The app has not published a Home tab yet.</div>' }];
   } else {
     const c = state.channels.find((x) => x.id === conv);
     q('#title').textContent = c ? c.name : conv; q('#composer').style.display = 'flex';
     const top = state.messages.filter((m) => m.channel === conv && (!m.thread_ts || m.thread_ts === m.ts));
     const eph = state.ephemerals.filter((e) => e.channel === conv && !e.thread_ts);
-    const items = top.map((m) => ({ ts: m.ts, html: messageHtml(m, false) })).concat(eph.map((e) => ({ ts: e.ts, html: ephemeralHtml(e) }))).sort((a, b) => Number(a.ts) - Number(b.ts));
-    body = (c && c.isIm ? welcomeHtml() : '') + (items.length ? items.map((i) => i.html).join('') : c && c.isIm ? '' : '<div class="empty">No messages yet.</div>');
+    const items = top.map((m) => ({ ts: m.ts, key: 'm' + m.ts, html: messageHtml(m, false) })).concat(eph.map((e) => ({ ts: e.ts, key: 'e' + e.ts, html: ephemeralHtml(e) }))).sort((a, b) => Number(a.ts) - Number(b.ts));
+    parts = (c && c.isIm ? [{ key: 'welcome', html: welcomeHtml() }] : []).concat(items.length ? items : c && c.isIm ? [] : [{ key: 'empty', html: '<div class="empty">No messages yet.</div>' }]);
   }
+  const body = parts.map((p) => p.key + '=' + p.html).join('');
   let threadBody = '';
   if (openThread) {
     const parent = state.messages.find((m) => m.ts === openThread.ts && m.channel === openThread.channel);
@@ -191,11 +192,25 @@ function render() {
   if (snapshot === lastRender) return;
   lastRender = snapshot;
   const scroller = q('#messages'); const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
-  scroller.innerHTML = body; if (atBottom) scroller.scrollTop = scroller.scrollHeight;
+  patchList(scroller, parts); if (atBottom) scroller.scrollTop = scroller.scrollHeight;
   q('#thread').classList.toggle('open', !!openThread); q('#threadMessages').innerHTML = threadBody;
   const modal = q('#modal');
   if (state.modal) { if (!modal.classList.contains('open')) { q('#sheet').innerHTML = modalHtml; modal.classList.add('open'); } else if (state.modal.errors) { q('#sheet').querySelectorAll('.error').forEach((el) => { el.textContent = state.modal.errors[el.dataset.block] || ''; }); } }
   else { modal.classList.remove('open'); q('#sheet').innerHTML = ''; }
+}
+// Redraws only the messages that changed: replacing the whole list would pull a button from under a finger
+// whenever any other message arrives or is edited.
+function patchList(container, parts) {
+  const byKey = new Map([...container.children].map((el) => [el.dataset.key, el]));
+  let before = container.firstElementChild;
+  for (const part of parts) {
+    let el = byKey.get(part.key);
+    byKey.delete(part.key);
+    if (!el) { el = document.createElement('div'); el.dataset.key = part.key; }
+    if (el.sitroomHtml !== part.html) { el.innerHTML = part.html; el.sitroomHtml = part.html; }
+    if (el !== before) container.insertBefore(el, before); else before = before.nextElementSibling;
+  }
+  for (const stale of byKey.values()) stale.remove();
 }
 function modalView(v) {
   const inputs = (v.blocks || []).map((b) => {

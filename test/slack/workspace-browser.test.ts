@@ -53,6 +53,18 @@ describe('local workspace in a phone browser', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(artifacts, 'slack-gate-before.png') });
 
+    // Another message arriving while her thumb is on the button leaves that button where it is (the page
+    // redraws only what changed), so the tap lands on the gate she was looking at.
+    const button = await approve.elementHandle();
+    await h.notify({
+      dedupeKey: 'gate:HOSTEDCP-2102:docs',
+      developerId: 'maria',
+      urgency: 'decision',
+      payload: { kind: 'gate', workItemKey: 'HOSTEDCP-2102', phaseId: 'docs', title: 'Docs are ready for review', summary: 'The README documents the condition.', mode: 'approval-required' },
+    });
+    await page.locator('.msg', { hasText: 'Docs are ready for review' }).waitFor();
+    expect(await button!.evaluate((el) => el.isConnected)).toBe(true);
+
     await approve.tap();
     await prompt.getByText('Phase platform-bridge approved').waitFor({ timeout: 10_000 });
     expect(await prompt.getByRole('button', { name: 'Approve' }).count()).toBe(0);
