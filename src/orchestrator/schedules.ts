@@ -89,12 +89,5 @@ export function stalenessScheduleOptions(every: string, taskQueue: string): Sche
 
 /** The team's staleness scan as a Temporal Schedule; an existing one is updated to the current interval. */
 export async function ensureStalenessSchedule(client: Client, every: string, taskQueue: string): Promise<string> {
-  const options = stalenessScheduleOptions(every, taskQueue);
-  try {
-    await client.schedule.create(options);
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, policies: options.policies, action: options.action }));
-  }
-  return options.scheduleId;
+  return createOrUpdate(client, stalenessScheduleOptions(every, taskQueue));
 }
