@@ -26,6 +26,7 @@ import { repoRoot } from '../../src/paths.js';
 let rt: TestRuntime;
 let surfaces: Surfaces;
 let upstream: string;
+let lastTrigger = 0;
 
 const conditionsFile = 'api/hypershift/v1beta1/nodepool_conditions.go';
 const movedSymbol = 'NodePoolReconciliationActiveConditionType';
@@ -50,6 +51,10 @@ async function fireSchedule(): Promise<ModelDriftResult> {
   await ensureModelDriftSchedule(rt.env.client, rt.taskQueue);
   const handle = rt.env.client.schedule.getHandle(modelDriftScheduleId);
   const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId));
+  // The server names a scheduled run after its start time to the second, and drops a second trigger in the
+  // same second as a duplicate id; a fast run can finish within the second it started.
+  await new Promise((r) => setTimeout(r, Math.max(0, lastTrigger + 1_100 - Date.now())));
+  lastTrigger = Date.now();
   await handle.trigger();
   const started = await until(async () => (await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId).find((id) => !before.has(id)), 'the scheduled drift run');
   return rt.env.client.workflow.getHandle(started).result();
