@@ -7,6 +7,7 @@
 import { matchAny } from '../domain/glob.js';
 import { impactOf } from '../domain/impact.js';
 import { suggestReviewers, type OwnersIndex } from '../domain/owners.js';
+import { findMentions } from '../domain/route.js';
 import { parseRef, type DomainModel } from '../domain/schema.js';
 import type { PlannedPhase } from '../plan/schema.js';
 
@@ -145,23 +146,13 @@ function vocabulary(model: DomainModel): Vocabulary {
   for (const edge of model.flows.edges) cite(edge.via, 'concept', `${edge.from}->${edge.to}`, [[edge.carries, weight.text]]);
   for (const step of model.matrix.newPlatformSteps) cite(step.refs, 'component', step.component, [[step.step, weight.text]]);
 
-  // Platform rows: the files each platform owns, named by the platform and the words only its row uses
-  // (EC2 and AMI for AWS, VNet for Azure, VMI for KubeVirt, Nova for OpenStack …).
-  const rowWords = new Map<string, Set<string>>();
-  for (const p of model.matrix.platforms) {
-    const text = [p.id, p.machineTemplate?.kind ?? '', p.machineTemplate?.providerMachineKind ?? '', p.machineTemplate?.providerPackage.split('/').find((s) => s.startsWith('cluster-api-provider-')) ?? '', p.quotaErrorSource, p.imageReference, p.networkModel, p.scalingPrimitive, p.note ?? ''].join(' ');
-    rowWords.set(p.id, new Set(words(text)));
-  }
-  // Words the rest of the model uses widely (NodePool, node, image) name no platform even when one row alone says them.
-  const generalDf = new Map<string, number>();
-  for (const e of files.values()) for (const t of e.bag.keys()) generalDf.set(t, (generalDf.get(t) ?? 0) + 1);
+  // Platform rows: the files each platform owns, named by the platform's id, its aliases (EC2, CAPZ, Nova …)
+  // and its machine kinds. Words a row merely happens to use (image, subnet) name no platform.
   const platformWords = new Map<string, Set<string>>();
   for (const p of model.matrix.platforms) {
-    const own = rowWords.get(p.id)!;
-    const distinctive = [...own].filter((w) => w.length > 2 && (generalDf.get(w) ?? 0) <= 2 && [...rowWords].every(([id, ws]) => id === p.id || !ws.has(w)));
-    const names = new Set([...words(p.id), p.id.toLowerCase(), ...distinctive]);
+    const names = new Set([p.id.toLowerCase(), ...words(p.id), ...p.aliases.filter((a) => !/\s/.test(a) && a.length > 2).flatMap((a) => words(a)), ...(p.machineTemplate ? [p.machineTemplate.kind, p.machineTemplate.providerMachineKind].map((k) => k.toLowerCase()) : [])]);
     platformWords.set(p.id, names);
-    const refs = [...p.files, p.constRef, ...(p.conditionSetter ? [p.conditionSetter] : []), ...(p.machineTemplate ? [p.machineTemplate.builder] : []), ...(p.featureGateRef ? [] : [])];
+    const refs = [...p.files, p.constRef, ...(p.conditionSetter ? [p.conditionSetter] : []), ...(p.machineTemplate ? [p.machineTemplate.builder] : [])];
     for (const r of refs) {
       const e = entry(parseRef(r).path);
       if (!e) continue;
@@ -185,6 +176,7 @@ function vocabulary(model: DomainModel): Vocabulary {
 
 /** Words that put an intention on the API surface: the api component's own vocabulary plus the words of a type change. */
 const apiCue = new Set(['api', 'field', 'spec', 'cel', 'validation', 'enum', 'marker', 'crd', 'immutable', 'mutable', 'expose', 'type', 'specify', 'configurable', 'option', 'default', 'required', 'optional'].map(stem));
+const featureCue = /\b(add(s|ing)?|support(s|ing)?|allow(s|ing)?|enabl(e|es|ing)|abilit(y|ies)|capabilit(y|ies)|introduc(e|es|ing)|implement(s|ing)?)\b/i;
 const docsCue = new Set(['doc', 'docs', 'documentation', 'readme'].map(stem));
 
 type Layer = 'api' | 'generic' | 'platform' | 'docs';
@@ -199,7 +191,91 @@ function layerOf(model: DomainModel, file: string): { layer: Layer; platforms: s
   return { layer: 'generic', platforms: [], ...(component ? { component } : {}) };
 }
 
+function reconcilerOf(component: DomainModel['map']['components'][number]): string {
+  const entry = parseRef(component.entry).path;
+  if (!/(^|\/)main\.go$/.test(entry)) return entry;
+  return component.code.map((r) => parseRef(r).path).find((p) => p.endsWith('_controller.go')) ?? entry;
+}
+
 const testFileOf = (file: string) => (file.endsWith('.go') && !file.endsWith('_test.go') ? file.replace(/\.go$/, '_test.go') : undefined);
+
+// ------------------------------------------------------------------------------------------- tree names
+
+/** Hand-written Go of the snapshot that a plan may name: no vendored, generated, test or e2e code. */
+const plannableSource = (p: string) =>
+  p.endsWith('.go') && !p.endsWith('_test.go') && !/(^|\/)(vendor|test|testdata|hack|contrib)\//.test(p) && !/(^|\/)zz_generated|\.pb\.go$/.test(p) && !/^(client|api)\//.test(p);
+
+interface TreeIndex {
+  /** normalised name (lower case, no separators) -> files whose basename or directory carries it */
+  byName: Map<string, Array<{ file: string; where: 'base' | 'dir' }>>;
+}
+
+const treeCache = new WeakMap<readonly string[], TreeIndex>();
+
+const normalise = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+function treeIndex(tree: readonly string[]): TreeIndex {
+  const hit = treeCache.get(tree);
+  if (hit) return hit;
+  const byName = new Map<string, Array<{ file: string; where: 'base' | 'dir' }>>();
+  const put = (name: string, file: string, where: 'base' | 'dir') => {
+    if (name.length < 3) return;
+    const list = byName.get(name) ?? [];
+    list.push({ file, where });
+    byName.set(name, list);
+  };
+  for (const p of tree) {
+    if (!plannableSource(p)) continue;
+    const segments = p.replace(/\.go$/, '').split('/');
+    put(normalise(segments.at(-1)!), p, 'base');
+    if (segments.length > 1) put(normalise(segments.at(-2)!), p, 'dir');
+  }
+  const index = { byName };
+  treeCache.set(tree, index);
+  return index;
+}
+
+// Package and file names that say little on their own: every component has one.
+const commonNames = new Set(['controller', 'controllers', 'manifests', 'config', 'util', 'utils', 'types', 'reconcile', 'params', 'deployment', 'component', 'service', 'main', 'create', 'destroy', 'options', 'common', 'support', 'cmd', 'api', 'client', 'server', 'status', 'conditions', 'helpers', 'nodepool', 'cluster', 'hostedcluster', 'platform', 'version', 'image', 'images', 'secret', 'proxy', 'operator', 'install', 'assets', 'resources', 'metrics', 'node', 'nodes', 'machine', 'token', 'cloud']);
+
+/**
+ * Files of the snapshot whose package or file name the intention spells out ("shared ingress" is
+ * sharedingress/, "LatestSupportedVersion" is supportedversion/, "haproxy" is haproxy.go): the names the
+ * model does not cite itself. A name many packages share says nothing, so it must be rare in the tree.
+ */
+export function filesNamedIn(intention: string, tree: readonly string[], limit = 3): Array<{ file: string; name: string }> {
+  const index = treeIndex(tree);
+  const tokens = intention.split(/[^A-Za-z0-9_.]+/).map((t) => t.replace(/^\.+|\.+$/g, '')).filter(Boolean);
+  const names = new Set<string>();
+  // One plain word ("network", "credentials") is English before it is a package; a word written as code is a
+  // name: an identifier (nodepool_controller, imagecacher.go, LatestSupportedVersion), an acronym (CAPI), or
+  // two or three words that run together into a package name ("shared ingress" -> sharedingress).
+  const codeLike = (t: string) => /[a-z][A-Z]|[_.]|^[A-Z]{3,}$/.test(t);
+  for (const t of tokens.filter(codeLike)) {
+    names.add(normalise(t.replace(/\.go$/, '')));
+    const parts = t.split(/(?<=[a-z0-9])(?=[A-Z])|_/);
+    for (let i = 1; i < parts.length - 1; i++) names.add(normalise(parts.slice(i).join('')));
+  }
+  const plain = tokens.map((t) => t.replace(/\.go$/, ''));
+  for (let i = 0; i + 1 < plain.length; i++) names.add(normalise(plain[i]! + plain[i + 1]!));
+  for (let i = 0; i + 2 < plain.length; i++) names.add(normalise(plain[i]! + plain[i + 1]! + plain[i + 2]!));
+  const found = new Map<string, { file: string; name: string; rank: number }>();
+  for (const name of names) {
+    if (name.length < 4 || commonNames.has(name) || stopwords.has(name)) continue;
+    const hits = index.byName.get(name);
+    if (!hits) continue;
+    const dirs = new Set(hits.map((h) => h.file.slice(0, h.file.lastIndexOf('/'))));
+    if (dirs.size > 3) continue;
+    for (const h of hits) {
+      // a file named like the package (haproxy/haproxy.go) or the package's reconciler is its front door
+      const base = normalise(h.file.slice(h.file.lastIndexOf('/') + 1).replace(/\.go$/, ''));
+      const rank = (h.where === 'base' ? 3 : 1) + (base === name || /controller|reconcile/.test(base) ? 1 : 0) - h.file.split('/').length * 0.01;
+      const known = found.get(h.file);
+      if (!known || known.rank < rank) found.set(h.file, { file: h.file, name, rank });
+    }
+  }
+  return [...found.values()].sort((a, b) => b.rank - a.rank || a.file.localeCompare(b.file)).slice(0, limit).map(({ file, name }) => ({ file, name }));
+}
 
 // ------------------------------------------------------------------------------------------- planning
 
@@ -208,6 +284,8 @@ export interface PlanFromModelOptions {
   commands: PlannerCommands;
   /** the most matched files the skeleton names (a named platform's row and the anchor come on top) */
   maxFiles?: number;
+  /** every path of the pinned snapshot (domain-models/snapshot/tree.txt.gz): resolves package and file names the model does not cite */
+  tree?: readonly string[];
 }
 
 export function planFromModel(model: DomainModel, intention: string, opts: PlanFromModelOptions): ModelPlan {
@@ -216,8 +294,9 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
   const asked = [...new Set(words(cleaned))];
   const askedSet = new Set(asked);
 
-  // Platforms named by their id or by words only their matrix row uses.
-  const platforms = model.matrix.platforms.filter((p) => [...vocab.platformWords.get(p.id)!].some((w) => askedSet.has(w))).map((p) => p.id);
+  // Platforms as the model's router finds them: the id as written, or one of the row's aliases (EC2, CAPZ, Nova …).
+  const mentions = findMentions(model, cleaned);
+  const platforms = [...new Set(mentions.filter((m) => m.kind === 'platform').map((m) => m.id))];
 
   // Components the intention names by their own id or name ("NodePool controller", "ignition server", "HCCO"):
   // their files win ties, and the first one anchors the skeleton.
@@ -227,7 +306,14 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
     .map((c) => c.id);
   const componentOf = (f: string) => layerOf(model, f).component;
 
+  // The API surface is planned only when the intention asks for a type change; otherwise the condition and
+  // type files, which the model cites for nearly every concept, would ride along with every plan.
+  // A new capability for a platform or a NodePool ("add support for X on Azure", "allow … in NodePools") is
+  // user-facing, so it reaches the API as a field or an enum value.
+  const newCapability = featureCue.test(cleaned) && (platforms.length > 0 || /\b(node ?pools?|hosted ?clusters?)\b/i.test(cleaned));
+  const wantsApi = newCapability || asked.some((w) => apiCue.has(w));
   const scored = [...vocab.files.values()]
+    .filter((e) => wantsApi || !e.file.startsWith('api/'))
     .map((e) => {
       let score = 0;
       const by: string[] = [];
@@ -265,16 +351,18 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
     }
   }
 
-  const wantsApi = asked.some((w) => apiCue.has(w));
   const wantsDocs = asked.some((w) => docsCue.has(w));
   const files = new Set(chosen.map((c) => c.e.file));
+  const named = opts.tree ? filesNamedIn(cleaned, opts.tree) : [];
+  for (const n of named) files.add(n.file);
   const open: string[] = [];
 
   // A named component anchors the skeleton, else the one the matches point at, else the NodePool controller.
   const components = [...new Set([...namedComponents, ...[...files].map(componentOf).filter((c): c is string => !!c)])];
   const anchor = model.map.components.find((c) => c.id === (components.find((id) => id !== 'api' && id !== 'capi-core') ?? 'nodepool-controller'));
   // The anchor's entry point is where its reconcile loop starts: most changes to a component pass through it.
-  if (anchor) files.add(parseRef(anchor.entry).path);
+  // When the entry is the process's main.go, which only wires controllers up, the loop is the reconciler it cites.
+  if (anchor) files.add(reconcilerOf(anchor));
   if (wantsApi) {
     const platformApi = platforms.flatMap((p) => model.matrix.platforms.find((x) => x.id === p)!.files.filter((f) => f.startsWith('api/') && isConcreteFile(f)));
     for (const f of platformApi.length ? platformApi : [parseRef(model.map.components.find((c) => c.id === 'api')!.entry).path]) files.add(f);
@@ -345,6 +433,7 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
       concepts.set(id, known);
     }
   }
+  for (const n of named) concepts.set(n.file, { kind: 'file', id: n.file, matchedBy: [n.name] });
   for (const p of platforms) concepts.set(p, { kind: 'platform', id: p, matchedBy: [...vocab.platformWords.get(p)!].filter((w) => askedSet.has(w)) });
 
   const unknownWords = asked.filter((w) => !vocab.known.has(w));

@@ -6,7 +6,7 @@ import type { TeamConfig } from '../config/schema.js';
 import { Plan } from '../plan/schema.js';
 import { parseJUnit, type JUnitCase } from '../integrations/ci/junit.js';
 import { redactSecrets } from '../observability/logger.js';
-import { findPath, impactOf, matchGlob, loadOwnersIndex, type DomainModel, type OwnersIndex, type PathStep } from '../domain/index.js';
+import { findPath, impactOf, matchGlob, loadOwnersIndex, loadTree, type DomainModel, type OwnersIndex, type PathStep } from '../domain/index.js';
 import { planFromModel } from './model-planner.js';
 import { needsModelMessage, type Agent } from './agent.js';
 import { verifyAndCommit } from './finish.js';
@@ -220,6 +220,18 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
     return owners ?? undefined;
   };
 
+  let tree: string[] | null | undefined;
+  const snapshotTree = (): string[] | undefined => {
+    if (tree === undefined) {
+      try {
+        tree = loadTree();
+      } catch {
+        tree = null; // no snapshot listing: plans name only the files the model cites
+      }
+    }
+    return tree ?? undefined;
+  };
+
   /** No recipe fits: a grounded skeleton from the domain model, with what it cannot fill named as open. */
   const planFromDomainModel = (req: PlanRequest): PlanResult => {
     const model = engineModel(deps.model);
@@ -227,7 +239,8 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
       return { needsModel: true, message: `No recipe in the pattern library matches "${req.intention}", and the domain model engine is not loaded. ${needsModelMessage}`, warnings: [], usage: zeroUsage(), evidence: emptyEvidence() };
     }
     const owners = ownersIndex();
-    const skeleton = planFromModel(model, req.intention, { commands: deps.team.codegen, ...(owners ? { owners } : {}) });
+    const paths = snapshotTree();
+    const skeleton = planFromModel(model, req.intention, { commands: deps.team.codegen, ...(owners ? { owners } : {}), ...(paths ? { tree: paths } : {}) });
     const parsed = Plan.safeParse({ workItemKey: req.workItemKey, intention: req.intention, summary: skeleton.summary, phases: skeleton.phases });
     if (!parsed.success) {
       return { needsModel: false, message: `the model-grounded plan is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, warnings: [], usage: zeroUsage(), evidence: emptyEvidence() };
