@@ -298,29 +298,61 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
   const mentions = findMentions(model, cleaned);
   const platforms = [...new Set(mentions.filter((m) => m.kind === 'platform').map((m) => m.id))];
 
-  // Components the intention names by their own id or name ("NodePool controller", "ignition server", "HCCO"):
-  // their files win ties, and the first one anchors the skeleton.
-  const generic = new Set(['controller', 'operator', 'cluster', 'server', 'core', 'api'].map(stem));
-  const namedComponents = model.map.components
-    .filter((c) => [...words(`${c.id} ${c.name.replace(/\(.*\)/, '')}`), ...(/\(([A-Z]+)\)/.exec(c.name)?.[1] ? [stem(/\(([A-Z]+)\)/.exec(c.name)![1]!)] : [])].some((w) => !generic.has(w) && askedSet.has(w)))
-    .map((c) => c.id);
-  const componentOf = (f: string) => layerOf(model, f).component;
-
-  // The API surface is planned only when the intention asks for a type change; otherwise the condition and
-  // type files, which the model cites for nearly every concept, would ride along with every plan.
   // A new capability for a platform or a NodePool ("add support for X on Azure", "allow … in NodePools") is
   // user-facing, so it reaches the API as a field or an enum value.
   const newCapability = featureCue.test(cleaned) && (platforms.length > 0 || /\b(node ?pools?|hosted ?clusters?)\b/i.test(cleaned));
   const wantsApi = newCapability || asked.some((w) => apiCue.has(w));
+  // Components the intention names by their own id or name ("NodePool controller", "ignition server", "HCCO"):
+  // their files win ties, and the first one anchors the skeleton.
+  const generic = new Set(['controller', 'operator', 'cluster', 'server', 'core', 'api'].map(stem));
+  const namedComponents: string[] = model.map.components
+    .filter((c) => [...words(`${c.id} ${c.name.replace(/\(.*\)/, '')}`), ...(/\(([A-Z]+)\)/.exec(c.name)?.[1] ? [stem(/\(([A-Z]+)\)/.exec(c.name)![1]!)] : [])].some((w) => !generic.has(w) && askedSet.has(w)))
+    .map((c) => c.id);
+  // What the model's router recognises by name: components, and the concepts and lifecycle states whose code
+  // the model cites. A concept that lives upstream (MachineSet, MachineHealthCheck) is reached through the
+  // hops HyperShift's own components perform on it.
+  const upstream = new Set(['capi-core', 'provider-controllers']);
+  const mentionedFiles = new Map<string, string>();
+  const cites = (refs: readonly string[], by: string) => {
+    for (const r of refs) {
+      const path = parseRef(r).path;
+      if (isConcreteFile(path) && vocab.files.has(path) && (wantsApi || !path.startsWith('api/')) && !mentionedFiles.has(path)) mentionedFiles.set(path, by);
+    }
+  };
+  for (const m of mentions) {
+    if (m.kind === 'component' && !namedComponents.includes(m.id)) namedComponents.push(m.id);
+    if (m.kind === 'concept') {
+      const concept = model.flows.concepts.find((c) => c.id === m.id);
+      if (!concept) continue;
+      if (!upstream.has(concept.component) && concept.component !== 'api' && !namedComponents.includes(concept.component)) namedComponents.push(concept.component);
+      cites([concept.ref], m.text);
+      cites(model.flows.edges.filter((e) => (e.from === m.id || e.to === m.id) && !upstream.has(e.actor)).flatMap((e) => e.via), m.text);
+    }
+    if (m.kind === 'state' || m.kind === 'strategy' || m.kind === 'substate') {
+      const [stateId, subId] = m.id.split('.');
+      const state = model.lifecycle.states.find((x) => x.id === stateId);
+      const sub = subId ? [...(state?.strategies ?? []), ...(state?.substates ?? [])].find((x) => x.id === subId) : undefined;
+      cites((sub ?? state)?.code ?? [], m.text);
+    }
+  }
+  const componentOf = (f: string) => layerOf(model, f).component;
+  const platformsOf = (f: string) => layerOf(model, f).platforms;
+
+  // The API surface is planned only when the intention asks for a type change; otherwise the condition and
+  // type files, which the model cites for nearly every concept, would ride along with every plan.
   const scored = [...vocab.files.values()]
     .filter((e) => wantsApi || !e.file.startsWith('api/'))
     .map((e) => {
       let score = 0;
       const by: string[] = [];
+      // Code for platforms the intention does not name is reached by its own names (file, symbol, node id),
+      // not by a word of the prose the model wrote about it ("image" in OpenStack's image-import note).
+      const own = platformsOf(e.file);
+      const strongOnly = own.length > 0 && !own.some((p) => platforms.includes(p));
       for (const t of asked) {
         const w = e.bag.get(t);
         const idf = vocab.idf.get(t);
-        if (w && idf) {
+        if (w && idf && !(strongOnly && w < weight.symbol)) {
           score += w * idf;
           by.push(t);
         }
@@ -335,6 +367,16 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
   const maxFiles = opts.maxFiles ?? 8;
   const top = scored[0]?.score ?? 0;
   const chosen = scored.filter((s) => s.score >= top * 0.3 && s.score >= 2).slice(0, maxFiles);
+  // Each named concept or state brings its best-matching cited files, even when other words scored higher.
+  const perMention = 2;
+  const byMention = new Map<string, string[]>();
+  for (const [file, by] of mentionedFiles) byMention.set(by, [...(byMention.get(by) ?? []), file]);
+  for (const [by, list] of byMention) {
+    const rank = (f: string) => scored.find((x) => x.e.file === f)?.score ?? 0;
+    for (const f of [...list].sort((a, b) => rank(b) - rank(a)).slice(0, perMention)) {
+      if (!chosen.some((c) => c.e.file === f)) chosen.push({ e: vocab.files.get(f)!, score: rank(f), by: [by] });
+    }
+  }
   // A platform change spans the layers of the platform's row in the matrix (NodePool builder, HostedCluster
   // platform, CLI, cloud config): a named platform brings its row's files, best matches first, builder next.
   const perPlatform = 5;
@@ -366,6 +408,17 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
   if (wantsApi) {
     const platformApi = platforms.flatMap((p) => model.matrix.platforms.find((x) => x.id === p)!.files.filter((f) => f.startsWith('api/') && isConcreteFile(f)));
     for (const f of platformApi.length ? platformApi : [parseRef(model.map.components.find((c) => c.id === 'api')!.entry).path]) files.add(f);
+  }
+
+  // Generic before platform-specific: platform code is called from its component's reconciler, which
+  // dispatches on the platform type, so the generic phase names that reconciler.
+  for (const f of [...files]) {
+    const impact = impactOf(model, [f]).files[0]!;
+    if (impact.platformSpecific.length === 0 || f.startsWith('api/')) continue;
+    for (const id of impact.components) {
+      const c = model.map.components.find((x) => x.id === id);
+      if (c && !['api', 'capi-core', 'provider-controllers', 'cpo-v2-framework'].includes(id)) files.add(reconcilerOf(c));
+    }
   }
 
   const byLayer = new Map<string, { layer: Layer; platform?: string; files: string[] }>();
