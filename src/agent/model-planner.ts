@@ -79,6 +79,8 @@ const isConcreteFile = (p: string) => !p.includes('*') && !p.endsWith('/') && /\
 interface FileEntry {
   file: string;
   bag: Map<string, number>;
+  /** words of the file's top-level declarations in the snapshot index (functions, types, methods) */
+  declared: Set<string>;
   /** model nodes that cite the file, for the concepts report */
   nodes: Map<string, MatchedConcept['kind']>;
 }
@@ -86,6 +88,8 @@ interface FileEntry {
 interface Vocabulary {
   files: Map<string, FileEntry>;
   idf: Map<string, number>;
+  /** how rare a word is among the declarations of the files the model cites */
+  declaredIdf: Map<string, number>;
   avgBag: number;
   /** platform id -> words that name it (its id, its provider's kinds, words only its rows use) */
   platformWords: Map<string, Set<string>>;
@@ -95,7 +99,7 @@ interface Vocabulary {
 const cache = new WeakMap<DomainModel, Vocabulary>();
 
 // How much a word counts, by where the model says it: a file's own name is its strongest handle.
-const weight = { basename: 3, dir: 2, symbol: 2, nodeId: 2, alias: 2.5, platform: 2.5, text: 0.6 } as const;
+const weight = { basename: 3, dir: 2, symbol: 2, nodeId: 2, alias: 2.5, platform: 2.5, text: 0.6, declared: 0.8 } as const;
 
 function vocabulary(model: DomainModel): Vocabulary {
   const hit = cache.get(model);
@@ -105,7 +109,7 @@ function vocabulary(model: DomainModel): Vocabulary {
     if (!isConcreteFile(path)) return undefined;
     let e = files.get(path);
     if (!e) {
-      e = { file: path, bag: new Map(), nodes: new Map() };
+      e = { file: path, bag: new Map(), declared: new Set(), nodes: new Map() };
       const segments = path.replace(/\.[a-z]+$/, '').split('/');
       add(e, segments.at(-1)!, weight.basename);
       if (segments.length > 1) add(e, segments.at(-2)!, weight.dir);
@@ -161,13 +165,27 @@ function vocabulary(model: DomainModel): Vocabulary {
     }
   }
 
+  // The code's own names: what the snapshot index declares in each cited file (fetchAdditionalTrustBundle,
+  // reconcileMachineHealthCheck) reach a file by the words its functions are named with.
+  const declaredDf = new Map<string, number>();
+  let declaringFiles = 0;
+  for (const e of files.values()) {
+    const decls = model.snapshot?.declarations[e.file];
+    if (!decls) continue;
+    declaringFiles++;
+    for (const name of Object.keys(decls)) for (const t of words(name)) e.declared.add(t);
+    for (const t of e.declared) declaredDf.set(t, (declaredDf.get(t) ?? 0) + 1);
+  }
+  const declaredIdf = new Map<string, number>();
+  for (const [t, n] of declaredDf) if (n / Math.max(1, declaringFiles) < 0.2) declaredIdf.set(t, Math.log(1 + declaringFiles / n));
+
   const df = new Map<string, number>();
   for (const e of files.values()) for (const t of e.bag.keys()) df.set(t, (df.get(t) ?? 0) + 1);
   const idf = new Map<string, number>();
   // A word a fifth of the model's files carry (nodepool, controller, node) tells the files apart no better than chance.
   for (const [t, n] of df) if (n / files.size < 0.2) idf.set(t, Math.log(1 + files.size / n));
   const avgBag = [...files.values()].reduce((n, e) => n + e.bag.size, 0) / Math.max(1, files.size);
-  const vocab: Vocabulary = { files, idf, avgBag, platformWords, known: new Set(df.keys()) };
+  const vocab: Vocabulary = { files, idf, declaredIdf, avgBag, platformWords, known: new Set([...df.keys(), ...declaredDf.keys()]) };
   cache.set(model, vocab);
   return vocab;
 }
@@ -357,9 +375,19 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
           by.push(t);
         }
       }
-      if (score > 0 && namedComponents.includes(componentOf(e.file) ?? '')) score *= 1.5;
       // A file the model cites everywhere (the condition list) matches everything a little: damp long bags.
-      return { e, score: score / (0.5 + (0.5 * e.bag.size) / vocab.avgBag), by };
+      score /= 0.5 + (0.5 * e.bag.size) / vocab.avgBag;
+      if (!strongOnly) {
+        for (const t of asked) {
+          const idf = vocab.declaredIdf.get(t);
+          if (idf && e.declared.has(t) && !by.includes(t)) {
+            score += weight.declared * idf;
+            by.push(t);
+          }
+        }
+      }
+      if (score > 0 && namedComponents.includes(componentOf(e.file) ?? '')) score *= 1.5;
+      return { e, score, by };
     })
     .filter((s) => s.score > 0)
     .sort((a, b) => b.score - a.score || a.e.file.localeCompare(b.e.file));
