@@ -91,6 +91,7 @@ interface Vocabulary {
   /** how rare a word is among the declarations of the files the model cites */
   declaredIdf: Map<string, number>;
   avgBag: number;
+  avgDeclared: number;
   /** platform id -> words that name it (its id, its provider's kinds, words only its rows use) */
   platformWords: Map<string, Set<string>>;
   known: Set<string>;
@@ -185,7 +186,9 @@ function vocabulary(model: DomainModel): Vocabulary {
   // A word a fifth of the model's files carry (nodepool, controller, node) tells the files apart no better than chance.
   for (const [t, n] of df) if (n / files.size < 0.2) idf.set(t, Math.log(1 + files.size / n));
   const avgBag = [...files.values()].reduce((n, e) => n + e.bag.size, 0) / Math.max(1, files.size);
-  const vocab: Vocabulary = { files, idf, declaredIdf, avgBag, platformWords, known: new Set([...df.keys(), ...declaredDf.keys()]) };
+  const declaring = [...files.values()].filter((e) => e.declared.size > 0);
+  const avgDeclared = declaring.reduce((n, e) => n + e.declared.size, 0) / Math.max(1, declaring.length);
+  const vocab: Vocabulary = { files, idf, declaredIdf, avgBag, avgDeclared, platformWords, known: new Set([...df.keys(), ...declaredDf.keys()]) };
   cache.set(model, vocab);
   return vocab;
 }
@@ -363,14 +366,14 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
     .map((e) => {
       let score = 0;
       const by: string[] = [];
-      // Code for platforms the intention does not name is reached by its own names (file, symbol, node id),
-      // not by a word of the prose the model wrote about it ("image" in OpenStack's image-import note).
+      // Code for platforms the intention does not name is reached by its path alone, not by the words the
+      // model wrote about it or the names of its functions ("image" in reconcileOpenStackImageCR).
       const own = platformsOf(e.file);
       const strongOnly = own.length > 0 && !own.some((p) => platforms.includes(p));
       for (const t of asked) {
         const w = e.bag.get(t);
         const idf = vocab.idf.get(t);
-        if (w && idf && !(strongOnly && w < weight.symbol)) {
+        if (w && idf && !(strongOnly && !new Set(words(e.file.replace(/\.[a-z]+$/, ''))).has(t))) {
           score += w * idf;
           by.push(t);
         }
@@ -381,7 +384,8 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
         for (const t of asked) {
           const idf = vocab.declaredIdf.get(t);
           if (idf && e.declared.has(t) && !by.includes(t)) {
-            score += weight.declared * idf;
+            // a file that declares hundreds of names (hostedcluster_controller.go) shares a word with any intention
+            score += (weight.declared * idf) / (0.5 + (0.5 * e.declared.size) / vocab.avgDeclared);
             by.push(t);
           }
         }
