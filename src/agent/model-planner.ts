@@ -202,7 +202,21 @@ const docsCue = new Set(['doc', 'docs', 'documentation', 'readme'].map(stem));
 
 type Layer = 'api' | 'generic' | 'platform' | 'docs';
 
-function layerOf(model: DomainModel, file: string): { layer: Layer; platforms: string[]; component?: string } {
+type FileLayer = { layer: Layer; platforms: string[]; component?: string };
+const layerCache = new WeakMap<DomainModel, Map<string, FileLayer>>();
+
+// Every plan asks this of every file the model cites; the answer depends on the model alone.
+function layerOf(model: DomainModel, file: string): FileLayer {
+  let known = layerCache.get(model);
+  if (!known) layerCache.set(model, (known = new Map()));
+  const hit = known.get(file);
+  if (hit) return hit;
+  const layer = computeLayer(model, file);
+  known.set(file, layer);
+  return layer;
+}
+
+function computeLayer(model: DomainModel, file: string): FileLayer {
   const impact = impactOf(model, [file]);
   const f = impact.files[0]!;
   const component = f.components.find((c) => c !== 'capi-core') ?? f.components[0];
