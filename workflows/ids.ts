@@ -8,3 +8,8 @@ export const knowledgeStalenessScheduleId = 'knowledge-staleness';
 export const modelDriftScheduleId = 'model-drift';
 /** The server appends the scheduled time to a scheduled run's id; a run started now (the CLI) appends its own. */
 export const modelDriftWorkflowId = 'model-drift';
+/**
+ * A question asked in Slack: the asker and the event's idempotency key. The asker leads so the usage ledger
+ * can sum one person's questions by prefix (src/activities/ask.ts questionUsagePrefix).
+ */
+export const askWorkflowId = (developerId: string, idempotencyKey: string) => `ask:${developerId}:${idempotencyKey}`;

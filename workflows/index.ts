@@ -6,3 +6,4 @@ export { morningBriefingWorkflow } from './briefing.js';
 export { pairSessionWorkflow } from './pair-session.js';
 export { knowledgeStalenessWorkflow } from './knowledge-upkeep.js';
 export { modelDriftWorkflow } from './model-drift.js';
+export { askWorkflow } from './ask.js';

@@ -274,7 +274,6 @@ const run: BenchSuite = async () => {
       client,
       taskQueue,
       workItemKeysFor: async () => [],
-      ask: () => Promise.reject(new Error('not asked in the bench')),
       recentCi: async () => [],
       recentKnowledge: async () => [],
     });

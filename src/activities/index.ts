@@ -22,6 +22,7 @@ import type { ConfidenceAssessment } from '../confidence/model.js';
 import type { AgentPort, CiKnowledgePort, CiPort, ExecutePhaseArgs, ExperiencePort, ProgressNotes, MemoryPort, ReviewInsightPort } from '../contracts/ports.js';
 import type { DecisionCommit } from '../contracts/decisions.js';
 import type { ModelDriftReport } from '../contracts/model-drift.js';
+import { answerQuestion, type AnswerQuestionArgs, type QuestionAnswer, type QuestionDeps } from './ask.js';
 
 export type { ExecutePhaseResult } from '../contracts/ports.js';
 export type { DecisionCommit } from '../contracts/decisions.js';
@@ -42,6 +43,8 @@ export interface ActivityDeps {
   calibration?: Pick<CalibrationStore, 'recordMerge'>;
   /** The domain model's drift check against the target's default branch (src/integrations/model-drift.ts). */
   modelDrift?: { check(): Promise<ModelDriftReport> };
+  /** RH-A answering questions people ask in Slack (src/activities/ask.ts). */
+  questions?: Omit<QuestionDeps, 'db' | 'config'>;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -263,6 +266,12 @@ export function createActivities(deps: ActivityDeps) {
     async checkModelDrift(): Promise<ModelDriftReport> {
       if (!deps.modelDrift) throw failure('UserError', 'this worker has no target checkout to check the domain model against');
       return deps.modelDrift.check();
+    },
+
+    /** A question asked in Slack, answered here on the worker, within the asker's daily question budget. */
+    async answerQuestion(args: AnswerQuestionArgs): Promise<QuestionAnswer> {
+      if (!deps.questions) throw failure('UserError', 'this worker has no agent to answer questions');
+      return answerQuestion({ ...deps.questions, db, config: deps.config }, args);
     },
 
     async assembleBriefing(args: { developerId: string; at: string }) {

@@ -33,7 +33,7 @@ export interface RegexSearchFile {
  * Line numbers (0-based) matching `pattern` in each file, up to `limit` hits in all. Throws RegexRefused
  * for a pattern the guard refuses, one that does not compile, or a search that outlives `budgetMs`.
  */
-export async function searchWithBudget(pattern: string, files: Iterable<RegexSearchFile>, opts: { limit: number; budgetMs: number }): Promise<Array<{ rel: string; line: number }>> {
+export async function searchWithBudget(pattern: string, files: Iterable<RegexSearchFile> | AsyncIterable<RegexSearchFile>, opts: { limit: number; budgetMs: number }): Promise<Array<{ rel: string; line: number }>> {
   const unsafe = unsafeRegexReason(pattern);
   if (unsafe) throw new RegexRefused(`regex refused: ${unsafe}`);
   try {
@@ -42,18 +42,24 @@ export async function searchWithBudget(pattern: string, files: Iterable<RegexSea
     throw new RegexRefused(`invalid regex: ${(err as Error).message}`);
   }
   const worker = new Worker(workerSource, { eval: true, workerData: { pattern, flags: '', limit: opts.limit } });
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RegexRefused(`regex refused: the search took longer than ${opts.budgetMs} ms; use a simpler pattern or a literal search`)), opts.budgetMs);
-  });
   const failed = new Promise<never>((_, reject) => worker.once('error', (err) => reject(new RegexRefused(`regex search failed: ${err.message}`))));
+  // The budget counts matching time only: reading the files (asynchronous, and slower on a busy machine) is
+  // not the pattern's cost.
+  let remainingMs = opts.budgetMs;
+  let timer: NodeJS.Timeout | undefined;
   try {
     const hits: Array<{ rel: string; line: number }> = [];
-    for (const file of files) {
+    for await (const file of files) {
       if (hits.length >= opts.limit) break;
       const reply = new Promise<number[]>((resolve) => worker.once('message', resolve));
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new RegexRefused(`regex refused: the search took longer than ${opts.budgetMs} ms; use a simpler pattern or a literal search`)), remainingMs);
+      });
+      const sentAt = performance.now();
       worker.postMessage(file.text);
       const lines = await Promise.race([reply, expired, failed]);
+      clearTimeout(timer);
+      remainingMs -= performance.now() - sentAt;
       for (const line of lines) if (hits.length < opts.limit) hits.push({ rel: file.rel, line });
     }
     return hits;

@@ -1,14 +1,15 @@
 // The agent's tools: Anthropic tool definitions plus executors bound to one scope. Tool results are
 // data handed back to the model; nothing in them (file text, CI logs, PR comments) is ever read as an
 // instruction by this code, and the scope is frozen, so no result can widen what the next call may do.
-import { existsSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { maxPatternLength } from '../domain/safe-regex.js';
-import { PathRefused, readRegularFile } from '../fs/confine.js';
+import { PathRefused } from '../fs/confine.js';
 import { redactSecrets } from '../observability/logger.js';
 import type { DomainModelPort, KnowledgePort } from './model-port.js';
+import { readRegularText, searchableFiles } from './file-search.js';
 import { RegexRefused, searchWithBudget } from './regex-search.js';
 import { reviewDiff, summariseFindings } from './review.js';
 import type { Scope } from './scope.js';
@@ -88,20 +89,7 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
     search_files: async ({ pattern, path_glob, regex }: z.infer<typeof inputs.search_files>) => {
       const root = scope.resolveForRead('.');
       const globRe = path_glob ? globToRegExp(path_glob) : undefined;
-      const texts = function* () {
-        for (const file of walk(root)) {
-          const rel = relative(root, file).split(sep).join('/');
-          if (globRe && !globRe.test(rel)) continue;
-          let text: string;
-          try {
-            text = readRegularFile(file, { maxBytes: maxSearchFileBytes });
-          } catch (err) {
-            if (err instanceof PathRefused) continue; // swapped for a FIFO or grown since the walk saw it
-            throw err;
-          }
-          if (!text.includes('\0')) yield { rel, text };
-        }
-      };
+      const texts = () => searchableFiles(root, { maxBytes: maxSearchFileBytes, ...(globRe ? { include: (rel: string) => globRe.test(rel) } : {}) });
       const hits: string[] = [];
       const hit = (rel: string, i: number, line: string) => hits.push(`${rel}:${i + 1}: ${line.trim().slice(0, 200)}`);
       if (regex) {
@@ -110,11 +98,11 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
         });
         const byFile = new Map<string, string[]>();
         for (const { rel, line } of found) {
-          if (!byFile.has(rel)) byFile.set(rel, readRegularFile(join(root, rel), { maxBytes: maxSearchFileBytes }).split('\n'));
+          if (!byFile.has(rel)) byFile.set(rel, ((await readRegularText(join(root, rel), maxSearchFileBytes)) ?? '').split('\n'));
           hit(rel, line, byFile.get(rel)![line] ?? '');
         }
       } else {
-        for (const { rel, text } of texts()) {
+        for await (const { rel, text } of texts()) {
           text.split('\n').forEach((line, i) => {
             if (hits.length < maxSearchHits && line.includes(pattern)) hit(rel, i, line);
           });
@@ -205,15 +193,4 @@ function describe(name: string, input: unknown): string {
   const i = input as Record<string, unknown>;
   const arg = i.path ?? i.command ?? i.pattern ?? i.question ?? i.query ?? '';
   return redactSecrets(`${name}(${String(arg).slice(0, 120)})`);
-}
-
-function* walk(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === '.git' || entry.name === 'node_modules') continue;
-    const full = join(dir, entry.name);
-    // Symlinks are not followed while searching: they may lead out of the worktree.
-    if (entry.isSymbolicLink()) continue;
-    if (entry.isDirectory()) yield* walk(full);
-    else if (entry.isFile() && statSync(full).size < maxSearchFileBytes) yield full;
-  }
 }

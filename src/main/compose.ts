@@ -155,6 +155,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     calibration: new CalibrationStore(store.db),
     experience: createKnowledgeUpkeep({ db: store.db, knowledge, config, targetRepo }),
     modelDrift: createModelDriftCheck({ targetRepo, config: () => config.current(), logger }),
+    questions: {
+      agent,
+      audienceOf,
+      refreshKnowledge,
+      // The question joins the asker's session notes, for "where you left off" in the next briefing.
+      noteQuestion: (developerId, question) => knowledge.memory.addSessionNote(developerId, developerId, { summary: `asked: ${question.replace(/\s+/g, ' ').trim().slice(0, 200)}` }).then(() => undefined),
+    },
   });
 
   const { jira } = environment;
@@ -198,14 +205,6 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
       const owned = await workItemsOwnedBy(core.store.db, developerId);
       const mayDecide = core.config.current().team.approvals.approvers.includes(developerId) ? await activeWorkItems(core.store.db) : [];
       return [...new Set([...owned, ...mayDecide].filter((w) => w.status !== 'resolved' && w.status !== 'cancelled').map((w) => w.key))];
-    },
-    async ask(developerId, question) {
-      // Who asks shapes the explanation (their tier-3 memory); the question joins their session notes for "where you left off".
-      await core.refreshKnowledge();
-      const audience = await core.audienceOf(developerId);
-      const answer = await core.agent.answer({ question, ...(audience ? { audience } : {}) });
-      if (audience) await core.knowledge.memory.addSessionNote(developerId, developerId, { summary: `asked: ${question.replace(/\s+/g, ' ').trim().slice(0, 200)}` });
-      return { text: answer.text, citations: answer.citations.map((c) => c.ref ?? c.node) };
     },
     async recentCi(developerId) {
       // What CI did on the developer's work lately, from the audit log: silent flake retries and blocking alerts.

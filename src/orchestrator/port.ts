@@ -106,8 +106,11 @@ export type CiResultsDelivery = { outcome: 'accepted'; watchId: string } | { out
 export interface Orchestrator {
   decide(request: DecisionRequest): Promise<DecisionResult>;
   situation(developerId: string): Promise<Situation>;
-  /** Answers an architecture question (agent `answer` step) — returns markdown-ish text with citations. */
-  ask(developerId: string, question: string): Promise<{ text: string; citations: string[] }>;
+  /**
+   * Answers an architecture question (agent `answer` step) on the worker — markdown-ish text with citations.
+   * The idempotency key comes from the Slack event: a retried event waits for the same answer.
+   */
+  ask(developerId: string, question: string, options: { idempotencyKey: string }): Promise<{ text: string; citations: string[] }>;
   /** Starts (or returns) the work item workflow and asks RH-A for a plan. */
   requestPlan(developerId: string, workItemKey: string, intention: string, options?: { title?: string }): Promise<{ workItemKey: string; planVersion: number }>;
   /** Opens a pair session bound to a Slack thread; idempotent per thread. */

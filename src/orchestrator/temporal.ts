@@ -19,7 +19,8 @@ import {
   workItemStateQuery,
   type CiOption,
 } from '../../workflows/definitions.js';
-import { pairSessionWorkflowId, phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
+import { askWorkflowId, pairSessionWorkflowId, phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
+import type { AskInput, AskResult } from '../../workflows/ask.js';
 import type { DecisionOutcome } from '../contracts/decisions.js';
 import type { WorkItemSnapshot } from '../contracts/work-item.js';
 import type { Plan } from '../plan/schema.js';
@@ -31,7 +32,6 @@ export interface TemporalOrchestratorDeps {
   taskQueue: string;
   /** Work items a developer owns or may decide on (from the store). */
   workItemKeysFor(developerId: string): Promise<string[]>;
-  ask(developerId: string, question: string): Promise<{ text: string; citations: string[] }>;
   recentCi(developerId: string): Promise<Situation['recentCi']>;
   recentKnowledge(developerId: string): Promise<Situation['recentKnowledge']>;
   pairInactivityMs?: number;
@@ -154,7 +154,19 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
       };
     },
 
-    ask: (developerId, question) => deps.ask(developerId, question),
+    async ask(developerId, question, { idempotencyKey }) {
+      // The worker answers (budgeted, usage recorded); a second delivery of the same event waits for that answer.
+      const workflowId = askWorkflowId(developerId, idempotencyKey);
+      const input: AskInput = { developerId, question };
+      let answer: AskResult;
+      try {
+        answer = await client.workflow.execute('askWorkflow', { taskQueue: deps.taskQueue, workflowId, args: [input] });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        answer = await client.workflow.getHandle(workflowId).result();
+      }
+      return { text: answer.text, citations: answer.citations };
+    },
 
     async workItem(key): Promise<WorkItemDetail | undefined> {
       const state = await snapshot(key);

@@ -64,7 +64,6 @@ function webhookOrchestrator() {
     client: env.client,
     taskQueue: 'security-http',
     workItemKeysFor: unused,
-    ask: unused,
     recentCi: unused,
     recentKnowledge: unused,
     phaseForPr: (prUrl) => phaseByPrUrl(store.db, prUrl),

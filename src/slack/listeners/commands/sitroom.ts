@@ -43,7 +43,7 @@ export function registerSitroomCommand(app: App, deps: SlackDeps): void {
     try {
       switch (parsed.kind) {
         case 'ask': {
-          const answer = await deps.orchestrator.ask(developer.id, parsed.question);
+          const answer = await deps.orchestrator.ask(developer.id, parsed.question, { idempotencyKey: trigger.key! });
           const sources = answer.citations.length ? `\n\n_Sources:_ ${answer.citations.map((c) => `\`${c}\``).join(', ')}` : '';
           await respond({ response_type: 'ephemeral', text: `*${escapeMrkdwn(parsed.question)}*\n${answer.text}${sources}`.slice(0, 39_000) });
           break;

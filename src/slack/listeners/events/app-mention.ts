@@ -23,7 +23,7 @@ export function registerAppMention(app: App, deps: SlackDeps): void {
     try {
       if (await startPairThread(deps, client, { developerId: developer.id, text: event.text, channel: event.channel, threadTs: event.thread_ts ?? event.ts, idempotencyKey: trigger.key! })) return;
       const question = event.text.replace(/<@[UW][A-Z0-9]+>/g, '').trim();
-      const answer = await deps.orchestrator.ask(developer.id, question);
+      const answer = await deps.orchestrator.ask(developer.id, question, { idempotencyKey: trigger.key! });
       await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: answer.text.slice(0, 39_000) });
     } catch (err) {
       await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: `Something went wrong: ${errorText(err)}` });

@@ -48,7 +48,7 @@ export function registerMessage(app: App, deps: SlackDeps): void {
       if (await startPairThread(deps, client, { developerId: developer.id, text, channel: event.channel, threadTs: event.ts, idempotencyKey: trigger.key! })) return;
       const override = parseOverride(text);
       if (override) return void (await applyOverride(deps, client, { developerId: developer.id, override, channel: event.channel, threadTs: event.ts, idempotencyKey: trigger.key! }));
-      const answer = await deps.orchestrator.ask(developer.id, text);
+      const answer = await deps.orchestrator.ask(developer.id, text, { idempotencyKey: trigger.key! });
       const citations = answer.citations.length ? `\n\n_Sources:_ ${answer.citations.map((c) => `\`${c}\``).join(', ')}` : '';
       await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: `${answer.text}${citations}`.slice(0, 39_000) });
     } catch (err) {
