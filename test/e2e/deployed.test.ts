@@ -1,0 +1,300 @@
+// Situation Room deployed as a team runs it: `sitroom worker` and `sitroom slack` as two processes started the
+// way the README and the Helm chart start them (every secret given, nothing generated, no dev defaults),
+// sharing PostgreSQL, reaching Temporal only over mTLS through a TLS terminator in front of the dev server
+// (configured through the documented TEMPORAL_TLS_* variables alone), Slack through the local workspace and
+// Claude through a loopback Messages API that only the worker is told about.
+//
+// The steps follow issue 15's "done when". Steps that depend on work not merged yet are listed at the end as
+// todo, so each is one more `it` in this file once it lands.
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { and, eq, like } from 'drizzle-orm';
+import * as apps from 'kubernetes-models/apps/v1';
+import * as networking from 'kubernetes-models/networking.k8s.io/v1';
+import * as core from 'kubernetes-models/v1';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { questionUsagePrefix } from '../../src/activities/ask.js';
+import { manifestBotScopes } from '../../src/cli/doctor.js';
+import { exampleTargetRepo } from '../../src/config/load.js';
+import { openStore, type OpenStore } from '../../src/db/client.js';
+import { agentUsage } from '../../src/db/schema/agent.js';
+import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';
+import { repoRoot } from '../../src/paths.js';
+import { freePort } from '../../src/temporal/dev-server.js';
+import { createDatabase } from '../support/db.js';
+import { startFakeAnthropic, text, toolUse, type FakeAnthropic } from '../support/doubles/anthropic.js';
+import { findHelm } from '../support/helm.js';
+import { needs } from '../support/requirements.js';
+import { makeTestCertificates, startTlsTerminator, type TestCertificates, type TlsTerminator } from '../support/tls-terminator.js';
+
+const exec = promisify(execFile);
+const adminUrl = inject('databaseUrl');
+const botToken = 'xoxb-deployed-test-token';
+const signingSecret = 'deployed-signing-secret-0123456789';
+const dashboardSecret = 'deployed-dashboard-secret-0123456789abcdef';
+const alertsChannel = 'hypershift-data-plane';
+const question = 'Which file declares the NodePool Ready condition?';
+const answerText = 'NodePool readiness is declared in api/hypershift/v1beta1/nodepool_conditions.go (NodePoolReadyConditionType).';
+
+interface ProductProcess {
+  name: string;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `npx sitroom <command>` (bin/sitroom.js) with only the variables a deployment sets, and PATH/HOME. */
+function startSitroom(command: 'worker' | 'slack', vars: Record<string, string>, readyLine: string): Promise<ProductProcess> {
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/sitroom.js'), command], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'info', ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const proc: ProductProcess = {
+    name: command,
+    child,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sitroom ${command} was not ready within 90 s:\n${out}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      out = (out + chunk.toString()).slice(-20_000);
+      if (out.includes(readyLine)) {
+        clearTimeout(timer);
+        resolve(proc);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`sitroom ${command} exited (${code}) before it was ready:\n${out}`));
+    });
+  });
+}
+
+async function doctor(vars: Record<string, string>): Promise<{ code: number; out: string }> {
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...vars };
+  try {
+    const { stdout } = await exec(process.execPath, [join(repoRoot, 'bin/sitroom.js'), 'doctor'], { cwd: repoRoot, env, timeout: 120_000 });
+    return { code: 0, out: stdout };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+/** The printed line of one doctor check and its fix line. */
+function reported(out: string, check: string): string {
+  const lines = out.split('\n');
+  const i = lines.findIndex((l) => l.includes(`  ${check}: `));
+  return i < 0 ? '' : [lines[i], lines[i + 1]?.startsWith('      fix:') ? lines[i + 1] : ''].join('\n');
+}
+
+async function until<T>(read: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = read();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+let certs: TestCertificates;
+let terminator: TlsTerminator;
+let anthropic: FakeAnthropic;
+let workspace: LocalWorkspace;
+let outsideWorkspace: LocalWorkspace;
+let targetRepo: string;
+let databaseUrl: string;
+let store: OpenStore;
+let worker: ProductProcess | undefined;
+let slack: ProductProcess | undefined;
+/** What both processes share: the deployment's Temporal (over mTLS), database and team checkout. */
+let shared: Record<string, string>;
+/** What the Slack process is given on top. */
+let slackVars: Record<string, string>;
+
+describe('deployed: sitroom worker and sitroom slack as separate processes, Temporal over mTLS', { timeout: 240_000 }, () => {
+  needs('postgres');
+
+  beforeAll(async () => {
+    if (!adminUrl) return;
+    certs = makeTestCertificates();
+    terminator = await startTlsTerminator({ upstream: inject('temporalAddress'), certificates: certs, requireClientCertificate: true });
+    targetRepo = mkdtempSync(join(tmpdir(), 'sitroom-deployed-target-'));
+    cpSync(exampleTargetRepo, targetRepo, { recursive: true });
+    await exec('git', ['init', '-q', '-b', 'main', targetRepo]);
+    await exec('git', ['-C', targetRepo, 'add', '-A']);
+    await exec('git', ['-C', targetRepo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'import']);
+    databaseUrl = await createDatabase(adminUrl, 'sr_deployed');
+    // The migration step of the deployment (the chart's init container runs `sitroom migrate`).
+    await exec(process.execPath, [join(repoRoot, 'bin/sitroom.js'), 'migrate'], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), DATABASE_URL: databaseUrl, TARGET_REPO: targetRepo }, timeout: 120_000 });
+    store = await openStore({ url: databaseUrl });
+
+    // Claude answers a question in two turns: a file search in the checkout, then the answer.
+    anthropic = await startFakeAnthropic((request, index) => {
+      const last = JSON.stringify(request.messages.at(-1)?.content ?? '');
+      if (last.includes('tool_result')) return { stop_reason: 'end_turn', content: [text(answerText)] };
+      return { stop_reason: 'tool_use', content: [toolUse('search_files', { pattern: 'NodePoolReadyConditionType' })], output_tokens: 20 + index };
+    });
+
+    const { loadConfig } = await import('../../src/config/load.js');
+    const { roles } = loadConfig(targetRepo);
+    const users = [...roles.values()].filter((r) => r.slack_user_id).map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone }));
+    workspace = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users, channels: ['general', alertsChannel], botScopes: manifestBotScopes() });
+    outsideWorkspace = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users, channels: ['general', alertsChannel], botScopes: manifestBotScopes(), botOutsideChannels: [alertsChannel] });
+
+    shared = {
+      DATABASE_URL: databaseUrl,
+      TARGET_REPO: targetRepo,
+      TEMPORAL_ADDRESS: terminator.address,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: `deployed-${Date.now().toString(36)}`,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caFile,
+      TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCertFile,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKeyFile,
+      TEMPORAL_TLS_SERVER_NAME: certs.serverName,
+    };
+    const [port, slackPort] = [await freePort(), await freePort()];
+    slackVars = {
+      SLACK_BOT_TOKEN: botToken,
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: workspace.apiUrl,
+      SITROOM_DASHBOARD_SECRET: dashboardSecret,
+      PORT: String(port),
+      SLACK_PORT: String(slackPort),
+      SITROOM_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    };
+    // Only the worker knows Claude: an answer that comes from the model was worked out on the worker.
+    worker = await startSitroom('worker', { ...shared, ANTHROPIC_API_KEY: 'sk-ant-deployed-test-0000000000', ANTHROPIC_BASE_URL: anthropic.url }, 'worker running');
+    slack = await startSitroom('slack', { ...shared, ...slackVars }, 'slack app running');
+    workspace.setAppUrl(`http://127.0.0.1:${slackPort}/slack/events`);
+  }, 240_000);
+
+  afterAll(async () => {
+    await slack?.stop();
+    await worker?.stop();
+    await store?.close();
+    await workspace?.stop();
+    await outsideWorkspace?.stop();
+    await anthropic?.close();
+    await terminator?.close();
+    if (targetRepo) rmSync(targetRepo, { recursive: true, force: true });
+    if (certs) rmSync(certs.dir, { recursive: true, force: true });
+  });
+
+  it('both processes run with their secrets kept out of the logs, reaching Temporal through the mTLS terminator', () => {
+    expect(terminator.forwarded()).toBeGreaterThan(0);
+    expect(slack!.output()).not.toContain(botToken);
+    expect(slack!.output()).not.toContain(dashboardSecret);
+  });
+
+  it('a person asks a question in the DM and gets the answer, worked out on the worker and metered there', async () => {
+    const maria = workspace.user('maria');
+    const dm = workspace.dmChannel(maria.id);
+    const before = anthropic.requests.length;
+    const { ts } = await workspace.sendMessage('maria', dm, question);
+    const answer = await until(() => workspace.threadReplies(dm, ts).find((m) => m.user === workspace.botUserId), 'the answer in the DM thread', 120_000);
+    expect(answer.text).toContain(answerText);
+    // The model was asked by the worker (the Slack process has no Anthropic settings) and searched the checkout there.
+    expect(anthropic.requests.length).toBe(before + 2);
+    const toolResult = JSON.stringify(anthropic.requests[before + 1]!.messages.at(-1)!.content);
+    expect(toolResult).toContain('api/hypershift/v1beta1/nodepool_conditions.go');
+    // Usage recorded in the ledger under the asker's question key (what the budget sums).
+    const rows = await store.db.select().from(agentUsage).where(and(eq(agentUsage.step, 'answer'), like(agentUsage.idempotencyKey, `${questionUsagePrefix('maria')}%`)));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ agent: 'claude', turns: 2, workItemKey: null });
+    expect(rows[0]!.outputTokens).toBeGreaterThan(0);
+  });
+
+  it('a delivery of the same DM event twice (a Slack retry) is answered once', async () => {
+    const maria = workspace.user('maria');
+    const dm = workspace.dmChannel(maria.id);
+    const before = anthropic.requests.length;
+    const ts = `${Math.floor(Date.now() / 1000)}.000${Math.floor(Math.random() * 900 + 100)}`;
+    const event = { type: 'message', channel: dm, channel_type: 'im', user: maria.id, text: 'Who owns the NodePool controller?', ts };
+    const eventId = `Ev${Date.now().toString(36).toUpperCase()}`;
+    const deliveries = await Promise.all([workspace.deliverEvent(event, { eventId }), workspace.deliverEvent(event, { eventId })]);
+    expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
+    await until(() => workspace.threadReplies(dm, ts).find((m) => m.user === workspace.botUserId), 'the answer to the retried event', 120_000);
+    await new Promise((r) => setTimeout(r, 2_000)); // time for a second answer, were one coming
+    expect(workspace.threadReplies(dm, ts).filter((m) => m.user === workspace.botUserId)).toHaveLength(1);
+    expect(anthropic.requests.length).toBe(before + 2);
+  });
+
+  it('helm template renders the chart into objects that validate against the Kubernetes schemas', (ctx) => {
+    const helm = findHelm();
+    if (!helm) return ctx.skip('helm is neither on PATH nor in `go env GOPATH`/bin');
+    const result = spawnSync(helm, ['template', 'sitroom', '.', '--namespace', 'hypershift-team'], { cwd: join(repoRoot, 'deploy/helm/situation-room'), encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    const manifests = parseAllDocuments(result.stdout).map((d) => d.toJSON() as { apiVersion: string; kind: string; metadata: { name: string } } | null).filter((m) => m !== null);
+    const models: Record<string, Record<string, unknown>> = { v1: core, 'apps/v1': apps, 'networking.k8s.io/v1': networking };
+    expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(['Deployment', 'Service']));
+    for (const m of manifests) {
+      const Model = models[m.apiVersion]?.[m.kind] as (new (data: unknown) => { validate(): void }) | undefined;
+      expect(Model, `${m.apiVersion} ${m.kind} has a schema`).toBeDefined();
+      expect(() => new Model!(m).validate(), `${m.kind} ${m.metadata.name}`).not.toThrow();
+    }
+  });
+
+  describe('sitroom doctor against this deployment', () => {
+    const env = () => ({ ...shared, ...slackVars });
+
+    it('passes the Slack, Temporal (over mTLS), database and checkout checks', async () => {
+      const { out } = await doctor(env());
+      for (const check of ['environment', 'slack token', 'slack scopes', 'slack alerts channel', 'temporal namespace', 'database migrations', 'target checkout']) {
+        expect(reported(out, check), check).toMatch(/^ok {4}/);
+      }
+      expect(out).not.toContain(botToken);
+    });
+
+    it('reports a wrong Slack token with where to copy the right one', async () => {
+      const { code, out } = await doctor({ ...env(), SLACK_BOT_TOKEN: 'xoxb-wrong' });
+      expect(reported(out, 'slack token')).toMatch(/FAIL {2}slack token: auth.test answered invalid_auth\n {6}fix: SLACK_BOT_TOKEN is not a valid bot token/);
+      expect(code).toBe(1);
+    });
+
+    it('reports the alerts channel the bot is not in, with the invite to send', async () => {
+      const { code, out } = await doctor({ ...env(), SLACK_API_URL: outsideWorkspace.apiUrl });
+      expect(reported(out, 'slack alerts channel')).toMatch(new RegExp(`FAIL {2}slack alerts channel: the bot is not a member of #${alertsChannel}\\n {6}fix: in Slack, open #${alertsChannel} and run /invite @`));
+      expect(code).toBe(1);
+    });
+
+    it('reports Temporal unreachable, naming TEMPORAL_ADDRESS', async () => {
+      const { code, out } = await doctor({ ...env(), TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
+      expect(reported(out, 'temporal namespace')).toMatch(/FAIL {2}temporal namespace: .*\n {6}fix: .*TEMPORAL_ADDRESS/);
+      expect(code).toBe(1);
+    });
+
+    it('reports a database that is not migrated, with the command that migrates it', async () => {
+      const { code, out } = await doctor({ ...env(), DATABASE_URL: await createDatabase(adminUrl, 'sr_deployed_empty') });
+      expect(reported(out, 'database migrations')).toMatch(/FAIL {2}database migrations: (\d+) of \1 migrations not applied .*\n {6}fix: run `sitroom migrate`/);
+      expect(code).toBe(1);
+    });
+
+    it('reports a target checkout that is not a git repository', async () => {
+      const notGit = mkdtempSync(join(tmpdir(), 'sitroom-deployed-plain-'));
+      cpSync(join(exampleTargetRepo, '.rh-agentic'), join(notGit, '.rh-agentic'), { recursive: true });
+      try {
+        const { code, out } = await doctor({ ...env(), TARGET_REPO: notGit });
+        expect(reported(out, 'target checkout')).toMatch(new RegExp(`FAIL {2}target checkout: ${notGit} is not a git repository\\n {6}fix: clone the team's repository there`));
+        expect(code).toBe(1);
+      } finally {
+        rmSync(notGit, { recursive: true, force: true });
+      }
+    });
+  });
+
+  // Issue 15's "done when", still to come with the work it depends on (each becomes one more step above):
+  it.todo('opening the DM offers suggested prompts (agent surface, item 3)');
+  it.todo('while the worker answers, the DM shows the status, then the answer streams in (agent surface, item 3)');
+  it.todo('on a 390×844 phone viewport, the "Open dashboard" link from Slack lands signed in on the work item page (sign-in from Slack, item 2)');
+});
