@@ -108,7 +108,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     const memory = await knowledge.memory.readMemory(developerId, developerId, memorySeed(current, role));
     return { familiarPlatforms: memory.familiarPlatforms, learningPlatforms: memory.learningPlatforms, explanationLevel: memory.explanationLevel };
   };
-  const agent = options.agent ?? createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir] }, knowledge: agentKnowledge });
+  // RH-A is built on its first step: `sitroom slack` composes the same core but never runs a step (questions
+  // are answered on the worker), so it never loads the domain model or a model client for the agent.
+  const agent = options.agent ?? lazyAgent(environment.anthropic.apiKey ? 'claude' : 'offline', () => createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir] }, knowledge: agentKnowledge }));
 
   // GitHub mode: PRs on GitHub, Prow CI, tide merges; results are polled unless the CI webhook pushes them.
   const github = environment.github.token ? createGitHubMode(environment.github, team) : undefined;
@@ -240,6 +242,24 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
 }
 
 export { loadTree };
+
+/** An agent built on its first step; `loaded` tells whether any step has run in this process. */
+export function lazyAgent(kind: Agent['kind'], build: () => Agent): Agent & { readonly loaded: boolean } {
+  let built: Agent | undefined;
+  const get = () => (built ??= build());
+  return {
+    kind,
+    get loaded() {
+      return built !== undefined;
+    },
+    answer: (req, ctx) => get().answer(req, ctx),
+    plan: (req, ctx) => get().plan(req, ctx),
+    execute: (req, ctx) => get().execute(req, ctx),
+    review: (req, ctx) => get().review(req, ctx),
+    diagnose: (req, ctx) => get().diagnose(req, ctx),
+    proposeKnowledge: (req, ctx) => get().proposeKnowledge(req, ctx),
+  };
+}
 
 /** A ticket that cannot be read (missing, no permission, Jira down) never blocks planning: the intention stands. */
 function describeFromTracker(issues: IssueTracker, logger: Logger) {
