@@ -13,6 +13,7 @@ import { startFakeAnthropic, text, toolUse, type FakeAnthropic } from '../suppor
 import { startTestRuntime, type TestRuntime } from '../support/runtime.js';
 import { startSurfaces, type Surfaces } from '../support/surfaces.js';
 import { until } from '../support/slack-view.js';
+import { recordHistory } from '../support/histories.js';
 
 const answerText = 'NodePool readiness is declared in api/hypershift/v1beta1/nodepool_conditions.go.';
 let anthropic: FakeAnthropic;
@@ -54,6 +55,10 @@ describe('a DM question is answered on the worker', { timeout: 120_000 }, () => 
     const rows = await rt.core.store.db.select().from(agentUsage).where(and(eq(agentUsage.step, 'answer'), like(agentUsage.idempotencyKey, `${questionUsagePrefix('maria')}%`)));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ agent: 'claude', turns: 2, workItemKey: null });
+    // The usage key starts with the ask workflow's id (asker, then the Slack event's key).
+    const askId = rows[0]!.idempotencyKey.split('/')[0]!;
+    expect(askId).toMatch(/^ask:maria:\S+$/);
+    await recordHistory(rt.env.client, askId, 'ask');
 
     expect(loaded(rt.core)).toBe(true);
     expect(slackCore.agent.kind).toBe('offline');

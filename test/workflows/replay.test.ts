@@ -10,7 +10,7 @@ const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json')).sort(
 describe('replay of committed histories', () => {
   it('has a history for every workflow type', () => {
     const types = new Set(files.map((f) => loadHistory(f).workflowType));
-    expect([...types].sort()).toEqual(['ciWatchWorkflow', 'morningBriefingWorkflow', 'pairSessionWorkflow', 'phaseWorkflow', 'workItemWorkflow']);
+    expect([...types].sort()).toEqual(['askWorkflow', 'ciWatchWorkflow', 'morningBriefingWorkflow', 'pairSessionWorkflow', 'phaseWorkflow', 'workItemWorkflow']);
   });
 
   for (const file of files) {
