@@ -29,6 +29,7 @@ import { createTemporalOrchestrator } from '../orchestrator/temporal.js';
 import { createAgentPort } from '../activities/agent-port.js';
 import { createCiKnowledge } from '../knowledge/ci-knowledge.js';
 import { createConfigSource, type ConfigSource } from '../config/source.js';
+import { describeProgress } from '../agent/progress.js';
 import { createDomainInsight, type DomainInsight } from '../knowledge/insight.js';
 import { createGitHubMode } from '../integrations/ci/github-mode.js';
 import { createLocalCiPort } from '../integrations/ci/local-mode.js';
@@ -199,11 +200,13 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
       const mayDecide = core.config.current().team.approvals.approvers.includes(developerId) ? await activeWorkItems(core.store.db) : [];
       return [...new Set([...owned, ...mayDecide].filter((w) => w.status !== 'resolved' && w.status !== 'cancelled').map((w) => w.key))];
     },
-    async ask(developerId, question) {
+    async ask(developerId, question, options) {
       // Who asks shapes the explanation (their tier-3 memory); the question joins their session notes for "where you left off".
       await core.refreshKnowledge();
       const audience = await core.audienceOf(developerId);
-      const answer = await core.agent.answer({ question, ...(audience ? { audience } : {}) });
+      const onProgress = options?.onProgress;
+      const heartbeat = onProgress ? (detail?: unknown) => { const status = describeProgress(detail); if (status) onProgress(status); } : undefined;
+      const answer = await core.agent.answer({ question, ...(audience ? { audience } : {}) }, heartbeat ? { heartbeat } : {});
       if (audience) await core.knowledge.memory.addSessionNote(developerId, developerId, { summary: `asked: ${question.replace(/\s+/g, ' ').trim().slice(0, 200)}` });
       return { text: answer.text, citations: answer.citations.map((c) => c.ref ?? c.node) };
     },

@@ -213,6 +213,10 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
     host: bindHost,
     dashboardUrl: `${publicUrl}/dashboard`,
     logger: core.logger,
+    // Slack's agent surface: sign-in links from "Open dashboard", prompts fitted to the live roster, review DMs for curators.
+    currentConfig: () => core.config.current(),
+    dashboardSecret,
+    knowledge: core.knowledge,
   });
   const started = await slack.start();
   life.add({ name: 'slack app', stop: () => slack.stop() });

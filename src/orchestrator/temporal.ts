@@ -23,7 +23,7 @@ import { pairSessionWorkflowId, phaseWorkflowId, workItemWorkflowId } from '../.
 import type { DecisionOutcome } from '../contracts/decisions.js';
 import type { WorkItemSnapshot } from '../contracts/work-item.js';
 import type { Plan } from '../plan/schema.js';
-import type { DecisionRequest, Orchestrator, PhaseAccount, Situation, WorkItemDetail, WorkItemView } from './port.js';
+import type { AskOptions, DecisionRequest, Orchestrator, PhaseAccount, Situation, WorkItemDetail, WorkItemView } from './port.js';
 import { RefusedDecision } from '../contracts/failures.js';
 
 export interface TemporalOrchestratorDeps {
@@ -31,7 +31,7 @@ export interface TemporalOrchestratorDeps {
   taskQueue: string;
   /** Work items a developer owns or may decide on (from the store). */
   workItemKeysFor(developerId: string): Promise<string[]>;
-  ask(developerId: string, question: string): Promise<{ text: string; citations: string[] }>;
+  ask(developerId: string, question: string, options?: AskOptions): Promise<{ text: string; citations: string[] }>;
   recentCi(developerId: string): Promise<Situation['recentCi']>;
   recentKnowledge(developerId: string): Promise<Situation['recentKnowledge']>;
   pairInactivityMs?: number;
@@ -154,7 +154,7 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
       };
     },
 
-    ask: (developerId, question) => deps.ask(developerId, question),
+    ask: (developerId, question, options) => deps.ask(developerId, question, options),
 
     async workItem(key): Promise<WorkItemDetail | undefined> {
       const state = await snapshot(key);
