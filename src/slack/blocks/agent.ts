@@ -61,7 +61,7 @@ export function streamPieces(text: string, size = streamPieceChars): string[] {
 export const feedbackValues = { positive: 'helpful', negative: 'not-helpful' } as const;
 
 /** Under a finished answer: where it came from, thumbs up/down for calibration, and the dashboard. */
-export function answerFooter(citations: string[], options: { dashboard: boolean }): Block[] {
+export function answerFooter(citations: string[], options: { dashboard: boolean; workItemKey?: string }): Block[] {
   const blocks: Block[] = [];
   if (citations.length > 0) blocks.push(context([`Sources: ${citations.slice(0, 8).map((c) => `\`${escapeMrkdwn(c)}\``).join(', ')}${citations.length > 8 ? ` and ${citations.length - 8} more` : ''}`]));
   blocks.push(feedbackButtons({
@@ -69,7 +69,7 @@ export function answerFooter(citations: string[], options: { dashboard: boolean 
     positive: { label: '👍', value: feedbackValues.positive, accessibility: 'This answer helped' },
     negative: { label: '👎', value: feedbackValues.negative, accessibility: 'This answer did not help' },
   }));
-  if (options.dashboard) blocks.push(...actions([openDashboardButton()], 'sitroom-answer-dashboard'));
+  if (options.dashboard) blocks.push(...actions([openDashboardButton(options.workItemKey)], 'sitroom-answer-dashboard'));
   return blocks;
 }
 

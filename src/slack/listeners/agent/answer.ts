@@ -30,7 +30,9 @@ export async function answerInThread(deps: SlackDeps, client: Client, target: An
   const answer = await deps.orchestrator.ask(target.developerId, target.question, { onProgress: (s) => void status.set(s) });
   status.stop();
   const text = answer.text.trim() || 'I have no answer to that.';
-  const footer = answerFooter(answer.citations, { dashboard: Boolean(deps.agent.signInLink) });
+  // "Open dashboard" lands on the asker's active work item, when they have one.
+  const workItemKey = deps.agent.signInLink ? (await deps.orchestrator.situation(target.developerId).catch(() => undefined))?.workItems[0]?.key : undefined;
+  const footer = answerFooter(answer.citations, { dashboard: Boolean(deps.agent.signInLink), ...(workItemKey ? { workItemKey } : {}) });
   const pieces = streamPieces(text.slice(0, 39_000)).map((p) => p.slice(0, streamCallLimit));
   const recipient = target.isDm ? {} : { recipient_user_id: target.user, ...(target.teamId ? { recipient_team_id: target.teamId } : {}) };
   let ts: string | undefined;
