@@ -29,10 +29,12 @@ export async function answerInThread(deps: SlackDeps, client: Client, target: An
   await status.set('is thinking…');
   const answer = await deps.orchestrator.ask(target.developerId, target.question, { onProgress: (s) => void status.set(s) });
   status.stop();
-  const text = answer.text.trim() || 'I have no answer to that.';
+  // The sources end the answer's own text, so they are in the message wherever it is shown or read aloud.
+  const sources = answer.citations.length > 0 ? `\n\n_Sources:_ ${answer.citations.map((c) => `\`${c}\``).join(', ')}` : '';
+  const text = `${answer.text.trim() || 'I have no answer to that.'}${sources}`;
   // "Open dashboard" lands on the asker's active work item, when they have one.
   const workItemKey = deps.agent.signInLink ? (await deps.orchestrator.situation(target.developerId).catch(() => undefined))?.workItems[0]?.key : undefined;
-  const footer = answerFooter(answer.citations, { dashboard: Boolean(deps.agent.signInLink), ...(workItemKey ? { workItemKey } : {}) });
+  const footer = answerFooter([], { dashboard: Boolean(deps.agent.signInLink), ...(workItemKey ? { workItemKey } : {}) });
   const pieces = streamPieces(text.slice(0, 39_000)).map((p) => p.slice(0, streamCallLimit));
   const recipient = target.isDm ? {} : { recipient_user_id: target.user, ...(target.teamId ? { recipient_team_id: target.teamId } : {}) };
   let ts: string | undefined;
