@@ -49,7 +49,8 @@ export async function questionTokensSince(db: Database, developerId: string, sin
 
 const startOfUtcDay = (at: Date) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
 
-export async function answerQuestion(deps: QuestionDeps, args: AnswerQuestionArgs): Promise<QuestionAnswer> {
+/** `onProgress` hears RH-A's progress reports while it works (the activity turns them into its heartbeat). */
+export async function answerQuestion(deps: QuestionDeps, args: AnswerQuestionArgs, onProgress?: (detail?: unknown) => void): Promise<QuestionAnswer> {
   const cap = deps.config().team.agent.token_budget_per_work_item;
   if (deps.agent.kind !== 'offline') {
     const spent = await questionTokensSince(deps.db, args.developerId, startOfUtcDay(new Date()));
@@ -65,7 +66,7 @@ export async function answerQuestion(deps: QuestionDeps, args: AnswerQuestionArg
   const audience = await deps.audienceOf?.(args.developerId);
   // The daily budget above is the question's budget; metered records what the step used, once per attempt.
   const answer = await metered(deps.db, { step: 'answer', workItemKey: undefined, phaseId: undefined, agent: deps.agent.kind, cap, warnFraction: 1, approved: true }, () =>
-    deps.agent.answer({ question: args.question, ...(audience ? { audience } : {}) }),
+    deps.agent.answer({ question: args.question, ...(audience ? { audience } : {}) }, onProgress ? { heartbeat: onProgress } : {}),
   );
   if (audience) await deps.noteQuestion?.(args.developerId, args.question);
   return { text: answer.text, citations: [...new Set(answer.citations.map((c) => c.ref ?? c.node))] };

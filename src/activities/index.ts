@@ -2,6 +2,7 @@
 // are the only place RH-O touches the world; each is idempotent under Temporal's retries (writes are
 // keyed by business ids) and turns permanent problems into non-retryable failures.
 import { Context } from '@temporalio/activity';
+import { describeProgress } from '../agent/progress.js';
 import type { Database } from '../db/client.js';
 import { phaseConfidence, phaseEvidence, savePhaseEvidence } from '../db/phases.js';
 import { appendDecision, activeWorkItems, commitDecisionWithEffects, storedDecisionKeys, savePhase, savePlan, setWorkItemStatus, upsertWorkItem } from '../db/work-items.js';
@@ -271,7 +272,12 @@ export function createActivities(deps: ActivityDeps) {
     /** A question asked in Slack, answered here on the worker, within the asker's daily question budget. */
     async answerQuestion(args: AnswerQuestionArgs): Promise<QuestionAnswer> {
       if (!deps.questions) throw failure('UserError', 'this worker has no agent to answer questions');
-      return answerQuestion({ ...deps.questions, db, config: deps.config }, args);
+      // The heartbeat carries a short status ("is reading capi.go…"); the asker's Slack status line reads it back.
+      const ctx = Context.current();
+      return answerQuestion({ ...deps.questions, db, config: deps.config }, args, (detail) => {
+        const status = describeProgress(detail);
+        if (status) ctx.heartbeat(status);
+      });
     },
 
     async assembleBriefing(args: { developerId: string; at: string }) {

@@ -126,7 +126,8 @@ export function createClaudeAgent(deps: ClaudeAgentDeps): Agent & { runLoop: typ
           const results: Anthropic.ToolResultBlockParam[] = [];
           for (const block of response.content) {
             if (block.type !== 'tool_use') continue;
-            ctx.heartbeat?.({ turn, tool: block.name });
+            // What the tool looks at (a path or a search pattern) lets the asker's status say "reading capi.go…".
+            ctx.heartbeat?.({ turn, tool: block.name, target: toolTarget(block.input) });
             const result = await runner.run(block.name, block.input);
             results.push({ type: 'tool_result', tool_use_id: block.id, content: result.content, ...(result.isError ? { is_error: true } : {}) });
           }
@@ -289,4 +290,11 @@ function stopMessage(stop: LoopResult['stop']): string {
     default:
       return 'done';
   }
+}
+
+/** The file or pattern a tool call looks at, for progress; never the content it writes. */
+function toolTarget(input: unknown): string | undefined {
+  const fields = (input ?? {}) as { path?: unknown; pattern?: unknown; query?: unknown; question?: unknown };
+  const target = [fields.path, fields.pattern, fields.query, fields.question].find((v): v is string => typeof v === 'string' && v.length > 0);
+  return target?.slice(0, 120);
 }

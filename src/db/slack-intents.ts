@@ -15,7 +15,7 @@ const retryable: SlackIntentStatus[] = ['refused', 'failed'];
  * Writes an intent under its idempotency key. Returns its id, or undefined when the key is already pending or
  * applied (a double tap, Slack's retry, a replay), which must not act twice.
  */
-export async function recordIntent(db: Database, intent: { idempotencyKey: string; kind: 'decision' | 'command'; slackUserId: string; payload: unknown }): Promise<number | undefined> {
+export async function recordIntent(db: Database, intent: { idempotencyKey: string; kind: 'decision' | 'command' | 'feedback' | 'curation'; slackUserId: string; payload: unknown }): Promise<number | undefined> {
   const rows = await db
     .insert(slackIntents)
     .values({ ...intent, payload: intent.payload as object })

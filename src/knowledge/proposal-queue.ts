@@ -134,7 +134,7 @@ export class ProposalQueue {
    * approved version with the reviewer recorded; a retirement retires the entry. The proposer cannot
    * review their own proposal.
    */
-  async reviewProposal(id: number, reviewerId: string, decision: 'approve' | 'reject', note = ''): Promise<{ proposal: Proposal; pattern?: Pattern }> {
+  async reviewProposal(id: number, reviewerId: string, decision: 'approve' | 'reject', note = '', edited?: { title: string; body: string }): Promise<{ proposal: Proposal; pattern?: Pattern }> {
     if (!this.curators.isCurator(reviewerId)) throw new KnowledgeAccessError(`${reviewerId} is not a knowledge curator (tech lead or team approver)`);
     const proposal = await this.requireProposal(id);
     if (proposal.status !== 'in-review') throw new KnowledgeAccessError(`proposal ${id} is ${proposal.status}, not in review`);
@@ -145,7 +145,8 @@ export class ProposalQueue {
     if (!row) throw new KnowledgeAccessError(`proposal ${id} was reviewed concurrently`);
     if (decision === 'reject') return { proposal: toProposal(row) };
 
-    const draft = proposal.draft;
+    // A curator may approve with their own wording of the title and body (the Slack review's "Edit").
+    const draft = edited ? { ...proposal.draft, title: edited.title, body: edited.body } : proposal.draft;
     const current = await this.getPattern(draft.id);
     if (proposal.kind === 'retirement') {
       if (!current) throw new KnowledgeAccessError(`pattern "${draft.id}" no longer exists`);

@@ -53,6 +53,32 @@ function checkElement(e: unknown, path: string, errors: string[]): void {
   }
 }
 
+/** https://docs.slack.dev/reference/block-kit/block-elements/feedback-buttons-element and the icon button. */
+function checkContextAction(e: unknown, path: string, errors: string[]): void {
+  if (!isObject(e)) return void errors.push(`${path}: must be an object`);
+  checkLength(e.action_id, `${path}.action_id`, 255, errors);
+  if (e.type === 'feedback_buttons') {
+    for (const side of ['positive_button', 'negative_button'] as const) {
+      const b = e[side];
+      if (!isObject(b)) {
+        errors.push(`${path}.${side}: required`);
+        continue;
+      }
+      checkText(b.text, `${path}.${side}.text`, 75, errors, true);
+      checkLength(b.value, `${path}.${side}.value`, 2000, errors, true);
+      checkLength(b.accessibility_label, `${path}.${side}.accessibility_label`, 75, errors);
+    }
+    return;
+  }
+  if (e.type === 'icon_button') {
+    checkLength(e.icon, `${path}.icon`, 255, errors, true);
+    checkText(e.text, `${path}.text`, 75, errors, true);
+    checkLength(e.value, `${path}.value`, 2000, errors);
+    return;
+  }
+  errors.push(`${path}.type: must be feedback_buttons or icon_button`);
+}
+
 /** Every reason Slack would refuse these blocks on this surface; empty when they are acceptable. */
 export function blockKitErrors(blocks: unknown, surface: Surface): string[] {
   const errors: string[] = [];
@@ -107,6 +133,16 @@ export function blockKitErrors(blocks: unknown, surface: Surface): string[] {
               ids.add(id);
             }
           });
+        }
+        break;
+      }
+      case 'context_actions': {
+        // https://docs.slack.dev/reference/block-kit/blocks/context-actions-block: feedback buttons and icon buttons, 1-5.
+        if (surface !== 'message') errors.push(`${path}: context_actions blocks are only allowed in messages`);
+        if (!Array.isArray(b.elements) || b.elements.length === 0) errors.push(`${path}.elements: 1-5 elements required`);
+        else {
+          if (b.elements.length > 5) errors.push(`${path}.elements: ${b.elements.length} elements, maximum 5`);
+          b.elements.forEach((e: unknown, j) => checkContextAction(e, `${path}.elements[${j}]`, errors));
         }
         break;
       }

@@ -13,7 +13,7 @@ export function parseArgs(body: string, contentType: string | undefined): Record
   if (contentType?.includes('application/json')) return JSON.parse(body) as Record<string, unknown>;
   const args: Record<string, unknown> = {};
   for (const [k, v] of new URLSearchParams(body)) {
-    if (['blocks', 'view', 'attachments', 'metadata'].includes(k) && /^[[{]/.test(v)) {
+    if (['blocks', 'view', 'attachments', 'metadata', 'prompts', 'chunks', 'loading_messages'].includes(k) && /^[[{]/.test(v)) {
       try {
         args[k] = JSON.parse(v);
         continue;

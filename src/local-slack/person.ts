@@ -37,19 +37,27 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
     return undefined;
   }
 
-  async function tap(userRef: string, ref: StoredMessage | { channel: string; ts: string }, actionId: string): Promise<DeliveryResult> {
-    const user = findUser(userRef);
-    const msg = findMessage(ref.channel, ref.ts);
-    if (!msg) throw new WorkspaceLookupError(`local workspace: no message ${ref.ts} in ${ref.channel}`);
-    const action = actionFrom(msg.blocks, actionId);
-    if (!action) throw new WorkspaceLookupError(`local workspace: message ${msg.ts} has no button ${actionId}`);
+  /** One side of feedback buttons in a context_actions block; Slack sends that button's value with type feedback_buttons. */
+  function feedbackFrom(blocks: unknown[] | undefined, actionId: string, side: 'positive' | 'negative') {
+    for (const b of (blocks ?? []) as Array<Record<string, unknown>>) {
+      if (b.type !== 'context_actions') continue;
+      for (const e of (b.elements as Array<Record<string, unknown>> | undefined) ?? []) {
+        if (e.type !== 'feedback_buttons' || e.action_id !== actionId) continue;
+        const chosen = e[`${side}_button`] as { value?: string; text?: unknown } | undefined;
+        return { action_id: actionId, block_id: (b.block_id as string | undefined) ?? nextId('blk'), type: 'feedback_buttons', value: chosen?.value, text: chosen?.text, action_ts: `${Date.now() / 1000}` };
+      }
+    }
+    return undefined;
+  }
+
+  function messageTap(user: WorkspaceUser, msg: StoredMessage, action: Record<string, unknown>): Promise<DeliveryResult> {
     const channel = channels.get(msg.channel)!;
     return deliverInteraction({
       type: 'block_actions',
       user: userObject(user),
       api_app_id: appId,
       token: 'local-verification-token',
-      container: { type: 'message', message_ts: msg.ts, channel_id: msg.channel, is_ephemeral: false },
+      container: { type: 'message', message_ts: msg.ts, channel_id: msg.channel, is_ephemeral: false, ...(msg.thread_ts ? { thread_ts: msg.thread_ts } : {}) },
       trigger_id: issueTrigger(user.id),
       team: { id: teamId, domain: 'local' },
       enterprise: null,
@@ -60,6 +68,25 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
       response_url: issueResponseUrl(user.id, msg.channel),
       actions: [action],
     });
+  }
+
+  /** Taps the thumbs up or down of an answer's feedback buttons. */
+  async function tapFeedback(userRef: string, ref: StoredMessage | { channel: string; ts: string }, actionId: string, side: 'positive' | 'negative'): Promise<DeliveryResult> {
+    const user = findUser(userRef);
+    const msg = findMessage(ref.channel, ref.ts);
+    if (!msg) throw new WorkspaceLookupError(`local workspace: no message ${ref.ts} in ${ref.channel}`);
+    const action = feedbackFrom(msg.blocks, actionId, side);
+    if (!action) throw new WorkspaceLookupError(`local workspace: message ${msg.ts} has no feedback buttons ${actionId}`);
+    return messageTap(user, msg, action);
+  }
+
+  async function tap(userRef: string, ref: StoredMessage | { channel: string; ts: string }, actionId: string): Promise<DeliveryResult> {
+    const user = findUser(userRef);
+    const msg = findMessage(ref.channel, ref.ts);
+    if (!msg) throw new WorkspaceLookupError(`local workspace: no message ${ref.ts} in ${ref.channel}`);
+    const action = actionFrom(msg.blocks, actionId);
+    if (!action) throw new WorkspaceLookupError(`local workspace: message ${msg.ts} has no button ${actionId}`);
+    return messageTap(user, msg, action);
   }
 
   async function tapHome(userRef: string, actionId: string, blockId?: string): Promise<DeliveryResult> {
@@ -174,5 +201,14 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
     return deliverEvent({ type: 'app_home_opened', user: user.id, channel: dmChannel(user.id), tab: 'home', event_ts: `${Date.now() / 1000}`, view: homes.get(user.id) });
   };
 
-  return { tap, tapHome, submitModal, sendMessage, slashCommand, openHome };
+  /**
+   * Opens the app's DM (the Messages tab). With agent_view in the manifest this app_home_opened is the signal
+   * that a conversation with the agent starts (https://docs.slack.dev/ai/).
+   */
+  const openMessages = (userRef: string) => {
+    const user = findUser(userRef);
+    return deliverEvent({ type: 'app_home_opened', user: user.id, channel: dmChannel(user.id), tab: 'messages', event_ts: `${Date.now() / 1000}` });
+  };
+
+  return { tap, tapHome, tapFeedback, submitModal, sendMessage, slashCommand, openHome, openMessages };
 }

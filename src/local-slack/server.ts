@@ -111,6 +111,13 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
     homeOf: (user) => homes.get(findUser(user).id),
     modalOf: (user) => modals.get(findUser(user).id)?.view,
     apiCalls: webApi.apiCalls,
+    statuses: state.statuses,
+    suggestedPromptsIn: (ref) => state.suggestedPrompts.get(channelId(ref)),
+    addUser: (user) => {
+      state.users.set(user.id, user);
+      // Like a new member of the workspace: in the default channels, not in private ones.
+      for (const c of state.channels.values()) if (!c.isIm && !c.isPrivate) c.members.add(user.id);
+    },
     ...person,
     deliverEvent: delivery.deliverEvent,
     postToApp: delivery.postToApp,

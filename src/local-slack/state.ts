@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EphemeralMessage, StoredMessage, WorkspaceOptions, WorkspaceUser } from './types.js';
 
-export interface Channel { id: string; name: string; isIm: boolean; members: Set<string>; imUser?: string }
+export interface Channel { id: string; name: string; isIm: boolean; members: Set<string>; imUser?: string; isPrivate?: boolean }
 
 export interface OpenView { id: string; hash: string; user: string; view: Record<string, unknown> }
 
@@ -26,18 +26,26 @@ export class WorkspaceState {
   readonly modals = new Map<string, OpenView>();
   readonly triggers = new Map<string, { user: string; issuedAt: number }>();
   readonly responseUrls = new Map<string, { user: string; channel: string }>();
+  /** The AI app surface: loading statuses set on threads (newest last) and the suggested prompts pinned per conversation. */
+  readonly statuses: Array<{ channel: string; threadTs: string; status: string; at: number }> = [];
+  readonly suggestedPrompts = new Map<string, { title?: string; prompts: Array<{ title: string; message: string }> }>();
   readonly createdAt = Math.floor(Date.now() / 1000);
   /** http://127.0.0.1:port, known once the server listens. */
   baseUrl = '';
   private tsCounter = 0;
   private idCounter = 0;
 
-  constructor(options: Pick<WorkspaceOptions, 'users' | 'channels' | 'botOutsideChannels'>) {
+  constructor(options: Pick<WorkspaceOptions, 'users' | 'channels' | 'botOutsideChannels' | 'privateChannels'>) {
     for (const u of options.users) this.users.set(u.id, u);
     for (const name of options.channels ?? ['general', 'sitroom-alerts']) {
       const id = `C${name.replace(/[^a-z0-9]/gi, '').toUpperCase().slice(0, 8)}${this.channels.size}`;
       const bot = options.botOutsideChannels?.includes(name) ? [] : [botUserId];
       this.channels.set(id, { id, name, isIm: false, members: new Set([...bot, ...this.users.keys()]) });
+    }
+    // Private channels: the bot is in one only when someone invites it, which a test does by leaving the name out.
+    for (const name of options.privateChannels ?? []) {
+      const id = `G${name.replace(/[^a-z0-9]/gi, '').toUpperCase().slice(0, 8)}${this.channels.size}`;
+      this.channels.set(id, { id, name, isIm: false, isPrivate: true, members: new Set(this.users.keys()) });
     }
   }
 

@@ -21,6 +21,10 @@ export interface StoredMessage {
   bot_id?: string;
   edited?: { user: string; ts: string };
   reactions?: Array<{ name: string; users: string[]; count: number }>;
+  /** Slack message metadata (https://docs.slack.dev/messaging/message-metadata): what an app attached for other apps. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** A message started with chat.startStream: 'streaming' until chat.stopStream, then 'completed'. */
+  stream?: { state: 'streaming' | 'completed'; appended: number; recipient?: string };
 }
 
 export interface EphemeralMessage { channel: string; user: string; ts: string; text: string; blocks?: unknown[]; thread_ts?: string }
@@ -50,6 +54,8 @@ export interface WorkspaceOptions {
   rateLimits?: RateLimitEnforcement;
   /** Channels (names) the bot has not been invited to. */
   botOutsideChannels?: string[];
+  /** Private channels (names) to create; the bot is not a member and cannot join one itself, as in Slack. */
+  privateChannels?: string[];
 }
 
 export type DeliveryKind = 'events_api' | 'interactive' | 'slash_commands';
@@ -119,6 +125,16 @@ export interface LocalWorkspace {
   /** Web API calls received, newest last (method and parsed arguments without the token). */
   apiCalls: Array<{ method: string; args: Record<string, unknown> }>;
   tap(user: string, message: StoredMessage | { channel: string; ts: string }, actionId: string): Promise<DeliveryResult>;
+  /** Taps the positive or negative side of the feedback buttons (action id) on a message. */
+  tapFeedback(user: string, message: StoredMessage | { channel: string; ts: string }, actionId: string, side: 'positive' | 'negative'): Promise<DeliveryResult>;
+  /** Opens the app's DM, the Messages tab (app_home_opened with tab "messages"). */
+  openMessages(user: string): Promise<DeliveryResult>;
+  /** Loading statuses the app set with assistant.threads.setStatus, oldest first ("" when one was cleared). */
+  statuses: Array<{ channel: string; threadTs: string; status: string; at: number }>;
+  /** The suggested prompts pinned in a conversation (a user's DM with the app, or a channel). */
+  suggestedPromptsIn(ref: string): { title?: string; prompts: Array<{ title: string; message: string }> } | undefined;
+  /** A person joins the workspace (a new teammate), as Slack would have them before their role file lands. */
+  addUser(user: WorkspaceUser): void;
   /** Taps a button on App Home; blockId picks one when several buttons share the action id (one per pending decision). */
   tapHome(user: string, actionId: string, blockId?: string): Promise<DeliveryResult>;
   submitModal(user: string, values: Record<string, string>): Promise<DeliveryResult>;

@@ -8,6 +8,7 @@ import type { SocketMode } from './socket-mode.js';
 import { appId, botId, botUserId, teamId, type OpenView, type WorkspaceState } from './state.js';
 import type { EphemeralMessage, LocalWorkspace, StoredMessage, WorkspaceOptions } from './types.js';
 import { createRateLimitEnforcer } from './rate-limits.js';
+import { createAgentMethods, parseMetadata } from './agent-api.js';
 
 export type WebApi = ReturnType<typeof createWebApi>;
 
@@ -44,13 +45,18 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
       if (!text && !parsed.blocks?.length) return fail('no_text');
       const errors = messageErrors({ text, blocks: parsed.blocks });
       if (errors.length > 0) return fail(parsed.blocks && !errors.every((e) => e.startsWith('text')) ? 'invalid_blocks' : 'msg_too_long', { response_metadata: { messages: errors } });
+      const metadata = parseMetadata(args.metadata);
+      if (metadata.error) return metadata.error;
       const msg: StoredMessage = { type: 'message', channel: channel.id, ts: nextTs(), user: botUserId, bot_id: botId, text };
       if (parsed.blocks) msg.blocks = parsed.blocks;
+      if (metadata.metadata) msg.metadata = metadata.metadata;
       const threadTs = str(args.thread_ts);
       if (threadTs) {
         msg.thread_ts = threadTs;
         const parent = findMessage(channel.id, threadTs);
         if (parent) parent.reply_count = (parent.reply_count ?? 0) + 1;
+        // The app answered in the thread: Slack takes its loading status down.
+        state.statuses.push({ channel: channel.id, threadTs, status: '', at: Date.now() });
       }
       messages.push(msg);
       return { ok: true, channel: channel.id, ts: msg.ts, message: msg };
@@ -100,7 +106,10 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
     'conversations.history': (args) => {
       const channel = resolveChannel(str(args.channel) ?? '');
       if (!channel) return fail('channel_not_found');
-      return { ok: true, messages: messages.filter((m) => m.channel === channel.id && (!m.thread_ts || m.thread_ts === m.ts)).reverse(), has_more: false };
+      // Metadata is returned only to a caller that asks for it (include_all_metadata).
+      const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+      const listed = messages.filter((m) => m.channel === channel.id && (!m.thread_ts || m.thread_ts === m.ts)).reverse();
+      return { ok: true, messages: withMetadata ? listed : listed.map(({ metadata: _metadata, ...m }) => m), has_more: false };
     },
     'conversations.replies': (args) => {
       const channel = resolveChannel(str(args.channel) ?? '');
@@ -118,7 +127,8 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
       const limitArg = args.limit === undefined ? 100 : Number(args.limit);
       if (!Number.isInteger(limitArg) || limitArg < 1 || limitArg > 1000) return fail('invalid_limit');
       // Every local channel is public and unarchived, or an IM with the app.
-      const listed = [...channels.values()].filter((c) => (c.isIm ? types.includes('im') : types.includes('public_channel')));
+      // A bot sees the private channels it was invited to, never the others.
+      const listed = [...channels.values()].filter((c) => (c.isIm ? types.includes('im') : c.isPrivate ? types.includes('private_channel') && c.members.has(botUserId) : types.includes('public_channel')));
       let start = 0;
       const cursor = str(args.cursor);
       if (cursor) {
@@ -134,7 +144,7 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
           c.isIm
             ? { id: c.id, created: createdAt, is_im: true, is_org_shared: false, user: c.imUser, is_user_deleted: false, priority: 0 }
             : {
-                id: c.id, name: c.name, name_normalized: c.name, is_channel: true, is_group: false, is_im: false, is_mpim: false, is_private: false,
+                id: c.id, name: c.name, name_normalized: c.name, is_channel: !c.isPrivate, is_group: Boolean(c.isPrivate), is_im: false, is_mpim: false, is_private: Boolean(c.isPrivate),
                 created: createdAt, is_archived: false, is_general: c.name === 'general', unlinked: 0, is_shared: false, is_org_shared: false,
                 is_ext_shared: false, is_pending_ext_shared: false, creator: botUserId, is_member: c.members.has(botUserId), num_members: c.members.size,
                 topic: { value: '', creator: '', last_set: 0 }, purpose: { value: '', creator: '', last_set: 0 }, previous_names: [],
@@ -200,6 +210,7 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
       } else msg.reactions.push({ name, users: [botUserId], count: 1 });
       return { ok: true };
     },
+    ...createAgentMethods(state),
   };
 
   /** POST /api/<method>: recorded, then rate-limited or failed on request, authenticated, and answered. */

@@ -21,6 +21,8 @@ import { startDevServer, type DevServer } from '../temporal/dev-server.js';
 import { createWorker } from '../temporal/worker.js';
 import { createOrchestrator, type Core } from './compose.js';
 import { UserError } from '../contracts/failures.js';
+import { upsertDevelopers } from '../db/work-items.js';
+import type { LoadedConfig } from '../config/load.js';
 
 export interface Stoppable {
   name: string;
@@ -213,6 +215,10 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
     host: bindHost,
     dashboardUrl: `${publicUrl}/dashboard`,
     logger: core.logger,
+    // Slack's agent surface: sign-in links from "Open dashboard", prompts fitted to the live roster, review DMs for curators.
+    currentConfig: () => core.config.current(),
+    dashboardSecret,
+    knowledge: core.knowledge,
   });
   const started = await slack.start();
   life.add({ name: 'slack app', stop: () => slack.stop() });
@@ -229,6 +235,20 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
   life.add({ name: 'outbox dispatcher', stop: () => dispatcher.stop() });
 
   await ensureBriefingSchedules(temporal.client, roles.values(), temporal.taskQueue);
+  // A new teammate's role file needs no restart; in dev the local workspace gains them as a member too.
+  const stopRoster = keepRosterCurrent(core, temporal, {
+    onReload: (config) => {
+      for (const r of config.roles.values()) {
+        if (!workspace || !r.slack_user_id) continue;
+        try {
+          workspace.user(r.slack_user_id);
+        } catch {
+          workspace.addUser({ id: r.slack_user_id, name: r.developer, realName: r.display_name, tz: r.time_zone });
+        }
+      }
+    },
+  });
+  life.add({ name: 'roster watch', stop: async () => stopRoster() });
   await ensureStalenessSchedule(temporal.client, core.config.current().team.knowledge.staleness_scan_every, temporal.taskQueue);
   await ensureModelDriftSchedule(temporal.client, temporal.taskQueue);
   return {
@@ -237,6 +257,25 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
     dashboard: `${publicUrl}/dashboard`,
     ...(started.requestUrl ? { slackEvents: started.requestUrl } : {}),
     ...(workspace ? { workspace: workspace.url, localWorkspace: workspace } : {}),
+  };
+}
+
+/**
+ * A role file added or changed under .rh-agentic/roles/ applies without a restart: the config source looks at
+ * the files every few seconds, and each reload writes the roster to the store (so Slack knows the person at
+ * their next message or tap) and creates or updates every briefing Schedule. Returns the stop function.
+ */
+export function keepRosterCurrent(core: Pick<Core, 'config' | 'store' | 'logger'>, temporal: Pick<TemporalHandle, 'client' | 'taskQueue'>, options: { everyMs?: number; onReload?: (config: LoadedConfig) => void } = {}): () => void {
+  const unsubscribe = core.config.onReload(async (config) => {
+    await upsertDevelopers(core.store.db, config.roles.values());
+    const ids = await ensureBriefingSchedules(temporal.client, config.roles.values(), temporal.taskQueue);
+    core.logger.info({ developers: config.roles.size, schedules: ids.length }, 'roster and briefing schedules follow the role files');
+    options.onReload?.(config);
+  });
+  const stopWatching = core.config.watch(options.everyMs);
+  return () => {
+    stopWatching();
+    unsubscribe();
   };
 }
 

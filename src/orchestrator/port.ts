@@ -103,14 +103,22 @@ export type { StarterTaskOffer } from '../contracts/onboarding.js';
 /** Where CI results pushed for a PR went: the CI watch of the phase that opened it, or why nowhere. */
 export type CiResultsDelivery = { outcome: 'accepted'; watchId: string } | { outcome: 'unknown-pr' } | { outcome: 'not-watching' };
 
+export interface AskOptions {
+  /** From the Slack event: a second delivery of the same question waits for the same answer. */
+  idempotencyKey: string;
+  /** What RH-A is doing now, in a few words a status line can show; called zero or more times. */
+  onProgress?: (status: string) => void;
+}
+
 export interface Orchestrator {
   decide(request: DecisionRequest): Promise<DecisionResult>;
   situation(developerId: string): Promise<Situation>;
   /**
    * Answers an architecture question (agent `answer` step) on the worker — markdown-ish text with citations.
-   * The idempotency key comes from the Slack event: a retried event waits for the same answer.
+   * The idempotency key comes from the Slack event: a retried event waits for the same answer. While RH-A
+   * works, `onProgress` hears what it is doing ("is reading capi.go…") for the asker's status line.
    */
-  ask(developerId: string, question: string, options: { idempotencyKey: string }): Promise<{ text: string; citations: string[] }>;
+  ask(developerId: string, question: string, options: AskOptions): Promise<{ text: string; citations: string[] }>;
   /** Starts (or returns) the work item workflow and asks RH-A for a plan. */
   requestPlan(developerId: string, workItemKey: string, intention: string, options?: { title?: string }): Promise<{ workItemKey: string; planVersion: number }>;
   /** Opens a pair session bound to a Slack thread; idempotent per thread. */

@@ -1,6 +1,7 @@
 // The Orchestrator port over Temporal: surfaces send decisions as workflow updates whose id is the
 // surface's idempotency key, so a double tap, a Slack retry or a replay applies once.
-import { WorkflowUpdateFailedError, WorkflowNotFoundError, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowNotFoundError, WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import {
   approvePhaseUpdate,
   approvePlanUpdate,
@@ -154,18 +155,23 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
       };
     },
 
-    async ask(developerId, question, { idempotencyKey }) {
+    async ask(developerId, question, { idempotencyKey, onProgress }) {
       // The worker answers (budgeted, usage recorded); a second delivery of the same event waits for that answer.
       const workflowId = askWorkflowId(developerId, idempotencyKey);
       const input: AskInput = { developerId, question };
-      let answer: AskResult;
       try {
-        answer = await client.workflow.execute('askWorkflow', { taskQueue: deps.taskQueue, workflowId, args: [input] });
+        await client.workflow.start('askWorkflow', { taskQueue: deps.taskQueue, workflowId, args: [input] });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        answer = await client.workflow.getHandle(workflowId).result();
       }
-      return { text: answer.text, citations: answer.citations };
+      const handle = client.workflow.getHandle<(input: AskInput) => Promise<AskResult>>(workflowId);
+      const watching = onProgress ? watchAskProgress(handle, onProgress) : undefined;
+      try {
+        const answer = await handle.result();
+        return { text: answer.text, citations: answer.citations };
+      } finally {
+        watching?.stop();
+      }
     },
 
     async workItem(key): Promise<WorkItemDetail | undefined> {
@@ -280,3 +286,34 @@ export function toView(state: WorkItemSnapshot): WorkItemView {
 }
 
 export type { Plan };
+
+/** How often the asker's status line is refreshed from the answering activity's last heartbeat. */
+const askProgressEveryMs = 1_000;
+
+/**
+ * Follows the answer step on the worker: the activity heartbeats a short status ("is reading capi.go…"),
+ * and the server reports the latest one among the workflow's pending activities.
+ */
+function watchAskProgress(handle: WorkflowHandle, onProgress: (status: string) => void): { stop(): void } {
+  let stopped = false;
+  let last = '';
+  const poll = async () => {
+    while (!stopped) {
+      await new Promise((r) => setTimeout(r, askProgressEveryMs));
+      if (stopped) return;
+      const description = await handle.describe().catch(() => undefined);
+      const payload = description?.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
+      const status = payload ? defaultPayloadConverter.fromPayload<unknown>(payload as Payload) : undefined;
+      if (typeof status === 'string' && status !== last && !stopped) {
+        last = status;
+        onProgress(status);
+      }
+    }
+  };
+  void poll();
+  return {
+    stop() {
+      stopped = true;
+    },
+  };
+}

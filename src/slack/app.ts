@@ -14,6 +14,11 @@ import { registerListeners } from './listeners/index.js';
 import { createSlackInbox } from './inbox.js';
 import { guardedListener, requestIdOf } from './request-guard.js';
 import { attachTrigger } from './trigger.js';
+import { signInLink } from '../http/dashboard/session.js';
+import type { PromptAudience } from './blocks/agent.js';
+import type { CurationPort } from './agent-intents.js';
+import { createCurationDms, type ReviewQueuePort } from './curation-dms.js';
+import { ensureInAlertsChannel, type AlertsChannelState } from './alerts-channel.js';
 
 export interface SlackAppOptions {
   orchestrator: Orchestrator;
@@ -34,12 +39,29 @@ export interface SlackAppOptions {
   logger?: Logger;
   /** How often intents left by a crash or an outage are applied again (they are also applied at start). */
   inboxEveryMs?: number;
+  /**
+   * The team config as it is now (the config source's current()), read on each use so a new role file applies
+   * without a restart: prompts fitted to a role, the alerts channel to join.
+   */
+  currentConfig?: () => LoadedConfig;
+  /** The dashboard's signing secret (SITROOM_DASHBOARD_SECRET): with dashboardUrl, "Open dashboard" mints sign-in links. */
+  dashboardSecret?: string;
+  /** How long a sign-in link from Slack is valid. */
+  signInTtlMs?: number;
+  /** The knowledge store: curators get each proposal in review as a DM and review it there. */
+  knowledge?: { isCurator(developerId: string): boolean; proposals: Pick<ReviewQueuePort, 'reviewQueue'> & Pick<CurationPort, 'reviewProposal'> & { getProposal(id: number): Promise<{ id: number; status: string; draft: { title: string; body: string } } | undefined> } };
+  /** How often the review queue is checked for proposals curators have not been sent yet. */
+  curationEveryMs?: number;
 }
 
 export interface SlackApp {
   app: App;
   deps: SlackDeps;
   mode: 'socket' | 'http';
+  /** Whether the bot is in the alerts channel, once start() has tried to join it (undefined without an alerts channel). */
+  alertsChannel(): AlertsChannelState | undefined;
+  /** Sends review DMs for proposals in review that a curator has not had yet (also done every curationEveryMs). */
+  sendReviewDms(): Promise<number>;
   /** Starts receiving; returns the request URL in HTTP mode. */
   start(): Promise<{ requestUrl?: string }>;
   stop(): Promise<void>;
@@ -105,8 +127,39 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     clientOptions: { ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}), retryConfig: { retries: 0 } },
   });
 
-  const inbox = createSlackInbox({ db: options.store.db, orchestrator: options.orchestrator, directory, client: app.client, render, logger });
-  const deps: SlackDeps = { orchestrator: options.orchestrator, db: options.store.db, directory, render, logger, inbox, afterAck: createAfterAckQueue(logger) };
+  const knowledge = options.knowledge;
+  const curation: CurationPort | undefined = knowledge ? { isCurator: (id) => knowledge.isCurator(id), reviewProposal: (...args) => knowledge.proposals.reviewProposal(...args) } : undefined;
+  const inbox = createSlackInbox({ db: options.store.db, orchestrator: options.orchestrator, directory, client: app.client, render, logger, ...(curation ? { curation } : {}) });
+  const currentConfig = options.currentConfig ?? (options.config ? () => options.config! : undefined);
+  const dashboardSecret = options.dashboardSecret;
+  const signInTtlMs = options.signInTtlMs ?? 10 * 60_000;
+  const agent: SlackDeps['agent'] = {
+    audienceOf(developerId): PromptAudience {
+      const role = currentConfig?.().roles.get(developerId);
+      return role ? { experience: role.experience, newDeveloperGuidance: role.new_developer_guidance } : {};
+    },
+    ...(dashboardSecret && options.dashboardUrl
+      ? {
+          signInLink: (developerId: string, workItemKey?: string) => ({
+            url: signInLink(dashboardUrl, dashboardSecret, developerId, new Date(), { ttlMs: signInTtlMs, next: workItemKey ? `/dashboard/work-items/${encodeURIComponent(workItemKey)}` : '/dashboard' }),
+            ttlMinutes: Math.round(signInTtlMs / 60_000),
+          }),
+        }
+      : {}),
+    ...(knowledge
+      ? {
+          proposal: async (id: number) => {
+            const p = await knowledge.proposals.getProposal(id);
+            return p ? { id: p.id, title: p.draft.title, body: p.draft.body, status: p.status } : undefined;
+          },
+        }
+      : {}),
+  };
+  const deps: SlackDeps = { orchestrator: options.orchestrator, db: options.store.db, directory, render, logger, inbox, agent, afterAck: createAfterAckQueue(logger) };
+  const reviewDms = knowledge
+    ? createCurationDms({ db: options.store.db, client: app.client, logger, knowledge: { isCurator: (id) => knowledge.isCurator(id), reviewQueue: () => knowledge.proposals.reviewQueue() }, roster: () => directory.roster() })
+    : undefined;
+  let alertsChannel: AlertsChannelState | undefined;
 
   // Who sent each delivery and its idempotency key, for every listener; it does no I/O, so ack() stays first.
   app.use(attachTrigger(deps));
@@ -121,10 +174,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     app,
     deps,
     mode: socketMode ? 'socket' : 'http',
+    alertsChannel: () => alertsChannel,
+    sendReviewDms: () => reviewDms?.pass() ?? Promise.resolve(0),
     async start() {
       await directory.refresh(true);
       // Intents acknowledged before a crash are applied now, and any left by an outage every few seconds.
       inbox.start(inboxEveryMs);
+      reviewDms?.start(options.curationEveryMs ?? 10_000);
+      // Channel alerts need the bot in the channel: it joins by itself, or logs exactly why it cannot.
+      const alerts = currentConfig?.().team.notifications.alerts_channel;
+      if (alerts) alertsChannel = await ensureInAlertsChannel(app.client, alerts, logger);
       if (socketMode) {
         await app.start();
         return {};
@@ -142,6 +201,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     },
     async stop() {
       await inbox.stop();
+      await reviewDms?.stop();
       if (socketMode) {
         await app.stop();
         return;

@@ -6,6 +6,7 @@ import type { Orchestrator } from '../orchestrator/port.js';
 import type { Logger } from '../observability/logger.js';
 import type { RenderContext } from './blocks/notifications.js';
 import type { SlackInbox } from './inbox.js';
+import type { PromptAudience } from './blocks/agent.js';
 
 export interface Developer { id: string; displayName: string; slackUserId: string | null }
 
@@ -40,12 +41,28 @@ export class DeveloperDirectory {
     return this.byId.get(id);
   }
 
+  /** Everyone on the roster (fresh from the store at most maxAgeMs old). */
+  async roster(): Promise<Developer[]> {
+    await this.refresh();
+    return [...this.byId.values()];
+  }
+
   /** Synchronous mention for renderers: `<@U…>` when the developer has a Slack id, else the name. */
   mention(developerId: string): string {
     const dev = this.byId.get(developerId);
     if (dev?.slackUserId) return `<@${dev.slackUserId}>`;
     return dev?.displayName ?? developerId;
   }
+}
+
+/** What Slack's agent surface needs beyond the orchestrator; each part is optional and its absence is said to the person. */
+export interface AgentSurfaceDeps {
+  /** A short-lived dashboard sign-in link for this developer (to the work item's page when given); undefined without a dashboard. */
+  signInLink?(developerId: string, workItemKey?: string): { url: string; ttlMinutes: number };
+  /** The person's role as suggested prompts care, read live so a changed role file applies at once. */
+  audienceOf(developerId: string): PromptAudience;
+  /** Knowledge proposals as the curator's review DM shows them; absent when this process has no knowledge store. */
+  proposal?(id: number): Promise<{ id: number; title: string; body: string; status: string } | undefined>;
 }
 
 export interface SlackDeps {
@@ -56,6 +73,7 @@ export interface SlackDeps {
   logger: Logger;
   /** Where a listener records what the person asked for before it acknowledges, and which applies it. */
   inbox: SlackInbox;
+  agent: AgentSurfaceDeps;
   /** Schedules the part of a listener that follows its ack (see createAfterAckQueue). */
   afterAck: (job: () => Promise<void>) => void;
 }

@@ -24,6 +24,14 @@ export const ActionIds = {
   orientationDone: `${prefix}:onboarding:orientation-done`,
   /** Link buttons: Slack still sends block_actions for them, which we acknowledge and ignore. */
   link: `${prefix}:link`,
+  /** Feedback buttons (thumbs up/down) under an answer: recorded for calibration. */
+  answerFeedback: `${prefix}:feedback:answer`,
+  /** "Open dashboard": mints a short-lived sign-in link for the person who tapped it. */
+  openDashboard: `${prefix}:dashboard:open`,
+  /** A curator's review of a knowledge proposal, in their DM. */
+  curateApprove: `${prefix}:curate:approve`,
+  curateReject: `${prefix}:curate:reject`,
+  curateEdit: `${prefix}:curate:edit`,
 } as const;
 export const linkActionPattern = /^sitroom:link/;
 
@@ -31,6 +39,7 @@ export const CallbackIds = {
   rejectReasonModal: `${prefix}:modal:reject-reason`,
   knowledgeEditModal: `${prefix}:modal:knowledge-edit`,
   planEditModal: `${prefix}:modal:plan-edit`,
+  curateEditModal: `${prefix}:modal:curate-edit`,
   home: `${prefix}:home`,
 } as const;
 
@@ -48,6 +57,11 @@ export const InputIds = {
   planPhaseDependsPrefix: 'plan_phase_depends_',
   planNoteBlock: 'plan_note',
   planNoteAction: 'plan_note_input',
+  /** The curator's edit of a proposal before approving it. */
+  curateTitleBlock: 'curate_title',
+  curateTitleAction: 'curate_title_input',
+  curateBodyBlock: 'curate_body',
+  curateBodyAction: 'curate_body_input',
 } as const;
 
 export const slashCommand = '/sitroom';

@@ -16,6 +16,7 @@ import { formatWhen, renderDecided, type RenderContext } from './blocks/notifica
 import { controlBlocks, renderControlled } from './blocks/plan-control.js';
 import { renderHome } from './blocks/views.js';
 import { errorText, tellPrivately } from './listeners/reply.js';
+import { applyAgentSurfaceIntent, CurationIntent, FeedbackIntent, type CurationPort } from './agent-intents.js';
 
 const Prompt = z.object({ channel: z.string(), ts: z.string() });
 
@@ -48,7 +49,7 @@ export type PlanCommandIntent = z.infer<typeof PlanCommandIntent>;
 export const notOnRosterToDecide = 'You are not on this team’s roster (no role file with your Slack id), so you cannot make this decision.';
 export const notOnRosterToStart = 'You are not on this team’s roster yet; ask your tech lead to add a role file with your Slack id.';
 
-const Intent = z.discriminatedUnion('kind', [DecisionIntent, PlanCommandIntent]);
+const Intent = z.discriminatedUnion('kind', [DecisionIntent, PlanCommandIntent, FeedbackIntent, CurationIntent]);
 type Intent = z.infer<typeof Intent>;
 
 export interface SlackInbox {
@@ -75,6 +76,8 @@ export interface SlackInboxDeps {
   client: App['client'];
   render: RenderContext;
   logger: Logger;
+  /** A curator's review from their DM (the knowledge store); without it that review is refused with a pointer to the dashboard. */
+  curation?: CurationPort;
   /** How long a process holds a row it is applying before another may take it; renewed while it works. */
   leaseMs?: number;
   /** Attempts that end in an error before the row is given up and the person told. */
@@ -123,6 +126,7 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
       return;
     }
     const actor = developer.id;
+    if (intent.kind === 'feedback' || intent.kind === 'curation') return applyAgentSurfaceIntent({ db, client, logger, tell, ...(deps.curation ? { curation: deps.curation } : {}) }, row, intent, actor);
     if (intent.kind === 'command') {
       const result = await orchestrator.requestPlan(actor, intent.workItemKey, intent.intention);
       await settleIntent(db, row.id, 'applied', `planning ${result.workItemKey} (plan v${result.planVersion})`);
@@ -170,7 +174,7 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
         const why = errorText(err);
         if (row.attempts >= maxAttempts) {
           await settleIntent(db, row.id, 'failed', why);
-          const what = parsed.data.kind === 'command' ? `start ${parsed.data.workItemKey}` : 'record that decision';
+          const what = parsed.data.kind === 'command' ? `start ${parsed.data.workItemKey}` : parsed.data.kind === 'feedback' ? 'record your feedback' : parsed.data.kind === 'curation' ? 'record that review' : 'record that decision';
           await tell(parsed.data.reply, `Could not ${what} after ${row.attempts} attempts (${why}). Nothing changed; try again.`);
         } else {
           // Temporal or the store is away: try again later, backing off, without bothering the person yet.

@@ -7,6 +7,12 @@ import type { Logger } from '../observability/logger.js';
 import type { TemporalSecurity } from './connection.js';
 
 export const defaultTaskQueue = 'situation-room';
+
+/**
+ * Heartbeats of activities without a heartbeat timeout (answering a question) reach the server at most this
+ * often; the asker's status line follows them, so the SDK's 30 s default would leave it stale.
+ */
+export const heartbeatThrottle = { defaultHeartbeatThrottleInterval: '1 second' } as const;
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 export interface WorkerOptions {
@@ -35,6 +41,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
     // Let running activities finish (or notice cancellation) before the process exits on SIGINT/SIGTERM.
     shutdownGraceTime: '20 seconds',
+    ...heartbeatThrottle,
   });
   return { worker, connection };
 }

@@ -25,3 +25,25 @@ describe('the config in force', () => {
     expect(source.problem()).toBeUndefined();
   });
 });
+
+describe('role changes without a restart', () => {
+  it('tells its listeners about a new role file once, after the watch sees it', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'sitroom-cfgsrc-'));
+    cpSync(join(exampleTargetRepo, '.rh-agentic'), join(repo, '.rh-agentic'), { recursive: true });
+    const source = createConfigSource(repo, { warn: () => undefined, info: () => undefined }, { checkEveryMs: 0 });
+    const heard: string[][] = [];
+    source.onReload((config) => void heard.push([...config.roles.keys()].sort()));
+    const stop = source.watch(100);
+    try {
+      const sam = readFileSync(join(repo, '.rh-agentic', 'roles', 'sam.yaml'), 'utf8');
+      writeFileSync(join(repo, '.rh-agentic', 'roles', 'noor.yaml'), sam.replace('developer: sam', 'developer: noor').replace('U0SAM0002', 'U0NOOR0007'));
+      for (let i = 0; i < 50 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(heard).toHaveLength(1);
+      expect(heard[0]).toContain('noor');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(heard).toHaveLength(1); // nothing changed since: no second reload
+    } finally {
+      stop();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { heartbeatThrottle } from '../../src/temporal/worker.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createCore, createOrchestrator, type Core } from '../../src/main/compose.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -43,7 +44,7 @@ export async function startTestRuntime(options: { env?: TestWorkflowEnvironment;
   const core = await createCore({ environment: environmentFrom({ ...rest, ...options.processEnv }), dataDir, store, logger: await testLogger() });
   const taskQueue = `e2e-${uniqueSuffix()}`;
   const bundle = await workflowBundle();
-  const makeWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: core.activities, sinks: createDecisionSinks(core.activities, core.logger), shutdownGraceTime: '2 seconds' });
+  const makeWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: core.activities, sinks: createDecisionSinks(core.activities, core.logger), shutdownGraceTime: '2 seconds', ...heartbeatThrottle });
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   if (options.startWorker !== false) {

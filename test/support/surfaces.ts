@@ -45,7 +45,9 @@ export async function startSurfaces(rt: TestRuntime, options: { dispatchEveryMs?
   const http = await startHttpServer({ port: 0, routes });
   const slack = createSlackApp({
     orchestrator: rt.orchestrator, store: core.store, config: core.config.current(), botToken, signingSecret, appToken: '', slackApiUrl: workspace.apiUrl, port: 0, logger: core.logger,
-    ...(options.dashboardSecret ? { dashboardUrl: `${http.url}/dashboard` } : {}),
+    ...(options.dashboardSecret ? { dashboardUrl: `${http.url}/dashboard`, dashboardSecret: options.dashboardSecret } : {}),
+    currentConfig: () => core.config.current(),
+    knowledge: core.knowledge,
   });
   const { requestUrl } = await slack.start();
   workspace.setAppUrl(requestUrl!);

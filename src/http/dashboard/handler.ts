@@ -12,7 +12,7 @@ import { allowedHosts, checkHeaders, guardRequest } from '../guard.js';
 import { renderDashboard, renderMessagePage, type DashboardView } from './render.js';
 import type { Orchestrator } from '../../orchestrator/port.js';
 import { handleWorkItem } from './work-item.js';
-import { csrfToken, issueToken, parseCookies, sessionCookie, verifyCsrf, verifyToken } from './session.js';
+import { csrfToken, issueToken, parseCookies, safeNext, sessionCookie, verifyCsrf, verifyToken } from './session.js';
 
 export interface DashboardDeps {
   db: Database;
@@ -83,7 +83,8 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
       }
       const session = issueToken(deps.secret, developer, new Date(now().getTime() + ttl), 'session');
       const cookie = `${sessionCookie}=${encodeURIComponent(session)}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(ttl / 1000)}${deps.secureCookies ? '; Secure' : ''}`;
-      res.writeHead(303, { location: '/dashboard', 'set-cookie': cookie, 'cache-control': 'no-store' });
+      // A link from Slack's "Open dashboard" may name the page to land on (a work item); only dashboard paths.
+      res.writeHead(303, { location: safeNext(url.searchParams.get('next')) ?? '/dashboard', 'set-cookie': cookie, 'cache-control': 'no-store' });
       res.end();
       return true;
     }

@@ -36,6 +36,23 @@ export function dashboardLoginLink(baseUrl: string, secret: string, developer: s
   return url.toString();
 }
 
+/**
+ * The link "Open dashboard" in Slack mints: under the dashboard's public base (SITROOM_PUBLIC_URL's /dashboard,
+ * path prefix kept), and landing on `next` (a page of the dashboard, e.g. a work item) once signed in.
+ */
+export function signInLink(dashboardUrl: string, secret: string, developer: string, now: Date, options: { ttlMs?: number; next?: string } = {}): string {
+  const url = new URL(`${dashboardUrl.replace(/\/+$/, '')}/login`);
+  url.searchParams.set('token', issueToken(secret, developer, new Date(now.getTime() + (options.ttlMs ?? 15 * 60_000)), 'login'));
+  if (options.next && safeNext(options.next)) url.searchParams.set('next', options.next);
+  return url.toString();
+}
+
+/** Where a sign-in may land: a path of the dashboard on this host, never another site ("//evil", "/dashboard/../x"). */
+export function safeNext(next: string | null | undefined): string | undefined {
+  if (!next || !/^\/dashboard(?:\/[A-Za-z0-9._~%-]+)*\/?$/.test(next) || next.includes('..')) return undefined;
+  return next;
+}
+
 export function csrfToken(secret: string, session: string): string {
   return sign(secret, `csrf:${session}`);
 }

@@ -50,12 +50,21 @@ export interface PlainTextInputElement {
   max_length?: number;
 }
 
+/** https://docs.slack.dev/reference/block-kit/block-elements/feedback-buttons-element */
+export interface FeedbackButtonsElement {
+  type: 'feedback_buttons';
+  action_id: string;
+  positive_button: { text: PlainText; value: string; accessibility_label?: string };
+  negative_button: { text: PlainText; value: string; accessibility_label?: string };
+}
+
 export type Block =
   | { type: 'section'; block_id?: string; text: TextObject; fields?: TextObject[]; accessory?: ButtonElement }
   | { type: 'header'; block_id?: string; text: PlainText }
   | { type: 'context'; block_id?: string; elements: TextObject[] }
   | { type: 'actions'; block_id?: string; elements: ButtonElement[] }
   | { type: 'divider'; block_id?: string }
+  | { type: 'context_actions'; block_id?: string; elements: FeedbackButtonsElement[] }
   | { type: 'input'; block_id: string; label: PlainText; element: PlainTextInputElement; hint?: PlainText; optional?: boolean };
 
 export interface Message { text: string; blocks: Block[] }
@@ -142,6 +151,15 @@ export function button(options: ButtonOptions): ButtonElement {
   if (options.url !== undefined && options.url.length <= limits.buttonUrl) element.url = options.url;
   if (options.style) element.style = options.style;
   return element;
+}
+
+/**
+ * Thumbs up and down under a message (a context_actions block, https://docs.slack.dev/reference/block-kit/blocks/context-actions-block).
+ * A tap arrives as a block action of type feedback_buttons carrying the chosen side's value.
+ */
+export function feedbackButtons(args: { actionId: string; positive: { label: string; value: string; accessibility?: string }; negative: { label: string; value: string; accessibility?: string }; blockId?: string }): Block {
+  const side = (b: { label: string; value: string; accessibility?: string }) => ({ text: plain(b.label, limits.buttonText), value: b.value, ...(b.accessibility ? { accessibility_label: clip(b.accessibility, 75) } : {}) });
+  return { type: 'context_actions', ...(args.blockId ? { block_id: args.blockId } : {}), elements: [{ type: 'feedback_buttons', action_id: args.actionId, positive_button: side(args.positive), negative_button: side(args.negative) }] };
 }
 
 /** Buttons in rows of at most 25, action ids de-duplicated (Slack rejects duplicates within a block). */

@@ -11,6 +11,7 @@ import { developers, notificationOutbox } from '../../db/schema/core.js';
 import { countExplained } from '../../db/personal-memory.js';
 import { createLogger, redactSecrets, type Logger } from '../../observability/logger.js';
 import { renderDigest, renderNotification, summariseNotification, type RenderContext } from '../blocks/notifications.js';
+import { gateMetadata } from '../blocks/agent.js';
 import { digestDue, routeNotification, type NotificationPreferences } from '../../notifications/routing.js';
 import type { NotificationPayload } from '../../contracts/notifications.js';
 import { createSlackPacer, type SlackPacer } from './pacer.js';
@@ -213,9 +214,11 @@ export function createDispatcher(options: DispatcherOptions) {
         channel = await dmChannel(dev.slackUserId);
       }
       const rendered = renderNotification(row.payload, render);
+      // A gate message names its workflow in Slack message metadata (identifiers only).
+      const metadata = gateMetadata(row.payload);
       const mention = route.mention && dev?.slackUserId && !rendered.text.includes(`<@${dev.slackUserId}>`) ? `<@${dev.slackUserId}> ` : '';
       const posted = await paced('chat.postMessage', channel, () =>
-        client.chat.postMessage({ channel, text: `${mention}${rendered.text}`, blocks: rendered.blocks as never, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false }),
+        client.chat.postMessage({ channel, text: `${mention}${rendered.text}`, blocks: rendered.blocks as never, ...(threadTs ? { thread_ts: threadTs } : {}), ...(metadata ? { metadata } : {}), unfurl_links: false }),
       );
       await db.transaction(async (tx) => {
         const txdb = tx as unknown as Database;

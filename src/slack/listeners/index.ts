@@ -16,6 +16,10 @@ import { registerMessage } from './events/message.js';
 import { registerKnowledgeEditSubmission } from './views/knowledge-edit.js';
 import { registerRejectReasonSubmission } from './views/reject-reason.js';
 import { registerPlanEditSubmission } from './views/plan-edit.js';
+import { registerAnswerFeedback } from './agent/feedback.js';
+import { registerCuration } from './agent/curation.js';
+import { registerMessagesTabOpened } from './agent/messages-tab.js';
+import { registerOpenDashboard } from './agent/open-dashboard.js';
 
 export function registerListeners(app: App, deps: SlackDeps): void {
   // Buttons in messages and in App Home.
@@ -25,12 +29,17 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   registerKnowledgeEditOpener(app, deps);
   registerOrientationDone(app, deps);
   registerPlanEditOpener(app, deps);
+  // Slack's agent surface: feedback on answers, sign-in to the dashboard, a curator's review from their DM.
+  registerAnswerFeedback(app, deps);
+  registerOpenDashboard(app, deps);
+  registerCuration(app, deps);
   // Modals.
   registerRejectReasonSubmission(app, deps);
   registerKnowledgeEditSubmission(app, deps);
   registerPlanEditSubmission(app, deps);
   // Events.
   registerAppHomeOpened(app, deps);
+  registerMessagesTabOpened(app, deps);
   registerMessage(app, deps);
   registerAppMention(app, deps);
   // The slash command.

@@ -6,6 +6,7 @@ import { triggerOf } from '../../trigger.js';
 import { parsePairRequest } from '../pair.js';
 import { errorText } from '../reply.js';
 import { startPairThread } from './pair-thread.js';
+import { answerInThread } from '../agent/answer.js';
 
 export function registerAppMention(app: App, deps: SlackDeps): void {
   app.event('app_mention', async ({ event, client, context }) => {
@@ -23,8 +24,8 @@ export function registerAppMention(app: App, deps: SlackDeps): void {
     try {
       if (await startPairThread(deps, client, { developerId: developer.id, text: event.text, channel: event.channel, threadTs: event.thread_ts ?? event.ts, idempotencyKey: trigger.key! })) return;
       const question = event.text.replace(/<@[UW][A-Z0-9]+>/g, '').trim();
-      const answer = await deps.orchestrator.ask(developer.id, question, { idempotencyKey: trigger.key! });
-      await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: answer.text.slice(0, 39_000) });
+      // In a channel the stream is addressed to the asker, as Slack requires outside a DM.
+      await answerInThread(deps, client, { developerId: developer.id, question, channel: event.channel, threadTs: event.thread_ts ?? event.ts, user: event.user, ...(context.teamId ? { teamId: context.teamId } : {}), isDm: false, idempotencyKey: trigger.key! });
     } catch (err) {
       await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: `Something went wrong: ${errorText(err)}` });
     }

@@ -11,6 +11,7 @@ import { parseHandBack, parseOverride } from '../overrides.js';
 import { applyOverride } from './override.js';
 import { pairTargetOfThread, startPairThread } from './pair-thread.js';
 import { rememberFromMessage } from './remember.js';
+import { answerInThread } from '../agent/answer.js';
 
 export function registerMessage(app: App, deps: SlackDeps): void {
   app.event('message', async ({ event, client, context }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
@@ -48,9 +49,8 @@ export function registerMessage(app: App, deps: SlackDeps): void {
       if (await startPairThread(deps, client, { developerId: developer.id, text, channel: event.channel, threadTs: event.ts, idempotencyKey: trigger.key! })) return;
       const override = parseOverride(text);
       if (override) return void (await applyOverride(deps, client, { developerId: developer.id, override, channel: event.channel, threadTs: event.ts, idempotencyKey: trigger.key! }));
-      const answer = await deps.orchestrator.ask(developer.id, text, { idempotencyKey: trigger.key! });
-      const citations = answer.citations.length ? `\n\n_Sources:_ ${answer.citations.map((c) => `\`${c}\``).join(', ')}` : '';
-      await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: `${answer.text}${citations}`.slice(0, 39_000) });
+      // A question: a status while RH-A works, then the answer streamed into the question's thread.
+      await answerInThread(deps, client, { developerId: developer.id, question: text, channel: event.channel, threadTs: event.ts, user: event.user, ...(context.teamId ? { teamId: context.teamId } : {}), isDm, idempotencyKey: trigger.key! });
     } catch (err) {
       deps.logger.error({ err: errorText(err) }, 'message handling failed');
       await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: `Something went wrong: ${errorText(err)}` });
