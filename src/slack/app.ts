@@ -11,7 +11,7 @@ import { createLogger, redactSecrets, type Logger } from '../observability/logge
 import type { RenderContext } from './blocks/notifications.js';
 import { createAfterAckQueue, DeveloperDirectory, type SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
-import { createSlackInbox } from './inbox.js';
+import { createSlackInbox, type SlackInboxDeps } from './inbox.js';
 import { guardedListener, requestIdOf } from './request-guard.js';
 import { attachTrigger } from './trigger.js';
 
@@ -34,6 +34,8 @@ export interface SlackAppOptions {
   logger?: Logger;
   /** How often intents left by a crash or an outage are applied again (they are also applied at start). */
   inboxEveryMs?: number;
+  /** How long the inbox holds a row it applies, how often it tries, and how it spaces the tries (defaults in inbox.ts). */
+  inboxRetry?: Pick<SlackInboxDeps, 'leaseMs' | 'maxAttempts' | 'retryFirstMs' | 'retryMaxMs'>;
 }
 
 export interface SlackApp {
@@ -105,7 +107,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     clientOptions: { ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}), retryConfig: { retries: 0 } },
   });
 
-  const inbox = createSlackInbox({ db: options.store.db, orchestrator: options.orchestrator, directory, client: app.client, render, logger });
+  const inbox = createSlackInbox({ db: options.store.db, orchestrator: options.orchestrator, directory, client: app.client, render, logger, ...options.inboxRetry });
   const deps: SlackDeps = { orchestrator: options.orchestrator, db: options.store.db, directory, render, logger, inbox, afterAck: createAfterAckQueue(logger) };
 
   // Who sent each delivery and its idempotency key, for every listener; it does no I/O, so ack() stays first.
