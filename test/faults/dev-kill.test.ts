@@ -14,7 +14,8 @@ import { openStore } from '../../src/db/client.js';
 import { slackIntents } from '../../src/db/schema/core.js';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { uniqueSuffix } from '../support/temporal.js';
-import { approveAll, openPlanGates, printFigures, settleAndCount, startFaultWorkspace, startProduct, type FaultWorkspace, type ProductProcess } from './taps.js';
+import { startProduct, type ProductProcess } from './support.js';
+import { approveAll, openPlanGates, printFigures, settleAndCount, startFaultWorkspace, type FaultWorkspace } from './taps.js';
 
 const processes: ProductProcess[] = [];
 let fault: FaultWorkspace | undefined;
