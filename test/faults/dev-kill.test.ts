@@ -166,5 +166,5 @@ describe('sitroom dev on PGlite is killed with taps in flight', () => {
     } finally {
       await store.close();
     }
-  }, 600_000);
+  }, 900_000);
 });
