@@ -15,7 +15,7 @@ const retryable: SlackIntentStatus[] = ['refused', 'failed'];
  * Writes an intent under its idempotency key. Returns its id, or undefined when the key is already pending or
  * applied (a double tap, Slack's retry, a replay), which must not act twice.
  */
-export async function recordIntent(db: Database, intent: { idempotencyKey: string; kind: 'decision' | 'command' | 'feedback' | 'curation'; slackUserId: string; payload: unknown }): Promise<number | undefined> {
+export async function recordIntent(db: Database, intent: { idempotencyKey: string; kind: 'decision' | 'command' | 'orientation-done' | 'feedback' | 'curation'; slackUserId: string; payload: unknown }): Promise<number | undefined> {
   const rows = await db
     .insert(slackIntents)
     .values({ ...intent, payload: intent.payload as object })
@@ -44,6 +44,14 @@ export async function leaseIntent(db: Database, id: number, leaseMs: number): Pr
 /** Keeps holding a row whose application takes longer than the lease (Temporal waiting for a worker). */
 export async function renewLease(db: Database, id: number, leaseMs: number): Promise<void> {
   await db.update(slackIntents).set({ leaseUntil: inMs(leaseMs) }).where(and(eq(slackIntents.id, id), eq(slackIntents.status, 'pending')));
+}
+
+/**
+ * Records how far a pending intent got (the Slack message it already posted), so a second pass after a crash
+ * goes on from there. Only the row's holder writes it, and only while the row is pending.
+ */
+export async function saveIntentProgress(db: Database, id: number, payload: unknown): Promise<void> {
+  await db.update(slackIntents).set({ payload: payload as object }).where(and(eq(slackIntents.id, id), eq(slackIntents.status, 'pending')));
 }
 
 /** Gives the row back to be tried again after delayMs, keeping the error that stopped this attempt. */

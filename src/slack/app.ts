@@ -11,7 +11,7 @@ import { createLogger, redactSecrets, type Logger } from '../observability/logge
 import type { RenderContext } from './blocks/notifications.js';
 import { createAfterAckQueue, DeveloperDirectory, type SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
-import { createSlackInbox } from './inbox.js';
+import { createSlackInbox, type SlackInboxDeps } from './inbox.js';
 import { guardedListener, requestIdOf } from './request-guard.js';
 import { attachTrigger } from './trigger.js';
 import { signInLink } from '../http/dashboard/session.js';
@@ -52,6 +52,8 @@ export interface SlackAppOptions {
   knowledge?: { isCurator(developerId: string): boolean; proposals: Pick<ReviewQueuePort, 'reviewQueue'> & Pick<CurationPort, 'reviewProposal'> & { getProposal(id: number): Promise<{ id: number; status: string; draft: { title: string; body: string } } | undefined> } };
   /** How often the review queue is checked for proposals curators have not been sent yet. */
   curationEveryMs?: number;
+  /** How long the inbox holds a row it applies, how often it tries, and how it spaces the tries (defaults in inbox.ts). */
+  inboxRetry?: Pick<SlackInboxDeps, 'leaseMs' | 'maxAttempts' | 'retryFirstMs' | 'retryMaxMs'>;
 }
 
 export interface SlackApp {
@@ -129,7 +131,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   const knowledge = options.knowledge;
   const curation: CurationPort | undefined = knowledge ? { isCurator: (id) => knowledge.isCurator(id), reviewProposal: (...args) => knowledge.proposals.reviewProposal(...args) } : undefined;
-  const inbox = createSlackInbox({ db: options.store.db, orchestrator: options.orchestrator, directory, client: app.client, render, logger, ...(curation ? { curation } : {}) });
+  const inbox = createSlackInbox({ db: options.store.db, orchestrator: options.orchestrator, directory, client: app.client, render, logger, ...(curation ? { curation } : {}), ...options.inboxRetry });
   const currentConfig = options.currentConfig ?? (options.config ? () => options.config! : undefined);
   const dashboardSecret = options.dashboardSecret;
   const signInTtlMs = options.signInTtlMs ?? 10 * 60_000;

@@ -1,20 +1,26 @@
 // Acknowledged means durable: a listener records what the person asked for (a decision from a button or a
-// modal, a /sitroom command that starts work) before it acknowledges Slack, and this inbox applies every
+// modal, a /sitroom command that starts work or sends something, the orientation's done button) before it
+// acknowledges Slack, and this inbox applies every
 // recorded intent through the Orchestrator port: at once after the ack, and again on start-up and every few
 // seconds for rows a crashed or stopped process left behind. The idempotency key is the Temporal update id,
-// so applying a row a second time after a crash returns the first result instead of deciding twice. When an
-// intent cannot be applied the person is told why, and the row keeps the outcome.
+// so applying a row a second time after a crash returns the first result instead of deciding twice; an intent
+// made of several Slack posts (a pair thread) records each one it made in its row, so a second pass goes on
+// from there instead of posting again. When an intent cannot be applied the person is told why, and the row
+// keeps the outcome.
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { Database } from '../db/client.js';
-import { dueIntents, leaseIntent, postponeIntent, recordIntent, renewLease, settleIntent, type SlackIntentRow } from '../db/slack-intents.js';
+import { dueIntents, leaseIntent, postponeIntent, recordIntent, renewLease, saveIntentProgress, settleIntent, type SlackIntentRow } from '../db/slack-intents.js';
+import { RefusedDecision } from '../contracts/failures.js';
 import type { Logger } from '../observability/logger.js';
 import type { DecisionResult, Orchestrator } from '../orchestrator/port.js';
 import { DecisionTemplate, toRequest } from './blocks/decision-value.js';
 import type { Block } from './blocks/kit.js';
-import { formatWhen, renderDecided, type RenderContext } from './blocks/notifications.js';
+import { formatWhen, renderDecided, renderOrientationDone, renderStarterTaskOffer, type RenderContext } from './blocks/notifications.js';
 import { controlBlocks, renderControlled } from './blocks/plan-control.js';
 import { renderHome } from './blocks/views.js';
+import { openPairThread, pairTargetOfThread } from './listeners/events/pair-thread.js';
+import { resolvePairTarget } from './listeners/pair.js';
 import { errorText, tellPrivately } from './listeners/reply.js';
 import { applyAgentSurfaceIntent, CurationIntent, FeedbackIntent, type CurationPort } from './agent-intents.js';
 
@@ -46,11 +52,49 @@ export type DecisionIntent = z.infer<typeof DecisionIntent>;
 export const PlanCommandIntent = z.object({ kind: z.literal('command'), command: z.literal('plan'), workItemKey: z.string(), intention: z.string(), reply: Reply });
 export type PlanCommandIntent = z.infer<typeof PlanCommandIntent>;
 
+/** `/sitroom pair PHASE [KEY]`: a thread in the conversation, a pair session bound to it, and its opening. */
+export const PairCommandIntent = z.object({
+  kind: z.literal('command'),
+  command: z.literal('pair'),
+  phase: z.string(),
+  workItemKey: z.string().optional(),
+  reply: Reply,
+  /** The thread's root once it was posted: a second pass opens that thread instead of posting another. */
+  thread: z.object({ channel: z.string(), ts: z.string(), workItemKey: z.string(), phaseId: z.string(), title: z.string() }).optional(),
+});
+export type PairCommandIntent = z.infer<typeof PairCommandIntent>;
+
+/** `/sitroom briefing`: the morning briefing now, delivered once a day through the outbox whatever the passes. */
+export const BriefingCommandIntent = z.object({ kind: z.literal('command'), command: z.literal('briefing'), reply: Reply });
+export type BriefingCommandIntent = z.infer<typeof BriefingCommandIntent>;
+
+/** "Done — show me a starter task" under the orientation in a new developer's briefing. */
+export const OrientationDoneIntent = z.object({
+  kind: z.literal('orientation-done'),
+  /** The developer the briefing belongs to (the button's value): only they may finish it. */
+  owner: z.string().optional(),
+  reply: Reply,
+});
+export type OrientationDoneIntent = z.infer<typeof OrientationDoneIntent>;
+
 export const notOnRosterToDecide = 'You are not on this team’s roster (no role file with your Slack id), so you cannot make this decision.';
 export const notOnRosterToStart = 'You are not on this team’s roster yet; ask your tech lead to add a role file with your Slack id.';
 
-const Intent = z.discriminatedUnion('kind', [DecisionIntent, PlanCommandIntent, FeedbackIntent, CurationIntent]);
-type Intent = z.infer<typeof Intent>;
+export const notOnRosterToFinishOrientation = 'You are not on this team’s roster (no role file with your Slack id), so there is no orientation to finish.';
+
+const Intent = z.union([DecisionIntent, PlanCommandIntent, PairCommandIntent, BriefingCommandIntent, OrientationDoneIntent, FeedbackIntent, CurationIntent]);
+export type Intent = z.infer<typeof Intent>;
+
+/** What the person is told an intent was for, when it could not be applied. */
+function describeIntent(intent: Intent): string {
+  if (intent.kind === 'decision') return 'record that decision';
+  if (intent.kind === 'orientation-done') return 'finish your orientation';
+  if (intent.kind === 'feedback') return 'record your feedback';
+  if (intent.kind === 'curation') return 'record that review';
+  if (intent.command === 'plan') return `start ${intent.workItemKey}`;
+  if (intent.command === 'pair') return `open the pair thread on ${intent.phase}${intent.workItemKey ? ` of ${intent.workItemKey}` : ''}`;
+  return 'send your briefing';
+}
 
 export interface SlackInbox {
   /**
@@ -82,12 +126,17 @@ export interface SlackInboxDeps {
   leaseMs?: number;
   /** Attempts that end in an error before the row is given up and the person told. */
   maxAttempts?: number;
+  /** The wait after a first failed attempt; it doubles with each further one, up to retryMaxMs. */
+  retryFirstMs?: number;
+  retryMaxMs?: number;
 }
 
 export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
   const { db, orchestrator, client, logger } = deps;
   const leaseMs = deps.leaseMs ?? 30_000;
   const maxAttempts = deps.maxAttempts ?? 8;
+  const retryFirstMs = deps.retryFirstMs ?? 1_000;
+  const retryMaxMs = deps.retryMaxMs ?? 30_000;
   const applying = new Set<number>();
   let timer: NodeJS.Timeout | undefined;
   let draining: Promise<number> | undefined;
@@ -117,21 +166,83 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
     await client.chat.update({ channel: reply.prompt.channel, ts: reply.prompt.ts, text: updated.text, blocks: updated.blocks as never });
   }
 
+  const refuse = async (row: SlackIntentRow, reply: z.infer<typeof Reply>, reason: string, told: string) => {
+    await settleIntent(db, row.id, 'refused', reason);
+    await tell(reply, told);
+  };
+
+  /** A pair thread: its root, then the session and the opening, each step recorded or found again on a second pass. */
+  async function openPair(row: SlackIntentRow, intent: PairCommandIntent, actor: string): Promise<void> {
+    const situation = await orchestrator.situation(actor);
+    let thread = intent.thread;
+    if (!thread) {
+      const target = resolvePairTarget({ phase: intent.phase, ...(intent.workItemKey ? { workItemKey: intent.workItemKey } : {}) }, situation);
+      if (!target.ok) return refuse(row, intent.reply, target.message, target.message);
+      const channel = intent.reply.channel;
+      if (!channel) throw new Error('a pair request carries the conversation it came from');
+      const root = await client.chat.postMessage({ channel, text: `<@${intent.reply.user}> is pairing with the agent on *${target.phaseId}* (${target.title}) of *${target.workItemKey}*. Reply in this thread.` });
+      if (!root.ts || !root.channel) throw new Error('Slack did not return the thread root');
+      thread = { channel: root.channel, ts: root.ts, workItemKey: target.workItemKey, phaseId: target.phaseId, title: target.title };
+      // From here a second pass opens this thread; a crash between the post and this write is the one window left.
+      await saveIntentProgress(db, row.id, { ...intent, thread });
+    }
+    // The opening carries the hand-back button: found in the thread, this pass has nothing left to post.
+    const opened = await pairTargetOfThread(client, thread.channel, thread.ts);
+    if (!opened) {
+      await openPairThread({ orchestrator, render: deps.render, logger }, client, { developerId: actor, workItemKey: thread.workItemKey, phaseId: thread.phaseId, title: thread.title, channel: thread.channel, threadTs: thread.ts, idempotencyKey: row.idempotencyKey, situation });
+    }
+    await settleIntent(db, row.id, 'applied', `pair thread ${thread.channel}/${thread.ts} on ${thread.workItemKey} ${thread.phaseId}`);
+  }
+
+  async function finishOrientation(row: SlackIntentRow, intent: OrientationDoneIntent, actor: string): Promise<void> {
+    const { reply } = intent;
+    // The button carries the briefing owner's id: personal memory is private, so only they can finish it.
+    if (intent.owner && intent.owner !== actor) return refuse(row, reply, `the orientation belongs to ${intent.owner}`, 'This orientation belongs to someone else; only they can mark it done.');
+    if (!orchestrator.completeOrientation) return refuse(row, reply, 'not available in this deployment', 'Finishing the orientation is not available in this deployment; ask the tech lead for a starter task.');
+    // Finishing keeps the first time it was done, so a second pass picks the same offer.
+    const offer = await orchestrator.completeOrientation(actor);
+    if (reply.prompt && reply.original) {
+      const updated = renderOrientationDone(reply.original as { text: string; blocks: Block[] }, offer.orientationCompletedAt);
+      await client.chat.update({ channel: reply.prompt.channel, ts: reply.prompt.ts, text: updated.text, blocks: updated.blocks as never });
+    }
+    const rendered = renderStarterTaskOffer(offer, deps.render);
+    const target = reply.channel ?? (await client.conversations.open({ users: reply.user })).channel?.id;
+    if (target) await client.chat.postMessage({ channel: target, text: rendered.text, blocks: rendered.blocks as never, unfurl_links: false });
+    await settleIntent(db, row.id, 'applied', `orientation finished ${offer.orientationCompletedAt}`);
+  }
+
   /** Runs the intent; 'settled' once its row says how it ended. A thrown error leaves it pending. */
   async function run(row: SlackIntentRow, intent: Intent): Promise<void> {
     const developer = await deps.directory.forSlackUser(row.slackUserId);
     if (!developer) {
-      await settleIntent(db, row.id, 'refused', `${row.slackUserId} is not on the roster`);
-      await tell(intent.reply, intent.kind === 'command' ? notOnRosterToStart : notOnRosterToDecide);
-      return;
+      const told = intent.kind === 'command' ? notOnRosterToStart : intent.kind === 'orientation-done' ? notOnRosterToFinishOrientation : notOnRosterToDecide;
+      return refuse(row, intent.reply, `${row.slackUserId} is not on the roster`, told);
     }
     const actor = developer.id;
     if (intent.kind === 'feedback' || intent.kind === 'curation') return applyAgentSurfaceIntent({ db, client, logger, tell, ...(deps.curation ? { curation: deps.curation } : {}) }, row, intent, actor);
-    if (intent.kind === 'command') {
-      const result = await orchestrator.requestPlan(actor, intent.workItemKey, intent.intention);
-      await settleIntent(db, row.id, 'applied', `planning ${result.workItemKey} (plan v${result.planVersion})`);
-      await tell(intent.reply, `Planning ${result.workItemKey} (plan v${result.planVersion}). The plan gate arrives in your DM.`);
-      return;
+    try {
+      if (intent.kind === 'orientation-done') return await finishOrientation(row, intent, actor);
+      if (intent.kind === 'command') {
+        switch (intent.command) {
+          case 'plan': {
+            const result = await orchestrator.requestPlan(actor, intent.workItemKey, intent.intention);
+            await settleIntent(db, row.id, 'applied', `planning ${result.workItemKey} (plan v${result.planVersion})`);
+            await tell(intent.reply, `Planning ${result.workItemKey} (plan v${result.planVersion}). The plan gate arrives in your DM.`);
+            return;
+          }
+          case 'pair':
+            return await openPair(row, intent, actor);
+          case 'briefing':
+            // Delivered through the outbox under the developer's date: a second pass never sends a second briefing.
+            await orchestrator.briefingNow(actor);
+            await settleIntent(db, row.id, 'applied', 'briefing sent');
+            return;
+        }
+      }
+    } catch (err) {
+      // A refusal from the orchestrator (a phase that does not exist) is an answer, not an outage: no retry.
+      if (err instanceof RefusedDecision) return refuse(row, intent.reply, err.message, `Not applied: ${err.message}`);
+      throw err;
     }
     const request = toRequest(intent.decision, {
       actor,
@@ -174,11 +285,10 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
         const why = errorText(err);
         if (row.attempts >= maxAttempts) {
           await settleIntent(db, row.id, 'failed', why);
-          const what = parsed.data.kind === 'command' ? `start ${parsed.data.workItemKey}` : parsed.data.kind === 'feedback' ? 'record your feedback' : parsed.data.kind === 'curation' ? 'record that review' : 'record that decision';
-          await tell(parsed.data.reply, `Could not ${what} after ${row.attempts} attempts (${why}). Nothing changed; try again.`);
+          await tell(parsed.data.reply, `Could not ${describeIntent(parsed.data)} after ${row.attempts} attempts (${why}). Nothing changed; try again.`);
         } else {
           // Temporal or the store is away: try again later, backing off, without bothering the person yet.
-          const delay = Math.min(30_000, 1_000 * 2 ** (row.attempts - 1));
+          const delay = Math.min(retryMaxMs, retryFirstMs * 2 ** (row.attempts - 1));
           logger.warn({ err: why, key: row.idempotencyKey, attempt: row.attempts, retryInMs: delay }, 'could not apply a Slack intent yet');
           await postponeIntent(db, row.id, delay, why);
         }

@@ -17,9 +17,11 @@ import { openStore } from '../../src/db/client.js';
 import { repoRoot } from '../../src/paths.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';
 import { createDatabase } from '../support/db.js';
+import { needsPostgres } from '../support/postgres.js';
 
 const exec = promisify(execFile);
-const adminUrl = inject('databaseUrl');
+// First, so that a server it starts is up before the beforeAll below and stopped after everything else.
+const postgres = needsPostgres();
 const botToken = 'xoxb-doctor-test-token';
 const githubToken = 'ghp_doctor_can_push';
 const alertsChannel = 'hypershift-data-plane';
@@ -67,11 +69,11 @@ function reported(out: string, check: string): string {
 }
 
 beforeAll(async () => {
-  if (!adminUrl) return;
+  if (!postgres.available) return;
   targetRepo = mkdtempSync(join(tmpdir(), 'sitroom-doctor-target-'));
   cpSync(exampleTargetRepo, targetRepo, { recursive: true });
   await exec('git', ['init', '-q', '-b', 'main', targetRepo]);
-  const databaseUrl = await createDatabase(adminUrl, 'sr_doctor');
+  const databaseUrl = await createDatabase(postgres.adminUrl(), 'sr_doctor');
   const store = await openStore({ url: databaseUrl });
   await store.close();
   const slack = await workspace();
@@ -96,8 +98,8 @@ afterAll(async () => {
   if (targetRepo) rmSync(targetRepo, { recursive: true, force: true });
 });
 
-describe('sitroom doctor (requires DATABASE_URL: a deployment runs on PostgreSQL)', { timeout: 180_000 }, () => {
-  it.runIf(adminUrl)('a healthy deployment: every check passes and the exit code is 0', async () => {
+describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL or a server of its own)', { timeout: 180_000 }, () => {
+  it('a healthy deployment: every check passes and the exit code is 0', async () => {
     const { code, out } = await doctor(healthy);
     expect(out).toContain('all 9 checks passed');
     for (const check of ['environment', 'slack token', 'slack scopes', 'slack alerts channel', 'temporal namespace', 'database migrations', 'target checkout', 'github push', 'sandbox']) {
@@ -108,39 +110,39 @@ describe('sitroom doctor (requires DATABASE_URL: a deployment runs on PostgreSQL
     expect(code).toBe(0);
   });
 
-  it.runIf(adminUrl)('a wrong Slack token: invalid_auth, with where to copy the right one', async () => {
+  it('a wrong Slack token: invalid_auth, with where to copy the right one', async () => {
     const { code, out } = await doctor({ ...healthy, SLACK_BOT_TOKEN: 'xoxb-wrong' });
     expect(reported(out, 'slack token')).toMatch(/FAIL {2}slack token: auth.test answered invalid_auth\n {6}fix: SLACK_BOT_TOKEN is not a valid bot token: copy the Bot User OAuth Token/);
     expect(code).toBe(1);
   });
 
-  it.runIf(adminUrl)('a scope the manifest asks for is missing: named, with where to add it', async () => {
+  it('a scope the manifest asks for is missing: named, with where to add it', async () => {
     const slack = await workspace({ botScopes: manifestBotScopes().filter((s) => s !== 'chat:write') });
     const { code, out } = await doctor({ ...healthy, SLACK_API_URL: slack.apiUrl });
     expect(reported(out, 'slack scopes')).toMatch(/FAIL {2}slack scopes: missing chat:write\n {6}fix: add chat:write under OAuth & Permissions → Bot Token Scopes/);
     expect(code).toBe(1);
   });
 
-  it.runIf(adminUrl)('the bot is not in the alerts channel: says to invite it', async () => {
+  it('the bot is not in the alerts channel: says to invite it', async () => {
     const slack = await workspace({ botOutsideChannels: [alertsChannel] });
     const { code, out } = await doctor({ ...healthy, SLACK_API_URL: slack.apiUrl });
     expect(reported(out, 'slack alerts channel')).toMatch(new RegExp(`FAIL {2}slack alerts channel: the bot is not a member of #${alertsChannel}\\n {6}fix: in Slack, open #${alertsChannel} and run /invite @`));
     expect(code).toBe(1);
   });
 
-  it.runIf(adminUrl)('a namespace that does not exist: says how to create it', async () => {
+  it('a namespace that does not exist: says how to create it', async () => {
     const { code, out } = await doctor({ ...healthy, TEMPORAL_NAMESPACE: 'no-such-namespace' });
     expect(reported(out, 'temporal namespace')).toMatch(/FAIL {2}temporal namespace: namespace no-such-namespace does not exist at .*\n {6}fix: create it \(`temporal operator namespace create --namespace no-such-namespace`\)/);
     expect(code).toBe(1);
   });
 
-  it.runIf(adminUrl)('an unmigrated database: counts what is pending and says to run sitroom migrate', async () => {
-    const { code, out } = await doctor({ ...healthy, DATABASE_URL: await createDatabase(adminUrl, 'sr_doctor_empty') });
+  it('an unmigrated database: counts what is pending and says to run sitroom migrate', async () => {
+    const { code, out } = await doctor({ ...healthy, DATABASE_URL: await createDatabase(postgres.adminUrl(), 'sr_doctor_empty') });
     expect(reported(out, 'database migrations')).toMatch(/FAIL {2}database migrations: (\d+) of \1 migrations not applied \(0000_foundation, .*\)\n {6}fix: run `sitroom migrate`/);
     expect(code).toBe(1);
   });
 
-  it.runIf(adminUrl)('a target that is not a git repository', async () => {
+  it('a target that is not a git repository', async () => {
     const notGit = mkdtempSync(join(tmpdir(), 'sitroom-doctor-plain-'));
     cpSync(join(exampleTargetRepo, '.rh-agentic'), join(notGit, '.rh-agentic'), { recursive: true });
     const { code, out } = await doctor({ ...healthy, TARGET_REPO: notGit });
@@ -149,7 +151,7 @@ describe('sitroom doctor (requires DATABASE_URL: a deployment runs on PostgreSQL
     rmSync(notGit, { recursive: true, force: true });
   });
 
-  it.runIf(adminUrl)('a GitHub identity without push permission', async () => {
+  it('a GitHub identity without push permission', async () => {
     const { code, out } = await doctor({ ...healthy, GITHUB_TOKEN: 'ghp_read_only' });
     expect(reported(out, 'github push')).toMatch(/FAIL {2}github push: the token cannot push to openshift\/hypershift\n {6}fix: grant write access to openshift\/hypershift .*or push to a fork you own with GITHUB_PUSH_URL/);
     expect(code).toBe(1);

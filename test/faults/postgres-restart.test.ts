@@ -1,10 +1,9 @@
 // PostgreSQL goes away and comes back while a plan is waiting on a person: a decision made during the
 // outage is committed once the server is back (the local activity retries), and the outbox delivers each
-// message once. Runs against a private PostgreSQL 15 server started for this file (initdb + pg_ctl), not
-// the shared cluster: restarting that one would cut the connections of every other test file running in
-// parallel. Requires DATABASE_URL (the suite's opt-in to real PostgreSQL) and the server binaries.
-import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+// message once. Runs against a private PostgreSQL server started for this file (test/support/postgres.ts),
+// never DATABASE_URL's: restarting that one would cut the connections of every other test file running in
+// parallel. Skipped with a note where there are no PostgreSQL server binaries.
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,46 +18,17 @@ import { createDecisionSinks } from '../../src/activities/sinks.js';
 import { approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { skipNote } from '../support/requirement-table.js';
-import { requirement, skipOrFail } from '../support/requirements.js';
+import { privatePostgresMissing, startPrivatePostgres, type PrivatePostgres } from '../support/postgres.js';
+import { skipOrFail } from '../support/requirements.js';
 import { eventually, type TestRuntime } from '../support/runtime.js';
 import { connectTestEnvironment, uniqueSuffix, workflowBundle } from '../support/temporal.js';
-import { freePort } from '../../src/temporal/dev-server.js';
 import { conditionPhase, faultKey, onePhasePlan, startSurfaces, type Surfaces } from './support.js';
 import { environmentFrom } from '../../src/config/environment.js';
 
-const bin = '/usr/lib/postgresql/15/bin';
-const postgres = requirement('postgres');
-const missing = !postgres.available ? postgres.note : !existsSync(join(bin, 'pg_ctl')) ? skipNote('postgres', `no PostgreSQL 15 server binaries in ${bin}`) : process.getuid?.() !== 0 ? skipNote('postgres', 'needs root to run a private server as the postgres user') : undefined;
+// This file restarts the server, so it always runs one of its own (even when DATABASE_URL names another).
+const missing = privatePostgresMissing();
 
-/** A throwaway PostgreSQL server in a temporary folder, run as the postgres user with trust auth on loopback. */
-async function startPrivatePostgres() {
-  const dir = mkdtempSync(join(tmpdir(), 'sitroom-fault-pg-'));
-  const data = join(dir, 'data');
-  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-  chownSync(dir, uid, gid);
-  const asPostgres = (cmd: string, args: string[]) => execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { stdio: 'pipe' });
-  asPostgres('initdb', ['-D', data, '--auth=trust', '-U', 'postgres', '--no-sync']);
-  const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
-  const ctl = (action: 'start' | 'stop') => asPostgres('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-m', 'fast', action]);
-  ctl('start');
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    stop: () => ctl('stop'),
-    start: () => ctl('start'),
-    remove() {
-      try {
-        ctl('stop');
-      } catch {
-        // already stopped
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-let pgServer: Awaited<ReturnType<typeof startPrivatePostgres>> | undefined;
+let pgServer: PrivatePostgres | undefined;
 let store: OpenStore | undefined;
 let core: Core | undefined;
 let surfaces: Surfaces | undefined;
@@ -75,7 +45,7 @@ afterAll(async () => {
 
 describe('PostgreSQL restarts mid-run', () => {
   it('a decision taken while the database is down is recorded once it is back; every message is delivered once', async (ctx) => {
-    if (missing) skipOrFail(ctx, missing);
+    if (missing) skipOrFail(ctx, skipNote('postgres', missing));
     pgServer = await startPrivatePostgres();
     store = await openStore({ url: pgServer.url });
     const env = await connectTestEnvironment();

@@ -15,14 +15,15 @@ import { openStore, type OpenStore } from '../../src/db/client.js';
 import { slackIntents } from '../../src/db/schema/core.js';
 import { createExampleRepo } from '../../src/integrations/example-repo.js';
 import { freePort } from '../../src/temporal/dev-server.js';
-import { needs } from '../support/requirements.js';
+import { needsPostgres } from '../support/postgres.js';
 import { eventually } from '../support/runtime.js';
 import { uniqueSuffix } from '../support/temporal.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
-import { dropDatabase, freshDatabase } from './support.js';
-import { approveAll, openPlanGates, printFigures, settleAndCount, startFaultWorkspace, startProduct, type FaultWorkspace, type ProductProcess } from './taps.js';
+import { dropDatabase, freshDatabase, startProduct, type ProductProcess } from './support.js';
+import { approveAll, openPlanGates, printFigures, settleAndCount, startFaultWorkspace, type FaultWorkspace } from './taps.js';
 
-const adminUrl = inject('databaseUrl');
+// First, so that its afterAll (stopping a server it started) runs after the one below has dropped the database.
+const postgres = needsPostgres();
 const processes: ProductProcess[] = [];
 let fault: FaultWorkspace | undefined;
 let store: OpenStore | undefined;
@@ -34,13 +35,12 @@ afterAll(async () => {
   await fault?.workspace.stop();
   await store?.close();
   await connection?.close();
-  if (databaseUrl) await dropDatabase(adminUrl, databaseUrl);
+  if (databaseUrl) await dropDatabase(postgres.adminUrl(), databaseUrl);
 });
 
-describe('the Slack and worker processes are killed with taps in flight (requires DATABASE_URL: the processes share real PostgreSQL)', () => {
-  needs('postgres');
+describe('the Slack and worker processes are killed with taps in flight (on real PostgreSQL, which the processes share: DATABASE_URL or a server of its own)', () => {
   it('every acknowledged approval is applied exactly once after the restart', async () => {
-    databaseUrl = await freshDatabase(adminUrl, 'acks');
+    databaseUrl = await freshDatabase(postgres.adminUrl(), 'acks');
     store = await openStore({ url: databaseUrl });
     const dataDir = mkdtempSync(join(tmpdir(), 'sitroom-fault-acks-'));
     const targetRepo = join(dataDir, 'target-repo');

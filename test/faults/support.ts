@@ -1,5 +1,6 @@
 // Helpers shared by the fault tests: a fresh database on a real PostgreSQL server (its URL is needed by
-// child processes), a worker in a child process, and the work item plans the faults interrupt.
+// child processes), the product's processes started as their commands start them (each its own OS process,
+// so SIGKILL is a real crash), and the work item plans the faults interrupt.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Plan, PlannedPhase } from '../../src/plan/schema.js';
@@ -27,34 +28,37 @@ export async function dropDatabase(adminUrl: string, databaseUrl: string): Promi
   }
 }
 
-export interface WorkerProcess {
+export interface ProductProcess {
+  name: string;
   child: ChildProcess;
   output(): string;
-  /** Resolves once the worker polls its task queue. */
   ready: Promise<void>;
   exited: Promise<number | null>;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnWorker(env: { DATABASE_URL: string; TEMPORAL_ADDRESS: string; TEMPORAL_TASK_QUEUE: string; FAULT_DATA_DIR: string }): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/faults/worker-process.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/**
+ * A product process as its command starts it: `node --import tsx <script> <args>`, one OS process (the
+ * installed bin wrapper and the tsx CLI each add a parent that a SIGKILL would leave orphaned).
+ */
+export function startProduct(name: string, script: string, args: string[], env: Record<string, string>, readyWhen: string): ProductProcess {
+  // The offline agent and the local git mode, whatever the developer's shell exports.
+  const { ANTHROPIC_API_KEY: _k, GITHUB_TOKEN: _g, TARGET_REPO: _t, DATABASE_URL: _d, TEMPORAL_ADDRESS: _a, SLACK_BOT_TOKEN: _s, SLACK_APP_TOKEN: _x, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, env: { ...inherited, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   const ready = new Promise<void>((resolveReady, reject) => {
     const onData = (chunk: Buffer) => {
-      out = (out + chunk.toString()).slice(-8_000);
-      if (out.includes('worker ready')) resolveReady();
+      out = (out + chunk.toString()).slice(-20_000);
+      if (out.includes(readyWhen)) resolveReady();
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`worker process exited (${code}) before it was ready:\n${out}`)));
+    void exited.then((code) => reject(new Error(`${name} exited (${code}) before it was ready:\n${out}`)));
   });
   ready.catch(() => undefined);
   return {
+    name,
     child,
     output: () => out,
     ready,
@@ -64,6 +68,11 @@ export function spawnWorker(env: { DATABASE_URL: string; TEMPORAL_ADDRESS: strin
       await exited;
     },
   };
+}
+
+/** A worker as its own OS process on the given store and queue (test/faults/worker-process.ts). */
+export function spawnWorker(env: { DATABASE_URL: string; TEMPORAL_ADDRESS: string; TEMPORAL_TASK_QUEUE: string; FAULT_DATA_DIR: string }): ProductProcess {
+  return startProduct('worker', 'test/faults/worker-process.ts', [], env, 'worker ready');
 }
 
 export { conditionPhase };

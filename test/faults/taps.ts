@@ -1,10 +1,7 @@
-// What the kill tests share: the product's processes started as their CLI starts them (each its own OS
-// process, so SIGKILL is a real crash), a local Slack workspace in the test process that outlives them, plan
+// What the kill tests share: a local Slack workspace in the test process that outlives them, plan
 // gates for a person to approve, and the count of what happened to every acknowledged tap, read from each
 // work item's Temporal history (the record of what a workflow applied).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { startLocalWorkspace, type DeliveryResult, type LocalWorkspace, type StoredMessage } from '../../src/local-slack/server.js';
 import { decisionActionId } from '../../src/slack/ids.js';
@@ -12,8 +9,6 @@ import { workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually } from '../support/runtime.js';
 import { conditionPhase, faultKey, onePhasePlan } from './support.js';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The example team's people as the workspace knows them (the role files in examples/target-repo). */
 const people = [
@@ -34,48 +29,6 @@ export async function startFaultWorkspace(): Promise<FaultWorkspace> {
   // A short delivery timeout: a killed app must not hold a tap for Slack's full 3 s.
   const workspace = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users: people, channels: ['general', 'sitroom-alerts'], eventRetryDelaysMs: [] });
   return { workspace, env: { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: workspace.apiUrl } };
-}
-
-export interface ProductProcess {
-  name: string;
-  child: ChildProcess;
-  output(): string;
-  ready: Promise<void>;
-  exited: Promise<number | null>;
-  kill(signal: NodeJS.Signals): Promise<void>;
-}
-
-/**
- * A product process as its command starts it: `node --import tsx <script> <args>`, one OS process (the
- * installed bin wrapper and the tsx CLI each add a parent that a SIGKILL would leave orphaned).
- */
-export function startProduct(name: string, script: string, args: string[], env: Record<string, string>, readyWhen: string): ProductProcess {
-  // The offline agent and the local git mode, whatever the developer's shell exports.
-  const { ANTHROPIC_API_KEY: _k, GITHUB_TOKEN: _g, TARGET_REPO: _t, DATABASE_URL: _d, TEMPORAL_ADDRESS: _a, SLACK_BOT_TOKEN: _s, SLACK_APP_TOKEN: _x, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, env: { ...inherited, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  const ready = new Promise<void>((resolveReady, reject) => {
-    const onData = (chunk: Buffer) => {
-      out = (out + chunk.toString()).slice(-20_000);
-      if (out.includes(readyWhen)) resolveReady();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`${name} exited (${code}) before it was ready:\n${out}`)));
-  });
-  ready.catch(() => undefined);
-  return {
-    name,
-    child,
-    output: () => out,
-    ready,
-    exited,
-    async kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
 }
 
 /** Starts `count` work items owned by `owner` whose plans wait for approval, and waits for each plan gate in the owner's DM. */

@@ -1,8 +1,8 @@
 // A worker killed (SIGKILL, no shutdown) while phase 1's agent step runs: after the heartbeat timeout
 // Temporal retries the step on a new worker process, which reuses the worktree and branch. The phase
 // finishes once — one PR for the branch, one "PR ready" notification, one audit row per decision.
-// Needs real PostgreSQL (DATABASE_URL): the two worker processes and the test share the store, and
-// PGlite cannot be opened by more than one process.
+// Needs real PostgreSQL (DATABASE_URL, or a server the file starts itself): the two worker processes and the
+// test share the store, and PGlite cannot be opened by more than one process.
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,13 +15,14 @@ import { decisionsFor } from '../../src/db/work-items.js';
 import { phaseBranch } from '../../src/activities/agent-port.js';
 import { approvePhaseUpdate, approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
-import { needs } from '../support/requirements.js';
+import { needsPostgres } from '../support/postgres.js';
 import { eventually } from '../support/runtime.js';
 import { uniqueSuffix } from '../support/temporal.js';
-import { conditionPhase, dropDatabase, faultKey, freshDatabase, onePhasePlan, spawnWorker, type WorkerProcess } from './support.js';
+import { conditionPhase, dropDatabase, faultKey, freshDatabase, onePhasePlan, spawnWorker, type ProductProcess } from './support.js';
 
-const adminUrl = inject('databaseUrl');
-const workers: WorkerProcess[] = [];
+// First, so that its afterAll (stopping a server it started) runs after the one below has dropped the database.
+const postgres = needsPostgres();
+const workers: ProductProcess[] = [];
 let store: OpenStore | undefined;
 let databaseUrl: string | undefined;
 let connection: Connection | undefined;
@@ -30,13 +31,12 @@ afterAll(async () => {
   for (const w of workers) await w.kill('SIGTERM');
   await store?.close();
   await connection?.close();
-  if (databaseUrl) await dropDatabase(adminUrl, databaseUrl);
+  if (databaseUrl) await dropDatabase(postgres.adminUrl(), databaseUrl);
 });
 
-describe('the worker dies during phase 1 (requires DATABASE_URL: worker processes share real PostgreSQL)', () => {
-  needs('postgres');
+describe('the worker dies during phase 1 (on real PostgreSQL, which the worker processes share: DATABASE_URL or a server of its own)', () => {
   it('the step is retried on a new worker process and the phase finishes once: one PR, one PR-ready message, one audit row per decision', async () => {
-    databaseUrl = await freshDatabase(adminUrl, 'kill');
+    databaseUrl = await freshDatabase(postgres.adminUrl(), 'kill');
     store = await openStore({ url: databaseUrl });
     const dataDir = mkdtempSync(join(tmpdir(), 'sitroom-fault-kill-'));
     const taskQueue = `fault-kill-${uniqueSuffix()}`;

@@ -5,10 +5,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inject, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../src/paths.js';
 import { createDatabase } from '../support/db.js';
-import { needs } from '../support/requirements.js';
+import { needsPostgres } from '../support/postgres.js';
 
 const readyFile = '/tmp/sitroom-worker-ready';
 const dashboardSecret = 'd'.repeat(40);
@@ -56,9 +56,9 @@ describe('a dependency that is not there', () => {
   });
 
   describe('with PostgreSQL', () => {
-    needs('postgres');
+    const postgres = needsPostgres();
     it('sitroom slack with Temporal unreachable: one line naming TEMPORAL_ADDRESS, not a gRPC stack trace', { timeout: 120_000 }, async () => {
-      const url = new URL(await createDatabase(inject('databaseUrl'), 'sr_startup'));
+      const url = new URL(await createDatabase(postgres.adminUrl(), 'sr_startup'));
       const result = await sitroom(['slack'], { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: url.toString(), SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SITROOM_DASHBOARD_SECRET: dashboardSecret });
       expect(result.code, result.stderr).toBe(1);
       const lines = result.stderr.trim().split('\n');

@@ -4,7 +4,7 @@ import { createCiWebhookHandler } from '../../src/http/ci-webhook.js';
 import { createDashboardHandler } from '../../src/http/dashboard/index.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createDispatcher, createDispatcherClient } from '../../src/slack/delivery/dispatcher.js';
-import { createSlackApp, type SlackApp } from '../../src/slack/app.js';
+import { createSlackApp, type SlackApp, type SlackAppOptions } from '../../src/slack/app.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';
 import type { TestRuntime } from './runtime.js';
 
@@ -25,7 +25,18 @@ export interface Surfaces {
  * dispatcher's clock is shifted to a weekday late morning UTC so the example team's quiet hours do not hold
  * the messages under test.
  */
-export async function startSurfaces(rt: TestRuntime, options: { dispatchEveryMs?: number; dashboardSecret?: string } = {}): Promise<Surfaces> {
+export interface SurfaceOptions {
+  dispatchEveryMs?: number;
+  dashboardSecret?: string;
+  /** More channels in the workspace, and channels (names) the app has not been invited to. */
+  channels?: string[];
+  botOutsideChannels?: string[];
+  /** How often the Slack inbox drains, and how it holds and retries its rows (createSlackApp's options). */
+  inboxEveryMs?: number;
+  inboxRetry?: SlackAppOptions['inboxRetry'];
+}
+
+export async function startSurfaces(rt: TestRuntime, options: SurfaceOptions = {}): Promise<Surfaces> {
   const { core } = rt;
   const { roles } = core.config.current();
   const signingSecret = randomBytes(16).toString('hex');
@@ -36,7 +47,8 @@ export async function startSurfaces(rt: TestRuntime, options: { dispatchEveryMs?
     signingSecret,
     botToken,
     users: [...roles.values()].filter((r) => r.slack_user_id).map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone })),
-    channels: ['general', core.config.current().team.notifications.alerts_channel.replace(/^#/, '')],
+    channels: ['general', core.config.current().team.notifications.alerts_channel.replace(/^#/, ''), ...(options.channels ?? [])],
+    ...(options.botOutsideChannels ? { botOutsideChannels: options.botOutsideChannels } : {}),
   });
   const routes = [createCiWebhookHandler({ orchestrator: rt.orchestrator, secret: ciSecret })];
   if (options.dashboardSecret) {
@@ -48,6 +60,8 @@ export async function startSurfaces(rt: TestRuntime, options: { dispatchEveryMs?
     ...(options.dashboardSecret ? { dashboardUrl: `${http.url}/dashboard`, dashboardSecret: options.dashboardSecret } : {}),
     currentConfig: () => core.config.current(),
     knowledge: core.knowledge,
+    ...(options.inboxEveryMs !== undefined ? { inboxEveryMs: options.inboxEveryMs } : {}),
+    ...(options.inboxRetry ? { inboxRetry: options.inboxRetry } : {}),
   });
   const { requestUrl } = await slack.start();
   workspace.setAppUrl(requestUrl!);

@@ -4,7 +4,7 @@
 // one PR per phase branch, one "PR ready" notification per work item, one audit row per decision. The items
 // run one after another: the local git mode's state file (.git/sitroom/state.json) is rewritten without a
 // lock, so items in flight at once on two processes could lose each other's writes; a deployment uses GitHub.
-// Needs real PostgreSQL (DATABASE_URL): PGlite cannot be opened by more than one process.
+// Needs real PostgreSQL (DATABASE_URL, or a server the file starts itself): PGlite cannot be opened by more than one process.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,10 +19,12 @@ import { approvePhaseUpdate, approvePlanUpdate, workItemStateQuery } from '../..
 import { phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually } from '../support/runtime.js';
 import { uniqueSuffix } from '../support/temporal.js';
-import { conditionPhase, dropDatabase, faultKey, freshDatabase, onePhasePlan, spawnWorker, type WorkerProcess } from '../faults/support.js';
+import { conditionPhase, dropDatabase, faultKey, freshDatabase, onePhasePlan, spawnWorker, type ProductProcess } from '../faults/support.js';
+import { needsPostgres } from '../support/postgres.js';
 
-const adminUrl = inject('databaseUrl');
-const replicas: WorkerProcess[] = [];
+// First, so that its afterAll (stopping a server it started) runs after the one below has dropped the database.
+const postgres = needsPostgres();
+const replicas: ProductProcess[] = [];
 let store: OpenStore | undefined;
 let databaseUrl: string | undefined;
 let connection: Connection | undefined;
@@ -30,12 +32,12 @@ afterAll(async () => {
   for (const w of replicas) await w.kill('SIGTERM');
   await store?.close();
   await connection?.close();
-  if (databaseUrl) await dropDatabase(adminUrl, databaseUrl);
+  if (databaseUrl) await dropDatabase(postgres.adminUrl(), databaseUrl);
 });
 
-describe('two worker replicas on one task queue (requires DATABASE_URL: the replicas share real PostgreSQL)', () => {
-  it.runIf(adminUrl)('three work items through both gates: both replicas poll the queue and each side effect happens exactly once', async () => {
-    databaseUrl = await freshDatabase(adminUrl, 'replicas');
+describe('two worker replicas on one task queue (on real PostgreSQL, which the replicas share)', () => {
+  it('three work items through both gates: both replicas poll the queue and each side effect happens exactly once', async () => {
+    databaseUrl = await freshDatabase(postgres.adminUrl(), 'replicas');
     store = await openStore({ url: databaseUrl });
     const dataDir = mkdtempSync(join(tmpdir(), 'sitroom-replicas-'));
     const taskQueue = `replicas-${uniqueSuffix()}`;

@@ -91,7 +91,7 @@ export const slackIntents = pgTable(
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     idempotencyKey: text('idempotency_key').notNull(),
-    kind: text('kind').notNull(), // decision | command | feedback | curation
+    kind: text('kind').notNull(), // decision | command | orientation-done | feedback | curation
     slackUserId: text('slack_user_id').notNull(),
     payload: jsonb('payload').notNull(),
     status: text('status').notNull().default('pending'), // pending | applied | refused | failed

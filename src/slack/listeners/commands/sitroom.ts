@@ -1,7 +1,8 @@
 // /sitroom: acknowledged at once with a short answer (help, a parse error, or "working on it"); who the
 // person is, whether this invocation was already handled (claimed once by trigger id) and the slow part
-// (asking RH-A) are answered afterwards through the command's response_url. `plan`, which starts work, is
-// written to the Slack inbox before the acknowledgement and applied from there (see inbox.ts).
+// (asking RH-A) are answered afterwards through the command's response_url. `plan`, `pair` and `briefing`,
+// which start work or post for the person, are written to the Slack inbox before the acknowledgement and
+// applied from there (see inbox.ts).
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../../deps.js';
 import { escapeMrkdwn } from '../../blocks/kit.js';
@@ -9,30 +10,35 @@ import { renderStatusText } from '../../blocks/views.js';
 import { slashCommand } from '../../ids.js';
 import { notOnRosterToStart } from '../../inbox.js';
 import { triggerOf } from '../../trigger.js';
-import { openPairThread } from '../events/pair-thread.js';
-import { resolvePairTarget } from '../pair.js';
 import { errorText } from '../reply.js';
 import { parseSitroomCommand, sitroomHelp } from './parse.js';
 
 export function registerSitroomCommand(app: App, deps: SlackDeps): void {
-  app.command(slashCommand, async ({ ack, command, respond, client, context }) => {
+  app.command(slashCommand, async ({ ack, command, respond, context }) => {
     const parsed = parseSitroomCommand(command.text);
     if (parsed.kind === 'help') return void (await ack({ response_type: 'ephemeral', text: sitroomHelp }));
     if (parsed.kind === 'invalid') return void (await ack({ response_type: 'ephemeral', text: parsed.message }));
     const working: Record<string, string> = { ask: 'Looking into it…', plan: `Asking RH-A for a plan for ${'workItemKey' in parsed ? parsed.workItemKey : ''}…`, status: 'Checking…', pair: 'Opening a pair thread…', briefing: 'Sending your briefing to your DM…' };
     const trigger = triggerOf(context);
-    if (parsed.kind === 'plan') {
-      // Starting work is recorded before the acknowledgement, so "Asking RH-A…" survives a crash; the insert is
-      // the only I/O before the ack, and who the person is gets checked when the inbox applies it.
+    if (parsed.kind === 'plan' || parsed.kind === 'pair' || parsed.kind === 'briefing') {
+      // Work that starts something or posts for the person is recorded before the acknowledgement, so the
+      // "working on it" answer survives a crash; the insert is the only I/O before the ack, and who the person
+      // is gets checked when the inbox applies it.
+      const reply = { user: command.user_id, channel: command.channel_id };
+      const intent =
+        parsed.kind === 'plan'
+          ? ({ kind: 'command', command: 'plan', workItemKey: parsed.workItemKey, intention: parsed.intention, reply } as const)
+          : parsed.kind === 'pair'
+            ? ({ kind: 'command', command: 'pair', phase: parsed.phase, ...(parsed.workItemKey ? { workItemKey: parsed.workItemKey } : {}), reply } as const)
+            : ({ kind: 'command', command: 'briefing', reply } as const);
       let id: number | undefined;
       try {
-        const reply = { user: command.user_id, channel: command.channel_id };
-        id = await deps.inbox.record(trigger.key!, command.user_id, { kind: 'command', command: 'plan', workItemKey: parsed.workItemKey, intention: parsed.intention, reply });
+        id = await deps.inbox.record(trigger.key!, command.user_id, intent);
       } catch (err) {
-        deps.logger.error({ err: errorText(err), command: parsed.kind }, '/sitroom plan could not be recorded');
+        deps.logger.error({ err: errorText(err), command: parsed.kind }, `/sitroom ${parsed.kind} could not be recorded`);
         return void (await ack({ response_type: 'ephemeral', text: `That did not work: ${errorText(err)}. Nothing was started; try again.` }));
       }
-      await ack({ response_type: 'ephemeral', text: working.plan! });
+      await ack({ response_type: 'ephemeral', text: working[parsed.kind]! });
       if (id !== undefined) deps.afterAck(() => deps.inbox.apply(id));
       return;
     }
@@ -53,21 +59,6 @@ export function registerSitroomCommand(app: App, deps: SlackDeps): void {
           await respond({ response_type: 'ephemeral', text: renderStatusText(s) });
           break;
         }
-        case 'pair': {
-          const situation = await deps.orchestrator.situation(developer.id);
-          const target = resolvePairTarget(parsed, situation);
-          if (!target.ok) {
-            await respond({ response_type: 'ephemeral', text: target.message });
-            break;
-          }
-          const root = await client.chat.postMessage({ channel: command.channel_id, text: `<@${command.user_id}> is pairing with the agent on *${target.phaseId}* (${target.title}) of *${target.workItemKey}*. Reply in this thread.` });
-          if (!root.ts || !root.channel) throw new Error('Slack did not return the thread root');
-          await openPairThread(deps, client, { developerId: developer.id, workItemKey: target.workItemKey, phaseId: target.phaseId, title: target.title, channel: root.channel, threadTs: root.ts, idempotencyKey: trigger.key!, situation });
-          break;
-        }
-        case 'briefing':
-          await deps.orchestrator.briefingNow(developer.id);
-          break;
       }
     } catch (err) {
       deps.logger.error({ err: errorText(err), command: parsed.kind }, '/sitroom failed');

@@ -4,17 +4,19 @@
 // hand the phase back. A reply in the thread says what is missing when the request cannot be resolved.
 import type { AllMiddlewareArgs } from '@slack/bolt';
 import { actions, escapeMrkdwn as esc, section } from '../../blocks/kit.js';
-import { workItemUrl } from '../../blocks/notifications.js';
+import { workItemUrl, type RenderContext } from '../../blocks/notifications.js';
 import { handBackActionId, handBackButton, renderPhaseAccount } from '../../blocks/plan-control.js';
 import { decodeDecision } from '../../blocks/decision-value.js';
-import type { Situation } from '../../../orchestrator/port.js';
-import type { SlackDeps } from '../../deps.js';
+import type { Logger } from '../../../observability/logger.js';
+import type { Orchestrator, Situation } from '../../../orchestrator/port.js';
 import { parsePairRequest, resolvePairTarget } from '../pair.js';
 import { errorText } from '../reply.js';
 
 type Client = AllMiddlewareArgs['client'];
+/** What opening a pair thread needs: the listeners' deps, or the Slack inbox applying `/sitroom pair`. */
+type PairThreadDeps = { orchestrator: Orchestrator; render: RenderContext; logger: Logger };
 
-export async function startPairThread(deps: SlackDeps, client: Client, args: { developerId: string; text: string; channel: string; threadTs: string; idempotencyKey: string }): Promise<boolean> {
+export async function startPairThread(deps: PairThreadDeps, client: Client, args: { developerId: string; text: string; channel: string; threadTs: string; idempotencyKey: string }): Promise<boolean> {
   const request = parsePairRequest(args.text);
   if (!request) return false;
   const situation = await deps.orchestrator.situation(args.developerId);
@@ -28,7 +30,7 @@ export async function startPairThread(deps: SlackDeps, client: Client, args: { d
 }
 
 export async function openPairThread(
-  deps: SlackDeps,
+  deps: PairThreadDeps,
   client: Client,
   args: { developerId: string; workItemKey: string; phaseId: string; title: string; channel: string; threadTs: string; idempotencyKey: string; situation: Situation },
 ): Promise<void> {
