@@ -9,6 +9,7 @@ import type { OpenStore } from '../db/client.js';
 import type { Orchestrator } from '../orchestrator/port.js';
 import { createLogger, redactSecrets, type Logger } from '../observability/logger.js';
 import type { RenderContext } from './blocks/notifications.js';
+import { createGateRedraw, type GateRedraw } from './delivery/redraw.js';
 import { createAfterAckQueue, DeveloperDirectory, type SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 import { createSlackInbox } from './inbox.js';
@@ -39,6 +40,8 @@ export interface SlackAppOptions {
 export interface SlackApp {
   app: App;
   deps: SlackDeps;
+  /** Updates the Slack prompts of a decision taken on another surface (the dashboard) in place. */
+  redrawAfterDecision: GateRedraw;
   mode: 'socket' | 'http';
   /** Starts receiving; returns the request URL in HTTP mode. */
   start(): Promise<{ requestUrl?: string }>;
@@ -120,6 +123,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   return {
     app,
     deps,
+    redrawAfterDecision: createGateRedraw({ db: options.store.db, client: app.client, render, orchestrator: options.orchestrator, logger }),
     mode: socketMode ? 'socket' : 'http',
     async start() {
       await directory.refresh(true);

@@ -38,15 +38,18 @@ export async function startSurfaces(rt: TestRuntime, options: { dispatchEveryMs?
     users: [...roles.values()].filter((r) => r.slack_user_id).map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone })),
     channels: ['general', core.config.current().team.notifications.alerts_channel.replace(/^#/, '')],
   });
+  // As runSurfaces wires it: a dashboard decision redraws the Slack prompts once the Slack app exists.
+  const late: { redraw?: SlackApp['redrawAfterDecision'] } = {};
   const routes = [createCiWebhookHandler({ orchestrator: rt.orchestrator, secret: ciSecret })];
   if (options.dashboardSecret) {
-    routes.push(createDashboardHandler({ db: core.store.db, knowledge: core.knowledge, secret: options.dashboardSecret, orchestrator: rt.orchestrator, displayNames: new Map([...roles.values()].map((r) => [r.developer, r.display_name])) }));
+    routes.push(createDashboardHandler({ db: core.store.db, knowledge: core.knowledge, secret: options.dashboardSecret, orchestrator: rt.orchestrator, afterDecision: (request, result) => late.redraw?.(request, result) ?? Promise.resolve(0), displayNames: new Map([...roles.values()].map((r) => [r.developer, r.display_name])) }));
   }
   const http = await startHttpServer({ port: 0, routes });
   const slack = createSlackApp({
     orchestrator: rt.orchestrator, store: core.store, config: core.config.current(), botToken, signingSecret, appToken: '', slackApiUrl: workspace.apiUrl, port: 0, logger: core.logger,
     ...(options.dashboardSecret ? { dashboardUrl: `${http.url}/dashboard` } : {}),
   });
+  late.redraw = slack.redrawAfterDecision;
   const { requestUrl } = await slack.start();
   workspace.setAppUrl(requestUrl!);
   const day = 86_400_000;
