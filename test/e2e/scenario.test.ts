@@ -449,7 +449,7 @@ describe('a day with Situation Room', () => {
     const board = await dashboardAs('priya');
     const feed = board.slice(board.indexOf('id="knowledge"'));
     expect(feed).toContain('Often forgotten: make api forgotten');
-    const queue = board.slice(board.indexOf('id="review"'));
+    const queue = board.slice(board.indexOf('id="review"'), board.indexOf('id="ci"'));
     expect(queue).toContain('Run make api before pushing');
     expect(queue).toContain('make api was forgotten in 1 runs (threshold 1)');
   }, 420_000);
