@@ -15,6 +15,7 @@ import { repoRoot } from '../../src/paths.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor, getWorkItem, savePlan, upsertWorkItem } from '../../src/db/work-items.js';
 import { createLocalCodeHost } from '../../src/integrations/local.js';
+import { parsePatternFile } from '../../src/knowledge/patterns.js';
 import { ensureBriefingSchedules } from '../../src/orchestrator/schedules.js';
 import type { PhaseState } from '../../src/contracts/plan.js';
 import type { StoredMessage } from '../../src/local-slack/server.js';
@@ -201,7 +202,8 @@ describe('a day with Situation Room', () => {
     expect((await workItem()).status).toBe('awaiting-plan-approval');
 
     expect((await ws.tap('maria', gateNow(), 'sitroom:decide:approve-plan')).status).toBe(200);
-    const decided = await until(() => dmOf('maria').find((m) => m.ts === planGate.ts && m.edited), 'the plan gate updated in place');
+    const decided = await until(() => (seen(gateNow()).includes('approved plan v1 — by') ? gateNow() : undefined), 'the plan gate updated in place');
+    expect(decided.edited).toBeTruthy();
     expect(seen(decided)).toContain('approved plan v1 — by <@U0MARIA01>');
     expect(actionIds(decided)).not.toContain('sitroom:decide:approve-plan');
 
@@ -509,9 +511,9 @@ describe('a day with Situation Room', () => {
     const entryBranch = `sitroom/knowledge/${proposal.draft.id}-v1`;
     expect(after).toContain(`Proposed to the repository for review: ${pathToFileURL(rt.core.targetRepo).href}#${entryBranch}`);
     expect((await createLocalCodeHost(rt.core.targetRepo).findPullRequest(entryBranch))?.number).toBeGreaterThan(0);
-    const entryFile = await git(rt.core.targetRepo, ['show', `${entryBranch}:.rh-agentic/patterns/${proposal.draft.id}.yaml`]);
-    expect(entryFile).toContain(`title: ${title}`);
-    expect(entryFile).toContain('reviewer: priya');
+    const entryFile = parsePatternFile(entryBranch, await git(rt.core.targetRepo, ['show', `${entryBranch}:.rh-agentic/patterns/${proposal.draft.id}.yaml`]));
+    expect(entryFile).toMatchObject({ id: proposal.draft.id, title, version: 1, state: 'approved', reviewer: 'priya' });
+    expect(entryFile.body.trim()).toBe(body);
 
     // Stored: the entry is a curated tier-1 pattern now.
     const tier1 = await rt.core.knowledge.relevantKnowledge({ files: ['hypershift-operator/controllers/nodepool/conditions.go'], components: [], platforms: [], requesterId: 'maria', limit: 50 });
