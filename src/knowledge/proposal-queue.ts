@@ -9,6 +9,12 @@ import { insertProposalOnce, moveProposal, proposalRow, proposalRowsInStatus, pr
 import { KnowledgeAccessError, type Curators } from './access.js';
 import { toPattern, type Pattern } from './pattern-library.js';
 import { Applicability, CodeRef } from './patterns.js';
+import type { ApprovedEntry, WriteBackResult } from '../integrations/pattern-write-back.js';
+
+/** Proposes an approved entry back to the target repository as a pull request (src/integrations/pattern-write-back.ts). */
+export type WriteBack = (entry: ApprovedEntry) => Promise<WriteBackResult>;
+/** What became of the write-back of an approval: the PR, or why it could not be opened (the approval stands). */
+export type WriteBackOutcome = WriteBackResult | { outcome: 'failed'; error: string };
 
 export const ProposalDraft = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9-]{2,80}$/, 'must be a lower-case id like "capi-error-propagation"'),
@@ -61,7 +67,41 @@ export class ProposalQueue {
     private readonly db: Database,
     private readonly curators: Curators,
     private readonly now: () => Date,
+    private readonly writeBack?: WriteBack,
   ) {}
+
+  /**
+   * Proposes an approved or retired entry back to the repository's pattern library as a PR, once per entry
+   * version. A failure is returned, not thrown: the curator's decision is already recorded, and the
+   * scheduled scan tries again (proposeApprovedEntries).
+   */
+  private async proposeBack(proposal: Proposal, pattern: Pattern, note: string): Promise<WriteBackOutcome | undefined> {
+    if (!this.writeBack) return undefined;
+    try {
+      return await this.writeBack({ pattern, kind: proposal.kind, proposalId: proposal.id, proposer: proposal.developerId, reviewer: pattern.reviewer ?? proposal.reviewer ?? '', note, workItemKey: proposal.workItemKey });
+    } catch (err) {
+      return { outcome: 'failed', error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /**
+   * Every entry a curator approved here (not read from the repository) proposed back again: a PR already
+   * open for its version is found, not duplicated, so this repairs write-backs that failed at approval.
+   */
+  async proposeApprovedEntries(): Promise<Array<{ patternId: string; version: number } & WriteBackOutcome>> {
+    if (!this.writeBack) return [];
+    // The latest approval of each entry: an older one was superseded by a newer version.
+    const latest = new Map<string, Proposal>();
+    for (const row of await proposalRowsInStatus(this.db, 'approved')) latest.set((row.draft as ProposalDraft).id, toProposal(row));
+    const out: Array<{ patternId: string; version: number } & WriteBackOutcome> = [];
+    for (const [id, proposal] of latest) {
+      const pattern = await this.getPattern(id);
+      if (!pattern) continue;
+      const result = await this.proposeBack(proposal, pattern, proposal.reviewNote ?? '');
+      if (result) out.push({ patternId: id, version: pattern.version, ...result });
+    }
+    return out;
+  }
 
   /** After a resolved work item: a draft entry offered to its developer (yes / edit first / no). Idempotent per work item. */
   async proposeFromResolvedWorkItem(input: { workItemKey: string; developerId: string; draft: ProposalDraftInput }): Promise<Proposal> {
@@ -134,7 +174,7 @@ export class ProposalQueue {
    * approved version with the reviewer recorded; a retirement retires the entry. The proposer cannot
    * review their own proposal.
    */
-  async reviewProposal(id: number, reviewerId: string, decision: 'approve' | 'reject', note = '', edited?: { title: string; body: string }): Promise<{ proposal: Proposal; pattern?: Pattern }> {
+  async reviewProposal(id: number, reviewerId: string, decision: 'approve' | 'reject', note = '', edited?: { title: string; body: string }): Promise<{ proposal: Proposal; pattern?: Pattern; writeBack?: WriteBackOutcome }> {
     if (!this.curators.isCurator(reviewerId)) throw new KnowledgeAccessError(`${reviewerId} is not a knowledge curator (tech lead or team approver)`);
     const proposal = await this.requireProposal(id);
     if (proposal.status !== 'in-review') throw new KnowledgeAccessError(`proposal ${id} is ${proposal.status}, not in review`);
@@ -152,7 +192,9 @@ export class ProposalQueue {
       if (!current) throw new KnowledgeAccessError(`pattern "${draft.id}" no longer exists`);
       await updatePattern(this.db, draft.id, { state: 'retired', reviewer: reviewerId, updatedAt: now });
       await recordPatternVersion(this.db, draft.id, { ...current, state: 'retired', reviewer: reviewerId }, this.now());
-      return { proposal: toProposal(row), pattern: (await this.getPattern(draft.id))! };
+      const retired = (await this.getPattern(draft.id))!;
+      const writeBack = await this.proposeBack(toProposal(row), retired, note);
+      return { proposal: toProposal(row), pattern: retired, ...(writeBack ? { writeBack } : {}) };
     }
     const version = (current?.version ?? 0) + 1;
     const values = {
@@ -171,6 +213,8 @@ export class ProposalQueue {
     else await insertPattern(this.db, draft.id, { ...values, sourcePath: null });
     await recordPatternVersion(this.db, draft.id, { ...values, reviewer: reviewerId }, this.now());
     if (proposal.experienceKey) await markExperiencePromoted(this.db, proposal.experienceKey, draft.id);
-    return { proposal: toProposal(row), pattern: (await this.getPattern(draft.id))! };
+    const approved = (await this.getPattern(draft.id))!;
+    const writeBack = await this.proposeBack(toProposal(row), approved, note);
+    return { proposal: toProposal(row), pattern: approved, ...(writeBack ? { writeBack } : {}) };
   }
 }

@@ -7,11 +7,13 @@ import type { Curators } from './access.js';
 import { ExperienceLog } from './experience.js';
 import { PatternLibrary } from './pattern-library.js';
 import { PersonalMemoryStore, toMemory } from './personal-memory.js';
-import { ProposalQueue } from './proposal-queue.js';
+import { ProposalQueue, type WriteBack } from './proposal-queue.js';
 import { rankKnowledge, type KnowledgeItem, type KnowledgeQuery, type RankedKnowledge } from './relevance.js';
 
 export interface KnowledgeStoreOptions {
   curators: Curators;
+  /** Proposes each approved entry back to the target repository as a pull request. */
+  writeBack?: WriteBack;
   now?: () => Date;
 }
 
@@ -30,7 +32,7 @@ export class KnowledgeStore {
     const now = options.now ?? (() => new Date());
     this.curators = options.curators;
     this.patterns = new PatternLibrary(db, now);
-    this.proposals = new ProposalQueue(db, options.curators, now);
+    this.proposals = new ProposalQueue(db, options.curators, now, options.writeBack);
     this.experience = new ExperienceLog(db, now);
     this.memory = new PersonalMemoryStore(db, now);
   }

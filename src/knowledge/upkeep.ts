@@ -1,7 +1,8 @@
 // Knowledge that compounds without anyone running a command: steps forgotten in real runs are counted in
 // tier 2 and proposed for the pattern library once they repeat (team.yaml knowledge.promotion_threshold);
 // the scheduled staleness scan proposes retiring an approved entry once something it references stops
-// resolving in the target repository. Curators still decide every proposal.
+// resolving in the target repository, and proposes back to the repository any approved entry whose pull
+// request could not be opened when it was approved. Curators still decide every proposal.
 import type { Database } from '../db/client.js';
 import { appendDecision } from '../db/work-items.js';
 import { git } from '../integrations/git.js';
@@ -78,7 +79,10 @@ export function createKnowledgeUpkeep(deps: UpkeepDeps): ExperiencePort {
       });
       proposed.push({ patternId: s.id, proposalId: proposal.id, missing: lost });
     }
-    return { checked: before.size, stale: stale.map((s) => s.id), proposed };
+    // Approved entries whose pull request back to the repository could not be opened at approval get it now
+    // (one PR per entry version: one already open is found, not duplicated); a failure waits for the next scan.
+    const writtenBack = await deps.knowledge.proposals.proposeApprovedEntries();
+    return { checked: before.size, stale: stale.map((s) => s.id), proposed, writtenBack: writtenBack.map((w) => `${w.patternId} v${w.version}: ${w.outcome === 'failed' ? `failed (${w.error})` : w.outcome}`) };
   }
 
   return { recordForgottenStep, scanStaleness };

@@ -18,6 +18,7 @@ import { createExampleRepo } from '../integrations/example-repo.js';
 import { createJira, type IssueTracker } from '../integrations/jira.js';
 import { git } from '../integrations/git.js';
 import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
+import { createPatternWriteBack } from '../integrations/pattern-write-back.js';
 import { curatorsFromConfig } from '../knowledge/access.js';
 import { KnowledgeStore } from '../knowledge/store.js';
 import { createModelDriftCheck } from '../integrations/model-drift.js';
@@ -93,7 +94,27 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   await upsertDevelopers(store.db, roles.values());
 
   const insight = createDomainInsight();
-  const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config.current()) });
+  // GitHub mode: PRs on GitHub, Prow CI, tide merges; results are polled unless the CI webhook pushes them.
+  const github = environment.github.token ? createGitHubMode(environment.github, team) : undefined;
+  const localHost = createLocalCodeHost(targetRepo);
+  const host = github?.host ?? localHost;
+  // Tide merges on GitHub: branches start from the remote's current default branch.
+  const syncBase = github
+    ? async (defaultBranch: string) => {
+        const ref = `refs/remotes/sitroom-upstream/${defaultBranch}`;
+        await git(targetRepo, ['fetch', '-q', github.settings.pushUrl, `+refs/heads/${defaultBranch}:${ref}`]);
+        return ref;
+      }
+    : undefined;
+  // An entry a curator approves is proposed back to the repository's pattern library as a PR.
+  const writeBack = createPatternWriteBack({
+    targetRepo,
+    host,
+    scratchDir: join(dataDir, 'knowledge-write-back'),
+    settings: () => ({ patternLibrary: config.current().team.pattern_library, defaultBranch: config.current().team.target.default_branch }),
+    ...(syncBase ? { baseRef: syncBase } : {}),
+  });
+  const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config.current()), writeBack });
   await knowledge.patterns.syncPatternLibrary(loadPatternFiles(targetRepo, team.pattern_library));
   // The sandbox's build cache is the per-user default, shared by every store on this machine: a cache per data
   // folder is cold for each new one, and a cold Go build outlasts the step's heartbeat window.
@@ -112,10 +133,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // are answered on the worker), so it never loads the domain model or a model client for the agent.
   const agent = options.agent ?? lazyAgent(environment.anthropic.apiKey ? 'claude' : 'offline', () => createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir] }, knowledge: agentKnowledge }));
 
-  // GitHub mode: PRs on GitHub, Prow CI, tide merges; results are polled unless the CI webhook pushes them.
-  const github = environment.github.token ? createGitHubMode(environment.github, team) : undefined;
-  const localHost = createLocalCodeHost(targetRepo);
-  const host = github?.host ?? localHost;
   const ci = github?.ci ?? createLocalCiPort({ repo: targetRepo, defaultBranch: team.target.default_branch, host: localHost, ci: createLocalCi({ repo: targetRepo, job: 'unit' }) });
   const requiredJobs = github?.settings.requiredJobs ?? ['unit'];
   const pollCi = github ? !environment.github.ciWebhookSecret : true;
@@ -134,16 +151,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       refreshKnowledge,
       requiredJobs,
       pollCi,
-      ...(github
-        ? {
-            // Tide merges on GitHub: later phases branch from the remote's current default branch.
-            syncBase: async (defaultBranch: string) => {
-              const ref = `refs/remotes/sitroom-upstream/${defaultBranch}`;
-              await git(targetRepo, ['fetch', '-q', github.settings.pushUrl, `+refs/heads/${defaultBranch}:${ref}`]);
-              return ref;
-            },
-          }
-        : {}),
+      // Tide merges on GitHub: later phases branch from the remote's current default branch.
+      ...(syncBase ? { syncBase } : {}),
       describePr: (pr) => {
         const current = config.current();
         const { assessment, impact } = assessPhase({ team: current.team, model: insight.model, files: pr.files, evidence: pr.evidence, at: new Date() });

@@ -11,6 +11,7 @@ import { createDashboardHandler } from '../http/dashboard/index.js';
 import { createCiWebhookHandler } from '../http/ci-webhook.js';
 import { allowedHosts } from '../http/guard.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
+import type { GateRedraw } from '../slack/delivery/redraw.js';
 import { createDispatcher, createDispatcherClient } from '../slack/delivery/dispatcher.js';
 import { ensureBriefingSchedules, ensureModelDriftSchedule, ensureStalenessSchedule } from '../orchestrator/schedules.js';
 import { createSlackApp } from '../slack/app.js';
@@ -168,6 +169,8 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
   // Every server listens on SITROOM_BIND_HOST (loopback unless a deployment says otherwise). The HTTP front
   // door starts first: links in Slack start with the public URL, which defaults to its loopback address.
   const { bindHost } = ports;
+  // The Slack app starts after the front door (its links need the door's URL); a dashboard decision reaches it once it runs.
+  const late: { redraw?: GateRedraw } = {};
   const http: HttpServer = await startHttpServer({
     port,
     host: bindHost,
@@ -177,6 +180,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
         knowledge: core.knowledge,
         secret: dashboardSecret,
         orchestrator,
+        afterDecision: (request, result) => late.redraw?.(request, result) ?? Promise.resolve(0),
         displayNames: () => new Map([...core.config.current().roles.values()].map((r) => [r.developer, r.display_name])),
         hosts: allowedHosts(bindHost, dashboard.publicUrl),
         secureCookies: dashboard.publicUrl?.startsWith('https:') ?? false,
@@ -220,6 +224,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
     dashboardSecret,
     knowledge: core.knowledge,
   });
+  late.redraw = slack.redrawAfterDecision;
   const started = await slack.start();
   life.add({ name: 'slack app', stop: () => slack.stop() });
   if (workspace && started.requestUrl) workspace.setAppUrl(started.requestUrl);

@@ -9,6 +9,7 @@ import type { OpenStore } from '../db/client.js';
 import type { Orchestrator } from '../orchestrator/port.js';
 import { createLogger, redactSecrets, type Logger } from '../observability/logger.js';
 import type { RenderContext } from './blocks/notifications.js';
+import { createGateRedraw, type GateRedraw } from './delivery/redraw.js';
 import { createAfterAckQueue, DeveloperDirectory, type SlackDeps } from './deps.js';
 import { registerListeners } from './listeners/index.js';
 import { createSlackInbox, type SlackInboxDeps } from './inbox.js';
@@ -59,6 +60,8 @@ export interface SlackAppOptions {
 export interface SlackApp {
   app: App;
   deps: SlackDeps;
+  /** Updates the Slack prompts of a decision taken on another surface (the dashboard) in place. */
+  redrawAfterDecision: GateRedraw;
   mode: 'socket' | 'http';
   /** Whether the bot is in the alerts channel, once start() has tried to join it (undefined without an alerts channel). */
   alertsChannel(): AlertsChannelState | undefined;
@@ -175,6 +178,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   return {
     app,
     deps,
+    redrawAfterDecision: createGateRedraw({ db: options.store.db, client: app.client, render, orchestrator: options.orchestrator, logger }),
     mode: socketMode ? 'socket' : 'http',
     alertsChannel: () => alertsChannel,
     sendReviewDms: () => reviewDms?.pass() ?? Promise.resolve(0),

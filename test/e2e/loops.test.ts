@@ -6,8 +6,11 @@
 // scheduled staleness scan proposes retiring an entry whose file was deleted, and priya decides it.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../src/integrations/git.js';
+import { createLocalCodeHost } from '../../src/integrations/local.js';
+import { parsePatternFile } from '../../src/knowledge/patterns.js';
 import { ensureStalenessSchedule } from '../../src/orchestrator/schedules.js';
 import type { StoredMessage } from '../../src/local-slack/server.js';
 import { knowledgeStalenessScheduleId } from '../../workflows/ids.js';
@@ -158,6 +161,17 @@ describe('knowledge that compounds', () => {
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
     const approved = await fetch(`${surfaces.http.url}/dashboard/proposals/${proposal.id}/review`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf, decision: 'approve', note: 'the file is gone' }).toString() });
     expect(approved.status).toBe(303);
-    expect((await rt.core.knowledge.patterns.getPattern('platform-error-propagation'))?.state).toBe('retired');
+    const retired = (await rt.core.knowledge.patterns.getPattern('platform-error-propagation'))!;
+    expect(retired.state).toBe('retired');
+
+    // The retirement goes back to the repository for review like code: priya reads where, and the PR's branch
+    // marks the entry's own file retired, reviewed by her.
+    const after = await (await fetch(`${surfaces.http.url}${approved.headers.get('location')!}`, { headers: { cookie } })).text();
+    expect(after).toContain(`Proposed to the repository for review: ${pathToFileURL(rt.core.targetRepo).href}#sitroom/knowledge/platform-error-propagation-v${retired.version}-retired (${retired.sourcePath})`);
+    const branch = `sitroom/knowledge/platform-error-propagation-v${retired.version}-retired`;
+    expect((await createLocalCodeHost(rt.core.targetRepo).findPullRequest(branch))?.number).toBeGreaterThan(0);
+    const file = parsePatternFile(branch, await git(rt.core.targetRepo, ['show', `${branch}:${retired.sourcePath!}`]));
+    expect(file).toMatchObject({ id: 'platform-error-propagation', state: 'retired', reviewer: 'priya', version: retired.version });
+    expect((await git(rt.core.targetRepo, ['diff', '--name-only', 'main', branch])).trim()).toBe(retired.sourcePath);
   }, 180_000);
 });

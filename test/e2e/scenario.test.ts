@@ -3,8 +3,9 @@
 // Temporal dev server and worker, the store, the offline RH-A, the example Go repository and local CI, the
 // dashboard. maria (senior) carries one ticket (<prefix>-2101) from the morning briefing through four phases to
 // a curated knowledge entry; sam (new) gets his orientation; priya curates. Each step asserts what a person sees and what the store keeps.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
@@ -14,6 +15,7 @@ import { repoRoot } from '../../src/paths.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor, getWorkItem, savePlan, upsertWorkItem } from '../../src/db/work-items.js';
 import { createLocalCodeHost } from '../../src/integrations/local.js';
+import { parsePatternFile } from '../../src/knowledge/patterns.js';
 import { ensureBriefingSchedules } from '../../src/orchestrator/schedules.js';
 import type { PhaseState } from '../../src/contracts/plan.js';
 import type { StoredMessage } from '../../src/local-slack/server.js';
@@ -75,7 +77,7 @@ afterAll(async () => {
 
 describe('a day with Situation Room', () => {
   it('morning briefing from the schedule: maria sees her ticket, hypothesis, PRs and a knowledge note; sam gets orientation', async () => {
-    // Yesterday: maria spiked the ticket on a draft PR and saved a hypothesis in her personal memory.
+    // Yesterday: maria spiked the ticket on a draft PR.
     const db = rt.core.store.db;
     await upsertWorkItem(db, { key, ownerId: 'maria', title: 'NodePool should report capacity errors per platform', intention: 'spike', workflowId: workItemWorkflowId(key), status: 'design' });
     const spike: PhaseState = {
@@ -86,7 +88,11 @@ describe('a day with Situation Room', () => {
       key, version: 1, status: 'design', phases: [spike],
       plan: { workItemKey: key, intention: 'spike', summary: '', phases: [{ id: 'spike', title: spike.title, activity: 'implementation', files: ['hypershift-operator/controllers/nodepool/conditions.go'], constraints: [], validation: [], dependsOn: [], mergeOrder: 1 }] },
     });
-    await rt.core.knowledge.memory.updateMemory('maria', 'maria', { hypothesis: 'the Azure quota error is lost at the Machine -> NodePool step' });
+    // Monday, she saves her hypothesis in her DM, in words; Tuesday's briefing starts from it.
+    const mariaDm = ws.dmChannel(ws.user('maria').id);
+    const remembered = await ws.sendMessage('maria', mariaDm, 'remember: the Azure quota error is lost at the Machine -> NodePool step');
+    const saved = await replyIn(mariaDm, remembered.ts, (m) => m.user === ws.botUserId, 'the saved hypothesis');
+    expect(saved.text).toContain('Saved as your hypothesis');
     const memory = await rt.core.knowledge.memory.readMemory('maria', 'maria');
     expect(memory.hypothesis).toBe('the Azure quota error is lost at the Machine -> NodePool step');
 
@@ -134,6 +140,24 @@ describe('a day with Situation Room', () => {
     expect(rows[0]!.dedupeKey).toMatch(/^briefing:maria:\d{4}-\d{2}-\d{2}$/);
   });
 
+  it('sam, new and learning AWS, pairs on a practice ticket and asks a question in the thread: he gets an answer with the AWS context, not a review', async () => {
+    const practice = `${rt.keyPrefix}-2103`;
+    const dm = ws.dmChannel(ws.user('sam').id);
+    expect((await ws.slashCommand('sam', dm, '/sitroom', `plan ${practice} add a NodePool condition type QuotaExceeded`)).status).toBe(200);
+    await newDm('sam', (m) => seen(m).includes(`Plan gate — ${practice}`), "sam's plan gate", 60_000);
+    const { ts: threadTs } = await ws.sendMessage('sam', dm, `pair with me on phase 1 of ${practice}`);
+    await replyIn(dm, threadTs, (m) => m.text.startsWith('Pairing on'), "sam's pair thread");
+    const { ts } = await ws.sendMessage('sam', dm, 'what happens when an AWS machine hits its instance quota?', threadTs);
+    const answer = seen(await replyIn(dm, threadTs, (m) => m.user === ws.botUserId && Number(m.ts) > Number(ts) && !m.text.startsWith('Pairing on'), "the answer to sam's question", 60_000));
+    expect(answer).not.toContain('No boundary or convention problems found');
+    expect(answer).not.toMatch(/finding\(s\)/);
+    expect(answer).toContain('Context on AWS');
+    expect(answer).toMatch(/EC2 API errors|AWSMachine/);
+    // The practice ticket was for the question: he cancels it in words, so it never overlaps maria's work.
+    const cancel = await ws.sendMessage('sam', dm, `cancel ${practice}: practice only`);
+    await replyIn(dm, cancel.ts, (m) => m.user === ws.botUserId && m.text.includes('cancelled'), 'the cancellation');
+  }, 120_000);
+
   it('in a DM she asks for the error propagation path and gets the chain with the lossy steps marked', async () => {
     const dm = ws.dmChannel(ws.user('maria').id);
     const { ts } = await ws.sendMessage('maria', dm, 'show me the error propagation path from an Azure machine to NodePool conditions');
@@ -167,8 +191,19 @@ describe('a day with Situation Room', () => {
     expect(plan).toContain('4. Docs and observability for CapacityError — autonomous (after nodepool-integration)');
     expect(actionIds(planGate)).toEqual(expect.arrayContaining(['sitroom:decide:approve-plan', 'sitroom:open:reject-reason']));
 
-    expect((await ws.tap('maria', planGate, 'sitroom:decide:approve-plan')).status).toBe(200);
-    const decided = await until(() => dmOf('maria').find((m) => m.ts === planGate.ts && m.edited), 'the plan gate updated in place');
+    // A teammate's question holds her up: she pauses the work item from the gate, then resumes it; the gate stays open.
+    const gateNow = () => dmOf('maria').find((m) => m.ts === planGate.ts)!;
+    expect((await ws.tap('maria', gateNow(), 'sitroom:decide:pause')).status).toBe(200);
+    await until(() => actionIds(gateNow()).includes('sitroom:decide:resume'), 'the plan gate with Resume');
+    expect(seen(gateNow())).toContain('paused the work item — by <@U0MARIA01>');
+    expect((await ws.tap('maria', gateNow(), 'sitroom:decide:resume')).status).toBe(200);
+    await until(() => actionIds(gateNow()).includes('sitroom:decide:pause'), 'the plan gate with Pause again');
+    expect(seen(gateNow())).toContain('resumed the work item — by <@U0MARIA01>');
+    expect((await workItem()).status).toBe('awaiting-plan-approval');
+
+    expect((await ws.tap('maria', gateNow(), 'sitroom:decide:approve-plan')).status).toBe(200);
+    const decided = await until(() => (seen(gateNow()).includes('approved plan v1 — by') ? gateNow() : undefined), 'the plan gate updated in place');
+    expect(decided.edited).toBeTruthy();
     expect(seen(decided)).toContain('approved plan v1 — by <@U0MARIA01>');
     expect(actionIds(decided)).not.toContain('sitroom:decide:approve-plan');
 
@@ -373,6 +408,11 @@ describe('a day with Situation Room', () => {
   }, 120_000);
 
   it('real local CI fails on the stale generated list: an alert with three options in her DM and the team channel; she taps "Fix and re-push"; RH-A regenerates, CI goes green, phase 3 merges', async () => {
+    // priya lowered the promotion threshold in team.yaml this week: one forgotten step is enough to propose it.
+    const teamYaml = join(rt.core.targetRepo, '.rh-agentic', 'team.yaml');
+    writeFileSync(teamYaml, `${readFileSync(teamYaml, 'utf8').trimEnd()}\nknowledge:\n  promotion_threshold: 1\n`);
+    await git(rt.core.targetRepo, ['commit', '-q', '-m', 'team.yaml: promote a repeated slip after one occurrence', '--', '.rh-agentic/team.yaml']);
+    await eventually(async () => rt.core.config.current().team.knowledge.promotion_threshold, (t) => t === 1, 'the new threshold in force');
     const alertDm = await newDm('maria', (m) => seen(m).includes(`CI blocked — ${key} nodepool-integration`), 'the CI alert in her DM', 240_000);
     const inChannel = await until(() => ws.messagesIn(alerts).find((m) => seen(m).includes(`CI blocked — ${key} nodepool-integration`)), 'the CI alert in the team channel');
     for (const alert of [alertDm, inChannel]) expectBlockingCiAlert(alert, { test: hers.registeredTest, message: 'missing from KnownNodePoolReasons: run make api' });
@@ -405,6 +445,15 @@ describe('a day with Situation Room', () => {
     const option = audit.find((d) => d.kind === 'ci-option');
     expect(option).toMatchObject({ phaseId: 'nodepool-integration', actor: 'maria', surface: 'slack-button' });
     expect(JSON.stringify(option!.detail)).toContain('fix-and-repush');
+
+    // What the team sees on the dashboard: the forgotten step counted from this fix round, and, at the
+    // threshold team.yaml sets, its promotion waiting for a curator.
+    const board = await dashboardAs('priya');
+    const feed = board.slice(board.indexOf('id="knowledge"'));
+    expect(feed).toContain('Often forgotten: make api forgotten');
+    const queue = board.slice(board.indexOf('id="review"'), board.indexOf('id="ci"'));
+    expect(queue).toContain('Run make api before pushing');
+    expect(queue).toContain('make api was forgotten in 1 runs (threshold 1)');
   }, 420_000);
 
   it('phase 4 runs offline: the README documents the condition, its reasons and platforms; the work item resolves', async () => {
@@ -458,6 +507,13 @@ describe('a day with Situation Room', () => {
     expect(after).toContain(`Approved: &quot;${title}&quot;`);
     const feed = after.slice(after.indexOf('id="knowledge"'));
     expect(feed).toContain(title);
+    // Approved, it goes back to the repository for review like code: a PR writing its pattern file.
+    const entryBranch = `sitroom/knowledge/${proposal.draft.id}-v1`;
+    expect(after).toContain(`Proposed to the repository for review: ${pathToFileURL(rt.core.targetRepo).href}#${entryBranch}`);
+    expect((await createLocalCodeHost(rt.core.targetRepo).findPullRequest(entryBranch))?.number).toBeGreaterThan(0);
+    const entryFile = parsePatternFile(entryBranch, await git(rt.core.targetRepo, ['show', `${entryBranch}:.rh-agentic/patterns/${proposal.draft.id}.yaml`]));
+    expect(entryFile).toMatchObject({ id: proposal.draft.id, title, version: 1, state: 'approved', reviewer: 'priya' });
+    expect(entryFile.body.trim()).toBe(body);
 
     // Stored: the entry is a curated tier-1 pattern now.
     const tier1 = await rt.core.knowledge.relevantKnowledge({ files: ['hypershift-operator/controllers/nodepool/conditions.go'], components: [], platforms: [], requesterId: 'maria', limit: 50 });

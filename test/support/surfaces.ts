@@ -50,9 +50,11 @@ export async function startSurfaces(rt: TestRuntime, options: SurfaceOptions = {
     channels: ['general', core.config.current().team.notifications.alerts_channel.replace(/^#/, ''), ...(options.channels ?? [])],
     ...(options.botOutsideChannels ? { botOutsideChannels: options.botOutsideChannels } : {}),
   });
+  // As runSurfaces wires it: a dashboard decision redraws the Slack prompts once the Slack app exists.
+  const late: { redraw?: SlackApp['redrawAfterDecision'] } = {};
   const routes = [createCiWebhookHandler({ orchestrator: rt.orchestrator, secret: ciSecret })];
   if (options.dashboardSecret) {
-    routes.push(createDashboardHandler({ db: core.store.db, knowledge: core.knowledge, secret: options.dashboardSecret, orchestrator: rt.orchestrator, displayNames: new Map([...roles.values()].map((r) => [r.developer, r.display_name])) }));
+    routes.push(createDashboardHandler({ db: core.store.db, knowledge: core.knowledge, secret: options.dashboardSecret, orchestrator: rt.orchestrator, afterDecision: (request, result) => late.redraw?.(request, result) ?? Promise.resolve(0), displayNames: new Map([...roles.values()].map((r) => [r.developer, r.display_name])) }));
   }
   const http = await startHttpServer({ port: 0, routes });
   const slack = createSlackApp({
@@ -63,6 +65,7 @@ export async function startSurfaces(rt: TestRuntime, options: SurfaceOptions = {
     ...(options.inboxEveryMs !== undefined ? { inboxEveryMs: options.inboxEveryMs } : {}),
     ...(options.inboxRetry ? { inboxRetry: options.inboxRetry } : {}),
   });
+  late.redraw = slack.redrawAfterDecision;
   const { requestUrl } = await slack.start();
   workspace.setAppUrl(requestUrl!);
   const day = 86_400_000;

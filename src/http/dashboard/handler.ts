@@ -7,11 +7,12 @@ import type { Database } from '../../db/client.js';
 import { activeWorkItems, appendDecision, phasesOf } from '../../db/work-items.js';
 import { KnowledgeAccessError } from '../../knowledge/access.js';
 import type { KnowledgeStore } from '../../knowledge/store.js';
+import type { WriteBackOutcome } from '../../knowledge/proposal-queue.js';
 import { tierLabels } from '../../knowledge/relevance.js';
 import { allowedHosts, checkHeaders, guardRequest } from '../guard.js';
 import { renderDashboard, renderMessagePage, type DashboardView } from './render.js';
 import type { Orchestrator } from '../../orchestrator/port.js';
-import { handleWorkItem } from './work-item.js';
+import { handleWorkItem, type WorkItemPageDeps } from './work-item.js';
 import { csrfToken, issueToken, parseCookies, safeNext, sessionCookie, verifyCsrf, verifyToken } from './session.js';
 
 export interface DashboardDeps {
@@ -30,6 +31,8 @@ export interface DashboardDeps {
   hosts?: ReadonlySet<string>;
   /** Live work item state and plan control for the work item pages; without it those pages answer 404. */
   orchestrator?: Orchestrator;
+  /** Called after a work item decision taken here: updates its Slack prompts in place (src/slack/delivery/redraw.ts). */
+  afterDecision?: WorkItemPageDeps['afterDecision'];
   sessionTtlMs?: number;
   now?: () => Date;
 }
@@ -104,6 +107,7 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
           orchestrator,
           isCurator: (id) => deps.knowledge.isCurator(id),
           name: (id) => names.get(id) ?? id,
+          ...(deps.afterDecision ? { afterDecision: deps.afterDecision } : {}),
           readForm: async (request) => new URLSearchParams((await guardRequest(request, { maxBodyBytes: formBodyLimitBytes, contentTypes: ['application/x-www-form-urlencoded'], browser })).toString('utf8')),
         },
         req, res, url,
@@ -141,7 +145,7 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
       const note = (form.get('note') ?? '').slice(0, 2000);
       let flash: string;
       try {
-        const { proposal, pattern } = await deps.knowledge.proposals.reviewProposal(id, session.developer, decision, note);
+        const { proposal, pattern, writeBack } = await deps.knowledge.proposals.reviewProposal(id, session.developer, decision, note);
         await appendDecision(deps.db, {
           idempotencyKey: `dashboard:knowledge-review:${id}`,
           workItemKey: proposal.workItemKey,
@@ -149,9 +153,9 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
           kind: decision === 'approve' ? 'approve-knowledge' : 'reject-knowledge',
           actor: session.developer,
           surface: 'dashboard',
-          detail: { proposalId: id, patternId: proposal.patternId, note, ...(pattern ? { version: pattern.version } : {}) },
+          detail: { proposalId: id, patternId: proposal.patternId, note, ...(pattern ? { version: pattern.version } : {}), ...(writeBack && 'pr' in writeBack ? { pullRequest: writeBack.pr.url } : {}) },
         });
-        flash = decision === 'approve' ? `Approved: "${proposal.draft.title}" is now pattern ${proposal.draft.id} v${pattern?.version ?? ''}.` : `Rejected: "${proposal.draft.title}".`;
+        flash = decision === 'approve' ? `Approved: "${proposal.draft.title}" is now pattern ${proposal.draft.id} v${pattern?.version ?? ''}.${writeBackNote(writeBack)}` : `Rejected: "${proposal.draft.title}".`;
       } catch (err) {
         if (!(err instanceof KnowledgeAccessError)) throw err;
         send(res, 409, renderMessagePage('Not reviewed', err.message));
@@ -166,7 +170,7 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
     if (url.pathname === '/dashboard' && (req.method === 'GET' || req.method === 'HEAD')) {
       const view = await loadView(deps, calibration, session, now());
       const done = url.searchParams.get('done');
-      if (done) view.flash = { kind: 'ok', text: done.slice(0, 300) };
+      if (done) view.flash = { kind: "ok", text: done.slice(0, 600) };
       send(res, 200, renderDashboard(view));
       return true;
     }
@@ -174,6 +178,21 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
     send(res, 404, renderMessagePage('Not found', `Nothing at ${url.pathname}.`));
     return true;
   };
+}
+
+/** Where the approved entry went back to the repository, as the curator reads it after approving. */
+function writeBackNote(writeBack: WriteBackOutcome | undefined): string {
+  if (!writeBack) return '';
+  switch (writeBack.outcome) {
+    case 'opened':
+      return ` Proposed to the repository for review: ${writeBack.pr.url} (${writeBack.path}).`;
+    case 'exists':
+      return ` Its pull request is already open: ${writeBack.pr.url}.`;
+    case 'unchanged':
+      return ` The repository already holds this version (${writeBack.path}).`;
+    case 'failed':
+      return ` The pull request to the repository could not be opened yet (${writeBack.error.slice(0, 120)}); the scheduled knowledge scan tries again.`;
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { executionModes } from '../../contracts/vocabulary.js';
 import type { Database } from '../../db/client.js';
 import { decisionsFor, phasesOf } from '../../db/work-items.js';
-import type { DecisionRequest, Orchestrator, WorkItemDetail } from '../../orchestrator/port.js';
+import type { DecisionRequest, DecisionResult, Orchestrator, WorkItemDetail } from '../../orchestrator/port.js';
 import { esc, pageShell, renderMessagePage } from './render.js';
 
 export const workItemPathPattern = /^\/dashboard\/work-items\/([^/]+)$/;
@@ -23,6 +23,8 @@ export interface WorkItemPageDeps {
   name(developerId: string): string;
   /** Reads a posted form through the dashboard's request guard (size, content type, Origin/Host). */
   readForm(req: IncomingMessage): Promise<URLSearchParams>;
+  /** Settles the Slack prompts of a decision taken here (the gate's buttons go); never throws. */
+  afterDecision?(request: DecisionRequest, result: DecisionResult): Promise<unknown>;
 }
 
 export interface Viewer {
@@ -79,6 +81,8 @@ export async function handleWorkItem(deps: WorkItemPageDeps, req: IncomingMessag
       return true;
     }
     const result = await deps.orchestrator.decide(request);
+    // The gate in Slack says it was decided here before the page reloads, so no stale button invites a second tap.
+    if (result.outcome === 'applied') await deps.afterDecision?.(request, result);
     const flash = result.outcome === 'refused' ? `Not applied: ${result.reason}` : result.outcome === 'duplicate' ? 'Already applied.' : `Done: ${result.summary}.`;
     // Post/redirect/get: a reload does not resubmit; the message travels in the query string.
     res.writeHead(303, { location: `/dashboard/work-items/${encodeURIComponent(item.key)}?done=${encodeURIComponent(flash.slice(0, 300))}`, 'cache-control': 'no-store' });
