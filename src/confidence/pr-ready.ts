@@ -32,6 +32,8 @@ export interface PrReadyDeps {
   calibration?: Pick<CalibrationStore, 'table'>;
   /** The phase branch's real change (diff, API sources, CI coverage); without it only the plan's files count. */
   phaseChange?: (args: { workItemKey: string; phaseId: string; prUrl: string; branch?: string }) => Promise<PhaseChange | undefined>;
+  /** The PR's description as it is now on the code host (reviewers tick the invariant checklist there). */
+  pullRequestBody?: (prUrl: string) => Promise<string | undefined>;
   now?: () => Date;
 }
 
@@ -155,6 +157,35 @@ export function evidenceFromImpact(impact: ImpactResult, files: readonly string[
   return out;
 }
 
+// ------------------------------------------------------------------ invariants, ticked by reviewers
+
+const invariantsHeading = '### Invariants to re-check';
+
+/** One checkbox per lifecycle invariant the change touches; a reviewer ticks each one they re-checked. */
+export function renderInvariantChecklist(invariants: ReadonlyArray<{ id: string; statement: string }>): string {
+  return [invariantsHeading, '_Reviewer: tick each invariant once you have re-checked that the change keeps it._', ...invariants.map((v) => `- [ ] \`${v.id}\`: ${v.statement.replace(/\n+/g, ' ')}`)].join('\n');
+}
+
+/** Invariant ids ticked in a PR description's checklist ("- [x] `id`: …", as GitHub writes a ticked box). */
+export function tickedInvariants(body: string): string[] {
+  const start = body.indexOf(invariantsHeading);
+  if (start < 0) return [];
+  const section = body.slice(start + invariantsHeading.length).split(/\n#{1,6} /)[0]!;
+  return [...section.matchAll(/^\s*[-*] \[[xX]\] `([a-z0-9-]+)`/gm)].map((m) => m[1]!);
+}
+
+/** invariants-checked from the PR's checklist: passes once every touched invariant is ticked. */
+export function evidenceFromChecklist(impact: ImpactResult, body: string | undefined, prUrl: string, at: Date): EvidenceInput[] {
+  if (impact.invariants.length === 0 || body === undefined || !body.includes(invariantsHeading)) return [];
+  const ticked = new Set(tickedInvariants(body));
+  const done = impact.invariants.filter((v) => ticked.has(v.id)).map((v) => v.id);
+  const open = impact.invariants.filter((v) => !ticked.has(v.id)).map((v) => v.id);
+  const source = `checklist in the description of ${prUrl}`;
+  // Unticked boxes are not a failure: nobody has re-checked them yet, so the check stays missing.
+  if (open.length > 0) return [];
+  return [{ check: 'invariants-checked', status: 'pass', detail: `re-checked by a reviewer: ${done.join(', ')}`, source, at }];
+}
+
 export function evidenceFromHumans(h: PhaseHumans, at: Date): EvidenceInput[] {
   const out: EvidenceInput[] = [];
   const approvers = h.approvedBy.filter((a) => a !== h.ownerId);
@@ -165,7 +196,7 @@ export function evidenceFromHumans(h: PhaseHumans, at: Date): EvidenceInput[] {
 }
 
 /** Every piece of evidence for a phase's PR, oldest kind first so the authoritative CI state wins. */
-export function assessPhase(input: { team: Pick<TeamConfig, 'codegen'>; model: DomainModel; files: readonly string[]; evidence: readonly string[]; ci?: CiWatchState; humans?: PhaseHumans; change?: PhaseChange; at: Date }): { evidence: EvidenceInput[]; assessment: ConfidenceAssessment; impact: ImpactResult } {
+export function assessPhase(input: { team: Pick<TeamConfig, 'codegen'>; model: DomainModel; files: readonly string[]; evidence: readonly string[]; ci?: CiWatchState; humans?: PhaseHumans; change?: PhaseChange; pr?: { url: string; body?: string }; at: Date }): { evidence: EvidenceInput[]; assessment: ConfidenceAssessment; impact: ImpactResult } {
   // The branch's real change, when read, is what the model judges; the plan's list is only a forecast.
   const files = input.change ? [...new Set([...changedFiles(input.change.diff), ...input.files])] : input.files;
   const impact = impactOf(input.model, files);
@@ -175,6 +206,7 @@ export function assessPhase(input: { team: Pick<TeamConfig, 'codegen'>; model: D
     ...evidenceFromLines(input.evidence, input.team, input.at),
     ...(input.ci ? evidenceFromCi(input.ci, input.at) : []),
     ...(input.humans ? evidenceFromHumans(input.humans, input.at) : []),
+    ...(input.pr ? evidenceFromChecklist(impact, input.pr.body, input.pr.url, input.at) : []),
   ];
   return { evidence, assessment: assessConfidence(evidence), impact };
 }
@@ -252,8 +284,8 @@ export function renderPrDescription(input: PrDescriptionInput): string {
   if (input.impact) {
     const i = input.impact;
     lines.push('', '### Domain model', `- components: ${i.components.map((c) => c.id).join(', ') || 'none'}`, `- platforms: ${i.platforms.scope}${i.platforms.affected.length ? ` (${i.platforms.scope === 'platform-specific' ? i.platforms.specific.join(', ') : i.platforms.affected.join(', ')})` : ''}`);
-    if (i.invariants.length) lines.push(`- invariants to re-check: ${i.invariants.map((v) => `${v.id} (${v.statement})`).join('; ')}`);
     if (i.boundaryRules.length) lines.push(`- boundary rules in play: ${i.boundaryRules.join(', ')}`);
+    if (i.invariants.length) lines.push('', renderInvariantChecklist(i.invariants));
   }
   if (input.reviewers?.length) lines.push('', '### Suggested reviewers (OWNERS)', ...input.reviewers.slice(0, 12).map((r) => `- @${r.github}${r.id !== r.github ? ` (${r.id})` : ''}: ${r.role}${r.specific ? ', owns these files specifically' : ''}`));
   lines.push('', renderConfidenceMarkdown(input.assessment), '', '_Opened by Situation Room (RH-A); confidence recomputed by RH-O from the evidence above._');
@@ -285,7 +317,8 @@ export function createPrReady(deps: PrReadyDeps): ReviewInsightPort['prReady'] {
     const at = now();
     const branch = (await phasesOf(deps.db, args.workItemKey)).find((p) => p.phaseId === args.phaseId)?.branch ?? undefined;
     const change = deps.phaseChange ? await deps.phaseChange({ workItemKey: args.workItemKey, phaseId: args.phaseId, prUrl: args.prUrl, ...(branch ? { branch } : {}) }) : undefined;
-    const { assessment } = assessPhase({ team: config.team, model: deps.insight.model, files: args.files, evidence: args.evidence, ci: args.ci, humans, ...(change ? { change } : {}), at });
+    const body = deps.pullRequestBody ? await deps.pullRequestBody(args.prUrl) : undefined;
+    const { assessment } = assessPhase({ team: config.team, model: deps.insight.model, files: args.files, evidence: args.evidence, ci: args.ci, humans, ...(change ? { change } : {}), pr: { url: args.prUrl, ...(body !== undefined ? { body } : {}) }, at });
     // The dashboard reads the stored assessment (levels with grades) per phase.
     await savePhaseConfidence(deps.db, args.workItemKey, args.phaseId, JSON.parse(JSON.stringify(assessment)) as unknown);
 

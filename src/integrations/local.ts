@@ -63,6 +63,9 @@ export function createLocalCodeHost(repo: string): CodeHost & { pull(number: num
       const sha = (await git(repo, ['rev-parse', `refs/heads/${branch}`])).trim();
       return { number: pull.number, url: `${pathToFileURL(repo).href}#${branch}`, headSha: sha, branch };
     },
+    async pullRequestBody(number) {
+      return load(repo).pulls.find((p) => p.number === number)?.body ?? '';
+    },
     async comment(pr, body) {
       const s = load(repo);
       const id = s.comments.length + 1;

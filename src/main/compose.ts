@@ -130,6 +130,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       const name = branch ?? /#(.+)$/.exec(prUrl)?.[1];
       return name ? readPhaseChange(targetRepo, branchBase(), name) : undefined;
     },
+    pullRequestBody: async (prUrl) => {
+      // GitHub's URL ends in /pull/<n>; a local PR's in #<branch>.
+      const number = Number(/\/pull\/(\d+)/.exec(prUrl)?.[1] ?? NaN);
+      const branch = /#(.+)$/.exec(prUrl)?.[1];
+      const pr = Number.isInteger(number) ? number : branch ? (await host.findPullRequest(branch))?.number : undefined;
+      return pr !== undefined && host.pullRequestBody ? host.pullRequestBody(pr) : undefined;
+    },
   });
   const activities = createActivities({
     db: store.db,
