@@ -2,7 +2,7 @@
 // and CI's coverage profile), as opposed to the files the plan named: API compatibility, coverage of the
 // added lines and version skew. Pure; src/integrations/phase-change.ts reads the branch.
 import type { DomainModel, ImpactResult } from '../domain/index.js';
-import { diffPaths, parseUnifiedDiff } from '../domain/index.js';
+import { diffPaths, matchGlob, parseUnifiedDiff } from '../domain/index.js';
 import { apiCompatibility, type ApiCompatibility } from './api-compat.js';
 import { changedLineCoverage } from './changed-coverage.js';
 import type { EvidenceInput } from './model.js';
@@ -83,9 +83,10 @@ export function evidenceFromSkew(input: { model: DomainModel; impact: ImpactResu
 }
 
 /** Everything the branch's real change says, on top of the plan's files. */
-export function evidenceFromChange(input: { change: PhaseChange; model: DomainModel; impact: ImpactResult; at: Date }): EvidenceInput[] {
+export function evidenceFromChange(input: { change: PhaseChange; model: DomainModel; impact: ImpactResult; patterns?: readonly CuratedPattern[]; at: Date }): EvidenceInput[] {
   const api = apiCompatibility({ diff: input.change.diff, before: input.change.before, after: input.change.after });
   return [
+    ...evidenceFromPatterns(changedFiles(input.change.diff), input.patterns ?? [], input.at),
     ...evidenceFromApi(api, input.change, input.at),
     ...evidenceFromCoverage(input.change, input.at),
     ...evidenceFromSkew({ model: input.model, impact: input.impact, api, diff: input.change.diff, at: input.at }),
@@ -95,4 +96,37 @@ export function evidenceFromChange(input: { change: PhaseChange; model: DomainMo
 /** The files a diff touches, for the domain model's impact (the real change, not the plan's list). */
 export function changedFiles(diff: string): string[] {
   return diffPaths(parseUnifiedDiff(diff, 'phase diff'));
+}
+
+/** What the pattern-match check needs of a curated pattern (src/knowledge/patterns.ts). */
+export interface CuratedPattern {
+  id: string;
+  state: string;
+  applicability: { files: string[] };
+  /** "path[:line][#Symbol]" references. */
+  references: string[];
+}
+
+/**
+ * Whether the change follows a curated pattern, whoever wrote it: an approved pattern applies when a changed
+ * file is inside its applicability, and the change stays inside what the pattern covers (its applicability and
+ * the files it references; tests aside). It is followed when every file the pattern references beside a changed
+ * one (same directory, e.g. a generated list next to its source) changed too; a companion left behind fails.
+ */
+export function evidenceFromPatterns(files: readonly string[], patterns: readonly CuratedPattern[], at: Date): EvidenceInput[] {
+  const code = files.filter((f) => !f.endsWith('_test.go'));
+  if (code.length === 0) return [];
+  const dir = (p: string) => p.slice(0, p.lastIndexOf('/') + 1);
+  for (const p of patterns) {
+    if (p.state !== 'approved' || p.applicability.files.length === 0) continue;
+    const referenced = [...new Set(p.references.map((r) => r.replace(/[:#].*$/, '')))];
+    const covers = (f: string) => p.applicability.files.some((g) => matchGlob(g, f)) || referenced.includes(f);
+    if (!code.some((f) => p.applicability.files.some((g) => matchGlob(g, f))) || !code.every(covers)) continue;
+    const companions = referenced.filter((r) => code.some((f) => referenced.includes(f) && dir(f) === dir(r)));
+    const left = companions.filter((r) => !files.includes(r));
+    const source = `curated pattern ${p.id} (.rh-agentic/patterns)`;
+    if (left.length > 0) return [{ check: 'pattern-match', status: 'fail', detail: `pattern "${p.id}" changes ${left.join(', ')} together with ${companions.filter((c) => files.includes(c)).join(', ')}; this change does not`, source, at }];
+    return [{ check: 'pattern-match', status: 'pass', detail: `follows pattern "${p.id}"${companions.length > 1 ? ` (${companions.join(', ')} changed together)` : ''}`, source, at }];
+  }
+  return [];
 }

@@ -8,7 +8,7 @@ import type { TeamConfig } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { CalibrationStore } from '../db/calibration.js';
 import { assessConfidence, type ConfidenceAssessment, type EvidenceInput } from './model.js';
-import { changedFiles, evidenceFromChange, type PhaseChange } from './change-evidence.js';
+import { changedFiles, evidenceFromChange, type CuratedPattern, type PhaseChange } from './change-evidence.js';
 import { levelCalibration } from './calibration.js';
 import { renderConfidenceMarkdown } from './render.js';
 import type { Database } from '../db/client.js';
@@ -34,6 +34,8 @@ export interface PrReadyDeps {
   phaseChange?: (args: { workItemKey: string; phaseId: string; prUrl: string; branch?: string }) => Promise<PhaseChange | undefined>;
   /** The PR's description as it is now on the code host (reviewers tick the invariant checklist there). */
   pullRequestBody?: (prUrl: string) => Promise<string | undefined>;
+  /** The curated patterns as they are now, for "follows a curated pattern" on any change. */
+  patterns?: () => readonly CuratedPattern[];
   now?: () => Date;
 }
 
@@ -196,13 +198,13 @@ export function evidenceFromHumans(h: PhaseHumans, at: Date): EvidenceInput[] {
 }
 
 /** Every piece of evidence for a phase's PR, oldest kind first so the authoritative CI state wins. */
-export function assessPhase(input: { team: Pick<TeamConfig, 'codegen'>; model: DomainModel; files: readonly string[]; evidence: readonly string[]; ci?: CiWatchState; humans?: PhaseHumans; change?: PhaseChange; pr?: { url: string; body?: string }; at: Date }): { evidence: EvidenceInput[]; assessment: ConfidenceAssessment; impact: ImpactResult } {
+export function assessPhase(input: { team: Pick<TeamConfig, 'codegen'>; model: DomainModel; files: readonly string[]; evidence: readonly string[]; ci?: CiWatchState; humans?: PhaseHumans; change?: PhaseChange; patterns?: readonly CuratedPattern[]; pr?: { url: string; body?: string }; at: Date }): { evidence: EvidenceInput[]; assessment: ConfidenceAssessment; impact: ImpactResult } {
   // The branch's real change, when read, is what the model judges; the plan's list is only a forecast.
   const files = input.change ? [...new Set([...changedFiles(input.change.diff), ...input.files])] : input.files;
   const impact = impactOf(input.model, files);
   const evidence = [
     ...evidenceFromImpact(impact, files, input.at),
-    ...(input.change ? evidenceFromChange({ change: input.change, model: input.model, impact, at: input.at }) : []),
+    ...(input.change ? evidenceFromChange({ change: input.change, model: input.model, impact, ...(input.patterns ? { patterns: input.patterns } : {}), at: input.at }) : []),
     ...evidenceFromLines(input.evidence, input.team, input.at),
     ...(input.ci ? evidenceFromCi(input.ci, input.at) : []),
     ...(input.humans ? evidenceFromHumans(input.humans, input.at) : []),
@@ -318,7 +320,7 @@ export function createPrReady(deps: PrReadyDeps): ReviewInsightPort['prReady'] {
     const branch = (await phasesOf(deps.db, args.workItemKey)).find((p) => p.phaseId === args.phaseId)?.branch ?? undefined;
     const change = deps.phaseChange ? await deps.phaseChange({ workItemKey: args.workItemKey, phaseId: args.phaseId, prUrl: args.prUrl, ...(branch ? { branch } : {}) }) : undefined;
     const body = deps.pullRequestBody ? await deps.pullRequestBody(args.prUrl) : undefined;
-    const { assessment } = assessPhase({ team: config.team, model: deps.insight.model, files: args.files, evidence: args.evidence, ci: args.ci, humans, ...(change ? { change } : {}), pr: { url: args.prUrl, ...(body !== undefined ? { body } : {}) }, at });
+    const { assessment } = assessPhase({ team: config.team, model: deps.insight.model, files: args.files, evidence: args.evidence, ci: args.ci, humans, ...(change ? { change } : {}), ...(deps.patterns ? { patterns: deps.patterns() } : {}), pr: { url: args.prUrl, ...(body !== undefined ? { body } : {}) }, at });
     // The dashboard reads the stored assessment (levels with grades) per phase.
     await savePhaseConfidence(deps.db, args.workItemKey, args.phaseId, JSON.parse(JSON.stringify(assessment)) as unknown);
 

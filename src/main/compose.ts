@@ -130,6 +130,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       const name = branch ?? /#(.+)$/.exec(prUrl)?.[1];
       return name ? readPhaseChange(targetRepo, branchBase(), name) : undefined;
     },
+    patterns: () => {
+      try {
+        return loadPatternFiles(targetRepo, config.current().team.pattern_library);
+      } catch (err) {
+        // A pattern file that does not parse is reported where patterns are synced; "PR ready" goes on without patterns.
+        logger.warn({ err: (err as Error).message }, 'curated patterns unreadable; pattern-match left without evidence');
+        return [];
+      }
+    },
     pullRequestBody: async (prUrl) => {
       // GitHub's URL ends in /pull/<n>; a local PR's in #<branch>.
       const number = Number(/\/pull\/(\d+)/.exec(prUrl)?.[1] ?? NaN);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiCompatibility } from '../../src/confidence/api-compat.js';
 import { changedLineCoverage } from '../../src/confidence/changed-coverage.js';
-import { evidenceFromSkew } from '../../src/confidence/change-evidence.js';
+import { evidenceFromPatterns, evidenceFromSkew } from '../../src/confidence/change-evidence.js';
 import { calibrationTable, levelCalibration, type MergedChangeRecord } from '../../src/confidence/calibration.js';
 import { describeOverlap, footprintOf, overlapOf } from '../../src/confidence/overlap.js';
 import { apiCompatibility as compat } from '../../src/confidence/api-compat.js';
@@ -138,5 +138,22 @@ describe('overlap', () => {
     const a = item('A', ['api/hypershift/v1beta1/nodepool_conditions.go']);
     const d = item('D', ['hypershift-operator/controllers/nodepool/conditions.go']);
     expect(overlapOf(a, d)).toEqual({ files: [], invariants: [expect.objectContaining({ id: 'conditions-summarise' })] });
+  });
+});
+
+describe('follows a curated pattern, whoever wrote the change', () => {
+  const at = new Date('2026-11-30T12:00:00Z');
+  const pattern = { id: 'nodepool-condition-type', state: 'approved', applicability: { files: ['api/hypershift/v1beta1/nodepool_conditions.go', 'hypershift-operator/controllers/nodepool/**'] }, references: ['api/hypershift/v1beta1/nodepool_conditions.go', 'api/hypershift/v1beta1/zz_generated.conditions.go', 'hypershift-operator/controllers/nodepool/conditions.go#setMachineConditions'] };
+  const conditions = 'api/hypershift/v1beta1/nodepool_conditions.go';
+  const generated = 'api/hypershift/v1beta1/zz_generated.conditions.go';
+
+  it('passes a hand-written change that keeps the source and its generated companion together', () => {
+    expect(evidenceFromPatterns([conditions, generated, 'api/hypershift/v1beta1/x_test.go'], [pattern], at)).toEqual([expect.objectContaining({ check: 'pattern-match', status: 'pass', detail: `follows pattern "nodepool-condition-type" (${conditions}, ${generated} changed together)` })]);
+  });
+
+  it('fails when the companion the pattern changes together is left behind, and says nothing outside the pattern', () => {
+    expect(evidenceFromPatterns([conditions], [pattern], at)).toEqual([expect.objectContaining({ status: 'fail', detail: expect.stringContaining(generated) })]);
+    expect(evidenceFromPatterns([typesFile], [pattern], at)).toEqual([]);
+    expect(evidenceFromPatterns([conditions, generated], [{ ...pattern, state: 'draft' }], at)).toEqual([]);
   });
 });

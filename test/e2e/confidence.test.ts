@@ -26,7 +26,7 @@ beforeAll(async () => {
   rt = await startTestRuntime();
   surfaces = await startSurfaces(rt);
   ws = surfaces.workspace;
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await surfaces?.stop();
