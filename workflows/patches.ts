@@ -10,11 +10,13 @@ export const PATCH = {
   gateDeadlinesOnMainLine: 'gate-deadlines-on-main-line',
   draftFailureReachesOwner: 'draft-failure-reaches-owner',
   planGatePhases: 'plan-gate-phases',
+  overlapOnPlanChange: 'overlap-on-plan-change',
   // phaseWorkflow
   pairBranch: 'pair-branch',
   pairedFixRound: 'paired-fix-round',
   ciRetriesFromTeam: 'ci-retries-from-team',
   handbackFromCommits: 'handback-from-commits',
+  overlapOnPush: 'overlap-on-push',
 } as const;
 
 export type PatchId = (typeof PATCH)[keyof typeof PATCH];

@@ -204,6 +204,9 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     pr = { prUrl: result!.prUrl, branch: result!.branch };
     evidence.push(...result!.evidence);
     done.push(...result!.done);
+    // Every push is checked for overlap with other work items from the branches' real diffs (runs from before
+    // this patch checked the plan once).
+    if (patched(PATCH.overlapOnPush)) await quick.detectOverlaps({ workItemKey: input.workItemKey, ownerId: input.ownerId, files: input.phase.files });
 
     // CI: watch until green, or until a person decides what to do about a real failure.
     const ciWatchId = `${self}:ci:${ciRound}`;

@@ -1,6 +1,7 @@
 // createActivities(deps): every activity the workflows call, bound to injected capabilities. Activities
 // are the only place RH-O touches the world; each is idempotent under Temporal's retries (writes are
 // keyed by business ids) and turns permanent problems into non-retryable failures.
+import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { describeProgress } from '../agent/progress.js';
 import type { Database } from '../db/client.js';
@@ -20,6 +21,7 @@ import type { ModeSetting, PhaseState } from '../contracts/plan.js';
 import type { CiRunReport, CiTestResult, CiWatchState } from '../contracts/ci.js';
 import type { CalibrationStore } from '../db/calibration.js';
 import type { ConfidenceAssessment } from '../confidence/model.js';
+import { describeOverlap, overlapOf, type Footprint } from '../confidence/overlap.js';
 import type { AgentPort, CiKnowledgePort, CiPort, ExecutePhaseArgs, ExperiencePort, ProgressNotes, MemoryPort, ReviewInsightPort } from '../contracts/ports.js';
 import type { DecisionCommit } from '../contracts/decisions.js';
 import type { ModelDriftReport } from '../contracts/model-drift.js';
@@ -36,6 +38,8 @@ export interface ActivityDeps {
   ci: CiPort;
   ciKnowledge: CiKnowledgePort;
   insight: ReviewInsightPort;
+  /** Work items' footprints (real branch diffs, else planned files) for the overlap check. */
+  overlap?: { footprint(item: { workItemKey: string; ownerId: string; phases: Array<{ id: string; files: string[] }> }): Promise<Footprint> };
   memory: MemoryPort;
   logger: Logger;
   /** Tier-2 experience from real runs and the knowledge upkeep (promotion and retirement proposals). */
@@ -161,27 +165,34 @@ export function createActivities(deps: ActivityDeps) {
       return result;
     },
 
-    /** Tells both owners, once per pair of work items, when two active items touch the same files or components. */
+    /**
+     * Tells both owners when two active work items touch the same files or the same lifecycle invariant, naming
+     * the shared part; once per pair and shared part, so a re-check after a plan edit or a push is silent unless
+     * the overlap changed. Footprints come from the phase branches' real diffs where they exist.
+     */
     async detectOverlaps(args: { workItemKey: string; ownerId: string; files: string[] }): Promise<Array<{ otherWorkItemKey: string; shared: string[] }>> {
-      const mine = new Set(args.files);
-      const myComponents = new Set(deps.insight.impact(args.files).components);
       const found: Array<{ otherWorkItemKey: string; shared: string[] }> = [];
-      for (const other of await activeWorkItems(db)) {
+      if (!deps.overlap) return found;
+      const items = await activeWorkItems(db);
+      const phasesOf = (plan: unknown, fallback: string[]) => ((plan as Plan | null)?.phases ?? [{ id: '', files: fallback }]).map((p) => ({ id: p.id, files: p.files }));
+      const mine = items.find((w) => w.key === args.workItemKey);
+      const me = await deps.overlap.footprint({ workItemKey: args.workItemKey, ownerId: args.ownerId, phases: phasesOf(mine?.plan ?? null, args.files) });
+      for (const other of items) {
         if (other.key === args.workItemKey || !other.plan) continue;
-        const otherFiles = (other.plan as Plan).phases.flatMap((p) => p.files);
-        const sharedFiles = otherFiles.filter((f) => mine.has(f));
-        const sharedComponents = deps.insight.impact(otherFiles).components.filter((c) => myComponents.has(c));
-        const shared = [...new Set([...sharedFiles, ...sharedComponents.map((c) => `component ${c}`)])];
-        if (shared.length === 0) continue;
+        const them = await deps.overlap.footprint({ workItemKey: other.key, ownerId: other.ownerId, phases: phasesOf(other.plan, []) });
+        const overlap = overlapOf(me, them);
+        if (!overlap) continue;
+        const shared = describeOverlap(overlap);
         found.push({ otherWorkItemKey: other.key, shared });
         const pairKey = [args.workItemKey, other.key].sort().join('+');
+        const what = createHash('sha256').update(shared.join('\n')).digest('hex').slice(0, 12);
         for (const [me, them, themOwner] of [
           [args.workItemKey, other.key, other.ownerId],
           [other.key, args.workItemKey, args.ownerId],
         ] as const) {
           const owner = me === args.workItemKey ? args.ownerId : other.ownerId;
           await enqueueNotification(db, {
-            dedupeKey: `overlap:${pairKey}:${owner}`,
+            dedupeKey: `overlap:${pairKey}:${what}:${owner}`,
             developerId: owner,
             urgency: 'decision',
             payload: { kind: 'overlap', workItemKey: me, otherWorkItemKey: them, otherOwnerId: themOwner, shared: shared.slice(0, 20) },

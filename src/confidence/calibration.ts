@@ -52,3 +52,37 @@ export function miscalibratedLevels(rows: readonly CalibrationRow[], minSamples 
   }
   return out;
 }
+
+/**
+ * What each grade promises: at most this share of the changes merged at that grade need a fix afterwards.
+ * "low" and "none" promise nothing.
+ */
+export const gradePromise: Partial<Record<Grade, number>> = { high: 0.1, medium: 0.3 };
+
+export interface LevelCalibration {
+  /** "before: 3 of 7 merged at high needed a fix", when the table has merges at this level and grade. */
+  note?: string;
+  /** The grade shown cannot be taken at its word: see `why`. */
+  miscalibrated: boolean;
+  why?: string;
+}
+
+/**
+ * How far to trust a level's grade, from the calibration table: miscalibrated when merged changes at this grade
+ * needed fixes more often than the grade promises, or when the level's "high" has not been safer than its lower
+ * grades (`miscalibratedLevels`), each with at least `minSamples` merges.
+ */
+export function levelCalibration(rows: readonly CalibrationRow[], level: ConfidenceLevel, grade: Grade, minSamples = 5): LevelCalibration {
+  const row = rows.find((r) => r.level === level && r.grade === grade);
+  const note = row ? `before: ${row.neededFix} of ${row.merged} merged at ${grade} needed a fix` : undefined;
+  const promise = gradePromise[grade];
+  if (row && promise !== undefined && row.merged >= minSamples && (row.fixRate ?? 0) > promise) {
+    const why = `${level} ${grade} promises fixes in at most ${Math.round(promise * 100)}% of merges; ${row.neededFix} of ${row.merged} (${Math.round((row.fixRate ?? 0) * 100)}%) needed one`;
+    return { note: `miscalibrated: ${why}`, miscalibrated: true, why };
+  }
+  if (grade === 'high' && miscalibratedLevels(rows, minSamples).includes(level)) {
+    const why = `${level} high has needed fixes more often than its lower grades`;
+    return { note: `${note ? `${note}; ` : ''}miscalibrated: ${why}`, miscalibrated: true, why };
+  }
+  return { ...(note ? { note } : {}), miscalibrated: false };
+}

@@ -8,10 +8,12 @@ import type { TeamConfig } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { CalibrationStore } from '../db/calibration.js';
 import { assessConfidence, type ConfidenceAssessment, type EvidenceInput } from './model.js';
+import { changedFiles, evidenceFromChange, type CuratedPattern, type PhaseChange } from './change-evidence.js';
+import { levelCalibration } from './calibration.js';
 import { renderConfidenceMarkdown } from './render.js';
 import type { Database } from '../db/client.js';
 import { savePhaseConfidence } from '../db/phases.js';
-import { getWorkItem, phaseDecisions } from '../db/work-items.js';
+import { getWorkItem, phaseDecisions, phasesOf } from '../db/work-items.js';
 import { impactOf, ownersForFile, suggestReviewers, type DomainModel, type ImpactResult, type OwnersIndex } from '../domain/index.js';
 import type { NotificationPayload } from '../contracts/notifications.js';
 import { redactSecrets } from '../observability/logger.js';
@@ -28,6 +30,12 @@ export interface PrReadyDeps {
   config: Pick<ConfigSource, 'current'>;
   /** When given, each level's line says how often work merged at that grade needed a fix. */
   calibration?: Pick<CalibrationStore, 'table'>;
+  /** The phase branch's real change (diff, API sources, CI coverage); without it only the plan's files count. */
+  phaseChange?: (args: { workItemKey: string; phaseId: string; prUrl: string; branch?: string }) => Promise<PhaseChange | undefined>;
+  /** The PR's description as it is now on the code host (reviewers tick the invariant checklist there). */
+  pullRequestBody?: (prUrl: string) => Promise<string | undefined>;
+  /** The curated patterns as they are now, for "follows a curated pattern" on any change. */
+  patterns?: () => readonly CuratedPattern[];
   now?: () => Date;
 }
 
@@ -151,6 +159,35 @@ export function evidenceFromImpact(impact: ImpactResult, files: readonly string[
   return out;
 }
 
+// ------------------------------------------------------------------ invariants, ticked by reviewers
+
+const invariantsHeading = '### Invariants to re-check';
+
+/** One checkbox per lifecycle invariant the change touches; a reviewer ticks each one they re-checked. */
+export function renderInvariantChecklist(invariants: ReadonlyArray<{ id: string; statement: string }>): string {
+  return [invariantsHeading, '_Reviewer: tick each invariant once you have re-checked that the change keeps it._', ...invariants.map((v) => `- [ ] \`${v.id}\`: ${v.statement.replace(/\n+/g, ' ')}`)].join('\n');
+}
+
+/** Invariant ids ticked in a PR description's checklist ("- [x] `id`: …", as GitHub writes a ticked box). */
+export function tickedInvariants(body: string): string[] {
+  const start = body.indexOf(invariantsHeading);
+  if (start < 0) return [];
+  const section = body.slice(start + invariantsHeading.length).split(/\n#{1,6} /)[0]!;
+  return [...section.matchAll(/^\s*[-*] \[[xX]\] `([a-z0-9-]+)`/gm)].map((m) => m[1]!);
+}
+
+/** invariants-checked from the PR's checklist: passes once every touched invariant is ticked. */
+export function evidenceFromChecklist(impact: ImpactResult, body: string | undefined, prUrl: string, at: Date): EvidenceInput[] {
+  if (impact.invariants.length === 0 || body === undefined || !body.includes(invariantsHeading)) return [];
+  const ticked = new Set(tickedInvariants(body));
+  const done = impact.invariants.filter((v) => ticked.has(v.id)).map((v) => v.id);
+  const open = impact.invariants.filter((v) => !ticked.has(v.id)).map((v) => v.id);
+  const source = `checklist in the description of ${prUrl}`;
+  // Unticked boxes are not a failure: nobody has re-checked them yet, so the check stays missing.
+  if (open.length > 0) return [];
+  return [{ check: 'invariants-checked', status: 'pass', detail: `re-checked by a reviewer: ${done.join(', ')}`, source, at }];
+}
+
 export function evidenceFromHumans(h: PhaseHumans, at: Date): EvidenceInput[] {
   const out: EvidenceInput[] = [];
   const approvers = h.approvedBy.filter((a) => a !== h.ownerId);
@@ -161,13 +198,17 @@ export function evidenceFromHumans(h: PhaseHumans, at: Date): EvidenceInput[] {
 }
 
 /** Every piece of evidence for a phase's PR, oldest kind first so the authoritative CI state wins. */
-export function assessPhase(input: { team: Pick<TeamConfig, 'codegen'>; model: DomainModel; files: readonly string[]; evidence: readonly string[]; ci?: CiWatchState; humans?: PhaseHumans; at: Date }): { evidence: EvidenceInput[]; assessment: ConfidenceAssessment; impact: ImpactResult } {
-  const impact = impactOf(input.model, input.files);
+export function assessPhase(input: { team: Pick<TeamConfig, 'codegen'>; model: DomainModel; files: readonly string[]; evidence: readonly string[]; ci?: CiWatchState; humans?: PhaseHumans; change?: PhaseChange; patterns?: readonly CuratedPattern[]; pr?: { url: string; body?: string }; at: Date }): { evidence: EvidenceInput[]; assessment: ConfidenceAssessment; impact: ImpactResult } {
+  // The branch's real change, when read, is what the model judges; the plan's list is only a forecast.
+  const files = input.change ? [...new Set([...changedFiles(input.change.diff), ...input.files])] : input.files;
+  const impact = impactOf(input.model, files);
   const evidence = [
-    ...evidenceFromImpact(impact, input.files, input.at),
+    ...evidenceFromImpact(impact, files, input.at),
+    ...(input.change ? evidenceFromChange({ change: input.change, model: input.model, impact, ...(input.patterns ? { patterns: input.patterns } : {}), at: input.at }) : []),
     ...evidenceFromLines(input.evidence, input.team, input.at),
     ...(input.ci ? evidenceFromCi(input.ci, input.at) : []),
     ...(input.humans ? evidenceFromHumans(input.humans, input.at) : []),
+    ...(input.pr ? evidenceFromChecklist(impact, input.pr.body, input.pr.url, input.at) : []),
   ];
   return { evidence, assessment: assessConfidence(evidence), impact };
 }
@@ -213,7 +254,8 @@ export function reviewersFor(owners: OwnersIndex, files: readonly string[], conf
 function levelSummary(level: ConfidenceAssessment['levels'][number], calibration?: string): string {
   const passed = level.checks.filter((c) => c.status === 'pass').map((c) => c.detail ?? c.label);
   const parts: string[] = [];
-  if (level.failing.length > 0) parts.push(`failing: ${level.failing.join(', ')}`);
+  const failing = level.checks.filter((c) => c.status === 'fail').map((c) => (c.detail ? `${c.label} (${c.detail})` : c.label));
+  if (failing.length > 0) parts.push(`failing: ${failing.join(', ')}`);
   if (passed.length > 0) parts.push(passed.join('; '));
   if (level.missing.length > 0) parts.push(`missing: ${level.missing.join(', ')}`);
   if (parts.length === 0) parts.push('not applicable to this change');
@@ -244,8 +286,8 @@ export function renderPrDescription(input: PrDescriptionInput): string {
   if (input.impact) {
     const i = input.impact;
     lines.push('', '### Domain model', `- components: ${i.components.map((c) => c.id).join(', ') || 'none'}`, `- platforms: ${i.platforms.scope}${i.platforms.affected.length ? ` (${i.platforms.scope === 'platform-specific' ? i.platforms.specific.join(', ') : i.platforms.affected.join(', ')})` : ''}`);
-    if (i.invariants.length) lines.push(`- invariants to re-check: ${i.invariants.map((v) => `${v.id} (${v.statement})`).join('; ')}`);
     if (i.boundaryRules.length) lines.push(`- boundary rules in play: ${i.boundaryRules.join(', ')}`);
+    if (i.invariants.length) lines.push('', renderInvariantChecklist(i.invariants));
   }
   if (input.reviewers?.length) lines.push('', '### Suggested reviewers (OWNERS)', ...input.reviewers.slice(0, 12).map((r) => `- @${r.github}${r.id !== r.github ? ` (${r.id})` : ''}: ${r.role}${r.specific ? ', owns these files specifically' : ''}`));
   lines.push('', renderConfidenceMarkdown(input.assessment), '', '_Opened by Situation Room (RH-A); confidence recomputed by RH-O from the evidence above._');
@@ -275,15 +317,15 @@ export function createPrReady(deps: PrReadyDeps): ReviewInsightPort['prReady'] {
       ...(planned ? { activity: planned.activity } : {}),
     };
     const at = now();
-    const { assessment } = assessPhase({ team: config.team, model: deps.insight.model, files: args.files, evidence: args.evidence, ci: args.ci, humans, at });
+    const branch = (await phasesOf(deps.db, args.workItemKey)).find((p) => p.phaseId === args.phaseId)?.branch ?? undefined;
+    const change = deps.phaseChange ? await deps.phaseChange({ workItemKey: args.workItemKey, phaseId: args.phaseId, prUrl: args.prUrl, ...(branch ? { branch } : {}) }) : undefined;
+    const body = deps.pullRequestBody ? await deps.pullRequestBody(args.prUrl) : undefined;
+    const { assessment } = assessPhase({ team: config.team, model: deps.insight.model, files: args.files, evidence: args.evidence, ci: args.ci, humans, ...(change ? { change } : {}), ...(deps.patterns ? { patterns: deps.patterns() } : {}), pr: { url: args.prUrl, ...(body !== undefined ? { body } : {}) }, at });
     // The dashboard reads the stored assessment (levels with grades) per phase.
     await savePhaseConfidence(deps.db, args.workItemKey, args.phaseId, JSON.parse(JSON.stringify(assessment)) as unknown);
 
     const reviewers = reviewersFor(deps.insight.owners, args.files, config, ownerId || undefined);
-    const calibrationNote = (level: string, grade: string) => {
-      const r = calibration?.find((c) => c.level === level && c.grade === grade);
-      return r ? `before: ${r.neededFix} of ${r.merged} merged at ${grade} needed a fix` : undefined;
-    };
+    const calibrationOf = (level: ConfidenceAssessment['levels'][number]) => (calibration ? levelCalibration(calibration, level.level, level.grade) : undefined);
     return {
       kind: 'pr-ready',
       workItemKey: args.workItemKey,
@@ -291,7 +333,11 @@ export function createPrReady(deps: PrReadyDeps): ReviewInsightPort['prReady'] {
       prUrl: args.prUrl,
       ciSummary: summariseCi(args.ci).line,
       reviewers: reviewers.slice(0, maxReviewersInNotification).map((r) => r.id),
-      confidence: assessment.levels.map((l) => ({ level: `${l.level} ${l.name}`, grade: l.grade, summary: levelSummary(l, calibrationNote(l.level, l.grade)) })),
+      confidence: assessment.levels.map((l) => {
+        const c = calibrationOf(l);
+        // A level whose grade has not predicted outcomes says so next to the grade, not only in the detail.
+        return { level: `${l.level} ${l.name}`, grade: c?.miscalibrated ? `${l.grade} (miscalibrated)` : l.grade, summary: levelSummary(l, c?.note) };
+      }),
     };
   };
 }

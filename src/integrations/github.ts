@@ -21,6 +21,8 @@ export interface CodeHost {
   listComments(prNumber: number): Promise<Array<{ id: number; body: string; user: string }>>;
   setCommitStatus(sha: string, args: { context: string; state: 'pending' | 'success' | 'failure' | 'error'; description: string; targetUrl?: string }): Promise<void>;
   createCheckRun(sha: string, args: { name: string; conclusion: 'success' | 'failure' | 'neutral'; title: string; summary: string }): Promise<{ id: number }>;
+  /** The PR's description as it is now (a reviewer may have edited it, e.g. ticked a checklist). */
+  pullRequestBody?(prNumber: number): Promise<string>;
   /** Approvers from the OWNERS files that cover `path`, nearest directory first. */
   ownersFor(path: string, ref?: string): Promise<{ approvers: string[]; reviewers: string[]; file?: string }>;
 }
@@ -50,6 +52,10 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
       const { data } = await octokit.rest.pulls.list({ ...repo, head: `${opts.owner}:${branch}`, state: 'open', per_page: 5 });
       const pr = data.find((p) => p.head.ref === branch);
       return pr ? { number: pr.number, url: pr.html_url, headSha: pr.head.sha, branch } : undefined;
+    },
+    async pullRequestBody(prNumber) {
+      const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: prNumber });
+      return data.body ?? '';
     },
     async comment(prNumber, body) {
       const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: prNumber, body: redactSecrets(body) });

@@ -2,7 +2,7 @@
 // under .git/sitroom/, and CI runs the repository's tests (`go test -json`) in a scratch worktree of
 // the branch and publishes JUnit converted from the test2json events.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -63,6 +63,9 @@ export function createLocalCodeHost(repo: string): CodeHost & { pull(number: num
       const sha = (await git(repo, ['rev-parse', `refs/heads/${branch}`])).trim();
       return { number: pull.number, url: `${pathToFileURL(repo).href}#${branch}`, headSha: sha, branch };
     },
+    async pullRequestBody(number) {
+      return load(repo).pulls.find((p) => p.number === number)?.body ?? '';
+    },
     async comment(pr, body) {
       const s = load(repo);
       const id = s.comments.length + 1;
@@ -112,7 +115,9 @@ export interface LocalCiOptions {
 /** Runs the branch's tests in a scratch worktree and records a ci/prow-style status with a JUnit artifact. */
 export function createLocalCi(opts: LocalCiOptions): CiSystem & { run(prNumber: number): Promise<JobStatus> } {
   const job = opts.job ?? 'unit';
-  const argv = opts.testCommand ?? ['go', 'test', '-json', './...'];
+  // The default run also writes a coverage profile, kept per commit for the "new code is covered" check.
+  const coverOut = join(opts.repo, '.git', 'sitroom', 'coverage');
+  const argvFor = (sha: string) => opts.testCommand ?? ['go', 'test', '-json', `-coverprofile=${join(coverOut, `${sha}.out.tmp`)}`, './...'];
   const host = createLocalCodeHost(opts.repo);
 
   async function run(prNumber: number): Promise<JobStatus> {
@@ -123,10 +128,15 @@ export function createLocalCi(opts: LocalCiOptions): CiSystem & { run(prNumber: 
     await git(opts.repo, ['worktree', 'add', '-q', '--detach', wt, pull.sha]);
     // Which run of this job on this commit this is (1 = first, 2 = first retry), as Prow's rerun count.
     const attempt = load(opts.repo).statuses.filter((s) => s.sha === pull.sha && s.context === `ci/local/${job}`).length + 1;
+    const argv = argvFor(pull.sha);
+    mkdirSync(coverOut, { recursive: true });
     try {
       const output = await new Promise<string>((resolve) => {
         execFile(argv[0]!, argv.slice(1), { cwd: wt, timeout: opts.timeoutMs ?? 10 * 60_000, maxBuffer: 64 * 1024 * 1024, env: { GOFLAGS: '', ...inheritedEnvironment(['PATH', 'HOME', 'GOFLAGS']), GOPROXY: 'off', GOTOOLCHAIN: 'local', SITROOM_CI_ATTEMPT: String(attempt) } }, (_err, stdout) => resolve(stdout));
       });
+      // Renamed only once complete, so a reader never sees half a profile.
+      const partial = join(coverOut, `${pull.sha}.out.tmp`);
+      if (existsSync(partial)) renameSync(partial, join(coverOut, `${pull.sha}.out`));
       const junitXml = goTestJsonToJUnit(output);
       const report = parseJUnit(junitXml);
       const artifactDir = join(opts.repo, '.git', 'sitroom', 'artifacts', `${job}-${pull.sha.slice(0, 7)}-${attempt}`);

@@ -40,6 +40,8 @@ import { liveKnowledge, type KnowledgeHit } from '../agent/model-port.js';
 import type { Audience } from '../agent/types.js';
 import { createOnboarding } from '../knowledge/onboarding-offers.js';
 import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from '../confidence/pr-ready.js';
+import { footprintOf } from '../confidence/overlap.js';
+import { readPhaseChange, workItemFiles } from '../integrations/phase-change.js';
 
 export interface CoreOptions {
   /** The process's environment, parsed once at start. */
@@ -136,7 +138,32 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const ci = github?.ci ?? createLocalCiPort({ repo: targetRepo, defaultBranch: team.target.default_branch, host: localHost, ci: createLocalCi({ repo: targetRepo, job: 'unit' }) });
   const requiredJobs = github?.settings.requiredJobs ?? ['unit'];
   const pollCi = github ? !environment.github.ciWebhookSecret : true;
-  const prReady = createPrReady({ db: store.db, insight, config, calibration: new CalibrationStore(store.db) });
+  // Branches are compared with the base they left: GitHub mode's is the fetched remote default branch.
+  const branchBase = () => (github ? `refs/remotes/sitroom-upstream/${config.current().team.target.default_branch}` : config.current().team.target.default_branch);
+  const prReady = createPrReady({
+    db: store.db, insight, config, calibration: new CalibrationStore(store.db),
+    phaseChange: async ({ prUrl, branch }) => {
+      // A local PR's URL ends in #<branch>; the phases table has it for every mode once CI is watched.
+      const name = branch ?? /#(.+)$/.exec(prUrl)?.[1];
+      return name ? readPhaseChange(targetRepo, branchBase(), name) : undefined;
+    },
+    patterns: () => {
+      try {
+        return loadPatternFiles(targetRepo, config.current().team.pattern_library);
+      } catch (err) {
+        // A pattern file that does not parse is reported where patterns are synced; "PR ready" goes on without patterns.
+        logger.warn({ err: (err as Error).message }, 'curated patterns unreadable; pattern-match left without evidence');
+        return [];
+      }
+    },
+    pullRequestBody: async (prUrl) => {
+      // GitHub's URL ends in /pull/<n>; a local PR's in #<branch>.
+      const number = Number(/\/pull\/(\d+)/.exec(prUrl)?.[1] ?? NaN);
+      const branch = /#(.+)$/.exec(prUrl)?.[1];
+      const pr = Number.isInteger(number) ? number : branch ? (await host.findPullRequest(branch))?.number : undefined;
+      return pr !== undefined && host.pullRequestBody ? host.pullRequestBody(pr) : undefined;
+    },
+  });
   const activities = createActivities({
     db: store.db,
     config: () => config.current(),
@@ -162,6 +189,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ci,
     ciKnowledge: createCiKnowledge({ knowledge, config }),
     insight: { impact: insight.impact, prReady },
+    overlap: { footprint: async (item) => footprintOf(insight.model, { ...item, files: await workItemFiles(targetRepo, branchBase(), item.workItemKey, item.phases) }) },
     memory: createMemoryPort({ db: store.db, knowledge, config, insight, history: () => mergedChanges(targetRepo, config.current().team.target) }),
     calibration: new CalibrationStore(store.db),
     experience: createKnowledgeUpkeep({ db: store.db, knowledge, config, targetRepo }),

@@ -60,7 +60,7 @@ describe('evidence and reviewers (pure)', () => {
     const md = renderPrDescription({ workItemKey: 'HOSTEDCP-2400', phaseTitle: 'KubeVirt capacity errors', files, evidence: agentEvidence, assessment, impact, reviewers: reviewersFor(insight.owners, files, config) });
     expect(md).toContain('- passed: make verify');
     expect(md).toMatch(/- platforms: generic \(AWS, Azure, KubeVirt/);
-    expect(md).toMatch(/invariants to re-check: .*conditions-summarise/);
+    expect(md).toMatch(/### Invariants to re-check[^]*- \[ \] `conditions-summarise`: /);
     // Touching invariants without evidence that they were re-checked leaves L3 short of high.
     expect(assessment.levels.find((l) => l.level === 'L3')!.missing).toContain('lifecycle invariants touched are re-checked');
     expect(md).toContain('## Confidence');

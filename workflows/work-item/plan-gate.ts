@@ -66,10 +66,21 @@ export async function planGate(run: WorkItemRun, decisions: DecisionProtocol, st
   const pauseKeepsPlanGate = patched(PATCH.pauseKeepsPlanGate);
   const awaitingPlanApproval = () =>
     state.status === 'awaiting-plan-approval' || (pauseKeepsPlanGate && state.status === 'paused' && state.statusBeforePause === 'awaiting-plan-approval');
+  // Each new plan version (an edit, a re-draft) is checked again for overlap with other work items (histories
+  // from before this patch checked only the first draft).
+  const overlapOnPlanChange = patched(PATCH.overlapOnPlanChange);
+  let overlapCheckedVersion = state.planVersion;
+  const planChanged = () => overlapOnPlanChange && state.planVersion !== overlapCheckedVersion;
   for (;;) {
-    await condition(() => !awaitingPlanApproval() || run.redraftRequested || shouldContinue(run) || decisions.confirmDue);
+    await condition(() => !awaitingPlanApproval() || run.redraftRequested || shouldContinue(run) || decisions.confirmDue || planChanged());
     if (decisions.waiting) {
       await decisions.confirmWaiting();
+      continue;
+    }
+    if (planChanged() && state.plan) {
+      // After the decisions are confirmed, so the store holds the plan version being checked.
+      overlapCheckedVersion = state.planVersion;
+      await store.detectOverlaps({ workItemKey: state.key, ownerId: state.ownerId, files: state.plan.phases.flatMap((p) => p.files) });
       continue;
     }
     if (!run.redraftRequested) break;

@@ -211,6 +211,14 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
       for (const p of matches) await refresh(p);
       return { body: matches.map(pullJson) };
     }
+    if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && req.method === 'PATCH') {
+      // A reviewer editing the description (e.g. ticking a checklist box), as PATCH /repos/:o/:r/pulls/:n does.
+      const pull = pulls.find((p) => p.number === Number(m![1]));
+      if (!pull) return { status: 404, body: { message: 'Not Found' } };
+      if (typeof body.body === 'string') pull.body = body.body;
+      if (typeof body.title === 'string') pull.title = body.title;
+      return { body: pullJson(pull) };
+    }
     if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && req.method === 'GET') {
       const pull = pulls.find((p) => p.number === Number(m![1]));
       if (pull) await refresh(pull);
