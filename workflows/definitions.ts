@@ -2,7 +2,7 @@
 // and the workflows agree on names and argument types.
 import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type { DecisionCommit, DecisionOutcome, Surface } from '../src/contracts/decisions.js';
-import type { ExecutionMode } from '../src/config/schema.js';
+import type { ExecutionMode } from '../src/contracts/vocabulary.js';
 import type { Plan } from '../src/plan/schema.js';
 import type { WorkItemSnapshot } from '../src/contracts/work-item.js';
 import type { Handoff } from '../src/contracts/plan.js';

@@ -17,7 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, ExecutePhaseResult } from '../src/activities/index.js';
-import type { ExecutionMode } from '../src/config/schema.js';
+import type { ExecutionMode } from '../src/contracts/vocabulary.js';
 import type { Handoff } from '../src/contracts/plan.js';
 import { budgetDecisionSignal, pairDoneSignal, phaseHandoffsQuery, phaseModeSignal, phaseProgressSignal } from './definitions.js';
 import { ciWatchWorkflow } from './ci-watch.js';

@@ -1,5 +1,5 @@
 // Data that crosses workflow boundaries. Plain JSON, no classes.
-import type { ExecutionMode } from '../src/config/schema.js';
+import type { ExecutionMode } from '../src/contracts/vocabulary.js';
 import type { PlannedPhase } from '../src/plan/schema.js';
 import type { Handoff, PhaseStatus } from '../src/contracts/plan.js';
 

@@ -1,26 +1,9 @@
 // Calibration: was the confidence right? For every merged change we keep the grades it merged with and
 // what happened afterwards (a revert, a follow-up bug linked to the PR, an incident). Per level and grade the
 // table says how often merged work needed a fix. Pure; the store is src/db/calibration.ts.
-import { confidenceLevels, type ConfidenceLevel, type Grade } from './model.js';
+import { confidenceLevels, outcomeKinds, type CalibrationRow, type ConfidenceLevel, type Grade, type MergedChangeRecord, type OutcomeKind } from '../contracts/confidence.js';
 
-export const outcomeKinds = ['revert', 'follow-up-bug', 'incident'] as const;
-export type OutcomeKind = (typeof outcomeKinds)[number];
-
-export interface MergedChangeRecord {
-  prUrl: string;
-  grades: Partial<Record<ConfidenceLevel, Grade>>;
-  outcomes: Array<{ kind: OutcomeKind }>;
-}
-
-export interface CalibrationRow {
-  level: ConfidenceLevel;
-  grade: Grade;
-  merged: number;
-  neededFix: number;
-  /** neededFix / merged, or undefined with no merges: an empty cell is not a 0% fix rate. */
-  fixRate?: number;
-  byKind: Record<OutcomeKind, number>;
-}
+export { outcomeKinds, type CalibrationRow, type MergedChangeRecord, type OutcomeKind } from '../contracts/confidence.js';
 
 const gradeOrder: Grade[] = ['high', 'medium', 'low', 'none'];
 

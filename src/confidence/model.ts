@@ -2,9 +2,11 @@
 // time evidence arrives (the latest evidence per check wins), so the number can never drift from its reasons.
 // Four levels, each a fixed list of checks; a level shows what backs it and what is still missing.
 import { z } from 'zod';
+import { confidenceLevels, type ConfidenceLevel, type Grade } from '../contracts/confidence.js';
 
-export const confidenceLevels = ['L1', 'L2', 'L3', 'L4'] as const;
-export type ConfidenceLevel = (typeof confidenceLevels)[number];
+// The levels and grades are contracts (stored with every merge, shown on the dashboard); re-exported so this
+// room keeps one import for its model.
+export { confidenceLevels, type ConfidenceLevel, type Grade } from '../contracts/confidence.js';
 
 export const levelNames: Record<ConfidenceLevel, string> = {
   L1: 'structural',
@@ -45,7 +47,6 @@ export const Evidence = z.strictObject({
 export type Evidence = z.output<typeof Evidence>;
 export type EvidenceInput = z.input<typeof Evidence>;
 
-export type Grade = 'high' | 'medium' | 'low' | 'none';
 export type CheckStatus = 'pass' | 'fail' | 'missing' | 'n/a';
 
 export interface CheckAssessment {
@@ -116,8 +117,4 @@ export function assessConfidence(evidence: readonly EvidenceInput[]): Confidence
   });
   const times = parsed.map((e) => e.at.getTime());
   return { levels, evidenceCount: parsed.length, ...(times.length > 0 ? { asOf: new Date(Math.max(...times)) } : {}) };
-}
-
-export function gradesOf(assessment: ConfidenceAssessment): Record<ConfidenceLevel, Grade> {
-  return Object.fromEntries(assessment.levels.map((l) => [l.level, l.grade])) as Record<ConfidenceLevel, Grade>;
 }

@@ -7,6 +7,7 @@ import type { ReviewInsightPort } from '../contracts/ports.js';
 import type { TeamConfig } from '../config/schema.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { CalibrationStore } from '../db/calibration.js';
+import { calibrationTable } from './calibration.js';
 import { assessConfidence, type ConfidenceAssessment, type EvidenceInput } from './model.js';
 import { changedFiles, evidenceFromChange, type CuratedPattern, type PhaseChange } from './change-evidence.js';
 import { levelCalibration } from './calibration.js';
@@ -29,7 +30,7 @@ export interface PrReadyDeps {
   insight: { model: DomainModel; owners: OwnersIndex };
   config: Pick<ConfigSource, 'current'>;
   /** When given, each level's line says how often work merged at that grade needed a fix. */
-  calibration?: Pick<CalibrationStore, 'table'>;
+  calibration?: Pick<CalibrationStore, 'records'>;
   /** The phase branch's real change (diff, API sources, CI coverage); without it only the plan's files count. */
   phaseChange?: (args: { workItemKey: string; phaseId: string; prUrl: string; branch?: string }) => Promise<PhaseChange | undefined>;
   /** The PR's description as it is now on the code host (reviewers tick the invariant checklist there). */
@@ -305,7 +306,7 @@ export function createPrReady(deps: PrReadyDeps): ReviewInsightPort['prReady'] {
     const [row, audit, calibration] = await Promise.all([
       getWorkItem(deps.db, args.workItemKey),
       phaseDecisions(deps.db, args.workItemKey, args.phaseId),
-      deps.calibration ? deps.calibration.table() : Promise.resolve(undefined),
+      deps.calibration ? deps.calibration.records().then(calibrationTable) : Promise.resolve(undefined),
     ]);
     const plan = row ? Plan.safeParse(row.plan) : undefined;
     const planned = plan?.success ? plan.data.phases.find((p) => p.id === args.phaseId) : undefined;

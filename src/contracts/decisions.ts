@@ -2,6 +2,7 @@
 // owner's notification, the plan version it produced. The work item workflow hands these to the store.
 import type { Notification } from './notifications.js';
 import type { PhaseState, Plan } from './plan.js';
+import type { ExecutionMode } from './vocabulary.js';
 
 export interface DecisionRecord {
   idempotencyKey: string;
@@ -52,3 +53,47 @@ export interface DecisionOutcome {
   decidedBy: string;
   decidedAt: string;
 }
+
+// What a surface asks for when a person decides: every surface sends one of these through the Orchestrator
+// port, and the knowledge room answers the knowledge-proposal kind with it.
+export const decisionKinds = [
+  'approve-plan',
+  'approve-phase',
+  'reject-phase',
+  'set-mode',
+  'ci-option', // value: fix-and-repush | wait-for-me | skip-test
+  'knowledge-proposal', // value: yes | edit | no ; edit carries `text`
+  'budget', // value: continue | stop
+  'pause',
+  'resume',
+  'cancel',
+  'retry-draft', // "Try again" after RH-A could not draft the plan
+  'edit-plan', // carries `plan` and, as `reason`, what changed
+] as const;
+export type DecisionKind = (typeof decisionKinds)[number];
+
+export interface DecisionRequest {
+  workItemKey: string;
+  kind: DecisionKind;
+  /** Absent on a plan-level decision (a reject without phaseId rejects the plan). */
+  phaseId?: string;
+  /** For knowledge-proposal decisions (older surfaces send it in phaseId). */
+  proposalId?: string;
+  value?: string;
+  mode?: ExecutionMode;
+  reason?: string;
+  text?: string;
+  /** The edited plan of an edit-plan decision. */
+  plan?: Plan;
+  /** set-mode handing a paired phase back: what the developer wants the agent to know. */
+  notes?: string;
+  /** Developer id (role file name), resolved from the Slack user by the surface. */
+  actor: string;
+  surface: Surface;
+  /** Stable across retries of the same tap: becomes the Temporal update id and the audit row key. */
+  idempotencyKey: string;
+}
+
+export type DecisionResult =
+  | { outcome: 'applied' | 'duplicate'; summary: string; decidedBy: string; decidedAt: string }
+  | { outcome: 'refused'; reason: string };

@@ -1,20 +1,20 @@
 // Storage for calibration: the grades a change merged with and its post-merge outcomes. Idempotent writes,
-// because merges and bug links arrive from webhooks that may be delivered more than once.
+// because merges and bug links arrive from webhooks that may be delivered more than once. The table computed
+// from these records is confidence's rule (calibrationTable in src/confidence/calibration.ts).
 import { eq } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { mergedChanges, mergeOutcomes } from './schema/knowledge.js';
-// Up a floor (listed in test/architecture/floors.test.ts): the grades and the table computed from them are
-// confidence's own types and rules; this repository only stores and returns them.
-import { calibrationTable, type CalibrationRow, type MergedChangeRecord, type OutcomeKind } from '../confidence/calibration.js';
-import { gradesOf, type ConfidenceAssessment, type ConfidenceLevel, type Grade } from '../confidence/model.js';
+import type { ConfidenceLevel, Grade, LevelGrade, MergedChangeRecord, OutcomeKind } from '../contracts/confidence.js';
 
 export class CalibrationStore {
   constructor(private readonly db: Database) {}
 
-  async recordMerge(input: { prUrl: string; workItemKey?: string; phaseId?: string; assessment: ConfidenceAssessment; mergedAt: Date }): Promise<void> {
+  /** Keeps the grade of each level of the assessment the change merged with (the first record of a PR wins). */
+  async recordMerge(input: { prUrl: string; workItemKey?: string; phaseId?: string; assessment: { levels: readonly LevelGrade[] }; mergedAt: Date }): Promise<void> {
+    const grades = Object.fromEntries(input.assessment.levels.map((l) => [l.level, l.grade])) as Partial<Record<ConfidenceLevel, Grade>>;
     await this.db
       .insert(mergedChanges)
-      .values({ prUrl: input.prUrl, workItemKey: input.workItemKey ?? null, phaseId: input.phaseId ?? null, grades: gradesOf(input.assessment), mergedAt: input.mergedAt })
+      .values({ prUrl: input.prUrl, workItemKey: input.workItemKey ?? null, phaseId: input.phaseId ?? null, grades, mergedAt: input.mergedAt })
       .onConflictDoNothing();
   }
 
@@ -36,9 +36,5 @@ export class CalibrationStore {
       grades: m.grades as Partial<Record<ConfidenceLevel, Grade>>,
       outcomes: outcomes.filter((o) => o.prUrl === m.prUrl).map((o) => ({ kind: o.kind as OutcomeKind })),
     }));
-  }
-
-  async table(): Promise<CalibrationRow[]> {
-    return calibrationTable(await this.records());
   }
 }

@@ -4,10 +4,7 @@
 import { appendDecision } from '../db/work-items.js';
 import type { Database } from '../db/client.js';
 import type { KnowledgeStore } from './store.js';
-// Up a floor (listed in test/architecture/floors.test.ts): the answer arrives as the port's DecisionRequest,
-// whose decision kinds and modes have not moved to src/contracts yet.
-import type { DecisionRequest } from '../orchestrator/port.js';
-import type { DecisionOutcome } from '../contracts/decisions.js';
+import type { DecisionOutcome, DecisionRequest } from '../contracts/decisions.js';
 import { RefusedDecision } from '../contracts/failures.js';
 
 export function createKnowledgeDecisions(deps: { db: Database; knowledge: KnowledgeStore }) {

@@ -1,52 +1,14 @@
 // What the surfaces (Slack, dashboard, CLI) may ask of RH-O. Implemented over Temporal in
 // src/orchestrator/temporal.ts; the surfaces depend on this interface only.
-import type { ExecutionMode } from '../config/schema.js';
+import type { ExecutionMode } from '../contracts/vocabulary.js';
 import type { CiRunReport } from '../contracts/ci.js';
-import type { Surface } from '../contracts/decisions.js';
+import type { DecisionKind, DecisionRequest, DecisionResult } from '../contracts/decisions.js';
 import type { StarterTaskOffer } from '../contracts/onboarding.js';
 import type { Plan } from '../plan/schema.js';
 
-export const decisionKinds = [
-  'approve-plan',
-  'approve-phase',
-  'reject-phase',
-  'set-mode',
-  'ci-option', // value: fix-and-repush | wait-for-me | skip-test
-  'knowledge-proposal', // value: yes | edit | no ; edit carries `text`
-  'budget', // value: continue | stop
-  'pause',
-  'resume',
-  'cancel',
-  'retry-draft', // "Try again" after RH-A could not draft the plan
-  'edit-plan', // carries `plan` and, as `reason`, what changed
-] as const;
-export type DecisionKind = (typeof decisionKinds)[number];
-
-export interface DecisionRequest {
-  workItemKey: string;
-  kind: DecisionKind;
-  /** Absent on a plan-level decision (a reject without phaseId rejects the plan). */
-  phaseId?: string;
-  /** For knowledge-proposal decisions (older surfaces send it in phaseId). */
-  proposalId?: string;
-  value?: string;
-  mode?: ExecutionMode;
-  reason?: string;
-  text?: string;
-  /** The edited plan of an edit-plan decision. */
-  plan?: Plan;
-  /** set-mode handing a paired phase back: what the developer wants the agent to know. */
-  notes?: string;
-  /** Developer id (role file name), resolved from the Slack user by the surface. */
-  actor: string;
-  surface: Surface;
-  /** Stable across retries of the same tap: becomes the Temporal update id and the audit row key. */
-  idempotencyKey: string;
-}
-
-export type DecisionResult =
-  | { outcome: 'applied' | 'duplicate'; summary: string; decidedBy: string; decidedAt: string }
-  | { outcome: 'refused'; reason: string };
+// The decision vocabulary is a contract (the knowledge room answers proposals with it too); the port
+// re-exports it so the surfaces keep one import.
+export { decisionKinds, type DecisionKind, type DecisionRequest, type DecisionResult } from '../contracts/decisions.js';
 
 export interface PhaseView {
   id: string;

@@ -3,7 +3,7 @@
 // just the same.
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { projectImports, root, sourceFiles } from './graph.js';
+import { moduleSpecifiers, productFiles, projectImports, root } from './graph.js';
 
 /** Every cycle found by a depth-first walk, each as the list of files (relative to the repository) it runs through. */
 export function importCycles(files: string[]): string[][] {
@@ -27,7 +27,7 @@ export function importCycles(files: string[]): string[][] {
 }
 
 describe('import graph', () => {
-  const files = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'workflows'))];
+  const files = productFiles();
 
   it('reads the imports it is meant to read', () => {
     // Guards the pattern itself: if it stopped matching, the cycle check below would pass on an empty graph.
@@ -36,6 +36,16 @@ describe('import graph', () => {
     expect(importCycles([join(root, 'test/architecture/fixtures/a.ts'), join(root, 'test/architecture/fixtures/b.ts')])).toEqual([
       ['test/architecture/fixtures/a.ts', 'test/architecture/fixtures/b.ts', 'test/architecture/fixtures/a.ts'],
     ]);
+  });
+
+  it('reads every form of import, type-only ones included, and nothing in comments or strings', () => {
+    expect(moduleSpecifiers(join(root, 'test/architecture/fixtures/forms.ts'))).toEqual(['./a.js', './b.js', './later.js', './later.js']);
+    expect(projectImports(join(root, 'test/architecture/fixtures/forms.ts'))).toContain(join(root, 'test/architecture/fixtures/later.ts'));
+  });
+
+  it('covers src/ and workflows/', () => {
+    const read = files.map((file) => relative(root, file));
+    expect(read).toEqual(expect.arrayContaining(['src/contracts/decisions.ts', 'src/cli.ts', 'workflows/work-item.ts', 'workflows/work-item/run.ts']));
   });
 
   it('has no cycles among src/ and workflows/', () => {

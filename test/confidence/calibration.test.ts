@@ -52,7 +52,7 @@ for (const backend of storeBackends()) {
       await calibration.recordOutcome({ prUrl: 'https://github.com/o/r/pull/2', kind: 'revert', reference: 'https://github.com/o/r/pull/3' });
       await expect(calibration.recordOutcome({ prUrl: 'https://github.com/o/r/pull/99', kind: 'incident', reference: 'INC-1' })).rejects.toThrow(/record the merge first/);
 
-      const l2 = (await calibration.table()).filter((r) => r.level === 'L2');
+      const l2 = calibrationTable(await calibration.records()).filter((r) => r.level === 'L2');
       expect(l2).toEqual([
         expect.objectContaining({ grade: 'high', merged: 1, neededFix: 0, fixRate: 0 }),
         expect.objectContaining({ grade: 'low', merged: 1, neededFix: 1, fixRate: 1, byKind: { revert: 1, 'follow-up-bug': 0, incident: 0 } }),

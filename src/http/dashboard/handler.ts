@@ -2,6 +2,7 @@
 // record (work items, phases, knowledge, calibration); writes only through the knowledge store, which
 // enforces the curator rule, and the append-only decision log.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { calibrationTable } from '../../confidence/calibration.js';
 import { CalibrationStore } from '../../db/calibration.js';
 import type { Database } from '../../db/client.js';
 import { activeWorkItems, appendDecision, phasesOf } from '../../db/work-items.js';
@@ -257,6 +258,6 @@ async function loadView(deps: DashboardDeps, calibration: CalibrationStore, sess
     ciHealth,
     knowledgeFeed,
     reviewQueue: queue.map((p) => ({ id: p.id, kind: p.kind, title: p.draft.title, body: p.draft.body, proposer: p.developerId, proposerName: name(p.developerId), workItemKey: p.workItemKey, developerResponse: p.developerResponse, files: p.draft.applicability.files })),
-    calibration: await calibration.table(),
+    calibration: calibrationTable(await calibration.records()),
   };
 }
