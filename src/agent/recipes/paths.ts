@@ -2,7 +2,12 @@
 // named, and the error a recipe raises when the tree does not fit it.
 
 export const conditionsFile = 'api/hypershift/v1beta1/nodepool_conditions.go';
-export const generatedConditionsFile = 'api/hypershift/v1beta1/zz_generated.conditions.go';
+/**
+ * The code `make api` generates from the API types (controller-gen object in HyperShift). Condition constants are
+ * untyped strings and generate nothing; a new field or type does, and a field added without `make api` leaves a
+ * DeepCopy that shares it.
+ */
+export const deepcopyFile = 'api/hypershift/v1beta1/zz_generated.deepcopy.go';
 export const controllerDir = 'hypershift-operator/controllers/nodepool';
 /** The API package: its types, and the constants (PlatformType values live in hostedcluster_types.go in HyperShift). */
 export const apiDir = 'api/hypershift/v1beta1';
