@@ -150,7 +150,7 @@ describe('the platform-error plan, executed offline in the example repository', 
     expect(staleVerify.out).toContain(`verify: make api or go fmt changed these files; commit the result:\n${deepcopyFile}\n`);
     await git(ws.repo.dir, ['checkout', '-q', '--', '.']);
 
-    // With the phase's files as the plan had them before (no API files), the regenerated list is outside the scope.
+    // With the phase's files as the plan had them before (no API files), the regenerated deepcopy code is outside the scope.
     const narrow = await run({ ...phase('nodepool-integration'), files: [`${controllerDir}/conditions.go`, `${controllerDir}/nodepool_controller.go`] }, { fixRound: true });
     expect(narrow.status).toBe('failed');
     expect(narrow.message).toContain(`files outside the phase's scope changed: ${deepcopyFile}`);
