@@ -16,7 +16,7 @@ import { forAudience } from './audience.js';
 import { goModulePath } from './go-source.js';
 import {
   addBridgeFunction, addBridgeTest, addConditionConstants, addConditionDocs, apiDir, bridgeFunctionName, bridgeReason, conditionFacts, conditionTestPath,
-  conditionTestSource, conditionsFile, controllerDir, errorClassOf, fileProblems, parseBridgeRequest, parseConditionRequest, parseDocsRequest, planRecipes,
+  conditionTestSource, conditionsFile, controllerDir, errorClassOf, vendoredConditionsFile, fileProblems, parseBridgeRequest, parseConditionRequest, parseDocsRequest, planRecipes,
   platformOfFile, platformTestFile, providerFailures, RecipeError, type ConditionRequest,
 } from './recipes.js';
 import { reviewDiff, summariseFindings } from './review.js';
@@ -120,8 +120,14 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
   const addCondition = (req: ExecuteRequest, ctx: StepContext, condition: ConditionRequest) =>
     inScope(req, ctx, async ({ scope, evidence, beat, fail, commit }) => {
       beat('edit');
-      write(scope, conditionsFile, addConditionConstants(read(scope, conditionsFile), condition));
+      const updated = addConditionConstants(read(scope, conditionsFile), condition);
+      write(scope, conditionsFile, updated);
       evidence.notes.push(`added condition type ${condition.conditionType} and reason ${condition.reason} to ${conditionsFile} (pattern nodepool-condition-type)`);
+      if (existsSync(scope.resolveForRead(vendoredConditionsFile))) {
+        // The same bytes go mod vendor would copy: the controllers build against this copy.
+        write(scope, vendoredConditionsFile, updated);
+        evidence.notes.push(`refreshed the vendored API copy ${vendoredConditionsFile}, as make update (go mod vendor) does`);
+      }
 
       // Constants generate nothing, but the API package changed: regenerate as anyone touching api/ does, so a
       // generated file that was already stale shows up in this phase rather than in the next one's CI.

@@ -8,6 +8,12 @@ export const conditionsFile = 'api/hypershift/v1beta1/nodepool_conditions.go';
  * DeepCopy that shares it.
  */
 export const deepcopyFile = 'api/hypershift/v1beta1/zz_generated.deepcopy.go';
+/**
+ * HyperShift's operator builds against a vendored copy of its own API module (go.mod replaces it with ./api and
+ * vendor/ holds the copy `make update` refreshes with go mod vendor), so a new constant is visible to the
+ * controllers only once the copy is refreshed. The example repository has one module and no vendor/.
+ */
+export const vendoredConditionsFile = 'vendor/github.com/openshift/hypershift/api/hypershift/v1beta1/nodepool_conditions.go';
 export const controllerDir = 'hypershift-operator/controllers/nodepool';
 /** The API package: its types, and the constants (PlatformType values live in hostedcluster_types.go in HyperShift). */
 export const apiDir = 'api/hypershift/v1beta1';

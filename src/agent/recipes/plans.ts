@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { PlannedPhase } from '../../plan/schema.js';
 import { conditionTestPath, parseConditionRequest } from './condition.js';
 import { platformTestFile } from './bridge.js';
-import { apiTypesFile, conditionsFile, controllerDir, deepcopyFile, platformFiles } from './paths.js';
+import { apiTypesFile, conditionsFile, controllerDir, deepcopyFile, platformFiles, vendoredConditionsFile } from './paths.js';
 
 export interface PlanRecipe {
   id: string;
@@ -24,6 +24,12 @@ export function conditionNameFromIntention(intention: string): string | undefine
   return `${word}${/^fail/i.test(m[2]!) ? 'Failure' : 'Error'}`;
 }
 
+/** Where the target vendors its API module (HyperShift does), the API phase refreshes the vendored copy too. */
+const vendoredApi = (targetRepo: string) =>
+  existsSync(join(targetRepo, vendoredConditionsFile))
+    ? { files: [vendoredConditionsFile], constraints: ['the operator builds against vendor/: refresh the vendored API copy as make update (go mod vendor) does'] }
+    : { files: [], constraints: [] };
+
 const validation = (allowed: readonly string[], steps: Array<[string, string]>) =>
   steps.filter(([command]) => allowed.includes(command)).map(([command, why]) => ({ command, why }));
 
@@ -40,8 +46,9 @@ export const platformErrorRecipe: PlanRecipe = {
         // Worded as the add-condition recipe's instruction, so the offline agent can execute the phase it planned.
         title: `API surface: add NodePool condition type ${name} and reason ${name}Detected`,
         activity: 'api_changes',
-        files: [conditionsFile, `api/hypershift/v1beta1/nodepool_condition_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()}_test.go`],
+        files: [conditionsFile, `api/hypershift/v1beta1/nodepool_condition_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()}_test.go`, ...vendoredApi(targetRepo).files],
         constraints: [
+          ...vendoredApi(targetRepo).constraints,
           `condition type "${name}" and its reason are CamelCase`,
           'untyped string constants in the Conditions and Reasons blocks of nodepool_conditions.go, like the others',
           'the API package imports no Cluster API or provider package',
@@ -93,15 +100,15 @@ export const addConditionRecipe: PlanRecipe = {
   id: 'add-condition-type',
   pattern: 'nodepool-condition-type',
   matches: (intention) => parseConditionRequest(intention) !== undefined,
-  phases: ({ intention, allowedCommands }) => {
+  phases: ({ intention, targetRepo, allowedCommands }) => {
     const req = parseConditionRequest(intention)!;
     return [
       {
         id: 'api-surface',
         title: `Add NodePool condition type ${req.conditionType} and reason ${req.reason}`,
         activity: 'api_changes',
-        files: [conditionsFile, conditionTestPath(req)],
-        constraints: ['CamelCase condition type and reason values', 'untyped string constants, as nodepool_conditions.go declares the others'],
+        files: [conditionsFile, conditionTestPath(req), ...vendoredApi(targetRepo).files],
+        constraints: ['CamelCase condition type and reason values', 'untyped string constants, as nodepool_conditions.go declares the others', ...vendoredApi(targetRepo).constraints],
         validation: validation(allowedCommands, [['make verify', 'generated code still current, gofmt and vet clean'], ['go test ./...', 'the constants hold the declared values']]),
         dependsOn: [],
         mergeOrder: 1,
