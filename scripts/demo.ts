@@ -295,14 +295,14 @@ async function main(): Promise<number> {
   await git(worktree, ['add', ...hers.files]);
   const diff = await git(worktree, ['diff', '--cached']);
   say(`The machine list the reconcile loop fetched, counts in the message ("${hers.message(2, 3)}"), CamelCase constants —`);
-  say(`and a reason of her own, ${hers.reason}, with a test that it is registered. She pastes the diff in the thread:`);
+  say(`and a reason of her own, ${hers.reason}, with a status field counting the failing machines and a test that a DeepCopy owns it. She pastes the diff in the thread:`);
   const pasted = await ui<{ ts: string }>('/ui/send', { user: 'maria', channel: maria, text: diff, threadTs: pairAsk.ts });
   quote(readable(await waitFor('maria', 'the review of her diff', inThread(pairAsk.ts, pasted.ts))), 4);
   await git(worktree, ['-c', 'user.name=Maria Alvarez', '-c', 'user.email=maria@example.com', 'commit', '-q', '-m', `${key}: set ${conditionType} in the reconcile loop`]);
   say(`She commits — without running \`make api\` — and says “done” in the thread.`);
   await ui('/ui/send', { user: 'maria', channel: maria, text: 'done', threadTs: pairAsk.ts });
 
-  step('Local CI fails for real: the generated reason list is stale');
+  step('Local CI fails for real: zz_generated.deepcopy.go is stale, so a DeepCopy shares her new field');
   const alert = await waitFor('maria', 'the CI alert', (m) => m.channel === maria && seen(m).includes(`CI blocked — ${key} nodepool-integration`));
   quote(readable(alert), 10);
   const inChannel = (await state('maria')).messages.find((m) => m.channel !== maria && seen(m).includes(`CI blocked — ${key} nodepool-integration`));
@@ -322,8 +322,8 @@ async function main(): Promise<number> {
   say('maria taps “Edit first”, rewrites the entry in the modal and submits.');
   await tap('maria', offer, 'sitroom:open:knowledge-edit');
   for (let i = 0; i < 20 && !(await state('maria')).modal; i++) await pause(250);
-  const title = `Reporting a provider error on NodePools (${key}): map it per platform, count it from the fetched list, make api after a new reason`;
-  const body = `Each platform file maps only its own provider's ${errorClass} failure. The controller sets ${conditionType} from the machine list the reconcile loop already has, with counts in the message. A reason added during the integration needs make api before the push: CI catches the stale KnownNodePoolReasons, and RH-A can regenerate it.`;
+  const title = `Reporting a provider error on NodePools (${key}): map it per platform, count it from the fetched list, make api after a new API field`;
+  const body = `Each platform file maps only its own provider's ${errorClass} failure. The controller sets ${conditionType} from the machine list the reconcile loop already has, with counts in the message. A status field added during the integration needs make api before the push: CI catches the stale zz_generated.deepcopy.go, and RH-A can regenerate it.`;
   await ui('/ui/submit', { user: 'maria', values: JSON.stringify({ knowledge_title: title, knowledge_body: body }) });
 
   step('priya reviews it on the team dashboard');

@@ -10,19 +10,23 @@ import { redactSecrets } from '../observability/logger.js';
 import { globToRegExp } from '../domain/glob.js';
 import { inheritedEnvironment } from '../config/process-environment.js';
 import { probeSandbox, sandboxCommand, unconfinedEnv, type SandboxSpec } from './sandbox.js';
+import { matchAllowList, words } from './command-allowlist.js';
 
 export interface ScopeSpec {
   /** Absolute path of the git worktree the step works in. */
   worktree: string;
   /** Repository-relative globs the step may write (`*` within a segment, `**` across segments). */
   writable: readonly string[];
-  /** Exact command strings from team.yaml `agent.allowed_commands`, e.g. "make verify". */
+  /**
+   * team.yaml `agent.allowed_commands`: exact commands ("make verify") or patterns of one
+   * ("go test ./hypershift-operator/controllers/nodepool/..."); see command-allowlist.ts for what a pattern may match.
+   */
   allowedCommands: readonly string[];
   /** Tokens (input + output, cache reads included) this step may spend. */
   tokenBudget: number;
   /** Milliseconds any command may run (default 10 minutes). */
   commandTimeoutMs?: number;
-  /** Per-command limits in milliseconds, by exact allow-list entry (team.yaml `agent.command_timeouts`). */
+  /** Per-command limits in milliseconds, by the allow-list entry the command matched (team.yaml `agent.command_timeouts`). */
   commandTimeoutsMs?: Readonly<Record<string, number>>;
   /** Bytes of combined output kept per command (head and tail); the rest is elided. */
   outputCapBytes?: number;
@@ -147,16 +151,17 @@ export class Scope {
   }
 
   isAllowedCommand(command: string): boolean {
-    return this.spec.allowedCommands.includes(command.trim());
+    return matchAllowList(command, this.spec.allowedCommands) !== undefined;
   }
 
   /** Runs an allow-listed command in the worktree without a shell. */
   async runCommand(command: string): Promise<CommandRun> {
     const trimmed = command.trim();
-    if (!this.isAllowedCommand(trimmed)) {
-      this.refuse('command-not-allowed', command, `"${trimmed}" is not on the allow-list (${this.spec.allowedCommands.join(', ')})`);
+    const allowed = matchAllowList(trimmed, this.spec.allowedCommands);
+    if (!allowed) {
+      this.refuse('command-not-allowed', command, `"${trimmed}" is not on the allow-list and matches none of its patterns (${this.spec.allowedCommands.join(', ')})`);
     }
-    const [file, ...args] = trimmed.split(/\s+/);
+    const [file, ...args] = words(trimmed);
     const sandbox = this.spec.sandbox ?? { mode: 'required' };
     let invocation: { file: string; args: string[]; env: Record<string, string> };
     const probe = sandbox.mode === 'off' ? undefined : probeSandbox(inheritedEnvironment(['PATH']).PATH);
@@ -178,7 +183,7 @@ export class Scope {
       execFile(
         invocation.file,
         invocation.args,
-        { cwd: this.realRoot, env: invocation.env, timeout: this.spec.commandTimeoutsMs?.[trimmed] ?? this.spec.commandTimeoutMs ?? defaultTimeoutMs, killSignal: 'SIGKILL', maxBuffer: hardOutputLimit, encoding: 'utf8', windowsHide: true },
+        { cwd: this.realRoot, env: invocation.env, timeout: this.spec.commandTimeoutsMs?.[allowed.entry.trim()] ?? this.spec.commandTimeoutMs ?? defaultTimeoutMs, killSignal: 'SIGKILL', maxBuffer: hardOutputLimit, encoding: 'utf8', windowsHide: true },
         (err, stdout, stderr) => {
           const out = `${stdout}${stderr ? (stdout ? '\n' : '') + stderr : ''}`;
           if (!err) return resolvePromise({ code: 0, timedOut: false, out });

@@ -12,6 +12,7 @@ import type { DomainModelPort, KnowledgePort } from './model-port.js';
 import { readRegularText, searchableFiles } from './file-search.js';
 import { RegexRefused, searchWithBudget } from './regex-search.js';
 import { reviewDiff, summariseFindings } from './review.js';
+import { isPatternEntry } from './command-allowlist.js';
 import type { Scope } from './scope.js';
 import { ScopeRefusal, globToRegExp } from './scope.js';
 import type { ToolCallRecord } from './types.js';
@@ -56,7 +57,13 @@ export function toolDefinitions(scope: Scope): Anthropic.Tool[] {
     { name: 'search_files', description: 'Search the worktree for a literal string (or a regex when regex=true); optional path_glob like "api/**/*.go". Returns path:line: text.', input_schema: obj({ pattern: { type: 'string' }, path_glob: { type: 'string' }, regex: { type: 'boolean' } }, ['pattern']) },
     { name: 'write_file', description: `Create or overwrite a file. Only these paths are writable: ${scope.spec.writable.join(', ')}.`, input_schema: obj({ path: { type: 'string' }, content: { type: 'string' } }, ['path', 'content']) },
     { name: 'replace_in_file', description: 'Replace one exact, unique occurrence of old_text with new_text in a writable file.', input_schema: obj({ path: { type: 'string' }, old_text: { type: 'string' }, new_text: { type: 'string' } }, ['path', 'old_text', 'new_text']) },
-    { name: 'run_command', description: `Run one command in the worktree, exactly as written on the allow-list: ${commands}. No shell, no other commands.`, input_schema: obj({ command: { type: 'string', enum: [...scope.spec.allowedCommands] } }, ['command']) },
+    scope.spec.allowedCommands.some(isPatternEntry)
+      ? {
+          name: 'run_command',
+          description: `Run one command in the worktree, as written on the allow-list or matching one of its patterns: ${commands}. A pattern keeps the number of words; "PATH/..." stands for PATH or any package under it, "*" for part of one path segment. No shell, no quoting, no extra flags.`,
+          input_schema: obj({ command: { type: 'string' } }, ['command']),
+        }
+      : { name: 'run_command', description: `Run one command in the worktree, exactly as written on the allow-list: ${commands}. No shell, no other commands.`, input_schema: obj({ command: { type: 'string', enum: [...scope.spec.allowedCommands] } }, ['command']) },
     { name: 'query_domain_model', description: 'Ask the domain model (components, ownership, boundary rules, failure modes, invariants). Answers cite model nodes and files.', input_schema: obj({ question: { type: 'string' } }, ['question']) },
     { name: 'check_diff', description: 'Check a unified diff (default: the worktree changes) against boundary rules and team conventions, like `sitroom check`.', input_schema: obj({ diff: { type: 'string' } }, []) },
     { name: 'lookup_knowledge', description: "Look up the team's curated patterns and experience notes.", input_schema: obj({ query: { type: 'string' } }, ['query']) },

@@ -1,8 +1,9 @@
 // What maria writes by hand in the paired NodePool integration phase of the platform-error plan, after the
 // pair review: the controller sets the condition from the machine list the reconcile loop already has, counts
 // instead of listing machines, and uses CamelCase constants. She also adds a reason the API phase did not
-// have ("<Class>Exhausted": no machine of the NodePool can be created) and a test that it is registered — and
-// forgets `make api`, so the generated list is stale until someone regenerates it. Her editor runs gofmt.
+// have ("<Class>Exhausted": no machine of the NodePool can be created), and a status field counting the failing
+// machines by reason, with a test that a DeepCopy of the NodePool owns that field — and forgets `make api`, so
+// zz_generated.deepcopy.go is stale (the copy shares the map) until someone regenerates it. Her editor runs gofmt.
 //
 // Used by the offline-agent tests (docs and fix round on top of it), by the end-to-end scenario, and by
 // `npm run demo`, which tells the same story against `npm run dev`.
@@ -10,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { conditionsFile, controllerDir, errorClassOf, providerFailures } from '../../src/agent/recipes.js';
+import { apiTypesFile, conditionsFile, controllerDir, errorClassOf, providerFailures } from '../../src/agent/recipes.js';
 
 const run = promisify(execFile);
 
@@ -18,8 +19,11 @@ export interface HandWritten {
   /** The reason she adds, e.g. "CapacityExhausted", and its constant. */
   reason: string;
   reasonConst: string;
-  /** The test that fails while the generated list is stale. */
+  /** The test that fails while the generated deepcopy code is stale, and what it prints then. */
   registeredTest: string;
+  staleMessage: string;
+  /** The status field she adds; the regenerated deepcopy code names it. */
+  field: string;
   /** The condition message for `failing` of `total` machines. */
   message(failing: number, total: number): string;
   /** Repository paths she changes. */
@@ -40,7 +44,9 @@ export function handWrittenIntegration(conditionType: string): HandWritten {
   const bridge = `aws${conditionType}`;
   const what = providerFailures[errorClass].describe;
   const sample = providerFailures[errorClass].byPlatform.aws![0]!.sample;
-  const registeredTest = `Test${reason}ReasonIsRegistered`;
+  const field = 'MachineFailures';
+  const registeredTest = `Test${field}AreNotSharedByDeepCopy`;
+  const staleMessage = `DeepCopy shares Status.${field} with the original: zz_generated.deepcopy.go is stale, run make api`;
   const testFile = `${controllerDir}/conditions_test.go`;
   const message = (failing: number, total: number) => `${failing} of ${total} machines cannot be created for ${what}`;
 
@@ -77,6 +83,10 @@ func ${setter}(np *hyperv1.NodePool, machines []Machine) {
 		condition.Message = fmt.Sprintf("%d of %d machines cannot be created for ${what}", failing, len(machines))
 	}
 	np.Status.SetCondition(condition)
+	np.Status.${field} = nil
+	if failing > 0 {
+		np.Status.${field} = map[string]int32{condition.Reason: int32(failing)}
+	}
 }
 `;
 
@@ -137,12 +147,15 @@ func Test${conditionType}ClearsWhenMachinesAreCreated(t *testing.T) {
 }
 
 func ${registeredTest}(t *testing.T) {
-	for _, r := range hyperv1.KnownNodePoolReasons() {
-		if r == hyperv1.${reasonConst} {
-			return
-		}
+	np, _ := reconcileWith(t, []Machine{{Name: "a", NodePool: "workers", ProviderMessage: ${errorClass}Message}})
+	if np.Status.${field}[hyperv1.${reasonConst}] != 1 {
+		t.Fatalf("want one machine counted under ${reason}, got %v", np.Status.${field})
 	}
-	t.Fatalf("reason %q (${reasonConst}) missing from KnownNodePoolReasons: run make api", hyperv1.${reasonConst})
+	copied := np.DeepCopy()
+	copied.Status.${field}[hyperv1.${reasonConst}] = 7
+	if np.Status.${field}[hyperv1.${reasonConst}] != 1 {
+		t.Fatalf(${JSON.stringify(staleMessage)})
+	}
 }
 `;
 
@@ -154,21 +167,26 @@ func ${registeredTest}(t *testing.T) {
     writeFileSync(abs, after);
   };
 
-  const files = [conditionsFile, `${controllerDir}/conditions.go`, `${controllerDir}/nodepool_controller.go`, testFile];
+  const files = [conditionsFile, apiTypesFile, `${controllerDir}/conditions.go`, `${controllerDir}/nodepool_controller.go`, testFile];
   return {
     reason,
     reasonConst,
     registeredTest,
+    staleMessage,
+    field,
     message,
     files,
     async write(worktree) {
       edit(worktree, conditionsFile, (text) => {
         const lines = text.split('\n');
-        const reasons = lines.indexOf('// Reasons.');
+        const reasons = lines.indexOf('// Reasons');
         const close = lines.findIndex((l, i) => i > reasons && l === ')');
         lines.splice(close, 0, `\t// ${reasonConst} means no machine of the NodePool can be created for ${what}.`, `\t${reasonConst} = "${reason}"`);
         return lines.join('\n');
       });
+      edit(worktree, apiTypesFile, (text) =>
+        text.replace(/^type NodePoolStatus struct \{\n/m, (open) => `${open}\t// ${field} counts the machines the platform provider cannot create, by condition reason.\n\t${field} map[string]int32\n`),
+      );
       edit(worktree, `${controllerDir}/conditions.go`, (text) => `${text.trimEnd()}\n${setterSource}`);
       edit(worktree, `${controllerDir}/nodepool_controller.go`, (text) => text.replace('\tsetPlatformConditions(np, machines)\n', `\tsetPlatformConditions(np, machines)\n\t${setter}(np, machines)\n`));
       writeFileSync(join(worktree, testFile), testSource);

@@ -60,10 +60,15 @@ describe('recipes on HyperShift-style Go source', () => {
     expect(() => addConditionConstants(out, request)).toThrow('condition type CapacityError already exists');
   });
 
-  it("keeps the example repository's typed style", () => {
+  it("follows the example repository's style, which is HyperShift's: untyped constants", () => {
     const example = readFileSync(join(import.meta.dirname, '../../examples/target-repo', conditionsFile), 'utf8');
     const out = addConditionConstants(example, request);
-    expect(out).toContain('\tNodePoolCapacityErrorConditionType ConditionType = "CapacityError"\n)');
+    expect(out).toContain('\tNodePoolCapacityErrorConditionType = "CapacityError"\n)');
+  });
+
+  it('keeps a typed style where a file has one', () => {
+    const typed = 'package v1beta1\n\ntype ConditionType string\n\nconst (\n\tNodePoolReadyConditionType ConditionType = "Ready"\n)\n\nconst (\n\tNodePoolAsExpectedReason = "AsExpected"\n)\n';
+    expect(addConditionConstants(typed, request)).toContain('\tNodePoolCapacityErrorConditionType ConditionType = "CapacityError"\n)');
   });
 
   it('says what is missing when the file has no block of condition types', () => {

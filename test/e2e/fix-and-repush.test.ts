@@ -1,19 +1,21 @@
 // Issue 8's "a real CI failure raises a channel alert with options; she taps 'fix and re-push'", for real and
-// offline: maria pairs on a collaborative phase and commits the hand-written condition constants (and their
-// test) to the phase branch but forgets `make api`. Local CI fails on the stale generated list; RH-O alerts
+// offline: maria pairs on a collaborative phase and commits hand-written condition constants and a new status
+// field (with a test that a DeepCopy owns it) to the phase branch but forgets `make api`. Local CI fails on the
+// stale zz_generated.deepcopy.go; RH-O alerts
 // her DM and the team channel with the three options; she taps "Fix and re-push"; the offline RH-A
 // regenerates, verifies and commits; CI goes green; the phase merges and the work item resolves.
 //
 // The day-long scenario (scenario.test.ts) tells the same step inside its story, with a hand-written reason on
 // the platform-error plan. This file keeps it alone, as the focused regression test of the paired fix round:
-// one phase, a plan handed to the workflow directly, and a different stale constant (a new condition type), so
+// one phase, a plan handed to the workflow directly, and a different stale field (a new status map), so
 // a failure here points at the fix round rather than at any of the scenario's earlier steps.
+import { execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { git } from '../../src/integrations/git.js';
-import { addConditionConstants, conditionsFile, conditionTestPath, conditionTestSource, generatedConditionsFile } from '../../src/agent/recipes.js';
+import { addConditionConstants, apiTypesFile, conditionsFile, conditionTestPath, deepcopyFile } from '../../src/agent/recipes.js';
 import { mergedChanges } from '../../src/db/schema/knowledge.js';
 import { decisionsFor } from '../../src/db/work-items.js';
 import type { Plan } from '../../src/plan/schema.js';
@@ -25,6 +27,22 @@ import { expectBlockingCiAlert, seen, tapFixAndRepush, until } from '../support/
 
 const condition = { conditionType: 'MachineCapacity', reason: 'CapacityExhausted' };
 const phaseId = 'capacity-condition';
+const field = 'MachinesByFailure';
+const staleTest = 'TestMachineCapacityStatusIsDeepCopied';
+const staleMessage = `DeepCopy shares Status.${field} with the original: zz_generated.deepcopy.go is stale, run make api`;
+const deepCopyTest = `package v1beta1
+
+import "testing"
+
+func ${staleTest}(t *testing.T) {
+	np := &NodePool{Status: NodePoolStatus{${field}: map[string]int32{NodePoolCapacityExhaustedReason: 2}}}
+	copied := np.DeepCopy()
+	copied.Status.${field}[NodePoolCapacityExhaustedReason] = 0
+	if np.Status.${field}[NodePoolCapacityExhaustedReason] != 2 {
+		t.Fatalf(${JSON.stringify(staleMessage)})
+	}
+}
+`;
 
 let rt: TestRuntime;
 let ws: Surfaces['workspace'];
@@ -57,7 +75,7 @@ describe('a real CI failure on a paired phase', () => {
         id: phaseId,
         title: `Add NodePool condition type ${condition.conditionType} and reason ${condition.reason}`,
         activity: 'core_logic', // maria pairs on core logic
-        files: [conditionsFile, generatedConditionsFile, testFile],
+        files: [conditionsFile, apiTypesFile, deepcopyFile, testFile],
         constraints: ['CamelCase condition type and reason values'],
         validation: [{ command: 'make verify', why: 'generated code current' }],
         dependsOn: [],
@@ -86,25 +104,29 @@ describe('a real CI failure on a paired phase', () => {
     const opened = await until(() => ws.threadReplies(dm, ts).find((m) => m.text.startsWith('Pairing on')), 'the pair thread');
     expect(opened.text).toContain(phaseId);
 
-    // Her hand edit on the prepared branch: the constants and their test, committed without `make api`.
+    // Her hand edit on the prepared branch: the constants, a status field and its test, committed without `make api`.
     const worktrees = await git(rt.core.targetRepo, ['worktree', 'list', '--porcelain']);
     const worktree = /worktree (.+)\nHEAD \w+\nbranch refs\/heads\/(.+)/g;
     const mine = [...worktrees.matchAll(worktree)].find((m) => m[2] === branch)?.[1];
     expect(mine, `a worktree on ${branch}`).toBeDefined();
     const conditions = join(mine!, conditionsFile);
     writeFileSync(conditions, addConditionConstants(readFileSync(conditions, 'utf8'), condition));
-    writeFileSync(join(mine!, testFile), conditionTestSource(condition));
-    await git(mine!, ['add', conditionsFile, testFile]);
+    const types = join(mine!, apiTypesFile);
+    const typesBefore = readFileSync(types, 'utf8');
+    writeFileSync(types, typesBefore.replace('type NodePoolStatus struct {\n', `type NodePoolStatus struct {\n\t// ${field} counts the machines that cannot be created, by reason.\n\t${field} map[string]int32\n`));
+    writeFileSync(join(mine!, testFile), deepCopyTest);
+    execFileSync('gofmt', ['-w', conditionsFile, apiTypesFile, testFile], { cwd: mine! }); // her editor
+    await git(mine!, ['add', conditionsFile, apiTypesFile, testFile]);
     await git(mine!, ['-c', 'user.name=Maria Alvarez', '-c', 'user.email=maria@example.com', 'commit', '-q', '-m', `${key}: MachineCapacity condition type`]);
-    const generatedBefore = await git(mine!, ['show', `HEAD:${generatedConditionsFile}`]);
-    expect(generatedBefore).not.toContain('NodePoolMachineCapacityConditionType');
+    const generatedBefore = await git(mine!, ['show', `HEAD:${deepcopyFile}`]);
+    expect(generatedBefore).not.toContain(field);
 
     await ws.sendMessage('maria', dm, 'done', ts);
 
-    // CI fails for real: the new test finds the constant missing from the generated list.
+    // CI fails for real: the stale DeepCopy shares the new map, and her test sees it.
     const alertDm = await until(() => dmOf('maria').find((m) => seen(m).includes(`CI blocked — ${key} ${phaseId}`)), 'the CI alert in her DM', 240_000);
     const inChannel = await until(() => ws.messagesIn(alerts).find((m) => seen(m).includes(`CI blocked — ${key} ${phaseId}`)), 'the CI alert in the team channel');
-    for (const alert of [alertDm, inChannel]) expectBlockingCiAlert(alert, { test: 'TestMachineCapacityConditionIsRegistered', message: 'missing from KnownNodePoolConditionTypes: run make api' });
+    for (const alert of [alertDm, inChannel]) expectBlockingCiAlert(alert, { test: staleTest, message: 'zz_generated.deepcopy.go is stale, run make api' });
     expect(seen(inChannel)).toContain('<@U0MARIA01>');
 
     await tapFixAndRepush(ws, 'maria', alertDm);
@@ -124,8 +146,8 @@ describe('a real CI failure on a paired phase', () => {
     expect(branchLog[0]).toContain('regenerate with `make api` after CI failed');
     expect(branchLog[1]).toBe(`${key}: MachineCapacity condition type`);
     const regenerated = (await git(repo, ['show', '--name-only', '--format=', branch!])).trim().split('\n');
-    expect(regenerated).toEqual([generatedConditionsFile]);
-    expect(await git(repo, ['show', `main:${generatedConditionsFile}`])).toContain('NodePoolMachineCapacityConditionType');
+    expect(regenerated).toEqual([deepcopyFile]);
+    expect(await git(repo, ['show', `main:${deepcopyFile}`])).toContain(`in, out := &in.${field}, &out.${field}`);
     const merges = (await git(repo, ['log', '--merges', '--format=%s', 'main'])).trim();
     expect(merges).toContain(phaseId);
     const merged = await rt.core.store.db.select().from(mergedChanges).where(eq(mergedChanges.workItemKey, key));
@@ -134,7 +156,7 @@ describe('a real CI failure on a paired phase', () => {
     const audit = await decisionsFor(rt.core.store.db, key);
     const alert = audit.find((d) => d.kind === 'ci-alert');
     expect(alert).toMatchObject({ phaseId, actor: 'rh-o' });
-    expect(JSON.stringify(alert!.detail)).toContain('TestMachineCapacityConditionIsRegistered');
+    expect(JSON.stringify(alert!.detail)).toContain(staleTest);
     const option = audit.find((d) => d.kind === 'ci-option');
     expect(option).toMatchObject({ phaseId, actor: 'maria', surface: 'slack-button' });
     expect(JSON.stringify(option!.detail)).toContain('fix-and-repush');

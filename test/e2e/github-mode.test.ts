@@ -86,7 +86,7 @@ describe('GitHub mode against the loopback GitHub and Prow', () => {
           id: 'api',
           title: 'Add NodePool condition type CapacityError and reason InsufficientCapacity',
           activity: 'api_changes',
-          files: ['api/hypershift/v1beta1/nodepool_conditions.go', 'api/hypershift/v1beta1/zz_generated.conditions.go', 'api/hypershift/v1beta1/nodepool_condition_capacity_error_test.go'],
+          files: ['api/hypershift/v1beta1/nodepool_conditions.go', 'api/hypershift/v1beta1/nodepool_condition_capacity_error_test.go'],
           constraints: ['CamelCase condition type and reason values'],
           validation: [{ command: 'make verify', why: 'generated code current' }],
           dependsOn: [],

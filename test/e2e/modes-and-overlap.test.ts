@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(async () => rt?.stop());
 
-const conditionFiles = (snake: string) => ['api/hypershift/v1beta1/nodepool_conditions.go', 'api/hypershift/v1beta1/zz_generated.conditions.go', `api/hypershift/v1beta1/nodepool_condition_${snake}_test.go`];
+const conditionFiles = (snake: string) => ['api/hypershift/v1beta1/nodepool_conditions.go', `api/hypershift/v1beta1/nodepool_condition_${snake}_test.go`];
 
 async function start(key: string, ownerId: string, plan: Plan) {
   const handle = await rt.env.client.workflow.start('workItemWorkflow', {

@@ -127,7 +127,9 @@ describe('the sandbox around commands RH-A runs', () => {
     // The evidence of the step is the command with its exit code and the probe's report.
     expect(run.evidence.commands).toHaveLength(1);
     expect(run.evidence.commands[0]).toMatchObject({ command: 'go test ./...', exitCode: 1 });
-    expect(run.evidence.commands[0]!.tail).toContain('PROBE inherited-fd BLOCKED');
+    // Each refused route is in the step's evidence itself (the tail it keeps of the command), not only in the tool result.
+    for (const route of routes.filter((r) => r !== 'write-outside')) expect(run.evidence.commands[0]!.tail).toContain(`PROBE ${route} BLOCKED`);
+    expect(run.evidence.commands[0]!.tail).toMatch(/PROBE write-outside \w+ [^\n]*read-only file system/);
     // Only the sandbox's own processes are visible (bwrap's init, go, the test binary …), never the worker.
     expect(run.probes.get('proc-any-environ')!.detail).toMatch(/^\d+ processes visible/);
   });

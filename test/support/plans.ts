@@ -1,5 +1,5 @@
 // Plans the offline agent can carry out in the example Go repository: each phase adds one NodePool
-// condition type and its reason, regenerates, verifies and tests.
+// condition type and its reason, runs make api, verifies and tests.
 import type { PlannedPhase } from '../../src/plan/schema.js';
 
 export function conditionPhase(id: string, type: string, reason: string, activity: PlannedPhase['activity'] = 'api_changes', dependsOn: string[] = [], mergeOrder = 1): PlannedPhase {
@@ -8,7 +8,7 @@ export function conditionPhase(id: string, type: string, reason: string, activit
     id,
     title: `Add NodePool condition type ${type} and reason ${reason}`,
     activity,
-    files: ['api/hypershift/v1beta1/nodepool_conditions.go', 'api/hypershift/v1beta1/zz_generated.conditions.go', `api/hypershift/v1beta1/nodepool_condition_${snake}_test.go`],
+    files: ['api/hypershift/v1beta1/nodepool_conditions.go', `api/hypershift/v1beta1/nodepool_condition_${snake}_test.go`],
     constraints: ['CamelCase condition type and reason values'],
     validation: [{ command: 'make verify', why: 'generated code current' }],
     dependsOn,

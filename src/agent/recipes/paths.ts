@@ -2,7 +2,18 @@
 // named, and the error a recipe raises when the tree does not fit it.
 
 export const conditionsFile = 'api/hypershift/v1beta1/nodepool_conditions.go';
-export const generatedConditionsFile = 'api/hypershift/v1beta1/zz_generated.conditions.go';
+/**
+ * The code `make api` generates from the API types (controller-gen object in HyperShift). Condition constants are
+ * untyped strings and generate nothing; a new field or type does, and a field added without `make api` leaves a
+ * DeepCopy that shares it.
+ */
+export const deepcopyFile = 'api/hypershift/v1beta1/zz_generated.deepcopy.go';
+/**
+ * HyperShift's operator builds against a vendored copy of its own API module (go.mod replaces it with ./api and
+ * vendor/ holds the copy `make update` refreshes with go mod vendor), so a new constant is visible to the
+ * controllers only once the copy is refreshed. The example repository has one module and no vendor/.
+ */
+export const vendoredConditionsFile = 'vendor/github.com/openshift/hypershift/api/hypershift/v1beta1/nodepool_conditions.go';
 export const controllerDir = 'hypershift-operator/controllers/nodepool';
 /** The API package: its types, and the constants (PlatformType values live in hostedcluster_types.go in HyperShift). */
 export const apiDir = 'api/hypershift/v1beta1';

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { PlannedPhase } from '../../plan/schema.js';
 import { conditionTestPath, parseConditionRequest } from './condition.js';
 import { platformTestFile } from './bridge.js';
-import { conditionsFile, controllerDir, generatedConditionsFile, platformFiles } from './paths.js';
+import { apiTypesFile, conditionsFile, controllerDir, deepcopyFile, platformFiles, vendoredConditionsFile } from './paths.js';
 
 export interface PlanRecipe {
   id: string;
@@ -24,6 +24,12 @@ export function conditionNameFromIntention(intention: string): string | undefine
   return `${word}${/^fail/i.test(m[2]!) ? 'Failure' : 'Error'}`;
 }
 
+/** Where the target vendors its API module (HyperShift does), the API phase refreshes the vendored copy too. */
+const vendoredApi = (targetRepo: string) =>
+  existsSync(join(targetRepo, vendoredConditionsFile))
+    ? { files: [vendoredConditionsFile], constraints: ['the operator builds against vendor/: refresh the vendored API copy as make update (go mod vendor) does'] }
+    : { files: [], constraints: [] };
+
 const validation = (allowed: readonly string[], steps: Array<[string, string]>) =>
   steps.filter(([command]) => allowed.includes(command)).map(([command, why]) => ({ command, why }));
 
@@ -40,9 +46,15 @@ export const platformErrorRecipe: PlanRecipe = {
         // Worded as the add-condition recipe's instruction, so the offline agent can execute the phase it planned.
         title: `API surface: add NodePool condition type ${name} and reason ${name}Detected`,
         activity: 'api_changes',
-        files: [conditionsFile, generatedConditionsFile, `api/hypershift/v1beta1/nodepool_condition_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()}_test.go`],
-        constraints: [`condition type "${name}" and its reason are CamelCase`, 'the API package imports no Cluster API or provider package', 'regenerate with make api; never edit zz_generated files by hand'],
-        validation: validation(allowedCommands, [['make api', 'regenerate the known-conditions list'], ['make verify', 'generated code current, gofmt and vet clean'], ['go test ./...', 'the constant is registered']]),
+        files: [conditionsFile, `api/hypershift/v1beta1/nodepool_condition_${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()}_test.go`, ...vendoredApi(targetRepo).files],
+        constraints: [
+          ...vendoredApi(targetRepo).constraints,
+          `condition type "${name}" and its reason are CamelCase`,
+          'untyped string constants in the Conditions and Reasons blocks of nodepool_conditions.go, like the others',
+          'the API package imports no Cluster API or provider package',
+          'a new field or type needs make api (zz_generated.deepcopy.go); never edit zz_generated files by hand',
+        ],
+        validation: validation(allowedCommands, [['make verify', 'generated code current, gofmt and vet clean'], ['go test ./...', 'the constants hold the declared values']]),
         dependsOn: [],
         mergeOrder: 1,
       },
@@ -61,10 +73,10 @@ export const platformErrorRecipe: PlanRecipe = {
         id: 'nodepool-integration',
         title: `NodePool integration: set ${name} in the reconcile loop`,
         activity: 'core_logic',
-        // The API conditions file and its generated list are here too: the integration may need a reason the API
-        // phase did not foresee, and whoever adds it (the developer pairing, or RH-A's fix round after CI caught a
-        // stale list) must be able to regenerate with make api inside this phase's scope.
-        files: [`${controllerDir}/conditions.go`, `${controllerDir}/nodepool_controller.go`, `${controllerDir}/conditions_test.go`, conditionsFile, generatedConditionsFile],
+        // The API files and the deepcopy code generated from them are here too: the integration may need a reason
+        // or a status field the API phase did not foresee, and whoever adds it (the developer pairing, or RH-A's
+        // fix round after CI caught stale deepcopy code) must be able to regenerate with make api inside this scope.
+        files: [`${controllerDir}/conditions.go`, `${controllerDir}/nodepool_controller.go`, `${controllerDir}/conditions_test.go`, conditionsFile, apiTypesFile, deepcopyFile],
         constraints: ['reuse the machine list you already have: no API call per machine or per condition', 'messages carry counts, not one line per machine', 'Ready reflects the new condition only if the team agrees it gates readiness'],
         validation: validation(allowedCommands, [['go test ./...', 'condition set and cleared as machines change'], ['make verify', 'vet and gofmt clean']]),
         dependsOn: ['api-surface', 'platform-bridge'],
@@ -88,16 +100,16 @@ export const addConditionRecipe: PlanRecipe = {
   id: 'add-condition-type',
   pattern: 'nodepool-condition-type',
   matches: (intention) => parseConditionRequest(intention) !== undefined,
-  phases: ({ intention, allowedCommands }) => {
+  phases: ({ intention, targetRepo, allowedCommands }) => {
     const req = parseConditionRequest(intention)!;
     return [
       {
         id: 'api-surface',
         title: `Add NodePool condition type ${req.conditionType} and reason ${req.reason}`,
         activity: 'api_changes',
-        files: [conditionsFile, generatedConditionsFile, conditionTestPath(req)],
-        constraints: ['CamelCase condition type and reason values', 'regenerate with make api'],
-        validation: validation(allowedCommands, [['make api', 'regenerate the known-conditions list'], ['make verify', 'generated code current'], ['go test ./...', 'the constant is registered']]),
+        files: [conditionsFile, conditionTestPath(req), ...vendoredApi(targetRepo).files],
+        constraints: ['CamelCase condition type and reason values', 'untyped string constants, as nodepool_conditions.go declares the others', ...vendoredApi(targetRepo).constraints],
+        validation: validation(allowedCommands, [['make verify', 'generated code still current, gofmt and vet clean'], ['go test ./...', 'the constants hold the declared values']]),
         dependsOn: [],
         mergeOrder: 1,
       },

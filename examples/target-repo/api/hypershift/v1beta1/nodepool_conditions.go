@@ -1,28 +1,24 @@
 package v1beta1
 
-// ConditionType names a NodePool condition. Values are CamelCase; `make api` lists every constant of
-// this type in zz_generated.conditions.go.
-type ConditionType string
-
-// Condition types.
+// Conditions
 const (
-	// NodePoolValidPlatformConfigConditionType reports whether the platform settings are usable.
-	NodePoolValidPlatformConfigConditionType ConditionType = "ValidPlatformConfig"
-	// NodePoolValidReleaseImageConditionType reports whether the release image can be resolved.
-	NodePoolValidReleaseImageConditionType ConditionType = "ValidReleaseImage"
-	// NodePoolAutorepairEnabledConditionType reports whether a MachineHealthCheck guards the machines.
-	NodePoolAutorepairEnabledConditionType ConditionType = "AutorepairEnabled"
+	// NodePoolValidPlatformConfigConditionType signals if the content within nodePool.spec.platform is valid.
+	NodePoolValidPlatformConfigConditionType = "ValidPlatformConfig"
+	// NodePoolValidReleaseImageConditionType signals if the input in nodePool.spec.release.image is valid.
+	NodePoolValidReleaseImageConditionType = "ValidReleaseImage"
+	// NodePoolAutorepairEnabledConditionType signals if a MachineHealthCheck guards the machines.
+	NodePoolAutorepairEnabledConditionType = "AutorepairEnabled"
 	// NodePoolUpdatingVersionConditionType is True while a version rollout is in progress.
-	NodePoolUpdatingVersionConditionType ConditionType = "UpdatingVersion"
-	// NodePoolAllMachinesReadyConditionType summarises the Ready condition of every machine.
-	NodePoolAllMachinesReadyConditionType ConditionType = "AllMachinesReady"
+	NodePoolUpdatingVersionConditionType = "UpdatingVersion"
 	// NodePoolReadyConditionType is the overall readiness.
-	NodePoolReadyConditionType ConditionType = "Ready"
-	// NodePoolReconciliationActiveConditionType is False while spec.pausedUntil holds reconciliation.
-	NodePoolReconciliationActiveConditionType ConditionType = "ReconciliationActive"
+	NodePoolReadyConditionType = "Ready"
+	// NodePoolAllMachinesReadyConditionType summarises the Ready condition of every machine.
+	NodePoolAllMachinesReadyConditionType = "AllMachinesReady"
+	// NodePoolReconciliationActiveConditionType signals the state of nodePool.spec.pausedUntil.
+	NodePoolReconciliationActiveConditionType = "ReconciliationActive"
 )
 
-// Reasons.
+// Reasons
 const (
 	NodePoolAsExpectedReason           = "AsExpected"
 	NodePoolValidationFailedReason     = "ValidationFailed"

@@ -1,5 +1,3 @@
-// Package v1beta1 holds a reduced NodePool API: enough fields for the controller in this example
-// module to compute conditions the way the real operator does.
 package v1beta1
 
 import "time"
@@ -77,9 +75,10 @@ const (
 	ConditionUnknown ConditionStatus = "Unknown"
 )
 
-// NodePoolCondition is one observation about the NodePool.
+// NodePoolCondition is one observation about the NodePool. Type is one of the NodePool…ConditionType
+// constants of nodepool_conditions.go, untyped as in HyperShift.
 type NodePoolCondition struct {
-	Type               ConditionType
+	Type               string
 	Status             ConditionStatus
 	Reason             string
 	Message            string
@@ -98,7 +97,7 @@ func (s *NodePoolStatus) SetCondition(c NodePoolCondition) {
 }
 
 // FindCondition returns the condition of the given type, or nil.
-func (s *NodePoolStatus) FindCondition(t ConditionType) *NodePoolCondition {
+func (s *NodePoolStatus) FindCondition(t string) *NodePoolCondition {
 	for i := range s.Conditions {
 		if s.Conditions[i].Type == t {
 			return &s.Conditions[i]

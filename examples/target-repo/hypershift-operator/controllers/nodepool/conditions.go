@@ -57,7 +57,7 @@ func setPlatformConditions(np *hyperv1.NodePool, machines []Machine) {
 
 // setReadyCondition is True only when every other reported condition that gates readiness is healthy.
 func setReadyCondition(np *hyperv1.NodePool) {
-	for _, t := range []hyperv1.ConditionType{
+	for _, t := range []string{
 		hyperv1.NodePoolValidPlatformConfigConditionType,
 		hyperv1.NodePoolAllMachinesReadyConditionType,
 	} {
