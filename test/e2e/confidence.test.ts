@@ -9,6 +9,7 @@
 // again from the branch's real diff: now both items change nodepool_types.go, and both owners are told, with
 // the file named. When CI is green, "PR ready" grades L1 down for the removed field and shows the coverage of
 // her added lines from the real profile.
+import { repoRoot } from '../../src/paths.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +49,7 @@ function editTypes(source: string): string {
   return `${withoutSubnet.trimEnd()}
 
 // ConditionIsTrue reports whether the condition of the given type is present and True.
-func (s *NodePoolStatus) ConditionIsTrue(t ConditionType) bool {
+func (s *NodePoolStatus) ConditionIsTrue(t string) bool {
 	c := s.FindCondition(t)
 	if c == nil {
 		return false
@@ -125,7 +126,9 @@ describe('confidence and overlap from the branch, in Slack', () => {
     // CI runs go test with a coverage profile; "PR ready" shows the breaking change and the coverage figure.
     const ready = await until(() => dmOf('maria').find((m) => seen(m).includes(`PR ready — ${mariaKey} api-surface`)), '"PR ready"', 300_000);
     const text = seen(ready);
-    expect(text).toMatch(/\*L1 structural\* low — failing: API change is compatible \(breaking: removed exported field AWSNodePoolPlatform\.Subnet \(api\/hypershift\/v1beta1\/nodepool_types\.go:61\)\)/);
+    // The removed field is named where it stood before her change (main may already hold her merged change).
+    const subnetLine = readFileSync(join(repoRoot, 'examples', 'target-repo', typesFile), 'utf8').split('\n').findIndex((l) => /^\tSubnet +string$/.test(l)) + 1;
+    expect(text).toContain(`*L1 structural* low — failing: API change is compatible (breaking: removed exported field AWSNodePoolPlatform.Subnet (${typesFile}:${subnetLine}))`);
     expect(text).toMatch(/\*L3 architectural\* low — failing: [^•]*version skew considered \(a NodePool or control plane one version apart cannot read the change: removed exported field AWSNodePoolPlatform\.Subnet\)/);
     const coverage = /new code is covered by tests \((\d+) of (\d+) added lines covered \((\d+)%\); not run by any test: ([^)]+)\)/.exec(text);
     expect(coverage, text.slice(0, 3_000)).not.toBeNull();
