@@ -14,7 +14,7 @@ import type { Agent } from './agent.js';
 import { verifyAndCommit } from './finish.js';
 import { currentBranch, git } from '../integrations/git.js';
 import type { DomainModelPort, KnowledgePort } from './model-port.js';
-import { checkPlan } from './offline.js';
+import { checkPlan } from './plan-check.js';
 import { commandTimeouts, sandboxSpec, type SandboxPlacement } from './sandbox.js';
 import { Scope } from './scope.js';
 import { createToolRunner, toolDefinitions } from './tools.js';

@@ -8,6 +8,7 @@ import { parseJUnit, type JUnitCase } from '../integrations/ci/junit.js';
 import { redactSecrets } from '../observability/logger.js';
 import { findPath, impactOf, matchGlob, loadOwnersIndex, loadTree, type DomainModel, type OwnersIndex, type PathStep } from '../domain/index.js';
 import { planFromModel } from './model-planner.js';
+import { checkPlan } from './plan-check.js';
 import { needsModelMessage, type Agent } from './agent.js';
 import { verifyAndCommit } from './finish.js';
 import { changedPaths, currentBranch } from '../integrations/git.js';
@@ -16,7 +17,7 @@ import { forAudience } from './audience.js';
 import { goModulePath } from './go-source.js';
 import {
   addBridgeFunction, addBridgeTest, addConditionConstants, addConditionDocs, apiDir, bridgeFunctionName, bridgeReason, conditionFacts, conditionTestPath,
-  conditionTestSource, conditionsFile, controllerDir, errorClassOf, vendoredConditionsFile, fileProblems, parseBridgeRequest, parseConditionRequest, parseDocsRequest, planRecipes,
+  conditionTestSource, conditionsFile, controllerDir, errorClassOf, vendoredConditionsFile, parseBridgeRequest, parseConditionRequest, parseDocsRequest, planRecipes,
   platformOfFile, platformTestFile, providerFailures, RecipeError, type ConditionRequest,
 } from './recipes.js';
 import { reviewDiff, summariseFindings } from './review.js';
@@ -403,20 +404,6 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
       };
     },
   };
-}
-
-/** Plan checks against the tree and the model: files exist or are new in an existing directory, commands are allowed. */
-export function checkPlan(plan: Plan, deps: Pick<OfflineAgentDeps, 'model' | 'team' | 'targetRepo'>): string[] {
-  const warnings: string[] = [];
-  for (const phase of plan.phases) {
-    for (const p of fileProblems(deps.targetRepo, phase.files)) warnings.push(`phase ${phase.id}: ${p}`);
-    for (const v of phase.validation) {
-      if (!deps.team.agent.allowed_commands.includes(v.command)) warnings.push(`phase ${phase.id}: validation command "${v.command}" is not on the agent allow-list`);
-    }
-    const components = new Set(phase.files.map((f) => deps.model.componentFor(f)).filter(Boolean));
-    if (components.size > 2) warnings.push(`phase ${phase.id}: touches ${components.size} components (${[...components].join(', ')}); consider splitting`);
-  }
-  return warnings;
 }
 
 // ---------------------------------------------------------------------------------------------------
