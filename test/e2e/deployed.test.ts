@@ -4,8 +4,7 @@
 // (configured through the documented TEMPORAL_TLS_* variables alone), Slack through the local workspace and
 // Claude through a loopback Messages API that only the worker is told about.
 //
-// The steps follow issue 15's "done when". Steps that depend on work not merged yet are listed at the end as
-// todo, so each is one more `it` in this file once it lands.
+// The steps follow issue 15's "done when".
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,13 +21,16 @@ import { manifestBotScopes } from '../../src/cli/doctor.js';
 import { exampleTargetRepo } from '../../src/config/load.js';
 import { openStore, type OpenStore } from '../../src/db/client.js';
 import { agentUsage } from '../../src/db/schema/agent.js';
-import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';
+import { startLocalWorkspace, type LocalWorkspace, type StoredMessage } from '../../src/local-slack/server.js';
+import { ActionIds } from '../../src/slack/ids.js';
+import { chromium } from 'playwright-core';
+import { chromiumPath } from '../support/requirement-table.js';
 import { repoRoot } from '../../src/paths.js';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { createDatabase } from '../support/db.js';
 import { startFakeAnthropic, text, toolUse, type FakeAnthropic } from '../support/doubles/anthropic.js';
 import { findHelm } from '../support/helm.js';
-import { needs } from '../support/requirements.js';
+import { needs, requirement, skipOrFail } from '../support/requirements.js';
 import { makeTestCertificates, startTlsTerminator, type TestCertificates, type TlsTerminator } from '../support/tls-terminator.js';
 
 const exec = promisify(execFile);
@@ -121,6 +123,8 @@ let slack: ProductProcess | undefined;
 let shared: Record<string, string>;
 /** What the Slack process is given on top. */
 let slackVars: Record<string, string>;
+/** The streamed answer to her second question, whose footer carries "Open dashboard". */
+let streamed: StoredMessage;
 
 describe('deployed: sitroom worker and sitroom slack as separate processes, Temporal over mTLS', { timeout: 240_000 }, () => {
   needs('postgres');
@@ -293,8 +297,42 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
     });
   });
 
-  // Issue 15's "done when", still to come with the work it depends on (each becomes one more step above):
-  it.todo('opening the DM offers suggested prompts (agent surface, item 3)');
-  it.todo('while the worker answers, the DM shows the status, then the answer streams in (agent surface, item 3)');
-  it.todo('on a 390×844 phone viewport, the "Open dashboard" link from Slack lands signed in on the work item page (sign-in from Slack, item 2)');
+  it('opening the DM offers suggested prompts fitted to her', async () => {
+    await workspace.openMessages('maria');
+    const pinned = await until(() => workspace.suggestedPromptsIn('maria'), 'suggested prompts');
+    expect(pinned.prompts.length).toBeGreaterThan(0);
+    expect(pinned.prompts.every((p) => p.title.length > 0 && p.message.length > 0)).toBe(true);
+  });
+
+  it('while the worker answers, the DM shows a status, then the answer streams into the thread', async () => {
+    const dm = workspace.dmChannel(workspace.user('maria').id);
+    const sent = await workspace.sendMessage('maria', dm, 'Where is the NodePool Ready condition declared?');
+    streamed = await until(() => workspace.threadReplies(dm, sent.ts).find((m) => m.stream?.state === 'completed'), 'the streamed answer', 120_000);
+    expect(workspace.statuses.filter((s) => s.threadTs === sent.ts).map((s) => s.status)[0]).toBe('is thinking…');
+    expect(workspace.apiCalls.some((c) => c.method === 'chat.startStream' && c.args.thread_ts === sent.ts)).toBe(true);
+    expect(streamed.text).toContain(answerText);
+  });
+
+  it('on a 390×844 phone, the "Open dashboard" link from Slack lands her signed in', async (ctx) => {
+    const chrome = requirement('chromium');
+    if (!chrome.available) skipOrFail(ctx, chrome.note);
+    const before = workspace.ephemeralsFor('maria').length;
+    await workspace.tap('maria', streamed, ActionIds.openDashboard);
+    const link = await until(() => workspace.ephemeralsFor('maria').slice(before).find((e) => e.text.includes('/dashboard/login')), 'the sign-in link');
+    const url = /http:\/\/\S+/.exec(link.text)![0].replace(/[>|].*$/, '');
+    expect(url.startsWith(slackVars.SITROOM_PUBLIC_URL!)).toBe(true);
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    try {
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+      const tab = await context.newPage();
+      const response = await tab.goto(url);
+      expect(response?.status()).toBe(200);
+      expect(new URL(tab.url()).pathname.startsWith('/dashboard')).toBe(true);
+      expect((await context.cookies()).some((c) => c.httpOnly)).toBe(true);
+      expect(await tab.content()).toContain('Maria');
+      expect(Number(await tab.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);
+    } finally {
+      await browser.close();
+    }
+  });
 });

@@ -76,8 +76,26 @@ export interface TlsTerminatorOptions {
 
 export async function startTlsTerminator(options: TlsTerminatorOptions): Promise<TlsTerminator> {
   const { certificates: certs } = options;
-  const upstream = http2.connect(`http://${options.upstream}`);
-  upstream.on('error', () => undefined);
+  // The dev server ends an HTTP/2 session now and then (GOAWAY); later calls go over a new one, as a gRPC
+  // client's own channel would reconnect.
+  let upstream = connectUpstream();
+  function connectUpstream(): http2.ClientHttp2Session {
+    const session = http2.connect(`http://${options.upstream}`);
+    session.on('error', () => undefined);
+    session.on('goaway', () => {
+      if (upstream === session) upstream = connectUpstream();
+    });
+    return session;
+  }
+  function openUpstream(headers: http2.OutgoingHttpHeaders): http2.ClientHttp2Stream {
+    if (upstream.closed || upstream.destroyed) upstream = connectUpstream();
+    try {
+      return upstream.request(headers);
+    } catch {
+      upstream = connectUpstream();
+      return upstream.request(headers);
+    }
+  }
   const authorizations: string[] = [];
   let forwarded = 0;
   let refused = 0;
@@ -105,7 +123,13 @@ export async function startTlsTerminator(options: TlsTerminatorOptions): Promise
     forwarded += 1;
     const outgoing: http2.OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(headers)) if (name !== ':scheme' && name !== ':authority' && value !== undefined) outgoing[name] = value;
-    const call = upstream.request(outgoing);
+    let call: http2.ClientHttp2Stream;
+    try {
+      call = openUpstream(outgoing);
+    } catch {
+      stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
     call.on('error', () => {
       if (!stream.closed) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
     });
