@@ -75,7 +75,7 @@ describe('model drift on the target default branch', () => {
 
     // Upstream moves a condition constant the model's condition catalog references into a file of its own.
     const text = readFileSync(join(upstream, conditionsFile), 'utf8');
-    const declaration = text.split('\n').find((l) => l.includes(`${movedSymbol} ConditionType`))!;
+    const declaration = text.split('\n').find((l) => new RegExp(`^\\s*${movedSymbol}\\b.*=`).test(l))!;
     expect(declaration).toBeDefined();
     writeFileSync(join(upstream, conditionsFile), text.replace(declaration, '\t// ReconciliationActive is declared in nodepool_pause_conditions.go.'));
     writeFileSync(join(upstream, 'api/hypershift/v1beta1/nodepool_pause_conditions.go'), `package v1beta1\n\n// Pausing reconciliation.\nconst (\n${declaration}\n)\n`);
