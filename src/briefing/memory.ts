@@ -13,13 +13,15 @@ import { impactOf } from '../domain/index.js';
 import { UserError } from '../contracts/failures.js';
 import { firstMessageFor } from '../knowledge/onboarding.js';
 import type { PersonalMemory } from '../knowledge/personal-memory.js';
-import type { ProposalDraftInput } from '../knowledge/proposal-queue.js';
 import type { KnowledgeStore } from '../knowledge/store.js';
 import type { NotificationPayload } from '../contracts/notifications.js';
 import { redactSecrets } from '../observability/logger.js';
 import { Plan } from '../plan/schema.js';
 import type { ConfigSource } from '../config/source.js';
 import type { DomainInsight } from '../knowledge/insight.js';
+import { localDate, previousEvening } from './local-time.js';
+import { draftFromWorkItem } from './proposal-draft.js';
+import { firstSentence, oneLine } from './text.js';
 
 export type BriefingPayload = Extract<NotificationPayload, { kind: 'briefing' }>;
 export type KnowledgeProposalPayload = Extract<NotificationPayload, { kind: 'knowledge-proposal' }>;
@@ -50,58 +52,12 @@ const sessionGapMs = 6 * 3_600_000;
 
 /** Phases somebody is working on, in the order a person would want to hear about them. */
 const phaseAttention = ['awaiting-approval', 'awaiting-ci-decision', 'awaiting-budget', 'rejected', 'pairing', 'running', 'ci', 'ready-to-merge', 'failed', 'blocked'];
-/** Where "overnight" starts: the developer's previous local evening. */
-export const eveningHour = 18;
 /** Bounds so a developer with a huge backlog still gets a readable briefing (and a bounded result set). */
 const maxActiveItems = 50;
 const maxTeamCiTests = 40;
 const maxKnowledgeNotes = 5;
 /** The pr field of overnight CI lines that are not linked to one of the developer's PRs. */
 export const teamWideCi = 'team-wide';
-
-// ------------------------------------------------------------------ time zones
-
-interface WallTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-function wallTime(at: Date, timeZone: string): WallTime {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(at);
-  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
-}
-
-/** The developer's calendar date at an instant, "YYYY-MM-DD". */
-export function localDate(at: Date, timeZone: string): string {
-  const w = wallTime(at, timeZone);
-  return `${w.year}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
-}
-
-/** UTC instant of a wall-clock time in a zone (two passes settle the offset across a DST change). */
-function zonedToInstant(w: Omit<WallTime, 'second'>, timeZone: string): Date {
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
-  const offsetAt = (t: number) => {
-    const local = wallTime(new Date(t), timeZone);
-    return Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second) - Math.floor(t / 1000) * 1000;
-  };
-  let t = asUtc - offsetAt(asUtc);
-  t = asUtc - offsetAt(t);
-  return new Date(t);
-}
-
-/** The most recent local evening (18:00 in the developer's zone) strictly before `at`. */
-export function previousEvening(at: Date, timeZone: string, hour = eveningHour): Date {
-  const w = wallTime(at, timeZone);
-  const sameDay = zonedToInstant({ year: w.year, month: w.month, day: w.day, hour, minute: 0 }, timeZone);
-  if (sameDay.getTime() < at.getTime()) return sameDay;
-  const prev = new Date(Date.UTC(w.year, w.month - 1, w.day - 1));
-  return zonedToInstant({ year: prev.getUTCFullYear(), month: prev.getUTCMonth() + 1, day: prev.getUTCDate(), hour, minute: 0 }, timeZone);
-}
 
 // ------------------------------------------------------------------ helpers
 
@@ -123,18 +79,6 @@ function planOf(value: unknown): Plan | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-const oneLine = (text: string, max: number) => {
-  const flat = redactSecrets(text).replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-};
-
-const firstSentence = (text: string, max = 220) => {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  const end = flat.search(/[.!?](\s|$)/);
-  return oneLine(end > 0 && end < max ? flat.slice(0, end + 1) : flat, max);
-};
-
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
 
 /**
  * The briefing's few notes: curated entries first, but at most three of them, so learned experience that
@@ -388,68 +332,4 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
   }
 
   return { briefing, savePairSummary, proposeKnowledge };
-}
-
-// ------------------------------------------------------------------ the proposal draft
-
-interface DraftSources {
-  item: { key: string; title: string; intention: string };
-  plan: Plan;
-  phases: Array<{ phaseId: string; title: string; mode: string; status: string; prUrl: string | null; evidence: unknown }>;
-  decisions: Array<{ kind: string; phaseId: string | null; actor: string; detail: unknown }>;
-  model: DomainInsight['model'];
-}
-
-const literalPath = /^[^\s:#*?[\]]+$/;
-
-/**
- * What the team could learn from a resolved work item: the plan as it finally ran, what a reviewer rejected
- * and why (the most useful lesson), the CI failures that turned out real or flaky, and the evidence the
- * phases closed with. Applicability comes from the domain model's impact of the plan's files.
- */
-export function draftFromWorkItem(src: DraftSources): ProposalDraftInput {
-  const files = [...new Set(src.plan.phases.flatMap((p) => p.files))];
-  const impact = impactOf(src.model, files);
-  const rowOf = new Map(src.phases.map((p) => [p.phaseId, p]));
-  const lines: string[] = [`From ${src.item.key} (resolved): ${src.item.intention || src.item.title}`];
-  if (src.plan.summary) lines.push('', src.plan.summary);
-  lines.push('', 'How it was done, in merge order:');
-  for (const p of [...src.plan.phases].sort((a, b) => a.mergeOrder - b.mergeOrder)) {
-    const row = rowOf.get(p.id);
-    const validation = p.validation.map((v) => `\`${v.command}\``).join(', ');
-    lines.push(`- ${p.title} (${row?.mode ?? p.mode ?? p.activity}${row ? `, ${row.status}` : ''})${p.files.length ? `: ${p.files.join(', ')}` : ''}${validation ? `; validated by ${validation}` : ''}${row?.prUrl ? `; ${row.prUrl}` : ''}`);
-    for (const c of p.constraints) lines.push(`  - constraint: ${c}`);
-  }
-  const rejections = src.decisions.filter((d) => d.kind === 'reject-phase' || d.kind === 'reject-plan');
-  if (rejections.length > 0) {
-    lines.push('', 'What reviewers pushed back on:');
-    for (const r of rejections) lines.push(`- ${r.phaseId ? `phase ${r.phaseId}` : 'the plan'}, ${r.actor}: ${(r.detail as { reason?: string }).reason ?? 'no reason recorded'}`);
-  }
-  const ci = src.decisions.filter((d) => d.kind === 'ci-alert' || d.kind === 'ci-retry');
-  if (ci.length > 0) {
-    lines.push('', 'CI along the way:');
-    for (const d of ci) {
-      const detail = d.detail as { job?: string; tests?: string[]; failures?: Array<{ test?: string; classification?: string; signature?: string }> };
-      if (d.kind === 'ci-retry') lines.push(`- ${d.phaseId}: known flake retried on ${detail.job ?? 'a job'} (${(detail.tests ?? []).join(', ')})`);
-      else for (const f of detail.failures ?? []) lines.push(`- ${d.phaseId}: ${f.test ?? detail.job} failed (${f.classification ?? 'unknown'}): ${f.signature ?? ''}`.trimEnd());
-    }
-  }
-  const evidence = src.phases.flatMap((p) => ((p.evidence as { evidence?: string[] } | null)?.evidence ?? []).slice(0, 6).map((e) => `- ${p.phaseId}: ${e}`));
-  if (evidence.length > 0) lines.push('', 'Evidence the phases closed with:', ...evidence);
-  if (impact.invariants.length > 0) lines.push('', `Lifecycle invariants this area touches: ${impact.invariants.map((i) => i.id).join(', ')}.`);
-
-  const title = oneLine(`${src.item.key}: ${src.item.title}`, 160).padEnd(5, '.');
-  const idBase = `${src.item.key.toLowerCase()}-${slug(src.item.title)}`.slice(0, 80).replace(/-+$/, '');
-  return {
-    id: /^[a-z]/.test(idBase) ? idBase : `wi-${idBase}`.slice(0, 80),
-    title,
-    body: redactSecrets(lines.join('\n')).slice(0, 8_000),
-    applicability: {
-      components: impact.components.map((c) => c.id),
-      files,
-      platforms: impact.platforms.scope === 'platform-specific' ? impact.platforms.specific : [],
-    },
-    references: files.filter((f) => literalPath.test(f)),
-    topics: [],
-  };
 }

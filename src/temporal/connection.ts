@@ -4,7 +4,8 @@
 // https://docs.temporal.io/cloud/api-keys#sdk — an API key travels as `authorization: Bearer <key>` over TLS.
 import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
-import { EnvironmentError, type Environment, type VariableName } from '../config/environment.js';
+import { EnvironmentError, type Environment } from '../config/environment.js';
+import type { VariableName } from '../config/variables.js';
 
 /** What both connection kinds accept beyond the address. */
 export interface TemporalSecurity {

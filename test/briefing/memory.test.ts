@@ -12,7 +12,8 @@ import { KnowledgeStore } from '../../src/knowledge/store.js';
 import type { Plan } from '../../src/plan/schema.js';
 import type { PhaseState, PhaseStatus } from '../../src/contracts/plan.js';
 import { createDomainInsight } from '../../src/knowledge/insight.js';
-import { createMemoryPort, localDate, previousEvening, teamWideCi } from '../../src/briefing/memory.js';
+import { localDate, previousEvening } from '../../src/briefing/local-time.js';
+import { createMemoryPort, teamWideCi } from '../../src/briefing/memory.js';
 import { storeBackends } from '../support/db.js';
 
 const config = loadConfig(exampleTargetRepo);

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { environmentFrom, EnvironmentError, environmentTable, environmentVariables, parseEnvironment, variableNames, type EnvironmentProblem, type Variable } from '../../src/config/environment.js';
+import { environmentFrom, EnvironmentError, environmentTable, parseEnvironment, type EnvironmentProblem } from '../../src/config/environment.js';
+import { environmentVariables, variableNames, type Variable } from '../../src/config/variables.js';
 import { repoRoot } from '../../src/paths.js';
 import { defaultTaskQueue } from '../../src/temporal/worker.js';
 import { tableEnd, tableStart } from '../../scripts/env-table.js';

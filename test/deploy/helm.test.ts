@@ -10,7 +10,7 @@ import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as core from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { variableNames } from '../../src/config/environment.js';
+import { variableNames } from '../../src/config/variables.js';
 import { repoRoot } from '../../src/paths.js';
 import { findHelm } from '../support/helm.js';
 import { needs } from '../support/requirements.js';
