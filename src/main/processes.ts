@@ -184,6 +184,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
         displayNames: () => new Map([...core.config.current().roles.values()].map((r) => [r.developer, r.display_name])),
         hosts: allowedHosts(bindHost, dashboard.publicUrl),
         secureCookies: dashboard.publicUrl?.startsWith('https:') ?? false,
+        flakePolicy: () => core.config.current().team.ci.flake_handling,
       }),
       // Without a secret no request could be verified, so there is no webhook and CI results are polled.
       ...(github.ciWebhookSecret ? [createCiWebhookHandler({ orchestrator, secret: github.ciWebhookSecret })] : []),
