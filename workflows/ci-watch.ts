@@ -1,12 +1,15 @@
 // ciWatchWorkflow (one per PR push): receives CI results (pushed by the webhook receiver as signals, or
-// polled with back-off), classifies every failed test as a known flake or a real failure from the
-// experience log, retries known flakes by the repository's convention up to a bound, and raises a
-// blocking alert with options for anything else. Every retry and alert is written to the audit log.
-import { condition, continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, sleep, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+// polled with back-off), decides every failed test on Prow's terms (a pass on the same SHA, the test's
+// historical pass rate, whether the job is required: src/knowledge/flake-decisions.ts), retries flakes by
+// the repository's convention within Retester's caps per HEAD and team.yaml's max_retries, leaves a
+// retest Retester posts itself to Retester, and raises a blocking alert with options for anything else.
+// Every retry and alert is written to the audit log.
+import { condition, continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, setHandler, sleep, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
 import type { Activities } from '../src/activities/index.js';
 import type { CiFailureSummary } from '../src/contracts/ci.js';
 import { ciDecisionSignal, ciResultSignal, ciWatchStateQuery, phaseProgressSignal, type CiOption } from './definitions.js';
 import type { CiWatchInput } from './types.js';
+import { PATCH } from './patches.js';
 import type { CiRunReport, CiWatchState } from '../src/contracts/ci.js';
 
 const ci = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' } });
@@ -62,16 +65,31 @@ export async function ciWatchWorkflow(input: CiWatchInput, carried?: CiWatchStat
     if (report.state === 'failure' || report.state === 'error') {
       const failed = report.tests.filter((t) => t.status === 'failed' && !skippedTests.has(t.test));
       // Classified against the history before this run, then this run joins the experience log.
-      const classified = await ci.classifyCiFailures({ prUrl: input.prUrl, report, failures: failed.length ? failed : [{ job: report.job, test: report.job, status: 'failed', message: `job ${report.state}` }] });
+      const failures = failed.length ? failed : [{ job: report.job, test: report.job, status: 'failed' as const, message: `job ${report.state}` }];
+      // Decisions on Prow's terms: the activity is told the required jobs and the retests already posted on this HEAD.
+      const onProwTerms = patched(PATCH.flakeDecisionsOnProwTerms);
+      const retestsOnHead = state.retestsByHead?.[report.commit] ?? 0;
+      const classified = onProwTerms
+        ? await ci.classifyCiFailures({ prUrl: input.prUrl, report, failures, requiredJobs: input.requiredJobs, retestsOnHead })
+        : await ci.classifyCiFailures({ prUrl: input.prUrl, report, failures });
       await ci.recordCiRun({ workItemKey: input.workItemKey, phaseId: input.phaseId, prUrl: input.prUrl, report });
-      const blocking = classified.filter((f) => f.classification !== 'known-flake' || (state.retries[f.test ?? f.job] ?? 0) >= input.maxRetriesPerTest);
+      const overBound = (f: CiFailureSummary) => (state.retries[f.test ?? f.job] ?? 0) >= input.maxRetriesPerTest;
+      const blocking = classified.filter((f) =>
+        onProwTerms && f.decision ? f.decision.action === 'escalate' || overBound(f) : f.classification !== 'known-flake' || overBound(f),
+      );
       if (blocking.length === 0) {
         for (const f of classified) state.retries[f.test ?? f.job] = (state.retries[f.test ?? f.job] ?? 0) + 1;
         const retryKey = `ci-retry:${self}:${report.runId}`;
-        await ci.retriggerCi({ prUrl: input.prUrl, job: report.job, idempotencyKey: retryKey });
+        // Retester retests a required job once per base+HEAD by itself: a retest of ours would stack on it.
+        const leftToRetester = onProwTerms && classified.every((f) => f.decision?.action === 'leave-to-retester');
+        if (!leftToRetester) await ci.retriggerCi({ prUrl: input.prUrl, job: report.job, idempotencyKey: retryKey });
+        if (onProwTerms) state.retestsByHead = { ...state.retestsByHead, [report.commit]: retestsOnHead + 1 };
         await ci.recordDecision({
           idempotencyKey: retryKey, workItemKey: input.workItemKey, phaseId: input.phaseId, kind: 'ci-retry', actor: 'rh-o', surface: 'automatic',
-          detail: { job: report.job, tests: classified.map((f) => f.test ?? f.job), signatures: classified.map((f) => f.signature), retries: state.retries },
+          detail: {
+            job: report.job, tests: classified.map((f) => f.test ?? f.job), signatures: classified.map((f) => f.signature), retries: state.retries,
+            ...(onProwTerms ? { decisions: classified.map((f) => ({ test: f.test ?? f.job, reason: f.reason, ...f.decision })), ...(leftToRetester ? { leftToRetester } : {}) } : {}),
+          },
         });
         state.jobs[report.job] = 'pending';
       } else {

@@ -13,3 +13,5 @@ export const modelDriftWorkflowId = 'model-drift';
  * can sum one person's questions by prefix (src/activities/ask.ts questionUsagePrefix).
  */
 export const askWorkflowId = (developerId: string, idempotencyKey: string) => `ask:${developerId}:${idempotencyKey}`;
+export const ciHistoryImportScheduleId = 'ci-history-import';
+export const ciHistoryImportWorkflowId = 'ci-history-import';

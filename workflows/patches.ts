@@ -17,6 +17,8 @@ export const PATCH = {
   ciRetriesFromTeam: 'ci-retries-from-team',
   handbackFromCommits: 'handback-from-commits',
   overlapOnPush: 'overlap-on-push',
+  // ciWatchWorkflow
+  flakeDecisionsOnProwTerms: 'flake-decisions-on-prow-terms',
 } as const;
 
 export type PatchId = (typeof PATCH)[keyof typeof PATCH];

@@ -3,6 +3,8 @@
 // keyed by business ids) and turns permanent problems into non-retryable failures.
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { SippyRateLimited, SippyResponseInvalid } from '../integrations/sippy.js';
 import { describeProgress } from '../agent/progress.js';
 import type { Database } from '../db/client.js';
 import { phaseConfidence, phaseEvidence, savePhaseEvidence } from '../db/phases.js';
@@ -48,6 +50,8 @@ export interface ActivityDeps {
   calibration?: Pick<CalibrationStore, 'recordMerge'>;
   /** The domain model's drift check against the target's default branch (src/integrations/model-drift.ts). */
   modelDrift?: { check(): Promise<ModelDriftReport> };
+  /** OpenShift CI's test history imported from Sippy (src/knowledge/flake-decisions.ts importCiHistory). */
+  ciHistory?: { import(): Promise<{ ok: boolean; release?: string; tests: number }> };
   /** RH-A answering questions people ask in Slack (src/activities/ask.ts). */
   questions?: Omit<QuestionDeps, 'db' | 'config'>;
 }
@@ -280,6 +284,19 @@ export function createActivities(deps: ActivityDeps) {
       return deps.modelDrift.check();
     },
 
+    /** Imports Sippy's per-test history; a failure is recorded by the importer before it is thrown. */
+    async importCiHistory(): Promise<{ ok: boolean; release?: string; tests: number }> {
+      if (!deps.ciHistory) return { ok: false, tests: 0 };
+      try {
+        return await deps.ciHistory.import();
+      } catch (err) {
+        // An answer that is not Sippy's report will not change on retry; outages and 429s are retried.
+        if (err instanceof SippyResponseInvalid) throw failure('UserError', err.message);
+        if (err instanceof SippyRateLimited) throw ApplicationFailure.create({ message: err.message, type: 'SippyRateLimited', nextRetryDelay: err.retryAfterMs });
+        throw err;
+      }
+    },
+
     /** A question asked in Slack, answered here on the worker, within the asker's daily question budget. */
     async answerQuestion(args: AnswerQuestionArgs): Promise<QuestionAnswer> {
       if (!deps.questions) throw failure('UserError', 'this worker has no agent to answer questions');
@@ -307,7 +324,7 @@ export function createActivities(deps: ActivityDeps) {
       await deps.ci.retrigger(args.prUrl, args.job, args.idempotencyKey);
     },
 
-    async classifyCiFailures(args: { prUrl: string; report: CiRunReport; failures: CiTestResult[] }) {
+    async classifyCiFailures(args: { prUrl: string; report: CiRunReport; failures: CiTestResult[]; requiredJobs?: string[]; retestsOnHead?: number }) {
       return deps.ciKnowledge.classify(args);
     },
 

@@ -2,6 +2,8 @@
 // into the developer's personal memory, and the knowledge proposal drafted after a resolved work item.
 // The briefing runs for every developer every morning, so it reads with a fixed number of queries whatever
 // the amount of stored work; those reads are in src/db/briefing.ts, and this file composes them.
+import type { CiFlakeDecision } from '../contracts/ci.js';
+import { describeDecision } from '../knowledge/flake-decisions.js';
 import { createHash } from 'node:crypto';
 import type { MemoryPort } from '../contracts/ports.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -250,9 +252,14 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     const overnightCi: BriefingPayload['overnightCi'] = [];
     for (const d of ciDecisions) {
       if (d.decidedAt.getTime() < since.getTime() || !d.prUrl) continue;
-      const detail = d.detail as { job?: string; tests?: string[]; failures?: Array<{ test?: string; classification?: string }> };
+      const detail = d.detail as { job?: string; tests?: string[]; failures?: Array<{ test?: string; classification?: string }>; decisions?: Array<CiFlakeDecision & { test: string }> };
       if (d.kind === 'ci-retry') {
-        for (const test of detail.tests ?? [detail.job ?? 'job']) overnightCi.push({ pr: d.prUrl, job: detail.job ?? 'unknown job', result: `${test} failed, retried`, classification: 'known-flake' });
+        // The retry's own decision and inputs when it recorded them (CI watches on Prow's terms).
+        const why = (test: string) => {
+          const decision = detail.decisions?.find((x) => x.test === test);
+          return decision?.state ? ` (${describeDecision(decision)})` : '';
+        };
+        for (const test of detail.tests ?? [detail.job ?? 'job']) overnightCi.push({ pr: d.prUrl, job: detail.job ?? 'unknown job', result: `${test} failed, retried${why(test)}`, classification: 'known-flake' });
       } else if (d.kind === 'ci-alert') {
         for (const f of detail.failures ?? []) overnightCi.push({ pr: d.prUrl, job: detail.job ?? 'unknown job', result: `${f.test ?? detail.job ?? 'job'} failed`, classification: f.classification ?? 'unknown' });
       }

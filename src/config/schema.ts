@@ -82,6 +82,18 @@ export const TeamConfig = z
           }),
         )
         .min(1),
+      /**
+       * OpenShift CI's test history: the Sippy instance, the release whose report is imported, and the
+       * repository's jobs/variants to narrow it to (Sippy's `variants` column); imported on a Schedule.
+       */
+      sippy: z
+        .strictObject({
+          url: z.url().default('https://sippy.dptools.openshift.org'),
+          release: z.string().min(1),
+          variants: z.array(z.string().min(1)).default([]),
+          import_every: Duration.prefault('6h'),
+        })
+        .optional(),
       flake_handling: z.strictObject({
         window_runs: z.number().int().min(3).max(500).default(30),
         min_failure_rate: z.number().min(0).max(1).default(0.05),

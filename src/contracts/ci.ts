@@ -28,6 +28,8 @@ export interface CiWatchState {
   seenRunIds: string[];
   alerts: CiFailureSummary[][];
   decision?: string;
+  /** Retests posted per HEAD commit, against Retester's caps (absent in watches started before they were counted). */
+  retestsByHead?: Record<string, number>;
 }
 
 export interface CiFailureSummary {
@@ -40,4 +42,19 @@ export interface CiFailureSummary {
   /** The failure's own output, shown as it is. */
   excerpt?: string;
   url?: string;
+  /** The flake decision and its inputs (absent in results recorded before decisions were taken on Prow's terms). */
+  decision?: CiFlakeDecision;
+}
+
+export interface CiFlakeDecision {
+  /** retry: we post the retest; leave-to-retester: Retester retests this base+HEAD itself; escalate: the owner decides. */
+  action: 'retry' | 'leave-to-retester' | 'escalate';
+  state: 'flaky' | 'regressed' | 'broken' | 'healthy';
+  /** OpenShift Risk Analysis band of the historical pass rate. */
+  band: 'high' | 'medium' | 'low' | 'unknown';
+  sameShaRetries: number;
+  requiredJob: boolean;
+  passPercentage?: number;
+  historyRuns?: number;
+  historySource?: 'sippy' | 'local';
 }

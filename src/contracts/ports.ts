@@ -68,7 +68,7 @@ export interface CiPort {
 
 export interface CiKnowledgePort {
   /** Classifies failures with the experience log (flake statistics and signatures). */
-  classify(args: { prUrl: string; report: CiRunReport; failures: CiTestResult[] }): Promise<CiFailureSummary[]>;
+  classify(args: { prUrl: string; report: CiRunReport; failures: CiTestResult[]; requiredJobs?: string[]; retestsOnHead?: number }): Promise<CiFailureSummary[]>;
   /** Adds a CI run to the tier-2 experience log. */
   recordRun(args: { workItemKey: string; phaseId: string; prUrl: string; report: CiRunReport }): Promise<void>;
 }

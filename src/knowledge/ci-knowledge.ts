@@ -1,8 +1,11 @@
-// CI failures judged with the experience log: the flake classifier (src/knowledge/flakes.ts) over the
-// stored history of each test, under the team's flake policy; every run then joins that history.
+// CI failures decided on Prow's terms (src/knowledge/flake-decisions.ts): a pass on the same SHA, the
+// test's historical pass rate (Sippy's when imported, else the experience log) and whether the job is
+// required, within Retester's caps and the team's max_retries; every run then joins the experience log.
 import type { CiKnowledgePort } from '../contracts/ports.js';
 import type { ConfigSource } from '../config/source.js';
-import { classifyFailure, type FailureVerdict } from './flakes.js';
+import type { Database } from '../db/client.js';
+import { decideCiFailure } from './flake-decisions.js';
+import type { FailureVerdict } from './flakes.js';
 import type { KnowledgeStore } from './store.js';
 import type { CiFailureSummary } from '../contracts/ci.js';
 import { redactSecrets } from '../observability/logger.js';
@@ -14,20 +17,49 @@ const toClassification: Record<FailureVerdict, CiFailureSummary['classification'
   unknown: 'unknown',
 };
 
-export function createCiKnowledge(deps: { knowledge: KnowledgeStore; config: Pick<ConfigSource, 'current'> }): CiKnowledgePort {
+/** Jobs that must pass: those the watch was given, else the team's platforms' required_jobs, else `unit`. */
+function requiredJobsOf(team: ReturnType<ConfigSource['current']>['team'], given: readonly string[] | undefined): string[] {
+  if (given && given.length > 0) return [...given];
+  const fromTeam = team.ci.platforms.flatMap((p) => p.required_jobs ?? []);
+  return fromTeam.length > 0 ? fromTeam : ['unit'];
+}
+
+export function createCiKnowledge(deps: { db: Database; knowledge: KnowledgeStore; config: Pick<ConfigSource, 'current'>; now?: () => Date }): CiKnowledgePort {
+  const now = deps.now ?? (() => new Date());
   return {
-    async classify({ report, failures }) {
-      const policy = deps.config.current().team.ci.flake_handling;
+    async classify({ report, failures, requiredJobs, retestsOnHead }) {
+      const team = deps.config.current().team;
+      const policy = team.ci.flake_handling;
+      const required = requiredJobsOf(team, requiredJobs).includes(report.job);
       const out: CiFailureSummary[] = [];
       for (const failure of failures) {
         const history = await deps.knowledge.experience.testHistory(failure.test, policy.window_runs);
-        const verdict = classifyFailure(history, { test: failure.test, commit: report.commit, attempt: report.attempt, message: failure.message ?? `${failure.test} failed` }, policy);
+        const verdict = await decideCiFailure(deps.db, team, {
+          test: failure.test,
+          commit: report.commit,
+          attempt: report.attempt,
+          message: failure.message ?? `${failure.test} failed`,
+          localHistory: history,
+          requiredJob: required,
+          // A watch started before retests were counted per HEAD: its attempt number is the same count.
+          retestsOnHead: retestsOnHead ?? Math.max(0, report.attempt - 1),
+          now: now(),
+        });
+        const h = verdict.inputs.history;
         out.push({
           job: report.job,
           test: failure.test,
-          classification: toClassification[verdict.verdict],
+          classification: verdict.action !== 'escalate' ? 'known-flake' : verdict.state === 'regressed' && verdict.band === 'high' ? 'real' : toClassification[verdict.localVerdict],
           signature: verdict.signature,
           reason: redactSecrets(verdict.reason).slice(0, 500),
+          decision: {
+            action: verdict.action,
+            state: verdict.state,
+            band: verdict.band,
+            sameShaRetries: verdict.inputs.sameShaRetries,
+            requiredJob: verdict.inputs.requiredJob,
+            ...(h ? { passPercentage: h.passPercentage, historyRuns: h.runs, historySource: h.source } : {}),
+          },
           ...(failure.message ? { excerpt: redactSecrets(failure.message).slice(0, 2_000) } : {}),
           ...(report.url ? { url: report.url } : {}),
         });

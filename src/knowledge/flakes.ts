@@ -233,13 +233,15 @@ export interface TestStatistics {
 /** Statistics over the policy window, as written to the tier 2 experience log and shown on the dashboard. */
 export function testStatistics(history: readonly TestRun[], test: string, policy: FlakePolicy): TestStatistics {
   const window = windowOf(history, test, policy.window_runs);
+  // Grouped by commit, not by job run id: Prow gives a retest a new run id, and a failure that passed on a
+  // retest of the same SHA is the flake evidence the retry decision uses (decideFlake, flake-decisions.ts).
   const byRun = new Map<string, TestRun[]>();
-  for (const r of window) byRun.set(r.runId, [...(byRun.get(r.runId) ?? []), r]);
+  for (const r of window) byRun.set(r.commit, [...(byRun.get(r.commit) ?? []), r]);
   let passedRuns = 0;
   let firstAttemptFailures = 0;
   let passedOnRetry = 0;
   for (const attempts of byRun.values()) {
-    const sorted = [...attempts].sort((a, b) => a.attempt - b.attempt);
+    const sorted = [...attempts].sort((a, b) => a.attempt - b.attempt || a.at.getTime() - b.at.getTime());
     const first = sorted[0]!;
     const last = sorted[sorted.length - 1]!;
     if (last.outcome === 'pass') passedRuns++;

@@ -41,6 +41,8 @@ import type { Audience } from '../agent/types.js';
 import { createOnboarding } from '../knowledge/onboarding-offers.js';
 import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from '../confidence/pr-ready.js';
 import { footprintOf } from '../confidence/overlap.js';
+import { importCiHistory } from '../knowledge/flake-decisions.js';
+import { createSippyClient } from '../integrations/sippy.js';
 import { readPhaseChange, workItemFiles } from '../integrations/phase-change.js';
 
 export interface CoreOptions {
@@ -187,12 +189,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       },
     }),
     ci,
-    ciKnowledge: createCiKnowledge({ knowledge, config }),
+    ciKnowledge: createCiKnowledge({ db: store.db, knowledge, config }),
     insight: { impact: insight.impact, prReady },
     overlap: { footprint: async (item) => footprintOf(insight.model, { ...item, files: await workItemFiles(targetRepo, branchBase(), item.workItemKey, item.phases) }) },
     memory: createMemoryPort({ db: store.db, knowledge, config, insight, history: () => mergedChanges(targetRepo, config.current().team.target) }),
     calibration: new CalibrationStore(store.db),
     experience: createKnowledgeUpkeep({ db: store.db, knowledge, config, targetRepo }),
+    ciHistory: {
+      // Read at each run, so a team.yaml change of release or variants applies at the next import.
+      import: async () => {
+        const sippy = config.current().team.ci.sippy;
+        if (!sippy) return { ok: false, tests: 0 };
+        return importCiHistory(store.db, createSippyClient({ baseUrl: sippy.url }), sippy, new Date());
+      },
+    },
     modelDrift: createModelDriftCheck({ targetRepo, config: () => config.current(), logger }),
     questions: {
       agent,

@@ -13,7 +13,7 @@ import { allowedHosts } from '../http/guard.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import type { GateRedraw } from '../slack/delivery/redraw.js';
 import { createDispatcher, createDispatcherClient } from '../slack/delivery/dispatcher.js';
-import { ensureBriefingSchedules, ensureModelDriftSchedule, ensureStalenessSchedule } from '../orchestrator/schedules.js';
+import { ensureBriefingSchedules, ensureCiHistorySchedule, ensureModelDriftSchedule, ensureStalenessSchedule } from '../orchestrator/schedules.js';
 import { createSlackApp } from '../slack/app.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../local-slack/server.js';
 import { ensureTemporalBinaries } from '../temporal/binaries.js';
@@ -184,6 +184,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
         displayNames: () => new Map([...core.config.current().roles.values()].map((r) => [r.developer, r.display_name])),
         hosts: allowedHosts(bindHost, dashboard.publicUrl),
         secureCookies: dashboard.publicUrl?.startsWith('https:') ?? false,
+        flakePolicy: () => core.config.current().team.ci.flake_handling,
       }),
       // Without a secret no request could be verified, so there is no webhook and CI results are polled.
       ...(github.ciWebhookSecret ? [createCiWebhookHandler({ orchestrator, secret: github.ciWebhookSecret })] : []),
@@ -256,6 +257,8 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
   life.add({ name: 'roster watch', stop: async () => stopRoster() });
   await ensureStalenessSchedule(temporal.client, core.config.current().team.knowledge.staleness_scan_every, temporal.taskQueue);
   await ensureModelDriftSchedule(temporal.client, temporal.taskQueue);
+  const sippy = core.config.current().team.ci.sippy;
+  if (sippy) await ensureCiHistorySchedule(temporal.client, sippy.import_every, temporal.taskQueue);
   return {
     http: http.url,
     publicUrl,

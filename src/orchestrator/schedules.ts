@@ -5,7 +5,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { RoleFile } from '../config/schema.js';
 import type { ModelDriftResult } from '../../workflows/model-drift.js';
-import { briefingScheduleId, knowledgeStalenessScheduleId, modelDriftScheduleId, modelDriftWorkflowId } from '../../workflows/ids.js';
+import { briefingScheduleId, ciHistoryImportScheduleId, ciHistoryImportWorkflowId, knowledgeStalenessScheduleId, modelDriftScheduleId, modelDriftWorkflowId } from '../../workflows/ids.js';
 
 /** How late a missed briefing may still be sent after downtime; later than this it would be noise. */
 export const briefingCatchupWindow = '2 hours';
@@ -90,4 +90,22 @@ export function stalenessScheduleOptions(every: string, taskQueue: string): Sche
 /** The team's staleness scan as a Temporal Schedule; an existing one is updated to the current interval. */
 export async function ensureStalenessSchedule(client: Client, every: string, taskQueue: string): Promise<string> {
   return createOrUpdate(client, stalenessScheduleOptions(every, taskQueue));
+}
+
+/** Sippy's test history imported every `everyMs` (team.yaml ci.sippy.import_every); the first run starts at once. */
+export function ciHistoryImportScheduleOptions(everyMs: number, taskQueue: string): ScheduleOptions {
+  return {
+    scheduleId: ciHistoryImportScheduleId,
+    spec: { intervals: [{ every: everyMs }] },
+    // A missed import is not caught up: the next one reads the newer report anyway.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    action: { type: 'startWorkflow', workflowType: 'ciHistoryImportWorkflow', workflowId: ciHistoryImportWorkflowId, taskQueue, args: [] },
+  };
+}
+
+/** The Sippy import Schedule, created or updated, and triggered once so decisions have history from the start. */
+export async function ensureCiHistorySchedule(client: Client, everyMs: number, taskQueue: string): Promise<string> {
+  const created = await createOrUpdate(client, ciHistoryImportScheduleOptions(everyMs, taskQueue));
+  await client.schedule.getHandle(created).trigger(ScheduleOverlapPolicy.SKIP);
+  return created;
 }

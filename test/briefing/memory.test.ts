@@ -81,6 +81,8 @@ for (const backend of storeBackends()) {
     it('the senior engineer sees her active ticket, saved hypothesis, related PR, gate, overnight flake retry and tiered knowledge', async () => {
       await memory.savePairSummary({ developerId: 'maria', workItemKey: 'HOSTEDCP-2101', phaseId: 'api', messages: 9, summary: 'Walked through setMachineAndNodeConditions.\nhypothesis: the capacity error is lost in the MachineSet hop, not in the provider' });
       await appendDecision(store.db, { idempotencyKey: 'ci-retry:test:1', workItemKey: 'HOSTEDCP-2101', phaseId: 'api', kind: 'ci-retry', actor: 'rh-o', surface: 'automatic', detail: { job: 'unit', tests: ['TestNodePoolAutoRepair'], signatures: ['timed out waiting for the condition'] } });
+      // A retry decided on Prow's terms records its state and inputs; the briefing says them.
+      await appendDecision(store.db, { idempotencyKey: 'ci-retry:test:2', workItemKey: 'HOSTEDCP-2101', phaseId: 'api', kind: 'ci-retry', actor: 'rh-o', surface: 'automatic', detail: { job: 'e2e-aws', tests: ['TestNodePoolDay2Tags'], decisions: [{ test: 'TestNodePoolDay2Tags', action: 'retry', state: 'flaky', band: 'low', sameShaRetries: 0, requiredJob: true, passPercentage: 70, historyRuns: 400, historySource: 'sippy' }] } });
       await knowledge.experience.recordPlanSlip({ step: 'run make api after adding a condition', workItemKey: 'HOSTEDCP-2000', detail: 'Two plans forgot make api; verify failed on stale CRDs.', applicability: { files: ['api/hypershift/v1beta1/**'] } });
 
       const b = await memory.briefing({ developerId: 'maria', at: new Date().toISOString() });
@@ -92,7 +94,10 @@ for (const backend of storeBackends()) {
       expect(b.lastContext).toBe('worked on HOSTEDCP-2101 phase api (paired, 9 messages: Walked through setMachineAndNodeConditions.).');
       expect(b.relatedPrs).toEqual([{ title: 'HOSTEDCP-2101 · Add the CapacityError condition type', url: prApi, state: 'ci' }]);
       expect(b.pendingDecisions).toEqual([{ workItemKey: 'HOSTEDCP-2101', phaseId: 'bridge', kind: 'approve-phase', title: 'Phase bridge: Surface provider capacity errors — gate open' }]);
-      expect(b.overnightCi).toEqual([{ pr: prApi, job: 'unit', result: 'TestNodePoolAutoRepair failed, retried', classification: 'known-flake' }]);
+      expect(b.overnightCi).toEqual([
+        { pr: prApi, job: 'unit', result: 'TestNodePoolAutoRepair failed, retried', classification: 'known-flake' },
+        { pr: prApi, job: 'e2e-aws', result: 'TestNodePoolDay2Tags failed, retried (flaky: 0 same-SHA retries · 70% pass over 400 runs (Sippy) · required job)', classification: 'known-flake' },
+      ]);
       const titles = b.knowledge.map((k) => `${k.tier}:${k.title}`);
       expect(titles).toContain('1:Error propagation through the Cluster API abstraction');
       expect(titles).toContain('2:Often forgotten: run make api after adding a condition');

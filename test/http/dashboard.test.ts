@@ -16,6 +16,7 @@ import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { loadPatternFiles } from '../../src/knowledge/patterns.js';
 import { curatorsFromConfig } from '../../src/knowledge/access.js';
 import { KnowledgeStore } from '../../src/knowledge/store.js';
+import { createCiKnowledge } from '../../src/knowledge/ci-knowledge.js';
 import { repoRoot } from '../../src/paths.js';
 import { openTestStore } from '../support/db.js';
 
@@ -54,8 +55,29 @@ async function seed(): Promise<void> {
       await knowledge.experience.recordTestRun({ ...base, attempt: 1, outcome: 'fail', message: `timed out waiting for the condition after ${i}m0s` });
       await knowledge.experience.recordTestRun({ ...base, attempt: 2, outcome: 'pass', at: new Date(base.at.getTime() + 60_000) });
     } else await knowledge.experience.recordTestRun({ ...base, attempt: 1, outcome: 'pass' });
-    await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', runId: `a${i}`, commit: `c${i}`, attempt: 1, outcome: 'pass', at: base.at });
   }
+  // The demo's shape: TestNodePoolAutoRepair failed and passed on a retest of the same SHA five times (a
+  // retest is a new Prow run id), passed first time on four other commits, and the CI watch retried it each
+  // time. Counted per run id that read "44% pass, 0% flake, stable"; it must read as the retry decided.
+  const ciKnowledge = createCiKnowledge({ db, knowledge, config: { current: () => config } });
+  for (let i = 1; i <= 9; i++) {
+    const at = new Date(Date.UTC(2026, 10, 14 + i));
+    const commit = `d${i}`;
+    if (i % 2 === 1 && i < 9) {
+      const message = 'nodepool_test.go:212: timed out waiting for the condition after 10m0s';
+      const report = { runId: `a${i}`, job: 'unit', commit, attempt: 1, state: 'failure' as const, tests: [{ job: 'unit', test: 'TestNodePoolAutoRepair', status: 'failed' as const, message }] };
+      if (i > 1) await ciKnowledge.classify({ prUrl: 'https://github.com/openshift/hypershift/pull/9401', report, failures: report.tests, requiredJobs: ['unit'], retestsOnHead: 0 });
+      await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', job: 'unit', runId: `a${i}`, commit, attempt: 1, outcome: 'fail', message, at });
+      await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', job: 'unit', runId: `a${i}-retest`, commit, attempt: 2, outcome: 'pass', at: new Date(at.getTime() + 600_000) });
+    } else {
+      await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', job: 'unit', runId: `a${i}`, commit, attempt: 1, outcome: 'pass', at });
+    }
+  }
+  // The fifth failure, on the newest commit: classified by the port the CI watch calls, then recorded.
+  const fifth = { runId: 'a10', job: 'unit', commit: 'd10', attempt: 1, state: 'failure' as const, tests: [{ job: 'unit', test: 'TestNodePoolAutoRepair', status: 'failed' as const, message: 'nodepool_test.go:212: timed out waiting for the condition after 12m0s' }] };
+  await ciKnowledge.classify({ prUrl: 'https://github.com/openshift/hypershift/pull/9401', report: fifth, failures: fifth.tests, requiredJobs: ['unit'], retestsOnHead: 0 });
+  await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', job: 'unit', runId: 'a10', commit: 'd10', attempt: 1, outcome: 'fail', message: fifth.tests[0]!.message, at: new Date(Date.UTC(2026, 10, 25)) });
+  await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', job: 'unit', runId: 'a10-retest', commit: 'd10', attempt: 2, outcome: 'pass', at: new Date(Date.UTC(2026, 10, 25, 1)) });
   await knowledge.experience.refreshTestExperience('TestNodePool/TestNodePoolReplaceUpgrade', policy, { files: ['test/e2e/nodepool_upgrade_test.go'] });
   await knowledge.experience.refreshTestExperience('TestNodePoolAutoRepair', policy);
   await knowledge.experience.recordPlanSlip({ step: 'run make api after adding a condition constant', workItemKey: 'HOSTEDCP-2101', detail: 'forgotten twice', applicability: { files: ['api/hypershift/v1beta1/nodepool_conditions.go'] } });
@@ -121,12 +143,21 @@ describe('dashboard over HTTP', () => {
     expect(html).toMatch(/gate of phase platform-bridge/);
     expect(html).toMatch(/approve plan v0/);
     expect(html).toContain('Group AllMachinesReady message by &lt;reason&gt; &amp; count');
-    expect(html).toMatch(/TestNodePool\/TestNodePoolReplaceUpgrade<\/td><td><span class="chip s-flaky">flaky<\/span><\/td><td>12<\/td><td>100%<\/td><td>92%<\/td>/);
+    const ciRow = (test: string) => new RegExp(`<li class="ci-test" data-test="${test.replaceAll('/', '\\/')}">[\\s\\S]*?</li>`).exec(html)?.[0] ?? '';
+    expect(ciRow('TestNodePool/TestNodePoolReplaceUpgrade')).toMatch(/s-flaky">flaky<[\s\S]*11 same-SHA retries · 8\.3% pass over 12 runs \(watched runs\)/);
+    // The demo's inconsistency is gone: the state and inputs are those of the retry decision.
+    const autoRepair = ciRow('TestNodePoolAutoRepair');
+    expect(autoRepair).toMatch(/s-flaky">flaky</);
+    expect(autoRepair).toContain('5 same-SHA retries');
+    expect(autoRepair).toContain('required job');
+    expect(autoRepair).toMatch(/passed on retry of the same SHA; retry 1 of 2/);
+    expect(autoRepair).not.toMatch(/stable|healthy/);
+    expect(autoRepair).toMatch(/<svg class="trend" role="img" aria-label="last 10 runs: 5 passed, 5 passed on retry, 0 failed"/);
     expect(html).toContain('pattern library (curated)');
     expect(html).toContain('Often forgotten: run make api after adding a condition constant');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>');
-    expect(html).toMatch(/<td>L2<\/td><td><span class="chip s-high">high<\/span><\/td><td>3<\/td><td>0<\/td>/);
+    expect(html).toMatch(/data-level="L2" data-grade="high"><div><strong>L2<\/strong> <span class="chip s-high">high<\/span><\/div>\n<div class="ci-body"><svg class="cal"[^>]*aria-label="L2 high: 0% needed a fix, promised at most 10%"[\s\S]*?0 of 3 needed a fix/);
     // Maria is not a curator: she sees the queue but no review buttons.
     expect(html).toContain('Only a curator (tech lead or team approver) can review.');
     expect(html).not.toContain('value="approve"');
@@ -187,6 +218,20 @@ describe('dashboard in a browser at a phone viewport (390×844)', () => {
     // A string expression: the test project has no DOM types.
     const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
     expect(overflow).toBeLessThanOrEqual(0);
+    expect(Number(await page.evaluate('document.documentElement.scrollWidth'))).toBeLessThanOrEqual(390);
+    // Every CI row shows its state and its inputs within the screen: nothing is cut off.
+    for (const test of ['TestNodePoolAutoRepair', 'TestNodePool/TestNodePoolReplaceUpgrade']) {
+      const row = page.locator(`#ci li[data-test="${test}"]`);
+      const chip = row.locator('.chip');
+      expect(await chip.textContent()).toBe('flaky');
+      expect(await chip.isVisible()).toBe(true);
+      for (const part of [chip, row.locator('svg.trend'), row.locator('.ci-body .meta')]) {
+        const b = (await part.boundingBox())!;
+        expect(b.x + b.width).toBeLessThanOrEqual(390);
+      }
+    }
+    await page.locator('#ci').screenshot({ path: join(artifacts, 'dashboard-phone-ci-health.png') });
+    await page.locator('#calibration').screenshot({ path: join(artifacts, 'dashboard-phone-calibration.png') });
     const sections = await page.locator('main section h2').allTextContents();
     expect(sections).toEqual(['Active work', 'Pending decisions (2)', 'Review queue (1)', 'CI health', 'Knowledge feed', 'Confidence calibration']);
 

@@ -25,7 +25,7 @@ export interface Orchestra {
   restartWorker(): Promise<void>;
 }
 
-export type PortOverrides = Partial<Pick<ActivityDeps, 'agent' | 'ci' | 'ciKnowledge' | 'memory' | 'insight'>>;
+export type PortOverrides = Partial<Pick<ActivityDeps, 'agent' | 'ci' | 'ciKnowledge' | 'memory' | 'insight' | 'ciHistory'>>;
 
 const unexpected = (port: string) =>
   new Proxy({}, { get: (_t, name) => () => Promise.reject(new Error(`${port}.${String(name)} was not expected in this test`)) });
@@ -51,6 +51,7 @@ export async function startOrchestra(
     ci: ports.ci ?? (unexpected('ci') as ActivityDeps['ci']),
     ciKnowledge: ports.ciKnowledge ?? (unexpected('ciKnowledge') as ActivityDeps['ciKnowledge']),
     memory: ports.memory ?? (unexpected('memory') as ActivityDeps['memory']),
+    ...(ports.ciHistory ? { ciHistory: ports.ciHistory } : {}),
   });
   const bundle = await workflowBundle();
   const makeWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, sinks: createDecisionSinks(options.decisionSink === 'failing' ? { commitDecision: () => Promise.reject(new Error('connection refused')) } : activities, silent), shutdownGraceTime: '2 seconds' });

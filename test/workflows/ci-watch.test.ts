@@ -38,8 +38,8 @@ beforeAll(async () => {
   orchestra = await startOrchestra({
     ci,
     ciKnowledge: {
-      classify: (args) => createCiKnowledge({ knowledge, config: { current: () => orchestra.config } }).classify(args),
-      recordRun: (args) => createCiKnowledge({ knowledge, config: { current: () => orchestra.config } }).recordRun(args),
+      classify: (args) => createCiKnowledge({ db: orchestra.store.db, knowledge, config: { current: () => orchestra.config } }).classify(args),
+      recordRun: (args) => createCiKnowledge({ db: orchestra.store.db, knowledge, config: { current: () => orchestra.config } }).recordRun(args),
     },
   });
   knowledge = new KnowledgeStore(orchestra.store.db, { curators: curatorsFromConfig(orchestra.config) });

@@ -2,3 +2,4 @@
 export * from './core.js';
 export * from './knowledge.js';
 export * from './agent.js';
+export * from './flakes.js';

@@ -14,6 +14,8 @@ import { allowedHosts, checkHeaders, guardRequest } from '../guard.js';
 import { renderDashboard, renderMessagePage, type DashboardView } from './render.js';
 import type { Orchestrator } from '../../orchestrator/port.js';
 import { handleWorkItem, type WorkItemPageDeps } from './work-item.js';
+import { loadCiHealth } from './ci-health.js';
+import type { FlakePolicy } from '../../knowledge/flakes.js';
 import { csrfToken, issueToken, parseCookies, safeNext, sessionCookie, verifyCsrf, verifyToken } from './session.js';
 
 export interface DashboardDeps {
@@ -36,7 +38,11 @@ export interface DashboardDeps {
   afterDecision?: WorkItemPageDeps['afterDecision'];
   sessionTtlMs?: number;
   now?: () => Date;
+  /** team.yaml's ci.flake_handling, read per request so a config reload applies; the schema's defaults without it. */
+  flakePolicy?: () => FlakePolicy;
 }
+
+const defaultFlakePolicy: FlakePolicy = { window_runs: 30, min_failure_rate: 0.05, max_retries: 2, known_signatures: [] };
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
@@ -232,13 +238,7 @@ async function loadView(deps: DashboardDeps, calibration: CalibrationStore, sess
   }
 
   const experience = await deps.knowledge.experience.listExperience();
-  const ciHealth = experience
-    .filter((e) => e.kind === 'ci-test')
-    .map((e) => {
-      const d = e.data as { test?: string; health?: string; runs?: number; passRate?: number; flakeRate?: number; signatures?: Array<{ signature: string }> };
-      return { test: d.test ?? e.key, health: d.health ?? 'no-data', runs: d.runs ?? 0, passRate: d.passRate ?? 0, flakeRate: d.flakeRate ?? 0, ...(d.signatures?.[0] ? { topSignature: d.signatures[0].signature } : {}) };
-    })
-    .sort((a, b) => b.flakeRate - a.flakeRate || a.test.localeCompare(b.test));
+  const ciHealth = await loadCiHealth(deps.db, deps.knowledge, deps.flakePolicy?.() ?? defaultFlakePolicy);
 
   const patterns = await deps.knowledge.patterns.listPatterns('approved');
   const knowledgeFeed = [

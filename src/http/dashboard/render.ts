@@ -2,6 +2,7 @@
 // database goes through esc(); the page works without JavaScript and lays out as one column on a phone.
 import type { CalibrationRow } from '../../confidence/calibration.js';
 import { escapeHtml } from '../html.js';
+import { calibrationChart, ciHealthSection, ciHealthStyles, type CiHealthView } from './ci-health.js';
 
 /** The product's one HTML escaping function (src/http/html.ts), under the short name the templates use. */
 export const esc = escapeHtml;
@@ -19,13 +20,13 @@ export interface DashboardView {
     phases: Array<{ id: string; title: string; status: string; mode: string; prUrl: string | null; confidence?: Array<{ level: string; grade: string }> }>;
   }>;
   pendingDecisions: Array<{ workItemKey: string; what: string; owner: string; since?: Date }>;
-  ciHealth: Array<{ test: string; health: string; runs: number; passRate: number; flakeRate: number; topSignature?: string }>;
+  /** Each test's state from the decision the CI watch took on it, with its inputs and trend (ci-health.ts). */
+  ciHealth: CiHealthView;
   knowledgeFeed: Array<{ tierLabel: string; title: string; source: string; when: Date; stale: boolean }>;
   reviewQueue: Array<{ id: number; kind: string; title: string; body: string; proposer: string; proposerName: string; workItemKey: string | null; developerResponse: string | null; files: string[] }>;
   calibration: CalibrationRow[];
 }
 
-const pct = (x: number | undefined) => (x === undefined ? '—' : `${Math.round(x * 100)}%`);
 const when = (d: Date | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '');
 
 const styles = `
@@ -47,7 +48,7 @@ form.review{display:flex;gap:8px;flex-wrap:wrap;margin-top:8px}form.review input
 button{font-size:15px;padding:9px 14px;border-radius:6px;border:0;cursor:pointer;min-height:40px}button.approve{background:#1f7a3d;color:#fff}button.reject{background:#fff;color:#a33;border:1px solid #a33}
 .flash{padding:10px 12px;border-radius:8px;margin:12px 12px 0}.flash.ok{background:#e2f5e8}.flash.error{background:#fde3e3}
 details summary{cursor:pointer;color:#1d4f91}pre{white-space:pre-wrap;font:13px/1.4 ui-monospace,monospace;background:#f6f8fa;padding:8px;border-radius:6px;margin:6px 0}
-`;
+${ciHealthStyles}`;
 
 function chip(text: string, cls = text): string {
   return `<span class="chip s-${esc(cls.toLowerCase().replace(/[^a-z0-9-]/g, '-'))}">${esc(text)}</span>`;
@@ -78,14 +79,6 @@ function decisionsSection(v: DashboardView): string {
   return `<ul>${v.pendingDecisions.map((d) => `<li><strong>${esc(d.workItemKey)}</strong> ${esc(d.what)}<div class="meta">waiting on ${esc(d.owner)}${d.since ? ` since ${esc(when(d.since))}` : ''}</div></li>`).join('')}</ul>`;
 }
 
-function ciSection(v: DashboardView): string {
-  if (v.ciHealth.length === 0) return empty('No CI results recorded yet.');
-  const rows = v.ciHealth
-    .map((t) => `<tr><td>${esc(t.test)}</td><td>${chip(t.health)}</td><td>${t.runs}</td><td>${pct(t.passRate)}</td><td>${pct(t.flakeRate)}</td><td>${esc(t.topSignature ?? '')}</td></tr>`)
-    .join('');
-  return `<div class="table"><table><thead><tr><th>Test</th><th>Health</th><th>Runs</th><th>Pass</th><th>Flake</th><th>Top failure</th></tr></thead><tbody>${rows}</tbody></table></div>`;
-}
-
 function feedSection(v: DashboardView): string {
   if (v.knowledgeFeed.length === 0) return empty('No knowledge entries yet.');
   return `<ul>${v.knowledgeFeed
@@ -109,22 +102,14 @@ function reviewSection(v: DashboardView): string {
     .join('')}</ul>`;
 }
 
-function calibrationSection(v: DashboardView): string {
-  if (v.calibration.length === 0) return empty('No merged changes with recorded confidence yet.');
-  const rows = v.calibration
-    .map((r) => `<tr><td>${esc(r.level)}</td><td>${chip(r.grade)}</td><td>${r.merged}</td><td>${r.neededFix}</td><td>${pct(r.fixRate)}</td><td>${r.byKind.revert} / ${r.byKind['follow-up-bug']} / ${r.byKind.incident}</td></tr>`)
-    .join('');
-  return `<div class="table"><table><thead><tr><th>Level</th><th>Grade</th><th>Merged</th><th>Needed a fix</th><th>Rate</th><th>Revert / bug / incident</th></tr></thead><tbody>${rows}</tbody></table></div>`;
-}
-
 export function renderDashboard(v: DashboardView): string {
   const sections: Array<[string, string, string, boolean]> = [
     ['work', 'Active work', workItemsSection(v), true],
     ['decisions', `Pending decisions (${v.pendingDecisions.length})`, decisionsSection(v), false],
     ['review', `Review queue (${v.reviewQueue.length})`, reviewSection(v), false],
-    ['ci', 'CI health', ciSection(v), true],
+    ['ci', 'CI health', ciHealthSection(v.ciHealth), true],
     ['knowledge', 'Knowledge feed', feedSection(v), false],
-    ['calibration', 'Confidence calibration', calibrationSection(v), false],
+    ['calibration', 'Confidence calibration', calibrationChart(v.calibration), false],
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
