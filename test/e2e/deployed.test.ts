@@ -63,7 +63,7 @@ interface ProductProcess {
 
 /** `npx sitroom <command>` (bin/sitroom.js) with only the variables a deployment sets, and PATH/HOME. */
 function startSitroom(command: 'worker' | 'slack', vars: Record<string, string>, readyLine: string): Promise<ProductProcess> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/sitroom.js'), command], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'info', ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/sitroom.js'), command], { cwd: repoRoot, detached: true, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'info', ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const proc: ProductProcess = {
@@ -71,7 +71,9 @@ function startSitroom(command: 'worker' | 'slack', vars: Record<string, string>,
     child,
     output: () => out,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      // The whole process group: bin/sitroom.js runs the CLI as a child of its own and does not pass signals on,
+      // so a SIGTERM to it alone would leave the worker or the Slack app running after the test.
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
       await exited;
     },
   };
