@@ -48,6 +48,7 @@ export async function startDev(options: DevOptions = {}): Promise<RunningDev> {
     say(`Situation Room is ready (${seconds} s)`);
     if (urls.workspace) say(`  Slack workspace (local):  ${urls.workspace}`);
     if (urls.slackEvents) say(`  Slack events:             ${urls.slackEvents}`);
+    if (urls.slackTransport === 'socket') say(`  Slack events:             Socket Mode (the app keeps a WebSocket open to the workspace; no request URL)`);
     say(`  Team dashboard:           ${urls.dashboard}`);
     if (secret) for (const r of roles.values()) say(`    sign in as ${r.developer}: ${dashboardLoginLink(urls.publicUrl, secret, r.developer, new Date())}`);
     if (temporal.uiUrl) say(`  Temporal UI:              ${temporal.uiUrl}`);

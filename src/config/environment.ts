@@ -15,7 +15,8 @@ export interface Environment {
   temporal: { address?: string; namespace: string; taskQueue: string; cliPath?: string; testServerPath?: string; tls?: TemporalTls; apiKey?: string };
   /** Where the HTTP servers listen: bindHost for all three. */
   ports: { bindHost: string; http: number; slack: number; workspace: number };
-  slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl: string };
+  /** socketMode: SLACK_SOCKET_MODE when set; unset, Socket Mode follows appToken. */
+  slack: { botToken?: string; signingSecret?: string; appToken?: string; apiUrl: string; socketMode?: boolean };
   /** publicUrl has no trailing slash. */
   dashboard: { secret?: string; publicUrl?: string };
   anthropic: { apiKey?: string; baseUrl?: string; model?: string };
@@ -133,6 +134,10 @@ export function parseEnvironment(source: Readonly<Record<string, string | undefi
   for (const [given, needed, message] of pairs) {
     if (isSet(given) && !isSet(needed) && !problems.some((p) => p.variable === needed)) problems.push({ variable: needed, message });
   }
+  // Socket Mode with real Slack needs the app-level token (the local workspace of `sitroom dev` makes one up).
+  if (values.SLACK_SOCKET_MODE === 'true' && isSet('SLACK_BOT_TOKEN') && !isSet('SLACK_APP_TOKEN') && !failed.has('SLACK_APP_TOKEN')) {
+    problems.push({ variable: 'SLACK_APP_TOKEN', message: "required with SLACK_SOCKET_MODE=true and SLACK_BOT_TOKEN: an app-level token with connections:write (Basic Information → App-Level Tokens in the app's settings)" });
+  }
   // TLS switched off while something that only works over TLS is set: say which, rather than connect in plain text.
   if (values.TEMPORAL_TLS === 'false') {
     for (const name of ['TEMPORAL_API_KEY', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_NAME'] as const) {
@@ -162,7 +167,7 @@ function toSlices(v: Values): Environment {
     database: defined({ url: str('DATABASE_URL') }),
     temporal: defined({ address: str('TEMPORAL_ADDRESS'), namespace: str('TEMPORAL_NAMESPACE')!, taskQueue: str('TEMPORAL_TASK_QUEUE')!, cliPath: str('TEMPORAL_CLI_PATH'), testServerPath: str('TEMPORAL_TEST_SERVER_PATH'), tls: temporalTls(v), apiKey: str('TEMPORAL_API_KEY') }),
     ports: { bindHost: str('SITROOM_BIND_HOST')!, http: num('PORT'), slack: num('SLACK_PORT'), workspace: num('WORKSPACE_PORT') },
-    slack: defined({ botToken: str('SLACK_BOT_TOKEN'), signingSecret: str('SLACK_SIGNING_SECRET'), appToken: str('SLACK_APP_TOKEN'), apiUrl: str('SLACK_API_URL')!.replace(/\/*$/, '/') }),
+    slack: defined({ botToken: str('SLACK_BOT_TOKEN'), signingSecret: str('SLACK_SIGNING_SECRET'), appToken: str('SLACK_APP_TOKEN'), apiUrl: str('SLACK_API_URL')!.replace(/\/*$/, '/'), socketMode: str('SLACK_SOCKET_MODE') === undefined ? undefined : str('SLACK_SOCKET_MODE') === 'true' }),
     dashboard: defined({ secret: str('SITROOM_DASHBOARD_SECRET'), publicUrl: str('SITROOM_PUBLIC_URL')?.replace(/\/+$/, '') }),
     anthropic: defined({ apiKey: str('ANTHROPIC_API_KEY'), baseUrl: str('ANTHROPIC_BASE_URL'), model: str('ANTHROPIC_MODEL') }),
     github: defined({ token: str('GITHUB_TOKEN'), apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''), repository: str('GITHUB_REPOSITORY'), pushUrl: str('GITHUB_PUSH_URL'), prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''), ciWebhookSecret: str('CI_WEBHOOK_SECRET') }),

@@ -67,6 +67,13 @@ export function workspacePage(): string {
   .welcome li { margin:4px 0; }
   .welcome .try { color:#1d9bd1; cursor:pointer; }
   .banner { background:#5c1f2b; color:#fff; padding:8px 12px; font-size:14px; }
+  .status { color:var(--muted); font-size:13px; font-style:italic; margin-top:4px; }
+  .streaming::after { content:'▍'; color:var(--muted); }
+  .prompts { padding:6px 8px 0; border-top:1px solid var(--border); }
+  .prompts .ptitle { color:var(--muted); font-size:12px; margin-bottom:4px; }
+  .prompts .plist { display:flex; flex-wrap:wrap; gap:6px; }
+  button.prompt { font:inherit; font-size:14px; padding:6px 10px; border-radius:14px; border:1px solid #565856; background:var(--panel); color:var(--text); text-align:left; max-width:100%; overflow-wrap:anywhere; cursor:pointer; }
+  .sbtn[aria-pressed="true"] { background:var(--accent); border-color:var(--accent); color:#fff; }
 </style>
 </head>
 <body>
@@ -77,7 +84,7 @@ export function workspacePage(): string {
 </header>
 <div class="banner" id="banner" hidden></div>
 <main>
-  <section id="pane"><div class="pane-title" id="title"></div><div class="scroll" id="messages"></div>
+  <section id="pane"><div class="pane-title" id="title"></div><div class="scroll" id="messages"></div><div class="prompts" id="prompts" hidden></div>
     <form class="composer" id="composer"><input id="text" autocomplete="off" placeholder="Message (try: pair with me on phase 2, or /sitroom help)"><button>Send</button></form></section>
   <section id="thread"><div class="pane-title"><span>Thread</span><button class="sbtn" id="closeThread" type="button">Close</button></div><div class="scroll" id="threadMessages"></div>
     <form class="composer" id="threadComposer"><input id="threadText" autocomplete="off" placeholder="Reply in thread"><button>Reply</button></form></section>
@@ -87,6 +94,8 @@ export function workspacePage(): string {
 const q = (s) => document.querySelector(s);
 const params = new URLSearchParams(location.search);
 let state = null, me = params.get('user') || '', conv = params.get('conv') || '', openThread = null, lastRender = '', seenEdits = {};
+// The side of each answer's feedback buttons this person chose ("ts action_id" → positive|negative), shown pressed as Slack does.
+let chosen = {}, openedDm = '';
 
 ${escapeHtml.toString()}
 const esc = escapeHtml;
@@ -120,6 +129,22 @@ function buttonHtml(b, ctx) {
   if (b.url) return '<a class="sbtn ' + styleClass(b) + '" target="_blank" rel="noopener" href="' + safeUrl(b.url) + '">' + esc(b.text.text) + '</a>';
   return '<button class="sbtn ' + styleClass(b) + '" data-action="' + esc(b.action_id) + '" data-ctx="' + esc(JSON.stringify(ctx)) + '">' + esc(b.text.text) + '</button>';
 }
+// Thumbs up and down under an answer (feedback_buttons); a tap sends that side's value as a block action.
+function feedbackHtml(e, ctx) {
+  const side = (name) => { const b = e[name + '_button'] || {}; const key = ctx.ts + ' ' + e.action_id; const pressed = chosen[key] === name;
+    return '<button class="sbtn" data-feedback="' + name + '" data-fb-action="' + esc(e.action_id) + '" data-ctx="' + esc(JSON.stringify(ctx)) + '" aria-pressed="' + pressed + '"' + (b.accessibility_label ? ' aria-label="' + esc(b.accessibility_label) + '"' : '') + '>' + esc(b.text ? b.text.text : name) + '</button>'; };
+  return side('positive') + side('negative');
+}
+// What the app says it is doing in a thread ("is reading capi.go…"), under the thread's parent and at the thread's end.
+function statusHtml(channel, threadTs) {
+  const s = (state.statuses || []).find((x) => x.channel === channel && x.threadTs === threadTs);
+  return s ? '<div class="status" role="status">' + esc(userName(state.botUserId)) + ' ' + esc(s.status) + '</div>' : '';
+}
+// A streamed answer is markdown (chat.startStream's markdown_text): its **bold** shown as mrkdwn's *bold*.
+function streamedHtml(m, ctx) {
+  const text = String(m.text || '').replace(/\\*\\*([^*\\n]+)\\*\\*/g, '*$1*');
+  return '<div class="blk-section' + (m.stream.state === 'streaming' ? ' streaming' : '') + '">' + mrkdwn(text) + '</div>' + (m.blocks && m.blocks.length ? blocksHtml(m.blocks, ctx, '') : '');
+}
 function blocksHtml(blocks, ctx, fallback) {
   if (!blocks || !blocks.length) return '<div class="blk-section">' + mrkdwn(fallback || '') + '</div>';
   return blocks.map((b) => {
@@ -129,6 +154,7 @@ function blocksHtml(blocks, ctx, fallback) {
       case 'context': return '<div class="blk-context">' + b.elements.map(textObj).join(' · ') + '</div>';
       case 'divider': return '<hr class="blk-divider">';
       case 'actions': return '<div class="blk-actions">' + b.elements.map((e) => buttonHtml(e, ctx)).join('') + '</div>';
+      case 'context_actions': return '<div class="blk-actions">' + (b.elements || []).map((e) => (e.type === 'feedback_buttons' ? feedbackHtml(e, ctx) : '')).join('') + '</div>';
       case 'input': return '';
       default: return '<div class="blk-context">[' + esc(b.type) + ' block]</div>';
     }
@@ -141,7 +167,7 @@ function messageHtml(m, inThread) {
   const threadLink = !inThread && !m.reply_count ? '<span class="replies" data-thread="' + esc(m.ts) + '">Reply in thread</span>' : '';
   const flash = m.edited && seenEdits[m.ts] !== m.edited.ts ? ' updated' : '';
   if (m.edited) seenEdits[m.ts] = m.edited.ts;
-  return '<div class="msg' + flash + '" data-ts="' + esc(m.ts) + '"><span class="who">' + esc(userName(m.user)) + '</span><span class="when">' + esc(new Date(Number(String(m.ts).split('.')[0]) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })) + '</span>' + edited + blocksHtml(m.blocks, ctx, m.text) + replies + threadLink + '</div>';
+  return '<div class="msg' + flash + '" data-ts="' + esc(m.ts) + '"><span class="who">' + esc(userName(m.user)) + '</span><span class="when">' + esc(new Date(Number(String(m.ts).split('.')[0]) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })) + '</span>' + edited + (m.stream ? streamedHtml(m, ctx) : blocksHtml(m.blocks, ctx, m.text)) + replies + threadLink + (inThread ? '' : statusHtml(m.channel, m.ts)) + '</div>';
 }
 function ephemeralHtml(e) { return '<div class="ephemeral"><div class="note">Only visible to you</div>' + blocksHtml(e.blocks, { surface: 'ephemeral' }, e.text) + '</div>'; }
 // The beginning of a DM, as Slack shows it, plus what to try first in this local workspace.
@@ -185,8 +211,12 @@ function render() {
     const parent = state.messages.find((m) => m.ts === openThread.ts && m.channel === openThread.channel);
     const replies = state.messages.filter((m) => m.channel === openThread.channel && m.thread_ts === openThread.ts && m.ts !== openThread.ts);
     const eph = state.ephemerals.filter((e) => e.channel === openThread.channel && e.thread_ts === openThread.ts);
-    threadBody = (parent ? messageHtml(parent, true) : '') + replies.map((m) => messageHtml(m, true)).join('') + eph.map(ephemeralHtml).join('');
+    threadBody = (parent ? messageHtml(parent, true) : '') + replies.map((m) => messageHtml(m, true)).join('') + eph.map(ephemeralHtml).join('') + statusHtml(openThread.channel, openThread.ts);
   }
+  // The prompts the app pinned in this DM (assistant.threads.setSuggestedPrompts); a tap sends one as her message.
+  const pinned = conv !== 'home' && (state.suggestedPrompts || []).find((p) => p.channel === conv);
+  const promptsHtml = pinned ? (pinned.title ? '<div class="ptitle">' + esc(pinned.title) + '</div>' : '') + '<div class="plist">' + pinned.prompts.map((p) => '<button type="button" class="prompt" data-prompt="' + esc(p.message) + '">' + esc(p.title) + '</button>').join('') + '</div>' : '';
+  if (q('#prompts').innerHTML !== promptsHtml) { q('#prompts').innerHTML = promptsHtml; q('#prompts').hidden = !promptsHtml; }
   const modalHtml = state.modal ? modalView(state.modal) : '';
   const snapshot = body + '|' + threadBody + '|' + modalHtml;
   if (snapshot === lastRender) return;
@@ -230,11 +260,18 @@ async function refresh() {
     banner.hidden = true;
     // ?user= may be a name or an id; the workspace answers with the id, which the picker's options carry.
     state = next; me = state.me; render();
+    // Opening the app's DM is what Slack tells the app (app_home_opened, messages tab): once each time it is shown.
+    const dm = state.channels.find((c) => c.id === conv && c.isIm);
+    if (dm && openedDm !== me + ' ' + conv) { openedDm = me + ' ' + conv; post('/ui/messages', {}).then(() => setTimeout(refresh, 200)); }
   } catch (e) { /* the server may be restarting */ }
 }
 document.addEventListener('click', async (ev) => {
   const btn = ev.target.closest('button[data-action]');
   if (btn) { ev.preventDefault(); const ctx = JSON.parse(btn.dataset.ctx); btn.disabled = true; await post('/ui/tap', Object.assign({ actionId: btn.dataset.action }, ctx)); setTimeout(refresh, 150); return; }
+  const fb = ev.target.closest('button[data-feedback]');
+  if (fb) { ev.preventDefault(); const ctx = JSON.parse(fb.dataset.ctx); chosen[ctx.ts + ' ' + fb.dataset.fbAction] = fb.dataset.feedback; lastRender = ''; render(); await post('/ui/feedback', { actionId: fb.dataset.fbAction, side: fb.dataset.feedback, channel: ctx.channel, ts: ctx.ts }); setTimeout(refresh, 150); return; }
+  const prompt = ev.target.closest('button[data-prompt]');
+  if (prompt) { await post('/ui/send', { channel: conv, text: prompt.dataset.prompt, threadTs: '' }); setTimeout(refresh, 150); return; }
   const suggestion = ev.target.closest('[data-try]');
   if (suggestion) { q('#text').value = suggestion.dataset.try; q('#text').focus(); return; }
   const th = ev.target.closest('[data-thread]');
@@ -252,7 +289,7 @@ document.addEventListener('submit', async (ev) => {
   setTimeout(refresh, 150);
 });
 q('#user').addEventListener('change', (e) => { me = e.target.value; conv = ''; openThread = null; lastRender = ''; refresh(); });
-q('#conv').addEventListener('change', (e) => { conv = e.target.value; openThread = null; lastRender = ''; if (conv === 'home') post('/ui/home', {}).then(() => setTimeout(refresh, 200)); render(); });
+q('#conv').addEventListener('change', (e) => { conv = e.target.value; openThread = null; lastRender = ''; openedDm = ''; if (conv === 'home') post('/ui/home', {}).then(() => setTimeout(refresh, 200)); render(); });
 refresh(); setInterval(refresh, 700);
 </script>
 </body>

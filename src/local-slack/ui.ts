@@ -12,11 +12,17 @@ import type { WorkspaceOptions } from './types.js';
 export function createBrowserUi(state: WorkspaceState, person: Person, options: Pick<WorkspaceOptions, 'users'>) {
   const { users, channels, messages, ephemerals, homes, modals } = state;
   const findUser = (ref: string) => state.findUser(ref);
-  const { tap, tapHome, submitModal, sendMessage, slashCommand, openHome } = person;
+  const { tap, tapHome, tapFeedback, submitModal, sendMessage, slashCommand, openHome, openMessages } = person;
 
   function uiState(userId: string) {
     const visible = [...channels.values()].filter((c) => c.members.has(userId) && (!c.isIm || c.imUser === userId));
+    const seen = new Set(visible.map((c) => c.id));
+    // A thread's loading status as Slack shows it: the latest one set, until the app clears it or replies.
+    const latest = new Map<string, { channel: string; threadTs: string; status: string }>();
+    for (const s of state.statuses) if (seen.has(s.channel)) latest.set(`${s.channel} ${s.threadTs}`, { channel: s.channel, threadTs: s.threadTs, status: s.status });
     return {
+      statuses: [...latest.values()].filter((s) => s.status),
+      suggestedPrompts: [...state.suggestedPrompts].filter(([channel]) => seen.has(channel)).map(([channel, pinned]) => ({ channel, ...pinned })),
       me: userId,
       botUserId,
       users: [...users.values()],
@@ -43,6 +49,13 @@ export function createBrowserUi(state: WorkspaceState, person: Person, options: 
       }
       case '/ui/home':
         return openHome(user);
+      // Opening the app's DM: app_home_opened on the Messages tab, after which the app pins its prompts.
+      case '/ui/messages':
+        return openMessages(user);
+      case '/ui/feedback': {
+        if (body.side !== 'positive' && body.side !== 'negative') throw new RequestRefused(400, 'invalid_body', 'side must be positive or negative');
+        return tapFeedback(user, { channel: body.channel ?? '', ts: body.ts ?? '' }, body.actionId ?? '', body.side);
+      }
       case '/ui/command': {
         const [command = '', ...rest] = (body.text ?? '').split(' ');
         return slashCommand(user, body.channel ?? '', command, rest.join(' '));

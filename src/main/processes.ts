@@ -143,6 +143,8 @@ export interface SurfaceUrls {
   publicUrl: string;
   dashboard: string;
   slackEvents?: string;
+  /** How Slack reaches the app: signed HTTP requests to slackEvents, or Socket Mode envelopes on a connection the app opened. */
+  slackTransport: 'http' | 'socket';
   workspace?: string;
 }
 
@@ -163,6 +165,9 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
   const local = !slackEnv.botToken;
   const botToken = slackEnv.botToken ?? `xoxb-local-${randomBytes(12).toString('hex')}`;
   const signingSecret = slackEnv.signingSecret ?? randomBytes(24).toString('hex');
+  // Socket Mode as SLACK_SOCKET_MODE says, else when an app-level token is given; the local workspace takes an app-level token made up for this run.
+  const socketMode = slackEnv.socketMode ?? Boolean(slackEnv.appToken);
+  const appToken = !socketMode ? undefined : local ? `xapp-1-local-${randomBytes(12).toString('hex')}` : slackEnv.appToken;
   const port = ports.http;
   const dashboardSecret = dashboard.secret!;
 
@@ -202,6 +207,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
       appUrl: 'http://127.0.0.1:1/slack/events',
       signingSecret,
       botToken,
+      ...(appToken ? { appToken } : {}),
       users: [...roles.values()].filter((r) => r.slack_user_id).map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone })),
       channels: ['general', core.config.current().team.notifications.alerts_channel.replace(/^#/, '')],
     });
@@ -213,7 +219,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
     config: core.config.current(),
     botToken,
     signingSecret,
-    ...(local ? {} : slackEnv.appToken ? { appToken: slackEnv.appToken } : {}),
+    ...(appToken ? { appToken } : {}),
     // The local workspace of `sitroom dev`, or SLACK_API_URL (Slack's own unless a deployment or a test says otherwise).
     slackApiUrl: workspace?.apiUrl ?? slackEnv.apiUrl,
     port: ports.slack,
@@ -264,6 +270,7 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
     publicUrl,
     dashboard: `${publicUrl}/dashboard`,
     ...(started.requestUrl ? { slackEvents: started.requestUrl } : {}),
+    slackTransport: slack.mode,
     ...(workspace ? { workspace: workspace.url, localWorkspace: workspace } : {}),
   };
 }

@@ -42,6 +42,18 @@ const alertsChannel = 'hypershift-data-plane';
 const question = 'Which file declares the NodePool Ready condition?';
 const answerText = 'NodePool readiness is declared in api/hypershift/v1beta1/nodepool_conditions.go (NodePoolReadyConditionType).';
 
+const workItemKey = 'HOSTEDCP-2290';
+const intention = 'NodePool should report capacity errors per platform';
+const plannedWork = {
+  workItemKey,
+  intention,
+  summary: 'Add a capacity condition to NodePool and set it from the AWS platform code.',
+  phases: [
+    { id: 'api-surface', title: 'Declare the capacity condition', activity: 'api_changes', files: ['api/hypershift/v1beta1/nodepool_conditions.go'], constraints: [], validation: [{ command: 'make api', why: 'regenerate the API' }], dependsOn: [], mergeOrder: 1 },
+    { id: 'aws-capacity', title: 'Report AWS capacity errors', activity: 'implementation', files: ['hypershift-operator/controllers/nodepool/aws.go'], constraints: [], validation: [{ command: 'make test', why: 'unit tests' }], dependsOn: ['api-surface'], mergeOrder: 2 },
+  ],
+};
+
 interface ProductProcess {
   name: string;
   child: ChildProcess;
@@ -51,7 +63,7 @@ interface ProductProcess {
 
 /** `npx sitroom <command>` (bin/sitroom.js) with only the variables a deployment sets, and PATH/HOME. */
 function startSitroom(command: 'worker' | 'slack', vars: Record<string, string>, readyLine: string): Promise<ProductProcess> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/sitroom.js'), command], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'info', ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/sitroom.js'), command], { cwd: repoRoot, detached: true, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'info', ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const proc: ProductProcess = {
@@ -59,12 +71,14 @@ function startSitroom(command: 'worker' | 'slack', vars: Record<string, string>,
     child,
     output: () => out,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      // The whole process group: bin/sitroom.js runs the CLI as a child of its own and does not pass signals on,
+      // so a SIGTERM to it alone would leave the worker or the Slack app running after the test.
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
       await exited;
     },
   };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sitroom ${command} was not ready within 90 s:\n${out}`)), 90_000);
+    const timer = setTimeout(() => reject(new Error(`sitroom ${command} was not ready within 180 s:\n${out}`)), 180_000);
     const onData = (chunk: Buffer) => {
       out = (out + chunk.toString()).slice(-20_000);
       if (out.includes(readyLine)) {
@@ -125,6 +139,8 @@ let shared: Record<string, string>;
 let slackVars: Record<string, string>;
 /** The streamed answer to her second question, whose footer carries "Open dashboard". */
 let streamed: StoredMessage;
+/** The plan gate her `/sitroom plan` brought to her DM. */
+let gate: StoredMessage;
 
 describe('deployed: sitroom worker and sitroom slack as separate processes, Temporal over mTLS', { timeout: 240_000 }, () => {
   needs('postgres');
@@ -144,7 +160,9 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
     store = await openStore({ url: databaseUrl });
 
     // Claude answers a question in two turns: a file search in the checkout, then the answer.
+    // Asked for a plan, it answers with one in the JSON block the planner asks for.
     anthropic = await startFakeAnthropic((request, index) => {
+      if (JSON.stringify(request.system ?? '').includes('phase-gated plan')) return { stop_reason: 'end_turn', content: [text(`\`\`\`json\n${JSON.stringify(plannedWork)}\n\`\`\``)] };
       const last = JSON.stringify(request.messages.at(-1)?.content ?? '');
       if (last.includes('tool_result')) return { stop_reason: 'end_turn', content: [text(answerText)] };
       return { stop_reason: 'tool_use', content: [toolUse('search_files', { pattern: 'NodePoolReadyConditionType' })], output_tokens: 20 + index };
@@ -181,7 +199,7 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
     worker = await startSitroom('worker', { ...shared, ANTHROPIC_API_KEY: 'sk-ant-deployed-test-0000000000', ANTHROPIC_BASE_URL: anthropic.url }, 'worker running');
     slack = await startSitroom('slack', { ...shared, ...slackVars }, 'slack app running');
     workspace.setAppUrl(`http://127.0.0.1:${slackPort}/slack/events`);
-  }, 240_000);
+  }, 420_000);
 
   afterAll(async () => {
     await slack?.stop();
@@ -313,26 +331,62 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
     expect(streamed.text).toContain(answerText);
   });
 
-  it('on a 390×844 phone, the "Open dashboard" link from Slack lands her signed in', async (ctx) => {
+  it('she plans a change with /sitroom plan; the plan, drafted on the worker, comes to her DM as a gate', async () => {
+    const dm = workspace.dmChannel(workspace.user('maria').id);
+    expect((await workspace.slashCommand('maria', dm, '/sitroom', `plan ${workItemKey} ${intention}`)).status).toBe(200);
+    gate = await until(() => workspace.messagesIn(dm).find((m) => JSON.stringify(m.blocks ?? []).includes(`Plan gate — ${workItemKey}`)), 'the plan gate', 120_000);
+    expect(anthropic.requests.some((r) => JSON.stringify(r.system ?? '').includes('phase-gated plan'))).toBe(true);
+  });
+
+  it('on a 390×844 phone, the gate\'s Details link, after "Open dashboard", lands her signed in on the work item\'s page', async (ctx) => {
     const chrome = requirement('chromium');
     if (!chrome.available) skipOrFail(ctx, chrome.note);
-    const before = workspace.ephemeralsFor('maria').length;
-    await workspace.tap('maria', streamed, ActionIds.openDashboard);
-    const link = await until(() => workspace.ephemeralsFor('maria').slice(before).find((e) => e.text.includes('/dashboard/login')), 'the sign-in link');
-    const url = /http:\/\/\S+/.exec(link.text)![0].replace(/[>|].*$/, '');
-    expect(url.startsWith(slackVars.SITROOM_PUBLIC_URL!)).toBe(true);
+    // The link exactly as Slack shows it: the url of the gate's "Details" button.
+    const details = linkUrl(gate, 'Details');
+    expect(details).toBe(`${slackVars.SITROOM_PUBLIC_URL!}/dashboard/work-items/${workItemKey}`);
     const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
     try {
       const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
       const tab = await context.newPage();
-      const response = await tab.goto(url);
-      expect(response?.status()).toBe(200);
-      expect(new URL(tab.url()).pathname.startsWith('/dashboard')).toBe(true);
-      expect((await context.cookies()).some((c) => c.httpOnly)).toBe(true);
-      expect(await tab.content()).toContain('Maria');
-      expect(Number(await tab.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);
+      const noOverflow = async () => expect(Number(await tab.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);
+
+      // First time on this phone: not signed in; the page says where the sign-in link comes from.
+      const first = await tab.goto(details);
+      expect(first?.status()).toBe(401);
+      expect(await tab.locator('main, body').first().innerText()).toContain('tap Open dashboard');
+      await noOverflow();
+
+      // She taps "Open dashboard" under the answer in her DM; the link only she sees brings her back to the work item.
+      const before = workspace.ephemeralsFor('maria').length;
+      await workspace.tap('maria', streamed, ActionIds.openDashboard);
+      const link = await until(() => workspace.ephemeralsFor('maria').slice(before).find((e) => e.text.includes('/dashboard/login')), 'the sign-in link');
+      const signIn = /http:\/\/\S+/.exec(link.text)![0].replace(/[>|].*$/, '');
+      expect(signIn.startsWith(slackVars.SITROOM_PUBLIC_URL!)).toBe(true);
+      const landed = await tab.goto(signIn);
+      expect(landed?.status()).toBe(200);
+      expect(new URL(tab.url()).pathname).toBe(`/dashboard/work-items/${workItemKey}`);
+      expect((await context.cookies()).some((c) => c.name === 'sitroom_dashboard' && c.httpOnly)).toBe(true);
+
+      // Signed in, the Details link itself opens the page: the plan, its phases and the gate waiting for her.
+      const again = await tab.goto(details);
+      expect(again?.status()).toBe(200);
+      await expect.poll(() => tab.locator('#plan h2').innerText()).toBe('Plan v1 (2 phases)');
+      for (const phase of plannedWork.phases) expect(await tab.locator(`#phase-${phase.id}`).isVisible()).toBe(true);
+      expect(await tab.locator('#pending h2').innerText()).toMatch(/^Pending decisions \([1-9]\d*\)$/);
+      expect(await tab.locator('#pending').innerText()).toMatch(/approve/i);
+      expect(await tab.locator('#plan').isVisible()).toBe(true);
+      await noOverflow();
     } finally {
       await browser.close();
     }
   });
 });
+
+/** The url of the link button labelled `label` in a message's blocks, as Slack shows it. */
+function linkUrl(message: StoredMessage, label: string): string {
+  for (const block of (message.blocks ?? []) as Array<{ elements?: Array<{ type?: string; text?: { text?: string }; url?: string }> }>) {
+    const button = block.elements?.find((e) => e.type === 'button' && e.text?.text === label && e.url);
+    if (button) return button.url!;
+  }
+  throw new Error(`no "${label}" link in ${JSON.stringify(message.blocks)}`);
+}

@@ -47,6 +47,12 @@ const defaultFlakePolicy: FlakePolicy = { window_runs: 30, min_failure_rate: 0.0
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 const maxProposalId = 2_147_483_647;
+/**
+ * The page a signed-out visitor asked for (a Slack "Open", "Details" or "Evidence" link opened before signing
+ * in), kept for a few minutes so the sign-in link from "Open dashboard" lands there instead of on /dashboard.
+ */
+const returnCookie = 'sitroom_return';
+const returnTtlSeconds = 15 * 60;
 /** A review form is a decision, a note of up to 2,000 characters and a token. */
 const formBodyLimitBytes = 64_000;
 
@@ -94,14 +100,20 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
       const session = issueToken(deps.secret, developer, new Date(now().getTime() + ttl), 'session');
       const cookie = `${sessionCookie}=${encodeURIComponent(session)}; Path=/dashboard; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(ttl / 1000)}${deps.secureCookies ? '; Secure' : ''}`;
       // A link from Slack's "Open dashboard" may name the page to land on (a work item); only dashboard paths.
-      res.writeHead(303, { location: safeNext(url.searchParams.get('next')) ?? '/dashboard', 'set-cookie': cookie, 'cache-control': 'no-store' });
+      // When it names none but the dashboard itself, the page this browser asked for before signing in.
+      const named = safeNext(url.searchParams.get('next'));
+      const remembered = safeNext(parseCookies(req.headers.cookie).get(returnCookie));
+      const landing = (named && named !== '/dashboard' ? named : (remembered ?? named)) ?? '/dashboard';
+      res.writeHead(303, { location: landing, 'set-cookie': [cookie, `${returnCookie}=; Path=/dashboard; HttpOnly; SameSite=Lax; Max-Age=0`], 'cache-control': 'no-store' });
       res.end();
       return true;
     }
 
     const session = sessionOf(req);
     if (!session) {
-      send(res, 401, renderMessagePage('Sign in from Slack', 'Open the dashboard from the link Situation Room sends you in Slack.'));
+      // Lax, not Strict: the sign-in link is opened from Slack, a navigation from another site.
+      const remember: Record<string, string> = req.method === 'GET' && safeNext(url.pathname) ? { 'set-cookie': `${returnCookie}=${encodeURIComponent(url.pathname)}; Path=/dashboard; HttpOnly; SameSite=Lax; Max-Age=${returnTtlSeconds}${deps.secureCookies ? '; Secure' : ''}` } : {};
+      send(res, 401, renderMessagePage('Sign in from Slack', 'This browser is not signed in to the dashboard. In your direct messages with Situation Room, tap Open dashboard under one of its answers (ask it anything if there is none yet): the sign-in link it sends only you opens this page.'), remember);
       return true;
     }
 
