@@ -44,7 +44,7 @@ function growCheckout(dir: string): void {
 }
 
 const suite: BenchSuite = async () => {
-  quietTemporalLogs();
+  await quietTemporalLogs();
   const logger = createLogger('bench', 'silent');
   const dataDir = mkdtempSync(join(tmpdir(), 'sitroom-bench-ask-'));
   const targetRepo = join(dataDir, 'target');
