@@ -54,11 +54,26 @@ const suite: BenchSuite = async (opts) => {
     memory: unexpected('memory') as ActivityDeps['memory'],
   });
   const taskQueue = `bench-history-${randomUUID().slice(0, 8)}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await benchWorkflowBundle(), activities, sinks: createDecisionSinks(activities, logger), shutdownGraceTime: '2 seconds' });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await benchWorkflowBundle(),
+    activities,
+    sinks: createDecisionSinks(activities, logger),
+    shutdownGraceTime: '2 seconds',
+  });
   const running = worker.run();
   try {
     const t0 = performance.now();
-    const life = await liveWorkItem({ client: env.client, taskQueue, key: `HIST${Math.floor(Math.random() * 1e6)}-1`, days, editsPerDay, togglesPerDay, sleep: (ms) => env.sleep(ms) });
+    const life = await liveWorkItem({
+      client: env.client,
+      taskQueue,
+      key: `HIST${Math.floor(Math.random() * 1e6)}-1`,
+      days,
+      editsPerDay,
+      togglesPerDay,
+      sleep: (ms) => env.sleep(ms),
+    });
     const wallMs = performance.now() - t0;
     const bound = historyBound(life.runs, defaultHistoryEventBudget, overshootAllowance);
     const total = life.runs.reduce((a, r) => a + r.events, 0);
@@ -68,7 +83,9 @@ const suite: BenchSuite = async (opts) => {
     console.log(`history: ${days} simulated days in ${(wallMs / 1000).toFixed(1)} s, ${life.decisions} decisions, ${total} events in ${life.runs.length} runs`);
     console.log(`history: events per day ${life.eventsPerDay.join(' ')}`);
     life.runs.forEach((r, i) =>
-      console.log(`history: run ${i + 1}: ${r.events} events, ${(r.bytes / 1024).toFixed(0)} KiB (first event ${(r.firstEventBytes / 1024).toFixed(1)} KiB, largest other ${r.largestEventBytes} B)${r.continuedAsNew ? ' → continued as new' : ' (open)'}`),
+      console.log(
+        `history: run ${i + 1}: ${r.events} events, ${(r.bytes / 1024).toFixed(0)} KiB (first event ${(r.firstEventBytes / 1024).toFixed(1)} KiB, largest other ${r.largestEventBytes} B)${r.continuedAsNew ? ' → continued as new' : ' (open)'}`,
+      ),
     );
     const figures: BenchFigure[] = [
       figure({
@@ -86,15 +103,28 @@ const suite: BenchSuite = async (opts) => {
           eventsPerDayMedian: perDay.medianMs,
           eventsPerDecision: Number((total / life.decisions).toFixed(1)),
           runs: life.runs.length,
-          eventsAtEachContinueAsNew: life.runs.filter((r) => r.continuedAsNew).map((r) => r.events).join(' ') || 'none',
-          kibAtEachContinueAsNew: life.runs.filter((r) => r.continuedAsNew).map((r) => Math.round(r.bytes / 1024)).join(' ') || 'none',
+          eventsAtEachContinueAsNew:
+            life.runs
+              .filter((r) => r.continuedAsNew)
+              .map((r) => r.events)
+              .join(' ') || 'none',
+          kibAtEachContinueAsNew:
+            life.runs
+              .filter((r) => r.continuedAsNew)
+              .map((r) => Math.round(r.bytes / 1024))
+              .join(' ') || 'none',
           boundEvents: bound.events,
           boundMiB: Number((bound.bytes / 2 ** 20).toFixed(2)),
           boundFirstEventKiB: Math.round(bound.firstEventBytes / 1024),
           seenUpdateIdsCarried: life.seenUpdateIdsCarried,
           wallSeconds: Number((wallMs / 1000).toFixed(1)),
         },
-        growth: growthOf('days lived', sizes, sizes.map((d) => longestRunBy(life.runs, d)), 'events, longest run'),
+        growth: growthOf(
+          'days lived',
+          sizes,
+          sizes.map((d) => longestRunBy(life.runs, d)),
+          'events, longest run',
+        ),
       }),
       figure({
         suite: 'history',
@@ -105,7 +135,12 @@ const suite: BenchSuite = async (opts) => {
         target: 'flat (a day costs the same on day 30 as on day 1)',
         met: growthOf('days', [1, days], [Math.max(life.eventsPerDay[0]!, 1), Math.max(life.eventsPerDay[days - 2]!, 1)]).class === 'flat',
         extra: { unit: 'events' },
-        growth: growthOf('days lived', sizes, sizes.map((d) => life.eventsPerDay.slice(0, d).reduce((a, b) => a + b, 0) / d), 'events per day (mean so far)'),
+        growth: growthOf(
+          'days lived',
+          sizes,
+          sizes.map((d) => life.eventsPerDay.slice(0, d).reduce((a, b) => a + b, 0) / d),
+          'events per day (mean so far)',
+        ),
       }),
     ];
     return figures;

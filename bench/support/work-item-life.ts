@@ -37,7 +37,9 @@ export interface RunRecord {
   bytes: number;
   /** The run's first event: its input, which carries the state of the run before it. */
   firstEventBytes: number;
-  /** The largest event after the first. */
+  /** The continue-as-new event: it carries the state into the next run, like the next run's first event. */
+  lastEventBytes: number;
+  /** The largest event between the first and the continue-as-new. */
   largestEventBytes: number;
   continuedAsNew: boolean;
   /** This run's events written on each simulated day. */
@@ -60,9 +62,40 @@ function plan(key: string, edit: number): Plan {
     intention: 'NodePool should report capacity errors per platform',
     summary: `edit ${edit}: narrowed the bridge to AWS and Azure after review`,
     phases: [
-      { id: 'api', title: 'API surface: condition type and reasons', activity: 'api_changes', files: ['api/hypershift/v1beta1/nodepool_conditions.go'], constraints: [], validation: [{ command: 'make api', why: 'regenerate clients and CRDs' }], dependsOn: [], mergeOrder: 1 },
-      { id: 'bridge', title: 'Platform bridge: map provider failures', activity: 'core_logic', files: ['hypershift-operator/controllers/nodepool/aws.go'], constraints: [], validation: [], dependsOn: ['api'], mergeOrder: 2 },
-      ...(edit % 2 === 0 ? [{ id: 'docs', title: 'Docs and observability', activity: 'tests' as const, files: ['docs/content/how-to/nodepool-conditions.md'], constraints: [], validation: [], dependsOn: ['api'], mergeOrder: 3 }] : []),
+      {
+        id: 'api',
+        title: 'API surface: condition type and reasons',
+        activity: 'api_changes',
+        files: ['api/hypershift/v1beta1/nodepool_conditions.go'],
+        constraints: [],
+        validation: [{ command: 'make api', why: 'regenerate clients and CRDs' }],
+        dependsOn: [],
+        mergeOrder: 1,
+      },
+      {
+        id: 'bridge',
+        title: 'Platform bridge: map provider failures',
+        activity: 'core_logic',
+        files: ['hypershift-operator/controllers/nodepool/aws.go'],
+        constraints: [],
+        validation: [],
+        dependsOn: ['api'],
+        mergeOrder: 2,
+      },
+      ...(edit % 2 === 0
+        ? [
+            {
+              id: 'docs',
+              title: 'Docs and observability',
+              activity: 'tests' as const,
+              files: ['docs/content/how-to/nodepool-conditions.md'],
+              constraints: [],
+              validation: [],
+              dependsOn: ['api'],
+              mergeOrder: 3,
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -72,7 +105,16 @@ export async function liveWorkItem(o: LifeOptions): Promise<LifeReport> {
   const started = await o.client.workflow.start('workItemWorkflow', {
     taskQueue: o.taskQueue,
     workflowId,
-    args: [{ key: o.key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'NodePool should report capacity errors per platform', plan: plan(o.key, 0), ...(o.historyEventBudget ? { historyEventBudget: o.historyEventBudget } : {}) }],
+    args: [
+      {
+        key: o.key,
+        ownerId: 'maria',
+        title: 'Capacity errors per platform',
+        intention: 'NodePool should report capacity errors per platform',
+        plan: plan(o.key, 0),
+        ...(o.historyEventBudget ? { historyEventBudget: o.historyEventBudget } : {}),
+      },
+    ],
   });
   // Without a run id the handle follows the work item across continue-as-new, as Slack and the CLI do.
   const handle = o.client.workflow.getHandle<typeof workItemWorkflow>(workflowId);
@@ -106,12 +148,11 @@ export async function liveWorkItem(o: LifeOptions): Promise<LifeReport> {
   const runs: RunRecord[] = [];
   const eventsPerDay = Array.from({ length: o.days + 1 }, () => 0);
   let startMs: number | undefined;
-  for (let runId: string | undefined = firstRunId; runId; ) {
-    const history = await o.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const events = history.events ?? [];
+  for (let runId: string | undefined = firstRunId; runId;) {
+    const history: temporal.api.history.v1.IHistory = await o.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events: temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
     const sizes = events.map((e) => temporal.api.history.v1.HistoryEvent.encode(e).finish().length);
-    const last = events.at(-1);
-    const next = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    const next: string | undefined = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     const runPerDay = Array.from({ length: o.days }, () => 0);
     for (const e of events) {
       const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
@@ -125,7 +166,8 @@ export async function liveWorkItem(o: LifeOptions): Promise<LifeReport> {
       events: events.length,
       bytes: temporal.api.history.v1.History.encode(history).finish().length,
       firstEventBytes: sizes[0] ?? 0,
-      largestEventBytes: Math.max(0, ...sizes.slice(1)),
+      lastEventBytes: next ? sizes.at(-1)! : 0,
+      largestEventBytes: Math.max(0, ...sizes.slice(1, next ? -1 : undefined)),
       continuedAsNew: Boolean(next),
       eventsPerDay: runPerDay,
     });
@@ -134,7 +176,14 @@ export async function liveWorkItem(o: LifeOptions): Promise<LifeReport> {
   // The day after the last is only the final query's tail; fold it into the last day.
   eventsPerDay[o.days - 1]! += eventsPerDay.pop()!;
   const snapshot = state as unknown as { seenUpdateCount?: number; planEdits: unknown[] };
-  return { runs, eventsPerDay, decisions, finalStatus: state.status, seenUpdateIdsCarried: snapshot.seenUpdateCount ?? 0, planEditsCarried: snapshot.planEdits.length };
+  return {
+    runs,
+    eventsPerDay,
+    decisions,
+    finalStatus: state.status,
+    seenUpdateIdsCarried: snapshot.seenUpdateCount ?? 0,
+    planEditsCarried: snapshot.planEdits.length,
+  };
 }
 
 /** What a run may carry in its first event beyond what this life carried: the capped lists at their caps. */
@@ -143,14 +192,20 @@ const carriedCaps = { seenUpdateIds: 5_000, idBytes: 128, planEdits: 50, planEdi
 /**
  * The bound on any run of the chain, from what the chain showed: a run continues as new once its history
  * passes the budget, plus at most the events of the activation that crossed it (the largest overshoot seen,
- * given headroom); its size is at most its first event (the carried state: the largest seen, plus its capped
- * lists filled to their caps — 5,000 update ids, 50 plan edits) and every later event at the largest size seen.
+ * given headroom); its size is at most its first and its continue-as-new event (each the carried state: the
+ * largest seen, plus its capped lists filled to their caps — 5,000 update ids, 50 plan edits) and every event
+ * between them at the largest size seen there.
  */
-export function historyBound(runs: readonly RunRecord[], budget: number, overshootAllowance: number): { events: number; bytes: number; firstEventBytes: number } {
-  const firstEventBytes = Math.max(...runs.map((r) => r.firstEventBytes)) + carriedCaps.seenUpdateIds * carriedCaps.idBytes + carriedCaps.planEdits * carriedCaps.planEditBytes;
+export function historyBound(
+  runs: readonly RunRecord[],
+  budget: number,
+  overshootAllowance: number,
+): { events: number; bytes: number; firstEventBytes: number; largestEventBytes: number } {
+  const carried = Math.max(...runs.map((r) => Math.max(r.firstEventBytes, r.lastEventBytes)));
+  const firstEventBytes = carried + carriedCaps.seenUpdateIds * carriedCaps.idBytes + carriedCaps.planEdits * carriedCaps.planEditBytes;
   const largest = Math.max(...runs.map((r) => r.largestEventBytes));
   const events = budget + overshootAllowance;
-  return { events, bytes: firstEventBytes + (events - 1) * largest, firstEventBytes };
+  return { events, bytes: 2 * firstEventBytes + (events - 2) * largest, firstEventBytes, largestEventBytes: largest };
 }
 
 /** The longest run's history by the end of a given day (1-based): what a replay of the work item reads at most. */

@@ -28,7 +28,16 @@ const overshootAllowance = 60;
 
 describe('a work item living 30 days', { timeout: 600_000 }, () => {
   it('continues as new before every run reaches its budget plus one activation, and the bound stays under the limits', async () => {
-    const life = await liveWorkItem({ client: env.client, taskQueue: orchestra.taskQueue, key: `${orchestra.keyPrefix}-30`, days: 30, editsPerDay: 4, togglesPerDay: 1, historyEventBudget: budget, sleep: (ms) => env.sleep(ms) });
+    const life = await liveWorkItem({
+      client: env.client,
+      taskQueue: orchestra.taskQueue,
+      key: `${orchestra.keyPrefix}-30`,
+      days: 30,
+      editsPerDay: 4,
+      togglesPerDay: 1,
+      historyEventBudget: budget,
+      sleep: (ms) => env.sleep(ms),
+    });
 
     // approved on day 29, paused and resumed since: its phase waits at its gate
     expect(life.finalStatus).toBe('executing');
@@ -43,5 +52,8 @@ describe('a work item living 30 days', { timeout: 600_000 }, () => {
     const atProductBudget = historyBound(life.runs, defaultHistoryEventBudget, overshootAllowance);
     expect(atProductBudget.events).toBeLessThan(temporalLimits.events);
     expect(atProductBudget.bytes).toBeLessThan(temporalLimits.bytes);
+    console.log(
+      `history bound at the product's budget: ${atProductBudget.events} events, ${(atProductBudget.bytes / 2 ** 20).toFixed(1)} MiB (carried state ≤ ${Math.round(atProductBudget.firstEventBytes / 1024)} KiB, other events ≤ ${atProductBudget.largestEventBytes} B); runs ${life.runs.map((r) => r.events).join(' ')}`,
+    );
   });
 });
