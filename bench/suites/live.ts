@@ -171,9 +171,22 @@ const suite: BenchSuite = async (opts) => {
     // Each item alternates pause and resume, so any decision on any item is always a legal one.
     const paused = new Map<string, boolean>();
     let decided = 0;
+    let refusedWhileTaskFailed = 0;
     const decide = async (key: string, idempotencyKey = `bench-live-${runTag}-${++decided}`) => {
       const pausing = !paused.get(key);
-      const result = await port.decide({ workItemKey: key, kind: pausing ? 'pause' : 'resume', actor: 'maria', surface: 'slack-button', idempotencyKey });
+      const request = { workItemKey: key, kind: pausing ? ('pause' as const) : ('resume' as const), actor: 'maria', surface: 'slack-button' as const, idempotencyKey };
+      // On a starved machine a workflow task can time out (10 s); until its retry completes the server refuses
+      // updates (FAILED_PRECONDITION). The same decision with the same key is sent again, as a retried tap is.
+      let result: Awaited<ReturnType<typeof port.decide>> | undefined;
+      for (let attempt = 1; !result; attempt++) {
+        try {
+          result = await port.decide(request);
+        } catch (err) {
+          if (attempt >= 10 || !String((err as { cause?: unknown }).cause ?? err).includes('FAILED_PRECONDITION')) throw err;
+          refusedWhileTaskFailed += 1;
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+      }
       if (result.outcome !== 'applied') throw new Error(`live bench: ${pausing ? 'pause' : 'resume'} on ${key} was ${result.outcome}`);
       paused.set(key, pausing);
     };
@@ -273,6 +286,7 @@ const suite: BenchSuite = async (opts) => {
           p99Ratio: Number((topRt.p99Ms / Math.max(lowRt.p99Ms, 1e-6)).toFixed(2)),
           stickyCacheHitRateAtEachSize: points.map((p) => (Number.isNaN(hitRate(p)) ? 'n/a' : hitRate(p).toFixed(3))).join(' '),
           stickyHitsMissesAtTop: `${top.stickyHits}/${top.stickyMisses}`,
+          decisionsRefusedWhileAWorkflowTaskHadFailed: refusedWhileTaskFailed,
         },
         growth: growthOf(
           'open work items',

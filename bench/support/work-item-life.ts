@@ -9,11 +9,14 @@
 // itself. CI runs and pair sessions have workflows of their own (ci-watch continues as new at 5,000 events);
 // the work item hears of them only through the phase, which is not started here.
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// The proto package is CommonJS: its namespace comes through the default export under plain Node ESM (tsx).
+import proto, { type temporal as protos } from '@temporalio/proto';
 import type { Plan } from '../../src/plan/schema.js';
 import { approvePlanUpdate, editPlanUpdate, pauseUpdate, resumeUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import type { workItemWorkflow } from '../../workflows/work-item.js';
+
+const { temporal } = proto;
 
 export const dayMs = 24 * 3_600_000;
 
@@ -149,8 +152,8 @@ export async function liveWorkItem(o: LifeOptions): Promise<LifeReport> {
   const eventsPerDay = Array.from({ length: o.days + 1 }, () => 0);
   let startMs: number | undefined;
   for (let runId: string | undefined = firstRunId; runId;) {
-    const history: temporal.api.history.v1.IHistory = await o.client.workflow.getHandle(workflowId, runId).fetchHistory();
-    const events: temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
+    const history: protos.api.history.v1.IHistory = await o.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const events: protos.api.history.v1.IHistoryEvent[] = history.events ?? [];
     const sizes = events.map((e) => temporal.api.history.v1.HistoryEvent.encode(e).finish().length);
     const next: string | undefined = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     const runPerDay = Array.from({ length: o.days }, () => 0);
