@@ -182,7 +182,7 @@ const suite: BenchSuite = async (opts) => {
         try {
           result = await port.decide(request);
         } catch (err) {
-          if (attempt >= 10 || !String((err as { cause?: unknown }).cause ?? err).includes('FAILED_PRECONDITION')) throw err;
+          if (attempt >= 60 || !String((err as { cause?: unknown }).cause ?? err).includes('FAILED_PRECONDITION')) throw err;
           refusedWhileTaskFailed += 1;
           await new Promise((r) => setTimeout(r, 1_000));
         }
