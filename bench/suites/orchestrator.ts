@@ -70,7 +70,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>): Promise<n
 }
 
 const run: BenchSuite = async () => {
-  quietTemporalLogs();
+  await quietTemporalLogs();
   const { gc, mode: gcMode } = gcFunction();
   const runTag = randomUUID().slice(0, 8);
   const keyPrefix = `BENCH${Math.floor(Math.random() * 1e6)}`;

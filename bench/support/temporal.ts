@@ -1,5 +1,6 @@
 // Temporal and process plumbing for the orchestrator bench: a real dev server (or TEMPORAL_ADDRESS), one
 // workflow bundle with the bench's baseline workflow, quiet SDK logs and memory snapshots after a forced GC.
+import { createServer, type AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
@@ -18,13 +19,51 @@ export interface BenchTemporal {
   stop(): Promise<void>;
 }
 
-/** Temporal's worker logs every state change at INFO; the bench prints only its table. Must run before any native connection. */
-export function quietTemporalLogs(): void {
+let metricsUrl: string | undefined;
+
+/**
+ * Temporal's worker logs every state change at INFO; the bench prints only its table. Must run before any
+ * native connection. The same runtime exports the workers' own metrics (sticky cache hits and misses, task
+ * slots) on a free loopback port, read by workerMetrics(); the runtime is installed once per process.
+ */
+export async function quietTemporalLogs(): Promise<void> {
+  if (Runtime._instance) return; // another suite installed it first: keep that one
+  const port = await freePort();
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${port}` } } } });
+    metricsUrl = `http://127.0.0.1:${port}/metrics`;
   } catch {
-    // Already installed in this process (another suite did it first): keep that one.
+    // Installed meanwhile by another caller: keep that one (without metrics).
   }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Counters of every worker in this process, summed over their labels (e.g. "sticky_cache_hit"), or
+ * undefined when this process's runtime has no metrics exporter (installed before quietTemporalLogs ran).
+ */
+export async function workerMetrics(): Promise<Map<string, number> | undefined> {
+  if (!metricsUrl) return undefined;
+  const text = await (await fetch(metricsUrl)).text();
+  const sums = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const value = Number(m[2]);
+    if (Number.isFinite(value)) sums.set(m[1]!, (sums.get(m[1]!) ?? 0) + value);
+  }
+  return sums;
 }
 
 export async function startBenchTemporal(env: NodeJS.ProcessEnv = process.env): Promise<BenchTemporal> {

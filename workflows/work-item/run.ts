@@ -40,7 +40,7 @@ export const agent = proxyActivities<Activities>({
 });
 
 // Temporal's own history limit is 50k events; continue well before it so a long-lived plan stays fast to replay.
-const defaultHistoryEventBudget = 10_000;
+export const defaultHistoryEventBudget = 10_000;
 
 export interface WorkItemRun {
   readonly input: WorkItemInput;
