@@ -20,7 +20,7 @@ import type { Surfaces } from '../support/surfaces.js';
 import { seen, until } from '../support/slack-view.js';
 
 // The product this file drives, started once before its tests (test/support/slack-product.ts).
-const product = useSlackProduct({ startTimeoutMs: 300_000 });
+const product = useSlackProduct();
 const { dm, dmOf, current: latest } = product;
 let rt: TestRuntime;
 let ws: Surfaces['workspace'];

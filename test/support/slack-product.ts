@@ -31,7 +31,7 @@ export interface SlackProduct {
 }
 
 export function useSlackProduct(options: SurfaceOptions & { startTimeoutMs?: number } = {}): SlackProduct {
-  const { startTimeoutMs = 120_000, ...surfaceOptions } = options;
+  const { startTimeoutMs = 300_000, ...surfaceOptions } = options;
   let rt: TestRuntime | undefined;
   let surfaces: Surfaces | undefined;
   const started = <T>(value: T | undefined): T => {
