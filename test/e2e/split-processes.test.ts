@@ -149,5 +149,8 @@ describe('the worker and the Slack app on separate cores', () => {
     });
     expect(approved.status).toBe(303);
     expect((await worker.core.knowledge.patterns.getPattern('platform-error-propagation'))?.state).toBe('retired');
+    // Every plan, answer and scan above ran on the worker: the Slack side never built RH-A, as `sitroom slack` never does.
+    expect((slackCore.agent as { loaded?: boolean }).loaded).toBe(false);
+    expect((worker.core.agent as { loaded?: boolean }).loaded).toBe(true);
   }, 180_000);
 });
