@@ -104,7 +104,7 @@ describe('plan control from Slack', () => {
 
     // "pair with me on phase 3" is also the mode: phase 3 becomes collaborative again.
     const pair = await ws.sendMessage('maria', dm('maria'), 'pair with me on phase 3');
-    const opened = await replyTo(pair.ts, (m) => m.text.startsWith('Pairing on'), 'the pair thread');
+    const opened = await replyTo(pair.ts, (m) => m.text.startsWith('Pairing on *'), 'the pair thread');
     expect(opened.text).toContain('Phase nodepool-integration is collaborative now (it was autonomous).');
     expect(seen(opened)).toContain('What RH-A did before nodepool-integration');
     expect(seen(opened)).toMatch(/\*api-surface\* API surface[^\n]* — (running|ci), full auto/);
@@ -147,7 +147,7 @@ describe('hand-offs both ways', () => {
 
     // The thread opens with what RH-A did in phase 1: files, decisions, evidence, and what is left.
     const pair = await ws.sendMessage('maria', dm('maria'), 'pair with me on phase 2');
-    const opened = await replyTo(pair.ts, (m) => m.text.startsWith('Pairing on'), 'the pair thread');
+    const opened = await replyTo(pair.ts, (m) => m.text.startsWith('Pairing on *'), 'the pair thread');
     const account = seen(opened);
     expect(account).toContain('What RH-A did before quota');
     expect(account).toMatch(/\*api\* Add NodePool condition type CapacityError and reason InsufficientCapacity — merged, full auto/);

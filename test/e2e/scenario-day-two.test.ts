@@ -88,7 +88,7 @@ describe('the next day: the follow-up ticket', () => {
   it('on the phase branch she drops the unused Subnet field, then hands the phase to RH-A in full auto with the button in the pair thread', async () => {
     const { rt, ws } = product;
     const { ts } = await ws.sendMessage('maria', dm('maria'), `pair with me on phase api-surface of ${key}`);
-    const opened = await replyIn(dm('maria'), ts, (m) => m.user === ws.botUserId && m.text.startsWith('Pairing on'), 'the pair thread');
+    const opened = await replyIn(dm('maria'), ts, (m) => m.user === ws.botUserId && m.text.startsWith('Pairing on *'), 'the pair thread');
     expect(actionIds(opened)).toContain('sitroom:decide:set-mode:autonomous:handback');
 
     const worktrees = await git(rt.core.targetRepo, ['worktree', 'list', '--porcelain']);
