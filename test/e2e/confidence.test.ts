@@ -12,31 +12,19 @@
 import { repoRoot } from '../../src/paths.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../src/integrations/git.js';
-import type { StoredMessage } from '../../src/local-slack/server.js';
-import { startTestRuntime, type TestRuntime } from '../support/runtime.js';
-import { startSurfaces, type Surfaces } from '../support/surfaces.js';
+import type { TestRuntime } from '../support/runtime.js';
+import { useSlackProduct } from '../support/slack-product.js';
+import type { Surfaces } from '../support/surfaces.js';
 import { seen, until } from '../support/slack-view.js';
 
+// The product this file drives, started once before its tests (test/support/slack-product.ts).
+const product = useSlackProduct();
+const { dm, dmOf, current: latest } = product;
 let rt: TestRuntime;
-let surfaces: Surfaces;
 let ws: Surfaces['workspace'];
-
-beforeAll(async () => {
-  rt = await startTestRuntime();
-  surfaces = await startSurfaces(rt);
-  ws = surfaces.workspace;
-}, 300_000);
-
-afterAll(async () => {
-  await surfaces?.stop();
-  await rt?.stop();
-});
-
-const dm = (user: string) => ws.dmChannel(ws.user(user).id);
-const dmOf = (user: string) => ws.messagesIn(dm(user));
-const latest = (user: string, m: StoredMessage) => dmOf(user).find((x) => x.ts === m.ts)!;
+beforeAll(() => void ({ rt, ws } = product));
 const overlapNotes = (user: string, key: string) => dmOf(user).filter((m) => seen(m).includes('overlaps with') && seen(m).includes(key));
 
 const typesFile = 'api/hypershift/v1beta1/nodepool_types.go';

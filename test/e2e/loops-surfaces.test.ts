@@ -6,44 +6,23 @@
 // branch, and flags the boundary violation she planted in them.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../src/integrations/git.js';
-import type { StoredMessage } from '../../src/local-slack/server.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
-import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
-import { startSurfaces, type Surfaces } from '../support/surfaces.js';
+import { eventually, type TestRuntime } from '../support/runtime.js';
+import { useSlackProduct } from '../support/slack-product.js';
+import type { Surfaces } from '../support/surfaces.js';
 import { actionIds, seen, until } from '../support/slack-view.js';
 
 const dashboardSecret = 'loops-surfaces-dashboard-secret-0123456789';
+// The product this file drives, started once before its tests (test/support/slack-product.ts).
+const product = useSlackProduct({ dashboardSecret });
+const { dm, newDm, current, replyIn, signIn } = product;
 let rt: TestRuntime;
 let surfaces: Surfaces;
 let ws: Surfaces['workspace'];
-
-const dm = (user: string) => ws.dmChannel(ws.user(user).id);
-const dmOf = (user: string) => ws.messagesIn(dm(user));
-const newDm = (user: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs?: number) => until(() => dmOf(user).find(match), what, timeoutMs);
-/** The message as it is now (after any chat.update). */
-const current = (user: string, m: StoredMessage) => dmOf(user).find((x) => x.ts === m.ts)!;
-const replyIn = (channel: string, ts: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs = 60_000) => until(() => ws.threadReplies(channel, ts).find(match), what, timeoutMs);
-
-beforeAll(async () => {
-  rt = await startTestRuntime();
-  surfaces = await startSurfaces(rt, { dashboardSecret });
-  ws = surfaces.workspace;
-}, 120_000);
-afterAll(async () => {
-  await surfaces?.stop();
-  await rt?.stop();
-});
-
-/** Follows the sign-in link Slack gives; returns the session cookie as the browser keeps it. */
-async function signIn(developer: string): Promise<string> {
-  const { dashboardLoginLink } = await import('../../src/http/dashboard/index.js');
-  const res = await fetch(dashboardLoginLink(surfaces.http.url, dashboardSecret, developer, new Date()), { redirect: 'manual' });
-  expect(res.status).toBe(303);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
+beforeAll(() => void ({ rt, surfaces, ws } = product));
 
 /** Opens the work item page and submits one of its control forms as the browser would; returns the page's flash. */
 async function decideOnPage(cookie: string, key: string, fields: Record<string, string>): Promise<string> {

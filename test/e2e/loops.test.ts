@@ -7,32 +7,27 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../src/integrations/git.js';
 import { createLocalCodeHost } from '../../src/integrations/local.js';
 import { parsePatternFile } from '../../src/knowledge/patterns.js';
 import { ensureStalenessSchedule } from '../../src/orchestrator/schedules.js';
-import type { StoredMessage } from '../../src/local-slack/server.js';
 import { knowledgeStalenessScheduleId } from '../../workflows/ids.js';
-import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
-import { startSurfaces, type Surfaces } from '../support/surfaces.js';
+import { eventually, type TestRuntime } from '../support/runtime.js';
+import { useSlackProduct } from '../support/slack-product.js';
+import type { Surfaces } from '../support/surfaces.js';
 import { seen, until } from '../support/slack-view.js';
 
 const dashboardSecret = 'loops-dashboard-secret-0123456789abcdef';
+// The product this file drives, started once before its tests (test/support/slack-product.ts).
+const product = useSlackProduct({ dashboardSecret });
+const { dm: dmOf, replyIn, signIn } = product;
 let rt: TestRuntime;
 let surfaces: Surfaces;
 let ws: Surfaces['workspace'];
-
-const dmOf = (user: string) => ws.dmChannel(ws.user(user).id);
-const replyIn = (channel: string, ts: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs = 60_000) => until(() => ws.threadReplies(channel, ts).find(match), what, timeoutMs);
+beforeAll(() => void ({ rt, surfaces, ws } = product));
 const botReplyAfter = (channel: string, threadTs: string, afterTs: string, what: string) =>
   replyIn(channel, threadTs, (m) => m.user === ws.botUserId && Number(m.ts) > Number(afterTs) && !m.text.startsWith('Pairing on'), what);
-
-async function signIn(developer: string): Promise<string> {
-  const { dashboardLoginLink } = await import('../../src/http/dashboard/index.js');
-  const res = await fetch(dashboardLoginLink(surfaces.http.url, dashboardSecret, developer, new Date()), { redirect: 'manual' });
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
 
 /** A plan requested with /sitroom, then a pair thread opened on its first phase; returns the thread. */
 async function pairOnPhaseOne(user: string, key: string): Promise<{ dm: string; threadTs: string }> {
@@ -43,16 +38,6 @@ async function pairOnPhaseOne(user: string, key: string): Promise<{ dm: string; 
   await replyIn(dm, ts, (m) => m.text.startsWith('Pairing on'), `${user}'s pair thread`);
   return { dm, threadTs: ts };
 }
-
-beforeAll(async () => {
-  rt = await startTestRuntime();
-  surfaces = await startSurfaces(rt, { dashboardSecret });
-  ws = surfaces.workspace;
-}, 120_000);
-afterAll(async () => {
-  await surfaces?.stop();
-  await rt?.stop();
-});
 
 const question = 'what happens when an AWS machine hits its instance quota?';
 

@@ -13,29 +13,19 @@ import { workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { startFakeAnthropic, text, type FakeAnthropic } from '../support/doubles/anthropic.js';
 import { conditionPhase } from '../support/plans.js';
-import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
-import { startSurfaces, type Surfaces } from '../support/surfaces.js';
+import { eventually, type TestRuntime } from '../support/runtime.js';
+import { useSlackProduct } from '../support/slack-product.js';
+import type { Surfaces } from '../support/surfaces.js';
 import { actionIds, seen, until } from '../support/slack-view.js';
 
+// The product this file drives, started once before its tests (test/support/slack-product.ts).
+const product = useSlackProduct();
+const { dm, dmOf, newDm } = product;
 let rt: TestRuntime;
-let surfaces: Surfaces;
 let ws: Surfaces['workspace'];
+beforeAll(() => void ({ rt, ws } = product));
 
-beforeAll(async () => {
-  rt = await startTestRuntime();
-  surfaces = await startSurfaces(rt);
-  ws = surfaces.workspace;
-}, 120_000);
-
-afterAll(async () => {
-  await surfaces?.stop();
-  await rt?.stop();
-});
-
-const dm = (user: string) => ws.dmChannel(ws.user(user).id);
-const dmOf = (user: string) => ws.messagesIn(dm(user));
-const newDm = (user: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs?: number) => until(() => dmOf(user).find(match), what, timeoutMs);
-const current = (m: StoredMessage) => dmOf('maria').find((x) => x.ts === m.ts)!;
+const current = (m: StoredMessage) => product.current('maria', m);
 const replyTo = (ts: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs?: number) => until(() => ws.threadReplies(dm('maria'), ts).find((m) => m.user === ws.botUserId && match(m)), what, timeoutMs);
 const homeText = () => JSON.stringify(ws.homeOf('maria')?.blocks ?? []);
 async function home(match: (text: string) => boolean, what: string): Promise<string> {
@@ -114,7 +104,7 @@ describe('plan control from Slack', () => {
 
     // "pair with me on phase 3" is also the mode: phase 3 becomes collaborative again.
     const pair = await ws.sendMessage('maria', dm('maria'), 'pair with me on phase 3');
-    const opened = await replyTo(pair.ts, (m) => m.text.startsWith('Pairing on'), 'the pair thread');
+    const opened = await replyTo(pair.ts, (m) => m.text.startsWith('Pairing on *'), 'the pair thread');
     expect(opened.text).toContain('Phase nodepool-integration is collaborative now (it was autonomous).');
     expect(seen(opened)).toContain('What RH-A did before nodepool-integration');
     expect(seen(opened)).toMatch(/\*api-surface\* API surface[^\n]* — (running|ci), full auto/);
@@ -157,7 +147,7 @@ describe('hand-offs both ways', () => {
 
     // The thread opens with what RH-A did in phase 1: files, decisions, evidence, and what is left.
     const pair = await ws.sendMessage('maria', dm('maria'), 'pair with me on phase 2');
-    const opened = await replyTo(pair.ts, (m) => m.text.startsWith('Pairing on'), 'the pair thread');
+    const opened = await replyTo(pair.ts, (m) => m.text.startsWith('Pairing on *'), 'the pair thread');
     const account = seen(opened);
     expect(account).toContain('What RH-A did before quota');
     expect(account).toMatch(/\*api\* Add NodePool condition type CapacityError and reason InsufficientCapacity — merged, full auto/);
@@ -208,12 +198,9 @@ describe('hand-offs both ways', () => {
 describe('a plan RH-A cannot draft', () => {
   let claude: FakeAnthropic;
   beforeAll(async () => {
-    await surfaces.stop();
-    await rt.stop();
     claude = await startFakeAnthropic(() => ({ stop_reason: 'end_turn', content: [text('I cannot tell which files this needs; say more about the change.')] }));
-    rt = await startTestRuntime({ processEnv: { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: claude.url } });
-    surfaces = await startSurfaces(rt);
-    ws = surfaces.workspace;
+    await product.restart({ processEnv: { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: claude.url } });
+    ({ rt, ws } = product);
   }, 120_000);
   afterAll(async () => claude?.close());
 

@@ -351,7 +351,7 @@ describe('a day with Situation Room', () => {
     const dm = ws.dmChannel(ws.user('maria').id);
     const { ts } = await ws.sendMessage('maria', dm, 'pair with me on phase 3');
     pairTs = ts;
-    const opened = await replyIn(dm, ts, (m) => m.text.startsWith('Pairing on'), 'the pair thread');
+    const opened = await replyIn(dm, ts, (m) => m.text.startsWith('Pairing on *'), 'the pair thread');
     expect(opened.text).toContain(`Pairing on *nodepool-integration* (NodePool integration: set CapacityError in the reconcile loop) of *${key}*`);
 
     const snippet = [
