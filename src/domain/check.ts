@@ -132,7 +132,9 @@ const withoutWhitespace = (text: string): string => text.replace(/\s+/g, '');
 export function deletedLines(files: readonly DiffFile[]): Map<string, number> {
   const deleted = new Map<string, number>();
   for (const f of files) for (const h of f.hunks) for (const l of h.lines) {
-    if (l.kind === 'del') deleted.set(withoutWhitespace(l.text), (deleted.get(withoutWhitespace(l.text)) ?? 0) + 1);
+    if (l.kind !== 'del') continue;
+    const key = withoutWhitespace(l.text);
+    deleted.set(key, (deleted.get(key) ?? 0) + 1);
   }
   return deleted;
 }
@@ -141,17 +143,24 @@ export function deletedLines(files: readonly DiffFile[]): Map<string, number> {
  * New-file line numbers of the lines a file's hunks really add. An added line that equals a line the diff
  * deletes, whitespace aside, was only re-indented, re-spaced or moved (a block moved into an \`if\` or into a
  * new function, gofmt realigning a const block): the rules judged it when it was written, so it is not judged
- * again. \`deleted\` is consumed, so a line deleted once excuses one added copy only.
+ * again. \`deleted\` is consumed, so a line deleted once excuses one added copy only; once it is empty (always,
+ * for a diff that deletes nothing) the added lines are taken as they are, without building their keys. A
+ * hunk that deletes nothing is not skipped on its own: its lines may be a block another hunk deleted (a move).
  */
 export function changedLines(file: DiffFile, deleted: Map<string, number>): Set<number> {
   const added = new Set<number>();
   for (const h of file.hunks) {
     for (const l of h.lines) {
       if (l.kind !== 'add' || l.newLine === undefined) continue;
+      if (deleted.size === 0) {
+        added.add(l.newLine);
+        continue;
+      }
       const key = withoutWhitespace(l.text);
-      const left = deleted.get(key) ?? 0;
-      if (left > 0) deleted.set(key, left - 1);
-      else added.add(l.newLine);
+      const left = deleted.get(key);
+      if (left === undefined) added.add(l.newLine);
+      else if (left > 1) deleted.set(key, left - 1);
+      else deleted.delete(key);
     }
   }
   return added;
@@ -193,7 +202,7 @@ export function checkDiff(model: DomainModel, diff: string | readonly DiffFile[]
       for (const imp of parseGoImports(path, contents).imports) if (added.has(imp.line)) importLines.set(imp.line, imp.path);
     } else {
       for (const chunk of lines) for (const l of chunk) {
-        if (!l.added) continue;
+        if (!l.added || !l.text.includes('"')) continue;
         const s = importSpecOf(l.text);
         if (s) importLines.set(l.newLine, s.path);
       }
