@@ -73,9 +73,27 @@ function codeOf(text: string): string {
 }
 
 const CAMEL = /^(?:[a-z0-9.-]+\/)?[A-Z][A-Za-z0-9]*$/;
-const CONST_DECL = /^\s*(?:const\s+)?([A-Za-z_]\w*(?:ConditionType|Condition|Reason))\s*(?:[\w.]+\s*)?=\s*"([^"]*)"/;
+// The name must end in ConditionType, Condition or Reason (`endOfReasons = ",…"` is not a reason).
+const CONST_DECL = /^\s*(?:const\s+)?([A-Za-z_]\w*(?:ConditionType|Condition|Reason))\b\s*(?:[\w.]+\s*)?=\s*"([^"]*)"/;
 const LITERAL_FIELD = /^\s*(Type|Reason):\s*"([^"]*)"/;
 const COND_OPEN = /Condition\{\s*$/;
+
+/**
+ * True when the slice a message joins is filled, in the lines we can see, inside a \`range\` over something that
+ * is not machines (components, deployments): the rule is about listing every machine. Unknown filling counts as machines.
+ */
+function joinsNonMachines(text: string, lines: readonly Line[]): boolean {
+  const joined = /strings\.Join\(\s*(\w+)\s*,/.exec(text)?.[1];
+  if (!joined) return false;
+  const appendAt = lines.findIndex((l) => new RegExp(`\\b${joined}\\s*=\\s*append\\(\\s*${joined}\\b`).test(l.text));
+  if (appendAt < 0) return false;
+  const indentOf = (t: string) => t.length - t.trimStart().length;
+  for (let i = appendAt - 1; i >= 0; i--) {
+    const range = /\bfor\b.*\brange\s+(.+?)\s*\{\s*$/.exec(lines[i]!.text);
+    if (range && indentOf(lines[i]!.text) < indentOf(lines[appendAt]!.text)) return !/machine/i.test(range[1]!);
+  }
+  return false;
+}
 
 function conventionViolations(conv: Convention, file: string, lines: readonly Line[]): Violation[] {
   const out: Violation[] = [];
@@ -117,7 +135,7 @@ function conventionViolations(conv: Convention, file: string, lines: readonly Li
     for (const l of lines) {
       if (!l.added) continue;
       const t = l.text;
-      const joinsIntoMessage = /\bMessage:\s*strings\.Join\(/.test(t) || (/\b[mM]essages?\s*(?:=|\+=)/.test(t) && /strings\.Join\(/.test(t));
+      const joinsIntoMessage = (/\bMessage:\s*strings\.Join\(/.test(t) || (/\b[mM]essages?\s*(?:=|\+=)/.test(t) && /strings\.Join\(/.test(t))) && !joinsNonMachines(t, lines);
       const appendsPerMachine = /\b[mM]essages?\s*(?:=\s*(?:[mM]essages?\s*\+|append\([mM]essages?,)|\+=)/.test(t) && /\b\w*[mM]achine\w*\.Name\b/.test(t);
       if (joinsIntoMessage || appendsPerMachine) out.push(v(l.newLine, t, 'condition message lists every machine instead of summarising'));
     }
@@ -164,6 +182,11 @@ export function changedLines(file: DiffFile, deleted: Map<string, number>): Set<
     }
   }
   return added;
+}
+
+/** The lines a file's hunks delete, as lines to judge (numbered in the old file). */
+function deletedLinesOf(file: DiffFile): Line[] {
+  return file.hunks.flatMap((h) => h.lines.flatMap((l) => (l.kind === 'del' ? [{ text: l.text, newLine: l.oldLine ?? 0, added: true }] : [])));
 }
 
 function linesOf(file: DiffFile, contents: string | undefined, deleted: Map<string, number>): { lines: Line[][]; added: Set<number> } {
@@ -231,8 +254,12 @@ export function checkDiff(model: DomainModel, diff: string | readonly DiffFile[]
       }
     }
     for (const conv of model.map.conventions) {
-      if (!matchAny(conv.paths, path)) continue;
-      for (const chunk of lines) violations.push(...conventionViolations(conv, path, chunk));
+      if (!matchAny(conv.paths, path) || matchAny(conv.except, path)) continue;
+      const found = lines.flatMap((chunk) => conventionViolations(conv, path, chunk));
+      // An edited line that already broke a line-local convention (a per-machine message whose arguments
+      // changed) adds no violation: as many hits as the deleted lines of this file had are excused.
+      const already = found.length > 0 && conv.detector !== 'conditionLiteral' ? conventionViolations(conv, path, deletedLinesOf(f)).length : 0;
+      violations.push(...found.slice(already));
     }
   }
   violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId));
