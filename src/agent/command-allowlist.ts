@@ -10,42 +10,16 @@
 //   - a word matched by a pattern never starts with `-` unless the pattern word does (no smuggled flags), and
 //     never has a `..` or empty path segment (no climbing out of the worktree).
 
-const safeWord = /^[A-Za-z0-9_./=:,+@%-]+$/;
+import { allowListEntryProblem, isPatternEntry, isPatternWord, packageSuffix, safeWord, words } from '../config/command-entry.js';
+
+// The entry grammar is checked when team.yaml loads; re-exported for the agent's callers.
+export { allowListEntryProblem, isPatternEntry, words };
+
 const segment = /^[A-Za-z0-9_.-]+$/;
-const packageSuffix = '/...';
 
 export interface AllowListMatch {
   /** The allow-list entry the command matched, as written in team.yaml (its key for per-command timeouts). */
   entry: string;
-}
-
-export function words(command: string): string[] {
-  return command.trim().split(/\s+/).filter(Boolean);
-}
-
-function isPatternWord(word: string): boolean {
-  return word.endsWith(packageSuffix) || word.includes('*');
-}
-
-/** True when the entry has a pattern word (so it is not a fixed command). */
-export function isPatternEntry(entry: string): boolean {
-  return words(entry).slice(1).some(isPatternWord);
-}
-
-/** What is wrong with an allow-list entry, or undefined when it can be used. */
-export function allowListEntryProblem(entry: string): string | undefined {
-  const ws = words(entry);
-  if (ws.length === 0) return 'empty command';
-  if (isPatternWord(ws[0]!)) return `the program "${ws[0]}" must be written out, not a pattern`;
-  const bad = ws.find((w) => !safeWord.test(w.replaceAll('*', '')));
-  if (bad !== undefined) return `"${bad}" has a character outside letters, digits and _ . / = : , + @ % - (commands run without a shell; quote nothing)`;
-  for (const w of ws.slice(1)) {
-    if (!isPatternWord(w)) continue;
-    const body = w.endsWith(packageSuffix) ? w.slice(0, -packageSuffix.length) : w;
-    if (body.includes('...')) return `"${w}": "..." may only end a package pattern`;
-    if (body.split('/').some((s) => s === '..')) return `"${w}": a pattern may not climb with ".."`;
-  }
-  return undefined;
 }
 
 function segmentRegExp(patternSegment: string): RegExp {

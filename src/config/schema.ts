@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { activityKinds, executionModes, urgencies } from '../contracts/vocabulary.js';
 import { unsafeRegexReason } from '../domain/safe-regex.js';
+import { allowListEntryProblem } from './command-entry.js';
 
 export const ExecutionMode = z.enum(executionModes);
 export type ExecutionMode = z.infer<typeof ExecutionMode>;
@@ -119,7 +120,16 @@ export const TeamConfig = z
       test: z.string().min(1),
     }),
     agent: z.strictObject({
-      allowed_commands: z.array(z.string().min(1)).min(1),
+      // Exact commands or patterns of them (`go test ./hypershift-operator/controllers/nodepool/...`); an entry
+      // the matcher could never use safely is refused here, at its line, rather than skipped at run time.
+      allowed_commands: z
+        .array(
+          z.string().min(1).superRefine((entry, ctx) => {
+            const problem = allowListEntryProblem(entry);
+            if (problem) ctx.addIssue({ code: 'custom', message: `"${entry}": ${problem}` });
+          }),
+        )
+        .min(1),
       token_budget_per_work_item: z.number().int().positive(),
       budget_warn_fraction: z.number().min(0.1).max(1).default(0.8),
       // Every command RH-A runs is confined by the OS sandbox (no network, no secrets, read-only outside the

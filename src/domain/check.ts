@@ -73,9 +73,27 @@ function codeOf(text: string): string {
 }
 
 const CAMEL = /^(?:[a-z0-9.-]+\/)?[A-Z][A-Za-z0-9]*$/;
-const CONST_DECL = /^\s*(?:const\s+)?([A-Za-z_]\w*(?:ConditionType|Condition|Reason))\s*(?:[\w.]+\s*)?=\s*"([^"]*)"/;
+// The name must end in ConditionType, Condition or Reason (`endOfReasons = ",…"` is not a reason).
+const CONST_DECL = /^\s*(?:const\s+)?([A-Za-z_]\w*(?:ConditionType|Condition|Reason))\b\s*(?:[\w.]+\s*)?=\s*"([^"]*)"/;
 const LITERAL_FIELD = /^\s*(Type|Reason):\s*"([^"]*)"/;
 const COND_OPEN = /Condition\{\s*$/;
+
+/**
+ * True when the slice a message joins is filled, in the lines we can see, inside a \`range\` over something that
+ * is not machines (components, deployments): the rule is about listing every machine. Unknown filling counts as machines.
+ */
+function joinsNonMachines(text: string, lines: readonly Line[]): boolean {
+  const joined = /strings\.Join\(\s*(\w+)\s*,/.exec(text)?.[1];
+  if (!joined) return false;
+  const appendAt = lines.findIndex((l) => new RegExp(`\\b${joined}\\s*=\\s*append\\(\\s*${joined}\\b`).test(l.text));
+  if (appendAt < 0) return false;
+  const indentOf = (t: string) => t.length - t.trimStart().length;
+  for (let i = appendAt - 1; i >= 0; i--) {
+    const range = /\bfor\b.*\brange\s+(.+?)\s*\{\s*$/.exec(lines[i]!.text);
+    if (range && indentOf(lines[i]!.text) < indentOf(lines[appendAt]!.text)) return !/machine/i.test(range[1]!);
+  }
+  return false;
+}
 
 function conventionViolations(conv: Convention, file: string, lines: readonly Line[]): Violation[] {
   const out: Violation[] = [];
@@ -117,7 +135,7 @@ function conventionViolations(conv: Convention, file: string, lines: readonly Li
     for (const l of lines) {
       if (!l.added) continue;
       const t = l.text;
-      const joinsIntoMessage = /\bMessage:\s*strings\.Join\(/.test(t) || (/\b[mM]essages?\s*(?:=|\+=)/.test(t) && /strings\.Join\(/.test(t));
+      const joinsIntoMessage = (/\bMessage:\s*strings\.Join\(/.test(t) || (/\b[mM]essages?\s*(?:=|\+=)/.test(t) && /strings\.Join\(/.test(t))) && !joinsNonMachines(t, lines);
       const appendsPerMachine = /\b[mM]essages?\s*(?:=\s*(?:[mM]essages?\s*\+|append\([mM]essages?,)|\+=)/.test(t) && /\b\w*[mM]achine\w*\.Name\b/.test(t);
       if (joinsIntoMessage || appendsPerMachine) out.push(v(l.newLine, t, 'condition message lists every machine instead of summarising'));
     }
@@ -132,7 +150,9 @@ const withoutWhitespace = (text: string): string => text.replace(/\s+/g, '');
 export function deletedLines(files: readonly DiffFile[]): Map<string, number> {
   const deleted = new Map<string, number>();
   for (const f of files) for (const h of f.hunks) for (const l of h.lines) {
-    if (l.kind === 'del') deleted.set(withoutWhitespace(l.text), (deleted.get(withoutWhitespace(l.text)) ?? 0) + 1);
+    if (l.kind !== 'del') continue;
+    const key = withoutWhitespace(l.text);
+    deleted.set(key, (deleted.get(key) ?? 0) + 1);
   }
   return deleted;
 }
@@ -141,20 +161,32 @@ export function deletedLines(files: readonly DiffFile[]): Map<string, number> {
  * New-file line numbers of the lines a file's hunks really add. An added line that equals a line the diff
  * deletes, whitespace aside, was only re-indented, re-spaced or moved (a block moved into an \`if\` or into a
  * new function, gofmt realigning a const block): the rules judged it when it was written, so it is not judged
- * again. \`deleted\` is consumed, so a line deleted once excuses one added copy only.
+ * again. \`deleted\` is consumed, so a line deleted once excuses one added copy only; once it is empty (always,
+ * for a diff that deletes nothing) the added lines are taken as they are, without building their keys. A
+ * hunk that deletes nothing is not skipped on its own: its lines may be a block another hunk deleted (a move).
  */
 export function changedLines(file: DiffFile, deleted: Map<string, number>): Set<number> {
   const added = new Set<number>();
   for (const h of file.hunks) {
     for (const l of h.lines) {
       if (l.kind !== 'add' || l.newLine === undefined) continue;
+      if (deleted.size === 0) {
+        added.add(l.newLine);
+        continue;
+      }
       const key = withoutWhitespace(l.text);
-      const left = deleted.get(key) ?? 0;
-      if (left > 0) deleted.set(key, left - 1);
-      else added.add(l.newLine);
+      const left = deleted.get(key);
+      if (left === undefined) added.add(l.newLine);
+      else if (left > 1) deleted.set(key, left - 1);
+      else deleted.delete(key);
     }
   }
   return added;
+}
+
+/** The lines a file's hunks delete, as lines to judge (numbered in the old file). */
+function deletedLinesOf(file: DiffFile): Line[] {
+  return file.hunks.flatMap((h) => h.lines.flatMap((l) => (l.kind === 'del' ? [{ text: l.text, newLine: l.oldLine ?? 0, added: true }] : [])));
 }
 
 function linesOf(file: DiffFile, contents: string | undefined, deleted: Map<string, number>): { lines: Line[][]; added: Set<number> } {
@@ -193,7 +225,7 @@ export function checkDiff(model: DomainModel, diff: string | readonly DiffFile[]
       for (const imp of parseGoImports(path, contents).imports) if (added.has(imp.line)) importLines.set(imp.line, imp.path);
     } else {
       for (const chunk of lines) for (const l of chunk) {
-        if (!l.added) continue;
+        if (!l.added || !l.text.includes('"')) continue;
         const s = importSpecOf(l.text);
         if (s) importLines.set(l.newLine, s.path);
       }
@@ -222,8 +254,12 @@ export function checkDiff(model: DomainModel, diff: string | readonly DiffFile[]
       }
     }
     for (const conv of model.map.conventions) {
-      if (!matchAny(conv.paths, path)) continue;
-      for (const chunk of lines) violations.push(...conventionViolations(conv, path, chunk));
+      if (!matchAny(conv.paths, path) || matchAny(conv.except, path)) continue;
+      const found = lines.flatMap((chunk) => conventionViolations(conv, path, chunk));
+      // An edited line that already broke a line-local convention (a per-machine message whose arguments
+      // changed) adds no violation: as many hits as the deleted lines of this file had are excused.
+      const already = found.length > 0 && conv.detector !== 'conditionLiteral' ? conventionViolations(conv, path, deletedLinesOf(f)).length : 0;
+      violations.push(...found.slice(already));
     }
   }
   violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId));

@@ -133,6 +133,8 @@ export const Convention = z
     id: Id,
     detector: z.enum(['conditionConstValue', 'conditionLiteral', 'conditionMessageList']),
     paths: z.array(Text).min(1),
+    /** Globs the convention leaves out, e.g. tests, which spell the expected condition out on purpose. */
+    except: z.array(Text).default([]),
     reason: Text,
     insteadDo: Text,
   })
