@@ -13,3 +13,5 @@ export const modelDriftWorkflowId = 'model-drift';
  * can sum one person's questions by prefix (src/activities/ask.ts questionUsagePrefix).
  */
 export const askWorkflowId = (developerId: string, idempotencyKey: string) => `ask:${developerId}:${idempotencyKey}`;
+/** A GitHub webhook delivery handled on the worker: GitHub's delivery id, so a redelivery finds the same run. */
+export const githubEventWorkflowId = (deliveryId: string) => `github-event:${deliveryId}`;

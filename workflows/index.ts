@@ -7,3 +7,4 @@ export { pairSessionWorkflow } from './pair-session.js';
 export { knowledgeStalenessWorkflow } from './knowledge-upkeep.js';
 export { modelDriftWorkflow } from './model-drift.js';
 export { askWorkflow } from './ask.js';
+export { githubEventWorkflow } from './github-event.js';

@@ -17,6 +17,8 @@ export const PATCH = {
   ciRetriesFromTeam: 'ci-retries-from-team',
   handbackFromCommits: 'handback-from-commits',
   overlapOnPush: 'overlap-on-push',
+  // ciWatchWorkflow
+  ciWakeOnDelivery: 'ci-wake-on-delivery',
 } as const;
 
 export type PatchId = (typeof PATCH)[keyof typeof PATCH];

@@ -25,6 +25,8 @@ import { describeOverlap, overlapOf, type Footprint } from '../confidence/overla
 import type { AgentPort, CiKnowledgePort, CiPort, ExecutePhaseArgs, ExperiencePort, ProgressNotes, MemoryPort, ReviewInsightPort } from '../contracts/ports.js';
 import type { DecisionCommit } from '../contracts/decisions.js';
 import type { ModelDriftReport } from '../contracts/model-drift.js';
+import type { GitHubEvent } from '../contracts/github-events.js';
+import type { GitHubEventOutcome } from '../confidence/github-events.js';
 import { answerQuestion, type AnswerQuestionArgs, type QuestionAnswer, type QuestionDeps } from './ask.js';
 
 export type { ExecutePhaseResult } from '../contracts/ports.js';
@@ -48,6 +50,8 @@ export interface ActivityDeps {
   calibration?: Pick<CalibrationStore, 'recordMerge'>;
   /** The domain model's drift check against the target's default branch (src/integrations/model-drift.ts). */
   modelDrift?: { check(): Promise<ModelDriftReport> };
+  /** GitHub webhook deliveries about phase PRs (src/confidence/github-events.ts). */
+  githubEvents?: (event: GitHubEvent) => Promise<GitHubEventOutcome>;
   /** RH-A answering questions people ask in Slack (src/activities/ask.ts). */
   questions?: Omit<QuestionDeps, 'db' | 'config'>;
 }
@@ -153,6 +157,12 @@ export function createActivities(deps: ActivityDeps) {
       if (notification.payload.kind === 'ci-alert' && !notification.channel) {
         await enqueueNotification(db, { ...notification, dedupeKey: `${notification.dedupeKey}:channel`, channel: deps.config().team.notifications.alerts_channel });
       }
+    },
+
+    /** A GitHub delivery about a phase PR (workflows/github-event.ts): what it means, and whom to tell. */
+    async handleGitHubEvent(event: GitHubEvent): Promise<GitHubEventOutcome> {
+      if (!deps.githubEvents) return { summary: 'GitHub events are not handled by this worker', notifications: [] };
+      return deps.githubEvents(event);
     },
 
     async mergePhase(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }) {

@@ -99,6 +99,7 @@ export const environmentVariables = {
   GITHUB_PUSH_URL: { group: 'github', parse: text, unset: '`https://github.com/<repo>.git`', meaning: "git remote phase branches are pushed to (credentials come from git's own credential helper)" },
   PROW_GCS_URL: { group: 'github', parse: httpUrl, default: 'https://storage.googleapis.com', meaning: "where a Prow run's files are read: a `ci/prow/<job>` status links the run's page (`…/view/gs/<bucket>/<path>`), and its `junit*.xml` artifacts are listed and read from that bucket and path (ci-operator's `junit_operator.xml` left out)" },
   CI_WEBHOOK_SECRET: { group: 'github', parse: text, unset: 'no `POST /ci/webhook`; CI results are polled', meaning: 'HMAC secret of `POST /ci/webhook`', secret: true },
+  GITHUB_WEBHOOK_SECRET: { group: 'github', parse: minLength(16), unset: 'no `POST /github/webhook`; statuses, reviews and merges are polled', meaning: "secret of the repository's GitHub webhook: `POST /github/webhook` checks `X-Hub-Signature-256` with it (statuses, check runs, pull requests, reviews, comments)", secret: true },
   JIRA_URL: { group: 'jira', parse: httpUrl, unset: 'no ticket lookup', meaning: 'Jira base URL: a plan requested for a key takes its title and context from the ticket' },
   JIRA_TOKEN: { group: 'jira', parse: text, unset: 'no ticket lookup; required with `JIRA_URL`', meaning: 'Jira API token', secret: true },
   JIRA_EMAIL: { group: 'jira', parse: text, unset: 'bearer token (Jira Data Center)', meaning: 'Jira Cloud basic auth user' },
@@ -123,7 +124,7 @@ export interface Environment {
   /** publicUrl has no trailing slash. */
   dashboard: { secret?: string; publicUrl?: string };
   anthropic: { apiKey?: string; baseUrl?: string; model?: string };
-  github: { token?: string; apiUrl: string; repository?: string; pushUrl?: string; prowGcsUrl: string; ciWebhookSecret?: string };
+  github: { token?: string; apiUrl: string; repository?: string; pushUrl?: string; prowGcsUrl: string; ciWebhookSecret?: string; webhookSecret?: string };
   jira: { url?: string; token?: string; email?: string; apiVersion: 2 | 3 };
   logging: { level: LogLevel };
   demo: { workspaceUrl?: string; dashboardUrl?: string; key?: string; stepTimeoutMs: number };
@@ -269,7 +270,7 @@ function toSlices(v: Values): Environment {
     slack: defined({ botToken: str('SLACK_BOT_TOKEN'), signingSecret: str('SLACK_SIGNING_SECRET'), appToken: str('SLACK_APP_TOKEN'), apiUrl: str('SLACK_API_URL')!.replace(/\/*$/, '/') }),
     dashboard: defined({ secret: str('SITROOM_DASHBOARD_SECRET'), publicUrl: str('SITROOM_PUBLIC_URL')?.replace(/\/+$/, '') }),
     anthropic: defined({ apiKey: str('ANTHROPIC_API_KEY'), baseUrl: str('ANTHROPIC_BASE_URL'), model: str('ANTHROPIC_MODEL') }),
-    github: defined({ token: str('GITHUB_TOKEN'), apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''), repository: str('GITHUB_REPOSITORY'), pushUrl: str('GITHUB_PUSH_URL'), prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''), ciWebhookSecret: str('CI_WEBHOOK_SECRET') }),
+    github: defined({ token: str('GITHUB_TOKEN'), apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''), repository: str('GITHUB_REPOSITORY'), pushUrl: str('GITHUB_PUSH_URL'), prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''), ciWebhookSecret: str('CI_WEBHOOK_SECRET'), webhookSecret: str('GITHUB_WEBHOOK_SECRET') }),
     jira: defined({ url: str('JIRA_URL'), token: str('JIRA_TOKEN'), email: str('JIRA_EMAIL'), apiVersion: str('JIRA_API_VERSION') === '3' ? (3 as const) : (2 as const) }),
     logging: { level: str('LOG_LEVEL') as LogLevel },
     demo: defined({ workspaceUrl: str('WORKSPACE_URL'), dashboardUrl: str('DASHBOARD_URL'), key: str('DEMO_KEY'), stepTimeoutMs: num('DEMO_STEP_TIMEOUT_MS') }),
