@@ -22,7 +22,9 @@ import { revertedPullUrl } from './revert.js';
 
 export interface GitHubEventDeps {
   db: Database;
-  insight: { model: DomainModel; owners: OwnersIndex };
+  model: DomainModel;
+  /** OWNERS as the target checkout has them now (falling back to the model's snapshot when it has none). */
+  owners: () => Promise<OwnersIndex>;
   config: () => Pick<LoadedConfig, 'roles'>;
   calibration: Pick<CalibrationStore, 'recordMerge' | 'recordOutcome' | 'records'>;
   /** The PR's description as it is now on the code host. */
@@ -72,7 +74,7 @@ export function createGitHubEventHandler(deps: GitHubEventDeps) {
     const audit = await phaseDecisions(deps.db, ctx.workItemKey, ctx.phaseId);
     const evidence = [
       ...evidenceOf(before, at),
-      ...evidenceFromChecklist(impactOf(deps.insight.model, ctx.files), body, prUrl, at),
+      ...evidenceFromChecklist(impactOf(deps.model, ctx.files), body, prUrl, at),
       ...evidenceFromHumans({ ownerId: ctx.ownerId, approvedBy: ownersApprovals(audit), pairedWith: [] }, at).filter((e) => e.check === 'approved'),
     ];
     const after = assessConfidence(evidence);
@@ -108,7 +110,8 @@ export function createGitHubEventHandler(deps: GitHubEventDeps) {
     if (event.kind === 'review') {
       if (event.action !== 'submitted' || event.state !== 'approved' || !event.reviewer) return { summary: `review ${event.state} ${event.action}: nothing to record`, notifications: [] };
       const files = ctx.files.length ? ctx.files : ['OWNERS'];
-      const ownersApprover = files.some((f) => ownersForFile(deps.insight.owners, f).approvers.some((a) => a.toLowerCase() === event.reviewer.toLowerCase()));
+      const owners = await deps.owners();
+      const ownersApprover = files.some((f) => ownersForFile(owners, f).approvers.some((a) => a.toLowerCase() === event.reviewer.toLowerCase()));
       const actor = developerOf(event.reviewer) ?? event.reviewer;
       await appendDecision(deps.db, { idempotencyKey: key, workItemKey: ctx.workItemKey, phaseId: ctx.phaseId, kind: 'review-approval', actor, surface: 'automatic', detail: { github: event.reviewer, ownersApprover, prUrl: event.url, commit: event.commitId } });
       const reassessed = await reassess(ctx, event.url);

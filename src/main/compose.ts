@@ -2,7 +2,7 @@
 // the knowledge tiers, RH-A and the code host / CI (GitHub + Prow when GITHUB_TOKEN is set, the local git
 // mode otherwise). Processes (dev, worker, slack) and the end-to-end tests build on this one function, from
 // the environment the config room parsed at start (src/config/environment.ts).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities, type Activities } from '../activities/index.js';
@@ -13,7 +13,7 @@ import { openStore, type OpenStore } from '../db/client.js';
 import { repoRoot } from '../paths.js';
 import { activeWorkItems, appendDecision, getWorkItem, phaseByPrUrl, phasesOf, phaseDecisions, recentCiDecisions, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
 import { phaseEvidence } from '../db/phases.js';
-import { loadTree } from '../domain/index.js';
+import { buildOwnersIndex, loadTree, type OwnersIndex } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
 import { createJira, type IssueTracker } from '../integrations/jira.js';
 import { git } from '../integrations/git.js';
@@ -205,7 +205,7 @@ const pullRequestBody = async (prUrl: string) => {
     calibration: new CalibrationStore(store.db),
     experience: createKnowledgeUpkeep({ db: store.db, knowledge, config, targetRepo }),
     modelDrift: createModelDriftCheck({ targetRepo, config: () => config.current(), logger }),
-    githubEvents: createGitHubEventHandler({ db: store.db, insight, config: () => config.current(), calibration: new CalibrationStore(store.db), pullRequestBody }),
+    githubEvents: createGitHubEventHandler({ db: store.db, model: insight.model, owners: async () => (await checkoutOwners(targetRepo)) ?? insight.owners, config: () => config.current(), calibration: new CalibrationStore(store.db), pullRequestBody }),
     questions: {
       agent,
       audienceOf,
@@ -294,6 +294,13 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
 }
 
 export { loadTree };
+
+/** The OWNERS files of the target checkout as they are now (Prow reads them from the base branch), or undefined when it has none. */
+async function checkoutOwners(repo: string): Promise<OwnersIndex | undefined> {
+  const paths = (await git(repo, ['ls-files', '--', ':(glob)OWNERS', ':(glob)**/OWNERS', ':(glob)OWNERS_ALIASES'])).split('\n').filter(Boolean);
+  if (!paths.some((p) => p.endsWith('OWNERS'))) return undefined;
+  return buildOwnersIndex(paths.map((path) => ({ path, text: readFileSync(join(repo, path), 'utf8') })));
+}
 
 /** "Ready to merge?": the owner or a team approver asks Prow to merge an approved phase PR; the audit log keeps who. */
 function readyToMergeDecision(core: Core, ask: ReadyToMerge) {

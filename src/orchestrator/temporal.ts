@@ -25,7 +25,7 @@ import type { AskInput, AskResult } from '../../workflows/ask.js';
 import type { DecisionOutcome } from '../contracts/decisions.js';
 import type { WorkItemSnapshot } from '../contracts/work-item.js';
 import type { CiRunReport } from '../contracts/ci.js';
-import type { GitHubEvent, GitHubEventHandling } from '../contracts/github-events.js';
+import type { GitHubEventHandling } from '../contracts/github-events.js';
 import type { Plan } from '../plan/schema.js';
 import type { CiResultsDelivery, DecisionRequest, Orchestrator, PhaseAccount, Situation, WorkItemDetail, WorkItemView } from './port.js';
 import { RefusedDecision } from '../contracts/failures.js';
