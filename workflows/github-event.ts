@@ -6,7 +6,10 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../src/activities/index.js';
 import type { GitHubEvent } from '../src/contracts/github-events.js';
 
-const acts = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 } });
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
+});
 
 export type GitHubEventResult = Awaited<ReturnType<Activities['handleGitHubEvent']>>;
 

@@ -48,7 +48,13 @@ export function evidenceOf(assessment: ConfidenceAssessment, at: Date): Evidence
   return assessment.levels.flatMap((level) =>
     level.checks
       .filter((c) => c.status !== 'missing' && !(fromReviewers.includes(c.id) && c.status !== 'n/a'))
-      .map((c) => ({ check: c.id, status: c.status as EvidenceInput['status'], detail: c.detail ?? checkCatalog[c.id].label, source: c.source ?? 'the assessment when the PR was ready', at })),
+      .map((c) => ({
+        check: c.id,
+        status: c.status as EvidenceInput['status'],
+        detail: c.detail ?? checkCatalog[c.id].label,
+        source: c.source ?? 'the assessment when the PR was ready',
+        at,
+      })),
   );
 }
 
@@ -83,7 +89,16 @@ export function createGitHubEventHandler(deps: GitHubEventDeps) {
     return { after, moved };
   }
 
-  const confidenceLines = (a: ConfidenceAssessment) => a.levels.map((l) => ({ level: `${l.level} ${l.name}`, grade: l.grade, summary: l.checks.filter((c) => c.status === 'pass').map((c) => c.detail ?? c.label).join('; ') || (l.missing.length ? `missing: ${l.missing.join(', ')}` : 'not applicable') }));
+  const confidenceLines = (a: ConfidenceAssessment) =>
+    a.levels.map((l) => ({
+      level: `${l.level} ${l.name}`,
+      grade: l.grade,
+      summary:
+        l.checks
+          .filter((c) => c.status === 'pass')
+          .map((c) => c.detail ?? c.label)
+          .join('; ') || (l.missing.length ? `missing: ${l.missing.join(', ')}` : 'not applicable'),
+    }));
 
   return async function handleGitHubEvent(event: GitHubEvent): Promise<GitHubEventOutcome> {
     if (event.kind === 'ci') return { summary: 'CI changes go to the CI watch', notifications: [] };
@@ -96,27 +111,55 @@ export function createGitHubEventHandler(deps: GitHubEventDeps) {
         await deps.calibration.recordOutcome({ prUrl: reverted, kind: 'revert', reference: event.url, detail: event.title.slice(0, 500), at: now() });
         const ctx = await phaseContext(reverted);
         const text = `${event.url} reverted ${reverted}${ctx ? ` (${ctx.workItemKey} phase ${ctx.phaseId})` : ''}; recorded as its outcome for confidence calibration.`;
-        return { summary: text, notifications: ctx?.ownerId ? [{ dedupeKey: `${key}:revert`, developerId: ctx.ownerId, urgency: 'info', payload: { kind: 'info', text } }] : [] };
+        return {
+          summary: text,
+          notifications: ctx?.ownerId ? [{ dedupeKey: `${key}:revert`, developerId: ctx.ownerId, urgency: 'info', payload: { kind: 'info', text } }] : [],
+        };
       }
       const ctx = await phaseContext(event.url);
       const graded = ctx ? ((await phaseConfidence(deps.db, ctx.workItemKey, ctx.phaseId)) as ConfidenceAssessment | null | undefined) : undefined;
-      if (ctx && graded?.levels) await deps.calibration.recordMerge({ prUrl: event.url, workItemKey: ctx.workItemKey, phaseId: ctx.phaseId, assessment: graded, mergedAt: now() });
-      return { summary: ctx ? `merge of ${event.url} recorded with its grades` : `${event.url} is neither a phase PR nor a revert of a merged one`, notifications: [] };
+      if (ctx && graded?.levels)
+        await deps.calibration.recordMerge({ prUrl: event.url, workItemKey: ctx.workItemKey, phaseId: ctx.phaseId, assessment: graded, mergedAt: now() });
+      return {
+        summary: ctx ? `merge of ${event.url} recorded with its grades` : `${event.url} is neither a phase PR nor a revert of a merged one`,
+        notifications: [],
+      };
     }
 
     const ctx = await phaseContext(event.url);
     if (!ctx) return { summary: `${event.url} is not a phase PR`, notifications: [] };
 
     if (event.kind === 'review') {
-      if (event.action !== 'submitted' || event.state !== 'approved' || !event.reviewer) return { summary: `review ${event.state} ${event.action}: nothing to record`, notifications: [] };
+      if (event.action !== 'submitted' || event.state !== 'approved' || !event.reviewer)
+        return { summary: `review ${event.state} ${event.action}: nothing to record`, notifications: [] };
       const files = ctx.files.length ? ctx.files : ['OWNERS'];
       const owners = await deps.owners();
       const ownersApprover = files.some((f) => ownersForFile(owners, f).approvers.some((a) => a.toLowerCase() === event.reviewer.toLowerCase()));
       const actor = developerOf(event.reviewer) ?? event.reviewer;
-      await appendDecision(deps.db, { idempotencyKey: key, workItemKey: ctx.workItemKey, phaseId: ctx.phaseId, kind: 'review-approval', actor, surface: 'automatic', detail: { github: event.reviewer, ownersApprover, prUrl: event.url, commit: event.commitId } });
+      await appendDecision(deps.db, {
+        idempotencyKey: key,
+        workItemKey: ctx.workItemKey,
+        phaseId: ctx.phaseId,
+        kind: 'review-approval',
+        actor,
+        surface: 'automatic',
+        detail: { github: event.reviewer, ownersApprover, prUrl: event.url, commit: event.commitId },
+      });
       const reassessed = await reassess(ctx, event.url);
-      const payload: NotificationPayload = { kind: 'review-approved', workItemKey: ctx.workItemKey, phaseId: ctx.phaseId, prUrl: event.url, reviewer: actor, github: event.reviewer, ownersApprover, confidence: reassessed ? confidenceLines(reassessed.after) : [] };
-      return { summary: `approval by ${event.reviewer}${ownersApprover ? ' (OWNERS approver)' : ''} recorded`, notifications: ctx.ownerId ? [{ dedupeKey: `${key}:approved`, developerId: ctx.ownerId, urgency: 'decision', payload }] : [] };
+      const payload: NotificationPayload = {
+        kind: 'review-approved',
+        workItemKey: ctx.workItemKey,
+        phaseId: ctx.phaseId,
+        prUrl: event.url,
+        reviewer: actor,
+        github: event.reviewer,
+        ownersApprover,
+        confidence: reassessed ? confidenceLines(reassessed.after) : [],
+      };
+      return {
+        summary: `approval by ${event.reviewer}${ownersApprover ? ' (OWNERS approver)' : ''} recorded`,
+        notifications: ctx.ownerId ? [{ dedupeKey: `${key}:approved`, developerId: ctx.ownerId, urgency: 'decision', payload }] : [],
+      };
     }
 
     if (event.kind === 'pull-request' && event.action === 'edited' && event.bodyChanged) {
@@ -124,12 +167,18 @@ export function createGitHubEventHandler(deps: GitHubEventDeps) {
       if (!reassessed) return { summary: 'no assessment yet: the checklist is read when the PR is ready', notifications: [] };
       if (reassessed.moved.length === 0) return { summary: 'description edited; no grade moved', notifications: [] };
       const text = `${ctx.workItemKey} phase ${ctx.phaseId}: after an edit of ${event.url}, ${reassessed.moved.map((l) => `${l.level} ${l.name} is ${l.grade}`).join(', ')}.`;
-      return { summary: text, notifications: ctx.ownerId ? [{ dedupeKey: `${key}:regraded`, developerId: ctx.ownerId, urgency: 'info', payload: { kind: 'info', text } }] : [] };
+      return {
+        summary: text,
+        notifications: ctx.ownerId ? [{ dedupeKey: `${key}:regraded`, developerId: ctx.ownerId, urgency: 'info', payload: { kind: 'info', text } }] : [],
+      };
     }
 
     if (event.kind === 'comment' && event.action === 'created' && event.author && event.author !== deps.botLogin && developerOf(event.author) !== ctx.ownerId) {
       const text = `${event.author} commented on ${event.url} (${ctx.workItemKey} phase ${ctx.phaseId}): ${event.body.replace(/\s+/g, ' ').slice(0, 300)}`;
-      return { summary: 'comment passed on to the owner', notifications: ctx.ownerId ? [{ dedupeKey: `${key}:comment`, developerId: ctx.ownerId, urgency: 'info', payload: { kind: 'info', text } }] : [] };
+      return {
+        summary: 'comment passed on to the owner',
+        notifications: ctx.ownerId ? [{ dedupeKey: `${key}:comment`, developerId: ctx.ownerId, urgency: 'info', payload: { kind: 'info', text } }] : [],
+      };
     }
     return { summary: `${event.kind} ${event.action}: nothing to do`, notifications: [] };
   };

@@ -26,17 +26,49 @@ export function validGitHubSignature(secret: string, body: Buffer, header: strin
 }
 
 const user = z.looseObject({ login: z.string() });
-const pull = z.looseObject({ number: z.number().int().positive(), html_url: z.string().url(), title: z.string().max(1_000), body: z.string().max(300_000).nullable().optional(), merged: z.boolean().nullable().optional(), user: user.nullable().optional() });
+const pull = z.looseObject({
+  number: z.number().int().positive(),
+  html_url: z.string().url(),
+  title: z.string().max(1_000),
+  body: z.string().max(300_000).nullable().optional(),
+  merged: z.boolean().nullable().optional(),
+  user: user.nullable().optional(),
+});
 
 const payloads = {
-  status: z.looseObject({ sha: z.string().regex(/^[0-9a-f]{40}$/), context: z.string().min(1).max(500), state: z.enum(['pending', 'success', 'failure', 'error']) }),
+  status: z.looseObject({
+    sha: z.string().regex(/^[0-9a-f]{40}$/),
+    context: z.string().min(1).max(500),
+    state: z.enum(['pending', 'success', 'failure', 'error']),
+  }),
   check_run: z.looseObject({
     action: z.string(),
-    check_run: z.looseObject({ head_sha: z.string().regex(/^[0-9a-f]{40}$/), name: z.string().min(1).max(500), status: z.string(), conclusion: z.string().nullable().optional(), pull_requests: z.array(z.looseObject({ number: z.number().int().positive() })).max(100).default([]) }),
+    check_run: z.looseObject({
+      head_sha: z.string().regex(/^[0-9a-f]{40}$/),
+      name: z.string().min(1).max(500),
+      status: z.string(),
+      conclusion: z.string().nullable().optional(),
+      pull_requests: z
+        .array(z.looseObject({ number: z.number().int().positive() }))
+        .max(100)
+        .default([]),
+    }),
   }),
-  pull_request: z.looseObject({ action: z.string(), pull_request: pull, changes: z.looseObject({ body: z.looseObject({ from: z.string().nullable() }).optional() }).optional() }),
-  pull_request_review: z.looseObject({ action: z.string(), pull_request: pull, review: z.looseObject({ state: z.string(), user: user.nullable(), commit_id: z.string().nullable().optional() }) }),
-  issue_comment: z.looseObject({ action: z.string(), issue: z.looseObject({ number: z.number().int().positive(), html_url: z.string().url(), pull_request: z.looseObject({}).optional() }), comment: z.looseObject({ body: z.string().max(300_000), user: user.nullable() }) }),
+  pull_request: z.looseObject({
+    action: z.string(),
+    pull_request: pull,
+    changes: z.looseObject({ body: z.looseObject({ from: z.string().nullable() }).optional() }).optional(),
+  }),
+  pull_request_review: z.looseObject({
+    action: z.string(),
+    pull_request: pull,
+    review: z.looseObject({ state: z.string(), user: user.nullable(), commit_id: z.string().nullable().optional() }),
+  }),
+  issue_comment: z.looseObject({
+    action: z.string(),
+    issue: z.looseObject({ number: z.number().int().positive(), html_url: z.string().url(), pull_request: z.looseObject({}).optional() }),
+    comment: z.looseObject({ body: z.string().max(300_000), user: user.nullable() }),
+  }),
 };
 export type HandledGitHubEvent = keyof typeof payloads;
 export const handledGitHubEvents = Object.keys(payloads) as HandledGitHubEvent[];
@@ -51,22 +83,55 @@ export function toGitHubEvent(event: HandledGitHubEvent, deliveryId: string, pay
     case 'check_run': {
       const { check_run: run } = payloads.check_run.parse(payload);
       if (run.status !== 'completed') return { ignored: `check run ${run.status}` };
-      const state = run.conclusion === 'success' || run.conclusion === 'neutral' || run.conclusion === 'skipped' ? 'success' : run.conclusion === 'failure' || run.conclusion === 'timed_out' ? 'failure' : 'error';
+      const state =
+        run.conclusion === 'success' || run.conclusion === 'neutral' || run.conclusion === 'skipped'
+          ? 'success'
+          : run.conclusion === 'failure' || run.conclusion === 'timed_out'
+            ? 'failure'
+            : 'error';
       return { kind: 'ci', deliveryId, sha: run.head_sha, context: run.name, state, pullNumbers: run.pull_requests.map((p) => p.number) };
     }
     case 'pull_request': {
       const p = payloads.pull_request.parse(payload);
       const pr = p.pull_request;
-      return { kind: 'pull-request', deliveryId, action: p.action, number: pr.number, url: pr.html_url, title: pr.title, body: pr.body ?? '', author: pr.user?.login ?? '', merged: pr.merged === true, bodyChanged: p.changes?.body !== undefined };
+      return {
+        kind: 'pull-request',
+        deliveryId,
+        action: p.action,
+        number: pr.number,
+        url: pr.html_url,
+        title: pr.title,
+        body: pr.body ?? '',
+        author: pr.user?.login ?? '',
+        merged: pr.merged === true,
+        bodyChanged: p.changes?.body !== undefined,
+      };
     }
     case 'pull_request_review': {
       const p = payloads.pull_request_review.parse(payload);
-      return { kind: 'review', deliveryId, action: p.action, number: p.pull_request.number, url: p.pull_request.html_url, reviewer: p.review.user?.login ?? '', state: p.review.state.toLowerCase(), commitId: p.review.commit_id ?? '' };
+      return {
+        kind: 'review',
+        deliveryId,
+        action: p.action,
+        number: p.pull_request.number,
+        url: p.pull_request.html_url,
+        reviewer: p.review.user?.login ?? '',
+        state: p.review.state.toLowerCase(),
+        commitId: p.review.commit_id ?? '',
+      };
     }
     case 'issue_comment': {
       const p = payloads.issue_comment.parse(payload);
       if (!p.issue.pull_request) return { ignored: 'a comment on an issue, not a pull request' };
-      return { kind: 'comment', deliveryId, action: p.action, number: p.issue.number, url: p.issue.html_url, author: p.comment.user?.login ?? '', body: p.comment.body };
+      return {
+        kind: 'comment',
+        deliveryId,
+        action: p.action,
+        number: p.issue.number,
+        url: p.issue.html_url,
+        author: p.comment.user?.login ?? '',
+        body: p.comment.body,
+      };
     }
   }
 }
@@ -86,23 +151,33 @@ export function createGitHubWebhookHandler(deps: GitHubWebhookDeps): RouteHandle
     if (req.method !== 'POST') return (sendJson(res, 405, { error: 'method_not_allowed' }), true);
     // GitHub sends application/json when the hook is configured so; form-encoded hooks are refused with 415.
     const raw = await guardRequest(req, { maxBodyBytes: githubWebhookMaxBytes, contentTypes: ['application/json'] });
-    if (!validGitHubSignature(deps.secret, raw, req.headers['x-hub-signature-256'] as string | undefined)) return (sendJson(res, 401, { error: 'invalid_signature' }), true);
+    if (!validGitHubSignature(deps.secret, raw, req.headers['x-hub-signature-256'] as string | undefined))
+      return (sendJson(res, 401, { error: 'invalid_signature' }), true);
     const event = String(req.headers['x-github-event'] ?? '');
     const deliveryId = String(req.headers['x-github-delivery'] ?? '');
-    if (!/^[\w-]{1,100}$/.test(deliveryId)) return (sendJson(res, 400, { error: 'invalid_delivery', message: 'X-GitHub-Delivery is missing or malformed' }), true);
+    if (!/^[\w-]{1,100}$/.test(deliveryId))
+      return (sendJson(res, 400, { error: 'invalid_delivery', message: 'X-GitHub-Delivery is missing or malformed' }), true);
     const payload = parseJsonBody(raw);
     if (event === 'ping') return (sendJson(res, 200, { ok: true, zen: 'pong' }), true);
-    if (!(handledGitHubEvents as string[]).includes(event)) return (sendJson(res, 202, { outcome: 'ignored', reason: `event ${event.slice(0, 60) || '(none)'} is not handled` }), true);
+    if (!(handledGitHubEvents as string[]).includes(event))
+      return (sendJson(res, 202, { outcome: 'ignored', reason: `event ${event.slice(0, 60) || '(none)'} is not handled` }), true);
     let parsed: GitHubEvent | { ignored: string };
     try {
       parsed = toGitHubEvent(event as HandledGitHubEvent, deliveryId, payload);
     } catch (err) {
-      const message = err instanceof z.ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 1_000) : 'unreadable payload';
+      const message =
+        err instanceof z.ZodError
+          ? err.issues
+              .map((i) => `${i.path.join('.')}: ${i.message}`)
+              .join('; ')
+              .slice(0, 1_000)
+          : 'unreadable payload';
       return (sendJson(res, 400, { error: 'invalid_payload', message }), true);
     }
     if ('ignored' in parsed) return (sendJson(res, 202, { outcome: 'ignored', reason: parsed.ignored }), true);
     if (!deps.orchestrator.githubEvent) return (sendJson(res, 503, { error: 'github_events_not_accepted' }), true);
-    if (!(await deps.claimDelivery(deliveryId, event))) return (sendJson(res, 200, { outcome: 'ignored', reason: `delivery ${deliveryId} was handled before` }), true);
+    if (!(await deps.claimDelivery(deliveryId, event)))
+      return (sendJson(res, 200, { outcome: 'ignored', reason: `delivery ${deliveryId} was handled before` }), true);
     try {
       const handled = await deps.orchestrator.githubEvent(parsed);
       sendJson(res, 202, handled);

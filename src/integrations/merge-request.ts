@@ -12,7 +12,10 @@ export function createReadyToMerge(host: Pick<CodeHost, 'comment' | 'listComment
     if (!Number.isInteger(number)) throw new Error(`${prUrl} is not a pull request URL`);
     const marker = `<!-- sitroom:ready-to-merge:${idempotencyKey.replace(/-->/g, '')} -->`;
     if ((await host.listComments(number)).some((c) => c.body.includes(marker))) return 'duplicate';
-    await host.comment(number, `/hold cancel\n\n${actor} confirmed after review that this phase is ready to merge; Tide merges it once the required labels are in place.\n${marker}`);
+    await host.comment(
+      number,
+      `/hold cancel\n\n${actor} confirmed after review that this phase is ready to merge; Tide merges it once the required labels are in place.\n${marker}`,
+    );
     return 'asked';
   };
 }
