@@ -26,8 +26,11 @@ export async function ciWatchWorkflow(input: CiWatchInput, carried?: CiWatchStat
   let decision: { option: CiOption; actor: string } | undefined;
   let skippedTests = new Set<string>();
 
+  // A run may arrive twice before it is handled (GitHub's webhook and a poll both read it): it is taken once.
+  // patched() is asked only when a duplicate is there, which no run before this change had.
+  const waiting = (runId: string) => inbox.some((r) => r.runId === runId) && patched(PATCH.ciWakeOnDelivery);
   setHandler(ciResultSignal, (report) => {
-    if (!state.seenRunIds.includes(report.runId)) inbox.push(report);
+    if (!state.seenRunIds.includes(report.runId) && !waiting(report.runId)) inbox.push(report);
   });
   setHandler(ciDecisionSignal, (d) => {
     decision = d;
@@ -42,9 +45,12 @@ export async function ciWatchWorkflow(input: CiWatchInput, carried?: CiWatchStat
     if (inbox.length === 0) {
       if (input.poll) {
         const reports = await ci.pollCi({ prUrl: input.prUrl, seenRunIds: state.seenRunIds });
-        inbox.push(...reports.filter((r) => !state.seenRunIds.includes(r.runId)));
+        inbox.push(...reports.filter((r) => !state.seenRunIds.includes(r.runId) && !waiting(r.runId)));
         if (inbox.length === 0) {
-          await sleep(pollIntervalsMs[Math.min(pollStep++, pollIntervalsMs.length - 1)]!);
+          const interval = pollIntervalsMs[Math.min(pollStep++, pollIntervalsMs.length - 1)]!;
+          // A result GitHub's webhook delivers ends the wait; polling stays the fallback for any it never sends.
+          if (patched(PATCH.ciWakeOnDelivery)) await condition(() => inbox.length > 0, interval);
+          else await sleep(interval);
           continue;
         }
         pollStep = 0;

@@ -15,3 +15,5 @@ export const modelDriftWorkflowId = 'model-drift';
 export const askWorkflowId = (developerId: string, idempotencyKey: string) => `ask:${developerId}:${idempotencyKey}`;
 export const ciHistoryImportScheduleId = 'ci-history-import';
 export const ciHistoryImportWorkflowId = 'ci-history-import';
+/** A GitHub webhook delivery handled on the worker: GitHub's delivery id, so a redelivery finds the same run. */
+export const githubEventWorkflowId = (deliveryId: string) => `github-event:${deliveryId}`;

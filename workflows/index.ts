@@ -8,3 +8,4 @@ export { knowledgeStalenessWorkflow } from './knowledge-upkeep.js';
 export { modelDriftWorkflow } from './model-drift.js';
 export { askWorkflow } from './ask.js';
 export { ciHistoryImportWorkflow } from './ci-history-import.js';
+export { githubEventWorkflow } from './github-event.js';

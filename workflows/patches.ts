@@ -19,6 +19,7 @@ export const PATCH = {
   overlapOnPush: 'overlap-on-push',
   // ciWatchWorkflow
   flakeDecisionsOnProwTerms: 'flake-decisions-on-prow-terms',
+  ciWakeOnDelivery: 'ci-wake-on-delivery',
 } as const;
 
 export type PatchId = (typeof PATCH)[keyof typeof PATCH];

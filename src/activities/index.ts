@@ -27,6 +27,8 @@ import { describeOverlap, overlapOf, type Footprint } from '../confidence/overla
 import type { AgentPort, CiKnowledgePort, CiPort, ExecutePhaseArgs, ExperiencePort, ProgressNotes, MemoryPort, ReviewInsightPort } from '../contracts/ports.js';
 import type { DecisionCommit } from '../contracts/decisions.js';
 import type { ModelDriftReport } from '../contracts/model-drift.js';
+import type { GitHubEvent } from '../contracts/github-events.js';
+import type { GitHubEventOutcome } from '../confidence/github-events.js';
 import { answerQuestion, type AnswerQuestionArgs, type QuestionAnswer, type QuestionDeps } from './ask.js';
 
 export type { ExecutePhaseResult } from '../contracts/ports.js';
@@ -52,6 +54,8 @@ export interface ActivityDeps {
   modelDrift?: { check(): Promise<ModelDriftReport> };
   /** OpenShift CI's test history imported from Sippy (src/knowledge/flake-decisions.ts importCiHistory). */
   ciHistory?: { import(): Promise<{ ok: boolean; release?: string; tests: number }> };
+  /** GitHub webhook deliveries about phase PRs (src/confidence/github-events.ts). */
+  githubEvents?: (event: GitHubEvent) => Promise<GitHubEventOutcome>;
   /** RH-A answering questions people ask in Slack (src/activities/ask.ts). */
   questions?: Omit<QuestionDeps, 'db' | 'config'>;
 }
@@ -157,6 +161,12 @@ export function createActivities(deps: ActivityDeps) {
       if (notification.payload.kind === 'ci-alert' && !notification.channel) {
         await enqueueNotification(db, { ...notification, dedupeKey: `${notification.dedupeKey}:channel`, channel: deps.config().team.notifications.alerts_channel });
       }
+    },
+
+    /** A GitHub delivery about a phase PR (workflows/github-event.ts): what it means, and whom to tell. */
+    async handleGitHubEvent(event: GitHubEvent): Promise<GitHubEventOutcome> {
+      if (!deps.githubEvents) return { summary: 'GitHub events are not handled by this worker', notifications: [] };
+      return deps.githubEvents(event);
     },
 
     async mergePhase(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }) {

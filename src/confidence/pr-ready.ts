@@ -43,7 +43,10 @@ export interface PrReadyDeps {
 /** People recorded in the audit log for the phase. */
 export interface PhaseHumans {
   ownerId: string;
-  /** Who approved the phase gate (the approach, before the code), other than the owner. */
+  /**
+   * Who approved the PR in a GitHub review while an OWNERS approver of its files, other than the owner. A gate
+   * approval (the approach, before the code) is not a review of the code and does not count.
+   */
   approvedBy: string[];
   /** Who paired on it in a Slack thread, with the number of messages. */
   pairedWith: Array<{ developerId: string; messages: number }>;
@@ -189,10 +192,15 @@ export function evidenceFromChecklist(impact: ImpactResult, body: string | undef
   return [{ check: 'invariants-checked', status: 'pass', detail: `re-checked by a reviewer: ${done.join(', ')}`, source, at }];
 }
 
+/** Approving GitHub reviews recorded for a phase (src/confidence/github-events.ts) by an OWNERS approver of its files. */
+export function ownersApprovals(audit: ReadonlyArray<{ kind: string; actor: string; detail: unknown }>): string[] {
+  return [...new Set(audit.filter((d) => d.kind === 'review-approval' && (d.detail as { ownersApprover?: unknown }).ownersApprover === true).map((d) => d.actor))];
+}
+
 export function evidenceFromHumans(h: PhaseHumans, at: Date): EvidenceInput[] {
   const out: EvidenceInput[] = [];
   const approvers = h.approvedBy.filter((a) => a !== h.ownerId);
-  if (approvers.length > 0) out.push({ check: 'approved', status: 'pass', detail: `phase gate approved by ${approvers.join(', ')}`, source: 'audit log (approve-phase)', at });
+  if (approvers.length > 0) out.push({ check: 'approved', status: 'pass', detail: `approved on GitHub by OWNERS approver ${approvers.join(', ')}`, source: 'audit log (review-approval)', at });
   if (h.pairedWith.length > 0) out.push({ check: 'paired', status: 'pass', detail: `paired with ${h.pairedWith.map((p) => `${p.developerId} (${p.messages} messages)`).join(', ')}`, source: 'audit log (pair-session)', at });
   else if (h.activity && h.activity !== 'core_logic') out.push({ check: 'paired', status: 'n/a', detail: `a ${h.activity} phase; pairing is expected on core logic`, source: 'plan', at });
   return out;
@@ -313,7 +321,7 @@ export function createPrReady(deps: PrReadyDeps): ReviewInsightPort['prReady'] {
     const ownerId = row?.ownerId ?? '';
     const humans: PhaseHumans = {
       ownerId,
-      approvedBy: [...new Set(audit.filter((d) => d.kind === 'approve-phase').map((d) => d.actor))],
+      approvedBy: ownersApprovals(audit),
       pairedWith: audit.filter((d) => d.kind === 'pair-session').map((d) => ({ developerId: d.actor, messages: Number((d.detail as { messages?: number }).messages ?? 0) })),
       ...(planned ? { activity: planned.activity } : {}),
     };

@@ -20,7 +20,7 @@ export interface Environment {
   /** publicUrl has no trailing slash. */
   dashboard: { secret?: string; publicUrl?: string };
   anthropic: { apiKey?: string; baseUrl?: string; model?: string };
-  github: { token?: string; apiUrl: string; repository?: string; pushUrl?: string; prowGcsUrl: string; ciWebhookSecret?: string };
+  github: { token?: string; apiUrl: string; repository?: string; pushUrl?: string; prowGcsUrl: string; ciWebhookSecret?: string; webhookSecret?: string };
   jira: { url?: string; token?: string; email?: string; apiVersion: 2 | 3 };
   logging: { level: LogLevel };
   demo: { workspaceUrl?: string; dashboardUrl?: string; key?: string; stepTimeoutMs: number };
@@ -170,7 +170,7 @@ function toSlices(v: Values): Environment {
     slack: defined({ botToken: str('SLACK_BOT_TOKEN'), signingSecret: str('SLACK_SIGNING_SECRET'), appToken: str('SLACK_APP_TOKEN'), apiUrl: str('SLACK_API_URL')!.replace(/\/*$/, '/'), socketMode: str('SLACK_SOCKET_MODE') === undefined ? undefined : str('SLACK_SOCKET_MODE') === 'true' }),
     dashboard: defined({ secret: str('SITROOM_DASHBOARD_SECRET'), publicUrl: str('SITROOM_PUBLIC_URL')?.replace(/\/+$/, '') }),
     anthropic: defined({ apiKey: str('ANTHROPIC_API_KEY'), baseUrl: str('ANTHROPIC_BASE_URL'), model: str('ANTHROPIC_MODEL') }),
-    github: defined({ token: str('GITHUB_TOKEN'), apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''), repository: str('GITHUB_REPOSITORY'), pushUrl: str('GITHUB_PUSH_URL'), prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''), ciWebhookSecret: str('CI_WEBHOOK_SECRET') }),
+    github: defined({ token: str('GITHUB_TOKEN'), apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''), repository: str('GITHUB_REPOSITORY'), pushUrl: str('GITHUB_PUSH_URL'), prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''), ciWebhookSecret: str('CI_WEBHOOK_SECRET'), webhookSecret: str('GITHUB_WEBHOOK_SECRET') }),
     jira: defined({ url: str('JIRA_URL'), token: str('JIRA_TOKEN'), email: str('JIRA_EMAIL'), apiVersion: str('JIRA_API_VERSION') === '3' ? (3 as const) : (2 as const) }),
     logging: { level: str('LOG_LEVEL') as LogLevel },
     demo: defined({ workspaceUrl: str('WORKSPACE_URL'), dashboardUrl: str('DASHBOARD_URL'), key: str('DEMO_KEY'), stepTimeoutMs: num('DEMO_STEP_TIMEOUT_MS') }),

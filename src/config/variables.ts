@@ -93,6 +93,7 @@ export const environmentVariables = {
   GITHUB_PUSH_URL: { group: 'github', parse: text, unset: '`https://github.com/<repo>.git`', meaning: "git remote phase branches are pushed to (credentials come from git's own credential helper)" },
   PROW_GCS_URL: { group: 'github', parse: httpUrl, default: 'https://storage.googleapis.com', meaning: "where a Prow run's files are read: a `ci/prow/<job>` status links the run's page (`…/view/gs/<bucket>/<path>`), and its `junit*.xml` artifacts are listed and read from that bucket and path (ci-operator's `junit_operator.xml` left out)" },
   CI_WEBHOOK_SECRET: { group: 'github', parse: text, unset: 'no `POST /ci/webhook`; CI results are polled', meaning: 'HMAC secret of `POST /ci/webhook`', secret: true },
+  GITHUB_WEBHOOK_SECRET: { group: 'github', parse: minLength(16), unset: 'no `POST /github/webhook`; statuses, reviews and merges are polled', meaning: "secret of the repository's GitHub webhook: `POST /github/webhook` checks `X-Hub-Signature-256` with it (statuses, check runs, pull requests, reviews, comments)", secret: true },
   JIRA_URL: { group: 'jira', parse: httpUrl, unset: 'no ticket lookup', meaning: 'Jira base URL: a plan requested for a key takes its title and context from the ticket' },
   JIRA_TOKEN: { group: 'jira', parse: text, unset: 'no ticket lookup; required with `JIRA_URL`', meaning: 'Jira API token', secret: true },
   JIRA_EMAIL: { group: 'jira', parse: text, unset: 'bearer token (Jira Data Center)', meaning: 'Jira Cloud basic auth user' },

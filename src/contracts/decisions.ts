@@ -69,6 +69,7 @@ export const decisionKinds = [
   'cancel',
   'retry-draft', // "Try again" after RH-A could not draft the plan
   'edit-plan', // carries `plan` and, as `reason`, what changed
+  'ready-to-merge', // after an approving review: ask Prow to merge the phase PR (value: its URL)
 ] as const;
 export type DecisionKind = (typeof decisionKinds)[number];
 

@@ -60,6 +60,19 @@ export type NotificationPayload =
       reviewers: string[];
       confidence: Array<{ level: string; grade: string; summary: string }>;
     }
+  | {
+      /** An approving GitHub review of a phase PR; the owner may ask Prow to merge it ("Ready to merge?"). */
+      kind: 'review-approved';
+      workItemKey: string;
+      phaseId: string;
+      prUrl: string;
+      /** Developer id when a role file names the GitHub login, else the login. */
+      reviewer: string;
+      github: string;
+      /** An OWNERS approver of the phase's files: L4 "human" counts only such an approval. */
+      ownersApprover: boolean;
+      confidence: Array<{ level: string; grade: string; summary: string }>;
+    }
   | { kind: 'handoff'; workItemKey: string; phaseId: string; from: string; to: string; done: string[]; why: string; evidence: string[]; next: string[] }
   | { kind: 'pair-reply'; sessionId: string; channel: string; threadTs: string; text: string }
   | { kind: 'knowledge-proposal'; proposalId: string; workItemKey: string; title: string; body: string }

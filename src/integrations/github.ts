@@ -23,6 +23,8 @@ export interface CodeHost {
   createCheckRun(sha: string, args: { name: string; conclusion: 'success' | 'failure' | 'neutral'; title: string; summary: string }): Promise<{ id: number }>;
   /** The PR's description as it is now (a reviewer may have edited it, e.g. ticked a checklist). */
   pullRequestBody?(prNumber: number): Promise<string>;
+  /** Open PRs whose head is this commit (a status delivered by the webhook names only the commit). */
+  pullRequestsForCommit?(sha: string): Promise<Array<{ number: number; url: string }>>;
   /** Approvers from the OWNERS files that cover `path`, nearest directory first. */
   ownersFor(path: string, ref?: string): Promise<{ approvers: string[]; reviewers: string[]; file?: string }>;
 }
@@ -56,6 +58,10 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
     async pullRequestBody(prNumber) {
       const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: prNumber });
       return data.body ?? '';
+    },
+    async pullRequestsForCommit(sha) {
+      const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ ...repo, commit_sha: sha, per_page: 20 });
+      return data.filter((p) => p.state === 'open').map((p) => ({ number: p.number, url: p.html_url }));
     },
     async comment(prNumber, body) {
       const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: prNumber, body: redactSecrets(body) });

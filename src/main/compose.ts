@@ -2,7 +2,7 @@
 // the knowledge tiers, RH-A and the code host / CI (GitHub + Prow when GITHUB_TOKEN is set, the local git
 // mode otherwise). Processes (dev, worker, slack) and the end-to-end tests build on this one function, from
 // the environment the config room parsed at start (src/config/environment.ts).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities, type Activities } from '../activities/index.js';
@@ -11,9 +11,9 @@ import type { CiPort } from '../contracts/ports.js';
 import { createAgent, type Agent } from '../agent/steps.js';
 import { openStore, type OpenStore } from '../db/client.js';
 import { repoRoot } from '../paths.js';
-import { activeWorkItems, phaseByPrUrl, phaseDecisions, recentCiDecisions, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
+import { activeWorkItems, appendDecision, getWorkItem, phaseByPrUrl, phasesOf, phaseDecisions, recentCiDecisions, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
 import { phaseEvidence } from '../db/phases.js';
-import { loadTree } from '../domain/index.js';
+import { buildOwnersIndex, loadTree, type OwnersIndex } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
 import { createJira, type IssueTracker } from '../integrations/jira.js';
 import { git } from '../integrations/git.js';
@@ -43,6 +43,12 @@ import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from '.
 import { footprintOf } from '../confidence/overlap.js';
 import { importCiHistory } from '../knowledge/flake-decisions.js';
 import { createSippyClient } from '../integrations/sippy.js';
+import { createGitHubEventHandler } from '../confidence/github-events.js';
+import { createReadyToMerge, type ReadyToMerge } from '../integrations/merge-request.js';
+import type { CodeHost } from '../integrations/github.js';
+import type { CiRunReport } from '../contracts/ci.js';
+import type { DecisionOutcome, DecisionRequest } from '../contracts/decisions.js';
+import { RefusedDecision } from '../contracts/failures.js';
 import { readPhaseChange, workItemFiles } from '../integrations/phase-change.js';
 
 export interface CoreOptions {
@@ -69,6 +75,10 @@ export interface Core {
   ci: CiPort;
   targetRepo: string;
   mode: 'local' | 'github';
+  /** GitHub mode: asks Prow to merge an approved phase PR ("Ready to merge?"). */
+  readyToMerge?: ReadyToMerge;
+  /** GitHub mode: the finished CI runs of the open PRs whose head is a commit (a status the webhook delivered). */
+  ciReportsForCommit?(sha: string, pullNumbers: number[]): Promise<Array<{ prUrl: string; reports: CiRunReport[] }>>;
   /** Jira, when JIRA_URL and JIRA_TOKEN are set. */
   issues?: IssueTracker;
   activities: Activities;
@@ -142,6 +152,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const pollCi = github ? !environment.github.ciWebhookSecret : true;
   // Branches are compared with the base they left: GitHub mode's is the fetched remote default branch.
   const branchBase = () => (github ? `refs/remotes/sitroom-upstream/${config.current().team.target.default_branch}` : config.current().team.target.default_branch);
+const pullRequestBody = async (prUrl: string) => {
+    // GitHub's URL ends in /pull/<n>; a local PR's in #<branch>.
+    const number = Number(/\/pull\/(\d+)/.exec(prUrl)?.[1] ?? NaN);
+    const branch = /#(.+)$/.exec(prUrl)?.[1];
+    const pr = Number.isInteger(number) ? number : branch ? (await host.findPullRequest(branch))?.number : undefined;
+    return pr !== undefined && host.pullRequestBody ? host.pullRequestBody(pr) : undefined;
+  };
   const prReady = createPrReady({
     db: store.db, insight, config, calibration: new CalibrationStore(store.db),
     phaseChange: async ({ prUrl, branch }) => {
@@ -158,13 +175,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         return [];
       }
     },
-    pullRequestBody: async (prUrl) => {
-      // GitHub's URL ends in /pull/<n>; a local PR's in #<branch>.
-      const number = Number(/\/pull\/(\d+)/.exec(prUrl)?.[1] ?? NaN);
-      const branch = /#(.+)$/.exec(prUrl)?.[1];
-      const pr = Number.isInteger(number) ? number : branch ? (await host.findPullRequest(branch))?.number : undefined;
-      return pr !== undefined && host.pullRequestBody ? host.pullRequestBody(pr) : undefined;
-    },
+    pullRequestBody,
   });
   const activities = createActivities({
     db: store.db,
@@ -204,6 +215,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       },
     },
     modelDrift: createModelDriftCheck({ targetRepo, config: () => config.current(), logger }),
+    githubEvents: createGitHubEventHandler({ db: store.db, model: insight.model, owners: async () => (await checkoutOwners(targetRepo)) ?? insight.owners, config: () => config.current(), calibration: new CalibrationStore(store.db), pullRequestBody }),
     questions: {
       agent,
       audienceOf,
@@ -226,6 +238,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ci,
     targetRepo,
     mode: github ? 'github' : 'local',
+    ...(github ? { readyToMerge: createReadyToMerge(github.host), ciReportsForCommit: ciReportsFor(github.host, ci) } : {}),
     ...(jira.url && jira.token ? { issues: createJira({ baseUrl: jira.url, token: jira.token, ...(jira.email ? { email: jira.email } : {}), apiVersion: jira.apiVersion }) } : {}),
     activities,
     refreshKnowledge,
@@ -244,6 +257,8 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
     knowledgeDecision: createKnowledgeDecisions({ db: core.store.db, knowledge: core.knowledge }),
     ...(core.issues ? { describeWorkItem: describeFromTracker(core.issues, core.logger) } : {}),
     phaseForPr: (prUrl) => phaseByPrUrl(core.store.db, prUrl),
+    ...(core.ciReportsForCommit ? { ciReportsForCommit: core.ciReportsForCommit } : {}),
+    ...(core.readyToMerge ? { readyToMerge: readyToMergeDecision(core, core.readyToMerge) } : {}),
     async phaseRecord(workItemKey, phaseId) {
       const notes = (await phaseEvidence(core.store.db, workItemKey, phaseId)) as { done?: string[]; evidence?: string[] } | null | undefined;
       const decided = await phaseDecisions(core.store.db, workItemKey, phaseId);
@@ -289,6 +304,36 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
 }
 
 export { loadTree };
+
+/** The OWNERS files of the target checkout as they are now (Prow reads them from the base branch), or undefined when it has none. */
+async function checkoutOwners(repo: string): Promise<OwnersIndex | undefined> {
+  const paths = (await git(repo, ['ls-files', '--', ':(glob)OWNERS', ':(glob)**/OWNERS', ':(glob)OWNERS_ALIASES'])).split('\n').filter(Boolean);
+  if (!paths.some((p) => p.endsWith('OWNERS'))) return undefined;
+  return buildOwnersIndex(paths.map((path) => ({ path, text: readFileSync(join(repo, path), 'utf8') })));
+}
+
+/** "Ready to merge?": the owner or a team approver asks Prow to merge an approved phase PR; the audit log keeps who. */
+function readyToMergeDecision(core: Core, ask: ReadyToMerge) {
+  return async (request: DecisionRequest): Promise<DecisionOutcome> => {
+    const item = await getWorkItem(core.store.db, request.workItemKey);
+    if (!item) throw new RefusedDecision(`no work item ${request.workItemKey}`);
+    if (item.ownerId !== request.actor && !core.config.current().team.approvals.approvers.includes(request.actor)) throw new RefusedDecision(`only ${item.ownerId} or a team approver may ask to merge ${request.workItemKey}`);
+    const phase = (await phasesOf(core.store.db, request.workItemKey)).find((p) => p.phaseId === request.phaseId);
+    if (!phase?.prUrl) throw new RefusedDecision(`${request.workItemKey} phase ${request.phaseId ?? '?'} has no PR`);
+    const asked = await ask({ prUrl: phase.prUrl, actor: request.actor, idempotencyKey: request.idempotencyKey });
+    const row = await appendDecision(core.store.db, { idempotencyKey: request.idempotencyKey, workItemKey: request.workItemKey, phaseId: phase.phaseId, kind: 'ready-to-merge', actor: request.actor, surface: request.surface, detail: { prUrl: phase.prUrl } });
+    return { outcome: asked === 'asked' && row.inserted ? 'applied' : 'duplicate', summary: `asked Prow to merge ${phase.prUrl}`, decidedBy: request.actor, decidedAt: row.decidedAt.toISOString() };
+  };
+}
+
+/** A commit's PRs (named by a check run, else asked of GitHub), each with the CI port's finished runs on that commit. */
+function ciReportsFor(host: CodeHost, ci: CiPort): NonNullable<Core['ciReportsForCommit']> {
+  return async (sha, pullNumbers) => {
+    const open = await host.pullRequestsForCommit?.(sha) ?? [];
+    const pulls = pullNumbers.length ? open.filter((p) => pullNumbers.includes(p.number)) : open;
+    return Promise.all(pulls.map(async (p) => ({ prUrl: p.url, reports: (await ci.poll(p.url, [])).filter((r) => r.commit === sha) })));
+  };
+}
 
 /** An agent built on its first step; `loaded` tells whether any step has run in this process. */
 export function lazyAgent(kind: Agent['kind'], build: () => Agent): Agent & { readonly loaded: boolean } {

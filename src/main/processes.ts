@@ -9,6 +9,8 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { EnvironmentError } from '../config/environment.js';
 import { createDashboardHandler } from '../http/dashboard/index.js';
 import { createCiWebhookHandler } from '../http/ci-webhook.js';
+import { createGitHubWebhookHandler } from '../http/github-webhook.js';
+import { claimDelivery, releaseDelivery } from '../db/github-deliveries.js';
 import { allowedHosts } from '../http/guard.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import type { GateRedraw } from '../slack/delivery/redraw.js';
@@ -193,6 +195,10 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
       }),
       // Without a secret no request could be verified, so there is no webhook and CI results are polled.
       ...(github.ciWebhookSecret ? [createCiWebhookHandler({ orchestrator, secret: github.ciWebhookSecret })] : []),
+      // GitHub's own signed deliveries; polling stays the fallback for any that never arrive.
+      ...(github.webhookSecret
+        ? [createGitHubWebhookHandler({ orchestrator, secret: github.webhookSecret, claimDelivery: (id, event) => claimDelivery(core.store.db, id, event), releaseDelivery: (id) => releaseDelivery(core.store.db, id) })]
+        : []),
     ],
     onError: (err) => core.logger.error({ err: String(err) }, 'http handler failed'),
   });

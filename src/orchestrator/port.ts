@@ -2,6 +2,7 @@
 // src/orchestrator/temporal.ts; the surfaces depend on this interface only.
 import type { ExecutionMode } from '../contracts/vocabulary.js';
 import type { CiRunReport } from '../contracts/ci.js';
+import type { GitHubEvent, GitHubEventHandling } from '../contracts/github-events.js';
 import type { DecisionKind, DecisionRequest, DecisionResult } from '../contracts/decisions.js';
 import type { StarterTaskOffer } from '../contracts/onboarding.js';
 import type { Plan } from '../plan/schema.js';
@@ -108,4 +109,10 @@ export interface Orchestrator {
    * PR. Optional: a surface without it answers that CI results are not accepted here.
    */
   deliverCiResults?(prUrl: string, report: CiRunReport): Promise<CiResultsDelivery>;
+  /**
+   * A verified GitHub webhook delivery (src/http/github-webhook.ts): CI changes reach the CI watch of the PR
+   * with that commit; reviews, edits, merges and comments on a phase PR (or a revert of one) run on the worker.
+   * Optional: a surface without it answers that GitHub events are not accepted here.
+   */
+  githubEvent?(event: GitHubEvent): Promise<GitHubEventHandling>;
 }

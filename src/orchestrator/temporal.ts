@@ -20,13 +20,16 @@ import {
   workItemStateQuery,
   type CiOption,
 } from '../../workflows/definitions.js';
-import { askWorkflowId, pairSessionWorkflowId, phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
+import { askWorkflowId, githubEventWorkflowId, pairSessionWorkflowId, phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
 import type { AskInput, AskResult } from '../../workflows/ask.js';
 import type { DecisionOutcome } from '../contracts/decisions.js';
 import type { WorkItemSnapshot } from '../contracts/work-item.js';
+import type { CiRunReport } from '../contracts/ci.js';
+import type { GitHubEventHandling } from '../contracts/github-events.js';
 import type { Plan } from '../plan/schema.js';
-import type { DecisionRequest, Orchestrator, PhaseAccount, Situation, WorkItemDetail, WorkItemView } from './port.js';
+import type { CiResultsDelivery, DecisionRequest, Orchestrator, PhaseAccount, Situation, WorkItemDetail, WorkItemView } from './port.js';
 import { RefusedDecision } from '../contracts/failures.js';
+import { revertedPullUrl } from '../confidence/revert.js';
 
 export interface TemporalOrchestratorDeps {
   client: Client;
@@ -38,6 +41,8 @@ export interface TemporalOrchestratorDeps {
   pairInactivityMs?: number;
   /** The ticket behind a work item key (Jira summary and description), when an issue tracker is configured. */
   describeWorkItem?(key: string): Promise<{ title: string; description: string } | undefined>;
+  /** "Ready to merge?" on an approved phase PR: a comment asking Prow, not a workflow step. */
+  readyToMerge?(request: DecisionRequest): Promise<DecisionOutcome>;
   /** yes / edit first / no on a knowledge proposal: handled by the knowledge store, not a workflow. */
   knowledgeDecision?(request: DecisionRequest): Promise<DecisionOutcome>;
   /**
@@ -47,6 +52,11 @@ export interface TemporalOrchestratorDeps {
   phaseRecord?(workItemKey: string, phaseId: string): Promise<{ done: string[]; evidence: string[]; decisions: string[] }>;
   /** The phase whose PR this is (from the store), for CI results pushed by PR URL. */
   phaseForPr?(prUrl: string): Promise<{ workItemKey: string; phaseId: string } | undefined>;
+  /**
+   * The finished CI runs of the PRs whose head is this commit (the CI port's reading, JUnit included), for a
+   * status or check run delivered by GitHub's webhook. Optional: without it such deliveries are ignored.
+   */
+  ciReportsForCommit?(sha: string, pullNumbers: number[]): Promise<Array<{ prUrl: string; reports: CiRunReport[] }>>;
 }
 
 export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orchestrator {
@@ -56,6 +66,10 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
     if (request.kind === 'knowledge-proposal') {
       if (!deps.knowledgeDecision) throw new RefusedDecision('knowledge proposals are not handled here');
       return deps.knowledgeDecision(request);
+    }
+    if (request.kind === 'ready-to-merge') {
+      if (!deps.readyToMerge) throw new RefusedDecision('merging is asked of the code host in GitHub mode only');
+      return deps.readyToMerge(request);
     }
     const handle = client.workflow.getHandle(workItemWorkflowId(request.workItemKey));
     const actor = { actor: request.actor, surface: request.surface };
@@ -127,6 +141,17 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
       .filter((p) => p.id === phaseId || (p.mergeOrder > phase.mergeOrder && p.status !== 'merged' && p.status !== 'skipped'))
       .map((p) => ({ phaseId: p.id, title: p.title, mode: p.mode, status: p.status, files: planned(p.id)?.files ?? [], constraints: planned(p.id)?.constraints ?? [], validation: (planned(p.id)?.validation ?? []).map((v) => v.command) }));
     return { workItemKey, phaseId, title: phase.title, earlier, left };
+  }
+
+  async function deliverCiResults(prUrl: string, report: CiRunReport): Promise<CiResultsDelivery> {
+    if (!deps.phaseForPr) throw new Error('CI results by PR URL need the store: phaseForPr is not configured');
+    const phase = await deps.phaseForPr(prUrl);
+    if (!phase) return { outcome: 'unknown-pr' };
+    const state = await client.workflow.getHandle(workItemWorkflowId(phase.workItemKey)).query(workItemStateQuery);
+    const watchId = state.phases.find((p) => p.id === phase.phaseId)?.ciWatchId;
+    if (!watchId) return { outcome: 'not-watching' };
+    await client.workflow.getHandle(watchId).signal(ciResultSignal, report);
+    return { outcome: 'accepted', watchId };
   }
 
   return {
@@ -237,15 +262,30 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
       }
     },
 
-    async deliverCiResults(prUrl, report) {
-      if (!deps.phaseForPr) throw new Error('CI results by PR URL need the store: phaseForPr is not configured');
-      const phase = await deps.phaseForPr(prUrl);
-      if (!phase) return { outcome: 'unknown-pr' };
-      const state = await client.workflow.getHandle(workItemWorkflowId(phase.workItemKey)).query(workItemStateQuery);
-      const watchId = state.phases.find((p) => p.id === phase.phaseId)?.ciWatchId;
-      if (!watchId) return { outcome: 'not-watching' };
-      await client.workflow.getHandle(watchId).signal(ciResultSignal, report);
-      return { outcome: 'accepted', watchId };
+    deliverCiResults,
+
+    async githubEvent(event): Promise<GitHubEventHandling> {
+      if (event.kind === 'ci') {
+        if (!deps.ciReportsForCommit) return { outcome: 'ignored', reason: 'CI results are polled here' };
+        if (event.state === 'pending') return { outcome: 'ignored', reason: `${event.context} is pending` };
+        let delivered = 0;
+        for (const { prUrl, reports } of await deps.ciReportsForCommit(event.sha, event.pullNumbers)) {
+          for (const report of reports) if ((await deliverCiResults(prUrl, report)).outcome === 'accepted') delivered++;
+        }
+        return delivered > 0 ? { outcome: 'accepted', delivered } : { outcome: 'ignored', reason: `no CI watch for commit ${event.sha.slice(0, 12)}` };
+      }
+      // Only phase PRs, and merged reverts of them, are RH-O's business; the rest of the repository's traffic is not.
+      const phase = await deps.phaseForPr?.(event.url);
+      const revert = event.kind === 'pull-request' && event.action === 'closed' && event.merged ? revertedPullUrl(event) : undefined;
+      const reverted = revert ? await deps.phaseForPr?.(revert) : undefined;
+      if (!phase && !reverted) return { outcome: 'ignored', reason: `${event.url} is not a phase PR` };
+      const workflowId = githubEventWorkflowId(event.deliveryId);
+      try {
+        await client.workflow.start('githubEventWorkflow', { taskQueue: deps.taskQueue, workflowId, args: [event] });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+      return { outcome: 'accepted', workflowId };
     },
 
     async briefingNow(developerId) {

@@ -89,6 +89,9 @@ for (const backend of storeBackends()) {
       await upsertWorkItem(store.db, { key, ownerId: 'maria', title: 'KubeVirt capacity errors', intention: plan.intention, workflowId: `work-item:${key}`, status: 'executing' });
       await savePlan(store.db, { key, plan, version: 1, status: 'executing', phases: [phase] });
       await appendDecision(store.db, { idempotencyKey: `${key}:approve-bridge`, workItemKey: key, phaseId: 'bridge', kind: 'approve-phase', actor: 'priya', surface: 'slack-button', detail: {} });
+      // L4 counts the GitHub review by an OWNERS approver (as the webhook records it), not the gate approval above.
+      await appendDecision(store.db, { idempotencyKey: `${key}:review`, workItemKey: key, phaseId: 'bridge', kind: 'review-approval', actor: 'sam', surface: 'automatic', detail: { github: 'sam-gh', ownersApprover: true } });
+      await appendDecision(store.db, { idempotencyKey: `${key}:review-2`, workItemKey: key, phaseId: 'bridge', kind: 'review-approval', actor: 'passer-by', surface: 'automatic', detail: { github: 'passer-by', ownersApprover: false } });
     });
     afterAll(async () => store?.close());
 
@@ -104,7 +107,8 @@ for (const backend of storeBackends()) {
       expect(grade(green, 'L2')).toMatchObject({ level: 'L2 behavioural', grade: 'medium' });
       expect(grade(green, 'L2').summary).toContain('green: unit');
       expect(grade(green, 'L4')).toMatchObject({ grade: 'high' });
-      expect(grade(green, 'L4').summary).toContain('phase gate approved by priya');
+      expect(grade(green, 'L4').summary).toContain('approved on GitHub by OWNERS approver sam');
+      expect(grade(green, 'L4').summary).not.toMatch(/priya|passer-by/);
 
       const red = await prReady({ ...args, ci: ci('blocked', { unit: 'failure' }) });
       expect(grade(red, 'L2').grade).toBe('low');

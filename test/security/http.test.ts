@@ -8,6 +8,8 @@ import { loadConfig } from '../../src/config/load.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { upsertDevelopers } from '../../src/db/work-items.js';
 import { createCiWebhookHandler, signCiPayload } from '../../src/http/ci-webhook.js';
+import { createGitHubWebhookHandler, signGitHubPayload } from '../../src/http/github-webhook.js';
+import { claimDelivery, releaseDelivery } from '../../src/db/github-deliveries.js';
 import { createDashboardHandler, dashboardLoginLink } from '../../src/http/dashboard/index.js';
 import { csrfToken, issueToken, sessionCookie } from '../../src/http/dashboard/session.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
@@ -21,6 +23,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 
 const secret = 'security-dashboard-secret-0123456789abcdef';
 const ciSecret = 'security-ci-secret-0123456789';
+const githubSecret = 'security-github-webhook-secret-0123';
 const config = loadConfig();
 // The roster the dashboard consults on every request; a test removes someone from it.
 const roster = new Map([...config.roles.values()].map((r) => [r.developer, r.display_name]));
@@ -46,7 +49,11 @@ beforeAll(async () => {
   proposalId = p.id;
   server = await startHttpServer({
     port: 0,
-    routes: [createDashboardHandler({ db: store.db, knowledge, secret, displayNames: () => roster }), createCiWebhookHandler({ orchestrator: webhookOrchestrator(), secret: ciSecret })],
+    routes: [
+      createDashboardHandler({ db: store.db, knowledge, secret, displayNames: () => roster }),
+      createCiWebhookHandler({ orchestrator: webhookOrchestrator(), secret: ciSecret }),
+      createGitHubWebhookHandler({ orchestrator: webhookOrchestrator(), secret: githubSecret, claimDelivery: (id, event) => claimDelivery(store.db, id, event), releaseDelivery: (id) => releaseDelivery(store.db, id) }),
+    ],
     onError: (err) => errors.push(err),
   });
 }, 120_000);
@@ -70,11 +77,13 @@ function webhookOrchestrator() {
   });
 }
 
-/** What a hostile request must not change: decisions appended and proposals reviewed. */
+/** What a hostile request must not change: decisions appended, proposals reviewed, GitHub deliveries claimed. */
 async function storeFingerprint(): Promise<string> {
   const d = await store.db.execute(sql`select count(*)::int as n from decisions`);
   const k = await store.db.execute(sql`select count(*)::int as n from knowledge_proposals where status <> 'awaiting-review'`);
-  return JSON.stringify([(d as unknown as { rows: unknown[] }).rows ?? d, (k as unknown as { rows: unknown[] }).rows ?? k]);
+  const g = await store.db.execute(sql`select count(*)::int as n from github_deliveries`);
+  const rowsOf = (r: unknown) => (r as { rows?: unknown[] }).rows ?? r;
+  return JSON.stringify([rowsOf(d), rowsOf(k), rowsOf(g)]);
 }
 
 const session = (developer = curator) => `${sessionCookie}=${encodeURIComponent(issueToken(secret, developer, new Date(Date.now() + 3_600_000), 'session'))}`;
@@ -98,6 +107,11 @@ interface Row {
 const ciBody = JSON.stringify({ prUrl: 'https://github.com/openshift/hypershift/pull/1', report: { runId: 'r', job: 'j', commit: 'abcdef0', attempt: 1, state: 'success', tests: [] } });
 const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
 const ciPost = (headers: Record<string, string> = {}) => ({ 'content-type': 'application/json', ...headers });
+
+// GitHub's webhook: a pull_request delivery for a PR that is no phase's.
+const ghBody = JSON.stringify({ action: 'edited', number: 7, changes: { body: { from: '' } }, pull_request: { number: 7, html_url: 'https://github.com/openshift/hypershift/pull/7', title: 't', body: 'b', merged: false, user: { login: 'x' } } });
+const ghPost = (headers: Record<string, string> = {}) => ({ 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': 'a1b2c3d4-0000-4000-8000-000000000001', ...headers });
+const ghSigned = (body: string | Buffer, headers: Record<string, string> = {}) => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature-256': signGitHubPayload(githubSecret, body), ...headers }), body });
 
 const rows: Row[] = [
   // Dashboard: sessions and cookies
@@ -133,6 +147,20 @@ const rows: Row[] = [
   { name: 'signed report for an unknown PR', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, ciBody) }), body: ciBody }), status: 404 },
   { name: 'body over the limit', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': 'sha256=0' }), body: 'x'.repeat(1_100_000) }), status: 413 },
   { name: 'GET on the webhook', request: () => ({ path: '/ci/webhook' }), status: 405 },
+  // GitHub webhook: signature, delivery id, payload (the shared guard's 413/415 come first)
+  { name: 'GitHub: GET on the webhook', request: () => ({ path: '/github/webhook' }), status: 405 },
+  { name: 'GitHub: no signature', request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost(), body: ghBody }), status: 401 },
+  { name: 'GitHub: forged signature (another secret)', request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature-256': signGitHubPayload('not-the-secret-000000', ghBody) }), body: ghBody }), status: 401 },
+  { name: 'GitHub: signature of another body', request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature-256': signGitHubPayload(githubSecret, '{}') }), body: ghBody }), status: 401 },
+  { name: 'GitHub: SHA-1 signature only', request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature': 'sha1=0000000000000000000000000000000000000000' }), body: ghBody }), status: 401 },
+  { name: 'GitHub: non-ASCII bytes in the signature header', request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature-256': `sha256=${'é'.repeat(64)}` }), body: ghBody }), status: 401 },
+  { name: 'GitHub: body over the limit', request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature-256': 'sha256=0' }), body: 'x'.repeat(5_100_000) }), status: 413 },
+  { name: 'GitHub: signed, without a delivery id', request: () => ghSigned(ghBody, { 'x-github-delivery': '' }), status: 400 },
+  { name: 'GitHub: signed, a delivery id with a path in it', request: () => ghSigned(ghBody, { 'x-github-delivery': '../../etc/passwd' }), status: 400 },
+  { name: 'GitHub: signed invalid UTF-8', request: () => ghSigned(Buffer.from([0xff, 0xfe, 0x7b])), status: 400 },
+  { name: 'GitHub: signed deeply nested JSON', request: () => ghSigned(deep), status: 400 },
+  { name: 'GitHub: signed payload of the wrong types', request: () => ghSigned('{"action":"edited","pull_request":{"number":"7"}}'), status: 400 },
+  { name: 'GitHub: signed status with a sha that is not one', request: () => ghSigned('{"sha":"main","context":"ci/prow/unit","state":"success"}', { 'x-github-event': 'status' }), status: 400 },
 ];
 
 describe('hostile requests to the dashboard and the CI webhook', () => {
@@ -165,12 +193,28 @@ describe('hostile requests to the dashboard and the CI webhook', () => {
     { name: 'a Host that is not a host name', method: 'GET', path: () => '/dashboard', headers: () => ({ host: 'a b/c', cookie: session() }), body: () => '', status: 421 },
     { name: 'Sec-Fetch-Site: cross-site on a review with a valid token', method: 'POST', path: () => `/dashboard/proposals/${proposalId}/review`, headers: () => ({ host: new URL(server.url).host, cookie: reviewForm().cookie, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'content-type': 'application/x-www-form-urlencoded' }), body: () => reviewForm().body, status: 403 },
     { name: 'a review sent as text/plain (a cross-site form needs no preflight for it)', method: 'POST', path: () => `/dashboard/proposals/${proposalId}/review`, headers: () => ({ host: new URL(server.url).host, cookie: reviewForm().cookie, 'content-type': 'text/plain' }), body: () => reviewForm().body, status: 415 },
+    { name: 'a signed GitHub delivery sent form-encoded', method: 'POST', path: () => '/github/webhook', headers: () => ({ host: new URL(server.url).host, 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'pull_request', 'x-github-delivery': 'f0', 'x-hub-signature-256': signGitHubPayload(githubSecret, `payload=${encodeURIComponent(ghBody)}`) }), body: () => `payload=${encodeURIComponent(ghBody)}`, status: 415 },
     { name: 'a signed CI report sent as text/plain', method: 'POST', path: () => '/ci/webhook', headers: () => ({ host: new URL(server.url).host, 'content-type': 'text/plain', 'x-sitroom-signature': signCiPayload(ciSecret, ciBody) }), body: () => ciBody, status: 415 },
   ])('$name → refused by the shared request guard', async ({ method, path, headers, body, status }) => {
     const before = await storeFingerprint();
     expect(await raw(path(), method, headers(), body())).toBe(status);
     expect(errors).toEqual([]);
     expect(await storeFingerprint()).toBe(before);
+  });
+
+  it('GitHub: a verified delivery is handled once; its redelivery (same X-GitHub-Delivery) is ignored', async () => {
+    const id = `redelivered-${Date.now()}`;
+    const send = () => fetch(`${server.url}/github/webhook`, { method: 'POST', headers: ghSigned(ghBody, { 'x-github-delivery': id }).headers, body: ghBody });
+    const first = await send();
+    expect(first.status).toBe(202);
+    // Not a phase PR: accepted as verified, then left alone.
+    expect(await first.json()).toEqual({ outcome: 'ignored', reason: 'https://github.com/openshift/hypershift/pull/7 is not a phase PR' });
+    const again = await send();
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ outcome: 'ignored', reason: `delivery ${id} was handled before` });
+    const claimed = await store.db.execute(sql`select count(*)::int as n from github_deliveries where delivery_id = ${id}`);
+    expect(((claimed as unknown as { rows: Array<{ n: number }> }).rows ?? claimed)[0]!.n).toBe(1);
+    expect((await fetch(`${server.url}/github/webhook`, { method: 'POST', headers: ghSigned('{}', { 'x-github-event': 'ping', 'x-github-delivery': `${id}-ping` }).headers, body: '{}' })).status).toBe(200);
   });
 
   it('a link followed from Slack (a cross-site top-level navigation) still signs the person in', async () => {

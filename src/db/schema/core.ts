@@ -82,6 +82,20 @@ export const processedSlackEvents = pgTable(
 );
 
 /**
+ * GitHub delivers a webhook at least once and redelivers on request: the delivery id (X-GitHub-Delivery)
+ * makes handling once. https://docs.github.com/en/webhooks/webhook-events-and-payloads#delivery-headers
+ */
+export const githubDeliveries = pgTable(
+  'github_deliveries',
+  {
+    deliveryId: text('delivery_id').notNull(),
+    event: text('event').notNull(), // status | check_run | pull_request | pull_request_review | issue_comment | ping
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('github_deliveries_id_uq').on(t.deliveryId)],
+);
+
+/**
  * The Slack inbox: what a person asked for with a tap, a modal or a command, written before Slack is
  * acknowledged so a crash after the acknowledgement loses nothing. The Slack app applies each row once
  * through the Orchestrator port (the key doubles as the Temporal update id) and records how it ended.

@@ -211,6 +211,17 @@ function renderPrReady(p: Extract<NotificationPayload, { kind: 'pr-ready' }>, ct
   return message(`PR ready for ${p.workItemKey} ${p.phaseId}: ${p.prUrl}`, blocks);
 }
 
+function renderReviewApproved(p: Extract<NotificationPayload, { kind: 'review-approved' }>, ctx: RenderContext): Message {
+  const who = p.reviewer !== p.github ? `${ctx.mention(p.reviewer)} (@${esc(p.github)})` : `@${esc(p.github)}`;
+  const blocks: Block[] = [
+    header(`Approved — ${p.workItemKey} ${p.phaseId}`),
+    section(`${who} approved ${link(p.prUrl, 'the pull request')}${p.ownersApprover ? ' as an OWNERS approver: L4 counts it.' : '; they are not an OWNERS approver of these files, so L4 does not count it yet.'}`),
+  ];
+  if (p.confidence.length > 0) blocks.push(...listSections(p.confidence.map((c) => `• *${esc(c.level)}* ${esc(c.grade)} — ${esc(c.summary)}`), { noun: 'more levels', moreUrl: workItemUrl(ctx, p.workItemKey, p.phaseId) }));
+  blocks.push(...actions([decisionButton({ workItemKey: p.workItemKey, kind: 'ready-to-merge', phaseId: p.phaseId, value: p.prUrl }, 'Ready to merge?', 'primary'), linkButton('Open PR', p.prUrl)], 'merge'));
+  return message(`${p.github} approved ${p.workItemKey} ${p.phaseId}: ${p.prUrl}`, blocks);
+}
+
 function renderHandoff(p: Extract<NotificationPayload, { kind: 'handoff' }>, ctx: RenderContext): Message {
   const url = workItemUrl(ctx, p.workItemKey, p.phaseId);
   const bullets = (title: string, items: string[]) => (items.length ? listSections([`*${title}*`, ...items.map((i) => `• ${esc(i)}`)], { noun: 'more', moreUrl: url }) : []);
@@ -288,6 +299,8 @@ export function renderNotification(payload: NotificationPayload, ctx: RenderCont
       return renderCiAlert(payload, ctx);
     case 'pr-ready':
       return renderPrReady(payload, ctx);
+    case 'review-approved':
+      return renderReviewApproved(payload, ctx);
     case 'handoff':
       return renderHandoff(payload, ctx);
     case 'pair-reply':

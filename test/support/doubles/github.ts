@@ -7,7 +7,11 @@
 // A PR merges the way GitHub does it (PUT /pulls/:n/merge, a merge commit on the base branch of the bare
 // repository); a test plays tide or the approver by calling it. Pushing to a PR's branch moves its head
 // and re-runs the jobs, as Prow does on a new commit.
+// With a webhook set (setWebhook), every change is also delivered as GitHub delivers it: a JSON POST signed
+// with X-Hub-Signature-256, named by X-GitHub-Event and X-GitHub-Delivery, for statuses, pull requests
+// (opened, edited, closed), reviews and comments; redeliver(id) sends a delivery again with the same id.
 import { execFile } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { inheritedEnvironment } from '../../../src/config/process-environment.js';
 import { startLoopback, type FakeRequest, type FakeResponse, type LoopbackServer } from './http.js';
@@ -57,6 +61,14 @@ export interface FakeGitHub extends LoopbackServer {
   jobRuns: Array<{ job: string; sha: string; attempt: number; passed: boolean }>;
   /** Resolves once every job started so far has reported. */
   idle(): Promise<void>;
+  /** Sends GitHub's webhook deliveries to this URL, signed with the secret, from now on. */
+  setWebhook(hook: { url: string; secret: string }): void;
+  /** Every delivery sent, with the receiver's answer. */
+  deliveries: Array<{ id: string; event: string; body: string; status: number; answer: string }>;
+  /** Sends a delivery again, same id and body, as "Redeliver" in the hook's settings does. */
+  redeliver(id: string): Promise<{ status: number; answer: string }>;
+  /** A reviewer submits a review on a PR (the review's state as GitHub writes it, e.g. APPROVED). */
+  submitReview(number: number, reviewer: string, state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED'): Promise<void>;
   /** Merges an open PR with a merge commit on its base branch, as the merge button or tide would. */
   mergePull(number: number, opts?: { sha?: string; title?: string }): Promise<{ sha: string }>;
 }
@@ -81,12 +93,45 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
   const pending = new Set<Promise<void>>();
   let nextId = 1000;
   let baseUrl = '';
+  let hook: { url: string; secret: string } | undefined;
+  const deliveries: FakeGitHub['deliveries'] = [];
+  const repository = () => ({ id: 1, name: opts.repo, full_name: `${opts.owner}/${opts.repo}`, owner: { login: opts.owner }, html_url: `${baseUrl}/${opts.owner}/${opts.repo}` });
+  const post = async (id: string, event: string, body: string) => {
+    const res = await fetch(hook!.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'GitHub-Hookshot/fake',
+        'x-github-event': event,
+        'x-github-delivery': id,
+        'x-github-hook-id': '1',
+        'x-hub-signature-256': `sha256=${createHmac('sha256', hook!.secret).update(body).digest('hex')}`,
+      },
+      body,
+    });
+    return { status: res.status, answer: await res.text() };
+  };
+  /** One delivery, sent in the background as GitHub does; idle() waits for it. */
+  const deliver = (event: string, payload: Record<string, unknown>) => {
+    if (!hook) return;
+    const id = randomUUID();
+    const body = JSON.stringify({ ...payload, repository: repository(), sender: payload.sender ?? { login: 'sitroom-bot' } });
+    const p = post(id, event, body).then(
+      (r) => void deliveries.push({ id, event, body, ...r }),
+      (err: Error) => void deliveries.push({ id, event, body, status: 0, answer: err.message }),
+    );
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
   const prefix = `/repos/${opts.owner}/${opts.repo}`;
   const jobs = opts.jobs ?? [];
 
   const gitIn = async (args: string[]) => (await exec('git', args, { cwd: opts.bareRepo })).stdout;
-  const status = (sha: string, context: string, state: string, description: string, target_url: string | null) =>
-    statuses.push({ sha, context, state, description, target_url, id: nextId++, created_at: new Date().toISOString() });
+  const status = (sha: string, context: string, state: string, description: string, target_url: string | null) => {
+    const row = { sha, context, state, description, target_url, id: nextId++, created_at: new Date().toISOString() };
+    statuses.push(row);
+    deliver('status', { ...row, name: `${opts.owner}/${opts.repo}`, commit: { sha }, branches: [], updated_at: row.created_at });
+  };
 
   const runJob = (job: FakeProwJob, sha: string) => {
     const attempt = jobRuns.filter((r) => r.job === job.name && r.sha === sha).length + 1;
@@ -132,6 +177,7 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     const commit = (await exec('git', ['commit-tree', tree, '-p', base, '-p', pull.sha, '-m', message], { cwd: opts.bareRepo, env: { ...inheritedEnvironment(), ...identity } })).stdout.trim();
     await gitIn(['update-ref', `refs/heads/${pull.base}`, commit, base]);
     Object.assign(pull, { state: 'closed', merged: true, mergedAt: new Date().toISOString(), mergeCommitSha: commit, baseSha: base });
+    deliver('pull_request', { action: 'closed', number: pull.number, pull_request: pullJson(pull), sender: { login: 'openshift-merge-bot' } });
     return { sha: commit };
   };
 
@@ -164,6 +210,7 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     merged_at: p.mergedAt,
     merge_commit_sha: p.mergeCommitSha,
     mergeable: p.state === 'open' ? true : null,
+    user: { login: 'sitroom-bot' },
   });
 
   const handler = async (req: FakeRequest): Promise<FakeResponse> => {
@@ -200,6 +247,7 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
       const baseSha = (await gitIn(['rev-parse', `refs/heads/${base}`]).catch(() => '')).trim() || null;
       const pull: Pull = { number: pulls.length + 1, head, base, title: String(body.title ?? ''), body: String(body.body ?? ''), sha, state: 'open', merged: false, mergedAt: null, mergeCommitSha: null, baseSha };
       pulls.push(pull);
+      deliver('pull_request', { action: 'opened', number: pull.number, pull_request: pullJson(pull) });
       for (const job of jobs) runJob(job, sha);
       return { status: 201, body: pullJson(pull) };
     }
@@ -215,8 +263,12 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
       // A reviewer editing the description (e.g. ticking a checklist box), as PATCH /repos/:o/:r/pulls/:n does.
       const pull = pulls.find((p) => p.number === Number(m![1]));
       if (!pull) return { status: 404, body: { message: 'Not Found' } };
+      const changes: Record<string, { from: string }> = {};
+      if (typeof body.body === 'string' && body.body !== pull.body) changes.body = { from: pull.body };
+      if (typeof body.title === 'string' && body.title !== pull.title) changes.title = { from: pull.title };
       if (typeof body.body === 'string') pull.body = body.body;
       if (typeof body.title === 'string') pull.title = body.title;
+      if (Object.keys(changes).length) deliver('pull_request', { action: 'edited', number: pull.number, changes, pull_request: pullJson(pull), sender: { login: String(req.headers['x-fake-user'] ?? 'reviewer') } });
       return { body: pullJson(pull) };
     }
     if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && req.method === 'GET') {
@@ -246,6 +298,7 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
         await refresh(pull);
         const c = { id: nextId++, issue, body: String(body.body ?? ''), user: 'sitroom-bot' };
         comments.push(c);
+        deliver('issue_comment', { action: 'created', issue: { number: issue, title: pull.title, html_url: pullJson(pull).html_url, pull_request: { html_url: pullJson(pull).html_url } }, comment: { id: c.id, body: c.body, user: { login: c.user } } });
         onComment(pull, c.body);
         return { status: 201, body: { id: c.id, body: c.body, user: { login: c.user } } };
       }
@@ -254,6 +307,9 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     if ((m = /^\/statuses\/([0-9a-f]{7,40})$/.exec(rest)) && req.method === 'POST') {
       status(m[1]!, String(body.context ?? 'default'), String(body.state), String(body.description ?? ''), (body.target_url as string | undefined) ?? null);
       return { status: 201, body: statuses.at(-1) };
+    }
+    if ((m = /^\/commits\/([0-9a-f]{7,40})\/pulls$/.exec(rest)) && req.method === 'GET') {
+      return { body: pulls.filter((p) => p.sha === m![1]).map(pullJson) };
     }
     if ((m = /^\/commits\/([^/]+)\/statuses$/.exec(rest)) && req.method === 'GET') {
       return { body: [...statuses].reverse().filter((s) => s.sha === m![1]) };
@@ -291,5 +347,23 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
       while (pending.size) await Promise.all([...pending]);
     },
     mergePull,
+    deliveries,
+    setWebhook: (h) => {
+      hook = h;
+    },
+    async redeliver(id) {
+      const original = deliveries.find((d) => d.id === id);
+      if (!original || !hook) throw new Error(`no delivery ${id}`);
+      const answer = await post(id, original.event, original.body);
+      deliveries.push({ id, event: original.event, body: original.body, ...answer });
+      return answer;
+    },
+    async submitReview(number, reviewer, state) {
+      const pull = pulls.find((p) => p.number === number);
+      if (!pull) throw new Error(`no PR #${number}`);
+      const review = { id: nextId++, user: { login: reviewer }, body: '', state: state.toLowerCase(), commit_id: pull.sha, html_url: `${pullJson(pull).html_url}#pullrequestreview-${nextId}`, submitted_at: new Date().toISOString() };
+      deliver('pull_request_review', { action: 'submitted', review, pull_request: pullJson(pull), sender: { login: reviewer } });
+      await Promise.all([...pending]);
+    },
   };
 }
