@@ -1,7 +1,7 @@
 // The Slack inbox's rows (schema in schema/core.ts): recorded before the acknowledgement, leased by the one
 // process applying a row, settled with how it ended. Times come from the database's clock, so processes
 // with skewed clocks agree on whose lease ran out.
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { slackIntents } from './schema/core.js';
 
@@ -39,6 +39,15 @@ export async function leaseIntent(db: Database, id: number, leaseMs: number): Pr
     .where(and(eq(slackIntents.id, id), due()))
     .returning();
   return rows[0];
+}
+
+/**
+ * Makes every pending row due now. Only for a store one process can open (PGlite), at that process's start:
+ * whoever held a lease is gone, and a retry it postponed is tried at once.
+ */
+export async function releaseLeases(db: Database): Promise<number> {
+  const rows = await db.update(slackIntents).set({ leaseUntil: null }).where(and(eq(slackIntents.status, 'pending'), gt(slackIntents.leaseUntil, sql`now()`))).returning({ id: slackIntents.id });
+  return rows.length;
 }
 
 /** Keeps holding a row whose application takes longer than the lease (Temporal waiting for a worker). */

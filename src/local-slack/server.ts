@@ -124,6 +124,7 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
     rateLimitNext: webApi.rateLimitNext,
     rateLimited: webApi.rateLimited,
     failNext: webApi.failNext,
+    loseAnswerNext: webApi.loseAnswerNext,
     waitFor: async (probe, waitMs = 5_000) => {
       const deadline = Date.now() + waitMs;
       for (;;) {

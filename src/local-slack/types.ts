@@ -151,6 +151,8 @@ export interface LocalWorkspace {
   rateLimited(): number;
   /** The next `count` calls of `method` answer with this HTTP status (e.g. 503). */
   failNext(method: string, status: number, count?: number): void;
+  /** The next `count` calls of `method` are carried out, then the connection closes before the answer: the app cannot know they went through. */
+  loseAnswerNext(method: string, count?: number): void;
   waitFor<T>(probe: () => T | undefined | null | false, timeoutMs?: number): Promise<T>;
 }
 

@@ -12,6 +12,12 @@ import { createAgentMethods, parseMetadata } from './agent-api.js';
 
 export type WebApi = ReturnType<typeof createWebApi>;
 
+/** A message timestamp ("1712345678.000123") as a number that orders exactly; undefined when it is not one. */
+function tsOrder(ts: string): bigint | undefined {
+  const parts = /^(\d+)(?:\.(\d{1,6}))?$/.exec(ts);
+  return parts ? BigInt(parts[1]!) * 1_000_000n + BigInt((parts[2] ?? '').padEnd(6, '0')) : undefined;
+}
+
 export function createWebApi(state: WorkspaceState, socket: SocketMode, options: Pick<WorkspaceOptions, 'botToken' | 'botScopes' | 'rateLimits'>) {
   const { users, channels, messages, ephemerals, homes, modals, triggers, createdAt } = state;
   const resolveChannel = (ref: string) => state.resolveChannel(ref);
@@ -21,6 +27,7 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
   const nextId = (prefix: string) => state.nextId(prefix);
   const rateLimits = new Map<string, { retryAfter: number; count: number }>();
   const failures = new Map<string, { status: number; count: number }>();
+  const lostAnswers = new Map<string, number>();
   const apiCalls: LocalWorkspace['apiCalls'] = [];
   const enforcer = options.rateLimits ? createRateLimitEnforcer(options.rateLimits) : undefined;
 
@@ -103,13 +110,35 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
       const id = dmChannel(ids[0]!);
       return { ok: true, channel: { id }, no_op: false, already_open: false };
     },
+    // https://docs.slack.dev/reference/methods/conversations.history: a conversation's top-level messages, newest
+    // first, between `oldest` and `latest` (each excluded unless `inclusive`), `limit` a page (default 100,
+    // at most 999) with a cursor; metadata only when asked for (include_all_metadata). A bot reads a channel as a
+    // member only: a public one answers not_in_channel, a private one does not exist for it.
     'conversations.history': (args) => {
       const channel = resolveChannel(str(args.channel) ?? '');
-      if (!channel) return fail('channel_not_found');
-      // Metadata is returned only to a caller that asks for it (include_all_metadata).
-      const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
-      const listed = messages.filter((m) => m.channel === channel.id && (!m.thread_ts || m.thread_ts === m.ts)).reverse();
-      return { ok: true, messages: withMetadata ? listed : listed.map(({ metadata: _metadata, ...m }) => m), has_more: false };
+      if (!channel || (channel.isPrivate && !channel.members.has(botUserId))) return fail('channel_not_found');
+      if (!channel.members.has(botUserId)) return fail('not_in_channel');
+      const oldest = tsOrder(str(args.oldest) ?? '0');
+      const latest = args.latest === undefined ? undefined : tsOrder(str(args.latest) ?? '');
+      if (oldest === undefined) return fail('invalid_ts_oldest');
+      if (args.latest !== undefined && latest === undefined) return fail('invalid_ts_latest');
+      const limit = args.limit === undefined ? 100 : Math.min(999, Number(args.limit));
+      if (!Number.isInteger(limit) || limit < 1) return fail('invalid_limit');
+      const cursor = str(args.cursor);
+      const before = cursor ? tsOrder(/^next_ts:(.+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'))?.[1] ?? '') : undefined;
+      if (cursor && before === undefined) return fail('invalid_cursor');
+      const inclusive = args.inclusive === true || args.inclusive === 'true' || args.inclusive === '1';
+      const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true' || args.include_all_metadata === '1';
+      const inRange = (ts: bigint) => (inclusive ? ts >= oldest : ts > oldest) && (latest === undefined || (inclusive ? ts <= latest : ts < latest)) && (before === undefined || ts < before);
+      const listed = messages.filter((m) => m.channel === channel.id && (!m.thread_ts || m.thread_ts === m.ts) && inRange(tsOrder(m.ts)!)).reverse();
+      const page = listed.slice(0, limit);
+      const hasMore = listed.length > page.length;
+      return {
+        ok: true,
+        messages: withMetadata ? page : page.map(({ metadata: _metadata, ...m }) => m),
+        has_more: hasMore,
+        response_metadata: { next_cursor: hasMore ? Buffer.from(`next_ts:${page.at(-1)!.ts}`).toString('base64') : '' },
+      };
     },
     'conversations.replies': (args) => {
       const channel = resolveChannel(str(args.channel) ?? '');
@@ -238,7 +267,15 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
     if (auth !== options.botToken) return json(res, 200, fail('invalid_auth'));
     const handler = methods[method];
     if (!handler) return json(res, 200, fail('unknown_method'));
-    return json(res, 200, handler(args), options.botScopes ? { 'x-oauth-scopes': options.botScopes.join(',') } : {});
+    const answer = handler(args);
+    const lost = lostAnswers.get(method) ?? 0;
+    if (lost > 0) {
+      lostAnswers.set(method, lost - 1);
+      // Done, but the caller never hears so (a dropped connection, a crash before the answer was read).
+      res.destroy();
+      return;
+    }
+    return json(res, 200, answer, options.botScopes ? { 'x-oauth-scopes': options.botScopes.join(',') } : {});
   }
 
   /** POST /response/<id>: a reply through a response_url, shown in the channel or to the person only. */
@@ -259,6 +296,8 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
     rateLimitNext: (method: string, retryAfter: number, count = 1) => void rateLimits.set(method, { retryAfter, count }),
     /** The next `count` calls of `method` answer with this HTTP status (e.g. 503). */
     failNext: (method: string, status: number, count = 1) => void failures.set(method, { status, count }),
+    /** The next `count` calls of `method` are carried out, then the connection closes before the answer. */
+    loseAnswerNext: (method: string, count = 1) => void lostAnswers.set(method, count),
     rateLimited: () => enforcer?.rejected() ?? 0,
   };
 }

@@ -23,7 +23,7 @@ import { ensureInAlertsChannel, type AlertsChannelState } from './alerts-channel
 
 export interface SlackAppOptions {
   orchestrator: Orchestrator;
-  store: Pick<OpenStore, 'db'>;
+  store: Pick<OpenStore, 'db' | 'kind'>;
   config?: LoadedConfig;
   botToken: string;
   signingSecret: string;
@@ -134,7 +134,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   const knowledge = options.knowledge;
   const curation: CurationPort | undefined = knowledge ? { isCurator: (id) => knowledge.isCurator(id), reviewProposal: (...args) => knowledge.proposals.reviewProposal(...args) } : undefined;
-  const inbox = createSlackInbox({ db: options.store.db, orchestrator: options.orchestrator, directory, client: app.client, render, logger, ...(curation ? { curation } : {}), ...options.inboxRetry });
+  const inbox = createSlackInbox({ db: options.store.db, soleProcess: options.store.kind === 'pglite', orchestrator: options.orchestrator, directory, client: app.client, render, logger, ...(curation ? { curation } : {}), ...options.inboxRetry });
   const currentConfig = options.currentConfig ?? (options.config ? () => options.config! : undefined);
   const dashboardSecret = options.dashboardSecret;
   const signInTtlMs = options.signInTtlMs ?? 10 * 60_000;

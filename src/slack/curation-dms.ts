@@ -9,6 +9,7 @@ import { processedSlackEvents } from '../db/schema/core.js';
 import type { Logger } from '../observability/logger.js';
 import { curationMessage } from './blocks/agent.js';
 import { errorText } from './listeners/reply.js';
+import { createPoller, type Poller } from './poller.js';
 
 export interface ReviewQueuePort {
   isCurator(developerId: string): boolean;
@@ -24,11 +25,8 @@ export interface CurationDmDeps {
   roster(): Promise<Array<{ id: string; displayName: string; slackUserId: string | null }>>;
 }
 
-export function createCurationDms(deps: CurationDmDeps) {
+export function createCurationDms(deps: CurationDmDeps): Poller {
   const { db, client, logger } = deps;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let stopped = true;
 
   async function claim(key: string): Promise<boolean> {
     const rows = await db.insert(processedSlackEvents).values({ idempotencyKey: key, kind: 'curation_dm' }).onConflictDoNothing({ target: processedSlackEvents.idempotencyKey }).returning({ key: processedSlackEvents.idempotencyKey });
@@ -63,26 +61,6 @@ export function createCurationDms(deps: CurationDmDeps) {
     return sent;
   }
 
-  const pass = () => (running ??= passOnce().finally(() => (running = undefined)));
-
-  return {
-    pass,
-    start(everyMs: number) {
-      stopped = false;
-      const tick = async () => {
-        try {
-          await pass();
-        } catch (err) {
-          logger.warn({ err: errorText(err) }, 'the review queue could not be read; trying again');
-        }
-        if (!stopped) timer = setTimeout(() => void tick(), everyMs);
-      };
-      void tick();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      if (running) await running.catch(() => 0);
-    },
-  };
+  // Each pass reads the queue afresh; a failed one is tried again at the next tick.
+  return createPoller(passOnce, { logger, failure: 'the review queue could not be read; trying again' });
 }

@@ -1,16 +1,16 @@
 // Acknowledged means durable: a listener records what the person asked for (a decision from a button or a
 // modal, a /sitroom command that starts work or sends something, the orientation's done button) before it
-// acknowledges Slack, and this inbox applies every
-// recorded intent through the Orchestrator port: at once after the ack, and again on start-up and every few
-// seconds for rows a crashed or stopped process left behind. The idempotency key is the Temporal update id,
-// so applying a row a second time after a crash returns the first result instead of deciding twice; an intent
-// made of several Slack posts (a pair thread) records each one it made in its row, so a second pass goes on
-// from there instead of posting again. When an intent cannot be applied the person is told why, and the row
-// keeps the outcome.
+// acknowledges Slack, and this inbox applies every recorded intent through the Orchestrator port: at once
+// after the ack, and again on start-up and every few seconds for rows a crashed or stopped process left
+// behind. The idempotency key is the Temporal update id, so applying a row a second time after a crash
+// returns the first result instead of deciding twice; an intent made of several Slack posts (a pair thread)
+// records each one it made in its row, so a second pass goes on from there instead of posting again, and a
+// post whose record a crash cut off is found again by the row's key in its message metadata. When an intent
+// cannot be applied the person is told why, and the row keeps the outcome.
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { Database } from '../db/client.js';
-import { dueIntents, leaseIntent, postponeIntent, recordIntent, renewLease, saveIntentProgress, settleIntent, type SlackIntentRow } from '../db/slack-intents.js';
+import { dueIntents, leaseIntent, postponeIntent, recordIntent, releaseLeases, renewLease, saveIntentProgress, settleIntent, type SlackIntentRow } from '../db/slack-intents.js';
 import { RefusedDecision } from '../contracts/failures.js';
 import type { Logger } from '../observability/logger.js';
 import type { DecisionResult, Orchestrator } from '../orchestrator/port.js';
@@ -23,6 +23,7 @@ import { openPairThread, pairTargetOfThread } from './listeners/events/pair-thre
 import { resolvePairTarget } from './listeners/pair.js';
 import { errorText, tellPrivately } from './listeners/reply.js';
 import { applyAgentSurfaceIntent, CurationIntent, FeedbackIntent, type CurationPort } from './agent-intents.js';
+import { createPoller } from './poller.js';
 
 const Prompt = z.object({ channel: z.string(), ts: z.string() });
 
@@ -96,6 +97,28 @@ function describeIntent(intent: Intent): string {
   return 'send your briefing';
 }
 
+/** The metadata event type on a pair thread's root, naming the inbox row that asked for it. */
+export const pairRootEvent = 'sitroom_pair_thread';
+
+/**
+ * The root an earlier attempt of this row posted, if Slack has it: the conversation's messages since the
+ * request arrived (a minute earlier, for clock skew between the store and Slack), newest first, with metadata
+ * (https://docs.slack.dev/reference/methods/conversations.history).
+ */
+async function findPairRoot(client: App['client'], channel: string, row: SlackIntentRow): Promise<{ ts: string; channel: string } | undefined> {
+  const oldest = ((row.receivedAt.getTime() - 60_000) / 1000).toFixed(6);
+  let cursor: string | undefined;
+  // Ten pages of 200 is far more than a conversation gets between a request and its retry.
+  for (let page = 0; page < 10; page++) {
+    const history = await client.conversations.history({ channel, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) });
+    const found = history.messages?.find((m) => m.metadata?.event_type === pairRootEvent && (m.metadata.event_payload as { request?: unknown } | undefined)?.request === row.idempotencyKey);
+    if (found?.ts) return { ts: found.ts, channel };
+    cursor = history.response_metadata?.next_cursor || undefined;
+    if (!history.has_more || !cursor) return undefined;
+  }
+  return undefined;
+}
+
 export interface SlackInbox {
   /**
    * Writes the intent before the listener acknowledges. Returns its row id, or undefined when the key was
@@ -124,6 +147,11 @@ export interface SlackInboxDeps {
   curation?: CurationPort;
   /** How long a process holds a row it is applying before another may take it; renewed while it works. */
   leaseMs?: number;
+  /**
+   * The store admits this one process (PGlite): a lease found in it at start-up was left by a process that is
+   * gone (killed, crashed), so the first drain gives those rows back at once instead of waiting out the lease.
+   */
+  soleProcess?: boolean;
   /** Attempts that end in an error before the row is given up and the person told. */
   maxAttempts?: number;
   /** The wait after a first failed attempt; it doubles with each further one, up to retryMaxMs. */
@@ -138,9 +166,8 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
   const retryFirstMs = deps.retryFirstMs ?? 1_000;
   const retryMaxMs = deps.retryMaxMs ?? 30_000;
   const applying = new Set<number>();
-  let timer: NodeJS.Timeout | undefined;
-  let draining: Promise<number> | undefined;
   let stopped = false;
+  let leasesLeftByTheLastProcess = deps.soleProcess ?? false;
 
   const tell = (reply: z.infer<typeof Reply>, text: string) => tellPrivately(client, logger, { user: reply.user, channel: reply.channel, text });
 
@@ -180,10 +207,18 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
       if (!target.ok) return refuse(row, intent.reply, target.message, target.message);
       const channel = intent.reply.channel;
       if (!channel) throw new Error('a pair request carries the conversation it came from');
-      const root = await client.chat.postMessage({ channel, text: `<@${intent.reply.user}> is pairing with the agent on *${target.phaseId}* (${target.title}) of *${target.workItemKey}*. Reply in this thread.` });
+      // An earlier attempt may have posted the root and then died, or lost Slack's answer, before saving its ts:
+      // the root carries this request's key in its metadata, so it is found again instead of posted twice.
+      const earlier = row.attempts > 1 ? await findPairRoot(client, channel, row) : undefined;
+      const root =
+        earlier ??
+        (await client.chat.postMessage({
+          channel,
+          text: `<@${intent.reply.user}> is pairing with the agent on *${target.phaseId}* (${target.title}) of *${target.workItemKey}*. Reply in this thread.`,
+          metadata: { event_type: pairRootEvent, event_payload: { request: row.idempotencyKey, work_item_key: target.workItemKey, phase_id: target.phaseId } },
+        }));
       if (!root.ts || !root.channel) throw new Error('Slack did not return the thread root');
       thread = { channel: root.channel, ts: root.ts, workItemKey: target.workItemKey, phaseId: target.phaseId, title: target.title };
-      // From here a second pass opens this thread; a crash between the post and this write is the one window left.
       await saveIntentProgress(db, row.id, { ...intent, thread });
     }
     // The opening carries the hand-back button: found in the thread, this pass has nothing left to post.
@@ -303,40 +338,32 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
   }
 
   async function drainOnce(): Promise<number> {
+    if (leasesLeftByTheLastProcess) {
+      // Whoever held a row in this store is gone: its rows are due now, not when their leases run out.
+      const released = await releaseLeases(db);
+      leasesLeftByTheLastProcess = false;
+      if (released > 0) logger.info({ released }, 'Slack intents held by the previous process are taken up again');
+    }
     const ids = (await dueIntents(db, 50)).filter((id) => !applying.has(id));
     // A few at a time: a burst after a restart should not open fifty updates at once.
     for (let i = 0; i < ids.length; i += 4) await Promise.all(ids.slice(i, i + 4).map(apply));
     return ids.length;
   }
 
-  function drain(): Promise<number> {
-    // One pass at a time; a caller arriving during a pass waits for it.
-    draining ??= drainOnce().finally(() => (draining = undefined));
-    return draining;
-  }
+  // A pass blocked on Temporal is not waited for long at stop: its rows stay pending and the next start takes them.
+  const poller = createPoller(drainOnce, { logger, failure: 'the Slack inbox could not be drained; trying again', stopWaitMs: 2_000 });
 
   return {
     record: (key, slackUserId, intent) => recordIntent(db, { idempotencyKey: key, kind: intent.kind, slackUserId, payload: Intent.parse(intent) }),
     apply,
-    drain,
+    drain: poller.pass,
     start(everyMs) {
       stopped = false;
-      const tick = async () => {
-        try {
-          await drain();
-        } catch (err) {
-          logger.warn({ err: errorText(err) }, 'the Slack inbox could not be drained; trying again');
-        }
-        if (!stopped) timer = setTimeout(() => void tick(), everyMs);
-      };
-      void tick();
+      poller.start(everyMs);
     },
     async stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      // A pass blocked on Temporal is not waited for long: its rows stay pending and the next start takes them.
-      if (draining) await Promise.race([draining.catch(() => 0), new Promise((r) => setTimeout(r, 2_000).unref())]);
+      await poller.stop();
     },
   };
 }

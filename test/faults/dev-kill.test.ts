@@ -14,7 +14,9 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { openStore } from '../../src/db/client.js';
 import { slackIntents } from '../../src/db/schema/core.js';
+import { ActionIds } from '../../src/slack/ids.js';
 import { freePort } from '../../src/temporal/dev-server.js';
+import { eventually } from '../support/runtime.js';
 import { uniqueSuffix } from '../support/temporal.js';
 import { startProduct, type ProductProcess } from './support.js';
 import { approveAll, openPlanGates, printFigures, settleAndCount, startFaultWorkspace, type FaultWorkspace } from './taps.js';
@@ -105,4 +107,67 @@ describe('sitroom dev on PGlite is killed with taps in flight', () => {
       await store.close();
     }
   }, 600_000);
+
+  it('an acknowledged /sitroom pair, /sitroom briefing and orientation "Done" are each applied exactly once after the restart', async () => {
+    const { dataDir, env, workspace, client, start } = await devUnderTest('devc');
+    let dev = start();
+    await dev.ready;
+    // A work item of priya's with a phase to pair on (its plan waits for approval; pairing does not need more).
+    const { key } = (await openPlanGates(client, workspace, env.TEMPORAL_TASK_QUEUE, 'DEVC', 1))[0]!;
+    const general = workspace.channelId('general');
+    const priyaDm = workspace.dmChannel('priya');
+    const samDm = workspace.dmChannel('sam');
+    const pairRoots = () => workspace.messagesIn(general).filter((m) => !m.thread_ts && m.text.includes('is pairing with the agent') && m.text.includes(key));
+    const openings = (root: { ts: string }) => workspace.threadReplies(general, root.ts).filter((m) => m.text.startsWith('Pairing on *api*'));
+    // A briefing may open with a mention of its reader (their notification settings say so).
+    const briefingsIn = (dm: string) => workspace.messagesIn(dm).filter((m) => /^(<@\w+> )?Briefing for /.test(m.text));
+    const offers = () => workspace.messagesIn(samDm).filter((m) => /^(Starter task:|No starter task)/.test(m.text));
+
+    // sam, new on the team, asks for his briefing: it opens with the orientation and its "Done" button.
+    expect((await workspace.slashCommand('sam', samDm, '/sitroom', 'briefing')).status).toBe(200);
+    const [orientation] = await eventually(async () => briefingsIn(samDm), (b) => b.length > 0, 'sam’s briefing with the orientation', 120_000);
+    expect(JSON.stringify(orientation!.blocks)).toContain(ActionIds.orientationDone);
+
+    // Three requests acknowledged ("Opening a pair thread…", "Sending your briefing…", the tap's 200), then the process dies.
+    const answers = await Promise.all([workspace.slashCommand('priya', 'general', '/sitroom', `pair api ${key}`), workspace.slashCommand('priya', priyaDm, '/sitroom', 'briefing'), workspace.tap('sam', orientation!, ActionIds.orientationDone)]);
+    await dev.kill('SIGKILL');
+    const acknowledged = answers.filter((a) => a.status === 200).length;
+    dev = start();
+    await dev.ready;
+    // The restarted process takes up at once the rows the killed one held (PGlite admits one process, so their holder is gone).
+    const count = () => {
+      const roots = pairRoots();
+      return { pair: roots.length === 1 ? openings(roots[0]!).length : roots.length, briefing: briefingsIn(priyaDm).length, orientation: offers().length };
+    };
+    await eventually(async () => count(), (c) => c.pair >= 1 && c.briefing >= 1 && c.orientation >= 1, 'the pair thread, priya’s briefing and sam’s starter task after the restart', 120_000).catch(() => undefined);
+    // A moment for a late second application to show, if there were one (the inbox drains every 5 s).
+    await new Promise((r) => setTimeout(r, 6_000));
+
+    const counts = count();
+    const figures = { acknowledged, applied: Object.values(counts).filter((n) => n === 1).length, lost: Object.values(counts).filter((n) => n === 0).length, doubled: Object.values(counts).filter((n) => n > 1).length };
+    process.stdout.write(`fault figures — PGlite, sitroom dev killed after /sitroom pair, /sitroom briefing and orientation Done: acknowledged ${figures.acknowledged}, applied once ${figures.applied}, lost ${figures.lost}, doubled ${figures.doubled}\n`);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(counts).toEqual({ pair: 1, briefing: 1, orientation: 1 });
+    // The pair session is bound to that one thread, and sam's briefing lost its button in place.
+    const session = await client.workflow.getHandle(`pair:${general}:${pairRoots()[0]!.ts}`).describe();
+    expect(session.status.name).toBe('RUNNING');
+    const updated = workspace.messagesIn(samDm).find((m) => m.ts === orientation!.ts)!;
+    expect(JSON.stringify(updated.blocks)).not.toContain(ActionIds.orientationDone);
+    expect(JSON.stringify(updated.blocks)).toContain('Orientation finished at');
+
+    // The inbox rows say each was applied (none left to apply again), read from the PGlite store once the process has let go of it.
+    await dev.kill('SIGTERM');
+    const store = await openStore({ dataDir: join(dataDir, 'pglite') });
+    try {
+      const rows = (await store.db.select().from(slackIntents)).filter((r) => r.kind !== 'decision');
+      expect(rows.map((r) => [r.kind, (r.payload as { command?: string }).command ?? '', r.slackUserId, r.status]).sort()).toEqual([
+        ['command', 'briefing', workspace.user('priya').id, 'applied'],
+        ['command', 'briefing', workspace.user('sam').id, 'applied'],
+        ['command', 'pair', workspace.user('priya').id, 'applied'],
+        ['orientation-done', '', workspace.user('sam').id, 'applied'],
+      ]);
+    } finally {
+      await store.close();
+    }
+  }, 300_000);
 });
