@@ -22,12 +22,26 @@ export function createMergeOrder(deps: { db: Database; host: Pick<CodeHost, 'hol
     const plan = Plan.safeParse((await getWorkItem(deps.db, workItemKey))?.plan);
     if (!plan.success) return [];
     const rows = new Map((await phasesOf(deps.db, workItemKey)).map((r) => [r.phaseId, r]));
-    return plan.data.phases.map((p) => ({ id: p.id, title: p.title, mergeOrder: p.mergeOrder, dependsOn: p.dependsOn, status: rows.get(p.id)?.status ?? 'blocked', prUrl: rows.get(p.id)?.prUrl ?? null }));
+    return plan.data.phases.map((p) => ({
+      id: p.id,
+      title: p.title,
+      mergeOrder: p.mergeOrder,
+      dependsOn: p.dependsOn,
+      status: rows.get(p.id)?.status ?? 'blocked',
+      prUrl: rows.get(p.id)?.prUrl ?? null,
+    }));
   }
   const predecessorsOf = (phases: Awaited<ReturnType<typeof phasesWithOrder>>, phaseId: string, merged: Set<string>) => {
     const me = phases.find((p) => p.id === phaseId);
     if (!me) return [];
-    return phases.filter((p) => p.id !== phaseId && (p.mergeOrder < me.mergeOrder || me.dependsOn.includes(p.id)) && p.status !== 'skipped' && p.status !== 'merged' && !merged.has(p.id));
+    return phases.filter(
+      (p) =>
+        p.id !== phaseId &&
+        (p.mergeOrder < me.mergeOrder || me.dependsOn.includes(p.id)) &&
+        p.status !== 'skipped' &&
+        p.status !== 'merged' &&
+        !merged.has(p.id),
+    );
   };
 
   return {

@@ -44,12 +44,24 @@ export function appInstallation(settings: GitHubAppSettings): GitHubCredentials 
   const mint = async (): Promise<string> => {
     const jwt = appJwt(settings.appId, key, now());
     const url = `${settings.apiUrl.replace(/\/+$/, '')}/app/installations/${encodeURIComponent(settings.installationId)}/access_tokens`;
-    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${jwt}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' } });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${jwt}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' },
+    });
     const body = (await res.json().catch(() => ({}))) as { token?: string; expires_at?: string; message?: string };
-    if (res.status === 401) throw new UserError(`GITHUB_APP_ID: GitHub refused the JWT of app ${settings.appId} (${body.message ?? '401'}): check the app id and that GITHUB_APP_PRIVATE_KEY_PATH is this app's current private key`, { field: 'GITHUB_APP_ID' });
-    if (res.status === 404) throw new UserError(`GITHUB_APP_INSTALLATION_ID: app ${settings.appId} has no installation ${settings.installationId} (was the app uninstalled from the organisation or the fork?)`, { field: 'GITHUB_APP_INSTALLATION_ID' });
+    if (res.status === 401)
+      throw new UserError(
+        `GITHUB_APP_ID: GitHub refused the JWT of app ${settings.appId} (${body.message ?? '401'}): check the app id and that GITHUB_APP_PRIVATE_KEY_PATH is this app's current private key`,
+        { field: 'GITHUB_APP_ID' },
+      );
+    if (res.status === 404)
+      throw new UserError(
+        `GITHUB_APP_INSTALLATION_ID: app ${settings.appId} has no installation ${settings.installationId} (was the app uninstalled from the organisation or the fork?)`,
+        { field: 'GITHUB_APP_INSTALLATION_ID' },
+      );
     if (res.status === 403 || res.status === 429) throw rateLimitOrForbidden(res.status, res.headers, body.message ?? '', 'minting an installation token');
-    if (res.status !== 201 || !body.token || !body.expires_at) throw new Error(`GitHub answered ${res.status} when minting an installation token for app ${settings.appId}: ${body.message ?? 'no token'}`);
+    if (res.status !== 201 || !body.token || !body.expires_at)
+      throw new Error(`GitHub answered ${res.status} when minting an installation token for app ${settings.appId}: ${body.message ?? 'no token'}`);
     cached = { token: body.token, expiresAt: Date.parse(body.expires_at) };
     return body.token;
   };
@@ -99,10 +111,16 @@ export function readAppPrivateKey(file: string): KeyObject {
   try {
     mode = statSync(file).mode & 0o777;
   } catch (err) {
-    throw new UserError(`GITHUB_APP_PRIVATE_KEY_PATH: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, { file, field: 'GITHUB_APP_PRIVATE_KEY_PATH' });
+    throw new UserError(`GITHUB_APP_PRIVATE_KEY_PATH: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, {
+      file,
+      field: 'GITHUB_APP_PRIVATE_KEY_PATH',
+    });
   }
   if (mode & 0o077) {
-    throw new UserError(`GITHUB_APP_PRIVATE_KEY_PATH: ${file} has mode ${mode.toString(8).padStart(4, '0')}; the app's private key must be readable by its owner only (chmod 600 ${file})`, { file, field: 'GITHUB_APP_PRIVATE_KEY_PATH' });
+    throw new UserError(
+      `GITHUB_APP_PRIVATE_KEY_PATH: ${file} has mode ${mode.toString(8).padStart(4, '0')}; the app's private key must be readable by its owner only (chmod 600 ${file})`,
+      { file, field: 'GITHUB_APP_PRIVATE_KEY_PATH' },
+    );
   }
   return parsePrivateKey(readFileSync(file, 'utf8'), `GITHUB_APP_PRIVATE_KEY_PATH: ${file}`);
 }
@@ -113,18 +131,37 @@ export function readAppPrivateKey(file: string): KeyObject {
  * Any other 403 is returned as undefined for the caller to explain.
  * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
  */
-export function rateLimitFailure(status: number, headers: Headers | Record<string, string | number | undefined>, message: string, doing: string, nowMs = Date.now()): CataloguedFailure | undefined {
+export function rateLimitFailure(
+  status: number,
+  headers: Headers | Record<string, string | number | undefined>,
+  message: string,
+  doing: string,
+  nowMs = Date.now(),
+): CataloguedFailure | undefined {
   const header = (name: string) => (headers instanceof Headers ? (headers.get(name) ?? undefined) : headers[name]?.toString());
   const retryAfter = Number(header('retry-after'));
   const reset = Number(header('x-ratelimit-reset'));
-  const limited = status === 429 || (status === 403 && (Number.isFinite(retryAfter) && header('retry-after') !== undefined || header('x-ratelimit-remaining') === '0' || /rate limit/i.test(message)));
+  const limited =
+    status === 429 ||
+    (status === 403 &&
+      ((Number.isFinite(retryAfter) && header('retry-after') !== undefined) || header('x-ratelimit-remaining') === '0' || /rate limit/i.test(message)));
   if (!limited) return undefined;
-  const waitMs = header('retry-after') !== undefined && Number.isFinite(retryAfter) ? retryAfter * 1000 : Number.isFinite(reset) && reset > 0 ? Math.max(1000, reset * 1000 - nowMs) : 60_000;
-  return new CataloguedFailure('GitHubRateLimited', `GitHub's rate limit stopped ${doing}; trying again in ${Math.ceil(waitMs / 1000)} s`, [], { retryAfterMs: waitMs });
+  const waitMs =
+    header('retry-after') !== undefined && Number.isFinite(retryAfter)
+      ? retryAfter * 1000
+      : Number.isFinite(reset) && reset > 0
+        ? Math.max(1000, reset * 1000 - nowMs)
+        : 60_000;
+  return new CataloguedFailure('GitHubRateLimited', `GitHub's rate limit stopped ${doing}; trying again in ${Math.ceil(waitMs / 1000)} s`, [], {
+    retryAfterMs: waitMs,
+  });
 }
 
 function rateLimitOrForbidden(status: number, headers: Headers, message: string, doing: string): Error {
-  return rateLimitFailure(status, headers, message, doing) ?? new UserError(`GitHub refused ${doing} (${status}): ${message} — does the app have the permissions it needs on this repository?`);
+  return (
+    rateLimitFailure(status, headers, message, doing) ??
+    new UserError(`GitHub refused ${doing} (${status}): ${message} — does the app have the permissions it needs on this repository?`)
+  );
 }
 
 /**

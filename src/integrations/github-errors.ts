@@ -15,14 +15,23 @@ export type HoldOutcome = 'released' | 'held-by-person' | 'not-held';
 export function explainPushFailure(err: unknown, at: { branch: string; where: string; detail?: string }): unknown {
   const text = `${(err as { stderr?: string }).stderr ?? ''}\n${(err as Error).message ?? ''}`;
   if (/GH006|protected branch/i.test(text)) {
-    return new CataloguedFailure('ProtectedBranch', `GitHub refused the push of ${at.branch} to ${at.where}: the branch is protected there (GH006). Ask a repository admin to exempt sitroom/* branches from the rule, or point GITHUB_FORK at a fork without it.`);
+    return new CataloguedFailure(
+      'ProtectedBranch',
+      `GitHub refused the push of ${at.branch} to ${at.where}: the branch is protected there (GH006). Ask a repository admin to exempt sitroom/* branches from the rule, or point GITHUB_FORK at a fork without it.`,
+    );
   }
   if (/Repository not found|repository '.*' not found|\b404\b/i.test(text)) {
-    return new CataloguedFailure('ForkNotFound', `${at.where} does not exist any more (GitHub answers 404), so ${at.branch} cannot be pushed there. Fork the repository again under the same name, or set GITHUB_FORK (or the role file's fork:) to one that exists.`);
+    return new CataloguedFailure(
+      'ForkNotFound',
+      `${at.where} does not exist any more (GitHub answers 404), so ${at.branch} cannot be pushed there. Fork the repository again under the same name, or set GITHUB_FORK (or the role file's fork:) to one that exists.`,
+    );
   }
   if (/non-fast-forward|\[rejected\]|fetch first|diverged/i.test(text)) {
     const detail = at.detail ?? `${at.branch} on ${at.where} has commits the agent's copy does not`;
-    return new CataloguedFailure('NonFastForward', `${detail}. Nothing was forced: rebase your commits on the branch (git pull --rebase) and push again, or say which side to keep; then hand the phase back.`);
+    return new CataloguedFailure(
+      'NonFastForward',
+      `${detail}. Nothing was forced: rebase your commits on the branch (git pull --rebase) and push again, or say which side to keep; then hand the phase back.`,
+    );
   }
   return err;
 }
@@ -34,7 +43,11 @@ const isBot = (login: string) => /\[bot\]$|-robot$|-bot$/i.test(login);
  * Whose hold a PR carries: `ours` when only Situation Room's marked `/hold` holds it, `person` when a person
  * said `/hold` (and did not cancel it) or put the label on themselves, `none` when it is not held.
  */
-export function holdState(pr: { comments: Array<{ body: string; ours: boolean }>; labelEvents: Array<{ event: 'labeled' | 'unlabeled'; actor: string }>; held: boolean }): 'ours' | 'person' | 'none' {
+export function holdState(pr: {
+  comments: Array<{ body: string; ours: boolean }>;
+  labelEvents: Array<{ event: 'labeled' | 'unlabeled'; actor: string }>;
+  held: boolean;
+}): 'ours' | 'person' | 'none' {
   if (!pr.held) return 'none';
   let ours = false;
   let person = false;

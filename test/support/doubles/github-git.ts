@@ -60,18 +60,28 @@ export function tokenRegistry(opts: { personalToken?: string; personalLogin?: st
       if (!app) return { status: 404, body: { message: 'Not Found' } };
       const jwt = bearer(authorization) ?? '';
       const [header, payload, signature] = jwt.split('.');
-      const valid = header && payload && signature && createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(app.publicKey, Buffer.from(signature, 'base64url'));
+      const valid =
+        header && payload && signature && createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(app.publicKey, Buffer.from(signature, 'base64url'));
       if (!valid) return { status: 401, body: { message: 'A JSON web token could not be decoded' } };
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss: string; iat: number; exp: number };
       jwts.push(claims);
       const now = Math.floor(Date.now() / 1000);
       if (String(claims.iss) !== app.appId) return { status: 401, body: { message: `'Issuer' claim ('iss') must be an Integer` } };
-      if (claims.exp <= now || claims.exp - claims.iat > 600) return { status: 401, body: { message: "'Expiration time' claim ('exp') is too far in the future" } };
+      if (claims.exp <= now || claims.exp - claims.iat > 600)
+        return { status: 401, body: { message: "'Expiration time' claim ('exp') is too far in the future" } };
       if (installationId !== app.installationId) return { status: 404, body: { message: 'Not Found' } };
       const expiresAt = Date.now() + (app.tokenTtlMs ?? 3_600_000);
       const token = `ghs_${randomBytes(18).toString('hex')}`;
       issued.push({ token, expiresAt });
-      return { status: 201, body: { token, expires_at: new Date(expiresAt).toISOString(), permissions: { contents: 'write', pull_requests: 'write', issues: 'write', statuses: 'write' }, repository_selection: 'selected' } };
+      return {
+        status: 201,
+        body: {
+          token,
+          expires_at: new Date(expiresAt).toISOString(),
+          permissions: { contents: 'write', pull_requests: 'write', issues: 'write', statuses: 'write' },
+          repository_selection: 'selected',
+        },
+      };
     },
   };
 }
@@ -79,7 +89,12 @@ export function tokenRegistry(opts: { personalToken?: string; personalLogin?: st
 /** Makes a bare repository refuse pushes to branches matching these patterns, with GitHub's GH006 message. */
 export function protectBranches(bareRepo: string, patterns: string[]): void {
   const hook = join(bareRepo, 'hooks', 'pre-receive');
-  const cases = patterns.map((p) => `    refs/heads/${p}) echo "error: GH006: Protected branch update failed for $ref." >&2; echo "error: Changes must be made through a pull request." >&2; exit 1 ;;`).join('\n');
+  const cases = patterns
+    .map(
+      (p) =>
+        `    refs/heads/${p}) echo "error: GH006: Protected branch update failed for $ref." >&2; echo "error: Changes must be made through a pull request." >&2; exit 1 ;;`,
+    )
+    .join('\n');
   writeFileSync(hook, `#!/bin/sh\nwhile read old new ref; do\n  case "$ref" in\n${cases}\n  esac\ndone\nexit 0\n`);
   chmodSync(hook, 0o755);
 }
@@ -88,7 +103,11 @@ export function protectBranches(bareRepo: string, patterns: string[]): void {
  * Serves `/<owner>/<repo>.git/...` with git http-backend for the repositories `repoFor` knows; anything else
  * is not taken. Every request needs a valid token as the Basic password (pushes and fetches alike).
  */
-export function gitSmartHttp(repoFor: (slug: string) => string | undefined, tokens: TokenRegistry, log: Array<{ slug: string; service: string; login: string }>) {
+export function gitSmartHttp(
+  repoFor: (slug: string) => string | undefined,
+  tokens: TokenRegistry,
+  log: Array<{ slug: string; service: string; login: string }>,
+) {
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const m = /^\/([\w.-]+\/[\w.-]+?)\.git(\/.*)$/.exec(url.pathname);
