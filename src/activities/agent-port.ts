@@ -19,6 +19,8 @@ import type { CodeHost, PullRequestRef } from '../integrations/github.js';
 import { evidenceDescription } from '../integrations/github.js';
 import { UserError } from '../contracts/failures.js';
 import type { ConfigSource } from '../config/source.js';
+import type { BranchOwner } from '../integrations/github.js';
+import type { MergeOrder } from './merge-order.js';
 
 export interface AgentPortDeps {
   agent: Agent;
@@ -42,6 +44,8 @@ export interface AgentPortDeps {
   refreshKnowledge?: () => Promise<void>;
   /** Renders the PR description (evidence, domain-model impact, confidence); defaults to the evidence list alone. */
   describePr?: (args: { workItemKey: string; ownerId: string; phaseTitle: string; summary: string; files: string[]; evidence: string[] }) => string;
+  /** Holds a phase PR whose predecessors have not merged (GitHub mode, where tide merges). */
+  mergeOrder?: Pick<MergeOrder, 'holdIfWaiting'>;
 }
 
 export const phaseBranch = (workItemKey: string, phaseId: string, attempt: number) => `sitroom/${workItemKey.toLowerCase()}/${phaseId}-${attempt}`;
@@ -85,7 +89,7 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
    * The phase's worktree on its branch, created from the base on first use and reused afterwards. Before an
    * agent step, edits left by a step that died mid-way are dropped; a person's pair worktree is left as is.
    */
-  async function checkOutPhase(args: { workItemKey: string; phase: { id: string }; attempt: number }, opts: { resetEdits: boolean }) {
+  async function checkOutPhase(args: { workItemKey: string; phase: { id: string }; attempt: number }, opts: { resetEdits: boolean; pull?: boolean }) {
     const { targetRepo, team } = deps.config.current();
     const branch = phaseBranch(args.workItemKey, args.phase.id, args.attempt);
     const worktree = join(deps.worktreesDir, `${args.workItemKey}-${args.phase.id}-${args.attempt}`);
@@ -100,7 +104,18 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       await git(worktree, ['reset', '-q', '--hard', 'HEAD']);
       await git(worktree, ['clean', '-q', '-fd']);
     }
-    return { branch, worktree, base };
+    const owner = await branchOwner(args.workItemKey, args.phase.id);
+    // Commits pushed to the phase branch on its fork (a developer pairing) come first; fast-forward only.
+    const pulled = deps.host.pullBranch && opts.pull !== false ? await deps.host.pullBranch(worktree, branch, owner) : undefined;
+    return { branch, worktree, base, owner, pulled };
+  }
+
+  /** A collaborative phase's branch lives on its owner's fork when they configured one; other phases on the bot's. */
+  async function branchOwner(workItemKey: string, phaseId: string): Promise<BranchOwner> {
+    const row = (await phasesOf(deps.db, workItemKey)).find((p) => p.phaseId === phaseId);
+    if (row?.mode !== 'collaborative') return {};
+    const owner = (await getWorkItem(deps.db, workItemKey))?.ownerId;
+    return owner ? { developer: owner } : {};
   }
 
   async function phaseFiles(workItemKey: string, phaseId: string): Promise<string[]> {
@@ -147,12 +162,19 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
     },
 
     async preparePhaseBranch(args) {
-      const { branch, worktree } = await checkOutPhase(args, { resetEdits: false });
+      const { branch, worktree, owner, pulled } = await checkOutPhase(args, { resetEdits: false });
+      // The developer fetches the branch from their fork (or the bot's) and pushes their commits back to it.
+      if (pulled?.remote === 'absent') await deps.host.pushBranch(worktree, branch, owner);
       return { branch, worktree };
     },
 
     async phaseBranchWork(args) {
-      const { branch, worktree, base } = await checkOutPhase(args, { resetEdits: false });
+      // A branch that moved on both sides is explained when the agent's step runs (it never forces); read ours here.
+      const checkedOut = await checkOutPhase(args, { resetEdits: false }).catch(async (err: unknown) => {
+        if ((err as { type?: string }).type !== 'NonFastForward') throw err;
+        return checkOutPhase(args, { resetEdits: false, pull: false });
+      });
+      const { branch, worktree, base } = checkedOut;
       // One record per commit: sha, author, subject, then the files it touched.
       const log = await git(worktree, ['log', '--reverse', '--name-only', '--format=%x1e%H%x1f%an%x1f%s', `${base}..${branch}`]);
       const commits = log
@@ -175,8 +197,9 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       };
 
       await deps.refreshKnowledge?.();
-      const { branch, worktree, base } = await checkOutPhase(args, { resetEdits: true });
+      const { branch, worktree, base, owner, pulled } = await checkOutPhase(args, { resetEdits: true });
       beat(`worktree ${worktree} on ${branch}`);
+      if (pulled?.remote === 'fast-forwarded') beat(`took ${pulled.commits} commit(s) pushed to ${branch} on the fork`);
 
       // Commits on the branch that the base does not have: the phase's own work from an earlier try.
       const alreadyCommitted = (await git(worktree, ['rev-list', '--count', `${base}..${branch}`])).trim() !== '0';
@@ -208,10 +231,12 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
         description = `**${args.workItemKey}: ${args.phase.title}**\n\nResumed: the branch already carries the change.`;
       }
 
-      await deps.host.pushBranch(worktree, branch);
-      const existing = await deps.host.findPullRequest(branch);
-      const pr = existing ?? (await deps.host.openPullRequest({ branch, base: team.target.default_branch, title: `${args.workItemKey}: ${args.phase.title}`, body: description }));
+      await deps.host.pushBranch(worktree, branch, owner);
+      const existing = await deps.host.findPullRequest(branch, owner);
+      const pr = existing ?? (await deps.host.openPullRequest({ branch, base: team.target.default_branch, title: `${args.workItemKey}: ${args.phase.title}`, body: description, ...owner }));
       beat(existing ? `PR ${pr.url} already open` : `opened PR ${pr.url}`);
+      const waitingFor = (await deps.mergeOrder?.holdIfWaiting({ workItemKey: args.workItemKey, phaseId: args.phase.id, pr })) ?? [];
+      if (waitingFor.length) beat(`held the PR with /hold until ${waitingFor.join(', ')} merge${waitingFor.length === 1 ? 's' : ''}`);
       return {
         branch,
         prUrl: pr.url,

@@ -1,16 +1,22 @@
 // The activity boundary of the failure catalogue (src/contracts/failures.ts): rooms below throw plain
 // catalogued errors; here they become the ApplicationFailures Temporal reads to decide on retries.
 import { ApplicationFailure } from '@temporalio/common';
-import { failureCatalogue, isCataloguedFailure, isUserError, type FailureType } from '../contracts/failures.js';
+import { failureCatalogue, isCataloguedFailure, isUserError, type CataloguedFailure, type FailureType } from '../contracts/failures.js';
 
 /** An ApplicationFailure of a catalogued type; retryable or not as the catalogue says. */
 export function failure(type: FailureType, message: string, ...details: unknown[]): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: !failureCatalogue[type].retryable, details });
 }
 
+/** A catalogued error as Temporal's failure; a service's "try again after" (GitHub's Retry-After) becomes the next retry's delay. */
+function cataloguedAsFailure(err: CataloguedFailure): ApplicationFailure {
+  const retryAfterMs = err.options.retryAfterMs;
+  return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: err.nonRetryable, details: err.details, ...(retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}) });
+}
+
 /** A catalogued error as Temporal's failure; anything else unchanged, for the retry policy to judge. */
 export function asApplicationFailure(err: unknown): unknown {
-  return isCataloguedFailure(err) ? failure(err.type, err.message, ...err.details) : err;
+  return isCataloguedFailure(err) ? cataloguedAsFailure(err) : err;
 }
 
 /** Permanent errors stop Temporal's retries; everything else is retried by the workflow's policy. */

@@ -34,6 +34,8 @@ import { answerQuestion, type AnswerQuestionArgs, type QuestionAnswer, type Ques
 export type { ExecutePhaseResult } from '../contracts/ports.js';
 export type { DecisionCommit } from '../contracts/decisions.js';
 
+import type { MergeOrder } from './merge-order.js';
+
 export interface ActivityDeps {
   db: Database;
   /** The current team config; returns the last good one when the files on disk are broken. */
@@ -58,6 +60,8 @@ export interface ActivityDeps {
   githubEvents?: (event: GitHubEvent) => Promise<GitHubEventOutcome>;
   /** RH-A answering questions people ask in Slack (src/activities/ask.ts). */
   questions?: Omit<QuestionDeps, 'db' | 'config'>;
+  /** Prow holds on PRs whose predecessors have not merged (GitHub mode): lifted here once they have. */
+  mergeOrder?: Pick<MergeOrder, 'releaseFreed'>;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -171,6 +175,8 @@ export function createActivities(deps: ActivityDeps) {
 
     async mergePhase(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }) {
       const result = await deps.ci.merge(args);
+      // Tide merges on GitHub: a PR held for this phase (or this one, once its predecessors merged) may go now.
+      await deps.mergeOrder?.releaseFreed({ workItemKey: args.workItemKey, ...(result.merged ? { mergedPhaseId: args.phaseId } : {}) });
       if (result.merged && args.prUrl && deps.calibration) {
         // pr-ready stored the phase's assessment when CI went green.
         const graded = (await phaseConfidence(db, args.workItemKey, args.phaseId)) as ConfidenceAssessment | null | undefined;

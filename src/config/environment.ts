@@ -20,7 +20,7 @@ export interface Environment {
   /** publicUrl has no trailing slash. */
   dashboard: { secret?: string; publicUrl?: string };
   anthropic: { apiKey?: string; baseUrl?: string; model?: string };
-  github: { token?: string; apiUrl: string; repository?: string; pushUrl?: string; prowGcsUrl: string; ciWebhookSecret?: string; webhookSecret?: string };
+  github: { token?: string; app?: { appId: string; installationId: string; privateKeyPath: string }; apiUrl: string; gitUrl: string; repository?: string; fork?: string; pushUrl?: string; prowGcsUrl: string; ciWebhookSecret?: string; webhookSecret?: string };
   jira: { url?: string; token?: string; email?: string; apiVersion: 2 | 3 };
   logging: { level: LogLevel };
   demo: { workspaceUrl?: string; dashboardUrl?: string; key?: string; stepTimeoutMs: number };
@@ -127,6 +127,10 @@ export function parseEnvironment(source: Readonly<Record<string, string | undefi
   const pairs: Array<[VariableName, VariableName, string]> = [
     ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', "required with SLACK_BOT_TOKEN: without it no request from Slack can be verified (Basic Information → App Credentials → Signing Secret in the app's settings)"],
     ['JIRA_URL', 'JIRA_TOKEN', 'required with JIRA_URL: tickets cannot be read without it'],
+    ['GITHUB_APP_ID', 'GITHUB_APP_INSTALLATION_ID', "required with GITHUB_APP_ID: the app's installation to mint tokens for"],
+    ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY_PATH', "required with GITHUB_APP_ID: the app's private key (PEM) signs the token requests"],
+    ['GITHUB_APP_INSTALLATION_ID', 'GITHUB_APP_ID', 'required with GITHUB_APP_INSTALLATION_ID: the id of the app it is an installation of'],
+    ['GITHUB_APP_PRIVATE_KEY_PATH', 'GITHUB_APP_ID', 'required with GITHUB_APP_PRIVATE_KEY_PATH: the id of the app the key belongs to'],
     ['JIRA_TOKEN', 'JIRA_URL', 'required with JIRA_TOKEN: the Jira base URL (https://<site>.atlassian.net or your server)'],
     ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', "required with TEMPORAL_TLS_CLIENT_CERT_PATH: the client certificate's private key (PEM)"],
     ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'required with TEMPORAL_TLS_CLIENT_KEY_PATH: the client certificate (PEM) the key belongs to'],
@@ -170,11 +174,16 @@ function toSlices(v: Values): Environment {
     slack: defined({ botToken: str('SLACK_BOT_TOKEN'), signingSecret: str('SLACK_SIGNING_SECRET'), appToken: str('SLACK_APP_TOKEN'), apiUrl: str('SLACK_API_URL')!.replace(/\/*$/, '/'), socketMode: str('SLACK_SOCKET_MODE') === undefined ? undefined : str('SLACK_SOCKET_MODE') === 'true' }),
     dashboard: defined({ secret: str('SITROOM_DASHBOARD_SECRET'), publicUrl: str('SITROOM_PUBLIC_URL')?.replace(/\/+$/, '') }),
     anthropic: defined({ apiKey: str('ANTHROPIC_API_KEY'), baseUrl: str('ANTHROPIC_BASE_URL'), model: str('ANTHROPIC_MODEL') }),
-    github: defined({ token: str('GITHUB_TOKEN'), apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''), repository: str('GITHUB_REPOSITORY'), pushUrl: str('GITHUB_PUSH_URL'), prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''), ciWebhookSecret: str('CI_WEBHOOK_SECRET'), webhookSecret: str('GITHUB_WEBHOOK_SECRET') }),
+    github: defined({ token: str('GITHUB_TOKEN'), app: githubApp(v), apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''), gitUrl: str('GITHUB_GIT_URL')!.replace(/\/+$/, ''), repository: str('GITHUB_REPOSITORY'), fork: str('GITHUB_FORK'), pushUrl: str('GITHUB_PUSH_URL'), prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''), ciWebhookSecret: str('CI_WEBHOOK_SECRET'), webhookSecret: str('GITHUB_WEBHOOK_SECRET') }),
     jira: defined({ url: str('JIRA_URL'), token: str('JIRA_TOKEN'), email: str('JIRA_EMAIL'), apiVersion: str('JIRA_API_VERSION') === '3' ? (3 as const) : (2 as const) }),
     logging: { level: str('LOG_LEVEL') as LogLevel },
     demo: defined({ workspaceUrl: str('WORKSPACE_URL'), dashboardUrl: str('DASHBOARD_URL'), key: str('DEMO_KEY'), stepTimeoutMs: num('DEMO_STEP_TIMEOUT_MS') }),
   };
+}
+
+function githubApp(v: Values): Environment['github']['app'] {
+  const [appId, installationId, privateKeyPath] = (['GITHUB_APP_ID', 'GITHUB_APP_INSTALLATION_ID', 'GITHUB_APP_PRIVATE_KEY_PATH'] as const).map((n) => v[n]);
+  return appId !== undefined && installationId !== undefined && privateKeyPath !== undefined ? { appId: String(appId), installationId: String(installationId), privateKeyPath: String(privateKeyPath) } : undefined;
 }
 
 /** TLS is on when asked for, or implied by an API key (Temporal Cloud accepts API keys over TLS only) or a TLS file. */

@@ -166,6 +166,8 @@ export const RoleFile = z
     developer: developerId,
     display_name: z.string().min(1),
     github: z.string().regex(/^[A-Za-z0-9-]{1,39}$/, 'must be a GitHub login').optional(),
+    /** Their fork (`owner/name`): their collaborative phases' branches live there, where they push; else the bot's fork. */
+    fork: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be "owner/name" of a GitHub repository').optional(),
     slack_user_id: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id like "U024BE7LH"').optional(),
     time_zone: timeZone.default('UTC'),
     persona: z.string().min(1),

@@ -53,6 +53,14 @@ const readableFile = (raw: string): { value: string } | { expected: string } => 
 };
 /** An address or host name to listen on; never a URL or host:port. */
 const bindHost = (raw: string) => (isIP(raw) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(raw) ? { value: raw } : { expected: 'an IP address or host name to listen on (127.0.0.1, 0.0.0.0, ::)' });
+/** A private key file readable by its owner only (0600 or 0400): a key others can read is refused, not used. */
+const privateKeyFile = (raw: string): { value: string } | { expected: string } => {
+  const readable = readableFile(raw);
+  if (!('value' in readable)) return readable;
+  const mode = statSync(readable.value).mode & 0o777;
+  return mode & 0o077 ? { expected: `a key file only its owner can read (${readable.value} has mode ${mode.toString(8).padStart(4, '0')}: chmod 600 it)` } : readable;
+};
+const repositorySlug = (raw: string) => (/^[\w.-]+\/[\w.-]+$/.test(raw) ? { value: raw } : { expected: 'an owner/name GitHub repository' });
 const minLength = (n: number) => (raw: string) => (raw.length >= n ? { value: raw } : { expected: `at least ${n} characters (e.g. \`openssl rand -hex 32\`)` });
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -87,10 +95,15 @@ export const environmentVariables = {
   ANTHROPIC_API_KEY: { group: 'anthropic', parse: text, unset: 'offline agent', meaning: 'Claude for RH-A', secret: true },
   ANTHROPIC_BASE_URL: { group: 'anthropic', parse: httpUrl, unset: "Anthropic's", meaning: 'Messages API base URL' },
   ANTHROPIC_MODEL: { group: 'anthropic', parse: text, unset: 'see `src/agent/claude.ts`', meaning: 'model id' },
-  GITHUB_TOKEN: { group: 'github', parse: text, unset: 'local git mode', meaning: 'GitHub access for PRs, comments and statuses (Prow-style CI on the PR)', secret: true },
+  GITHUB_TOKEN: { group: 'github', parse: text, unset: 'local git mode (unless a GitHub App is set)', meaning: 'personal token for PRs, comments, statuses and pushes (Prow-style CI on the PR); the simple fallback when no GitHub App is configured', secret: true },
+  GITHUB_APP_ID: { group: 'github', parse: positiveInteger, unset: 'GITHUB_TOKEN, or local git mode', meaning: 'GitHub App that Situation Room acts as: installation tokens (an hour each, refreshed before they expire) for the API and for git pushes; wins over `GITHUB_TOKEN`' },
+  GITHUB_APP_INSTALLATION_ID: { group: 'github', parse: positiveInteger, unset: 'required with `GITHUB_APP_ID`', meaning: "the app's installation on the organisation or fork (Settings → Installed GitHub Apps → Configure: the number in the URL)" },
+  GITHUB_APP_PRIVATE_KEY_PATH: { group: 'github', parse: privateKeyFile, unset: 'required with `GITHUB_APP_ID`', meaning: "PEM private key of the app; must be readable by its owner only (mode 0600)" },
+  GITHUB_FORK: { group: 'github', parse: repositorySlug, unset: 'branches are pushed to the PR repository itself', meaning: "`owner/name` of the bot's fork: phase branches are pushed there and PRs opened from `owner:branch`; the base is still fetched from the PR repository" },
+  GITHUB_GIT_URL: { group: 'github', parse: httpUrl, default: 'https://github.com', meaning: 'git host that push and fetch URLs are built on (`<url>/<owner>/<name>.git`): GitHub Enterprise or a loopback fake' },
   GITHUB_API_URL: { group: 'github', parse: httpUrl, default: 'https://api.github.com', meaning: 'GitHub REST API base (GitHub Enterprise or a loopback fake) in GitHub mode' },
-  GITHUB_REPOSITORY: { group: 'github', parse: (raw) => (/^[\w.-]+\/[\w.-]+$/.test(raw) ? { value: raw } : { expected: 'an owner/name GitHub repository' }), unset: 'team.yaml `target.repo`', meaning: '`owner/name` of the repository PRs are opened on' },
-  GITHUB_PUSH_URL: { group: 'github', parse: text, unset: '`https://github.com/<repo>.git`', meaning: "git remote phase branches are pushed to (credentials come from git's own credential helper)" },
+  GITHUB_REPOSITORY: { group: 'github', parse: repositorySlug, unset: 'team.yaml `target.repo`', meaning: '`owner/name` of the repository PRs are opened on' },
+  GITHUB_PUSH_URL: { group: 'github', parse: text, unset: '`<GITHUB_GIT_URL>/<GITHUB_FORK or repo>.git`', meaning: 'git remote phase branches are pushed to, when it is not the one built from `GITHUB_FORK`; over HTTPS, with the same identity as the API' },
   PROW_GCS_URL: { group: 'github', parse: httpUrl, default: 'https://storage.googleapis.com', meaning: "where a Prow run's files are read: a `ci/prow/<job>` status links the run's page (`…/view/gs/<bucket>/<path>`), and its `junit*.xml` artifacts are listed and read from that bucket and path (ci-operator's `junit_operator.xml` left out)" },
   CI_WEBHOOK_SECRET: { group: 'github', parse: text, unset: 'no `POST /ci/webhook`; CI results are polled', meaning: 'HMAC secret of `POST /ci/webhook`', secret: true },
   GITHUB_WEBHOOK_SECRET: { group: 'github', parse: minLength(16), unset: 'no `POST /github/webhook`; statuses, reviews and merges are polled', meaning: "secret of the repository's GitHub webhook: `POST /github/webhook` checks `X-Hub-Signature-256` with it (statuses, check runs, pull requests, reviews, comments)", secret: true },

@@ -46,6 +46,14 @@ export const failureCatalogue = {
   AnthropicRequestError: { retryable: false },
   /** Anything else the agent threw that is not an API error. */
   AgentError: { retryable: false },
+  /** GitHub's rate limit (429, or a 403 with Retry-After): retried after the delay GitHub asked for. */
+  GitHubRateLimited: { retryable: true },
+  /** A push GitHub refused because the branch is protected: a person must change the rule or the branch. */
+  ProtectedBranch: { retryable: false },
+  /** The fork phases push to is gone (404): a person must fork again or configure another one. */
+  ForkNotFound: { retryable: false },
+  /** The phase branch on the remote has commits ours lacks and ours has commits it lacks: never forced, a person decides. */
+  NonFastForward: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;
 
 export type FailureType = keyof typeof failureCatalogue;
@@ -54,7 +62,7 @@ export type FailureType = keyof typeof failureCatalogue;
 export class CataloguedFailure extends Error {
   override readonly name = 'CataloguedFailure';
   readonly nonRetryable: boolean;
-  constructor(readonly type: FailureType, message: string, readonly details: unknown[] = []) {
+  constructor(readonly type: FailureType, message: string, readonly details: unknown[] = [], readonly options: { retryAfterMs?: number } = {}) {
     super(message);
     this.nonRetryable = !failureCatalogue[type].retryable;
   }

@@ -16,7 +16,7 @@ import { phaseEvidence } from '../db/phases.js';
 import { buildOwnersIndex, loadTree, type OwnersIndex } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
 import { createJira, type IssueTracker } from '../integrations/jira.js';
-import { git } from '../integrations/git.js';
+import { git, gitWithToken } from '../integrations/git.js';
 import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
 import { createPatternWriteBack } from '../integrations/pattern-write-back.js';
 import { curatorsFromConfig } from '../knowledge/access.js';
@@ -32,6 +32,7 @@ import { createCiKnowledge } from '../knowledge/ci-knowledge.js';
 import { createConfigSource, type ConfigSource } from '../config/source.js';
 import { createDomainInsight, type DomainInsight } from '../knowledge/insight.js';
 import { createGitHubMode } from '../integrations/ci/github-mode.js';
+import { createMergeOrder } from '../activities/merge-order.js';
 import { createLocalCiPort } from '../integrations/ci/local-mode.js';
 import { createKnowledgeDecisions } from '../knowledge/decisions.js';
 import { createMemoryPort, memorySeed, type MergedChange } from '../briefing/memory.js';
@@ -109,14 +110,22 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const insight = createDomainInsight();
   // GitHub mode: PRs on GitHub, Prow CI, tide merges; results are polled unless the CI webhook pushes them.
-  const github = environment.github.token ? createGitHubMode(environment.github, team) : undefined;
+  // A GitHub App (or, as the fallback, a personal token) turns GitHub mode on; a developer's fork comes from their role file.
+  const github =
+    environment.github.token || environment.github.app
+      ? createGitHubMode(environment.github, team, { developerFork: (id) => config.current().roles.get(id)?.fork, credentialsDir: join(dataDir, 'git-credentials') })
+      : undefined;
   const localHost = createLocalCodeHost(targetRepo);
   const host = github?.host ?? localHost;
   // Tide merges on GitHub: branches start from the remote's current default branch.
   const syncBase = github
     ? async (defaultBranch: string) => {
         const ref = `refs/remotes/sitroom-upstream/${defaultBranch}`;
-        await git(targetRepo, ['fetch', '-q', github.settings.pushUrl, `+refs/heads/${defaultBranch}:${ref}`]);
+        // From the upstream, never the fork pushed to: a fork's default branch lags behind what tide merged.
+        const url = github.settings.upstreamUrl;
+        const fetch = ['fetch', '-q', url, `+refs/heads/${defaultBranch}:${ref}`];
+        if (/^https?:\/\//.test(url)) await gitWithToken(targetRepo, fetch, { token: await github.settings.credentials.token(), scratchDir: join(dataDir, 'git-credentials') });
+        else await git(targetRepo, fetch);
         return ref;
       }
     : undefined;
@@ -177,6 +186,8 @@ const pullRequestBody = async (prUrl: string) => {
     },
     pullRequestBody,
   });
+  // Tide merges whatever is approved: phase PRs wait for their predecessors under Prow's /hold.
+  const mergeOrder = github ? createMergeOrder({ db: store.db, host: github.host }) : undefined;
   const activities = createActivities({
     db: store.db,
     config: () => config.current(),
@@ -193,6 +204,7 @@ const pullRequestBody = async (prUrl: string) => {
       pollCi,
       // Tide merges on GitHub: later phases branch from the remote's current default branch.
       ...(syncBase ? { syncBase } : {}),
+      ...(mergeOrder ? { mergeOrder } : {}),
       describePr: (pr) => {
         const current = config.current();
         const { assessment, impact } = assessPhase({ team: current.team, model: insight.model, files: pr.files, evidence: pr.evidence, at: new Date() });
@@ -205,6 +217,7 @@ const pullRequestBody = async (prUrl: string) => {
     overlap: { footprint: async (item) => footprintOf(insight.model, { ...item, files: await workItemFiles(targetRepo, branchBase(), item.workItemKey, item.phases) }) },
     memory: createMemoryPort({ db: store.db, knowledge, config, insight, history: () => mergedChanges(targetRepo, config.current().team.target) }),
     calibration: new CalibrationStore(store.db),
+    ...(mergeOrder ? { mergeOrder } : {}),
     experience: createKnowledgeUpkeep({ db: store.db, knowledge, config, targetRepo }),
     ciHistory: {
       // Read at each run, so a team.yaml change of release or variants applies at the next import.

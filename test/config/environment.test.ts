@@ -18,7 +18,7 @@ describe('the environment schema', () => {
     const env = environmentFrom({});
     expect(env.ports).toEqual({ bindHost: '127.0.0.1', http: 3000, slack: 3001, workspace: 3002 });
     expect(env.temporal).toEqual({ namespace: 'default', taskQueue: defaultTaskQueue });
-    expect(env.github).toEqual({ apiUrl: 'https://api.github.com', prowGcsUrl: 'https://storage.googleapis.com' });
+    expect(env.github).toEqual({ apiUrl: 'https://api.github.com', gitUrl: 'https://github.com', prowGcsUrl: 'https://storage.googleapis.com' });
     expect(env.jira).toEqual({ apiVersion: 2 });
     expect(env.logging.level).toBe('info');
     expect(env.demo.stepTimeoutMs).toBe(180_000);

@@ -4,7 +4,7 @@
 // only reports whether that has happened and RH-O looks again later.
 // Commit statuses: https://docs.github.com/en/rest/commits/statuses
 // Prow commands and tide: https://prow.k8s.io/command-help, https://docs.prow.k8s.io/docs/components/core/tide/
-import { Octokit } from '@octokit/rest';
+import { appInstallation, githubClient, personalToken, readAppPrivateKey, type GitHubCredentials } from '../github-auth.js';
 import type { CiPort } from '../../contracts/ports.js';
 import type { Environment } from '../../config/environment.js';
 import type { TeamConfig } from '../../config/schema.js';
@@ -15,11 +15,20 @@ import { JUnitParseError } from './junit.js';
 import type { CiRunReport } from '../../contracts/ci.js';
 
 export interface GitHubSettings {
+  /** The personal token; empty when a GitHub App is the identity. */
   token: string;
+  /** Who Situation Room is on GitHub: the app installation when configured, else the personal token. */
+  credentials: GitHubCredentials;
   apiUrl: string;
   owner: string;
   repo: string;
   pushUrl: string;
+  /** Where the base branch is fetched from: always the upstream, never the fork pushed to. */
+  upstreamUrl: string;
+  /** The bot's fork (`pushUrl` points at it); PRs are opened from `<fork owner>:<branch>`. */
+  fork?: { owner: string; repo: string };
+  /** git host base for the fork URLs of developers (`<gitUrl>/<owner>/<name>.git`). */
+  gitUrl: string;
   platform: TeamConfig['ci']['platforms'][number];
   requiredJobs: string[];
   /** Where Prow runs' artifacts are read from (GCS). */
@@ -30,8 +39,8 @@ const defaultRequiredJobs = ['unit'];
 
 /** GitHub mode's settings from the parsed environment and team.yaml; a bad value is named with where it came from. */
 export function githubSettings(env: Environment['github'], team: TeamConfig): GitHubSettings {
-  const token = env.token?.trim();
-  if (!token) throw new UserError('GITHUB_TOKEN is empty: set a token with repo scope, or unset it to use the local git mode');
+  const token = env.token?.trim() ?? '';
+  if (!token && !env.app) throw new UserError('GitHub mode needs an identity: set GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PRIVATE_KEY_PATH (a GitHub App), or GITHUB_TOKEN (a personal token)');
   const slug = env.repository?.trim() || team.target.repo;
   const m = /^([\w.-]+)\/([\w.-]+)$/.exec(slug);
   if (!m) {
@@ -40,12 +49,21 @@ export function githubSettings(env: Environment['github'], team: TeamConfig): Gi
   }
   const platform = team.ci.platforms.find((p) => p.kind === 'prow');
   if (!platform) throw new UserError('.rh-agentic/team.yaml ci.platforms: GitHub mode needs a platform of kind "prow" (the only CI it speaks)');
+  const apiUrl = env.apiUrl.replace(/\/+$/, '');
+  const gitUrl = (env.gitUrl ?? 'https://github.com').replace(/\/+$/, '');
+  const fork = env.fork ? /^([\w.-]+)\/([\w.-]+)$/.exec(env.fork) : null;
+  const credentials = env.app ? appInstallation({ appId: env.app.appId, installationId: env.app.installationId, privateKey: readAppPrivateKey(env.app.privateKeyPath), apiUrl }) : personalToken(token);
   return {
     token,
-    apiUrl: env.apiUrl.replace(/\/+$/, ''),
+    credentials,
+    apiUrl,
     owner: m[1]!,
     repo: m[2]!,
-    pushUrl: env.pushUrl?.trim() || `https://github.com/${slug}.git`,
+    pushUrl: env.pushUrl?.trim() || `${gitUrl}/${env.fork ?? slug}.git`,
+    // Without a fork, a GITHUB_PUSH_URL is the upstream itself (a mirror, a loopback): the base comes from there.
+    upstreamUrl: !env.fork && env.pushUrl?.trim() ? env.pushUrl.trim() : `${gitUrl}/${slug}.git`,
+    ...(fork ? { fork: { owner: fork[1]!, repo: fork[2]! } } : {}),
+    gitUrl,
     platform,
     requiredJobs: platform.required_jobs ?? defaultRequiredJobs,
     gcsUrl: env.prowGcsUrl.replace(/\/+$/, ''),
@@ -86,7 +104,7 @@ export function finishedRuns(sha: string, statuses: StatusLike[]): Array<{ job: 
 }
 
 export interface GitHubCiDeps {
-  settings: Pick<GitHubSettings, 'token' | 'apiUrl' | 'owner' | 'repo' | 'platform'> & Partial<Pick<GitHubSettings, 'gcsUrl'>>;
+  settings: Pick<GitHubSettings, 'token' | 'apiUrl' | 'owner' | 'repo' | 'platform'> & Partial<Pick<GitHubSettings, 'gcsUrl' | 'credentials'>>;
   host: Pick<CodeHost, 'comment'>;
   /** Fetches a run's JUnit; defaults to Prow over the same API. */
   ci?: Pick<CiSystem, 'junit'>;
@@ -95,9 +113,10 @@ export interface GitHubCiDeps {
 export function createGitHubCiPort(deps: GitHubCiDeps): CiPort {
   const { settings } = deps;
   // Retries off: Temporal retries the activity.
-  const octokit = new Octokit({ auth: settings.token, baseUrl: settings.apiUrl, request: { retries: 0 }, log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
+  const credentials = settings.credentials ?? personalToken(settings.token);
+  const octokit = githubClient(credentials, settings.apiUrl);
   const repo = { owner: settings.owner, repo: settings.repo };
-  const ci = deps.ci ?? createProwCi({ owner: settings.owner, repo: settings.repo, token: settings.token, baseUrl: settings.apiUrl, platform: settings.platform, host: deps.host, ...(settings.gcsUrl ? { gcsUrl: settings.gcsUrl } : {}) });
+  const ci = deps.ci ?? createProwCi({ owner: settings.owner, repo: settings.repo, token: settings.token, credentials, baseUrl: settings.apiUrl, platform: settings.platform, host: deps.host, ...(settings.gcsUrl ? { gcsUrl: settings.gcsUrl } : {}) });
   const pullNumber = (prUrl: string): number => {
     const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const m = new RegExp(`/${escape(settings.owner)}/${escape(settings.repo)}/pull/(\\d+)(?:[/?#]|$)`).exec(prUrl);
@@ -148,8 +167,26 @@ export function createGitHubCiPort(deps: GitHubCiDeps): CiPort {
 }
 
 /** GitHub mode's code host and CI, bound to one repository. */
-export function createGitHubMode(env: Environment['github'], team: TeamConfig): { host: CodeHost; ci: CiPort; settings: GitHubSettings } {
+export function createGitHubMode(
+  env: Environment['github'],
+  team: TeamConfig,
+  extra: { developerFork?: (developerId: string) => string | undefined; credentialsDir?: string } = {},
+): { host: CodeHost; ci: CiPort; settings: GitHubSettings } {
   const settings = githubSettings(env, team);
-  const host = createGitHub({ owner: settings.owner, repo: settings.repo, token: settings.token, baseUrl: settings.apiUrl, pushUrl: settings.pushUrl });
+  const developerFork = (developerId: string) => {
+    const slug = extra.developerFork?.(developerId);
+    const [owner, repo] = slug?.split('/') ?? [];
+    return owner && repo ? { owner, repo, pushUrl: `${settings.gitUrl}/${slug}.git` } : undefined;
+  };
+  const host = createGitHub({
+    owner: settings.owner,
+    repo: settings.repo,
+    credentials: settings.credentials,
+    baseUrl: settings.apiUrl,
+    pushUrl: settings.pushUrl,
+    ...(settings.fork ? { fork: settings.fork } : {}),
+    developerFork,
+    ...(extra.credentialsDir ? { credentialsDir: extra.credentialsDir } : {}),
+  });
   return { host, ci: createGitHubCiPort({ settings, host }), settings };
 }

@@ -8,6 +8,7 @@ import type { TeamConfig } from '../../config/schema.js';
 import type { CodeHost } from '../github.js';
 import { mergeJUnit, parseJUnit, type JUnitReport } from './junit.js';
 import { Octokit } from '@octokit/rest';
+import { githubClient, type GitHubCredentials } from '../github-auth.js';
 
 export interface JobStatus {
   job: string;
@@ -27,6 +28,8 @@ export interface ProwOptions {
   owner: string;
   repo: string;
   token: string;
+  /** An app installation's tokens instead of `token`. */
+  credentials?: GitHubCredentials;
   baseUrl?: string;
   platform: TeamConfig['ci']['platforms'][number];
   host: Pick<CodeHost, 'comment'>;
@@ -57,7 +60,9 @@ const maxJUnitFiles = 50;
 const contextPrefix = 'ci/prow/';
 
 export function createProwCi(opts: ProwOptions): CiSystem {
-  const octokit = new Octokit({ auth: opts.token, baseUrl: opts.baseUrl ?? 'https://api.github.com', request: { retries: 0 }, log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
+  const octokit = opts.credentials
+    ? githubClient(opts.credentials, opts.baseUrl ?? 'https://api.github.com')
+    : new Octokit({ auth: opts.token, baseUrl: opts.baseUrl ?? 'https://api.github.com', request: { retries: 0 }, log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
   const doFetch = opts.fetchImpl ?? fetch;
   const gcsUrl = (opts.gcsUrl ?? 'https://storage.googleapis.com').replace(/\/+$/, '');
 

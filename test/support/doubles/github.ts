@@ -15,6 +15,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { inheritedEnvironment } from '../../../src/config/process-environment.js';
 import { startLoopback, type FakeRequest, type FakeResponse, type LoopbackServer } from './http.js';
+import { gitSmartHttp, tokenRegistry, type FakeAppSettings, type TokenRegistry } from './github-git.js';
 
 const exec = promisify(execFile);
 /** OpenShift CI's results bucket. */
@@ -37,6 +38,8 @@ export interface FakeProwJob {
 interface Pull {
   number: number;
   head: string;
+  /** Owner of the repository the head branch lives in: the upstream's owner, or a fork's. */
+  headOwner: string;
   base: string;
   title: string;
   body: string;
@@ -69,8 +72,24 @@ export interface FakeGitHub extends LoopbackServer {
   redeliver(id: string): Promise<{ status: number; answer: string }>;
   /** A reviewer submits a review on a PR (the review's state as GitHub writes it, e.g. APPROVED). */
   submitReview(number: number, reviewer: string, state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED'): Promise<void>;
-  /** Merges an open PR with a merge commit on its base branch, as the merge button or tide would. */
+  /** Merges an open PR with a merge commit on its base branch, as the merge button or tide would (tide leaves a held PR alone: 405). */
   mergePull(number: number, opts?: { sha?: string; title?: string }): Promise<{ sha: string }>;
+  /** Labels on each issue or PR, as Prow applies them (`/hold` → do-not-merge/hold). */
+  labels: Map<number, Set<string>>;
+  /** Issue events (labeled/unlabeled) with who caused them, as GET /issues/:n/events lists them. */
+  events: Array<{ issue: number; event: 'labeled' | 'unlabeled'; label: string; actor: string }>;
+  /** A person comments (e.g. `/hold`): Prow reacts as to any comment. */
+  commentAs(user: string, issue: number, body: string): void;
+  /** A person adds a label in GitHub's UI. */
+  labelAs(user: string, issue: number, label: string): void;
+  /** The next `times` REST calls answer GitHub's rate limit: 429, or 403 "secondary rate limit", with Retry-After. */
+  rateLimit(times: number, opts?: { status?: 429 | 403; retryAfterSeconds?: number }): void;
+  /** Forks phases may push to, by `owner/name`; deleting one makes it answer 404. */
+  forks: Map<string, string>;
+  /** Installation tokens and JWTs seen, and a way to expire them. */
+  tokens: TokenRegistry;
+  /** git smart-HTTP requests served: which repository, which service, as whom. */
+  gitRequests: Array<{ slug: string; service: string; login: string }>;
 }
 
 export class FakeMergeError extends Error {
@@ -82,7 +101,33 @@ export class FakeMergeError extends Error {
   }
 }
 
-export async function startFakeGitHub(opts: { owner: string; repo: string; bareRepo: string; jobs?: FakeProwJob[]; token?: string }): Promise<FakeGitHub> {
+export async function startFakeGitHub(opts: {
+  owner: string;
+  repo: string;
+  bareRepo: string;
+  jobs?: FakeProwJob[];
+  token?: string;
+  /** A GitHub App that may mint installation tokens (then no personal token is needed). */
+  app?: FakeAppSettings;
+  /** Forks of the repository, `owner/name` → bare repository. */
+  forks?: Record<string, string>;
+}): Promise<FakeGitHub> {
+  const tokens = tokenRegistry({ ...(opts.token ? { personalToken: opts.token } : {}), ...(opts.app ? { app: opts.app } : {}) });
+  const forks = new Map(Object.entries(opts.forks ?? {}));
+  const labels = new Map<number, Set<string>>();
+  const events: FakeGitHub['events'] = [];
+  const gitRequests: FakeGitHub['gitRequests'] = [];
+  let limited: { times: number; status: 429 | 403; retryAfterSeconds: number } | undefined;
+  /** Prow's bot applies labels whoever asked. */
+  const prowBot = 'openshift-ci[bot]';
+  const setLabel = (issue: number, label: string, on: boolean, actor: string) => {
+    const set = labels.get(issue) ?? new Set<string>();
+    labels.set(issue, set);
+    if (set.has(label) === on) return;
+    if (on) set.add(label);
+    else set.delete(label);
+    events.push({ issue, event: on ? 'labeled' : 'unlabeled', label, actor });
+  };
   const pulls: Pull[] = [];
   const comments: FakeGitHub['comments'] = [];
   const statuses: FakeGitHub['statuses'] = [];
@@ -127,6 +172,16 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
   const jobs = opts.jobs ?? [];
 
   const gitIn = async (args: string[]) => (await exec('git', args, { cwd: opts.bareRepo })).stdout;
+  const upstreamSlug = `${opts.owner}/${opts.repo}`;
+  const bareOf = (owner: string) => (owner === opts.owner ? opts.bareRepo : [...forks].find(([slug]) => slug.split('/')[0] === owner)?.[1]);
+  /** The head's commit, brought into the upstream as refs/pull/<n>/head as GitHub does, so a merge can use it. */
+  const headSha = async (headOwner: string, branch: string, number: number): Promise<string> => {
+    const bare = bareOf(headOwner);
+    if (!bare) throw new Error(`no repository for ${headOwner}`);
+    const sha = (await exec('git', ['rev-parse', `refs/heads/${branch}`], { cwd: bare })).stdout.trim();
+    if (bare !== opts.bareRepo) await gitIn(['fetch', '-q', bare, `+refs/heads/${branch}:refs/pull/${number}/head`]);
+    return sha;
+  };
   const status = (sha: string, context: string, state: string, description: string, target_url: string | null) => {
     const row = { sha, context, state, description, target_url, id: nextId++, created_at: new Date().toISOString() };
     statuses.push(row);
@@ -153,7 +208,7 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
   /** A push to a PR's branch moves its head: refresh it and run the jobs on the new commit. */
   const refresh = async (pull: Pull) => {
     if (pull.state !== 'open') return;
-    const sha = (await gitIn(['rev-parse', `refs/heads/${pull.head}`]).catch(() => pull.sha)).trim();
+    const sha = await headSha(pull.headOwner, pull.head, pull.number).catch(() => pull.sha);
     if (sha === pull.sha) return;
     pull.sha = sha;
     for (const job of jobs) runJob(job, sha);
@@ -164,6 +219,7 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     if (!pull) throw new FakeMergeError(404, 'Not Found');
     await refresh(pull);
     if (pull.state !== 'open') throw new FakeMergeError(405, 'Pull Request is not mergeable');
+    if (labels.get(number)?.has('do-not-merge/hold')) throw new FakeMergeError(405, 'Tide: the PR carries do-not-merge/hold');
     if (opt.sha && opt.sha !== pull.sha) throw new FakeMergeError(409, 'Head branch was modified. Review and try the merge again.');
     const base = (await gitIn(['rev-parse', `refs/heads/${pull.base}`])).trim();
     let tree: string;
@@ -172,7 +228,7 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     } catch {
       throw new FakeMergeError(405, 'Pull Request is not mergeable');
     }
-    const message = opt.title ?? `Merge pull request #${pull.number} from ${pull.head}`;
+    const message = opt.title ?? `Merge pull request #${pull.number} from ${pull.headOwner}/${pull.head}`;
     const identity = { GIT_AUTHOR_NAME: 'openshift-merge-bot', GIT_AUTHOR_EMAIL: 'merge-bot@example.invalid', GIT_COMMITTER_NAME: 'openshift-merge-bot', GIT_COMMITTER_EMAIL: 'merge-bot@example.invalid' };
     const commit = (await exec('git', ['commit-tree', tree, '-p', base, '-p', pull.sha, '-m', message], { cwd: opts.bareRepo, env: { ...inheritedEnvironment(), ...identity } })).stdout.trim();
     await gitIn(['update-ref', `refs/heads/${pull.base}`, commit, base]);
@@ -185,6 +241,9 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
 
   const onComment = (pull: Pull, body: string) => {
     for (const line of body.split('\n').map((l) => l.trim())) {
+      // Prow's hold plugin: https://prow.k8s.io/command-help#hold
+      if (line === '/hold') setLabel(pull.number, 'do-not-merge/hold', true, prowBot);
+      if (line === '/hold cancel' || line === '/unhold') setLabel(pull.number, 'do-not-merge/hold', false, prowBot);
       const test = /^\/test\s+([\w-]+)$/.exec(line);
       if (test) {
         const job = jobs.find((j) => j.name === test[1]);
@@ -204,7 +263,8 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     title: p.title,
     body: p.body,
     html_url: `${baseUrl}/${opts.owner}/${opts.repo}/pull/${p.number}`,
-    head: { ref: p.head, sha: p.sha },
+    head: { ref: p.head, sha: p.sha, label: `${p.headOwner}:${p.head}`, user: { login: p.headOwner } },
+    labels: [...(labels.get(p.number) ?? [])].map((name) => ({ name })),
     base: { ref: p.base, sha: p.baseSha },
     merged: p.merged,
     merged_at: p.mergedAt,
@@ -227,8 +287,14 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
       const object = bucket.get(req.path.slice(prowBucket.length + 2).split('/').map(decodeURIComponent).join('/'));
       return object === undefined ? { status: 404, text: 'NoSuchKey' } : { text: object, headers: { 'content-type': 'application/octet-stream' } };
     }
-    if (opts.token && req.headers.authorization !== `token ${opts.token}` && req.headers.authorization !== `Bearer ${opts.token}`) {
-      return { status: 401, body: { message: 'Bad credentials' } };
+    let m0: RegExpExecArray | null;
+    if ((m0 = /^\/app\/installations\/([^/]+)\/access_tokens$/.exec(req.path)) && req.method === 'POST') return tokens.mint(m0[1]!, req.headers.authorization);
+    const who = tokens.check(req.headers.authorization);
+    if ('status' in who) return { status: 401, body: { message: who.message, documentation_url: 'https://docs.github.com/rest' } };
+    if (limited && limited.times > 0) {
+      limited.times -= 1;
+      const message = limited.status === 429 ? 'API rate limit exceeded' : 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+      return { status: limited.status, headers: { 'retry-after': String(limited.retryAfterSeconds) }, body: { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' } };
     }
     if (!req.path.startsWith(prefix)) return { status: 404, body: { message: 'Not Found' } };
     const rest = req.path.slice(prefix.length);
@@ -236,16 +302,21 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     let m: RegExpExecArray | null;
 
     if (req.method === 'POST' && rest === '/pulls') {
-      const head = String(body.head ?? '');
+      // `head` is "branch" on the repository itself or "owner:branch" from a fork.
+      const rawHead = String(body.head ?? '');
+      const [headOwner, head] = rawHead.includes(':') ? (rawHead.split(':', 2) as [string, string]) : [opts.owner, rawHead];
+      if (pulls.some((p) => p.state === 'open' && p.headOwner === headOwner && p.head === head)) {
+        return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${headOwner}:${head}.` }], documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request' } };
+      }
       let sha: string;
       try {
-        sha = (await gitIn(['rev-parse', `refs/heads/${head}`])).trim();
+        sha = await headSha(headOwner, head, pulls.length + 1);
       } catch {
         return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }] } };
       }
       const base = String(body.base ?? 'main');
       const baseSha = (await gitIn(['rev-parse', `refs/heads/${base}`]).catch(() => '')).trim() || null;
-      const pull: Pull = { number: pulls.length + 1, head, base, title: String(body.title ?? ''), body: String(body.body ?? ''), sha, state: 'open', merged: false, mergedAt: null, mergeCommitSha: null, baseSha };
+      const pull: Pull = { number: pulls.length + 1, head, headOwner, base, title: String(body.title ?? ''), body: String(body.body ?? ''), sha, state: 'open', merged: false, mergedAt: null, mergeCommitSha: null, baseSha };
       pulls.push(pull);
       deliver('pull_request', { action: 'opened', number: pull.number, pull_request: pullJson(pull) });
       for (const job of jobs) runJob(job, sha);
@@ -255,7 +326,7 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
       // GitHub filters by head as "owner:branch" and by state (default open).
       const head = req.query.get('head') ?? undefined;
       const state = req.query.get('state') ?? 'open';
-      const matches = pulls.filter((p) => (!head || `${opts.owner}:${p.head}` === head) && (state === 'all' || p.state === state));
+      const matches = pulls.filter((p) => (!head || `${p.headOwner}:${p.head}` === head) && (state === 'all' || p.state === state));
       for (const p of matches) await refresh(p);
       return { body: matches.map(pullJson) };
     }
@@ -296,13 +367,20 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
       if (!pull) return { status: 404, body: { message: 'Not Found' } };
       if (req.method === 'POST') {
         await refresh(pull);
-        const c = { id: nextId++, issue, body: String(body.body ?? ''), user: 'sitroom-bot' };
+        const c = { id: nextId++, issue, body: String(body.body ?? ''), user: who.login };
         comments.push(c);
         deliver('issue_comment', { action: 'created', issue: { number: issue, title: pull.title, html_url: pullJson(pull).html_url, pull_request: { html_url: pullJson(pull).html_url } }, comment: { id: c.id, body: c.body, user: { login: c.user } } });
         onComment(pull, c.body);
         return { status: 201, body: { id: c.id, body: c.body, user: { login: c.user } } };
       }
       return { body: comments.filter((c) => c.issue === issue).map((c) => ({ id: c.id, body: c.body, user: { login: c.user } })) };
+    }
+    if ((m = /^\/issues\/(\d+)\/labels$/.exec(rest)) && req.method === 'GET') {
+      return { body: [...(labels.get(Number(m[1])) ?? [])].map((name) => ({ name })) };
+    }
+    if ((m = /^\/issues\/(\d+)\/events$/.exec(rest)) && req.method === 'GET') {
+      const issue = Number(m[1]);
+      return { body: events.filter((e) => e.issue === issue).map((e, i) => ({ id: i + 1, event: e.event, label: { name: e.label }, actor: { login: e.actor } })) };
     }
     if ((m = /^\/statuses\/([0-9a-f]{7,40})$/.exec(rest)) && req.method === 'POST') {
       status(m[1]!, String(body.context ?? 'default'), String(body.state), String(body.description ?? ''), (body.target_url as string | undefined) ?? null);
@@ -331,7 +409,7 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
     return { status: 404, body: { message: `Not Found: ${req.method} ${rest}` } };
   };
 
-  const server = await startLoopback(handler);
+  const server = await startLoopback(handler, gitSmartHttp((slug) => (slug === upstreamSlug ? opts.bareRepo : forks.get(slug)), tokens, gitRequests));
   baseUrl = server.url;
   return {
     ...server,
@@ -364,6 +442,22 @@ export async function startFakeGitHub(opts: { owner: string; repo: string; bareR
       const review = { id: nextId++, user: { login: reviewer }, body: '', state: state.toLowerCase(), commit_id: pull.sha, html_url: `${pullJson(pull).html_url}#pullrequestreview-${nextId}`, submitted_at: new Date().toISOString() };
       deliver('pull_request_review', { action: 'submitted', review, pull_request: pullJson(pull), sender: { login: reviewer } });
       await Promise.all([...pending]);
+    },
+    labels,
+    events,
+    forks,
+    tokens,
+    gitRequests,
+    commentAs(user, issue, text) {
+      const pull = pulls.find((p) => p.number === issue);
+      comments.push({ id: nextId++, issue, body: text, user });
+      if (pull) onComment(pull, text);
+    },
+    labelAs(user, issue, label) {
+      setLabel(issue, label, true, user);
+    },
+    rateLimit(times, o = {}) {
+      limited = { times, status: o.status ?? 429, retryAfterSeconds: o.retryAfterSeconds ?? 30 };
     },
   };
 }

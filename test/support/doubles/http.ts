@@ -26,8 +26,12 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-export async function startLoopback(handler: FakeHandler): Promise<LoopbackServer> {
+/** Takes a request before the JSON handler when it returns true (e.g. git's smart HTTP, whose bodies are binary). */
+export type RawHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export async function startLoopback(handler: FakeHandler, raw?: RawHandler): Promise<LoopbackServer> {
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (raw?.(req, res)) return;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {

@@ -1,0 +1,67 @@
+// What GitHub's refusals mean to the person, as the failure catalogue's types, and whose Prow hold a PR
+// carries. Pure functions over what git and the REST API answered.
+import { CataloguedFailure } from '../contracts/failures.js';
+
+/** Prow's hold label: https://prow.k8s.io/command-help#hold ; tide does not merge a PR that carries it. */
+export const holdLabel = 'do-not-merge/hold';
+
+export type HoldOutcome = 'released' | 'held-by-person' | 'not-held';
+
+/**
+ * A push or fetch git could not do, as a failure the person can act on: a protected branch (GH006), a fork that
+ * no longer exists (404), or a branch that moved on both sides (never forced). Anything else is returned as is,
+ * for Temporal to retry.
+ */
+export function explainPushFailure(err: unknown, at: { branch: string; where: string; detail?: string }): unknown {
+  const text = `${(err as { stderr?: string }).stderr ?? ''}\n${(err as Error).message ?? ''}`;
+  if (/GH006|protected branch/i.test(text)) {
+    return new CataloguedFailure(
+      'ProtectedBranch',
+      `GitHub refused the push of ${at.branch} to ${at.where}: the branch is protected there (GH006). Ask a repository admin to exempt sitroom/* branches from the rule, or point GITHUB_FORK at a fork without it.`,
+    );
+  }
+  if (/Repository not found|repository '.*' not found|\b404\b/i.test(text)) {
+    return new CataloguedFailure(
+      'ForkNotFound',
+      `${at.where} does not exist any more (GitHub answers 404), so ${at.branch} cannot be pushed there. Fork the repository again under the same name, or set GITHUB_FORK (or the role file's fork:) to one that exists.`,
+    );
+  }
+  if (/non-fast-forward|\[rejected\]|fetch first|diverged/i.test(text)) {
+    const detail = at.detail ?? `${at.branch} on ${at.where} has commits the agent's copy does not`;
+    return new CataloguedFailure(
+      'NonFastForward',
+      `${detail}. Nothing was forced: rebase your commits on the branch (git pull --rebase) and push again, or say which side to keep; then hand the phase back.`,
+    );
+  }
+  return err;
+}
+
+/** Logins that are bots (GitHub Apps end in [bot]; Prow's robot accounts in -robot or -bot). */
+const isBot = (login: string) => /\[bot\]$|-robot$|-bot$/i.test(login);
+
+/**
+ * Whose hold a PR carries: `ours` when only Situation Room's marked `/hold` holds it, `person` when a person
+ * said `/hold` (and did not cancel it) or put the label on themselves, `none` when it is not held.
+ */
+export function holdState(pr: {
+  comments: Array<{ body: string; ours: boolean }>;
+  labelEvents: Array<{ event: 'labeled' | 'unlabeled'; actor: string }>;
+  held: boolean;
+}): 'ours' | 'person' | 'none' {
+  if (!pr.held) return 'none';
+  let ours = false;
+  let person = false;
+  for (const c of pr.comments) {
+    for (const line of c.body.split('\n').map((l) => l.trim())) {
+      const on = line === '/hold' ? true : line === '/hold cancel' || line === '/unhold' ? false : undefined;
+      if (on === undefined) continue;
+      if (c.ours) ours = on;
+      else person = on;
+    }
+  }
+  // A label a person set by hand (not through Prow's bot) counts as their hold until it is removed.
+  const lastByHand = pr.labelEvents.filter((e) => !isBot(e.actor)).at(-1);
+  if (lastByHand?.event === 'labeled') person = true;
+  if (person) return 'person';
+  return ours ? 'ours' : 'person';
+}
