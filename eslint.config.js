@@ -20,8 +20,34 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 // esquery regular expressions cannot contain "/", so \W stands for the path separator.
 const outsideRepo = 'The repository stands alone: read the pinned snapshot in domain-models/snapshot, never ../shared.';
 const sharedPath = '/\\.\\.\\W+shared\\b|\\Wwork\\Wshared\\b/';
-const projectIoModules = ['**/db/*', '**/db/**', '**/slack/**', '**/activities/**', '**/orchestrator/**', '**/temporal/**', '**/main/**', '**/http/**', '**/integrations/**', '**/config/load*', '**/config/source*'];
-const ioPackages = ['pg', '@electric-sql/pglite', 'drizzle-orm', 'drizzle-orm/*', '@slack/*', '@anthropic-ai/sdk', '@octokit/*', 'pino', 'yaml', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'];
+const projectIoModules = [
+  '**/db/*',
+  '**/db/**',
+  '**/slack/**',
+  '**/activities/**',
+  '**/orchestrator/**',
+  '**/temporal/**',
+  '**/main/**',
+  '**/http/**',
+  '**/integrations/**',
+  '**/config/load*',
+  '**/config/source*',
+];
+const ioPackages = [
+  'pg',
+  '@electric-sql/pglite',
+  'drizzle-orm',
+  'drizzle-orm/*',
+  '@slack/*',
+  '@anthropic-ai/sdk',
+  '@octokit/*',
+  'pino',
+  'yaml',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  '@temporalio/testing',
+];
 
 export default tseslint.config(
   { ignores: ['eslint.config.js', 'node_modules/**', '.data/**', '.cache/**', 'migrations/**', 'test/artifacts/**', 'bin/**', 'examples/**/*.js'] },
@@ -42,64 +68,119 @@ export default tseslint.config(
     files: ['src/**/*.ts', 'scripts/**/*.ts'],
     ignores: ['src/config/**'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment only in src/config (readEnvironment at start); take the typed slice you need as a parameter.' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read the environment only in src/config (readEnvironment at start); take the typed slice you need as a parameter.',
+        },
+      ],
     },
   },
   {
     files: ['src/contracts/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['../*', '../**'], message: 'src/contracts is the floor: it imports nothing else of the project. Move the type here instead.' },
-          { regex: '^[^.]', message: 'src/contracts imports no packages: plain types and constants only, so every room (workflows included) can use it.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../*', '../**'], message: 'src/contracts is the floor: it imports nothing else of the project. Move the type here instead.' },
+            { regex: '^[^.]', message: 'src/contracts imports no packages: plain types and constants only, so every room (workflows included) can use it.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/domain/**/*.ts'],
     ignores: ['src/domain/load.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltins.map((name) => ({ name, message: 'src/domain is pure: file access belongs in src/domain/load.ts, its one I/O file.' })),
-        patterns: [
-          { group: ioPackages.filter((name) => name !== 'yaml'), message: 'src/domain is pure: no I/O clients.' },
-          { group: projectIoModules, message: 'src/domain is pure: it does not reach the store, the surfaces or the integrations.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'src/domain is pure: file access belongs in src/domain/load.ts, its one I/O file.' })),
+          patterns: [
+            { group: ioPackages.filter((name) => name !== 'yaml'), message: 'src/domain is pure: no I/O clients.' },
+            { group: projectIoModules, message: 'src/domain is pure: it does not reach the store, the surfaces or the integrations.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/agent/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['@slack/*', '@temporalio/*', 'pg', '@electric-sql/pglite', 'drizzle-orm', 'drizzle-orm/*'], message: 'RH-A is a library: no Slack, Temporal or database. Throw a catalogued failure (src/contracts/failures.ts); src/activities meters and records.' },
-          { group: ['**/db/*', '**/db/**', '**/slack/**', '**/activities/**', '**/orchestrator/**', '**/temporal/**', '**/main/**'], message: 'RH-A is a library: it does not reach the store, Slack or Temporal; take what it needs as a parameter.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@slack/*', '@temporalio/*', 'pg', '@electric-sql/pglite', 'drizzle-orm', 'drizzle-orm/*'],
+              message:
+                'RH-A is a library: no Slack, Temporal or database. Throw a catalogued failure (src/contracts/failures.ts); src/activities meters and records.',
+            },
+            {
+              group: ['**/db/*', '**/db/**', '**/slack/**', '**/activities/**', '**/orchestrator/**', '**/temporal/**', '**/main/**'],
+              message: 'RH-A is a library: it does not reach the store, Slack or Temporal; take what it needs as a parameter.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/db/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/knowledge/*', '**/briefing/*', '**/agent/*', '**/integrations/*', '**/activities/*', '**/orchestrator/*', '**/temporal/*', '**/slack/**', '**/http/**', '**/main/*', '**/cli/*', '**/workflows/**'], message: 'src/db stores: it imports no room above it. Take the value as a parameter, or move the shared type to src/contracts.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/knowledge/*',
+                '**/briefing/*',
+                '**/agent/*',
+                '**/integrations/*',
+                '**/activities/*',
+                '**/orchestrator/*',
+                '**/temporal/*',
+                '**/slack/**',
+                '**/http/**',
+                '**/main/*',
+                '**/cli/*',
+                '**/workflows/**',
+              ],
+              message: 'src/db stores: it imports no room above it. Take the value as a parameter, or move the shared type to src/contracts.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins. Move I/O into an activity.' })),
-        patterns: [
-          { group: ioPackages, message: 'Workflow code must not do I/O. Call an activity (imported as a type) instead.' },
-          { group: ['**/src/activities/*', '**/src/activities/**'], allowTypeImports: true, message: 'Import activities as types only (proxyActivities<typeof ...>).' },
-          { group: ['**/src/db/**', '**/src/slack/**', '**/src/agent/**', '**/src/integrations/**', '**/src/config/load*'], message: 'Workflow code must not import I/O modules.' },
-        ],
-      }],
-      'no-restricted-globals': ['error',
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins. Move I/O into an activity.' })),
+          patterns: [
+            { group: ioPackages, message: 'Workflow code must not do I/O. Call an activity (imported as a type) instead.' },
+            {
+              group: ['**/src/activities/*', '**/src/activities/**'],
+              allowTypeImports: true,
+              message: 'Import activities as types only (proxyActivities<typeof ...>).',
+            },
+            {
+              group: ['**/src/db/**', '**/src/slack/**', '**/src/agent/**', '**/src/integrations/**', '**/src/config/load*'],
+              message: 'Workflow code must not import I/O modules.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
         { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' },
         { name: 'setInterval', message: 'Use sleep() from @temporalio/workflow.' },
         { name: 'fetch', message: 'No I/O in workflows; use an activity.' },
@@ -110,7 +191,8 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
     rules: {
-      'no-restricted-syntax': ['error',
+      'no-restricted-syntax': [
+        'error',
         { selector: `Literal[value=${sharedPath}]`, message: outsideRepo },
         { selector: `TemplateElement[value.raw=${sharedPath}]`, message: outsideRepo },
         { selector: "CallExpression > Literal[value='..'] ~ Literal[value='shared']", message: outsideRepo },
@@ -121,25 +203,47 @@ export default tseslint.config(
     // Its one exception: the request guard and the HTML escaping every HTTP surface shares, which import nothing.
     files: ['src/local-slack/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ regex: '^\\.\\./(?!http/(guard|html)\\.js$)', message: 'The local workspace stands in for Slack: it imports nothing else of the project (only the shared request guard and HTML escaping), so it cannot know more than Slack would.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!http/(guard|html)\\.js$)',
+              message:
+                'The local workspace stands in for Slack: it imports nothing else of the project (only the shared request guard and HTML escaping), so it cannot know more than Slack would.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/http/guard.ts', 'src/http/html.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ regex: '^\\.', message: 'The shared request guard and HTML escaping import nothing of the project: the local workspace uses them too.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^\\.', message: 'The shared request guard and HTML escaping import nothing of the project: the local workspace uses them too.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/slack/listeners/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/db/**', 'drizzle-orm', '@temporalio/*', '**/orchestrator/temporal*', '**/workflows/**'], message: 'A listener reaches the store and Temporal only through the trigger (src/slack/trigger.ts) and the Orchestrator port.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/db/**', 'drizzle-orm', '@temporalio/*', '**/orchestrator/temporal*', '**/workflows/**'],
+              message: 'A listener reaches the store and Temporal only through the trigger (src/slack/trigger.ts) and the Orchestrator port.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -25,7 +25,9 @@ if (flags.sizes !== undefined) {
   }
   options.sizes = sizes;
 }
-const available = readdirSync(join(here, 'suites')).filter((f) => f.endsWith('.ts')).map((f) => f.replace(/\.ts$/, ''));
+const available = readdirSync(join(here, 'suites'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.replace(/\.ts$/, ''));
 const unknown = wanted.filter((w) => !available.includes(w));
 if (unknown.length > 0) {
   console.error(`bench: no suite named ${unknown.join(', ')} (suites: ${available.join(', ')})`);
@@ -49,7 +51,12 @@ for (const file of suiteFiles) {
         `ratio ${f.ratio.toFixed(2)} vs ${f.baseline}${f.target ? `  (${f.target})` : ''}${met}`,
     );
     if (f.growth) console.log(`${''.padEnd(10)} ${''.padEnd(44)} ${describeGrowth(f.growth)}`);
-    if (f.extra) console.log(`${''.padEnd(10)} ${''.padEnd(44)} ${Object.entries(f.extra).map(([k, v]) => `${k}=${v}`).join('  ')}`);
+    if (f.extra)
+      console.log(
+        `${''.padEnd(10)} ${''.padEnd(44)} ${Object.entries(f.extra)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('  ')}`,
+      );
   }
 }
 const out = join(here, 'results');

@@ -30,8 +30,23 @@ const stepTimeoutMs = environment.demo.stepTimeoutMs;
 const run = promisify(execFile);
 const git = async (cwd: string, args: string[]) => (await run('git', args, { cwd, maxBuffer: 16 * 1024 * 1024 })).stdout;
 
-interface Message { channel: string; ts: string; user: string; text: string; blocks?: unknown[]; thread_ts?: string; edited?: unknown }
-interface UiState { me: string; botUserId: string; channels: Array<{ id: string; name: string; isIm: boolean }>; messages: Message[]; ephemerals: Message[]; modal: unknown }
+interface Message {
+  channel: string;
+  ts: string;
+  user: string;
+  text: string;
+  blocks?: unknown[];
+  thread_ts?: string;
+  edited?: unknown;
+}
+interface UiState {
+  me: string;
+  botUserId: string;
+  channels: Array<{ id: string; name: string; isIm: boolean }>;
+  messages: Message[];
+  ephemerals: Message[];
+  modal: unknown;
+}
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
@@ -39,11 +54,17 @@ let stepNo = 0;
 const step = (title: string) => console.log(`\n${bold(`${++stepNo}. ${title}`)}`);
 const say = (line: string) => console.log(`   ${line}`);
 const quote = (text: string, lines = 12) =>
-  text.split('\n').slice(0, lines).forEach((l) => console.log(dim(`   │ ${l}`)));
+  text
+    .split('\n')
+    .slice(0, lines)
+    .forEach((l) => console.log(dim(`   │ ${l}`)));
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function ui<T>(path: string, body?: Record<string, string>): Promise<T> {
-  const res = await fetch(`${workspaceUrl}${path}`, body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
+  const res = await fetch(
+    `${workspaceUrl}${path}`,
+    body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {},
+  );
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -62,7 +83,11 @@ function readable(m: Message): string {
     }
   };
   walk(m.blocks ?? []);
-  return (texts.length ? texts.join('\n') : m.text).replace(/<([^|>]+)\|([^>]+)>/g, '$2').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
+  return (texts.length ? texts.join('\n') : m.text)
+    .replace(/<([^|>]+)\|([^>]+)>/g, '$2')
+    .replace(/&gt;/g, '>')
+    .replace(/&lt;/g, '<')
+    .replace(/&amp;/g, '&');
 }
 
 async function waitFor(user: string, what: string, match: (m: Message, s: UiState) => boolean, timeoutMs = stepTimeoutMs): Promise<Message> {
@@ -106,7 +131,9 @@ function dashboardSecret(): string | undefined {
 }
 
 const actionIds = (m: Message): string[] =>
-  (m.blocks ?? []).flatMap((b) => ((b as { type: string }).type === 'actions' ? ((b as { elements?: Array<{ action_id: string }> }).elements ?? []).map((e) => e.action_id) : []));
+  (m.blocks ?? []).flatMap((b) =>
+    (b as { type: string }).type === 'actions' ? ((b as { elements?: Array<{ action_id: string }> }).elements ?? []).map((e) => e.action_id) : [],
+  );
 
 /**
  * The error class for this run's ticket: one the offline agent can carry through every phase (it knows each
@@ -178,7 +205,9 @@ async function main(): Promise<number> {
   }
   const conditionType = pickConditionType();
   if (!conditionType) {
-    console.error(`${targetRepo} already has a condition for every error class the offline agent knows (${Object.keys(providerFailures).join(', ')}): earlier demo runs added them.`);
+    console.error(
+      `${targetRepo} already has a condition for every error class the offline agent knows (${Object.keys(providerFailures).join(', ')}): earlier demo runs added them.`,
+    );
     console.error('Stop `npm run dev`, remove .data/target-repo (it is copied again from examples/target-repo on start), and start it again.');
     return 1;
   }
@@ -187,7 +216,9 @@ async function main(): Promise<number> {
     const who = quiet.map((q) => q.line).join(' and ');
     if (!(await isExampleCopy())) {
       console.error(`It is quiet hours for ${who}: the product holds their non-urgent messages until then, so the story would stall.`);
-      console.error(`${targetRepo} is not dev's copy of the example team, so the demo leaves its role files alone: run it in their daytime, or drop quiet_hours from ${join(targetRepo, '.rh-agentic/roles')} (the running product re-reads role files within seconds).`);
+      console.error(
+        `${targetRepo} is not dev's copy of the example team, so the demo leaves its role files alone: run it in their daytime, or drop quiet_hours from ${join(targetRepo, '.rh-agentic/roles')} (the running product re-reads role files within seconds).`,
+      );
       return 1;
     }
     restoreQuietHours = liftQuietHours(quiet.map((q) => q.id));
@@ -195,7 +226,9 @@ async function main(): Promise<number> {
       restoreQuietHours();
       process.exit(130);
     });
-    console.log(dim(`It is quiet hours for ${who}. For this demo the example team in ${targetRepo} has no quiet hours; the role files are put back when it ends.`));
+    console.log(
+      dim(`It is quiet hours for ${who}. For this demo the example team in ${targetRepo} has no quiet hours; the role files are put back when it ends.`),
+    );
     // The running product checks the role files every couple of seconds.
     await pause(3_000);
   }
@@ -210,14 +243,22 @@ async function main(): Promise<number> {
   const sam = await dmOf('sam');
   const since = (await state('maria')).messages.length;
   const isBot = (m: Message, s: UiState) => m.user === s.botUserId;
-  const inThread = (ts: string, after = '0') => (m: Message, s: UiState) => isBot(m, s) && m.thread_ts === ts && Number(m.ts) > Number(after) && !m.text.startsWith('Pairing on');
+  const inThread =
+    (ts: string, after = '0') =>
+    (m: Message, s: UiState) =>
+      isBot(m, s) && m.thread_ts === ts && Number(m.ts) > Number(after) && !m.text.startsWith('Pairing on');
 
   step('Morning briefing (the same workflow the 08:30 schedule starts)');
   await ui('/ui/command', { user: 'maria', channel: maria, text: '/sitroom briefing' });
   await ui('/ui/command', { user: 'sam', channel: sam, text: '/sitroom briefing' });
   // One briefing per person and morning: when today's was already sent (the schedule, an earlier run), show it.
   const latestBriefing = async (user: string, dm: string) => {
-    const fresh = await waitFor(user, `${user}'s briefing`, (m, s) => isBot(m, s) && m.channel === dm && m.text.includes('Briefing for') && Number(m.ts) > Date.now() / 1000 - 120, 20_000).catch(() => undefined);
+    const fresh = await waitFor(
+      user,
+      `${user}'s briefing`,
+      (m, s) => isBot(m, s) && m.channel === dm && m.text.includes('Briefing for') && Number(m.ts) > Date.now() / 1000 - 120,
+      20_000,
+    ).catch(() => undefined);
     if (fresh) return fresh;
     say(dim(`(today's briefing for ${user} was already sent; showing it)`));
     return waitFor(user, `${user}'s briefing`, (m, s) => isBot(m, s) && m.channel === dm && m.text.includes('Briefing for'));
@@ -289,16 +330,29 @@ async function main(): Promise<number> {
   quote(readable(await waitFor('maria', 'the review', inThread(pairAsk.ts, draft.ts))), 14);
 
   step(`maria writes the integration on ${branch}, as the review said`);
-  const worktree = [...(await git(targetRepo, ['worktree', 'list', '--porcelain'])).matchAll(/worktree (.+)\nHEAD \w+\nbranch refs\/heads\/(.+)/g)].find((m) => m[2] === branch)?.[1];
+  const worktree = [...(await git(targetRepo, ['worktree', 'list', '--porcelain'])).matchAll(/worktree (.+)\nHEAD \w+\nbranch refs\/heads\/(.+)/g)].find(
+    (m) => m[2] === branch,
+  )?.[1];
   if (!worktree) throw new Error(`no worktree of ${targetRepo} is on ${branch}`);
   await hers.write(worktree);
   await git(worktree, ['add', ...hers.files]);
   const diff = await git(worktree, ['diff', '--cached']);
   say(`The machine list the reconcile loop fetched, counts in the message ("${hers.message(2, 3)}"), CamelCase constants —`);
-  say(`and a reason of her own, ${hers.reason}, with a status field counting the failing machines and a test that a DeepCopy owns it. She pastes the diff in the thread:`);
+  say(
+    `and a reason of her own, ${hers.reason}, with a status field counting the failing machines and a test that a DeepCopy owns it. She pastes the diff in the thread:`,
+  );
   const pasted = await ui<{ ts: string }>('/ui/send', { user: 'maria', channel: maria, text: diff, threadTs: pairAsk.ts });
   quote(readable(await waitFor('maria', 'the review of her diff', inThread(pairAsk.ts, pasted.ts))), 4);
-  await git(worktree, ['-c', 'user.name=Maria Alvarez', '-c', 'user.email=maria@example.com', 'commit', '-q', '-m', `${key}: set ${conditionType} in the reconcile loop`]);
+  await git(worktree, [
+    '-c',
+    'user.name=Maria Alvarez',
+    '-c',
+    'user.email=maria@example.com',
+    'commit',
+    '-q',
+    '-m',
+    `${key}: set ${conditionType} in the reconcile loop`,
+  ]);
   say(`She commits — without running \`make api\` — and says “done” in the thread.`);
   await ui('/ui/send', { user: 'maria', channel: maria, text: 'done', threadTs: pairAsk.ts });
 
@@ -329,7 +383,9 @@ async function main(): Promise<number> {
   step('priya reviews it on the team dashboard');
   const secret = dashboardSecret();
   if (!secret) {
-    say('No dashboard secret found (.data/dashboard-secret or SITROOM_DASHBOARD_SECRET): open the sign-in link `npm run dev` printed for priya and approve it there.');
+    say(
+      'No dashboard secret found (.data/dashboard-secret or SITROOM_DASHBOARD_SECRET): open the sign-in link `npm run dev` printed for priya and approve it there.',
+    );
   } else {
     const login = await fetch(dashboardLoginLink(httpUrl, secret, 'priya', new Date()), { redirect: 'manual' });
     const cookie = login.headers.get('set-cookie')?.split(';')[0];
@@ -344,7 +400,12 @@ async function main(): Promise<number> {
     }
     if (!id) throw new Error('the edited entry did not reach the review queue');
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-    const res = await fetch(`${httpUrl}/dashboard/proposals/${id}/review`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf, decision: 'approve', note: 'the make api lesson is the useful part' }).toString() });
+    const res = await fetch(`${httpUrl}/dashboard/proposals/${id}/review`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf, decision: 'approve', note: 'the make api lesson is the useful part' }).toString(),
+    });
     const flash = decodeURIComponent(/done=([^#]+)/.exec(res.headers.get('location') ?? '')?.[1] ?? '');
     say(`priya approves: ${flash || `HTTP ${res.status}`}`);
     say(`It is in the knowledge feed now, as a curated (tier 1) entry: ${httpUrl}/dashboard#knowledge`);

@@ -64,17 +64,36 @@ function mulberry32(seed: number): () => number {
 }
 
 const testNames = [
-  'TestCreateCluster', 'TestCreateClusterCustomConfig', 'TestCreateClusterPrivate', 'TestCreateClusterProxy',
-  'TestNodePool/HostedCluster0/Main/TestNodePoolAutoRepair', 'TestNodePool/HostedCluster0/Main/TestNodePoolDay2Tags',
-  'TestNodePool/HostedCluster0/Main/TestNodePoolReplaceUpgrade', 'TestNodePool/HostedCluster0/Main/TestNodePoolInPlaceUpgrade',
-  'TestNodePool/HostedCluster0/Main/TestNodepoolMachineconfigGetsRolledout', 'TestNodePool/HostedCluster0/Main/TestNTOMachineConfigGetsRolledOut',
-  'TestNodePool/HostedCluster0/Main/TestKMSRootVolumeEncryption', 'TestNodePool/HostedCluster0/Main/TestNodePoolPrevReleaseN1',
-  'TestAutoscaling', 'TestUpgradeControlPlane', 'TestHAEtcdChaos', 'TestKarpenter', 'TestAzureScheduler',
+  'TestCreateCluster',
+  'TestCreateClusterCustomConfig',
+  'TestCreateClusterPrivate',
+  'TestCreateClusterProxy',
+  'TestNodePool/HostedCluster0/Main/TestNodePoolAutoRepair',
+  'TestNodePool/HostedCluster0/Main/TestNodePoolDay2Tags',
+  'TestNodePool/HostedCluster0/Main/TestNodePoolReplaceUpgrade',
+  'TestNodePool/HostedCluster0/Main/TestNodePoolInPlaceUpgrade',
+  'TestNodePool/HostedCluster0/Main/TestNodepoolMachineconfigGetsRolledout',
+  'TestNodePool/HostedCluster0/Main/TestNTOMachineConfigGetsRolledOut',
+  'TestNodePool/HostedCluster0/Main/TestKMSRootVolumeEncryption',
+  'TestNodePool/HostedCluster0/Main/TestNodePoolPrevReleaseN1',
+  'TestAutoscaling',
+  'TestUpgradeControlPlane',
+  'TestHAEtcdChaos',
+  'TestKarpenter',
+  'TestAzureScheduler',
   'TestCreateClusterV2/Main/EnsureHostedCluster/EnsureAllContainersHavePullPolicyIfNotPresent',
-  'TestCreateClusterV2/Main/EnsureHostedCluster/EnsureNoCrashingPods', 'TestCreateClusterV2/Main/EnsureHostedCluster/EnsureAPIBudget',
-  'TestCreateClusterV2/Main/EnsureHostedCluster/EnsureNetworkPolicies', 'TestOLMCatalogPlacement', 'TestHostedClusterPayloadArch',
-  'TestCreateClusterRequestServingIsolation', 'TestNodePool/HostedCluster0/Main/TestMirrorConfigs', 'TestNodePool/HostedCluster0/Main/TestAdditionalTrustBundlePropagation',
-  'TestMetrics/ValidateMetricsAreExposed', 'TestExternalOIDC', 'TestCreateClusterKubeVirt', 'TestNodePool/HostedCluster2/Main/TestNodePoolMultiArch',
+  'TestCreateClusterV2/Main/EnsureHostedCluster/EnsureNoCrashingPods',
+  'TestCreateClusterV2/Main/EnsureHostedCluster/EnsureAPIBudget',
+  'TestCreateClusterV2/Main/EnsureHostedCluster/EnsureNetworkPolicies',
+  'TestOLMCatalogPlacement',
+  'TestHostedClusterPayloadArch',
+  'TestCreateClusterRequestServingIsolation',
+  'TestNodePool/HostedCluster0/Main/TestMirrorConfigs',
+  'TestNodePool/HostedCluster0/Main/TestAdditionalTrustBundlePropagation',
+  'TestMetrics/ValidateMetricsAreExposed',
+  'TestExternalOIDC',
+  'TestCreateClusterKubeVirt',
+  'TestNodePool/HostedCluster2/Main/TestNodePoolMultiArch',
 ];
 const jobs: Array<{ name: string; required: boolean }> = [
   { name: 'pull-ci-openshift-hypershift-main-e2e-aws', required: true },
@@ -156,7 +175,14 @@ export function generateReplay(seed = 20261130, count = 240): ReplayCase[] {
       const past = new Date(at - (watched - w) * 86_400_000).toISOString();
       const c = hex(40);
       const failed = rnd() < t.failP * 3;
-      watchedRuns.push({ runId: `${1_700_000_000 + i * 10 + w}`, commit: c, attempt: 1, outcome: failed ? 'fail' : 'pass', ...(failed ? { message: t.flakeMessage } : {}), at: past });
+      watchedRuns.push({
+        runId: `${1_700_000_000 + i * 10 + w}`,
+        commit: c,
+        attempt: 1,
+        outcome: failed ? 'fail' : 'pass',
+        ...(failed ? { message: t.flakeMessage } : {}),
+        at: past,
+      });
       if (failed && rnd() < 0.6) watchedRuns.push({ runId: `${1_700_000_000 + i * 10 + w}`, commit: c, attempt: 2, outcome: 'pass', at: past });
     }
     if (passedOnRetrySameSha) {
@@ -177,7 +203,21 @@ export function generateReplay(seed = 20261130, count = 240): ReplayCase[] {
       commit,
       // Every retest already on the HEAD is an attempt before this one.
       attempt: retests.onHead + 1,
-      junit: renderJUnit([{ name: 'hypershift-e2e', cases: [{ suite: 'hypershift-e2e', name: t.name, classname: `github.com/openshift/hypershift/test/e2e.${short}`, timeSeconds: between(30, 2400), status: 'failed', message: `${message}\n    --- FAIL: ${t.name} (${between(30, 2400).toFixed(2)}s)` }] }]),
+      junit: renderJUnit([
+        {
+          name: 'hypershift-e2e',
+          cases: [
+            {
+              suite: 'hypershift-e2e',
+              name: t.name,
+              classname: `github.com/openshift/hypershift/test/e2e.${short}`,
+              timeSeconds: between(30, 2400),
+              status: 'failed',
+              message: `${message}\n    --- FAIL: ${t.name} (${between(30, 2400).toFixed(2)}s)`,
+            },
+          ],
+        },
+      ]),
       sippy: { runs: t.runs, failures: t.failures, flakes: t.flakes },
       passedOnRetrySameSha,
       retests,

@@ -9,12 +9,18 @@ interface CommandModule {
 }
 
 const commands: Record<string, { describe: string; load: () => Promise<CommandModule> }> = {
-  dev: { describe: 'everything in one process on embedded defaults (PGlite, Temporal dev server, worker, Slack workspace, HTTP)', load: () => import('./cli/dev.js') },
+  dev: {
+    describe: 'everything in one process on embedded defaults (PGlite, Temporal dev server, worker, Slack workspace, HTTP)',
+    load: () => import('./cli/dev.js'),
+  },
   worker: { describe: 'the Temporal worker (workflows and RH-A activities)', load: () => import('./cli/worker.js') },
   slack: { describe: 'the Slack app (HTTP receiver or Socket Mode) and the dashboard', load: () => import('./cli/slack.js') },
   migrate: { describe: 'apply SQL migrations to DATABASE_URL (or the embedded PGlite store)', load: () => import('./cli/migrate.js') },
   config: { describe: 'validate the target repository .rh-agentic/ config: config check [--repo DIR]', load: () => import('./cli/config.js') },
-  doctor: { describe: 'check a deployment end to end (environment, Slack, Temporal, database, target checkout, GitHub, sandbox), each with its fix', load: () => import('./cli/doctor.js') },
+  doctor: {
+    describe: 'check a deployment end to end (environment, Slack, Temporal, database, target checkout, GitHub, sandbox), each with its fix',
+    load: () => import('./cli/doctor.js'),
+  },
   model: { describe: 'query the domain model: path | impact | explain | verify | platform | drift', load: () => import('./cli/model.js') },
   check: { describe: 'boundary-rule and convention check on a unified diff: check --diff FILE', load: () => import('./cli/check.js') },
   ask: { describe: 'ask RH-A an architecture question: ask "…" [--json]', load: () => import('./cli/ask.js') },

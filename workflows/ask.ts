@@ -5,7 +5,10 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../src/activities/index.js';
 
 // Temporal owns the retries: a dropped connection to the model is retried, a permanent failure is not.
-const acts = proxyActivities<Activities>({ startToCloseTimeout: '5 minutes', retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 3 } });
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '2 seconds', maximumInterval: '30 seconds', maximumAttempts: 3 },
+});
 
 export interface AskInput {
   developerId: string;

@@ -4,7 +4,17 @@
 // the repository's convention within Retester's caps per HEAD and team.yaml's max_retries, leaves a
 // retest Retester posts itself to Retester, and raises a blocking alert with options for anything else.
 // Every retry and alert is written to the audit log.
-import { condition, continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, setHandler, sleep, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+  allHandlersFinished,
+} from '@temporalio/workflow';
 import type { Activities } from '../src/activities/index.js';
 import type { CiFailureSummary } from '../src/contracts/ci.js';
 import { ciDecisionSignal, ciResultSignal, ciWatchStateQuery, phaseProgressSignal, type CiOption } from './definitions.js';
@@ -91,10 +101,23 @@ export async function ciWatchWorkflow(input: CiWatchInput, carried?: CiWatchStat
         if (!leftToRetester) await ci.retriggerCi({ prUrl: input.prUrl, job: report.job, idempotencyKey: retryKey });
         if (onProwTerms) state.retestsByHead = { ...state.retestsByHead, [report.commit]: retestsOnHead + 1 };
         await ci.recordDecision({
-          idempotencyKey: retryKey, workItemKey: input.workItemKey, phaseId: input.phaseId, kind: 'ci-retry', actor: 'rh-o', surface: 'automatic',
+          idempotencyKey: retryKey,
+          workItemKey: input.workItemKey,
+          phaseId: input.phaseId,
+          kind: 'ci-retry',
+          actor: 'rh-o',
+          surface: 'automatic',
           detail: {
-            job: report.job, tests: classified.map((f) => f.test ?? f.job), signatures: classified.map((f) => f.signature), retries: state.retries,
-            ...(onProwTerms ? { decisions: classified.map((f) => ({ test: f.test ?? f.job, reason: f.reason, ...f.decision })), ...(leftToRetester ? { leftToRetester } : {}) } : {}),
+            job: report.job,
+            tests: classified.map((f) => f.test ?? f.job),
+            signatures: classified.map((f) => f.signature),
+            retries: state.retries,
+            ...(onProwTerms
+              ? {
+                  decisions: classified.map((f) => ({ test: f.test ?? f.job, reason: f.reason, ...f.decision })),
+                  ...(leftToRetester ? { leftToRetester } : {}),
+                }
+              : {}),
           },
         });
         state.jobs[report.job] = 'pending';
@@ -124,7 +147,12 @@ export async function ciWatchWorkflow(input: CiWatchInput, carried?: CiWatchStat
       payload: { kind: 'ci-alert', workItemKey: input.workItemKey, phaseId: input.phaseId, prUrl: input.prUrl, ownerId: input.ownerId, failures: blocking },
     });
     await ci.recordDecision({
-      idempotencyKey: alertKey, workItemKey: input.workItemKey, phaseId: input.phaseId, kind: 'ci-alert', actor: 'rh-o', surface: 'automatic',
+      idempotencyKey: alertKey,
+      workItemKey: input.workItemKey,
+      phaseId: input.phaseId,
+      kind: 'ci-alert',
+      actor: 'rh-o',
+      surface: 'automatic',
       detail: { job: report.job, failures: blocking.map((f) => ({ test: f.test, classification: f.classification, signature: f.signature })) },
     });
     decision = undefined;

@@ -21,7 +21,13 @@ export interface GateDeadlines {
 export function gateDeadlines(state: WorkItemState, phase: PhaseState): GateDeadlines {
   const openedAt = phase.gateOpenedAt ?? '';
   const opened = Date.parse(openedAt);
-  return { phaseId: phase.id, openedAt, remindAt: opened + state.settings.reminderAfterMs, escalateAt: opened + state.settings.escalateAfterMs, reminded: false };
+  return {
+    phaseId: phase.id,
+    openedAt,
+    remindAt: opened + state.settings.reminderAfterMs,
+    escalateAt: opened + state.settings.escalateAfterMs,
+    reminded: false,
+  };
 }
 
 export function gateStillOpen(state: WorkItemState, phase: PhaseState | undefined, openedAt: string): phase is PhaseState {
@@ -47,26 +53,63 @@ const gateKeyOf = (state: WorkItemState, phase: PhaseState, openedAt: string) =>
 
 export function promptGate(state: WorkItemState, phase: PhaseState, activities: GateActivities): Promise<void> {
   const openedAt = phase.gateOpenedAt ?? '';
-  return activities.notify({ dedupeKey: `gate:${gateKeyOf(state, phase, openedAt)}`, developerId: state.ownerId, urgency: 'decision', payload: prompt(state, phase, lastRejectionOf(phase)) });
+  return activities.notify({
+    dedupeKey: `gate:${gateKeyOf(state, phase, openedAt)}`,
+    developerId: state.ownerId,
+    urgency: 'decision',
+    payload: prompt(state, phase, lastRejectionOf(phase)),
+  });
 }
 
-export async function remindGate(state: WorkItemState, phase: PhaseState, openedAt: string, lastRejection: PhaseState['rejections'][number] | undefined, activities: GateActivities): Promise<void> {
+export async function remindGate(
+  state: WorkItemState,
+  phase: PhaseState,
+  openedAt: string,
+  lastRejection: PhaseState['rejections'][number] | undefined,
+  activities: GateActivities,
+): Promise<void> {
   const gateKey = gateKeyOf(state, phase, openedAt);
-  await activities.notify({ dedupeKey: `gate:${gateKey}:reminder`, developerId: state.ownerId, urgency: 'decision', payload: prompt(state, phase, lastRejection, 'reminder') });
+  await activities.notify({
+    dedupeKey: `gate:${gateKey}:reminder`,
+    developerId: state.ownerId,
+    urgency: 'decision',
+    payload: prompt(state, phase, lastRejection, 'reminder'),
+  });
   await activities.recordDecision({
-    idempotencyKey: `gate:${gateKey}:reminder`, workItemKey: state.key, phaseId: phase.id, kind: 'gate-reminder', actor: 'rh-o', surface: 'automatic',
+    idempotencyKey: `gate:${gateKey}:reminder`,
+    workItemKey: state.key,
+    phaseId: phase.id,
+    kind: 'gate-reminder',
+    actor: 'rh-o',
+    surface: 'automatic',
     detail: { waitedMs: state.settings.reminderAfterMs },
   });
 }
 
-export async function escalateGate(state: WorkItemState, phase: PhaseState, openedAt: string, lastRejection: PhaseState['rejections'][number] | undefined, activities: GateActivities): Promise<void> {
+export async function escalateGate(
+  state: WorkItemState,
+  phase: PhaseState,
+  openedAt: string,
+  lastRejection: PhaseState['rejections'][number] | undefined,
+  activities: GateActivities,
+): Promise<void> {
   const { backupApprover, escalateAfterMs } = state.settings;
   if (!backupApprover || backupApprover === state.ownerId) return;
   const gateKey = gateKeyOf(state, phase, openedAt);
   phase.escalatedTo = backupApprover;
-  await activities.notify({ dedupeKey: `gate:${gateKey}:escalation`, developerId: backupApprover, urgency: 'decision', payload: prompt(state, phase, lastRejection, 'escalation') });
+  await activities.notify({
+    dedupeKey: `gate:${gateKey}:escalation`,
+    developerId: backupApprover,
+    urgency: 'decision',
+    payload: prompt(state, phase, lastRejection, 'escalation'),
+  });
   await activities.recordDecision({
-    idempotencyKey: `gate:${gateKey}:escalation`, workItemKey: state.key, phaseId: phase.id, kind: 'gate-escalation', actor: 'rh-o', surface: 'automatic',
+    idempotencyKey: `gate:${gateKey}:escalation`,
+    workItemKey: state.key,
+    phaseId: phase.id,
+    kind: 'gate-escalation',
+    actor: 'rh-o',
+    surface: 'automatic',
     detail: { escalatedTo: backupApprover, waitedMs: escalateAfterMs },
   });
 }

@@ -31,10 +31,24 @@ export async function modelDriftWorkflow(): Promise<ModelDriftResult> {
         dedupeKey,
         developerId,
         urgency: 'decision',
-        payload: { kind: 'model-drift', commit: report.commit, baseline: report.baseline, modelDigest: report.modelDigest, broken: report.broken, ownersOutsideRoster: report.ownersOutsideRoster },
+        payload: {
+          kind: 'model-drift',
+          commit: report.commit,
+          baseline: report.baseline,
+          modelDigest: report.modelDigest,
+          broken: report.broken,
+          ownersOutsideRoster: report.ownersOutsideRoster,
+        },
       });
       proposals.push(dedupeKey);
     }
   }
-  return { commit: report.commit, baseline: report.baseline, modelDigest: report.modelDigest, fetched: report.fetched, broken: report.broken.length, proposals };
+  return {
+    commit: report.commit,
+    baseline: report.baseline,
+    modelDigest: report.modelDigest,
+    fetched: report.fetched,
+    broken: report.broken.length,
+    proposals,
+  };
 }

@@ -32,7 +32,13 @@ export async function pairSessionWorkflow(input: PairSessionInput): Promise<Pair
     dedupeKey: `pair-open:${input.sessionId}`,
     developerId: input.developerId,
     urgency: 'info',
-    payload: { kind: 'pair-reply', sessionId: input.sessionId, channel: input.channel, threadTs: input.threadTs, text: `Pairing on ${input.workItemKey} phase ${input.phaseId}. Paste code or ask; say "done" when we are finished.` },
+    payload: {
+      kind: 'pair-reply',
+      sessionId: input.sessionId,
+      channel: input.channel,
+      threadTs: input.threadTs,
+      text: `Pairing on ${input.workItemKey} phase ${input.phaseId}. Paste code or ask; say "done" when we are finished.`,
+    },
   });
 
   while (!ended) {
@@ -46,7 +52,13 @@ export async function pairSessionWorkflow(input: PairSessionInput): Promise<Pair
       ended = true;
       break;
     }
-    const reply = await acts.reviewPairMessage({ sessionId: input.sessionId, developerId: message.developerId, workItemKey: input.workItemKey, phaseId: input.phaseId, text: message.text });
+    const reply = await acts.reviewPairMessage({
+      sessionId: input.sessionId,
+      developerId: message.developerId,
+      workItemKey: input.workItemKey,
+      phaseId: input.phaseId,
+      text: message.text,
+    });
     notes.push(reply.note);
     await acts.notify({
       dedupeKey: `pair-reply:${input.sessionId}:${message.messageTs}`,
@@ -58,7 +70,13 @@ export async function pairSessionWorkflow(input: PairSessionInput): Promise<Pair
 
   state.open = false;
   state.summary = notes.length ? notes.join('; ') : 'no code was discussed';
-  await acts.savePairSummary({ developerId: input.developerId, workItemKey: input.workItemKey, phaseId: input.phaseId, summary: state.summary, messages: state.messages });
+  await acts.savePairSummary({
+    developerId: input.developerId,
+    workItemKey: input.workItemKey,
+    phaseId: input.phaseId,
+    summary: state.summary,
+    messages: state.messages,
+  });
   if (input.phaseWorkflowId) {
     try {
       await getExternalWorkflowHandle(input.phaseWorkflowId).signal(pairDoneSignal, { summary: state.summary, actor: input.developerId });

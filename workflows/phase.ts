@@ -82,10 +82,25 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
       dedupeKey: `handoff:${self}:${handoffs.length}`,
       developerId: input.ownerId,
       urgency: 'decision',
-      payload: { kind: 'handoff', workItemKey: input.workItemKey, phaseId: input.phase.id, from: handoff.from, to: handoff.to, done: handoff.done, why, evidence: handoff.evidence, next },
+      payload: {
+        kind: 'handoff',
+        workItemKey: input.workItemKey,
+        phaseId: input.phase.id,
+        from: handoff.from,
+        to: handoff.to,
+        done: handoff.done,
+        why,
+        evidence: handoff.evidence,
+        next,
+      },
     });
     await quick.recordDecision({
-      idempotencyKey: `handoff:${self}:${handoffs.length}`, workItemKey: input.workItemKey, phaseId: input.phase.id, kind: 'mode-handoff', actor: 'rh-o', surface: 'automatic',
+      idempotencyKey: `handoff:${self}:${handoffs.length}`,
+      workItemKey: input.workItemKey,
+      phaseId: input.phase.id,
+      kind: 'mode-handoff',
+      actor: 'rh-o',
+      surface: 'automatic',
       detail: { from: handoff.from, to, done: handoff.done.length, evidence: handoff.evidence.length },
     });
     await report({ status: to === 'collaborative' ? 'pairing' : 'running', handoff });
@@ -102,13 +117,17 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     if (notes) done.push(`${who}'s notes: ${notes}`);
     evidence.push(...(work.commits.length ? [`${work.commits.length} commit(s) by ${who} on ${branch}`] : []));
     const instruction = [
-      work.commits.length ? `Continue from the developer's commits on ${branch}: ${commits.join('; ')}.` : `The developer made no commits on ${branch}; do the phase from its plan.`,
+      work.commits.length
+        ? `Continue from the developer's commits on ${branch}: ${commits.join('; ')}.`
+        : `The developer made no commits on ${branch}; do the phase from its plan.`,
       ...(notes ? [`Their notes: ${notes}`] : []),
     ].join(' ');
     feedback.push(instruction);
     continueFromCommits = work.commits.length > 0;
     const next = [
-      work.commits.length ? `the agent continues from your ${work.commits.length} commit(s) on ${branch}${notes ? ' with your notes' : ''}, then verifies and opens the PR` : `the agent does the phase from its plan${notes ? ' with your notes' : ''} and opens the PR`,
+      work.commits.length
+        ? `the agent continues from your ${work.commits.length} commit(s) on ${branch}${notes ? ' with your notes' : ''}, then verifies and opens the PR`
+        : `the agent does the phase from its plan${notes ? ' with your notes' : ''} and opens the PR`,
     ];
     await switchMode('the developer handed the phase back to the agent', next);
   };
@@ -122,13 +141,18 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
       await report({ status: 'pairing' });
       // The developer's commits land on the phase branch itself; "done" then pushes it and opens the PR.
       // Histories recorded before the branch was prepared here replay without the activity.
-      const prepared = patched(PATCH.pairBranch) ? await quick.preparePhaseBranch({ workItemKey: input.workItemKey, phase: input.phase, attempt: input.attempt }) : undefined;
+      const prepared = patched(PATCH.pairBranch)
+        ? await quick.preparePhaseBranch({ workItemKey: input.workItemKey, phase: input.phase, attempt: input.attempt })
+        : undefined;
       const pushTo = prepared ? ` Push your commits to ${prepared.branch}.` : '';
       await quick.notify({
         dedupeKey: `pair-invite:${self}:${handoffs.length}`,
         developerId: input.ownerId,
         urgency: 'decision',
-        payload: { kind: 'info', text: `${input.workItemKey} phase ${input.phase.id} is yours to pair on. Say "pair with me on phase ${input.phase.id}" to open a thread; say "done" in it when the change is ready.${pushTo}` },
+        payload: {
+          kind: 'info',
+          text: `${input.workItemKey} phase ${input.phase.id} is yours to pair on. Say "pair with me on phase ${input.phase.id}" to open a thread; say "done" in it when the change is ready.${pushTo}`,
+        },
       });
       await condition(() => pairDone !== undefined || requestedMode !== undefined);
       if (!pairDone) {
@@ -152,7 +176,18 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     let failure: unknown;
     const scope = new CancellationScope();
     const running = scope
-      .run(() => agent.executePhase({ workItemKey: input.workItemKey, ownerId: input.ownerId, phase: input.phase, attempt: input.attempt, round: ciRound, feedback, budgetApproved, ...(continueFromCommits ? { continueFromCommits } : {}) }))
+      .run(() =>
+        agent.executePhase({
+          workItemKey: input.workItemKey,
+          ownerId: input.ownerId,
+          phase: input.phase,
+          attempt: input.attempt,
+          round: ciRound,
+          feedback,
+          budgetApproved,
+          ...(continueFromCommits ? { continueFromCommits } : {}),
+        }),
+      )
       .then(
         (r) => {
           result = r;
@@ -215,12 +250,31 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     const maxRetriesPerTest = patched(PATCH.ciRetriesFromTeam) && result!.ciMaxRetries !== undefined ? result!.ciMaxRetries : input.ciMaxRetries;
     const ci = await executeChild(ciWatchWorkflow, {
       workflowId: ciWatchId,
-      args: [{ workItemKey: input.workItemKey, phaseId: input.phase.id, phaseAttempt: input.attempt, ownerId: input.ownerId, prUrl: pr.prUrl, parentWorkflowId: input.parentWorkflowId, requiredJobs: result!.requiredJobs, maxRetriesPerTest, poll: result!.pollCi }],
+      args: [
+        {
+          workItemKey: input.workItemKey,
+          phaseId: input.phase.id,
+          phaseAttempt: input.attempt,
+          ownerId: input.ownerId,
+          prUrl: pr.prUrl,
+          parentWorkflowId: input.parentWorkflowId,
+          requiredJobs: result!.requiredJobs,
+          maxRetriesPerTest,
+          poll: result!.pollCi,
+        },
+      ],
     });
     ciRound += 1;
     if (ci.outcome === 'green' || ci.outcome === 'skipped') {
       evidence.push(ci.outcome === 'green' ? `CI green on ${Object.keys(ci.jobs).join(', ')}` : `CI green after skipping a test by decision`);
-      const ready = await quick.preparePrReady({ workItemKey: input.workItemKey, phaseId: input.phase.id, prUrl: pr.prUrl, files: input.phase.files, evidence, ci });
+      const ready = await quick.preparePrReady({
+        workItemKey: input.workItemKey,
+        phaseId: input.phase.id,
+        prUrl: pr.prUrl,
+        files: input.phase.files,
+        evidence,
+        ci,
+      });
       await quick.notify({ dedupeKey: `pr-ready:${self}:${ciRound}`, developerId: input.ownerId, urgency: 'decision', payload: ready });
       await report({ status: 'ready-to-merge', prUrl: pr.prUrl, branch: pr.branch, awaitingCiDecision: false });
       return { phaseId: input.phase.id, status: 'ready-to-merge', prUrl: pr.prUrl, branch: pr.branch, evidence, handoffs };
@@ -228,7 +282,10 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     await report({ status: 'ci', awaitingCiDecision: false });
     if (ci.decision === 'wait-for-me') {
       requestedMode = 'collaborative';
-      await switchMode('a real CI failure; the developer asked to look at it together', ['diagnose the failing test in the pair thread', 'say "done" when the fix is pushed']);
+      await switchMode('a real CI failure; the developer asked to look at it together', [
+        'diagnose the failing test in the pair thread',
+        'say "done" when the fix is pushed',
+      ]);
       continue;
     }
     // fix-and-repush: the agent diagnoses and fixes on the same branch.
@@ -242,6 +299,7 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
 /** The reason a person can act on: an ActivityFailure only says "Activity task failed"; its cause says why. */
 function failureReason(failure: unknown): string {
   let err = failure as { message?: string; cause?: unknown } | undefined;
-  while (err && typeof err.cause === 'object' && err.cause !== null && typeof (err.cause as { message?: unknown }).message === 'string') err = err.cause as typeof err;
+  while (err && typeof err.cause === 'object' && err.cause !== null && typeof (err.cause as { message?: unknown }).message === 'string')
+    err = err.cause as typeof err;
   return err?.message ?? String(failure);
 }

@@ -37,8 +37,6 @@ export interface PhaseResult {
   handoffs: Handoff[];
 }
 
-
-
 export interface CiWatchInput {
   workItemKey: string;
   phaseId: string;
@@ -51,7 +49,6 @@ export interface CiWatchInput {
   /** Poll the CI system with back-off as well as accepting pushed results. */
   poll: boolean;
 }
-
 
 export interface PairSessionInput {
   sessionId: string;

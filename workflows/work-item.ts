@@ -51,7 +51,11 @@ async function continueWith(run: WorkItemRun, decisions: DecisionProtocol): Prom
   await decisions.confirmWaiting();
   await condition(allHandlersFinished);
   return continueAsNew<typeof workItemWorkflow>({
-    key: state.key, ownerId: state.ownerId, title: state.title, intention: state.intention, continued: state,
+    key: state.key,
+    ownerId: state.ownerId,
+    title: state.title,
+    intention: state.intention,
+    continued: state,
     ...(input.historyEventBudget ? { historyEventBudget: input.historyEventBudget } : {}),
     ...(input.phaseHeartbeatTimeoutMs ? { phaseHeartbeatTimeoutMs: input.phaseHeartbeatTimeoutMs } : {}),
     ...(input.mergeRecheckMs ? { mergeRecheckMs: input.mergeRecheckMs } : {}),

@@ -32,12 +32,48 @@ const suite: BenchSuite = async () => {
 
     const baseline = await measure(() => loadDomainModel(modelsDir, { fresh: true }), 30);
     const answer = await measure(() => offline.answer({ question: 'show me the error propagation path from an Azure machine to NodePool conditions' }), 200);
-    figures.push(figure({ suite: 'agent', name: 'offline answer (propagation path)', baseline: 'loadDomainModel', subject: answer, base: baseline, target: 'median < 50 ms', met: answer.medianMs < 50 }));
+    figures.push(
+      figure({
+        suite: 'agent',
+        name: 'offline answer (propagation path)',
+        baseline: 'loadDomainModel',
+        subject: answer,
+        base: baseline,
+        target: 'median < 50 ms',
+        met: answer.medianMs < 50,
+      }),
+    );
     const plan = await measure(() => offline.plan({ workItemKey: 'HOSTEDCP-2101', intention: 'NodePool should report capacity errors per platform' }), 200);
-    figures.push(figure({ suite: 'agent', name: 'offline plan (4 phases from pattern)', baseline: 'loadDomainModel', subject: plan, base: baseline, target: 'median < 50 ms', met: plan.medianMs < 50 }));
+    figures.push(
+      figure({
+        suite: 'agent',
+        name: 'offline plan (4 phases from pattern)',
+        baseline: 'loadDomainModel',
+        subject: plan,
+        base: baseline,
+        target: 'median < 50 ms',
+        met: plan.medianMs < 50,
+      }),
+    );
 
     // Five plan steps of three turns each (two tool calls, then the answer), as one work item would run.
-    const planJson = JSON.stringify({ workItemKey: 'HOSTEDCP-2101', intention: 'x', summary: '', phases: [{ id: 'api-surface', title: 't', activity: 'api_changes', files: ['api/hypershift/v1beta1/nodepool_conditions.go'], constraints: [], validation: [], dependsOn: [], mergeOrder: 1 }] });
+    const planJson = JSON.stringify({
+      workItemKey: 'HOSTEDCP-2101',
+      intention: 'x',
+      summary: '',
+      phases: [
+        {
+          id: 'api-surface',
+          title: 't',
+          activity: 'api_changes',
+          files: ['api/hypershift/v1beta1/nodepool_conditions.go'],
+          constraints: [],
+          validation: [],
+          dependsOn: [],
+          mergeOrder: 1,
+        },
+      ],
+    });
     const server = await startFakeAnthropic((req) => {
       const turn = req.messages.filter((m) => m.role === 'assistant').length;
       if (turn === 0) return { stop_reason: 'tool_use', content: [toolUse('read_file', { path: 'api/hypershift/v1beta1/nodepool_conditions.go' })] };
@@ -46,7 +82,16 @@ const suite: BenchSuite = async () => {
     });
     try {
       const run = async (promptCaching: boolean) => {
-        const agent = createClaudeAgent({ apiKey: 'sk-ant-bench-000000', baseURL: server.url, domain: model, knowledge, team, targetRepo: repo.dir, promptCaching, model: promptCaching ? 'bench-cached' : 'bench-uncached' });
+        const agent = createClaudeAgent({
+          apiKey: 'sk-ant-bench-000000',
+          baseURL: server.url,
+          domain: model,
+          knowledge,
+          team,
+          targetRepo: repo.dir,
+          promptCaching,
+          model: promptCaching ? 'bench-cached' : 'bench-uncached',
+        });
         let billed = 0;
         const durations: number[] = [];
         for (let i = 0; i < 5; i++) {
@@ -56,7 +101,15 @@ const suite: BenchSuite = async () => {
           if (!r.plan) throw new Error(`bench plan step failed: ${r.message}`);
           billed += billedInput(r.usage);
         }
-        return { billed, stats: await measure(async () => undefined, 1, 0).then(() => ({ samples: durations.length, medianMs: [...durations].sort((a, b) => a - b)[2]!, p99Ms: Math.max(...durations), meanMs: durations.reduce((a, b) => a + b, 0) / durations.length })) };
+        return {
+          billed,
+          stats: await measure(async () => undefined, 1, 0).then(() => ({
+            samples: durations.length,
+            medianMs: [...durations].sort((a, b) => a - b)[2]!,
+            p99Ms: Math.max(...durations),
+            meanMs: durations.reduce((a, b) => a + b, 0) / durations.length,
+          })),
+        };
       };
       const uncached = await run(false);
       const cached = await run(true);
@@ -70,7 +123,11 @@ const suite: BenchSuite = async () => {
           base: uncached.stats,
           target: 'billed input tokens cached/uncached ≤ 0.3',
           met: tokenRatio <= 0.3,
-          extra: { billedInputTokensPerStepCached: Math.round(cached.billed / 5), billedInputTokensPerStepUncached: Math.round(uncached.billed / 5), billedInputRatio: Number(tokenRatio.toFixed(3)) },
+          extra: {
+            billedInputTokensPerStepCached: Math.round(cached.billed / 5),
+            billedInputTokensPerStepUncached: Math.round(uncached.billed / 5),
+            billedInputRatio: Number(tokenRatio.toFixed(3)),
+          },
         }),
       );
     } finally {

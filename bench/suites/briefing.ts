@@ -55,7 +55,20 @@ export function roster(base: LoadedConfig, count: number): LoadedConfig {
 }
 
 function phase(id: string, title: string, status: PhaseStatus, mergeOrder: number, prUrl?: string): PhaseState {
-  return { id, title, activity: 'implementation', dependsOn: [], mergeOrder, mode: 'autonomous', modeSource: 'role', status, rejections: [], handoffs: [], attempts: 1, ...(prUrl ? { prUrl, branch: `sitroom/${id}` } : {}) };
+  return {
+    id,
+    title,
+    activity: 'implementation',
+    dependsOn: [],
+    mergeOrder,
+    mode: 'autonomous',
+    modeSource: 'role',
+    status,
+    rejections: [],
+    handoffs: [],
+    attempts: 1,
+    ...(prUrl ? { prUrl, branch: `sitroom/${id}` } : {}),
+  };
 }
 
 function planFor(key: string): Plan {
@@ -77,7 +90,14 @@ function planFor(key: string): Plan {
 }
 
 /** Per developer: an open item (3 phases, 2 PRs, CI retry and alert; stored as the work item workflow stores it, with no OWNERS approvers among the seeded developers), a resolved one, a pair summary with a hypothesis, overnight test runs. */
-export async function seedDevelopers(db: Database, knowledge: KnowledgeStore, memory: ReturnType<typeof createMemoryPort>, config: LoadedConfig, from: number, to: number): Promise<void> {
+export async function seedDevelopers(
+  db: Database,
+  knowledge: KnowledgeStore,
+  memory: ReturnType<typeof createMemoryPort>,
+  config: LoadedConfig,
+  from: number,
+  to: number,
+): Promise<void> {
   await upsertDevelopers(db, [...config.roles.values()].filter((r) => /^dev\d+$/.test(r.developer)).slice(from, to));
   const at = new Date();
   for (let i = from; i < to; i++) {
@@ -85,15 +105,72 @@ export async function seedDevelopers(db: Database, knowledge: KnowledgeStore, me
     const open = `BENCH-${10_000 + i}`;
     const done = `BENCH-${20_000 + i}`;
     const pr = (n: number) => `https://github.com/openshift/hypershift/pull/${100_000 + i * 10 + n}`;
-    await upsertWorkItem(db, { key: open, ownerId: dev, title: `Capacity errors ${i}`, intention: 'report capacity errors', workflowId: `work-item:${open}`, status: 'executing' });
-    await savePlan(db, { key: open, plan: planFor(open), version: 1, status: 'executing', phases: [phase('api', 'Phase api', 'merged', 1, pr(1)), phase('bridge', 'Phase bridge', 'ci', 2, pr(2)), phase('signals', 'Phase signals', 'awaiting-approval', 3)], approvers: {} });
+    await upsertWorkItem(db, {
+      key: open,
+      ownerId: dev,
+      title: `Capacity errors ${i}`,
+      intention: 'report capacity errors',
+      workflowId: `work-item:${open}`,
+      status: 'executing',
+    });
+    await savePlan(db, {
+      key: open,
+      plan: planFor(open),
+      version: 1,
+      status: 'executing',
+      phases: [
+        phase('api', 'Phase api', 'merged', 1, pr(1)),
+        phase('bridge', 'Phase bridge', 'ci', 2, pr(2)),
+        phase('signals', 'Phase signals', 'awaiting-approval', 3),
+      ],
+      approvers: {},
+    });
     await upsertWorkItem(db, { key: done, ownerId: dev, title: `Old cleanup ${i}`, intention: 'cleanup', workflowId: `work-item:${done}`, status: 'resolved' });
     await savePlan(db, { key: done, plan: planFor(done), version: 1, status: 'resolved', phases: [phase('api', 'Phase api', 'merged', 1, pr(3))] });
-    await appendDecision(db, { idempotencyKey: `bench:${open}:approve`, workItemKey: open, phaseId: 'api', kind: 'approve-phase', actor: dev, surface: 'slack-button', detail: {} });
-    await appendDecision(db, { idempotencyKey: `bench:${open}:retry`, workItemKey: open, phaseId: 'bridge', kind: 'ci-retry', actor: 'rh-o', surface: 'automatic', detail: { test: `TestNodePool${i % 7}`, job: 'unit' } });
-    await appendDecision(db, { idempotencyKey: `bench:${open}:alert`, workItemKey: open, phaseId: 'bridge', kind: 'ci-alert', actor: 'rh-o', surface: 'automatic', detail: { test: `TestNodePool${i % 7}`, job: 'unit' } });
-    await memory.savePairSummary({ developerId: dev, workItemKey: open, phaseId: 'bridge', messages: 6, summary: `Walked through the MachineSet hop.\nhypothesis: the capacity error ${i} is lost before NodePool conditions` });
-    await knowledge.experience.recordTestRun({ test: `TestNodePool${i % 7}`, job: 'unit', runId: `run-${i}`, commit: 'abcdef1', attempt: 1, outcome: i % 3 === 0 ? 'fail' : 'pass', message: i % 3 === 0 ? 'timed out waiting for condition' : undefined, at } as Parameters<KnowledgeStore['experience']['recordTestRun']>[0]);
+    await appendDecision(db, {
+      idempotencyKey: `bench:${open}:approve`,
+      workItemKey: open,
+      phaseId: 'api',
+      kind: 'approve-phase',
+      actor: dev,
+      surface: 'slack-button',
+      detail: {},
+    });
+    await appendDecision(db, {
+      idempotencyKey: `bench:${open}:retry`,
+      workItemKey: open,
+      phaseId: 'bridge',
+      kind: 'ci-retry',
+      actor: 'rh-o',
+      surface: 'automatic',
+      detail: { test: `TestNodePool${i % 7}`, job: 'unit' },
+    });
+    await appendDecision(db, {
+      idempotencyKey: `bench:${open}:alert`,
+      workItemKey: open,
+      phaseId: 'bridge',
+      kind: 'ci-alert',
+      actor: 'rh-o',
+      surface: 'automatic',
+      detail: { test: `TestNodePool${i % 7}`, job: 'unit' },
+    });
+    await memory.savePairSummary({
+      developerId: dev,
+      workItemKey: open,
+      phaseId: 'bridge',
+      messages: 6,
+      summary: `Walked through the MachineSet hop.\nhypothesis: the capacity error ${i} is lost before NodePool conditions`,
+    });
+    await knowledge.experience.recordTestRun({
+      test: `TestNodePool${i % 7}`,
+      job: 'unit',
+      runId: `run-${i}`,
+      commit: 'abcdef1',
+      attempt: 1,
+      outcome: i % 3 === 0 ? 'fail' : 'pass',
+      message: i % 3 === 0 ? 'timed out waiting for condition' : undefined,
+      at,
+    } as Parameters<KnowledgeStore['experience']['recordTestRun']>[0]);
   }
 }
 
@@ -141,9 +218,17 @@ async function briefingFigures(): Promise<BenchFigure[]> {
   const large = await measureRoster(rosterLarge);
   await client.close();
 
-  const constant = small.queriesPerBriefing.length === 1 && large.queriesPerBriefing.length === 1 && small.queriesPerBriefing[0] === large.queriesPerBriefing[0];
-  const queryExtra = { queriesPerBriefingAt10: small.queriesPerBriefing.join('/'), queriesPerBriefingAt500: large.queriesPerBriefing.join('/'), queriesConstant: constant ? 'yes' : 'no', store: 'pglite (in process)' };
-  process.stderr.write(`bench: briefing — queries per briefing ${queryExtra.queriesPerBriefingAt10} at ${rosterSmall} developers, ${queryExtra.queriesPerBriefingAt500} at ${rosterLarge}\n`);
+  const constant =
+    small.queriesPerBriefing.length === 1 && large.queriesPerBriefing.length === 1 && small.queriesPerBriefing[0] === large.queriesPerBriefing[0];
+  const queryExtra = {
+    queriesPerBriefingAt10: small.queriesPerBriefing.join('/'),
+    queriesPerBriefingAt500: large.queriesPerBriefing.join('/'),
+    queriesConstant: constant ? 'yes' : 'no',
+    store: 'pglite (in process)',
+  };
+  process.stderr.write(
+    `bench: briefing — queries per briefing ${queryExtra.queriesPerBriefingAt10} at ${rosterSmall} developers, ${queryExtra.queriesPerBriefingAt500} at ${rosterLarge}\n`,
+  );
   const make = (count: number, r: typeof small) => {
     const s = summarise(r.times);
     const b = summarise(r.select1);
@@ -155,7 +240,12 @@ async function briefingFigures(): Promise<BenchFigure[]> {
       base: b,
       target: 'queries/briefing equal at 10 and 500 developers',
       met: constant,
-      extra: { ...queryExtra, briefingsWithActiveItem: r.withActiveItem, fanOutTotalMs: Math.round(r.fanOutMs), p99Ratio: Number((s.p99Ms / Math.max(b.p99Ms, 1e-6)).toFixed(2)) },
+      extra: {
+        ...queryExtra,
+        briefingsWithActiveItem: r.withActiveItem,
+        fanOutTotalMs: Math.round(r.fanOutMs),
+        p99Ratio: Number((s.p99Ms / Math.max(b.p99Ms, 1e-6)).toFixed(2)),
+      },
     });
   };
   return [make(rosterSmall, small), make(rosterLarge, large)];
@@ -204,8 +294,15 @@ async function tapThousand(ws: LocalWorkspace, gc: (() => void) | undefined, set
     if (done === memoryDecisions) break;
     const prompts = await Promise.all(
       tappers.map(async (u, i) => {
-        const gate = renderNotification({ kind: 'gate', workItemKey: `HOSTEDCP-${done + i + 1}`, phaseId: 'api', title: 'Phase ready', summary: 'make verify passed' }, { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id });
-        const res = await fetch(`${ws.apiUrl}chat.postMessage`, { method: 'POST', headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ channel: u.id, text: gate.text, blocks: gate.blocks }) });
+        const gate = renderNotification(
+          { kind: 'gate', workItemKey: `HOSTEDCP-${done + i + 1}`, phaseId: 'api', title: 'Phase ready', summary: 'make verify passed' },
+          { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id },
+        );
+        const res = await fetch(`${ws.apiUrl}chat.postMessage`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ channel: u.id, text: gate.text, blocks: gate.blocks }),
+        });
         const body = (await res.json()) as { channel: string; ts: string };
         return { user: u.id, channel: body.channel, ts: body.ts };
       }),
@@ -238,7 +335,12 @@ async function slackMemoryFigure(): Promise<BenchFigure> {
   const logger = createLogger('bench', 'silent');
 
   const baseWs = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/', signingSecret, botToken, users: tappers });
-  const bare = new App({ token: botToken, signingSecret, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: baseWs.apiUrl, retryConfig: { retries: 0 } } });
+  const bare = new App({
+    token: botToken,
+    signingSecret,
+    logLevel: LogLevel.ERROR,
+    clientOptions: { slackApiUrl: baseWs.apiUrl, retryConfig: { retries: 0 } },
+  });
   bare.action(/.*/, async ({ ack }) => {
     await ack();
   });
@@ -246,7 +348,16 @@ async function slackMemoryFigure(): Promise<BenchFigure> {
   baseWs.setAppUrl(`http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/slack/events`);
 
   const subjectWs = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/', signingSecret, botToken, users: tappers });
-  const slack = createSlackApp({ orchestrator: new AcceptingOrchestrator(), store, botToken, signingSecret, appToken: '', slackApiUrl: subjectWs.apiUrl, port: 0, logger });
+  const slack = createSlackApp({
+    orchestrator: new AcceptingOrchestrator(),
+    store,
+    botToken,
+    signingSecret,
+    appToken: '',
+    slackApiUrl: subjectWs.apiUrl,
+    port: 0,
+    logger,
+  });
   const { requestUrl } = await slack.start();
   subjectWs.setAppUrl(requestUrl!);
   // A decision is finished when its prompt shows who decided (chat.update, after the ack).
@@ -301,8 +412,15 @@ async function warmUp(ws: LocalWorkspace): Promise<void> {
   for (let round = 0; round < 5; round++) {
     const posted = await Promise.all(
       tappers.map(async (u, i) => {
-        const gate = renderNotification({ kind: 'gate', workItemKey: `HOSTEDCP-9${round}${i}`, phaseId: 'api', title: 'Warm-up', summary: '' }, { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id });
-        const res = await fetch(`${ws.apiUrl}chat.postMessage`, { method: 'POST', headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ channel: u.id, text: gate.text, blocks: gate.blocks }) });
+        const gate = renderNotification(
+          { kind: 'gate', workItemKey: `HOSTEDCP-9${round}${i}`, phaseId: 'api', title: 'Warm-up', summary: '' },
+          { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id },
+        );
+        const res = await fetch(`${ws.apiUrl}chat.postMessage`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ channel: u.id, text: gate.text, blocks: gate.blocks }),
+        });
         return { user: u.id, ...((await res.json()) as { channel: string; ts: string }) };
       }),
     );

@@ -34,9 +34,21 @@ function seeded(seed: number): () => number {
 }
 
 const IMPORTS_BY_ROOT: Record<string, string[]> = {
-  'api': ['fmt', 'k8s.io/apimachinery/pkg/apis/meta/v1', 'k8s.io/api/core/v1'],
-  'control-plane-operator': ['context', 'fmt', 'k8s.io/apimachinery/pkg/types', 'sigs.k8s.io/controller-runtime/pkg/client', 'github.com/openshift/hypershift/support/upsert'],
-  'hypershift-operator': ['context', 'fmt', 'k8s.io/apimachinery/pkg/api/errors', 'sigs.k8s.io/controller-runtime/pkg/reconcile', 'github.com/openshift/hypershift/support/upsert'],
+  api: ['fmt', 'k8s.io/apimachinery/pkg/apis/meta/v1', 'k8s.io/api/core/v1'],
+  'control-plane-operator': [
+    'context',
+    'fmt',
+    'k8s.io/apimachinery/pkg/types',
+    'sigs.k8s.io/controller-runtime/pkg/client',
+    'github.com/openshift/hypershift/support/upsert',
+  ],
+  'hypershift-operator': [
+    'context',
+    'fmt',
+    'k8s.io/apimachinery/pkg/api/errors',
+    'sigs.k8s.io/controller-runtime/pkg/reconcile',
+    'github.com/openshift/hypershift/support/upsert',
+  ],
 };
 const DEFAULT_IMPORTS = ['context', 'fmt', 'strings', 'k8s.io/apimachinery/pkg/util/sets', 'github.com/openshift/hypershift/support/util'];
 
@@ -144,8 +156,23 @@ function walkAndRead(root: string): number {
 function diffOver(files: readonly string[]): string {
   const out: string[] = [];
   for (const file of files) {
-    out.push(`diff --git a/${file} b/${file}`, `--- a/${file}`, `+++ b/${file}`, '@@ -3,3 +3,5 @@', ' import (', '+\t"k8s.io/apimachinery/pkg/util/sets"', ' \t"fmt"', ' )');
-    out.push('@@ -20,2 +22,4 @@ func helper0(name string) string {', ' \tif len(name) > 0 {', '+\t\tname = strings.TrimSpace(name)', '+\t\tname = fmt.Sprintf("%s", name)', ' \t}');
+    out.push(
+      `diff --git a/${file} b/${file}`,
+      `--- a/${file}`,
+      `+++ b/${file}`,
+      '@@ -3,3 +3,5 @@',
+      ' import (',
+      '+\t"k8s.io/apimachinery/pkg/util/sets"',
+      ' \t"fmt"',
+      ' )',
+    );
+    out.push(
+      '@@ -20,2 +22,4 @@ func helper0(name string) string {',
+      ' \tif len(name) > 0 {',
+      '+\t\tname = strings.TrimSpace(name)',
+      '+\t\tname = fmt.Sprintf("%s", name)',
+      ' \t}',
+    );
   }
   return out.join('\n') + '\n';
 }
@@ -232,8 +259,18 @@ const suite: BenchSuite = async (opts) => {
       base: vTop.base,
       target: 'median < 1000 ms',
       met: vTop.subject.medianMs < 1000,
-      extra: { treePaths: vTop.paths, scanMs: Math.round(vTop.scanMs), checksMs: Math.round(vTop.checksMs), loadAvg1m: Number(loadavg()[0]!.toFixed(1)), printed: vTop.printed.replace(/\s+/g, ' ').slice(0, 160) },
-      growth: growthOf('Go files', verifyAt.map((v) => v.size), verifyAt.map((v) => v.subject.medianMs)),
+      extra: {
+        treePaths: vTop.paths,
+        scanMs: Math.round(vTop.scanMs),
+        checksMs: Math.round(vTop.checksMs),
+        loadAvg1m: Number(loadavg()[0]!.toFixed(1)),
+        printed: vTop.printed.replace(/\s+/g, ' ').slice(0, 160),
+      },
+      growth: growthOf(
+        'Go files',
+        verifyAt.map((v) => v.size),
+        verifyAt.map((v) => v.subject.medianMs),
+      ),
     }),
   );
   const cTop = checkAt[checkAt.length - 1]!;
@@ -247,7 +284,11 @@ const suite: BenchSuite = async (opts) => {
       target: 'median < 20 ms',
       met: cTop.subject.medianMs < 20,
       extra: { coldModelLoadMs: Number(coldModelLoad.medianMs.toFixed(1)) },
-      growth: growthOf('Go files in the checkout', checkAt.map((c) => c.size), checkAt.map((c) => c.subject.medianMs)),
+      growth: growthOf(
+        'Go files in the checkout',
+        checkAt.map((c) => c.size),
+        checkAt.map((c) => c.subject.medianMs),
+      ),
     }),
   );
   return figures;

@@ -43,16 +43,51 @@ async function deliverAll(count: number): Promise<Run> {
   const roles = new Map<string, RoleFile>();
   for (let i = 0; i < count; i++) {
     const id = `dev${String(i).padStart(5, '0')}`;
-    roles.set(id, { developer: id, display_name: `Developer ${i}`, slack_user_id: `U0BD${String(i).padStart(6, '0')}`, time_zone: 'UTC', notifications: { blocking: 'immediate', decision: 'notification', info: 'silent', briefing_time: '08:30' } } as unknown as RoleFile);
+    roles.set(id, {
+      developer: id,
+      display_name: `Developer ${i}`,
+      slack_user_id: `U0BD${String(i).padStart(6, '0')}`,
+      time_zone: 'UTC',
+      notifications: { blocking: 'immediate', decision: 'notification', info: 'silent', briefing_time: '08:30' },
+    } as unknown as RoleFile);
   }
   await upsertDevelopers(db, roles.values());
   const date = new Date().toISOString().slice(0, 10);
   for (const id of roles.keys()) {
-    await enqueueNotification(db, { dedupeKey: `briefing:${id}:${date}`, developerId: id, urgency: 'decision', payload: { kind: 'briefing', developerId: id, date, activeWorkItem: { key: 'BENCH-1', title: 'Capacity errors', status: 'executing', phase: 'bridge' }, lastContext: 'Walked through the MachineSet hop.', relatedPrs: [], pendingDecisions: [], overnightCi: [], knowledge: [] } });
+    await enqueueNotification(db, {
+      dedupeKey: `briefing:${id}:${date}`,
+      developerId: id,
+      urgency: 'decision',
+      payload: {
+        kind: 'briefing',
+        developerId: id,
+        date,
+        activeWorkItem: { key: 'BENCH-1', title: 'Capacity errors', status: 'executing', phase: 'bridge' },
+        lastContext: 'Walked through the MachineSet hop.',
+        relatedPrs: [],
+        pendingDecisions: [],
+        overnightCi: [],
+        knowledge: [],
+      },
+    });
   }
-  const ws = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret: 'bench', botToken, users: [...roles.values()].map((r) => ({ id: r.slack_user_id!, name: r.developer })), rateLimits: { timeScale } });
+  const ws = await startLocalWorkspace({
+    appUrl: 'http://127.0.0.1:1/slack/events',
+    signingSecret: 'bench',
+    botToken,
+    users: [...roles.values()].map((r) => ({ id: r.slack_user_id!, name: r.developer })),
+    rateLimits: { timeScale },
+  });
   const team = { notifications: { digest_time: '23:59', alerts_channel: '#sitroom-alerts' } } as unknown as TeamConfig;
-  const dispatcher = createDispatcher({ db, client: createDispatcherClient(botToken, ws.apiUrl), render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id }, config: { team, roles }, logger: createLogger('bench-delivery', 'silent'), pacer: createSlackPacer({ windowScale: timeScale }), batchSize: 100 });
+  const dispatcher = createDispatcher({
+    db,
+    client: createDispatcherClient(botToken, ws.apiUrl),
+    render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id },
+    config: { team, roles },
+    logger: createLogger('bench-delivery', 'silent'),
+    pacer: createSlackPacer({ windowScale: timeScale }),
+    batchSize: 100,
+  });
   try {
     queries = 0;
     let delivered = 0;
@@ -65,7 +100,14 @@ async function deliverAll(count: number): Promise<Run> {
       if (delivered < count && r.delivered === 0) await new Promise((res) => setTimeout(res, 50));
     }
     const totalMs = performance.now() - start;
-    return { developers: count, totalMs, boundMs: Math.floor((count - 1) / openPerWindow) * windowMs, rejected: ws.rateLimited(), queriesPerBriefing: queries / count, delivered };
+    return {
+      developers: count,
+      totalMs,
+      boundMs: Math.floor((count - 1) / openPerWindow) * windowMs,
+      rejected: ws.rateLimited(),
+      queriesPerBriefing: queries / count,
+      delivered,
+    };
   } finally {
     await ws.stop();
     await client.close();
@@ -92,10 +134,20 @@ const suite: BenchSuite = async (opts) => {
     met: ratio <= 1.2 && queriesFlat,
     extra: {
       timeScale,
-      ...Object.fromEntries(runs.flatMap((r) => [[`ratioAt${r.developers}`, Number((r.totalMs / Math.max(r.boundMs, 1e-6)).toFixed(2))], [`429sAt${r.developers}`, r.rejected], [`queriesPerBriefingAt${r.developers}`, Number(r.queriesPerBriefing.toFixed(2))]])),
+      ...Object.fromEntries(
+        runs.flatMap((r) => [
+          [`ratioAt${r.developers}`, Number((r.totalMs / Math.max(r.boundMs, 1e-6)).toFixed(2))],
+          [`429sAt${r.developers}`, r.rejected],
+          [`queriesPerBriefingAt${r.developers}`, Number(r.queriesPerBriefing.toFixed(2))],
+        ]),
+      ),
       realTimeAt5000Minutes: Math.round((Math.floor(4_999 / openPerWindow) * 60_000) / 60_000),
     },
-    growth: growthOf('developers', runs.map((r) => r.developers), runs.map((r) => r.totalMs)),
+    growth: growthOf(
+      'developers',
+      runs.map((r) => r.developers),
+      runs.map((r) => r.totalMs),
+    ),
   });
   const q = figure({
     suite: 'delivery',
@@ -105,7 +157,12 @@ const suite: BenchSuite = async (opts) => {
     base: summarise([runs[0]!.queriesPerBriefing]),
     target: 'constant',
     met: queriesFlat,
-    growth: growthOf('developers', runs.map((r) => r.developers), runs.map((r) => r.queriesPerBriefing), 'queries'),
+    growth: growthOf(
+      'developers',
+      runs.map((r) => r.developers),
+      runs.map((r) => r.queriesPerBriefing),
+      'queries',
+    ),
   });
   return [f, q];
 };

@@ -27,7 +27,12 @@ interface Scores {
 }
 
 export function score(cases: readonly ReplayCase[], silent: readonly boolean[]): Scores {
-  let tpRetry = 0, fpRetry = 0, fnRetry = 0, tpEsc = 0, fpEsc = 0, fnEsc = 0;
+  let tpRetry = 0,
+    fpRetry = 0,
+    fnRetry = 0,
+    tpEsc = 0,
+    fpEsc = 0,
+    fnEsc = 0;
   cases.forEach((c, i) => {
     const flake = c.label === 'flake';
     if (silent[i] && flake) tpRetry++;
@@ -40,7 +45,12 @@ export function score(cases: readonly ReplayCase[], silent: readonly boolean[]):
     } else tpEsc++;
   });
   const ratio = (a: number, b: number) => (a + b === 0 ? 1 : a / (a + b));
-  return { retryPrecision: ratio(tpRetry, fpRetry), retryRecall: ratio(tpRetry, fnRetry), escalatePrecision: ratio(tpEsc, fpEsc), escalateRecall: ratio(tpEsc, fnEsc) };
+  return {
+    retryPrecision: ratio(tpRetry, fpRetry),
+    retryRecall: ratio(tpRetry, fnRetry),
+    escalatePrecision: ratio(tpEsc, fpEsc),
+    escalateRecall: ratio(tpEsc, fnEsc),
+  };
 }
 
 function failureOf(c: ReplayCase) {
@@ -52,7 +62,15 @@ function failureOf(c: ReplayCase) {
 export function todayDecisions(cases: readonly ReplayCase[]): boolean[] {
   return cases.map((c) => {
     const f = failureOf(c);
-    const history: TestRun[] = c.watchedRuns.map((r) => ({ test: f.name, runId: r.runId, commit: r.commit, attempt: r.attempt, outcome: r.outcome, message: r.message, at: new Date(r.at) }));
+    const history: TestRun[] = c.watchedRuns.map((r) => ({
+      test: f.name,
+      runId: r.runId,
+      commit: r.commit,
+      attempt: r.attempt,
+      outcome: r.outcome,
+      message: r.message,
+      at: new Date(r.at),
+    }));
     return classifyFailure(history, { test: f.name, commit: c.commit, attempt: c.attempt, message: f.message }, todayPolicy).action === 'retry';
   });
 }
@@ -61,8 +79,14 @@ export function newDecisions(cases: readonly ReplayCase[], rates: ReadonlyMap<st
   return cases.map((c) => {
     const f = failureOf(c);
     const d = decideFlake({
-      test: f.name, passedOnRetrySameSha: c.passedOnRetrySameSha, history: rates.get(f.name), requiredJob: c.requiredJob,
-      retests: c.retests, now: new Date(c.at), maxRetries: todayPolicy.max_retries, thresholds: defaultFlakeThresholds,
+      test: f.name,
+      passedOnRetrySameSha: c.passedOnRetrySameSha,
+      history: rates.get(f.name),
+      requiredJob: c.requiredJob,
+      retests: c.retests,
+      now: new Date(c.at),
+      maxRetries: todayPolicy.max_retries,
+      thresholds: defaultFlakeThresholds,
     });
     return d.action !== 'escalate';
   });
@@ -85,13 +109,32 @@ const run: BenchSuite = async () => {
   const next = score(cases, newDecisions(cases, rates));
   const regressions = cases.filter((c) => c.label === 'regression').length;
   console.log(`flakes: replay set of ${cases.length} failures (${regressions} regressions, ${cases.length - regressions} flakes; synthetic)`);
-  for (const [name, s] of [['today', today], ['new', next]] as const) {
-    console.log(`flakes: ${name.padEnd(5)} retry silently precision ${pct(s.retryPrecision)} recall ${pct(s.retryRecall)} | escalate precision ${pct(s.escalatePrecision)} recall ${pct(s.escalateRecall)}`);
+  for (const [name, s] of [
+    ['today', today],
+    ['new', next],
+  ] as const) {
+    console.log(
+      `flakes: ${name.padEnd(5)} retry silently precision ${pct(s.retryPrecision)} recall ${pct(s.retryRecall)} | escalate precision ${pct(s.escalatePrecision)} recall ${pct(s.escalateRecall)}`,
+    );
   }
   const base = await measure(() => cases.forEach(failureOf), 30);
   const figures: BenchFigure[] = [
-    figure({ suite: 'flakes', name: 'today: classify the replay set', baseline: 'parse its JUnit', subject: await measure(() => todayDecisions(cases), 30), base, extra: { ...today } }),
-    figure({ suite: 'flakes', name: 'new: decide the replay set', baseline: 'parse its JUnit', subject: await measure(() => newDecisions(cases, rates), 30), base, extra: { ...next } }),
+    figure({
+      suite: 'flakes',
+      name: 'today: classify the replay set',
+      baseline: 'parse its JUnit',
+      subject: await measure(() => todayDecisions(cases), 30),
+      base,
+      extra: { ...today },
+    }),
+    figure({
+      suite: 'flakes',
+      name: 'new: decide the replay set',
+      baseline: 'parse its JUnit',
+      subject: await measure(() => newDecisions(cases, rates), 30),
+      base,
+      extra: { ...next },
+    }),
   ];
   return figures;
 };

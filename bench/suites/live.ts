@@ -174,7 +174,13 @@ const suite: BenchSuite = async (opts) => {
     let refusedWhileTaskFailed = 0;
     const decide = async (key: string, idempotencyKey = `bench-live-${runTag}-${++decided}`) => {
       const pausing = !paused.get(key);
-      const request = { workItemKey: key, kind: pausing ? ('pause' as const) : ('resume' as const), actor: 'maria', surface: 'slack-button' as const, idempotencyKey };
+      const request = {
+        workItemKey: key,
+        kind: pausing ? ('pause' as const) : ('resume' as const),
+        actor: 'maria',
+        surface: 'slack-button' as const,
+        idempotencyKey,
+      };
       // On a starved machine a workflow task can time out (10 s); until its retry completes the server refuses
       // updates (FAILED_PRECONDITION). The same decision with the same key is sent again, as a retried tap is.
       let result: Awaited<ReturnType<typeof port.decide>> | undefined;

@@ -26,7 +26,15 @@ import { editPlanUpdate, pauseUpdate, resumeUpdate, workItemStateQuery } from '.
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import type { workItemWorkflow } from '../../workflows/work-item.js';
 import { bareHandledQuery, bareStopSignal, bareUpdate, type bareWorkflow } from '../support/bare-workflow.js';
-import { benchWorkflowBundle, gcFunction, memoryAfterGc, quietTemporalLogs, startBenchTemporal, type BenchTemporal, type MemorySnapshot } from '../support/temporal.js';
+import {
+  benchWorkflowBundle,
+  gcFunction,
+  memoryAfterGc,
+  quietTemporalLogs,
+  startBenchTemporal,
+  type BenchTemporal,
+  type MemorySnapshot,
+} from '../support/temporal.js';
 
 const roundTrips = 200;
 const concurrentTaps = 50;
@@ -50,11 +58,40 @@ function plan(key: string, edit: number): Plan {
     intention: 'NodePool should report capacity errors per platform',
     summary: `edit ${edit}`,
     phases: [
-      { id: 'api', title: 'API surface: condition type and reasons', activity: 'api_changes', files: ['api/hypershift/v1beta1/nodepool_conditions.go'], constraints: [], validation: [{ command: 'make api', why: 'regenerate clients and CRDs' }], dependsOn: [], mergeOrder: 1 },
-      { id: 'bridge', title: 'Platform bridge: map provider failures', activity: 'core_logic', files: ['hypershift-operator/controllers/nodepool/aws.go'], constraints: [], validation: [], dependsOn: ['api'], mergeOrder: 2 },
+      {
+        id: 'api',
+        title: 'API surface: condition type and reasons',
+        activity: 'api_changes',
+        files: ['api/hypershift/v1beta1/nodepool_conditions.go'],
+        constraints: [],
+        validation: [{ command: 'make api', why: 'regenerate clients and CRDs' }],
+        dependsOn: [],
+        mergeOrder: 1,
+      },
+      {
+        id: 'bridge',
+        title: 'Platform bridge: map provider failures',
+        activity: 'core_logic',
+        files: ['hypershift-operator/controllers/nodepool/aws.go'],
+        constraints: [],
+        validation: [],
+        dependsOn: ['api'],
+        mergeOrder: 2,
+      },
       // Every other edit drops the docs phase, so the phase list is rebuilt for real on each decision.
       ...(edit % 2 === 0
-        ? [{ id: 'docs', title: 'Docs and observability', activity: 'tests' as const, files: ['docs/content/how-to/nodepool-conditions.md'], constraints: [], validation: [], dependsOn: ['api'], mergeOrder: 3 }]
+        ? [
+            {
+              id: 'docs',
+              title: 'Docs and observability',
+              activity: 'tests' as const,
+              files: ['docs/content/how-to/nodepool-conditions.md'],
+              constraints: [],
+              validation: [],
+              dependsOn: ['api'],
+              mergeOrder: 3,
+            },
+          ]
         : []),
     ],
   };
@@ -96,7 +133,14 @@ const run: BenchSuite = async () => {
       memory: unexpected('memory') as ActivityDeps['memory'],
     });
     const taskQueue = `bench-orchestrator-${runTag}`;
-    worker = await Worker.create({ connection: temporal.nativeConnection, taskQueue, workflowBundle: await benchWorkflowBundle(), activities, sinks: createDecisionSinks(activities, createLogger('bench', 'silent')), shutdownGraceTime: '2 seconds' });
+    worker = await Worker.create({
+      connection: temporal.nativeConnection,
+      taskQueue,
+      workflowBundle: await benchWorkflowBundle(),
+      activities,
+      sinks: createDecisionSinks(activities, createLogger('bench', 'silent')),
+      shutdownGraceTime: '2 seconds',
+    });
     running = worker.run();
     const client = temporal.client;
 
@@ -106,7 +150,15 @@ const run: BenchSuite = async () => {
       await client.workflow.start('workItemWorkflow', {
         taskQueue,
         workflowId: workItemWorkflowId(key),
-        args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'NodePool should report capacity errors per platform', plan: plan(key, 0) }],
+        args: [
+          {
+            key,
+            ownerId: 'maria',
+            title: 'Capacity errors per platform',
+            intention: 'NodePool should report capacity errors per platform',
+            plan: plan(key, 0),
+          },
+        ],
       });
       // A handle without a run id follows the work item across continue-as-new, as Slack and the CLI do.
       const handle = client.workflow.getHandle<typeof workItemWorkflow>(workItemWorkflowId(key));
@@ -127,7 +179,10 @@ const run: BenchSuite = async () => {
     const edit = (key: string, handle: WorkItemHandle) => {
       const n = ++edits;
       const updateId = `bench-edit-${runTag}-${n}`;
-      const sent = handle.executeUpdate(editPlanUpdate, { args: [{ actor: 'maria', surface: 'slack-modal', plan: plan(key, n), note: `bench edit ${n}` }], updateId });
+      const sent = handle.executeUpdate(editPlanUpdate, {
+        args: [{ actor: 'maria', surface: 'slack-modal', plan: plan(key, n), note: `bench edit ${n}` }],
+        updateId,
+      });
       return { updateId, sent };
     };
     let bareSent = 0;
@@ -148,7 +203,8 @@ const run: BenchSuite = async () => {
     const bareHandle = await startBare();
     let version = (await item.handle.query(workItemStateQuery)).planVersion;
     let notVisible = 0;
-    const auditRow = async (updateId: string) => (await db.select({ kind: decisions.kind }).from(decisions).where(eq(decisions.idempotencyKey, updateId)))[0]?.kind;
+    const auditRow = async (updateId: string) =>
+      (await db.select({ kind: decisions.kind }).from(decisions).where(eq(decisions.idempotencyKey, updateId)))[0]?.kind;
 
     /** Times one decision to its resolution, then reads it back (timed separately) and counts what was not there yet. */
     const decideAndCheck = async (send: () => Promise<{ updateId: string; outcome: string }>, visible: () => Promise<boolean>, kind: string) => {
@@ -209,7 +265,13 @@ const run: BenchSuite = async () => {
       }
       return { subject, base };
     };
-    const roundTripFigure = (name: string, decision: string, run: Awaited<ReturnType<typeof interleaved>>, misses: number, extra: Record<string, string | number>) => {
+    const roundTripFigure = (
+      name: string,
+      decision: string,
+      run: Awaited<ReturnType<typeof interleaved>>,
+      misses: number,
+      extra: Record<string, string | number>,
+    ) => {
       const rt = summarise(run.subject.decision);
       const bt = summarise(run.base.decision);
       const withReadBack = summarise(run.subject.withReadBack);
@@ -241,9 +303,15 @@ const run: BenchSuite = async () => {
     const editMisses = notVisible;
     const itemDescription = await item.handle.describe();
     figures.push(
-      roundTripFigure(`decision round trip (plan edit) x${roundTrips}`, 'editPlanUpdate before approval on one work item: validated, versioned, audited with its notification and plan version', editRun, editMisses, {
-        workItemContinuedAsNew: itemDescription.runId === itemDescription.raw.workflowExecutionInfo?.firstRunId ? 'no' : 'yes',
-      }),
+      roundTripFigure(
+        `decision round trip (plan edit) x${roundTrips}`,
+        'editPlanUpdate before approval on one work item: validated, versioned, audited with its notification and plan version',
+        editRun,
+        editMisses,
+        {
+          workItemContinuedAsNew: itemDescription.runId === itemDescription.raw.workflowExecutionInfo?.firstRunId ? 'no' : 'yes',
+        },
+      ),
     );
 
     // 1b. A light decision (pause / resume alternately), the shape of a gate approval: no plan to write.
@@ -255,7 +323,11 @@ const run: BenchSuite = async () => {
       const pausing = n % 2 === 1;
       const updateId = `bench-toggle-${runTag}-${n}`;
       return decideAndCheck(
-        async () => ({ updateId, outcome: (await light.handle.executeUpdate(pausing ? pauseUpdate : resumeUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId })).outcome }),
+        async () => ({
+          updateId,
+          outcome: (await light.handle.executeUpdate(pausing ? pauseUpdate : resumeUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId }))
+            .outcome,
+        }),
         async () => ((await light.handle.query(workItemStateQuery)).status === 'paused') === pausing,
         pausing ? 'pause' : 'resume',
       );
@@ -265,7 +337,15 @@ const run: BenchSuite = async () => {
     if (lightState.phases.some((p) => p.status !== 'blocked')) {
       throw new Error(`orchestrator bench: pausing an unapproved plan started phases: ${lightState.phases.map((p) => `${p.id}=${p.status}`).join(', ')}`);
     }
-    figures.push(roundTripFigure(`decision round trip (pause/resume) x${roundTrips}`, 'pause and resume alternately on one work item awaiting plan approval', toggled, notVisible, { statusAfter: lightState.status }));
+    figures.push(
+      roundTripFigure(
+        `decision round trip (pause/resume) x${roundTrips}`,
+        'pause and resume alternately on one work item awaiting plan approval',
+        toggled,
+        notVisible,
+        { statusAfter: lightState.status },
+      ),
+    );
     await light.handle.terminate('orchestrator bench: round trips done');
 
     // 1c. 50 people tap at once: 50 concurrent decisions on 50 work items through the orchestrator port (what the
@@ -286,18 +366,28 @@ const run: BenchSuite = async () => {
     let crowdMisses = 0;
     for (let round = 0; round <= concurrentRounds; round++) {
       const pausing = round % 2 === 0;
-      const bareRound = await Promise.all(bareCrowd.map(async (h) => {
-        const t0 = performance.now();
-        await bare(h);
-        return performance.now() - t0;
-      }));
+      const bareRound = await Promise.all(
+        bareCrowd.map(async (h) => {
+          const t0 = performance.now();
+          await bare(h);
+          return performance.now() - t0;
+        }),
+      );
       const keys = crowd.map((c) => `bench-crowd-${runTag}-${round}-${c.key}`);
-      const tapRound = await Promise.all(crowd.map(async (c, i) => {
-        const t0 = performance.now();
-        const result = await port.decide({ workItemKey: c.key, kind: pausing ? 'pause' : 'resume', actor: 'maria', surface: 'slack-button', idempotencyKey: keys[i]! });
-        if (result.outcome !== 'applied') throw new Error(`orchestrator bench: concurrent ${pausing ? 'pause' : 'resume'} on ${c.key} was ${result.outcome}`);
-        return performance.now() - t0;
-      }));
+      const tapRound = await Promise.all(
+        crowd.map(async (c, i) => {
+          const t0 = performance.now();
+          const result = await port.decide({
+            workItemKey: c.key,
+            kind: pausing ? 'pause' : 'resume',
+            actor: 'maria',
+            surface: 'slack-button',
+            idempotencyKey: keys[i]!,
+          });
+          if (result.outcome !== 'applied') throw new Error(`orchestrator bench: concurrent ${pausing ? 'pause' : 'resume'} on ${c.key} was ${result.outcome}`);
+          return performance.now() - t0;
+        }),
+      );
       // Every decision of the round is stored when its update resolves: one read checks all 50.
       const stored = await db.select({ key: decisions.idempotencyKey }).from(decisions).where(inArray(decisions.idempotencyKey, keys));
       crowdMisses += concurrentTaps - stored.length;
@@ -342,7 +432,8 @@ const run: BenchSuite = async () => {
     for (let i = 0; i < warmup; i++) await edit(memItem.key, memItem.handle).sent;
     const itemRun = await decisionsWithSnapshots(gc, () => edit(memItem.key, memItem.handle).sent);
     const [audited] = await db.select({ n: count() }).from(decisions).where(eq(decisions.workItemKey, memItem.key));
-    if ((audited?.n ?? 0) !== memoryDecisions + warmup) throw new Error(`orchestrator bench: ${audited?.n} audit rows for ${memoryDecisions + warmup} decisions on ${memItem.key}`);
+    if ((audited?.n ?? 0) !== memoryDecisions + warmup)
+      throw new Error(`orchestrator bench: ${audited?.n} audit rows for ${memoryDecisions + warmup} decisions on ${memItem.key}`);
     const finalState = await memItem.handle.query(workItemStateQuery);
     const memDescription = await memItem.handle.describe();
 
@@ -408,7 +499,10 @@ const run: BenchSuite = async () => {
 };
 
 /** Runs the decisions one after another, timing each and taking a GC'd memory snapshot every snapshotEvery. */
-async function decisionsWithSnapshots(gc: (() => void) | undefined, decide: () => Promise<unknown>): Promise<{ times: number[]; snapshots: Array<MemorySnapshot & { after: number }> }> {
+async function decisionsWithSnapshots(
+  gc: (() => void) | undefined,
+  decide: () => Promise<unknown>,
+): Promise<{ times: number[]; snapshots: Array<MemorySnapshot & { after: number }> }> {
   const times: number[] = [];
   const snapshots = [{ after: 0, ...(await memoryAfterGc(gc)) }];
   for (let i = 1; i <= memoryDecisions; i++) {

@@ -32,7 +32,9 @@ const suite: BenchSuite = async () => {
     platformRecall: Number(s.platformRecall.toFixed(3)),
     validation: Number(s.validation.toFixed(3)),
   };
-  console.log(`plans: ${s.planned}/${s.cases} planned; file recall ${extra.fileRecall} (precision ${extra.filePrecision}); folder recall ${extra.folderRecall}; components ${extra.componentRecall}; platforms ${extra.platformRecall}; validation ${extra.validation}`);
+  console.log(
+    `plans: ${s.planned}/${s.cases} planned; file recall ${extra.fileRecall} (precision ${extra.filePrecision}); folder recall ${extra.folderRecall}; components ${extra.componentRecall}; platforms ${extra.platformRecall}; validation ${extra.validation}`,
+  );
   const figures: BenchFigure[] = [
     figure({
       suite: 'plans',

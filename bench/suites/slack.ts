@@ -44,10 +44,17 @@ class AcceptingOrchestrator implements Orchestrator {
 }
 
 async function postPrompts(ws: LocalWorkspace, count: number, round: number) {
-  const gate = renderNotification({ kind: 'gate', workItemKey: 'HOSTEDCP-1', phaseId: `p${round}`, title: 'Phase ready', summary: 'make verify passed' }, { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id });
+  const gate = renderNotification(
+    { kind: 'gate', workItemKey: 'HOSTEDCP-1', phaseId: `p${round}`, title: 'Phase ready', summary: 'make verify passed' },
+    { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id },
+  );
   const prompts = [];
   for (let i = 0; i < count; i++) {
-    const res = await fetch(`${ws.apiUrl}chat.postMessage`, { method: 'POST', headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ channel: users[i]!.id, text: gate.text, blocks: gate.blocks }) });
+    const res = await fetch(`${ws.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: users[i]!.id, text: gate.text, blocks: gate.blocks }),
+    });
     const body = (await res.json()) as { channel: string; ts: string };
     prompts.push({ user: users[i]!.id, channel: body.channel, ts: body.ts });
   }
@@ -80,7 +87,12 @@ const suite: BenchSuite = async () => {
 
   // Baseline: a bare Bolt app, empty action handler.
   const baseWs = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/', signingSecret, botToken, users });
-  const bare = new App({ token: botToken, signingSecret, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: baseWs.apiUrl, retryConfig: { retries: 0 } } });
+  const bare = new App({
+    token: botToken,
+    signingSecret,
+    logLevel: LogLevel.ERROR,
+    clientOptions: { slackApiUrl: baseWs.apiUrl, retryConfig: { retries: 0 } },
+  });
   bare.action(/.*/, async ({ ack }) => {
     await ack();
   });
@@ -88,7 +100,16 @@ const suite: BenchSuite = async () => {
   baseWs.setAppUrl(`http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/slack/events`);
 
   const subjectWs = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/', signingSecret, botToken, users });
-  const slack = createSlackApp({ orchestrator: new AcceptingOrchestrator(), store, botToken, signingSecret, appToken: '', slackApiUrl: subjectWs.apiUrl, port: 0, logger });
+  const slack = createSlackApp({
+    orchestrator: new AcceptingOrchestrator(),
+    store,
+    botToken,
+    signingSecret,
+    appToken: '',
+    slackApiUrl: subjectWs.apiUrl,
+    port: 0,
+    logger,
+  });
   const { requestUrl } = await slack.start();
   subjectWs.setAppUrl(requestUrl!);
 
@@ -104,7 +125,15 @@ const suite: BenchSuite = async () => {
     const s = summarise(subject);
     const b = summarise(base);
     const ratio = s.medianMs / Math.max(b.medianMs, 1e-6);
-    const f = figure({ suite: 'slack', name: `button tap ack, ${concurrency} concurrent`, baseline: 'bare Bolt app, empty action handler', subject: s, base: b, target: 'median ratio ≤ 1.2, p99 < 3000 ms', met: ratio <= 1.2 && s.p99Ms < 3_000 });
+    const f = figure({
+      suite: 'slack',
+      name: `button tap ack, ${concurrency} concurrent`,
+      baseline: 'bare Bolt app, empty action handler',
+      subject: s,
+      base: b,
+      target: 'median ratio ≤ 1.2, p99 < 3000 ms',
+      met: ratio <= 1.2 && s.p99Ms < 3_000,
+    });
     f.extra = { p99Ratio: Number((s.p99Ms / Math.max(b.p99Ms, 1e-6)).toFixed(2)) };
     figures.push(f);
   } finally {

@@ -74,15 +74,27 @@ export function pairIntent(text: string): 'review-branch' | 'review-code' | 'que
   if (/\breview\s+(?:my|the|this)\s+(?:branch|changes|diff|work|phase)\b/i.test(text) && text.length < 300) return 'review-branch';
   if (looksLikeDiff(text) || /```/.test(text)) return 'review-code';
   const lines = text.split('\n');
-  const codeLines = lines.filter((l) => /^\s*(func |for |if |package |import |type |var |const |return\b|}|\w[\w.]*\s*(?::=|=|\+=)\s*\S)|[{;]\s*$/.test(l)).length;
+  const codeLines = lines.filter((l) =>
+    /^\s*(func |for |if |package |import |type |var |const |return\b|}|\w[\w.]*\s*(?::=|=|\+=)\s*\S)|[{;]\s*$/.test(l),
+  ).length;
   return codeLines >= 2 || (lines.length === 1 && /:=|\bfunc\s*\(|\)\s*{\s*$/.test(text)) ? 'review-code' : 'question';
 }
 
 export function createAgentPort(deps: AgentPortDeps): AgentPort {
   /** Budget check before the step, usage recorded after it (once per activity attempt). */
-  function metered<R extends { usage: StepUsage }>(step: string, workItemKey: string, phaseId: string | undefined, approved: boolean, fn: () => Promise<R>): Promise<R> {
+  function metered<R extends { usage: StepUsage }>(
+    step: string,
+    workItemKey: string,
+    phaseId: string | undefined,
+    approved: boolean,
+    fn: () => Promise<R>,
+  ): Promise<R> {
     const { agent: limits } = deps.config.current().team;
-    return meterStep(deps.db, { step, workItemKey, phaseId, agent: deps.agent.kind, cap: limits.token_budget_per_work_item, warnFraction: limits.budget_warn_fraction, approved }, fn);
+    return meterStep(
+      deps.db,
+      { step, workItemKey, phaseId, agent: deps.agent.kind, cap: limits.token_budget_per_work_item, warnFraction: limits.budget_warn_fraction, approved },
+      fn,
+    );
   }
 
   /**
@@ -132,7 +144,9 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
     const base = team.target.default_branch;
     const prefix = `${workItemKey}-${phaseId}-`;
     const attempts = existsSync(deps.worktreesDir)
-      ? readdirSync(deps.worktreesDir).filter((d) => d.startsWith(prefix) && /^\d+$/.test(d.slice(prefix.length))).map((d) => Number(d.slice(prefix.length)))
+      ? readdirSync(deps.worktreesDir)
+          .filter((d) => d.startsWith(prefix) && /^\d+$/.test(d.slice(prefix.length)))
+          .map((d) => Number(d.slice(prefix.length)))
       : [];
     let cwd = targetRepo;
     let branch: string | undefined;
@@ -142,7 +156,10 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       cwd = join(deps.worktreesDir, `${prefix}${attempt}`);
       branch = phaseBranch(workItemKey, phaseId, attempt);
     } else {
-      const listed = (await git(targetRepo, ['branch', '--list', `${phaseBranch(workItemKey, phaseId, 0).replace(/-0$/, '')}-*`, '--format=%(refname:short)'])).split('\n').map((l) => l.trim()).filter(Boolean);
+      const listed = (await git(targetRepo, ['branch', '--list', `${phaseBranch(workItemKey, phaseId, 0).replace(/-0$/, '')}-*`, '--format=%(refname:short)']))
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       branch = listed.sort((a, b) => Number(b.split('-').pop()) - Number(a.split('-').pop()))[0];
       if (!branch) return undefined;
       target = branch;
@@ -156,7 +173,9 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
   return {
     async draftPlan({ workItemKey, intention, feedback }) {
       await deps.refreshKnowledge?.();
-      const result = await metered('plan', workItemKey, undefined, false, () => deps.agent.plan({ workItemKey, intention: feedback?.length ? `${intention}\n\nFeedback: ${feedback.join('; ')}` : intention }));
+      const result = await metered('plan', workItemKey, undefined, false, () =>
+        deps.agent.plan({ workItemKey, intention: feedback?.length ? `${intention}\n\nFeedback: ${feedback.join('; ')}` : intention }),
+      );
       if (!result.plan) throw new UserError(result.message);
       return result.plan;
     },
@@ -211,7 +230,15 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
         const instruction = [args.phase.title, ...args.phase.constraints, ...args.feedback].join('\n');
         const result = await metered('execute', args.workItemKey, args.phase.id, args.budgetApproved === true, () =>
           deps.agent.execute(
-            { workItemKey: args.workItemKey, phase: args.phase, instruction, branch, worktree, writable: args.phase.files.length ? args.phase.files : undefined, fixRound: args.round > 0 },
+            {
+              workItemKey: args.workItemKey,
+              phase: args.phase,
+              instruction,
+              branch,
+              worktree,
+              writable: args.phase.files.length ? args.phase.files : undefined,
+              fixRound: args.round > 0,
+            },
             { heartbeat: () => beat(), signal, workItemKey: args.workItemKey, stepId: `${args.phase.id}:${args.attempt}:${args.round}` },
           ),
         );
@@ -223,7 +250,14 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
           throw failure(result.status === 'needs-model' ? 'NeedsModel' : 'PhaseFailed', `${args.phase.id}: ${result.message}`, { evidence });
         }
         description = deps.describePr
-          ? deps.describePr({ workItemKey: args.workItemKey, ownerId: args.ownerId, phaseTitle: args.phase.title, summary: result.message, files: result.evidence.filesWritten.length ? result.evidence.filesWritten : args.phase.files, evidence })
+          ? deps.describePr({
+              workItemKey: args.workItemKey,
+              ownerId: args.ownerId,
+              phaseTitle: args.phase.title,
+              summary: result.message,
+              files: result.evidence.filesWritten.length ? result.evidence.filesWritten : args.phase.files,
+              evidence,
+            })
           : evidenceDescription({ workItemKey: args.workItemKey, phaseTitle: args.phase.title, summary: result.message, evidence: result.evidence, checks });
         beat(`committed ${result.commit?.slice(0, 10) ?? ''} on ${branch}`);
       } else {
@@ -233,7 +267,15 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
 
       await deps.host.pushBranch(worktree, branch, owner);
       const existing = await deps.host.findPullRequest(branch, owner);
-      const pr = existing ?? (await deps.host.openPullRequest({ branch, base: team.target.default_branch, title: `${args.workItemKey}: ${args.phase.title}`, body: description, ...owner }));
+      const pr =
+        existing ??
+        (await deps.host.openPullRequest({
+          branch,
+          base: team.target.default_branch,
+          title: `${args.workItemKey}: ${args.phase.title}`,
+          body: description,
+          ...owner,
+        }));
       beat(existing ? `PR ${pr.url} already open` : `opened PR ${pr.url}`);
       const waitingFor = (await deps.mergeOrder?.holdIfWaiting({ workItemKey: args.workItemKey, phaseId: args.phase.id, pr })) ?? [];
       if (waitingFor.length) beat(`held the PR with /hold until ${waitingFor.join(', ')} merge${waitingFor.length === 1 ? 's' : ''}`);
@@ -269,8 +311,18 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
           else evidence.notes.push(`${row.phaseId}: ${line}`);
         }
       }
-      const result = await metered('propose-knowledge', workItemKey, undefined, true, () => deps.agent.proposeKnowledge({ workItemKey, evidence, outcome: `resolved after ${rows.length} phase(s)` }));
-      return result.proposals.flatMap((p) => [`- ${p.title}`, ...p.body.split('\n').filter((l) => l.trim()).map((l) => `  ${l}`)]).slice(0, 60);
+      const result = await metered('propose-knowledge', workItemKey, undefined, true, () =>
+        deps.agent.proposeKnowledge({ workItemKey, evidence, outcome: `resolved after ${rows.length} phase(s)` }),
+      );
+      return result.proposals
+        .flatMap((p) => [
+          `- ${p.title}`,
+          ...p.body
+            .split('\n')
+            .filter((l) => l.trim())
+            .map((l) => `  ${l}`),
+        ])
+        .slice(0, 60);
     },
 
     async reviewPairMessage({ text, developerId, workItemKey, phaseId }) {
@@ -283,26 +335,41 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
         const answer = await metered('answer', workItemKey, phaseId, true, () =>
           deps.agent.answer({ question: text, ...(audience ? { audience } : {}), workingOn: { workItemKey, phaseId, files } }),
         );
-        const sources = answer.citations.length ? `\n\n_Sources:_ ${[...new Set(answer.citations.map((c) => `\`${c.ref ?? c.node}\``))].slice(0, 8).join(', ')}` : '';
+        const sources = answer.citations.length
+          ? `\n\n_Sources:_ ${[...new Set(answer.citations.map((c) => `\`${c.ref ?? c.node}\``))].slice(0, 8).join(', ')}`
+          : '';
         return { text: `${answer.text}${sources}`, note: `asked: ${oneLine(text, 160)}` };
       }
       let diff = text;
       let what = 'your snippet';
       if (intent === 'review-branch') {
         const branch = await phaseBranchDiff(workItemKey, phaseId);
-        if (!branch) return { text: `There is no branch for ${workItemKey} phase ${phaseId} yet: it is created when the phase's gate is approved. Paste the code here meanwhile and I will review it.`, note: 'asked for a branch review before the branch existed' };
-        if (!branch.diff.trim()) return { text: `\`${branch.branch}\` has no changes against ${branch.base} yet.`, note: `reviewed ${branch.branch}: no changes yet` };
+        if (!branch)
+          return {
+            text: `There is no branch for ${workItemKey} phase ${phaseId} yet: it is created when the phase's gate is approved. Paste the code here meanwhile and I will review it.`,
+            note: 'asked for a branch review before the branch existed',
+          };
+        if (!branch.diff.trim())
+          return { text: `\`${branch.branch}\` has no changes against ${branch.base} yet.`, note: `reviewed ${branch.branch}: no changes yet` };
         diff = branch.diff;
         what = `\`${branch.branch}\` (${branch.files.length} file(s) changed against ${branch.base}: ${branch.files.slice(0, 6).join(', ')}${branch.files.length > 6 ? ', …' : ''})`;
       }
       // A pair reply is the developer's own request in the moment: it is recorded but never held for budget.
       const review = await metered('review', workItemKey, phaseId, true, () => deps.agent.review({ diff }));
-      const lines = review.findings.map((f) => `• ${f.severity === 'blocker' ? '*Blocker*' : 'Warning'} (${f.rule})${intent === 'review-branch' ? ` ${f.file}` : ''}${f.line ? ` line ${f.line}` : ''}: ${f.message}${f.insteadDo ? `\n   → ${f.insteadDo}` : ''}`);
+      const lines = review.findings.map(
+        (f) =>
+          `• ${f.severity === 'blocker' ? '*Blocker*' : 'Warning'} (${f.rule})${intent === 'review-branch' ? ` ${f.file}` : ''}${f.line ? ` line ${f.line}` : ''}: ${f.message}${f.insteadDo ? `\n   → ${f.insteadDo}` : ''}`,
+      );
       // The summary's first line counts the findings; the bullets below carry them once, with what to do instead.
       const body = lines.length ? `${review.summary.split('\n')[0]}\n${lines.join('\n')}` : review.summary;
       const reply = intent === 'review-branch' ? `Review of ${what}:\n${body}` : body;
-      const findings = review.findings.length ? `${review.findings.length} findings: ${[...new Set(review.findings.map((f) => f.rule))].join(', ')}` : 'no findings';
-      return { text: reply, note: intent === 'review-branch' ? `reviewed the phase branch: ${findings}` : review.findings.length ? findings : 'reviewed, no findings' };
+      const findings = review.findings.length
+        ? `${review.findings.length} findings: ${[...new Set(review.findings.map((f) => f.rule))].join(', ')}`
+        : 'no findings';
+      return {
+        text: reply,
+        note: intent === 'review-branch' ? `reviewed the phase branch: ${findings}` : review.findings.length ? findings : 'reviewed, no findings',
+      };
     },
   };
 }

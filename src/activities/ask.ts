@@ -41,7 +41,9 @@ export const questionUsagePrefix = (developerId: string) => `ask:${developerId}:
 export async function questionTokensSince(db: Database, developerId: string, since: Date): Promise<number> {
   const escaped = questionUsagePrefix(developerId).replace(/[\\%_]/g, (c) => `\\${c}`);
   const [row] = await db
-    .select({ total: sql<string>`coalesce(sum(${agentUsage.inputTokens} + ${agentUsage.outputTokens} + ${agentUsage.cacheCreationInputTokens} + ${agentUsage.cacheReadInputTokens}), 0)` })
+    .select({
+      total: sql<string>`coalesce(sum(${agentUsage.inputTokens} + ${agentUsage.outputTokens} + ${agentUsage.cacheCreationInputTokens} + ${agentUsage.cacheReadInputTokens}), 0)`,
+    })
     .from(agentUsage)
     .where(and(like(agentUsage.idempotencyKey, `${escaped}%`), gte(agentUsage.recordedAt, since)));
   return Number(row?.total ?? 0);
@@ -65,8 +67,10 @@ export async function answerQuestion(deps: QuestionDeps, args: AnswerQuestionArg
   await deps.refreshKnowledge?.();
   const audience = await deps.audienceOf?.(args.developerId);
   // The daily budget above is the question's budget; metered records what the step used, once per attempt.
-  const answer = await metered(deps.db, { step: 'answer', workItemKey: undefined, phaseId: undefined, agent: deps.agent.kind, cap, warnFraction: 1, approved: true }, () =>
-    deps.agent.answer({ question: args.question, ...(audience ? { audience } : {}) }, onProgress ? { heartbeat: onProgress } : {}),
+  const answer = await metered(
+    deps.db,
+    { step: 'answer', workItemKey: undefined, phaseId: undefined, agent: deps.agent.kind, cap, warnFraction: 1, approved: true },
+    () => deps.agent.answer({ question: args.question, ...(audience ? { audience } : {}) }, onProgress ? { heartbeat: onProgress } : {}),
   );
   if (audience) await deps.noteQuestion?.(args.developerId, args.question);
   return { text: answer.text, citations: [...new Set(answer.citations.map((c) => c.ref ?? c.node))] };

@@ -11,7 +11,13 @@ export function failure(type: FailureType, message: string, ...details: unknown[
 /** A catalogued error as Temporal's failure; a service's "try again after" (GitHub's Retry-After) becomes the next retry's delay. */
 function cataloguedAsFailure(err: CataloguedFailure): ApplicationFailure {
   const retryAfterMs = err.options.retryAfterMs;
-  return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: err.nonRetryable, details: err.details, ...(retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}) });
+  return ApplicationFailure.create({
+    type: err.type,
+    message: err.message,
+    nonRetryable: err.nonRetryable,
+    details: err.details,
+    ...(retryAfterMs !== undefined ? { nextRetryDelay: retryAfterMs } : {}),
+  });
 }
 
 /** A catalogued error as Temporal's failure; anything else unchanged, for the retry policy to judge. */

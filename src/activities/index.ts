@@ -8,7 +8,16 @@ import { SippyRateLimited, SippyResponseInvalid } from '../integrations/sippy.js
 import { describeProgress } from '../agent/progress.js';
 import type { Database } from '../db/client.js';
 import { phaseConfidence, phaseEvidence, savePhaseEvidence } from '../db/phases.js';
-import { appendDecision, activeWorkItems, commitDecisionWithEffects, storedDecisionKeys, savePhase, savePlan, setWorkItemStatus, upsertWorkItem } from '../db/work-items.js';
+import {
+  appendDecision,
+  activeWorkItems,
+  commitDecisionWithEffects,
+  storedDecisionKeys,
+  savePhase,
+  savePlan,
+  setWorkItemStatus,
+  upsertWorkItem,
+} from '../db/work-items.js';
 import { type DecisionRecord, type PlanVersion } from '../contracts/decisions.js';
 import { resolveMode, type ActivityKind } from '../config/schema.js';
 import { activityKinds } from '../contracts/vocabulary.js';
@@ -125,7 +134,11 @@ export function createActivities(deps: ActivityDeps) {
 
     async recordDecision(record: DecisionRecord): Promise<{ decidedAt: string }> {
       const row = await appendDecision(db, record);
-      if (row.inserted) deps.logger.info({ decision: { kind: record.kind, actor: record.actor, surface: record.surface, workItem: record.workItemKey, phase: record.phaseId } }, 'decision recorded');
+      if (row.inserted)
+        deps.logger.info(
+          { decision: { kind: record.kind, actor: record.actor, surface: record.surface, workItem: record.workItemKey, phase: record.phaseId } },
+          'decision recorded',
+        );
       return { decidedAt: row.decidedAt.toISOString() };
     },
 
@@ -154,7 +167,11 @@ export function createActivities(deps: ActivityDeps) {
         const row = await commitDecision(commit);
         if (row.inserted) written += 1;
       }
-      if (written > 0) deps.logger.warn({ decisions: { written, workItem: args.commits[0]?.decision.workItemKey } }, 'decisions stored by the workflow backstop: the fast path had not stored them');
+      if (written > 0)
+        deps.logger.warn(
+          { decisions: { written, workItem: args.commits[0]?.decision.workItemKey } },
+          'decisions stored by the workflow backstop: the fast path had not stored them',
+        );
       return { written };
     },
 
@@ -163,7 +180,11 @@ export function createActivities(deps: ActivityDeps) {
       // A blocking CI failure also pages the team channel (with the owner mentioned and the same buttons);
       // known flakes never reach this point, they are retried silently.
       if (notification.payload.kind === 'ci-alert' && !notification.channel) {
-        await enqueueNotification(db, { ...notification, dedupeKey: `${notification.dedupeKey}:channel`, channel: deps.config().team.notifications.alerts_channel });
+        await enqueueNotification(db, {
+          ...notification,
+          dedupeKey: `${notification.dedupeKey}:channel`,
+          channel: deps.config().team.notifications.alerts_channel,
+        });
       }
     },
 
@@ -180,7 +201,14 @@ export function createActivities(deps: ActivityDeps) {
       if (result.merged && args.prUrl && deps.calibration) {
         // pr-ready stored the phase's assessment when CI went green.
         const graded = (await phaseConfidence(db, args.workItemKey, args.phaseId)) as ConfidenceAssessment | null | undefined;
-        if (graded?.levels) await deps.calibration.recordMerge({ prUrl: args.prUrl, workItemKey: args.workItemKey, phaseId: args.phaseId, assessment: graded, mergedAt: new Date() });
+        if (graded?.levels)
+          await deps.calibration.recordMerge({
+            prUrl: args.prUrl,
+            workItemKey: args.workItemKey,
+            phaseId: args.phaseId,
+            assessment: graded,
+            mergedAt: new Date(),
+          });
       }
       return result;
     },
@@ -194,7 +222,8 @@ export function createActivities(deps: ActivityDeps) {
       const found: Array<{ otherWorkItemKey: string; shared: string[] }> = [];
       if (!deps.overlap) return found;
       const items = await activeWorkItems(db);
-      const phasesOf = (plan: unknown, fallback: string[]) => ((plan as Plan | null)?.phases ?? [{ id: '', files: fallback }]).map((p) => ({ id: p.id, files: p.files }));
+      const phasesOf = (plan: unknown, fallback: string[]) =>
+        ((plan as Plan | null)?.phases ?? [{ id: '', files: fallback }]).map((p) => ({ id: p.id, files: p.files }));
       const mine = items.find((w) => w.key === args.workItemKey);
       const me = await deps.overlap.footprint({ workItemKey: args.workItemKey, ownerId: args.ownerId, phases: phasesOf(mine?.plan ?? null, args.files) });
       for (const other of items) {
@@ -251,7 +280,14 @@ export function createActivities(deps: ActivityDeps) {
       if (args.round > 0 && deps.experience) {
         // A fix round that only had to regenerate code means the generation step was forgotten before the push.
         for (const step of forgottenSteps(result.evidence)) {
-          await deps.experience.recordForgottenStep({ step, workItemKey: args.workItemKey, phaseId: args.phase.id, runId: `${args.attempt}:${args.round}`, detail: `CI failed on ${args.workItemKey} phase ${args.phase.id} until \`${step}\` regenerated the code`, files: args.phase.files });
+          await deps.experience.recordForgottenStep({
+            step,
+            workItemKey: args.workItemKey,
+            phaseId: args.phase.id,
+            runId: `${args.attempt}:${args.round}`,
+            detail: `CI failed on ${args.workItemKey} phase ${args.phase.id} until \`${step}\` regenerated the code`,
+            files: args.phase.files,
+          });
         }
       }
       return result;
@@ -282,14 +318,27 @@ export function createActivities(deps: ActivityDeps) {
         lessons = deps.agent.proposeKnowledge ? await deps.agent.proposeKnowledge(args) : [];
       } catch (err) {
         // The owner is still offered the draft from the work item's own record; the agent's lessons are extra.
-        deps.logger.warn({ workItem: args.workItemKey, err: (err as Error).message }, "the agent's knowledge proposal step failed; offering the draft without its lessons");
+        deps.logger.warn(
+          { workItem: args.workItemKey, err: (err as Error).message },
+          "the agent's knowledge proposal step failed; offering the draft without its lessons",
+        );
       }
       const proposal = await permanentOnUserError(() => deps.memory.proposeKnowledge({ ...args, ...(lessons.length ? { agentNotes: lessons } : {}) }));
-      if (proposal) await enqueueNotification(db, { dedupeKey: `knowledge-proposal:${proposal.proposalId}`, developerId: args.ownerId, urgency: 'decision', payload: proposal });
+      if (proposal)
+        await enqueueNotification(db, {
+          dedupeKey: `knowledge-proposal:${proposal.proposalId}`,
+          developerId: args.ownerId,
+          urgency: 'decision',
+          payload: proposal,
+        });
     },
 
     /** The scheduled staleness scan: approved entries that lost references are proposed for retirement. */
-    async scanKnowledgeStaleness(): Promise<{ checked: number; stale: string[]; proposed: Array<{ patternId: string; proposalId: number; missing: string[] }> }> {
+    async scanKnowledgeStaleness(): Promise<{
+      checked: number;
+      stale: string[];
+      proposed: Array<{ patternId: string; proposalId: number; missing: string[] }>;
+    }> {
       if (!deps.experience) return { checked: 0, stale: [], proposed: [] };
       return deps.experience.scanStaleness();
     },
@@ -308,7 +357,8 @@ export function createActivities(deps: ActivityDeps) {
       } catch (err) {
         // An answer that is not Sippy's report will not change on retry; outages and 429s are retried.
         if (err instanceof SippyResponseInvalid) throw failure('UserError', err.message);
-        if (err instanceof SippyRateLimited) throw ApplicationFailure.create({ message: err.message, type: 'SippyRateLimited', nextRetryDelay: err.retryAfterMs });
+        if (err instanceof SippyRateLimited)
+          throw ApplicationFailure.create({ message: err.message, type: 'SippyRateLimited', nextRetryDelay: err.retryAfterMs });
         throw err;
       }
     },
@@ -349,8 +399,6 @@ export function createActivities(deps: ActivityDeps) {
     },
   });
 }
-
-
 
 export type Activities = ReturnType<typeof createActivities>;
 

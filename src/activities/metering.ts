@@ -23,7 +23,11 @@ export async function enforceBudget(
   if (!args.workItemKey || args.agent === 'offline') return undefined;
   const status = budgetStatus(await tokensSpent(db, args.workItemKey), args.cap, args.warnFraction);
   if (status.state !== 'ok' && !args.approved) {
-    throw failure(budgetApprovalRequired, `${args.workItemKey} has used ${status.spent} of ${status.cap} tokens (${status.state}); ask the owner before spending more`, status);
+    throw failure(
+      budgetApprovalRequired,
+      `${args.workItemKey} has used ${status.spent} of ${status.cap} tokens (${status.state}); ask the owner before spending more`,
+      status,
+    );
   }
   return status;
 }
@@ -44,7 +48,14 @@ export async function metered<R extends { usage: StepUsage }>(db: Database, m: M
   const result = await fn();
   if (result.usage.turns > 0) {
     const info = Context.current().info;
-    await recordUsage(db, { idempotencyKey: `${info.workflowExecution?.workflowId ?? 'standalone'}/${info.activityId}/${info.attempt}`, workItemKey: m.workItemKey, phaseId: m.phaseId, step: m.step, agent: m.agent, usage: result.usage });
+    await recordUsage(db, {
+      idempotencyKey: `${info.workflowExecution?.workflowId ?? 'standalone'}/${info.activityId}/${info.attempt}`,
+      workItemKey: m.workItemKey,
+      phaseId: m.phaseId,
+      step: m.step,
+      agent: m.agent,
+      usage: result.usage,
+    });
   }
   return result;
 }

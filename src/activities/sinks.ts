@@ -20,7 +20,11 @@ export function createDecisionSinks(
           } catch (err) {
             // Only what identifies the decision: its detail may quote a person's words.
             logger.warn(
-              { workflowId: info.workflowId, decision: { kind: commit.decision.kind, key: commit.decision.idempotencyKey }, err: redactSecrets(err instanceof Error ? err.message : String(err)) },
+              {
+                workflowId: info.workflowId,
+                decision: { kind: commit.decision.kind, key: commit.decision.idempotencyKey },
+                err: redactSecrets(err instanceof Error ? err.message : String(err)),
+              },
               'decision not stored on the fast path; the workflow confirms it once the store answers',
             );
           }

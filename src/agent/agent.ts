@@ -1,7 +1,18 @@
 // One interface for RH-A's steps; Claude and the offline agent both implement it.
 import type {
-  AnswerRequest, AnswerResult, DiagnoseRequest, DiagnoseResult, ExecuteRequest, ExecuteResult, PlanRequest, PlanResult,
-  ProposeKnowledgeRequest, ProposeKnowledgeResult, ReviewRequest, ReviewResult, StepContext,
+  AnswerRequest,
+  AnswerResult,
+  DiagnoseRequest,
+  DiagnoseResult,
+  ExecuteRequest,
+  ExecuteResult,
+  PlanRequest,
+  PlanResult,
+  ProposeKnowledgeRequest,
+  ProposeKnowledgeResult,
+  ReviewRequest,
+  ReviewResult,
+  StepContext,
 } from './types.js';
 
 export interface Agent {
@@ -14,4 +25,5 @@ export interface Agent {
   proposeKnowledge(req: ProposeKnowledgeRequest, ctx?: StepContext): Promise<ProposeKnowledgeResult>;
 }
 
-export const needsModelMessage = 'This needs a model: set ANTHROPIC_API_KEY to let the agent reason about it. Offline, I can answer what the domain model covers (paths, impact, rules, platforms), plan from the pattern library, run pattern recipes and review diffs.';
+export const needsModelMessage =
+  'This needs a model: set ANTHROPIC_API_KEY to let the agent reason about it. Offline, I can answer what the domain model covers (paths, impact, rules, platforms), plan from the pattern library, run pattern recipes and review diffs.';

@@ -19,7 +19,10 @@ export function forAudience(answer: string, question: string, audience: Audience
     parts.push('', `*Context on ${p.id}* (${why}):`, p.primer);
   }
   if (audience.explanationLevel === 'beginner') {
-    parts.push('', 'How to read this: a NodePool is the HyperShift object that owns a group of worker machines; Cluster API (CAPI) creates and tracks each Machine for it, and the platform provider (AWS, Azure, …) creates the real instance. Errors travel back up that chain as conditions.');
+    parts.push(
+      '',
+      'How to read this: a NodePool is the HyperShift object that owns a group of worker machines; Cluster API (CAPI) creates and tracks each Machine for it, and the platform provider (AWS, Azure, …) creates the real instance. Errors travel back up that chain as conditions.',
+    );
   }
   if (needsPrimer.length === 0 && named.length > 0 && named.every((p) => isFamiliar(p.id)) && audience.explanationLevel === 'expert') {
     parts.push('', `_(Kept short: ${named.map((p) => p.id).join(' and ')} is familiar ground for you.)_`);

@@ -1,7 +1,19 @@
 // The domain model engine (src/domain/) behind the agent's port: answers come from answerFromModel, which
 // routes a question by the names the model gives its nodes, and rule checks from checkDiff, each with the
 // model nodes and real files they rest on.
-import { answerFromModel, checkDiff, indexTree, loadDomainModel, loadTree, matchAny, platformVariations, renderPlatform, snapshotTreeFile, type DomainModel, type TreeIndex } from '../domain/index.js';
+import {
+  answerFromModel,
+  checkDiff,
+  indexTree,
+  loadDomainModel,
+  loadTree,
+  matchAny,
+  platformVariations,
+  renderPlatform,
+  snapshotTreeFile,
+  type DomainModel,
+  type TreeIndex,
+} from '../domain/index.js';
 import { isUserError } from '../contracts/failures.js';
 import type { DomainModelPort, ModelAnswer, ModelFinding } from './model-port.js';
 
@@ -30,7 +42,9 @@ export class DomainEnginePort implements DomainModelPort {
   summary(): string {
     this.summaryText ??= [
       'Components (who owns what, what each must not do):',
-      ...this.model.map.components.map((c) => `- ${c.id} (${c.name}); paths ${c.paths.join(', ')}; owns ${c.owns.join('; ')}; must not ${c.mustNot.join('; ')}`),
+      ...this.model.map.components.map(
+        (c) => `- ${c.id} (${c.name}); paths ${c.paths.join(', ')}; owns ${c.owns.join('; ')}; must not ${c.mustNot.join('; ')}`,
+      ),
       'Boundary rules:',
       ...this.model.map.boundaryRules.map((r) => `- ${r.id}: ${r.reason} Instead: ${r.insteadDo}`),
       'Lifecycle invariants:',
@@ -47,7 +61,13 @@ export class DomainEnginePort implements DomainModelPort {
   }
 
   checkDiff(diff: string): ModelFinding[] {
-    return checkDiff(this.model, diff).violations.map((v) => ({ rule: v.ruleId, file: v.file, line: v.line, message: `${v.message}${v.reason ? ` (${v.reason})` : ''}`, insteadDo: v.insteadDo }));
+    return checkDiff(this.model, diff).violations.map((v) => ({
+      rule: v.ruleId,
+      file: v.file,
+      line: v.line,
+      message: `${v.message}${v.reason ? ` (${v.reason})` : ''}`,
+      insteadDo: v.insteadDo,
+    }));
   }
 
   componentFor(path: string): string | undefined {
@@ -56,7 +76,9 @@ export class DomainEnginePort implements DomainModelPort {
 
   platformsIn(text: string): Array<{ id: string; primer: string }> {
     // "None" and "Agent" are also everyday words: only "the Agent platform" names the latter.
-    const named = this.model.matrix.platforms.filter((p) => p.id !== 'None' && new RegExp(p.id === 'Agent' ? '\\bAgent platform\\b' : `\\b${p.id}\\b`, 'i').test(text));
+    const named = this.model.matrix.platforms.filter(
+      (p) => p.id !== 'None' && new RegExp(p.id === 'Agent' ? '\\bAgent platform\\b' : `\\b${p.id}\\b`, 'i').test(text),
+    );
     return named.flatMap((p) => {
       let report;
       try {
@@ -66,7 +88,16 @@ export class DomainEnginePort implements DomainModelPort {
         return [];
       }
       // The platform's own facts (template, scaling, quota errors, boot, network), not its long list of sub-states.
-      return [{ id: p.id, primer: renderPlatform(report).split('\n').slice(1, 6).map((l) => l.trim()).join('\n') }];
+      return [
+        {
+          id: p.id,
+          primer: renderPlatform(report)
+            .split('\n')
+            .slice(1, 6)
+            .map((l) => l.trim())
+            .join('\n'),
+        },
+      ];
     });
   }
 }

@@ -41,7 +41,11 @@ export async function verifyAndCommit(args: {
     for (const p of outside) scope.record('not-writable', p, `"${p}" changed during the step but is outside the phase's files; not committed`);
     return { ok: false, checks, message: `files outside the phase's scope changed: ${outside.join(', ')}` };
   }
-  const commit = await commitPaths(worktree, changed, `${args.commitMessage}\n\n${checks.map((c) => `${c.command}: ${c.passed ? 'passed' : 'failed'}`).join('\n')}`);
+  const commit = await commitPaths(
+    worktree,
+    changed,
+    `${args.commitMessage}\n\n${checks.map((c) => `${c.command}: ${c.passed ? 'passed' : 'failed'}`).join('\n')}`,
+  );
   evidence.notes.push(`committed files: ${changed.join(', ')}`);
   return { ok: true, commit, checks };
 }

@@ -34,7 +34,12 @@ export function ensureImports(source: string, wanted: GoImport[]): string {
     }
   }
   const close = lines.findIndex((l, i) => i > open && l === ')');
-  const present = new Set(lines.slice(open + 1, close).map(pathOf).filter(Boolean));
+  const present = new Set(
+    lines
+      .slice(open + 1, close)
+      .map(pathOf)
+      .filter(Boolean),
+  );
   const missing = wanted.filter((w) => !present.has(w.path));
   if (missing.length === 0) return source;
 

@@ -38,7 +38,28 @@ export interface ModelPlan {
 // ------------------------------------------------------------------------------------------- layering
 
 /** Words that put an intention on the API surface: the api component's own vocabulary plus the words of a type change. */
-const apiCue = new Set(['api', 'field', 'spec', 'cel', 'validation', 'enum', 'marker', 'crd', 'immutable', 'mutable', 'expose', 'type', 'specify', 'configurable', 'option', 'default', 'required', 'optional'].map(stem));
+const apiCue = new Set(
+  [
+    'api',
+    'field',
+    'spec',
+    'cel',
+    'validation',
+    'enum',
+    'marker',
+    'crd',
+    'immutable',
+    'mutable',
+    'expose',
+    'type',
+    'specify',
+    'configurable',
+    'option',
+    'default',
+    'required',
+    'optional',
+  ].map(stem),
+);
 const featureCue = /\b(add(s|ing)?|support(s|ing)?|allow(s|ing)?|enabl(e|es|ing)|abilit(y|ies)|capabilit(y|ies)|introduc(e|es|ing)|implement(s|ing)?)\b/i;
 const docsCue = new Set(['doc', 'docs', 'documentation', 'readme'].map(stem));
 
@@ -105,7 +126,11 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
   // their files win ties, and the first one anchors the skeleton.
   const generic = new Set(['controller', 'operator', 'cluster', 'server', 'core', 'api'].map(stem));
   const namedComponents: string[] = model.map.components
-    .filter((c) => [...words(`${c.id} ${c.name.replace(/\(.*\)/, '')}`), ...(/\(([A-Z]+)\)/.exec(c.name)?.[1] ? [stem(/\(([A-Z]+)\)/.exec(c.name)![1]!)] : [])].some((w) => !generic.has(w) && askedSet.has(w)))
+    .filter((c) =>
+      [...words(`${c.id} ${c.name.replace(/\(.*\)/, '')}`), ...(/\(([A-Z]+)\)/.exec(c.name)?.[1] ? [stem(/\(([A-Z]+)\)/.exec(c.name)![1]!)] : [])].some(
+        (w) => !generic.has(w) && askedSet.has(w),
+      ),
+    )
     .map((c) => c.id);
   // What the model's router recognises by name: components, and the concepts and lifecycle states whose code
   // the model cites. A concept that lives upstream (MachineSet, MachineHealthCheck) is reached through the
@@ -123,9 +148,13 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
     if (m.kind === 'concept') {
       const concept = model.flows.concepts.find((c) => c.id === m.id);
       if (!concept) continue;
-      if (!upstream.has(concept.component) && concept.component !== 'api' && !namedComponents.includes(concept.component)) namedComponents.push(concept.component);
+      if (!upstream.has(concept.component) && concept.component !== 'api' && !namedComponents.includes(concept.component))
+        namedComponents.push(concept.component);
       cites([concept.ref], m.text);
-      cites(model.flows.edges.filter((e) => (e.from === m.id || e.to === m.id) && !upstream.has(e.actor)).flatMap((e) => e.via), m.text);
+      cites(
+        model.flows.edges.filter((e) => (e.from === m.id || e.to === m.id) && !upstream.has(e.actor)).flatMap((e) => e.via),
+        m.text,
+      );
     }
     if (m.kind === 'state' || m.kind === 'strategy' || m.kind === 'substate') {
       const [stateId, subId] = m.id.split('.');
@@ -216,7 +245,9 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
   // When the entry is the process's main.go, which only wires controllers up, the loop is the reconciler it cites.
   if (anchor) files.add(reconcilerOf(anchor));
   if (wantsApi) {
-    const platformApi = platforms.flatMap((p) => model.matrix.platforms.find((x) => x.id === p)!.files.filter((f) => f.startsWith('api/') && isConcreteFile(f)));
+    const platformApi = platforms.flatMap((p) =>
+      model.matrix.platforms.find((x) => x.id === p)!.files.filter((f) => f.startsWith('api/') && isConcreteFile(f)),
+    );
     for (const f of platformApi.length ? platformApi : [parseRef(model.map.components.find((c) => c.id === 'api')!.entry).path]) files.add(f);
   }
 
@@ -255,8 +286,12 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
     const constraints = [
       ...phaseImpact.invariants.map((i) => `re-check invariant ${i.id}: ${i.statement}`),
       ...phaseImpact.boundaryRules.map((r) => `boundary rule ${r}: ${model.map.boundaryRules.find((b) => b.id === r)?.insteadDo ?? ''}`),
-      ...(phaseImpact.reviewers && phaseImpact.reviewers.approvers.length ? [`approvers from OWNERS: ${phaseImpact.reviewers.approvers.slice(0, 4).join(', ')}`] : []),
-      ...(g.layer === 'platform' && g.platform ? [`platform-specific: ${g.platform} only; e2e ${model.matrix.platforms.find((p) => p.id === g.platform)?.e2eSuites.join(', ') || 'none modelled'}`] : []),
+      ...(phaseImpact.reviewers && phaseImpact.reviewers.approvers.length
+        ? [`approvers from OWNERS: ${phaseImpact.reviewers.approvers.slice(0, 4).join(', ')}`]
+        : []),
+      ...(g.layer === 'platform' && g.platform
+        ? [`platform-specific: ${g.platform} only; e2e ${model.matrix.platforms.find((p) => p.id === g.platform)?.e2eSuites.join(', ') || 'none modelled'}`]
+        : []),
     ];
     const validation =
       g.layer === 'api'
@@ -266,7 +301,10 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
           ]
         : g.layer === 'docs'
           ? [{ command: opts.commands.verify, why: 'docs build and links' }]
-          : [{ command: opts.commands.test, why: `unit tests beside ${sourceFiles.map((f) => f.split('/').pop()).join(', ')}` }, { command: opts.commands.verify, why: 'lint and generated code' }];
+          : [
+              { command: opts.commands.test, why: `unit tests beside ${sourceFiles.map((f) => f.split('/').pop()).join(', ')}` },
+              { command: opts.commands.verify, why: 'lint and generated code' },
+            ];
     const previous = phases.at(-1);
     const title =
       g.layer === 'api'
@@ -300,15 +338,26 @@ export function planFromModel(model: DomainModel, intention: string, opts: PlanF
   for (const p of platforms) concepts.set(p, { kind: 'platform', id: p, matchedBy: [...vocab.platformWords.get(p)!].filter((w) => askedSet.has(w)) });
 
   const unknownWords = asked.filter((w) => !vocab.known.has(w));
-  if (chosen.length === 0) open.push(`the model maps none of the intention's words to code: ${anchor ? `the skeleton starts at ${anchor.name}'s entry point;` : ''} confirm the files`);
+  if (chosen.length === 0)
+    open.push(
+      `the model maps none of the intention's words to code: ${anchor ? `the skeleton starts at ${anchor.name}'s entry point;` : ''} confirm the files`,
+    );
   if (unknownWords.length) open.push(`not in the model's vocabulary: ${unknownWords.slice(0, 8).join(', ')} (find the code that handles them)`);
   open.push('which functions change inside the named files, and the test cases that prove it');
-  if (!platforms.length && impact.platforms.scope === 'generic') open.push(`generic change: decide whether every platform (${impact.platforms.affected.join(', ')}) needs an e2e run`);
+  if (!platforms.length && impact.platforms.scope === 'generic')
+    open.push(`generic change: decide whether every platform (${impact.platforms.affected.join(', ')}) needs an e2e run`);
 
   const reviewers = opts.owners ? suggestReviewers(opts.owners, allFiles) : undefined;
   const summary = [
-    `Grounded skeleton from the domain model: ${[...concepts.values()].slice(0, 8).map((c) => `${c.kind} ${c.id}`).join('; ') || 'no concept named; anchored on the NodePool controller'}.`,
-    impact.platforms.scope === 'none' ? '' : `Platforms: ${impact.platforms.scope === 'generic' ? `generic (${impact.platforms.affected.join(', ')})` : impact.platforms.specific.join(', ')}.`,
+    `Grounded skeleton from the domain model: ${
+      [...concepts.values()]
+        .slice(0, 8)
+        .map((c) => `${c.kind} ${c.id}`)
+        .join('; ') || 'no concept named; anchored on the NodePool controller'
+    }.`,
+    impact.platforms.scope === 'none'
+      ? ''
+      : `Platforms: ${impact.platforms.scope === 'generic' ? `generic (${impact.platforms.affected.join(', ')})` : impact.platforms.specific.join(', ')}.`,
     reviewers && reviewers.approvers.length ? `Approvers (OWNERS): ${reviewers.approvers.slice(0, 5).join(', ')}.` : '',
     `Open for the developer or Claude: ${open.join('; ')}.`,
   ]

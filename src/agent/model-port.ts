@@ -36,9 +36,38 @@ export interface DomainModelPort {
   platformsIn?(text: string): Array<{ id: string; primer: string }>;
 }
 
-const stop = new Set(['the', 'a', 'an', 'of', 'to', 'from', 'and', 'or', 'is', 'are', 'what', 'which', 'who', 'how', 'me', 'show', 'in', 'on', 'for', 'does', 'do', 'it', 'with']);
+const stop = new Set([
+  'the',
+  'a',
+  'an',
+  'of',
+  'to',
+  'from',
+  'and',
+  'or',
+  'is',
+  'are',
+  'what',
+  'which',
+  'who',
+  'how',
+  'me',
+  'show',
+  'in',
+  'on',
+  'for',
+  'does',
+  'do',
+  'it',
+  'with',
+]);
 export function tokenize(s: string): Set<string> {
-  return new Set(s.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2 && !stop.has(w)));
+  return new Set(
+    s
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((w) => w.length > 2 && !stop.has(w)),
+  );
 }
 export function overlap(a: Set<string>, b: Set<string>): number {
   let n = 0;

@@ -100,18 +100,45 @@ export function vocabulary(model: DomainModel): Vocabulary {
   const conditionText = (c: string) => model.lifecycle.conditionCatalog.find((e) => e.const === c)?.value ?? c;
   for (const c of model.lifecycle.conditionCatalog) cite([c.ref], 'condition', c.const, [[c.value, weight.nodeId]]);
   for (const st of model.lifecycle.states) {
-    cite(st.code, 'state', st.id, [[st.id, weight.nodeId], [st.summary, weight.text], ...st.conditions.map((c): [string, number] => [conditionText(c), weight.text])]);
-    for (const s of st.strategies) cite(s.code, 'state', `${st.id}.${s.id}`, [[s.id, weight.nodeId], [s.capiObject, weight.nodeId], [s.summary, weight.text]]);
-    for (const sub of st.substates) cite(sub.code, 'state', `${st.id}.${sub.id}`, [[sub.id, weight.nodeId], [sub.summary, weight.text], ...sub.conditions.map((c): [string, number] => [conditionText(c), weight.nodeId])]);
+    cite(st.code, 'state', st.id, [
+      [st.id, weight.nodeId],
+      [st.summary, weight.text],
+      ...st.conditions.map((c): [string, number] => [conditionText(c), weight.text]),
+    ]);
+    for (const s of st.strategies)
+      cite(s.code, 'state', `${st.id}.${s.id}`, [
+        [s.id, weight.nodeId],
+        [s.capiObject, weight.nodeId],
+        [s.summary, weight.text],
+      ]);
+    for (const sub of st.substates)
+      cite(sub.code, 'state', `${st.id}.${sub.id}`, [
+        [sub.id, weight.nodeId],
+        [sub.summary, weight.text],
+        ...sub.conditions.map((c): [string, number] => [conditionText(c), weight.nodeId]),
+      ]);
   }
-  for (const pv of model.lifecycle.platformVariations) cite(pv.code, 'state', `${pv.state}@${pv.platform.join('+')}`, [[pv.behaviour, weight.text], ...pv.platform.map((p): [string, number] => [p, weight.platform])]);
-  for (const inv of model.lifecycle.invariants) cite([...inv.enforcedBy, ...inv.recheckWhenTouching], 'invariant', inv.id, [[inv.id, weight.nodeId], [inv.statement, weight.text]]);
+  for (const pv of model.lifecycle.platformVariations)
+    cite(pv.code, 'state', `${pv.state}@${pv.platform.join('+')}`, [
+      [pv.behaviour, weight.text],
+      ...pv.platform.map((p): [string, number] => [p, weight.platform]),
+    ]);
+  for (const inv of model.lifecycle.invariants)
+    cite([...inv.enforcedBy, ...inv.recheckWhenTouching], 'invariant', inv.id, [
+      [inv.id, weight.nodeId],
+      [inv.statement, weight.text],
+    ]);
   for (const c of model.map.components) {
-    cite([c.entry, ...c.code, ...c.allPlatformFiles, ...(c.registeredAt ? [c.registeredAt] : [])], 'component', c.id, [[c.id, weight.nodeId], [c.name, weight.text], ...c.owns.map((o): [string, number] => [o, weight.text])]);
+    cite([c.entry, ...c.code, ...c.allPlatformFiles, ...(c.registeredAt ? [c.registeredAt] : [])], 'component', c.id, [
+      [c.id, weight.nodeId],
+      [c.name, weight.text],
+      ...c.owns.map((o): [string, number] => [o, weight.text]),
+    ]);
   }
   for (const ch of model.map.communication.channels) cite([ch.ref], 'component', ch.from, [[ch.how, weight.text]]);
   for (const ep of model.map.communication.dataPlaneMayReach) cite([ep.ref], 'component', 'data-plane', [[ep.endpoint, weight.text]]);
-  for (const concept of model.flows.concepts) cite([concept.ref], 'concept', concept.id, [[concept.name, weight.alias], ...concept.aliases.map((a): [string, number] => [a, weight.alias])]);
+  for (const concept of model.flows.concepts)
+    cite([concept.ref], 'concept', concept.id, [[concept.name, weight.alias], ...concept.aliases.map((a): [string, number] => [a, weight.alias])]);
   for (const edge of model.flows.edges) cite(edge.via, 'concept', `${edge.from}->${edge.to}`, [[edge.carries, weight.text]]);
   for (const step of model.matrix.newPlatformSteps) cite(step.refs, 'component', step.component, [[step.step, weight.text]]);
 
@@ -119,7 +146,12 @@ export function vocabulary(model: DomainModel): Vocabulary {
   // and its machine kinds. Words a row merely happens to use (image, subnet) name no platform.
   const platformWords = new Map<string, Set<string>>();
   for (const p of model.matrix.platforms) {
-    const names = new Set([p.id.toLowerCase(), ...words(p.id), ...p.aliases.filter((a) => !/\s/.test(a) && a.length > 2).flatMap((a) => words(a)), ...(p.machineTemplate ? [p.machineTemplate.kind, p.machineTemplate.providerMachineKind].map((k) => k.toLowerCase()) : [])]);
+    const names = new Set([
+      p.id.toLowerCase(),
+      ...words(p.id),
+      ...p.aliases.filter((a) => !/\s/.test(a) && a.length > 2).flatMap((a) => words(a)),
+      ...(p.machineTemplate ? [p.machineTemplate.kind, p.machineTemplate.providerMachineKind].map((k) => k.toLowerCase()) : []),
+    ]);
     platformWords.set(p.id, names);
     const refs = [...p.files, p.constRef, ...(p.conditionSetter ? [p.conditionSetter] : []), ...(p.machineTemplate ? [p.machineTemplate.builder] : [])];
     for (const r of refs) {

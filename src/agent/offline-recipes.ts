@@ -6,8 +6,24 @@ import { verifyAndCommit } from './finish.js';
 import { changedPaths, currentBranch } from '../integrations/git.js';
 import { goModulePath } from './go-source.js';
 import {
-  addBridgeFunction, addBridgeTest, addConditionConstants, addConditionDocs, apiDir, bridgeFunctionName, bridgeReason, conditionFacts, conditionTestPath,
-  conditionTestSource, conditionsFile, controllerDir, errorClassOf, vendoredConditionsFile, platformOfFile, platformTestFile, providerFailures, RecipeError,
+  addBridgeFunction,
+  addBridgeTest,
+  addConditionConstants,
+  addConditionDocs,
+  apiDir,
+  bridgeFunctionName,
+  bridgeReason,
+  conditionFacts,
+  conditionTestPath,
+  conditionTestSource,
+  conditionsFile,
+  controllerDir,
+  errorClassOf,
+  vendoredConditionsFile,
+  platformOfFile,
+  platformTestFile,
+  providerFailures,
+  RecipeError,
   type ConditionRequest,
 } from './recipes.js';
 import { Scope, ScopeRefusal } from './scope.js';
@@ -49,16 +65,39 @@ export function createRecipeSteps(deps: RecipeStepDeps): RecipeSteps {
    * does not fit the tree ends the step as failed, with what was attempted as evidence.
    */
   async function inScope(req: ExecuteRequest, ctx: StepContext, recipe: (step: Step) => Promise<ExecuteResult>): Promise<ExecuteResult> {
-    const scope = new Scope({ worktree: req.worktree, writable: req.writable ?? req.phase.files, allowedCommands: allowed, tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item, sandbox: sandboxSpec(deps.team, deps.sandbox), ...commandTimeouts(deps.team), whileRunning: (command, elapsedMs) => ctx.heartbeat?.({ step: 'execute', command, elapsedMs }) });
+    const scope = new Scope({
+      worktree: req.worktree,
+      writable: req.writable ?? req.phase.files,
+      allowedCommands: allowed,
+      tokenBudget: req.tokenBudget ?? deps.team.agent.token_budget_per_work_item,
+      sandbox: sandboxSpec(deps.team, deps.sandbox),
+      ...commandTimeouts(deps.team),
+      whileRunning: (command, elapsedMs) => ctx.heartbeat?.({ step: 'execute', command, elapsedMs }),
+    });
     const evidence = emptyEvidence();
     const checks: ExecuteResult['checks'] = [];
-    const fail = (message: string): ExecuteResult => ({ status: 'failed', message, branch: req.branch, checks, usage: zeroUsage(), evidence: evidenceFromScope(scope, evidence) });
+    const fail = (message: string): ExecuteResult => ({
+      status: 'failed',
+      message,
+      branch: req.branch,
+      checks,
+      usage: zeroUsage(),
+      evidence: evidenceFromScope(scope, evidence),
+    });
     const beat = (what: string) => ctx.heartbeat?.({ step: 'execute', what });
     const commit: Step['commit'] = async (commitMessage, summary) => {
       const finished = await verifyAndCommit({ scope, team: deps.team, model: deps.model, evidence, heartbeat: beat, commitMessage });
       checks.push(...finished.checks);
       if (!finished.ok) return fail(finished.message);
-      return { status: 'committed', message: summary(finished.commit), branch: req.branch, commit: finished.commit, checks, usage: zeroUsage(), evidence: evidenceFromScope(scope, evidence) };
+      return {
+        status: 'committed',
+        message: summary(finished.commit),
+        branch: req.branch,
+        commit: finished.commit,
+        checks,
+        usage: zeroUsage(),
+        evidence: evidenceFromScope(scope, evidence),
+      };
     };
     try {
       const branch = await currentBranch(req.worktree);
@@ -70,7 +109,14 @@ export function createRecipeSteps(deps: RecipeStepDeps): RecipeSteps {
     }
   }
 
-  const needsModel = (req: ExecuteRequest, why: string): ExecuteResult => ({ status: 'needs-model', message: `${why} ${needsModelMessage}`, branch: req.branch, checks: [], usage: zeroUsage(), evidence: emptyEvidence() });
+  const needsModel = (req: ExecuteRequest, why: string): ExecuteResult => ({
+    status: 'needs-model',
+    message: `${why} ${needsModelMessage}`,
+    branch: req.branch,
+    checks: [],
+    usage: zeroUsage(),
+    evidence: emptyEvidence(),
+  });
   const read = (scope: Scope, path: string) => scope.readText(path);
   const write = (scope: Scope, path: string, text: string) => {
     const abs = scope.resolveForWrite(path);
@@ -106,7 +152,9 @@ export function createRecipeSteps(deps: RecipeStepDeps): RecipeSteps {
       beat('edit');
       const updated = addConditionConstants(read(scope, conditionsFile), condition);
       write(scope, conditionsFile, updated);
-      evidence.notes.push(`added condition type ${condition.conditionType} and reason ${condition.reason} to ${conditionsFile} (pattern nodepool-condition-type)`);
+      evidence.notes.push(
+        `added condition type ${condition.conditionType} and reason ${condition.reason} to ${conditionsFile} (pattern nodepool-condition-type)`,
+      );
       if (existsSync(scope.resolveForRead(vendoredConditionsFile))) {
         // The same bytes go mod vendor would copy: the controllers build against this copy.
         write(scope, vendoredConditionsFile, updated);
@@ -138,11 +186,23 @@ export function createRecipeSteps(deps: RecipeStepDeps): RecipeSteps {
   const platformBridge = (req: ExecuteRequest, ctx: StepContext, conditionType: string) => {
     const errorClass = errorClassOf(conditionType);
     if (!errorClass) {
-      return Promise.resolve(needsModel(req, `No offline recipe knows what the providers say for ${conditionType} (known: ${Object.keys(providerFailures).map((c) => `${c} errors`).join(', ')}).`));
+      return Promise.resolve(
+        needsModel(
+          req,
+          `No offline recipe knows what the providers say for ${conditionType} (known: ${Object.keys(providerFailures)
+            .map((c) => `${c} errors`)
+            .join(', ')}).`,
+        ),
+      );
     }
     const targets = req.phase.files.filter((f) => platformOfFile(f) !== undefined);
     if (!targets.some((f) => providerFailures[errorClass].byPlatform[platformOfFile(f)!])) {
-      return Promise.resolve(needsModel(req, `No offline recipe for "${req.phase.title}": none of its platform files (${targets.join(', ') || 'none'}) has a known ${errorClass} failure to map.`));
+      return Promise.resolve(
+        needsModel(
+          req,
+          `No offline recipe for "${req.phase.title}": none of its platform files (${targets.join(', ') || 'none'}) has a known ${errorClass} failure to map.`,
+        ),
+      );
     }
     return inScope(req, ctx, async ({ scope, evidence, beat, commit }) => {
       const reason = bridgeReason(read(scope, conditionsFile), conditionType);
@@ -166,7 +226,9 @@ export function createRecipeSteps(deps: RecipeStepDeps): RecipeSteps {
         const testFile = platformTestFile(file);
         const testPath = scope.resolveForWrite(testFile);
         write(scope, testFile, addBridgeTest(existsSync(testPath) ? scope.readText(testFile) : undefined, packageName, spec));
-        evidence.notes.push(`${file}: ${bridgeFunctionName(platform, conditionType)} maps ${failures.map((f) => f.code).join(', ')} in a machine's provider message to ${reason}; ${testFile} checks it and that other providers' and other failures' messages are not mapped (pattern platform-error-propagation)`);
+        evidence.notes.push(
+          `${file}: ${bridgeFunctionName(platform, conditionType)} maps ${failures.map((f) => f.code).join(', ')} in a machine's provider message to ${reason}; ${testFile} checks it and that other providers' and other failures' messages are not mapped (pattern platform-error-propagation)`,
+        );
         mapped.push(platform);
       }
       return commit(

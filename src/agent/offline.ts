@@ -13,7 +13,23 @@ import { overlap, tokenize, type DomainModelPort, type KnowledgePort } from './m
 import { forAudience } from './audience.js';
 import { parseBridgeRequest, parseConditionRequest, parseDocsRequest, planRecipes } from './recipes.js';
 import { reviewDiff, summariseFindings } from './review.js';
-import { emptyEvidence, zeroUsage, type AnswerRequest, type AnswerResult, type DiagnoseRequest, type DiagnoseResult, type ExecuteRequest, type ExecuteResult, type PlanRequest, type PlanResult, type ProposeKnowledgeRequest, type ProposeKnowledgeResult, type ReviewRequest, type ReviewResult, type StepContext } from './types.js';
+import {
+  emptyEvidence,
+  zeroUsage,
+  type AnswerRequest,
+  type AnswerResult,
+  type DiagnoseRequest,
+  type DiagnoseResult,
+  type ExecuteRequest,
+  type ExecuteResult,
+  type PlanRequest,
+  type PlanResult,
+  type ProposeKnowledgeRequest,
+  type ProposeKnowledgeResult,
+  type ReviewRequest,
+  type ReviewResult,
+  type StepContext,
+} from './types.js';
 import type { SandboxPlacement } from './sandbox.js';
 import { createRecipeSteps } from './offline-recipes.js';
 
@@ -29,7 +45,10 @@ export interface OfflineAgentDeps {
 }
 
 const firstParagraph = (text: string) => {
-  const flat = text.split(/\n\s*\n/)[0]!.replace(/\s+/g, ' ').trim();
+  const flat = text
+    .split(/\n\s*\n/)[0]!
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > 400 ? `${flat.slice(0, 399)}…` : flat;
 };
 
@@ -69,17 +88,32 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
   const planFromDomainModel = (req: PlanRequest): PlanResult => {
     const model = engineModel(deps.model);
     if (!model) {
-      return { needsModel: true, message: `No recipe in the pattern library matches "${req.intention}", and the domain model engine is not loaded. ${needsModelMessage}`, warnings: [], usage: zeroUsage(), evidence: emptyEvidence() };
+      return {
+        needsModel: true,
+        message: `No recipe in the pattern library matches "${req.intention}", and the domain model engine is not loaded. ${needsModelMessage}`,
+        warnings: [],
+        usage: zeroUsage(),
+        evidence: emptyEvidence(),
+      };
     }
     const owners = ownersIndex();
     const paths = snapshotTree();
     const skeleton = planFromModel(model, req.intention, { commands: deps.team.codegen, ...(owners ? { owners } : {}), ...(paths ? { tree: paths } : {}) });
     const parsed = Plan.safeParse({ workItemKey: req.workItemKey, intention: req.intention, summary: skeleton.summary, phases: skeleton.phases });
     if (!parsed.success) {
-      return { needsModel: false, message: `the model-grounded plan is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, warnings: [], usage: zeroUsage(), evidence: emptyEvidence() };
+      return {
+        needsModel: false,
+        message: `the model-grounded plan is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        warnings: [],
+        usage: zeroUsage(),
+        evidence: emptyEvidence(),
+      };
     }
     const evidence = emptyEvidence();
-    evidence.notes.push(...skeleton.concepts.map((c) => `${c.kind} ${c.id} (named by: ${c.matchedBy.join(', ') || 'its file'})`), ...skeleton.open.map((o) => `open: ${o}`));
+    evidence.notes.push(
+      ...skeleton.concepts.map((c) => `${c.kind} ${c.id} (named by: ${c.matchedBy.join(', ') || 'its file'})`),
+      ...skeleton.open.map((o) => `open: ${o}`),
+    );
     const plan = withLearnedKnowledge(parsed.data);
     return {
       plan,
@@ -102,7 +136,9 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
     const phases = plan.phases.map((phase) => {
       const hits = learned.filter((e) => e.files!.some((g) => phase.files.some((f) => matchGlob(g, f) || f === g)));
       for (const h of hits) applied.add(`${h.title} (${h.source})`);
-      return hits.length ? { ...phase, constraints: [...phase.constraints, ...hits.map((h) => `team knowledge "${h.title}": ${firstParagraph(h.body)}`)] } : phase;
+      return hits.length
+        ? { ...phase, constraints: [...phase.constraints, ...hits.map((h) => `team knowledge "${h.title}": ${firstParagraph(h.body)}`)] }
+        : phase;
     });
     if (applied.size === 0) return plan;
     return { ...plan, phases, summary: `${plan.summary}${plan.summary ? ' ' : ''}Team knowledge applied: ${[...applied].join('; ')}.` };
@@ -114,7 +150,9 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
     const files = req.workingOn?.files ?? [];
     if (files.length === 0) return byWords;
     const words = tokenize(req.question);
-    const byFiles = (deps.knowledge.entries?.() ?? []).filter((e) => (e.files ?? []).some((g) => files.some((f) => matchGlob(g, f))) && overlap(words, tokenize(`${e.title} ${e.body}`)) > 0);
+    const byFiles = (deps.knowledge.entries?.() ?? []).filter(
+      (e) => (e.files ?? []).some((g) => files.some((f) => matchGlob(g, f))) && overlap(words, tokenize(`${e.title} ${e.body}`)) > 0,
+    );
     return [...new Map([...byFiles, ...byWords].map((e) => [e.id, e])).values()].slice(0, 3);
   };
 
@@ -129,7 +167,14 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
       const recognised = fromModel && fromModel.kind !== 'needs-model' ? fromModel : undefined;
       if (!recognised && patterns.length === 0) {
         // say what the model did recognise, so the asker can rephrase with the model's own names
-        return { text: [fromModel?.text, needsModelMessage].filter(Boolean).join('\n\n'), citations: fromModel?.citations ?? [], kind: 'needs-model', needsModel: true, usage: zeroUsage(), evidence: emptyEvidence() };
+        return {
+          text: [fromModel?.text, needsModelMessage].filter(Boolean).join('\n\n'),
+          citations: fromModel?.citations ?? [],
+          kind: 'needs-model',
+          needsModel: true,
+          usage: zeroUsage(),
+          evidence: emptyEvidence(),
+        };
       }
       const parts: string[] = [];
       if (recognised) {
@@ -159,13 +204,31 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
       const recipe = planRecipes.find((r) => r.matches(req.intention));
       if (!recipe) return planFromDomainModel(req);
       const phases = recipe.phases({ intention: req.intention, targetRepo: deps.targetRepo, allowedCommands: allowed });
-      const parsed = Plan.safeParse({ workItemKey: req.workItemKey, intention: req.intention, summary: `From pattern "${recipe.pattern}" (offline recipe ${recipe.id}).`, phases });
+      const parsed = Plan.safeParse({
+        workItemKey: req.workItemKey,
+        intention: req.intention,
+        summary: `From pattern "${recipe.pattern}" (offline recipe ${recipe.id}).`,
+        phases,
+      });
       if (!parsed.success) {
-        return { needsModel: false, message: `recipe ${recipe.id} produced an invalid plan: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, warnings: [], usage: zeroUsage(), evidence: emptyEvidence() };
+        return {
+          needsModel: false,
+          message: `recipe ${recipe.id} produced an invalid plan: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+          warnings: [],
+          usage: zeroUsage(),
+          evidence: emptyEvidence(),
+        };
       }
       const plan = withLearnedKnowledge(parsed.data);
       const warnings = checkPlan(plan, deps);
-      return { plan, needsModel: false, message: `Plan with ${plan.phases.length} phase(s) from pattern "${recipe.pattern}".`, warnings, usage: zeroUsage(), evidence: emptyEvidence() };
+      return {
+        plan,
+        needsModel: false,
+        message: `Plan with ${plan.phases.length} phase(s) from pattern "${recipe.pattern}".`,
+        warnings,
+        usage: zeroUsage(),
+        evidence: emptyEvidence(),
+      };
     },
 
     async execute(req: ExecuteRequest, ctx: StepContext = {}): Promise<ExecuteResult> {
@@ -195,7 +258,16 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
         knownFlake: known.some((k) => (c.name === k.test || c.name.startsWith(`${k.test}/`)) && c.message.includes(k.pattern)),
       }));
       if (failingTests.length === 0) {
-        return { verdict: 'unknown', failingTests, summary: req.junitXml ? `${req.job}: the JUnit report has no failed test; the job failed outside the tests. ${needsModelMessage}` : `${req.job}: no JUnit report to read. ${needsModelMessage}`, needsModel: true, usage: zeroUsage(), evidence: emptyEvidence() };
+        return {
+          verdict: 'unknown',
+          failingTests,
+          summary: req.junitXml
+            ? `${req.job}: the JUnit report has no failed test; the job failed outside the tests. ${needsModelMessage}`
+            : `${req.job}: no JUnit report to read. ${needsModelMessage}`,
+          needsModel: true,
+          usage: zeroUsage(),
+          evidence: emptyEvidence(),
+        };
       }
       const real = failingTests.filter((t) => !t.knownFlake);
       const verdict = real.length === 0 ? 'flake' : 'failure';
@@ -211,7 +283,10 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
       if (commands.length === 0 && req.evidence.filesWritten.length === 0) {
         return { proposals: [], needsModel: true, usage: zeroUsage(), evidence: emptyEvidence() };
       }
-      const steps = commands.map((c) => `- \`${c.command}\`: ${c.exitCode === 0 ? 'passed' : `failed (exit ${c.exitCode})`}${c.durationMs > 0 ? ` in ${Math.round(c.durationMs / 1000)} s` : ''}`);
+      const steps = commands.map(
+        (c) =>
+          `- \`${c.command}\`: ${c.exitCode === 0 ? 'passed' : `failed (exit ${c.exitCode})`}${c.durationMs > 0 ? ` in ${Math.round(c.durationMs / 1000)} s` : ''}`,
+      );
       const failedFirst = commands.filter((c, i) => c.exitCode !== 0 && commands.slice(i + 1).some((d) => d.command === c.command && d.exitCode === 0));
       const body = [
         `Outcome of ${req.workItemKey}: ${req.outcome}`,
@@ -220,7 +295,9 @@ export function createOfflineAgent(deps: OfflineAgentDeps): Agent {
         ...steps,
         ...(failedFirst.length ? ['', `Needed a second attempt: ${failedFirst.map((c) => c.command).join(', ')}.`] : []),
         ...(req.evidence.refusals.length ? ['', `Scope refusals during the work: ${req.evidence.refusals.map((r) => r.kind).join(', ')}.`] : []),
-        ...(req.evidence.notes.some((n) => /stale generated code/.test(n)) ? ['', `CI failed on stale generated code before it passed: run \`${deps.team.codegen.api}\` before pushing API changes.`] : []),
+        ...(req.evidence.notes.some((n) => /stale generated code/.test(n))
+          ? ['', `CI failed on stale generated code before it passed: run \`${deps.team.codegen.api}\` before pushing API changes.`]
+          : []),
       ].join('\n');
       return {
         proposals: [{ tier: 'experience', title: `${req.workItemKey}: how the change was verified`, body, references: req.evidence.filesWritten }],
@@ -266,14 +343,24 @@ export function fixOptionsFor(model: DomainModel, steps: PathStep[], knowledge: 
       const files = [...new Set(step.via.map((v) => v.replace(/[:#].*$/, '')))];
       const inRepository = files.length > 0 && files.every((f) => !f.startsWith('vendor/'));
       const impact = impactOf(model, files);
-      const platforms = impact.platforms.scope === 'generic' ? `generic: every platform (${impact.platforms.affected.length})` : impact.platforms.scope === 'platform-specific' ? `platform-specific: ${impact.platforms.specific.join(', ')}` : 'no platform';
-      const precedent = knowledge.lookup(`${step.actor.name} ${step.to.name} ${step.loss ?? ''} error propagation condition`, 3).map((p) => `${p.title} (${p.source})`);
+      const platforms =
+        impact.platforms.scope === 'generic'
+          ? `generic: every platform (${impact.platforms.affected.length})`
+          : impact.platforms.scope === 'platform-specific'
+            ? `platform-specific: ${impact.platforms.specific.join(', ')}`
+            : 'no platform';
+      const precedent = knowledge
+        .lookup(`${step.actor.name} ${step.to.name} ${step.loss ?? ''} error propagation condition`, 3)
+        .map((p) => `${p.title} (${p.source})`);
       const constraints = [
-        inRepository ? `owned by ${step.actor.name}, inside this repository` : `owned by ${step.actor.name} upstream (${files.join(', ')} is vendored): a change there lands in another project first`,
+        inRepository
+          ? `owned by ${step.actor.name}, inside this repository`
+          : `owned by ${step.actor.name} upstream (${files.join(', ')} is vendored): a change there lands in another project first`,
         ...impact.boundaryRules.map((r) => `boundary rule ${r}`),
         ...impact.invariants.slice(0, 3).map((i) => `re-check invariant ${i.id}`),
       ];
-      const cost = impact.platforms.affected.length + impact.components.length + impact.boundaryRules.length + (precedent.length ? 0 : 1) + (inRepository ? 0 : 10);
+      const cost =
+        impact.platforms.affected.length + impact.components.length + impact.boundaryRules.length + (precedent.length ? 0 : 1) + (inRepository ? 0 : 10);
       return {
         hop: `${step.from.name} -> ${step.to.name}`,
         owner: step.actor.name,
@@ -299,7 +386,11 @@ function fixOptions(question: string, deps: OfflineAgentDeps): Pick<AnswerResult
     return undefined;
   }
   const all = fixOptionsFor(model, path.steps, deps.knowledge);
-  if (all.length === 0) return { text: `${path.from.name} -> ${path.to.name} loses nothing on the way, so there is nothing to fix on this path.`, citations: [{ node: `concept:${path.to.id}`, ref: path.to.ref }] };
+  if (all.length === 0)
+    return {
+      text: `${path.from.name} -> ${path.to.name} loses nothing on the way, so there is nothing to fix on this path.`,
+      citations: [{ node: `concept:${path.to.id}`, ref: path.to.ref }],
+    };
   const repoOnly = thisRepoOnly.test(question);
   const options = repoOnly ? all.filter((o) => o.inRepository) : all;
   const excluded = all.filter((o) => !options.includes(o));
@@ -316,7 +407,12 @@ function fixOptions(question: string, deps: OfflineAgentDeps): Pick<AnswerResult
     );
   });
   if (excluded.length) lines.push('', `Left out: ${excluded.map((o) => `the ${o.hop} step (${o.constraints[0]})`).join('; ')}.`);
-  lines.push('', best ? `Recommendation: option ${options.indexOf(best) + 1}, fix the ${best.hop} step — ${best.precedent.length ? 'it follows a curated pattern and ' : ''}${options.length > 1 ? 'it has the smallest blast radius of the options' : 'it is the only lossy step that can be fixed here'} (${best.impact}).` : 'No option stays inside this repository: every lossy step is owned upstream.');
+  lines.push(
+    '',
+    best
+      ? `Recommendation: option ${options.indexOf(best) + 1}, fix the ${best.hop} step — ${best.precedent.length ? 'it follows a curated pattern and ' : ''}${options.length > 1 ? 'it has the smallest blast radius of the options' : 'it is the only lossy step that can be fixed here'} (${best.impact}).`
+      : 'No option stays inside this repository: every lossy step is owned upstream.',
+  );
   const citations = [...new Set(options.flatMap((o) => o.files))].map((ref) => ({ node: 'file', ref }));
   return { text: lines.join('\n'), citations };
 }

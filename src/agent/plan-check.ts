@@ -13,7 +13,8 @@ export function checkPlan(plan: Plan, deps: { model: Pick<DomainModelPort, 'comp
   for (const phase of plan.phases) {
     for (const p of fileProblems(deps.targetRepo, phase.files)) warnings.push(`phase ${phase.id}: ${p}`);
     for (const v of phase.validation) {
-      if (!matchAllowList(v.command, deps.team.agent.allowed_commands)) warnings.push(`phase ${phase.id}: validation command "${v.command}" is not on the agent allow-list`);
+      if (!matchAllowList(v.command, deps.team.agent.allowed_commands))
+        warnings.push(`phase ${phase.id}: validation command "${v.command}" is not on the agent allow-list`);
     }
     const components = new Set(phase.files.map((f) => deps.model.componentFor(f)).filter(Boolean));
     if (components.size > 2) warnings.push(`phase ${phase.id}: touches ${components.size} components (${[...components].join(', ')}); consider splitting`);

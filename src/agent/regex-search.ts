@@ -33,7 +33,11 @@ export interface RegexSearchFile {
  * Line numbers (0-based) matching `pattern` in each file, up to `limit` hits in all. Throws RegexRefused
  * for a pattern the guard refuses, one that does not compile, or a search that outlives `budgetMs`.
  */
-export async function searchWithBudget(pattern: string, files: Iterable<RegexSearchFile> | AsyncIterable<RegexSearchFile>, opts: { limit: number; budgetMs: number }): Promise<Array<{ rel: string; line: number }>> {
+export async function searchWithBudget(
+  pattern: string,
+  files: Iterable<RegexSearchFile> | AsyncIterable<RegexSearchFile>,
+  opts: { limit: number; budgetMs: number },
+): Promise<Array<{ rel: string; line: number }>> {
   const unsafe = unsafeRegexReason(pattern);
   if (unsafe) throw new RegexRefused(`regex refused: ${unsafe}`);
   try {
@@ -53,7 +57,10 @@ export async function searchWithBudget(pattern: string, files: Iterable<RegexSea
       if (hits.length >= opts.limit) break;
       const reply = new Promise<number[]>((resolve) => worker.once('message', resolve));
       const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new RegexRefused(`regex refused: the search took longer than ${opts.budgetMs} ms; use a simpler pattern or a literal search`)), remainingMs);
+        timer = setTimeout(
+          () => reject(new RegexRefused(`regex refused: the search took longer than ${opts.budgetMs} ms; use a simpler pattern or a literal search`)),
+          remainingMs,
+        );
       });
       const sentAt = performance.now();
       worker.postMessage(file.text);

@@ -23,7 +23,9 @@ export function newSideLines(text: string, snippetName = 'snippet.go'): NewLine[
   return parseUnifiedDiff(text).flatMap((f) =>
     f.newPath === null
       ? []
-      : f.hunks.flatMap((h) => h.lines.filter((l) => l.kind !== 'del').map((l) => ({ file: f.newPath!, line: l.newLine!, text: l.text, added: l.kind === 'add' }))),
+      : f.hunks.flatMap((h) =>
+          h.lines.filter((l) => l.kind !== 'del').map((l) => ({ file: f.newPath!, line: l.newLine!, text: l.text, added: l.kind === 'add' })),
+        ),
   );
 }
 
@@ -35,9 +37,18 @@ const indentOf = (s: string): number => /^\s*/.exec(s)![0].replace(/\t/g, '    '
 export function reviewDiff(text: string, model: DomainModelPort): ReviewFinding[] {
   const lines = newSideLines(text);
   const findings: ReviewFinding[] = [];
-  const diffForModel = looksLikeDiff(text) ? text : `--- a/snippet.go\n+++ b/snippet.go\n@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l.text}`).join('\n')}`;
+  const diffForModel = looksLikeDiff(text)
+    ? text
+    : `--- a/snippet.go\n+++ b/snippet.go\n@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l.text}`).join('\n')}`;
   for (const f of model.checkDiff(diffForModel)) {
-    findings.push({ rule: f.rule, severity: 'blocker', file: f.file, ...(f.line !== undefined ? { line: f.line } : {}), message: f.message, ...(f.insteadDo ? { insteadDo: f.insteadDo } : {}) });
+    findings.push({
+      rule: f.rule,
+      severity: 'blocker',
+      file: f.file,
+      ...(f.line !== undefined ? { line: f.line } : {}),
+      message: f.message,
+      ...(f.insteadDo ? { insteadDo: f.insteadDo } : {}),
+    });
   }
 
   for (const l of lines) {
@@ -98,23 +109,32 @@ export function reviewDiff(text: string, model: DomainModelPort): ReviewFinding[
           file: l.file,
           line: l.line,
           message: `an API call inside the loop over ${loop[1]} runs once per item on every reconcile (O(n) calls against the management cluster)`,
-          insteadDo: 'reuse the list you already have: fetch once before the loop (the reconcile already lists the NodePool\'s machines) and index it in memory',
+          insteadDo: "reuse the list you already have: fetch once before the loop (the reconcile already lists the NodePool's machines) and index it in memory",
         });
       }
     }
     // append(names, m.Name), msg += m.Name, or msg = msg + ", " + m.Name: each machine's name goes into the text.
-    const collectsNames = [head, ...body].some((l) => /append\(\s*\w+\s*,\s*\w+\.(Name|GetName\(\))/.test(l.text) || /\+=.*\b\w+\.(Name|GetName\(\))/.test(l.text) || /\b(\w+)\s*=\s*\1\s*\+.*\b\w+\.(Name|GetName\(\))/.test(l.text));
+    const collectsNames = [head, ...body].some(
+      (l) =>
+        /append\(\s*\w+\s*,\s*\w+\.(Name|GetName\(\))/.test(l.text) ||
+        /\+=.*\b\w+\.(Name|GetName\(\))/.test(l.text) ||
+        /\b(\w+)\s*=\s*\1\s*\+.*\b\w+\.(Name|GetName\(\))/.test(l.text),
+    );
     const rest = lines.slice(i).filter((l) => l.file === head.file);
     const intoMessage = rest.some((l) => /Message|Sprintf|strings\.Join/.test(l.text));
     if (collectsNames && intoMessage && /machine|node|item/i.test(loop[1]!) && [head, ...body].some((l) => l.added)) {
-      summaries.push({ from: i, to: i + body.length, finding: {
-        rule: 'condition-message-summarise',
-        severity: 'warning',
-        file: head.file,
-        line: head.line,
-        message: `the message lists every element of ${loop[1]}; with hundreds of machines it becomes unreadable and is rewritten on every status update`,
-        insteadDo: 'summarise with counts ("%d of %d machines are not ready") and at most a small bounded sample',
-      } });
+      summaries.push({
+        from: i,
+        to: i + body.length,
+        finding: {
+          rule: 'condition-message-summarise',
+          severity: 'warning',
+          file: head.file,
+          line: head.line,
+          message: `the message lists every element of ${loop[1]}; with hundreds of machines it becomes unreadable and is rewritten on every status update`,
+          insteadDo: 'summarise with counts ("%d of %d machines are not ready") and at most a small bounded sample',
+        },
+      });
     }
   }
   // Report the innermost loop that builds the message, not every loop around it.
@@ -145,6 +165,8 @@ function dedupe(findings: ReviewFinding[]): ReviewFinding[] {
 export function summariseFindings(findings: ReviewFinding[]): string {
   if (findings.length === 0) return 'No boundary or convention problems found in the changed lines.';
   const blockers = findings.filter((f) => f.severity === 'blocker').length;
-  const lines = findings.map((f) => `- [${f.severity}] ${f.file}${f.line ? `:${f.line}` : ''} ${f.rule}: ${f.message}${f.insteadDo ? `\n  → ${f.insteadDo}` : ''}`);
+  const lines = findings.map(
+    (f) => `- [${f.severity}] ${f.file}${f.line ? `:${f.line}` : ''} ${f.rule}: ${f.message}${f.insteadDo ? `\n  → ${f.insteadDo}` : ''}`,
+  );
   return [`${findings.length} finding(s), ${blockers} blocking:`, ...lines].join('\n');
 }

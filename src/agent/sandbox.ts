@@ -32,7 +32,10 @@ export interface SandboxSpec {
 export type SandboxPlacement = Omit<SandboxSpec, 'mode'>;
 
 /** Command time limits from team.yaml, in the units Scope takes. */
-export function commandTimeouts(team: { agent: { default_command_timeout?: number; command_timeouts?: Record<string, number> } }): { commandTimeoutMs?: number; commandTimeoutsMs?: Record<string, number> } {
+export function commandTimeouts(team: { agent: { default_command_timeout?: number; command_timeouts?: Record<string, number> } }): {
+  commandTimeoutMs?: number;
+  commandTimeoutsMs?: Record<string, number>;
+} {
   const per = Object.fromEntries(Object.entries(team.agent.command_timeouts ?? {}).map(([c, s]) => [c.trim(), s * 1000]));
   return { ...(team.agent.default_command_timeout ? { commandTimeoutMs: team.agent.default_command_timeout * 1000 } : {}), commandTimeoutsMs: per };
 }
@@ -113,7 +116,11 @@ export function probeSandbox(path: string | undefined): SandboxProbe {
   if (!bwrap) return (probed = { ok: false, reason: 'bubblewrap (bwrap) is not installed; on Debian: apt-get install -y bubblewrap' });
   if (!bash) return (probed = { ok: false, reason: 'bash is needed to close inherited descriptors before the sandbox starts' });
   try {
-    execFileSync(bwrap, [...namespaceArgs, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', 'true'], { env: { PATH: path ?? '' }, stdio: 'pipe', timeout: 10_000 });
+    execFileSync(bwrap, [...namespaceArgs, '--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', 'true'], {
+      env: { PATH: path ?? '' },
+      stdio: 'pipe',
+      timeout: 10_000,
+    });
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer }).stderr ?? '').trim();
     return (probed = { ok: false, reason: `bubblewrap cannot create a sandbox here: ${stderr || (err as Error).message}` });
@@ -161,7 +168,10 @@ export interface SandboxedCommand {
  * The argv that runs `file args` in `worktree` inside the sandbox. Mount order matters: later mounts cover
  * earlier ones, so the masks come first and the worktree, caches and git metadata are bound back on top.
  */
-export function sandboxCommand(probe: Extract<SandboxProbe, { ok: true }>, opts: { worktree: string; file: string; args: readonly string[]; spec: SandboxSpec; env: NodeJS.ProcessEnv }): SandboxedCommand {
+export function sandboxCommand(
+  probe: Extract<SandboxProbe, { ok: true }>,
+  opts: { worktree: string; file: string; args: readonly string[]; spec: SandboxSpec; env: NodeJS.ProcessEnv },
+): SandboxedCommand {
   const cacheDir = resolve(opts.spec.cacheDir ?? defaultSandboxCacheDir());
   mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const env = sandboxEnv(opts.env, cacheDir);

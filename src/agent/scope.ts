@@ -46,7 +46,8 @@ export interface ScopeSpec {
  */
 export const commandProgressEveryMs = 1_000;
 
-export type RefusalKind = 'absolute-path' | 'path-traversal' | 'symlink-escape' | 'not-writable' | 'command-not-allowed' | 'budget-exhausted' | 'sandbox-unavailable';
+export type RefusalKind =
+  'absolute-path' | 'path-traversal' | 'symlink-escape' | 'not-writable' | 'command-not-allowed' | 'budget-exhausted' | 'sandbox-unavailable';
 
 export interface Refusal {
   kind: RefusalKind;
@@ -159,7 +160,11 @@ export class Scope {
     const trimmed = command.trim();
     const allowed = matchAllowList(trimmed, this.spec.allowedCommands);
     if (!allowed) {
-      this.refuse('command-not-allowed', command, `"${trimmed}" is not on the allow-list and matches none of its patterns (${this.spec.allowedCommands.join(', ')})`);
+      this.refuse(
+        'command-not-allowed',
+        command,
+        `"${trimmed}" is not on the allow-list and matches none of its patterns (${this.spec.allowedCommands.join(', ')})`,
+      );
     }
     const [file, ...args] = words(trimmed);
     const sandbox = this.spec.sandbox ?? { mode: 'required' };
@@ -170,7 +175,11 @@ export class Scope {
       invocation = sandboxCommand(probe, { worktree: this.realRoot, file: file!, args, spec: sandbox, env: inheritedEnvironment() });
     } else {
       if (probe && sandbox.mode === 'required') {
-        this.refuse('sandbox-unavailable', trimmed, `commands run only inside the OS sandbox and none is available: ${probe.reason} (or set agent.sandbox: when-available or off in .rh-agentic/team.yaml to run them unconfined)`);
+        this.refuse(
+          'sandbox-unavailable',
+          trimmed,
+          `commands run only inside the OS sandbox and none is available: ${probe.reason} (or set agent.sandbox: when-available or off in .rh-agentic/team.yaml to run them unconfined)`,
+        );
       }
       // Opted out in team.yaml: the environment is still reduced, but /proc, HOME and the network stay reachable.
       if (probe) unconfinedNote = `ran unconfined (agent.sandbox: when-available): ${probe.reason}`;
@@ -183,7 +192,15 @@ export class Scope {
       execFile(
         invocation.file,
         invocation.args,
-        { cwd: this.realRoot, env: invocation.env, timeout: this.spec.commandTimeoutsMs?.[allowed.entry.trim()] ?? this.spec.commandTimeoutMs ?? defaultTimeoutMs, killSignal: 'SIGKILL', maxBuffer: hardOutputLimit, encoding: 'utf8', windowsHide: true },
+        {
+          cwd: this.realRoot,
+          env: invocation.env,
+          timeout: this.spec.commandTimeoutsMs?.[allowed.entry.trim()] ?? this.spec.commandTimeoutMs ?? defaultTimeoutMs,
+          killSignal: 'SIGKILL',
+          maxBuffer: hardOutputLimit,
+          encoding: 'utf8',
+          windowsHide: true,
+        },
         (err, stdout, stderr) => {
           const out = `${stdout}${stderr ? (stdout ? '\n' : '') + stderr : ''}`;
           if (!err) return resolvePromise({ code: 0, timedOut: false, out });

@@ -31,7 +31,8 @@ export function createAgent(deps: AgentDeps): Agent {
   const model = deps.model ?? loadModelPort(deps.domainModelsDir ?? join(repoRoot, 'domain-models'));
   const knowledge = deps.knowledge ?? patternKnowledge(deps.targetRepo, deps.team.pattern_library);
   const { apiKey, baseUrl, model: modelId } = deps.anthropic;
-  if (!apiKey) return createOfflineAgent({ model, knowledge, team: deps.team, targetRepo: deps.targetRepo, ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) });
+  if (!apiKey)
+    return createOfflineAgent({ model, knowledge, team: deps.team, targetRepo: deps.targetRepo, ...(deps.sandbox ? { sandbox: deps.sandbox } : {}) });
   return createClaudeAgent({
     apiKey,
     ...(baseUrl ? { baseURL: baseUrl } : {}),

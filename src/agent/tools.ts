@@ -37,8 +37,20 @@ const maxSearchFileBytes = 2_000_000;
 const regexBudgetMs = 3_000;
 
 const inputs = {
-  read_file: z.strictObject({ path: z.string().min(1), offset_line: z.number().int().min(1).optional(), max_lines: z.number().int().min(1).max(5000).optional() }),
-  search_files: z.strictObject({ pattern: z.string().min(1).max(maxPatternLength), path_glob: z.string().max(200).refine((g) => (g.match(/\*/g) ?? []).length <= 8, 'at most 8 wildcards').optional(), regex: z.boolean().optional() }),
+  read_file: z.strictObject({
+    path: z.string().min(1),
+    offset_line: z.number().int().min(1).optional(),
+    max_lines: z.number().int().min(1).max(5000).optional(),
+  }),
+  search_files: z.strictObject({
+    pattern: z.string().min(1).max(maxPatternLength),
+    path_glob: z
+      .string()
+      .max(200)
+      .refine((g) => (g.match(/\*/g) ?? []).length <= 8, 'at most 8 wildcards')
+      .optional(),
+    regex: z.boolean().optional(),
+  }),
   write_file: z.strictObject({ path: z.string().min(1), content: z.string() }),
   replace_in_file: z.strictObject({ path: z.string().min(1), old_text: z.string().min(1), new_text: z.string() }),
   run_command: z.strictObject({ command: z.string().min(1) }),
@@ -53,20 +65,52 @@ export function toolDefinitions(scope: Scope): Anthropic.Tool[] {
   const commands = scope.spec.allowedCommands.join(', ');
   const obj = (properties: Record<string, unknown>, required: string[]): Anthropic.Tool.InputSchema => ({ type: 'object', properties, required });
   return [
-    { name: 'read_file', description: 'Read a file of the worktree (path relative to the repository root). Returns numbered lines.', input_schema: obj({ path: { type: 'string' }, offset_line: { type: 'integer', minimum: 1 }, max_lines: { type: 'integer', minimum: 1 } }, ['path']) },
-    { name: 'search_files', description: 'Search the worktree for a literal string (or a regex when regex=true); optional path_glob like "api/**/*.go". Returns path:line: text.', input_schema: obj({ pattern: { type: 'string' }, path_glob: { type: 'string' }, regex: { type: 'boolean' } }, ['pattern']) },
-    { name: 'write_file', description: `Create or overwrite a file. Only these paths are writable: ${scope.spec.writable.join(', ')}.`, input_schema: obj({ path: { type: 'string' }, content: { type: 'string' } }, ['path', 'content']) },
-    { name: 'replace_in_file', description: 'Replace one exact, unique occurrence of old_text with new_text in a writable file.', input_schema: obj({ path: { type: 'string' }, old_text: { type: 'string' }, new_text: { type: 'string' } }, ['path', 'old_text', 'new_text']) },
+    {
+      name: 'read_file',
+      description: 'Read a file of the worktree (path relative to the repository root). Returns numbered lines.',
+      input_schema: obj({ path: { type: 'string' }, offset_line: { type: 'integer', minimum: 1 }, max_lines: { type: 'integer', minimum: 1 } }, ['path']),
+    },
+    {
+      name: 'search_files',
+      description: 'Search the worktree for a literal string (or a regex when regex=true); optional path_glob like "api/**/*.go". Returns path:line: text.',
+      input_schema: obj({ pattern: { type: 'string' }, path_glob: { type: 'string' }, regex: { type: 'boolean' } }, ['pattern']),
+    },
+    {
+      name: 'write_file',
+      description: `Create or overwrite a file. Only these paths are writable: ${scope.spec.writable.join(', ')}.`,
+      input_schema: obj({ path: { type: 'string' }, content: { type: 'string' } }, ['path', 'content']),
+    },
+    {
+      name: 'replace_in_file',
+      description: 'Replace one exact, unique occurrence of old_text with new_text in a writable file.',
+      input_schema: obj({ path: { type: 'string' }, old_text: { type: 'string' }, new_text: { type: 'string' } }, ['path', 'old_text', 'new_text']),
+    },
     scope.spec.allowedCommands.some(isPatternEntry)
       ? {
           name: 'run_command',
           description: `Run one command in the worktree, as written on the allow-list or matching one of its patterns: ${commands}. A pattern keeps the number of words; "PATH/..." stands for PATH or any package under it, "*" for part of one path segment. No shell, no quoting, no extra flags.`,
           input_schema: obj({ command: { type: 'string' } }, ['command']),
         }
-      : { name: 'run_command', description: `Run one command in the worktree, exactly as written on the allow-list: ${commands}. No shell, no other commands.`, input_schema: obj({ command: { type: 'string', enum: [...scope.spec.allowedCommands] } }, ['command']) },
-    { name: 'query_domain_model', description: 'Ask the domain model (components, ownership, boundary rules, failure modes, invariants). Answers cite model nodes and files.', input_schema: obj({ question: { type: 'string' } }, ['question']) },
-    { name: 'check_diff', description: 'Check a unified diff (default: the worktree changes) against boundary rules and team conventions, like `sitroom check`.', input_schema: obj({ diff: { type: 'string' } }, []) },
-    { name: 'lookup_knowledge', description: "Look up the team's curated patterns and experience notes.", input_schema: obj({ query: { type: 'string' } }, ['query']) },
+      : {
+          name: 'run_command',
+          description: `Run one command in the worktree, exactly as written on the allow-list: ${commands}. No shell, no other commands.`,
+          input_schema: obj({ command: { type: 'string', enum: [...scope.spec.allowedCommands] } }, ['command']),
+        },
+    {
+      name: 'query_domain_model',
+      description: 'Ask the domain model (components, ownership, boundary rules, failure modes, invariants). Answers cite model nodes and files.',
+      input_schema: obj({ question: { type: 'string' } }, ['question']),
+    },
+    {
+      name: 'check_diff',
+      description: 'Check a unified diff (default: the worktree changes) against boundary rules and team conventions, like `sitroom check`.',
+      input_schema: obj({ diff: { type: 'string' } }, []),
+    },
+    {
+      name: 'lookup_knowledge',
+      description: "Look up the team's curated patterns and experience notes.",
+      input_schema: obj({ query: { type: 'string' } }, ['query']),
+    },
   ];
 }
 
@@ -137,7 +181,10 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
       }
       const count = text.split(old_text).length - 1;
       if (count !== 1) throw new ToolInputError(`old_text occurs ${count} times in ${path}; it must occur exactly once`);
-      writeFileSync(abs, text.replace(old_text, () => new_text));
+      writeFileSync(
+        abs,
+        text.replace(old_text, () => new_text),
+      );
       scope.noteWrite(abs);
       return `replaced 1 occurrence in ${path}`;
     },
@@ -175,7 +222,10 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
       const parsed = schema.safeParse(input);
       if (!parsed.success) {
         calls.push({ tool: name, ok: false, summary: 'invalid input' });
-        return { content: `invalid input for ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`, isError: true };
+        return {
+          content: `invalid input for ${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+          isError: true,
+        };
       }
       try {
         const content = await exec(parsed.data);

@@ -2,13 +2,18 @@
 // run together ("shared ingress" for sharedingress/), resolved against the snapshot's path list. Pure.
 /** Words that name nothing in the tree or the model. */
 export const stopwords = new Set(
-  'a an and are as at be been by can do does for from has have if in into is it its of on or our should so that the their them then there these this those to too up use used uses using via was we when where which while will with without not no only also all any more most new add adds added adding allow allows make makes set sets get gets fix fixes fixed fixing support supports update updates updated remove removes removed handle handles ensure ensures instead after before during because don t it s jira'
-    .split(' '),
+  'a an and are as at be been by can do does for from has have if in into is it its of on or our should so that the their them then there these this those to too up use used uses using via was we when where which while will with without not no only also all any more most new add adds added adding allow allows make makes set sets get gets fix fixes fixed fixing support supports update updates updated remove removes removed handle handles ensure ensures instead after before during because don t it s jira'.split(
+    ' ',
+  ),
 );
 
 /** Hand-written Go of the snapshot that a plan may name: no vendored, generated, test or e2e code. */
 const plannableSource = (p: string) =>
-  p.endsWith('.go') && !p.endsWith('_test.go') && !/(^|\/)(vendor|test|testdata|hack|contrib)\//.test(p) && !/(^|\/)zz_generated|\.pb\.go$/.test(p) && !/^(client|api)\//.test(p);
+  p.endsWith('.go') &&
+  !p.endsWith('_test.go') &&
+  !/(^|\/)(vendor|test|testdata|hack|contrib)\//.test(p) &&
+  !/(^|\/)zz_generated|\.pb\.go$/.test(p) &&
+  !/^(client|api)\//.test(p);
 
 interface TreeIndex {
   /** normalised name (lower case, no separators) -> files whose basename or directory carries it */
@@ -41,7 +46,52 @@ function treeIndex(tree: readonly string[]): TreeIndex {
 }
 
 // Package and file names that say little on their own: every component has one.
-const commonNames = new Set(['controller', 'controllers', 'manifests', 'config', 'util', 'utils', 'types', 'reconcile', 'params', 'deployment', 'component', 'service', 'main', 'create', 'destroy', 'options', 'common', 'support', 'cmd', 'api', 'client', 'server', 'status', 'conditions', 'helpers', 'nodepool', 'cluster', 'hostedcluster', 'platform', 'version', 'image', 'images', 'secret', 'proxy', 'operator', 'install', 'assets', 'resources', 'metrics', 'node', 'nodes', 'machine', 'token', 'cloud']);
+const commonNames = new Set([
+  'controller',
+  'controllers',
+  'manifests',
+  'config',
+  'util',
+  'utils',
+  'types',
+  'reconcile',
+  'params',
+  'deployment',
+  'component',
+  'service',
+  'main',
+  'create',
+  'destroy',
+  'options',
+  'common',
+  'support',
+  'cmd',
+  'api',
+  'client',
+  'server',
+  'status',
+  'conditions',
+  'helpers',
+  'nodepool',
+  'cluster',
+  'hostedcluster',
+  'platform',
+  'version',
+  'image',
+  'images',
+  'secret',
+  'proxy',
+  'operator',
+  'install',
+  'assets',
+  'resources',
+  'metrics',
+  'node',
+  'nodes',
+  'machine',
+  'token',
+  'cloud',
+]);
 
 /**
  * Files of the snapshot whose package or file name the intention spells out ("shared ingress" is
@@ -50,7 +100,10 @@ const commonNames = new Set(['controller', 'controllers', 'manifests', 'config',
  */
 export function filesNamedIn(intention: string, tree: readonly string[], limit = 3): Array<{ file: string; name: string }> {
   const index = treeIndex(tree);
-  const tokens = intention.split(/[^A-Za-z0-9_.]+/).map((t) => t.replace(/^\.+|\.+$/g, '')).filter(Boolean);
+  const tokens = intention
+    .split(/[^A-Za-z0-9_.]+/)
+    .map((t) => t.replace(/^\.+|\.+$/g, ''))
+    .filter(Boolean);
   const names = new Set<string>();
   // One plain word ("network", "credentials") is English before it is a package; a word written as code is a
   // name: an identifier (nodepool_controller, imagecacher.go, LatestSupportedVersion), an acronym (CAPI), or
@@ -79,5 +132,8 @@ export function filesNamedIn(intention: string, tree: readonly string[], limit =
       if (!known || known.rank < rank) found.set(h.file, { file: h.file, name, rank });
     }
   }
-  return [...found.values()].sort((a, b) => b.rank - a.rank || a.file.localeCompare(b.file)).slice(0, limit).map(({ file, name }) => ({ file, name }));
+  return [...found.values()]
+    .sort((a, b) => b.rank - a.rank || a.file.localeCompare(b.file))
+    .slice(0, limit)
+    .map(({ file, name }) => ({ file, name }));
 }

@@ -13,7 +13,14 @@ export interface StepUsage {
   model: string;
 }
 
-export const zeroUsage = (model = 'offline'): StepUsage => ({ inputTokens: 0, outputTokens: 0, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, turns: 0, model });
+export const zeroUsage = (model = 'offline'): StepUsage => ({
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheCreationInputTokens: 0,
+  cacheReadInputTokens: 0,
+  turns: 0,
+  model,
+});
 
 export function addUsage(a: StepUsage, b: Omit<StepUsage, 'model' | 'turns'> & { turns?: number }): StepUsage {
   return {
@@ -50,7 +57,13 @@ export function evidenceFromScope(scope: Scope | undefined, base: Evidence = emp
   return {
     ...base,
     refusals: [...scope.refusals],
-    commands: scope.commands.map((c) => ({ command: c.command, exitCode: c.exitCode, durationMs: c.durationMs, timedOut: c.timedOut, tail: c.output.slice(-1500) })),
+    commands: scope.commands.map((c) => ({
+      command: c.command,
+      exitCode: c.exitCode,
+      durationMs: c.durationMs,
+      timedOut: c.timedOut,
+      tail: c.output.slice(-1500),
+    })),
     filesWritten: scope.writtenFiles,
   };
 }

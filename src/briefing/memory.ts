@@ -53,7 +53,18 @@ const maxPrecedents = 5;
 const sessionGapMs = 6 * 3_600_000;
 
 /** Phases somebody is working on, in the order a person would want to hear about them. */
-const phaseAttention = ['awaiting-approval', 'awaiting-ci-decision', 'awaiting-budget', 'rejected', 'pairing', 'running', 'ci', 'ready-to-merge', 'failed', 'blocked'];
+const phaseAttention = [
+  'awaiting-approval',
+  'awaiting-ci-decision',
+  'awaiting-budget',
+  'rejected',
+  'pairing',
+  'running',
+  'ci',
+  'ready-to-merge',
+  'failed',
+  'blocked',
+];
 /** Bounds so a developer with a huge backlog still gets a readable briefing (and a bounded result set). */
 const maxActiveItems = 50;
 const maxTeamCiTests = 40;
@@ -70,17 +81,23 @@ function roleOf(config: LoadedConfig, developerId: string): RoleFile {
 }
 
 /** How much to explain to someone whose memory does not exist yet: the role file, then the persona, then experience. */
-export function memorySeed(config: Pick<LoadedConfig, 'team'>, role: RoleFile): { familiar: string[]; learning: string[]; explanationLevel: PersonalMemory['explanationLevel'] } {
+export function memorySeed(
+  config: Pick<LoadedConfig, 'team'>,
+  role: RoleFile,
+): { familiar: string[]; learning: string[]; explanationLevel: PersonalMemory['explanationLevel'] } {
   const persona = config.team.personas.find((p) => p.id === role.persona);
   const byExperience = { new: 'beginner', intermediate: 'intermediate', senior: 'expert' } as const;
-  return { familiar: role.platforms.familiar, learning: role.platforms.learning, explanationLevel: role.explanation_level ?? persona?.explanation_level ?? byExperience[role.experience] };
+  return {
+    familiar: role.platforms.familiar,
+    learning: role.platforms.learning,
+    explanationLevel: role.explanation_level ?? persona?.explanation_level ?? byExperience[role.experience],
+  };
 }
 
 function planOf(value: unknown): Plan | undefined {
   const parsed = Plan.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
-
 
 /**
  * The briefing's few notes: curated entries first, but at most three of them, so learned experience that
@@ -101,11 +118,33 @@ export function hypothesisIn(summary: string): string | undefined {
 }
 
 /** Decisions that say what the developer did in a session. */
-const sessionDecisionKinds = ['approve-plan', 'reject-plan', 'approve-phase', 'reject-phase', 'set-mode', 'ci-option', 'knowledge-proposal', 'budget', 'pause', 'resume', 'cancel', 'pair-session'] as const;
+const sessionDecisionKinds = [
+  'approve-plan',
+  'reject-plan',
+  'approve-phase',
+  'reject-phase',
+  'set-mode',
+  'ci-option',
+  'knowledge-proposal',
+  'budget',
+  'pause',
+  'resume',
+  'cancel',
+  'pair-session',
+] as const;
 
 const decisionVerb: Record<string, string> = {
-  'approve-plan': 'approved the plan of', 'reject-plan': 'rejected the plan of', 'approve-phase': 'approved', 'reject-phase': 'rejected', 'set-mode': 'switched the mode of',
-  'ci-option': 'chose a CI option on', 'knowledge-proposal': 'answered a knowledge proposal for', budget: 'decided the budget of', pause: 'paused', resume: 'resumed', cancel: 'cancelled',
+  'approve-plan': 'approved the plan of',
+  'reject-plan': 'rejected the plan of',
+  'approve-phase': 'approved',
+  'reject-phase': 'rejected',
+  'set-mode': 'switched the mode of',
+  'ci-option': 'chose a CI option on',
+  'knowledge-proposal': 'answered a knowledge proposal for',
+  budget: 'decided the budget of',
+  pause: 'paused',
+  resume: 'resumed',
+  cancel: 'cancelled',
 };
 
 /**
@@ -133,13 +172,20 @@ export function lastSession(
   }
   for (const d of [...decided].filter((d) => inSession(d.decidedAt)).reverse()) {
     if (d.kind === 'pair-session') continue;
-    if (d.workItemKey && d.phaseId && ![...phases].some((p) => p.startsWith(`${d.workItemKey} phase ${d.phaseId}`))) phases.add(`${d.workItemKey} phase ${d.phaseId}`);
+    if (d.workItemKey && d.phaseId && ![...phases].some((p) => p.startsWith(`${d.workItemKey} phase ${d.phaseId}`)))
+      phases.add(`${d.workItemKey} phase ${d.phaseId}`);
     const target = d.phaseId ? `${d.phaseId} of ${d.workItemKey ?? ''}` : (d.workItemKey ?? '');
     const mode = d.kind === 'set-mode' ? ` to ${(d.detail as { mode?: string } | null)?.mode ?? 'another mode'}` : '';
     choices.push(`${decisionVerb[d.kind] ?? d.kind} ${target}${mode}`.trim());
   }
   const parts: string[] = [];
-  if (questions.length) parts.push(`you asked ${[...new Set(questions)].slice(-3).map((q) => `"${oneLine(q, 90)}"`).join(', ')}`);
+  if (questions.length)
+    parts.push(
+      `you asked ${[...new Set(questions)]
+        .slice(-3)
+        .map((q) => `"${oneLine(q, 90)}"`)
+        .join(', ')}`,
+    );
   if (phases.size) parts.push(`worked on ${[...phases].slice(-4).join(', ')}`);
   if (choices.length) parts.push(`decided: ${[...new Set(choices)].slice(-4).join('; ')}`);
   return parts.length ? oneLine(`${parts.join('; ')}.`, 600) : undefined;
@@ -169,7 +215,12 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
       const why = sameFiles.length
         ? `touched ${sameFiles.slice(0, 3).join(', ')}${sameFiles.length > 3 ? ` and ${sameFiles.length - 3} more` : ''}, which your plan changes`
         : `changed the ${sameComponents.slice(0, 2).join(' and ')} component${sameComponents.length > 1 ? 's' : ''} your plan works in`;
-      out.push({ title: oneLine(change.subject, 120), url: change.url ?? '', state: `merged ${change.mergedAt.slice(0, 10)}, ${change.sha.slice(0, 10)}`, why });
+      out.push({
+        title: oneLine(change.subject, 120),
+        url: change.url ?? '',
+        state: `merged ${change.mergedAt.slice(0, 10)}, ${change.sha.slice(0, 10)}`,
+        why,
+      });
     }
     return out;
   }
@@ -208,16 +259,36 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     const relatedPrs: BriefingPayload['relatedPrs'] = ownPhases
       .filter((p) => p.prUrl)
       .map((p) => ({ title: `${p.workItemKey} · ${p.title}`, url: p.prUrl!, state: p.status }));
-    if (active && deps.history) relatedPrs.push(...(await precedents(planOf(active.plan), relatedPrs.map((r) => r.url))));
+    if (active && deps.history)
+      relatedPrs.push(
+        ...(await precedents(
+          planOf(active.plan),
+          relatedPrs.map((r) => r.url),
+        )),
+      );
 
     // Pending decisions: the developer's own gates, CI failures waiting for a choice, then gates they may decide for others.
     const pendingDecisions: BriefingPayload['pendingDecisions'] = [];
     for (const item of items) {
-      if (item.status === 'awaiting-plan-approval') pendingDecisions.push({ workItemKey: item.key, kind: 'approve-plan', title: `Approve plan v${item.planVersion} for ${item.title}` });
+      if (item.status === 'awaiting-plan-approval')
+        pendingDecisions.push({ workItemKey: item.key, kind: 'approve-plan', title: `Approve plan v${item.planVersion} for ${item.title}` });
       for (const p of phasesByItem.get(item.key) ?? []) {
-        if (p.status === 'awaiting-approval') pendingDecisions.push({ workItemKey: item.key, phaseId: p.phaseId, kind: 'approve-phase', title: `Phase ${p.phaseId}: ${p.title} — gate open` });
-        if (p.status === 'rejected') pendingDecisions.push({ workItemKey: item.key, phaseId: p.phaseId, kind: 'approve-phase', title: `Phase ${p.phaseId}: ${p.title} — rejected, waiting for re-approval or a plan edit` });
-        if (p.status === 'awaiting-budget') pendingDecisions.push({ workItemKey: item.key, phaseId: p.phaseId, kind: 'budget', title: `Phase ${p.phaseId}: ${p.title} — stopped at its token budget: continue or stop` });
+        if (p.status === 'awaiting-approval')
+          pendingDecisions.push({ workItemKey: item.key, phaseId: p.phaseId, kind: 'approve-phase', title: `Phase ${p.phaseId}: ${p.title} — gate open` });
+        if (p.status === 'rejected')
+          pendingDecisions.push({
+            workItemKey: item.key,
+            phaseId: p.phaseId,
+            kind: 'approve-phase',
+            title: `Phase ${p.phaseId}: ${p.title} — rejected, waiting for re-approval or a plan edit`,
+          });
+        if (p.status === 'awaiting-budget')
+          pendingDecisions.push({
+            workItemKey: item.key,
+            phaseId: p.phaseId,
+            kind: 'budget',
+            title: `Phase ${p.phaseId}: ${p.title} — stopped at its token budget: continue or stop`,
+          });
       }
     }
     const lastAlert = new Map<string, (typeof ciDecisions)[number]>();
@@ -229,7 +300,12 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     for (const d of lastAlert.values()) {
       const phase = (phasesByItem.get(d.workItemKey!) ?? []).find((p) => p.phaseId === d.phaseId);
       if (phase?.status !== 'awaiting-ci-decision' && phase?.status !== 'ci') continue;
-      pendingDecisions.push({ workItemKey: d.workItemKey!, ...(d.phaseId ? { phaseId: d.phaseId } : {}), kind: 'ci-option', title: `CI failure on phase ${d.phaseId}: fix and re-push, wait for you, or skip the test` });
+      pendingDecisions.push({
+        workItemKey: d.workItemKey!,
+        ...(d.phaseId ? { phaseId: d.phaseId } : {}),
+        kind: 'ci-option',
+        title: `CI failure on phase ${d.phaseId}: fix and re-push, wait for you, or skip the test`,
+      });
     }
     const myHandle = role.github?.toLowerCase();
     const approvesViaOwners = (g: (typeof othersGates)[number]): boolean => {
@@ -242,8 +318,18 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
       const owner = config.roles.get(g.ownerId)?.display_name ?? g.ownerId;
       if (g.phaseId) {
         const viaOwners = approvesViaOwners(g);
-        if (isTeamApprover || viaOwners) pendingDecisions.push({ workItemKey: g.key, phaseId: g.phaseId, kind: 'approve-phase', title: `${owner}'s phase ${g.phaseId}: ${g.phaseTitle ?? ''} — gate open${viaOwners && !isTeamApprover ? ' (you approve these files in OWNERS)' : ''}` });
-      } else if (g.status === 'awaiting-plan-approval' && isTeamApprover && !pendingDecisions.some((d) => d.workItemKey === g.key && d.kind === 'approve-plan')) {
+        if (isTeamApprover || viaOwners)
+          pendingDecisions.push({
+            workItemKey: g.key,
+            phaseId: g.phaseId,
+            kind: 'approve-phase',
+            title: `${owner}'s phase ${g.phaseId}: ${g.phaseTitle ?? ''} — gate open${viaOwners && !isTeamApprover ? ' (you approve these files in OWNERS)' : ''}`,
+          });
+      } else if (
+        g.status === 'awaiting-plan-approval' &&
+        isTeamApprover &&
+        !pendingDecisions.some((d) => d.workItemKey === g.key && d.kind === 'approve-plan')
+      ) {
         pendingDecisions.push({ workItemKey: g.key, kind: 'approve-plan', title: `${owner}'s plan v${g.planVersion} for ${g.title}` });
       }
     }
@@ -252,21 +338,34 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     const overnightCi: BriefingPayload['overnightCi'] = [];
     for (const d of ciDecisions) {
       if (d.decidedAt.getTime() < since.getTime() || !d.prUrl) continue;
-      const detail = d.detail as { job?: string; tests?: string[]; failures?: Array<{ test?: string; classification?: string }>; decisions?: Array<CiFlakeDecision & { test: string }> };
+      const detail = d.detail as {
+        job?: string;
+        tests?: string[];
+        failures?: Array<{ test?: string; classification?: string }>;
+        decisions?: Array<CiFlakeDecision & { test: string }>;
+      };
       if (d.kind === 'ci-retry') {
         // The retry's own decision and inputs when it recorded them (CI watches on Prow's terms).
         const why = (test: string) => {
           const decision = detail.decisions?.find((x) => x.test === test);
           return decision?.state ? ` (${describeDecision(decision)})` : '';
         };
-        for (const test of detail.tests ?? [detail.job ?? 'job']) overnightCi.push({ pr: d.prUrl, job: detail.job ?? 'unknown job', result: `${test} failed, retried${why(test)}`, classification: 'known-flake' });
+        for (const test of detail.tests ?? [detail.job ?? 'job'])
+          overnightCi.push({ pr: d.prUrl, job: detail.job ?? 'unknown job', result: `${test} failed, retried${why(test)}`, classification: 'known-flake' });
       } else if (d.kind === 'ci-alert') {
-        for (const f of detail.failures ?? []) overnightCi.push({ pr: d.prUrl, job: detail.job ?? 'unknown job', result: `${f.test ?? detail.job ?? 'job'} failed`, classification: f.classification ?? 'unknown' });
+        for (const f of detail.failures ?? [])
+          overnightCi.push({
+            pr: d.prUrl,
+            job: detail.job ?? 'unknown job',
+            result: `${f.test ?? detail.job ?? 'job'} failed`,
+            classification: f.classification ?? 'unknown',
+          });
       }
     }
     if (overnightCi.length === 0) {
       for (const t of teamCi) {
-        const result = t.failures === 0 ? 'success' : `${t.test} failed ${t.failures} of ${t.runs} attempts${t.lastOutcome === 'pass' ? ', passed on retry' : ''}`;
+        const result =
+          t.failures === 0 ? 'success' : `${t.test} failed ${t.failures} of ${t.runs} attempts${t.lastOutcome === 'pass' ? ', passed on retry' : ''}`;
         const classification = t.failures === 0 ? undefined : t.health === 'flaky' ? 'known-flake' : t.health === 'failing' ? 'real' : 'unknown';
         overnightCi.push({ pr: teamWideCi, job: t.job ?? t.test, result, ...(classification ? { classification } : {}) });
       }
@@ -286,21 +385,26 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
           limit: 20,
         });
         notesOut = pickNotes(ranked.filter((k) => k.id !== `memory:${developerId}`)).map((k) => ({
-            tier: k.tier,
-            title: k.title,
-            summary: `${firstSentence(k.body)}${k.outrankedBy ? ` (curated entry "${k.outrankedBy}" takes precedence)` : ''}${k.stale ? ' (may be outdated: some references no longer resolve)' : ''} — ${k.tierLabel}`,
-          }));
+          tier: k.tier,
+          title: k.title,
+          summary: `${firstSentence(k.body)}${k.outrankedBy ? ` (curated entry "${k.outrankedBy}" takes precedence)` : ''}${k.stale ? ' (may be outdated: some references no longer resolve)' : ''} — ${k.tierLabel}`,
+        }));
       }
     }
 
     const first = firstMessageFor(role, memory);
     const lastNote = notes[0];
-    const lastContext = lastSession(notes, myDecisions) ?? memory.leftOff ?? (lastNote ? `${lastNote.workItemKey ? `${lastNote.workItemKey}: ` : ''}${lastNote.summary}` : undefined);
+    const lastContext =
+      lastSession(notes, myDecisions) ??
+      memory.leftOff ??
+      (lastNote ? `${lastNote.workItemKey ? `${lastNote.workItemKey}: ` : ''}${lastNote.summary}` : undefined);
     return {
       kind: 'briefing',
       developerId,
       date: localDate(now, role.time_zone),
-      ...(active ? { activeWorkItem: { key: active.key, title: active.title, status: active.status, ...(activePhase ? { phase: activePhase.phaseId } : {}) } } : {}),
+      ...(active
+        ? { activeWorkItem: { key: active.key, title: active.title, status: active.status, ...(activePhase ? { phase: activePhase.phaseId } : {}) } }
+        : {}),
       ...(lastContext ? { lastContext } : {}),
       ...(memory.hypothesis ? { hypothesis: memory.hypothesis } : {}),
       relatedPrs,
@@ -308,7 +412,13 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
       overnightCi,
       knowledge: notesOut,
       ...(first.kind === 'orientation'
-        ? { orientation: { title: `Orientation before your first task (${first.walk.stops.length} stops)`, steps: first.walk.stops.map((s) => `${s.title}: ${s.text} (code: ${s.refs.join(', ')})`), concepts: first.walk.explained } }
+        ? {
+            orientation: {
+              title: `Orientation before your first task (${first.walk.stops.length} stops)`,
+              steps: first.walk.stops.map((s) => `${s.title}: ${s.text} (code: ${s.refs.join(', ')})`),
+              concepts: first.walk.explained,
+            },
+          }
         : {}),
     };
   }
@@ -319,21 +429,42 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
     const idempotencyKey = `pair-session:${args.workItemKey}:${args.phaseId}:${args.developerId}:${digest}`;
     if ((await storedDecisionKeys(db, [idempotencyKey])).has(idempotencyKey)) return;
     const summary = args.summary.trim() || 'no summary';
-    await knowledge.memory.addSessionNote(args.developerId, args.developerId, { workItemKey: args.workItemKey, summary: `Pair session on ${args.workItemKey} phase ${args.phaseId} (${args.messages} messages): ${summary}` });
+    await knowledge.memory.addSessionNote(args.developerId, args.developerId, {
+      workItemKey: args.workItemKey,
+      summary: `Pair session on ${args.workItemKey} phase ${args.phaseId} (${args.messages} messages): ${summary}`,
+    });
     const hypothesis = hypothesisIn(summary);
     await knowledge.memory.updateMemory(args.developerId, args.developerId, {
       leftOff: oneLine(`${args.workItemKey} phase ${args.phaseId}: ${summary}`, 600),
       ...(hypothesis ? { hypothesis: oneLine(hypothesis, 600) } : {}),
     });
-    await appendDecision(db, { idempotencyKey, workItemKey: args.workItemKey, phaseId: args.phaseId, kind: 'pair-session', actor: args.developerId, surface: 'slack-message', detail: { messages: args.messages } });
+    await appendDecision(db, {
+      idempotencyKey,
+      workItemKey: args.workItemKey,
+      phaseId: args.phaseId,
+      kind: 'pair-session',
+      actor: args.developerId,
+      surface: 'slack-message',
+      detail: { messages: args.messages },
+    });
   }
 
-  async function proposeKnowledge({ workItemKey, ownerId, agentNotes }: { workItemKey: string; ownerId: string; agentNotes?: string[] }): Promise<KnowledgeProposalPayload | undefined> {
+  async function proposeKnowledge({
+    workItemKey,
+    ownerId,
+    agentNotes,
+  }: {
+    workItemKey: string;
+    ownerId: string;
+    agentNotes?: string[];
+  }): Promise<KnowledgeProposalPayload | undefined> {
     const [item, phaseRows, audit] = await Promise.all([getWorkItem(db, workItemKey), phasesOf(db, workItemKey), decisionsFor(db, workItemKey)]);
     const plan = item ? planOf(item.plan) : undefined;
     if (!item || !plan) return undefined;
     const drafted = draftFromWorkItem({ item, plan, phases: phaseRows, decisions: audit, model: deps.insight.model });
-    const draft = agentNotes?.length ? { ...drafted, body: redactSecrets(`${drafted.body}\n\nWhat the agent noted while doing it:\n${agentNotes.join('\n')}`).slice(0, 8_000) } : drafted;
+    const draft = agentNotes?.length
+      ? { ...drafted, body: redactSecrets(`${drafted.body}\n\nWhat the agent noted while doing it:\n${agentNotes.join('\n')}`).slice(0, 8_000) }
+      : drafted;
     const proposal = await knowledge.proposals.proposeFromResolvedWorkItem({ workItemKey, developerId: ownerId, draft });
     return { kind: 'knowledge-proposal', proposalId: String(proposal.id), workItemKey, title: proposal.draft.title, body: proposal.draft.body };
   }

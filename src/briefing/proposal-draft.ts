@@ -31,13 +31,16 @@ export function draftFromWorkItem(src: DraftSources): ProposalDraftInput {
   for (const p of [...src.plan.phases].sort((a, b) => a.mergeOrder - b.mergeOrder)) {
     const row = rowOf.get(p.id);
     const validation = p.validation.map((v) => `\`${v.command}\``).join(', ');
-    lines.push(`- ${p.title} (${row?.mode ?? p.mode ?? p.activity}${row ? `, ${row.status}` : ''})${p.files.length ? `: ${p.files.join(', ')}` : ''}${validation ? `; validated by ${validation}` : ''}${row?.prUrl ? `; ${row.prUrl}` : ''}`);
+    lines.push(
+      `- ${p.title} (${row?.mode ?? p.mode ?? p.activity}${row ? `, ${row.status}` : ''})${p.files.length ? `: ${p.files.join(', ')}` : ''}${validation ? `; validated by ${validation}` : ''}${row?.prUrl ? `; ${row.prUrl}` : ''}`,
+    );
     for (const c of p.constraints) lines.push(`  - constraint: ${c}`);
   }
   const rejections = src.decisions.filter((d) => d.kind === 'reject-phase' || d.kind === 'reject-plan');
   if (rejections.length > 0) {
     lines.push('', 'What reviewers pushed back on:');
-    for (const r of rejections) lines.push(`- ${r.phaseId ? `phase ${r.phaseId}` : 'the plan'}, ${r.actor}: ${(r.detail as { reason?: string }).reason ?? 'no reason recorded'}`);
+    for (const r of rejections)
+      lines.push(`- ${r.phaseId ? `phase ${r.phaseId}` : 'the plan'}, ${r.actor}: ${(r.detail as { reason?: string }).reason ?? 'no reason recorded'}`);
   }
   const ci = src.decisions.filter((d) => d.kind === 'ci-alert' || d.kind === 'ci-retry');
   if (ci.length > 0) {
@@ -45,7 +48,9 @@ export function draftFromWorkItem(src: DraftSources): ProposalDraftInput {
     for (const d of ci) {
       const detail = d.detail as { job?: string; tests?: string[]; failures?: Array<{ test?: string; classification?: string; signature?: string }> };
       if (d.kind === 'ci-retry') lines.push(`- ${d.phaseId}: known flake retried on ${detail.job ?? 'a job'} (${(detail.tests ?? []).join(', ')})`);
-      else for (const f of detail.failures ?? []) lines.push(`- ${d.phaseId}: ${f.test ?? detail.job} failed (${f.classification ?? 'unknown'}): ${f.signature ?? ''}`.trimEnd());
+      else
+        for (const f of detail.failures ?? [])
+          lines.push(`- ${d.phaseId}: ${f.test ?? detail.job} failed (${f.classification ?? 'unknown'}): ${f.signature ?? ''}`.trimEnd());
     }
   }
   const evidence = src.phases.flatMap((p) => ((p.evidence as { evidence?: string[] } | null)?.evidence ?? []).slice(0, 6).map((e) => `- ${p.phaseId}: ${e}`));

@@ -12,4 +12,8 @@ export const firstSentence = (text: string, max = 220) => {
   return oneLine(end > 0 && end < max ? flat.slice(0, end + 1) : flat, max);
 };
 
-export const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+export const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');

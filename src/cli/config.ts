@@ -12,7 +12,8 @@ const processes: ProcessKind[] = ['worker', 'slack', 'dev'];
 export async function run(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { repo: { type: 'string' }, process: { type: 'string' } } });
   if (positionals[0] !== 'check') throw new UserError(usage);
-  if (values.process !== undefined && !(processes as string[]).includes(values.process)) throw new UserError(`--process must be one of ${processes.join(', ')}\n${usage}`, { field: 'process' });
+  if (values.process !== undefined && !(processes as string[]).includes(values.process))
+    throw new UserError(`--process must be one of ${processes.join(', ')}\n${usage}`, { field: 'process' });
   const env = checkEnvironment({ process: (values.process as ProcessKind | undefined) ?? 'tool' });
   const repo = values.repo ?? targetRepoOf(env.ok ? env.environment.paths : env.paths);
   let config: LoadedConfig | undefined;
@@ -23,7 +24,8 @@ export async function run(args: string[]): Promise<number> {
     if (env.ok || !(err instanceof UserError)) throw err;
     console.error(`error: ${(err as Error).message}`);
   }
-  if (config) console.log(`${repo}/.rh-agentic: team "${config.team.team}" with ${config.roles.size} developers (${[...config.roles.keys()].join(', ')}) — valid`);
+  if (config)
+    console.log(`${repo}/.rh-agentic: team "${config.team.team}" with ${config.roles.size} developers (${[...config.roles.keys()].join(', ')}) — valid`);
   if (!env.ok) {
     console.error(`environment${values.process ? ` of sitroom ${values.process}` : ''}: ${env.problems.length} problem${env.problems.length === 1 ? '' : 's'}`);
     for (const problem of env.problems) console.error(formatProblem(problem));

@@ -17,7 +17,8 @@ import { buildCases, type CaseSet } from '../eval/cases.js';
 import { renderSvg, renderTable } from '../eval/report.js';
 import { evaluatePlans } from '../eval/run.js';
 
-const usage = 'usage: sitroom eval plans --repo <checkout> --since YYYY-MM-DD --until YYYY-MM-DD [--write-cases FILE] [--out DIR] [--offline] [--limit N]\n       sitroom eval plans --cases FILE [--out DIR] [--offline]';
+const usage =
+  'usage: sitroom eval plans --repo <checkout> --since YYYY-MM-DD --until YYYY-MM-DD [--write-cases FILE] [--out DIR] [--offline] [--limit N]\n       sitroom eval plans --cases FILE [--out DIR] [--offline]';
 
 /** Team settings (commands, allow-list) for a checkout that has no .rh-agentic/ of its own. */
 const bundledTeamRepo = join(repoRoot, 'examples', 'target-repo');
@@ -30,7 +31,8 @@ export function readCaseSet(file: string): CaseSet {
     throw new UserError(`${file}: cannot read the case set: ${(err as Error).message}`, { file });
   }
   const set = parsed as Partial<CaseSet>;
-  if (set?.kind !== 'PlanEvalCases' || !Array.isArray(set.cases)) throw new UserError(`${file}: not a case set (expected kind: PlanEvalCases with a cases array)`, { file, field: 'kind' });
+  if (set?.kind !== 'PlanEvalCases' || !Array.isArray(set.cases))
+    throw new UserError(`${file}: not a case set (expected kind: PlanEvalCases with a cases array)`, { file, field: 'kind' });
   return set as CaseSet;
 }
 
@@ -51,7 +53,9 @@ export async function run(args: string[]): Promise<number> {
     if (!repo || !since || !until) throw new UserError(usage, { field: !repo ? 'repo' : !since ? 'since' : 'until' });
     const built = await buildCases(resolve(repo), model, { since, until });
     set = built.set;
-    console.log(`${built.merges} pull-request merges in the window; ${set.cases.length} touched the data plane${built.sweeps.length ? `; ${built.sweeps.length} sweeps left out (${built.sweeps.map((n) => `#${n}`).join(', ')})` : ''}${built.unreadable.length ? `; ${built.unreadable.length} unreadable` : ''}`);
+    console.log(
+      `${built.merges} pull-request merges in the window; ${set.cases.length} touched the data plane${built.sweeps.length ? `; ${built.sweeps.length} sweeps left out (${built.sweeps.map((n) => `#${n}`).join(', ')})` : ''}${built.unreadable.length ? `; ${built.unreadable.length} unreadable` : ''}`,
+    );
     const writeTo = str('write-cases');
     if (writeTo) {
       writeFileSync(resolve(writeTo), JSON.stringify(set, null, 1) + '\n');

@@ -39,7 +39,11 @@ export async function run(args: string[], options: KnowledgeCliOptions = {}): Pr
   if (!['sync', 'stale', 'queue'].includes(command)) throw new UserError(`knowledge: unknown command "${command}"\n${usage}`);
   let values: { json?: boolean; tree?: string; repo?: string };
   try {
-    ({ values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, tree: { type: 'string' }, repo: { type: 'string' } }, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: rest,
+      options: { json: { type: 'boolean' }, tree: { type: 'string' }, repo: { type: 'string' } },
+      allowPositionals: false,
+    }));
   } catch (err) {
     throw new UserError(`knowledge ${command}: ${(err as Error).message}\n${usage}`);
   }
@@ -60,7 +64,12 @@ export async function run(args: string[], options: KnowledgeCliOptions = {}): Pr
         if (values.json) out(JSON.stringify({ library: config.team.pattern_library, ...result }, null, 2));
         else {
           out(`knowledge sync: ${patterns.length} entr${patterns.length === 1 ? 'y' : 'ies'} in ${join(config.targetRepo, config.team.pattern_library)}`);
-          for (const [label, ids] of [['added', result.added], ['updated', result.updated], ['retired', result.retired]] as const) if (ids.length) out(`  ${label}: ${ids.join(', ')}`);
+          for (const [label, ids] of [
+            ['added', result.added],
+            ['updated', result.updated],
+            ['retired', result.retired],
+          ] as const)
+            if (ids.length) out(`  ${label}: ${ids.join(', ')}`);
           out(`  unchanged: ${result.unchanged.length}`);
         }
         return 0;
@@ -83,8 +92,15 @@ export async function run(args: string[], options: KnowledgeCliOptions = {}): Pr
         else {
           out(`knowledge queue: ${queue.length} proposal${queue.length === 1 ? '' : 's'} waiting for a curator`);
           for (const p of queue) {
-            const from = p.kind === 'promotion' ? `promotion of ${p.experienceKey}` : p.kind === 'retirement' ? `retirement of ${p.patternId}` : `from ${p.workItemKey ?? 'a work item'}${p.developerResponse === 'edit' ? ', edited by its developer' : ''}`;
-            out(`  #${p.id} ${p.kind} "${p.draft.title}" (${p.draft.id}) proposed by ${p.developerId}, ${from}, since ${p.createdAt.toISOString().slice(0, 10)}`);
+            const from =
+              p.kind === 'promotion'
+                ? `promotion of ${p.experienceKey}`
+                : p.kind === 'retirement'
+                  ? `retirement of ${p.patternId}`
+                  : `from ${p.workItemKey ?? 'a work item'}${p.developerResponse === 'edit' ? ', edited by its developer' : ''}`;
+            out(
+              `  #${p.id} ${p.kind} "${p.draft.title}" (${p.draft.id}) proposed by ${p.developerId}, ${from}, since ${p.createdAt.toISOString().slice(0, 10)}`,
+            );
           }
         }
         return 0;

@@ -98,7 +98,11 @@ export async function run(args: string[]): Promise<number> {
     }
     case 'impact': {
       let files: string[];
-      if (values.files) files = values.files.split(',').map((f) => f.trim()).filter(Boolean);
+      if (values.files)
+        files = values.files
+          .split(',')
+          .map((f) => f.trim())
+          .filter(Boolean);
       else if (values.diff) files = diffPaths(parseUnifiedDiff(readTextFile(values.diff), values.diff));
       else throw new UserError('model impact needs --files a,b or --diff FILE');
       if (files.length === 0) throw new UserError('model impact: no files given');
@@ -121,10 +125,17 @@ export async function run(args: string[]): Promise<number> {
       } else {
         report = verifyAgainstTree(model, loadTree(values.tree));
       }
-      const unchecked = report.unchecked.map((u) => `unchecked: ${u.count} reference${u.count === 1 ? '' : 's'} into ${u.dir}/, which this checkout does not have`);
+      const unchecked = report.unchecked.map(
+        (u) => `unchecked: ${u.count} reference${u.count === 1 ? '' : 's'} into ${u.dir}/, which this checkout does not have`,
+      );
       const text = report.ok
-        ? [`model verify: ok (${report.checked.refs} references, ${report.checked.globs} globs, ${report.checked.symbols} symbols against ${report.treePaths} paths${report.checked.goFiles ? `, boundary rules on ${report.checked.goFiles} Go files` : ''}; coverage ${report.coverage.cells.length}/${report.coverage.cells.length + report.coverage.gaps.length} platform × entry-kind cells)`, ...unchecked].join('\n')
-        : [`model verify: ${report.issues.length} problem${report.issues.length === 1 ? '' : 's'}`, ...report.issues.map(formatVerifyIssue), ...unchecked].join('\n');
+        ? [
+            `model verify: ok (${report.checked.refs} references, ${report.checked.globs} globs, ${report.checked.symbols} symbols against ${report.treePaths} paths${report.checked.goFiles ? `, boundary rules on ${report.checked.goFiles} Go files` : ''}; coverage ${report.coverage.cells.length}/${report.coverage.cells.length + report.coverage.gaps.length} platform × entry-kind cells)`,
+            ...unchecked,
+          ].join('\n')
+        : [`model verify: ${report.issues.length} problem${report.issues.length === 1 ? '' : 's'}`, ...report.issues.map(formatVerifyIssue), ...unchecked].join(
+            '\n',
+          );
       print(json, report, text);
       return report.ok ? 0 : 1;
     }
@@ -139,7 +150,9 @@ export async function run(args: string[]): Promise<number> {
       const next = buildSnapshot(current, checkout, previous && { repo: previous.index.repo, bannedSymbols: banned });
       const diff = diffSnapshots(current, previous, next, checkout.bannedFound);
       if (!values['dry-run']) writeSnapshot(next, modelsDir);
-      const where = values['dry-run'] ? 'dry run: nothing written' : `wrote ${snapshotDir(modelsDir)} (index.yaml, tree.txt.gz, ${Object.keys(next.owners).length} OWNERS files)`;
+      const where = values['dry-run']
+        ? 'dry run: nothing written'
+        : `wrote ${snapshotDir(modelsDir)} (index.yaml, tree.txt.gz, ${Object.keys(next.owners).length} OWNERS files)`;
       print(json, diff, `${renderSnapshotDiff(diff)}\n${where}`);
       return diff.broken ? 1 : 0;
     }
@@ -151,7 +164,10 @@ export async function run(args: string[]): Promise<number> {
       for (const s of statuses) {
         lines.push(`${s.id}: ${s.kept} recorded violation${s.kept === 1 ? '' : 's'} still in the code, ${s.added.length} new, ${s.removed.length} gone`);
         for (const a of s.added) lines.push(`  new:  ${a.file}:${a.line} imports "${a.import}" (not in the baseline: fix the code)`);
-        for (const r of s.removed) lines.push(`  gone: ${r.file} no longer imports "${r.import}"${values.update ? ' (removed from the baseline)' : ' (run with --update to shrink the baseline)'}`);
+        for (const r of s.removed)
+          lines.push(
+            `  gone: ${r.file} no longer imports "${r.import}"${values.update ? ' (removed from the baseline)' : ' (run with --update to shrink the baseline)'}`,
+          );
       }
       if (values.update && statuses.some((s) => s.removed.length > 0)) {
         const file = join(values.models ?? defaultModelsDir, model.files.ratchets);
@@ -183,13 +199,20 @@ export async function run(args: string[]): Promise<number> {
 async function runDriftNow(json: boolean): Promise<number> {
   const environment = readEnvironment({ process: 'tool' });
   const { address, namespace, taskQueue } = environment.temporal;
-  if (!address) throw new UserError('model drift runs on the worker: set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE) to the deployment `sitroom dev` or `sitroom worker` uses', { field: 'TEMPORAL_ADDRESS' });
+  if (!address)
+    throw new UserError(
+      'model drift runs on the worker: set TEMPORAL_ADDRESS (and TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE) to the deployment `sitroom dev` or `sitroom worker` uses',
+      { field: 'TEMPORAL_ADDRESS' },
+    );
   const { Client, Connection } = await import('@temporalio/client');
   const connection = await Connection.connect({ address, ...temporalSecurity(environment.temporal), connectTimeout: 10_000 });
   try {
     const result = await runModelDriftNow(new Client({ connection, namespace }), taskQueue);
     const head = `model drift at ${result.commit.slice(0, 12)} (since ${result.baseline.slice(0, 12)}${result.fetched ? '' : '; fetch failed, last fetched state checked'})`;
-    const text = result.broken === 0 ? `${head}: no drift, nothing posted` : `${head}: ${result.broken} broken reference${result.broken === 1 ? '' : 's'}; proposal${result.proposals.length === 1 ? '' : 's'} in Slack: ${result.proposals.length}`;
+    const text =
+      result.broken === 0
+        ? `${head}: no drift, nothing posted`
+        : `${head}: ${result.broken} broken reference${result.broken === 1 ? '' : 's'}; proposal${result.proposals.length === 1 ? '' : 's'} in Slack: ${result.proposals.length}`;
     print(json, result, text);
     return result.broken === 0 ? 0 : 1;
   } finally {

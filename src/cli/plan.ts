@@ -9,7 +9,8 @@ export async function run(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, ['intent', 'repo']);
   const key = positional[0];
   const intent = flags.get('intent');
-  if (!key || typeof intent !== 'string' || !intent.trim()) throw new UserError('usage: sitroom plan <KEY> --intent "…" [--repo DIR] [--json]', { field: key ? 'intent' : 'key' });
+  if (!key || typeof intent !== 'string' || !intent.trim())
+    throw new UserError('usage: sitroom plan <KEY> --intent "…" [--repo DIR] [--json]', { field: key ? 'intent' : 'key' });
   if (!workItemKeyPattern.test(key)) throw new UserError(`work item key "${key}" must be a Jira key like "HOSTEDCP-2101"`, { field: 'key' });
   const { agent } = agentFromArgs(flags, readEnvironment());
   const r = await agent.plan({ workItemKey: key, intention: intent.trim() });

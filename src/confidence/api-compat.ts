@@ -6,7 +6,8 @@
 // gofmt'd source is assumed (HyperShift's CI enforces it): declarations at column 0, fields one tab in.
 import { parseUnifiedDiff } from '../domain/diff.js';
 
-export type ApiChangeKind = 'removed-type' | 'removed-field' | 'renamed-field' | 'json-tag' | 'type-changed' | 'narrowed-validation' | 'became-required' | 'new-required-field';
+export type ApiChangeKind =
+  'removed-type' | 'removed-field' | 'renamed-field' | 'json-tag' | 'type-changed' | 'narrowed-validation' | 'became-required' | 'new-required-field';
 
 export interface ApiChange {
   kind: ApiChangeKind;
@@ -98,7 +99,17 @@ export function apiMembers(source: string, file: string): Member[] {
       const struct = TYPE_STRUCT.exec(line);
       const other = struct ? null : TYPE_OTHER.exec(line);
       const name = struct?.[1] ?? other?.[1];
-      if (name && exported(name)) out.push({ key: name, owner: name, name, goType: struct ? 'struct' : other![2]!.replace(/\s*\/\/.*$/, '').trim(), omitempty: false, markers: pending, file, line: i + 1 });
+      if (name && exported(name))
+        out.push({
+          key: name,
+          owner: name,
+          name,
+          goType: struct ? 'struct' : other![2]!.replace(/\s*\/\/.*$/, '').trim(),
+          omitempty: false,
+          markers: pending,
+          file,
+          line: i + 1,
+        });
       if (struct) {
         owner = name;
         depth = 1;
@@ -127,11 +138,13 @@ export function apiMembers(source: string, file: string): Member[] {
       const embedded = field ? null : EMBEDDED.exec(line);
       if (field) {
         for (const name of field[1]!.split(',').map((n) => n.trim())) {
-          if (exported(name)) out.push({ key: `${owner}.${name}`, owner, name, goType: field[2]!.trim(), ...jsonOf(field[3]), markers: pending, file, line: i + 1 });
+          if (exported(name))
+            out.push({ key: `${owner}.${name}`, owner, name, goType: field[2]!.trim(), ...jsonOf(field[3]), markers: pending, file, line: i + 1 });
         }
       } else if (embedded) {
         const name = embedded[1]!.replace(/^\*/, '').split('.').pop()!;
-        if (exported(name)) out.push({ key: `${owner}.${name}`, owner, name, goType: embedded[1]!, ...jsonOf(embedded[2]), markers: pending, file, line: i + 1 });
+        if (exported(name))
+          out.push({ key: `${owner}.${name}`, owner, name, goType: embedded[1]!, ...jsonOf(embedded[2]), markers: pending, file, line: i + 1 });
       }
       pending = emptyMarkers();
     }
@@ -147,7 +160,11 @@ export function apiMembers(source: string, file: string): Member[] {
 
 const lowerBounds = ['Minimum', 'ExclusiveMinimum', 'MinLength', 'MinItems', 'MinProperties'];
 const upperBounds = ['Maximum', 'ExclusiveMaximum', 'MaxLength', 'MaxItems', 'MaxProperties'];
-const enumValues = (v: string) => v.split(';').map((s) => s.trim().replace(/^"(.*)"$/, '$1')).filter(Boolean);
+const enumValues = (v: string) =>
+  v
+    .split(';')
+    .map((s) => s.trim().replace(/^"(.*)"$/, '$1'))
+    .filter(Boolean);
 
 /** How the new markers restrict values the old ones accepted, one phrase each; empty when nothing narrowed. */
 function narrowings(before: Markers, after: Markers): string[] {
@@ -163,13 +180,17 @@ function narrowings(before: Markers, after: Markers): string[] {
       if (dropped.length) out.push(`Enum no longer accepts ${dropped.map((d) => `"${d}"`).join(', ')}`);
     }
   }
-  for (const [names, tighter] of [[lowerBounds, (a: number, b: number) => b > a], [upperBounds, (a: number, b: number) => b < a]] as const) {
+  for (const [names, tighter] of [
+    [lowerBounds, (a: number, b: number) => b > a],
+    [upperBounds, (a: number, b: number) => b < a],
+  ] as const) {
     for (const name of names) {
       const after = n.get(name);
       if (after === undefined) continue;
       const prior = o.get(name);
       if (prior === undefined) out.push(`new ${name}=${after}`);
-      else if (Number.isFinite(Number(prior)) && Number.isFinite(Number(after)) && tighter(Number(prior), Number(after))) out.push(`${name} ${prior} → ${after}`);
+      else if (Number.isFinite(Number(prior)) && Number.isFinite(Number(after)) && tighter(Number(prior), Number(after)))
+        out.push(`${name} ${prior} → ${after}`);
     }
   }
   for (const name of ['Pattern', 'Format', 'Type']) {
@@ -184,7 +205,11 @@ function narrowings(before: Markers, after: Markers): string[] {
  * Compares the API members of the changed files before and after, per Go package (a member moved between
  * two changed files of one package is not a removal).
  */
-export function apiCompatibility(input: { diff: string; before: (path: string) => string | undefined; after: (path: string) => string | undefined }): ApiCompatibility {
+export function apiCompatibility(input: {
+  diff: string;
+  before: (path: string) => string | undefined;
+  after: (path: string) => string | undefined;
+}): ApiCompatibility {
   const files = parseUnifiedDiff(input.diff, 'phase diff');
   const changed = new Map<string, { oldPath: string | null; newPath: string | null }>();
   for (const f of files) {
@@ -217,25 +242,69 @@ export function apiCompatibility(input: { diff: string; before: (path: string) =
       if (!after.has(`${packageOf(old.file)}:${old.owner}`)) continue; // reported with its type
       // A rename keeps the JSON name or, failing that, the Go type of the field it replaces.
       const candidates = (addedByOwner.get(`${packageOf(old.file)}:${old.owner}`) ?? []).filter((a) => !renamedTo.has(a));
-      const twin = candidates.find((a) => a.jsonName !== undefined && a.jsonName === old.jsonName) ?? (candidates.filter((a) => a.goType === old.goType).length === 1 ? candidates.find((a) => a.goType === old.goType) : undefined);
+      const twin =
+        candidates.find((a) => a.jsonName !== undefined && a.jsonName === old.jsonName) ??
+        (candidates.filter((a) => a.goType === old.goType).length === 1 ? candidates.find((a) => a.goType === old.goType) : undefined);
       if (twin) {
         renamedTo.add(twin);
-        breaking.push({ kind: 'renamed-field', subject: old.key, detail: `renamed exported field ${old.key} to ${twin.key}`, file: twin.file, line: twin.line });
+        breaking.push({
+          kind: 'renamed-field',
+          subject: old.key,
+          detail: `renamed exported field ${old.key} to ${twin.key}`,
+          file: twin.file,
+          line: twin.line,
+        });
       } else breaking.push({ kind: 'removed-field', subject: old.key, detail: `removed exported field ${old.key}`, file: old.file, line: old.line });
       continue;
     }
     const isField = old.key !== old.owner;
-    if (isField && old.jsonName !== now.jsonName) breaking.push({ kind: 'json-tag', subject: old.key, detail: `changed the JSON name of ${old.key} from "${old.jsonName ?? old.name}" to "${now.jsonName ?? now.name}"`, file: now.file, line: now.line });
-    else if (isField && old.omitempty && !now.omitempty) breaking.push({ kind: 'json-tag', subject: old.key, detail: `dropped omitempty from ${old.key}'s JSON tag: empty values are now written`, file: now.file, line: now.line });
-    if (old.goType !== now.goType && old.goType !== 'struct') breaking.push({ kind: 'type-changed', subject: old.key, detail: `changed the type of ${old.key} from ${old.goType} to ${now.goType}`, file: now.file, line: now.line });
+    if (isField && old.jsonName !== now.jsonName)
+      breaking.push({
+        kind: 'json-tag',
+        subject: old.key,
+        detail: `changed the JSON name of ${old.key} from "${old.jsonName ?? old.name}" to "${now.jsonName ?? now.name}"`,
+        file: now.file,
+        line: now.line,
+      });
+    else if (isField && old.omitempty && !now.omitempty)
+      breaking.push({
+        kind: 'json-tag',
+        subject: old.key,
+        detail: `dropped omitempty from ${old.key}'s JSON tag: empty values are now written`,
+        file: now.file,
+        line: now.line,
+      });
+    if (old.goType !== now.goType && old.goType !== 'struct')
+      breaking.push({
+        kind: 'type-changed',
+        subject: old.key,
+        detail: `changed the type of ${old.key} from ${old.goType} to ${now.goType}`,
+        file: now.file,
+        line: now.line,
+      });
     const narrowed = narrowings(old.markers, now.markers);
-    if (narrowed.length) breaking.push({ kind: 'narrowed-validation', subject: old.key, detail: `narrowed validation of ${old.key}: ${narrowed.join('; ')}`, file: now.file, line: now.line });
-    if (isField && !old.markers.required && now.markers.required) breaking.push({ kind: 'became-required', subject: old.key, detail: `${old.key} became required`, file: now.file, line: now.line });
+    if (narrowed.length)
+      breaking.push({
+        kind: 'narrowed-validation',
+        subject: old.key,
+        detail: `narrowed validation of ${old.key}: ${narrowed.join('; ')}`,
+        file: now.file,
+        line: now.line,
+      });
+    if (isField && !old.markers.required && now.markers.required)
+      breaking.push({ kind: 'became-required', subject: old.key, detail: `${old.key} became required`, file: now.file, line: now.line });
   }
   for (const list of addedByOwner.values()) {
     for (const m of list) {
       if (renamedTo.has(m)) continue;
-      if (m.markers.required) breaking.push({ kind: 'new-required-field', subject: m.key, detail: `new required field ${m.key}: objects written before it fail validation`, file: m.file, line: m.line });
+      if (m.markers.required)
+        breaking.push({
+          kind: 'new-required-field',
+          subject: m.key,
+          detail: `new required field ${m.key}: objects written before it fail validation`,
+          file: m.file,
+          line: m.line,
+        });
       else added.push(m.key);
     }
   }

@@ -1,7 +1,15 @@
 // Calibration: was the confidence right? For every merged change we keep the grades it merged with and
 // what happened afterwards (a revert, a follow-up bug linked to the PR, an incident). Per level and grade the
 // table says how often merged work needed a fix. Pure; the store is src/db/calibration.ts.
-import { confidenceLevels, outcomeKinds, type CalibrationRow, type ConfidenceLevel, type Grade, type MergedChangeRecord, type OutcomeKind } from '../contracts/confidence.js';
+import {
+  confidenceLevels,
+  outcomeKinds,
+  type CalibrationRow,
+  type ConfidenceLevel,
+  type Grade,
+  type MergedChangeRecord,
+  type OutcomeKind,
+} from '../contracts/confidence.js';
 
 export { outcomeKinds, type CalibrationRow, type MergedChangeRecord, type OutcomeKind } from '../contracts/confidence.js';
 
@@ -14,7 +22,10 @@ export function calibrationTable(records: readonly MergedChangeRecord[]): Calibr
       const merged = records.filter((r) => r.grades[level] === grade);
       if (merged.length === 0) continue;
       const needed = merged.filter((r) => r.outcomes.length > 0);
-      const byKind = Object.fromEntries(outcomeKinds.map((k) => [k, merged.filter((r) => r.outcomes.some((o) => o.kind === k)).length])) as Record<OutcomeKind, number>;
+      const byKind = Object.fromEntries(outcomeKinds.map((k) => [k, merged.filter((r) => r.outcomes.some((o) => o.kind === k)).length])) as Record<
+        OutcomeKind,
+        number
+      >;
       rows.push({ level, grade, merged: merged.length, neededFix: needed.length, fixRate: needed.length / merged.length, byKind });
     }
   }

@@ -32,7 +32,17 @@ export function evidenceFromApi(api: ApiCompatibility, change: Pick<PhaseChange,
     const more = api.breaking.length > shown.length ? `; ${api.breaking.length - shown.length} more` : '';
     return [{ check: 'api-compatible', status: 'fail', detail: `breaking: ${shown.join('; ')}${more}`, source, at }];
   }
-  return [{ check: 'api-compatible', status: 'pass', detail: api.added.length ? `additive only: ${api.added.slice(0, 6).join(', ')} added, nothing removed, renamed or narrowed` : 'API sources changed without removing, renaming or narrowing anything', source, at }];
+  return [
+    {
+      check: 'api-compatible',
+      status: 'pass',
+      detail: api.added.length
+        ? `additive only: ${api.added.slice(0, 6).join(', ')} added, nothing removed, renamed or narrowed`
+        : 'API sources changed without removing, renaming or narrowing anything',
+      source,
+      at,
+    },
+  ];
 }
 
 export function evidenceFromCoverage(change: PhaseChange, at: Date): EvidenceInput[] {
@@ -43,7 +53,15 @@ export function evidenceFromCoverage(change: PhaseChange, at: Date): EvidenceInp
   const pct = Math.round((c.covered / c.coverable) * 100);
   const figure = `${c.covered} of ${c.coverable} added lines covered (${pct}%)`;
   const ok = c.covered / c.coverable >= coveredShare;
-  return [{ check: 'new-code-covered', status: ok ? 'pass' : 'fail', detail: ok ? figure : `${figure}; not run by any test: ${c.uncovered.slice(0, 5).join(', ')}`, source, at }];
+  return [
+    {
+      check: 'new-code-covered',
+      status: ok ? 'pass' : 'fail',
+      detail: ok ? figure : `${figure}; not run by any test: ${c.uncovered.slice(0, 5).join(', ')}`,
+      source,
+      at,
+    },
+  ];
 }
 
 /**
@@ -65,12 +83,20 @@ export function evidenceFromSkew(input: { model: DomainModel; impact: ImpactResu
     const breaking = input.api!.breaking;
     if (breaking.length > 0) {
       failing = true;
-      out.push(`a NodePool or control plane one version apart cannot read the change: ${breaking.slice(0, 2).map((b) => b.detail).join('; ')}`);
+      out.push(
+        `a NodePool or control plane one version apart cannot read the change: ${breaking
+          .slice(0, 2)
+          .map((b) => b.detail)
+          .join('; ')}`,
+      );
     } else out.push('API change readable by components one version apart (nothing removed or narrowed)');
   }
   if (touched.length > 0) {
     // The condition the model says surfaces unsupported skew; a test that mentions it exercises the rule.
-    const skewConditions = model.lifecycle.failureModes.filter((f) => /\bskew\b/i.test(`${f.id} ${f.symptom}`)).map((f) => f.surfacedAs?.condition).filter((c): c is string => typeof c === 'string');
+    const skewConditions = model.lifecycle.failureModes
+      .filter((f) => /\bskew\b/i.test(`${f.id} ${f.symptom}`))
+      .map((f) => f.surfacedAs?.condition)
+      .filter((c): c is string => typeof c === 'string');
     const addedTestLines = parseUnifiedDiff(input.diff ?? '', 'phase diff')
       .filter((f) => f.newPath?.endsWith('_test.go'))
       .flatMap((f) => f.hunks.flatMap((h) => h.lines.filter((l) => l.kind === 'add').map((l) => l.text)));
@@ -83,7 +109,13 @@ export function evidenceFromSkew(input: { model: DomainModel; impact: ImpactResu
 }
 
 /** Everything the branch's real change says, on top of the plan's files. */
-export function evidenceFromChange(input: { change: PhaseChange; model: DomainModel; impact: ImpactResult; patterns?: readonly CuratedPattern[]; at: Date }): EvidenceInput[] {
+export function evidenceFromChange(input: {
+  change: PhaseChange;
+  model: DomainModel;
+  impact: ImpactResult;
+  patterns?: readonly CuratedPattern[];
+  at: Date;
+}): EvidenceInput[] {
   const api = apiCompatibility({ diff: input.change.diff, before: input.change.before, after: input.change.after });
   return [
     ...evidenceFromPatterns(changedFiles(input.change.diff), input.patterns ?? [], input.at),
@@ -128,7 +160,15 @@ export function evidenceFromPatterns(files: readonly string[], patterns: readonl
     // A companion left behind means this pattern is not the one followed (a pattern also covers other kinds of
     // change to the same files), not that the change is wrong: no evidence either way.
     if (left.length > 0) continue;
-    return [{ check: 'pattern-match', status: 'pass', detail: `follows pattern "${p.id}"${companions.length > 1 ? ` (${companions.join(', ')} changed together)` : ''}`, source, at }];
+    return [
+      {
+        check: 'pattern-match',
+        status: 'pass',
+        detail: `follows pattern "${p.id}"${companions.length > 1 ? ` (${companions.join(', ')} changed together)` : ''}`,
+        source,
+        at,
+      },
+    ];
   }
   return [];
 }

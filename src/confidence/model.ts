@@ -102,7 +102,9 @@ export function assessConfidence(evidence: readonly EvidenceInput[]): Confidence
       .filter((id) => checkCatalog[id].level === level)
       .map((id): CheckAssessment => {
         const e = latest.get(id);
-        return e ? { id, label: checkCatalog[id].label, status: e.status, detail: e.detail, source: e.source } : { id, label: checkCatalog[id].label, status: 'missing' };
+        return e
+          ? { id, label: checkCatalog[id].label, status: e.status, detail: e.detail, source: e.source }
+          : { id, label: checkCatalog[id].label, status: 'missing' };
       });
     const { score, grade } = gradeOf(checks);
     return {

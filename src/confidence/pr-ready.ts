@@ -83,18 +83,38 @@ export function evidenceFromLines(lines: readonly string[], team: Pick<TeamConfi
     if (command) {
       const [, outcome, cmd] = command as unknown as [string, string, string];
       const status = outcome === 'passed' ? 'pass' : 'fail';
-      const check = codegen.has(cmd) || /\bmake (api|verify|generate)\b/.test(cmd) ? 'codegen-consistent' : cmd === team.codegen.test || /\b(go test|make test)\b/.test(cmd) ? 'unit-tests' : /\b(e2e|integration)\b/.test(cmd) ? 'adjacent-suites' : undefined;
-      if (check) out.push({ check, status, detail: `\`${cmd}\` ${status === 'pass' ? 'passed' : 'failed'}`, source: `RH-A ran \`${cmd}\` in the phase worktree`, at });
+      const check =
+        codegen.has(cmd) || /\bmake (api|verify|generate)\b/.test(cmd)
+          ? 'codegen-consistent'
+          : cmd === team.codegen.test || /\b(go test|make test)\b/.test(cmd)
+            ? 'unit-tests'
+            : /\b(e2e|integration)\b/.test(cmd)
+              ? 'adjacent-suites'
+              : undefined;
+      if (check)
+        out.push({ check, status, detail: `\`${cmd}\` ${status === 'pass' ? 'passed' : 'failed'}`, source: `RH-A ran \`${cmd}\` in the phase worktree`, at });
       continue;
     }
     if (/^check_diff: no boundary or convention findings/.test(line)) {
-      out.push({ check: 'boundary-check', status: 'pass', detail: 'no boundary or convention findings on the changed lines', source: 'domain model check_diff', at });
+      out.push({
+        check: 'boundary-check',
+        status: 'pass',
+        detail: 'no boundary or convention findings on the changed lines',
+        source: 'domain model check_diff',
+        at,
+      });
       continue;
     }
     const findings = /^(\d+) finding\(s\), (\d+) blocking/.exec(line);
     if (findings) {
       const blocking = Number(findings[2]);
-      out.push({ check: 'boundary-check', status: blocking > 0 ? 'fail' : 'pass', detail: blocking > 0 ? `${blocking} blocking finding(s)` : `no blocking findings (${findings[1]} warning(s))`, source: 'domain model check_diff', at });
+      out.push({
+        check: 'boundary-check',
+        status: blocking > 0 ? 'fail' : 'pass',
+        detail: blocking > 0 ? `${blocking} blocking finding(s)` : `no blocking findings (${findings[1]} warning(s))`,
+        source: 'domain model check_diff',
+        at,
+      });
       continue;
     }
     const pattern = /\(pattern ([a-z][a-z0-9-]+)\)/.exec(line);
@@ -121,11 +141,15 @@ export function summariseCi(ci: CiWatchState): CiSummary {
   const retried = Object.entries(ci.retries).filter(([, n]) => n > 0);
   const flakeRetries = retried.reduce((sum, [, n]) => sum + n, 0);
   const head =
-    ci.outcome === 'green' ? `green: ${passed.join(', ') || 'no required jobs'}` :
-    ci.outcome === 'skipped' ? `green after skipping a failing test by decision (${ci.decision ?? 'skip-test'}): ${passed.join(', ')}` :
-    ci.outcome === 'blocked' ? `blocked: ${failed.join(', ') || 'a required job'} failing` :
-    ci.outcome === 'abandoned' ? 'abandoned before CI finished' :
-    `still running: ${pending.join(', ') || 'waiting for results'}`;
+    ci.outcome === 'green'
+      ? `green: ${passed.join(', ') || 'no required jobs'}`
+      : ci.outcome === 'skipped'
+        ? `green after skipping a failing test by decision (${ci.decision ?? 'skip-test'}): ${passed.join(', ')}`
+        : ci.outcome === 'blocked'
+          ? `blocked: ${failed.join(', ') || 'a required job'} failing`
+          : ci.outcome === 'abandoned'
+            ? 'abandoned before CI finished'
+            : `still running: ${pending.join(', ') || 'waiting for results'}`;
   const parts = [head];
   if (failed.length > 0 && ci.outcome !== 'blocked') parts.push(`failing: ${failed.join(', ')}`);
   if (flakeRetries > 0) parts.push(`${flakeRetries} known-flake retr${flakeRetries === 1 ? 'y' : 'ies'} (${retried.map(([t, n]) => `${t} ×${n}`).join(', ')})`);
@@ -139,12 +163,20 @@ export function evidenceFromCi(ci: CiWatchState, at: Date): EvidenceInput[] {
   const source = `CI watch of ${ci.prUrl}`;
   const out: EvidenceInput[] = [];
   if (ci.outcome === 'green') out.push({ check: 'ci-green', status: 'pass', detail: s.line.replace(/^CI /, ''), source, at });
-  else if (ci.outcome === 'skipped') out.push({ check: 'ci-green', status: 'fail', detail: 'green only after a failing test was skipped by decision', source, at });
-  else if (ci.outcome === 'blocked' || ci.outcome === 'abandoned') out.push({ check: 'ci-green', status: 'fail', detail: s.line.replace(/^CI /, ''), source, at });
+  else if (ci.outcome === 'skipped')
+    out.push({ check: 'ci-green', status: 'fail', detail: 'green only after a failing test was skipped by decision', source, at });
+  else if (ci.outcome === 'blocked' || ci.outcome === 'abandoned')
+    out.push({ check: 'ci-green', status: 'fail', detail: s.line.replace(/^CI /, ''), source, at });
   const e2e = Object.entries(ci.jobs).filter(([job]) => /\be2e\b|e2e-/.test(job));
   if (e2e.length > 0 && e2e.every(([, st]) => st !== 'pending')) {
     const failing = e2e.filter(([, st]) => st !== 'success').map(([j]) => j);
-    out.push({ check: 'adjacent-suites', status: failing.length ? 'fail' : 'pass', detail: failing.length ? `failing: ${failing.join(', ')}` : `passed: ${e2e.map(([j]) => j).join(', ')}`, source, at });
+    out.push({
+      check: 'adjacent-suites',
+      status: failing.length ? 'fail' : 'pass',
+      detail: failing.length ? `failing: ${failing.join(', ')}` : `passed: ${e2e.map(([j]) => j).join(', ')}`,
+      source,
+      at,
+    });
   }
   return out;
 }
@@ -154,7 +186,14 @@ export function evidenceFromImpact(impact: ImpactResult, files: readonly string[
   const source = 'domain model impact of the changed files';
   const p = impact.platforms;
   if (p.scope === 'none') out.push({ check: 'platform-blast-radius', status: 'n/a', detail: 'no platform is affected', source, at });
-  else out.push({ check: 'platform-blast-radius', status: 'pass', detail: p.scope === 'platform-specific' ? `specific to ${p.specific.join(', ')}` : `generic code: can affect ${p.affected.join(', ')}`, source, at });
+  else
+    out.push({
+      check: 'platform-blast-radius',
+      status: 'pass',
+      detail: p.scope === 'platform-specific' ? `specific to ${p.specific.join(', ')}` : `generic code: can affect ${p.affected.join(', ')}`,
+      source,
+      at,
+    });
   if (impact.invariants.length === 0) out.push({ check: 'invariants-checked', status: 'n/a', detail: 'touches no lifecycle invariant', source, at });
   if (!files.some((f) => f.startsWith('api/'))) {
     out.push({ check: 'api-compatible', status: 'n/a', detail: 'no API type changed', source, at });
@@ -169,7 +208,11 @@ const invariantsHeading = '### Invariants to re-check';
 
 /** One checkbox per lifecycle invariant the change touches; a reviewer ticks each one they re-checked. */
 export function renderInvariantChecklist(invariants: ReadonlyArray<{ id: string; statement: string }>): string {
-  return [invariantsHeading, '_Reviewer: tick each invariant once you have re-checked that the change keeps it._', ...invariants.map((v) => `- [ ] \`${v.id}\`: ${v.statement.replace(/\n+/g, ' ')}`)].join('\n');
+  return [
+    invariantsHeading,
+    '_Reviewer: tick each invariant once you have re-checked that the change keeps it._',
+    ...invariants.map((v) => `- [ ] \`${v.id}\`: ${v.statement.replace(/\n+/g, ' ')}`),
+  ].join('\n');
 }
 
 /** Invariant ids ticked in a PR description's checklist ("- [x] `id`: …", as GitHub writes a ticked box). */
@@ -194,26 +237,56 @@ export function evidenceFromChecklist(impact: ImpactResult, body: string | undef
 
 /** Approving GitHub reviews recorded for a phase (src/confidence/github-events.ts) by an OWNERS approver of its files. */
 export function ownersApprovals(audit: ReadonlyArray<{ kind: string; actor: string; detail: unknown }>): string[] {
-  return [...new Set(audit.filter((d) => d.kind === 'review-approval' && (d.detail as { ownersApprover?: unknown }).ownersApprover === true).map((d) => d.actor))];
+  return [
+    ...new Set(audit.filter((d) => d.kind === 'review-approval' && (d.detail as { ownersApprover?: unknown }).ownersApprover === true).map((d) => d.actor)),
+  ];
 }
 
 export function evidenceFromHumans(h: PhaseHumans, at: Date): EvidenceInput[] {
   const out: EvidenceInput[] = [];
   const approvers = h.approvedBy.filter((a) => a !== h.ownerId);
-  if (approvers.length > 0) out.push({ check: 'approved', status: 'pass', detail: `approved on GitHub by OWNERS approver ${approvers.join(', ')}`, source: 'audit log (review-approval)', at });
-  if (h.pairedWith.length > 0) out.push({ check: 'paired', status: 'pass', detail: `paired with ${h.pairedWith.map((p) => `${p.developerId} (${p.messages} messages)`).join(', ')}`, source: 'audit log (pair-session)', at });
-  else if (h.activity && h.activity !== 'core_logic') out.push({ check: 'paired', status: 'n/a', detail: `a ${h.activity} phase; pairing is expected on core logic`, source: 'plan', at });
+  if (approvers.length > 0)
+    out.push({
+      check: 'approved',
+      status: 'pass',
+      detail: `approved on GitHub by OWNERS approver ${approvers.join(', ')}`,
+      source: 'audit log (review-approval)',
+      at,
+    });
+  if (h.pairedWith.length > 0)
+    out.push({
+      check: 'paired',
+      status: 'pass',
+      detail: `paired with ${h.pairedWith.map((p) => `${p.developerId} (${p.messages} messages)`).join(', ')}`,
+      source: 'audit log (pair-session)',
+      at,
+    });
+  else if (h.activity && h.activity !== 'core_logic')
+    out.push({ check: 'paired', status: 'n/a', detail: `a ${h.activity} phase; pairing is expected on core logic`, source: 'plan', at });
   return out;
 }
 
 /** Every piece of evidence for a phase's PR, oldest kind first so the authoritative CI state wins. */
-export function assessPhase(input: { team: Pick<TeamConfig, 'codegen'>; model: DomainModel; files: readonly string[]; evidence: readonly string[]; ci?: CiWatchState; humans?: PhaseHumans; change?: PhaseChange; patterns?: readonly CuratedPattern[]; pr?: { url: string; body?: string }; at: Date }): { evidence: EvidenceInput[]; assessment: ConfidenceAssessment; impact: ImpactResult } {
+export function assessPhase(input: {
+  team: Pick<TeamConfig, 'codegen'>;
+  model: DomainModel;
+  files: readonly string[];
+  evidence: readonly string[];
+  ci?: CiWatchState;
+  humans?: PhaseHumans;
+  change?: PhaseChange;
+  patterns?: readonly CuratedPattern[];
+  pr?: { url: string; body?: string };
+  at: Date;
+}): { evidence: EvidenceInput[]; assessment: ConfidenceAssessment; impact: ImpactResult } {
   // The branch's real change, when read, is what the model judges; the plan's list is only a forecast.
   const files = input.change ? [...new Set([...changedFiles(input.change.diff), ...input.files])] : input.files;
   const impact = impactOf(input.model, files);
   const evidence = [
     ...evidenceFromImpact(impact, files, input.at),
-    ...(input.change ? evidenceFromChange({ change: input.change, model: input.model, impact, ...(input.patterns ? { patterns: input.patterns } : {}), at: input.at }) : []),
+    ...(input.change
+      ? evidenceFromChange({ change: input.change, model: input.model, impact, ...(input.patterns ? { patterns: input.patterns } : {}), at: input.at })
+      : []),
     ...evidenceFromLines(input.evidence, input.team, input.at),
     ...(input.ci ? evidenceFromCi(input.ci, input.at) : []),
     ...(input.humans ? evidenceFromHumans(input.humans, input.at) : []),
@@ -255,7 +328,10 @@ export function reviewersFor(owners: OwnersIndex, files: readonly string[], conf
   for (const h of suggestion.approvers) add(h, 'approver');
   for (const h of suggestion.reviewers) add(h, 'reviewer');
   const rank = (r: SuggestedReviewer) => (byHandle.has(r.github.toLowerCase()) ? 0 : 2) + (r.specific ? 0 : 1) + (r.role === 'approver' ? 0 : 0.5);
-  return out.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
+  return out
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i)
+    .map(({ r }) => r);
 }
 
 // ------------------------------------------------------------------ renderers
@@ -294,11 +370,23 @@ export function renderPrDescription(input: PrDescriptionInput): string {
   if (input.files.length) lines.push('', '### Files', ...input.files.map((f) => `- \`${f}\``));
   if (input.impact) {
     const i = input.impact;
-    lines.push('', '### Domain model', `- components: ${i.components.map((c) => c.id).join(', ') || 'none'}`, `- platforms: ${i.platforms.scope}${i.platforms.affected.length ? ` (${i.platforms.scope === 'platform-specific' ? i.platforms.specific.join(', ') : i.platforms.affected.join(', ')})` : ''}`);
+    lines.push(
+      '',
+      '### Domain model',
+      `- components: ${i.components.map((c) => c.id).join(', ') || 'none'}`,
+      `- platforms: ${i.platforms.scope}${i.platforms.affected.length ? ` (${i.platforms.scope === 'platform-specific' ? i.platforms.specific.join(', ') : i.platforms.affected.join(', ')})` : ''}`,
+    );
     if (i.boundaryRules.length) lines.push(`- boundary rules in play: ${i.boundaryRules.join(', ')}`);
     if (i.invariants.length) lines.push('', renderInvariantChecklist(i.invariants));
   }
-  if (input.reviewers?.length) lines.push('', '### Suggested reviewers (OWNERS)', ...input.reviewers.slice(0, 12).map((r) => `- @${r.github}${r.id !== r.github ? ` (${r.id})` : ''}: ${r.role}${r.specific ? ', owns these files specifically' : ''}`));
+  if (input.reviewers?.length)
+    lines.push(
+      '',
+      '### Suggested reviewers (OWNERS)',
+      ...input.reviewers
+        .slice(0, 12)
+        .map((r) => `- @${r.github}${r.id !== r.github ? ` (${r.id})` : ''}: ${r.role}${r.specific ? ', owns these files specifically' : ''}`),
+    );
   lines.push('', renderConfidenceMarkdown(input.assessment), '', '_Opened by Situation Room (RH-A); confidence recomputed by RH-O from the evidence above._');
   return redactSecrets(lines.join('\n'));
 }
@@ -322,19 +410,35 @@ export function createPrReady(deps: PrReadyDeps): ReviewInsightPort['prReady'] {
     const humans: PhaseHumans = {
       ownerId,
       approvedBy: ownersApprovals(audit),
-      pairedWith: audit.filter((d) => d.kind === 'pair-session').map((d) => ({ developerId: d.actor, messages: Number((d.detail as { messages?: number }).messages ?? 0) })),
+      pairedWith: audit
+        .filter((d) => d.kind === 'pair-session')
+        .map((d) => ({ developerId: d.actor, messages: Number((d.detail as { messages?: number }).messages ?? 0) })),
       ...(planned ? { activity: planned.activity } : {}),
     };
     const at = now();
     const branch = (await phasesOf(deps.db, args.workItemKey)).find((p) => p.phaseId === args.phaseId)?.branch ?? undefined;
-    const change = deps.phaseChange ? await deps.phaseChange({ workItemKey: args.workItemKey, phaseId: args.phaseId, prUrl: args.prUrl, ...(branch ? { branch } : {}) }) : undefined;
+    const change = deps.phaseChange
+      ? await deps.phaseChange({ workItemKey: args.workItemKey, phaseId: args.phaseId, prUrl: args.prUrl, ...(branch ? { branch } : {}) })
+      : undefined;
     const body = deps.pullRequestBody ? await deps.pullRequestBody(args.prUrl) : undefined;
-    const { assessment } = assessPhase({ team: config.team, model: deps.insight.model, files: args.files, evidence: args.evidence, ci: args.ci, humans, ...(change ? { change } : {}), ...(deps.patterns ? { patterns: deps.patterns() } : {}), pr: { url: args.prUrl, ...(body !== undefined ? { body } : {}) }, at });
+    const { assessment } = assessPhase({
+      team: config.team,
+      model: deps.insight.model,
+      files: args.files,
+      evidence: args.evidence,
+      ci: args.ci,
+      humans,
+      ...(change ? { change } : {}),
+      ...(deps.patterns ? { patterns: deps.patterns() } : {}),
+      pr: { url: args.prUrl, ...(body !== undefined ? { body } : {}) },
+      at,
+    });
     // The dashboard reads the stored assessment (levels with grades) per phase.
     await savePhaseConfidence(deps.db, args.workItemKey, args.phaseId, JSON.parse(JSON.stringify(assessment)) as unknown);
 
     const reviewers = reviewersFor(deps.insight.owners, args.files, config, ownerId || undefined);
-    const calibrationOf = (level: ConfidenceAssessment['levels'][number]) => (calibration ? levelCalibration(calibration, level.level, level.grade) : undefined);
+    const calibrationOf = (level: ConfidenceAssessment['levels'][number]) =>
+      calibration ? levelCalibration(calibration, level.level, level.grade) : undefined;
     return {
       kind: 'pr-ready',
       workItemKey: args.workItemKey,

@@ -20,7 +20,18 @@ export interface Environment {
   /** publicUrl has no trailing slash. */
   dashboard: { secret?: string; publicUrl?: string };
   anthropic: { apiKey?: string; baseUrl?: string; model?: string };
-  github: { token?: string; app?: { appId: string; installationId: string; privateKeyPath: string }; apiUrl: string; gitUrl: string; repository?: string; fork?: string; pushUrl?: string; prowGcsUrl: string; ciWebhookSecret?: string; webhookSecret?: string };
+  github: {
+    token?: string;
+    app?: { appId: string; installationId: string; privateKeyPath: string };
+    apiUrl: string;
+    gitUrl: string;
+    repository?: string;
+    fork?: string;
+    pushUrl?: string;
+    prowGcsUrl: string;
+    ciWebhookSecret?: string;
+    webhookSecret?: string;
+  };
   jira: { url?: string; token?: string; email?: string; apiVersion: 2 | 3 };
   logging: { level: LogLevel };
   demo: { workspaceUrl?: string; dashboardUrl?: string; key?: string; stepTimeoutMs: number };
@@ -41,7 +52,9 @@ export interface EnvironmentProblem {
 
 export class EnvironmentError extends UserError {
   constructor(readonly problems: EnvironmentProblem[]) {
-    super(`the environment has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map(formatProblem).join('\n')}`, { field: problems[0]?.variable });
+    super(`the environment has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map(formatProblem).join('\n')}`, {
+      field: problems[0]?.variable,
+    });
   }
 }
 
@@ -78,16 +91,19 @@ const schema = z.object(
       const variable: Variable = environmentVariables[name];
       return [
         name,
-        z.string().optional().transform((raw, ctx): Parsed | undefined => {
-          // Compose files pass unset variables as empty strings (`${X:-}`): empty means unset.
-          const trimmed = raw?.trim();
-          if (!trimmed) return variable.default === undefined ? undefined : (variable.parse(variable.default) as { value: Parsed }).value;
-          const result = variable.parse(trimmed);
-          if ('value' in result) return result.value;
-          const got = variable.secret ? `a value of ${trimmed.length} characters` : JSON.stringify(trimmed);
-          ctx.addIssue({ code: 'custom', message: `expected ${result.expected}, got ${got}` });
-          return z.NEVER;
-        }),
+        z
+          .string()
+          .optional()
+          .transform((raw, ctx): Parsed | undefined => {
+            // Compose files pass unset variables as empty strings (`${X:-}`): empty means unset.
+            const trimmed = raw?.trim();
+            if (!trimmed) return variable.default === undefined ? undefined : (variable.parse(variable.default) as { value: Parsed }).value;
+            const result = variable.parse(trimmed);
+            if ('value' in result) return result.value;
+            const got = variable.secret ? `a value of ${trimmed.length} characters` : JSON.stringify(trimmed);
+            ctx.addIssue({ code: 'custom', message: `expected ${result.expected}, got ${got}` });
+            return z.NEVER;
+          }),
       ];
     }),
   ),
@@ -110,7 +126,9 @@ export function parseEnvironment(source: Readonly<Record<string, string | undefi
     else input[name] = typeof fallback === 'function' ? fallback() : fallback;
   }
   const parsed = schema.safeParse(input);
-  const problems: EnvironmentProblem[] = parsed.success ? [] : parsed.error.issues.map((issue) => ({ variable: issue.path[0] as VariableName, message: issue.message }));
+  const problems: EnvironmentProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ variable: issue.path[0] as VariableName, message: issue.message }));
   const values = (parsed.success ? parsed.data : {}) as Values;
   if (!parsed.success) {
     for (const name of variableNames) {
@@ -125,27 +143,53 @@ export function parseEnvironment(source: Readonly<Record<string, string | undefi
   }
   // Pairs that only work together, whatever the process.
   const pairs: Array<[VariableName, VariableName, string]> = [
-    ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', "required with SLACK_BOT_TOKEN: without it no request from Slack can be verified (Basic Information → App Credentials → Signing Secret in the app's settings)"],
+    [
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      "required with SLACK_BOT_TOKEN: without it no request from Slack can be verified (Basic Information → App Credentials → Signing Secret in the app's settings)",
+    ],
     ['JIRA_URL', 'JIRA_TOKEN', 'required with JIRA_URL: tickets cannot be read without it'],
     ['GITHUB_APP_ID', 'GITHUB_APP_INSTALLATION_ID', "required with GITHUB_APP_ID: the app's installation to mint tokens for"],
     ['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY_PATH', "required with GITHUB_APP_ID: the app's private key (PEM) signs the token requests"],
     ['GITHUB_APP_INSTALLATION_ID', 'GITHUB_APP_ID', 'required with GITHUB_APP_INSTALLATION_ID: the id of the app it is an installation of'],
     ['GITHUB_APP_PRIVATE_KEY_PATH', 'GITHUB_APP_ID', 'required with GITHUB_APP_PRIVATE_KEY_PATH: the id of the app the key belongs to'],
     ['JIRA_TOKEN', 'JIRA_URL', 'required with JIRA_TOKEN: the Jira base URL (https://<site>.atlassian.net or your server)'],
-    ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', "required with TEMPORAL_TLS_CLIENT_CERT_PATH: the client certificate's private key (PEM)"],
-    ['TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'required with TEMPORAL_TLS_CLIENT_KEY_PATH: the client certificate (PEM) the key belongs to'],
+    [
+      'TEMPORAL_TLS_CLIENT_CERT_PATH',
+      'TEMPORAL_TLS_CLIENT_KEY_PATH',
+      "required with TEMPORAL_TLS_CLIENT_CERT_PATH: the client certificate's private key (PEM)",
+    ],
+    [
+      'TEMPORAL_TLS_CLIENT_KEY_PATH',
+      'TEMPORAL_TLS_CLIENT_CERT_PATH',
+      'required with TEMPORAL_TLS_CLIENT_KEY_PATH: the client certificate (PEM) the key belongs to',
+    ],
   ];
   for (const [given, needed, message] of pairs) {
     if (isSet(given) && !isSet(needed) && !problems.some((p) => p.variable === needed)) problems.push({ variable: needed, message });
   }
   // Socket Mode with real Slack needs the app-level token (the local workspace of `sitroom dev` makes one up).
   if (values.SLACK_SOCKET_MODE === 'true' && isSet('SLACK_BOT_TOKEN') && !isSet('SLACK_APP_TOKEN') && !failed.has('SLACK_APP_TOKEN')) {
-    problems.push({ variable: 'SLACK_APP_TOKEN', message: "required with SLACK_SOCKET_MODE=true and SLACK_BOT_TOKEN: an app-level token with connections:write (Basic Information → App-Level Tokens in the app's settings)" });
+    problems.push({
+      variable: 'SLACK_APP_TOKEN',
+      message:
+        "required with SLACK_SOCKET_MODE=true and SLACK_BOT_TOKEN: an app-level token with connections:write (Basic Information → App-Level Tokens in the app's settings)",
+    });
   }
   // TLS switched off while something that only works over TLS is set: say which, rather than connect in plain text.
   if (values.TEMPORAL_TLS === 'false') {
-    for (const name of ['TEMPORAL_API_KEY', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_NAME'] as const) {
-      if (isSet(name) && !failed.has(name)) problems.push({ variable: 'TEMPORAL_TLS', message: `is false but ${name} is set, which only works over TLS: remove TEMPORAL_TLS=false or unset ${name}` });
+    for (const name of [
+      'TEMPORAL_API_KEY',
+      'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+      'TEMPORAL_TLS_CLIENT_CERT_PATH',
+      'TEMPORAL_TLS_CLIENT_KEY_PATH',
+      'TEMPORAL_TLS_SERVER_NAME',
+    ] as const) {
+      if (isSet(name) && !failed.has(name))
+        problems.push({
+          variable: 'TEMPORAL_TLS',
+          message: `is false but ${name} is set, which only works over TLS: remove TEMPORAL_TLS=false or unset ${name}`,
+        });
     }
   }
   if (problems.length > 0) {
@@ -169,13 +213,43 @@ function toSlices(v: Values): Environment {
   return {
     paths: defined({ targetRepo: str('TARGET_REPO') }),
     database: defined({ url: str('DATABASE_URL') }),
-    temporal: defined({ address: str('TEMPORAL_ADDRESS'), namespace: str('TEMPORAL_NAMESPACE')!, taskQueue: str('TEMPORAL_TASK_QUEUE')!, cliPath: str('TEMPORAL_CLI_PATH'), testServerPath: str('TEMPORAL_TEST_SERVER_PATH'), tls: temporalTls(v), apiKey: str('TEMPORAL_API_KEY') }),
+    temporal: defined({
+      address: str('TEMPORAL_ADDRESS'),
+      namespace: str('TEMPORAL_NAMESPACE')!,
+      taskQueue: str('TEMPORAL_TASK_QUEUE')!,
+      cliPath: str('TEMPORAL_CLI_PATH'),
+      testServerPath: str('TEMPORAL_TEST_SERVER_PATH'),
+      tls: temporalTls(v),
+      apiKey: str('TEMPORAL_API_KEY'),
+    }),
     ports: { bindHost: str('SITROOM_BIND_HOST')!, http: num('PORT'), slack: num('SLACK_PORT'), workspace: num('WORKSPACE_PORT') },
-    slack: defined({ botToken: str('SLACK_BOT_TOKEN'), signingSecret: str('SLACK_SIGNING_SECRET'), appToken: str('SLACK_APP_TOKEN'), apiUrl: str('SLACK_API_URL')!.replace(/\/*$/, '/'), socketMode: str('SLACK_SOCKET_MODE') === undefined ? undefined : str('SLACK_SOCKET_MODE') === 'true' }),
+    slack: defined({
+      botToken: str('SLACK_BOT_TOKEN'),
+      signingSecret: str('SLACK_SIGNING_SECRET'),
+      appToken: str('SLACK_APP_TOKEN'),
+      apiUrl: str('SLACK_API_URL')!.replace(/\/*$/, '/'),
+      socketMode: str('SLACK_SOCKET_MODE') === undefined ? undefined : str('SLACK_SOCKET_MODE') === 'true',
+    }),
     dashboard: defined({ secret: str('SITROOM_DASHBOARD_SECRET'), publicUrl: str('SITROOM_PUBLIC_URL')?.replace(/\/+$/, '') }),
     anthropic: defined({ apiKey: str('ANTHROPIC_API_KEY'), baseUrl: str('ANTHROPIC_BASE_URL'), model: str('ANTHROPIC_MODEL') }),
-    github: defined({ token: str('GITHUB_TOKEN'), app: githubApp(v), apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''), gitUrl: str('GITHUB_GIT_URL')!.replace(/\/+$/, ''), repository: str('GITHUB_REPOSITORY'), fork: str('GITHUB_FORK'), pushUrl: str('GITHUB_PUSH_URL'), prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''), ciWebhookSecret: str('CI_WEBHOOK_SECRET'), webhookSecret: str('GITHUB_WEBHOOK_SECRET') }),
-    jira: defined({ url: str('JIRA_URL'), token: str('JIRA_TOKEN'), email: str('JIRA_EMAIL'), apiVersion: str('JIRA_API_VERSION') === '3' ? (3 as const) : (2 as const) }),
+    github: defined({
+      token: str('GITHUB_TOKEN'),
+      app: githubApp(v),
+      apiUrl: str('GITHUB_API_URL')!.replace(/\/+$/, ''),
+      gitUrl: str('GITHUB_GIT_URL')!.replace(/\/+$/, ''),
+      repository: str('GITHUB_REPOSITORY'),
+      fork: str('GITHUB_FORK'),
+      pushUrl: str('GITHUB_PUSH_URL'),
+      prowGcsUrl: str('PROW_GCS_URL')!.replace(/\/+$/, ''),
+      ciWebhookSecret: str('CI_WEBHOOK_SECRET'),
+      webhookSecret: str('GITHUB_WEBHOOK_SECRET'),
+    }),
+    jira: defined({
+      url: str('JIRA_URL'),
+      token: str('JIRA_TOKEN'),
+      email: str('JIRA_EMAIL'),
+      apiVersion: str('JIRA_API_VERSION') === '3' ? (3 as const) : (2 as const),
+    }),
     logging: { level: str('LOG_LEVEL') as LogLevel },
     demo: defined({ workspaceUrl: str('WORKSPACE_URL'), dashboardUrl: str('DASHBOARD_URL'), key: str('DEMO_KEY'), stepTimeoutMs: num('DEMO_STEP_TIMEOUT_MS') }),
   };
@@ -183,13 +257,20 @@ function toSlices(v: Values): Environment {
 
 function githubApp(v: Values): Environment['github']['app'] {
   const [appId, installationId, privateKeyPath] = (['GITHUB_APP_ID', 'GITHUB_APP_INSTALLATION_ID', 'GITHUB_APP_PRIVATE_KEY_PATH'] as const).map((n) => v[n]);
-  return appId !== undefined && installationId !== undefined && privateKeyPath !== undefined ? { appId: String(appId), installationId: String(installationId), privateKeyPath: String(privateKeyPath) } : undefined;
+  return appId !== undefined && installationId !== undefined && privateKeyPath !== undefined
+    ? { appId: String(appId), installationId: String(installationId), privateKeyPath: String(privateKeyPath) }
+    : undefined;
 }
 
 /** TLS is on when asked for, or implied by an API key (Temporal Cloud accepts API keys over TLS only) or a TLS file. */
 function temporalTls(v: Values): TemporalTls | undefined {
   const str = (name: VariableName) => v[name] as string | undefined;
-  const files = { caFile: str('TEMPORAL_TLS_SERVER_CA_CERT_PATH'), certFile: str('TEMPORAL_TLS_CLIENT_CERT_PATH'), keyFile: str('TEMPORAL_TLS_CLIENT_KEY_PATH'), serverName: str('TEMPORAL_TLS_SERVER_NAME') };
+  const files = {
+    caFile: str('TEMPORAL_TLS_SERVER_CA_CERT_PATH'),
+    certFile: str('TEMPORAL_TLS_CLIENT_CERT_PATH'),
+    keyFile: str('TEMPORAL_TLS_CLIENT_KEY_PATH'),
+    serverName: str('TEMPORAL_TLS_SERVER_NAME'),
+  };
   const implied = Object.values(files).some(Boolean) || Boolean(str('TEMPORAL_API_KEY'));
   const on = str('TEMPORAL_TLS') === 'true' || (str('TEMPORAL_TLS') === undefined && implied);
   return on ? (Object.fromEntries(Object.entries(files).filter(([, x]) => x !== undefined)) as TemporalTls) : undefined;

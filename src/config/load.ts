@@ -13,7 +13,8 @@ function readConfigFile(path: string, display: (p: string) => string): string {
   try {
     return readRegularFile(path, { maxBytes: 1024 * 1024 });
   } catch (err) {
-    if (err instanceof PathRefused) throw new YamlValidationError([{ file: display(path), line: 0, path: '(file)', message: err.message.slice(path.length + 2) }]);
+    if (err instanceof PathRefused)
+      throw new YamlValidationError([{ file: display(path), line: 0, path: '(file)', message: err.message.slice(path.length + 2) }]);
     throw err;
   }
 }
@@ -91,7 +92,9 @@ export function loadConfig(targetRepo: string = exampleTargetRepo): LoadedConfig
   const tree = scanConfigTree(dir, display);
   if (tree.problems.length > 0) throw new YamlValidationError(tree.problems);
   if (!existsSync(teamPath)) {
-    throw new UserError(`${teamPath}: missing. The target repository needs .rh-agentic/team.yaml (set TARGET_REPO to a repository that has one).`, { file: teamPath });
+    throw new UserError(`${teamPath}: missing. The target repository needs .rh-agentic/team.yaml (set TARGET_REPO to a repository that has one).`, {
+      file: teamPath,
+    });
   }
   const issues: YamlIssue[] = [];
   const texts = new Map<string, string>();
@@ -111,7 +114,11 @@ export function loadConfig(targetRepo: string = exampleTargetRepo): LoadedConfig
   }
   const roles = new Map<string, RoleFile>();
   const rolesDir = join(dir, 'roles');
-  const roleFiles = existsSync(rolesDir) ? readdirSync(rolesDir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  const roleFiles = existsSync(rolesDir)
+    ? readdirSync(rolesDir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+    : [];
   for (const file of roleFiles) {
     const path = join(rolesDir, file);
     try {
@@ -132,14 +139,31 @@ export function loadConfig(targetRepo: string = exampleTargetRepo): LoadedConfig
     for (const role of roles.values()) {
       if (!personas.has(role.persona)) {
         const rolePath = join(rolesDir, `${role.developer}.yaml`);
-        issues.push({ file: display(rolePath), line: lineOfKey(rolePath, 'persona'), path: 'persona', message: `unknown persona "${role.persona}"; team.yaml defines ${[...personas].join(', ')}` });
+        issues.push({
+          file: display(rolePath),
+          line: lineOfKey(rolePath, 'persona'),
+          path: 'persona',
+          message: `unknown persona "${role.persona}"; team.yaml defines ${[...personas].join(', ')}`,
+        });
       }
     }
     for (const command of Object.keys(team.agent.command_timeouts)) {
-      if (!team.agent.allowed_commands.includes(command.trim())) issues.push({ file: display(teamPath), line: lineOfKey(teamPath, 'command_timeouts'), path: 'agent.command_timeouts', message: `"${command}" is not on agent.allowed_commands` });
+      if (!team.agent.allowed_commands.includes(command.trim()))
+        issues.push({
+          file: display(teamPath),
+          line: lineOfKey(teamPath, 'command_timeouts'),
+          path: 'agent.command_timeouts',
+          message: `"${command}" is not on agent.allowed_commands`,
+        });
     }
     for (const who of [...team.approvals.approvers, ...(team.approvals.backup_approver ? [team.approvals.backup_approver] : [])]) {
-      if (!roles.has(who)) issues.push({ file: display(teamPath), line: lineOfKey(teamPath, who === team.approvals.backup_approver ? 'backup_approver' : 'approvers'), path: 'approvals', message: `"${who}" has no role file in .rh-agentic/roles/` });
+      if (!roles.has(who))
+        issues.push({
+          file: display(teamPath),
+          line: lineOfKey(teamPath, who === team.approvals.backup_approver ? 'backup_approver' : 'approvers'),
+          path: 'approvals',
+          message: `"${who}" has no role file in .rh-agentic/roles/`,
+        });
     }
   }
   if (issues.length > 0) throw new YamlValidationError(issues);

@@ -104,11 +104,14 @@ export const TeamConfig = z
             z.strictObject({
               test: z.string().min(1),
               // `/regex/flags` or a substring; a regex that would backtrack without bound is refused here.
-              pattern: z.string().min(1).superRefine((p, ctx) => {
-                const regex = /^\/(.+)\/[a-z]*$/.exec(p);
-                const unsafe = regex ? unsafeRegexReason(regex[1]!) : undefined;
-                if (unsafe) ctx.addIssue({ code: 'custom', message: `regular expression refused: ${unsafe}` });
-              }),
+              pattern: z
+                .string()
+                .min(1)
+                .superRefine((p, ctx) => {
+                  const regex = /^\/(.+)\/[a-z]*$/.exec(p);
+                  const unsafe = regex ? unsafeRegexReason(regex[1]!) : undefined;
+                  if (unsafe) ctx.addIssue({ code: 'custom', message: `regular expression refused: ${unsafe}` });
+                }),
             }),
           )
           .default([]),
@@ -124,10 +127,13 @@ export const TeamConfig = z
       // the matcher could never use safely is refused here, at its line, rather than skipped at run time.
       allowed_commands: z
         .array(
-          z.string().min(1).superRefine((entry, ctx) => {
-            const problem = allowListEntryProblem(entry);
-            if (problem) ctx.addIssue({ code: 'custom', message: `"${entry}": ${problem}` });
-          }),
+          z
+            .string()
+            .min(1)
+            .superRefine((entry, ctx) => {
+              const problem = allowListEntryProblem(entry);
+              if (problem) ctx.addIssue({ code: 'custom', message: `"${entry}": ${problem}` });
+            }),
         )
         .min(1),
       token_budget_per_work_item: z.number().int().positive(),
@@ -138,8 +144,22 @@ export const TeamConfig = z
       // elsewhere; `off` never confines.
       sandbox: z.enum(['required', 'when-available', 'off']).default('required'),
       // Seconds each command may run before it is killed; a command not listed gets default_command_timeout.
-      default_command_timeout: z.number().int().min(1).max(24 * 3600).default(600),
-      command_timeouts: z.record(z.string().min(1), z.number().int().min(1).max(24 * 3600)).default({}),
+      default_command_timeout: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 3600)
+        .default(600),
+      command_timeouts: z
+        .record(
+          z.string().min(1),
+          z
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 3600),
+        )
+        .default({}),
     }),
     notifications: z
       .strictObject({
@@ -154,7 +174,10 @@ export const TeamConfig = z
         promotion_threshold: z.number().int().min(1).max(1000).default(3),
         // How often approved entries are checked for references that no longer resolve (a Temporal Schedule);
         // a stale entry is proposed for retirement.
-        staleness_scan_every: z.string().regex(/^\d+\s*(m|h|d)$/, 'must be a duration like "24h", "30m" or "7d"').default('24h'),
+        staleness_scan_every: z
+          .string()
+          .regex(/^\d+\s*(m|h|d)$/, 'must be a duration like "24h", "30m" or "7d"')
+          .default('24h'),
       })
       .default({ promotion_threshold: 3, staleness_scan_every: '24h' }),
   })
@@ -165,10 +188,19 @@ export const RoleFile = z
   .object({
     developer: developerId,
     display_name: z.string().min(1),
-    github: z.string().regex(/^[A-Za-z0-9-]{1,39}$/, 'must be a GitHub login').optional(),
+    github: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,39}$/, 'must be a GitHub login')
+      .optional(),
     /** Their fork (`owner/name`): their collaborative phases' branches live there, where they push; else the bot's fork. */
-    fork: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be "owner/name" of a GitHub repository').optional(),
-    slack_user_id: z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id like "U024BE7LH"').optional(),
+    fork: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, 'must be "owner/name" of a GitHub repository')
+      .optional(),
+    slack_user_id: z
+      .string()
+      .regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id like "U024BE7LH"')
+      .optional(),
     time_zone: timeZone.default('UTC'),
     persona: z.string().min(1),
     experience: z.enum(['new', 'intermediate', 'senior']),

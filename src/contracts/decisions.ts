@@ -96,5 +96,4 @@ export interface DecisionRequest {
 }
 
 export type DecisionResult =
-  | { outcome: 'applied' | 'duplicate'; summary: string; decidedBy: string; decidedAt: string }
-  | { outcome: 'refused'; reason: string };
+  { outcome: 'applied' | 'duplicate'; summary: string; decidedBy: string; decidedAt: string } | { outcome: 'refused'; reason: string };

@@ -9,7 +9,10 @@
  */
 export class UserError extends Error {
   override readonly name = 'UserError';
-  constructor(message: string, readonly details: { file?: string; line?: number; field?: string } = {}) {
+  constructor(
+    message: string,
+    readonly details: { file?: string; line?: number; field?: string } = {},
+  ) {
     super(message);
   }
 }
@@ -62,7 +65,12 @@ export type FailureType = keyof typeof failureCatalogue;
 export class CataloguedFailure extends Error {
   override readonly name = 'CataloguedFailure';
   readonly nonRetryable: boolean;
-  constructor(readonly type: FailureType, message: string, readonly details: unknown[] = [], readonly options: { retryAfterMs?: number } = {}) {
+  constructor(
+    readonly type: FailureType,
+    message: string,
+    readonly details: unknown[] = [],
+    readonly options: { retryAfterMs?: number } = {},
+  ) {
     super(message);
     this.nonRetryable = !failureCatalogue[type].retryable;
   }

@@ -53,7 +53,13 @@ export interface AgentPort {
   phaseBranchWork(args: { workItemKey: string; phase: PlannedPhase; attempt: number }): Promise<PhaseBranchWork>;
   executePhase(args: ExecutePhaseArgs, heartbeat: (details: ProgressNotes) => void, signal: AbortSignal): Promise<ExecutePhaseResult>;
   diagnoseCi(args: { workItemKey: string; phaseId: string; prUrl: string; failures: CiFailureSummary[] }): Promise<{ summary: string }>;
-  reviewPairMessage(args: { sessionId: string; developerId: string; workItemKey: string; phaseId: string; text: string }): Promise<{ text: string; note: string }>;
+  reviewPairMessage(args: {
+    sessionId: string;
+    developerId: string;
+    workItemKey: string;
+    phaseId: string;
+    text: string;
+  }): Promise<{ text: string; note: string }>;
   /** RH-A's own lessons from a resolved work item's phases (its knowledge proposal step), as lines for the draft. */
   proposeKnowledge?(args: { workItemKey: string; ownerId: string }): Promise<string[]>;
 }
@@ -63,26 +69,48 @@ export interface CiPort {
   /** Posts the repository's retrigger comment ("/test <job>") once per idempotency key. */
   retrigger(prUrl: string, job: string, idempotencyKey: string): Promise<void>;
   /** Merges the phase's PR; a conflict with the default branch is reported, not thrown, so RH-O can re-run the phase. */
-  merge(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }): Promise<{ merged: boolean; base: string; conflict?: string[] }>;
+  merge(args: {
+    workItemKey: string;
+    phaseId: string;
+    prUrl: string | null;
+    branch: string | null;
+  }): Promise<{ merged: boolean; base: string; conflict?: string[] }>;
 }
 
 export interface CiKnowledgePort {
   /** Classifies failures with the experience log (flake statistics and signatures). */
-  classify(args: { prUrl: string; report: CiRunReport; failures: CiTestResult[]; requiredJobs?: string[]; retestsOnHead?: number }): Promise<CiFailureSummary[]>;
+  classify(args: {
+    prUrl: string;
+    report: CiRunReport;
+    failures: CiTestResult[];
+    requiredJobs?: string[];
+    retestsOnHead?: number;
+  }): Promise<CiFailureSummary[]>;
   /** Adds a CI run to the tier-2 experience log. */
   recordRun(args: { workItemKey: string; phaseId: string; prUrl: string; report: CiRunReport }): Promise<void>;
 }
 
 export interface ReviewInsightPort {
   /** Reviewers (developer ids and OWNERS handles) and confidence levels for a phase's PR. */
-  prReady(args: { workItemKey: string; phaseId: string; prUrl: string; files: string[]; evidence: string[]; ci: CiWatchState }): Promise<Extract<NotificationPayload, { kind: 'pr-ready' }>>;
+  prReady(args: {
+    workItemKey: string;
+    phaseId: string;
+    prUrl: string;
+    files: string[];
+    evidence: string[];
+    ci: CiWatchState;
+  }): Promise<Extract<NotificationPayload, { kind: 'pr-ready' }>>;
   /** Components and approvers the domain model assigns to these files. */
   impact(files: string[]): { components: string[]; approverHandles: string[] };
 }
 
 export interface MemoryPort {
   savePairSummary(args: { developerId: string; workItemKey: string; phaseId: string; summary: string; messages: number }): Promise<void>;
-  proposeKnowledge(args: { workItemKey: string; ownerId: string; agentNotes?: string[] }): Promise<Extract<NotificationPayload, { kind: 'knowledge-proposal' }> | undefined>;
+  proposeKnowledge(args: {
+    workItemKey: string;
+    ownerId: string;
+    agentNotes?: string[];
+  }): Promise<Extract<NotificationPayload, { kind: 'knowledge-proposal' }> | undefined>;
   briefing(args: { developerId: string; at: string }): Promise<Extract<NotificationPayload, { kind: 'briefing' }>>;
 }
 

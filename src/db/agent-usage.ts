@@ -35,7 +35,9 @@ export async function recordUsage(db: Database, r: UsageRecord): Promise<void> {
 
 export async function tokensSpent(db: Database, workItemKey: string): Promise<number> {
   const [row] = await db
-    .select({ total: sql<string>`coalesce(sum(${agentUsage.inputTokens} + ${agentUsage.outputTokens} + ${agentUsage.cacheCreationInputTokens} + ${agentUsage.cacheReadInputTokens}), 0)` })
+    .select({
+      total: sql<string>`coalesce(sum(${agentUsage.inputTokens} + ${agentUsage.outputTokens} + ${agentUsage.cacheCreationInputTokens} + ${agentUsage.cacheReadInputTokens}), 0)`,
+    })
     .from(agentUsage)
     .where(eq(agentUsage.workItemKey, workItemKey));
   return Number(row?.total ?? 0);

@@ -19,7 +19,14 @@ export async function openWorkItemsOf(db: Database, developerId: string, limit: 
 /** Every phase of the developer's open work items, in plan order. */
 export async function phasesOfOpenWorkItems(db: Database, developerId: string) {
   return db
-    .select({ workItemKey: phases.workItemKey, phaseId: phases.phaseId, title: phases.title, ordinal: phases.ordinal, status: phases.status, prUrl: phases.prUrl })
+    .select({
+      workItemKey: phases.workItemKey,
+      phaseId: phases.phaseId,
+      title: phases.title,
+      ordinal: phases.ordinal,
+      status: phases.status,
+      prUrl: phases.prUrl,
+    })
     .from(phases)
     .innerJoin(workItems, eq(phases.workItemKey, workItems.key))
     .where(ownedActive(developerId))
@@ -29,7 +36,14 @@ export async function phasesOfOpenWorkItems(db: Database, developerId: string) {
 /** CI retries and alerts on the developer's PRs, and the options chosen for them: the audit log links tests to PRs. */
 export async function ciDecisionsOnOpenWorkItems(db: Database, developerId: string) {
   return db
-    .select({ kind: decisions.kind, workItemKey: decisions.workItemKey, phaseId: decisions.phaseId, detail: decisions.detail, decidedAt: decisions.decidedAt, prUrl: phases.prUrl })
+    .select({
+      kind: decisions.kind,
+      workItemKey: decisions.workItemKey,
+      phaseId: decisions.phaseId,
+      detail: decisions.detail,
+      decidedAt: decisions.decidedAt,
+      prUrl: phases.prUrl,
+    })
     .from(decisions)
     .innerJoin(workItems, eq(decisions.workItemKey, workItems.key))
     .leftJoin(phases, and(eq(phases.workItemKey, decisions.workItemKey), eq(phases.phaseId, decisions.phaseId)))
@@ -66,7 +80,17 @@ export async function othersOpenGates(db: Database, developerId: string, isTeamA
     ? or(eq(workItems.status, 'awaiting-plan-approval'), isNotNull(phases.phaseId))
     : and(isNotNull(phases.phaseId), or(isNull(phases.approvers), sql`${phases.approvers} @> ${JSON.stringify([developerId])}::jsonb`));
   return db
-    .select({ key: workItems.key, title: workItems.title, ownerId: workItems.ownerId, status: workItems.status, planVersion: workItems.planVersion, plan: workItems.plan, phaseId: phases.phaseId, phaseTitle: phases.title, approvers: phases.approvers })
+    .select({
+      key: workItems.key,
+      title: workItems.title,
+      ownerId: workItems.ownerId,
+      status: workItems.status,
+      planVersion: workItems.planVersion,
+      plan: workItems.plan,
+      phaseId: phases.phaseId,
+      phaseTitle: phases.title,
+      approvers: phases.approvers,
+    })
     .from(workItems)
     .leftJoin(phases, and(eq(phases.workItemKey, workItems.key), eq(phases.status, 'awaiting-approval')))
     .where(and(ne(workItems.ownerId, developerId), notInArray(workItems.status, terminalStatuses), othersGateFilter))

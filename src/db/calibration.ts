@@ -10,7 +10,13 @@ export class CalibrationStore {
   constructor(private readonly db: Database) {}
 
   /** Keeps the grade of each level of the assessment the change merged with (the first record of a PR wins). */
-  async recordMerge(input: { prUrl: string; workItemKey?: string; phaseId?: string; assessment: { levels: readonly LevelGrade[] }; mergedAt: Date }): Promise<void> {
+  async recordMerge(input: {
+    prUrl: string;
+    workItemKey?: string;
+    phaseId?: string;
+    assessment: { levels: readonly LevelGrade[] };
+    mergedAt: Date;
+  }): Promise<void> {
     const grades = Object.fromEntries(input.assessment.levels.map((l) => [l.level, l.grade])) as Partial<Record<ConfidenceLevel, Grade>>;
     await this.db
       .insert(mergedChanges)

@@ -50,7 +50,9 @@ function unreachable(url: string, err: unknown): unknown {
   // Connection failures, and PostgreSQL's own: invalid authorization (28xxx), unknown database (3D000), too many connections (53300).
   if (!/^(E[A-Z]+|28\w{3}|3D000|53300)$/.test(code)) return err;
   const why = ((cause as Error).message ?? String(cause)).split('\n')[0];
-  return new UserError(`cannot reach PostgreSQL at ${redactUrl(url)} (DATABASE_URL): ${why}. Start PostgreSQL there or correct DATABASE_URL.`, { field: 'DATABASE_URL' });
+  return new UserError(`cannot reach PostgreSQL at ${redactUrl(url)} (DATABASE_URL): ${why}. Start PostgreSQL there or correct DATABASE_URL.`, {
+    field: 'DATABASE_URL',
+  });
 }
 
 export async function openStore(options: OpenOptions = {}): Promise<OpenStore> {

@@ -25,11 +25,18 @@ export async function experienceRow(db: Database, key: string): Promise<Experien
 
 /** Entries of one kind (or all), most recently seen first. */
 export async function experienceRows(db: Database, kind?: string): Promise<ExperienceRow[]> {
-  return db.select().from(experienceEntries).where(kind ? eq(experienceEntries.kind, kind) : undefined).orderBy(desc(experienceEntries.lastSeen));
+  return db
+    .select()
+    .from(experienceEntries)
+    .where(kind ? eq(experienceEntries.kind, kind) : undefined)
+    .orderBy(desc(experienceEntries.lastSeen));
 }
 
 export async function experienceRowsByKeys(db: Database, keys: readonly string[]): Promise<ExperienceRow[]> {
-  return db.select().from(experienceEntries).where(inArray(experienceEntries.key, [...keys]));
+  return db
+    .select()
+    .from(experienceEntries)
+    .where(inArray(experienceEntries.key, [...keys]));
 }
 
 /**

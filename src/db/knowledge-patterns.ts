@@ -25,7 +25,11 @@ export async function allPatternRows(db: Database): Promise<PatternRow[]> {
 
 /** The entries in one state (or all of them), ordered by id. */
 export async function patternRows(db: Database, state?: string): Promise<PatternRow[]> {
-  return db.select().from(knowledgePatterns).where(state ? eq(knowledgePatterns.state, state) : undefined).orderBy(asc(knowledgePatterns.id));
+  return db
+    .select()
+    .from(knowledgePatterns)
+    .where(state ? eq(knowledgePatterns.state, state) : undefined)
+    .orderBy(asc(knowledgePatterns.id));
 }
 
 export async function patternRow(db: Database, id: string): Promise<PatternRow | undefined> {
@@ -45,7 +49,17 @@ export async function updatePattern(db: Database, id: string, values: Partial<Pa
 export async function recordPatternVersion(db: Database, patternId: string, p: PatternVersionFields, recordedAt: Date): Promise<void> {
   await db
     .insert(knowledgePatternVersions)
-    .values({ patternId, version: p.version, state: p.state, title: p.title, body: p.body, applicability: p.applicability, references: p.references, reviewer: p.reviewer ?? null, recordedAt })
+    .values({
+      patternId,
+      version: p.version,
+      state: p.state,
+      title: p.title,
+      body: p.body,
+      applicability: p.applicability,
+      references: p.references,
+      reviewer: p.reviewer ?? null,
+      recordedAt,
+    })
     .onConflictDoNothing();
 }
 

@@ -23,11 +23,18 @@ export async function proposalRow(db: Database, id: number): Promise<ProposalRow
 
 /** Proposals in one status, oldest first. */
 export async function proposalRowsInStatus(db: Database, status: string): Promise<ProposalRow[]> {
-  return db.select().from(knowledgeProposals).where(eq(knowledgeProposals.status, status)).orderBy(asc(knowledgeProposals.createdAt), asc(knowledgeProposals.id));
+  return db
+    .select()
+    .from(knowledgeProposals)
+    .where(eq(knowledgeProposals.status, status))
+    .orderBy(asc(knowledgeProposals.createdAt), asc(knowledgeProposals.id));
 }
 
 export async function proposalRowsOf(db: Database, developerId: string, status: string): Promise<ProposalRow[]> {
-  return db.select().from(knowledgeProposals).where(and(eq(knowledgeProposals.developerId, developerId), eq(knowledgeProposals.status, status)));
+  return db
+    .select()
+    .from(knowledgeProposals)
+    .where(and(eq(knowledgeProposals.developerId, developerId), eq(knowledgeProposals.status, status)));
 }
 
 /**

@@ -52,11 +52,19 @@ export async function countExplained(db: Database, developerId: string, concepts
     .where(eq(personalMemory.developerId, developerId));
 }
 
-export async function insertSessionNote(db: Database, note: { developerId: string; workItemKey: string | null; summary: string; createdAt: Date }): Promise<void> {
+export async function insertSessionNote(
+  db: Database,
+  note: { developerId: string; workItemKey: string | null; summary: string; createdAt: Date },
+): Promise<void> {
   await db.insert(personalSessionNotes).values(note);
 }
 
 /** A developer's latest session notes, newest first. */
 export async function sessionNoteRows(db: Database, developerId: string, limit: number): Promise<Array<typeof personalSessionNotes.$inferSelect>> {
-  return db.select().from(personalSessionNotes).where(eq(personalSessionNotes.developerId, developerId)).orderBy(desc(personalSessionNotes.createdAt), desc(personalSessionNotes.id)).limit(limit);
+  return db
+    .select()
+    .from(personalSessionNotes)
+    .where(eq(personalSessionNotes.developerId, developerId))
+    .orderBy(desc(personalSessionNotes.createdAt), desc(personalSessionNotes.id))
+    .limit(limit);
 }

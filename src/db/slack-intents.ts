@@ -15,7 +15,10 @@ const retryable: SlackIntentStatus[] = ['refused', 'failed'];
  * Writes an intent under its idempotency key. Returns its id, or undefined when the key is already pending or
  * applied (a double tap, Slack's retry, a replay), which must not act twice.
  */
-export async function recordIntent(db: Database, intent: { idempotencyKey: string; kind: 'decision' | 'command' | 'orientation-done' | 'feedback' | 'curation'; slackUserId: string; payload: unknown }): Promise<number | undefined> {
+export async function recordIntent(
+  db: Database,
+  intent: { idempotencyKey: string; kind: 'decision' | 'command' | 'orientation-done' | 'feedback' | 'curation'; slackUserId: string; payload: unknown },
+): Promise<number | undefined> {
   const rows = await db
     .insert(slackIntents)
     .values({ ...intent, payload: intent.payload as object })
@@ -46,13 +49,20 @@ export async function leaseIntent(db: Database, id: number, leaseMs: number): Pr
  * whoever held a lease is gone, and a retry it postponed is tried at once.
  */
 export async function releaseLeases(db: Database): Promise<number> {
-  const rows = await db.update(slackIntents).set({ leaseUntil: null }).where(and(eq(slackIntents.status, 'pending'), gt(slackIntents.leaseUntil, sql`now()`))).returning({ id: slackIntents.id });
+  const rows = await db
+    .update(slackIntents)
+    .set({ leaseUntil: null })
+    .where(and(eq(slackIntents.status, 'pending'), gt(slackIntents.leaseUntil, sql`now()`)))
+    .returning({ id: slackIntents.id });
   return rows.length;
 }
 
 /** Keeps holding a row whose application takes longer than the lease (Temporal waiting for a worker). */
 export async function renewLease(db: Database, id: number, leaseMs: number): Promise<void> {
-  await db.update(slackIntents).set({ leaseUntil: inMs(leaseMs) }).where(and(eq(slackIntents.id, id), eq(slackIntents.status, 'pending')));
+  await db
+    .update(slackIntents)
+    .set({ leaseUntil: inMs(leaseMs) })
+    .where(and(eq(slackIntents.id, id), eq(slackIntents.status, 'pending')));
 }
 
 /**
@@ -60,16 +70,25 @@ export async function renewLease(db: Database, id: number, leaseMs: number): Pro
  * goes on from there. Only the row's holder writes it, and only while the row is pending.
  */
 export async function saveIntentProgress(db: Database, id: number, payload: unknown): Promise<void> {
-  await db.update(slackIntents).set({ payload: payload as object }).where(and(eq(slackIntents.id, id), eq(slackIntents.status, 'pending')));
+  await db
+    .update(slackIntents)
+    .set({ payload: payload as object })
+    .where(and(eq(slackIntents.id, id), eq(slackIntents.status, 'pending')));
 }
 
 /** Gives the row back to be tried again after delayMs, keeping the error that stopped this attempt. */
 export async function postponeIntent(db: Database, id: number, delayMs: number, error: string): Promise<void> {
-  await db.update(slackIntents).set({ leaseUntil: inMs(delayMs), outcome: error.slice(0, 2_000) }).where(and(eq(slackIntents.id, id), eq(slackIntents.status, 'pending')));
+  await db
+    .update(slackIntents)
+    .set({ leaseUntil: inMs(delayMs), outcome: error.slice(0, 2_000) })
+    .where(and(eq(slackIntents.id, id), eq(slackIntents.status, 'pending')));
 }
 
 export async function settleIntent(db: Database, id: number, status: Exclude<SlackIntentStatus, 'pending'>, outcome: string): Promise<void> {
-  await db.update(slackIntents).set({ status, outcome: outcome.slice(0, 2_000), leaseUntil: null, settledAt: sql`now()` }).where(eq(slackIntents.id, id));
+  await db
+    .update(slackIntents)
+    .set({ status, outcome: outcome.slice(0, 2_000), leaseUntil: null, settledAt: sql`now()` })
+    .where(eq(slackIntents.id, id));
 }
 
 /** Pending rows nobody holds, oldest first. */

@@ -26,13 +26,15 @@ export async function upsertWorkItem(
   await db
     .insert(workItems)
     .values(item)
-    .onConflictDoUpdate({ target: workItems.key, set: { title: item.title, intention: item.intention, workflowId: item.workflowId, status: item.status, updatedAt: sql`now()` } });
+    .onConflictDoUpdate({
+      target: workItems.key,
+      set: { title: item.title, intention: item.intention, workflowId: item.workflowId, status: item.status, updatedAt: sql`now()` },
+    });
 }
 
 export async function savePlan(db: Database, args: PlanVersion): Promise<void> {
   await db.execute(sql`WITH ${sql.join(planWrite(args, sql`true`), sql`, `)} SELECT 1`);
 }
-
 
 /**
  * The CTE steps that store a plan version: the work item row (when `when` holds), then its phases: rows of
@@ -40,7 +42,9 @@ export async function savePlan(db: Database, args: PlanVersion): Promise<void> {
  * item row was written. One statement whatever the plan's size.
  */
 function planWrite(p: PlanVersion, when: SQL): SQL[] {
-  const incoming = JSON.stringify(p.phases.map((phase, i) => ({ ...phaseRow(p.key, phase, i + 1), approvers: p.approvers ? (p.approvers[phase.id] ?? []) : null })));
+  const incoming = JSON.stringify(
+    p.phases.map((phase, i) => ({ ...phaseRow(p.key, phase, i + 1), approvers: p.approvers ? (p.approvers[phase.id] ?? []) : null })),
+  );
   return [
     sql`w AS (
       UPDATE work_items SET plan = ${JSON.stringify(p.plan)}::jsonb, plan_version = ${p.version}, status = ${p.status}, updated_at = now()
@@ -73,7 +77,16 @@ export function storedPhaseStatus(p: Pick<PhaseState, 'status' | 'awaitingCiDeci
 }
 
 function phaseRow(key: string, p: PhaseState, ordinal?: number) {
-  return { workItemKey: key, phaseId: p.id, title: p.title, ordinal: ordinal ?? p.mergeOrder, mode: p.mode, status: storedPhaseStatus(p), prUrl: p.prUrl ?? null, branch: p.branch ?? null };
+  return {
+    workItemKey: key,
+    phaseId: p.id,
+    title: p.title,
+    ordinal: ordinal ?? p.mergeOrder,
+    mode: p.mode,
+    status: storedPhaseStatus(p),
+    prUrl: p.prUrl ?? null,
+    branch: p.branch ?? null,
+  };
 }
 
 async function upsertPhaseRow(db: Database, key: string, p: PhaseState, ordinal?: number): Promise<void> {
@@ -81,7 +94,10 @@ async function upsertPhaseRow(db: Database, key: string, p: PhaseState, ordinal?
   await db
     .insert(phases)
     .values(values)
-    .onConflictDoUpdate({ target: [phases.workItemKey, phases.phaseId], set: { title: values.title, mode: values.mode, status: values.status, prUrl: values.prUrl, branch: values.branch, updatedAt: sql`now()` } });
+    .onConflictDoUpdate({
+      target: [phases.workItemKey, phases.phaseId],
+      set: { title: values.title, mode: values.mode, status: values.status, prUrl: values.prUrl, branch: values.branch, updatedAt: sql`now()` },
+    });
 }
 
 export async function savePhase(db: Database, key: string, p: PhaseState): Promise<void> {
@@ -89,7 +105,10 @@ export async function savePhase(db: Database, key: string, p: PhaseState): Promi
 }
 
 export async function setWorkItemStatus(db: Database, key: string, status: string): Promise<void> {
-  await db.update(workItems).set({ status, updatedAt: sql`now()` }).where(eq(workItems.key, key));
+  await db
+    .update(workItems)
+    .set({ status, updatedAt: sql`now()` })
+    .where(eq(workItems.key, key));
 }
 
 /** Appends an audit row once per idempotency key; returns the stored row (the first one, on a retry). */
@@ -100,7 +119,10 @@ export async function appendDecision(db: Database, record: DecisionRecord): Prom
     .onConflictDoNothing({ target: decisions.idempotencyKey })
     .returning({ id: decisions.id, decidedAt: decisions.decidedAt });
   if (inserted[0]) return { ...inserted[0], inserted: true };
-  const [existing] = await db.select({ id: decisions.id, decidedAt: decisions.decidedAt }).from(decisions).where(eq(decisions.idempotencyKey, record.idempotencyKey));
+  const [existing] = await db
+    .select({ id: decisions.id, decidedAt: decisions.decidedAt })
+    .from(decisions)
+    .where(eq(decisions.idempotencyKey, record.idempotencyKey));
   return { ...existing!, inserted: false };
 }
 
@@ -113,7 +135,11 @@ export async function workItemsOwnedBy(db: Database, ownerId: string) {
 }
 
 export async function activeWorkItems(db: Database) {
-  return db.select().from(workItems).where(inArray(workItems.status, ['planning', 'draft-failed', 'awaiting-plan-approval', 'executing', 'paused'])).orderBy(desc(workItems.updatedAt));
+  return db
+    .select()
+    .from(workItems)
+    .where(inArray(workItems.status, ['planning', 'draft-failed', 'awaiting-plan-approval', 'executing', 'paused']))
+    .orderBy(desc(workItems.updatedAt));
 }
 
 export async function getWorkItem(db: Database, key: string) {
@@ -166,7 +192,6 @@ export async function developerBySlackId(db: Database, slackUserId: string) {
   const [row] = await db.select().from(developers).where(eq(developers.slackUserId, slackUserId));
   return row;
 }
-
 
 /**
  * Stores a decision and its effects in ONE statement (data-modifying CTEs), so the write costs one round trip

@@ -135,7 +135,8 @@ function conventionViolations(conv: Convention, file: string, lines: readonly Li
     for (const l of lines) {
       if (!l.added) continue;
       const t = l.text;
-      const joinsIntoMessage = (/\bMessage:\s*strings\.Join\(/.test(t) || (/\b[mM]essages?\s*(?:=|\+=)/.test(t) && /strings\.Join\(/.test(t))) && !joinsNonMachines(t, lines);
+      const joinsIntoMessage =
+        (/\bMessage:\s*strings\.Join\(/.test(t) || (/\b[mM]essages?\s*(?:=|\+=)/.test(t) && /strings\.Join\(/.test(t))) && !joinsNonMachines(t, lines);
       const appendsPerMachine = /\b[mM]essages?\s*(?:=\s*(?:[mM]essages?\s*\+|append\([mM]essages?,)|\+=)/.test(t) && /\b\w*[mM]achine\w*\.Name\b/.test(t);
       if (joinsIntoMessage || appendsPerMachine) out.push(v(l.newLine, t, 'condition message lists every machine instead of summarising'));
     }
@@ -149,11 +150,13 @@ const withoutWhitespace = (text: string): string => text.replace(/\s+/g, '');
 /** How many times the diff deletes each line, whitespace aside, across all its files. */
 export function deletedLines(files: readonly DiffFile[]): Map<string, number> {
   const deleted = new Map<string, number>();
-  for (const f of files) for (const h of f.hunks) for (const l of h.lines) {
-    if (l.kind !== 'del') continue;
-    const key = withoutWhitespace(l.text);
-    deleted.set(key, (deleted.get(key) ?? 0) + 1);
-  }
+  for (const f of files)
+    for (const h of f.hunks)
+      for (const l of h.lines) {
+        if (l.kind !== 'del') continue;
+        const key = withoutWhitespace(l.text);
+        deleted.set(key, (deleted.get(key) ?? 0) + 1);
+      }
   return deleted;
 }
 
@@ -224,11 +227,12 @@ export function checkDiff(model: DomainModel, diff: string | readonly DiffFile[]
     if (contents !== undefined) {
       for (const imp of parseGoImports(path, contents).imports) if (added.has(imp.line)) importLines.set(imp.line, imp.path);
     } else {
-      for (const chunk of lines) for (const l of chunk) {
-        if (!l.added || !l.text.includes('"')) continue;
-        const s = importSpecOf(l.text);
-        if (s) importLines.set(l.newLine, s.path);
-      }
+      for (const chunk of lines)
+        for (const l of chunk) {
+          if (!l.added || !l.text.includes('"')) continue;
+          const s = importSpecOf(l.text);
+          if (s) importLines.set(l.newLine, s.path);
+        }
     }
     for (const rule of rules) {
       for (const [line, imp] of importLines) {
@@ -236,21 +240,40 @@ export function checkDiff(model: DomainModel, diff: string | readonly DiffFile[]
         if (v) violations.push(v);
       }
       if (rule.forbidIdentifiers.length === 0) continue;
-      for (const chunk of lines) for (const l of chunk) {
-        if (!l.added || importLines.has(l.newLine)) continue;
-        const code = codeOf(l.text);
-        for (const ident of rule.forbidIdentifiers) {
-          if (code.includes(ident)) {
-            violations.push({ ruleId: rule.id, kind: 'boundary', file: path, line: l.newLine, found: ident, message: `use of ${ident} is not allowed here`, reason: rule.reason, insteadDo: rule.insteadDo });
+      for (const chunk of lines)
+        for (const l of chunk) {
+          if (!l.added || importLines.has(l.newLine)) continue;
+          const code = codeOf(l.text);
+          for (const ident of rule.forbidIdentifiers) {
+            if (code.includes(ident)) {
+              violations.push({
+                ruleId: rule.id,
+                kind: 'boundary',
+                file: path,
+                line: l.newLine,
+                found: ident,
+                message: `use of ${ident} is not allowed here`,
+                reason: rule.reason,
+                insteadDo: rule.insteadDo,
+              });
+            }
           }
         }
-      }
     }
     for (const r of model.ratchets) {
       if (!ratchetCovers(r, path)) continue;
       for (const [line, imp] of importLines) {
         if (!forbiddenBy(r, imp) || inBaseline(r, path, imp)) continue;
-        violations.push({ ruleId: r.id, kind: 'ratchet', file: path, line, found: imp, message: `import of "${imp}" adds a violation of ratchet ${r.id} (${r.baseline.length} recorded in its baseline; none may be added)`, reason: r.reason, insteadDo: r.insteadDo });
+        violations.push({
+          ruleId: r.id,
+          kind: 'ratchet',
+          file: path,
+          line,
+          found: imp,
+          message: `import of "${imp}" adds a violation of ratchet ${r.id} (${r.baseline.length} recorded in its baseline; none may be added)`,
+          reason: r.reason,
+          insteadDo: r.insteadDo,
+        });
       }
     }
     for (const conv of model.map.conventions) {
@@ -272,13 +295,26 @@ function ratchetPraise(model: DomainModel, files: readonly DiffFile[]): RatchetP
   for (const f of files) {
     const file = f.oldPath;
     if (!file || !file.endsWith('.go')) continue;
-    const importsOf = (kind: 'add' | 'del') => new Set(f.hunks.flatMap((h) => h.lines.filter((l) => l.kind === kind).map((l) => importSpecOf(l.text)?.path).filter((p): p is string => p !== undefined)));
+    const importsOf = (kind: 'add' | 'del') =>
+      new Set(
+        f.hunks.flatMap((h) =>
+          h.lines
+            .filter((l) => l.kind === kind)
+            .map((l) => importSpecOf(l.text)?.path)
+            .filter((p): p is string => p !== undefined),
+        ),
+      );
     const deleted = f.status === 'deleted' ? undefined : importsOf('del');
     const added = f.newPath === file ? importsOf('add') : new Set<string>();
     for (const r of model.ratchets) {
       for (const e of r.baseline) {
         if (e.file !== file || added.has(e.import) || (deleted && !deleted.has(e.import))) continue;
-        out.push({ ratchetId: r.id, file, import: e.import, message: `${file} no longer imports "${e.import}": one fewer violation of ratchet ${r.id}; shrink its baseline with \`sitroom model ratchet --repo <checkout> --update\`` });
+        out.push({
+          ratchetId: r.id,
+          file,
+          import: e.import,
+          message: `${file} no longer imports "${e.import}": one fewer violation of ratchet ${r.id}; shrink its baseline with \`sitroom model ratchet --repo <checkout> --update\``,
+        });
       }
     }
   }

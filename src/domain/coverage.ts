@@ -99,8 +99,13 @@ export function platformCoverage(model: DomainModel): CoverageReport {
       'machine-to-capi': () => edges((f, t) => mIds.has(f) && t === 'capi-machine'),
       'back-to-nodepool': () => [...mIds].filter((m) => reachable(model, m).has('nodepool-conditions')),
       'roundtrip-flow': () =>
-        model.flows.flows.filter((f) => f.chain[0] === 'nodepool-spec' && f.chain.at(-1) === 'nodepool-conditions' && f.chain.some((c) => mIds.has(c))).map((f) => f.id),
-      'lifecycle-variation': () => model.lifecycle.platformVariations.filter((v) => v.platform.includes(p.id)).map((v) => `${v.state}${v.substates.length ? `/${v.substates.join(',')}` : ''}`),
+        model.flows.flows
+          .filter((f) => f.chain[0] === 'nodepool-spec' && f.chain.at(-1) === 'nodepool-conditions' && f.chain.some((c) => mIds.has(c)))
+          .map((f) => f.id),
+      'lifecycle-variation': () =>
+        model.lifecycle.platformVariations
+          .filter((v) => v.platform.includes(p.id))
+          .map((v) => `${v.state}${v.substates.length ? `/${v.substates.join(',')}` : ''}`),
       'failure-mode': () => model.lifecycle.failureModes.filter((f) => f.platforms.includes(p.id)).map((f) => f.id),
       'e2e-suite': () => model.matrix.e2eSuites.filter((s) => s.platforms.includes(p.id)).map((s) => s.id),
     };

@@ -82,7 +82,8 @@ export function parseUnifiedDiff(text: string, file = 'diff'): DiffFile[] {
     else if (tag === ' ' || line === '') {
       if (line === '' && i === lines.length - 1) continue; // trailing newline of the diff
       hunk.lines.push({ kind: 'ctx', text: line.slice(1), oldLine: oldNo++, newLine: newNo++ });
-    } else if (tag === '\\') continue; // "\ No newline at end of file"
+    } else if (tag === '\\')
+      continue; // "\ No newline at end of file"
     else hunk = null;
   }
   if (text.trim().length > 0 && files.length === 0) {

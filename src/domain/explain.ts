@@ -56,7 +56,12 @@ export function explain(model: DomainModel, query: string): Explanation {
         ['Owns', comp.owns],
         ['Reads', comp.reads],
         ['Must not', comp.mustNot],
-        ['Boundary rules on its paths', model.map.boundaryRules.filter((r) => r.paths.some((p) => comp.paths.some((cp) => cp.startsWith(p.replace(/\*\*$/, '')) || p.startsWith(cp.replace(/\*\*$/, ''))))).map((r) => `${r.id}: ${r.reason}`)],
+        [
+          'Boundary rules on its paths',
+          model.map.boundaryRules
+            .filter((r) => r.paths.some((p) => comp.paths.some((cp) => cp.startsWith(p.replace(/\*\*$/, '')) || p.startsWith(cp.replace(/\*\*$/, '')))))
+            .map((r) => `${r.id}: ${r.reason}`),
+        ],
         ['Communication', [model.map.communication.statement]],
       ]),
       refs: [comp.entry, ...comp.code],
@@ -72,7 +77,10 @@ export function explain(model: DomainModel, query: string): Explanation {
         summary: st.summary,
         sections: sections([
           ['Strategies', st.strategies.map((s) => `${s.id} (${s.capiObject}): ${s.summary}`)],
-          ['Sub-states', st.substates.map((s) => `${s.id}${s.strategy && s.strategy !== 'both' ? ` [${s.strategy}]` : ''}: ${s.summary} -> ${s.next.join(' | ')}`)],
+          [
+            'Sub-states',
+            st.substates.map((s) => `${s.id}${s.strategy && s.strategy !== 'both' ? ` [${s.strategy}]` : ''}: ${s.summary} -> ${s.next.join(' | ')}`),
+          ],
           ['Conditions', [...st.conditions, ...st.substates.flatMap((s) => s.conditions)].filter((v, i, a) => a.indexOf(v) === i)],
           ['Invariants', model.lifecycle.invariants.filter((i) => i.appliesTo.includes(st.id)).map((i) => `${i.id}: ${i.statement}`)],
           ['Failure modes', model.lifecycle.failureModes.filter((f) => f.state === st.id).map((f) => `${f.id}: ${f.symptom}`)],
@@ -94,7 +102,12 @@ export function explain(model: DomainModel, query: string): Explanation {
           ['Conditions', sub.conditions],
           ['Next', sub.next],
           ['Failure modes', model.lifecycle.failureModes.filter((f) => f.state === st.id && f.substate === sub.id).map((f) => `${f.id}: ${f.symptom}`)],
-          ['Platform differences', model.lifecycle.platformVariations.filter((v) => v.state === st.id && v.substates.includes(sub.id)).map((v) => `${v.platform.join('/')}: ${v.behaviour}`)],
+          [
+            'Platform differences',
+            model.lifecycle.platformVariations
+              .filter((v) => v.state === st.id && v.substates.includes(sub.id))
+              .map((v) => `${v.platform.join('/')}: ${v.behaviour}`),
+          ],
         ]),
         refs: [...sub.code],
       };
@@ -107,24 +120,62 @@ export function explain(model: DomainModel, query: string): Explanation {
       kind: 'platform',
       id: platform.id,
       title: `Platform ${platform.id}`,
-      summary: platform.machineTemplate ? `${platform.id} NodePools are built from ${platform.machineTemplate.kind}; the provider reports on ${platform.machineTemplate.providerMachineKind}.` : `${platform.id} NodePools have no CAPI machines. ${platform.note ?? ''}`.trim(),
+      summary: platform.machineTemplate
+        ? `${platform.id} NodePools are built from ${platform.machineTemplate.kind}; the provider reports on ${platform.machineTemplate.providerMachineKind}.`
+        : `${platform.id} NodePools have no CAPI machines. ${platform.note ?? ''}`.trim(),
       sections: sections([
         ['Scaling', [platform.scalingPrimitive]],
         ['Quota / capacity errors', [platform.quotaErrorSource]],
         ['Image', [platform.imageReference]],
         ['Network', [platform.networkModel]],
-        ['Lifecycle differences', model.lifecycle.platformVariations.filter((v) => v.platform.includes(platform.id)).map((v) => `${v.state}${v.substates.length ? `/${v.substates.join(',')}` : ''}: ${v.behaviour}`)],
+        [
+          'Lifecycle differences',
+          model.lifecycle.platformVariations
+            .filter((v) => v.platform.includes(platform.id))
+            .map((v) => `${v.state}${v.substates.length ? `/${v.substates.join(',')}` : ''}: ${v.behaviour}`),
+        ],
       ]),
       refs: [platform.constRef, ...(platform.machineTemplate ? [platform.machineTemplate.builder] : [])],
     };
   }
   const inv = model.lifecycle.invariants.find((i) => is(i.id));
-  if (inv) return { query, kind: 'invariant', id: inv.id, title: `Invariant ${inv.id}`, summary: inv.statement, sections: sections([['Applies to', inv.appliesTo], ['Re-check when touching', inv.recheckWhenTouching]]), refs: [...inv.enforcedBy] };
+  if (inv)
+    return {
+      query,
+      kind: 'invariant',
+      id: inv.id,
+      title: `Invariant ${inv.id}`,
+      summary: inv.statement,
+      sections: sections([
+        ['Applies to', inv.appliesTo],
+        ['Re-check when touching', inv.recheckWhenTouching],
+      ]),
+      refs: [...inv.enforcedBy],
+    };
   const rule = model.map.boundaryRules.find((r) => is(r.id));
-  if (rule) return { query, kind: 'rule', id: rule.id, title: `Boundary rule ${rule.id}`, summary: rule.reason, sections: sections([['Paths', rule.paths], ['Forbidden imports', rule.forbidImports], ['Forbidden identifiers', rule.forbidIdentifiers], ['Allowed exceptions', rule.allowedExceptions], ['Instead', [rule.insteadDo]], ['Evidence', [rule.evidence]]]), refs: [] };
+  if (rule)
+    return {
+      query,
+      kind: 'rule',
+      id: rule.id,
+      title: `Boundary rule ${rule.id}`,
+      summary: rule.reason,
+      sections: sections([
+        ['Paths', rule.paths],
+        ['Forbidden imports', rule.forbidImports],
+        ['Forbidden identifiers', rule.forbidIdentifiers],
+        ['Allowed exceptions', rule.allowedExceptions],
+        ['Instead', [rule.insteadDo]],
+        ['Evidence', [rule.evidence]],
+      ]),
+      refs: [],
+    };
   const cond = model.lifecycle.conditionCatalog.find((c) => is(c.const, c.value));
   if (cond) {
-    const users = model.lifecycle.states.flatMap((s) => [...(s.conditions.includes(cond.const) ? [s.id] : []), ...s.substates.filter((u) => u.conditions.includes(cond.const)).map((u) => `${s.id}.${u.id}`)]);
+    const users = model.lifecycle.states.flatMap((s) => [
+      ...(s.conditions.includes(cond.const) ? [s.id] : []),
+      ...s.substates.filter((u) => u.conditions.includes(cond.const)).map((u) => `${s.id}.${u.id}`),
+    ]);
     const conceptName = (id: string): string => model.flows.concepts.find((c) => c.id === id)?.name ?? id;
     const carriedBy = model.flows.edges.filter((e) => e.carries.includes(cond.value));
     const variations = model.lifecycle.platformVariations.filter((v) => v.conditions.includes(cond.const));
@@ -136,16 +187,51 @@ export function explain(model: DomainModel, query: string): Explanation {
       summary: `A NodePool condition ${cond.kind}${cond.note ? ` (${cond.note})` : ''}.`,
       sections: sections([
         ['Set during', users],
-        ['State reaches it through', carriedBy.map((e) => `${conceptName(e.from)} -> ${conceptName(e.to)} via ${compName(e.actor)}${e.direct ? ' (HyperShift reads the provider object directly)' : ''}: ${e.carries}`)],
+        [
+          'State reaches it through',
+          carriedBy.map(
+            (e) =>
+              `${conceptName(e.from)} -> ${conceptName(e.to)} via ${compName(e.actor)}${e.direct ? ' (HyperShift reads the provider object directly)' : ''}: ${e.carries}`,
+          ),
+        ],
         ['Platforms that set it', variations.map((v) => `${v.platform.join('/')}: ${v.behaviour}`)],
-        ['Failure modes surfaced through it', model.lifecycle.failureModes.filter((f) => f.surfacedAs.condition === cond.const || f.surfacedAs.reason === cond.const).map((f) => `${f.id}${f.platforms.length ? ` [${f.platforms.join(', ')}]` : ''}: ${f.symptom}`)],
+        [
+          'Failure modes surfaced through it',
+          model.lifecycle.failureModes
+            .filter((f) => f.surfacedAs.condition === cond.const || f.surfacedAs.reason === cond.const)
+            .map((f) => `${f.id}${f.platforms.length ? ` [${f.platforms.join(', ')}]` : ''}: ${f.symptom}`),
+        ],
       ]),
       refs: [cond.ref, ...carriedBy.flatMap((e) => e.via), ...variations.flatMap((v) => v.code)].filter((v, i, a) => a.indexOf(v) === i),
     };
   }
   const fm = model.lifecycle.failureModes.find((f) => is(f.id));
-  if (fm) return { query, kind: 'failure-mode', id: fm.id, title: `Failure mode ${fm.id}`, summary: fm.symptom, sections: sections([['Where', [`${fm.state}${fm.substate ? `.${fm.substate}` : ''}`]], ['Surfaced as', [`${fm.surfacedAs.condition}${fm.surfacedAs.reason ? ` / ${fm.surfacedAs.reason}` : ''}${fm.lossy ? ' (lossy: detail stays on the provider machine)' : ''}`]], ['Platforms', fm.platforms]]), refs: model.lifecycle.conditionCatalog.filter((c) => c.const === fm.surfacedAs.condition || c.const === fm.surfacedAs.reason).map((c) => c.ref).filter((v, i, a) => a.indexOf(v) === i) };
-  throw new UserError(`nothing in the model is called "${query}" (try a concept like AzureMachine, a component like hcco, a state like Upgrading, a platform, an invariant or a rule id)`, { field: 'concept' });
+  if (fm)
+    return {
+      query,
+      kind: 'failure-mode',
+      id: fm.id,
+      title: `Failure mode ${fm.id}`,
+      summary: fm.symptom,
+      sections: sections([
+        ['Where', [`${fm.state}${fm.substate ? `.${fm.substate}` : ''}`]],
+        [
+          'Surfaced as',
+          [
+            `${fm.surfacedAs.condition}${fm.surfacedAs.reason ? ` / ${fm.surfacedAs.reason}` : ''}${fm.lossy ? ' (lossy: detail stays on the provider machine)' : ''}`,
+          ],
+        ],
+        ['Platforms', fm.platforms],
+      ]),
+      refs: model.lifecycle.conditionCatalog
+        .filter((c) => c.const === fm.surfacedAs.condition || c.const === fm.surfacedAs.reason)
+        .map((c) => c.ref)
+        .filter((v, i, a) => a.indexOf(v) === i),
+    };
+  throw new UserError(
+    `nothing in the model is called "${query}" (try a concept like AzureMachine, a component like hcco, a state like Upgrading, a platform, an invariant or a rule id)`,
+    { field: 'concept' },
+  );
 }
 
 export function renderExplanation(e: Explanation): string {

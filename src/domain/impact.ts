@@ -58,10 +58,15 @@ export interface ImpactResult {
 
 function platformsOfFile(platforms: readonly Platform[], file: string): string[] {
   const base = file.split('/').pop()?.toLowerCase() ?? '';
-  return platforms
-    // a platform's own globs, or (like the OWNERS platform filters) its name as a token of a Go file name
-    .filter((p) => matchAny(p.files, file) || (p.machineTemplate !== null && base.endsWith('.go') && new RegExp(`(^|[_.-])${p.id.toLowerCase()}([_.-]|$)`).test(base)))
-    .map((p) => p.id);
+  return (
+    platforms
+      // a platform's own globs, or (like the OWNERS platform filters) its name as a token of a Go file name
+      .filter(
+        (p) =>
+          matchAny(p.files, file) || (p.machineTemplate !== null && base.endsWith('.go') && new RegExp(`(^|[_.-])${p.id.toLowerCase()}([_.-]|$)`).test(base)),
+      )
+      .map((p) => p.id)
+  );
 }
 
 function codePathsTouch(refs: readonly string[], file: string): string | null {
@@ -134,9 +139,7 @@ export function impactOf(model: DomainModel, files: readonly string[], opts: { o
   const generic = perFile.some((f) => f.platformSpecific.length === 0 && f.platforms.length > 0);
   const scope = affected.length === 0 ? 'none' : generic ? 'generic' : 'platform-specific';
 
-  const boundaryRules = model.map.boundaryRules
-    .filter((r) => files.some((f) => matchAny(r.paths, f) && !matchAny(r.allowedExceptions, f)))
-    .map((r) => r.id);
+  const boundaryRules = model.map.boundaryRules.filter((r) => files.some((f) => matchAny(r.paths, f) && !matchAny(r.allowedExceptions, f))).map((r) => r.id);
 
   const suites: SuiteImpact[] = model.matrix.e2eSuites
     .filter((s) => files.some((f) => matchAny(s.covers, f)) && s.platforms.some((p) => affected.includes(p)))
@@ -151,7 +154,8 @@ export function impactOf(model: DomainModel, files: readonly string[], opts: { o
     const builderFile = parseRef(p.machineTemplate.builder).path;
     const file = files.find((f) => f === builderFile) ?? files.find((f) => f === namingFile);
     if (!file) continue;
-    const by = file === builderFile ? `${p.machineTemplate.builder} builds the ${p.machineTemplate.kind}` : `${naming!.namedBy} names every platform's template`;
+    const by =
+      file === builderFile ? `${p.machineTemplate.builder} builds the ${p.machineTemplate.kind}` : `${naming!.namedBy} names every platform's template`;
     rollouts.push({
       platform: p.id,
       builder: p.machineTemplate.builder,
@@ -162,7 +166,9 @@ export function impactOf(model: DomainModel, files: readonly string[], opts: { o
   }
 
   // a renamed template is a rollout: the sub-state that applies the new template must be re-checked too
-  const rolloutState = model.lifecycle.states.find((st) => st.substates.some((u) => u.conditions.includes('NodePoolUpdatingPlatformMachineTemplateConditionType')));
+  const rolloutState = model.lifecycle.states.find((st) =>
+    st.substates.some((u) => u.conditions.includes('NodePoolUpdatingPlatformMachineTemplateConditionType')),
+  );
   const rolloutSub = rolloutState?.substates.find((u) => u.conditions.includes('NodePoolUpdatingPlatformMachineTemplateConditionType'));
   if (rollouts.length && rolloutState && rolloutSub) {
     const entry = states.find((x) => x.state === rolloutState.id) ?? (states.push({ state: rolloutState.id, substates: [], because: [] }), states.at(-1)!);
@@ -190,11 +196,18 @@ export function impactOf(model: DomainModel, files: readonly string[], opts: { o
 
 export function renderImpact(r: ImpactResult): string {
   const out: string[] = [];
-  out.push(`components: ${r.components.map((c) => `${c.name} (${c.files.length} file${c.files.length === 1 ? '' : 's'})`).join(', ') || 'none of the modelled components'}`);
+  out.push(
+    `components: ${r.components.map((c) => `${c.name} (${c.files.length} file${c.files.length === 1 ? '' : 's'})`).join(', ') || 'none of the modelled components'}`,
+  );
   out.push(`platforms: ${r.platforms.scope}${r.platforms.affected.length ? ` -> ${r.platforms.affected.join(', ')}` : ''}`);
-  for (const f of r.files) out.push(`  ${f.file}: ${f.platformSpecific.length ? `specific to ${f.platformSpecific.join(', ')}` : f.platforms.length ? 'generic' : 'outside the data-plane model'}`);
+  for (const f of r.files)
+    out.push(
+      `  ${f.file}: ${f.platformSpecific.length ? `specific to ${f.platformSpecific.join(', ')}` : f.platforms.length ? 'generic' : 'outside the data-plane model'}`,
+    );
   if (r.rollouts.length) {
-    out.push(`rollout: every NodePool of ${r.rollouts.map((x) => x.platform).join(', ')} rolls if the change alters its machine template spec (the template name is a hash of the spec):`);
+    out.push(
+      `rollout: every NodePool of ${r.rollouts.map((x) => x.platform).join(', ')} rolls if the change alters its machine template spec (the template name is a hash of the spec):`,
+    );
     for (const x of r.rollouts) out.push(`  ${x.platform}: ${x.file} -> ${x.builder}`);
   }
   if (r.states.length) {

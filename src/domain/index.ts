@@ -18,7 +18,17 @@
 //   platformVariations(model, platform)      -> PlatformReport
 //   render*(result)                          -> human-readable text for the CLI and Slack
 export { parseModels, formatIssue, normaliseName, type ModelSource, type ModelIssue } from './parse.js';
-export { loadDomainModel, loadOwnersIndex, loadTree, scanRepo, readModelSources, readRepoFiles, snapshotDir, snapshotTreeFile, defaultModelsDir } from './load.js';
+export {
+  loadDomainModel,
+  loadOwnersIndex,
+  loadTree,
+  scanRepo,
+  readModelSources,
+  readRepoFiles,
+  snapshotDir,
+  snapshotTreeFile,
+  defaultModelsDir,
+} from './load.js';
 export { readSnapshot, writeSnapshot, readCheckoutTree, readCheckoutFiles, grepCheckout } from './load.js';
 export { findPath, resolveConcept, renderPath, type PathResult, type PathStep, type ConceptRef } from './path.js';
 export { impactOf, renderImpact, type ImpactResult, type FileImpact, type StateImpact, type InvariantImpact, type SuiteImpact } from './impact.js';
@@ -26,12 +36,65 @@ export { checkDiff, checkGoImports, formatViolation, rulesForFile, type CheckRes
 export { parseUnifiedDiff, diffPaths, type DiffFile, type DiffHunk, type DiffLine } from './diff.js';
 export { explain, renderExplanation, type Explanation } from './explain.js';
 export { verifyAgainstTree, indexTree, globMatchesTree, formatVerifyIssue, type VerifyReport, type VerifyIssue, type TreeIndex } from './verify.js';
-export { suggestReviewers, ownersForFile, buildOwnersIndex, parseOwnersFile, parseOwnersAliases, type OwnersIndex, type OwnersFile, type FileOwners, type ReviewerSuggestion } from './owners.js';
-export { newPlatformChecklist, platformVariations, findPlatform, renderChecklist, renderPlatform, type NewPlatformChecklist, type ChecklistItem, type PlatformReport } from './platform.js';
+export {
+  suggestReviewers,
+  ownersForFile,
+  buildOwnersIndex,
+  parseOwnersFile,
+  parseOwnersAliases,
+  type OwnersIndex,
+  type OwnersFile,
+  type FileOwners,
+  type ReviewerSuggestion,
+} from './owners.js';
+export {
+  newPlatformChecklist,
+  platformVariations,
+  findPlatform,
+  renderChecklist,
+  renderPlatform,
+  type NewPlatformChecklist,
+  type ChecklistItem,
+  type PlatformReport,
+} from './platform.js';
 export { parseGoImports, type GoFileImports, type GoImport } from './goimports.js';
-export { buildSnapshot, diffSnapshots, renderSnapshotDiff, renderSnapshotIndex, filesToRead, referencedFiles, isOwnersPath, countLines, type Snapshot, type SnapshotDiff, type CheckoutContent } from './snapshot.js';
+export {
+  buildSnapshot,
+  diffSnapshots,
+  renderSnapshotDiff,
+  renderSnapshotIndex,
+  filesToRead,
+  referencedFiles,
+  isOwnersPath,
+  countLines,
+  type Snapshot,
+  type SnapshotDiff,
+  type CheckoutContent,
+} from './snapshot.js';
 export { goDeclarations, findDeclaration, type GoDeclarations } from './godecl.js';
 export { matchGlob, matchAny } from './glob.js';
-export { answerFromModel, findMentions, type AnswerKind, type Mention, type MentionKind, type RoutedAnswer, type RoutedCitation, type RouteOptions } from './route.js';
+export {
+  answerFromModel,
+  findMentions,
+  type AnswerKind,
+  type Mention,
+  type MentionKind,
+  type RoutedAnswer,
+  type RoutedCitation,
+  type RouteOptions,
+} from './route.js';
 export { platformCoverage, renderCoverage, COVERAGE_KINDS, type CoverageReport, type CoverageKind, type CoverageCell, type CoverageGap } from './coverage.js';
-export type { DomainModel, RefSite, Lifecycle, AbstractionMap, PlatformMatrix, PropagationFlows, SnapshotIndex, SnapshotFile, BoundaryRule, Platform, Concept, Edge } from './schema.js';
+export type {
+  DomainModel,
+  RefSite,
+  Lifecycle,
+  AbstractionMap,
+  PlatformMatrix,
+  PropagationFlows,
+  SnapshotIndex,
+  SnapshotFile,
+  BoundaryRule,
+  Platform,
+  Concept,
+  Edge,
+} from './schema.js';

@@ -39,7 +39,9 @@ const errnoCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err 
 /** Reads every *.yaml in dir (and snapshot/index.yaml) and parses them. File names in errors are relative to dir. */
 export function readModelSources(dir = defaultModelsDir): ModelSource[] {
   if (!existsSync(dir)) throw new UserError(`${dir}: domain-models directory not found`);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   const sources = files.map((f) => ({ file: f, text: read(join(dir, f)) }));
   const index = join(dir, 'snapshot', 'index.yaml');
   if (existsSync(index)) sources.push({ file: 'snapshot/index.yaml', text: read(index) });
@@ -72,10 +74,14 @@ function walkFiles(root: string, skip: (rel: string) => boolean, onFile: (rel: s
 function readOwnersFiles(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
   if (!existsSync(dir)) return out;
-  walkFiles(dir, (rel) => rel.startsWith('vendor/') || rel === '.git', (rel) => {
-    const base = rel.split('/').pop();
-    if (base === 'OWNERS' || base === 'OWNERS_ALIASES') out[rel.split(sep).join('/')] = read(join(dir, rel));
-  });
+  walkFiles(
+    dir,
+    (rel) => rel.startsWith('vendor/') || rel === '.git',
+    (rel) => {
+      const base = rel.split('/').pop();
+      if (base === 'OWNERS' || base === 'OWNERS_ALIASES') out[rel.split(sep).join('/')] = read(join(dir, rel));
+    },
+  );
   return out;
 }
 
@@ -114,10 +120,14 @@ export function scanRepo(dir: string): { paths: string[]; goFiles: GoFileImports
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${dir}: not a directory`);
   const paths: string[] = [];
   const goFiles: GoFileImports[] = [];
-  walkFiles(dir, (rel) => SKIP_DIRS.has(rel.split('/').pop() ?? ''), (rel) => {
-    paths.push(rel);
-    if (rel.endsWith('.go') && !/(^|\/)vendor\//.test(rel)) goFiles.push(parseGoImports(rel, read(join(dir, rel))));
-  });
+  walkFiles(
+    dir,
+    (rel) => SKIP_DIRS.has(rel.split('/').pop() ?? ''),
+    (rel) => {
+      paths.push(rel);
+      if (rel.endsWith('.go') && !/(^|\/)vendor\//.test(rel)) goFiles.push(parseGoImports(rel, read(join(dir, rel))));
+    },
+  );
   const absentDirs = existsSync(join(dir, 'go.mod')) && !existsSync(join(dir, 'vendor', 'modules.txt')) ? ['vendor'] : [];
   return { paths: paths.sort(), goFiles, absentDirs };
 }
@@ -214,7 +224,20 @@ export function grepCheckout(dir: string, names: readonly string[]): Record<stri
   if (names.length === 0) return out;
   let text = '';
   try {
-    text = git(dir, ['grep', '-n', '-o', '-w', '-F', '-I', ...names.flatMap((n) => ['-e', n]), 'HEAD', '--', '.', ':(exclude)vendor', ':(exclude,glob)**/vendor/**']).toString('utf8');
+    text = git(dir, [
+      'grep',
+      '-n',
+      '-o',
+      '-w',
+      '-F',
+      '-I',
+      ...names.flatMap((n) => ['-e', n]),
+      'HEAD',
+      '--',
+      '.',
+      ':(exclude)vendor',
+      ':(exclude,glob)**/vendor/**',
+    ]).toString('utf8');
   } catch (err) {
     if ((err as { status?: number }).status !== 1) throw err; // 1: no match
   }

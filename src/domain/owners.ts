@@ -9,7 +9,10 @@ import { unsafeRegexReason } from './safe-regex.js';
 const People = z.array(z.string()).default([]);
 const Entry = z.object({ approvers: People, reviewers: People, labels: People, emeritus_approvers: People }).passthrough();
 const OwnersFileSchema = Entry.extend({
-  options: z.object({ no_parent_owners: z.boolean().default(false) }).passthrough().default({ no_parent_owners: false }),
+  options: z
+    .object({ no_parent_owners: z.boolean().default(false) })
+    .passthrough()
+    .default({ no_parent_owners: false }),
   filters: z.record(z.string(), Entry).optional(),
 }).passthrough();
 const AliasesSchema = z.object({ aliases: z.record(z.string(), z.array(z.string()).nullable()).default({}) }).passthrough();

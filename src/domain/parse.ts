@@ -105,7 +105,21 @@ function validate<S extends z.ZodType>(schema: S, src: SourceDoc): z.infer<S> {
   fail(result.error.issues.map((iss) => issueAt(src, iss.path as PathSeg[], iss.message)));
 }
 
-const REF_KEYS = new Set(['ref', 'namedBy', 'code', 'enforcedBy', 'via', 'refs', 'entry', 'builder', 'providerTypes', 'constRef', 'conditionSetter', 'featureGateRef', 'registeredAt']);
+const REF_KEYS = new Set([
+  'ref',
+  'namedBy',
+  'code',
+  'enforcedBy',
+  'via',
+  'refs',
+  'entry',
+  'builder',
+  'providerTypes',
+  'constRef',
+  'conditionSetter',
+  'featureGateRef',
+  'registeredAt',
+]);
 const GLOB_KEYS = new Set(['paths', 'files', 'recheckWhenTouching', 'covers', 'allowedExceptions', 'allPlatformFiles']);
 
 function collect(src: SourceDoc, refs: RefSite[], globs: GlobSite[]): void {
@@ -142,7 +156,8 @@ export function parseModels(sources: readonly ModelSource[]): DomainModel {
   for (const s of sources) {
     const doc = load(s);
     const kind = (doc.data as { kind?: unknown } | null)?.kind;
-    if (typeof kind !== 'string') fail([issueAt(doc, ['kind'], 'missing "kind" (NodePoolLifecycle, CapiAbstractionMap, PlatformMatrix, PropagationFlows or SnapshotIndex)')]);
+    if (typeof kind !== 'string')
+      fail([issueAt(doc, ['kind'], 'missing "kind" (NodePoolLifecycle, CapiAbstractionMap, PlatformMatrix, PropagationFlows or SnapshotIndex)')]);
     if (byKind.has(kind)) fail([issueAt(doc, ['kind'], `a second file of kind ${kind} (first: ${byKind.get(kind)?.file})`)]);
     byKind.set(kind, doc);
   }
@@ -211,10 +226,13 @@ export function parseModels(sources: readonly ModelSource[]): DomainModel {
   unique(lcSrc, lifecycle.failureModes, ['failureModes'], 'failure mode');
   lifecycle.failureModes.forEach((fm, i) => {
     if (!stateIds.has(fm.state)) issues.push(issueAt(lcSrc, ['failureModes', i, 'state'], `unknown state "${fm.state}"`));
-    else if (fm.substate && !subsOf(fm.state).has(fm.substate)) issues.push(issueAt(lcSrc, ['failureModes', i, 'substate'], `unknown sub-state "${fm.substate}" of ${fm.state}`));
+    else if (fm.substate && !subsOf(fm.state).has(fm.substate))
+      issues.push(issueAt(lcSrc, ['failureModes', i, 'substate'], `unknown sub-state "${fm.substate}" of ${fm.state}`));
     refsTo(lcSrc, ['failureModes', i, 'platforms'], fm.platforms, platformIds, 'platform');
-    if (!conditionConsts.has(fm.surfacedAs.condition)) issues.push(issueAt(lcSrc, ['failureModes', i, 'surfacedAs', 'condition'], `unknown condition constant "${fm.surfacedAs.condition}"`));
-    if (fm.surfacedAs.reason && !conditionConsts.has(fm.surfacedAs.reason)) issues.push(issueAt(lcSrc, ['failureModes', i, 'surfacedAs', 'reason'], `unknown condition constant "${fm.surfacedAs.reason}"`));
+    if (!conditionConsts.has(fm.surfacedAs.condition))
+      issues.push(issueAt(lcSrc, ['failureModes', i, 'surfacedAs', 'condition'], `unknown condition constant "${fm.surfacedAs.condition}"`));
+    if (fm.surfacedAs.reason && !conditionConsts.has(fm.surfacedAs.reason))
+      issues.push(issueAt(lcSrc, ['failureModes', i, 'surfacedAs', 'reason'], `unknown condition constant "${fm.surfacedAs.reason}"`));
   });
   unique(lcSrc, lifecycle.invariants, ['invariants'], 'invariant');
   lifecycle.invariants.forEach((inv, i) => {
@@ -229,7 +247,10 @@ export function parseModels(sources: readonly ModelSource[]): DomainModel {
     if (!componentIds.has(c.from)) issues.push(issueAt(mapSrc, ['communication', 'channels', i, 'from'], `unknown component "${c.from}"`));
     if (!componentIds.has(c.to)) issues.push(issueAt(mapSrc, ['communication', 'channels', i, 'to'], `unknown component "${c.to}"`));
     const from = map.components.find((x) => x.id === c.from);
-    if (from?.side === 'dataPlane') issues.push(issueAt(mapSrc, ['communication', 'channels', i, 'from'], `channel starts on the data plane (${c.from}); communication is one-way from management`));
+    if (from?.side === 'dataPlane')
+      issues.push(
+        issueAt(mapSrc, ['communication', 'channels', i, 'from'], `channel starts on the data plane (${c.from}); communication is one-way from management`),
+      );
   });
 
   // matrix
@@ -265,7 +286,8 @@ export function parseModels(sources: readonly ModelSource[]): DomainModel {
     f.chain.forEach((c, k) => {
       if (!conceptIds.has(c)) issues.push(issueAt(flSrc, ['flows', i, 'chain', k], `unknown concept "${c}"`, ['flows', i, 'chain']));
       const prev = f.chain[k - 1];
-      if (k > 0 && prev !== undefined && !edgeKeys.has(`${prev}>${c}`)) issues.push(issueAt(flSrc, ['flows', i, 'chain', k], `no edge from ${prev} to ${c}`, ['flows', i, 'chain']));
+      if (k > 0 && prev !== undefined && !edgeKeys.has(`${prev}>${c}`))
+        issues.push(issueAt(flSrc, ['flows', i, 'chain', k], `no edge from ${prev} to ${c}`, ['flows', i, 'chain']));
     });
   });
 

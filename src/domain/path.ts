@@ -58,7 +58,10 @@ export function resolveConcept(model: DomainModel, name: string): Concept {
   const close = model.flows.concepts
     .filter((c) => [c.id, c.name, ...c.aliases].some((n) => normaliseName(n).includes(key) || key.includes(normaliseName(n))))
     .map((c) => c.name);
-  throw new UserError(`unknown concept "${name}"${close.length ? `; did you mean: ${close.slice(0, 5).join(', ')}` : `; known: ${model.flows.concepts.map((c) => c.name).join(', ')}`}`, { field: 'concept' });
+  throw new UserError(
+    `unknown concept "${name}"${close.length ? `; did you mean: ${close.slice(0, 5).join(', ')}` : `; known: ${model.flows.concepts.map((c) => c.name).join(', ')}`}`,
+    { field: 'concept' },
+  );
 }
 
 function simplePaths(edges: readonly Edge[], from: string, to: string, maxExtra: number, limit: number): Edge[][] {
@@ -70,10 +73,11 @@ function simplePaths(edges: readonly Edge[], from: string, to: string, maxExtra:
   const queue = [from];
   while (queue.length > 0) {
     const n = queue.shift()!;
-    for (const e of adj.get(n) ?? []) if (!dist.has(e.to)) {
-      dist.set(e.to, dist.get(n)! + 1);
-      queue.push(e.to);
-    }
+    for (const e of adj.get(n) ?? [])
+      if (!dist.has(e.to)) {
+        dist.set(e.to, dist.get(n)! + 1);
+        queue.push(e.to);
+      }
   }
   const shortest = dist.get(to);
   if (shortest === undefined) return out;
@@ -126,10 +130,11 @@ export function findPath(model: DomainModel, fromName: string, toName: string): 
   // a path between two concepts never runs through another platform's objects (Machine -> KubevirtMachine is
   // not a step of an OpenStack machine's story)
   const ends = new Set([from.platform, to.platform].filter((p): p is string => p !== undefined));
-  const samePlatform = (e: Edge): boolean => [e.from, e.to].every((id) => {
-    const p = byId.get(id)?.platform;
-    return p === undefined || ends.has(p);
-  });
+  const samePlatform = (e: Edge): boolean =>
+    [e.from, e.to].every((id) => {
+      const p = byId.get(id)?.platform;
+      return p === undefined || ends.has(p);
+    });
   const edges = model.flows.edges.filter(samePlatform);
   let direction: PathResult['direction'] = 'forward';
   let paths = simplePaths(edges, from.id, to.id, 3, 4);
@@ -140,7 +145,14 @@ export function findPath(model: DomainModel, fromName: string, toName: string): 
   const best = paths[0];
   if (!best) throw new UserError(`no propagation path between ${from.name} and ${to.name} in ${model.files.flows}`);
   const steps = best.map(toStep);
-  return { from: ref(from), to: ref(to), direction, steps, lossyCount: steps.filter((s) => s.lossy).length, alternatives: paths.slice(1).map((p) => p.map(toStep)) };
+  return {
+    from: ref(from),
+    to: ref(to),
+    direction,
+    steps,
+    lossyCount: steps.filter((s) => s.lossy).length,
+    alternatives: paths.slice(1).map((p) => p.map(toStep)),
+  };
 }
 
 export function renderPath(p: PathResult): string {
@@ -149,7 +161,9 @@ export function renderPath(p: PathResult): string {
   const chain = (steps: readonly PathStep[]): string => [steps[0]?.from.name ?? '', ...steps.map((s) => s.to.name)].join(' -> ');
   out.push(`  ${chain(p.steps)}   (${p.steps.length} hop${p.steps.length === 1 ? '' : 's'}, ${p.lossyCount} lossy)`);
   p.steps.forEach((s, i) => {
-    out.push(`  ${i + 1}. ${s.from.name} -> ${s.to.name}  [${s.actor.name}]${s.lossy ? '  LOSSY' : ''}${s.direct ? '  DIRECT (HyperShift code touches the provider object itself)' : ''}`);
+    out.push(
+      `  ${i + 1}. ${s.from.name} -> ${s.to.name}  [${s.actor.name}]${s.lossy ? '  LOSSY' : ''}${s.direct ? '  DIRECT (HyperShift code touches the provider object itself)' : ''}`,
+    );
     out.push(`     carries: ${s.carries}`);
     if (s.loss) out.push(`     loses:   ${s.loss}`);
     for (const v of s.via) out.push(`     code:    ${v}`);

@@ -28,10 +28,22 @@ const MATRIX_COLUMNS: { key: keyof Platform; question: string }[] = [
 
 /** The checklist for adding a platform, derived from the matrix columns and the lifecycle variations. */
 export function newPlatformChecklist(model: DomainModel): NewPlatformChecklist {
-  const items: ChecklistItem[] = model.matrix.newPlatformSteps.map((s) => ({ id: s.id, step: s.step, refs: [...s.refs], component: s.component, source: 'steps' }));
+  const items: ChecklistItem[] = model.matrix.newPlatformSteps.map((s) => ({
+    id: s.id,
+    step: s.step,
+    refs: [...s.refs],
+    component: s.component,
+    source: 'steps',
+  }));
   const example = model.matrix.platforms.find((p) => p.id === 'GCP') ?? model.matrix.platforms[0];
   for (const col of MATRIX_COLUMNS) {
-    items.push({ id: `matrix-${String(col.key)}`, step: `${col.question} (fill platform-matrix.yaml: ${String(col.key)})`, refs: example ? [example.constRef] : [], component: 'nodepool-controller', source: 'matrix' });
+    items.push({
+      id: `matrix-${String(col.key)}`,
+      step: `${col.question} (fill platform-matrix.yaml: ${String(col.key)})`,
+      refs: example ? [example.constRef] : [],
+      component: 'nodepool-controller',
+      source: 'matrix',
+    });
   }
   const seen = new Set<string>();
   for (const pv of model.lifecycle.platformVariations) {
@@ -81,7 +93,9 @@ export function platformVariations(model: DomainModel, name: string): PlatformRe
       if (f.surfacedAs.reason) out.reason = f.surfacedAs.reason;
       return out;
     });
-  const suites = model.matrix.e2eSuites.filter((s) => platform.e2eSuites.includes(s.id)).map((s) => ({ id: s.id, typicalMinutes: s.typicalMinutes, estimate: s.estimate }));
+  const suites = model.matrix.e2eSuites
+    .filter((s) => platform.e2eSuites.includes(s.id))
+    .map((s) => ({ id: s.id, typicalMinutes: s.typicalMinutes, estimate: s.estimate }));
   return { platform, variations, failureModes, suites, unchanged };
 }
 
@@ -95,9 +109,12 @@ export function renderPlatform(r: PlatformReport): string {
     `  boot: ~${p.typicalBootMinutes.value} min${p.typicalBootMinutes.estimate ? ' (estimate)' : ''}; image: ${p.imageReference}`,
     `  network: ${p.networkModel}`,
     'sub-states that differ:',
-    ...(r.variations.length ? r.variations.map((v) => `  ${v.state}${v.substates.length ? ` / ${v.substates.join(', ')}` : ''}: ${v.behaviour}`) : ['  none: follows the generic lifecycle']),
+    ...(r.variations.length
+      ? r.variations.map((v) => `  ${v.state}${v.substates.length ? ` / ${v.substates.join(', ')}` : ''}: ${v.behaviour}`)
+      : ['  none: follows the generic lifecycle']),
   ];
-  if (r.failureModes.length) out.push('platform failure modes:', ...r.failureModes.map((f) => `  ${f.id}: ${f.symptom} -> ${f.condition}${f.reason ? `/${f.reason}` : ''}`));
+  if (r.failureModes.length)
+    out.push('platform failure modes:', ...r.failureModes.map((f) => `  ${f.id}: ${f.symptom} -> ${f.condition}${f.reason ? `/${f.reason}` : ''}`));
   if (r.suites.length) out.push(`e2e: ${r.suites.map((s) => `${s.id} ~${s.typicalMinutes} min`).join(', ')}`);
   return out.join('\n');
 }

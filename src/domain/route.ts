@@ -11,7 +11,8 @@ import type { DomainModel, Platform, State } from './schema.js';
 
 export type AnswerKind = 'new-platform-checklist' | 'impact' | 'path' | 'lifecycle' | 'platform' | 'explain' | 'needs-model';
 
-export type MentionKind = 'new-platform' | 'file' | 'concept' | 'platform' | 'component' | 'state' | 'strategy' | 'substate' | 'condition' | 'failure-mode' | 'invariant' | 'rule';
+export type MentionKind =
+  'new-platform' | 'file' | 'concept' | 'platform' | 'component' | 'state' | 'strategy' | 'substate' | 'condition' | 'failure-mode' | 'invariant' | 'rule';
 
 export interface Mention {
   kind: MentionKind;
@@ -45,8 +46,10 @@ interface Term {
   re: RegExp;
 }
 
-const NEW_PLATFORM = /\b(?:(?:new|another|additional|next|a\s+new)\s+(?:cloud\s+|infrastructure\s+)?(?:platform|provider)s?|add(?:s|ed|ing)?\s+(?:a\s+|another\s+)?(?:new\s+)?(?:platform|provider)|new-platform|new[-\s]checklist)\b/i;
-const REPO_PATH = /(?<![\w./-])((?:api|hypershift-operator|control-plane-operator|support|cmd|ignition-server|karpenter-operator|test|docs|vendor)\/[\w./-]*[\w/])(?::\d+)?(?:#[\w.]+)?/g;
+const NEW_PLATFORM =
+  /\b(?:(?:new|another|additional|next|a\s+new)\s+(?:cloud\s+|infrastructure\s+)?(?:platform|provider)s?|add(?:s|ed|ing)?\s+(?:a\s+|another\s+)?(?:new\s+)?(?:platform|provider)|new-platform|new[-\s]checklist)\b/i;
+const REPO_PATH =
+  /(?<![\w./-])((?:api|hypershift-operator|control-plane-operator|support|cmd|ignition-server|karpenter-operator|test|docs|vendor)\/[\w./-]*[\w/])(?::\d+)?(?:#[\w.]+)?/g;
 
 /** "AzureMachine", "azure machine", "azure-machine" → words; CamelCase and acronyms split ("IBMPowerVS" → IBM Power VS). */
 function words(term: string): string[] {
@@ -160,7 +163,12 @@ function platformAnswer(model: DomainModel, platform: Platform): { text: string;
   const node = `platform:${platform.id}`;
   const citations: RoutedCitation[] = [
     { node, ref: platform.constRef },
-    ...(platform.machineTemplate ? [{ node, ref: platform.machineTemplate.builder }, { node, ref: platform.machineTemplate.providerTypes }] : []),
+    ...(platform.machineTemplate
+      ? [
+          { node, ref: platform.machineTemplate.builder },
+          { node, ref: platform.machineTemplate.providerTypes },
+        ]
+      : []),
     ...(platform.conditionSetter ? [{ node, ref: platform.conditionSetter }] : []),
     ...(platform.featureGateRef ? [{ node, ref: platform.featureGateRef }] : []),
     ...report.variations.flatMap((v) => v.code.map((ref) => ({ node: `variation:${platform.id}:${v.state}`, ref }))),
@@ -177,26 +185,41 @@ function platformAnswer(model: DomainModel, platform: Platform): { text: string;
         const from = f.chain[i]!;
         const edge = model.flows.edges.find((e) => e.from === from && e.to === to);
         if (!edge) return;
-        if (edge.lossy || edge.direct) lines.push(`    ${name(from)} -> ${name(to)}${edge.direct ? ' [direct read/write by HyperShift]' : ''}${edge.lossy ? ` [lossy: ${edge.loss}]` : ''}`);
+        if (edge.lossy || edge.direct)
+          lines.push(`    ${name(from)} -> ${name(to)}${edge.direct ? ' [direct read/write by HyperShift]' : ''}${edge.lossy ? ` [lossy: ${edge.loss}]` : ''}`);
         citations.push(...edge.via.map((ref) => ({ node: `edge:${from}>${to}`, ref })));
       });
     }
   }
   if (platform.machineTemplate && model.matrix.templateRollout) {
-    lines.push(`template rollout: a change to what ${platform.machineTemplate.builder} returns rolls every ${platform.id} NodePool (${model.matrix.templateRollout.statement}).`);
+    lines.push(
+      `template rollout: a change to what ${platform.machineTemplate.builder} returns rolls every ${platform.id} NodePool (${model.matrix.templateRollout.statement}).`,
+    );
     citations.push({ node: 'templateRollout', ref: model.matrix.templateRollout.namedBy });
   }
   return { text: lines.join('\n'), citations };
 }
 
 /** One lifecycle state, narrowed to a strategy or sub-state when the question names one, for the platforms it names. */
-function lifecycleAnswer(model: DomainModel, state: State, strategy: string | undefined, substate: string | undefined, platforms: readonly string[]): { text: string; citations: RoutedCitation[] } {
+function lifecycleAnswer(
+  model: DomainModel,
+  state: State,
+  strategy: string | undefined,
+  substate: string | undefined,
+  platforms: readonly string[],
+): { text: string; citations: RoutedCitation[] } {
   const strat = state.strategies.find((s) => s.id === strategy);
   const steps = state.substates.filter((u) => (substate ? u.id === substate : !strat || !u.strategy || u.strategy === 'both' || u.strategy === strat.id));
   const stepIds = new Set(steps.map((u) => u.id));
   const node = `state:${state.id}`;
-  const citations: RoutedCitation[] = [...state.code.map((ref) => ({ node, ref })), ...(strat ? strat.code.map((ref) => ({ node: `strategy:${state.id}.${strat.id}`, ref })) : [])];
-  const lines = [`NodePool lifecycle: ${state.id}${strat ? ` with the ${strat.id} strategy (${strat.capiObject})` : ''}${substate ? ` / ${substate}` : ''}`, state.summary];
+  const citations: RoutedCitation[] = [
+    ...state.code.map((ref) => ({ node, ref })),
+    ...(strat ? strat.code.map((ref) => ({ node: `strategy:${state.id}.${strat.id}`, ref })) : []),
+  ];
+  const lines = [
+    `NodePool lifecycle: ${state.id}${strat ? ` with the ${strat.id} strategy (${strat.capiObject})` : ''}${substate ? ` / ${substate}` : ''}`,
+    state.summary,
+  ];
   if (strat) lines.push(strat.summary);
   if (steps.length) {
     lines.push('', substate ? 'Sub-state:' : 'Steps:');
@@ -205,7 +228,8 @@ function lifecycleAnswer(model: DomainModel, state: State, strategy: string | un
       citations.push(...u.code.map((ref) => ({ node: `substate:${state.id}.${u.id}`, ref })));
     });
   }
-  const touches = (v: { state: string; substates: string[] }): boolean => v.state === state.id && (v.substates.length === 0 || v.substates.some((s) => stepIds.has(s)) || steps.length === 0);
+  const touches = (v: { state: string; substates: string[] }): boolean =>
+    v.state === state.id && (v.substates.length === 0 || v.substates.some((s) => stepIds.has(s)) || steps.length === 0);
   const variations = model.lifecycle.platformVariations.filter(touches);
   lines.push('');
   if (platforms.length) {
@@ -213,7 +237,9 @@ function lifecycleAnswer(model: DomainModel, state: State, strategy: string | un
       const own = variations.filter((v) => v.platform.includes(p));
       if (own.length === 0) lines.push(`${p}: follows these steps as written (no ${p} variation of ${state.id} at the pin).`);
       for (const v of own) {
-        lines.push(`On ${p}${v.platform.length > 1 ? ` (as on ${v.platform.filter((x) => x !== p).join(', ')})` : ''}${v.substates.length ? `, ${v.substates.join(', ')}` : ''}: ${v.behaviour}`);
+        lines.push(
+          `On ${p}${v.platform.length > 1 ? ` (as on ${v.platform.filter((x) => x !== p).join(', ')})` : ''}${v.substates.length ? `, ${v.substates.join(', ')}` : ''}: ${v.behaviour}`,
+        );
         citations.push(...v.code.map((ref) => ({ node: `variation:${p}:${v.state}`, ref })));
       }
     }
@@ -225,11 +251,17 @@ function lifecycleAnswer(model: DomainModel, state: State, strategy: string | un
     }
   }
   const failures = model.lifecycle.failureModes.filter(
-    (f) => f.state === state.id && (!f.substate || stepIds.has(f.substate) || steps.length === 0) && (f.platforms.length === 0 || platforms.length === 0 || f.platforms.some((p) => platforms.includes(p))),
+    (f) =>
+      f.state === state.id &&
+      (!f.substate || stepIds.has(f.substate) || steps.length === 0) &&
+      (f.platforms.length === 0 || platforms.length === 0 || f.platforms.some((p) => platforms.includes(p))),
   );
   if (failures.length) {
     lines.push('What can go wrong:');
-    for (const f of failures) lines.push(`  ${f.id}${f.platforms.length ? ` [${f.platforms.join(', ')}]` : ''}: ${f.symptom} -> ${f.surfacedAs.condition}${f.surfacedAs.reason ? `/${f.surfacedAs.reason}` : ''}${f.lossy ? ' (lossy)' : ''}`);
+    for (const f of failures)
+      lines.push(
+        `  ${f.id}${f.platforms.length ? ` [${f.platforms.join(', ')}]` : ''}: ${f.symptom} -> ${f.surfacedAs.condition}${f.surfacedAs.reason ? `/${f.surfacedAs.reason}` : ''}${f.lossy ? ' (lossy)' : ''}`,
+      );
   }
   const invariants = model.lifecycle.invariants.filter((i) => i.appliesTo.includes(state.id));
   if (invariants.length) {
@@ -249,8 +281,20 @@ export function answerFromModel(model: DomainModel, question: string, opts: Rout
   const found = findMentions(model, question);
   const of = (kind: MentionKind): Mention[] => found.filter((m) => m.kind === kind);
   const conceptPlatform = (id: string): string | undefined => model.flows.concepts.find((c) => c.id === id)?.platform;
-  const platforms = [...new Set([...of('platform').map((m) => m.id), ...of('concept').map((m) => conceptPlatform(m.id)).filter((p): p is string => p !== undefined)])];
-  const done = (kind: AnswerKind, body: { text: string; citations: RoutedCitation[] }): RoutedAnswer => ({ kind, text: body.text, citations: uniqueCitations(body.citations), found });
+  const platforms = [
+    ...new Set([
+      ...of('platform').map((m) => m.id),
+      ...of('concept')
+        .map((m) => conceptPlatform(m.id))
+        .filter((p): p is string => p !== undefined),
+    ]),
+  ];
+  const done = (kind: AnswerKind, body: { text: string; citations: RoutedCitation[] }): RoutedAnswer => ({
+    kind,
+    text: body.text,
+    citations: uniqueCitations(body.citations),
+    found,
+  });
 
   if (of('new-platform').length) {
     const checklist = newPlatformChecklist(model);
@@ -275,7 +319,9 @@ export function answerFromModel(model: DomainModel, question: string, opts: Rout
           ...real.map((ref) => ({ node: 'file', ref })),
           ...components.map((c) => ({ node: `component:${c.id}`, ref: c.entry })),
           ...r.rollouts.flatMap((x) => x.code.map((ref) => ({ node: `rollout:${x.platform}`, ref }))),
-          ...model.lifecycle.invariants.filter((i) => r.invariants.some((x) => x.id === i.id)).map((i) => ({ node: `invariant:${i.id}`, ref: i.enforcedBy[0]! })),
+          ...model.lifecycle.invariants
+            .filter((i) => r.invariants.some((x) => x.id === i.id))
+            .map((i) => ({ node: `invariant:${i.id}`, ref: i.enforcedBy[0]! })),
         ],
       });
     }
@@ -297,7 +343,11 @@ export function answerFromModel(model: DomainModel, question: string, opts: Rout
     return done('lifecycle', lifecycleAnswer(model, state, strategy?.id.split('.')[1], substate?.id.split('.')[1], platforms));
   }
 
-  const specific = found.find((m) => ['component', 'condition', 'failure-mode', 'invariant', 'rule'].includes(m.kind) || (m.kind === 'concept' && !(platforms.length && GENERIC_CONCEPTS.has(m.id))));
+  const specific = found.find(
+    (m) =>
+      ['component', 'condition', 'failure-mode', 'invariant', 'rule'].includes(m.kind) ||
+      (m.kind === 'concept' && !(platforms.length && GENERIC_CONCEPTS.has(m.id))),
+  );
   if (specific) {
     const e = attempt(() => explain(model, specific.id));
     if (e) return done('explain', { text: renderExplanation(e), citations: e.refs.map((ref) => ({ node: `${e.kind}:${e.id}`, ref })) });
@@ -311,7 +361,9 @@ export function answerFromModel(model: DomainModel, question: string, opts: Rout
     if (e) return done('explain', { text: renderExplanation(e), citations: e.refs.map((ref) => ({ node: `state:${state.id}`, ref })) });
   }
 
-  const unknownFiles = files.length ? ` The path${files.length === 1 ? '' : 's'} ${files.join(', ')} ${files.length === 1 ? 'is' : 'are'} not in HyperShift at the pinned commit.` : '';
+  const unknownFiles = files.length
+    ? ` The path${files.length === 1 ? '' : 's'} ${files.join(', ')} ${files.length === 1 ? 'is' : 'are'} not in HyperShift at the pinned commit.`
+    : '';
   return {
     kind: 'needs-model',
     text: `The domain model has no answer to this. In the question it found ${describeFound(found)}.${unknownFiles} It knows concepts (${model.flows.concepts.length}), platforms (${model.matrix.platforms.map((p) => p.id).join(', ')}), lifecycle states (${model.lifecycle.states.map((s) => s.id).join(', ')}), conditions, failure modes, invariants and boundary rules by name.`,
@@ -319,4 +371,3 @@ export function answerFromModel(model: DomainModel, question: string, opts: Rout
     found,
   };
 }
-

@@ -35,7 +35,8 @@ export function unsafeRegexReason(pattern: string): string | undefined {
       continue;
     }
     if (c === '(') {
-      if (pattern.startsWith('(?=', i) || pattern.startsWith('(?!', i) || pattern.startsWith('(?<=', i) || pattern.startsWith('(?<!', i)) return 'look-arounds are not supported';
+      if (pattern.startsWith('(?=', i) || pattern.startsWith('(?!', i) || pattern.startsWith('(?<=', i) || pattern.startsWith('(?<!', i))
+        return 'look-arounds are not supported';
       groups.push({ repeats: false, alternates: false });
       lastAtom = undefined;
       continue;
@@ -58,7 +59,8 @@ export function unsafeRegexReason(pattern: string): string | undefined {
       const q = quantifier?.[0] ?? '?';
       const repeating = q !== '?' && q !== '{0,1}' && q !== '{1}' && q !== '{0}';
       if (repeating) {
-        if (lastAtom && (lastAtom.repeats || lastAtom.alternates)) return 'a repeated group may not contain another repetition or an alternation (nested quantifiers backtrack exponentially)';
+        if (lastAtom && (lastAtom.repeats || lastAtom.alternates))
+          return 'a repeated group may not contain another repetition or an alternation (nested quantifiers backtrack exponentially)';
         if (++repeats > maxRepeats) return `a pattern may repeat at most ${maxRepeats} times`;
         top.repeats = true;
       }

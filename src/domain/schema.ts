@@ -183,10 +183,7 @@ export const Platform = z
     aliases: Aliases,
     constRef: Ref,
     automatedMachineManagement: z.boolean(),
-    machineTemplate: z
-      .object({ kind: Id, builder: Ref, providerPackage: Text, providerMachineKind: Id, providerTypes: Ref })
-      .strict()
-      .nullable(),
+    machineTemplate: z.object({ kind: Id, builder: Ref, providerPackage: Text, providerMachineKind: Id, providerTypes: Ref }).strict().nullable(),
     files: z.array(Text).min(1),
     scalingPrimitive: Text,
     quotaErrorSource: Text,

@@ -75,7 +75,7 @@ export function buildSnapshot(model: DomainModel, checkout: CheckoutContent, pre
     if (text !== undefined) owners[path] = text;
   }
   // A banned name that now appears in HyperShift is no longer a mistake to guard against.
-  const banned = [...(previous?.bannedSymbols ?? [])].filter((n) => !(checkout.bannedFound[n]?.length)).sort();
+  const banned = [...(previous?.bannedSymbols ?? [])].filter((n) => !checkout.bannedFound[n]?.length).sort();
   return {
     index: {
       kind: 'SnapshotIndex',
@@ -148,11 +148,18 @@ export interface SnapshotDiff {
 function symbolSites(model: DomainModel): Site[] {
   const sites: Site[] = [];
   for (const r of model.refs) {
-    if (r.symbol && !r.path.startsWith('vendor/')) sites.push({ path: r.path, symbol: r.symbol, ...(r.lineNo !== undefined ? { lineNo: r.lineNo } : {}), where: `${r.file}:${r.line} ${r.at}` });
+    if (r.symbol && !r.path.startsWith('vendor/'))
+      sites.push({ path: r.path, symbol: r.symbol, ...(r.lineNo !== undefined ? { lineNo: r.lineNo } : {}), where: `${r.file}:${r.line} ${r.at}` });
   }
   model.lifecycle.conditionCatalog.forEach((c, i) => {
     const ref = model.refs.find((r) => r.at === `conditionCatalog[${i}].ref`);
-    if (ref) sites.push({ path: ref.path, symbol: c.const, ...(ref.lineNo !== undefined ? { lineNo: ref.lineNo } : {}), where: `${ref.file}:${ref.line} conditionCatalog[${i}].const` });
+    if (ref)
+      sites.push({
+        path: ref.path,
+        symbol: c.const,
+        ...(ref.lineNo !== undefined ? { lineNo: ref.lineNo } : {}),
+        where: `${ref.file}:${ref.line} conditionCatalog[${i}].const`,
+      });
   });
   return sites;
 }
@@ -174,7 +181,9 @@ function ownersPeople(path: string, text: string): Map<string, { approvers: stri
 function diffOwners(before: Record<string, string>, after: Record<string, string>): SnapshotDiff['owners'] {
   const people: PeopleChange[] = [];
   const edited: string[] = [];
-  for (const file of Object.keys(after).filter((f) => before[f] !== undefined).sort()) {
+  for (const file of Object.keys(after)
+    .filter((f) => before[f] !== undefined)
+    .sort()) {
     if (before[file] === after[file]) continue;
     const peopleBefore = people.length;
     const a = ownersPeople(file, before[file]!) as Map<string, Record<string, string[]>>;
@@ -192,8 +201,12 @@ function diffOwners(before: Record<string, string>, after: Record<string, string
     if (people.length === peopleBefore) edited.push(file);
   }
   return {
-    added: Object.keys(after).filter((f) => before[f] === undefined).sort(),
-    removed: Object.keys(before).filter((f) => after[f] === undefined).sort(),
+    added: Object.keys(after)
+      .filter((f) => before[f] === undefined)
+      .sort(),
+    removed: Object.keys(before)
+      .filter((f) => after[f] === undefined)
+      .sort(),
     people,
     edited,
   };
@@ -290,7 +303,8 @@ export function renderSnapshotDiff(d: SnapshotDiff): string {
     for (const f of o.added) out.push(`  added: ${f}`);
     for (const f of o.removed) out.push(`  removed: ${f}`);
     for (const f of o.edited) out.push(`  ${f}: edited, same approvers, reviewers and aliases`);
-    for (const c of o.people) out.push(`  ${c.file}${c.field === 'members' ? ` alias ${c.scope}` : c.scope === '.*' ? '' : ` filter ${c.scope}`} ${c.field}: ${people(c)}`);
+    for (const c of o.people)
+      out.push(`  ${c.file}${c.field === 'members' ? ` alias ${c.scope}` : c.scope === '.*' ? '' : ` filter ${c.scope}`} ${c.field}: ${people(c)}`);
   }
   for (const b of d.bannedNowPresent) out.push(`banned name now present, dropped from bannedSymbols: ${b.name} at ${b.at.join(', ')}`);
   if (d.verify.ok) out.push(`model verify at the new pin: ok (${d.verify.checked.refs} references, ${d.verify.checked.symbols} symbols)`);

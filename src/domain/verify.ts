@@ -9,7 +9,8 @@ import type { GoFileImports } from './goimports.js';
 import type { DomainModel } from './schema.js';
 
 export interface VerifyIssue {
-  kind: 'missing-path' | 'line-out-of-range' | 'unknown-symbol' | 'symbol-moved' | 'banned-symbol' | 'glob-matches-nothing' | 'boundary-violation' | 'coverage-gap';
+  kind:
+    'missing-path' | 'line-out-of-range' | 'unknown-symbol' | 'symbol-moved' | 'banned-symbol' | 'glob-matches-nothing' | 'boundary-violation' | 'coverage-gap';
   /** model file and line, or the repository file for boundary violations */
   file: string;
   line: number;
@@ -112,7 +113,11 @@ export function verifyAgainstTree(model: DomainModel, tree: readonly string[] | 
     if (lineNo !== undefined && lineNo > (snap.lineCounts[path] ?? Infinity)) lineNo = undefined;
     const decls = snap.declarations[path];
     if (!decls) {
-      issues.push({ kind: 'unknown-symbol', ...site, message: `${label} "${symbol}": the snapshot has no declarations of ${path}; regenerate it with sitroom model snapshot --repo <checkout>` });
+      issues.push({
+        kind: 'unknown-symbol',
+        ...site,
+        message: `${label} "${symbol}": the snapshot has no declarations of ${path}; regenerate it with sitroom model snapshot --repo <checkout>`,
+      });
       return;
     }
     const declared = findDeclaration(decls, symbol, lineNo);
@@ -147,7 +152,8 @@ export function verifyAgainstTree(model: DomainModel, tree: readonly string[] | 
   });
   for (const g of model.globs) {
     if (inAbsentDir(g.glob)) continue;
-    if (!globMatchesTree(idx, g.glob)) issues.push({ kind: 'glob-matches-nothing', file: g.file, line: g.line, at: g.at, message: `glob "${g.glob}" matches no path in the tree` });
+    if (!globMatchesTree(idx, g.glob))
+      issues.push({ kind: 'glob-matches-nothing', file: g.file, line: g.line, at: g.at, message: `glob "${g.glob}" matches no path in the tree` });
   }
   // the same depth for every platform: a missing cell is drift of the model against its own matrix
   const coverage = platformCoverage(model);

@@ -108,13 +108,23 @@ const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
 /** First-parent merges of pull requests committed in [since, until). */
 export async function listMerges(repo: string, since: string, until: string): Promise<MergeCommit[]> {
-  for (const [field, value] of [['since', since], ['until', until]] as const) {
+  for (const [field, value] of [
+    ['since', since],
+    ['until', until],
+  ] as const) {
     if (!isoDate.test(value)) throw new UserError(`--${field} "${value}" must be a date like 2024-01-01`, { field });
   }
   if (!existsSync(repo)) throw new UserError(`${repo}: no such checkout (--repo)`, { field: 'repo' });
   let out: string;
   try {
-    out = await git(repo, ['log', '--first-parent', '--merges', `--since=${since}T00:00:00Z`, `--until=${until}T00:00:00Z`, '--format=%H%x1f%P%x1f%cI%x1f%s%x1f%b%x1e']);
+    out = await git(repo, [
+      'log',
+      '--first-parent',
+      '--merges',
+      `--since=${since}T00:00:00Z`,
+      `--until=${until}T00:00:00Z`,
+      '--format=%H%x1f%P%x1f%cI%x1f%s%x1f%b%x1e',
+    ]);
   } catch (err) {
     throw new UserError(`${repo}: git log failed (is it a HyperShift checkout?): ${(err as Error).message.split('\n')[0]}`, { field: 'repo' });
   }
@@ -151,7 +161,11 @@ export interface BuildResult {
 export const defaultMaxSourceFiles = 40;
 
 /** Cases for the data-plane merges of a checkout in [since, until). */
-export async function buildCases(repo: string, model: DomainModel, opts: { since: string; until: string; concurrency?: number; maxSourceFiles?: number }): Promise<BuildResult> {
+export async function buildCases(
+  repo: string,
+  model: DomainModel,
+  opts: { since: string; until: string; concurrency?: number; maxSourceFiles?: number },
+): Promise<BuildResult> {
   const maxSource = opts.maxSourceFiles ?? defaultMaxSourceFiles;
   const sweeps: number[] = [];
   const globs = dataPlanePaths(model);
@@ -175,12 +189,21 @@ export async function buildCases(repo: string, model: DomainModel, opts: { since
         sweeps.push(pr);
         continue;
       }
-      const title = m.body.split('\n').map((l) => l.trim()).find(Boolean) ?? m.subject;
+      const title =
+        m.body
+          .split('\n')
+          .map((l) => l.trim())
+          .find(Boolean) ?? m.subject;
       const jira = jiraKeyOf(title);
       cases.push({ pr, title, ...(jira ? { jira } : {}), mergedAt: m.mergedAt, commit: m.commit, files: split });
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, worker));
   cases.sort((a, b) => a.mergedAt.localeCompare(b.mergedAt) || a.pr - b.pr);
-  return { set: { kind: 'PlanEvalCases', repo: 'github.com/openshift/hypershift', since: opts.since, until: opts.until, dataPlanePaths: globs, cases }, merges: merges.length, unreadable, sweeps: sweeps.sort((a, b) => a - b) };
+  return {
+    set: { kind: 'PlanEvalCases', repo: 'github.com/openshift/hypershift', since: opts.since, until: opts.until, dataPlanePaths: globs, cases },
+    merges: merges.length,
+    unreadable,
+    sweeps: sweeps.sort((a, b) => a - b),
+  };
 }

@@ -38,7 +38,9 @@ export function planFiles(plan: Plan | undefined): string[] {
 
 export function validationNeeds(c: EvalCase): ValidationNeeds {
   return {
-    api: c.files.generated.some((f) => f.endsWith('.go') || f.startsWith('api/')) || c.files.source.some((f) => /^api\/.*_types\.go$/.test(f) || /^api\/hypershift\/v1beta1\/[a-z]+\.go$/.test(f)),
+    api:
+      c.files.generated.some((f) => f.endsWith('.go') || f.startsWith('api/')) ||
+      c.files.source.some((f) => /^api\/.*_types\.go$/.test(f) || /^api\/hypershift\/v1beta1\/[a-z]+\.go$/.test(f)),
     tests: c.files.tests.length > 0,
   };
 }

@@ -17,7 +17,14 @@ const CiReportBody = z.strictObject({
     state: z.enum(['success', 'failure', 'pending', 'error']),
     url: z.string().url().optional(),
     tests: z
-      .array(z.strictObject({ job: z.string(), test: z.string().min(1).max(500), status: z.enum(['passed', 'failed', 'skipped']), message: z.string().max(20_000).optional() }))
+      .array(
+        z.strictObject({
+          job: z.string(),
+          test: z.string().min(1).max(500),
+          status: z.enum(['passed', 'failed', 'skipped']),
+          message: z.string().max(20_000).optional(),
+        }),
+      )
       .max(5_000),
   }),
 });

@@ -30,7 +30,10 @@ export interface RequestRules {
 
 /** The media type of a request, lower case and without parameters ("" when absent). */
 export function mediaType(req: Pick<IncomingMessage, 'headers'>): string {
-  return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
 }
 
 const loopbackNames = ['127.0.0.1', 'localhost', '[::1]'];
@@ -69,14 +72,17 @@ export function checkHeaders(req: Pick<IncomingMessage, 'headers' | 'method'>, r
   if (rules.browser) {
     const host = String(req.headers.host ?? '').toLowerCase();
     const hostname = hostnameOf(host);
-    if (!hostname || !rules.browser.hosts.has(hostname)) throw new RequestRefused(421, 'unknown_host', `this server does not answer for host ${JSON.stringify(host.slice(0, 100))}`);
+    if (!hostname || !rules.browser.hosts.has(hostname))
+      throw new RequestRefused(421, 'unknown_host', `this server does not answer for host ${JSON.stringify(host.slice(0, 100))}`);
     // Fetch metadata, where the browser sends it: only our own pages may call us. Following a link from
     // elsewhere (a dashboard link in Slack) is a top-level GET navigation, which reads and changes nothing.
     const site = req.headers['sec-fetch-site'];
     const navigation = (req.method === 'GET' || req.method === 'HEAD') && req.headers['sec-fetch-mode'] === 'navigate';
-    if (site !== undefined && site !== 'same-origin' && site !== 'none' && !navigation) throw new RequestRefused(403, 'cross_site', `a ${String(site).slice(0, 40)} request is refused`);
+    if (site !== undefined && site !== 'same-origin' && site !== 'none' && !navigation)
+      throw new RequestRefused(403, 'cross_site', `a ${String(site).slice(0, 40)} request is refused`);
     const origin = req.headers.origin;
-    if (origin !== undefined && !sameOrigin(origin, host)) throw new RequestRefused(403, 'cross_site', `a request from origin ${JSON.stringify(origin.slice(0, 100))} is refused`);
+    if (origin !== undefined && !sameOrigin(origin, host))
+      throw new RequestRefused(403, 'cross_site', `a request from origin ${JSON.stringify(origin.slice(0, 100))} is refused`);
   }
   const hasBody = declared > 0 || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && rules.contentTypes && !rules.contentTypes.includes(mediaType(req))) {

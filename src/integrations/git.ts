@@ -8,10 +8,19 @@ import { inheritedEnvironment } from '../config/process-environment.js';
 
 const run = promisify(execFile);
 
-const identity = { GIT_AUTHOR_NAME: 'Situation Room agent', GIT_AUTHOR_EMAIL: 'sitroom-agent@localhost', GIT_COMMITTER_NAME: 'Situation Room agent', GIT_COMMITTER_EMAIL: 'sitroom-agent@localhost' };
+const identity = {
+  GIT_AUTHOR_NAME: 'Situation Room agent',
+  GIT_AUTHOR_EMAIL: 'sitroom-agent@localhost',
+  GIT_COMMITTER_NAME: 'Situation Room agent',
+  GIT_COMMITTER_EMAIL: 'sitroom-agent@localhost',
+};
 
 export async function git(cwd: string, args: string[]): Promise<string> {
-  const { stdout } = await run('git', args, { cwd, env: { ...inheritedEnvironment(['PATH', 'HOME']), GIT_TERMINAL_PROMPT: '0', ...identity }, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run('git', args, {
+    cwd,
+    env: { ...inheritedEnvironment(['PATH', 'HOME']), GIT_TERMINAL_PROMPT: '0', ...identity },
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return stdout;
 }
 

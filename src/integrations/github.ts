@@ -31,14 +31,21 @@ export interface CodeHost {
    * Brings commits pushed to the phase branch on its remote (a developer pairing) into the worktree's branch,
    * fast-forward only. A branch that moved on both sides is never forced: it throws NonFastForward, explained.
    */
-  pullBranch?(worktree: string, branch: string, owner?: BranchOwner): Promise<{ remote: 'absent' | 'same' | 'fast-forwarded' | 'local-ahead'; commits: number }>;
+  pullBranch?(
+    worktree: string,
+    branch: string,
+    owner?: BranchOwner,
+  ): Promise<{ remote: 'absent' | 'same' | 'fast-forwarded' | 'local-ahead'; commits: number }>;
   /** Puts Prow's hold on a PR with a comment naming what it waits for, once per marker. */
   hold?(prNumber: number, why: string, marker: string): Promise<void>;
   /** Lifts the hold `hold` put with this marker, unless a person holds the PR too. */
   releaseHold?(prNumber: number, marker: string): Promise<HoldOutcome>;
   comment(prNumber: number, body: string): Promise<{ id: number }>;
   listComments(prNumber: number): Promise<Array<{ id: number; body: string; user: string }>>;
-  setCommitStatus(sha: string, args: { context: string; state: 'pending' | 'success' | 'failure' | 'error'; description: string; targetUrl?: string }): Promise<void>;
+  setCommitStatus(
+    sha: string,
+    args: { context: string; state: 'pending' | 'success' | 'failure' | 'error'; description: string; targetUrl?: string },
+  ): Promise<void>;
   createCheckRun(sha: string, args: { name: string; conclusion: 'success' | 'failure' | 'neutral'; title: string; summary: string }): Promise<{ id: number }>;
   /** The PR's description as it is now (a reviewer may have edited it, e.g. ticked a checklist). */
   pullRequestBody?(prNumber: number): Promise<string>;
@@ -83,12 +90,17 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
   /** git against a remote URL as the same identity as the API; a local path (a test's bare repository) needs none. */
   const remoteGit = async (cwd: string, args: string[], url: string): Promise<string> => {
     if (!/^https?:\/\//.test(url)) return git(cwd, args);
-    const run = async () => gitWithToken(cwd, args, { token: await credentials.token(), scratchDir: opts.credentialsDir ?? join(tmpdir(), 'sitroom-git-credentials') });
+    const run = async () =>
+      gitWithToken(cwd, args, { token: await credentials.token(), scratchDir: opts.credentialsDir ?? join(tmpdir(), 'sitroom-git-credentials') });
     try {
       return await run();
     } catch (err) {
       // An installation token GitHub no longer takes: mint a new one and try once more.
-      if (/HTTP 401|Authentication failed|could not read Username/i.test(String((err as { stderr?: string }).stderr ?? err)) && credentials.refused(await credentials.token())) return run();
+      if (
+        /HTTP 401|Authentication failed|could not read Username/i.test(String((err as { stderr?: string }).stderr ?? err)) &&
+        credentials.refused(await credentials.token())
+      )
+        return run();
       throw err;
     }
   };
@@ -145,7 +157,11 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
           const existing = await findPullRequest(branch, owner);
           if (existing) return existing;
         }
-        if (e.status === 422 && opts.fork) throw explainPushFailure(Object.assign(new Error('head invalid'), { stderr: 'Repository not found' }), { branch, where: head.split(':')[0]! + '/' + targetOf(owner).repo });
+        if (e.status === 422 && opts.fork)
+          throw explainPushFailure(Object.assign(new Error('head invalid'), { stderr: 'Repository not found' }), {
+            branch,
+            where: head.split(':')[0]! + '/' + targetOf(owner).repo,
+          });
         throw err;
       }
     },
@@ -167,10 +183,24 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
       return data.map((c) => ({ id: c.id, body: c.body ?? '', user: c.user?.login ?? '' }));
     },
     async setCommitStatus(sha, args) {
-      await octokit.rest.repos.createCommitStatus({ ...repo, sha, state: args.state, context: args.context, description: args.description.slice(0, 140), ...(args.targetUrl ? { target_url: args.targetUrl } : {}) });
+      await octokit.rest.repos.createCommitStatus({
+        ...repo,
+        sha,
+        state: args.state,
+        context: args.context,
+        description: args.description.slice(0, 140),
+        ...(args.targetUrl ? { target_url: args.targetUrl } : {}),
+      });
     },
     async createCheckRun(sha, args) {
-      const { data } = await octokit.rest.checks.create({ ...repo, head_sha: sha, name: args.name, status: 'completed', conclusion: args.conclusion, output: { title: args.title, summary: redactSecrets(args.summary).slice(0, 65_000) } });
+      const { data } = await octokit.rest.checks.create({
+        ...repo,
+        head_sha: sha,
+        name: args.name,
+        status: 'completed',
+        conclusion: args.conclusion,
+        output: { title: args.title, summary: redactSecrets(args.summary).slice(0, 65_000) },
+      });
       return { id: data.id };
     },
     async ownersFor(path, ref) {
@@ -204,7 +234,11 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
       ]);
       const state = holdState({
         comments: comments.map((c) => ({ body: c.body ?? '', ours: (c.body ?? '').includes(tag) })),
-        labelEvents: events.flatMap((e) => ('label' in e && e.label?.name === holdLabel && (e.event === 'labeled' || e.event === 'unlabeled') ? [{ event: e.event, actor: e.actor?.login ?? '' }] : [])),
+        labelEvents: events.flatMap((e) =>
+          'label' in e && e.label?.name === holdLabel && (e.event === 'labeled' || e.event === 'unlabeled')
+            ? [{ event: e.event, actor: e.actor?.login ?? '' }]
+            : [],
+        ),
         held: labels.some((l) => l.name === holdLabel),
       });
       if (state !== 'ours') return state === 'person' ? 'held-by-person' : 'not-held';
@@ -228,7 +262,14 @@ export function parseOwners(text: string): { approvers: string[]; reviewers: str
 }
 
 /** The PR description: what changed, how it was verified, what was refused, and how sure we are. */
-export function evidenceDescription(args: { workItemKey: string; phaseTitle: string; summary: string; evidence: Evidence; checks: Array<{ command: string; passed: boolean }>; confidence?: string }): string {
+export function evidenceDescription(args: {
+  workItemKey: string;
+  phaseTitle: string;
+  summary: string;
+  evidence: Evidence;
+  checks: Array<{ command: string; passed: boolean }>;
+  confidence?: string;
+}): string {
   const e = args.evidence;
   const lines = [
     `**${args.workItemKey}: ${args.phaseTitle}**`,
@@ -237,7 +278,9 @@ export function evidenceDescription(args: { workItemKey: string; phaseTitle: str
     '',
     '### Evidence',
     ...args.checks.map((c) => `- ${c.passed ? '✅' : '❌'} \`${c.command}\``),
-    ...e.commands.filter((c) => !args.checks.some((k) => k.command === c.command)).map((c) => `- ${c.exitCode === 0 ? '✅' : '❌'} \`${c.command}\` (${c.durationMs} ms)`),
+    ...e.commands
+      .filter((c) => !args.checks.some((k) => k.command === c.command))
+      .map((c) => `- ${c.exitCode === 0 ? '✅' : '❌'} \`${c.command}\` (${c.durationMs} ms)`),
     '',
     '### Files',
     ...e.filesWritten.map((f) => `- \`${f}\``),

@@ -16,7 +16,10 @@ export interface IssueTracker {
 
 export class JiraError extends Error {
   override readonly name = 'JiraError';
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
   }
 }
@@ -72,12 +75,24 @@ export function createJira(opts: { baseUrl: string; token: string; email?: strin
           const other = l.outwardIssue ?? l.inwardIssue;
           if (!other) return [];
           const direction = l.outwardIssue ? ('outward' as const) : ('inward' as const);
-          return [{ type: (direction === 'outward' ? l.type?.outward : l.type?.inward) ?? l.type?.name ?? 'relates to', direction, key: other.key, summary: other.fields?.summary ?? '', status: other.fields?.status?.name ?? '' }];
+          return [
+            {
+              type: (direction === 'outward' ? l.type?.outward : l.type?.inward) ?? l.type?.name ?? 'relates to',
+              direction,
+              key: other.key,
+              summary: other.fields?.summary ?? '',
+              status: other.fields?.status?.name ?? '',
+            },
+          ];
         }),
       };
     },
     async addComment(key, body) {
-      await call('POST', `/issue/${encodeURIComponent(key)}/comment`, v === 3 ? { body: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: body }] }] } } : { body });
+      await call(
+        'POST',
+        `/issue/${encodeURIComponent(key)}/comment`,
+        v === 3 ? { body: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: body }] }] } } : { body },
+      );
     },
   };
 }

@@ -74,11 +74,19 @@ export function createLocalCodeHost(repo: string): CodeHost & { pull(number: num
       return { id };
     },
     async listComments(pr) {
-      return load(repo).comments.filter((c) => c.pr === pr).map((c) => ({ id: c.id, body: c.body, user: 'local' }));
+      return load(repo)
+        .comments.filter((c) => c.pr === pr)
+        .map((c) => ({ id: c.id, body: c.body, user: 'local' }));
     },
     async setCommitStatus(sha, args) {
       const s = load(repo);
-      s.statuses.push({ sha, context: args.context, state: args.state, description: args.description, ...(args.targetUrl ? { targetUrl: args.targetUrl } : {}) });
+      s.statuses.push({
+        sha,
+        context: args.context,
+        state: args.state,
+        description: args.description,
+        ...(args.targetUrl ? { targetUrl: args.targetUrl } : {}),
+      });
       save(repo, s);
     },
     async createCheckRun(sha, args) {
@@ -132,7 +140,23 @@ export function createLocalCi(opts: LocalCiOptions): CiSystem & { run(prNumber: 
     mkdirSync(coverOut, { recursive: true });
     try {
       const output = await new Promise<string>((resolve) => {
-        execFile(argv[0]!, argv.slice(1), { cwd: wt, timeout: opts.timeoutMs ?? 10 * 60_000, maxBuffer: 64 * 1024 * 1024, env: { GOFLAGS: '', ...inheritedEnvironment(['PATH', 'HOME', 'GOFLAGS']), GOPROXY: 'off', GOTOOLCHAIN: 'local', SITROOM_CI_ATTEMPT: String(attempt) } }, (_err, stdout) => resolve(stdout));
+        execFile(
+          argv[0]!,
+          argv.slice(1),
+          {
+            cwd: wt,
+            timeout: opts.timeoutMs ?? 10 * 60_000,
+            maxBuffer: 64 * 1024 * 1024,
+            env: {
+              GOFLAGS: '',
+              ...inheritedEnvironment(['PATH', 'HOME', 'GOFLAGS']),
+              GOPROXY: 'off',
+              GOTOOLCHAIN: 'local',
+              SITROOM_CI_ATTEMPT: String(attempt),
+            },
+          },
+          (_err, stdout) => resolve(stdout),
+        );
       });
       // Renamed only once complete, so a reader never sees half a profile.
       const partial = join(coverOut, `${pull.sha}.out.tmp`);
@@ -143,8 +167,18 @@ export function createLocalCi(opts: LocalCiOptions): CiSystem & { run(prNumber: 
       mkdirSync(artifactDir, { recursive: true });
       writeFileSync(join(artifactDir, 'junit.xml'), junitXml);
       const passed = report.failures === 0 && report.tests > 0;
-      const status: JobStatus = { job, state: passed ? 'success' : 'failure', description: `${report.tests} tests, ${report.failures} failed`, artifactsUrl: pathToFileURL(join(artifactDir, 'junit.xml')).href };
-      await host.setCommitStatus(pull.sha, { context: `ci/local/${job}`, state: status.state as 'success' | 'failure', description: status.description, targetUrl: status.artifactsUrl! });
+      const status: JobStatus = {
+        job,
+        state: passed ? 'success' : 'failure',
+        description: `${report.tests} tests, ${report.failures} failed`,
+        artifactsUrl: pathToFileURL(join(artifactDir, 'junit.xml')).href,
+      };
+      await host.setCommitStatus(pull.sha, {
+        context: `ci/local/${job}`,
+        state: status.state as 'success' | 'failure',
+        description: status.description,
+        targetUrl: status.artifactsUrl!,
+      });
       return status;
     } finally {
       await git(opts.repo, ['worktree', 'remove', '--force', wt]).catch(() => undefined);
@@ -158,7 +192,9 @@ export function createLocalCi(opts: LocalCiOptions): CiSystem & { run(prNumber: 
       const pull = host.pull(prNumber);
       if (!pull) return [];
       const latest = [...load(opts.repo).statuses].reverse().find((s) => s.sha === pull.sha && s.context === `ci/local/${job}`);
-      return latest ? [{ job, state: latest.state as JobStatus['state'], description: latest.description, ...(latest.targetUrl ? { artifactsUrl: latest.targetUrl } : {}) }] : [];
+      return latest
+        ? [{ job, state: latest.state as JobStatus['state'], description: latest.description, ...(latest.targetUrl ? { artifactsUrl: latest.targetUrl } : {}) }]
+        : [];
     },
     async junit(status) {
       if (!status.artifactsUrl) return undefined;

@@ -6,7 +6,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import type { ModelDriftReport } from '../contracts/model-drift.js';
-import { buildOwnersIndex, buildSnapshot, defaultModelsDir, filesToRead, isOwnersPath, loadDomainModel, loadOwnersIndex, readModelSources, suggestReviewers, type OwnersIndex, type Snapshot } from '../domain/index.js';
+import {
+  buildOwnersIndex,
+  buildSnapshot,
+  defaultModelsDir,
+  filesToRead,
+  isOwnersPath,
+  loadDomainModel,
+  loadOwnersIndex,
+  readModelSources,
+  suggestReviewers,
+  type OwnersIndex,
+  type Snapshot,
+} from '../domain/index.js';
 import { driftPaths, findDrift, missingSymbols } from '../domain/drift.js';
 import type { DomainModel } from '../domain/schema.js';
 import { git } from './git.js';
@@ -80,7 +92,7 @@ export async function snapshotAtCommit(model: DomainModel, repo: string, commit:
 async function renamesBetween(repo: string, from: string, to: string): Promise<Record<string, string>> {
   const fields = (await git(repo, ['diff', '-M', '--name-status', '-z', from, to])).split('\0');
   const out: Record<string, string> = {};
-  for (let i = 0; i < fields.length; ) {
+  for (let i = 0; i < fields.length;) {
     const status = fields[i] ?? '';
     if (status.startsWith('R') || status.startsWith('C')) {
       out[fields[i + 1]!] = fields[i + 2]!;
@@ -95,7 +107,18 @@ async function filesMentioning(repo: string, commit: string, symbols: readonly s
   if (symbols.length === 0) return {};
   let listing: string;
   try {
-    listing = await git(repo, ['grep', '-l', '-w', '-F', ...symbols.flatMap((s) => ['-e', s]), commit, '--', '*.go', ':(exclude)vendor/**', ':(exclude)**/vendor/**']);
+    listing = await git(repo, [
+      'grep',
+      '-l',
+      '-w',
+      '-F',
+      ...symbols.flatMap((s) => ['-e', s]),
+      commit,
+      '--',
+      '*.go',
+      ':(exclude)vendor/**',
+      ':(exclude)**/vendor/**',
+    ]);
   } catch {
     return {}; // git grep exits 1 when nothing matches
   }
@@ -126,7 +149,12 @@ function rosterLookup(config: LoadedConfig): (handle: string) => string | undefi
 }
 
 /** The target's OWNERS for the touched paths, read at the checked commit; the pinned copy when the checkout has none. */
-async function targetOwners(repo: string, commit: string, paths: readonly string[], modelsDir: string): Promise<{ index: OwnersIndex; source: ModelDriftReport['targetOwnersSource'] }> {
+async function targetOwners(
+  repo: string,
+  commit: string,
+  paths: readonly string[],
+  modelsDir: string,
+): Promise<{ index: OwnersIndex; source: ModelDriftReport['targetOwnersSource'] }> {
   const ownersPaths = (await treePaths(repo, commit)).filter(isOwnersPath);
   if (ownersPaths.length > 0) {
     const sources: { path: string; text: string }[] = [];
@@ -174,7 +202,9 @@ export function createModelDriftCheck(options: ModelDriftOptions) {
       }
       const lookup = rosterLookup(config);
       const modelOwnersFile = join(modelsDir, 'OWNERS');
-      const modelOwners = existsSync(modelOwnersFile) ? buildOwnersIndex([{ path: 'OWNERS', text: readFileSync(modelOwnersFile, 'utf8') }]) : { aliases: {}, files: [] };
+      const modelOwners = existsSync(modelOwnersFile)
+        ? buildOwnersIndex([{ path: 'OWNERS', text: readFileSync(modelOwnersFile, 'utf8') }])
+        : { aliases: {}, files: [] };
       const target = await targetOwners(repo, commit, driftPaths(broken), modelsDir);
       const handles = [...suggestReviewers(modelOwners, ['domain-models.yaml']).approvers, ...suggestReviewers(target.index, driftPaths(broken)).approvers];
       const recipients = new Set<string>();

@@ -33,11 +33,11 @@ export interface ApprovedEntry {
 }
 
 export type WriteBackResult =
-  | { outcome: 'opened' | 'exists'; pr: PullRequestRef; path: string; branch: string }
-  | { outcome: 'unchanged'; path: string; branch: string };
+  { outcome: 'opened' | 'exists'; pr: PullRequestRef; path: string; branch: string } | { outcome: 'unchanged'; path: string; branch: string };
 
 /** One branch per entry version; a retirement keeps the version it retires, so its branch says so. */
-export const writeBackBranch = (p: Pick<PatternFile, 'id' | 'version'> & { state?: PatternFile['state'] }) => `sitroom/knowledge/${p.id}-v${p.version}${p.state === 'retired' ? '-retired' : ''}`;
+export const writeBackBranch = (p: Pick<PatternFile, 'id' | 'version'> & { state?: PatternFile['state'] }) =>
+  `sitroom/knowledge/${p.id}-v${p.version}${p.state === 'retired' ? '-retired' : ''}`;
 
 const kindLabels: Record<ApprovedEntry['kind'], string> = {
   'new-pattern': 'a new entry proposed after a resolved work item',
@@ -75,13 +75,26 @@ export function createPatternWriteBack(deps: PatternWriteBackDeps) {
     const existing = await deps.host.findPullRequest(branch);
     if (existing) return { outcome: 'exists', pr: existing, path, branch };
 
-    const file: PatternFile = { id: p.id, title: p.title, version: p.version, state: p.state, ...(p.reviewer ? { reviewer: p.reviewer } : {}), applicability: p.applicability, references: p.references, topics: p.topics, body: p.body };
+    const file: PatternFile = {
+      id: p.id,
+      title: p.title,
+      version: p.version,
+      state: p.state,
+      ...(p.reviewer ? { reviewer: p.reviewer } : {}),
+      applicability: p.applicability,
+      references: p.references,
+      topics: p.topics,
+      body: p.body,
+    };
     const yaml = renderPatternYaml(file);
     const base = deps.baseRef ? await deps.baseRef(defaultBranch) : defaultBranch;
     // The repository already holds this version (its PR merged, or the entry came from it): nothing to propose.
     const atBase = await git(deps.targetRepo, ['show', `${base}:${path}`]).catch(() => undefined);
     if (atBase === yaml) return { outcome: 'unchanged', path, branch };
-    const haveBranch = await git(deps.targetRepo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).then(() => true, () => false);
+    const haveBranch = await git(deps.targetRepo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).then(
+      () => true,
+      () => false,
+    );
     if (!haveBranch) {
       mkdirSync(deps.scratchDir, { recursive: true });
       const worktree = join(deps.scratchDir, `knowledge-${p.id}-v${p.version}-${process.pid}-${Date.now()}`);
@@ -90,7 +103,12 @@ export function createPatternWriteBack(deps: PatternWriteBackDeps) {
         mkdirSync(dirname(join(worktree, path)), { recursive: true });
         writeFileSync(join(worktree, path), yaml);
         await git(worktree, ['add', '--', path]);
-        await git(worktree, ['commit', '-q', '-m', `${describe(entry, path).title}\n\nApproved by ${entry.reviewer} (knowledge proposal ${entry.proposalId}).`]);
+        await git(worktree, [
+          'commit',
+          '-q',
+          '-m',
+          `${describe(entry, path).title}\n\nApproved by ${entry.reviewer} (knowledge proposal ${entry.proposalId}).`,
+        ]);
         await deps.host.pushBranch(worktree, branch);
       } catch (err) {
         // A half-made branch would be taken for a finished one by the next attempt: drop it.

@@ -13,7 +13,10 @@ export function coverageProfilePath(repo: string, sha: string): string {
 
 /** Phase branches of a work item, as the agent names them: sitroom/<key>/<phase>-<attempt>, newest attempt per phase. */
 export async function phaseBranchesOf(repo: string, workItemKey: string): Promise<string[]> {
-  const listed = (await git(repo, ['branch', '--list', `sitroom/${workItemKey.toLowerCase()}/*`, '--format=%(refname:short)'])).split('\n').map((l) => l.trim()).filter(Boolean);
+  const listed = (await git(repo, ['branch', '--list', `sitroom/${workItemKey.toLowerCase()}/*`, '--format=%(refname:short)']))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const newest = new Map<string, { branch: string; attempt: number }>();
   for (const branch of listed) {
     const m = /^(.+)-(\d+)$/.exec(branch);
@@ -37,7 +40,10 @@ export async function readPhaseChange(repo: string, base: string, branch: string
   const diff = await git(repo, ['diff', forkPoint, head, '--']);
   const show = async (rev: string, path: string) => git(repo, ['show', `${rev}:${path}`]).catch(() => undefined);
   // The API checks read whole files; the diff names them, so read each once up front.
-  const names = (await git(repo, ['diff', '--name-only', '--no-renames', forkPoint, head, '--'])).split('\n').map((l) => l.trim()).filter(Boolean);
+  const names = (await git(repo, ['diff', '--name-only', '--no-renames', forkPoint, head, '--']))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const paths = names.filter((p) => p.startsWith('api/') && p.endsWith('.go'));
   const before = new Map<string, string | undefined>();
   const after = new Map<string, string | undefined>();
@@ -54,7 +60,9 @@ export async function readPhaseChange(repo: string, base: string, branch: string
     diff,
     before: (p) => before.get(p),
     after: (p) => after.get(p),
-    ...(existsSync(profilePath) && modulePath ? { coverage: { profile: readFileSync(profilePath, 'utf8'), modulePath, source: `go test -coverprofile in local CI at ${head.slice(0, 10)}` } } : {}),
+    ...(existsSync(profilePath) && modulePath
+      ? { coverage: { profile: readFileSync(profilePath, 'utf8'), modulePath, source: `go test -coverprofile in local CI at ${head.slice(0, 10)}` } }
+      : {}),
   };
 }
 
@@ -62,7 +70,12 @@ export async function readPhaseChange(repo: string, base: string, branch: string
  * The files a work item's phases change: for each planned phase with a branch, the files its branch's diff
  * against the base touches (what was really pushed); for phases without a branch yet, the files the plan names.
  */
-export async function workItemFiles(repo: string, base: string, workItemKey: string, phases: ReadonlyArray<{ id: string; files: readonly string[] }>): Promise<string[]> {
+export async function workItemFiles(
+  repo: string,
+  base: string,
+  workItemKey: string,
+  phases: ReadonlyArray<{ id: string; files: readonly string[] }>,
+): Promise<string[]> {
   const branches = await phaseBranchesOf(repo, workItemKey);
   const prefix = `sitroom/${workItemKey.toLowerCase()}/`;
   const files = new Set<string>();
@@ -78,7 +91,10 @@ export async function workItemFiles(repo: string, base: string, workItemKey: str
       phase.files.forEach((f) => files.add(f));
       continue;
     }
-    const names = (await git(repo, ['diff', '--name-only', '--no-renames', forkPoint, branch, '--'])).split('\n').map((l) => l.trim()).filter(Boolean);
+    const names = (await git(repo, ['diff', '--name-only', '--no-renames', forkPoint, branch, '--']))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     names.forEach((f) => files.add(f));
   }
   return [...files].sort();

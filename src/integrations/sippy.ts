@@ -109,7 +109,11 @@ export function historicalRates(rows: readonly SippyTest[]): Map<string, Histori
   }
   const out = new Map<string, HistoricalRate>();
   for (const [name, s] of sums) {
-    out.set(name, { runs: s.runs, passPercentage: s.runs === 0 ? 0 : (100 * s.passes) / s.runs, flakePercentage: s.runs === 0 ? 0 : (100 * s.flakes) / s.runs });
+    out.set(name, {
+      runs: s.runs,
+      passPercentage: s.runs === 0 ? 0 : (100 * s.passes) / s.runs,
+      flakePercentage: s.runs === 0 ? 0 : (100 * s.flakes) / s.runs,
+    });
   }
   return out;
 }

@@ -49,7 +49,12 @@ export function createCiKnowledge(deps: { db: Database; knowledge: KnowledgeStor
         out.push({
           job: report.job,
           test: failure.test,
-          classification: verdict.action !== 'escalate' ? 'known-flake' : verdict.state === 'regressed' && verdict.band === 'high' ? 'real' : toClassification[verdict.localVerdict],
+          classification:
+            verdict.action !== 'escalate'
+              ? 'known-flake'
+              : verdict.state === 'regressed' && verdict.band === 'high'
+                ? 'real'
+                : toClassification[verdict.localVerdict],
           signature: verdict.signature,
           reason: redactSecrets(verdict.reason).slice(0, 500),
           decision: {
@@ -72,7 +77,16 @@ export function createCiKnowledge(deps: { db: Database; knowledge: KnowledgeStor
       const at = new Date();
       for (const t of report.tests) {
         if (t.status === 'skipped') continue;
-        await deps.knowledge.experience.recordTestRun({ test: t.test, job: report.job, runId: report.runId, commit: report.commit, attempt: report.attempt, outcome: t.status === 'passed' ? 'pass' : 'fail', message: t.message, at });
+        await deps.knowledge.experience.recordTestRun({
+          test: t.test,
+          job: report.job,
+          runId: report.runId,
+          commit: report.commit,
+          attempt: report.attempt,
+          outcome: t.status === 'passed' ? 'pass' : 'fail',
+          message: t.message,
+          at,
+        });
         await deps.knowledge.experience.refreshTestExperience(t.test, policy);
       }
     },

@@ -20,7 +20,8 @@ export function createKnowledgeDecisions(deps: { db: Database; knowledge: Knowle
     let edited;
     if (answer === 'edit') {
       const [title, ...body] = (request.text ?? '').split(/\n\s*\n/);
-      if (!title?.trim() || body.join('\n\n').trim().length < 20) throw new RefusedDecision('an edited entry needs a title, a blank line, then a body of at least 20 characters');
+      if (!title?.trim() || body.join('\n\n').trim().length < 20)
+        throw new RefusedDecision('an edited entry needs a title, a blank line, then a body of at least 20 characters');
       edited = { ...proposal.draft, title: title.trim(), body: body.join('\n\n').trim() };
     }
     const audit = await appendDecision(deps.db, {
@@ -37,7 +38,9 @@ export function createKnowledgeDecisions(deps: { db: Database; knowledge: Knowle
 
     const updated = await deps.knowledge.proposals.respondToProposal(id, request.actor, answer, edited);
     const summary =
-      answer === 'no' ? 'declined the knowledge entry' : `${answer === 'edit' ? 'edited and accepted' : 'accepted'} the knowledge entry "${updated.draft.title}"; a curator reviews it before it enters the pattern library`;
+      answer === 'no'
+        ? 'declined the knowledge entry'
+        : `${answer === 'edit' ? 'edited and accepted' : 'accepted'} the knowledge entry "${updated.draft.title}"; a curator reviews it before it enters the pattern library`;
     return { outcome: 'applied', summary, decidedBy: request.actor, decidedAt };
   };
 }

@@ -40,7 +40,10 @@ function toExperience(r: ExperienceRow): ExperienceEntry {
 const firstLines = (text: string, n = 20) => redactSecrets(text.split(/\r?\n/).slice(0, n).join('\n')).slice(0, 4000);
 
 export class ExperienceLog {
-  constructor(private readonly db: Database, private readonly now: () => Date) {}
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => Date,
+  ) {}
 
   /** One CI attempt. Idempotent on (test, runId, attempt): a redelivered webhook records it once. */
   async recordTestRun(run: TestRun & { job?: string }): Promise<void> {
@@ -84,18 +87,54 @@ export class ExperienceLog {
       `first-attempt failures ${pct(stats.failureRate)}, passed only on retry ${pct(stats.flakeRate)}.` +
       (top ? ` Most frequent failure: "${top.signature}" (${top.count}×).` : '');
     const merged: Applicability = { ...noApplicability, components: ['ci'], ...applicability };
-    await this.upsertExperience({ key: `ci-test:${test}`, kind: 'ci-test', title: `CI: ${test} is ${stats.health}`, body, applicability: merged, topics: [`ci:${test}`], data: { ...stats, signatures: stats.signatures.map((s) => ({ ...s, lastSeen: s.lastSeen.toISOString() })) } }, false);
+    await this.upsertExperience(
+      {
+        key: `ci-test:${test}`,
+        kind: 'ci-test',
+        title: `CI: ${test} is ${stats.health}`,
+        body,
+        applicability: merged,
+        topics: [`ci:${test}`],
+        data: { ...stats, signatures: stats.signatures.map((s) => ({ ...s, lastSeen: s.lastSeen.toISOString() })) },
+      },
+      false,
+    );
     return stats;
   }
 
   /** A step people keep forgetting during plan execution; each recurrence strengthens the entry. */
   async recordPlanSlip(input: { step: string; workItemKey: string; detail: string; applicability: Partial<Applicability> }): Promise<ExperienceEntry> {
-    const slug = input.step.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-    return this.upsertExperience({ key: `plan-slip:${slug}`, kind: 'plan-slip', title: `Often forgotten: ${input.step}`, body: redactSecrets(input.detail), applicability: { ...noApplicability, ...input.applicability }, topics: [`slip:${slug}`], data: { lastWorkItem: input.workItemKey } }, true);
+    const slug = input.step
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
+    return this.upsertExperience(
+      {
+        key: `plan-slip:${slug}`,
+        kind: 'plan-slip',
+        title: `Often forgotten: ${input.step}`,
+        body: redactSecrets(input.detail),
+        applicability: { ...noApplicability, ...input.applicability },
+        topics: [`slip:${slug}`],
+        data: { lastWorkItem: input.workItemKey },
+      },
+      true,
+    );
   }
 
   async recordTicketSummary(input: { workItemKey: string; title: string; summary: string; applicability: Partial<Applicability> }): Promise<ExperienceEntry> {
-    return this.upsertExperience({ key: `ticket:${input.workItemKey}`, kind: 'ticket-summary', title: `${input.workItemKey}: ${input.title}`, body: redactSecrets(input.summary), applicability: { ...noApplicability, ...input.applicability }, topics: [], data: { workItemKey: input.workItemKey } }, false);
+    return this.upsertExperience(
+      {
+        key: `ticket:${input.workItemKey}`,
+        kind: 'ticket-summary',
+        title: `${input.workItemKey}: ${input.title}`,
+        body: redactSecrets(input.summary),
+        applicability: { ...noApplicability, ...input.applicability },
+        topics: [],
+        data: { workItemKey: input.workItemKey },
+      },
+      false,
+    );
   }
 
   private async upsertExperience(e: Omit<ExperienceEntry, 'occurrences' | 'promotedTo' | 'lastSeen'>, countOccurrence: boolean): Promise<ExperienceEntry> {

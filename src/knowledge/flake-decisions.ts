@@ -136,8 +136,18 @@ export async function decideCiFailure(db: Database, team: TeamConfig, args: Deci
 }
 
 /** "flaky: 1 same-SHA retry · 70% pass over 400 runs (Sippy) · required job", as the briefing and alerts say it. */
-export function describeDecision(d: { state: string; sameShaRetries: number; passPercentage?: number; historyRuns?: number; historySource?: 'sippy' | 'local'; requiredJob: boolean }): string {
-  const rate = d.passPercentage === undefined ? 'no history' : `${Number.isInteger(d.passPercentage) ? d.passPercentage : d.passPercentage.toFixed(1)}% pass over ${d.historyRuns ?? 0} runs (${d.historySource === 'sippy' ? 'Sippy' : 'watched runs'})`;
+export function describeDecision(d: {
+  state: string;
+  sameShaRetries: number;
+  passPercentage?: number;
+  historyRuns?: number;
+  historySource?: 'sippy' | 'local';
+  requiredJob: boolean;
+}): string {
+  const rate =
+    d.passPercentage === undefined
+      ? 'no history'
+      : `${Number.isInteger(d.passPercentage) ? d.passPercentage : d.passPercentage.toFixed(1)}% pass over ${d.historyRuns ?? 0} runs (${d.historySource === 'sippy' ? 'Sippy' : 'watched runs'})`;
   return `${d.state}: ${d.sameShaRetries} same-SHA ${d.sameShaRetries === 1 ? 'retry' : 'retries'} · ${rate} · ${d.requiredJob ? 'required job' : 'optional job'}`;
 }
 

@@ -150,7 +150,13 @@ export function classifyFailure(history: readonly TestRun[], failure: NewFailure
   const flake = (why: string): FailureClassification =>
     canRetry
       ? { verdict: 'known-flake', action: 'retry', signature, reason: `${why}; retry ${retriesUsed + 1} of ${policy.max_retries}`, evidence }
-      : { verdict: 'known-flake', action: 'escalate', signature, reason: `${why}, but the ${policy.max_retries} allowed retries are used up on this commit`, evidence };
+      : {
+          verdict: 'known-flake',
+          action: 'escalate',
+          signature,
+          reason: `${why}, but the ${policy.max_retries} allowed retries are used up on this commit`,
+          evidence,
+        };
 
   // A failing streak since some commit beats every flake argument: the code changed and the test followed.
   const failingSince = consistentFailureStart(window, signature, failure.commit);
@@ -175,7 +181,9 @@ export function classifyFailure(history: readonly TestRun[], failure: NewFailure
   }
   if (intermittentCommits.length > 0) {
     const failed = sameSignature.length;
-    return flake(`"${signature}" failed ${failed} time${failed === 1 ? '' : 's'} in the last ${windowRuns} runs and passed on the same code for ${intermittentCommits.length} commit${intermittentCommits.length === 1 ? '' : 's'}`);
+    return flake(
+      `"${signature}" failed ${failed} time${failed === 1 ? '' : 's'} in the last ${windowRuns} runs and passed on the same code for ${intermittentCommits.length} commit${intermittentCommits.length === 1 ? '' : 's'}`,
+    );
   }
   return {
     verdict: 'unknown',
@@ -258,7 +266,10 @@ export function testStatistics(history: readonly TestRun[], test: string, policy
     const prev = sigs.get(s);
     sigs.set(s, { count: (prev?.count ?? 0) + 1, lastSeen: prev && prev.lastSeen > r.at ? prev.lastSeen : r.at });
   }
-  const durations = window.map((r) => r.durationMs).filter((d): d is number => typeof d === 'number').sort((a, b) => a - b);
+  const durations = window
+    .map((r) => r.durationMs)
+    .filter((d): d is number => typeof d === 'number')
+    .sort((a, b) => a - b);
   const failureRate = runs === 0 ? 0 : firstAttemptFailures / runs;
   const flakeRate = runs === 0 ? 0 : passedOnRetry / runs;
   const lastRuns = [...byRun.values()].slice(-2);
@@ -379,7 +390,8 @@ export function decideFlake(input: FlakeDecisionInput): FlakeDecision {
   const out = (action: FlakeAction, reason: string): FlakeDecision => ({ action, band, flag, reason });
 
   if (band === 'high') return out('escalate', `${input.test} passes ${rate} in Sippy: a failure is most likely a regression, not retried silently`);
-  if (input.retests.onHead >= cap) return out('escalate', `${input.retests.onHead} retests of this HEAD already (cap ${cap}, Retester holds at ${retesterHoldAfter})`);
+  if (input.retests.onHead >= cap)
+    return out('escalate', `${input.retests.onHead} retests of this HEAD already (cap ${cap}, Retester holds at ${retesterHoldAfter})`);
 
   const flakeEvidence = input.passedOnRetrySameSha
     ? 'passed on retry of the same SHA'
@@ -389,7 +401,10 @@ export function decideFlake(input: FlakeDecisionInput): FlakeDecision {
         ? `medium band (${rate}) on an optional job`
         : undefined;
   if (!flakeEvidence) {
-    return out('escalate', band === 'medium' ? `${input.test} passes ${rate} and the job is required: not proven flaky` : `${input.test} has ${rate}: not proven flaky`);
+    return out(
+      'escalate',
+      band === 'medium' ? `${input.test} passes ${rate} and the job is required: not proven flaky` : `${input.test} has ${rate}: not proven flaky`,
+    );
   }
   // Retester retests a required job once per base+HEAD by itself: posting our own would stack the two bots.
   if (input.requiredJob && input.retests.retesterOnBaseHead) return out('leave-to-retester', `${flakeEvidence}; Retester already retested this base+HEAD`);

@@ -16,13 +16,11 @@ export function createOnboarding(deps: OnboardingDeps) {
   return {
     async completeOrientation(developerId: string): Promise<StarterTaskOffer> {
       const { memory } = await deps.knowledge.memory.completeOrientation(developerId, developerId);
-      const [items, patterns] = await Promise.all([
-        workItemsInStatus(deps.db, [...starterStatuses]),
-        deps.knowledge.patterns.listPatterns('approved'),
-      ]);
+      const [items, patterns] = await Promise.all([workItemsInStatus(deps.db, [...starterStatuses]), deps.knowledge.patterns.listPatterns('approved')]);
       const owners = new Map(items.map((i) => [i.key, i.ownerId]));
       const choice = chooseStarterTask(starterCandidatesFrom(items), patterns);
-      const missing = (e: (typeof choice.evaluated)[number]) => starterCriteria.filter((c) => !e.results[c].ok).map((c) => ({ criterion: criterionLabels[c], why: e.results[c].why }));
+      const missing = (e: (typeof choice.evaluated)[number]) =>
+        starterCriteria.filter((c) => !e.results[c].ok).map((c) => ({ criterion: criterionLabels[c], why: e.results[c].why }));
       const chosen = choice.chosen;
       return {
         developerId,

@@ -54,8 +54,13 @@ export const defaultOrientation: OrientationStop[] = [
       '(control-plane-operator/hostedclusterconfigoperator) reconciles nodes and handles drains for in-place upgrades. Workers never talk to the management ' +
       "cluster's own API or to the HyperShift operator: kubelets talk to the hosted cluster's API server, and a booting node only fetches its ignition payload. " +
       'So when you design a change, the state and the decision belong to the management side; nothing on the workers may need to reach the management cluster.',
-    short: 'Management-side controllers reach into the data plane; workers talk only to their hosted API server and ignition endpoint, never to the management cluster.',
-    refs: ['control-plane-operator/hostedclusterconfigoperator/controllers/node/node.go', 'control-plane-operator/hostedclusterconfigoperator/controllers/drainer/drainer.go:74#handleNodeDrainRequest', 'ignition-server/controllers/tokensecret_controller.go'],
+    short:
+      'Management-side controllers reach into the data plane; workers talk only to their hosted API server and ignition endpoint, never to the management cluster.',
+    refs: [
+      'control-plane-operator/hostedclusterconfigoperator/controllers/node/node.go',
+      'control-plane-operator/hostedclusterconfigoperator/controllers/drainer/drainer.go:74#handleNodeDrainRequest',
+      'ignition-server/controllers/tokensecret_controller.go',
+    ],
   },
   {
     concept: 'nodepool-capi-chain',
@@ -65,7 +70,8 @@ export const defaultOrientation: OrientationStop[] = [
       '(CAPI.machineTemplateBuilders picks AWSMachineTemplate, AzureMachineTemplate, ...) and a MachineDeployment (upgradeType Replace) or MachineSet (InPlace). ' +
       'Cluster API creates Machines, the provider controller creates instances, the instance boots with ignition and becomes a Node. Status travels back the same way: ' +
       'provider machine status → Machine conditions → MachineDeployment/MachineSet → NodePool conditions, and detail is lost at each hop.',
-    short: 'reconcile → CAPI.Reconcile → machine template + MachineDeployment/MachineSet → Machines → instances → Nodes; status flows back to NodePool conditions.',
+    short:
+      'reconcile → CAPI.Reconcile → machine template + MachineDeployment/MachineSet → Machines → instances → Nodes; status flows back to NodePool conditions.',
     refs: [
       'hypershift-operator/controllers/nodepool/nodepool_controller.go:272#NodePoolReconciler.reconcile',
       'hypershift-operator/controllers/nodepool/capi.go:89#CAPI.Reconcile',
@@ -81,7 +87,10 @@ export interface OrientationWalk {
   explained: string[];
 }
 
-export function orientationWalk(memory: Pick<PersonalMemory, 'explanationLevel' | 'conceptExposure'>, stops: readonly OrientationStop[] = defaultOrientation): OrientationWalk {
+export function orientationWalk(
+  memory: Pick<PersonalMemory, 'explanationLevel' | 'conceptExposure'>,
+  stops: readonly OrientationStop[] = defaultOrientation,
+): OrientationWalk {
   const out = stops.map((s) => {
     const depth = explanationDepth(memory.explanationLevel, memory.conceptExposure[s.concept] ?? 0);
     const text = depth === 'full' ? s.full : depth === 'short' ? s.short : `See ${s.refs[0] ?? s.title}.`;
@@ -93,7 +102,10 @@ export function orientationWalk(memory: Pick<PersonalMemory, 'explanationLevel' 
 export type FirstMessage = { kind: 'orientation'; text: string; walk: OrientationWalk } | { kind: 'briefing' };
 
 /** The first DM of the day: the orientation for a guided developer who has not finished it, otherwise the normal briefing. */
-export function firstMessageFor(role: Pick<RoleFile, 'display_name' | 'new_developer_guidance'>, memory: Pick<PersonalMemory, 'explanationLevel' | 'conceptExposure' | 'orientationCompletedAt'>): FirstMessage {
+export function firstMessageFor(
+  role: Pick<RoleFile, 'display_name' | 'new_developer_guidance'>,
+  memory: Pick<PersonalMemory, 'explanationLevel' | 'conceptExposure' | 'orientationCompletedAt'>,
+): FirstMessage {
   if (!role.new_developer_guidance || memory.orientationCompletedAt) return { kind: 'briefing' };
   const walk = orientationWalk(memory);
   const firstName = role.display_name.split(' ')[0] ?? role.display_name;
@@ -127,12 +139,7 @@ export const criterionLabels: Record<StarterCriterion, string> = {
 
 const nodepoolController = 'hypershift-operator/controllers/nodepool/**';
 /** Files whose change only affects what is reported, not what is created: conditions, their constants, tests, docs. */
-const statusOnlyFiles = [
-  'hypershift-operator/controllers/nodepool/conditions.go',
-  'api/hypershift/v1beta1/nodepool_conditions.go',
-  '**/*_test.go',
-  'docs/**',
-];
+const statusOnlyFiles = ['hypershift-operator/controllers/nodepool/conditions.go', 'api/hypershift/v1beta1/nodepool_conditions.go', '**/*_test.go', 'docs/**'];
 const testCommand = /\b(go test|make test|make verify)\b/;
 
 export interface CriterionResult {
@@ -149,16 +156,23 @@ export interface StarterEvaluation {
 export function evaluateStarter(candidate: StarterCandidate, patterns: ReadonlyArray<{ id: string; applicability: Applicability }>): StarterEvaluation {
   const controllerFiles = candidate.files.filter((f) => matchesGlob(f, nodepoolController));
   const nonStatus = candidate.files.filter((f) => !statusOnlyFiles.some((g) => matchesGlob(f, g)));
-  const pattern = patterns.find((p) => matchItem({ tier: 1, id: p.id, title: '', body: '', applicability: p.applicability, topics: [], source: '' }, { files: candidate.files }));
+  const pattern = patterns.find((p) =>
+    matchItem({ tier: 1, id: p.id, title: '', body: '', applicability: p.applicability, topics: [], source: '' }, { files: candidate.files }),
+  );
   const testStep = candidate.validation.find((v) => testCommand.test(v.command));
   const results: Record<StarterCriterion, CriterionResult> = {
-    'touches-nodepool-controller': controllerFiles.length > 0 ? { ok: true, why: `changes ${controllerFiles.join(', ')}` } : { ok: false, why: 'no file under hypershift-operator/controllers/nodepool/' },
+    'touches-nodepool-controller':
+      controllerFiles.length > 0
+        ? { ok: true, why: `changes ${controllerFiles.join(', ')}` }
+        : { ok: false, why: 'no file under hypershift-operator/controllers/nodepool/' },
     'status-only':
       candidate.files.length > 0 && nonStatus.length === 0
         ? { ok: true, why: 'only condition/status code, tests or docs' }
         : { ok: false, why: candidate.files.length === 0 ? 'no files listed yet' : `also changes ${nonStatus.join(', ')}` },
     'follows-pattern': pattern ? { ok: true, why: `pattern "${pattern.id}" applies` } : { ok: false, why: 'no approved pattern covers these files' },
-    'clear-validation': testStep ? { ok: true, why: `validated by \`${testStep.command}\` (${testStep.why})` } : { ok: false, why: 'no test or verify step in its validation' },
+    'clear-validation': testStep
+      ? { ok: true, why: `validated by \`${testStep.command}\` (${testStep.why})` }
+      : { ok: false, why: 'no test or verify step in its validation' },
   };
   return { candidate, results, met: starterCriteria.filter((c) => results[c].ok).length };
 }
@@ -170,7 +184,10 @@ export interface StarterChoice {
 }
 
 /** Only a candidate meeting every criterion is offered; among those, the smallest change wins. */
-export function chooseStarterTask(candidates: readonly StarterCandidate[], patterns: ReadonlyArray<{ id: string; applicability: Applicability }>): StarterChoice {
+export function chooseStarterTask(
+  candidates: readonly StarterCandidate[],
+  patterns: ReadonlyArray<{ id: string; applicability: Applicability }>,
+): StarterChoice {
   const evaluated = candidates
     .filter((c) => c.status === 'open')
     .map((c) => evaluateStarter(c, patterns))
@@ -183,7 +200,10 @@ export function renderStarterOffer(choice: StarterChoice): string {
   if (!choice.chosen) {
     const best = choice.evaluated[0];
     return best
-      ? `No open work item meets all four starter criteria yet. Closest: ${best.candidate.key} (${best.candidate.title}), which ${starterCriteria.filter((c) => !best.results[c].ok).map((c) => `fails "${criterionLabels[c]}": ${best.results[c].why}`).join('; ')}.`
+      ? `No open work item meets all four starter criteria yet. Closest: ${best.candidate.key} (${best.candidate.title}), which ${starterCriteria
+          .filter((c) => !best.results[c].ok)
+          .map((c) => `fails "${criterionLabels[c]}": ${best.results[c].why}`)
+          .join('; ')}.`
       : 'No open work items to choose a starter task from.';
   }
   const c = choice.chosen;
@@ -225,7 +245,9 @@ function planPhases(plan: unknown): Array<{ files: string[]; validation: Array<{
   return phases.map((p: { files?: unknown; validation?: unknown }) => ({
     files: Array.isArray(p.files) ? p.files.filter((f): f is string => typeof f === 'string') : [],
     validation: Array.isArray(p.validation)
-      ? p.validation.filter((v: { command?: unknown; why?: unknown }): v is { command: string; why: string } => typeof v?.command === 'string').map((v) => ({ command: v.command, why: typeof v.why === 'string' ? v.why : '' }))
+      ? p.validation
+          .filter((v: { command?: unknown; why?: unknown }): v is { command: string; why: string } => typeof v?.command === 'string')
+          .map((v) => ({ command: v.command, why: typeof v.why === 'string' ? v.why : '' }))
       : [],
   }));
 }

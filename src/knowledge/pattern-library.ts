@@ -2,7 +2,16 @@
 // .rh-agentic/patterns/ (the reviewed source of truth) and checked for references that no longer resolve.
 // Entries change otherwise only through a curator's review (src/knowledge/proposal-queue.ts).
 import type { Database } from '../db/client.js';
-import { allPatternRows, insertPattern, patternRow, patternRows, patternVersionRows, recordPatternVersion, updatePattern, type PatternRow } from '../db/knowledge-patterns.js';
+import {
+  allPatternRows,
+  insertPattern,
+  patternRow,
+  patternRows,
+  patternVersionRows,
+  recordPatternVersion,
+  updatePattern,
+  type PatternRow,
+} from '../db/knowledge-patterns.js';
 import type { Applicability, LoadedPattern, PatternFile, PatternState } from './patterns.js';
 import { checkStaleness, type RefResolver } from './staleness.js';
 
@@ -36,13 +45,18 @@ export function toPattern(r: PatternRow): Pattern {
 /** jsonb does not keep key order, so compare with keys sorted. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
   );
 }
 const sameJson = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 
 export class PatternLibrary {
-  constructor(private readonly db: Database, private readonly now: () => Date) {}
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => Date,
+  ) {}
 
   /**
    * Mirrors .rh-agentic/patterns/ into the store. The repository is the reviewed source of truth for the
@@ -75,8 +89,13 @@ export class PatternLibrary {
         await insertPattern(this.db, file.id, values);
         result.added.push(file.id);
       } else if (
-        row.version === file.version && row.state === file.state && row.body === file.body && row.title === file.title &&
-        sameJson(row.applicability, file.applicability) && sameJson(row.references, file.references) && sameJson(row.topics, file.topics)
+        row.version === file.version &&
+        row.state === file.state &&
+        row.body === file.body &&
+        row.title === file.title &&
+        sameJson(row.applicability, file.applicability) &&
+        sameJson(row.references, file.references) &&
+        sameJson(row.topics, file.topics)
       ) {
         if (row.sourcePath !== file.sourcePath) await updatePattern(this.db, file.id, { sourcePath: file.sourcePath });
         result.unchanged.push(file.id);

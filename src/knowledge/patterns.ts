@@ -25,22 +25,25 @@ export type Applicability = z.output<typeof Applicability>;
 /** A code reference as the domain models write it: "path[:line][#Symbol]". */
 export const CodeRef = z.string().regex(/^[^\s:#]+(:\d+)?(#[\w.]+)?$/, 'must be "path[:line][#Symbol]"');
 
-export const PatternFile = z.strictObject({
-  id: z.string().regex(/^[a-z][a-z0-9-]{2,80}$/, 'must be a lower-case id like "capi-error-propagation"'),
-  title: z.string().min(5).max(160),
-  version: z.number().int().min(1),
-  state: PatternState,
-  /** Developer id of the curator who approved this version; required once approved. */
-  reviewer: z.string().min(1).optional(),
-  applicability: Applicability,
-  /** Every file, function or rule the body relies on; staleness checks resolve them against the tree. */
-  references: z.array(CodeRef).default([]),
-  /** What the entry speaks about, e.g. "ci:TestNodePoolAutoRepair"; a learned entry on the same topic yields to it. */
-  topics: z.array(z.string().min(1)).default([]),
-  body: z.string().min(20),
-}).superRefine((p, ctx) => {
-  if (p.state === 'approved' && !p.reviewer) ctx.addIssue({ code: 'custom', path: ['reviewer'], message: 'an approved pattern must name the curator who reviewed it' });
-});
+export const PatternFile = z
+  .strictObject({
+    id: z.string().regex(/^[a-z][a-z0-9-]{2,80}$/, 'must be a lower-case id like "capi-error-propagation"'),
+    title: z.string().min(5).max(160),
+    version: z.number().int().min(1),
+    state: PatternState,
+    /** Developer id of the curator who approved this version; required once approved. */
+    reviewer: z.string().min(1).optional(),
+    applicability: Applicability,
+    /** Every file, function or rule the body relies on; staleness checks resolve them against the tree. */
+    references: z.array(CodeRef).default([]),
+    /** What the entry speaks about, e.g. "ci:TestNodePoolAutoRepair"; a learned entry on the same topic yields to it. */
+    topics: z.array(z.string().min(1)).default([]),
+    body: z.string().min(20),
+  })
+  .superRefine((p, ctx) => {
+    if (p.state === 'approved' && !p.reviewer)
+      ctx.addIssue({ code: 'custom', path: ['reviewer'], message: 'an approved pattern must name the curator who reviewed it' });
+  });
 export type PatternFile = z.output<typeof PatternFile>;
 
 export interface LoadedPattern extends PatternFile {

@@ -2,7 +2,16 @@
 // hypothesis, which concepts were explained to them, and their session notes. Private: only the developer
 // reads or changes their own; every method takes the requesting developer's id and checks it.
 import type { Database } from '../db/client.js';
-import { countExplained, insertMemoryOnce, insertSessionNote, markOrientationCompleted, memoryRow, sessionNoteRows, updateMemoryRow, type MemoryRow } from '../db/personal-memory.js';
+import {
+  countExplained,
+  insertMemoryOnce,
+  insertSessionNote,
+  markOrientationCompleted,
+  memoryRow,
+  sessionNoteRows,
+  updateMemoryRow,
+  type MemoryRow,
+} from '../db/personal-memory.js';
 import { redactSecrets } from '../observability/logger.js';
 import { KnowledgeAccessError } from './access.js';
 
@@ -31,26 +40,47 @@ export function toMemory(r: MemoryRow): PersonalMemory {
 }
 
 export class PersonalMemoryStore {
-  constructor(private readonly db: Database, private readonly now: () => Date) {}
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => Date,
+  ) {}
 
   private assertSelf(requesterId: string, developerId: string): void {
     if (requesterId !== developerId) throw new KnowledgeAccessError(`personal memory of ${developerId} is private; ${requesterId} cannot read or change it`);
   }
 
   /** Creates the memory from the role file on first use; afterwards the stored memory wins. */
-  async readMemory(requesterId: string, developerId: string, seed?: { familiar: string[]; learning: string[]; explanationLevel: PersonalMemory['explanationLevel'] }): Promise<PersonalMemory> {
+  async readMemory(
+    requesterId: string,
+    developerId: string,
+    seed?: { familiar: string[]; learning: string[]; explanationLevel: PersonalMemory['explanationLevel'] },
+  ): Promise<PersonalMemory> {
     this.assertSelf(requesterId, developerId);
     const row = await memoryRow(this.db, developerId);
     if (row) return toMemory(row);
-    const values = { developerId, familiarPlatforms: seed?.familiar ?? [], learningPlatforms: seed?.learning ?? [], explanationLevel: seed?.explanationLevel ?? 'intermediate', updatedAt: this.now() };
+    const values = {
+      developerId,
+      familiarPlatforms: seed?.familiar ?? [],
+      learningPlatforms: seed?.learning ?? [],
+      explanationLevel: seed?.explanationLevel ?? 'intermediate',
+      updatedAt: this.now(),
+    };
     const created = await insertMemoryOnce(this.db, values);
     if (created) return toMemory(created);
     return toMemory((await memoryRow(this.db, developerId))!);
   }
 
-  async updateMemory(requesterId: string, developerId: string, patch: Partial<Pick<PersonalMemory, 'familiarPlatforms' | 'learningPlatforms' | 'explanationLevel' | 'leftOff' | 'hypothesis' | 'orientationCompletedAt'>>): Promise<PersonalMemory> {
+  async updateMemory(
+    requesterId: string,
+    developerId: string,
+    patch: Partial<Pick<PersonalMemory, 'familiarPlatforms' | 'learningPlatforms' | 'explanationLevel' | 'leftOff' | 'hypothesis' | 'orientationCompletedAt'>>,
+  ): Promise<PersonalMemory> {
     await this.readMemory(requesterId, developerId);
-    const clean = { ...patch, ...(patch.leftOff ? { leftOff: redactSecrets(patch.leftOff) } : {}), ...(patch.hypothesis ? { hypothesis: redactSecrets(patch.hypothesis) } : {}) };
+    const clean = {
+      ...patch,
+      ...(patch.leftOff ? { leftOff: redactSecrets(patch.leftOff) } : {}),
+      ...(patch.hypothesis ? { hypothesis: redactSecrets(patch.hypothesis) } : {}),
+    };
     await updateMemoryRow(this.db, developerId, { ...clean, updatedAt: this.now() });
     return this.readMemory(requesterId, developerId);
   }

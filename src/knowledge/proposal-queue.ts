@@ -5,7 +5,15 @@ import { z } from 'zod';
 import type { Database } from '../db/client.js';
 import { experienceRow, markExperiencePromoted } from '../db/knowledge-experience.js';
 import { insertPattern, patternRow, recordPatternVersion, updatePattern } from '../db/knowledge-patterns.js';
-import { insertProposalOnce, moveProposal, proposalRow, proposalRowsInStatus, proposalRowsOf, type ProposalRow, type ProposalValues } from '../db/knowledge-proposals.js';
+import {
+  insertProposalOnce,
+  moveProposal,
+  proposalRow,
+  proposalRowsInStatus,
+  proposalRowsOf,
+  type ProposalRow,
+  type ProposalValues,
+} from '../db/knowledge-proposals.js';
 import { KnowledgeAccessError, type Curators } from './access.js';
 import { toPattern, type Pattern } from './pattern-library.js';
 import { Applicability, CodeRef } from './patterns.js';
@@ -78,7 +86,15 @@ export class ProposalQueue {
   private async proposeBack(proposal: Proposal, pattern: Pattern, note: string): Promise<WriteBackOutcome | undefined> {
     if (!this.writeBack) return undefined;
     try {
-      return await this.writeBack({ pattern, kind: proposal.kind, proposalId: proposal.id, proposer: proposal.developerId, reviewer: pattern.reviewer ?? proposal.reviewer ?? '', note, workItemKey: proposal.workItemKey });
+      return await this.writeBack({
+        pattern,
+        kind: proposal.kind,
+        proposalId: proposal.id,
+        proposer: proposal.developerId,
+        reviewer: pattern.reviewer ?? proposal.reviewer ?? '',
+        note,
+        workItemKey: proposal.workItemKey,
+      });
     } catch (err) {
       return { outcome: 'failed', error: err instanceof Error ? err.message : String(err) };
     }
@@ -106,7 +122,15 @@ export class ProposalQueue {
   /** After a resolved work item: a draft entry offered to its developer (yes / edit first / no). Idempotent per work item. */
   async proposeFromResolvedWorkItem(input: { workItemKey: string; developerId: string; draft: ProposalDraftInput }): Promise<Proposal> {
     const draft = ProposalDraft.parse(input.draft);
-    return this.insertProposal({ dedupeKey: `resolved:${input.workItemKey}`, kind: 'new-pattern', status: 'awaiting-developer', developerId: input.developerId, workItemKey: input.workItemKey, patternId: draft.id, draft });
+    return this.insertProposal({
+      dedupeKey: `resolved:${input.workItemKey}`,
+      kind: 'new-pattern',
+      status: 'awaiting-developer',
+      developerId: input.developerId,
+      workItemKey: input.workItemKey,
+      patternId: draft.id,
+      draft,
+    });
   }
 
   /**
@@ -120,7 +144,13 @@ export class ProposalQueue {
     if (response === 'edit' && !edited) throw new KnowledgeAccessError('"edit first" needs the edited entry');
     const draft = response === 'edit' ? ProposalDraft.parse(edited) : proposal.draft;
     const status: ProposalStatus = response === 'no' ? 'declined' : 'in-review';
-    const row = await moveProposal(this.db, id, 'awaiting-developer', { status, developerResponse: response, draft, patternId: draft.id, updatedAt: this.now() });
+    const row = await moveProposal(this.db, id, 'awaiting-developer', {
+      status,
+      developerResponse: response,
+      draft,
+      patternId: draft.id,
+      updatedAt: this.now(),
+    });
     if (!row) throw new KnowledgeAccessError(`proposal ${id} was answered concurrently`);
     return toProposal(row);
   }
@@ -130,14 +160,36 @@ export class ProposalQueue {
     const source = await experienceRow(this.db, input.experienceKey);
     if (!source) throw new KnowledgeAccessError(`no experience entry "${input.experienceKey}"`);
     const draft = ProposalDraft.parse(input.draft);
-    return this.insertProposal({ dedupeKey: `promote:${input.experienceKey}:${draft.id}`, kind: 'promotion', status: 'in-review', developerId: input.proposerId, experienceKey: input.experienceKey, patternId: draft.id, draft });
+    return this.insertProposal({
+      dedupeKey: `promote:${input.experienceKey}:${draft.id}`,
+      kind: 'promotion',
+      status: 'in-review',
+      developerId: input.proposerId,
+      experienceKey: input.experienceKey,
+      patternId: draft.id,
+      draft,
+    });
   }
 
   async proposeRetirement(input: { patternId: string; proposerId: string; reason: string }): Promise<Proposal> {
     const pattern = await this.getPattern(input.patternId);
     if (!pattern || pattern.state !== 'approved') throw new KnowledgeAccessError(`pattern "${input.patternId}" is not an approved entry`);
-    const draft: ProposalDraft = { id: pattern.id, title: pattern.title, body: input.reason.length >= 20 ? input.reason : `Retire: ${input.reason} (${pattern.title})`, applicability: pattern.applicability, references: pattern.references, topics: pattern.topics };
-    return this.insertProposal({ dedupeKey: `retire:${pattern.id}:${pattern.version}`, kind: 'retirement', status: 'in-review', developerId: input.proposerId, patternId: pattern.id, draft });
+    const draft: ProposalDraft = {
+      id: pattern.id,
+      title: pattern.title,
+      body: input.reason.length >= 20 ? input.reason : `Retire: ${input.reason} (${pattern.title})`,
+      applicability: pattern.applicability,
+      references: pattern.references,
+      topics: pattern.topics,
+    };
+    return this.insertProposal({
+      dedupeKey: `retire:${pattern.id}:${pattern.version}`,
+      kind: 'retirement',
+      status: 'in-review',
+      developerId: input.proposerId,
+      patternId: pattern.id,
+      draft,
+    });
   }
 
   private async insertProposal(values: ProposalValues): Promise<Proposal> {
@@ -174,7 +226,13 @@ export class ProposalQueue {
    * approved version with the reviewer recorded; a retirement retires the entry. The proposer cannot
    * review their own proposal.
    */
-  async reviewProposal(id: number, reviewerId: string, decision: 'approve' | 'reject', note = '', edited?: { title: string; body: string }): Promise<{ proposal: Proposal; pattern?: Pattern; writeBack?: WriteBackOutcome }> {
+  async reviewProposal(
+    id: number,
+    reviewerId: string,
+    decision: 'approve' | 'reject',
+    note = '',
+    edited?: { title: string; body: string },
+  ): Promise<{ proposal: Proposal; pattern?: Pattern; writeBack?: WriteBackOutcome }> {
     if (!this.curators.isCurator(reviewerId)) throw new KnowledgeAccessError(`${reviewerId} is not a knowledge curator (tech lead or team approver)`);
     const proposal = await this.requireProposal(id);
     if (proposal.status !== 'in-review') throw new KnowledgeAccessError(`proposal ${id} is ${proposal.status}, not in review`);

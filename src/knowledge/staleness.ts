@@ -60,7 +60,10 @@ export function checkStaleness(entry: StalenessInput, resolve: RefResolver): Sta
  * is in the tree, the line is within the file, and every symbol part is known at the snapshot and is not one
  * of the names facts.yaml lists as non-existent. Vendor symbols are upstream names, so only their path counts.
  */
-export function modelVerifyResolver(tree: readonly string[] | TreeIndex, snapshot?: Pick<SnapshotIndex, 'symbols' | 'bannedSymbols' | 'lineCounts'> | null): RefResolver {
+export function modelVerifyResolver(
+  tree: readonly string[] | TreeIndex,
+  snapshot?: Pick<SnapshotIndex, 'symbols' | 'bannedSymbols' | 'lineCounts'> | null,
+): RefResolver {
   const idx = Array.isArray(tree) ? indexTree(tree) : (tree as TreeIndex);
   const symbols = new Set(snapshot?.symbols ?? []);
   const banned = new Set(snapshot?.bannedSymbols ?? []);

@@ -28,7 +28,10 @@ export class KnowledgeStore {
   readonly memory: PersonalMemoryStore;
   private readonly curators: Curators;
 
-  constructor(private readonly db: Database, options: KnowledgeStoreOptions) {
+  constructor(
+    private readonly db: Database,
+    options: KnowledgeStoreOptions,
+  ) {
     const now = options.now ?? (() => new Date());
     this.curators = options.curators;
     this.patterns = new PatternLibrary(db, now);
@@ -49,10 +52,27 @@ export class KnowledgeStore {
   async relevantKnowledge(query: KnowledgeQuery & { requesterId?: string; limit?: number }): Promise<RankedKnowledge[]> {
     const items: KnowledgeItem[] = [];
     for (const p of await this.patterns.listPatterns('approved')) {
-      items.push({ tier: 1, id: p.id, title: p.title, body: p.body, applicability: p.applicability, topics: p.topics, source: p.sourcePath ?? `pattern ${p.id} v${p.version}`, stale: p.staleRefs.length > 0 });
+      items.push({
+        tier: 1,
+        id: p.id,
+        title: p.title,
+        body: p.body,
+        applicability: p.applicability,
+        topics: p.topics,
+        source: p.sourcePath ?? `pattern ${p.id} v${p.version}`,
+        stale: p.staleRefs.length > 0,
+      });
     }
     for (const e of await this.experience.listExperience()) {
-      items.push({ tier: 2, id: e.key, title: e.title, body: e.body, applicability: e.applicability, topics: e.topics, source: e.kind === 'ci-test' ? `CI history of ${e.key.slice('ci-test:'.length)}` : e.key });
+      items.push({
+        tier: 2,
+        id: e.key,
+        title: e.title,
+        body: e.body,
+        applicability: e.applicability,
+        topics: e.topics,
+        source: e.kind === 'ci-test' ? `CI history of ${e.key.slice('ci-test:'.length)}` : e.key,
+      });
     }
     if (query.requesterId) {
       const row = await memoryRow(this.db, query.requesterId);

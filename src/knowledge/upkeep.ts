@@ -21,7 +21,11 @@ export interface UpkeepDeps {
   targetRepo: string;
 }
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 
 export function createKnowledgeUpkeep(deps: UpkeepDeps): ExperiencePort {
   async function recordForgottenStep(step: ForgottenStep) {
@@ -41,7 +45,12 @@ export function createKnowledgeUpkeep(deps: UpkeepDeps): ExperiencePort {
       const seen = entries.find((e) => e.key === key);
       return { key, occurrences: seen?.occurrences ?? 1, promotionProposed: false };
     }
-    const entry = await deps.knowledge.experience.recordPlanSlip({ step: `${step.step} forgotten`, workItemKey: step.workItemKey, detail: step.detail, applicability: { files: step.files } });
+    const entry = await deps.knowledge.experience.recordPlanSlip({
+      step: `${step.step} forgotten`,
+      workItemKey: step.workItemKey,
+      detail: step.detail,
+      applicability: { files: step.files },
+    });
     const threshold = deps.config.current().team.knowledge.promotion_threshold;
     if (entry.occurrences < threshold || entry.promotedTo) return { key: entry.key, occurrences: entry.occurrences, promotionProposed: false };
     await deps.knowledge.proposals.proposePromotion({
@@ -82,7 +91,12 @@ export function createKnowledgeUpkeep(deps: UpkeepDeps): ExperiencePort {
     // Approved entries whose pull request back to the repository could not be opened at approval get it now
     // (one PR per entry version: one already open is found, not duplicated); a failure waits for the next scan.
     const writtenBack = await deps.knowledge.proposals.proposeApprovedEntries();
-    return { checked: before.size, stale: stale.map((s) => s.id), proposed, writtenBack: writtenBack.map((w) => `${w.patternId} v${w.version}: ${w.outcome === 'failed' ? `failed (${w.error})` : w.outcome}`) };
+    return {
+      checked: before.size,
+      stale: stale.map((s) => s.id),
+      proposed,
+      writtenBack: writtenBack.map((w) => `${w.patternId} v${w.version}: ${w.outcome === 'failed' ? `failed (${w.error})` : w.outcome}`),
+    };
   }
 
   return { recordForgottenStep, scanStaleness };

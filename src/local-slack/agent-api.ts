@@ -40,17 +40,23 @@ export function parseMetadata(raw: unknown): { metadata?: StoredMessage['metadat
   const value = jsonArg(raw);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: fail('invalid_metadata_format') };
   const { event_type: type, event_payload: payload } = value as Record<string, unknown>;
-  if (typeof type !== 'string' || type.length === 0 || typeof payload !== 'object' || payload === null || Array.isArray(payload)) return { error: fail('invalid_metadata_schema') };
+  if (typeof type !== 'string' || type.length === 0 || typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return { error: fail('invalid_metadata_schema') };
   return { metadata: { event_type: type, event_payload: payload as Record<string, unknown> } };
 }
 
 /** The text a streaming call carries: markdown_text or markdown_text chunks. */
 function streamedText(args: Args): { text?: string; error?: Record<string, unknown> } {
   const chunks = args.chunks === undefined ? undefined : jsonArg(args.chunks);
-  if (args.chunks !== undefined && !Array.isArray(chunks)) return { error: fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] chunks must be an array'] } }) };
+  if (args.chunks !== undefined && !Array.isArray(chunks))
+    return { error: fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] chunks must be an array'] } }) };
   const markdown = str(args.markdown_text);
   if (markdown !== undefined && markdown.length > markdownLimit) return { error: fail('msg_too_long') };
-  const fromChunks = (chunks as Array<Record<string, unknown>> | undefined)?.filter((c) => c.type === 'markdown_text').map((c) => String(c.text ?? '')).join('') ?? '';
+  const fromChunks =
+    (chunks as Array<Record<string, unknown>> | undefined)
+      ?.filter((c) => c.type === 'markdown_text')
+      .map((c) => String(c.text ?? ''))
+      .join('') ?? '';
   if (fromChunks.length > markdownLimit) return { error: fail('msg_too_long') };
   if (markdown === undefined && chunks === undefined) return {};
   return { text: `${markdown ?? ''}${fromChunks}` };
@@ -86,7 +92,8 @@ export function createAgentMethods(state: WorkspaceState): Record<string, Handle
       const threadTs = str(args.thread_ts) ?? '';
       if (!state.findMessage(channel.id, threadTs)) return fail('invalid_thread_ts');
       const loading = args.loading_messages === undefined ? undefined : jsonArg(args.loading_messages);
-      if (loading !== undefined && (!Array.isArray(loading) || loading.length > 10)) return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] loading_messages: at most 10 strings'] } });
+      if (loading !== undefined && (!Array.isArray(loading) || loading.length > 10))
+        return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] loading_messages: at most 10 strings'] } });
       statuses.push({ channel: channel.id, threadTs, status: String(args.status), at: Date.now() });
       return { ok: true };
     },
@@ -110,7 +117,10 @@ export function createAgentMethods(state: WorkspaceState): Record<string, Handle
       }
       if (problems.length > 0) return fail('invalid_arguments', { response_metadata: { messages: problems } });
       const title = str(args.title);
-      suggestedPrompts.set(channel.id, { ...(title ? { title } : {}), prompts: (prompts as Array<{ title: string; message: string }>).map((p) => ({ title: p.title, message: p.message })) });
+      suggestedPrompts.set(channel.id, {
+        ...(title ? { title } : {}),
+        prompts: (prompts as Array<{ title: string; message: string }>).map((p) => ({ title: p.title, message: p.message })),
+      });
       return { ok: true };
     },
     'chat.startStream': (args) => {
@@ -132,7 +142,15 @@ export function createAgentMethods(state: WorkspaceState): Record<string, Handle
       if (threadTs !== undefined && !state.findMessage(channel.id, threadTs)) return fail('invalid_thread_ts');
       const text = streamedText(args);
       if (text.error) return text.error;
-      const msg: StoredMessage = { type: 'message', channel: channel.id, ts: state.nextTs(), user: botUserId, bot_id: botId, text: text.text ?? '', stream: { state: 'streaming', appended: 0, ...(recipient ? { recipient } : {}) } };
+      const msg: StoredMessage = {
+        type: 'message',
+        channel: channel.id,
+        ts: state.nextTs(),
+        user: botUserId,
+        bot_id: botId,
+        text: text.text ?? '',
+        stream: { state: 'streaming', appended: 0, ...(recipient ? { recipient } : {}) },
+      };
       if (threadTs) {
         msg.thread_ts = threadTs;
         const parent = state.findMessage(channel.id, threadTs);
@@ -147,7 +165,8 @@ export function createAgentMethods(state: WorkspaceState): Record<string, Handle
       if (found.error) return found.error;
       const text = streamedText(args);
       if (text.error) return text.error;
-      if (text.text === undefined) return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] either markdown_text or chunks is required'] } });
+      if (text.text === undefined)
+        return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] either markdown_text or chunks is required'] } });
       const msg = found.msg!;
       msg.text += text.text;
       msg.stream!.appended++;

@@ -41,8 +41,10 @@ function checkElement(e: unknown, path: string, errors: string[]): void {
       return;
     case 'plain_text_input':
       if (e.placeholder !== undefined) checkText(e.placeholder, `${path}.placeholder`, 150, errors, true);
-      if (e.max_length !== undefined && (typeof e.max_length !== 'number' || e.max_length < 1 || e.max_length > 3000)) errors.push(`${path}.max_length: must be 1-3000`);
-      if (typeof e.initial_value === 'string' && typeof e.max_length === 'number' && e.initial_value.length > e.max_length) errors.push(`${path}.initial_value: longer than max_length`);
+      if (e.max_length !== undefined && (typeof e.max_length !== 'number' || e.max_length < 1 || e.max_length > 3000))
+        errors.push(`${path}.max_length: must be 1-3000`);
+      if (typeof e.initial_value === 'string' && typeof e.max_length === 'number' && e.initial_value.length > e.max_length)
+        errors.push(`${path}.initial_value: longer than max_length`);
       return;
     case 'image':
       checkLength(e.image_url, `${path}.image_url`, 3000, errors, true);
@@ -116,7 +118,9 @@ export function blockKitErrors(blocks: unknown, surface: Surface): string[] {
         if (!Array.isArray(b.elements) || b.elements.length === 0) errors.push(`${path}.elements: 1-10 elements required`);
         else {
           if (b.elements.length > 10) errors.push(`${path}.elements: ${b.elements.length} elements, maximum 10`);
-          b.elements.forEach((e: unknown, j) => (isObject(e) && e.type === 'image' ? checkElement(e, `${path}.elements[${j}]`, errors) : checkText(e, `${path}.elements[${j}]`, 3000, errors)));
+          b.elements.forEach((e: unknown, j) =>
+            isObject(e) && e.type === 'image' ? checkElement(e, `${path}.elements[${j}]`, errors) : checkText(e, `${path}.elements[${j}]`, 3000, errors),
+          );
         }
         break;
       }

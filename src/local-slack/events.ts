@@ -13,7 +13,11 @@ import type { Attempt, DeliveryKind, DeliveryRecord, DeliveryResult, WorkspaceOp
 
 export type Delivery = ReturnType<typeof createDelivery>;
 
-export function createDelivery(state: WorkspaceState, socket: SocketMode, options: Pick<WorkspaceOptions, 'appUrl' | 'signingSecret' | 'eventRetryDelaysMs' | 'deliveryTimeoutMs'>) {
+export function createDelivery(
+  state: WorkspaceState,
+  socket: SocketMode,
+  options: Pick<WorkspaceOptions, 'appUrl' | 'signingSecret' | 'eventRetryDelaysMs' | 'deliveryTimeoutMs'>,
+) {
   const retryDelays = options.eventRetryDelaysMs ?? [50, 200, 500];
   const timeoutMs = options.deliveryTimeoutMs ?? 3_000;
   let appUrl = options.appUrl;
@@ -33,7 +37,8 @@ export function createDelivery(state: WorkspaceState, socket: SocketMode, option
   /** The HTTP request body Slack sends for each kind: events as JSON, interactions as a form field, commands as a form. */
   function httpBody(kind: DeliveryKind, payload: Record<string, unknown>): { body: string; contentType: string } {
     if (kind === 'events_api') return { body: JSON.stringify(payload), contentType: 'application/json' };
-    if (kind === 'interactive') return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: 'application/x-www-form-urlencoded' };
+    if (kind === 'interactive')
+      return { body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), contentType: 'application/x-www-form-urlencoded' };
     return { body: new URLSearchParams(payload as Record<string, string>).toString(), contentType: 'application/x-www-form-urlencoded' };
   }
 
@@ -43,7 +48,8 @@ export function createDelivery(state: WorkspaceState, socket: SocketMode, option
     if (retryNum > 0) {
       headers['x-slack-retry-num'] = String(retryNum);
       // https://api.slack.com/apis/connections/events-api#retries
-      headers['x-slack-retry-reason'] = previous?.failure === 'http_error' ? 'http_error' : previous?.failure === 'unreachable' ? 'connection_failed' : 'http_timeout';
+      headers['x-slack-retry-reason'] =
+        previous?.failure === 'http_error' ? 'http_error' : previous?.failure === 'unreachable' ? 'connection_failed' : 'http_timeout';
     }
     try {
       const res = await postToApp(body, contentType, headers);
@@ -67,7 +73,13 @@ export function createDelivery(state: WorkspaceState, socket: SocketMode, option
       last = transport === 'socket' ? await socket.send(kind, payload, retryNum) : await sendOverHttp(kind, payload, retryNum, last);
       const ok = last.failure === undefined;
       deliveries.push({
-        transport, kind, type: payloadType(kind, payload), attempt: attempts, ok, status: last.status, ms: Date.now() - started,
+        transport,
+        kind,
+        type: payloadType(kind, payload),
+        attempt: attempts,
+        ok,
+        status: last.status,
+        ms: Date.now() - started,
         ...(last.failure ? { failure: last.failure } : {}),
         ...(last.envelopeId ? { envelopeId: last.envelopeId } : {}),
       });

@@ -27,10 +27,19 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
   function actionFrom(blocks: unknown[] | undefined, actionId: string, blockId?: string) {
     for (const b of (blocks ?? []) as Array<Record<string, unknown>>) {
       if (blockId !== undefined && b.block_id !== blockId) continue;
-      const elements = (b.type === 'actions' ? (b.elements as Array<Record<string, unknown>>) : b.accessory ? [b.accessory as Record<string, unknown>] : []) ?? [];
+      const elements =
+        (b.type === 'actions' ? (b.elements as Array<Record<string, unknown>>) : b.accessory ? [b.accessory as Record<string, unknown>] : []) ?? [];
       for (const e of elements) {
         if (e.action_id === actionId) {
-          return { action_id: actionId, block_id: (b.block_id as string | undefined) ?? nextId('blk'), text: e.text, value: e.value, type: e.type, style: e.style, action_ts: `${Date.now() / 1000}` };
+          return {
+            action_id: actionId,
+            block_id: (b.block_id as string | undefined) ?? nextId('blk'),
+            text: e.text,
+            value: e.value,
+            type: e.type,
+            style: e.style,
+            action_ts: `${Date.now() / 1000}`,
+          };
         }
       }
     }
@@ -44,7 +53,14 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
       for (const e of (b.elements as Array<Record<string, unknown>> | undefined) ?? []) {
         if (e.type !== 'feedback_buttons' || e.action_id !== actionId) continue;
         const chosen = e[`${side}_button`] as { value?: string; text?: unknown } | undefined;
-        return { action_id: actionId, block_id: (b.block_id as string | undefined) ?? nextId('blk'), type: 'feedback_buttons', value: chosen?.value, text: chosen?.text, action_ts: `${Date.now() / 1000}` };
+        return {
+          action_id: actionId,
+          block_id: (b.block_id as string | undefined) ?? nextId('blk'),
+          type: 'feedback_buttons',
+          value: chosen?.value,
+          text: chosen?.text,
+          action_ts: `${Date.now() / 1000}`,
+        };
       }
     }
     return undefined;
@@ -71,7 +87,12 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
   }
 
   /** Taps the thumbs up or down of an answer's feedback buttons. */
-  async function tapFeedback(userRef: string, ref: StoredMessage | { channel: string; ts: string }, actionId: string, side: 'positive' | 'negative'): Promise<DeliveryResult> {
+  async function tapFeedback(
+    userRef: string,
+    ref: StoredMessage | { channel: string; ts: string },
+    actionId: string,
+    side: 'positive' | 'negative',
+  ): Promise<DeliveryResult> {
     const user = findUser(userRef);
     const msg = findMessage(ref.channel, ref.ts);
     if (!msg) throw new WorkspaceLookupError(`local workspace: no message ${ref.ts} in ${ref.channel}`);
@@ -155,7 +176,16 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
       if (parent) parent.reply_count = (parent.reply_count ?? 0) + 1;
     }
     messages.push(msg);
-    const event: Record<string, unknown> = { type: 'message', channel: channel.id, user: user.id, text, ts: msg.ts, event_ts: msg.ts, channel_type: channel.isIm ? 'im' : 'channel', team: teamId };
+    const event: Record<string, unknown> = {
+      type: 'message',
+      channel: channel.id,
+      user: user.id,
+      text,
+      ts: msg.ts,
+      event_ts: msg.ts,
+      channel_type: channel.isIm ? 'im' : 'channel',
+      team: teamId,
+    };
     if (threadTs) event.thread_ts = threadTs;
     const deliveries = [await deliverEvent(event)];
     if (text.includes(`<@${botUserId}>`)) {
@@ -169,26 +199,31 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
   async function slashCommand(userRef: string, channelRef: string, command: string, text: string): Promise<DeliveryResult> {
     const user = findUser(userRef);
     const channel = resolveChannel(channelRef) ?? channels.get(channelId(channelRef))!;
-    const result = await deliver('slash_commands', {
-      token: 'local-verification-token',
-      team_id: teamId,
-      team_domain: 'local',
-      channel_id: channel.id,
-      channel_name: channel.isIm ? 'directmessage' : channel.name,
-      user_id: user.id,
-      user_name: user.name,
-      command,
-      text,
-      api_app_id: appId,
-      is_enterprise_install: 'false',
-      response_url: issueResponseUrl(user.id, channel.id),
-      trigger_id: issueTrigger(user.id),
-    }, false);
+    const result = await deliver(
+      'slash_commands',
+      {
+        token: 'local-verification-token',
+        team_id: teamId,
+        team_domain: 'local',
+        channel_id: channel.id,
+        channel_name: channel.isIm ? 'directmessage' : channel.name,
+        user_id: user.id,
+        user_name: user.name,
+        command,
+        text,
+        api_app_id: appId,
+        is_enterprise_install: 'false',
+        response_url: issueResponseUrl(user.id, channel.id),
+        trigger_id: issueTrigger(user.id),
+      },
+      false,
+    );
     // A command's immediate response is shown to the invoking user only, unless it says in_channel.
     if (result.status === 200 && result.body.trim().length > 0) {
       try {
         const reply = JSON.parse(result.body) as { text?: string; blocks?: unknown[]; response_type?: string };
-        if (reply.text || reply.blocks) ephemerals.push({ channel: channel.id, user: user.id, ts: nextTs(), text: reply.text ?? '', ...(reply.blocks ? { blocks: reply.blocks } : {}) });
+        if (reply.text || reply.blocks)
+          ephemerals.push({ channel: channel.id, user: user.id, ts: nextTs(), text: reply.text ?? '', ...(reply.blocks ? { blocks: reply.blocks } : {}) });
       } catch {
         ephemerals.push({ channel: channel.id, user: user.id, ts: nextTs(), text: result.body });
       }
@@ -198,7 +233,14 @@ export function createPerson(state: WorkspaceState, delivery: Delivery) {
 
   const openHome = (userRef: string) => {
     const user = findUser(userRef);
-    return deliverEvent({ type: 'app_home_opened', user: user.id, channel: dmChannel(user.id), tab: 'home', event_ts: `${Date.now() / 1000}`, view: homes.get(user.id) });
+    return deliverEvent({
+      type: 'app_home_opened',
+      user: user.id,
+      channel: dmChannel(user.id),
+      tab: 'home',
+      event_ts: `${Date.now() / 1000}`,
+      view: homes.get(user.id),
+    });
   };
 
   /**

@@ -22,7 +22,15 @@ import { createBrowserUi } from './ui.js';
 import { createWebApi } from './web-api.js';
 
 export type {
-  DeliveryKind, DeliveryRecord, DeliveryResult, EphemeralMessage, LocalWorkspace, SocketConnection, StoredMessage, WorkspaceOptions, WorkspaceUser,
+  DeliveryKind,
+  DeliveryRecord,
+  DeliveryResult,
+  EphemeralMessage,
+  LocalWorkspace,
+  SocketConnection,
+  StoredMessage,
+  WorkspaceOptions,
+  WorkspaceUser,
 } from './types.js';
 
 /** What the page posts is a few fields; 256 KiB leaves room for a long message or a modal's values. */
@@ -57,8 +65,10 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
         if (req.method === 'GET' && url.pathname === '/') return (checkHeaders(req, pageRules), ui.servePage(res));
         if (req.method === 'GET' && url.pathname === '/ui/state') return (checkHeaders(req, pageRules), ui.serveState(url.searchParams.get('user'), res));
         if (req.method === 'POST' && url.pathname.startsWith('/ui/')) return await ui.serveAction(url.pathname, await guardRequest(req, uiRules), res);
-        if (req.method === 'POST' && url.pathname.startsWith('/response/')) return webApi.handleResponseUrl(url.pathname.slice('/response/'.length), (await guardRequest(req, appRules)).toString('utf8'), res);
-        if (req.method === 'POST' && url.pathname.startsWith('/api/')) return webApi.handleMethod(url.pathname.slice('/api/'.length), (await guardRequest(req, appRules)).toString('utf8'), req, res);
+        if (req.method === 'POST' && url.pathname.startsWith('/response/'))
+          return webApi.handleResponseUrl(url.pathname.slice('/response/'.length), (await guardRequest(req, appRules)).toString('utf8'), res);
+        if (req.method === 'POST' && url.pathname.startsWith('/api/'))
+          return webApi.handleMethod(url.pathname.slice('/api/'.length), (await guardRequest(req, appRules)).toString('utf8'), req, res);
         req.resume();
         json(res, 404, { ok: false, error: 'not_found' });
       } catch (err) {
@@ -86,11 +96,12 @@ export async function startLocalWorkspace(options: WorkspaceOptions): Promise<Lo
     apiUrl: `${baseUrl}/api/`,
     teamId,
     botUserId,
-    stop: () => new Promise<void>((resolve) => {
-      socketMode.close();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        socketMode.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
     setAppUrl: delivery.setAppUrl,
     transport: delivery.transport,
     socketConnections: socketMode.connections,

@@ -6,7 +6,12 @@ export function slackSignature(signingSecret: string, timestampSeconds: number, 
   return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestampSeconds}:${body}`).digest('hex')}`;
 }
 
-export function signedHeaders(signingSecret: string, body: string, contentType: string, timestampSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function signedHeaders(
+  signingSecret: string,
+  body: string,
+  contentType: string,
+  timestampSeconds = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   return {
     'content-type': contentType,
     'x-slack-request-timestamp': String(timestampSeconds),

@@ -4,9 +4,21 @@
 import { randomBytes } from 'node:crypto';
 import type { EphemeralMessage, StoredMessage, WorkspaceOptions, WorkspaceUser } from './types.js';
 
-export interface Channel { id: string; name: string; isIm: boolean; members: Set<string>; imUser?: string; isPrivate?: boolean }
+export interface Channel {
+  id: string;
+  name: string;
+  isIm: boolean;
+  members: Set<string>;
+  imUser?: string;
+  isPrivate?: boolean;
+}
 
-export interface OpenView { id: string; hash: string; user: string; view: Record<string, unknown> }
+export interface OpenView {
+  id: string;
+  hash: string;
+  user: string;
+  view: Record<string, unknown>;
+}
 
 /** The fixed identities of the one team and the one app the workspace hosts. */
 export const teamId = 'T0LOCAL01';
@@ -38,13 +50,19 @@ export class WorkspaceState {
   constructor(options: Pick<WorkspaceOptions, 'users' | 'channels' | 'botOutsideChannels' | 'privateChannels'>) {
     for (const u of options.users) this.users.set(u.id, u);
     for (const name of options.channels ?? ['general', 'sitroom-alerts']) {
-      const id = `C${name.replace(/[^a-z0-9]/gi, '').toUpperCase().slice(0, 8)}${this.channels.size}`;
+      const id = `C${name
+        .replace(/[^a-z0-9]/gi, '')
+        .toUpperCase()
+        .slice(0, 8)}${this.channels.size}`;
       const bot = options.botOutsideChannels?.includes(name) ? [] : [botUserId];
       this.channels.set(id, { id, name, isIm: false, members: new Set([...bot, ...this.users.keys()]) });
     }
     // Private channels: the bot is in one only when someone invites it, which a test does by leaving the name out.
     for (const name of options.privateChannels ?? []) {
-      const id = `G${name.replace(/[^a-z0-9]/gi, '').toUpperCase().slice(0, 8)}${this.channels.size}`;
+      const id = `G${name
+        .replace(/[^a-z0-9]/gi, '')
+        .toUpperCase()
+        .slice(0, 8)}${this.channels.size}`;
       this.channels.set(id, { id, name, isIm: false, isPrivate: true, members: new Set(this.users.keys()) });
     }
   }

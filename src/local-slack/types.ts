@@ -27,7 +27,14 @@ export interface StoredMessage {
   stream?: { state: 'streaming' | 'completed'; appended: number; recipient?: string };
 }
 
-export interface EphemeralMessage { channel: string; user: string; ts: string; text: string; blocks?: unknown[]; thread_ts?: string }
+export interface EphemeralMessage {
+  channel: string;
+  user: string;
+  ts: string;
+  text: string;
+  blocks?: unknown[];
+  thread_ts?: string;
+}
 
 export interface WorkspaceOptions {
   port?: number;
@@ -64,7 +71,12 @@ export type DeliveryKind = 'events_api' | 'interactive' | 'slash_commands';
  * What the app answered. Over HTTP: the response status and body. Over Socket Mode: 200 and the ack's
  * payload as JSON ('' for an empty ack), or status 0 when no ack came in time (as for an HTTP timeout).
  */
-export interface DeliveryResult { status: number; body: string; attempts: number; transport: 'http' | 'socket' }
+export interface DeliveryResult {
+  status: number;
+  body: string;
+  attempts: number;
+  transport: 'http' | 'socket';
+}
 
 /** One attempt to hand something to the app, kept whatever its outcome (the workspace's delivery log). */
 export interface DeliveryRecord {
@@ -157,5 +169,9 @@ export interface LocalWorkspace {
 }
 
 /** One attempt's outcome on either transport; the delivery log and DeliveryResult are made from it. */
-export interface Attempt { status: number; body: string; failure?: DeliveryRecord['failure']; envelopeId?: string }
-
+export interface Attempt {
+  status: number;
+  body: string;
+  failure?: DeliveryRecord['failure'];
+  envelopeId?: string;
+}

@@ -19,7 +19,8 @@ export function createBrowserUi(state: WorkspaceState, person: Person, options: 
     const seen = new Set(visible.map((c) => c.id));
     // A thread's loading status as Slack shows it: the latest one set, until the app clears it or replies.
     const latest = new Map<string, { channel: string; threadTs: string; status: string }>();
-    for (const s of state.statuses) if (seen.has(s.channel)) latest.set(`${s.channel} ${s.threadTs}`, { channel: s.channel, threadTs: s.threadTs, status: s.status });
+    for (const s of state.statuses)
+      if (seen.has(s.channel)) latest.set(`${s.channel} ${s.threadTs}`, { channel: s.channel, threadTs: s.threadTs, status: s.status });
     return {
       statuses: [...latest.values()].filter((s) => s.status),
       suggestedPrompts: [...state.suggestedPrompts].filter(([channel]) => seen.has(channel)).map(([channel, pinned]) => ({ channel, ...pinned })),
@@ -40,7 +41,9 @@ export function createBrowserUi(state: WorkspaceState, person: Person, options: 
       case '/ui/send':
         return sendMessage(user, body.channel ?? '', body.text ?? '', body.threadTs || undefined);
       case '/ui/tap':
-        return body.surface === 'home' ? tapHome(user, body.actionId ?? '') : tap(user, { channel: body.channel ?? '', ts: body.ts ?? '' }, body.actionId ?? '');
+        return body.surface === 'home'
+          ? tapHome(user, body.actionId ?? '')
+          : tap(user, { channel: body.channel ?? '', ts: body.ts ?? '' }, body.actionId ?? '');
       case '/ui/submit':
         return submitModal(user, modalValues(body.values));
       case '/ui/close': {
@@ -77,7 +80,12 @@ export function createBrowserUi(state: WorkspaceState, person: Person, options: 
       const ref = userParam?.trim() || options.users[0]?.id;
       if (!ref) return json(res, 404, { ok: false, error: 'no_users', detail: 'the team config lists no developer with a slack_user_id' });
       const user = users.get(ref) ?? [...users.values()].find((u) => u.name.toLowerCase() === ref.toLowerCase());
-      if (!user) return json(res, 404, { ok: false, error: 'unknown_user', detail: `no user "${ref}"; try one of: ${[...users.values()].map((u) => u.name).join(', ')}` });
+      if (!user)
+        return json(res, 404, {
+          ok: false,
+          error: 'unknown_user',
+          detail: `no user "${ref}"; try one of: ${[...users.values()].map((u) => u.name).join(', ')}`,
+        });
       state.dmChannel(user.id);
       return json(res, 200, uiState(user.id));
     },
@@ -94,11 +102,13 @@ const maxFieldLength = 50_000;
 
 /** The page posts a flat object of strings; anything else is a 400 naming the field. */
 function actionFields(body: unknown): Record<string, string> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RequestRefused(400, 'invalid_body', 'the body must be a JSON object of strings');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new RequestRefused(400, 'invalid_body', 'the body must be a JSON object of strings');
   const fields: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) {
     if (typeof value !== 'string') throw new RequestRefused(400, 'invalid_body', `field ${JSON.stringify(key.slice(0, 50))} must be a string`);
-    if (value.length > maxFieldLength) throw new RequestRefused(400, 'invalid_body', `field ${JSON.stringify(key.slice(0, 50))} is longer than ${maxFieldLength} characters`);
+    if (value.length > maxFieldLength)
+      throw new RequestRefused(400, 'invalid_body', `field ${JSON.stringify(key.slice(0, 50))} is longer than ${maxFieldLength} characters`);
     fields[key] = value;
   }
   return fields;

@@ -35,13 +35,31 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
 
   function parseBlocks(args: Record<string, unknown>): { blocks?: unknown[]; error?: Record<string, unknown> } {
     if (args.blocks === undefined) return {};
-    const blocks = typeof args.blocks === 'string' ? (() => { try { return JSON.parse(args.blocks) as unknown; } catch { return undefined; } })() : args.blocks;
+    const blocks =
+      typeof args.blocks === 'string'
+        ? (() => {
+            try {
+              return JSON.parse(args.blocks) as unknown;
+            } catch {
+              return undefined;
+            }
+          })()
+        : args.blocks;
     if (!Array.isArray(blocks)) return { error: fail('invalid_blocks_format') };
     return { blocks };
   }
 
   const methods: Record<string, Handler> = {
-    'auth.test': () => ({ ok: true, url: `${state.baseUrl}/`, team: 'Local', user: 'sitroom', team_id: teamId, user_id: botUserId, bot_id: botId, is_enterprise_install: false }),
+    'auth.test': () => ({
+      ok: true,
+      url: `${state.baseUrl}/`,
+      team: 'Local',
+      user: 'sitroom',
+      team_id: teamId,
+      user_id: botUserId,
+      bot_id: botId,
+      is_enterprise_install: false,
+    }),
     'chat.postMessage': (args) => {
       const channel = resolveChannel(str(args.channel) ?? '');
       if (!channel) return fail('channel_not_found');
@@ -51,7 +69,10 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
       const text = str(args.text) ?? '';
       if (!text && !parsed.blocks?.length) return fail('no_text');
       const errors = messageErrors({ text, blocks: parsed.blocks });
-      if (errors.length > 0) return fail(parsed.blocks && !errors.every((e) => e.startsWith('text')) ? 'invalid_blocks' : 'msg_too_long', { response_metadata: { messages: errors } });
+      if (errors.length > 0)
+        return fail(parsed.blocks && !errors.every((e) => e.startsWith('text')) ? 'invalid_blocks' : 'msg_too_long', {
+          response_metadata: { messages: errors },
+        });
       const metadata = parseMetadata(args.metadata);
       if (metadata.error) return metadata.error;
       const msg: StoredMessage = { type: 'message', channel: channel.id, ts: nextTs(), user: botUserId, bot_id: botId, text };
@@ -129,7 +150,8 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
       if (cursor && before === undefined) return fail('invalid_cursor');
       const inclusive = args.inclusive === true || args.inclusive === 'true' || args.inclusive === '1';
       const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true' || args.include_all_metadata === '1';
-      const inRange = (ts: bigint) => (inclusive ? ts >= oldest : ts > oldest) && (latest === undefined || (inclusive ? ts <= latest : ts < latest)) && (before === undefined || ts < before);
+      const inRange = (ts: bigint) =>
+        (inclusive ? ts >= oldest : ts > oldest) && (latest === undefined || (inclusive ? ts <= latest : ts < latest)) && (before === undefined || ts < before);
       const listed = messages.filter((m) => m.channel === channel.id && (!m.thread_ts || m.thread_ts === m.ts) && inRange(tsOrder(m.ts)!)).reverse();
       const page = listed.slice(0, limit);
       const hasMore = listed.length > page.length;
@@ -150,14 +172,19 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
     },
     // https://api.slack.com/methods/conversations.list: cursor pagination, `types` filter, channel objects in Slack's shape.
     'conversations.list': (args) => {
-      const types = (str(args.types) ?? 'public_channel').split(',').map((t) => t.trim()).filter(Boolean);
+      const types = (str(args.types) ?? 'public_channel')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
       const known = ['public_channel', 'private_channel', 'mpim', 'im'];
       if (types.length === 0 || types.some((t) => !known.includes(t))) return fail('invalid_types');
       const limitArg = args.limit === undefined ? 100 : Number(args.limit);
       if (!Number.isInteger(limitArg) || limitArg < 1 || limitArg > 1000) return fail('invalid_limit');
       // Every local channel is public and unarchived, or an IM with the app.
       // A bot sees the private channels it was invited to, never the others.
-      const listed = [...channels.values()].filter((c) => (c.isIm ? types.includes('im') : c.isPrivate ? types.includes('private_channel') && c.members.has(botUserId) : types.includes('public_channel')));
+      const listed = [...channels.values()].filter((c) =>
+        c.isIm ? types.includes('im') : c.isPrivate ? types.includes('private_channel') && c.members.has(botUserId) : types.includes('public_channel'),
+      );
       let start = 0;
       const cursor = str(args.cursor);
       if (cursor) {
@@ -173,10 +200,28 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
           c.isIm
             ? { id: c.id, created: createdAt, is_im: true, is_org_shared: false, user: c.imUser, is_user_deleted: false, priority: 0 }
             : {
-                id: c.id, name: c.name, name_normalized: c.name, is_channel: !c.isPrivate, is_group: Boolean(c.isPrivate), is_im: false, is_mpim: false, is_private: Boolean(c.isPrivate),
-                created: createdAt, is_archived: false, is_general: c.name === 'general', unlinked: 0, is_shared: false, is_org_shared: false,
-                is_ext_shared: false, is_pending_ext_shared: false, creator: botUserId, is_member: c.members.has(botUserId), num_members: c.members.size,
-                topic: { value: '', creator: '', last_set: 0 }, purpose: { value: '', creator: '', last_set: 0 }, previous_names: [],
+                id: c.id,
+                name: c.name,
+                name_normalized: c.name,
+                is_channel: !c.isPrivate,
+                is_group: Boolean(c.isPrivate),
+                is_im: false,
+                is_mpim: false,
+                is_private: Boolean(c.isPrivate),
+                created: createdAt,
+                is_archived: false,
+                is_general: c.name === 'general',
+                unlinked: 0,
+                is_shared: false,
+                is_org_shared: false,
+                is_ext_shared: false,
+                is_pending_ext_shared: false,
+                creator: botUserId,
+                is_member: c.members.has(botUserId),
+                num_members: c.members.size,
+                topic: { value: '', creator: '', last_set: 0 },
+                purpose: { value: '', creator: '', last_set: 0 },
+                previous_names: [],
               },
         ),
         response_metadata: { next_cursor: next ? Buffer.from(`channel:${next.id}`).toString('base64') : '' },
@@ -185,7 +230,19 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
     'users.info': (args) => {
       const u = users.get(str(args.user) ?? '');
       if (!u) return fail('user_not_found');
-      return { ok: true, user: { id: u.id, team_id: teamId, name: u.name, real_name: u.realName ?? u.name, tz: u.tz ?? 'UTC', is_bot: false, deleted: false, profile: { real_name: u.realName ?? u.name, display_name: u.name } } };
+      return {
+        ok: true,
+        user: {
+          id: u.id,
+          team_id: teamId,
+          name: u.name,
+          real_name: u.realName ?? u.name,
+          tz: u.tz ?? 'UTC',
+          is_bot: false,
+          deleted: false,
+          profile: { real_name: u.realName ?? u.name, display_name: u.name },
+        },
+      };
     },
     'views.publish': (args) => {
       const userId = str(args.user_id);
@@ -194,7 +251,14 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
       if (!view || typeof view !== 'object') return fail('invalid_arguments');
       const errors = viewErrors(view);
       if (errors.length > 0) return fail('invalid_arguments', { response_metadata: { messages: errors } });
-      const stored = { ...view, id: (homes.get(userId)?.id as string | undefined) ?? nextId('V'), hash: nextId('h'), team_id: teamId, app_id: appId, bot_id: botId };
+      const stored = {
+        ...view,
+        id: (homes.get(userId)?.id as string | undefined) ?? nextId('V'),
+        hash: nextId('h'),
+        team_id: teamId,
+        app_id: appId,
+        bot_id: botId,
+      };
       homes.set(userId, stored);
       return { ok: true, view: stored };
     },
@@ -283,8 +347,18 @@ export function createWebApi(state: WorkspaceState, socket: SocketMode, options:
     const target = state.responseUrls.get(id);
     if (!target) return json(res, 404, { ok: false, error: 'expired_url' });
     const reply = JSON.parse(raw || '{}') as { text?: string; blocks?: unknown[]; response_type?: string };
-    if (reply.response_type === 'in_channel') messages.push({ type: 'message', channel: target.channel, ts: nextTs(), user: botUserId, bot_id: botId, text: reply.text ?? '', ...(reply.blocks ? { blocks: reply.blocks } : {}) });
-    else ephemerals.push({ channel: target.channel, user: target.user, ts: nextTs(), text: reply.text ?? '', ...(reply.blocks ? { blocks: reply.blocks } : {}) });
+    if (reply.response_type === 'in_channel')
+      messages.push({
+        type: 'message',
+        channel: target.channel,
+        ts: nextTs(),
+        user: botUserId,
+        bot_id: botId,
+        text: reply.text ?? '',
+        ...(reply.blocks ? { blocks: reply.blocks } : {}),
+      });
+    else
+      ephemerals.push({ channel: target.channel, user: target.user, ts: nextTs(), text: reply.text ?? '', ...(reply.blocks ? { blocks: reply.blocks } : {}) });
     return json(res, 200, { ok: true });
   }
 

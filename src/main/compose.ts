@@ -11,7 +11,17 @@ import type { CiPort } from '../contracts/ports.js';
 import { createAgent, type Agent } from '../agent/steps.js';
 import { openStore, type OpenStore } from '../db/client.js';
 import { repoRoot } from '../paths.js';
-import { activeWorkItems, appendDecision, getWorkItem, phaseByPrUrl, phasesOf, phaseDecisions, recentCiDecisions, upsertDevelopers, workItemsOwnedBy } from '../db/work-items.js';
+import {
+  activeWorkItems,
+  appendDecision,
+  getWorkItem,
+  phaseByPrUrl,
+  phasesOf,
+  phaseDecisions,
+  recentCiDecisions,
+  upsertDevelopers,
+  workItemsOwnedBy,
+} from '../db/work-items.js';
 import { phaseEvidence } from '../db/phases.js';
 import { buildOwnersIndex, loadTree, type OwnersIndex } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
@@ -113,7 +123,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // A GitHub App (or, as the fallback, a personal token) turns GitHub mode on; a developer's fork comes from their role file.
   const github =
     environment.github.token || environment.github.app
-      ? createGitHubMode(environment.github, team, { developerFork: (id) => config.current().roles.get(id)?.fork, credentialsDir: join(dataDir, 'git-credentials') })
+      ? createGitHubMode(environment.github, team, {
+          developerFork: (id) => config.current().roles.get(id)?.fork,
+          credentialsDir: join(dataDir, 'git-credentials'),
+        })
       : undefined;
   const localHost = createLocalCodeHost(targetRepo);
   const host = github?.host ?? localHost;
@@ -124,7 +137,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         // From the upstream, never the fork pushed to: a fork's default branch lags behind what tide merged.
         const url = github.settings.upstreamUrl;
         const fetch = ['fetch', '-q', url, `+refs/heads/${defaultBranch}:${ref}`];
-        if (/^https?:\/\//.test(url)) await gitWithToken(targetRepo, fetch, { token: await github.settings.credentials.token(), scratchDir: join(dataDir, 'git-credentials') });
+        if (/^https?:\/\//.test(url))
+          await gitWithToken(targetRepo, fetch, { token: await github.settings.credentials.token(), scratchDir: join(dataDir, 'git-credentials') });
         else await git(targetRepo, fetch);
         return ref;
       }
@@ -154,14 +168,21 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   };
   // RH-A is built on its first step: `sitroom slack` composes the same core but never runs a step (questions
   // are answered on the worker), so it never loads the domain model or a model client for the agent.
-  const agent = options.agent ?? lazyAgent(environment.anthropic.apiKey ? 'claude' : 'offline', () => createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir] }, knowledge: agentKnowledge }));
+  const agent =
+    options.agent ??
+    lazyAgent(environment.anthropic.apiKey ? 'claude' : 'offline', () =>
+      createAgent({ targetRepo, team, anthropic: environment.anthropic, sandbox: { hide: [dataDir] }, knowledge: agentKnowledge }),
+    );
 
-  const ci = github?.ci ?? createLocalCiPort({ repo: targetRepo, defaultBranch: team.target.default_branch, host: localHost, ci: createLocalCi({ repo: targetRepo, job: 'unit' }) });
+  const ci =
+    github?.ci ??
+    createLocalCiPort({ repo: targetRepo, defaultBranch: team.target.default_branch, host: localHost, ci: createLocalCi({ repo: targetRepo, job: 'unit' }) });
   const requiredJobs = github?.settings.requiredJobs ?? ['unit'];
   const pollCi = github ? !environment.github.ciWebhookSecret : true;
   // Branches are compared with the base they left: GitHub mode's is the fetched remote default branch.
-  const branchBase = () => (github ? `refs/remotes/sitroom-upstream/${config.current().team.target.default_branch}` : config.current().team.target.default_branch);
-const pullRequestBody = async (prUrl: string) => {
+  const branchBase = () =>
+    github ? `refs/remotes/sitroom-upstream/${config.current().team.target.default_branch}` : config.current().team.target.default_branch;
+  const pullRequestBody = async (prUrl: string) => {
     // GitHub's URL ends in /pull/<n>; a local PR's in #<branch>.
     const number = Number(/\/pull\/(\d+)/.exec(prUrl)?.[1] ?? NaN);
     const branch = /#(.+)$/.exec(prUrl)?.[1];
@@ -169,7 +190,10 @@ const pullRequestBody = async (prUrl: string) => {
     return pr !== undefined && host.pullRequestBody ? host.pullRequestBody(pr) : undefined;
   };
   const prReady = createPrReady({
-    db: store.db, insight, config, calibration: new CalibrationStore(store.db),
+    db: store.db,
+    insight,
+    config,
+    calibration: new CalibrationStore(store.db),
     phaseChange: async ({ prUrl, branch }) => {
       // A local PR's URL ends in #<branch>; the phases table has it for every mode once CI is watched.
       const name = branch ?? /#(.+)$/.exec(prUrl)?.[1];
@@ -214,7 +238,9 @@ const pullRequestBody = async (prUrl: string) => {
     ci,
     ciKnowledge: createCiKnowledge({ db: store.db, knowledge, config }),
     insight: { impact: insight.impact, prReady },
-    overlap: { footprint: async (item) => footprintOf(insight.model, { ...item, files: await workItemFiles(targetRepo, branchBase(), item.workItemKey, item.phases) }) },
+    overlap: {
+      footprint: async (item) => footprintOf(insight.model, { ...item, files: await workItemFiles(targetRepo, branchBase(), item.workItemKey, item.phases) }),
+    },
     memory: createMemoryPort({ db: store.db, knowledge, config, insight, history: () => mergedChanges(targetRepo, config.current().team.target) }),
     calibration: new CalibrationStore(store.db),
     ...(mergeOrder ? { mergeOrder } : {}),
@@ -228,13 +254,23 @@ const pullRequestBody = async (prUrl: string) => {
       },
     },
     modelDrift: createModelDriftCheck({ targetRepo, config: () => config.current(), logger }),
-    githubEvents: createGitHubEventHandler({ db: store.db, model: insight.model, owners: async () => (await checkoutOwners(targetRepo)) ?? insight.owners, config: () => config.current(), calibration: new CalibrationStore(store.db), pullRequestBody }),
+    githubEvents: createGitHubEventHandler({
+      db: store.db,
+      model: insight.model,
+      owners: async () => (await checkoutOwners(targetRepo)) ?? insight.owners,
+      config: () => config.current(),
+      calibration: new CalibrationStore(store.db),
+      pullRequestBody,
+    }),
     questions: {
       agent,
       audienceOf,
       refreshKnowledge,
       // The question joins the asker's session notes, for "where you left off" in the next briefing.
-      noteQuestion: (developerId, question) => knowledge.memory.addSessionNote(developerId, developerId, { summary: `asked: ${question.replace(/\s+/g, ' ').trim().slice(0, 200)}` }).then(() => undefined),
+      noteQuestion: (developerId, question) =>
+        knowledge.memory
+          .addSessionNote(developerId, developerId, { summary: `asked: ${question.replace(/\s+/g, ' ').trim().slice(0, 200)}` })
+          .then(() => undefined),
     },
   });
 
@@ -252,7 +288,9 @@ const pullRequestBody = async (prUrl: string) => {
     targetRepo,
     mode: github ? 'github' : 'local',
     ...(github ? { readyToMerge: createReadyToMerge(github.host), ciReportsForCommit: ciReportsFor(github.host, ci) } : {}),
-    ...(jira.url && jira.token ? { issues: createJira({ baseUrl: jira.url, token: jira.token, ...(jira.email ? { email: jira.email } : {}), apiVersion: jira.apiVersion }) } : {}),
+    ...(jira.url && jira.token
+      ? { issues: createJira({ baseUrl: jira.url, token: jira.token, ...(jira.email ? { email: jira.email } : {}), apiVersion: jira.apiVersion }) }
+      : {}),
     activities,
     refreshKnowledge,
     audienceOf,
@@ -275,7 +313,10 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
     async phaseRecord(workItemKey, phaseId) {
       const notes = (await phaseEvidence(core.store.db, workItemKey, phaseId)) as { done?: string[]; evidence?: string[] } | null | undefined;
       const decided = await phaseDecisions(core.store.db, workItemKey, phaseId);
-      const decisions = decided.map((d) => `${d.kind} by ${d.actor}${typeof (d.detail as { summary?: unknown }).summary === 'string' ? `: ${(d.detail as { summary: string }).summary}` : ''}`);
+      const decisions = decided.map(
+        (d) =>
+          `${d.kind} by ${d.actor}${typeof (d.detail as { summary?: unknown }).summary === 'string' ? `: ${(d.detail as { summary: string }).summary}` : ''}`,
+      );
       return { done: notes?.done ?? [], evidence: notes?.evidence ?? [], decisions };
     },
     async workItemKeysFor(developerId) {
@@ -330,19 +371,33 @@ function readyToMergeDecision(core: Core, ask: ReadyToMerge) {
   return async (request: DecisionRequest): Promise<DecisionOutcome> => {
     const item = await getWorkItem(core.store.db, request.workItemKey);
     if (!item) throw new RefusedDecision(`no work item ${request.workItemKey}`);
-    if (item.ownerId !== request.actor && !core.config.current().team.approvals.approvers.includes(request.actor)) throw new RefusedDecision(`only ${item.ownerId} or a team approver may ask to merge ${request.workItemKey}`);
+    if (item.ownerId !== request.actor && !core.config.current().team.approvals.approvers.includes(request.actor))
+      throw new RefusedDecision(`only ${item.ownerId} or a team approver may ask to merge ${request.workItemKey}`);
     const phase = (await phasesOf(core.store.db, request.workItemKey)).find((p) => p.phaseId === request.phaseId);
     if (!phase?.prUrl) throw new RefusedDecision(`${request.workItemKey} phase ${request.phaseId ?? '?'} has no PR`);
     const asked = await ask({ prUrl: phase.prUrl, actor: request.actor, idempotencyKey: request.idempotencyKey });
-    const row = await appendDecision(core.store.db, { idempotencyKey: request.idempotencyKey, workItemKey: request.workItemKey, phaseId: phase.phaseId, kind: 'ready-to-merge', actor: request.actor, surface: request.surface, detail: { prUrl: phase.prUrl } });
-    return { outcome: asked === 'asked' && row.inserted ? 'applied' : 'duplicate', summary: `asked Prow to merge ${phase.prUrl}`, decidedBy: request.actor, decidedAt: row.decidedAt.toISOString() };
+    const row = await appendDecision(core.store.db, {
+      idempotencyKey: request.idempotencyKey,
+      workItemKey: request.workItemKey,
+      phaseId: phase.phaseId,
+      kind: 'ready-to-merge',
+      actor: request.actor,
+      surface: request.surface,
+      detail: { prUrl: phase.prUrl },
+    });
+    return {
+      outcome: asked === 'asked' && row.inserted ? 'applied' : 'duplicate',
+      summary: `asked Prow to merge ${phase.prUrl}`,
+      decidedBy: request.actor,
+      decidedAt: row.decidedAt.toISOString(),
+    };
   };
 }
 
 /** A commit's PRs (named by a check run, else asked of GitHub), each with the CI port's finished runs on that commit. */
 function ciReportsFor(host: CodeHost, ci: CiPort): NonNullable<Core['ciReportsForCommit']> {
   return async (sha, pullNumbers) => {
-    const open = await host.pullRequestsForCommit?.(sha) ?? [];
+    const open = (await host.pullRequestsForCommit?.(sha)) ?? [];
     const pulls = pullNumbers.length ? open.filter((p) => pullNumbers.includes(p.number)) : open;
     return Promise.all(pulls.map(async (p) => ({ prUrl: p.url, reports: (await ci.poll(p.url, [])).filter((r) => r.commit === sha) })));
   };
@@ -395,7 +450,14 @@ async function knowledgeForAgent(knowledge: KnowledgeStore): Promise<KnowledgeHi
       components: p.applicability.components,
       learned: p.origin !== 'repository',
     })),
-    ...experience.map((e) => ({ id: e.key, title: e.title, body: e.body, source: `team experience (${e.occurrences}×)`, files: e.applicability.files, components: e.applicability.components })),
+    ...experience.map((e) => ({
+      id: e.key,
+      title: e.title,
+      body: e.body,
+      source: `team experience (${e.occurrences}×)`,
+      files: e.applicability.files,
+      components: e.applicability.components,
+    })),
   ];
 }
 
@@ -409,7 +471,16 @@ const historyDepth = 300;
 export async function mergedChanges(repo: string, target: { repo: string; default_branch: string }): Promise<MergedChange[]> {
   let log: string;
   try {
-    log = await git(repo, ['log', `-n${historyDepth}`, '--first-parent', '--diff-merges=first-parent', '--name-only', '--format=%x1e%H%x1f%P%x1f%cI%x1f%s', target.default_branch, '--']);
+    log = await git(repo, [
+      'log',
+      `-n${historyDepth}`,
+      '--first-parent',
+      '--diff-merges=first-parent',
+      '--name-only',
+      '--format=%x1e%H%x1f%P%x1f%cI%x1f%s',
+      target.default_branch,
+      '--',
+    ]);
   } catch {
     return []; // an empty repository or a missing branch has no history to offer
   }

@@ -84,7 +84,10 @@ export async function connectTemporal(core: Core, life: Lifecycle, options: { st
   } catch (err) {
     // One line naming the setting, not a gRPC stack trace.
     const why = ((err as Error).message ?? String(err)).split('\n')[0];
-    throw new UserError(`cannot reach Temporal at ${address}${route === 'TEMPORAL_ADDRESS' ? ' (TEMPORAL_ADDRESS)' : ''}: ${why}. Start a Temporal server there or correct TEMPORAL_ADDRESS.`, { field: 'TEMPORAL_ADDRESS' });
+    throw new UserError(
+      `cannot reach Temporal at ${address}${route === 'TEMPORAL_ADDRESS' ? ' (TEMPORAL_ADDRESS)' : ''}: ${why}. Start a Temporal server there or correct TEMPORAL_ADDRESS.`,
+      { field: 'TEMPORAL_ADDRESS' },
+    );
   }
   life.add({ name: 'temporal connection', stop: () => connection.close() });
   return { address, namespace, taskQueue, client: new Client({ connection, namespace }), security, ...(server ? { uiUrl: server.uiUrl } : {}), route };
@@ -115,7 +118,14 @@ function installTemporalRuntime(level: string | undefined): void {
 
 export async function runWorker(core: Core, temporal: TemporalHandle, life: Lifecycle): Promise<Worker> {
   installTemporalRuntime(core.environment.logging.level);
-  const { worker, connection } = await createWorker({ address: temporal.address, security: temporal.security, namespace: temporal.namespace, taskQueue: temporal.taskQueue, activities: core.activities, logger: core.logger });
+  const { worker, connection } = await createWorker({
+    address: temporal.address,
+    security: temporal.security,
+    namespace: temporal.namespace,
+    taskQueue: temporal.taskQueue,
+    activities: core.activities,
+    logger: core.logger,
+  });
   // The readiness file holds this process's pid; the health check also tests that the pid is alive, so a
   // file left by a crash does not report a dead worker as ready. A stale file is removed first, and the file
   // goes away on any exit.
@@ -154,12 +164,19 @@ export interface SurfaceUrls {
  * `localWorkspace`: without SLACK_BOT_TOKEN, run the local Slack-compatible workspace with credentials made up
  * for this run. Only `sitroom dev` asks for it; everywhere else every secret comes from the environment.
  */
-export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Lifecycle, options: { localWorkspace: boolean } = { localWorkspace: false }): Promise<SurfaceUrls & { workspace?: string; localWorkspace?: LocalWorkspace }> {
+export async function runSurfaces(
+  core: Core,
+  temporal: TemporalHandle,
+  life: Lifecycle,
+  options: { localWorkspace: boolean } = { localWorkspace: false },
+): Promise<SurfaceUrls & { workspace?: string; localWorkspace?: LocalWorkspace }> {
   const { slack: slackEnv, ports, dashboard, github } = core.environment;
   const { roles } = core.config.current();
   // The parser already asks sitroom slack for these; a caller that parsed for another process is stopped here.
   const missing = [
-    ...(!slackEnv.botToken && !options.localWorkspace ? [{ variable: 'SLACK_BOT_TOKEN' as const, message: 'required: the Slack app needs a workspace to connect to' }] : []),
+    ...(!slackEnv.botToken && !options.localWorkspace
+      ? [{ variable: 'SLACK_BOT_TOKEN' as const, message: 'required: the Slack app needs a workspace to connect to' }]
+      : []),
     ...(!dashboard.secret ? [{ variable: 'SITROOM_DASHBOARD_SECRET' as const, message: 'required: it signs dashboard sign-in links and cookies' }] : []),
   ];
   if (missing.length > 0) throw new EnvironmentError(missing);
@@ -197,7 +214,14 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
       ...(github.ciWebhookSecret ? [createCiWebhookHandler({ orchestrator, secret: github.ciWebhookSecret })] : []),
       // GitHub's own signed deliveries; polling stays the fallback for any that never arrive.
       ...(github.webhookSecret
-        ? [createGitHubWebhookHandler({ orchestrator, secret: github.webhookSecret, claimDelivery: (id, event) => claimDelivery(core.store.db, id, event), releaseDelivery: (id) => releaseDelivery(core.store.db, id) })]
+        ? [
+            createGitHubWebhookHandler({
+              orchestrator,
+              secret: github.webhookSecret,
+              claimDelivery: (id, event) => claimDelivery(core.store.db, id, event),
+              releaseDelivery: (id) => releaseDelivery(core.store.db, id),
+            }),
+          ]
         : []),
     ],
     onError: (err) => core.logger.error({ err: String(err) }, 'http handler failed'),
@@ -214,7 +238,9 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
       signingSecret,
       botToken,
       ...(appToken ? { appToken } : {}),
-      users: [...roles.values()].filter((r) => r.slack_user_id).map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone })),
+      users: [...roles.values()]
+        .filter((r) => r.slack_user_id)
+        .map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone })),
       channels: ['general', core.config.current().team.notifications.alerts_channel.replace(/^#/, '')],
     });
     life.add({ name: 'local Slack workspace', stop: () => workspace!.stop() });
@@ -286,7 +312,11 @@ export async function runSurfaces(core: Core, temporal: TemporalHandle, life: Li
  * the files every few seconds, and each reload writes the roster to the store (so Slack knows the person at
  * their next message or tap) and creates or updates every briefing Schedule. Returns the stop function.
  */
-export function keepRosterCurrent(core: Pick<Core, 'config' | 'store' | 'logger'>, temporal: Pick<TemporalHandle, 'client' | 'taskQueue'>, options: { everyMs?: number; onReload?: (config: LoadedConfig) => void } = {}): () => void {
+export function keepRosterCurrent(
+  core: Pick<Core, 'config' | 'store' | 'logger'>,
+  temporal: Pick<TemporalHandle, 'client' | 'taskQueue'>,
+  options: { everyMs?: number; onReload?: (config: LoadedConfig) => void } = {},
+): () => void {
   const unsubscribe = core.config.onReload(async (config) => {
     await upsertDevelopers(core.store.db, config.roles.values());
     const ids = await ensureBriefingSchedules(temporal.client, config.roles.values(), temporal.taskQueue);

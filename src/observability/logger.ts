@@ -3,9 +3,22 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 const secretPaths = [
-  '*.token', '*.botToken', '*.appToken', '*.signingSecret', '*.apiKey', '*.password', '*.authorization',
-  'headers.authorization', 'headers["x-slack-signature"]', 'env.SLACK_BOT_TOKEN', 'env.SLACK_SIGNING_SECRET',
-  'env.SLACK_APP_TOKEN', 'env.ANTHROPIC_API_KEY', 'env.GITHUB_TOKEN', 'env.JIRA_TOKEN', 'env.DATABASE_URL',
+  '*.token',
+  '*.botToken',
+  '*.appToken',
+  '*.signingSecret',
+  '*.apiKey',
+  '*.password',
+  '*.authorization',
+  'headers.authorization',
+  'headers["x-slack-signature"]',
+  'env.SLACK_BOT_TOKEN',
+  'env.SLACK_SIGNING_SECRET',
+  'env.SLACK_APP_TOKEN',
+  'env.ANTHROPIC_API_KEY',
+  'env.GITHUB_TOKEN',
+  'env.JIRA_TOKEN',
+  'env.DATABASE_URL',
 ];
 
 const tokenPatterns: RegExp[] = [

@@ -56,7 +56,17 @@ export interface PhaseAccount {
   workItemKey: string;
   phaseId: string;
   title: string;
-  earlier: Array<{ phaseId: string; title: string; mode: ExecutionMode; status: string; prUrl?: string; files: string[]; done: string[]; evidence: string[]; decisions: string[] }>;
+  earlier: Array<{
+    phaseId: string;
+    title: string;
+    mode: ExecutionMode;
+    status: string;
+    prUrl?: string;
+    files: string[];
+    done: string[];
+    evidence: string[];
+    decisions: string[];
+  }>;
   /** The phase itself (its planned files, constraints and checks), then the phases after it that are not merged. */
   left: Array<{ phaseId: string; title: string; mode: ExecutionMode; status: string; files: string[]; constraints: string[]; validation: string[] }>;
 }

@@ -5,7 +5,14 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { RoleFile } from '../config/schema.js';
 import type { ModelDriftResult } from '../../workflows/model-drift.js';
-import { briefingScheduleId, ciHistoryImportScheduleId, ciHistoryImportWorkflowId, knowledgeStalenessScheduleId, modelDriftScheduleId, modelDriftWorkflowId } from '../../workflows/ids.js';
+import {
+  briefingScheduleId,
+  ciHistoryImportScheduleId,
+  ciHistoryImportWorkflowId,
+  knowledgeStalenessScheduleId,
+  modelDriftScheduleId,
+  modelDriftWorkflowId,
+} from '../../workflows/ids.js';
 
 /** How late a missed briefing may still be sent after downtime; later than this it would be noise. */
 export const briefingCatchupWindow = '2 hours';
@@ -48,7 +55,9 @@ async function createOrUpdate(client: Client, options: ScheduleOptions): Promise
     await client.schedule.create(options);
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, policies: options.policies, action: options.action }));
+    await client.schedule
+      .getHandle(options.scheduleId)
+      .update((previous) => ({ ...previous, spec: options.spec, policies: options.policies, action: options.action }));
   }
   return options.scheduleId;
 }

@@ -78,19 +78,28 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
       case 'approve-plan':
         return handle.executeUpdate(approvePlanUpdate, { ...options, args: [actor] });
       case 'approve-phase':
-        return handle.executeUpdate(approvePhaseUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', ...(request.mode ? { mode: request.mode } : {}) }] });
+        return handle.executeUpdate(approvePhaseUpdate, {
+          ...options,
+          args: [{ ...actor, phaseId: request.phaseId ?? '', ...(request.mode ? { mode: request.mode } : {}) }],
+        });
       case 'reject-phase':
         if (!request.phaseId) return handle.executeUpdate(rejectPlanUpdate, { ...options, args: [{ ...actor, reason: request.reason ?? '' }] });
         return handle.executeUpdate(rejectPhaseUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', reason: request.reason ?? '' }] });
       case 'set-mode':
-        return handle.executeUpdate(setModeUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', mode: request.mode ?? 'approval-required', ...(request.notes ? { notes: request.notes } : {}) }] });
+        return handle.executeUpdate(setModeUpdate, {
+          ...options,
+          args: [{ ...actor, phaseId: request.phaseId ?? '', mode: request.mode ?? 'approval-required', ...(request.notes ? { notes: request.notes } : {}) }],
+        });
       case 'edit-plan':
         if (!request.plan) throw new RefusedDecision('a plan edit carries the edited plan');
         return handle.executeUpdate(editPlanUpdate, { ...options, args: [{ ...actor, plan: request.plan, note: request.reason ?? '' }] });
       case 'retry-draft':
         return handle.executeUpdate(retryDraftUpdate, { ...options, args: [actor] });
       case 'ci-option':
-        return handle.executeUpdate(ciOptionUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', option: (request.value ?? '') as CiOption }] });
+        return handle.executeUpdate(ciOptionUpdate, {
+          ...options,
+          args: [{ ...actor, phaseId: request.phaseId ?? '', option: (request.value ?? '') as CiOption }],
+        });
       case 'budget':
         return handle.executeUpdate(budgetUpdate, { ...options, args: [{ ...actor, phaseId: request.phaseId ?? '', approve: request.value === 'continue' }] });
       case 'pause':
@@ -131,15 +140,29 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
         const record = (await deps.phaseRecord?.(workItemKey, p.id)) ?? { done: [], evidence: [], decisions: [] };
         const written = record.evidence.filter((e) => e.startsWith('wrote ')).map((e) => e.slice('wrote '.length));
         return {
-          phaseId: p.id, title: p.title, mode: p.mode, status: p.status, ...(p.prUrl ? { prUrl: p.prUrl } : {}),
+          phaseId: p.id,
+          title: p.title,
+          mode: p.mode,
+          status: p.status,
+          ...(p.prUrl ? { prUrl: p.prUrl } : {}),
           files: written.length ? written : (planned(p.id)?.files ?? []),
-          done: record.done, evidence: record.evidence.filter((e) => !e.startsWith('wrote ')), decisions: record.decisions,
+          done: record.done,
+          evidence: record.evidence.filter((e) => !e.startsWith('wrote ')),
+          decisions: record.decisions,
         };
       }),
     );
     const left = state.phases
       .filter((p) => p.id === phaseId || (p.mergeOrder > phase.mergeOrder && p.status !== 'merged' && p.status !== 'skipped'))
-      .map((p) => ({ phaseId: p.id, title: p.title, mode: p.mode, status: p.status, files: planned(p.id)?.files ?? [], constraints: planned(p.id)?.constraints ?? [], validation: (planned(p.id)?.validation ?? []).map((v) => v.command) }));
+      .map((p) => ({
+        phaseId: p.id,
+        title: p.title,
+        mode: p.mode,
+        status: p.status,
+        files: planned(p.id)?.files ?? [],
+        constraints: planned(p.id)?.constraints ?? [],
+        validation: (planned(p.id)?.validation ?? []).map((v) => v.command),
+      }));
     return { workItemKey, phaseId, title: phase.title, earlier, left };
   }
 
@@ -254,7 +277,9 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
 
     async pairMessage(args) {
       try {
-        await client.workflow.getHandle(pairSessionWorkflowId(args.channel, args.threadTs)).signal(pairMessageSignal, { developerId: args.developerId, text: args.text, messageTs: args.messageTs });
+        await client.workflow
+          .getHandle(pairSessionWorkflowId(args.channel, args.threadTs))
+          .signal(pairMessageSignal, { developerId: args.developerId, text: args.text, messageTs: args.messageTs });
         return { accepted: true };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return { accepted: false };
@@ -306,10 +331,13 @@ function causeMessage(err: WorkflowUpdateFailedError): string {
 
 export function toView(state: WorkItemSnapshot): WorkItemView {
   const pending: WorkItemView['pendingDecisions'] = [];
-  if (state.status === 'awaiting-plan-approval') pending.push({ kind: 'approve-plan', title: `Approve plan v${state.planVersion}`, since: state.planEdits.at(-1)?.at ?? '' });
-  if (state.draftFailure) pending.push({ kind: 'retry-draft', title: `The plan draft failed: ${state.draftFailure.reason.slice(0, 200)}`, since: state.draftFailure.at });
+  if (state.status === 'awaiting-plan-approval')
+    pending.push({ kind: 'approve-plan', title: `Approve plan v${state.planVersion}`, since: state.planEdits.at(-1)?.at ?? '' });
+  if (state.draftFailure)
+    pending.push({ kind: 'retry-draft', title: `The plan draft failed: ${state.draftFailure.reason.slice(0, 200)}`, since: state.draftFailure.at });
   for (const p of state.phases) {
-    if (p.status === 'awaiting-approval' || p.status === 'rejected') pending.push({ kind: 'approve-phase', phaseId: p.id, title: `Phase ${p.id}: ${p.title}`, since: p.gateOpenedAt ?? '' });
+    if (p.status === 'awaiting-approval' || p.status === 'rejected')
+      pending.push({ kind: 'approve-phase', phaseId: p.id, title: `Phase ${p.id}: ${p.title}`, since: p.gateOpenedAt ?? '' });
     if (p.awaitingCiDecision) pending.push({ kind: 'ci-option', phaseId: p.id, title: `CI failure on phase ${p.id}`, since: '' });
   }
   return {
@@ -320,7 +348,15 @@ export function toView(state: WorkItemSnapshot): WorkItemView {
     ...(state.statusBeforePause ? { statusBeforePause: state.statusBeforePause } : {}),
     planVersion: state.planVersion,
     ...(state.draftFailure ? { draftFailure: { reason: state.draftFailure.reason, attempts: state.draftFailure.attempts } } : {}),
-    phases: state.phases.map((p) => ({ id: p.id, title: p.title, mode: p.mode, status: p.status, ...(p.prUrl ? { prUrl: p.prUrl } : {}), dependsOn: p.dependsOn, mergeOrder: p.mergeOrder })),
+    phases: state.phases.map((p) => ({
+      id: p.id,
+      title: p.title,
+      mode: p.mode,
+      status: p.status,
+      ...(p.prUrl ? { prUrl: p.prUrl } : {}),
+      dependsOn: p.dependsOn,
+      mergeOrder: p.mergeOrder,
+    })),
     pendingDecisions: pending,
   };
 }

@@ -14,11 +14,7 @@ export function initialPhases(plan: Plan, settings: WorkItemSettings, overrides:
   return plan.phases.map((p: PlannedPhase) => {
     const override = overrides[p.id];
     const fromPlan = p.mode;
-    const setting: ModeSetting = override
-      ? { mode: override, source: 'session' }
-      : fromPlan
-        ? { mode: fromPlan, source: 'plan' }
-        : settings.modes[p.activity];
+    const setting: ModeSetting = override ? { mode: override, source: 'session' } : fromPlan ? { mode: fromPlan, source: 'plan' } : settings.modes[p.activity];
     return {
       id: p.id,
       title: p.title,

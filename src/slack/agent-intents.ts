@@ -34,7 +34,16 @@ export type AgentSurfaceIntent = FeedbackIntent | CurationIntent;
 /** The knowledge store's review, as the curator DM needs it. */
 export interface CurationPort {
   isCurator(developerId: string): boolean;
-  reviewProposal(id: number, reviewerId: string, decision: 'approve' | 'reject', note?: string, edited?: { title: string; body: string }): Promise<{ proposal: { id: number; workItemKey: string | null; patternId: string | null; draft: { id: string; title: string } }; pattern?: { version: number } }>;
+  reviewProposal(
+    id: number,
+    reviewerId: string,
+    decision: 'approve' | 'reject',
+    note?: string,
+    edited?: { title: string; body: string },
+  ): Promise<{
+    proposal: { id: number; workItemKey: string | null; patternId: string | null; draft: { id: string; title: string } };
+    pattern?: { version: number };
+  }>;
 }
 
 export interface AgentIntentDeps {
@@ -56,7 +65,12 @@ export async function applyAgentSurfaceIntent(deps: AgentIntentDeps, row: SlackI
       kind: 'answer-feedback',
       actor,
       surface: 'slack-button',
-      detail: { rating: intent.rating, channel: intent.answer.channel, answerTs: intent.answer.ts, ...(intent.answer.threadTs ? { questionTs: intent.answer.threadTs } : {}) },
+      detail: {
+        rating: intent.rating,
+        channel: intent.answer.channel,
+        answerTs: intent.answer.ts,
+        ...(intent.answer.threadTs ? { questionTs: intent.answer.threadTs } : {}),
+      },
     });
     await settleIntent(deps.db, row.id, 'applied', `${intent.rating}${inserted ? '' : ' (already recorded)'}`);
     return;
@@ -81,9 +95,18 @@ export async function applyAgentSurfaceIntent(deps: AgentIntentDeps, row: SlackI
       kind: intent.decision === 'approve' ? 'approve-knowledge' : 'reject-knowledge',
       actor,
       surface: intent.edited ? 'slack-modal' : 'slack-button',
-      detail: { proposalId: intent.proposalId, patternId: proposal.patternId, note: intent.note ?? '', ...(intent.edited ? { edited: true } : {}), ...(pattern ? { version: pattern.version } : {}) },
+      detail: {
+        proposalId: intent.proposalId,
+        patternId: proposal.patternId,
+        note: intent.note ?? '',
+        ...(intent.edited ? { edited: true } : {}),
+        ...(pattern ? { version: pattern.version } : {}),
+      },
     });
-    outcome = intent.decision === 'approve' ? `Approved by you${intent.edited ? ' with edits' : ''}: "${proposal.draft.title}" is pattern ${proposal.draft.id} v${pattern?.version ?? ''}.` : `Rejected by you: "${proposal.draft.title}".`;
+    outcome =
+      intent.decision === 'approve'
+        ? `Approved by you${intent.edited ? ' with edits' : ''}: "${proposal.draft.title}" is pattern ${proposal.draft.id} v${pattern?.version ?? ''}.`
+        : `Rejected by you: "${proposal.draft.title}".`;
     await settleIntent(deps.db, row.id, 'applied', outcome);
   } catch (err) {
     // The store refuses what cannot be reviewed (already reviewed, own proposal): a refusal to tell, not a retry.

@@ -50,7 +50,13 @@ export interface SlackAppOptions {
   /** How long a sign-in link from Slack is valid. */
   signInTtlMs?: number;
   /** The knowledge store: curators get each proposal in review as a DM and review it there. */
-  knowledge?: { isCurator(developerId: string): boolean; proposals: Pick<ReviewQueuePort, 'reviewQueue'> & Pick<CurationPort, 'reviewProposal'> & { getProposal(id: number): Promise<{ id: number; status: string; draft: { title: string; body: string } } | undefined> } };
+  knowledge?: {
+    isCurator(developerId: string): boolean;
+    proposals: Pick<ReviewQueuePort, 'reviewQueue'> &
+      Pick<CurationPort, 'reviewProposal'> & {
+        getProposal(id: number): Promise<{ id: number; status: string; draft: { title: string; body: string } } | undefined>;
+      };
+  };
   /** How often the review queue is checked for proposals curators have not been sent yet. */
   curationEveryMs?: number;
   /** How long the inbox holds a row it applies, how often it tries, and how it spaces the tries (defaults in inbox.ts). */
@@ -75,7 +81,10 @@ export interface SlackApp {
 /** Bolt's logger interface over pino, so Bolt's own messages are redacted like ours. */
 function boltLogger(logger: Logger) {
   let level = LogLevel.WARN;
-  const write = (fn: 'debug' | 'info' | 'warn' | 'error') => (...msgs: unknown[]) => logger[fn](redactSecrets(msgs.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ')));
+  const write =
+    (fn: 'debug' | 'info' | 'warn' | 'error') =>
+    (...msgs: unknown[]) =>
+      logger[fn](redactSecrets(msgs.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ')));
   return {
     debug: write('debug'),
     info: write('info'),
@@ -133,8 +142,20 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
 
   const knowledge = options.knowledge;
-  const curation: CurationPort | undefined = knowledge ? { isCurator: (id) => knowledge.isCurator(id), reviewProposal: (...args) => knowledge.proposals.reviewProposal(...args) } : undefined;
-  const inbox = createSlackInbox({ db: options.store.db, soleProcess: options.store.kind === 'pglite', orchestrator: options.orchestrator, directory, client: app.client, render, logger, ...(curation ? { curation } : {}), ...options.inboxRetry });
+  const curation: CurationPort | undefined = knowledge
+    ? { isCurator: (id) => knowledge.isCurator(id), reviewProposal: (...args) => knowledge.proposals.reviewProposal(...args) }
+    : undefined;
+  const inbox = createSlackInbox({
+    db: options.store.db,
+    soleProcess: options.store.kind === 'pglite',
+    orchestrator: options.orchestrator,
+    directory,
+    client: app.client,
+    render,
+    logger,
+    ...(curation ? { curation } : {}),
+    ...options.inboxRetry,
+  });
   const currentConfig = options.currentConfig ?? (options.config ? () => options.config! : undefined);
   const dashboardSecret = options.dashboardSecret;
   const signInTtlMs = options.signInTtlMs ?? 10 * 60_000;
@@ -146,7 +167,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     ...(dashboardSecret && options.dashboardUrl
       ? {
           signInLink: (developerId: string, workItemKey?: string) => ({
-            url: signInLink(dashboardUrl, dashboardSecret, developerId, new Date(), { ttlMs: signInTtlMs, next: workItemKey ? `/dashboard/work-items/${encodeURIComponent(workItemKey)}` : '/dashboard' }),
+            url: signInLink(dashboardUrl, dashboardSecret, developerId, new Date(), {
+              ttlMs: signInTtlMs,
+              next: workItemKey ? `/dashboard/work-items/${encodeURIComponent(workItemKey)}` : '/dashboard',
+            }),
             ttlMinutes: Math.round(signInTtlMs / 60_000),
           }),
         }
@@ -160,9 +184,24 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         }
       : {}),
   };
-  const deps: SlackDeps = { orchestrator: options.orchestrator, db: options.store.db, directory, render, logger, inbox, agent, afterAck: createAfterAckQueue(logger) };
+  const deps: SlackDeps = {
+    orchestrator: options.orchestrator,
+    db: options.store.db,
+    directory,
+    render,
+    logger,
+    inbox,
+    agent,
+    afterAck: createAfterAckQueue(logger),
+  };
   const reviewDms = knowledge
-    ? createCurationDms({ db: options.store.db, client: app.client, logger, knowledge: { isCurator: (id) => knowledge.isCurator(id), reviewQueue: () => knowledge.proposals.reviewQueue() }, roster: () => directory.roster() })
+    ? createCurationDms({
+        db: options.store.db,
+        client: app.client,
+        logger,
+        knowledge: { isCurator: (id) => knowledge.isCurator(id), reviewQueue: () => knowledge.proposals.reviewQueue() },
+        roster: () => directory.roster(),
+      })
     : undefined;
   let alertsChannel: AlertsChannelState | undefined;
 

@@ -13,7 +13,15 @@ import { createPoller, type Poller } from './poller.js';
 
 export interface ReviewQueuePort {
   isCurator(developerId: string): boolean;
-  reviewQueue(): Promise<Array<{ id: number; kind: string; developerId: string; workItemKey: string | null; draft: { title: string; body: string; applicability: { files: string[] } } }>>;
+  reviewQueue(): Promise<
+    Array<{
+      id: number;
+      kind: string;
+      developerId: string;
+      workItemKey: string | null;
+      draft: { title: string; body: string; applicability: { files: string[] } };
+    }>
+  >;
 }
 
 export interface CurationDmDeps {
@@ -29,7 +37,11 @@ export function createCurationDms(deps: CurationDmDeps): Poller {
   const { db, client, logger } = deps;
 
   async function claim(key: string): Promise<boolean> {
-    const rows = await db.insert(processedSlackEvents).values({ idempotencyKey: key, kind: 'curation_dm' }).onConflictDoNothing({ target: processedSlackEvents.idempotencyKey }).returning({ key: processedSlackEvents.idempotencyKey });
+    const rows = await db
+      .insert(processedSlackEvents)
+      .values({ idempotencyKey: key, kind: 'curation_dm' })
+      .onConflictDoNothing({ target: processedSlackEvents.idempotencyKey })
+      .returning({ key: processedSlackEvents.idempotencyKey });
     return rows.length > 0;
   }
 
@@ -49,7 +61,15 @@ export function createCurationDms(deps: CurationDmDeps): Poller {
         try {
           const dm = (await client.conversations.open({ users: curator.slackUserId! })).channel?.id;
           if (!dm) throw new Error('conversations.open returned no channel');
-          const message = curationMessage({ id: proposal.id, kind: proposal.kind, title: proposal.draft.title, body: proposal.draft.body, proposerName: names.get(proposal.developerId) ?? proposal.developerId, workItemKey: proposal.workItemKey, files: proposal.draft.applicability.files });
+          const message = curationMessage({
+            id: proposal.id,
+            kind: proposal.kind,
+            title: proposal.draft.title,
+            body: proposal.draft.body,
+            proposerName: names.get(proposal.developerId) ?? proposal.developerId,
+            workItemKey: proposal.workItemKey,
+            files: proposal.draft.applicability.files,
+          });
           await client.chat.postMessage({ channel: dm, text: message.text, blocks: message.blocks as never, unfurl_links: false });
           sent++;
         } catch (err) {

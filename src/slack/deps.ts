@@ -8,7 +8,11 @@ import type { RenderContext } from './blocks/notifications.js';
 import type { SlackInbox } from './inbox.js';
 import type { PromptAudience } from './blocks/agent.js';
 
-export interface Developer { id: string; displayName: string; slackUserId: string | null }
+export interface Developer {
+  id: string;
+  displayName: string;
+  slackUserId: string | null;
+}
 
 /** Slack user ↔ developer id, from the developers table (role files synced by the lead's loader). */
 export class DeveloperDirectory {
@@ -16,7 +20,10 @@ export class DeveloperDirectory {
   private byId = new Map<string, Developer>();
   private loadedAt = 0;
 
-  constructor(private readonly db: Database, private readonly maxAgeMs = 30_000) {}
+  constructor(
+    private readonly db: Database,
+    private readonly maxAgeMs = 30_000,
+  ) {}
 
   async refresh(force = false): Promise<void> {
     if (!force && Date.now() - this.loadedAt < this.maxAgeMs) return;

@@ -10,7 +10,17 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { Database } from '../db/client.js';
-import { dueIntents, leaseIntent, postponeIntent, recordIntent, releaseLeases, renewLease, saveIntentProgress, settleIntent, type SlackIntentRow } from '../db/slack-intents.js';
+import {
+  dueIntents,
+  leaseIntent,
+  postponeIntent,
+  recordIntent,
+  releaseLeases,
+  renewLease,
+  saveIntentProgress,
+  settleIntent,
+  type SlackIntentRow,
+} from '../db/slack-intents.js';
 import { RefusedDecision } from '../contracts/failures.js';
 import type { Logger } from '../observability/logger.js';
 import type { DecisionResult, Orchestrator } from '../orchestrator/port.js';
@@ -50,7 +60,13 @@ export const DecisionIntent = z.object({
 export type DecisionIntent = z.infer<typeof DecisionIntent>;
 
 /** `/sitroom plan KEY intention`: starts a work item. */
-export const PlanCommandIntent = z.object({ kind: z.literal('command'), command: z.literal('plan'), workItemKey: z.string(), intention: z.string(), reply: Reply });
+export const PlanCommandIntent = z.object({
+  kind: z.literal('command'),
+  command: z.literal('plan'),
+  workItemKey: z.string(),
+  intention: z.string(),
+  reply: Reply,
+});
 export type PlanCommandIntent = z.infer<typeof PlanCommandIntent>;
 
 /** `/sitroom pair PHASE [KEY]`: a thread in the conversation, a pair session bound to it, and its opening. */
@@ -111,7 +127,9 @@ async function findPairRoot(client: App['client'], channel: string, row: SlackIn
   // Ten pages of 200 is far more than a conversation gets between a request and its retry.
   for (let page = 0; page < 10; page++) {
     const history = await client.conversations.history({ channel, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) });
-    const found = history.messages?.find((m) => m.metadata?.event_type === pairRootEvent && (m.metadata.event_payload as { request?: unknown } | undefined)?.request === row.idempotencyKey);
+    const found = history.messages?.find(
+      (m) => m.metadata?.event_type === pairRootEvent && (m.metadata.event_payload as { request?: unknown } | undefined)?.request === row.idempotencyKey,
+    );
     if (found?.ts) return { ts: found.ts, channel };
     cursor = history.response_metadata?.next_cursor || undefined;
     if (!history.has_more || !cursor) return undefined;
@@ -186,7 +204,9 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
       original = { text: message?.text ?? '', blocks: (message?.blocks ?? []) as Block[] };
     }
     // A mode switch, pause or resume on a gate keeps the gate live, with its controls drawn from the work item as it is now.
-    const keepsGate = ['set-mode', 'pause', 'resume'].includes(intent.decision.kind) && original.blocks.some((b) => b.type === 'actions' && b.block_id?.startsWith(controlBlocks.workItem));
+    const keepsGate =
+      ['set-mode', 'pause', 'resume'].includes(intent.decision.kind) &&
+      original.blocks.some((b) => b.type === 'actions' && b.block_id?.startsWith(controlBlocks.workItem));
     const updated = keepsGate
       ? renderControlled(original, result, await orchestrator.workItem?.(intent.decision.workItemKey), deps.render, formatWhen)
       : renderDecided(original, result, deps.render);
@@ -224,7 +244,16 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
     // The opening carries the hand-back button: found in the thread, this pass has nothing left to post.
     const opened = await pairTargetOfThread(client, thread.channel, thread.ts);
     if (!opened) {
-      await openPairThread({ orchestrator, render: deps.render, logger }, client, { developerId: actor, workItemKey: thread.workItemKey, phaseId: thread.phaseId, title: thread.title, channel: thread.channel, threadTs: thread.ts, idempotencyKey: row.idempotencyKey, situation });
+      await openPairThread({ orchestrator, render: deps.render, logger }, client, {
+        developerId: actor,
+        workItemKey: thread.workItemKey,
+        phaseId: thread.phaseId,
+        title: thread.title,
+        channel: thread.channel,
+        threadTs: thread.ts,
+        idempotencyKey: row.idempotencyKey,
+        situation,
+      });
     }
     await settleIntent(db, row.id, 'applied', `pair thread ${thread.channel}/${thread.ts} on ${thread.workItemKey} ${thread.phaseId}`);
   }
@@ -232,8 +261,15 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
   async function finishOrientation(row: SlackIntentRow, intent: OrientationDoneIntent, actor: string): Promise<void> {
     const { reply } = intent;
     // The button carries the briefing owner's id: personal memory is private, so only they can finish it.
-    if (intent.owner && intent.owner !== actor) return refuse(row, reply, `the orientation belongs to ${intent.owner}`, 'This orientation belongs to someone else; only they can mark it done.');
-    if (!orchestrator.completeOrientation) return refuse(row, reply, 'not available in this deployment', 'Finishing the orientation is not available in this deployment; ask the tech lead for a starter task.');
+    if (intent.owner && intent.owner !== actor)
+      return refuse(row, reply, `the orientation belongs to ${intent.owner}`, 'This orientation belongs to someone else; only they can mark it done.');
+    if (!orchestrator.completeOrientation)
+      return refuse(
+        row,
+        reply,
+        'not available in this deployment',
+        'Finishing the orientation is not available in this deployment; ask the tech lead for a starter task.',
+      );
     // Finishing keeps the first time it was done, so a second pass picks the same offer.
     const offer = await orchestrator.completeOrientation(actor);
     if (reply.prompt && reply.original) {
@@ -254,7 +290,8 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
       return refuse(row, intent.reply, `${row.slackUserId} is not on the roster`, told);
     }
     const actor = developer.id;
-    if (intent.kind === 'feedback' || intent.kind === 'curation') return applyAgentSurfaceIntent({ db, client, logger, tell, ...(deps.curation ? { curation: deps.curation } : {}) }, row, intent, actor);
+    if (intent.kind === 'feedback' || intent.kind === 'curation')
+      return applyAgentSurfaceIntent({ db, client, logger, tell, ...(deps.curation ? { curation: deps.curation } : {}) }, row, intent, actor);
     try {
       if (intent.kind === 'orientation-done') return await finishOrientation(row, intent, actor);
       if (intent.kind === 'command') {
@@ -310,7 +347,10 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
       const parsed = Intent.safeParse(row.payload);
       if (!parsed.success) {
         await settleIntent(db, row.id, 'failed', `unreadable intent: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-        await tellPrivately(client, logger, { user: row.slackUserId, text: 'Something you asked for could not be read back after a restart; nothing changed. Please try again.' });
+        await tellPrivately(client, logger, {
+          user: row.slackUserId,
+          text: 'Something you asked for could not be read back after a restart; nothing changed. Please try again.',
+        });
         return;
       }
       const renew = setInterval(() => void renewLease(db, row.id, leaseMs).catch(() => undefined), Math.max(1_000, leaseMs / 3));

@@ -25,7 +25,10 @@ const byType: Record<string, z.ZodTypeAny> = {
     .object({
       user: userRef,
       actions: z.array(z.object({ action_id: z.string().max(255), value: z.string().max(2000).optional() }).passthrough()).max(25),
-      container: z.object({ type: z.string().max(64) }).passthrough().optional(),
+      container: z
+        .object({ type: z.string().max(64) })
+        .passthrough()
+        .optional(),
       view: z.object({ id }).passthrough().optional(),
     })
     .passthrough(),
@@ -70,7 +73,8 @@ export function judgeSlackRequest(headers: IncomingMessage['headers'], raw: Buff
   } catch {
     return refuse(400, 'the body is not valid JSON');
   }
-  if (!isPlainObject(body)) return refuse(400, `the payload is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`}, not an object`);
+  if (!isPlainObject(body))
+    return refuse(400, `the payload is ${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`}, not an object`);
   if (contentType !== 'application/json' && body.command !== undefined) {
     const parsed = slashCommand.safeParse(body);
     return parsed.success ? { ok: true } : refuse(400, `a slash command with ${describe(parsed.error)}`);

@@ -51,7 +51,10 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : '');
  * the same action id: App Home lists every pending decision and keeps its view id across republishes.
  */
 export function tapKey(body: Body, actionId: string, value = ''): string {
-  const where = body.container?.type === 'view' ? `view:${text(body.view?.id)}` : `${text(body.container?.channel_id ?? body.channel?.id)}:${text(body.container?.message_ts ?? body.message?.ts)}`;
+  const where =
+    body.container?.type === 'view'
+      ? `view:${text(body.view?.id)}`
+      : `${text(body.container?.channel_id ?? body.channel?.id)}:${text(body.container?.message_ts ?? body.message?.ts)}`;
   // A digest keeps the key short whatever the value holds (a button value may be 2,000 characters).
   const what = value ? `:${createHash('sha256').update(value).digest('hex').slice(0, 24)}` : '';
   return `slack:block_action:${where}:${actionId}${what}:${text(body.user?.id)}`;
@@ -60,9 +63,12 @@ export function tapKey(body: Body, actionId: string, value = ''): string {
 /** Which kind of trigger a payload is, its idempotency key and the Slack user who caused it. */
 export function identifyTrigger(body: Body): { kind: TriggerKind; key: string; slackUserId: string } | undefined {
   if (body.type === 'event_callback') return { kind: 'event', key: `slack:event:${text(body.event_id)}`, slackUserId: text(body.event?.user) };
-  if (body.type === 'block_actions') return { kind: 'block_action', key: tapKey(body, text(body.actions?.[0]?.action_id), text(body.actions?.[0]?.value)), slackUserId: text(body.user?.id) };
-  if (body.type === 'view_submission') return { kind: 'view_submission', key: `slack:view_submission:${text(body.view?.id)}:${text(body.user?.id)}`, slackUserId: text(body.user?.id) };
-  if (typeof body.command === 'string' && typeof body.trigger_id === 'string') return { kind: 'command', key: `slack:command:${body.trigger_id}`, slackUserId: text(body.user_id) };
+  if (body.type === 'block_actions')
+    return { kind: 'block_action', key: tapKey(body, text(body.actions?.[0]?.action_id), text(body.actions?.[0]?.value)), slackUserId: text(body.user?.id) };
+  if (body.type === 'view_submission')
+    return { kind: 'view_submission', key: `slack:view_submission:${text(body.view?.id)}:${text(body.user?.id)}`, slackUserId: text(body.user?.id) };
+  if (typeof body.command === 'string' && typeof body.trigger_id === 'string')
+    return { kind: 'command', key: `slack:command:${body.trigger_id}`, slackUserId: text(body.user_id) };
   return undefined;
 }
 

@@ -43,7 +43,10 @@ export function findTemporalBinaries(temporal: TemporalPaths = {}): TemporalBina
  * The binaries, setting them up first when this checkout has none yet: the same script, pinned versions and
  * fallbacks as `npm run temporal:setup`, with its progress on this terminal (stderr).
  */
-export async function ensureTemporalBinaries(temporal: TemporalPaths = {}, progress: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<TemporalBinaries> {
+export async function ensureTemporalBinaries(
+  temporal: TemporalPaths = {},
+  progress: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): Promise<TemporalBinaries> {
   const found = recorded(temporal);
   if (found) return found;
   progress('First start: setting up the Temporal CLI (a dev server for workflows). This happens once per checkout and can take a minute or two.');
@@ -52,6 +55,9 @@ export async function ensureTemporalBinaries(temporal: TemporalPaths = {}, progr
     child.on('error', reject);
     child.on('exit', (exitCode, signal) => resolveExit(exitCode ?? (signal ? 128 : 1)));
   });
-  if (code !== 0) throw new Error(`Setting up the Temporal CLI failed (scripts/temporal-setup.sh exited ${code}; its messages are above). Fix what it names and start again, or set TEMPORAL_ADDRESS to use a running server.`);
+  if (code !== 0)
+    throw new Error(
+      `Setting up the Temporal CLI failed (scripts/temporal-setup.sh exited ${code}; its messages are above). Fix what it names and start again, or set TEMPORAL_ADDRESS to use a running server.`,
+    );
   return findTemporalBinaries(temporal);
 }

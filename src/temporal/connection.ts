@@ -27,7 +27,9 @@ export function temporalSecurity(temporal: Pick<Environment['temporal'], 'tls' |
   const tls: TLSConfig = {
     ...(serverName ? { serverNameOverride: serverName } : {}),
     ...(caFile ? { serverRootCACertificate: read('TEMPORAL_TLS_SERVER_CA_CERT_PATH', caFile) } : {}),
-    ...(certFile && keyFile ? { clientCertPair: { crt: read('TEMPORAL_TLS_CLIENT_CERT_PATH', certFile), key: read('TEMPORAL_TLS_CLIENT_KEY_PATH', keyFile) } } : {}),
+    ...(certFile && keyFile
+      ? { clientCertPair: { crt: read('TEMPORAL_TLS_CLIENT_CERT_PATH', certFile), key: read('TEMPORAL_TLS_CLIENT_KEY_PATH', keyFile) } }
+      : {}),
   };
   return { tls, ...(temporal.apiKey ? { apiKey: temporal.apiKey } : {}) };
 }

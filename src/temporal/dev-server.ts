@@ -120,7 +120,20 @@ async function waitUntilReachable(address: string, child: ChildProcess, timeoutM
 export async function startDevServer(options: StartDevServerOptions): Promise<DevServer> {
   const port = options.port ?? (await freePort());
   const uiPort = options.uiPort ?? (await freePort());
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--namespace', options.namespace ?? 'default', '--log-level', 'error'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--namespace',
+    options.namespace ?? 'default',
+    '--log-level',
+    'error',
+  ];
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   const pidFile = options.pidFile ?? (options.dbFile ? `${options.dbFile}.pid` : undefined);
   if (pidFile) await stopRecordedServer(pidFile);

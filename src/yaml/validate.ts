@@ -104,7 +104,9 @@ export function toData(file: string, doc: Document, counter: LineCounter): unkno
         return undefined;
       },
     });
-    const message = /alias/i.test((err as Error).message) ? `aliases expand too far (more than ${maxAliasCount} expansions); write the values out instead` : (err as Error).message.split('\n')[0]!;
+    const message = /alias/i.test((err as Error).message)
+      ? `aliases expand too far (more than ${maxAliasCount} expansions); write the values out instead`
+      : (err as Error).message.split('\n')[0]!;
     throw new YamlValidationError([{ file, line, path: '(aliases)', message }]);
   }
 }

@@ -36,9 +36,17 @@ beforeAll(async () => {
     }
     return { stop_reason: 'end_turn', content: [text('The NodePool controller owns NodePool conditions.')] };
   });
-  const agent = createClaudeAgent({ apiKey: 'sk-ant-test-0000000000', baseURL: anthropic.url, domain: ws.model, knowledge: ws.knowledge, team: ws.team, targetRepo: ws.repo.dir });
+  const agent = createClaudeAgent({
+    apiKey: 'sk-ant-test-0000000000',
+    baseURL: anthropic.url,
+    domain: ws.model,
+    knowledge: ws.knowledge,
+    team: ws.team,
+    targetRepo: ws.repo.dir,
+  });
   const config = loadConfig(exampleTargetRepo);
-  const unexpected = (port: string) => new Proxy({}, { get: (_t, name) => () => Promise.reject(new Error(`${port}.${String(name)} was not expected in this test`)) });
+  const unexpected = (port: string) =>
+    new Proxy({}, { get: (_t, name) => () => Promise.reject(new Error(`${port}.${String(name)} was not expected in this test`)) });
   const agentPort = createAgentPort({
     agent,
     db: store.db,
@@ -82,7 +90,11 @@ describe('agent activities on a real Temporal worker', () => {
     failNext = 1;
     const before = anthropic.requests.length;
     const key = `HOSTEDCP-${Math.floor(Math.random() * 1e6)}`;
-    const result = await env.client.workflow.execute('reviewInPair', { taskQueue, workflowId: `pair-review-${uniqueSuffix()}`, args: ['is this reconcile loop fine?', key] });
+    const result = await env.client.workflow.execute('reviewInPair', {
+      taskQueue,
+      workflowId: `pair-review-${uniqueSuffix()}`,
+      args: ['is this reconcile loop fine?', key],
+    });
     expect(result.text).toContain('NodePool controller');
     // Two HTTP requests: the 529 (attempt 1) and the success (attempt 2); each SDK call made exactly one.
     expect(anthropic.requests.length - before).toBe(2);

@@ -47,7 +47,7 @@ const table: [string, Kind, string | undefined][] = [
   ['azure', 'platform', 'Azure'],
   ['capk', 'platform', 'KubeVirt'],
   ['What does the None platform do?', 'platform', 'None'],
-  ['What does KubeVirt\'s live-migratable condition come from?', 'explain', 'KubeVirt'],
+  ["What does KubeVirt's live-migratable condition come from?", 'explain', 'KubeVirt'],
   ['Which CAPI v1beta2 status fields does HyperShift read?', 'explain', undefined],
   ['What is the MachineSet in-place annotation?', 'explain', undefined],
   ['Explain the hcco component', 'explain', undefined],
@@ -189,7 +189,7 @@ describe('sitroom ask offline: routed by the model, cited from the snapshot', ()
     }
   });
 
-  it('names the OpenStack template reason on OpenStack, and KubeVirt\'s only on KubeVirt', async () => {
+  it("names the OpenStack template reason on OpenStack, and KubeVirt's only on KubeVirt", async () => {
     const openstack = await askJson('What can go wrong when creating an OpenStack NodePool?');
     expect(openstack.kind).toBe('lifecycle');
     expect(openstack.text).toContain('InvalidOpenStackMachineTemplate');

@@ -100,16 +100,36 @@ describe('patterns on the agent path', () => {
       'go test ./hypershift-operator/controllers/nodepool/...;curl',
     ];
     const server = await startFakeAnthropic((_req, i) =>
-      i === 0 ? { stop_reason: 'tool_use', content: tries.map((command) => toolUse('run_command', { command })) } : { stop_reason: 'end_turn', content: [text('Ran the NodePool tests.')] },
+      i === 0
+        ? { stop_reason: 'tool_use', content: tries.map((command) => toolUse('run_command', { command })) }
+        : { stop_reason: 'end_turn', content: [text('Ran the NodePool tests.')] },
     );
     servers.push(server);
-    const agent = createClaudeAgent({ apiKey: 'sk-ant-test-key-0000000000', baseURL: server.url, domain: ws.model, knowledge: ws.knowledge, team: team(), targetRepo: ws.repo.dir });
-    const phase: PlannedPhase = { id: 'tests', title: 'Run the NodePool tests', activity: 'tests', files: ['hypershift-operator/controllers/nodepool/**'], constraints: [], validation: [], dependsOn: [], mergeOrder: 1 };
+    const agent = createClaudeAgent({
+      apiKey: 'sk-ant-test-key-0000000000',
+      baseURL: server.url,
+      domain: ws.model,
+      knowledge: ws.knowledge,
+      team: team(),
+      targetRepo: ws.repo.dir,
+    });
+    const phase: PlannedPhase = {
+      id: 'tests',
+      title: 'Run the NodePool tests',
+      activity: 'tests',
+      files: ['hypershift-operator/controllers/nodepool/**'],
+      constraints: [],
+      validation: [],
+      dependsOn: [],
+      mergeOrder: 1,
+    };
 
     const result = await agent.execute({ workItemKey: 'HOSTEDCP-2102', phase, instruction: phase.title, branch, worktree });
 
     // The model was told the patterns, and the tool takes any string (the scope decides), not only the entries.
-    const runTool = (server.requests[0]!.tools as Array<{ name: string; description: string; input_schema: { properties: { command?: { enum?: unknown } } } }>).find((t) => t.name === 'run_command')!;
+    const runTool = (
+      server.requests[0]!.tools as Array<{ name: string; description: string; input_schema: { properties: { command?: { enum?: unknown } } } }>
+    ).find((t) => t.name === 'run_command')!;
     expect(runTool.description).toContain(nodepoolTests);
     expect(runTool.input_schema.properties.command!.enum).toBeUndefined();
 
@@ -120,19 +140,38 @@ describe('patterns on the agent path', () => {
     expect(result.evidence.commands[0]!.tail).toMatch(/ok\s+github\.com\/example\/hypershift-mini\/hypershift-operator\/controllers\/nodepool/);
     expect(result.evidence.refusals.map((r) => [r.kind, r.request])).toEqual(tries.slice(1).map((t) => ['command-not-allowed', t]));
     for (const r of result.evidence.refusals) expect(r.reason).toContain('matches none of its patterns');
-    expect(result.evidence.toolCalls.map((c) => [c.tool, c.ok])).toEqual([['run_command', true], ['run_command', false], ['run_command', false], ['run_command', false]]);
+    expect(result.evidence.toolCalls.map((c) => [c.tool, c.ok])).toEqual([
+      ['run_command', true],
+      ['run_command', false],
+      ['run_command', false],
+      ['run_command', false],
+    ]);
   }, 240_000);
 
   it('applies the time limit the team set for a pattern to each command it matches', async () => {
     const worktree = join(ws.base, 'slow');
     await addWorktree(ws.repo.dir, worktree, 'sitroom/slow', 'main');
     // A test that outlasts the limit, in the package tree the pattern covers.
-    writeFileSync(join(worktree, 'hypershift-operator/controllers/nodepool/slow_test.go'), 'package nodepool\n\nimport (\n\t"testing"\n\t"time"\n)\n\nfunc TestSlow(t *testing.T) { time.Sleep(120 * time.Second) }\n');
+    writeFileSync(
+      join(worktree, 'hypershift-operator/controllers/nodepool/slow_test.go'),
+      'package nodepool\n\nimport (\n\t"testing"\n\t"time"\n)\n\nfunc TestSlow(t *testing.T) { time.Sleep(120 * time.Second) }\n',
+    );
     const limited = team({ command_timeouts: { [nodepoolTests]: 20 } });
-    const scope = new Scope({ worktree, writable: [], allowedCommands: limited.agent.allowed_commands, tokenBudget: 1, sandbox: sandboxSpec(limited), ...commandTimeouts(limited) });
+    const scope = new Scope({
+      worktree,
+      writable: [],
+      allowedCommands: limited.agent.allowed_commands,
+      tokenBudget: 1,
+      sandbox: sandboxSpec(limited),
+      ...commandTimeouts(limited),
+    });
 
     const run = await scope.runCommand('go test ./hypershift-operator/controllers/nodepool');
-    expect(run, JSON.stringify({ ...run, output: run.output.slice(-1500) })).toMatchObject({ command: 'go test ./hypershift-operator/controllers/nodepool', timedOut: true, exitCode: null });
+    expect(run, JSON.stringify({ ...run, output: run.output.slice(-1500) })).toMatchObject({
+      command: 'go test ./hypershift-operator/controllers/nodepool',
+      timedOut: true,
+      exitCode: null,
+    });
     expect(run.durationMs).toBeGreaterThanOrEqual(20_000);
     expect(run.durationMs).toBeLessThan(110_000);
     // An exact entry keeps the default limit: the pattern's limit is keyed by the pattern, not by every command.

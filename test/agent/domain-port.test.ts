@@ -29,7 +29,17 @@ describe('loadModelPort', () => {
     expect(port.summary()).toMatch(/^Domain model unavailable \(.*platform-matrix\.yaml/);
     expect(port.answer('what owns the NodePool?')).toBeUndefined();
     // The team's hand-written conventions still run on a diff without the model.
-    const diff = ['diff --git a/hypershift-operator/controllers/nodepool/x.go b/hypershift-operator/controllers/nodepool/x.go', '--- a/hypershift-operator/controllers/nodepool/x.go', '+++ b/hypershift-operator/controllers/nodepool/x.go', '@@ -1,1 +1,2 @@', ' package nodepool', '+\tFooReason = "not camel"', ''].join('\n');
-    expect(reviewDiff(diff, port)).toEqual([expect.objectContaining({ rule: 'condition-value-camelcase', file: 'hypershift-operator/controllers/nodepool/x.go', line: 2 })]);
+    const diff = [
+      'diff --git a/hypershift-operator/controllers/nodepool/x.go b/hypershift-operator/controllers/nodepool/x.go',
+      '--- a/hypershift-operator/controllers/nodepool/x.go',
+      '+++ b/hypershift-operator/controllers/nodepool/x.go',
+      '@@ -1,1 +1,2 @@',
+      ' package nodepool',
+      '+\tFooReason = "not camel"',
+      '',
+    ].join('\n');
+    expect(reviewDiff(diff, port)).toEqual([
+      expect.objectContaining({ rule: 'condition-value-camelcase', file: 'hypershift-operator/controllers/nodepool/x.go', line: 2 }),
+    ]);
   });
 });

@@ -29,7 +29,8 @@ afterAll(() => {
 });
 
 const noModel = { answer: () => undefined } as unknown as DomainModelPort;
-const tools = () => createToolRunner({ scope: new Scope({ worktree: root, writable: [], allowedCommands: [], tokenBudget: 1 }), model: noModel, knowledge: staticKnowledge([]) });
+const tools = () =>
+  createToolRunner({ scope: new Scope({ worktree: root, writable: [], allowedCommands: [], tokenBudget: 1 }), model: noModel, knowledge: staticKnowledge([]) });
 
 describe('search_files', () => {
   it.each([false, true])('finds the team code and skips vendor/, binaries and symlinks out of the tree (regex=%s)', async (regex) => {

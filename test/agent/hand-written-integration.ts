@@ -185,10 +185,15 @@ func ${registeredTest}(t *testing.T) {
         return lines.join('\n');
       });
       edit(worktree, apiTypesFile, (text) =>
-        text.replace(/^type NodePoolStatus struct \{\n/m, (open) => `${open}\t// ${field} counts the machines the platform provider cannot create, by condition reason.\n\t${field} map[string]int32\n`),
+        text.replace(
+          /^type NodePoolStatus struct \{\n/m,
+          (open) => `${open}\t// ${field} counts the machines the platform provider cannot create, by condition reason.\n\t${field} map[string]int32\n`,
+        ),
       );
       edit(worktree, `${controllerDir}/conditions.go`, (text) => `${text.trimEnd()}\n${setterSource}`);
-      edit(worktree, `${controllerDir}/nodepool_controller.go`, (text) => text.replace('\tsetPlatformConditions(np, machines)\n', `\tsetPlatformConditions(np, machines)\n\t${setter}(np, machines)\n`));
+      edit(worktree, `${controllerDir}/nodepool_controller.go`, (text) =>
+        text.replace('\tsetPlatformConditions(np, machines)\n', `\tsetPlatformConditions(np, machines)\n\t${setter}(np, machines)\n`),
+      );
       writeFileSync(join(worktree, testFile), testSource);
       await run('gofmt', ['-w', ...files], { cwd: worktree });
     },

@@ -44,7 +44,9 @@ describe('offline agent', () => {
     // The upstream hop costs more than the in-repository one that has a curated precedent.
     expect(all.text).toMatch(/Recommendation: option 2, fix the Machine -> NodePool conditions step/);
 
-    const here = await agent.answer({ question: 'What are the options to fix the lossy step from an Azure machine to NodePool conditions, inside this repository only?' });
+    const here = await agent.answer({
+      question: 'What are the options to fix the lossy step from an Azure machine to NodePool conditions, inside this repository only?',
+    });
     expect(here.text).toContain('(inside this repository only)');
     expect(here.text).not.toMatch(/\d\. Fix the AzureMachine -> Machine step/);
     expect(here.text).toMatch(/Left out: the AzureMachine -> Machine step \(owned by Cluster API core controllers upstream/);
@@ -58,7 +60,13 @@ describe('offline agent', () => {
     const r = await agent.answer({ question: 'zzz qqq xyzzy' });
     expect(r.needsModel).toBe(true);
     expect(r.text).toMatch(/needs a model: set ANTHROPIC_API_KEY/);
-    const e = await agent.execute({ workItemKey: 'HOSTEDCP-1', phase: { id: 'x', title: 'x', activity: 'implementation', files: [], constraints: [], validation: [], dependsOn: [], mergeOrder: 1 }, instruction: 'refactor the CAPI reconcile', branch: 'b', worktree: ws.repo.dir });
+    const e = await agent.execute({
+      workItemKey: 'HOSTEDCP-1',
+      phase: { id: 'x', title: 'x', activity: 'implementation', files: [], constraints: [], validation: [], dependsOn: [], mergeOrder: 1 },
+      instruction: 'refactor the CAPI reconcile',
+      branch: 'b',
+      worktree: ws.repo.dir,
+    });
     expect(e.status).toBe('needs-model');
   });
 
@@ -112,14 +120,18 @@ describe('offline agent', () => {
     const snippet = (line: string) => `for _, m := range machines {\n\t${line}\n}\ncond.Message = msg\n`;
     for (const line of ['msg = msg + m.Name + ": " + m.ProviderMessage + "; "', 'msg += ", " + m.Name', 'names = append(names, m.Name)']) {
       const r = await agent.review({ diff: snippet(line) });
-      expect(r.findings.map((f) => f.rule), line).toContain('condition-message-summarise');
+      expect(
+        r.findings.map((f) => f.rule),
+        line,
+      ).toContain('condition-message-summarise');
     }
     // Assigning a name is not building a message from all of them.
     expect((await agent.review({ diff: snippet('last := m.Name') })).findings.map((f) => f.rule)).not.toContain('condition-message-summarise');
   });
 
   it('diagnoses CI from JUnit: known flake signatures versus real failures', async () => {
-    const junit = (message: string, name = 'TestNodePoolAutoRepair') => renderJUnit([{ name: 'unit', cases: [{ suite: 'unit', name, classname: 'np', timeSeconds: 1, status: 'failed', message }] }]);
+    const junit = (message: string, name = 'TestNodePoolAutoRepair') =>
+      renderJUnit([{ name: 'unit', cases: [{ suite: 'unit', name, classname: 'np', timeSeconds: 1, status: 'failed', message }] }]);
     const flake = await agent.diagnose({ job: 'unit', junitXml: junit('error: timed out waiting for the condition') });
     expect(flake.verdict).toBe('flake');
     const real = await agent.diagnose({ job: 'unit', junitXml: junit('want 2 got 3', 'TestCapacity') });

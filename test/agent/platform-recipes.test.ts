@@ -25,10 +25,15 @@ const awsTest = `${controllerDir}/aws_test.go`;
 /** A command in the repository as a developer would run it: exit code and output, never a throw. */
 function sh(command: string, args: string[], cwd = ws.repo.dir): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: { ...process.env, GOFLAGS: '', GOPROXY: 'off', GOTOOLCHAIN: 'local' }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, out: `${stdout}${stderr}` });
-    });
+    execFile(
+      command,
+      args,
+      { cwd, env: { ...process.env, GOFLAGS: '', GOPROXY: 'off', GOTOOLCHAIN: 'local' }, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, out: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 const phase = (id: string) => phases.find((p) => p.id === id)!;
@@ -52,7 +57,9 @@ afterAll(() => ws.cleanup());
 describe('the platform-error plan, executed offline in the example repository', () => {
   it('lists what each step writes: each platform file with its test, and the API files in the integration phase', () => {
     expect(phase('platform-bridge').files).toEqual([aws, awsTest]);
-    expect(phase('nodepool-integration').files).toEqual(expect.arrayContaining([`${controllerDir}/conditions.go`, `${controllerDir}/nodepool_controller.go`, conditionsFile, apiTypesFile, deepcopyFile]));
+    expect(phase('nodepool-integration').files).toEqual(
+      expect.arrayContaining([`${controllerDir}/conditions.go`, `${controllerDir}/nodepool_controller.go`, conditionsFile, apiTypesFile, deepcopyFile]),
+    );
     expect(phase('docs-observability').files).toEqual(['README.md']);
   });
 
@@ -80,9 +87,14 @@ describe('the platform-error plan, executed offline in the example repository', 
     const r = await run(phase('platform-bridge'));
     expect(r.message).toMatch(/^Mapped aws capacity failures to NodePoolCapacityErrorDetectedReason; committed [0-9a-f]{12} on platform-bridge$/);
     expect(r.status).toBe('committed');
-    expect(r.checks).toEqual([{ command: 'make verify', passed: true }, { command: 'go test ./...', passed: true }]);
+    expect(r.checks).toEqual([
+      { command: 'make verify', passed: true },
+      { command: 'go test ./...', passed: true },
+    ]);
     expect(r.evidence.filesWritten).toEqual([aws, awsTest]);
-    expect(r.evidence.notes.join('\n')).toContain("awsCapacityError maps InsufficientInstanceCapacity in a machine's provider message to NodePoolCapacityErrorDetectedReason");
+    expect(r.evidence.notes.join('\n')).toContain(
+      "awsCapacityError maps InsufficientInstanceCapacity in a machine's provider message to NodePoolCapacityErrorDetectedReason",
+    );
     expect((await git(ws.repo.dir, ['rev-list', '--count', `${before}..HEAD`])).trim()).toBe('1');
     expect(await committedFiles()).toEqual([aws, awsTest]);
 
@@ -92,7 +104,8 @@ describe('the platform-error plan, executed offline in the example repository', 
     expect(source).toContain('return hyperv1.NodePoolCapacityErrorDetectedReason, true');
     expect(source).toMatch(/import \(\n\t"errors"\n\t"strings"\n\n\thyperv1 /);
     // Only its own provider's words: none of the other providers' codes appear in aws.go.
-    for (const other of ['AllocationFailed', 'ZONE_RESOURCE_POOL_EXHAUSTED', 'No valid host was found', 'ErrorUnschedulable']) expect(source).not.toContain(other);
+    for (const other of ['AllocationFailed', 'ZONE_RESOURCE_POOL_EXHAUSTED', 'No valid host was found', 'ErrorUnschedulable'])
+      expect(source).not.toContain(other);
 
     // The repository's own checks, run here.
     expect(await sh('gofmt', ['-l', '.'])).toEqual({ code: 0, out: '' });
@@ -139,7 +152,16 @@ describe('the platform-error plan, executed offline in the example repository', 
     const hers = handWrittenIntegration('CapacityError');
     await hers.write(ws.repo.dir);
     await git(ws.repo.dir, ['add', ...hers.files]);
-    await git(ws.repo.dir, ['-c', 'user.name=Maria Alvarez', '-c', 'user.email=maria@example.com', 'commit', '-q', '-m', `${key}: set CapacityError in the reconcile loop`]);
+    await git(ws.repo.dir, [
+      '-c',
+      'user.name=Maria Alvarez',
+      '-c',
+      'user.email=maria@example.com',
+      'commit',
+      '-q',
+      '-m',
+      `${key}: set CapacityError in the reconcile loop`,
+    ]);
     const stale = await sh('go', ['test', '-count=1', './...']);
     expect(stale.code).not.toBe(0);
     expect(stale.out).toContain(`--- FAIL: ${hers.registeredTest}`);
@@ -151,7 +173,10 @@ describe('the platform-error plan, executed offline in the example repository', 
     await git(ws.repo.dir, ['checkout', '-q', '--', '.']);
 
     // With the phase's files as the plan had them before (no API files), the regenerated deepcopy code is outside the scope.
-    const narrow = await run({ ...phase('nodepool-integration'), files: [`${controllerDir}/conditions.go`, `${controllerDir}/nodepool_controller.go`] }, { fixRound: true });
+    const narrow = await run(
+      { ...phase('nodepool-integration'), files: [`${controllerDir}/conditions.go`, `${controllerDir}/nodepool_controller.go`] },
+      { fixRound: true },
+    );
     expect(narrow.status).toBe('failed');
     expect(narrow.message).toContain(`files outside the phase's scope changed: ${deepcopyFile}`);
     await git(ws.repo.dir, ['checkout', '-q', '--', '.']);
@@ -159,10 +184,15 @@ describe('the platform-error plan, executed offline in the example repository', 
     const herCommit = await head();
     const fixed = await run(phase('nodepool-integration'), { fixRound: true });
     expect(fixed.message).toMatch(/^Regenerated with make api and committed [0-9a-f]{12} on nodepool-integration$/);
-    expect(fixed.checks).toEqual([{ command: 'make verify', passed: true }, { command: 'go test ./...', passed: true }]);
+    expect(fixed.checks).toEqual([
+      { command: 'make verify', passed: true },
+      { command: 'go test ./...', passed: true },
+    ]);
     expect((await git(ws.repo.dir, ['rev-parse', 'HEAD~1'])).trim()).toBe(herCommit);
     expect(await committedFiles()).toEqual([deepcopyFile]);
-    expect(readFileSync(join(ws.repo.dir, deepcopyFile), 'utf8')).toContain(`\tif in.${hers.field} != nil {\n\t\tin, out := &in.${hers.field}, &out.${hers.field}\n\t\t*out = make(map[string]int32, len(*in))`);
+    expect(readFileSync(join(ws.repo.dir, deepcopyFile), 'utf8')).toContain(
+      `\tif in.${hers.field} != nil {\n\t\tin, out := &in.${hers.field}, &out.${hers.field}\n\t\t*out = make(map[string]int32, len(*in))`,
+    );
     const green = await sh('go', ['test', '-count=1', './...']);
     expect(green.code, green.out).toBe(0);
 
@@ -176,7 +206,9 @@ describe('the platform-error plan, executed offline in the example repository', 
     expect(section).toContain('- Set by `setCapacityErrorCondition` (`hypershift-operator/controllers/nodepool/conditions.go`).');
     expect(section).toContain('  - `AsExpected` (`NodePoolAsExpectedReason`)');
     expect(section).toContain('  - `CapacityErrorDetected` (`NodePoolCapacityErrorDetectedReason`)');
-    expect(section).toContain('  - `CapacityExhausted`: `NodePoolCapacityExhaustedReason` means no machine of the NodePool can be created for lack of capacity.');
+    expect(section).toContain(
+      '  - `CapacityExhausted`: `NodePoolCapacityExhaustedReason` means no machine of the NodePool can be created for lack of capacity.',
+    );
     expect(section).toContain('  - AWS: `InsufficientInstanceCapacity` — `awsCapacityError` in `hypershift-operator/controllers/nodepool/aws.go`');
     expect(section).toContain('- Not set on Azure, KubeVirt, Agent, None, OpenStack: those platforms have no mapping, so they report nothing new.');
     const verify = await sh('make', ['verify']);

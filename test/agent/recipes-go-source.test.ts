@@ -67,29 +67,45 @@ describe('recipes on HyperShift-style Go source', () => {
   });
 
   it('keeps a typed style where a file has one', () => {
-    const typed = 'package v1beta1\n\ntype ConditionType string\n\nconst (\n\tNodePoolReadyConditionType ConditionType = "Ready"\n)\n\nconst (\n\tNodePoolAsExpectedReason = "AsExpected"\n)\n';
+    const typed =
+      'package v1beta1\n\ntype ConditionType string\n\nconst (\n\tNodePoolReadyConditionType ConditionType = "Ready"\n)\n\nconst (\n\tNodePoolAsExpectedReason = "AsExpected"\n)\n';
     expect(addConditionConstants(typed, request)).toContain('\tNodePoolCapacityErrorConditionType ConditionType = "CapacityError"\n)');
   });
 
   it('says what is missing when the file has no block of condition types', () => {
     expect(() => addConditionConstants('package v1beta1\n\nconst (\n\tNodePoolNotFoundReason = "NotFound"\n)\n', request)).toThrow(RecipeError);
-    expect(() => addConditionConstants('package v1beta1\n\nconst (\n\tNodePoolNotFoundReason = "NotFound"\n)\n', request)).toThrow('has no const block of NodePool…ConditionType constants');
+    expect(() => addConditionConstants('package v1beta1\n\nconst (\n\tNodePoolNotFoundReason = "NotFound"\n)\n', request)).toThrow(
+      'has no const block of NodePool…ConditionType constants',
+    );
     expect(() => bridgeReason(hypershiftStyle, 'CapacityError')).toThrow('NodePoolCapacityErrorConditionType is not declared');
   });
 
   it('the bridge maps a provider message string, so it needs no type of the controller; docs read platforms from any API file', () => {
     const aws = 'package nodepool\n\nimport (\n\t"fmt"\n\n\thyperv1 "github.com/openshift/hypershift/api/hypershift/v1beta1"\n)\n\nvar _ = fmt.Sprint\n';
-    const spec = { platform: 'aws', conditionType: 'CapacityError', reason: 'NodePoolCapacityErrorDetectedReason', errorClass: 'capacity' as const, apiImport: 'github.com/openshift/hypershift/api/hypershift/v1beta1' };
+    const spec = {
+      platform: 'aws',
+      conditionType: 'CapacityError',
+      reason: 'NodePoolCapacityErrorDetectedReason',
+      errorClass: 'capacity' as const,
+      apiImport: 'github.com/openshift/hypershift/api/hypershift/v1beta1',
+    };
     const bridged = addBridgeFunction(aws, spec);
     expect(bridged).toContain('func awsCapacityError(providerMessage string) (reason string, ok bool) {');
     expect(bridged).toContain('import (\n\t"fmt"\n\t"strings"\n\n\thyperv1 "github.com/openshift/hypershift/api/hypershift/v1beta1"\n)');
-    const controller = 'package nodepool\n\nfunc setCapacityErrorCondition(msg string) {\n\tif r, ok := awsCapacityError(msg); ok {\n\t\t_ = hyperv1.NodePoolCapacityErrorConditionType\n\t\t_ = r\n\t}\n}\n';
-    const facts = conditionFacts('CapacityError', new Map([
-      [conditionsFile, addConditionConstants(hypershiftStyle, request)],
-      ['api/hypershift/v1beta1/hostedcluster_types.go', 'package v1beta1\n\nconst (\n\tAWSPlatform PlatformType = "AWS"\n\tKubevirtPlatform PlatformType = "KubeVirt"\n)\n'],
-      ['hypershift-operator/controllers/nodepool/aws.go', bridged],
-      ['hypershift-operator/controllers/nodepool/conditions.go', controller],
-    ]));
+    const controller =
+      'package nodepool\n\nfunc setCapacityErrorCondition(msg string) {\n\tif r, ok := awsCapacityError(msg); ok {\n\t\t_ = hyperv1.NodePoolCapacityErrorConditionType\n\t\t_ = r\n\t}\n}\n';
+    const facts = conditionFacts(
+      'CapacityError',
+      new Map([
+        [conditionsFile, addConditionConstants(hypershiftStyle, request)],
+        [
+          'api/hypershift/v1beta1/hostedcluster_types.go',
+          'package v1beta1\n\nconst (\n\tAWSPlatform PlatformType = "AWS"\n\tKubevirtPlatform PlatformType = "KubeVirt"\n)\n',
+        ],
+        ['hypershift-operator/controllers/nodepool/aws.go', bridged],
+        ['hypershift-operator/controllers/nodepool/conditions.go', controller],
+      ]),
+    );
     expect(facts.platforms.map((p) => [p.label, p.codes])).toEqual([['AWS', ['InsufficientInstanceCapacity']]]);
     expect(facts.silentPlatforms).toEqual(['KubeVirt']);
   });

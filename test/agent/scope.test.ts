@@ -16,7 +16,8 @@ symlinkSync(base, join(root, 'api', 'escape'));
 symlinkSync(join(base, 'secret.txt'), join(root, 'link-to-secret'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-const newScope = () => new Scope({ worktree: root, writable: ['api/**/*.go'], allowedCommands: ['git status', 'go version'], tokenBudget: 100, outputCapBytes: 200 });
+const newScope = () =>
+  new Scope({ worktree: root, writable: ['api/**/*.go'], allowedCommands: ['git status', 'go version'], tokenBudget: 100, outputCapBytes: 200 });
 
 describe('Scope', () => {
   it('refuses traversal, absolute paths and symlinks that leave the worktree, and records each refusal', () => {
@@ -98,7 +99,14 @@ describe('tools bound to a scope', () => {
 
 describe('per-command time limits', () => {
   it('kills a command at its own limit from team.yaml, others keep the default', async () => {
-    const scope = new Scope({ worktree: root, writable: [], allowedCommands: ['sleep 5', 'sleep 0'], tokenBudget: 1, commandTimeoutMs: 60_000, commandTimeoutsMs: { 'sleep 5': 500 } });
+    const scope = new Scope({
+      worktree: root,
+      writable: [],
+      allowedCommands: ['sleep 5', 'sleep 0'],
+      tokenBudget: 1,
+      commandTimeoutMs: 60_000,
+      commandTimeoutsMs: { 'sleep 5': 500 },
+    });
     const slow = await scope.runCommand('sleep 5');
     expect(slow).toMatchObject({ timedOut: true, exitCode: null });
     expect(slow.durationMs).toBeLessThan(4_000);
@@ -109,7 +117,13 @@ describe('per-command time limits', () => {
 describe('a long command keeps its step alive', () => {
   it('reports progress while it runs, so the step heartbeats through a slow go test, and stops when it ends', async () => {
     const beats: Array<{ command: string; elapsedMs: number }> = [];
-    const scope = new Scope({ worktree: root, writable: [], allowedCommands: ['sleep 3'], tokenBudget: 1, whileRunning: (command, elapsedMs) => beats.push({ command, elapsedMs }) });
+    const scope = new Scope({
+      worktree: root,
+      writable: [],
+      allowedCommands: ['sleep 3'],
+      tokenBudget: 1,
+      whileRunning: (command, elapsedMs) => beats.push({ command, elapsedMs }),
+    });
     const run = await scope.runCommand('sleep 3');
     expect(run).toMatchObject({ exitCode: 0, timedOut: false });
     expect(beats.length).toBeGreaterThanOrEqual(2);

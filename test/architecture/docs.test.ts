@@ -19,7 +19,12 @@ export function tableAfter(text: string, heading: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(first + 2)) {
     if (!line.startsWith('|')) break;
-    rows.push(line.split(/(?<!\\)\|/).slice(1, -1).map((cell) => cell.replace(/\\\|/g, '|').trim()));
+    rows.push(
+      line
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((cell) => cell.replace(/\\\|/g, '|').trim()),
+    );
   }
   return rows;
 }
@@ -51,7 +56,10 @@ describe('docs/architecture.md', () => {
       ...tableAfter(doc, '## Which file runs each command').flatMap((row) => [...code(row[1]!), ...code(row[2]!)]),
     ].filter((token) => token.includes('/'));
     expect(named.length).toBeGreaterThan(40);
-    expect(named.filter((token) => !isRepoPath(token)), 'name files by their path from the repository root').toEqual([]);
+    expect(
+      named.filter((token) => !isRepoPath(token)),
+      'name files by their path from the repository root',
+    ).toEqual([]);
     expect(named.filter((token) => !existsSync(join(root, token)))).toEqual([]);
   });
 

@@ -11,7 +11,8 @@ import { productFiles, root } from './graph.js';
 const processModules = new Set(['process', 'node:process']);
 
 const isProcess = (node: ts.Expression): boolean =>
-  (ts.isIdentifier(node) && node.text === 'process') || (ts.isPropertyAccessExpression(node) && node.name.text === 'process' && ts.isIdentifier(node.expression) && node.expression.text === 'globalThis');
+  (ts.isIdentifier(node) && node.text === 'process') ||
+  (ts.isPropertyAccessExpression(node) && node.name.text === 'process' && ts.isIdentifier(node.expression) && node.expression.text === 'globalThis');
 
 /** Each place the file reads the environment, as "file:line". */
 export function environmentReads(file: string): string[] {
@@ -25,7 +26,13 @@ export function environmentReads(file: string): string[] {
   };
   const visit = (node: ts.Node): void => {
     if (ts.isPropertyAccessExpression(node) && node.name.text === 'env' && isProcess(node.expression)) at(node);
-    else if (ts.isElementAccessExpression(node) && isProcess(node.expression) && ts.isStringLiteralLike(node.argumentExpression) && node.argumentExpression.text === 'env') at(node);
+    else if (
+      ts.isElementAccessExpression(node) &&
+      isProcess(node.expression) &&
+      ts.isStringLiteralLike(node.argumentExpression) &&
+      node.argumentExpression.text === 'env'
+    )
+      at(node);
     else if (ts.isVariableDeclaration(node) && node.initializer && isProcess(node.initializer) && ts.isObjectBindingPattern(node.name)) {
       if (node.name.elements.some((element) => (element.propertyName ?? element.name).getText(source) === 'env')) at(node);
     } else if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && processModules.has(node.moduleSpecifier.text)) {

@@ -27,19 +27,75 @@ function planFor(key: string, files: { api: string[]; bridge: string[] }): Plan 
     intention: 'NodePool should report capacity errors per platform',
     summary: 'API condition first, then the platform bridge.',
     phases: [
-      { id: 'api', title: 'Add the CapacityError condition type', activity: 'api_changes', files: files.api, constraints: ['reason names follow the NodePool condition conventions'], validation: [{ command: 'make verify', why: 'generated code in sync' }], dependsOn: [], mergeOrder: 1 },
-      { id: 'bridge', title: 'Surface provider capacity errors', activity: 'implementation', files: files.bridge, constraints: [], validation: [{ command: 'go test ./...', why: 'unit tests' }], dependsOn: ['api'], mergeOrder: 2 },
+      {
+        id: 'api',
+        title: 'Add the CapacityError condition type',
+        activity: 'api_changes',
+        files: files.api,
+        constraints: ['reason names follow the NodePool condition conventions'],
+        validation: [{ command: 'make verify', why: 'generated code in sync' }],
+        dependsOn: [],
+        mergeOrder: 1,
+      },
+      {
+        id: 'bridge',
+        title: 'Surface provider capacity errors',
+        activity: 'implementation',
+        files: files.bridge,
+        constraints: [],
+        validation: [{ command: 'go test ./...', why: 'unit tests' }],
+        dependsOn: ['api'],
+        mergeOrder: 2,
+      },
     ],
   };
 }
 
 function phaseState(id: string, title: string, status: PhaseStatus, mergeOrder: number, prUrl?: string): PhaseState {
-  return { id, title, activity: 'implementation', dependsOn: [], mergeOrder, mode: 'autonomous', modeSource: 'role', status, rejections: [], handoffs: [], attempts: 1, ...(prUrl ? { prUrl, branch: `sitroom/${id}` } : {}) };
+  return {
+    id,
+    title,
+    activity: 'implementation',
+    dependsOn: [],
+    mergeOrder,
+    mode: 'autonomous',
+    modeSource: 'role',
+    status,
+    rejections: [],
+    handoffs: [],
+    attempts: 1,
+    ...(prUrl ? { prUrl, branch: `sitroom/${id}` } : {}),
+  };
 }
 
-async function seedItem(db: Database, args: { key: string; ownerId: string; title: string; status: string; phases: PhaseState[]; files?: { api: string[]; bridge: string[] }; approvers?: Record<string, string[]> }) {
-  await upsertWorkItem(db, { key: args.key, ownerId: args.ownerId, title: args.title, intention: 'NodePool should report capacity errors per platform', workflowId: `work-item:${args.key}`, status: args.status });
-  await savePlan(db, { key: args.key, plan: planFor(args.key, args.files ?? { api: ['api/hypershift/v1beta1/nodepool_conditions.go'], bridge: [conditions] }), version: 1, status: args.status, phases: args.phases, ...(args.approvers ? { approvers: args.approvers } : {}) });
+async function seedItem(
+  db: Database,
+  args: {
+    key: string;
+    ownerId: string;
+    title: string;
+    status: string;
+    phases: PhaseState[];
+    files?: { api: string[]; bridge: string[] };
+    approvers?: Record<string, string[]>;
+  },
+) {
+  await upsertWorkItem(db, {
+    key: args.key,
+    ownerId: args.ownerId,
+    title: args.title,
+    intention: 'NodePool should report capacity errors per platform',
+    workflowId: `work-item:${args.key}`,
+    status: args.status,
+  });
+  await savePlan(db, {
+    key: args.key,
+    plan: planFor(args.key, args.files ?? { api: ['api/hypershift/v1beta1/nodepool_conditions.go'], bridge: [conditions] }),
+    version: 1,
+    status: args.status,
+    phases: args.phases,
+    ...(args.approvers ? { approvers: args.approvers } : {}),
+  });
 }
 
 describe('time of the briefing', () => {
@@ -70,20 +126,84 @@ for (const backend of storeBackends()) {
       await knowledge.patterns.syncPatternLibrary(loadPatternFiles(exampleTargetRepo));
       memory = createMemoryPort({ db: store.db, knowledge, config: { current: () => config }, insight });
 
-      await seedItem(store.db, { key: 'HOSTEDCP-2101', ownerId: 'maria', title: 'Capacity errors per platform', status: 'executing', phases: [phaseState('api', 'Add the CapacityError condition type', 'ci', 1, prApi), phaseState('bridge', 'Surface provider capacity errors', 'awaiting-approval', 2)] });
+      await seedItem(store.db, {
+        key: 'HOSTEDCP-2101',
+        ownerId: 'maria',
+        title: 'Capacity errors per platform',
+        status: 'executing',
+        phases: [
+          phaseState('api', 'Add the CapacityError condition type', 'ci', 1, prApi),
+          phaseState('bridge', 'Surface provider capacity errors', 'awaiting-approval', 2),
+        ],
+      });
       // Resolved later than the active one: must not become the "active work item".
-      await seedItem(store.db, { key: 'HOSTEDCP-1999', ownerId: 'maria', title: 'Old condition cleanup', status: 'resolved', phases: [phaseState('api', 'Cleanup', 'merged', 1, 'https://github.com/openshift/hypershift/pull/6000')] });
+      await seedItem(store.db, {
+        key: 'HOSTEDCP-1999',
+        ownerId: 'maria',
+        title: 'Old condition cleanup',
+        status: 'resolved',
+        phases: [phaseState('api', 'Cleanup', 'merged', 1, 'https://github.com/openshift/hypershift/pull/6000')],
+      });
       // Someone else's plan waiting for the team approver.
-      await seedItem(store.db, { key: 'HOSTEDCP-2200', ownerId: 'sam', title: 'Starter: condition message', status: 'awaiting-plan-approval', phases: [phaseState('api', 'Message text', 'blocked', 1)] });
+      await seedItem(store.db, {
+        key: 'HOSTEDCP-2200',
+        ownerId: 'sam',
+        title: 'Starter: condition message',
+        status: 'awaiting-plan-approval',
+        phases: [phaseState('api', 'Message text', 'blocked', 1)],
+      });
     });
     afterAll(async () => store?.close());
 
     it('the senior engineer sees her active ticket, saved hypothesis, related PR, gate, overnight flake retry and tiered knowledge', async () => {
-      await memory.savePairSummary({ developerId: 'maria', workItemKey: 'HOSTEDCP-2101', phaseId: 'api', messages: 9, summary: 'Walked through setMachineAndNodeConditions.\nhypothesis: the capacity error is lost in the MachineSet hop, not in the provider' });
-      await appendDecision(store.db, { idempotencyKey: 'ci-retry:test:1', workItemKey: 'HOSTEDCP-2101', phaseId: 'api', kind: 'ci-retry', actor: 'rh-o', surface: 'automatic', detail: { job: 'unit', tests: ['TestNodePoolAutoRepair'], signatures: ['timed out waiting for the condition'] } });
+      await memory.savePairSummary({
+        developerId: 'maria',
+        workItemKey: 'HOSTEDCP-2101',
+        phaseId: 'api',
+        messages: 9,
+        summary: 'Walked through setMachineAndNodeConditions.\nhypothesis: the capacity error is lost in the MachineSet hop, not in the provider',
+      });
+      await appendDecision(store.db, {
+        idempotencyKey: 'ci-retry:test:1',
+        workItemKey: 'HOSTEDCP-2101',
+        phaseId: 'api',
+        kind: 'ci-retry',
+        actor: 'rh-o',
+        surface: 'automatic',
+        detail: { job: 'unit', tests: ['TestNodePoolAutoRepair'], signatures: ['timed out waiting for the condition'] },
+      });
       // A retry decided on Prow's terms records its state and inputs; the briefing says them.
-      await appendDecision(store.db, { idempotencyKey: 'ci-retry:test:2', workItemKey: 'HOSTEDCP-2101', phaseId: 'api', kind: 'ci-retry', actor: 'rh-o', surface: 'automatic', detail: { job: 'e2e-aws', tests: ['TestNodePoolDay2Tags'], decisions: [{ test: 'TestNodePoolDay2Tags', action: 'retry', state: 'flaky', band: 'low', sameShaRetries: 0, requiredJob: true, passPercentage: 70, historyRuns: 400, historySource: 'sippy' }] } });
-      await knowledge.experience.recordPlanSlip({ step: 'run make api after adding a condition', workItemKey: 'HOSTEDCP-2000', detail: 'Two plans forgot make api; verify failed on stale CRDs.', applicability: { files: ['api/hypershift/v1beta1/**'] } });
+      await appendDecision(store.db, {
+        idempotencyKey: 'ci-retry:test:2',
+        workItemKey: 'HOSTEDCP-2101',
+        phaseId: 'api',
+        kind: 'ci-retry',
+        actor: 'rh-o',
+        surface: 'automatic',
+        detail: {
+          job: 'e2e-aws',
+          tests: ['TestNodePoolDay2Tags'],
+          decisions: [
+            {
+              test: 'TestNodePoolDay2Tags',
+              action: 'retry',
+              state: 'flaky',
+              band: 'low',
+              sameShaRetries: 0,
+              requiredJob: true,
+              passPercentage: 70,
+              historyRuns: 400,
+              historySource: 'sippy',
+            },
+          ],
+        },
+      });
+      await knowledge.experience.recordPlanSlip({
+        step: 'run make api after adding a condition',
+        workItemKey: 'HOSTEDCP-2000',
+        detail: 'Two plans forgot make api; verify failed on stale CRDs.',
+        applicability: { files: ['api/hypershift/v1beta1/**'] },
+      });
 
       const b = await memory.briefing({ developerId: 'maria', at: new Date().toISOString() });
       expect(b.kind).toBe('briefing');
@@ -93,10 +213,17 @@ for (const backend of storeBackends()) {
       // The last session: the phase paired on, with what was settled there (the hypothesis has its own line).
       expect(b.lastContext).toBe('worked on HOSTEDCP-2101 phase api (paired, 9 messages: Walked through setMachineAndNodeConditions.).');
       expect(b.relatedPrs).toEqual([{ title: 'HOSTEDCP-2101 · Add the CapacityError condition type', url: prApi, state: 'ci' }]);
-      expect(b.pendingDecisions).toEqual([{ workItemKey: 'HOSTEDCP-2101', phaseId: 'bridge', kind: 'approve-phase', title: 'Phase bridge: Surface provider capacity errors — gate open' }]);
+      expect(b.pendingDecisions).toEqual([
+        { workItemKey: 'HOSTEDCP-2101', phaseId: 'bridge', kind: 'approve-phase', title: 'Phase bridge: Surface provider capacity errors — gate open' },
+      ]);
       expect(b.overnightCi).toEqual([
         { pr: prApi, job: 'unit', result: 'TestNodePoolAutoRepair failed, retried', classification: 'known-flake' },
-        { pr: prApi, job: 'e2e-aws', result: 'TestNodePoolDay2Tags failed, retried (flaky: 0 same-SHA retries · 70% pass over 400 runs (Sippy) · required job)', classification: 'known-flake' },
+        {
+          pr: prApi,
+          job: 'e2e-aws',
+          result: 'TestNodePoolDay2Tags failed, retried (flaky: 0 same-SHA retries · 70% pass over 400 runs (Sippy) · required job)',
+          classification: 'known-flake',
+        },
       ]);
       const titles = b.knowledge.map((k) => `${k.tier}:${k.title}`);
       expect(titles).toContain('1:Error propagation through the Cluster API abstraction');
@@ -122,16 +249,59 @@ for (const backend of storeBackends()) {
 
     it('the tech lead sees the plan waiting for her approval, and the team-wide overnight CI when none of it is hers', async () => {
       const now = new Date();
-      await knowledge.experience.recordTestRun({ test: 'TestNodePoolUpgrade', job: 'e2e-aws', runId: 'r-1', commit: 'abc', attempt: 1, outcome: 'fail', message: 'timed out waiting for the condition', at: new Date(now.getTime() - 60_000) });
-      await knowledge.experience.recordTestRun({ test: 'TestNodePoolUpgrade', job: 'e2e-aws', runId: 'r-1', commit: 'abc', attempt: 2, outcome: 'pass', at: new Date(now.getTime() - 30_000) });
-      await knowledge.experience.recordTestRun({ test: 'TestCreateCluster', job: 'e2e-aws', runId: 'r-2', commit: 'abc', attempt: 1, outcome: 'pass', at: new Date(now.getTime() - 30_000) });
-      await knowledge.experience.recordTestRun({ test: 'TestAncient', job: 'unit', runId: 'r-0', commit: 'old', attempt: 1, outcome: 'fail', message: 'boom', at: new Date(now.getTime() - 3 * 86_400_000) });
+      await knowledge.experience.recordTestRun({
+        test: 'TestNodePoolUpgrade',
+        job: 'e2e-aws',
+        runId: 'r-1',
+        commit: 'abc',
+        attempt: 1,
+        outcome: 'fail',
+        message: 'timed out waiting for the condition',
+        at: new Date(now.getTime() - 60_000),
+      });
+      await knowledge.experience.recordTestRun({
+        test: 'TestNodePoolUpgrade',
+        job: 'e2e-aws',
+        runId: 'r-1',
+        commit: 'abc',
+        attempt: 2,
+        outcome: 'pass',
+        at: new Date(now.getTime() - 30_000),
+      });
+      await knowledge.experience.recordTestRun({
+        test: 'TestCreateCluster',
+        job: 'e2e-aws',
+        runId: 'r-2',
+        commit: 'abc',
+        attempt: 1,
+        outcome: 'pass',
+        at: new Date(now.getTime() - 30_000),
+      });
+      await knowledge.experience.recordTestRun({
+        test: 'TestAncient',
+        job: 'unit',
+        runId: 'r-0',
+        commit: 'old',
+        attempt: 1,
+        outcome: 'fail',
+        message: 'boom',
+        at: new Date(now.getTime() - 3 * 86_400_000),
+      });
 
       const b = await memory.briefing({ developerId: 'priya', at: now.toISOString() });
       expect(b.activeWorkItem).toBeUndefined();
-      expect(b.pendingDecisions).toContainEqual({ workItemKey: 'HOSTEDCP-2200', kind: 'approve-plan', title: "Sam Okafor's plan v1 for Starter: condition message" });
+      expect(b.pendingDecisions).toContainEqual({
+        workItemKey: 'HOSTEDCP-2200',
+        kind: 'approve-plan',
+        title: "Sam Okafor's plan v1 for Starter: condition message",
+      });
       expect(b.overnightCi.every((c) => c.pr === teamWideCi)).toBe(true);
-      expect(b.overnightCi).toContainEqual({ pr: teamWideCi, job: 'e2e-aws', result: 'TestNodePoolUpgrade failed 1 of 2 attempts, passed on retry', classification: 'unknown' });
+      expect(b.overnightCi).toContainEqual({
+        pr: teamWideCi,
+        job: 'e2e-aws',
+        result: 'TestNodePoolUpgrade failed 1 of 2 attempts, passed on retry',
+        classification: 'unknown',
+      });
       expect(b.overnightCi).toContainEqual({ pr: teamWideCi, job: 'e2e-aws', result: 'success' });
       expect(b.overnightCi.some((c) => c.result.includes('TestAncient'))).toBe(false);
       // The tech lead is not OWNERS-mapped and owns nothing: sam's hypothesis or memory never leaks into her briefing.
@@ -141,21 +311,61 @@ for (const backend of storeBackends()) {
     it("an OWNERS approver sees another person's open gate on files they approve; nobody else who is not a team approver does", async () => {
       const key = 'HOSTEDCP-2400';
       // As the work item workflow stores it: the OWNERS approvers of each phase, from its settings.
-      await seedItem(store.db, { key, ownerId: 'maria', title: 'Azure capacity errors', status: 'executing', phases: [phaseState('api', 'Add the CapacityError condition type', 'merged', 1), phaseState('bridge', 'Surface provider capacity errors', 'awaiting-approval', 2)], approvers: { api: [], bridge: ['sam'] } });
+      await seedItem(store.db, {
+        key,
+        ownerId: 'maria',
+        title: 'Azure capacity errors',
+        status: 'executing',
+        phases: [
+          phaseState('api', 'Add the CapacityError condition type', 'merged', 1),
+          phaseState('bridge', 'Surface provider capacity errors', 'awaiting-approval', 2),
+        ],
+        approvers: { api: [], bridge: ['sam'] },
+      });
       const at = new Date().toISOString();
       const forSam = (await memory.briefing({ developerId: 'sam', at })).pendingDecisions.filter((d) => d.workItemKey === key);
-      expect(forSam).toEqual([{ workItemKey: key, phaseId: 'bridge', kind: 'approve-phase', title: "Maria Alvarez's phase bridge: Surface provider capacity errors — gate open (you approve these files in OWNERS)" }]);
+      expect(forSam).toEqual([
+        {
+          workItemKey: key,
+          phaseId: 'bridge',
+          kind: 'approve-phase',
+          title: "Maria Alvarez's phase bridge: Surface provider capacity errors — gate open (you approve these files in OWNERS)",
+        },
+      ]);
       // priya decides every gate as the team approver, with no OWNERS note.
       const forPriya = (await memory.briefing({ developerId: 'priya', at })).pendingDecisions.filter((d) => d.workItemKey === key);
       expect(forPriya.map((d) => d.title)).toEqual(["Maria Alvarez's phase bridge: Surface provider capacity errors — gate open"]);
       // Once the phase's approvers no longer name sam, the gate is not his to decide.
-      await seedItem(store.db, { key, ownerId: 'maria', title: 'Azure capacity errors', status: 'executing', phases: [phaseState('api', 'Add the CapacityError condition type', 'merged', 1), phaseState('bridge', 'Surface provider capacity errors', 'awaiting-approval', 2)], approvers: { api: [], bridge: [] } });
+      await seedItem(store.db, {
+        key,
+        ownerId: 'maria',
+        title: 'Azure capacity errors',
+        status: 'executing',
+        phases: [
+          phaseState('api', 'Add the CapacityError condition type', 'merged', 1),
+          phaseState('bridge', 'Surface provider capacity errors', 'awaiting-approval', 2),
+        ],
+        approvers: { api: [], bridge: [] },
+      });
       expect((await memory.briefing({ developerId: 'sam', at })).pendingDecisions.filter((d) => d.workItemKey === key)).toEqual([]);
-      await seedItem(store.db, { key, ownerId: 'maria', title: 'Azure capacity errors', status: 'resolved', phases: [phaseState('api', 'Add the CapacityError condition type', 'merged', 1), phaseState('bridge', 'Surface provider capacity errors', 'merged', 2)], approvers: { api: [], bridge: [] } });
+      await seedItem(store.db, {
+        key,
+        ownerId: 'maria',
+        title: 'Azure capacity errors',
+        status: 'resolved',
+        phases: [phaseState('api', 'Add the CapacityError condition type', 'merged', 1), phaseState('bridge', 'Surface provider capacity errors', 'merged', 2)],
+        approvers: { api: [], bridge: [] },
+      });
     });
 
     it('a pair summary is written once to personal memory and the audit log, even when the activity is retried', async () => {
-      const args = { developerId: 'maria', workItemKey: 'HOSTEDCP-2101', phaseId: 'bridge', messages: 4, summary: 'Agreed to map InsufficientCapacity to a NodePool reason.' };
+      const args = {
+        developerId: 'maria',
+        workItemKey: 'HOSTEDCP-2101',
+        phaseId: 'bridge',
+        messages: 4,
+        summary: 'Agreed to map InsufficientCapacity to a NodePool reason.',
+      };
       await memory.savePairSummary(args);
       await memory.savePairSummary(args);
       const notes = await knowledge.memory.sessionNotes('maria', 'maria', 10);
@@ -178,10 +388,23 @@ for (const backend of storeBackends()) {
         title: 'KubeVirt capacity errors',
         status: 'resolved',
         files: { api: [kubevirt], bridge: [kubevirt] },
-        phases: [phaseState('api', 'Add the CapacityError condition type', 'merged', 1, 'https://github.com/openshift/hypershift/pull/7100'), phaseState('bridge', 'Surface provider capacity errors', 'merged', 2, 'https://github.com/openshift/hypershift/pull/7101')],
+        phases: [
+          phaseState('api', 'Add the CapacityError condition type', 'merged', 1, 'https://github.com/openshift/hypershift/pull/7100'),
+          phaseState('bridge', 'Surface provider capacity errors', 'merged', 2, 'https://github.com/openshift/hypershift/pull/7101'),
+        ],
       });
-      await store.db.update(schema.phases).set({ evidence: { attempt: 1, done: [], evidence: ['passed: make verify', 'check_diff: no boundary or convention findings'], next: [] } });
-      await appendDecision(store.db, { idempotencyKey: `${key}:reject`, workItemKey: key, phaseId: 'bridge', kind: 'reject-phase', actor: 'priya', surface: 'slack-modal', detail: { reason: 'read the VMI status through the CAPI machine, never from the KubeVirt API directly' } });
+      await store.db
+        .update(schema.phases)
+        .set({ evidence: { attempt: 1, done: [], evidence: ['passed: make verify', 'check_diff: no boundary or convention findings'], next: [] } });
+      await appendDecision(store.db, {
+        idempotencyKey: `${key}:reject`,
+        workItemKey: key,
+        phaseId: 'bridge',
+        kind: 'reject-phase',
+        actor: 'priya',
+        surface: 'slack-modal',
+        detail: { reason: 'read the VMI status through the CAPI machine, never from the KubeVirt API directly' },
+      });
 
       const first = await memory.proposeKnowledge({ workItemKey: key, ownerId: 'maria' });
       expect(first).toMatchObject({ kind: 'knowledge-proposal', workItemKey: key, title: 'HOSTEDCP-2300: KubeVirt capacity errors' });
@@ -195,7 +418,14 @@ for (const backend of storeBackends()) {
       // Nothing enters tier 1 by proposing.
       expect(await knowledge.patterns.getPattern(stored!.draft.id)).toBeUndefined();
 
-      await upsertWorkItem(store.db, { key: 'HOSTEDCP-2301', ownerId: 'maria', title: 'No plan', intention: 'x', workflowId: 'work-item:HOSTEDCP-2301', status: 'resolved' });
+      await upsertWorkItem(store.db, {
+        key: 'HOSTEDCP-2301',
+        ownerId: 'maria',
+        title: 'No plan',
+        intention: 'x',
+        workflowId: 'work-item:HOSTEDCP-2301',
+        status: 'resolved',
+      });
       expect(await memory.proposeKnowledge({ workItemKey: 'HOSTEDCP-2301', ownerId: 'maria' })).toBeUndefined();
     });
   });
@@ -221,8 +451,25 @@ describe('briefing cost', () => {
     const memory = createMemoryPort({ db, knowledge, config: { current: () => config }, insight });
     const seed = async (i: number) => {
       const key = `HOSTEDCP-${3000 + i}`;
-      await seedItem(db, { key, ownerId: 'maria', title: `Item ${i}`, status: 'executing', phases: [phaseState('api', 'API', 'ci', 1, `https://github.com/openshift/hypershift/pull/${8000 + i}`), phaseState('bridge', 'Bridge', 'awaiting-approval', 2)] });
-      await appendDecision(db, { idempotencyKey: `retry:${key}`, workItemKey: key, phaseId: 'api', kind: 'ci-retry', actor: 'rh-o', surface: 'automatic', detail: { job: 'unit', tests: ['TestNodePoolAutoRepair'] } });
+      await seedItem(db, {
+        key,
+        ownerId: 'maria',
+        title: `Item ${i}`,
+        status: 'executing',
+        phases: [
+          phaseState('api', 'API', 'ci', 1, `https://github.com/openshift/hypershift/pull/${8000 + i}`),
+          phaseState('bridge', 'Bridge', 'awaiting-approval', 2),
+        ],
+      });
+      await appendDecision(db, {
+        idempotencyKey: `retry:${key}`,
+        workItemKey: key,
+        phaseId: 'api',
+        kind: 'ci-retry',
+        actor: 'rh-o',
+        surface: 'automatic',
+        detail: { job: 'unit', tests: ['TestNodePoolAutoRepair'] },
+      });
     };
     const count = async () => {
       queries = 0;

@@ -30,7 +30,16 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'sitroom-dev-browser-'));
   workspacePort = await freePort();
   // What a newcomer's shell has: none of the variables that point the product at real services.
-  const { ANTHROPIC_API_KEY: _a, GITHUB_TOKEN: _g, TARGET_REPO: _t, DATABASE_URL: _d, TEMPORAL_ADDRESS: _ta, SLACK_BOT_TOKEN: _s, SITROOM_DASHBOARD_SECRET: _ds, ...shell } = process.env;
+  const {
+    ANTHROPIC_API_KEY: _a,
+    GITHUB_TOKEN: _g,
+    TARGET_REPO: _t,
+    DATABASE_URL: _d,
+    TEMPORAL_ADDRESS: _ta,
+    SLACK_BOT_TOKEN: _s,
+    SITROOM_DASHBOARD_SECRET: _ds,
+    ...shell
+  } = process.env;
   dev = await startDev({
     env: { ...shell, PORT: String(await freePort()), SLACK_PORT: String(await freePort()), WORKSPACE_PORT: String(workspacePort), LOG_LEVEL: 'warn' },
     dataDir,

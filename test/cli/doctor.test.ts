@@ -31,7 +31,15 @@ let healthy: Record<string, string>;
 let targetRepo: string;
 
 async function workspace(options: { botScopes?: string[]; botOutsideChannels?: string[] } = {}): Promise<LocalWorkspace> {
-  const started = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret: 'doctor-signing-secret', botToken, users: [], channels: ['general', alertsChannel], botScopes: manifestBotScopes(), ...options });
+  const started = await startLocalWorkspace({
+    appUrl: 'http://127.0.0.1:1/slack/events',
+    signingSecret: 'doctor-signing-secret',
+    botToken,
+    users: [],
+    channels: ['general', alertsChannel],
+    botScopes: manifestBotScopes(),
+    ...options,
+  });
   workspaces.push(started);
   return started;
 }
@@ -41,10 +49,17 @@ async function startGitHub(): Promise<string> {
   github = createServer((req, res) => {
     const match = /^\/repos\/([\w.-]+)\/([\w.-]+)$/.exec(req.url ?? '');
     const auth = req.headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ')) return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Requires authentication' }));
+    if (!auth.startsWith('Bearer '))
+      return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Requires authentication' }));
     if (!match) return void res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
     const push = auth === `Bearer ${githubToken}`;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ full_name: `${match[1]}/${match[2]}`, private: false, permissions: { admin: false, maintain: false, push, triage: true, pull: true } }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        full_name: `${match[1]}/${match[2]}`,
+        private: false,
+        permissions: { admin: false, maintain: false, push, triage: true, pull: true },
+      }),
+    );
   });
   await new Promise<void>((resolve) => github!.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
@@ -102,7 +117,17 @@ describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL
   it('a healthy deployment: every check passes and the exit code is 0', async () => {
     const { code, out } = await doctor(healthy);
     expect(out).toContain('all 9 checks passed');
-    for (const check of ['environment', 'slack token', 'slack scopes', 'slack alerts channel', 'temporal namespace', 'database migrations', 'target checkout', 'github push', 'sandbox']) {
+    for (const check of [
+      'environment',
+      'slack token',
+      'slack scopes',
+      'slack alerts channel',
+      'temporal namespace',
+      'database migrations',
+      'target checkout',
+      'github push',
+      'sandbox',
+    ]) {
       expect(reported(out, check), check).toMatch(/^ok {4}/);
     }
     expect(out).toContain(`the bot is a member of #${alertsChannel}`);
@@ -112,33 +137,43 @@ describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL
 
   it('a wrong Slack token: invalid_auth, with where to copy the right one', async () => {
     const { code, out } = await doctor({ ...healthy, SLACK_BOT_TOKEN: 'xoxb-wrong' });
-    expect(reported(out, 'slack token')).toMatch(/FAIL {2}slack token: auth.test answered invalid_auth\n {6}fix: SLACK_BOT_TOKEN is not a valid bot token: copy the Bot User OAuth Token/);
+    expect(reported(out, 'slack token')).toMatch(
+      /FAIL {2}slack token: auth.test answered invalid_auth\n {6}fix: SLACK_BOT_TOKEN is not a valid bot token: copy the Bot User OAuth Token/,
+    );
     expect(code).toBe(1);
   });
 
   it('a scope the manifest asks for is missing: named, with where to add it', async () => {
     const slack = await workspace({ botScopes: manifestBotScopes().filter((s) => s !== 'chat:write') });
     const { code, out } = await doctor({ ...healthy, SLACK_API_URL: slack.apiUrl });
-    expect(reported(out, 'slack scopes')).toMatch(/FAIL {2}slack scopes: missing chat:write\n {6}fix: add chat:write under OAuth & Permissions → Bot Token Scopes/);
+    expect(reported(out, 'slack scopes')).toMatch(
+      /FAIL {2}slack scopes: missing chat:write\n {6}fix: add chat:write under OAuth & Permissions → Bot Token Scopes/,
+    );
     expect(code).toBe(1);
   });
 
   it('the bot is not in the alerts channel: says to invite it', async () => {
     const slack = await workspace({ botOutsideChannels: [alertsChannel] });
     const { code, out } = await doctor({ ...healthy, SLACK_API_URL: slack.apiUrl });
-    expect(reported(out, 'slack alerts channel')).toMatch(new RegExp(`FAIL {2}slack alerts channel: the bot is not a member of #${alertsChannel}\\n {6}fix: in Slack, open #${alertsChannel} and run /invite @`));
+    expect(reported(out, 'slack alerts channel')).toMatch(
+      new RegExp(`FAIL {2}slack alerts channel: the bot is not a member of #${alertsChannel}\\n {6}fix: in Slack, open #${alertsChannel} and run /invite @`),
+    );
     expect(code).toBe(1);
   });
 
   it('a namespace that does not exist: says how to create it', async () => {
     const { code, out } = await doctor({ ...healthy, TEMPORAL_NAMESPACE: 'no-such-namespace' });
-    expect(reported(out, 'temporal namespace')).toMatch(/FAIL {2}temporal namespace: namespace no-such-namespace does not exist at .*\n {6}fix: create it \(`temporal operator namespace create --namespace no-such-namespace`\)/);
+    expect(reported(out, 'temporal namespace')).toMatch(
+      /FAIL {2}temporal namespace: namespace no-such-namespace does not exist at .*\n {6}fix: create it \(`temporal operator namespace create --namespace no-such-namespace`\)/,
+    );
     expect(code).toBe(1);
   });
 
   it('an unmigrated database: counts what is pending and says to run sitroom migrate', async () => {
     const { code, out } = await doctor({ ...healthy, DATABASE_URL: await createDatabase(postgres.adminUrl(), 'sr_doctor_empty') });
-    expect(reported(out, 'database migrations')).toMatch(/FAIL {2}database migrations: (\d+) of \1 migrations not applied \(0000_foundation, .*\)\n {6}fix: run `sitroom migrate`/);
+    expect(reported(out, 'database migrations')).toMatch(
+      /FAIL {2}database migrations: (\d+) of \1 migrations not applied \(0000_foundation, .*\)\n {6}fix: run `sitroom migrate`/,
+    );
     expect(code).toBe(1);
   });
 
@@ -146,14 +181,18 @@ describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL
     const notGit = mkdtempSync(join(tmpdir(), 'sitroom-doctor-plain-'));
     cpSync(join(exampleTargetRepo, '.rh-agentic'), join(notGit, '.rh-agentic'), { recursive: true });
     const { code, out } = await doctor({ ...healthy, TARGET_REPO: notGit });
-    expect(reported(out, 'target checkout')).toMatch(new RegExp(`FAIL {2}target checkout: ${notGit} is not a git repository\\n {6}fix: clone the team's repository there`));
+    expect(reported(out, 'target checkout')).toMatch(
+      new RegExp(`FAIL {2}target checkout: ${notGit} is not a git repository\\n {6}fix: clone the team's repository there`),
+    );
     expect(code).toBe(1);
     rmSync(notGit, { recursive: true, force: true });
   });
 
   it('a GitHub identity without push permission', async () => {
     const { code, out } = await doctor({ ...healthy, GITHUB_TOKEN: 'ghp_read_only' });
-    expect(reported(out, 'github push')).toMatch(/FAIL {2}github push: the token cannot push to openshift\/hypershift\n {6}fix: grant write access to openshift\/hypershift .*or push to a fork you own with GITHUB_PUSH_URL/);
+    expect(reported(out, 'github push')).toMatch(
+      /FAIL {2}github push: the token cannot push to openshift\/hypershift\n {6}fix: grant write access to openshift\/hypershift .*or push to a fork you own with GITHUB_PUSH_URL/,
+    );
     expect(code).toBe(1);
   });
 });

@@ -34,9 +34,16 @@ describe('sitroom slack and sitroom worker with a bad environment', { timeout: 1
   });
 
   it('sitroom slack without Slack credentials does not fall back to a made-up workspace', () => {
-    const result = sitroom(['slack'], { TEMPORAL_ADDRESS: 'temporal:7233', DATABASE_URL: 'postgres://u:p@127.0.0.1:1/s', SITROOM_DASHBOARD_SECRET: 'x'.repeat(32) });
+    const result = sitroom(['slack'], {
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      DATABASE_URL: 'postgres://u:p@127.0.0.1:1/s',
+      SITROOM_DASHBOARD_SECRET: 'x'.repeat(32),
+    });
     expect(result.status).toBe(1);
-    expect(errorLines(result.stderr)).toEqual(['error: the environment has 1 problem:', expect.stringMatching(/^SLACK_BOT_TOKEN: required: sitroom slack connects to a Slack workspace/)]);
+    expect(errorLines(result.stderr)).toEqual([
+      'error: the environment has 1 problem:',
+      expect.stringMatching(/^SLACK_BOT_TOKEN: required: sitroom slack connects to a Slack workspace/),
+    ]);
   });
 
   it('sitroom worker names a bad Temporal address and the missing database', () => {
@@ -77,7 +84,10 @@ describe('sitroom config check and the environment', { timeout: 120_000 }, () =>
     const { SLACK_SIGNING_SECRET: _s, ...withoutSigning } = production;
     const failing = sitroom(['config', 'check', '--repo', exampleTargetRepo, '--process', 'slack'], withoutSigning);
     expect(failing.status).toBe(1);
-    expect(errorLines(failing.stderr)).toEqual(['environment of sitroom slack: 1 problem', expect.stringMatching(/^SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN/)]);
+    expect(errorLines(failing.stderr)).toEqual([
+      'environment of sitroom slack: 1 problem',
+      expect.stringMatching(/^SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN/),
+    ]);
 
     const passing = sitroom(['config', 'check', '--repo', exampleTargetRepo, '--process', 'slack'], production);
     expect(passing.stderr).toBe('');

@@ -8,7 +8,10 @@ import { exampleTargetRepo } from '../../src/config/load.js';
 import { repoRoot } from '../../src/paths.js';
 
 function sitroom(args: string[]) {
-  return spawnSync(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'src/cli.ts'), ...args], { encoding: 'utf8', cwd: repoRoot });
+  return spawnSync(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'src/cli.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: repoRoot,
+  });
 }
 
 describe('sitroom on bad input', () => {
@@ -21,7 +24,9 @@ describe('sitroom on bad input', () => {
     const line = text.split('\n').findIndex((l) => l.includes('default: yolo')) + 1;
     const result = sitroom(['config', 'check', '--repo', repo]);
     expect(result.status).toBe(1);
-    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^error: .*team\\.yaml:${line} modes\\.default: Invalid option: expected one of`))]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^error: .*team\\.yaml:${line} modes\\.default: Invalid option: expected one of`)),
+    ]);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -36,7 +41,9 @@ describe('sitroom on bad input', () => {
     expect(result.status).toBe(1);
     const problems = (result.stdout + result.stderr).split('\n').filter((l) => l.includes('team.yaml:'));
     expect(problems).toEqual([
-      expect.stringMatching(new RegExp(`team\\.yaml:${lineOf('go test ./../...')} agent\\.allowed_commands\\[5\\]: "go test \\./\\.\\./\\.\\.\\.": .*may not climb`)),
+      expect.stringMatching(
+        new RegExp(`team\\.yaml:${lineOf('go test ./../...')} agent\\.allowed_commands\\[5\\]: "go test \\./\\.\\./\\.\\.\\.": .*may not climb`),
+      ),
       expect.stringMatching(new RegExp(`team\\.yaml:${lineOf('sh -c')} agent\\.allowed_commands\\[6\\]: "sh -c "make test"": .*outside letters, digits`)),
     ]);
     // The process that would run RH-A refuses the same file at start, with the same line.
@@ -46,7 +53,10 @@ describe('sitroom on bad input', () => {
   });
 
   it('accepts the shipped config and rejects an unknown command with usage', () => {
-    expect(sitroom(['config', 'check', '--repo', exampleTargetRepo])).toMatchObject({ status: 0, stdout: expect.stringContaining('team "hypershift-data-plane" with 3 developers') });
+    expect(sitroom(['config', 'check', '--repo', exampleTargetRepo])).toMatchObject({
+      status: 0,
+      stdout: expect.stringContaining('team "hypershift-data-plane" with 3 developers'),
+    });
     const unknown = sitroom(['deploy']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown command "deploy"');

@@ -63,7 +63,12 @@ for (const backend of storeBackends()) {
       const dir = mkdtempSync(join(tmpdir(), 'sitroom-tree-'));
       const tree = join(dir, 'tree.txt');
       // The same tree `knowledge stale` reads without --tree: the pinned snapshot in domain-models/snapshot.
-      writeFileSync(tree, loadTree().filter((p) => p !== 'hypershift-operator/controllers/nodepool/kubevirt.go').join('\n'));
+      writeFileSync(
+        tree,
+        loadTree()
+          .filter((p) => p !== 'hypershift-operator/controllers/nodepool/kubevirt.go')
+          .join('\n'),
+      );
       const stale = await exec(['stale', '--tree', tree]);
       expect(stale.code).toBe(1);
       expect(stale.text).toContain('capi-error-propagation: hypershift-operator/controllers/nodepool/kubevirt.go:35#setKubevirtConditions');
@@ -76,13 +81,20 @@ for (const backend of storeBackends()) {
       lines = [];
       expect(await run(['stale', '--json'], { store, out, config: loadConfig(exampleTargetRepo) })).toBe(1);
       const report = JSON.parse(lines.join('\n')) as { stale: Array<{ id: string; missing: string[] }> };
-      expect(report.stale.find((s) => s.id === 'nodepool-condition-type')?.missing).toContain('hypershift-operator/controllers/nodepool/conditions.go#setMachineConditions');
+      expect(report.stale.find((s) => s.id === 'nodepool-condition-type')?.missing).toContain(
+        'hypershift-operator/controllers/nodepool/conditions.go#setMachineConditions',
+      );
     });
 
     it('queue lists proposals waiting for a curator, not those still with their developer', async () => {
       expect((await exec(['queue'])).text).toBe('knowledge queue: nothing waiting for review');
       const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(loadConfig(exampleTargetRepo)) });
-      const draft = { id: 'kubevirt-capacity-errors', title: 'KubeVirt capacity errors surface through the CAPI machine', body: 'Read VMI capacity failures through the KubeVirtMachine conditions, never the KubeVirt API.', applicability: { components: ['nodepool-controller'], files: ['hypershift-operator/controllers/nodepool/kubevirt/**'], platforms: ['KubeVirt'] } };
+      const draft = {
+        id: 'kubevirt-capacity-errors',
+        title: 'KubeVirt capacity errors surface through the CAPI machine',
+        body: 'Read VMI capacity failures through the KubeVirtMachine conditions, never the KubeVirt API.',
+        applicability: { components: ['nodepool-controller'], files: ['hypershift-operator/controllers/nodepool/kubevirt/**'], platforms: ['KubeVirt'] },
+      };
       const waiting = await knowledge.proposals.proposeFromResolvedWorkItem({ workItemKey: 'HOSTEDCP-2300', developerId: 'maria', draft });
       await knowledge.proposals.proposeFromResolvedWorkItem({ workItemKey: 'HOSTEDCP-2301', developerId: 'sam', draft: { ...draft, id: 'still-with-sam' } });
       await knowledge.proposals.respondToProposal(waiting.id, 'maria', 'yes');
@@ -90,7 +102,9 @@ for (const backend of storeBackends()) {
       const queue = await exec(['queue']);
       expect(queue.code).toBe(0);
       expect(queue.text).toContain('knowledge queue: 1 proposal waiting for a curator');
-      expect(queue.text).toContain(`#${waiting.id} new-pattern "KubeVirt capacity errors surface through the CAPI machine" (kubevirt-capacity-errors) proposed by maria, from HOSTEDCP-2300`);
+      expect(queue.text).toContain(
+        `#${waiting.id} new-pattern "KubeVirt capacity errors surface through the CAPI machine" (kubevirt-capacity-errors) proposed by maria, from HOSTEDCP-2300`,
+      );
       expect(queue.text).not.toContain('still-with-sam');
     });
 

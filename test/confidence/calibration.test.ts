@@ -50,7 +50,9 @@ for (const backend of storeBackends()) {
       await calibration.recordMerge({ prUrl: 'https://github.com/o/r/pull/2', assessment: weak, mergedAt: at });
       await calibration.recordOutcome({ prUrl: 'https://github.com/o/r/pull/2', kind: 'revert', reference: 'https://github.com/o/r/pull/3' });
       await calibration.recordOutcome({ prUrl: 'https://github.com/o/r/pull/2', kind: 'revert', reference: 'https://github.com/o/r/pull/3' });
-      await expect(calibration.recordOutcome({ prUrl: 'https://github.com/o/r/pull/99', kind: 'incident', reference: 'INC-1' })).rejects.toThrow(/record the merge first/);
+      await expect(calibration.recordOutcome({ prUrl: 'https://github.com/o/r/pull/99', kind: 'incident', reference: 'INC-1' })).rejects.toThrow(
+        /record the merge first/,
+      );
 
       const l2 = calibrationTable(await calibration.records()).filter((r) => r.level === 'L2');
       expect(l2).toEqual([

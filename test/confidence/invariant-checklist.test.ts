@@ -39,7 +39,14 @@ afterAll(async () => {
 
 describe('the invariant checklist', () => {
   const first = assessPhase({ team: config.team, model, files, evidence: [], at });
-  const body = renderPrDescription({ workItemKey: 'HOSTEDCP-1', phaseTitle: 'Summarise machine conditions', files, evidence: [], assessment: first.assessment, impact: first.impact });
+  const body = renderPrDescription({
+    workItemKey: 'HOSTEDCP-1',
+    phaseTitle: 'Summarise machine conditions',
+    files,
+    evidence: [],
+    assessment: first.assessment,
+    impact: first.impact,
+  });
   const touched = first.impact.invariants.map((i) => i.id);
 
   it('lists one unticked box per invariant the change touches, and the check stays missing', () => {
@@ -57,11 +64,23 @@ describe('the invariant checklist', () => {
     const tick = async (ids: string[]) => {
       let text = await host.pullRequestBody!(pr.number);
       for (const id of ids) text = text.replace(`- [ ] \`${id}\``, `- [x] \`${id}\``);
-      const res = await fetch(`${github.url}/repos/openshift/hypershift/pulls/${pr.number}`, { method: 'PATCH', headers: { authorization: `token ${token}`, 'content-type': 'application/json', accept: 'application/vnd.github+json' }, body: JSON.stringify({ body: text }) });
+      const res = await fetch(`${github.url}/repos/openshift/hypershift/pulls/${pr.number}`, {
+        method: 'PATCH',
+        headers: { authorization: `token ${token}`, 'content-type': 'application/json', accept: 'application/vnd.github+json' },
+        body: JSON.stringify({ body: text }),
+      });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { body: string }).body).toBe(text);
     };
-    const l3 = async () => assessPhase({ team: config.team, model, files, evidence: [], pr: { url: pr.url, body: await host.pullRequestBody!(pr.number) }, at }).assessment.levels.find((l) => l.level === 'L3')!;
+    const l3 = async () =>
+      assessPhase({
+        team: config.team,
+        model,
+        files,
+        evidence: [],
+        pr: { url: pr.url, body: await host.pullRequestBody!(pr.number) },
+        at,
+      }).assessment.levels.find((l) => l.level === 'L3')!;
 
     await tick(['conditions-summarise']);
     expect(tickedInvariants(await host.pullRequestBody!(pr.number))).toEqual(['conditions-summarise']);
@@ -69,7 +88,10 @@ describe('the invariant checklist', () => {
 
     await tick(['new-ready-before-old-deleted', 'version-forward-only']);
     const done = (await l3()).checks.find((c) => c.id === 'invariants-checked')!;
-    expect(done).toMatchObject({ status: 'pass', detail: 're-checked by a reviewer: new-ready-before-old-deleted, version-forward-only, conditions-summarise' });
+    expect(done).toMatchObject({
+      status: 'pass',
+      detail: 're-checked by a reviewer: new-ready-before-old-deleted, version-forward-only, conditions-summarise',
+    });
     expect(done.source).toContain(`/pull/${pr.number}`);
   });
 });

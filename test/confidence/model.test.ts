@@ -14,7 +14,13 @@ describe('confidence levels change as evidence arrives', () => {
 
   it('rises with structural and behavioural evidence, drops on a failure, recovers when the failure is fixed', () => {
     const evidence: EvidenceInput[] = [
-      { check: 'pattern-match', status: 'pass', detail: 'follows nodepool-condition-conventions v1', source: '.rh-agentic/patterns/nodepool-condition-conventions.yaml', at: t(1) },
+      {
+        check: 'pattern-match',
+        status: 'pass',
+        detail: 'follows nodepool-condition-conventions v1',
+        source: '.rh-agentic/patterns/nodepool-condition-conventions.yaml',
+        at: t(1),
+      },
       { check: 'boundary-check', status: 'pass', detail: 'api/ imports no Cluster API package', source: 'sitroom model check', at: t(1) },
     ];
     let a = assessConfidence(evidence);
@@ -28,7 +34,13 @@ describe('confidence levels change as evidence arrives', () => {
     a = assessConfidence(evidence);
     expect(level(a, 'L1')).toMatchObject({ grade: 'high', score: 1, missing: [] });
 
-    evidence.push({ check: 'unit-tests', status: 'fail', detail: 'TestNotReadyMachinesAreCountedNotListed failed', source: 'go test ./hypershift-operator/controllers/nodepool/...', at: t(10) });
+    evidence.push({
+      check: 'unit-tests',
+      status: 'fail',
+      detail: 'TestNotReadyMachinesAreCountedNotListed failed',
+      source: 'go test ./hypershift-operator/controllers/nodepool/...',
+      at: t(10),
+    });
     a = assessConfidence(evidence);
     expect(level(a, 'L2').grade).toBe('low');
     expect(level(a, 'L2').failing).toEqual(['unit tests pass']);

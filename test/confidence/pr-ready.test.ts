@@ -17,9 +17,22 @@ const insight = createDomainInsight();
 const kubevirtFile = 'hypershift-operator/controllers/nodepool/kubevirt/kubevirt.go';
 const kubevirtApprovers = ['nunnatsa', 'orenc1', 'awels', 'akalenyu', 'qinqon'];
 const prUrl = 'https://github.com/openshift/hypershift/pull/7201';
-const agentEvidence = ['passed: make verify', 'passed: go test ./...', 'check_diff: no boundary or convention findings', `wrote ${kubevirtFile}`, 'committed files: ' + kubevirtFile];
+const agentEvidence = [
+  'passed: make verify',
+  'passed: go test ./...',
+  'check_diff: no boundary or convention findings',
+  `wrote ${kubevirtFile}`,
+  'committed files: ' + kubevirtFile,
+];
 
-const ci = (outcome: CiWatchState['outcome'], jobs: CiWatchState['jobs'], retries: Record<string, number> = {}): CiWatchState => ({ prUrl, outcome, jobs, retries, seenRunIds: [], alerts: [] });
+const ci = (outcome: CiWatchState['outcome'], jobs: CiWatchState['jobs'], retries: Record<string, number> = {}): CiWatchState => ({
+  prUrl,
+  outcome,
+  jobs,
+  retries,
+  seenRunIds: [],
+  alerts: [],
+});
 
 /** The example config with one developer's role file naming their GitHub login. */
 function withGithub(developer: string, login: string): LoadedConfig {
@@ -31,7 +44,17 @@ function withGithub(developer: string, login: string): LoadedConfig {
 describe('evidence and reviewers (pure)', () => {
   it('maps RH-A evidence lines to the checks they support, and ignores lines that prove nothing', () => {
     const at = new Date('2026-03-10T10:00:00Z');
-    const e = evidenceFromLines(['passed: make verify', 'FAILED: go test ./...', '2 finding(s), 1 blocking:\n- [blocker] x', 'added condition type CapacityError to api (pattern nodepool-condition-type)', 'wrote api/x.go'], config.team, at);
+    const e = evidenceFromLines(
+      [
+        'passed: make verify',
+        'FAILED: go test ./...',
+        '2 finding(s), 1 blocking:\n- [blocker] x',
+        'added condition type CapacityError to api (pattern nodepool-condition-type)',
+        'wrote api/x.go',
+      ],
+      config.team,
+      at,
+    );
     expect(e.map((x) => `${x.check}:${x.status}`)).toEqual(['codegen-consistent:pass', 'unit-tests:fail', 'boundary-check:fail', 'pattern-match:pass']);
   });
 
@@ -50,14 +73,30 @@ describe('evidence and reviewers (pure)', () => {
   });
 
   it('summarises CI with the flakes that were retried', () => {
-    expect(summariseCi(ci('green', { unit: 'success', 'e2e-kubevirt': 'success' }, { TestNodePoolAutoRepair: 2 })).line).toBe('CI green: e2e-kubevirt, unit; 2 known-flake retries (TestNodePoolAutoRepair ×2)');
+    expect(summariseCi(ci('green', { unit: 'success', 'e2e-kubevirt': 'success' }, { TestNodePoolAutoRepair: 2 })).line).toBe(
+      'CI green: e2e-kubevirt, unit; 2 known-flake retries (TestNodePoolAutoRepair ×2)',
+    );
     expect(summariseCi(ci('blocked', { unit: 'failure' })).line).toBe('CI blocked: unit failing');
   });
 
   it('renders a PR description with the evidence, the domain model impact and the confidence table', () => {
     const files = [kubevirtFile, 'hypershift-operator/controllers/nodepool/conditions.go'];
-    const { assessment, impact } = assessPhase({ team: config.team, model: insight.model, files, evidence: agentEvidence, at: new Date('2026-03-10T10:00:00Z') });
-    const md = renderPrDescription({ workItemKey: 'HOSTEDCP-2400', phaseTitle: 'KubeVirt capacity errors', files, evidence: agentEvidence, assessment, impact, reviewers: reviewersFor(insight.owners, files, config) });
+    const { assessment, impact } = assessPhase({
+      team: config.team,
+      model: insight.model,
+      files,
+      evidence: agentEvidence,
+      at: new Date('2026-03-10T10:00:00Z'),
+    });
+    const md = renderPrDescription({
+      workItemKey: 'HOSTEDCP-2400',
+      phaseTitle: 'KubeVirt capacity errors',
+      files,
+      evidence: agentEvidence,
+      assessment,
+      impact,
+      reviewers: reviewersFor(insight.owners, files, config),
+    });
     expect(md).toContain('- passed: make verify');
     expect(md).toMatch(/- platforms: generic \(AWS, Azure, KubeVirt/);
     expect(md).toMatch(/### Invariants to re-check[^]*- \[ \] `conditions-summarise`: /);
@@ -83,15 +122,71 @@ for (const backend of storeBackends()) {
         workItemKey: key,
         intention: 'KubeVirt NodePools report capacity errors',
         summary: '',
-        phases: [{ id: 'bridge', title: 'KubeVirt capacity errors', activity: 'implementation', files: [kubevirtFile], constraints: [], validation: [{ command: 'go test ./...', why: 'unit' }], dependsOn: [], mergeOrder: 1 }],
+        phases: [
+          {
+            id: 'bridge',
+            title: 'KubeVirt capacity errors',
+            activity: 'implementation',
+            files: [kubevirtFile],
+            constraints: [],
+            validation: [{ command: 'go test ./...', why: 'unit' }],
+            dependsOn: [],
+            mergeOrder: 1,
+          },
+        ],
       };
-      const phase: PhaseState = { id: 'bridge', title: 'KubeVirt capacity errors', activity: 'implementation', dependsOn: [], mergeOrder: 1, mode: 'approval-required', modeSource: 'role', status: 'ci', rejections: [], handoffs: [], attempts: 1, prUrl, branch: 'sitroom/hostedcp-2400/bridge-1' };
-      await upsertWorkItem(store.db, { key, ownerId: 'maria', title: 'KubeVirt capacity errors', intention: plan.intention, workflowId: `work-item:${key}`, status: 'executing' });
+      const phase: PhaseState = {
+        id: 'bridge',
+        title: 'KubeVirt capacity errors',
+        activity: 'implementation',
+        dependsOn: [],
+        mergeOrder: 1,
+        mode: 'approval-required',
+        modeSource: 'role',
+        status: 'ci',
+        rejections: [],
+        handoffs: [],
+        attempts: 1,
+        prUrl,
+        branch: 'sitroom/hostedcp-2400/bridge-1',
+      };
+      await upsertWorkItem(store.db, {
+        key,
+        ownerId: 'maria',
+        title: 'KubeVirt capacity errors',
+        intention: plan.intention,
+        workflowId: `work-item:${key}`,
+        status: 'executing',
+      });
       await savePlan(store.db, { key, plan, version: 1, status: 'executing', phases: [phase] });
-      await appendDecision(store.db, { idempotencyKey: `${key}:approve-bridge`, workItemKey: key, phaseId: 'bridge', kind: 'approve-phase', actor: 'priya', surface: 'slack-button', detail: {} });
+      await appendDecision(store.db, {
+        idempotencyKey: `${key}:approve-bridge`,
+        workItemKey: key,
+        phaseId: 'bridge',
+        kind: 'approve-phase',
+        actor: 'priya',
+        surface: 'slack-button',
+        detail: {},
+      });
       // L4 counts the GitHub review by an OWNERS approver (as the webhook records it), not the gate approval above.
-      await appendDecision(store.db, { idempotencyKey: `${key}:review`, workItemKey: key, phaseId: 'bridge', kind: 'review-approval', actor: 'sam', surface: 'automatic', detail: { github: 'sam-gh', ownersApprover: true } });
-      await appendDecision(store.db, { idempotencyKey: `${key}:review-2`, workItemKey: key, phaseId: 'bridge', kind: 'review-approval', actor: 'passer-by', surface: 'automatic', detail: { github: 'passer-by', ownersApprover: false } });
+      await appendDecision(store.db, {
+        idempotencyKey: `${key}:review`,
+        workItemKey: key,
+        phaseId: 'bridge',
+        kind: 'review-approval',
+        actor: 'sam',
+        surface: 'automatic',
+        detail: { github: 'sam-gh', ownersApprover: true },
+      });
+      await appendDecision(store.db, {
+        idempotencyKey: `${key}:review-2`,
+        workItemKey: key,
+        phaseId: 'bridge',
+        kind: 'review-approval',
+        actor: 'passer-by',
+        surface: 'automatic',
+        detail: { github: 'passer-by', ownersApprover: false },
+      });
     });
     afterAll(async () => store?.close());
 
@@ -117,18 +212,39 @@ for (const backend of storeBackends()) {
       expect(grade(red, 'L1').grade).toBe(grade(green, 'L1').grade);
 
       // The dashboard reads the latest assessment from the phase row.
-      const [row] = await store.db.select({ confidence: phases.confidence }).from(phases).where(and(eq(phases.workItemKey, key), eq(phases.phaseId, 'bridge')));
+      const [row] = await store.db
+        .select({ confidence: phases.confidence })
+        .from(phases)
+        .where(and(eq(phases.workItemKey, key), eq(phases.phaseId, 'bridge')));
       expect((row!.confidence as { levels: Array<{ level: string; grade: string }> }).levels.find((l) => l.level === 'L2')!.grade).toBe('low');
     });
 
     it('names team members by developer id, and says how often work merged at that grade needed a fix', async () => {
       const calibration = new CalibrationStore(store.db);
-      const { assessment } = assessPhase({ team: config.team, model: insight.model, files: [kubevirtFile], evidence: agentEvidence, ci: ci('green', { unit: 'success' }), at: new Date() });
+      const { assessment } = assessPhase({
+        team: config.team,
+        model: insight.model,
+        files: [kubevirtFile],
+        evidence: agentEvidence,
+        ci: ci('green', { unit: 'success' }),
+        at: new Date(),
+      });
       await calibration.recordMerge({ prUrl: 'https://github.com/openshift/hypershift/pull/6100', assessment, mergedAt: new Date() });
-      await calibration.recordOutcome({ prUrl: 'https://github.com/openshift/hypershift/pull/6100', kind: 'revert', reference: 'https://github.com/openshift/hypershift/pull/6120' });
+      await calibration.recordOutcome({
+        prUrl: 'https://github.com/openshift/hypershift/pull/6100',
+        kind: 'revert',
+        reference: 'https://github.com/openshift/hypershift/pull/6120',
+      });
 
       const prReady = createPrReady({ db: store.db, insight, config: { current: () => withGithub('priya', 'qinqon') }, calibration });
-      const p = await prReady({ workItemKey: key, phaseId: 'bridge', prUrl, files: [kubevirtFile], evidence: agentEvidence, ci: ci('green', { unit: 'success' }) });
+      const p = await prReady({
+        workItemKey: key,
+        phaseId: 'bridge',
+        prUrl,
+        files: [kubevirtFile],
+        evidence: agentEvidence,
+        ci: ci('green', { unit: 'success' }),
+      });
       expect(p.reviewers[0]).toBe('priya');
       expect(p.reviewers).not.toContain('qinqon');
       expect(p.confidence.find((c) => c.level.startsWith('L2'))!.summary).toContain('before: 1 of 1 merged at medium needed a fix');

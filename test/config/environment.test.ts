@@ -54,7 +54,15 @@ describe('the environment schema', () => {
   });
 
   it('lists every problem at once, each with the variable, what was expected and what it got', () => {
-    const problems = problemsOf({ SLACK_PORT: 'abc', PORT: '70000', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://db/x', TEMPORAL_ADDRESS: 'temporal', JIRA_API_VERSION: '4', SITROOM_BIND_HOST: 'http://0.0.0.0:3000' });
+    const problems = problemsOf({
+      SLACK_PORT: 'abc',
+      PORT: '70000',
+      LOG_LEVEL: 'loud',
+      DATABASE_URL: 'mysql://db/x',
+      TEMPORAL_ADDRESS: 'temporal',
+      JIRA_API_VERSION: '4',
+      SITROOM_BIND_HOST: 'http://0.0.0.0:3000',
+    });
     expect(problems.map((p) => `${p.variable}: ${p.message}`)).toEqual([
       'DATABASE_URL: expected a URL starting with postgres:// or postgresql://, got a value of 12 characters',
       'TEMPORAL_ADDRESS: expected host:port of the Temporal frontend (e.g. temporal:7233), got "temporal"',
@@ -80,8 +88,19 @@ describe('the environment schema', () => {
     expect(parseEnvironment({}, { process: 'dev' }).ok).toBe(true);
     expect(parseEnvironment({}, { process: 'tool' }).ok).toBe(true);
     expect(problemsOf({}, { process: 'worker' }).map((p) => p.variable)).toEqual(['DATABASE_URL', 'TEMPORAL_ADDRESS']);
-    expect(problemsOf({}, { process: 'slack' }).map((p) => p.variable)).toEqual(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SLACK_BOT_TOKEN', 'SITROOM_DASHBOARD_SECRET']);
-    const slack = { DATABASE_URL: 'postgres://u:p@db:5432/s', TEMPORAL_ADDRESS: 'temporal:7233', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'sig', SITROOM_DASHBOARD_SECRET: 'x'.repeat(32) };
+    expect(problemsOf({}, { process: 'slack' }).map((p) => p.variable)).toEqual([
+      'DATABASE_URL',
+      'TEMPORAL_ADDRESS',
+      'SLACK_BOT_TOKEN',
+      'SITROOM_DASHBOARD_SECRET',
+    ]);
+    const slack = {
+      DATABASE_URL: 'postgres://u:p@db:5432/s',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 'sig',
+      SITROOM_DASHBOARD_SECRET: 'x'.repeat(32),
+    };
     expect(environmentFrom(slack, { process: 'slack' }).slack).toEqual({ botToken: 'xoxb-1', signingSecret: 'sig', apiUrl: 'https://slack.com/api/' });
     // A bad value is reported as bad, not also as missing.
     expect(problemsOf({ ...slack, TEMPORAL_ADDRESS: 'nope' }, { process: 'slack' }).map((p) => p.variable)).toEqual(['TEMPORAL_ADDRESS']);
@@ -89,9 +108,13 @@ describe('the environment schema', () => {
 
   it('refuses a bot token without a signing secret, and half a Jira setup, whatever the process', () => {
     for (const process of ['dev', 'tool', 'slack'] as const) {
-      expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1' }, { process }).find((p) => p.variable === 'SLACK_SIGNING_SECRET')?.message).toMatch(/^required with SLACK_BOT_TOKEN/);
+      expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1' }, { process }).find((p) => p.variable === 'SLACK_SIGNING_SECRET')?.message).toMatch(
+        /^required with SLACK_BOT_TOKEN/,
+      );
     }
-    expect(problemsOf({ JIRA_URL: 'https://jira.example.com' })).toEqual([{ variable: 'JIRA_TOKEN', message: expect.stringMatching(/^required with JIRA_URL/) }]);
+    expect(problemsOf({ JIRA_URL: 'https://jira.example.com' })).toEqual([
+      { variable: 'JIRA_TOKEN', message: expect.stringMatching(/^required with JIRA_URL/) },
+    ]);
     expect(problemsOf({ JIRA_TOKEN: 't' })).toEqual([{ variable: 'JIRA_URL', message: expect.stringMatching(/^required with JIRA_TOKEN/) }]);
   });
 
@@ -99,7 +122,10 @@ describe('the environment schema', () => {
     let asked = 0;
     const defaults = { SITROOM_DASHBOARD_SECRET: () => `${++asked}`.repeat(32), PORT: '4400' };
     expect(environmentFrom({}, { defaults })).toMatchObject({ dashboard: { secret: '1'.repeat(32) }, ports: { http: 4400 } });
-    expect(environmentFrom({ SITROOM_DASHBOARD_SECRET: 'y'.repeat(40), PORT: '5000' }, { defaults })).toMatchObject({ dashboard: { secret: 'y'.repeat(40) }, ports: { http: 5000 } });
+    expect(environmentFrom({ SITROOM_DASHBOARD_SECRET: 'y'.repeat(40), PORT: '5000' }, { defaults })).toMatchObject({
+      dashboard: { secret: 'y'.repeat(40) },
+      ports: { http: 5000 },
+    });
     expect(asked).toBe(1);
   });
 

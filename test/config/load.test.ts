@@ -95,7 +95,10 @@ describe('agent command settings', () => {
     expect(loadConfig(silent).team.agent).toMatchObject({ sandbox: 'required', default_command_timeout: 600, command_timeouts: {} });
     const repo = copyOfExample();
     const file = join(repo, '.rh-agentic', 'team.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('  allowed_commands:\n', '  command_timeouts:\n    make test: 1800\n    rm -rf /: 5\n  allowed_commands:\n'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('  allowed_commands:\n', '  command_timeouts:\n    make test: 1800\n    rm -rf /: 5\n  allowed_commands:\n'),
+    );
     const err = loadError(repo);
     expect(err.issues).toHaveLength(1);
     expect(err.message).toMatch(/team\.yaml:\d+ agent\.command_timeouts: "rm -rf \/" is not on agent\.allowed_commands/);

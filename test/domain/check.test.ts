@@ -13,7 +13,10 @@ describe('checkDiff boundary rules', () => {
   it('flags a provider import (and its use) added to api/', () => {
     const r = checkDiff(model, diff('api-provider-import.diff'));
     expect(r.ok).toBe(false);
-    expect(brief(r)).toEqual(['api/hypershift/v1beta1/nodepool_types.go:6 api-no-cluster-api', 'api/hypershift/v1beta1/nodepool_types.go:125 api-no-cluster-api']);
+    expect(brief(r)).toEqual([
+      'api/hypershift/v1beta1/nodepool_types.go:6 api-no-cluster-api',
+      'api/hypershift/v1beta1/nodepool_types.go:125 api-no-cluster-api',
+    ]);
     expect(r.violations[0]!.found).toBe('sigs.k8s.io/cluster-api-provider-aws/v2/api/v1beta2');
     expect(r.violations[0]!.insteadDo).toMatch(/api\/ibmcapi\/types\.go/);
   });
@@ -35,7 +38,10 @@ describe('checkDiff boundary rules', () => {
   });
 
   it('flags another platform provider imported into a platform file', () => {
-    const d = diff('aws-like-real.diff').replace('+\tcapiv1 "sigs.k8s.io/cluster-api/api/core/v1beta1"', '+\tcapiazure "sigs.k8s.io/cluster-api-provider-azure/api/v1beta1"');
+    const d = diff('aws-like-real.diff').replace(
+      '+\tcapiv1 "sigs.k8s.io/cluster-api/api/core/v1beta1"',
+      '+\tcapiazure "sigs.k8s.io/cluster-api-provider-azure/api/v1beta1"',
+    );
     expect(brief(checkDiff(model, d))).toEqual(['hypershift-operator/controllers/nodepool/aws.go:13 nodepool-aws-file-own-provider']);
   });
 });
@@ -53,16 +59,54 @@ describe('checkDiff conventions', () => {
   });
 
   it('uses the post-image from --repo to see condition literals that open outside the hunk', () => {
-    const post = ['package nodepool', '', 'func f() {', '\tc := hyperv1.NodePoolCondition{', '\t\tType: hyperv1.NodePoolReadyConditionType,', '\t\tReason: "not ready",', '\t}', '\t_ = c', '}', ''].join('\n');
-    const d = ['--- a/hypershift-operator/controllers/nodepool/x.go', '+++ b/hypershift-operator/controllers/nodepool/x.go', '@@ -5,2 +5,2 @@', ' \t\tType: hyperv1.NodePoolReadyConditionType,', '-\t\tReason: hyperv1.AsExpectedReason,', '+\t\tReason: "not ready",', ''].join('\n');
+    const post = [
+      'package nodepool',
+      '',
+      'func f() {',
+      '\tc := hyperv1.NodePoolCondition{',
+      '\t\tType: hyperv1.NodePoolReadyConditionType,',
+      '\t\tReason: "not ready",',
+      '\t}',
+      '\t_ = c',
+      '}',
+      '',
+    ].join('\n');
+    const d = [
+      '--- a/hypershift-operator/controllers/nodepool/x.go',
+      '+++ b/hypershift-operator/controllers/nodepool/x.go',
+      '@@ -5,2 +5,2 @@',
+      ' \t\tType: hyperv1.NodePoolReadyConditionType,',
+      '-\t\tReason: hyperv1.AsExpectedReason,',
+      '+\t\tReason: "not ready",',
+      '',
+    ].join('\n');
     expect(brief(checkDiff(model, d))).toEqual([]);
-    expect(brief(checkDiff(model, d, { fileContents: { 'hypershift-operator/controllers/nodepool/x.go': post } }))).toEqual(['hypershift-operator/controllers/nodepool/x.go:6 condition-literal-not-const']);
+    expect(brief(checkDiff(model, d, { fileContents: { 'hypershift-operator/controllers/nodepool/x.go': post } }))).toEqual([
+      'hypershift-operator/controllers/nodepool/x.go:6 condition-literal-not-const',
+    ]);
   });
 });
 
 describe('diff, Go imports and verify --repo', () => {
   it('parses git diffs including new and deleted files', () => {
-    const files = parseUnifiedDiff(['diff --git a/a.go b/a.go', 'new file mode 100644', '--- /dev/null', '+++ b/a.go', '@@ -0,0 +1,2 @@', '+package a', '+', 'diff --git a/b.go b/b.go', 'deleted file mode 100644', '--- a/b.go', '+++ /dev/null', '@@ -1 +0,0 @@', '-package b', ''].join('\n'));
+    const files = parseUnifiedDiff(
+      [
+        'diff --git a/a.go b/a.go',
+        'new file mode 100644',
+        '--- /dev/null',
+        '+++ b/a.go',
+        '@@ -0,0 +1,2 @@',
+        '+package a',
+        '+',
+        'diff --git a/b.go b/b.go',
+        'deleted file mode 100644',
+        '--- a/b.go',
+        '+++ /dev/null',
+        '@@ -1 +0,0 @@',
+        '-package b',
+        '',
+      ].join('\n'),
+    );
     expect(files.map((f) => [f.path, f.status, f.hunks[0]?.lines.length])).toEqual([
       ['a.go', 'added', 2],
       ['b.go', 'deleted', 1],

@@ -47,8 +47,12 @@ describe('sitroom model', () => {
   it('impact warns that a change to a machine template builder rolls every NodePool of its platform', async () => {
     expect(await model(['impact', '--files', 'hypershift-operator/controllers/nodepool/openstack.go'])).toBe(0);
     const text = out.join('\n');
-    expect(text).toContain('rollout: every NodePool of OpenStack rolls if the change alters its machine template spec (the template name is a hash of the spec):');
-    expect(text).toContain('OpenStack: hypershift-operator/controllers/nodepool/openstack.go -> hypershift-operator/controllers/nodepool/openstack.go:21#openstackMachineTemplate');
+    expect(text).toContain(
+      'rollout: every NodePool of OpenStack rolls if the change alters its machine template spec (the template name is a hash of the spec):',
+    );
+    expect(text).toContain(
+      'OpenStack: hypershift-operator/controllers/nodepool/openstack.go -> hypershift-operator/controllers/nodepool/openstack.go:21#openstackMachineTemplate',
+    );
     expect(text).toMatch(/^ {2}Upgrading \(RollingOutTemplate\)$/m);
 
     // the file that names every template (a hash of the builder's output) rolls every automated platform
@@ -70,11 +74,18 @@ describe('sitroom model', () => {
 
   it('verify passes against the pinned snapshot in the repository, and against a plain tree listing', async () => {
     expect(await model(['verify'])).toBe(0);
-    expect(out.join('\n')).toMatch(/^model verify: ok \(\d+ references, \d+ globs, \d+ symbols against 29460 paths; coverage (\d+)\/\1 platform × entry-kind cells\)$/);
+    expect(out.join('\n')).toMatch(
+      /^model verify: ok \(\d+ references, \d+ globs, \d+ symbols against 29460 paths; coverage (\d+)\/\1 platform × entry-kind cells\)$/,
+    );
     out = [];
     const dir = mkdtempSync(join(tmpdir(), 'sitroom-tree-'));
     const listing = join(dir, 'tree.txt');
-    writeFileSync(listing, loadTree().filter((p) => p !== 'hypershift-operator/controllers/nodepool/agent.go').join('\n'));
+    writeFileSync(
+      listing,
+      loadTree()
+        .filter((p) => p !== 'hypershift-operator/controllers/nodepool/agent.go')
+        .join('\n'),
+    );
     expect(await model(['verify', '--tree', listing])).toBe(1);
     expect(out.join('\n')).toContain('platform-matrix.yaml:');
     expect(out.join('\n')).toContain('path "hypershift-operator/controllers/nodepool/agent.go" is not in the tree at 3ee9615');

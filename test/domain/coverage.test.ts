@@ -45,7 +45,9 @@ describe('model verify: platform coverage', () => {
     expect(out.join('\n')).toMatch(/coverage 72\/72 platform × entry-kind cells\)$/);
 
     const report = platformCoverage(loadDomainModel());
-    const automated = loadDomainModel().matrix.platforms.filter((p) => p.machineTemplate).map((p) => p.id);
+    const automated = loadDomainModel()
+      .matrix.platforms.filter((p) => p.machineTemplate)
+      .map((p) => p.id);
     expect(automated).toEqual(['AWS', 'Azure', 'KubeVirt', 'OpenStack', 'PowerVS', 'Agent', 'GCP']);
     for (const p of automated) expect(report.cells.filter((c) => c.platform === p).map((c) => c.kind)).toEqual(COVERAGE_KINDS.map((k) => k.kind));
     for (const p of ['None', 'IBMCloud']) expect(report.cells.filter((c) => c.platform === p).map((c) => c.kind)).toEqual(['lifecycle-variation']);
@@ -57,12 +59,16 @@ describe('model verify: platform coverage', () => {
   });
 
   it('fails when a platform loses its only failure mode, naming the platform and the missing kind at its line', async () => {
-    const dir = modelsWith('nodepool-lifecycle.yaml', [['platforms: [KubeVirt, OpenStack, PowerVS, Agent, GCP]', 'platforms: [KubeVirt, OpenStack, PowerVS, Agent]']]);
+    const dir = modelsWith('nodepool-lifecycle.yaml', [
+      ['platforms: [KubeVirt, OpenStack, PowerVS, Agent, GCP]', 'platforms: [KubeVirt, OpenStack, PowerVS, Agent]'],
+    ]);
     expect(await model(['verify', '--models', dir])).toBe(1);
     const matrix = readFileSync(join(dir, 'platform-matrix.yaml'), 'utf8');
     const line = lineOf(matrix, 'constRef: "api/hypershift/v1beta1/hostedcluster_types.go#GCPPlatform"');
     expect(out.join('\n')).toBe(
-      ['model verify: 1 problem', `platform-matrix.yaml:${line} platforms.GCP: platform GCP has no failure-mode entry: add a failure mode naming it`].join('\n'),
+      ['model verify: 1 problem', `platform-matrix.yaml:${line} platforms.GCP: platform GCP has no failure-mode entry: add a failure mode naming it`].join(
+        '\n',
+      ),
     );
   });
 

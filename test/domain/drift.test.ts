@@ -25,7 +25,14 @@ describe('findDrift', () => {
     const line = pinned.index.declarations[conditions]![symbol]!;
     const next = edited((d, p) => ((d[conditions]![symbol] = line + 3), p));
     const broken = findDrift({ model, previous: pinned, next, renames: {}, candidates: {} });
-    expect(broken).toEqual([{ where: expect.stringContaining('nodepool-lifecycle.yaml:25'), ref: `${conditions}#${symbol}`, problem: 'symbol-moved', likelyNewPlace: `${conditions}:${line + 3}` }]);
+    expect(broken).toEqual([
+      {
+        where: expect.stringContaining('nodepool-lifecycle.yaml:25'),
+        ref: `${conditions}#${symbol}`,
+        problem: 'symbol-moved',
+        likelyNewPlace: `${conditions}:${line + 3}`,
+      },
+    ]);
   });
 
   it('leaves out a move the model already follows', () => {
@@ -42,7 +49,9 @@ describe('findDrift', () => {
     });
     const candidates = { 'api/hypershift/v1beta1/nodepool_pause.go': `package v1beta1\n\nconst (\n\t${symbol} ConditionType = "ReconciliationActive"\n)\n` };
     const broken = findDrift({ model, previous: pinned, next, renames: {}, candidates });
-    expect(broken).toEqual([expect.objectContaining({ ref: `${conditions}#${symbol}`, problem: 'symbol-missing', likelyNewPlace: 'api/hypershift/v1beta1/nodepool_pause.go:4' })]);
+    expect(broken).toEqual([
+      expect.objectContaining({ ref: `${conditions}#${symbol}`, problem: 'symbol-missing', likelyNewPlace: 'api/hypershift/v1beta1/nodepool_pause.go:4' }),
+    ]);
 
     const token = 'hypershift-operator/controllers/nodepool/token.go';
     const renamed = 'hypershift-operator/controllers/nodepool/token/token.go';
@@ -55,7 +64,8 @@ describe('findDrift', () => {
     expect(afterRename.find((b) => b.problem === 'file-gone')).toMatchObject({ ref: token, likelyNewPlace: renamed });
     const symbols = afterRename.filter((b) => b.problem === 'symbol-missing');
     expect(symbols.length).toBeGreaterThan(0);
-    for (const b of symbols) expect(b).toMatchObject({ ref: expect.stringMatching(/^hypershift-operator\/controllers\/nodepool\/token\.go#/), likelyNewPlace: renamed });
+    for (const b of symbols)
+      expect(b).toMatchObject({ ref: expect.stringMatching(/^hypershift-operator\/controllers\/nodepool\/token\.go#/), likelyNewPlace: renamed });
   });
 
   it('looks in the same package first', () => {

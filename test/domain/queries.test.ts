@@ -63,7 +63,14 @@ describe('impactOf', () => {
     expect(r.platforms.scope).toBe('generic');
     expect(r.platforms.affected).toEqual(['AWS', 'Azure', 'KubeVirt', 'OpenStack', 'PowerVS', 'Agent', 'GCP']);
     expect(r.states.map((s) => s.state)).toEqual(['Creating', 'Ready', 'Scaling', 'Upgrading', 'Deleting']);
-    expect(r.invariants.map((i) => i.id)).toEqual(['max-unavailable', 'new-ready-before-old-deleted', 'drain-before-delete', 'version-forward-only', 'no-machines-without-automation', 'paused-means-frozen']);
+    expect(r.invariants.map((i) => i.id)).toEqual([
+      'max-unavailable',
+      'new-ready-before-old-deleted',
+      'drain-before-delete',
+      'version-forward-only',
+      'no-machines-without-automation',
+      'paused-means-frozen',
+    ]);
     expect(r.e2e.wallMinutes).toBe(90);
     expect(r.reviewers).toBeNull();
   });
@@ -81,7 +88,10 @@ describe('explain and platform questions', () => {
   it('explains a lifecycle state with its strategies and invariants', () => {
     const e = explain(model, 'Upgrading');
     expect(e.kind).toBe('state');
-    expect(e.sections.find((s) => s.heading === 'Strategies')?.items.map((i) => i.split(':')[0])).toEqual(['Replace (MachineDeployment)', 'InPlace (MachineSet)']);
+    expect(e.sections.find((s) => s.heading === 'Strategies')?.items.map((i) => i.split(':')[0])).toEqual([
+      'Replace (MachineDeployment)',
+      'InPlace (MachineSet)',
+    ]);
     expect(e.sections.find((s) => s.heading === 'Invariants')?.items.map((i) => i.split(':')[0])).toContain('max-unavailable');
   });
 
@@ -98,7 +108,17 @@ describe('explain and platform questions', () => {
 
   it('derives the new-platform checklist from steps, matrix columns and lifecycle variations', () => {
     const c = newPlatformChecklist(model);
-    expect(c.items.filter((i) => i.source === 'steps').map((i) => i.id)).toEqual(['api-type', 'provider-vendor', 'machine-template', 'infra-cluster', 'conditions', 'arch', 'boundary-rule', 'cli', 'e2e-owners']);
+    expect(c.items.filter((i) => i.source === 'steps').map((i) => i.id)).toEqual([
+      'api-type',
+      'provider-vendor',
+      'machine-template',
+      'infra-cluster',
+      'conditions',
+      'arch',
+      'boundary-rule',
+      'cli',
+      'e2e-owners',
+    ]);
     expect(c.items.filter((i) => i.source === 'matrix')).toHaveLength(7);
     expect(c.items.some((i) => i.source === 'lifecycle' && i.step.includes('ScaleFromZero'))).toBe(true);
   });

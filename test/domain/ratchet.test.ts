@@ -18,7 +18,8 @@ let repo: string;
 let models: string;
 let out: string[] = [];
 
-const goFile = (imports: string[]) => `package nodepool\n\nimport (\n\t"fmt"\n\n${imports.map((i, n) => `\tp${n} "${i}"`).join('\n')}\n)\n\nvar _ = fmt.Sprint\n`;
+const goFile = (imports: string[]) =>
+  `package nodepool\n\nimport (\n\t"fmt"\n\n${imports.map((i, n) => `\tp${n} "${i}"`).join('\n')}\n)\n\nvar _ = fmt.Sprint\n`;
 function writeRepoFile(path: string, text: string): void {
   mkdirSync(dirname(join(repo, path)), { recursive: true });
   writeFileSync(join(repo, path), text);
@@ -64,9 +65,22 @@ describe('the ratchet on provider imports in the generic NodePool files', () => 
 
   it('check --diff flags a change that adds one more provider import to a generic file, not to the platform file', async () => {
     const adding = (file: string) =>
-      [`diff --git a/${file} b/${file}`, `--- a/${file}`, `+++ b/${file}`, '@@ -3,4 +3,5 @@', ' import (', ' \t"fmt"', ' ', '+\tcapigcp "sigs.k8s.io/cluster-api-provider-gcp/api/v1beta1"', ' \tp0 "x"', ''].join('\n');
+      [
+        `diff --git a/${file} b/${file}`,
+        `--- a/${file}`,
+        `+++ b/${file}`,
+        '@@ -3,4 +3,5 @@',
+        ' import (',
+        ' \t"fmt"',
+        ' ',
+        '+\tcapigcp "sigs.k8s.io/cluster-api-provider-gcp/api/v1beta1"',
+        ' \tp0 "x"',
+        '',
+      ].join('\n');
     expect(await check(['--diff', diffFile(adding(`${np}/nodepool_controller.go`))])).toBe(1);
-    expect(out.join('\n')).toContain(`${np}/nodepool_controller.go:6 [${ratchetId}] import of "sigs.k8s.io/cluster-api-provider-gcp/api/v1beta1" adds a violation of ratchet ${ratchetId} (${baseline.length} recorded in its baseline; none may be added)`);
+    expect(out.join('\n')).toContain(
+      `${np}/nodepool_controller.go:6 [${ratchetId}] import of "sigs.k8s.io/cluster-api-provider-gcp/api/v1beta1" adds a violation of ratchet ${ratchetId} (${baseline.length} recorded in its baseline; none may be added)`,
+    );
     out = [];
     expect(await check(['--diff', diffFile(adding(`${np}/gcp.go`))])).toBe(0);
     out = [];
@@ -79,7 +93,15 @@ describe('the ratchet on provider imports in the generic NodePool files', () => 
     // The file's second import goes.
     const imports = baseline.filter((e) => e.file === file).map((e) => e.import);
     const gone = imports[1]!;
-    const removing = [`diff --git a/${file} b/${file}`, `--- a/${file}`, `+++ b/${file}`, '@@ -5,2 +5,1 @@', ` \tp0 "${imports[0]}"`, `-\tp1 "${gone}"`, ''].join('\n');
+    const removing = [
+      `diff --git a/${file} b/${file}`,
+      `--- a/${file}`,
+      `+++ b/${file}`,
+      '@@ -5,2 +5,1 @@',
+      ` \tp0 "${imports[0]}"`,
+      `-\tp1 "${gone}"`,
+      '',
+    ].join('\n');
     expect(await check(['--diff', diffFile(removing)])).toBe(0);
     expect(out.join('\n')).toContain(`well done: ${file} no longer imports "${gone}": one fewer violation of ratchet ${ratchetId}`);
 
@@ -105,7 +127,9 @@ describe('the ratchet on provider imports in the generic NodePool files', () => 
     try {
       const before = readFileSync(join(models, 'ratchets.yaml'), 'utf8');
       expect(await model(['ratchet', '--repo', repo, '--models', models, '--update'])).toBe(1);
-      expect(out.join('\n')).toContain(`  new:  ${np}/token.go:6 imports "sigs.k8s.io/cluster-api-provider-ibmcloud/api/v1beta2" (not in the baseline: fix the code)`);
+      expect(out.join('\n')).toContain(
+        `  new:  ${np}/token.go:6 imports "sigs.k8s.io/cluster-api-provider-ibmcloud/api/v1beta2" (not in the baseline: fix the code)`,
+      );
       expect(readFileSync(join(models, 'ratchets.yaml'), 'utf8')).toBe(before);
     } finally {
       rmSync(join(repo, np, 'token.go'));

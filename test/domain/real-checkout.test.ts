@@ -38,7 +38,9 @@ describe('sitroom model verify --repo on a checkout without vendor/', () => {
   it('counts the references into vendor/ as unchecked and finds no drift', async () => {
     expect(vendorRefs + vendorGlobs).toBeGreaterThan(0);
     expect(await model(['verify', '--repo', repo])).toBe(0);
-    expect(out.join('\n')).toMatch(/^model verify: ok \(\d+ references, \d+ globs, \d+ symbols against \d+ paths, boundary rules on \d+ Go files; coverage \d+\/\d+ platform × entry-kind cells\)\nunchecked: (\d+) references into vendor\/, which this checkout does not have$/);
+    expect(out.join('\n')).toMatch(
+      /^model verify: ok \(\d+ references, \d+ globs, \d+ symbols against \d+ paths, boundary rules on \d+ Go files; coverage \d+\/\d+ platform × entry-kind cells\)\nunchecked: (\d+) references into vendor\/, which this checkout does not have$/,
+    );
     expect(out.join('\n')).toContain(`unchecked: ${vendorRefs + vendorGlobs} references into vendor/`);
     out = [];
     expect(await model(['verify', '--repo', repo, '--json'])).toBe(0);

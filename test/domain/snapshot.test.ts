@@ -46,7 +46,15 @@ function git(...args: string[]): string {
   return execFileSync('git', ['-C', repo, ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
-    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_COMMITTER_DATE: '2026-09-01T10:00:00+00:00', GIT_AUTHOR_DATE: '2026-09-01T10:00:00+00:00' },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+      GIT_COMMITTER_DATE: '2026-09-01T10:00:00+00:00',
+      GIT_AUTHOR_DATE: '2026-09-01T10:00:00+00:00',
+    },
   });
 }
 
@@ -109,7 +117,9 @@ describe('sitroom model snapshot --repo', () => {
       `wrote ${join(models, 'snapshot')} (index.yaml, tree.txt.gz, 5 OWNERS files)`,
     ]);
     const regenerated = readFileSync(join(models, 'snapshot', 'index.yaml'), 'utf8');
-    expect(regenerated.replace(/^commit: .*$/m, '').replace(/^date: .*$/m, '')).toBe(committedIndexText.replace(/^commit: .*$/m, '').replace(/^date: .*$/m, ''));
+    expect(regenerated.replace(/^commit: .*$/m, '').replace(/^date: .*$/m, '')).toBe(
+      committedIndexText.replace(/^commit: .*$/m, '').replace(/^date: .*$/m, ''),
+    );
     expect(parse(regenerated)).toMatchObject({ commit, date: '2026-09-01T10:00:00+00:00' });
     expect(loadTree(join(models, 'snapshot', 'tree.txt.gz'))).toEqual(loadTree());
     expect(await model(['verify', '--models', models])).toBe(0);
@@ -132,7 +142,13 @@ describe('sitroom model snapshot --repo', () => {
     writeRepoFile(KUBEVIRT, kubevirt.join('\n'));
     git('rm', '-q', '--cached', AGENT);
     writeRepoFile('api/OWNERS', readFileSync(join(repo, 'api/OWNERS'), 'utf8').replace('- api-approvers\n', '- api-approvers\n- newcomer-approver\n'));
-    writeRepoFile('OWNERS_ALIASES', readFileSync(join(repo, 'OWNERS_ALIASES'), 'utf8').replace('  e2e-approvers:\n    - ironcladlou\n', '  e2e-approvers:\n    - ironcladlou\n    - somebody-new\n'));
+    writeRepoFile(
+      'OWNERS_ALIASES',
+      readFileSync(join(repo, 'OWNERS_ALIASES'), 'utf8').replace(
+        '  e2e-approvers:\n    - ironcladlou\n',
+        '  e2e-approvers:\n    - ironcladlou\n    - somebody-new\n',
+      ),
+    );
     git('add', CAPI, KUBEVIRT, 'api/OWNERS', 'OWNERS_ALIASES');
     git('commit', '-q', '-m', 'move');
     const before = git('rev-parse', 'HEAD~1').trim();
@@ -149,7 +165,9 @@ describe('sitroom model snapshot --repo', () => {
     expect(text).toContain('paths: 29460 -> 29459 (+0, -1); 1 referenced by the models gone');
     expect(text).toContain(`  gone: ${AGENT}   (${site((r) => r.path === AGENT)})`);
     expect(text).toContain('referenced symbols: 1 moved, 2 missing');
-    expect(text).toContain(`  moved: ${CAPI}#CAPI.reconcileMachineDeployment line ${from} -> ${to}   (${site((r) => r.symbol === 'CAPI.reconcileMachineDeployment')})`);
+    expect(text).toContain(
+      `  moved: ${CAPI}#CAPI.reconcileMachineDeployment line ${from} -> ${to}   (${site((r) => r.symbol === 'CAPI.reconcileMachineDeployment')})`,
+    );
     expect(text).toContain(`  missing: ${KUBEVIRT}#setKubevirtConditions (was line ${kubevirtLine})   (${site((r) => r.symbol === 'setKubevirtConditions')})`);
     expect(text).toContain(`  missing: ${AGENT}#agentMachineTemplate (was line 11; file gone)`);
     expect(text).toContain('OWNERS: 0 added, 0 removed, 2 changed');

@@ -67,7 +67,11 @@ describe("Slack's agent surface", () => {
 
     await ws.tapFeedback('maria', answer, ActionIds.answerFeedback, 'positive');
     await ws.tapFeedback('maria', answer, ActionIds.answerFeedback, 'positive');
-    const rows = () => rt.core.store.db.select().from(decisions).where(and(eq(decisions.kind, 'answer-feedback'), eq(decisions.actor, 'maria')));
+    const rows = () =>
+      rt.core.store.db
+        .select()
+        .from(decisions)
+        .where(and(eq(decisions.kind, 'answer-feedback'), eq(decisions.actor, 'maria')));
     await until(async () => (await rows()).length > 0, 'the feedback row');
     await new Promise((r) => setTimeout(r, 500));
     expect(await rows()).toHaveLength(1);
@@ -76,7 +80,14 @@ describe("Slack's agent surface", () => {
   it('"Open dashboard" signs her in on her work item’s page', async () => {
     const before = ws.ephemeralsFor('maria').length;
     await ws.tap('maria', answer, ActionIds.openDashboard);
-    const link = await until(() => ws.ephemeralsFor('maria').slice(before).find((e) => e.text.includes('/dashboard/login')), 'the sign-in link');
+    const link = await until(
+      () =>
+        ws
+          .ephemeralsFor('maria')
+          .slice(before)
+          .find((e) => e.text.includes('/dashboard/login')),
+      'the sign-in link',
+    );
     const url = /http:\/\/\S+/.exec(link.text)![0];
     const login = await fetch(url, { redirect: 'manual' });
     expect(login.status).toBe(303);
@@ -89,25 +100,73 @@ describe("Slack's agent surface", () => {
 
   it('a curator gets the proposal in review as a DM and approves it there', async () => {
     const { proposals } = rt.core.knowledge;
-    const proposal = await proposals.proposeFromResolvedWorkItem({ workItemKey: key, developerId: 'sam', draft: { id: `capacity-errors-${Date.now()}`, title: 'Report capacity errors per platform', body: 'Each platform maps its capacity error to the NodePool condition in one place.', applicability: { components: [], files: ['api/hypershift/v1beta1/nodepool_conditions.go'], platforms: [] } } });
+    const proposal = await proposals.proposeFromResolvedWorkItem({
+      workItemKey: key,
+      developerId: 'sam',
+      draft: {
+        id: `capacity-errors-${Date.now()}`,
+        title: 'Report capacity errors per platform',
+        body: 'Each platform maps its capacity error to the NodePool condition in one place.',
+        applicability: { components: [], files: ['api/hypershift/v1beta1/nodepool_conditions.go'], platforms: [] },
+      },
+    });
     await proposals.respondToProposal(proposal.id, 'sam', 'yes');
     await surfaces.slack.sendReviewDms();
-    const review = await until(() => dmOf('priya').find((m) => m.text.includes('Knowledge proposal to review') && m.text.includes('Report capacity errors')), 'the review DM');
+    const review = await until(
+      () => dmOf('priya').find((m) => m.text.includes('Knowledge proposal to review') && m.text.includes('Report capacity errors')),
+      'the review DM',
+    );
     await ws.tap('priya', review, ActionIds.curateApprove);
     await ws.tap('priya', review, ActionIds.curateApprove);
-    const reviewed = await until(async () => ((await proposals.getProposal(proposal.id))?.status === 'approved' ? proposals.getProposal(proposal.id) : undefined), 'the approval');
+    const reviewed = await until(
+      async () => ((await proposals.getProposal(proposal.id))?.status === 'approved' ? proposals.getProposal(proposal.id) : undefined),
+      'the approval',
+    );
     expect(reviewed?.reviewer).toBe('priya');
-    await until(() => (dmOf('priya').find((m) => m.ts === review.ts)?.text.includes('Approved by you') ? true : undefined), 'the review DM updated');
+    await until(
+      () =>
+        dmOf('priya')
+          .find((m) => m.ts === review.ts)
+          ?.text.includes('Approved by you')
+          ? true
+          : undefined,
+      'the review DM updated',
+    );
   });
 
   it('a new role file makes the teammate known to Slack and creates their briefing Schedule, without a restart', async () => {
     const slackId = 'U0NOOR0007';
     ws.addUser({ id: slackId, name: 'noor', realName: 'Noor Haddad' });
-    writeFileSync(join(rt.core.targetRepo, '.rh-agentic', 'roles', 'noor.yaml'), ['developer: noor', 'display_name: Noor Haddad', `slack_user_id: ${slackId}`, 'time_zone: Europe/Berlin', 'persona: new-engineer', 'experience: new', 'notifications:', '  briefing_time: "08:30"', ''].join('\n'));
-    const schedule = await until(async () => rt.env.client.schedule.getHandle(briefingScheduleId('noor')).describe().catch(() => undefined), 'the briefing schedule', 30_000);
+    writeFileSync(
+      join(rt.core.targetRepo, '.rh-agentic', 'roles', 'noor.yaml'),
+      [
+        'developer: noor',
+        'display_name: Noor Haddad',
+        `slack_user_id: ${slackId}`,
+        'time_zone: Europe/Berlin',
+        'persona: new-engineer',
+        'experience: new',
+        'notifications:',
+        '  briefing_time: "08:30"',
+        '',
+      ].join('\n'),
+    );
+    const schedule = await until(
+      async () =>
+        rt.env.client.schedule
+          .getHandle(briefingScheduleId('noor'))
+          .describe()
+          .catch(() => undefined),
+      'the briefing schedule',
+      30_000,
+    );
     expect(schedule.spec.timezone).toBe('Europe/Berlin');
     const sent = await ws.sendMessage('noor', dm('noor'), 'What does the NodePool controller do?');
-    const reply = await until(() => ws.threadReplies(dm('noor'), sent.ts).find((m) => m.user === ws.botUserId && m.stream?.state === 'completed'), 'an answer to the new teammate', 60_000);
+    const reply = await until(
+      () => ws.threadReplies(dm('noor'), sent.ts).find((m) => m.user === ws.botUserId && m.stream?.state === 'completed'),
+      'an answer to the new teammate',
+      60_000,
+    );
     expect(reply.text).not.toContain('not on this team');
   });
 });

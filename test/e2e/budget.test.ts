@@ -26,7 +26,13 @@ describe('token budget', () => {
     expect(rt.core.agent.kind).toBe('claude');
     const key = `${rt.keyPrefix}-1`;
     // 1.7M of the 2M cap (warning at 80%) already spent on this work item.
-    await recordUsage(rt.core.store.db, { idempotencyKey: `${key}-earlier`, workItemKey: key, step: 'plan', agent: 'claude', usage: { inputTokens: 1_500_000, outputTokens: 200_000, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, turns: 3, model: 'claude' } });
+    await recordUsage(rt.core.store.db, {
+      idempotencyKey: `${key}-earlier`,
+      workItemKey: key,
+      step: 'plan',
+      agent: 'claude',
+      usage: { inputTokens: 1_500_000, outputTokens: 200_000, cacheCreationInputTokens: 0, cacheReadInputTokens: 0, turns: 3, model: 'claude' },
+    });
     const handle = await rt.env.client.workflow.start('workItemWorkflow', {
       taskQueue: rt.taskQueue,
       workflowId: workItemWorkflowId(key),
@@ -40,12 +46,27 @@ describe('token budget', () => {
             workItemKey: key,
             intention: 'map provider failures to NodePool conditions',
             summary: '',
-            phases: [{ id: 'bridge', title: 'Map provider failures to a NodePool condition', activity: 'implementation', files: ['hypershift-operator/controllers/nodepool/conditions.go'], constraints: [], validation: [], dependsOn: [], mergeOrder: 1 }],
+            phases: [
+              {
+                id: 'bridge',
+                title: 'Map provider failures to a NodePool condition',
+                activity: 'implementation',
+                files: ['hypershift-operator/controllers/nodepool/conditions.go'],
+                constraints: [],
+                validation: [],
+                dependsOn: [],
+                mergeOrder: 1,
+              },
+            ],
           },
         },
       ],
     });
-    await eventually(() => handle.query(workItemStateQuery), (s) => s.status === 'awaiting-plan-approval', 'plan gate');
+    await eventually(
+      () => handle.query(workItemStateQuery),
+      (s) => s.status === 'awaiting-plan-approval',
+      'plan gate',
+    );
     await rt.orchestrator.decide({ workItemKey: key, kind: 'approve-plan', actor: 'maria', surface: 'slack-button', idempotencyKey: `${key}-plan` });
 
     const prompts = await eventually(
@@ -53,17 +74,49 @@ describe('token budget', () => {
       (rows) => rows.some((r) => (r.payload as { workItemKey: string }).workItemKey === key),
       'the budget prompt',
     );
-    expect(prompts.find((r) => (r.payload as { workItemKey: string }).workItemKey === key)!.payload).toMatchObject({ phaseId: 'bridge', spentTokens: 1_700_000, capTokens: 2_000_000 });
-    await eventually(() => handle.query(workItemStateQuery), (s) => s.phases[0]!.awaitingBudget === true, 'phase waiting for budget');
+    expect(prompts.find((r) => (r.payload as { workItemKey: string }).workItemKey === key)!.payload).toMatchObject({
+      phaseId: 'bridge',
+      spentTokens: 1_700_000,
+      capTokens: 2_000_000,
+    });
+    await eventually(
+      () => handle.query(workItemStateQuery),
+      (s) => s.phases[0]!.awaitingBudget === true,
+      'phase waiting for budget',
+    );
     expect(claude.requests).toHaveLength(0);
 
-    const refused = await rt.orchestrator.decide({ workItemKey: key, kind: 'budget', phaseId: 'bridge', value: 'continue', actor: 'sam', surface: 'slack-button', idempotencyKey: `${key}-budget-sam` });
+    const refused = await rt.orchestrator.decide({
+      workItemKey: key,
+      kind: 'budget',
+      phaseId: 'bridge',
+      value: 'continue',
+      actor: 'sam',
+      surface: 'slack-button',
+      idempotencyKey: `${key}-budget-sam`,
+    });
     expect(refused).toMatchObject({ outcome: 'refused', reason: expect.stringMatching(/sam may not decide/) });
-    const allowed = await rt.orchestrator.decide({ workItemKey: key, kind: 'budget', phaseId: 'bridge', value: 'continue', actor: 'maria', surface: 'slack-button', idempotencyKey: `${key}-budget` });
+    const allowed = await rt.orchestrator.decide({
+      workItemKey: key,
+      kind: 'budget',
+      phaseId: 'bridge',
+      value: 'continue',
+      actor: 'maria',
+      surface: 'slack-button',
+      idempotencyKey: `${key}-budget`,
+    });
     expect(allowed).toMatchObject({ outcome: 'applied', summary: 'allowed the agent to spend more on phase bridge' });
 
-    await eventually(async () => claude.requests.length, (n) => n > 0, 'the model to be called');
-    const state = await eventually(() => handle.query(workItemStateQuery), (s) => s.phases[0]!.status === 'failed', 'the phase outcome');
+    await eventually(
+      async () => claude.requests.length,
+      (n) => n > 0,
+      'the model to be called',
+    );
+    const state = await eventually(
+      () => handle.query(workItemStateQuery),
+      (s) => s.phases[0]!.status === 'failed',
+      'the phase outcome',
+    );
     expect(state.phases[0]!.awaitingBudget).toBe(false);
     expect((await decisionsFor(rt.core.store.db, key)).map((d) => d.kind)).toEqual(['approve-plan', 'budget']);
   });

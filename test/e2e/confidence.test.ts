@@ -66,7 +66,9 @@ describe('confidence and overlap from the branch, in Slack', () => {
     const mariaKey = `${rt.keyPrefix}-4102`;
 
     // sam's work item, its plan edited in the modal to the NodePool spec types.
-    expect((await ws.slashCommand('sam', dm('sam'), '/sitroom', `plan ${samKey} Add NodePool condition type NodeSpread and reason NodesUneven`)).status).toBe(200);
+    expect((await ws.slashCommand('sam', dm('sam'), '/sitroom', `plan ${samKey} Add NodePool condition type NodeSpread and reason NodesUneven`)).status).toBe(
+      200,
+    );
     const samGate = await until(() => dmOf('sam').find((m) => seen(m).includes(`Plan gate — ${samKey}`)), "sam's plan gate", 60_000);
     expect((await ws.tap('sam', samGate, 'sitroom:open:plan-edit')).status).toBe(200);
     await until(() => (ws.modalOf('sam') as { blocks?: Array<{ type: string }> } | undefined)?.blocks?.some((b) => b.type === 'input'), 'the plan edit form');
@@ -74,14 +76,23 @@ describe('confidence and overlap from the branch, in Slack', () => {
     await until(() => seen(latest('sam', samGate)).includes('edited the plan (v2)') || undefined, "sam's gate after the edit");
 
     // maria's work item: same component (api), other files and invariants. She makes the phase hers to pair on.
-    expect((await ws.slashCommand('maria', dm('maria'), '/sitroom', `plan ${mariaKey} Add NodePool condition type ZoneBalance and reason ZonesUneven`)).status).toBe(200);
+    expect(
+      (await ws.slashCommand('maria', dm('maria'), '/sitroom', `plan ${mariaKey} Add NodePool condition type ZoneBalance and reason ZonesUneven`)).status,
+    ).toBe(200);
     const gate = await until(() => dmOf('maria').find((m) => seen(m).includes(`Plan gate — ${mariaKey}`)), "maria's plan gate", 60_000);
     expect((await ws.tap('maria', gate, 'sitroom:decide:set-mode:collaborative:0')).status).toBe(200);
-    const switched = await until(() => (seen(latest('maria', gate)).includes('to collaborative') ? latest('maria', gate) : undefined), 'the gate after the mode switch');
+    const switched = await until(
+      () => (seen(latest('maria', gate)).includes('to collaborative') ? latest('maria', gate) : undefined),
+      'the gate after the mode switch',
+    );
     expect((await ws.tap('maria', switched, 'sitroom:decide:approve-plan')).status).toBe(200);
     const phaseGate = await until(() => dmOf('maria').find((m) => seen(m).includes(`Phase gate — ${mariaKey}`)), 'the phase gate', 60_000);
     expect((await ws.tap('maria', phaseGate, 'sitroom:decide:approve-phase')).status).toBe(200);
-    const invite = await until(() => dmOf('maria').find((m) => m.text.includes(`${mariaKey} phase api-surface is yours to pair on`)), 'the pair invitation', 60_000);
+    const invite = await until(
+      () => dmOf('maria').find((m) => m.text.includes(`${mariaKey} phase api-surface is yours to pair on`)),
+      'the pair invitation',
+      60_000,
+    );
     const branch = /Push your commits to (\S+?)\.?$/m.exec(invite.text)?.[1];
     expect(branch).toBe(`sitroom/${mariaKey.toLowerCase()}/api-surface-1`);
 
@@ -97,7 +108,16 @@ describe('confidence and overlap from the branch, in Slack', () => {
     writeFileSync(join(mine!, typesFile), editTypes(readFileSync(join(mine!, typesFile), 'utf8')));
     writeFileSync(join(mine!, helperTest), helperTestSource);
     await git(mine!, ['add', typesFile, helperTest]);
-    await git(mine!, ['-c', 'user.name=Maria Alvarez', '-c', 'user.email=maria@example.com', 'commit', '-q', '-m', `${mariaKey}: ConditionIsTrue helper; drop the unused Subnet field`]);
+    await git(mine!, [
+      '-c',
+      'user.name=Maria Alvarez',
+      '-c',
+      'user.email=maria@example.com',
+      'commit',
+      '-q',
+      '-m',
+      `${mariaKey}: ConditionIsTrue helper; drop the unused Subnet field`,
+    ]);
     await ws.sendMessage('maria', dm('maria'), 'done', ts);
 
     // The push is checked from the branch's real diff: both items now change nodepool_types.go.
@@ -115,9 +135,16 @@ describe('confidence and overlap from the branch, in Slack', () => {
     const ready = await until(() => dmOf('maria').find((m) => seen(m).includes(`PR ready — ${mariaKey} api-surface`)), '"PR ready"', 300_000);
     const text = seen(ready);
     // The removed field is named where it stood before her change (main may already hold her merged change).
-    const subnetLine = readFileSync(join(repoRoot, 'examples', 'target-repo', typesFile), 'utf8').split('\n').findIndex((l) => /^\tSubnet +string$/.test(l)) + 1;
-    expect(text).toContain(`*L1 structural* low — failing: API change is compatible (breaking: removed exported field AWSNodePoolPlatform.Subnet (${typesFile}:${subnetLine}))`);
-    expect(text).toMatch(/\*L3 architectural\* low — failing: [^•]*version skew considered \(a NodePool or control plane one version apart cannot read the change: removed exported field AWSNodePoolPlatform\.Subnet\)/);
+    const subnetLine =
+      readFileSync(join(repoRoot, 'examples', 'target-repo', typesFile), 'utf8')
+        .split('\n')
+        .findIndex((l) => /^\tSubnet +string$/.test(l)) + 1;
+    expect(text).toContain(
+      `*L1 structural* low — failing: API change is compatible (breaking: removed exported field AWSNodePoolPlatform.Subnet (${typesFile}:${subnetLine}))`,
+    );
+    expect(text).toMatch(
+      /\*L3 architectural\* low — failing: [^•]*version skew considered \(a NodePool or control plane one version apart cannot read the change: removed exported field AWSNodePoolPlatform\.Subnet\)/,
+    );
     const coverage = /new code is covered by tests \((\d+) of (\d+) added lines covered \((\d+)%\); not run by any test: ([^)]+)\)/.exec(text);
     expect(coverage, text.slice(0, 3_000)).not.toBeNull();
     const [, covered, coverable, pct, uncovered] = coverage!;

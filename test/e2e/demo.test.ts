@@ -24,7 +24,9 @@ let quietRoleFile = '';
 
 /** HH:MM in a time zone, `offsetMinutes` from now. */
 function clockIn(timeZone: string, offsetMinutes: number): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(Date.now() + offsetMinutes * 60_000));
+  return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    new Date(Date.now() + offsetMinutes * 60_000),
+  );
 }
 
 beforeAll(async () => {
@@ -34,11 +36,23 @@ beforeAll(async () => {
   await createExampleRepo(targetRepo);
   const roleFile = join(targetRepo, '.rh-agentic', 'roles', 'maria.yaml');
   const zone = loadConfig(targetRepo).roles.get('maria')!.time_zone;
-  writeFileSync(roleFile, readFileSync(roleFile, 'utf8').replace(/quiet_hours: \{[^}]*\}/, `quiet_hours: { start: "${clockIn(zone, -60)}", end: "${clockIn(zone, 120)}" }`));
+  writeFileSync(
+    roleFile,
+    readFileSync(roleFile, 'utf8').replace(/quiet_hours: \{[^}]*\}/, `quiet_hours: { start: "${clockIn(zone, -60)}", end: "${clockIn(zone, 120)}" }`),
+  );
   await git(targetRepo, ['commit', '-q', '-am', 'maria: quiet hours now']);
   quietRoleFile = readFileSync(roleFile, 'utf8');
   ports = { http: await freePort(), workspace: await freePort() };
-  const { ANTHROPIC_API_KEY: _a, GITHUB_TOKEN: _g, TARGET_REPO: _t, DATABASE_URL: _d, TEMPORAL_ADDRESS: _ta, SLACK_BOT_TOKEN: _s, SITROOM_DASHBOARD_SECRET: _ds, ...shell } = process.env;
+  const {
+    ANTHROPIC_API_KEY: _a,
+    GITHUB_TOKEN: _g,
+    TARGET_REPO: _t,
+    DATABASE_URL: _d,
+    TEMPORAL_ADDRESS: _ta,
+    SLACK_BOT_TOKEN: _s,
+    SITROOM_DASHBOARD_SECRET: _ds,
+    ...shell
+  } = process.env;
   dev = await startDev({
     env: { ...shell, PORT: String(ports.http), SLACK_PORT: String(await freePort()), WORKSPACE_PORT: String(ports.workspace), LOG_LEVEL: 'warn' },
     dataDir,
@@ -51,25 +65,29 @@ afterAll(async () => {
 });
 
 describe('npm run demo at a quiet hour', () => {
-  it('plays the whole story, and leaves the team’s role files as it found them', async () => {
-    const maria = loadConfig(targetRepo).roles.get('maria')!;
-    expect(quietHoursEnd(new Date(), maria.notifications.quiet_hours, maria.time_zone), 'maria is in quiet hours while the demo starts').toBeDefined();
+  it(
+    'plays the whole story, and leaves the team’s role files as it found them',
+    async () => {
+      const maria = loadConfig(targetRepo).roles.get('maria')!;
+      expect(quietHoursEnd(new Date(), maria.notifications.quiet_hours, maria.time_zone), 'maria is in quiet hours while the demo starts').toBeDefined();
 
-    const { stdout } = await run('npm', ['run', '--silent', 'demo'], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        WORKSPACE_URL: `http://127.0.0.1:${ports.workspace}`,
-        DASHBOARD_URL: `http://127.0.0.1:${ports.http}`,
-        TARGET_REPO: targetRepo,
-        SITROOM_DASHBOARD_SECRET: readFileSync(join(dataDir, 'dashboard-secret'), 'utf8').trim(),
-      },
-      maxBuffer: 32 * 1024 * 1024,
-      timeout: 20 * 60_000,
-    });
-    expect(stdout).toContain('It is quiet hours for maria');
-    expect(stdout).toContain('priya approves');
-    expect(stdout).toMatch(/Done\. \d+ new messages in maria's view/);
-    expect(readFileSync(join(targetRepo, '.rh-agentic', 'roles', 'maria.yaml'), 'utf8')).toBe(quietRoleFile);
-  }, 20 * 60_000);
+      const { stdout } = await run('npm', ['run', '--silent', 'demo'], {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          WORKSPACE_URL: `http://127.0.0.1:${ports.workspace}`,
+          DASHBOARD_URL: `http://127.0.0.1:${ports.http}`,
+          TARGET_REPO: targetRepo,
+          SITROOM_DASHBOARD_SECRET: readFileSync(join(dataDir, 'dashboard-secret'), 'utf8').trim(),
+        },
+        maxBuffer: 32 * 1024 * 1024,
+        timeout: 20 * 60_000,
+      });
+      expect(stdout).toContain('It is quiet hours for maria');
+      expect(stdout).toContain('priya approves');
+      expect(stdout).toMatch(/Done\. \d+ new messages in maria's view/);
+      expect(readFileSync(join(targetRepo, '.rh-agentic', 'roles', 'maria.yaml'), 'utf8')).toBe(quietRoleFile);
+    },
+    20 * 60_000,
+  );
 });

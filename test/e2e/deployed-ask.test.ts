@@ -31,7 +31,12 @@ beforeAll(async () => {
   });
   // The worker's side knows Claude; the Slack side is composed without it, as `sitroom slack` is deployed.
   rt = await startTestRuntime({ processEnv: { ANTHROPIC_API_KEY: 'sk-ant-e2e-0000000000', ANTHROPIC_BASE_URL: anthropic.url } });
-  slackCore = await createCore({ environment: environmentFrom({ TARGET_REPO: rt.core.targetRepo }), dataDir: rt.core.dataDir, store: rt.core.store, logger: createLogger('e2e', 'silent') });
+  slackCore = await createCore({
+    environment: environmentFrom({ TARGET_REPO: rt.core.targetRepo }),
+    dataDir: rt.core.dataDir,
+    store: rt.core.store,
+    logger: createLogger('e2e', 'silent'),
+  });
   surfaces = await startSurfaces({ ...rt, core: slackCore, orchestrator: createOrchestrator(slackCore, rt.env.client, rt.taskQueue) });
 }, 180_000);
 
@@ -52,7 +57,10 @@ describe('a DM question is answered on the worker', { timeout: 120_000 }, () => 
     expect(anthropic.requests).toHaveLength(2);
     expect(JSON.stringify(anthropic.requests[1]!.messages.at(-1)!.content)).toContain('api/hypershift/v1beta1/nodepool_conditions.go');
 
-    const rows = await rt.core.store.db.select().from(agentUsage).where(and(eq(agentUsage.step, 'answer'), like(agentUsage.idempotencyKey, `${questionUsagePrefix('maria')}%`)));
+    const rows = await rt.core.store.db
+      .select()
+      .from(agentUsage)
+      .where(and(eq(agentUsage.step, 'answer'), like(agentUsage.idempotencyKey, `${questionUsagePrefix('maria')}%`)));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ agent: 'claude', turns: 2, workItemKey: null });
     // The usage key starts with the ask workflow's id (asker, then the Slack event's key).

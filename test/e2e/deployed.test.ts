@@ -49,8 +49,26 @@ const plannedWork = {
   intention,
   summary: 'Add a capacity condition to NodePool and set it from the AWS platform code.',
   phases: [
-    { id: 'api-surface', title: 'Declare the capacity condition', activity: 'api_changes', files: ['api/hypershift/v1beta1/nodepool_conditions.go'], constraints: [], validation: [{ command: 'make api', why: 'regenerate the API' }], dependsOn: [], mergeOrder: 1 },
-    { id: 'aws-capacity', title: 'Report AWS capacity errors', activity: 'implementation', files: ['hypershift-operator/controllers/nodepool/aws.go'], constraints: [], validation: [{ command: 'make test', why: 'unit tests' }], dependsOn: ['api-surface'], mergeOrder: 2 },
+    {
+      id: 'api-surface',
+      title: 'Declare the capacity condition',
+      activity: 'api_changes',
+      files: ['api/hypershift/v1beta1/nodepool_conditions.go'],
+      constraints: [],
+      validation: [{ command: 'make api', why: 'regenerate the API' }],
+      dependsOn: [],
+      mergeOrder: 1,
+    },
+    {
+      id: 'aws-capacity',
+      title: 'Report AWS capacity errors',
+      activity: 'implementation',
+      files: ['hypershift-operator/controllers/nodepool/aws.go'],
+      constraints: [],
+      validation: [{ command: 'make test', why: 'unit tests' }],
+      dependsOn: ['api-surface'],
+      mergeOrder: 2,
+    },
   ],
 };
 
@@ -63,7 +81,12 @@ interface ProductProcess {
 
 /** `npx sitroom <command>` (bin/sitroom.js) with only the variables a deployment sets, and PATH/HOME. */
 function startSitroom(command: 'worker' | 'slack', vars: Record<string, string>, readyLine: string): Promise<ProductProcess> {
-  const child = spawn(process.execPath, [join(repoRoot, 'bin/sitroom.js'), command], { cwd: repoRoot, detached: true, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'info', ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repoRoot, 'bin/sitroom.js'), command], {
+    cwd: repoRoot,
+    detached: true,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), LOG_LEVEL: 'info', ...vars },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const proc: ProductProcess = {
@@ -156,13 +179,18 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
     await exec('git', ['-C', targetRepo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'import']);
     databaseUrl = await createDatabase(adminUrl, 'sr_deployed');
     // The migration step of the deployment (the chart's init container runs `sitroom migrate`).
-    await exec(process.execPath, [join(repoRoot, 'bin/sitroom.js'), 'migrate'], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), DATABASE_URL: databaseUrl, TARGET_REPO: targetRepo }, timeout: 120_000 });
+    await exec(process.execPath, [join(repoRoot, 'bin/sitroom.js'), 'migrate'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), DATABASE_URL: databaseUrl, TARGET_REPO: targetRepo },
+      timeout: 120_000,
+    });
     store = await openStore({ url: databaseUrl });
 
     // Claude answers a question in two turns: a file search in the checkout, then the answer.
     // Asked for a plan, it answers with one in the JSON block the planner asks for.
     anthropic = await startFakeAnthropic((request, index) => {
-      if (JSON.stringify(request.system ?? '').includes('phase-gated plan')) return { stop_reason: 'end_turn', content: [text(`\`\`\`json\n${JSON.stringify(plannedWork)}\n\`\`\``)] };
+      if (JSON.stringify(request.system ?? '').includes('phase-gated plan'))
+        return { stop_reason: 'end_turn', content: [text(`\`\`\`json\n${JSON.stringify(plannedWork)}\n\`\`\``)] };
       const last = JSON.stringify(request.messages.at(-1)?.content ?? '');
       if (last.includes('tool_result')) return { stop_reason: 'end_turn', content: [text(answerText)] };
       return { stop_reason: 'tool_use', content: [toolUse('search_files', { pattern: 'NodePoolReadyConditionType' })], output_tokens: 20 + index };
@@ -170,9 +198,26 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
 
     const { loadConfig } = await import('../../src/config/load.js');
     const { roles } = loadConfig(targetRepo);
-    const users = [...roles.values()].filter((r) => r.slack_user_id).map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone }));
-    workspace = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users, channels: ['general', alertsChannel], botScopes: manifestBotScopes() });
-    outsideWorkspace = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users, channels: ['general', alertsChannel], botScopes: manifestBotScopes(), botOutsideChannels: [alertsChannel] });
+    const users = [...roles.values()]
+      .filter((r) => r.slack_user_id)
+      .map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone }));
+    workspace = await startLocalWorkspace({
+      appUrl: 'http://127.0.0.1:1/slack/events',
+      signingSecret,
+      botToken,
+      users,
+      channels: ['general', alertsChannel],
+      botScopes: manifestBotScopes(),
+    });
+    outsideWorkspace = await startLocalWorkspace({
+      appUrl: 'http://127.0.0.1:1/slack/events',
+      signingSecret,
+      botToken,
+      users,
+      channels: ['general', alertsChannel],
+      botScopes: manifestBotScopes(),
+      botOutsideChannels: [alertsChannel],
+    });
 
     shared = {
       DATABASE_URL: databaseUrl,
@@ -196,7 +241,11 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
       SITROOM_PUBLIC_URL: `http://127.0.0.1:${port}`,
     };
     // Only the worker knows Claude: an answer that comes from the model was worked out on the worker.
-    worker = await startSitroom('worker', { ...shared, ANTHROPIC_API_KEY: 'sk-ant-deployed-test-0000000000', ANTHROPIC_BASE_URL: anthropic.url }, 'worker running');
+    worker = await startSitroom(
+      'worker',
+      { ...shared, ANTHROPIC_API_KEY: 'sk-ant-deployed-test-0000000000', ANTHROPIC_BASE_URL: anthropic.url },
+      'worker running',
+    );
     slack = await startSitroom('slack', { ...shared, ...slackVars }, 'slack app running');
     workspace.setAppUrl(`http://127.0.0.1:${slackPort}/slack/events`);
   }, 420_000);
@@ -231,7 +280,10 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
     const toolResult = JSON.stringify(anthropic.requests[before + 1]!.messages.at(-1)!.content);
     expect(toolResult).toContain('api/hypershift/v1beta1/nodepool_conditions.go');
     // Usage recorded in the ledger under the asker's question key (what the budget sums).
-    const rows = await store.db.select().from(agentUsage).where(and(eq(agentUsage.step, 'answer'), like(agentUsage.idempotencyKey, `${questionUsagePrefix('maria')}%`)));
+    const rows = await store.db
+      .select()
+      .from(agentUsage)
+      .where(and(eq(agentUsage.step, 'answer'), like(agentUsage.idempotencyKey, `${questionUsagePrefix('maria')}%`)));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ agent: 'claude', turns: 2, workItemKey: null });
     expect(rows[0]!.outputTokens).toBeGreaterThan(0);
@@ -255,9 +307,14 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
   it('helm template renders the chart into objects that validate against the Kubernetes schemas', (ctx) => {
     const helm = findHelm();
     if (!helm) return ctx.skip('helm is neither on PATH nor in `go env GOPATH`/bin');
-    const result = spawnSync(helm, ['template', 'sitroom', '.', '--namespace', 'hypershift-team'], { cwd: join(repoRoot, 'deploy/helm/situation-room'), encoding: 'utf8' });
+    const result = spawnSync(helm, ['template', 'sitroom', '.', '--namespace', 'hypershift-team'], {
+      cwd: join(repoRoot, 'deploy/helm/situation-room'),
+      encoding: 'utf8',
+    });
     expect(result.status, result.stderr).toBe(0);
-    const manifests = parseAllDocuments(result.stdout).map((d) => d.toJSON() as { apiVersion: string; kind: string; metadata: { name: string } } | null).filter((m) => m !== null);
+    const manifests = parseAllDocuments(result.stdout)
+      .map((d) => d.toJSON() as { apiVersion: string; kind: string; metadata: { name: string } } | null)
+      .filter((m) => m !== null);
     const models: Record<string, Record<string, unknown>> = { v1: core, 'apps/v1': apps, 'networking.k8s.io/v1': networking };
     expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(['Deployment', 'Service']));
     for (const m of manifests) {
@@ -272,7 +329,15 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
 
     it('passes the Slack, Temporal (over mTLS), database and checkout checks', async () => {
       const { out } = await doctor(env());
-      for (const check of ['environment', 'slack token', 'slack scopes', 'slack alerts channel', 'temporal namespace', 'database migrations', 'target checkout']) {
+      for (const check of [
+        'environment',
+        'slack token',
+        'slack scopes',
+        'slack alerts channel',
+        'temporal namespace',
+        'database migrations',
+        'target checkout',
+      ]) {
         expect(reported(out, check), check).toMatch(/^ok {4}/);
       }
       expect(out).not.toContain(botToken);
@@ -286,7 +351,9 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
 
     it('reports the alerts channel the bot is not in, with the invite to send', async () => {
       const { code, out } = await doctor({ ...env(), SLACK_API_URL: outsideWorkspace.apiUrl });
-      expect(reported(out, 'slack alerts channel')).toMatch(new RegExp(`FAIL {2}slack alerts channel: the bot is not a member of #${alertsChannel}\\n {6}fix: in Slack, open #${alertsChannel} and run /invite @`));
+      expect(reported(out, 'slack alerts channel')).toMatch(
+        new RegExp(`FAIL {2}slack alerts channel: the bot is not a member of #${alertsChannel}\\n {6}fix: in Slack, open #${alertsChannel} and run /invite @`),
+      );
       expect(code).toBe(1);
     });
 
@@ -298,7 +365,9 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
 
     it('reports a database that is not migrated, with the command that migrates it', async () => {
       const { code, out } = await doctor({ ...env(), DATABASE_URL: await createDatabase(adminUrl, 'sr_deployed_empty') });
-      expect(reported(out, 'database migrations')).toMatch(/FAIL {2}database migrations: (\d+) of \1 migrations not applied .*\n {6}fix: run `sitroom migrate`/);
+      expect(reported(out, 'database migrations')).toMatch(
+        /FAIL {2}database migrations: (\d+) of \1 migrations not applied .*\n {6}fix: run `sitroom migrate`/,
+      );
       expect(code).toBe(1);
     });
 
@@ -307,7 +376,9 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
       cpSync(join(exampleTargetRepo, '.rh-agentic'), join(notGit, '.rh-agentic'), { recursive: true });
       try {
         const { code, out } = await doctor({ ...env(), TARGET_REPO: notGit });
-        expect(reported(out, 'target checkout')).toMatch(new RegExp(`FAIL {2}target checkout: ${notGit} is not a git repository\\n {6}fix: clone the team's repository there`));
+        expect(reported(out, 'target checkout')).toMatch(
+          new RegExp(`FAIL {2}target checkout: ${notGit} is not a git repository\\n {6}fix: clone the team's repository there`),
+        );
         expect(code).toBe(1);
       } finally {
         rmSync(notGit, { recursive: true, force: true });
@@ -334,7 +405,11 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
   it('she plans a change with /sitroom plan; the plan, drafted on the worker, comes to her DM as a gate', async () => {
     const dm = workspace.dmChannel(workspace.user('maria').id);
     expect((await workspace.slashCommand('maria', dm, '/sitroom', `plan ${workItemKey} ${intention}`)).status).toBe(200);
-    gate = await until(() => workspace.messagesIn(dm).find((m) => JSON.stringify(m.blocks ?? []).includes(`Plan gate — ${workItemKey}`)), 'the plan gate', 120_000);
+    gate = await until(
+      () => workspace.messagesIn(dm).find((m) => JSON.stringify(m.blocks ?? []).includes(`Plan gate — ${workItemKey}`)),
+      'the plan gate',
+      120_000,
+    );
     expect(anthropic.requests.some((r) => JSON.stringify(r.system ?? '').includes('phase-gated plan'))).toBe(true);
   });
 
@@ -344,11 +419,23 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
     // The link exactly as Slack shows it: the url of the gate's "Details" button.
     const details = linkUrl(gate, 'Details');
     expect(details).toBe(`${slackVars.SITROOM_PUBLIC_URL!}/dashboard/work-items/${workItemKey}`);
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
     try {
       const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
       const tab = await context.newPage();
-      const noOverflow = async () => expect(Number(await tab.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);
+      const noOverflow = async () =>
+        expect(Number(await tab.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);
 
       // First time on this phone: not signed in; the page says where the sign-in link comes from.
       const first = await tab.goto(details);
@@ -359,7 +446,14 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
       // She taps "Open dashboard" under the answer in her DM; the link only she sees brings her back to the work item.
       const before = workspace.ephemeralsFor('maria').length;
       await workspace.tap('maria', streamed, ActionIds.openDashboard);
-      const link = await until(() => workspace.ephemeralsFor('maria').slice(before).find((e) => e.text.includes('/dashboard/login')), 'the sign-in link');
+      const link = await until(
+        () =>
+          workspace
+            .ephemeralsFor('maria')
+            .slice(before)
+            .find((e) => e.text.includes('/dashboard/login')),
+        'the sign-in link',
+      );
       const signIn = /http:\/\/\S+/.exec(link.text)![0].replace(/[>|].*$/, '');
       expect(signIn.startsWith(slackVars.SITROOM_PUBLIC_URL!)).toBe(true);
       const landed = await tab.goto(signIn);

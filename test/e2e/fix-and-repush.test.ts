@@ -71,16 +71,18 @@ describe('a real CI failure on a paired phase', () => {
       workItemKey: key,
       intention: 'NodePool reports when machines cannot be created for lack of capacity',
       summary: '',
-      phases: [{
-        id: phaseId,
-        title: `Add NodePool condition type ${condition.conditionType} and reason ${condition.reason}`,
-        activity: 'core_logic', // maria pairs on core logic
-        files: [conditionsFile, apiTypesFile, deepcopyFile, testFile],
-        constraints: ['CamelCase condition type and reason values'],
-        validation: [{ command: 'make verify', why: 'generated code current' }],
-        dependsOn: [],
-        mergeOrder: 1,
-      }],
+      phases: [
+        {
+          id: phaseId,
+          title: `Add NodePool condition type ${condition.conditionType} and reason ${condition.reason}`,
+          activity: 'core_logic', // maria pairs on core logic
+          files: [conditionsFile, apiTypesFile, deepcopyFile, testFile],
+          constraints: ['CamelCase condition type and reason values'],
+          validation: [{ command: 'make verify', why: 'generated code current' }],
+          dependsOn: [],
+          mergeOrder: 1,
+        },
+      ],
     };
     const handle = await rt.env.client.workflow.start('workItemWorkflow', {
       taskQueue: rt.taskQueue,
@@ -89,7 +91,9 @@ describe('a real CI failure on a paired phase', () => {
     });
     const state = () => handle.query(workItemStateQuery);
     await eventually(state, (s) => s.status === 'awaiting-plan-approval', 'plan gate');
-    expect(await rt.orchestrator.decide({ workItemKey: key, kind: 'approve-plan', actor: 'maria', surface: 'slack-button', idempotencyKey: `${key}:approve-plan` })).toMatchObject({ outcome: 'applied' });
+    expect(
+      await rt.orchestrator.decide({ workItemKey: key, kind: 'approve-plan', actor: 'maria', surface: 'slack-button', idempotencyKey: `${key}:approve-plan` }),
+    ).toMatchObject({ outcome: 'applied' });
 
     // Once she approves the phase, it is hers to pair on, and the invitation names the branch her commits go to.
     const gate = await until(() => dmOf('maria').find((m) => seen(m).includes(`Phase gate — ${key}`)), 'the phase gate', 60_000);
@@ -113,7 +117,13 @@ describe('a real CI failure on a paired phase', () => {
     writeFileSync(conditions, addConditionConstants(readFileSync(conditions, 'utf8'), condition));
     const types = join(mine!, apiTypesFile);
     const typesBefore = readFileSync(types, 'utf8');
-    writeFileSync(types, typesBefore.replace('type NodePoolStatus struct {\n', `type NodePoolStatus struct {\n\t// ${field} counts the machines that cannot be created, by reason.\n\t${field} map[string]int32\n`));
+    writeFileSync(
+      types,
+      typesBefore.replace(
+        'type NodePoolStatus struct {\n',
+        `type NodePoolStatus struct {\n\t// ${field} counts the machines that cannot be created, by reason.\n\t${field} map[string]int32\n`,
+      ),
+    );
     writeFileSync(join(mine!, testFile), deepCopyTest);
     execFileSync('gofmt', ['-w', conditionsFile, apiTypesFile, testFile], { cwd: mine! }); // her editor
     await git(mine!, ['add', conditionsFile, apiTypesFile, testFile]);
@@ -125,7 +135,10 @@ describe('a real CI failure on a paired phase', () => {
 
     // CI fails for real: the stale DeepCopy shares the new map, and her test sees it.
     const alertDm = await until(() => dmOf('maria').find((m) => seen(m).includes(`CI blocked — ${key} ${phaseId}`)), 'the CI alert in her DM', 240_000);
-    const inChannel = await until(() => ws.messagesIn(alerts).find((m) => seen(m).includes(`CI blocked — ${key} ${phaseId}`)), 'the CI alert in the team channel');
+    const inChannel = await until(
+      () => ws.messagesIn(alerts).find((m) => seen(m).includes(`CI blocked — ${key} ${phaseId}`)),
+      'the CI alert in the team channel',
+    );
     for (const alert of [alertDm, inChannel]) expectBlockingCiAlert(alert, { test: staleTest, message: 'zz_generated.deepcopy.go is stale, run make api' });
     expect(seen(inChannel)).toContain('<@U0MARIA01>');
 
@@ -133,7 +146,15 @@ describe('a real CI failure on a paired phase', () => {
 
     // The offline RH-A regenerates and re-pushes; CI goes green; the phase merges; the work item resolves.
     // A second alert after the re-push would mean the fix did not fix it: stop waiting then.
-    const final = await eventually(state, (s) => s.status === 'resolved' || s.phases.some((p) => p.status === 'failed') || s.phases.some((p) => p.awaitingCiDecision === true && p.ciWatchId?.endsWith(':ci:1') === true), 'resolution', 300_000);
+    const final = await eventually(
+      state,
+      (s) =>
+        s.status === 'resolved' ||
+        s.phases.some((p) => p.status === 'failed') ||
+        s.phases.some((p) => p.awaitingCiDecision === true && p.ciWatchId?.endsWith(':ci:1') === true),
+      'resolution',
+      300_000,
+    );
     expect(final.phases.map((p) => [p.id, p.status])).toEqual([[phaseId, 'merged']]);
     expect(final.status).toBe('resolved');
     const ready = await until(() => dmOf('maria').find((m) => seen(m).includes(`PR ready — ${key} ${phaseId}`)), '"PR ready" after the fix', 30_000);

@@ -40,7 +40,18 @@ function goTestJob(bare: string): FakeProwJob['run'] {
     const wt = mkdtempSync(join(scratch, 'prow-unit-'));
     await git(bare, ['worktree', 'add', '-q', '--detach', wt, sha]);
     try {
-      const out = await exec('go', ['test', '-json', './...'], { cwd: wt, maxBuffer: 64 * 1024 * 1024, env: { PATH: process.env.PATH, HOME: process.env.HOME, GOPROXY: 'off', GOTOOLCHAIN: 'local', GOFLAGS: process.env.GOFLAGS ?? '', SITROOM_CI_ATTEMPT: String(attempt) } }).then(
+      const out = await exec('go', ['test', '-json', './...'], {
+        cwd: wt,
+        maxBuffer: 64 * 1024 * 1024,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          GOPROXY: 'off',
+          GOTOOLCHAIN: 'local',
+          GOFLAGS: process.env.GOFLAGS ?? '',
+          SITROOM_CI_ATTEMPT: String(attempt),
+        },
+      }).then(
         (r) => r.stdout,
         (err: { stdout?: string }) => err.stdout ?? '',
       );
@@ -62,9 +73,18 @@ describe('GitHub mode against the loopback GitHub and Prow', () => {
   beforeAll(async () => {
     bare = join(scratch, 'hypershift.git');
     await git(scratch, ['init', '-q', '--bare', '-b', 'main', bare]);
-    github = await startFakeGitHub({ owner: 'openshift', repo: 'hypershift', bareRepo: bare, token, jobs: [{ name: 'unit', required: true, run: goTestJob(bare) }] });
+    github = await startFakeGitHub({
+      owner: 'openshift',
+      repo: 'hypershift',
+      bareRepo: bare,
+      token,
+      jobs: [{ name: 'unit', required: true, run: goTestJob(bare) }],
+    });
     env = await startTimeSkippingEnvironment();
-    rt = await startTestRuntime({ env, processEnv: { GITHUB_TOKEN: token, GITHUB_API_URL: github.url, PROW_GCS_URL: github.url, GITHUB_PUSH_URL: bare, CI_WEBHOOK_SECRET: undefined } });
+    rt = await startTestRuntime({
+      env,
+      processEnv: { GITHUB_TOKEN: token, GITHUB_API_URL: github.url, PROW_GCS_URL: github.url, GITHUB_PUSH_URL: bare, CI_WEBHOOK_SECRET: undefined },
+    });
     // The remote starts as a copy of the target repository, as a fork of HyperShift would.
     await git(rt.core.targetRepo, ['push', '-q', bare, 'main']);
   }, 120_000);
@@ -101,7 +121,14 @@ describe('GitHub mode against the loopback GitHub and Prow', () => {
     });
     const state = () => handle.query(workItemStateQuery);
     const decide = (kind: 'approve-plan' | 'approve-phase', phaseId?: string) =>
-      rt.orchestrator.decide({ workItemKey: key, kind, actor: 'maria', surface: 'slack-button', idempotencyKey: `${key}:${kind}:${phaseId ?? 'plan'}`, ...(phaseId ? { phaseId } : {}) });
+      rt.orchestrator.decide({
+        workItemKey: key,
+        kind,
+        actor: 'maria',
+        surface: 'slack-button',
+        idempotencyKey: `${key}:${kind}:${phaseId ?? 'plan'}`,
+        ...(phaseId ? { phaseId } : {}),
+      });
 
     await eventually(state, (s) => s.status === 'awaiting-plan-approval', 'plan gate');
     expect(await decide('approve-plan')).toMatchObject({ outcome: 'applied' });
@@ -109,21 +136,34 @@ describe('GitHub mode against the loopback GitHub and Prow', () => {
     if (opened.phases[0]!.status === 'awaiting-approval') expect(await decide('approve-phase', 'api')).toMatchObject({ outcome: 'applied' });
 
     // The PR is opened on GitHub with the evidence, from the branch pushed to the remote.
-    const pull = await eventually(async () => github.pulls[0], (p) => p !== undefined, 'PR on the fake', 240_000);
+    const pull = await eventually(
+      async () => github.pulls[0],
+      (p) => p !== undefined,
+      'PR on the fake',
+      240_000,
+    );
     expect(pull!.base).toBe('main');
     expect(pull!.head).toBe(`sitroom/${key.toLowerCase()}/api-1`);
     expect(pull!.body).toContain('make verify');
     expect(pull!.body).toContain('api/hypershift/v1beta1/nodepool_conditions.go');
     expect(pull!.body).toMatch(/L1 structural/i);
-    expect((await git(bare, ['show', `${pull!.sha}:api/hypershift/v1beta1/nodepool_conditions.go`]))).toContain('NodePoolCapacityErrorConditionType');
+    expect(await git(bare, ['show', `${pull!.sha}:api/hypershift/v1beta1/nodepool_conditions.go`])).toContain('NodePoolCapacityErrorConditionType');
 
     // The first Prow run trips the known flake; RH-O asks Prow to run the job again, once.
-    const retry = await eventually(async () => github.comments.filter((c) => c.issue === pull!.number), (cs) => cs.length > 0, '/test comment', 120_000);
+    const retry = await eventually(
+      async () => github.comments.filter((c) => c.issue === pull!.number),
+      (cs) => cs.length > 0,
+      '/test comment',
+      120_000,
+    );
     expect(retry[0]!.body.split('\n')[0]).toBe('/test unit');
     expect(retry[0]!.body).toMatch(/<!-- sitroom:ci-retry:/);
 
     const ready = await eventually(
-      async () => (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'pr-ready'))).filter((n) => (n.payload as { workItemKey: string }).workItemKey === key),
+      async () =>
+        (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'pr-ready'))).filter(
+          (n) => (n.payload as { workItemKey: string }).workItemKey === key,
+        ),
       (rows) => rows.length > 0,
       'pr-ready notification',
       180_000,
@@ -137,7 +177,11 @@ describe('GitHub mode against the loopback GitHub and Prow', () => {
     expect(github.comments.filter((c) => c.issue === pull!.number)).toHaveLength(1);
 
     // RH-O asked GitHub whether the PR merged; it has not, so the phase waits and nothing is merged by us.
-    await eventually(() => completedActivities(handle, 'mergePhase'), (n) => n >= 1, 'first merge check');
+    await eventually(
+      () => completedActivities(handle, 'mergePhase'),
+      (n) => n >= 1,
+      'first merge check',
+    );
     expect((await state()).phases[0]!.status).toBe('ready-to-merge');
     expect(pull!.merged).toBe(false);
 
@@ -154,7 +198,9 @@ describe('GitHub mode against the loopback GitHub and Prow', () => {
     expect(await git(bare, ['log', '-1', '--format=%s', 'main'])).toContain(`Merge pull request #${pull!.number}`);
 
     const audit = await decisionsFor(rt.core.store.db, key);
-    expect(audit.filter((d) => d.kind === 'ci-retry')).toEqual([expect.objectContaining({ detail: expect.objectContaining({ job: 'unit', tests: ['TestNodePoolAutoRepair'] }) })]);
+    expect(audit.filter((d) => d.kind === 'ci-retry')).toEqual([
+      expect.objectContaining({ detail: expect.objectContaining({ job: 'unit', tests: ['TestNodePoolAutoRepair'] }) }),
+    ]);
     expect(audit.some((d) => d.kind === 'ci-alert')).toBe(false);
   }, 600_000);
 });
@@ -184,7 +230,21 @@ describe('the GitHub CI port on its own', () => {
     await git(scratch, ['init', '-q', '--bare', '-b', 'main', bare]);
     await git(repoDir, ['push', '-q', bare, 'main']);
     const junit = (passed: boolean) =>
-      renderJUnit([{ name: 'unit', cases: [{ suite: 'nodepool', name: 'TestNodePoolAutoRepair', classname: 'nodepool', timeSeconds: 0.1, status: passed ? 'passed' : 'failed', message: passed ? '' : 'timed out waiting for the condition' }] }]);
+      renderJUnit([
+        {
+          name: 'unit',
+          cases: [
+            {
+              suite: 'nodepool',
+              name: 'TestNodePoolAutoRepair',
+              classname: 'nodepool',
+              timeSeconds: 0.1,
+              status: passed ? 'passed' : 'failed',
+              message: passed ? '' : 'timed out waiting for the condition',
+            },
+          ],
+        },
+      ]);
     github = await startFakeGitHub({
       owner: 'openshift',
       repo: 'hypershift',
@@ -201,10 +261,24 @@ describe('the GitHub CI port on its own', () => {
   it('reads settings from the environment and team.yaml, naming a bad value', () => {
     const { team } = loadConfig(repoDir);
     const github = (vars: Record<string, string>) => environmentFrom(vars).github;
-    expect(githubSettings(github({ GITHUB_TOKEN: token }), team)).toMatchObject({ owner: 'openshift', repo: 'hypershift', apiUrl: 'https://api.github.com', pushUrl: 'https://github.com/openshift/hypershift.git', requiredJobs: ['unit'], gcsUrl: 'https://storage.googleapis.com' });
+    expect(githubSettings(github({ GITHUB_TOKEN: token }), team)).toMatchObject({
+      owner: 'openshift',
+      repo: 'hypershift',
+      apiUrl: 'https://api.github.com',
+      pushUrl: 'https://github.com/openshift/hypershift.git',
+      requiredJobs: ['unit'],
+      gcsUrl: 'https://storage.googleapis.com',
+    });
     const withJobs = { ...team, ci: { ...team.ci, platforms: [{ ...team.ci.platforms[0]!, required_jobs: ['unit', 'verify'] }] } };
-    expect(githubSettings(github({ GITHUB_TOKEN: token, GITHUB_REPOSITORY: 'me/fork', GITHUB_API_URL: 'http://127.0.0.1:1/' }), withJobs)).toMatchObject({ owner: 'me', repo: 'fork', apiUrl: 'http://127.0.0.1:1', requiredJobs: ['unit', 'verify'] });
-    expect(() => github({ GITHUB_TOKEN: token, GITHUB_REPOSITORY: 'not a repo' })).toThrow(/GITHUB_REPOSITORY: expected an owner\/name GitHub repository, got "not a repo"/);
+    expect(githubSettings(github({ GITHUB_TOKEN: token, GITHUB_REPOSITORY: 'me/fork', GITHUB_API_URL: 'http://127.0.0.1:1/' }), withJobs)).toMatchObject({
+      owner: 'me',
+      repo: 'fork',
+      apiUrl: 'http://127.0.0.1:1',
+      requiredJobs: ['unit', 'verify'],
+    });
+    expect(() => github({ GITHUB_TOKEN: token, GITHUB_REPOSITORY: 'not a repo' })).toThrow(
+      /GITHUB_REPOSITORY: expected an owner\/name GitHub repository, got "not a repo"/,
+    );
     const badSlug = { ...team, target: { ...team.target, repo: 'not a repo' } };
     expect(() => githubSettings(github({ GITHUB_TOKEN: token }), badSlug)).toThrow(/team\.yaml target\.repo: "not a repo"/);
     const noProw = { ...team, ci: { ...team.ci, platforms: [{ ...team.ci.platforms[0]!, kind: 'github-actions' as const }] } };
@@ -213,7 +287,10 @@ describe('the GitHub CI port on its own', () => {
 
   it('numbers runs per job and commit, retriggers once per key, and reports merged only after GitHub merged', async () => {
     const { team } = loadConfig(repoDir);
-    const settings = githubSettings(environmentFrom({ GITHUB_TOKEN: token, GITHUB_API_URL: github.url, PROW_GCS_URL: github.url, GITHUB_PUSH_URL: bare }).github, team);
+    const settings = githubSettings(
+      environmentFrom({ GITHUB_TOKEN: token, GITHUB_API_URL: github.url, PROW_GCS_URL: github.url, GITHUB_PUSH_URL: bare }).github,
+      team,
+    );
     const host = createGitHub({ owner: settings.owner, repo: settings.repo, token, baseUrl: github.url, pushUrl: bare });
     const port = createGitHubCiPort({ settings, host });
 
@@ -228,23 +305,38 @@ describe('the GitHub CI port on its own', () => {
       ['lint', 'success', 1, pr.headSha],
       ['unit', 'failure', 1, pr.headSha],
     ]);
-    expect(first[1]!.tests).toEqual([{ job: 'unit', test: 'TestNodePoolAutoRepair', status: 'failed', message: expect.stringContaining('timed out waiting for the condition') }]);
+    expect(first[1]!.tests).toEqual([
+      { job: 'unit', test: 'TestNodePoolAutoRepair', status: 'failed', message: expect.stringContaining('timed out waiting for the condition') },
+    ]);
     expect(first[0]!.tests).toEqual([]); // an artifact that is not JUnit is reported without test detail
-    expect(await port.poll(pr.url, first.map((r) => r.runId))).toEqual([]);
+    expect(
+      await port.poll(
+        pr.url,
+        first.map((r) => r.runId),
+      ),
+    ).toEqual([]);
 
     await port.retrigger(pr.url, 'unit', 'ci-retry:watch-1:run-1');
     await port.retrigger(pr.url, 'unit', 'ci-retry:watch-1:run-1'); // a retried activity
     await github.idle();
     expect(github.comments.filter((c) => c.issue === pr.number).map((c) => c.body.split('\n')[0])).toEqual(['/test unit']);
-    const second = await port.poll(pr.url, first.map((r) => r.runId));
+    const second = await port.poll(
+      pr.url,
+      first.map((r) => r.runId),
+    );
     expect(second.map((r) => [r.job, r.state, r.attempt])).toEqual([['unit', 'success', 2]]);
     expect(new Set([...first, ...second].map((r) => r.runId)).size).toBe(3);
 
     expect(await port.merge({ workItemKey: 'W-1', phaseId: 'api', prUrl: pr.url, branch: 'feature/x' })).toEqual({ merged: false, base: expect.any(String) });
     expect(github.pulls[0]!.merged).toBe(false); // the port never merges by itself
     const merged = await github.mergePull(pr.number);
-    expect(await port.merge({ workItemKey: 'W-1', phaseId: 'api', prUrl: pr.url, branch: 'feature/x' })).toEqual({ merged: true, base: merged.sha.slice(0, 12) });
-    await expect(port.merge({ workItemKey: 'W-1', phaseId: 'api', prUrl: 'https://github.com/someone/else/pull/1', branch: null })).rejects.toThrow(/not a pull request of openshift\/hypershift/);
+    expect(await port.merge({ workItemKey: 'W-1', phaseId: 'api', prUrl: pr.url, branch: 'feature/x' })).toEqual({
+      merged: true,
+      base: merged.sha.slice(0, 12),
+    });
+    await expect(port.merge({ workItemKey: 'W-1', phaseId: 'api', prUrl: 'https://github.com/someone/else/pull/1', branch: null })).rejects.toThrow(
+      /not a pull request of openshift\/hypershift/,
+    );
   });
 
   it('orders a status history newest first into finished runs', () => {

@@ -51,17 +51,30 @@ describe('a decision on the dashboard settles the gate in Slack', () => {
 
     const cookie = await signIn('maria');
     expect(await decideOnPage(cookie, key, { action: 'approve' })).toBe('Done: approved plan v1.');
-    const settled = await until(() => (seen(current('maria', planGate)).includes('on the dashboard') ? current('maria', planGate) : undefined), 'the plan gate updated in place', 30_000);
+    const settled = await until(
+      () => (seen(current('maria', planGate)).includes('on the dashboard') ? current('maria', planGate) : undefined),
+      'the plan gate updated in place',
+      30_000,
+    );
     expect(settled.edited).toBeTruthy();
     expect(seen(settled)).toContain('approved plan v1 on the dashboard — by <@U0MARIA01>');
     expect(actionIds(settled)).not.toContain('sitroom:decide:approve-plan');
     expect(actionIds(settled).some((id) => id.startsWith('sitroom:open:reject-reason'))).toBe(false);
 
     // The first phase asks for approval; she pauses the work item from the page: the gate stays open, with Resume.
-    const phaseGate = await newDm('maria', (m) => seen(m).includes(`Phase gate — ${key}`) && seen(m).includes('phase api-surface'), 'the gate of phase 1', 60_000);
+    const phaseGate = await newDm(
+      'maria',
+      (m) => seen(m).includes(`Phase gate — ${key}`) && seen(m).includes('phase api-surface'),
+      'the gate of phase 1',
+      60_000,
+    );
     expect(actionIds(phaseGate)).toContain('sitroom:decide:pause');
     expect(await decideOnPage(cookie, key, { action: 'pause' })).toBe('Done: paused the work item.');
-    const paused = await until(() => (seen(current('maria', phaseGate)).includes('paused the work item on the dashboard') ? current('maria', phaseGate) : undefined), 'the phase gate redrawn after the pause', 30_000);
+    const paused = await until(
+      () => (seen(current('maria', phaseGate)).includes('paused the work item on the dashboard') ? current('maria', phaseGate) : undefined),
+      'the phase gate redrawn after the pause',
+      30_000,
+    );
     expect(actionIds(paused)).toContain('sitroom:decide:resume');
     expect(actionIds(paused)).not.toContain('sitroom:decide:pause');
     expect(actionIds(paused)).toContain('sitroom:decide:approve-phase');
@@ -69,7 +82,11 @@ describe('a decision on the dashboard settles the gate in Slack', () => {
     // Resumed and the phase approved on the page: the gate's buttons go, naming where it was decided.
     expect(await decideOnPage(cookie, key, { action: 'resume' })).toBe('Done: resumed the work item.');
     expect(await decideOnPage(cookie, key, { action: 'approve', phase: 'api-surface' })).toMatch(/^Done: approved phase api-surface/);
-    const approved = await until(() => (seen(current('maria', phaseGate)).includes('approved phase api-surface') ? current('maria', phaseGate) : undefined), 'the phase gate settled', 30_000);
+    const approved = await until(
+      () => (seen(current('maria', phaseGate)).includes('approved phase api-surface') ? current('maria', phaseGate) : undefined),
+      'the phase gate settled',
+      30_000,
+    );
     expect(seen(approved)).toMatch(/approved phase api-surface[^"]* on the dashboard — by <@U0MARIA01>/);
     expect(actionIds(approved)).not.toContain('sitroom:decide:approve-phase');
     expect(actionIds(approved)).not.toContain('sitroom:decide:resume');
@@ -78,7 +95,12 @@ describe('a decision on the dashboard settles the gate in Slack', () => {
 
     // Stop RH-A's run: the rest of this file does not need it.
     expect(await decideOnPage(cookie, key, { action: 'cancel', reason: 'only the gate redraw was under test' })).toMatch(/^Done: cancelled/);
-    await eventually(() => rt.env.client.workflow.getHandle(workItemWorkflowId(key)).query(workItemStateQuery), (s) => s.status === 'cancelled', 'cancelled', 60_000);
+    await eventually(
+      () => rt.env.client.workflow.getHandle(workItemWorkflowId(key)).query(workItemStateQuery),
+      (s) => s.status === 'cancelled',
+      'cancelled',
+      60_000,
+    );
   }, 240_000);
 });
 
@@ -113,7 +135,9 @@ describe('"review my branch" reviews the phase branch as it is', () => {
     await git(worktree, ['-c', 'user.name=Sam Okafor', '-c', 'user.email=sam@example.com', 'commit', '-q', '-m', `${key}: QuotaExceeded condition type`]);
 
     const { ts } = await ws.sendMessage('sam', dm('sam'), 'review my branch', threadTs);
-    const review = seen(await replyIn(dm('sam'), threadTs, (m) => m.user === ws.botUserId && Number(m.ts) > Number(ts) && !m.text.startsWith('Pairing on'), 'the branch review'));
+    const review = seen(
+      await replyIn(dm('sam'), threadTs, (m) => m.user === ws.botUserId && Number(m.ts) > Number(ts) && !m.text.startsWith('Pairing on'), 'the branch review'),
+    );
     expect(review).toContain(`Review of \`${branch}\``);
     expect(review).toContain(`1 file(s) changed against main: ${conditions}`);
     // The planted import and identifier cross the api/ boundary: blockers, on his file and lines.
@@ -123,7 +147,10 @@ describe('"review my branch" reviews the phase branch as it is', () => {
     expect(review).not.toContain('No boundary or convention problems found');
 
     // Once he takes the Cluster API type out again, the same question finds the branch clean of that rule.
-    writeFileSync(join(worktree, conditions), `${before}\n// NodePoolQuotaExceededConditionType is set when a machine hits its instance quota.\nconst NodePoolQuotaExceededConditionType ConditionType = "QuotaExceeded"\n`);
+    writeFileSync(
+      join(worktree, conditions),
+      `${before}\n// NodePoolQuotaExceededConditionType is set when a machine hits its instance quota.\nconst NodePoolQuotaExceededConditionType ConditionType = "QuotaExceeded"\n`,
+    );
     await git(worktree, ['-c', 'user.name=Sam Okafor', '-c', 'user.email=sam@example.com', 'commit', '-q', '-am', `${key}: keep Cluster API out of api/`]);
     const { ts: again } = await ws.sendMessage('sam', dm('sam'), 'review my branch', threadTs);
     const second = seen(await replyIn(dm('sam'), threadTs, (m) => m.user === ws.botUserId && Number(m.ts) > Number(again), 'the second branch review'));

@@ -32,7 +32,9 @@ const botReplyAfter = (channel: string, threadTs: string, afterTs: string, what:
 /** A plan requested with /sitroom, then a pair thread opened on its first phase; returns the thread. */
 async function pairOnPhaseOne(user: string, key: string): Promise<{ dm: string; threadTs: string }> {
   const dm = dmOf(user);
-  expect((await ws.slashCommand(user, dm, '/sitroom', `plan ${key} add a NodePool condition type ${user === 'sam' ? 'QuotaExceeded' : 'CapacityError'}`)).status).toBe(200);
+  expect(
+    (await ws.slashCommand(user, dm, '/sitroom', `plan ${key} add a NodePool condition type ${user === 'sam' ? 'QuotaExceeded' : 'CapacityError'}`)).status,
+  ).toBe(200);
   await until(() => ws.messagesIn(dm).find((m) => seen(m).includes(`Plan gate — ${key}`)), `${user}'s plan gate`, 60_000);
   const { ts } = await ws.sendMessage(user, dm, `pair with me on phase 1 of ${key}`);
   await replyIn(dm, ts, (m) => m.text.startsWith('Pairing on'), `${user}'s pair thread`);
@@ -70,7 +72,13 @@ describe('a pair partner that discusses', () => {
   }, 180_000);
 
   it('pasted code still gets a review, and "review my branch" says when the phase has no branch yet', async () => {
-    const snippet = ['for _, m := range machines {', '\tmachine, _ := r.Client.Get(ctx, m.Name)', '\tmsg = msg + m.Name', '}', 'np.Status.SetCondition(hyperv1.NodePoolCondition{Type: "quota_exceeded", Message: msg})'].join('\n');
+    const snippet = [
+      'for _, m := range machines {',
+      '\tmachine, _ := r.Client.Get(ctx, m.Name)',
+      '\tmsg = msg + m.Name',
+      '}',
+      'np.Status.SetCondition(hyperv1.NodePoolCondition{Type: "quota_exceeded", Message: msg})',
+    ].join('\n');
     const { ts } = await ws.sendMessage('sam', samThread.dm, snippet, samThread.threadTs);
     const review = seen(await botReplyAfter(samThread.dm, samThread.threadTs, ts, 'the review of the snippet'));
     expect(review).toMatch(/finding\(s\)/);
@@ -86,7 +94,11 @@ describe('memory written by the product', () => {
   it('maria saves a hypothesis with "remember:"; her next briefing shows it, her last session and a merged precedent with why', async () => {
     // Yesterday's session ends: she says "done" in her pair thread.
     await ws.sendMessage('maria', mariaThread.dm, 'done', mariaThread.threadTs);
-    await eventually(() => rt.env.client.workflow.getHandle(`pair:${mariaThread.dm}:${mariaThread.threadTs}`).describe(), (d) => d.status.name === 'COMPLETED', 'the pair session to end');
+    await eventually(
+      () => rt.env.client.workflow.getHandle(`pair:${mariaThread.dm}:${mariaThread.threadTs}`).describe(),
+      (d) => d.status.name === 'COMPLETED',
+      'the pair session to end',
+    );
     const dm = dmOf('maria');
     const hypothesis = 'the Azure quota error is lost at the Machine -> NodePool step';
     const { ts } = await ws.sendMessage('maria', dm, `remember: ${hypothesis}`);
@@ -125,7 +137,11 @@ describe('knowledge that compounds', () => {
     };
     // First scan: the baseline (entries about code this example repository never had are left alone).
     await scan();
-    await eventually(() => rt.core.knowledge.patterns.getPattern('platform-error-propagation'), (p) => !!p?.checkedAt, 'the first scan');
+    await eventually(
+      () => rt.core.knowledge.patterns.getPattern('platform-error-propagation'),
+      (p) => !!p?.checkedAt,
+      'the first scan',
+    );
     expect(await rt.core.knowledge.proposals.reviewQueue()).toEqual([]);
 
     const pattern = (await rt.core.knowledge.patterns.getPattern('platform-error-propagation'))!;
@@ -133,7 +149,12 @@ describe('knowledge that compounds', () => {
     rmSync(join(rt.core.targetRepo, gone));
     await git(rt.core.targetRepo, ['commit', '-q', '-am', `remove ${gone}`]);
     await scan();
-    const queue = await eventually(() => rt.core.knowledge.proposals.reviewQueue(), (q) => q.some((p) => p.kind === 'retirement' && p.patternId === 'platform-error-propagation'), 'the retirement proposal', 60_000);
+    const queue = await eventually(
+      () => rt.core.knowledge.proposals.reviewQueue(),
+      (q) => q.some((p) => p.kind === 'retirement' && p.patternId === 'platform-error-propagation'),
+      'the retirement proposal',
+      60_000,
+    );
     const proposal = queue.find((p) => p.kind === 'retirement' && p.patternId === 'platform-error-propagation')!;
     expect(proposal).toMatchObject({ developerId: 'rh-o' });
     expect(proposal.draft.body).toContain(gone);
@@ -144,7 +165,12 @@ describe('knowledge that compounds', () => {
     const page = await (await fetch(`${surfaces.http.url}/dashboard`, { headers: { cookie } })).text();
     expect(page).toContain(gone);
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-    const approved = await fetch(`${surfaces.http.url}/dashboard/proposals/${proposal.id}/review`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf, decision: 'approve', note: 'the file is gone' }).toString() });
+    const approved = await fetch(`${surfaces.http.url}/dashboard/proposals/${proposal.id}/review`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf, decision: 'approve', note: 'the file is gone' }).toString(),
+    });
     expect(approved.status).toBe(303);
     const retired = (await rt.core.knowledge.patterns.getPattern('platform-error-propagation'))!;
     expect(retired.state).toBe('retired');
@@ -152,7 +178,9 @@ describe('knowledge that compounds', () => {
     // The retirement goes back to the repository for review like code: priya reads where, and the PR's branch
     // marks the entry's own file retired, reviewed by her.
     const after = await (await fetch(`${surfaces.http.url}${approved.headers.get('location')!}`, { headers: { cookie } })).text();
-    expect(after).toContain(`Proposed to the repository for review: ${pathToFileURL(rt.core.targetRepo).href}#sitroom/knowledge/platform-error-propagation-v${retired.version}-retired (${retired.sourcePath})`);
+    expect(after).toContain(
+      `Proposed to the repository for review: ${pathToFileURL(rt.core.targetRepo).href}#sitroom/knowledge/platform-error-propagation-v${retired.version}-retired (${retired.sourcePath})`,
+    );
     const branch = `sitroom/knowledge/platform-error-propagation-v${retired.version}-retired`;
     expect((await createLocalCodeHost(rt.core.targetRepo).findPullRequest(branch))?.number).toBeGreaterThan(0);
     const file = parsePatternFile(branch, await git(rt.core.targetRepo, ['show', `${branch}:${retired.sourcePath!}`]));

@@ -56,7 +56,10 @@ async function fireSchedule(): Promise<ModelDriftResult> {
   await new Promise((r) => setTimeout(r, Math.max(0, lastTrigger + 1_100 - Date.now())));
   lastTrigger = Date.now();
   await handle.trigger();
-  const started = await until(async () => (await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId).find((id) => !before.has(id)), 'the scheduled drift run');
+  const started = await until(
+    async () => (await handle.describe()).info.recentActions.map((a) => a.action.workflow.workflowId).find((id) => !before.has(id)),
+    'the scheduled drift run',
+  );
   return rt.env.client.workflow.getHandle(started).result();
 }
 
@@ -78,7 +81,10 @@ describe('model drift on the target default branch', () => {
     const declaration = text.split('\n').find((l) => new RegExp(`^\\s*${movedSymbol}\\b.*=`).test(l))!;
     expect(declaration).toBeDefined();
     writeFileSync(join(upstream, conditionsFile), text.replace(declaration, '\t// ReconciliationActive is declared in nodepool_pause_conditions.go.'));
-    writeFileSync(join(upstream, 'api/hypershift/v1beta1/nodepool_pause_conditions.go'), `package v1beta1\n\n// Pausing reconciliation.\nconst (\n${declaration}\n)\n`);
+    writeFileSync(
+      join(upstream, 'api/hypershift/v1beta1/nodepool_pause_conditions.go'),
+      `package v1beta1\n\n// Pausing reconciliation.\nconst (\n${declaration}\n)\n`,
+    );
     await git(upstream, ['add', '-A']);
     await git(upstream, ['commit', '-q', '-m', 'Move the pause condition into its own file']);
     const moved = (await git(upstream, ['rev-parse', 'HEAD'])).trim();
@@ -103,9 +109,15 @@ describe('model drift on the target default branch', () => {
     const third = await fireSchedule();
     expect(third.broken).toBe(1);
     expect(third.proposals).toEqual(second.proposals);
-    const rows = await rt.core.store.db.select().from(notificationOutbox).where(and(eq(notificationOutbox.kind, 'model-drift'), eq(notificationOutbox.developerId, 'priya')));
+    const rows = await rt.core.store.db
+      .select()
+      .from(notificationOutbox)
+      .where(and(eq(notificationOutbox.kind, 'model-drift'), eq(notificationOutbox.developerId, 'priya')));
     expect(rows).toHaveLength(1);
-    await until(async () => (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.id, rows[0]!.id)))[0]?.deliveredAt, 'the proposal delivered');
+    await until(
+      async () => (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.id, rows[0]!.id)))[0]?.deliveredAt,
+      'the proposal delivered',
+    );
     await new Promise((r) => setTimeout(r, 1_000)); // a few dispatcher cycles
     expect(driftDms('priya')).toHaveLength(1);
 

@@ -22,7 +22,11 @@ async function start(key: string, ownerId: string, plan: Plan) {
     workflowId: workItemWorkflowId(key),
     args: [{ key, ownerId, title: plan.intention, intention: plan.intention, plan }],
   });
-  await eventually(() => handle.query(workItemStateQuery), (s) => s.status === 'awaiting-plan-approval', `${key} plan gate`);
+  await eventually(
+    () => handle.query(workItemStateQuery),
+    (s) => s.status === 'awaiting-plan-approval',
+    `${key} plan gate`,
+  );
   return handle;
 }
 
@@ -33,23 +37,63 @@ describe('a mode switch', () => {
       workItemKey: key,
       intention: 'surface machine capacity problems',
       summary: '',
-      phases: [{ id: 'core', title: 'Add NodePool condition type MachineCapacity and reason CapacityExhausted', activity: 'core_logic', files: conditionFiles('machine_capacity'), constraints: [], validation: [], dependsOn: [], mergeOrder: 1 }],
+      phases: [
+        {
+          id: 'core',
+          title: 'Add NodePool condition type MachineCapacity and reason CapacityExhausted',
+          activity: 'core_logic',
+          files: conditionFiles('machine_capacity'),
+          constraints: [],
+          validation: [],
+          dependsOn: [],
+          mergeOrder: 1,
+        },
+      ],
     });
     const decide = (kind: 'approve-plan' | 'approve-phase' | 'set-mode', extra: Record<string, string> = {}) =>
       rt.orchestrator.decide({ workItemKey: key, kind, actor: 'maria', surface: 'slack-button', idempotencyKey: `${key}:${kind}`, ...extra });
     await decide('approve-plan');
-    await eventually(() => handle.query(workItemStateQuery), (s) => s.phases[0]!.status === 'awaiting-approval', 'core gate');
+    await eventually(
+      () => handle.query(workItemStateQuery),
+      (s) => s.phases[0]!.status === 'awaiting-approval',
+      'core gate',
+    );
     expect((await handle.query(workItemStateQuery)).phases[0]!.mode).toBe('collaborative');
     await decide('approve-phase', { phaseId: 'core' });
-    await eventually(() => handle.query(workItemStateQuery), (s) => s.phases[0]!.status === 'pairing', 'pairing');
+    await eventually(
+      () => handle.query(workItemStateQuery),
+      (s) => s.phases[0]!.status === 'pairing',
+      'pairing',
+    );
 
-    expect(await decide('set-mode', { phaseId: 'core', mode: 'autonomous' })).toMatchObject({ outcome: 'applied', summary: 'switched phase core from collaborative to autonomous' });
-    const final = await eventually(() => handle.query(workItemStateQuery), (s) => s.status === 'resolved' || s.phases[0]!.status === 'failed', 'resolution', 120_000);
+    expect(await decide('set-mode', { phaseId: 'core', mode: 'autonomous' })).toMatchObject({
+      outcome: 'applied',
+      summary: 'switched phase core from collaborative to autonomous',
+    });
+    const final = await eventually(
+      () => handle.query(workItemStateQuery),
+      (s) => s.status === 'resolved' || s.phases[0]!.status === 'failed',
+      'resolution',
+      120_000,
+    );
     expect(final.phases[0]).toMatchObject({ status: 'merged', mode: 'autonomous' });
-    expect(final.phases[0]!.handoffs).toEqual([expect.objectContaining({ from: 'collaborative', to: 'autonomous', why: 'the developer handed the phase back to the agent' })]);
+    expect(final.phases[0]!.handoffs).toEqual([
+      expect.objectContaining({ from: 'collaborative', to: 'autonomous', why: 'the developer handed the phase back to the agent' }),
+    ]);
 
-    const handoffs = await rt.core.store.db.select().from(notificationOutbox).where(and(eq(notificationOutbox.developerId, 'maria'), eq(notificationOutbox.kind, 'handoff')));
-    expect(handoffs.map((h) => h.payload)).toEqual([expect.objectContaining({ workItemKey: key, phaseId: 'core', from: 'collaborative', to: 'autonomous', next: ['the agent does the phase from its plan and opens the PR'] })]);
+    const handoffs = await rt.core.store.db
+      .select()
+      .from(notificationOutbox)
+      .where(and(eq(notificationOutbox.developerId, 'maria'), eq(notificationOutbox.kind, 'handoff')));
+    expect(handoffs.map((h) => h.payload)).toEqual([
+      expect.objectContaining({
+        workItemKey: key,
+        phaseId: 'core',
+        from: 'collaborative',
+        to: 'autonomous',
+        next: ['the agent does the phase from its plan and opens the PR'],
+      }),
+    ]);
     expect((await decisionsFor(rt.core.store.db, key)).map((d) => d.kind)).toEqual(expect.arrayContaining(['set-mode', 'mode-handoff']));
   }, 180_000);
 });
@@ -59,14 +103,30 @@ describe('overlapping work', () => {
     const a = `${rt.keyPrefix}-2`;
     const b = `${rt.keyPrefix}-3`;
     const c = `${rt.keyPrefix}-4`;
-    const phase = (id: string, files: string[]) => ({ id, title: 'Condition work', activity: 'api_changes' as const, files, constraints: [], validation: [], dependsOn: [], mergeOrder: 1 });
+    const phase = (id: string, files: string[]) => ({
+      id,
+      title: 'Condition work',
+      activity: 'api_changes' as const,
+      files,
+      constraints: [],
+      validation: [],
+      dependsOn: [],
+      mergeOrder: 1,
+    });
     await start(a, 'maria', { workItemKey: a, intention: 'capacity condition', summary: '', phases: [phase('api', conditionFiles('capacity_error'))] });
     await start(b, 'sam', { workItemKey: b, intention: 'quota condition', summary: '', phases: [phase('api', conditionFiles('quota_exceeded'))] });
     await start(c, 'priya', { workItemKey: c, intention: 'docs only', summary: '', phases: [phase('docs', ['docs/content/reference/nodepool.md'])] });
 
-    const overlaps = async () => (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'overlap'))).filter((n) => JSON.stringify(n.payload).includes(rt.keyPrefix));
+    const overlaps = async () =>
+      (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'overlap'))).filter((n) =>
+        JSON.stringify(n.payload).includes(rt.keyPrefix),
+      );
     const notes = await eventually(overlaps, (rows) => rows.length >= 2, 'overlap notes');
-    expect(notes.map((n) => [n.developerId, (n.payload as { workItemKey: string }).workItemKey, (n.payload as { otherWorkItemKey: string }).otherWorkItemKey]).sort()).toEqual([
+    expect(
+      notes
+        .map((n) => [n.developerId, (n.payload as { workItemKey: string }).workItemKey, (n.payload as { otherWorkItemKey: string }).otherWorkItemKey])
+        .sort(),
+    ).toEqual([
       ['maria', a, b],
       ['sam', b, a],
     ]);

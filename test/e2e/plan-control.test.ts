@@ -26,7 +26,8 @@ let ws: Surfaces['workspace'];
 beforeAll(() => void ({ rt, ws } = product));
 
 const current = (m: StoredMessage) => product.current('maria', m);
-const replyTo = (ts: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs?: number) => until(() => ws.threadReplies(dm('maria'), ts).find((m) => m.user === ws.botUserId && match(m)), what, timeoutMs);
+const replyTo = (ts: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs?: number) =>
+  until(() => ws.threadReplies(dm('maria'), ts).find((m) => m.user === ws.botUserId && match(m)), what, timeoutMs);
 const homeText = () => JSON.stringify(ws.homeOf('maria')?.blocks ?? []);
 async function home(match: (text: string) => boolean, what: string): Promise<string> {
   // App Home is drawn when it is opened: open it again until it shows what is expected.
@@ -47,10 +48,17 @@ describe('plan control from Slack', () => {
     const key = `${rt.keyPrefix}-3001`;
     expect((await ws.slashCommand('maria', dm('maria'), '/sitroom', `plan ${key} NodePool should report capacity errors per platform`)).status).toBe(200);
     const gate = await newDm('maria', (m) => seen(m).includes(`Plan gate — ${key}`), 'the plan gate', 60_000);
-    expect(actionIds(gate)).toEqual(expect.arrayContaining([
-      'sitroom:decide:approve-plan', 'sitroom:open:plan-edit', 'sitroom:open:reject-reason',
-      'sitroom:decide:set-mode:autonomous:2', 'sitroom:decide:set-mode:approval-required:2', 'sitroom:decide:pause', 'sitroom:decide:cancel',
-    ]));
+    expect(actionIds(gate)).toEqual(
+      expect.arrayContaining([
+        'sitroom:decide:approve-plan',
+        'sitroom:open:plan-edit',
+        'sitroom:open:reject-reason',
+        'sitroom:decide:set-mode:autonomous:2',
+        'sitroom:decide:set-mode:approval-required:2',
+        'sitroom:decide:pause',
+        'sitroom:decide:cancel',
+      ]),
+    );
     expect(seen(gate)).toContain('3: full auto');
 
     // Edit: the modal holds the plan; she renames phase 4 and says why; the gate shows plan v2 in place.
@@ -65,7 +73,15 @@ describe('plan control from Slack', () => {
     const bad = await ws.submitModal('maria', { plan_phase_depends_3: 'nodepool-integration, telemetry', plan_note: 'rename the docs phase' });
     expect(bad.body).toContain('Not another phase of this plan: telemetry');
     expect(ws.modalOf('maria')).toBeDefined();
-    expect((await ws.submitModal('maria', { plan_phase_depends_3: 'nodepool-integration', plan_phase_title_3: 'Docs, metrics and alerts for CapacityError', plan_note: 'the docs phase covers metrics and alerts too' })).status).toBe(200);
+    expect(
+      (
+        await ws.submitModal('maria', {
+          plan_phase_depends_3: 'nodepool-integration',
+          plan_phase_title_3: 'Docs, metrics and alerts for CapacityError',
+          plan_note: 'the docs phase covers metrics and alerts too',
+        })
+      ).status,
+    ).toBe(200);
     const edited = await gateShows(gate, 'edited the plan (v2): the docs phase covers metrics and alerts too', 'the gate after the edit');
     expect(seen(edited)).toContain('4. Docs, metrics and alerts for CapacityError — autonomous (after nodepool-integration)');
     expect(actionIds(edited)).toEqual(expect.arrayContaining(['sitroom:decide:approve-plan', 'sitroom:decide:pause']));
@@ -82,7 +98,10 @@ describe('plan control from Slack', () => {
     expect(actionIds(paused)).toContain('sitroom:decide:resume');
     expect(actionIds(paused)).not.toContain('sitroom:decide:pause');
     expect((await ws.tap('maria', paused, 'sitroom:decide:approve-plan')).status).toBe(200);
-    await until(() => ws.ephemeralsFor('maria').find((e) => e.text.includes(`Not applied: the plan of ${key} is not awaiting approval (status: paused)`)), 'the refusal while paused');
+    await until(
+      () => ws.ephemeralsFor('maria').find((e) => e.text.includes(`Not applied: the plan of ${key} is not awaiting approval (status: paused)`)),
+      'the refusal while paused',
+    );
 
     // Resume from App Home, where the work item shows its controls.
     expect(await home((t) => t.includes(`*${key}*`) && t.includes('— paused'), 'the paused work item')).toContain('sitroom:decide:resume:w0');
@@ -94,7 +113,9 @@ describe('plan control from Slack', () => {
     // In words: "execute phase 1 full auto" switches its mode (the plan is not approved yet, so no gate to approve).
     const order = await ws.sendMessage('maria', dm('maria'), 'execute phase 1 full auto, tell me when the PR is ready');
     const understood = await replyTo(order.ts, () => true, 'the answer to the override');
-    expect(understood.text).toBe(`Phase api-surface of ${key} runs full auto now: switched phase api-surface from approval-required to autonomous. I will tell you in this DM when its PR is ready, CI green.`);
+    expect(understood.text).toBe(
+      `Phase api-surface of ${key} runs full auto now: switched phase api-surface from approval-required to autonomous. I will tell you in this DM when its PR is ready, CI green.`,
+    );
 
     // Approved, phase 1 starts at once: no gate of its own.
     expect((await ws.tap('maria', current(gate), 'sitroom:decide:approve-plan')).status).toBe(200);
@@ -115,7 +136,11 @@ describe('plan control from Slack', () => {
     const cancel = await ws.sendMessage('maria', dm('maria'), `cancel ${key}: superseded by the upstream change`);
     expect((await replyTo(cancel.ts, () => true, 'the answer to cancel')).text).toBe(`${key}: cancelled the work item: superseded by the upstream change.`);
     await home((t) => !t.includes(`*${key}*`), 'the cancelled work item gone');
-    const final = await eventually(() => rt.env.client.workflow.getHandle(workItemWorkflowId(key)).query(workItemStateQuery), (s) => s.status === 'cancelled', 'cancelled');
+    const final = await eventually(
+      () => rt.env.client.workflow.getHandle(workItemWorkflowId(key)).query(workItemStateQuery),
+      (s) => s.status === 'cancelled',
+      'cancelled',
+    );
     expect(final.planEdits.map((e) => [e.version, e.by])).toEqual([[2, 'maria']]);
   }, 240_000);
 });
@@ -133,7 +158,11 @@ describe('hand-offs both ways', () => {
       ],
     };
     // The plan comes with the request (as the CLI sends one); everything after is Slack.
-    await rt.env.client.workflow.start('workItemWorkflow', { taskQueue: rt.taskQueue, workflowId: workItemWorkflowId(key), args: [{ key, ownerId: 'maria', title: 'Capacity and quota', intention: plan.intention, plan }] });
+    await rt.env.client.workflow.start('workItemWorkflow', {
+      taskQueue: rt.taskQueue,
+      workflowId: workItemWorkflowId(key),
+      args: [{ key, ownerId: 'maria', title: 'Capacity and quota', intention: plan.intention, plan }],
+    });
     const gate = await newDm('maria', (m) => seen(m).includes(`Plan gate — ${key}`), 'the plan gate', 60_000);
     expect((await ws.tap('maria', gate, 'sitroom:decide:approve-plan')).status).toBe(200);
 
@@ -165,14 +194,25 @@ describe('hand-offs both ways', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(`${worktree}/QUOTA_NOTES.md`, 'Quota errors come from the provider message; keep the reason CamelCase.\n');
     await git(worktree, ['add', 'QUOTA_NOTES.md']);
-    await git(worktree, ['-c', 'user.name=Maria Alvarez', '-c', 'user.email=maria@example.com', 'commit', '-q', '-m', `${key}: notes on where quota errors come from`]);
+    await git(worktree, [
+      '-c',
+      'user.name=Maria Alvarez',
+      '-c',
+      'user.email=maria@example.com',
+      'commit',
+      '-q',
+      '-m',
+      `${key}: notes on where quota errors come from`,
+    ]);
     const herCommit = (await git(worktree, ['rev-parse', 'HEAD'])).trim();
     // Where the phase branch left main: in full auto the PR may merge before we look, moving main past the branch.
     const base = (await git(worktree, ['rev-parse', 'HEAD~1'])).trim();
 
     await ws.sendMessage('maria', dm('maria'), 'take it from here: the reason must stay QuotaLimitReached', pair.ts);
     const handed = await replyTo(pair.ts, (m) => m.text.startsWith('RH-A takes phase quota'), 'the hand-back answer', 30_000);
-    expect(handed.text).toBe('RH-A takes phase quota from here (switched phase quota from collaborative to autonomous): it continues from your commits on the phase branch with your notes and tells you in your DM when the PR is ready.');
+    expect(handed.text).toBe(
+      'RH-A takes phase quota from here (switched phase quota from collaborative to autonomous): it continues from your commits on the phase branch with your notes and tells you in your DM when the PR is ready.',
+    );
 
     // The hand-off lists her commit and her notes, and what RH-A does next.
     const handoff = await newDm('maria', (m) => seen(m).includes(`Handoff — ${key} quota: collaborative → autonomous`), 'the hand-off', 60_000);
@@ -217,7 +257,12 @@ describe('a plan RH-A cannot draft', () => {
     expect((await ws.tap('maria', failed, 'sitroom:decide:retry-draft')).status).toBe(200);
     const retried = await gateShows(failed, 'asked RH-A to draft the plan again', 'the failed draft answered');
     expect(actionIds(retried)).toEqual([]);
-    const again = await newDm('maria', (m) => seen(m).includes(`Plan draft failed — ${key}`) && seen(m).includes('Attempt 2'), 'the second failed draft', 60_000);
+    const again = await newDm(
+      'maria',
+      (m) => seen(m).includes(`Plan draft failed — ${key}`) && seen(m).includes('Attempt 2'),
+      'the second failed draft',
+      60_000,
+    );
 
     expect((await ws.tap('maria', again, 'sitroom:decide:cancel')).status).toBe(200);
     await gateShows(again, 'cancelled the work item', 'the cancel recorded');

@@ -40,7 +40,14 @@ describe('a three-phase plan', () => {
     });
     const state = () => handle.query(workItemStateQuery);
     const decide = (kind: 'approve-plan' | 'approve-phase' | 'reject-phase', extra: { phaseId?: string; reason?: string } = {}) =>
-      rt.orchestrator.decide({ workItemKey: key, kind, actor: 'maria', surface: 'slack-button', idempotencyKey: `${key}:${kind}:${extra.phaseId ?? 'plan'}:${extra.reason ? 'r' : 'a'}`, ...extra });
+      rt.orchestrator.decide({
+        workItemKey: key,
+        kind,
+        actor: 'maria',
+        surface: 'slack-button',
+        idempotencyKey: `${key}:${kind}:${extra.phaseId ?? 'plan'}:${extra.reason ? 'r' : 'a'}`,
+        ...extra,
+      });
 
     await eventually(state, (s) => s.status === 'awaiting-plan-approval', 'plan gate');
     expect(await decide('approve-plan')).toMatchObject({ outcome: 'applied' });
@@ -74,8 +81,20 @@ describe('a three-phase plan', () => {
     expect(body).toContain('api/hypershift/v1beta1/nodepool_conditions.go');
 
     const audit = (await decisionsFor(rt.core.store.db, key)).map((d) => `${d.kind}:${d.phaseId ?? ''}`);
-    expect(audit).toEqual(expect.arrayContaining(['approve-plan:', 'reject-phase:api', 'approve-phase:api', 'merge-conflict:signals', 'merge:api', 'merge:bridge', 'merge:signals']));
-    const readyNotes = (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'pr-ready'))).map((n) => (n.payload as { phaseId: string }).phaseId);
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        'approve-plan:',
+        'reject-phase:api',
+        'approve-phase:api',
+        'merge-conflict:signals',
+        'merge:api',
+        'merge:bridge',
+        'merge:signals',
+      ]),
+    );
+    const readyNotes = (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'pr-ready'))).map(
+      (n) => (n.payload as { phaseId: string }).phaseId,
+    );
     expect(readyNotes.sort()).toEqual(['api', 'bridge', 'signals', 'signals']);
     // Each merge is recorded with its confidence grades, ready for calibration against later outcomes.
     const merged = await rt.core.store.db.select().from(mergedChanges).where(eq(mergedChanges.workItemKey, key));

@@ -79,14 +79,50 @@ describe('a day with Situation Room', () => {
   it('morning briefing from the schedule: maria sees her ticket, hypothesis, PRs and a knowledge note; sam gets orientation', async () => {
     // Yesterday: maria spiked the ticket on a draft PR.
     const db = rt.core.store.db;
-    await upsertWorkItem(db, { key, ownerId: 'maria', title: 'NodePool should report capacity errors per platform', intention: 'spike', workflowId: workItemWorkflowId(key), status: 'design' });
+    await upsertWorkItem(db, {
+      key,
+      ownerId: 'maria',
+      title: 'NodePool should report capacity errors per platform',
+      intention: 'spike',
+      workflowId: workItemWorkflowId(key),
+      status: 'design',
+    });
     const spike: PhaseState = {
-      id: 'spike', title: 'Spike: where the Azure capacity error disappears', activity: 'implementation', dependsOn: [], mergeOrder: 1, mode: 'autonomous', modeSource: 'team-activity',
-      status: 'ready-to-merge', rejections: [], handoffs: [], attempts: 1, prUrl: 'https://github.com/openshift/hypershift/pull/5012',
+      id: 'spike',
+      title: 'Spike: where the Azure capacity error disappears',
+      activity: 'implementation',
+      dependsOn: [],
+      mergeOrder: 1,
+      mode: 'autonomous',
+      modeSource: 'team-activity',
+      status: 'ready-to-merge',
+      rejections: [],
+      handoffs: [],
+      attempts: 1,
+      prUrl: 'https://github.com/openshift/hypershift/pull/5012',
     };
     await savePlan(db, {
-      key, version: 1, status: 'design', phases: [spike],
-      plan: { workItemKey: key, intention: 'spike', summary: '', phases: [{ id: 'spike', title: spike.title, activity: 'implementation', files: ['hypershift-operator/controllers/nodepool/conditions.go'], constraints: [], validation: [], dependsOn: [], mergeOrder: 1 }] },
+      key,
+      version: 1,
+      status: 'design',
+      phases: [spike],
+      plan: {
+        workItemKey: key,
+        intention: 'spike',
+        summary: '',
+        phases: [
+          {
+            id: 'spike',
+            title: spike.title,
+            activity: 'implementation',
+            files: ['hypershift-operator/controllers/nodepool/conditions.go'],
+            constraints: [],
+            validation: [],
+            dependsOn: [],
+            mergeOrder: 1,
+          },
+        ],
+      },
     });
     // Monday, she saves her hypothesis in her DM, in words; Tuesday's briefing starts from it.
     const mariaDm = ws.dmChannel(ws.user('maria').id);
@@ -135,7 +171,10 @@ describe('a day with Situation Room', () => {
     expect(seen(samBriefing)).toMatch(/Orientation before your first task \(\d+ stops\)/);
     expect(seen(samBriefing)).toContain('NodePool');
     // Stored: one briefing per developer and morning, delivered.
-    const rows = await rt.core.store.db.select().from(notificationOutbox).where(and(eq(notificationOutbox.kind, 'briefing'), eq(notificationOutbox.developerId, 'maria')));
+    const rows = await rt.core.store.db
+      .select()
+      .from(notificationOutbox)
+      .where(and(eq(notificationOutbox.kind, 'briefing'), eq(notificationOutbox.developerId, 'maria')));
     expect(rows).toHaveLength(1);
     expect(rows[0]!.dedupeKey).toMatch(/^briefing:maria:\d{4}-\d{2}-\d{2}$/);
   });
@@ -148,7 +187,15 @@ describe('a day with Situation Room', () => {
     const { ts: threadTs } = await ws.sendMessage('sam', dm, `pair with me on phase 1 of ${practice}`);
     await replyIn(dm, threadTs, (m) => m.text.startsWith('Pairing on'), "sam's pair thread");
     const { ts } = await ws.sendMessage('sam', dm, 'what happens when an AWS machine hits its instance quota?', threadTs);
-    const answer = seen(await replyIn(dm, threadTs, (m) => m.user === ws.botUserId && Number(m.ts) > Number(ts) && !m.text.startsWith('Pairing on'), "the answer to sam's question", 60_000));
+    const answer = seen(
+      await replyIn(
+        dm,
+        threadTs,
+        (m) => m.user === ws.botUserId && Number(m.ts) > Number(ts) && !m.text.startsWith('Pairing on'),
+        "the answer to sam's question",
+        60_000,
+      ),
+    );
     expect(answer).not.toContain('No boundary or convention problems found');
     expect(answer).not.toMatch(/finding\(s\)/);
     expect(answer).toContain('Context on AWS');
@@ -170,7 +217,11 @@ describe('a day with Situation Room', () => {
 
   it('she asks for options inside this repository only, then for a plan with phases, dependencies and gates, and approves the plan with a tap', async () => {
     const dm = ws.dmChannel(ws.user('maria').id);
-    const { ts } = await ws.sendMessage('maria', dm, 'What are the options to fix the lossy step from an Azure machine to NodePool conditions, inside this repository only?');
+    const { ts } = await ws.sendMessage(
+      'maria',
+      dm,
+      'What are the options to fix the lossy step from an Azure machine to NodePool conditions, inside this repository only?',
+    );
     const options = await replyIn(dm, ts, (m) => m.user === ws.botUserId, 'the options answer');
     expect(options.text).toContain('(inside this repository only)');
     expect(options.text).toMatch(/1\. Fix the Machine -> NodePool conditions step \(NodePool controller\)/);
@@ -207,7 +258,12 @@ describe('a day with Situation Room', () => {
     expect(seen(decided)).toContain('approved plan v1 — by <@U0MARIA01>');
     expect(actionIds(decided)).not.toContain('sitroom:decide:approve-plan');
 
-    const phaseGate = await newDm('maria', (m) => seen(m).includes(`Phase gate — ${key}`) && seen(m).includes('phase api-surface'), 'the gate of phase 1', 30_000);
+    const phaseGate = await newDm(
+      'maria',
+      (m) => seen(m).includes(`Phase gate — ${key}`) && seen(m).includes('phase api-surface'),
+      'the gate of phase 1',
+      30_000,
+    );
     expect(seen(phaseGate)).toContain('Mode: *approval-required*');
     expect(actionIds(phaseGate)).toContain('sitroom:decide:approve-phase');
   }, 120_000);
@@ -218,12 +274,23 @@ describe('a day with Situation Room', () => {
     if (surface === 'phone') {
       const browser = await chromium.launch({
         executablePath: chromiumPath,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+        ],
       });
       try {
         const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
         await page.goto(`${ws.url}/?user=${ws.user('maria').id}&conv=${ws.dmChannel('maria')}`);
-        const prompt = page.locator('.msg').filter({ hasText: `Phase gate — ${key}` }).filter({ hasText: 'phase api-surface' });
+        const prompt = page
+          .locator('.msg')
+          .filter({ hasText: `Phase gate — ${key}` })
+          .filter({ hasText: 'phase api-surface' });
         await prompt.waitFor();
         const approve = prompt.getByRole('button', { name: 'Approve' });
         // The page redraws the conversation when a message arrives (the plan gate's edit may land now on a
@@ -254,10 +321,12 @@ describe('a day with Situation Room', () => {
     expect(seen(decided)).toContain('approved phase api-surface — by <@U0MARIA01>');
     expect(actionIds(decided)).not.toContain('sitroom:decide:approve-phase');
     const audit = (await decisionsFor(rt.core.store.db, key)).map((d) => [d.kind, d.phaseId, d.actor, d.surface]);
-    expect(audit).toEqual(expect.arrayContaining([
-      ['approve-plan', null, 'maria', 'slack-button'],
-      ['approve-phase', 'api-surface', 'maria', 'slack-button'],
-    ]));
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        ['approve-plan', null, 'maria', 'slack-button'],
+        ['approve-phase', 'api-surface', 'maria', 'slack-button'],
+      ]),
+    );
   }
 
   // The story needs this approval to go on, so without Chromium (outside CI) she taps through the workspace
@@ -316,7 +385,13 @@ describe('a day with Situation Room', () => {
     expect(dmOf('maria').filter((m) => m.text.includes('phase platform-bridge failed'))).toEqual([]);
 
     // Merged, and the gate of phase 3 open: the work item records the merge before it opens the next gate.
-    const state = await eventually(workItem, (s) => s.phases.find((p) => p.id === 'platform-bridge')?.status === 'merged' && s.phases.find((p) => p.id === 'nodepool-integration')?.status !== 'blocked', 'phase 2 merged and the gate of phase 3 open', 60_000);
+    const state = await eventually(
+      workItem,
+      (s) =>
+        s.phases.find((p) => p.id === 'platform-bridge')?.status === 'merged' && s.phases.find((p) => p.id === 'nodepool-integration')?.status !== 'blocked',
+      'phase 2 merged and the gate of phase 3 open',
+      60_000,
+    );
     expect(state.phases.map((p) => [p.id, p.status])).toEqual([
       ['api-surface', 'merged'],
       ['platform-bridge', 'merged'],
@@ -341,7 +416,12 @@ describe('a day with Situation Room', () => {
   let pairTs: string;
   let herCommit: string;
   it('phase 3 is hers to pair on: she approves its gate, and "pair with me on phase 3" opens a thread; her snippet gets a review with the list to reuse, the count-summary convention and the CamelCase rule', async () => {
-    const gate = await newDm('maria', (m) => seen(m).includes(`Phase gate — ${key}`) && seen(m).includes('phase nodepool-integration'), 'the gate of phase 3', 30_000);
+    const gate = await newDm(
+      'maria',
+      (m) => seen(m).includes(`Phase gate — ${key}`) && seen(m).includes('phase nodepool-integration'),
+      'the gate of phase 3',
+      30_000,
+    );
     expect(seen(gate)).toContain('Mode: *collaborative*');
     expect((await ws.tap('maria', gate, 'sitroom:decide:approve-phase')).status).toBe(200);
     const invite = await newDm('maria', (m) => m.text.includes(`${key} phase nodepool-integration is yours to pair on`), 'the pair invitation', 60_000);
@@ -367,7 +447,13 @@ describe('a day with Situation Room', () => {
       '}',
     ].join('\n');
     await ws.sendMessage('maria', dm, snippet, ts);
-    const review = await replyIn(dm, ts, (m) => m.user === ws.botUserId && m.ts !== opened.ts && !m.text.startsWith('Pairing on'), 'the review in the thread', 60_000);
+    const review = await replyIn(
+      dm,
+      ts,
+      (m) => m.user === ws.botUserId && m.ts !== opened.ts && !m.text.startsWith('Pairing on'),
+      'the review in the thread',
+      60_000,
+    );
     const said = seen(review);
     expect(said).toMatch(/machine list|already fetched|reuse/i);
     expect(said).toMatch(/count/i);
@@ -397,14 +483,33 @@ describe('a day with Situation Room', () => {
 
     const dm = ws.dmChannel(ws.user('maria').id);
     const { ts: diffTs } = await ws.sendMessage('maria', dm, diff, pairTs);
-    const clean = await replyIn(dm, pairTs, (m) => m.user === ws.botUserId && Number(m.ts) > Number(diffTs) && !m.text.startsWith('Pairing on'), 'the review of her diff', 60_000);
+    const clean = await replyIn(
+      dm,
+      pairTs,
+      (m) => m.user === ws.botUserId && Number(m.ts) > Number(diffTs) && !m.text.startsWith('Pairing on'),
+      'the review of her diff',
+      60_000,
+    );
     expect(clean.text).toBe('No boundary or convention problems found in the changed lines.');
 
-    await git(worktree, ['-c', 'user.name=Maria Alvarez', '-c', 'user.email=maria@example.com', 'commit', '-q', '-m', `${key}: set CapacityError in the reconcile loop`]);
+    await git(worktree, [
+      '-c',
+      'user.name=Maria Alvarez',
+      '-c',
+      'user.email=maria@example.com',
+      'commit',
+      '-q',
+      '-m',
+      `${key}: set CapacityError in the reconcile loop`,
+    ]);
     herCommit = (await git(worktree, ['rev-parse', 'HEAD'])).trim();
     expect(await git(worktree, ['show', `HEAD:${deepcopyFile}`])).not.toContain(hers.field);
     await ws.sendMessage('maria', dm, 'done', pairTs);
-    await eventually(() => rt.env.client.workflow.getHandle(`pair:${dm}:${pairTs}`).describe(), (d) => d.status.name === 'COMPLETED', 'the pair session to end');
+    await eventually(
+      () => rt.env.client.workflow.getHandle(`pair:${dm}:${pairTs}`).describe(),
+      (d) => d.status.name === 'COMPLETED',
+      'the pair session to end',
+    );
   }, 120_000);
 
   it('real local CI fails on the stale generated deepcopy code: an alert with three options in her DM and the team channel; she taps "Fix and re-push"; RH-A regenerates, CI goes green, phase 3 merges', async () => {
@@ -412,10 +517,18 @@ describe('a day with Situation Room', () => {
     const teamYaml = join(rt.core.targetRepo, '.rh-agentic', 'team.yaml');
     writeFileSync(teamYaml, `${readFileSync(teamYaml, 'utf8').trimEnd()}\nknowledge:\n  promotion_threshold: 1\n`);
     await git(rt.core.targetRepo, ['commit', '-q', '-m', 'team.yaml: promote a repeated slip after one occurrence', '--', '.rh-agentic/team.yaml']);
-    await eventually(async () => rt.core.config.current().team.knowledge.promotion_threshold, (t) => t === 1, 'the new threshold in force');
+    await eventually(
+      async () => rt.core.config.current().team.knowledge.promotion_threshold,
+      (t) => t === 1,
+      'the new threshold in force',
+    );
     const alertDm = await newDm('maria', (m) => seen(m).includes(`CI blocked — ${key} nodepool-integration`), 'the CI alert in her DM', 240_000);
-    const inChannel = await until(() => ws.messagesIn(alerts).find((m) => seen(m).includes(`CI blocked — ${key} nodepool-integration`)), 'the CI alert in the team channel');
-    for (const alert of [alertDm, inChannel]) expectBlockingCiAlert(alert, { test: hers.registeredTest, message: 'zz_generated.deepcopy.go is stale, run make api' });
+    const inChannel = await until(
+      () => ws.messagesIn(alerts).find((m) => seen(m).includes(`CI blocked — ${key} nodepool-integration`)),
+      'the CI alert in the team channel',
+    );
+    for (const alert of [alertDm, inChannel])
+      expectBlockingCiAlert(alert, { test: hers.registeredTest, message: 'zz_generated.deepcopy.go is stale, run make api' });
     expect(seen(inChannel)).toContain('<@U0MARIA01>');
 
     await tapFixAndRepush(ws, 'maria', alertDm);
@@ -423,7 +536,10 @@ describe('a day with Situation Room', () => {
     // A second alert after the re-push would mean the fix did not fix it: stop waiting then.
     const state = await eventually(
       workItem,
-      (s) => s.phases.find((p) => p.id === 'nodepool-integration')?.status === 'merged' || s.phases.some((p) => p.status === 'failed') || s.phases.some((p) => p.awaitingCiDecision === true && p.ciWatchId?.endsWith(':ci:1') === true),
+      (s) =>
+        s.phases.find((p) => p.id === 'nodepool-integration')?.status === 'merged' ||
+        s.phases.some((p) => p.status === 'failed') ||
+        s.phases.some((p) => p.awaitingCiDecision === true && p.ciWatchId?.endsWith(':ci:1') === true),
       'phase 3 merged',
       240_000,
     );
@@ -478,18 +594,26 @@ describe('a day with Situation Room', () => {
 
   it('the resolved ticket offers a knowledge entry; she accepts with an edit in a modal; priya approves it on the dashboard, which shows it', async () => {
     const offer = await newDm('maria', (m) => seen(m).includes('Keep this as team knowledge?') && seen(m).includes(key), 'the knowledge proposal', 60_000);
-    expect(actionIds(offer)).toEqual(expect.arrayContaining(['sitroom:decide:knowledge-proposal:yes', 'sitroom:open:knowledge-edit', 'sitroom:decide:knowledge-proposal:no']));
+    expect(actionIds(offer)).toEqual(
+      expect.arrayContaining(['sitroom:decide:knowledge-proposal:yes', 'sitroom:open:knowledge-edit', 'sitroom:decide:knowledge-proposal:no']),
+    );
 
     expect((await ws.tap('maria', offer, 'sitroom:open:knowledge-edit')).status).toBe(200);
     const modal = await until(() => ws.modalOf('maria'), 'the edit modal');
     expect(JSON.stringify(modal)).toContain('knowledge_title');
     const title = 'Reporting a provider error on NodePools: map it per platform, count it from the fetched list, make api after a new reason';
-    const body = 'Each platform file maps only its own provider failure (aws.go: InsufficientInstanceCapacity). The controller sets the condition from the machine list the reconcile loop already has, with counts in the message. A status field added during the integration needs make api before the push: CI catches the stale zz_generated.deepcopy.go, and RH-A can regenerate it.';
+    const body =
+      'Each platform file maps only its own provider failure (aws.go: InsufficientInstanceCapacity). The controller sets the condition from the machine list the reconcile loop already has, with counts in the message. A status field added during the integration needs make api before the push: CI catches the stale zz_generated.deepcopy.go, and RH-A can regenerate it.';
     const submitted = await ws.submitModal('maria', { knowledge_title: title, knowledge_body: body });
     expect(submitted.status).toBe(200);
     expect(ws.modalOf('maria')).toBeUndefined();
 
-    const proposals = await eventually(() => rt.core.knowledge.proposals.reviewQueue(), (q) => q.some((p) => p.workItemKey === key && p.draft.title === title), 'the edited proposal in the review queue', 30_000);
+    const proposals = await eventually(
+      () => rt.core.knowledge.proposals.reviewQueue(),
+      (q) => q.some((p) => p.workItemKey === key && p.draft.title === title),
+      'the edited proposal in the review queue',
+      30_000,
+    );
     const proposal = proposals.find((p) => p.workItemKey === key)!;
     const answered = (await decisionsFor(rt.core.store.db, key)).filter((d) => d.kind === 'knowledge-proposal');
     expect(answered.map((d) => [d.actor, d.surface, (d.detail as { answer: string }).answer])).toEqual([['maria', 'slack-modal', 'edit']]);
@@ -499,9 +623,19 @@ describe('a day with Situation Room', () => {
     const page = await (await fetch(`${http.url}/dashboard`, { headers: { cookie } })).text();
     expect(page).toContain(title.replace(/&/g, '&amp;'));
     const csrf = /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-    const forged = await fetch(`${http.url}/dashboard/proposals/${proposal.id}/review`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf: 'forged', decision: 'approve' }).toString() });
+    const forged = await fetch(`${http.url}/dashboard/proposals/${proposal.id}/review`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf: 'forged', decision: 'approve' }).toString(),
+    });
     expect(forged.status).toBe(403);
-    const approved = await fetch(`${http.url}/dashboard/proposals/${proposal.id}/review`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf, decision: 'approve', note: 'the make api lesson is the useful part' }).toString() });
+    const approved = await fetch(`${http.url}/dashboard/proposals/${proposal.id}/review`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf, decision: 'approve', note: 'the make api lesson is the useful part' }).toString(),
+    });
     expect(approved.status).toBe(303);
     const after = await (await fetch(`${http.url}${approved.headers.get('location')!}`, { headers: { cookie } })).text();
     expect(after).toContain(`Approved: &quot;${title}&quot;`);
@@ -516,7 +650,13 @@ describe('a day with Situation Room', () => {
     expect(entryFile.body.trim()).toBe(body);
 
     // Stored: the entry is a curated tier-1 pattern now.
-    const tier1 = await rt.core.knowledge.relevantKnowledge({ files: ['hypershift-operator/controllers/nodepool/conditions.go'], components: [], platforms: [], requesterId: 'maria', limit: 50 });
+    const tier1 = await rt.core.knowledge.relevantKnowledge({
+      files: ['hypershift-operator/controllers/nodepool/conditions.go'],
+      components: [],
+      platforms: [],
+      requesterId: 'maria',
+      limit: 50,
+    });
     expect(tier1.find((k) => k.title === title)?.tier).toBe(1);
 
     // The audit log of the day on this ticket, in the order it happened.
@@ -548,7 +688,11 @@ describe('a day with Situation Room', () => {
     const dm = ws.dmChannel(ws.user('maria').id);
     expect((await ws.slashCommand('maria', dm, '/sitroom', `plan ${next} NodePool should report quota errors per platform`)).status).toBe(200);
     await newDm('maria', (m) => seen(m).includes(`Plan gate — ${next}`), 'the next plan gate', 60_000);
-    const stored = await eventually(() => getWorkItem(rt.core.store.db, next), (w) => !!w?.plan, 'the stored plan');
+    const stored = await eventually(
+      () => getWorkItem(rt.core.store.db, next),
+      (w) => !!w?.plan,
+      'the stored plan',
+    );
     const plan = stored!.plan as { summary: string; phases: Array<{ files: string[]; constraints: string[] }> };
     expect(plan.summary).toMatch(/Team knowledge applied: Reporting a provider error on NodePools/);
     const onConditions = plan.phases.find((p) => p.files.includes('api/hypershift/v1beta1/nodepool_conditions.go'))!;

@@ -12,8 +12,31 @@ import { repoRoot } from '../../src/paths.js';
 
 const teamRepo = join(repoRoot, 'examples', 'target-repo');
 const { team } = loadConfig(teamRepo);
-const theCase: EvalCase = { pr: 7, title: 'OCPBUGS-7: AWS NodePools', jira: 'OCPBUGS-7', mergedAt: '2024-05-01T00:00:00Z', commit: 'c', files: { source: ['hypershift-operator/controllers/nodepool/aws.go'], tests: [], generated: [] } };
-const planJson = JSON.stringify({ workItemKey: 'OCPBUGS-7', intention: theCase.title, summary: 's', phases: [{ id: 'aws', title: 'AWS', activity: 'implementation', files: ['hypershift-operator/controllers/nodepool/aws.go'], constraints: [], validation: [{ command: 'make test', why: 'unit tests' }], dependsOn: [], mergeOrder: 1 }] });
+const theCase: EvalCase = {
+  pr: 7,
+  title: 'OCPBUGS-7: AWS NodePools',
+  jira: 'OCPBUGS-7',
+  mergedAt: '2024-05-01T00:00:00Z',
+  commit: 'c',
+  files: { source: ['hypershift-operator/controllers/nodepool/aws.go'], tests: [], generated: [] },
+};
+const planJson = JSON.stringify({
+  workItemKey: 'OCPBUGS-7',
+  intention: theCase.title,
+  summary: 's',
+  phases: [
+    {
+      id: 'aws',
+      title: 'AWS',
+      activity: 'implementation',
+      files: ['hypershift-operator/controllers/nodepool/aws.go'],
+      constraints: [],
+      validation: [{ command: 'make test', why: 'unit tests' }],
+      dependsOn: [],
+      mergeOrder: 1,
+    },
+  ],
+});
 
 let server: Awaited<ReturnType<typeof startFakeAnthropic>>;
 beforeAll(async () => {
@@ -31,7 +54,10 @@ describe('eval with the Claude planner', () => {
     expect(c!.score.fileRecall).toBe(1);
     expect(c!.usage.inputTokens + c!.usage.cacheCreationInputTokens + c!.usage.cacheReadInputTokens).toBeGreaterThan(0);
     expect(c!.usage.outputTokens).toBeGreaterThan(0);
-    const expected = (sonnetPrices.input * (c!.usage.inputTokens + 1.25 * c!.usage.cacheCreationInputTokens + 0.1 * c!.usage.cacheReadInputTokens) + sonnetPrices.output * c!.usage.outputTokens) / 1e6;
+    const expected =
+      (sonnetPrices.input * (c!.usage.inputTokens + 1.25 * c!.usage.cacheCreationInputTokens + 0.1 * c!.usage.cacheReadInputTokens) +
+        sonnetPrices.output * c!.usage.outputTokens) /
+      1e6;
     expect(c!.costUsd).toBeCloseTo(expected, 10);
     expect(report.summary.costUsd).toBeCloseTo(expected, 10);
   });

@@ -19,7 +19,11 @@ function sitroom(args: string[]) {
   // No ANTHROPIC_API_KEY: the offline planner runs.
   const env = { ...process.env };
   delete env.ANTHROPIC_API_KEY;
-  return spawnSync(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'src/cli.ts'), ...args], { encoding: 'utf8', cwd: out, env });
+  return spawnSync(process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), join(repoRoot, 'src/cli.ts'), ...args], {
+    encoding: 'utf8',
+    cwd: out,
+    env,
+  });
 }
 
 describe('sitroom eval plans', () => {
@@ -35,7 +39,10 @@ describe('sitroom eval plans', () => {
     expect(r.stdout).toContain('offline planner on 2 merges (2024-01-01 to 2025-06-01)');
     expect(r.stdout).toMatch(/plans\s+2\/2 = 100%/);
 
-    const report = JSON.parse(readFileSync(join(out, 'plan-eval.json'), 'utf8')) as { agent: string; cases: Array<{ pr: number; files: string[]; score: { fileRecall: number; validation: { needed: { api: boolean } } } }> };
+    const report = JSON.parse(readFileSync(join(out, 'plan-eval.json'), 'utf8')) as {
+      agent: string;
+      cases: Array<{ pr: number; files: string[]; score: { fileRecall: number; validation: { needed: { api: boolean } } } }>;
+    };
     expect(report.agent).toBe('offline');
     expect(report.cases.map((c) => c.pr)).toEqual([101, 102]);
     // The AWS intention names the AWS NodePool file, which is what #101 changed.

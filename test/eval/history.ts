@@ -51,7 +51,18 @@ export const fakePrs: FakePr[] = [
 export function makeHistory(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sitroom-eval-history-'));
   const git = (args: string[], date = '2024-01-01T00:00:00Z') =>
-    execFileSync('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
+    execFileSync('git', args, {
+      cwd: dir,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_DATE: date,
+        GIT_COMMITTER_DATE: date,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@example.com',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@example.com',
+      },
+    });
   git(['init', '-q', '-b', 'main']);
   writeFileSync(join(dir, 'README.md'), 'fake\n');
   git(['add', '.']);

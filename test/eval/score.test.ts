@@ -13,7 +13,12 @@ const theCase: EvalCase = {
   mergedAt: '2024-01-01T00:00:00Z',
   commit: 'c',
   files: {
-    source: ['hypershift-operator/controllers/nodepool/aws.go', 'hypershift-operator/controllers/nodepool/capi.go', 'api/hypershift/v1beta1/nodepool_types.go', 'cmd/nodepool/aws/create.go'],
+    source: [
+      'hypershift-operator/controllers/nodepool/aws.go',
+      'hypershift-operator/controllers/nodepool/capi.go',
+      'api/hypershift/v1beta1/nodepool_types.go',
+      'cmd/nodepool/aws/create.go',
+    ],
     tests: ['hypershift-operator/controllers/nodepool/aws_test.go'],
     generated: ['api/hypershift/v1beta1/zz_generated.deepcopy.go'],
   },
@@ -22,12 +27,36 @@ const plan = (files: string[], validation: string[] = []): Plan => ({
   workItemKey: 'PR-1',
   intention: 't',
   summary: '',
-  phases: [{ id: 'one', title: 'one', activity: 'core_logic', files, constraints: [], validation: validation.map((command) => ({ command, why: 'w' })), dependsOn: [], mergeOrder: 1 }],
+  phases: [
+    {
+      id: 'one',
+      title: 'one',
+      activity: 'core_logic',
+      files,
+      constraints: [],
+      validation: validation.map((command) => ({ command, why: 'w' })),
+      dependsOn: [],
+      mergeOrder: 1,
+    },
+  ],
 });
 
 describe('plan scores', () => {
   it('counts file recall over source files and precision over everything that changed', () => {
-    const s = scorePlan(model, theCase, plan(['hypershift-operator/controllers/nodepool/aws.go', 'hypershift-operator/controllers/nodepool/aws_test.go', 'hypershift-operator/controllers/nodepool/token.go', 'api/hypershift/v1beta1/zz_generated.deepcopy.go'], ['make test']), commands);
+    const s = scorePlan(
+      model,
+      theCase,
+      plan(
+        [
+          'hypershift-operator/controllers/nodepool/aws.go',
+          'hypershift-operator/controllers/nodepool/aws_test.go',
+          'hypershift-operator/controllers/nodepool/token.go',
+          'api/hypershift/v1beta1/zz_generated.deepcopy.go',
+        ],
+        ['make test'],
+      ),
+      commands,
+    );
     expect(s.fileRecall).toBe(1 / 4);
     expect(s.filePrecision).toBe(3 / 4);
     // folders: nodepool (hit), api/hypershift/v1beta1 (hit through the generated file), cmd/nodepool/aws (miss)

@@ -25,10 +25,22 @@ beforeAll(async () => {
   await rt.env.client.workflow.start('workItemWorkflow', {
     taskQueue: rt.taskQueue,
     workflowId: workItemWorkflowId(key),
-    args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')) }],
+    args: [
+      {
+        key,
+        ownerId: 'maria',
+        title: 'Capacity errors per platform',
+        intention: 'report capacity errors',
+        plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')),
+      },
+    ],
   });
   const dm = surfaces.workspace.dmChannel('U0MARIA01');
-  gate = await eventually(async () => surfaces.workspace.messagesIn(dm).find((m) => m.text.includes(`Plan for ${key}`)), (m) => m !== undefined, 'plan gate in maria’s DM').then((m) => m!);
+  gate = await eventually(
+    async () => surfaces.workspace.messagesIn(dm).find((m) => m.text.includes(`Plan for ${key}`)),
+    (m) => m !== undefined,
+    'plan gate in maria’s DM',
+  ).then((m) => m!);
 });
 afterAll(async () => {
   await surfaces?.stop();
@@ -67,11 +79,23 @@ const form = 'application/x-www-form-urlencoded';
 function postOnce(body: string, headers: Record<string, string>): Promise<number> {
   const url = new URL(surfaces.slackRequestUrl);
   return new Promise((resolveStatus, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      resolveStatus(res.statusCode ?? 0);
-    });
-    req.on('error', (err) => (err as NodeJS.ErrnoException).code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err));
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        agent: false,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        resolveStatus(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', (err) =>
+      (err as NodeJS.ErrnoException).code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err),
+    );
     req.end(body);
   });
 }
@@ -111,7 +135,12 @@ describe('the Slack request URL', () => {
     const body = interaction({ action_id: 'sitroom:drop:everything', value: approveButton().value! });
     const res = await surfaces.workspace.postToApp(body, form, signedHeaders(surfaces.signingSecret, body, form));
     expect(res.status).toBe(200);
-    await eventually(async () => surfaces.workspace.ephemeralsFor('U0MARIA01'), (e) => e.some((m) => m.text.includes('not one I know')), 'private explanation', 10_000);
+    await eventually(
+      async () => surfaces.workspace.ephemeralsFor('U0MARIA01'),
+      (e) => e.some((m) => m.text.includes('not one I know')),
+      'private explanation',
+      10_000,
+    );
     expect(await storedCounts()).toEqual(before);
   });
 
@@ -122,20 +151,40 @@ describe('the Slack request URL', () => {
       return (await surfaces.workspace.postToApp(body, form, signedHeaders(surfaces.signingSecret, body, form))).status;
     };
     expect(await send('{"kind":"drop-tables"')).toBe(200);
-    await eventually(async () => surfaces.workspace.ephemeralsFor('U0MARIA01'), (e) => e.some((m) => m.text.includes('does not carry a decision I recognise')), 'garbage explained', 10_000);
+    await eventually(
+      async () => surfaces.workspace.ephemeralsFor('U0MARIA01'),
+      (e) => e.some((m) => m.text.includes('does not carry a decision I recognise')),
+      'garbage explained',
+      10_000,
+    );
     const foreign = approveButton().value!.replace(key, 'HOSTEDCP-1');
     expect(foreign).not.toBe(approveButton().value);
     expect(await send(foreign)).toBe(200);
-    await eventually(async () => surfaces.workspace.ephemeralsFor('U0MARIA01'), (e) => e.some((m) => m.text.startsWith('Not applied') && m.text.includes('HOSTEDCP-1')), 'foreign key refused', 10_000);
+    await eventually(
+      async () => surfaces.workspace.ephemeralsFor('U0MARIA01'),
+      (e) => e.some((m) => m.text.startsWith('Not applied') && m.text.includes('HOSTEDCP-1')),
+      'foreign key refused',
+      10_000,
+    );
     expect(await storedCounts()).toEqual(before);
   });
-
 });
 
 describe('the CI webhook', () => {
-  const post = (body: string, headers: Record<string, string>) => fetch(`${surfaces.http.url}/ci/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const post = (body: string, headers: Record<string, string>) =>
+    fetch(`${surfaces.http.url}/ci/webhook`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
   const report = (prUrl: string) =>
-    JSON.stringify({ prUrl, report: { runId: 'run-1', job: 'unit', commit: 'abcdef1', attempt: 1, state: 'success', tests: [{ job: 'unit', test: 'TestNodePool', status: 'passed' }] } });
+    JSON.stringify({
+      prUrl,
+      report: {
+        runId: 'run-1',
+        job: 'unit',
+        commit: 'abcdef1',
+        attempt: 1,
+        state: 'success',
+        tests: [{ job: 'unit', test: 'TestNodePool', status: 'passed' }],
+      },
+    });
 
   it('refuses a bad signature (401), an oversized body (413), a malformed report (400) and an unknown PR (404), storing nothing', async () => {
     const before = await storedCounts();
@@ -146,7 +195,11 @@ describe('the CI webhook', () => {
     const huge = JSON.stringify({ prUrl: 'file:///x', report: { padding: 'y'.repeat(maxBodyBytes + 10) } });
     expect((await post(huge, { 'x-sitroom-signature': signCiPayload(surfaces.ciSecret, huge) })).status).toBe(413);
 
-    const injected = JSON.stringify({ prUrl: 'file:///x', report: { runId: 'r', job: 'unit', commit: '$(rm -rf /)', attempt: 1, state: 'merged', tests: [] }, approve: true });
+    const injected = JSON.stringify({
+      prUrl: 'file:///x',
+      report: { runId: 'r', job: 'unit', commit: '$(rm -rf /)', attempt: 1, state: 'merged', tests: [] },
+      approve: true,
+    });
     const bad = await post(injected, { 'x-sitroom-signature': signCiPayload(surfaces.ciSecret, injected) });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { message: string }).message).toMatch(/commit|state|approve/);

@@ -125,11 +125,20 @@ describe('sitroom dev on PGlite is killed with taps in flight', () => {
 
     // sam, new on the team, asks for his briefing: it opens with the orientation and its "Done" button.
     expect((await workspace.slashCommand('sam', samDm, '/sitroom', 'briefing')).status).toBe(200);
-    const [orientation] = await eventually(async () => briefingsIn(samDm), (b) => b.length > 0, 'sam’s briefing with the orientation', 120_000);
+    const [orientation] = await eventually(
+      async () => briefingsIn(samDm),
+      (b) => b.length > 0,
+      'sam’s briefing with the orientation',
+      120_000,
+    );
     expect(JSON.stringify(orientation!.blocks)).toContain(ActionIds.orientationDone);
 
     // Three requests acknowledged ("Opening a pair thread…", "Sending your briefing…", the tap's 200), then the process dies.
-    const answers = await Promise.all([workspace.slashCommand('priya', 'general', '/sitroom', `pair api ${key}`), workspace.slashCommand('priya', priyaDm, '/sitroom', 'briefing'), workspace.tap('sam', orientation!, ActionIds.orientationDone)]);
+    const answers = await Promise.all([
+      workspace.slashCommand('priya', 'general', '/sitroom', `pair api ${key}`),
+      workspace.slashCommand('priya', priyaDm, '/sitroom', 'briefing'),
+      workspace.tap('sam', orientation!, ActionIds.orientationDone),
+    ]);
     await dev.kill('SIGKILL');
     const acknowledged = answers.filter((a) => a.status === 200).length;
     dev = start();
@@ -139,13 +148,25 @@ describe('sitroom dev on PGlite is killed with taps in flight', () => {
       const roots = pairRoots();
       return { pair: roots.length === 1 ? openings(roots[0]!).length : roots.length, briefing: briefingsIn(priyaDm).length, orientation: offers().length };
     };
-    await eventually(async () => count(), (c) => c.pair >= 1 && c.briefing >= 1 && c.orientation >= 1, 'the pair thread, priya’s briefing and sam’s starter task after the restart', 120_000).catch(() => undefined);
+    await eventually(
+      async () => count(),
+      (c) => c.pair >= 1 && c.briefing >= 1 && c.orientation >= 1,
+      'the pair thread, priya’s briefing and sam’s starter task after the restart',
+      120_000,
+    ).catch(() => undefined);
     // A moment for a late second application to show, if there were one (the inbox drains every 5 s).
     await new Promise((r) => setTimeout(r, 6_000));
 
     const counts = count();
-    const figures = { acknowledged, applied: Object.values(counts).filter((n) => n === 1).length, lost: Object.values(counts).filter((n) => n === 0).length, doubled: Object.values(counts).filter((n) => n > 1).length };
-    process.stdout.write(`fault figures — PGlite, sitroom dev killed after /sitroom pair, /sitroom briefing and orientation Done: acknowledged ${figures.acknowledged}, applied once ${figures.applied}, lost ${figures.lost}, doubled ${figures.doubled}\n`);
+    const figures = {
+      acknowledged,
+      applied: Object.values(counts).filter((n) => n === 1).length,
+      lost: Object.values(counts).filter((n) => n === 0).length,
+      doubled: Object.values(counts).filter((n) => n > 1).length,
+    };
+    process.stdout.write(
+      `fault figures — PGlite, sitroom dev killed after /sitroom pair, /sitroom briefing and orientation Done: acknowledged ${figures.acknowledged}, applied once ${figures.applied}, lost ${figures.lost}, doubled ${figures.doubled}\n`,
+    );
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     expect(counts).toEqual({ pair: 1, briefing: 1, orientation: 1 });
     // The pair session is bound to that one thread, and sam's briefing lost its button in place.

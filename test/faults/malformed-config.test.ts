@@ -20,7 +20,15 @@ describe('malformed YAML in the target’s .rh-agentic/', () => {
     const handle = await rt.env.client.workflow.start('workItemWorkflow', {
       taskQueue: rt.taskQueue,
       workflowId: workItemWorkflowId(key),
-      args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')) }],
+      args: [
+        {
+          key,
+          ownerId: 'maria',
+          title: 'Capacity errors per platform',
+          intention: 'report capacity errors',
+          plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')),
+        },
+      ],
     });
     const state = () => handle.query(workItemStateQuery);
     await eventually(state, (s) => s.status === 'awaiting-plan-approval', 'plan gate');
@@ -34,7 +42,12 @@ describe('malformed YAML in the target’s .rh-agentic/', () => {
     lines.splice(5, 0, '   default_branch: [main');
     writeFileSync(teamFile, lines.join('\n'));
     const before = rt.core.config.current();
-    await eventually(async () => (rt.core.config.current(), rt.core.config.problem()), (p) => p !== undefined, 'the config problem to be noticed', 10_000);
+    await eventually(
+      async () => (rt.core.config.current(), rt.core.config.problem()),
+      (p) => p !== undefined,
+      'the config problem to be noticed',
+      10_000,
+    );
     const problem = rt.core.config.problem()!;
     expect(problem).toMatch(/team\.yaml:\d+/);
     expect(problem).toMatch(/team\.yaml:[5-7]\b/);
@@ -43,13 +56,21 @@ describe('malformed YAML in the target’s .rh-agentic/', () => {
     expect(rt.core.config.current().team.target.default_branch).toBe('main');
 
     // The plan carries on: the approval is taken, the phase runs, CI passes, the PR merges.
-    await handle.executeUpdate(approvePhaseUpdate, { args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api' }], updateId: `${key}:approve-phase:api` });
+    await handle.executeUpdate(approvePhaseUpdate, {
+      args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api' }],
+      updateId: `${key}:approve-phase:api`,
+    });
     const final = await eventually(state, (s) => s.status === 'resolved' || s.phases.some((p) => p.status === 'failed'), 'resolution', 240_000);
     expect(final.phases.map((p) => [p.id, p.status])).toEqual([['api', 'merged']]);
     expect(rt.core.config.problem()).toBe(problem);
 
     // Fixed on disk: the next read picks it up and the problem clears.
     writeFileSync(teamFile, good);
-    await eventually(async () => (rt.core.config.current(), rt.core.config.problem()), (p) => p === undefined, 'the problem to clear', 10_000);
+    await eventually(
+      async () => (rt.core.config.current(), rt.core.config.problem()),
+      (p) => p === undefined,
+      'the problem to clear',
+      10_000,
+    );
   }, 300_000);
 });

@@ -50,9 +50,21 @@ describe('PostgreSQL restarts mid-run', () => {
     store = await openStore({ url: pgServer.url });
     const env = await connectTestEnvironment();
     const { ANTHROPIC_API_KEY: _k, GITHUB_TOKEN: _g, TARGET_REPO: _t, DATABASE_URL: _d, ...rest } = process.env;
-    core = await createCore({ environment: environmentFrom(rest), dataDir: mkdtempSync(join(tmpdir(), 'sitroom-fault-pgdata-')), store, logger: createLogger('fault-pg', 'silent') });
+    core = await createCore({
+      environment: environmentFrom(rest),
+      dataDir: mkdtempSync(join(tmpdir(), 'sitroom-fault-pgdata-')),
+      store,
+      logger: createLogger('fault-pg', 'silent'),
+    });
     const taskQueue = `fault-pg-${uniqueSuffix()}`;
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: core.activities, sinks: createDecisionSinks(core.activities, core.logger), shutdownGraceTime: '2 seconds' });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: core.activities,
+      sinks: createDecisionSinks(core.activities, core.logger),
+      shutdownGraceTime: '2 seconds',
+    });
     running = worker.run();
     const rt = { core, env, taskQueue, orchestrator: createOrchestrator(core, env.client, taskQueue) } as TestRuntime;
     surfaces = await startSurfaces(rt);
@@ -64,9 +76,21 @@ describe('PostgreSQL restarts mid-run', () => {
     const handle = await env.client.workflow.start('workItemWorkflow', {
       taskQueue,
       workflowId: workItemWorkflowId(key),
-      args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')) }],
+      args: [
+        {
+          key,
+          ownerId: 'maria',
+          title: 'Capacity errors per platform',
+          intention: 'report capacity errors',
+          plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')),
+        },
+      ],
     });
-    await eventually(async () => messages(`Plan for ${key}`), (m) => m.length === 1, 'plan gate delivered');
+    await eventually(
+      async () => messages(`Plan for ${key}`),
+      (m) => m.length === 1,
+      'plan gate delivered',
+    );
 
     // The database goes down; maria approves the plan during the outage.
     pgServer.stop();
@@ -76,15 +100,27 @@ describe('PostgreSQL restarts mid-run', () => {
     pgServer.start();
     expect(await approval).toMatchObject({ outcome: 'applied' });
 
-    await eventually(async () => messages(`${key} · phase api`), (m) => m.length >= 1, 'phase gate delivered after the restart', 150_000); // the store's retry waits up to 30 s between attempts, and CI runs this beside 100 other files
+    await eventually(
+      async () => messages(`${key} · phase api`),
+      (m) => m.length >= 1,
+      'phase gate delivered after the restart',
+      150_000,
+    ); // the store's retry waits up to 30 s between attempts, and CI runs this beside 100 other files
     await new Promise((r) => setTimeout(r, 1_500));
     expect(messages(`Plan for ${key}`)).toHaveLength(1);
     expect(messages(`${key} · phase api`)).toHaveLength(1);
 
     // The worker could not store the decision while the database was down; the workflow's confirmation did once it was back.
-    const audit = await eventually(async () => (await decisionsFor(store!.db, key)).map((d) => d.kind), (kinds) => kinds.length > 0, 'the audit row after the restart', 60_000);
+    const audit = await eventually(
+      async () => (await decisionsFor(store!.db, key)).map((d) => d.kind),
+      (kinds) => kinds.length > 0,
+      'the audit row after the restart',
+      60_000,
+    );
     expect(audit).toEqual(['approve-plan']);
-    const gateRows = (await store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'gate'))).filter((r) => r.dedupeKey.startsWith(`gate:${key}`));
+    const gateRows = (await store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'gate'))).filter((r) =>
+      r.dedupeKey.startsWith(`gate:${key}`),
+    );
     expect(gateRows.map((r) => r.status).sort()).toEqual(['delivered', 'delivered']);
     const recorded = (await store.db.select().from(notificationOutbox)).filter((r) => r.dedupeKey === `decided:${key}:approve-plan`);
     expect(recorded).toHaveLength(1);

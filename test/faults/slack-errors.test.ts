@@ -26,7 +26,8 @@ describe('Slack rate limits and server errors', () => {
     const key = faultKey('SLACK');
     const dm = workspace.dmChannel('U0MARIA01');
     const withText = (needle: string) => () => workspace.messagesIn(dm).filter((m: StoredMessage) => m.text.includes(needle));
-    const outboxRow = async (dedupeKey: string) => (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.dedupeKey, dedupeKey)))[0];
+    const outboxRow = async (dedupeKey: string) =>
+      (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.dedupeKey, dedupeKey)))[0];
 
     // The plan gate meets two rate limits and a server error before Slack takes it.
     workspace.rateLimitNext('chat.postMessage', 1, 2);
@@ -35,9 +36,22 @@ describe('Slack rate limits and server errors', () => {
     const handle = await rt.env.client.workflow.start('workItemWorkflow', {
       taskQueue: rt.taskQueue,
       workflowId: workItemWorkflowId(key),
-      args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')) }],
+      args: [
+        {
+          key,
+          ownerId: 'maria',
+          title: 'Capacity errors per platform',
+          intention: 'report capacity errors',
+          plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')),
+        },
+      ],
     });
-    const planGate = await eventually(async () => withText(`Plan for ${key}`)(), (m) => m.length > 0, 'plan gate in maria’s DM', 60_000);
+    const planGate = await eventually(
+      async () => withText(`Plan for ${key}`)(),
+      (m) => m.length > 0,
+      'plan gate in maria’s DM',
+      60_000,
+    );
     const planRow = await outboxRow(`gate:${key}:plan:v1`);
     expect(planRow).toMatchObject({ status: 'delivered', attempts: 4, lastError: null });
     // Delayed by the Retry-After seconds and the back-off, not sent straight through.
@@ -47,14 +61,25 @@ describe('Slack rate limits and server errors', () => {
     workspace.failNext('chat.postMessage', 503, 1);
     workspace.rateLimitNext('chat.postMessage', 1, 1);
     expect((await workspace.tap('U0MARIA01', planGate[0]!, 'sitroom:decide:approve-plan')).status).toBe(200);
-    await eventually(() => handle.query(workItemStateQuery), (s) => s.phases[0]?.status === 'awaiting-approval', 'phase gate open');
-    await eventually(async () => withText(`${key} · phase api`)(), (m) => m.length > 0, 'phase gate in maria’s DM', 60_000);
+    await eventually(
+      () => handle.query(workItemStateQuery),
+      (s) => s.phases[0]?.status === 'awaiting-approval',
+      'phase gate open',
+    );
+    await eventually(
+      async () => withText(`${key} · phase api`)(),
+      (m) => m.length > 0,
+      'phase gate in maria’s DM',
+      60_000,
+    );
 
     // Several dispatcher passes later there is still one of each.
     await new Promise((r) => setTimeout(r, 1_500));
     expect(withText(`Plan for ${key}`)()).toHaveLength(1);
     expect(withText(`${key} · phase api`)()).toHaveLength(1);
-    const gateRows = (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'gate'))).filter((r) => r.dedupeKey.startsWith(`gate:${key}`));
+    const gateRows = (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'gate'))).filter((r) =>
+      r.dedupeKey.startsWith(`gate:${key}`),
+    );
     expect(gateRows.map((r) => r.status)).toEqual(['delivered', 'delivered']);
     expect(gateRows.every((r) => r.attempts >= 2)).toBe(true);
     expect(new Set(gateRows.map((r) => r.slackTs)).size).toBe(2);

@@ -30,26 +30,51 @@ describe('the Slack inbox gives up on a request it can never apply', () => {
     await rt.env.client.workflow.start('workItemWorkflow', {
       taskQueue: rt.taskQueue,
       workflowId: workItemWorkflowId(key),
-      args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')) }],
+      args: [
+        {
+          key,
+          ownerId: 'maria',
+          title: 'Capacity errors per platform',
+          intention: 'report capacity errors',
+          plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')),
+        },
+      ],
     });
-    await eventually(async () => workspace.messagesIn(workspace.dmChannel('maria')).filter((m) => m.text.startsWith(`${key}:`)), (m) => m.length > 0, 'the plan gate in maria’s DM');
+    await eventually(
+      async () => workspace.messagesIn(workspace.dmChannel('maria')).filter((m) => m.text.startsWith(`${key}:`)),
+      (m) => m.length > 0,
+      'the plan gate in maria’s DM',
+    );
 
     const channel = workspace.channelId(lounge);
     const ack = await workspace.slashCommand('maria', lounge, '/sitroom', `pair api ${key}`);
     expect(ack.status).toBe(200);
     expect(ack.body).toContain('Opening a pair thread');
 
-    const told = await eventually(async () => workspace.ephemeralsFor('maria').find((e) => e.channel === channel && e.text.startsWith('Could not')), Boolean, 'the failure told to maria', 30_000);
-    expect(told!.text).toBe(`Could not open the pair thread on api of ${key} after 8 attempts (An API error occurred: not_in_channel). Nothing changed; try again.`);
+    const told = await eventually(
+      async () => workspace.ephemeralsFor('maria').find((e) => e.channel === channel && e.text.startsWith('Could not')),
+      Boolean,
+      'the failure told to maria',
+      30_000,
+    );
+    expect(told!.text).toBe(
+      `Could not open the pair thread on api of ${key} after 8 attempts (An API error occurred: not_in_channel). Nothing changed; try again.`,
+    );
 
-    const rows = await rt.core.store.db.select().from(slackIntents).where(eq(slackIntents.slackUserId, workspace.user('maria').id));
-    const row = rows.find((r) => (r.payload as { command?: string; workItemKey?: string }).command === 'pair' && (r.payload as { workItemKey?: string }).workItemKey === key);
+    const rows = await rt.core.store.db
+      .select()
+      .from(slackIntents)
+      .where(eq(slackIntents.slackUserId, workspace.user('maria').id));
+    const row = rows.find(
+      (r) => (r.payload as { command?: string; workItemKey?: string }).command === 'pair' && (r.payload as { workItemKey?: string }).workItemKey === key,
+    );
     expect(row).toMatchObject({ status: 'failed', attempts: 8, outcome: 'An API error occurred: not_in_channel' });
     expect(row!.settledAt).toBeInstanceOf(Date);
     // Each attempt was refused by Slack: the first tried to post the thread's root, the seven after it to find a
     // root an earlier attempt might have posted (the channel's history, which the bot may not read either).
     // None went through, and no session started.
-    const calls = () => workspace.apiCalls.filter((c) => ['chat.postMessage', 'conversations.history'].includes(c.method) && c.args.channel === channel).map((c) => c.method);
+    const calls = () =>
+      workspace.apiCalls.filter((c) => ['chat.postMessage', 'conversations.history'].includes(c.method) && c.args.channel === channel).map((c) => c.method);
     expect(calls()).toEqual(['chat.postMessage', ...Array(7).fill('conversations.history')]);
     expect(workspace.messagesIn(channel)).toEqual([]);
     // Given up means given up: a later pass of the inbox does not try again or tell maria twice.

@@ -102,9 +102,17 @@ describe('the Slack and worker processes are killed with taps in flight (on real
 
     // The withdrawn item's approval was acknowledged too: the person is told it was not applied, and why.
     expect(withdrawnTaps[0]!.answer.status).toBe(200);
-    const told = await eventually(async () => workspace.ephemeralsFor('priya').find((e) => e.text.startsWith('Not applied') && e.text.includes(withdrawn!.key)), Boolean, 'the refusal told to priya', 90_000);
+    const told = await eventually(
+      async () => workspace.ephemeralsFor('priya').find((e) => e.text.startsWith('Not applied') && e.text.includes(withdrawn!.key)),
+      Boolean,
+      'the refusal told to priya',
+      90_000,
+    );
     expect(told!.text).toBe(`Not applied: no active work item ${withdrawn!.key}`);
-    const [refusedRow] = await store.db.select().from(slackIntents).where(sql`${slackIntents.payload}->'decision'->>'workItemKey' = ${withdrawn!.key}`);
+    const [refusedRow] = await store.db
+      .select()
+      .from(slackIntents)
+      .where(sql`${slackIntents.payload}->'decision'->>'workItemKey' = ${withdrawn!.key}`);
     expect(refusedRow).toMatchObject({ status: 'refused', outcome: `no active work item ${withdrawn!.key}` });
     process.stdout.write(`fault figures — PostgreSQL, withdrawn while down: acknowledged 1, refused and told 1\n`);
 
@@ -116,7 +124,12 @@ describe('the Slack and worker processes are killed with taps in flight (on real
     for (const ids of [...one.approvals.values(), ...two.approvals.values()]) expect(ids[0]).toMatch(/^slack:block_action:/);
     // A row the killed process held mid-application settles once its lease runs out and the new process takes it.
     const keys = [...one.approvals.values(), ...two.approvals.values()].map((ids) => ids[0]!);
-    const rows = await eventually(() => store!.db.select().from(slackIntents).where(inArray(slackIntents.idempotencyKey, keys)), (r) => r.every((row) => row.status !== 'pending'), 'every inbox row settled', 60_000);
+    const rows = await eventually(
+      () => store!.db.select().from(slackIntents).where(inArray(slackIntents.idempotencyKey, keys)),
+      (r) => r.every((row) => row.status !== 'pending'),
+      'every inbox row settled',
+      60_000,
+    );
     expect(rows.map((r) => r.status)).toEqual(rows.map(() => 'applied'));
     expect(rows).toHaveLength(first.length + second.length);
   }, 600_000);

@@ -43,8 +43,21 @@ export interface ProductProcess {
  */
 export function startProduct(name: string, script: string, args: string[], env: Record<string, string>, readyWhen: string): ProductProcess {
   // The offline agent and the local git mode, whatever the developer's shell exports.
-  const { ANTHROPIC_API_KEY: _k, GITHUB_TOKEN: _g, TARGET_REPO: _t, DATABASE_URL: _d, TEMPORAL_ADDRESS: _a, SLACK_BOT_TOKEN: _s, SLACK_APP_TOKEN: _x, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, env: { ...inherited, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const {
+    ANTHROPIC_API_KEY: _k,
+    GITHUB_TOKEN: _g,
+    TARGET_REPO: _t,
+    DATABASE_URL: _d,
+    TEMPORAL_ADDRESS: _a,
+    SLACK_BOT_TOKEN: _s,
+    SLACK_APP_TOKEN: _x,
+    ...inherited
+  } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: repoRoot,
+    env: { ...inherited, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   const ready = new Promise<void>((resolveReady, reject) => {
@@ -87,6 +100,5 @@ export function faultKey(prefix: string): string {
 }
 
 // ---- the Slack and HTTP surfaces on top of a test runtime ---------------------------------------------
-
 
 export { startSurfaces, type Surfaces } from '../support/surfaces.js';

@@ -27,18 +27,40 @@ export async function startFaultWorkspace(): Promise<FaultWorkspace> {
   const signingSecret = randomBytes(16).toString('hex');
   const botToken = `xoxb-fault-${randomBytes(6).toString('hex')}`;
   // A short delivery timeout: a killed app must not hold a tap for Slack's full 3 s.
-  const workspace = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users: people, channels: ['general', 'sitroom-alerts'], eventRetryDelaysMs: [] });
+  const workspace = await startLocalWorkspace({
+    appUrl: 'http://127.0.0.1:1/slack/events',
+    signingSecret,
+    botToken,
+    users: people,
+    channels: ['general', 'sitroom-alerts'],
+    eventRetryDelaysMs: [],
+  });
   return { workspace, env: { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: workspace.apiUrl } };
 }
 
 /** Starts `count` work items owned by `owner` whose plans wait for approval, and waits for each plan gate in the owner's DM. */
-export async function openPlanGates(client: Client, workspace: LocalWorkspace, taskQueue: string, prefix: string, count: number, owner = 'priya'): Promise<Array<{ key: string; gate: StoredMessage }>> {
+export async function openPlanGates(
+  client: Client,
+  workspace: LocalWorkspace,
+  taskQueue: string,
+  prefix: string,
+  count: number,
+  owner = 'priya',
+): Promise<Array<{ key: string; gate: StoredMessage }>> {
   const keys = Array.from({ length: count }, () => faultKey(prefix));
   for (const key of keys) {
     await client.workflow.start('workItemWorkflow', {
       taskQueue,
       workflowId: workItemWorkflowId(key),
-      args: [{ key, ownerId: owner, title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')) }],
+      args: [
+        {
+          key,
+          ownerId: owner,
+          title: 'Capacity errors per platform',
+          intention: 'report capacity errors',
+          plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')),
+        },
+      ],
     });
   }
   const dm = workspace.dmChannel(owner);
@@ -52,7 +74,11 @@ export async function openPlanGates(client: Client, workspace: LocalWorkspace, t
 }
 
 /** The person taps Approve on every gate at once, as fast as Slack delivers; each answer says whether the tap was acknowledged. */
-export function approveAll(workspace: LocalWorkspace, gates: Array<{ key: string; gate: StoredMessage }>, owner = 'priya'): Promise<Array<{ key: string; answer: DeliveryResult }>> {
+export function approveAll(
+  workspace: LocalWorkspace,
+  gates: Array<{ key: string; gate: StoredMessage }>,
+  owner = 'priya',
+): Promise<Array<{ key: string; answer: DeliveryResult }>> {
   return Promise.all(gates.map(async ({ key, gate }) => ({ key, answer: await workspace.tap(owner, gate, decisionActionId('approve-plan')) })));
 }
 
@@ -76,10 +102,20 @@ export async function planApprovals(client: Client, key: string): Promise<string
 }
 
 /** Waits until every acknowledged tap's plan left the gate (or the time is up), then counts. */
-export async function settleAndCount(client: Client, taps: Array<{ key: string; answer: DeliveryResult }>, timeoutMs: number): Promise<{ figures: TapFigures; approvals: Map<string, string[]> }> {
+export async function settleAndCount(
+  client: Client,
+  taps: Array<{ key: string; answer: DeliveryResult }>,
+  timeoutMs: number,
+): Promise<{ figures: TapFigures; approvals: Map<string, string[]> }> {
   const acknowledged = taps.filter((t) => t.answer.status === 200);
-  const decided = async (key: string) => (await client.workflow.getHandle(workItemWorkflowId(key)).query(workItemStateQuery)).status !== 'awaiting-plan-approval';
-  await eventually(async () => (await Promise.all(acknowledged.map((t) => decided(t.key).catch(() => false)))).every(Boolean), (all) => all, 'every acknowledged approval applied', timeoutMs).catch(() => undefined);
+  const decided = async (key: string) =>
+    (await client.workflow.getHandle(workItemWorkflowId(key)).query(workItemStateQuery)).status !== 'awaiting-plan-approval';
+  await eventually(
+    async () => (await Promise.all(acknowledged.map((t) => decided(t.key).catch(() => false)))).every(Boolean),
+    (all) => all,
+    'every acknowledged approval applied',
+    timeoutMs,
+  ).catch(() => undefined);
   // A moment for a late second application to show, if there were one.
   await new Promise((r) => setTimeout(r, 2_000));
   const approvals = new Map<string, string[]>();
@@ -91,11 +127,16 @@ export async function settleAndCount(client: Client, taps: Array<{ key: string; 
     applied: count((n) => n === 1),
     lost: count((n) => n === 0),
     doubled: count((n) => n > 1),
-    appliedUnacknowledged: count((n) => n > 0, taps.filter((t) => t.answer.status !== 200)),
+    appliedUnacknowledged: count(
+      (n) => n > 0,
+      taps.filter((t) => t.answer.status !== 200),
+    ),
   };
   return { figures, approvals };
 }
 
 export function printFigures(label: string, figures: TapFigures): void {
-  process.stdout.write(`fault figures — ${label}: taps ${figures.taps}, acknowledged ${figures.acknowledged}, applied once ${figures.applied}, lost ${figures.lost}, doubled ${figures.doubled}, applied without an acknowledgement ${figures.appliedUnacknowledged}\n`);
+  process.stdout.write(
+    `fault figures — ${label}: taps ${figures.taps}, acknowledged ${figures.acknowledged}, applied once ${figures.applied}, lost ${figures.lost}, doubled ${figures.doubled}, applied without an acknowledgement ${figures.appliedUnacknowledged}\n`,
+  );
 }

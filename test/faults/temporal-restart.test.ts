@@ -33,13 +33,25 @@ describe('the Temporal server restarts with its state file', () => {
     const handle = await env.client.workflow.start('workItemWorkflow', {
       taskQueue: rt.taskQueue,
       workflowId: workItemWorkflowId(key),
-      args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')), phaseHeartbeatTimeoutMs: 5_000 }],
+      args: [
+        {
+          key,
+          ownerId: 'maria',
+          title: 'Capacity errors per platform',
+          intention: 'report capacity errors',
+          plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')),
+          phaseHeartbeatTimeoutMs: 5_000,
+        },
+      ],
     });
     const state = () => handle.query(workItemStateQuery);
     await eventually(state, (s) => s.status === 'awaiting-plan-approval', 'plan gate');
     await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `${key}:approve-plan` });
     await eventually(state, (s) => s.phases[0]?.status === 'awaiting-approval', 'phase gate');
-    await handle.executeUpdate(approvePhaseUpdate, { args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api' }], updateId: `${key}:approve-phase:api` });
+    await handle.executeUpdate(approvePhaseUpdate, {
+      args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api' }],
+      updateId: `${key}:approve-phase:api`,
+    });
     await eventually(state, (s) => s.phases[0]?.status === 'running', 'phase running');
 
     // Down while the phase runs; back a few seconds later on the same port and file.
@@ -47,7 +59,12 @@ describe('the Temporal server restarts with its state file', () => {
     await new Promise((r) => setTimeout(r, 3_000));
     server = await startDevServer({ cli, port, dbFile });
 
-    const final = await eventually(() => state().catch(() => undefined), (s) => s?.status === 'resolved' || Boolean(s?.phases.some((p) => p.status === 'failed')), 'resolution after the restart', 240_000);
+    const final = await eventually(
+      () => state().catch(() => undefined),
+      (s) => s?.status === 'resolved' || Boolean(s?.phases.some((p) => p.status === 'failed')),
+      'resolution after the restart',
+      240_000,
+    );
     expect(final!.phases.map((p) => [p.id, p.status])).toEqual([['api', 'merged']]);
     const pulls = (JSON.parse(readFileSync(join(rt.core.targetRepo, '.git', 'sitroom', 'state.json'), 'utf8')) as { pulls: Array<{ branch: string }> }).pulls;
     expect(pulls.filter((p) => p.branch.includes(key.toLowerCase()))).toHaveLength(1);

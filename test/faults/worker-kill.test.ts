@@ -52,17 +52,30 @@ describe('the worker dies during phase 1 (on real PostgreSQL, which the worker p
     const handle = await client.workflow.start('workItemWorkflow', {
       taskQueue,
       workflowId: workItemWorkflowId(key),
-      args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'report capacity errors', plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')), phaseHeartbeatTimeoutMs: 5_000 }],
+      args: [
+        {
+          key,
+          ownerId: 'maria',
+          title: 'Capacity errors per platform',
+          intention: 'report capacity errors',
+          plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')),
+          phaseHeartbeatTimeoutMs: 5_000,
+        },
+      ],
     });
     const state = () => handle.query(workItemStateQuery);
     await eventually(state, (s) => s.status === 'awaiting-plan-approval', 'plan gate');
     await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `${key}:approve-plan` });
     await eventually(state, (s) => s.phases[0]?.status === 'awaiting-approval', 'phase gate');
-    await handle.executeUpdate(approvePhaseUpdate, { args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api' }], updateId: `${key}:approve-phase:api` });
+    await handle.executeUpdate(approvePhaseUpdate, {
+      args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api' }],
+      updateId: `${key}:approve-phase:api`,
+    });
 
     // Kill as soon as the agent step has heartbeated from inside its worktree.
     const phase = client.workflow.getHandle(phaseWorkflowId(key, 'api', 1));
-    const pendingStep = async () => (await phase.describe().catch(() => undefined))?.raw.pendingActivities?.find((a) => a.activityType?.name === 'executePhase');
+    const pendingStep = async () =>
+      (await phase.describe().catch(() => undefined))?.raw.pendingActivities?.find((a) => a.activityType?.name === 'executePhase');
     await eventually(pendingStep, (a) => Boolean(a?.lastHeartbeatTime), 'executePhase heartbeating', 90_000);
     await first.kill('SIGKILL');
     const worktree = join(dataDir, 'worktrees', `${key}-api-1`);
@@ -73,7 +86,12 @@ describe('the worker dies during phase 1 (on real PostgreSQL, which the worker p
     const second = spawnWorker(workerEnv);
     workers.push(second);
     await second.ready;
-    const final = await eventually(state, (s) => s.status === 'resolved' || s.phases.some((p) => p.status === 'failed'), 'resolution after the restart', 240_000);
+    const final = await eventually(
+      state,
+      (s) => s.status === 'resolved' || s.phases.some((p) => p.status === 'failed'),
+      'resolution after the restart',
+      240_000,
+    );
     expect(final.phases.map((p) => [p.id, p.status])).toEqual([['api', 'merged']]);
 
     // Temporal retried the same step (attempt 2+) rather than the workflow starting a second phase attempt.

@@ -63,39 +63,84 @@ describe('pending CI and budget decisions on the dashboard', () => {
       workItemKey: key,
       intention: 'NodePool reports capacity errors',
       summary: '',
-      phases: [{ id: 'api', title: 'API surface: condition type and reasons', activity: 'api_changes', files: ['api/hypershift/v1beta1/nodepool_conditions.go'], constraints: [], validation: [], dependsOn: [], mergeOrder: 1 }],
+      phases: [
+        {
+          id: 'api',
+          title: 'API surface: condition type and reasons',
+          activity: 'api_changes',
+          files: ['api/hypershift/v1beta1/nodepool_conditions.go'],
+          constraints: [],
+          validation: [],
+          dependsOn: [],
+          mergeOrder: 1,
+        },
+      ],
     };
     handle = await orchestra.env.client.workflow.start('workItemWorkflow', {
       taskQueue: orchestra.taskQueue,
       workflowId: workItemWorkflowId(key),
       args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: plan.intention, plan }],
     });
-    await until(() => handle.query(workItemStateQuery), (s) => s.status === 'awaiting-plan-approval', 'the plan gate');
+    await until(
+      () => handle.query(workItemStateQuery),
+      (s) => s.status === 'awaiting-plan-approval',
+      'the plan gate',
+    );
     await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `tap-${key}-plan` });
-    await until(() => phaseRow(key), (r) => r?.status === 'awaiting-approval', 'the phase gate in the store');
+    await until(
+      () => phaseRow(key),
+      (r) => r?.status === 'awaiting-approval',
+      'the phase gate in the store',
+    );
   });
 
   it('a CI failure waiting for the owner is stored and shown until the owner picks an option', async () => {
     expect(await pendingOnDashboard()).toContain(`gate of phase api: API surface: condition type and reasons`);
     // What the CI watch sends when it escalates a blocking failure (the phase's first attempt has not started: attempt 0).
     await handle.signal(phaseProgressSignal, { phaseId: 'api', attempt: 0, status: 'ci', awaitingCiDecision: true });
-    await until(() => phaseRow(key), (r) => r?.status === 'awaiting-ci-decision', 'the CI decision in the store');
+    await until(
+      () => phaseRow(key),
+      (r) => r?.status === 'awaiting-ci-decision',
+      'the CI decision in the store',
+    );
     const pending = await pendingOnDashboard();
-    expect(pending).toContain(`<strong>${key}</strong> CI failure on phase api: API surface: condition type and reasons — fix and re-push, wait, or skip the test`);
+    expect(pending).toContain(
+      `<strong>${key}</strong> CI failure on phase api: API surface: condition type and reasons — fix and re-push, wait, or skip the test`,
+    );
     expect(pending).toContain('waiting on Maria');
     expect(pending).not.toContain('gate of phase api');
 
-    await handle.executeUpdate(ciOptionUpdate, { args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api', option: 'wait-for-me' }], updateId: `tap-${key}-ci` });
-    await until(() => phaseRow(key), (r) => r?.status === 'ci', 'the decided CI failure in the store');
+    await handle.executeUpdate(ciOptionUpdate, {
+      args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api', option: 'wait-for-me' }],
+      updateId: `tap-${key}-ci`,
+    });
+    await until(
+      () => phaseRow(key),
+      (r) => r?.status === 'ci',
+      'the decided CI failure in the store',
+    );
     expect(await pendingOnDashboard()).not.toContain('CI failure on phase api');
   });
 
   it('a phase stopped at its token budget is stored and shown until the owner continues or stops it', async () => {
     await handle.signal(phaseProgressSignal, { phaseId: 'api', attempt: 0, status: 'running', awaitingBudget: true });
-    await until(() => phaseRow(key), (r) => r?.status === 'awaiting-budget', 'the budget decision in the store');
-    expect(await pendingOnDashboard()).toContain(`<strong>${key}</strong> token budget reached on phase api: API surface: condition type and reasons — continue or stop`);
-    await handle.executeUpdate(budgetUpdate, { args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api', approve: true }], updateId: `tap-${key}-budget` });
-    await until(() => phaseRow(key), (r) => r?.status === 'running', 'the decided budget in the store');
+    await until(
+      () => phaseRow(key),
+      (r) => r?.status === 'awaiting-budget',
+      'the budget decision in the store',
+    );
+    expect(await pendingOnDashboard()).toContain(
+      `<strong>${key}</strong> token budget reached on phase api: API surface: condition type and reasons — continue or stop`,
+    );
+    await handle.executeUpdate(budgetUpdate, {
+      args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api', approve: true }],
+      updateId: `tap-${key}-budget`,
+    });
+    await until(
+      () => phaseRow(key),
+      (r) => r?.status === 'running',
+      'the decided budget in the store',
+    );
     expect(await pendingOnDashboard()).not.toContain('token budget reached');
     // The workflow's own view agrees with the store.
     const state = await handle.query(workItemStateQuery);

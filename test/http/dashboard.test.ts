@@ -33,8 +33,22 @@ let proposalForHttp: number;
 async function seed(): Promise<void> {
   const { db } = store;
   await upsertDevelopers(db, config.roles.values());
-  await upsertWorkItem(db, { key: 'HOSTEDCP-2101', ownerId: 'maria', title: 'NodePool reports provider capacity errors per platform', intention: 'x', workflowId: 'wi-HOSTEDCP-2101', status: 'executing' });
-  await upsertWorkItem(db, { key: 'HOSTEDCP-2150', ownerId: 'sam', title: 'Group AllMachinesReady message by <reason> & count', intention: 'x', workflowId: 'wi-HOSTEDCP-2150', status: 'awaiting-plan-approval' });
+  await upsertWorkItem(db, {
+    key: 'HOSTEDCP-2101',
+    ownerId: 'maria',
+    title: 'NodePool reports provider capacity errors per platform',
+    intention: 'x',
+    workflowId: 'wi-HOSTEDCP-2101',
+    status: 'executing',
+  });
+  await upsertWorkItem(db, {
+    key: 'HOSTEDCP-2150',
+    ownerId: 'sam',
+    title: 'Group AllMachinesReady message by <reason> & count',
+    intention: 'x',
+    workflowId: 'wi-HOSTEDCP-2150',
+    status: 'awaiting-plan-approval',
+  });
   const at = new Date(Date.UTC(2026, 10, 25, 8));
   const confidence = assessConfidence([
     { check: 'codegen-consistent', status: 'pass', detail: 'make verify clean', source: 'make verify', at },
@@ -42,8 +56,24 @@ async function seed(): Promise<void> {
     { check: 'unit-tests', status: 'pass', detail: 'ok', source: 'go test', at },
   ]);
   await db.insert(phases).values([
-    { workItemKey: 'HOSTEDCP-2101', phaseId: 'api-surface', title: 'API surface: condition reason', ordinal: 1, mode: 'approval-required', status: 'merged', prUrl: 'https://github.com/openshift/hypershift/pull/9401', confidence },
-    { workItemKey: 'HOSTEDCP-2101', phaseId: 'platform-bridge', title: 'Platform bridge: AWS and Azure mapping', ordinal: 2, mode: 'autonomous', status: 'awaiting-approval' },
+    {
+      workItemKey: 'HOSTEDCP-2101',
+      phaseId: 'api-surface',
+      title: 'API surface: condition reason',
+      ordinal: 1,
+      mode: 'approval-required',
+      status: 'merged',
+      prUrl: 'https://github.com/openshift/hypershift/pull/9401',
+      confidence,
+    },
+    {
+      workItemKey: 'HOSTEDCP-2101',
+      phaseId: 'platform-bridge',
+      title: 'Platform bridge: AWS and Azure mapping',
+      ordinal: 2,
+      mode: 'autonomous',
+      status: 'awaiting-approval',
+    },
     { workItemKey: 'HOSTEDCP-2101', phaseId: 'nodepool-integration', title: 'NodePool integration', ordinal: 3, mode: 'collaborative', status: 'pending' },
   ]);
 
@@ -65,41 +95,137 @@ async function seed(): Promise<void> {
     const commit = `d${i}`;
     if (i % 2 === 1 && i < 9) {
       const message = 'nodepool_test.go:212: timed out waiting for the condition after 10m0s';
-      const report = { runId: `a${i}`, job: 'unit', commit, attempt: 1, state: 'failure' as const, tests: [{ job: 'unit', test: 'TestNodePoolAutoRepair', status: 'failed' as const, message }] };
-      if (i > 1) await ciKnowledge.classify({ prUrl: 'https://github.com/openshift/hypershift/pull/9401', report, failures: report.tests, requiredJobs: ['unit'], retestsOnHead: 0 });
-      await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', job: 'unit', runId: `a${i}`, commit, attempt: 1, outcome: 'fail', message, at });
-      await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', job: 'unit', runId: `a${i}-retest`, commit, attempt: 2, outcome: 'pass', at: new Date(at.getTime() + 600_000) });
+      const report = {
+        runId: `a${i}`,
+        job: 'unit',
+        commit,
+        attempt: 1,
+        state: 'failure' as const,
+        tests: [{ job: 'unit', test: 'TestNodePoolAutoRepair', status: 'failed' as const, message }],
+      };
+      if (i > 1)
+        await ciKnowledge.classify({
+          prUrl: 'https://github.com/openshift/hypershift/pull/9401',
+          report,
+          failures: report.tests,
+          requiredJobs: ['unit'],
+          retestsOnHead: 0,
+        });
+      await knowledge.experience.recordTestRun({
+        test: 'TestNodePoolAutoRepair',
+        job: 'unit',
+        runId: `a${i}`,
+        commit,
+        attempt: 1,
+        outcome: 'fail',
+        message,
+        at,
+      });
+      await knowledge.experience.recordTestRun({
+        test: 'TestNodePoolAutoRepair',
+        job: 'unit',
+        runId: `a${i}-retest`,
+        commit,
+        attempt: 2,
+        outcome: 'pass',
+        at: new Date(at.getTime() + 600_000),
+      });
     } else {
       await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', job: 'unit', runId: `a${i}`, commit, attempt: 1, outcome: 'pass', at });
     }
   }
   // The fifth failure, on the newest commit: classified by the port the CI watch calls, then recorded.
-  const fifth = { runId: 'a10', job: 'unit', commit: 'd10', attempt: 1, state: 'failure' as const, tests: [{ job: 'unit', test: 'TestNodePoolAutoRepair', status: 'failed' as const, message: 'nodepool_test.go:212: timed out waiting for the condition after 12m0s' }] };
-  await ciKnowledge.classify({ prUrl: 'https://github.com/openshift/hypershift/pull/9401', report: fifth, failures: fifth.tests, requiredJobs: ['unit'], retestsOnHead: 0 });
-  await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', job: 'unit', runId: 'a10', commit: 'd10', attempt: 1, outcome: 'fail', message: fifth.tests[0]!.message, at: new Date(Date.UTC(2026, 10, 25)) });
-  await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', job: 'unit', runId: 'a10-retest', commit: 'd10', attempt: 2, outcome: 'pass', at: new Date(Date.UTC(2026, 10, 25, 1)) });
+  const fifth = {
+    runId: 'a10',
+    job: 'unit',
+    commit: 'd10',
+    attempt: 1,
+    state: 'failure' as const,
+    tests: [
+      {
+        job: 'unit',
+        test: 'TestNodePoolAutoRepair',
+        status: 'failed' as const,
+        message: 'nodepool_test.go:212: timed out waiting for the condition after 12m0s',
+      },
+    ],
+  };
+  await ciKnowledge.classify({
+    prUrl: 'https://github.com/openshift/hypershift/pull/9401',
+    report: fifth,
+    failures: fifth.tests,
+    requiredJobs: ['unit'],
+    retestsOnHead: 0,
+  });
+  await knowledge.experience.recordTestRun({
+    test: 'TestNodePoolAutoRepair',
+    job: 'unit',
+    runId: 'a10',
+    commit: 'd10',
+    attempt: 1,
+    outcome: 'fail',
+    message: fifth.tests[0]!.message,
+    at: new Date(Date.UTC(2026, 10, 25)),
+  });
+  await knowledge.experience.recordTestRun({
+    test: 'TestNodePoolAutoRepair',
+    job: 'unit',
+    runId: 'a10-retest',
+    commit: 'd10',
+    attempt: 2,
+    outcome: 'pass',
+    at: new Date(Date.UTC(2026, 10, 25, 1)),
+  });
   await knowledge.experience.refreshTestExperience('TestNodePool/TestNodePoolReplaceUpgrade', policy, { files: ['test/e2e/nodepool_upgrade_test.go'] });
   await knowledge.experience.refreshTestExperience('TestNodePoolAutoRepair', policy);
-  await knowledge.experience.recordPlanSlip({ step: 'run make api after adding a condition constant', workItemKey: 'HOSTEDCP-2101', detail: 'forgotten twice', applicability: { files: ['api/hypershift/v1beta1/nodepool_conditions.go'] } });
+  await knowledge.experience.recordPlanSlip({
+    step: 'run make api after adding a condition constant',
+    workItemKey: 'HOSTEDCP-2101',
+    detail: 'forgotten twice',
+    applicability: { files: ['api/hypershift/v1beta1/nodepool_conditions.go'] },
+  });
 
   const p1 = await knowledge.proposals.proposeFromResolvedWorkItem({
     workItemKey: 'HOSTEDCP-2001',
     developerId: 'maria',
-    draft: { id: 'azure-provider-errors', title: 'Azure provider errors reach the NodePool through Machine FailureReason', body: 'Map AzureMachine failures in azure.go only; <script>alert(1)</script> must render as text.', applicability: { files: ['hypershift-operator/controllers/nodepool/azure.go'], platforms: ['Azure'] } },
+    draft: {
+      id: 'azure-provider-errors',
+      title: 'Azure provider errors reach the NodePool through Machine FailureReason',
+      body: 'Map AzureMachine failures in azure.go only; <script>alert(1)</script> must render as text.',
+      applicability: { files: ['hypershift-operator/controllers/nodepool/azure.go'], platforms: ['Azure'] },
+    },
   });
   await knowledge.proposals.respondToProposal(p1.id, 'maria', 'edit', { ...p1.draft, body: `${p1.draft.body} Edited by Maria before review.` });
   proposalForBrowser = p1.id;
   const p2 = await knowledge.proposals.proposeFromResolvedWorkItem({
     workItemKey: 'HOSTEDCP-2002',
     developerId: 'sam',
-    draft: { id: 'kubevirt-live-migration', title: 'KubeVirt live-migratable condition stays platform-local', body: 'setKubevirtConditions owns KubeVirtNodesLiveMigratable; do not add it to the shared chain.', applicability: { files: ['hypershift-operator/controllers/nodepool/kubevirt.go'] } },
+    draft: {
+      id: 'kubevirt-live-migration',
+      title: 'KubeVirt live-migratable condition stays platform-local',
+      body: 'setKubevirtConditions owns KubeVirtNodesLiveMigratable; do not add it to the shared chain.',
+      applicability: { files: ['hypershift-operator/controllers/nodepool/kubevirt.go'] },
+    },
   });
   await knowledge.proposals.respondToProposal(p2.id, 'sam', 'yes');
   proposalForHttp = p2.id;
 
   const calibration = new CalibrationStore(db);
-  const strong = assessConfidence(['unit-tests', 'new-code-covered', 'ci-green', 'adjacent-suites'].map((check) => ({ check: check as 'unit-tests', status: 'pass' as const, detail: 'ok', source: 's', at })));
-  for (let i = 1; i <= 4; i++) await calibration.recordMerge({ prUrl: `https://github.com/openshift/hypershift/pull/${9300 + i}`, assessment: i === 4 ? confidence : strong, mergedAt: at });
+  const strong = assessConfidence(
+    ['unit-tests', 'new-code-covered', 'ci-green', 'adjacent-suites'].map((check) => ({
+      check: check as 'unit-tests',
+      status: 'pass' as const,
+      detail: 'ok',
+      source: 's',
+      at,
+    })),
+  );
+  for (let i = 1; i <= 4; i++)
+    await calibration.recordMerge({
+      prUrl: `https://github.com/openshift/hypershift/pull/${9300 + i}`,
+      assessment: i === 4 ? confidence : strong,
+      mergedAt: at,
+    });
   await calibration.recordOutcome({ prUrl: 'https://github.com/openshift/hypershift/pull/9304', kind: 'follow-up-bug', reference: 'OCPBUGS-1234' });
 }
 
@@ -157,7 +283,9 @@ describe('dashboard over HTTP', () => {
     expect(html).toContain('Often forgotten: run make api after adding a condition constant');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>');
-    expect(html).toMatch(/data-level="L2" data-grade="high"><div><strong>L2<\/strong> <span class="chip s-high">high<\/span><\/div>\n<div class="ci-body"><svg class="cal"[^>]*aria-label="L2 high: 0% needed a fix, promised at most 10%"[\s\S]*?0 of 3 needed a fix/);
+    expect(html).toMatch(
+      /data-level="L2" data-grade="high"><div><strong>L2<\/strong> <span class="chip s-high">high<\/span><\/div>\n<div class="ci-body"><svg class="cal"[^>]*aria-label="L2 high: 0% needed a fix, promised at most 10%"[\s\S]*?0 of 3 needed a fix/,
+    );
     // Maria is not a curator: she sees the queue but no review buttons.
     expect(html).toContain('Only a curator (tech lead or team approver) can review.');
     expect(html).not.toContain('value="approve"');
@@ -167,7 +295,12 @@ describe('dashboard over HTTP', () => {
     const maria = await login('maria');
     const mariaPage = await (await fetch(`${server.url}/dashboard`, { headers: { cookie: maria } })).text();
     const post = (cookie: string, body: Record<string, string>) =>
-      fetch(`${server.url}/dashboard/proposals/${proposalForHttp}/review`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+      fetch(`${server.url}/dashboard/proposals/${proposalForHttp}/review`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(body),
+      });
     // No CSRF token is rendered for non-curators, and a made-up one is refused.
     expect(csrfIn(mariaPage)).toBeUndefined();
     expect((await post(maria, { decision: 'approve', csrf: 'forged' })).status).toBe(403);
@@ -178,7 +311,10 @@ describe('dashboard over HTTP', () => {
     expect((await post(priya, { decision: 'approve' })).status).toBe(403); // no token
     expect((await post(maria, { decision: 'approve', csrf: token })).status).toBe(403); // token of another session
     const crossSite = await fetch(`${server.url}/dashboard/proposals/${proposalForHttp}/review`, {
-      method: 'POST', redirect: 'manual', headers: { cookie: priya, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ decision: 'approve', csrf: token }),
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: priya, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ decision: 'approve', csrf: token }),
     });
     expect(crossSite.status).toBe(403);
     expect(await knowledge.patterns.getPattern('kubevirt-live-migration')).toBeUndefined();
@@ -201,7 +337,15 @@ describe('dashboard in a browser at a phone viewport (390×844)', () => {
     mkdirSync(artifacts, { recursive: true });
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => browser?.close());

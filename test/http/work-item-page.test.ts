@@ -72,7 +72,12 @@ describe('the work item page', () => {
     const formId = field(html, 'form')!;
     const csrf = field(html, 'csrf')!;
     const post = (body: Record<string, string>, cookie = maria) =>
-      fetch(`${link}/decide`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+      fetch(`${link}/decide`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(body),
+      });
     expect((await post({ form: formId, action: 'pause' })).status).toBe(403);
     expect((await post({ form: formId, action: 'pause', csrf: `${csrf.slice(0, -2)}xx` })).status).toBe(403);
     expect(await (await fetch(link, { headers: { cookie: maria } })).text()).toContain('>Pause</button>');
@@ -97,7 +102,10 @@ describe('the work item page', () => {
 
     // Slack acts on the same workflow: the gate's Approve is refused while the work item is paused.
     expect((await ws.tap('maria', gate, 'sitroom:decide:approve-plan')).status).toBe(200);
-    await until(() => ws.ephemeralsFor('maria').find((e) => e.text.includes(`Not applied: the plan of ${key} is not awaiting approval (status: paused)`)), 'the refusal in Slack while paused');
+    await until(
+      () => ws.ephemeralsFor('maria').find((e) => e.text.includes(`Not applied: the plan of ${key} is not awaiting approval (status: paused)`)),
+      'the refusal in Slack while paused',
+    );
 
     // sam is neither the owner, an approver nor an OWNERS approver of its phases; priya is the team's approver.
     const sam = await signIn('sam');
@@ -113,7 +121,18 @@ describe('the work item page', () => {
 
     const chrome = requirement('chromium');
     if (!chrome.available) return;
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
     try {
       const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
       const tab = await context.newPage();

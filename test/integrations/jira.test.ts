@@ -11,7 +11,17 @@ beforeAll(async () => {
         summary: 'NodePool should report capacity errors per platform',
         description: 'When AWS has no capacity the NodePool says nothing.\nReport it as a condition.',
         status: 'In Progress',
-        links: [{ type: 'Blocks', inward: 'is blocked by', outward: 'blocks', direction: 'outward', key: 'HOSTEDCP-2200', summary: 'Azure capacity', status: 'To Do' }],
+        links: [
+          {
+            type: 'Blocks',
+            inward: 'is blocked by',
+            outward: 'blocks',
+            direction: 'outward',
+            key: 'HOSTEDCP-2200',
+            summary: 'Azure capacity',
+            status: 'To Do',
+          },
+        ],
       },
     ],
     'jira-token',

@@ -26,17 +26,24 @@ beforeAll(async () => {
   const worktree = join(ws.base, 'wt');
   await addWorktree(ws.repo.dir, worktree, branch);
   const beats: unknown[] = [];
-  result = await agent.execute({ workItemKey: 'HOSTEDCP-2101', phase: planned.plan!.phases[0]!, instruction, branch, worktree }, { heartbeat: (d) => beats.push(d) });
+  result = await agent.execute(
+    { workItemKey: 'HOSTEDCP-2101', phase: planned.plan!.phases[0]!, instruction, branch, worktree },
+    { heartbeat: (d) => beats.push(d) },
+  );
   expect(beats.length).toBeGreaterThan(3);
 }, 120_000);
 afterAll(() => ws.cleanup());
 
-const sh = (cwd: string, file: string, args: string[]) => execFileSync(file, args, { cwd, encoding: 'utf8', env: { ...process.env, GOPROXY: 'off', GOTOOLCHAIN: 'local' } });
+const sh = (cwd: string, file: string, args: string[]) =>
+  execFileSync(file, args, { cwd, encoding: 'utf8', env: { ...process.env, GOPROXY: 'off', GOTOOLCHAIN: 'local' } });
 
 describe('offline execute of the condition recipe', () => {
   it('commits on the branch, and make verify and go test pass on a fresh checkout of it', async () => {
     expect(result.status, result.message).toBe('committed');
-    expect(result.checks).toEqual([{ command: 'make verify', passed: true }, { command: 'go test ./...', passed: true }]);
+    expect(result.checks).toEqual([
+      { command: 'make verify', passed: true },
+      { command: 'go test ./...', passed: true },
+    ]);
     const check = join(ws.base, 'check');
     await git(ws.repo.dir, ['worktree', 'add', '-q', '--detach', check, branch]);
     const conditions = sh(check, 'git', ['show', 'HEAD:api/hypershift/v1beta1/nodepool_conditions.go']);
@@ -65,7 +72,13 @@ describe('offline execute of the condition recipe', () => {
   it('opens a local-mode PR whose description lists the evidence, and local CI publishes JUnit from go test', async () => {
     const host = createLocalCodeHost(ws.repo.dir);
     await host.pushBranch(join(ws.base, 'wt'), branch);
-    const body = evidenceDescription({ workItemKey: 'HOSTEDCP-2101', phaseTitle: 'Add NodePool condition type CapacityError', summary: result.message, evidence: result.evidence, checks: result.checks });
+    const body = evidenceDescription({
+      workItemKey: 'HOSTEDCP-2101',
+      phaseTitle: 'Add NodePool condition type CapacityError',
+      summary: result.message,
+      evidence: result.evidence,
+      checks: result.checks,
+    });
     expect(await host.findPullRequest(branch)).toBeUndefined();
     const pr = await host.openPullRequest({ branch, base: 'main', title: 'HOSTEDCP-2101: CapacityError condition', body });
     expect(pr.headSha).toBe(result.commit);
@@ -81,7 +94,9 @@ describe('offline execute of the condition recipe', () => {
     const first = await ci.run(pr.number);
     expect(first.state).toBe('failure');
     const flaked = await ci.junit((await ci.jobStatuses(pr.number))[0]!);
-    expect(flaked!.cases.filter((c) => c.status === 'failed').map((c) => [c.name, c.message.includes('timed out waiting for the condition')])).toEqual([['TestNodePoolAutoRepair', true]]);
+    expect(flaked!.cases.filter((c) => c.status === 'failed').map((c) => [c.name, c.message.includes('timed out waiting for the condition')])).toEqual([
+      ['TestNodePoolAutoRepair', true],
+    ]);
     expect(await ci.retrigger(pr.number, 'unit')).toBe('/test unit');
     const status = (await ci.jobStatuses(pr.number))[0]!;
     expect(status.state).toBe('success');
@@ -95,7 +110,21 @@ describe('offline execute of the condition recipe', () => {
     await git(ws.base, ['init', '-q', '--bare', bare]);
     await git(ws.repo.dir, ['push', '-q', bare, 'main']);
     const failingThenPassing = (attempt: number) =>
-      renderJUnit([{ name: 'unit', cases: [{ suite: 'unit', name: 'TestNodePoolAutoRepair', classname: 'nodepool', timeSeconds: 1, status: attempt === 1 ? 'failed' : 'passed', message: attempt === 1 ? 'timed out waiting for the condition' : '' }] }]);
+      renderJUnit([
+        {
+          name: 'unit',
+          cases: [
+            {
+              suite: 'unit',
+              name: 'TestNodePoolAutoRepair',
+              classname: 'nodepool',
+              timeSeconds: 1,
+              status: attempt === 1 ? 'failed' : 'passed',
+              message: attempt === 1 ? 'timed out waiting for the condition' : '',
+            },
+          ],
+        },
+      ]);
     const github: FakeGitHub = await startFakeGitHub({
       owner: 'openshift',
       repo: 'hypershift',
@@ -103,13 +132,27 @@ describe('offline execute of the condition recipe', () => {
       token: 'ghp_faketoken000000000000000000000',
       jobs: [
         { name: 'unit', run: ({ attempt }) => ({ passed: attempt > 1, junitXml: failingThenPassing(attempt) }) },
-        { name: 'verify', run: () => ({ passed: true, junitXml: renderJUnit([{ name: 'verify', cases: [{ suite: 'verify', name: 'make verify', classname: 'verify', timeSeconds: 2, status: 'passed', message: '' }] }]) }) },
+        {
+          name: 'verify',
+          run: () => ({
+            passed: true,
+            junitXml: renderJUnit([
+              { name: 'verify', cases: [{ suite: 'verify', name: 'make verify', classname: 'verify', timeSeconds: 2, status: 'passed', message: '' }] },
+            ]),
+          }),
+        },
       ],
     });
     try {
       const host = createGitHub({ owner: 'openshift', repo: 'hypershift', token: 'ghp_faketoken000000000000000000000', baseUrl: github.url, pushUrl: bare });
       await host.pushBranch(join(ws.base, 'wt'), branch);
-      const body = evidenceDescription({ workItemKey: 'HOSTEDCP-2101', phaseTitle: 'Add NodePool condition type CapacityError', summary: result.message, evidence: result.evidence, checks: result.checks });
+      const body = evidenceDescription({
+        workItemKey: 'HOSTEDCP-2101',
+        phaseTitle: 'Add NodePool condition type CapacityError',
+        summary: result.message,
+        evidence: result.evidence,
+        checks: result.checks,
+      });
       expect(await host.findPullRequest(branch)).toBeUndefined();
       const pr = await host.openPullRequest({ branch, base: 'main', title: 'HOSTEDCP-2101: CapacityError condition', body });
       expect(pr.headSha).toBe(result.commit);
@@ -120,13 +163,29 @@ describe('offline execute of the condition recipe', () => {
       await host.createCheckRun(pr.headSha, { name: 'sitroom', conclusion: 'success', title: 'Evidence', summary: body });
       expect(github.checkRuns[0]!.output.summary).toContain('make verify');
 
-      const ci = createProwCi({ owner: 'openshift', repo: 'hypershift', token: 'ghp_faketoken000000000000000000000', baseUrl: github.url, gcsUrl: github.url, platform: ws.team.ci.platforms[0]!, host });
+      const ci = createProwCi({
+        owner: 'openshift',
+        repo: 'hypershift',
+        token: 'ghp_faketoken000000000000000000000',
+        baseUrl: github.url,
+        gcsUrl: github.url,
+        platform: ws.team.ci.platforms[0]!,
+        host,
+      });
       await github.idle();
       const statuses = await ci.jobStatuses(pr.number);
-      expect(statuses.map((s) => [s.job, s.state])).toEqual([['unit', 'failure'], ['verify', 'success']]);
+      expect(statuses.map((s) => [s.job, s.state])).toEqual([
+        ['unit', 'failure'],
+        ['verify', 'success'],
+      ]);
       // The status links the run's Prow page; the JUnit is read from the run's files in its GCS bucket.
-      expect(statuses[0]!.artifactsUrl).toMatch(new RegExp(`/view/gs/test-platform-results/pr-logs/pull/openshift_hypershift/${pr.number}/pull-ci-openshift-hypershift-main-unit/\\d+$`));
-      expect(prowRunLocation(statuses[0]!.artifactsUrl!)).toMatchObject({ bucket: 'test-platform-results', path: expect.stringMatching(/^pr-logs\/pull\/openshift_hypershift\//) });
+      expect(statuses[0]!.artifactsUrl).toMatch(
+        new RegExp(`/view/gs/test-platform-results/pr-logs/pull/openshift_hypershift/${pr.number}/pull-ci-openshift-hypershift-main-unit/\\d+$`),
+      );
+      expect(prowRunLocation(statuses[0]!.artifactsUrl!)).toMatchObject({
+        bucket: 'test-platform-results',
+        path: expect.stringMatching(/^pr-logs\/pull\/openshift_hypershift\//),
+      });
       const junit = await ci.junit(statuses[0]!);
       // Only the step's tests: ci-operator's junit_operator.xml (the step itself as a failed case) is left out.
       expect(junit!.cases.map((c) => [c.name, c.status])).toEqual([['TestNodePoolAutoRepair', 'failed']]);
@@ -147,7 +206,11 @@ describe('offline execute of the condition recipe', () => {
   }, 60_000);
 
   it('finds a run in GCS from its Prow page URL, and nothing in a URL that is not one', () => {
-    expect(prowRunLocation('https://prow.ci.openshift.org/view/gs/test-platform-results/pr-logs/pull/openshift_hypershift/5012/pull-ci-openshift-hypershift-main-unit/1861234567890/')).toEqual({
+    expect(
+      prowRunLocation(
+        'https://prow.ci.openshift.org/view/gs/test-platform-results/pr-logs/pull/openshift_hypershift/5012/pull-ci-openshift-hypershift-main-unit/1861234567890/',
+      ),
+    ).toEqual({
       bucket: 'test-platform-results',
       path: 'pr-logs/pull/openshift_hypershift/5012/pull-ci-openshift-hypershift-main-unit/1861234567890',
     });

@@ -51,7 +51,9 @@ describe('Sippy /api/tests client', () => {
   it('a row missing a count names the field', async () => {
     const broken = await startFakeSippy({ '4.21': [{ name: 'TestX', current_runs: 3 } as never] });
     try {
-      const err = await createSippyClient({ baseUrl: broken.url }).tests({ release: '4.21' }).catch((e: unknown) => e);
+      const err = await createSippyClient({ baseUrl: broken.url })
+        .tests({ release: '4.21' })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SippyResponseInvalid);
       expect((err as Error).message).toMatch(/field 0\.current_successes/);
     } finally {

@@ -66,7 +66,16 @@ describe('flake classification', () => {
   it('the same signature failing on every run since a commit, retries included, is real', () => {
     const history = elevenOfTwelveHistory();
     for (const i of [13, 14]) {
-      for (const attempt of [1, 2, 3]) history.push({ test, runId: `prow-${i}`, commit: `c0ffee${i}`, attempt, outcome: 'fail', message: timeout(i + attempt), at: new Date(day(i).getTime() + attempt * 60_000) });
+      for (const attempt of [1, 2, 3])
+        history.push({
+          test,
+          runId: `prow-${i}`,
+          commit: `c0ffee${i}`,
+          attempt,
+          outcome: 'fail',
+          message: timeout(i + attempt),
+          at: new Date(day(i).getTime() + attempt * 60_000),
+        });
     }
     const result = classifyFailure(history, { test, commit: 'c0ffee15', attempt: 1, message: timeout(15) }, policy);
     expect(result.verdict).toBe('real');
@@ -76,7 +85,11 @@ describe('flake classification', () => {
 
   it("matches the team's known signature from team.yaml even without history", () => {
     const team = loadConfig().team;
-    const result = classifyFailure([], { test: 'TestNodePoolAutoRepair', commit: 'abc', attempt: 1, message: 'autorepair_test.go:71: timed out waiting for the condition' }, team.ci.flake_handling);
+    const result = classifyFailure(
+      [],
+      { test: 'TestNodePoolAutoRepair', commit: 'abc', attempt: 1, message: 'autorepair_test.go:71: timed out waiting for the condition' },
+      team.ci.flake_handling,
+    );
     expect(result.verdict).toBe('known-flake');
     expect(result.action).toBe('retry');
     expect(result.reason).toMatch(/known flake signature "timed out waiting for the condition"/);
@@ -98,7 +111,15 @@ describe('CI statistics for the experience log', () => {
   });
 
   it('a test that fails every attempt of its last two runs is failing, not flaky', () => {
-    const history: TestRun[] = [1, 2, 3].map((i) => ({ test, runId: `r${i}`, commit: `c${i}`, attempt: 1, outcome: i === 1 ? 'pass' : 'fail', message: 'boom error', at: day(i) }));
+    const history: TestRun[] = [1, 2, 3].map((i) => ({
+      test,
+      runId: `r${i}`,
+      commit: `c${i}`,
+      attempt: 1,
+      outcome: i === 1 ? 'pass' : 'fail',
+      message: 'boom error',
+      at: day(i),
+    }));
     expect(testStatistics(history, test, policy).health).toBe('failing');
   });
 });

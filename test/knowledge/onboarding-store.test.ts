@@ -24,7 +24,16 @@ function plan(key: string, phases: Array<{ id: string; files: string[]; validati
     workItemKey: key,
     intention: 'x',
     summary: '',
-    phases: phases.map((p, i) => ({ id: p.id, title: p.id, activity: 'implementation', files: p.files, constraints: [], validation: p.validation, dependsOn: [], mergeOrder: i + 1 })),
+    phases: phases.map((p, i) => ({
+      id: p.id,
+      title: p.id,
+      activity: 'implementation',
+      files: p.files,
+      constraints: [],
+      validation: p.validation,
+      dependsOn: [],
+      mergeOrder: i + 1,
+    })),
   };
 }
 
@@ -45,18 +54,38 @@ for (const backend of storeBackends()) {
       await knowledge.patterns.syncPatternLibrary(loadPatternFiles(exampleTargetRepo));
       await knowledge.memory.readMemory('sam', 'sam', { familiar: [], learning: ['aws'], explanationLevel: 'beginner' });
       // Spread over two phases: the candidate is the whole work item, its files and validation steps together.
-      await seedWorkItem(store, 'HOSTEDCP-3102', 'Group AllMachinesReady message by failure reason', 'awaiting-plan-approval', plan('HOSTEDCP-3102', [
-        { id: 'conditions', files: ['hypershift-operator/controllers/nodepool/conditions.go'], validation: [] },
-        { id: 'tests', files: ['hypershift-operator/controllers/nodepool/nodepool_controller_test.go'], validation: [unitTest] },
-      ]));
-      await seedWorkItem(store, 'HOSTEDCP-3101', 'Add MachineTemplate hash to the AWSMachineTemplate name', 'planning', plan('HOSTEDCP-3101', [
-        { id: 'capi', files: ['hypershift-operator/controllers/nodepool/capi.go', 'hypershift-operator/controllers/nodepool/aws.go'], validation: [unitTest] },
-      ]));
+      await seedWorkItem(
+        store,
+        'HOSTEDCP-3102',
+        'Group AllMachinesReady message by failure reason',
+        'awaiting-plan-approval',
+        plan('HOSTEDCP-3102', [
+          { id: 'conditions', files: ['hypershift-operator/controllers/nodepool/conditions.go'], validation: [] },
+          { id: 'tests', files: ['hypershift-operator/controllers/nodepool/nodepool_controller_test.go'], validation: [unitTest] },
+        ]),
+      );
+      await seedWorkItem(
+        store,
+        'HOSTEDCP-3101',
+        'Add MachineTemplate hash to the AWSMachineTemplate name',
+        'planning',
+        plan('HOSTEDCP-3101', [
+          {
+            id: 'capi',
+            files: ['hypershift-operator/controllers/nodepool/capi.go', 'hypershift-operator/controllers/nodepool/aws.go'],
+            validation: [unitTest],
+          },
+        ]),
+      );
       await seedWorkItem(store, 'HOSTEDCP-3103', 'Report ValidPlatformConfig reason for Azure', 'planning', null);
       // Meets every criterion, but someone is already executing it.
-      await seedWorkItem(store, 'HOSTEDCP-3100', 'Summarise AllNodesHealthy by count', 'executing', plan('HOSTEDCP-3100', [
-        { id: 'conditions', files: ['hypershift-operator/controllers/nodepool/conditions.go'], validation: [unitTest] },
-      ]));
+      await seedWorkItem(
+        store,
+        'HOSTEDCP-3100',
+        'Summarise AllNodesHealthy by count',
+        'executing',
+        plan('HOSTEDCP-3100', [{ id: 'conditions', files: ['hypershift-operator/controllers/nodepool/conditions.go'], validation: [unitTest] }]),
+      );
     });
     afterAll(async () => {
       await store?.close();
@@ -81,14 +110,24 @@ for (const backend of storeBackends()) {
       const offer = await onboarding.completeOrientation('sam');
       expect(offer.chosen?.workItemKey).toBe('HOSTEDCP-3102');
       expect(offer.chosen?.ownerId).toBe('maria');
-      expect(offer.chosen?.reasons.map((r) => r.criterion)).toEqual(['touches the NodePool controller', 'changes status/conditions only', 'follows an existing curated pattern', 'has a clear validation step']);
+      expect(offer.chosen?.reasons.map((r) => r.criterion)).toEqual([
+        'touches the NodePool controller',
+        'changes status/conditions only',
+        'follows an existing curated pattern',
+        'has a clear validation step',
+      ]);
       expect(offer.chosen?.reasons[1]?.why).toBe('only condition/status code, tests or docs');
       expect(offer.chosen?.reasons[2]?.why).toMatch(/^pattern ".+" applies$/);
       expect(offer.chosen?.reasons[3]?.why).toContain('go test ./hypershift-operator/controllers/nodepool/...');
       // The others, with what they lack; the executing item is not even considered.
       const considered = new Map(offer.considered.map((c) => [c.workItemKey, c]));
       expect([...considered.keys()].sort()).toEqual(['HOSTEDCP-3101', 'HOSTEDCP-3102', 'HOSTEDCP-3103']);
-      expect(considered.get('HOSTEDCP-3101')?.missing).toEqual([{ criterion: 'changes status/conditions only', why: 'also changes hypershift-operator/controllers/nodepool/capi.go, hypershift-operator/controllers/nodepool/aws.go' }]);
+      expect(considered.get('HOSTEDCP-3101')?.missing).toEqual([
+        {
+          criterion: 'changes status/conditions only',
+          why: 'also changes hypershift-operator/controllers/nodepool/capi.go, hypershift-operator/controllers/nodepool/aws.go',
+        },
+      ]);
       expect(considered.get('HOSTEDCP-3103')?.missing.map((m) => m.why)).toContain('no files listed yet');
 
       const memory = await knowledge.memory.readMemory('sam', 'sam');
@@ -110,7 +149,10 @@ for (const backend of storeBackends()) {
     });
 
     it('counting explained concepts adds one per concept in one statement, so concurrent counts are not lost', async () => {
-      await Promise.all([countExplained(store.db, 'sam', ['split-brain', 'split-brain', 'one-way-communication']), countExplained(store.db, 'sam', ['split-brain'])]);
+      await Promise.all([
+        countExplained(store.db, 'sam', ['split-brain', 'split-brain', 'one-way-communication']),
+        countExplained(store.db, 'sam', ['split-brain']),
+      ]);
       const [row] = await store.db.select().from(personalMemory).where(eq(personalMemory.developerId, 'sam'));
       expect(row?.conceptExposure).toEqual({ 'split-brain': 2, 'one-way-communication': 1 });
       // Nobody's memory is created by counting: it is seeded from the role file when the briefing is assembled.

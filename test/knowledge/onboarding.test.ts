@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
-import { chooseStarterTask, defaultOrientation, explanationDepth, firstMessageFor, orientationWalk, renderStarterOffer, type StarterCandidate } from '../../src/knowledge/onboarding.js';
+import {
+  chooseStarterTask,
+  defaultOrientation,
+  explanationDepth,
+  firstMessageFor,
+  orientationWalk,
+  renderStarterOffer,
+  type StarterCandidate,
+} from '../../src/knowledge/onboarding.js';
 import { loadPatternFiles } from '../../src/knowledge/patterns.js';
 import { modelVerifyResolver } from '../../src/knowledge/staleness.js';
 import { loadDomainModel, loadTree } from '../../src/domain/index.js';
@@ -83,10 +91,15 @@ describe('starter task', () => {
   it('offers the one open item that meets all four criteria, with the reasons', () => {
     const choice = chooseStarterTask(candidates, patterns);
     expect(choice.chosen?.candidate.key).toBe('HOSTEDCP-3002');
-    expect(choice.chosen?.results['follows-pattern'].why).toMatch(/pattern "(capi-error-propagation|nodepool-condition-conventions|nodepool-condition-type|platform-error-propagation)" applies/);
+    expect(choice.chosen?.results['follows-pattern'].why).toMatch(
+      /pattern "(capi-error-propagation|nodepool-condition-conventions|nodepool-condition-type|platform-error-propagation)" applies/,
+    );
     // Why the others lost.
     const byKey = new Map(choice.evaluated.map((e) => [e.candidate.key, e]));
-    expect(byKey.get('HOSTEDCP-3001')?.results['status-only']).toEqual({ ok: false, why: 'also changes hypershift-operator/controllers/nodepool/aws.go, hypershift-operator/controllers/nodepool/capi.go' });
+    expect(byKey.get('HOSTEDCP-3001')?.results['status-only']).toEqual({
+      ok: false,
+      why: 'also changes hypershift-operator/controllers/nodepool/aws.go, hypershift-operator/controllers/nodepool/capi.go',
+    });
     expect(byKey.get('HOSTEDCP-3003')?.results['touches-nodepool-controller'].ok).toBe(false);
     expect(byKey.get('HOSTEDCP-3004')?.results['clear-validation']).toEqual({ ok: false, why: 'no test or verify step in its validation' });
     expect(byKey.has('HOSTEDCP-3005')).toBe(false); // already being worked on
@@ -96,8 +109,13 @@ describe('starter task', () => {
   });
 
   it('offers nothing rather than a task that misses a criterion, and says what the closest one lacks', () => {
-    const choice = chooseStarterTask(candidates.filter((c) => c.key !== 'HOSTEDCP-3002'), patterns);
+    const choice = chooseStarterTask(
+      candidates.filter((c) => c.key !== 'HOSTEDCP-3002'),
+      patterns,
+    );
     expect(choice.chosen).toBeUndefined();
-    expect(renderStarterOffer(choice)).toMatch(/^No open work item meets all four starter criteria yet\. Closest: HOSTEDCP-3004 .*fails "has a clear validation step"/);
+    expect(renderStarterOffer(choice)).toMatch(
+      /^No open work item meets all four starter criteria yet\. Closest: HOSTEDCP-3004 .*fails "has a clear validation step"/,
+    );
   });
 });

@@ -86,7 +86,12 @@ for (const backend of storeBackends()) {
     });
 
     it('a recurring slip counts its occurrences', async () => {
-      const input = { step: 'regenerate CRDs', workItemKey: 'HOSTEDCP-1', detail: 'forgot to regenerate CRDs after an API change', applicability: { files: ['api/**'] } };
+      const input = {
+        step: 'regenerate CRDs',
+        workItemKey: 'HOSTEDCP-1',
+        detail: 'forgot to regenerate CRDs after an API change',
+        applicability: { files: ['api/**'] },
+      };
       await knowledge.experience.recordPlanSlip(input);
       const second = await knowledge.experience.recordPlanSlip({ ...input, workItemKey: 'HOSTEDCP-2' });
       expect(second.occurrences).toBe(2);
@@ -106,7 +111,9 @@ for (const backend of storeBackends()) {
       });
       expect(proposal.status).toBe('awaiting-developer');
       // Asking twice for the same work item (a replayed activity) gives the same proposal.
-      expect((await knowledge.proposals.proposeFromResolvedWorkItem({ workItemKey: 'HOSTEDCP-2200', developerId: 'maria', draft: proposal.draft })).id).toBe(proposal.id);
+      expect((await knowledge.proposals.proposeFromResolvedWorkItem({ workItemKey: 'HOSTEDCP-2200', developerId: 'maria', draft: proposal.draft })).id).toBe(
+        proposal.id,
+      );
       await expect(knowledge.proposals.respondToProposal(proposal.id, 'sam', 'yes')).rejects.toThrow(KnowledgeAccessError);
 
       const edited = await knowledge.proposals.respondToProposal(proposal.id, 'maria', 'edit', {
@@ -128,14 +135,21 @@ for (const backend of storeBackends()) {
       // Not for an AWS-only query: its platform does not apply.
       const aws = await knowledge.relevantKnowledge({ files: ['hypershift-operator/controllers/nodepool/kubevirt.go'], platforms: ['AWS'] });
       expect(aws.map((k) => k.id)).not.toContain('kubevirt-live-migration-condition');
-      expect(await knowledge.patterns.patternHistory('kubevirt-live-migration-condition')).toEqual([expect.objectContaining({ version: 1, state: 'approved', reviewer: 'priya' })]);
+      expect(await knowledge.patterns.patternHistory('kubevirt-live-migration-condition')).toEqual([
+        expect.objectContaining({ version: 1, state: 'approved', reviewer: 'priya' }),
+      ]);
     });
 
     it('a declined proposal never reaches the review queue', async () => {
       const p = await knowledge.proposals.proposeFromResolvedWorkItem({
         workItemKey: 'HOSTEDCP-2300',
         developerId: 'sam',
-        draft: { id: 'one-off-note', title: 'A one-off observation', body: 'Something that only mattered for this ticket and nowhere else.', applicability: { files: ['docs/**'] } },
+        draft: {
+          id: 'one-off-note',
+          title: 'A one-off observation',
+          body: 'Something that only mattered for this ticket and nowhere else.',
+          applicability: { files: ['docs/**'] },
+        },
       });
       const declined = await knowledge.proposals.respondToProposal(p.id, 'sam', 'no');
       expect(declined.status).toBe('declined');
@@ -145,12 +159,38 @@ for (const backend of storeBackends()) {
     it('promotes CI experience to a pattern through review, and curated policy outranks the experience on the same topic', async () => {
       const policy = config.team.ci.flake_handling;
       for (let i = 1; i <= 6; i++) {
-        await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', runId: `r${i}`, commit: `c${i}`, attempt: 1, outcome: i % 2 ? 'fail' : 'pass', message: `timed out waiting for the condition after ${i}m0s`, at: new Date(Date.UTC(2026, 10, i)) });
-        if (i % 2) await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', runId: `r${i}`, commit: `c${i}`, attempt: 2, outcome: 'pass', at: new Date(Date.UTC(2026, 10, i, 1)) });
+        await knowledge.experience.recordTestRun({
+          test: 'TestNodePoolAutoRepair',
+          runId: `r${i}`,
+          commit: `c${i}`,
+          attempt: 1,
+          outcome: i % 2 ? 'fail' : 'pass',
+          message: `timed out waiting for the condition after ${i}m0s`,
+          at: new Date(Date.UTC(2026, 10, i)),
+        });
+        if (i % 2)
+          await knowledge.experience.recordTestRun({
+            test: 'TestNodePoolAutoRepair',
+            runId: `r${i}`,
+            commit: `c${i}`,
+            attempt: 2,
+            outcome: 'pass',
+            at: new Date(Date.UTC(2026, 10, i, 1)),
+          });
       }
       // A redelivered result is recorded once.
-      await knowledge.experience.recordTestRun({ test: 'TestNodePoolAutoRepair', runId: 'r1', commit: 'c1', attempt: 1, outcome: 'fail', message: 'timed out waiting for the condition', at: new Date(Date.UTC(2026, 10, 1)) });
-      const stats = await knowledge.experience.refreshTestExperience('TestNodePoolAutoRepair', policy, { files: ['test/e2e/nodepool_autorepair_test.go', 'hypershift-operator/controllers/nodepool/capi.go'] });
+      await knowledge.experience.recordTestRun({
+        test: 'TestNodePoolAutoRepair',
+        runId: 'r1',
+        commit: 'c1',
+        attempt: 1,
+        outcome: 'fail',
+        message: 'timed out waiting for the condition',
+        at: new Date(Date.UTC(2026, 10, 1)),
+      });
+      const stats = await knowledge.experience.refreshTestExperience('TestNodePoolAutoRepair', policy, {
+        files: ['test/e2e/nodepool_autorepair_test.go', 'hypershift-operator/controllers/nodepool/capi.go'],
+      });
       expect(stats).toMatchObject({ runs: 6, firstAttemptFailures: 3, passedOnRetry: 3, health: 'flaky' });
 
       const promotion = await knowledge.proposals.proposePromotion({
@@ -187,7 +227,9 @@ for (const backend of storeBackends()) {
       ]);
       expect(stale.map((s) => s.id)).not.toContain('new-platform-checklist');
       // The seed pattern written for the example mini repository names a function real HyperShift does not have.
-      expect(stale.find((s) => s.id === 'nodepool-condition-type')?.missing).toContain('hypershift-operator/controllers/nodepool/conditions.go#setMachineConditions');
+      expect(stale.find((s) => s.id === 'nodepool-condition-type')?.missing).toContain(
+        'hypershift-operator/controllers/nodepool/conditions.go#setMachineConditions',
+      );
       const surfaced = await knowledge.relevantKnowledge({ files: ['support/controlplane-component/builder.go'] });
       expect(surfaced.find((k) => k.id === 'adapt-function-contract')?.stale).toBe(true);
 
@@ -197,7 +239,11 @@ for (const backend of storeBackends()) {
     });
 
     it('retirement goes through review too', async () => {
-      const p = await knowledge.proposals.proposeRetirement({ patternId: 'platform-error-propagation', proposerId: 'maria', reason: 'Superseded by capi-error-propagation, which is grounded in the real tree.' });
+      const p = await knowledge.proposals.proposeRetirement({
+        patternId: 'platform-error-propagation',
+        proposerId: 'maria',
+        reason: 'Superseded by capi-error-propagation, which is grounded in the real tree.',
+      });
       expect((await knowledge.patterns.getPattern('platform-error-propagation'))?.state).toBe('approved');
       await knowledge.proposals.reviewProposal(p.id, 'priya', 'approve');
       expect((await knowledge.patterns.getPattern('platform-error-propagation'))?.state).toBe('retired');
@@ -207,7 +253,10 @@ for (const backend of storeBackends()) {
 
     it('personal memory is readable only by its developer', async () => {
       await knowledge.memory.readMemory('sam', 'sam', { familiar: [], learning: ['aws'], explanationLevel: 'beginner' });
-      await knowledge.memory.updateMemory('sam', 'sam', { hypothesis: 'the MachineHealthCheck is remediating before ignition is reached', leftOff: 'reading capi.go reconcileMachineHealthCheck' });
+      await knowledge.memory.updateMemory('sam', 'sam', {
+        hypothesis: 'the MachineHealthCheck is remediating before ignition is reached',
+        leftOff: 'reading capi.go reconcileMachineHealthCheck',
+      });
       await expect(knowledge.memory.readMemory('maria', 'sam')).rejects.toThrow(/private/);
       await expect(knowledge.memory.sessionNotes('priya', 'sam')).rejects.toThrow(KnowledgeAccessError);
       const mine = await knowledge.memory.readMemory('sam', 'sam');

@@ -72,7 +72,7 @@ describe('approved knowledge goes back to GitHub as a pull request', () => {
     await github?.close();
   });
 
-  it('priya approves maria\'s entry: a PR on GitHub writes the pattern file; approving again or re-running opens no second one', async () => {
+  it("priya approves maria's entry: a PR on GitHub writes the pattern file; approving again or re-running opens no second one", async () => {
     const proposal = await proposalInReview(knowledge, 'OCPBUGS-1');
     const { pattern, writeBack } = await knowledge.proposals.reviewProposal(proposal.id, 'priya', 'approve', 'useful for every platform');
     expect(pattern).toMatchObject({ id: draft.id, version: 1, state: 'approved', reviewer: 'priya' });
@@ -87,7 +87,14 @@ describe('approved knowledge goes back to GitHub as a pull request', () => {
     expect(pull.body).toContain('> useful for every platform');
     // The file on the pushed branch is a valid pattern file, the approved version with its reviewer.
     const file = await git(bare, ['show', `${pull.sha}:.rh-agentic/patterns/${draft.id}.yaml`]);
-    expect(parsePatternFile('pushed', file)).toMatchObject({ id: draft.id, version: 1, state: 'approved', reviewer: 'priya', title: draft.title, applicability: draft.applicability });
+    expect(parsePatternFile('pushed', file)).toMatchObject({
+      id: draft.id,
+      version: 1,
+      state: 'approved',
+      reviewer: 'priya',
+      title: draft.title,
+      applicability: draft.applicability,
+    });
     // Only the pattern file changes, on top of the remote's main.
     expect((await git(bare, ['diff', '--name-only', 'main', pull.sha])).trim()).toBe(`.rh-agentic/patterns/${draft.id}.yaml`);
 
@@ -122,7 +129,12 @@ describe('approved knowledge in local mode', () => {
   it('becomes a local PR record on a branch of the target repository, leaving its checkout alone', async () => {
     const repo = (await createExampleRepo(join(scratch, 'local-target'))).dir;
     const host = createLocalCodeHost(repo);
-    const writeBack = createPatternWriteBack({ targetRepo: repo, host, scratchDir: join(scratch, 'local-worktrees'), settings: () => ({ patternLibrary: '.rh-agentic/patterns', defaultBranch: 'main' }) });
+    const writeBack = createPatternWriteBack({
+      targetRepo: repo,
+      host,
+      scratchDir: join(scratch, 'local-worktrees'),
+      settings: () => ({ patternLibrary: '.rh-agentic/patterns', defaultBranch: 'main' }),
+    });
     const store = await openStore({ dataDir: 'memory://' });
     try {
       const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config), writeBack });
@@ -131,7 +143,12 @@ describe('approved knowledge in local mode', () => {
       expect(result).toMatchObject({ outcome: 'opened', branch: `sitroom/knowledge/${draft.id}-v1` });
       const pr = await host.findPullRequest(`sitroom/knowledge/${draft.id}-v1`);
       expect(pr?.number).toBe(1);
-      expect(parsePatternFile('local', await git(repo, ['show', `sitroom/knowledge/${draft.id}-v1:.rh-agentic/patterns/${draft.id}.yaml`]))).toMatchObject({ id: draft.id, version: 1, state: 'approved', reviewer: 'priya' });
+      expect(parsePatternFile('local', await git(repo, ['show', `sitroom/knowledge/${draft.id}-v1:.rh-agentic/patterns/${draft.id}.yaml`]))).toMatchObject({
+        id: draft.id,
+        version: 1,
+        state: 'approved',
+        reviewer: 'priya',
+      });
       // The repository's own checkout stays on main, clean.
       expect((await git(repo, ['rev-parse', '--abbrev-ref', 'HEAD'])).trim()).toBe('main');
       expect((await git(repo, ['status', '--porcelain'])).trim()).toBe('');

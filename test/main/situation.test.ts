@@ -17,8 +17,20 @@ describe('situation', () => {
     await upsertWorkItem(rt.core.store.db, { key: theirs, ownerId: 'sam', title: 'Starter', intention: 'y', workflowId: 'n/a', status: 'executing' });
     const base = { surface: 'automatic', actor: 'rh-o', phaseId: 'api' };
     await appendDecision(rt.core.store.db, { ...base, idempotencyKey: `${mine}-r1`, workItemKey: mine, kind: 'ci-retry', detail: { job: 'e2e-aws' } });
-    await appendDecision(rt.core.store.db, { ...base, idempotencyKey: `${mine}-a1`, workItemKey: mine, kind: 'ci-alert', detail: { job: 'unit', failures: [{ test: 'TestX', classification: 'real' }] } });
-    await appendDecision(rt.core.store.db, { ...base, idempotencyKey: `${theirs}-a1`, workItemKey: theirs, kind: 'ci-alert', detail: { job: 'unit', failures: [] } });
+    await appendDecision(rt.core.store.db, {
+      ...base,
+      idempotencyKey: `${mine}-a1`,
+      workItemKey: mine,
+      kind: 'ci-alert',
+      detail: { job: 'unit', failures: [{ test: 'TestX', classification: 'real' }] },
+    });
+    await appendDecision(rt.core.store.db, {
+      ...base,
+      idempotencyKey: `${theirs}-a1`,
+      workItemKey: theirs,
+      kind: 'ci-alert',
+      detail: { job: 'unit', failures: [] },
+    });
     const situation = await rt.orchestrator.situation('maria');
     expect(situation.recentCi).toEqual([
       { workItemKey: mine, phaseId: 'api', job: 'unit', result: 'blocking failure', classification: 'real' },

@@ -4,7 +4,8 @@ import { createLogger, redactSecrets } from '../../src/observability/logger.js';
 
 describe('secrets stay out of logs and prompts', () => {
   it('masks Slack, Anthropic and GitHub tokens and database passwords in free text', () => {
-    const text = 'bot xoxb-1234-5678-abcdefgh app xapp-1-A0-123-abcdef key sk-ant-api03-abcdefgh123 gh ghp_abcdefghijklmnopqrstuvwx12 db postgres://sitroom:hunter2@db:5432/sitroom';
+    const text =
+      'bot xoxb-1234-5678-abcdefgh app xapp-1-A0-123-abcdef key sk-ant-api03-abcdefgh123 gh ghp_abcdefghijklmnopqrstuvwx12 db postgres://sitroom:hunter2@db:5432/sitroom';
     const masked = redactSecrets(text);
     for (const secret of ['xoxb-1234', 'xapp-1-A0', 'sk-ant-api03', 'ghp_abcdef', 'hunter2']) expect(masked).not.toContain(secret);
     expect(masked).toContain('postgres://sitroom:***@db:5432/sitroom');

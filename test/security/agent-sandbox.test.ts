@@ -101,7 +101,8 @@ async function runProbe(worktree: string, mode: 'required' | 'when-available' | 
     expect(code, stderr).toBe(0);
     const parsed = JSON.parse(stdout.trim().split('\n').at(-1)!) as { result: { content: string }; evidence: ProbeRun['evidence'] };
     const probes: ProbeRun['probes'] = new Map();
-    for (const m of parsed.result.content.matchAll(/PROBE (\S+) (LEAK|BLOCKED) ?([^\n]*)/g)) probes.set(m[1]!, { state: m[2] as 'LEAK' | 'BLOCKED', detail: m[3]! });
+    for (const m of parsed.result.content.matchAll(/PROBE (\S+) (LEAK|BLOCKED) ?([^\n]*)/g))
+      probes.set(m[1]!, { state: m[2] as 'LEAK' | 'BLOCKED', detail: m[3]! });
     return { probes, evidence: parsed.evidence, output: parsed.result.content, connections: connections - before, stderr };
   } finally {
     closeSync(fd);
@@ -137,7 +138,8 @@ describe('the sandbox around commands RH-A runs', () => {
   it('the same probe run unconfined (agent.sandbox: off) sees the leaks, so the probe can fail', { timeout: 600_000 }, async () => {
     const { worktree, outside } = await plantedWorktree('unconfined');
     const run = await runProbe(worktree, 'off');
-    for (const route of ['home-ssh-key', 'network', 'proc-worker-environ', 'write-outside']) expect({ route, ...run.probes.get(route) }).toMatchObject({ route, state: 'LEAK' });
+    for (const route of ['home-ssh-key', 'network', 'proc-worker-environ', 'write-outside'])
+      expect({ route, ...run.probes.get(route) }).toMatchObject({ route, state: 'LEAK' });
     expect(run.connections).toBeGreaterThan(0);
     expect(existsSync(outside[0]!)).toBe(true);
     for (const p of outside) rmSync(p, { force: true });

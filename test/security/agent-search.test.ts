@@ -18,7 +18,8 @@ writeFileSync(join(root, 'pkg', 'evil.go'), `package pkg\n// ${'a'.repeat(28)}!\
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const noModel = { answer: () => undefined } as unknown as DomainModelPort;
-const tools = () => createToolRunner({ scope: new Scope({ worktree: root, writable: [], allowedCommands: [], tokenBudget: 1 }), model: noModel, knowledge: staticKnowledge([]) });
+const tools = () =>
+  createToolRunner({ scope: new Scope({ worktree: root, writable: [], allowedCommands: [], tokenBudget: 1 }), model: noModel, knowledge: staticKnowledge([]) });
 
 /** Runs the search while measuring the longest gap between event-loop turns. */
 async function searchWithLoopWatch(input: unknown) {

@@ -36,23 +36,78 @@ function configWith(name: string, plant: (dir: string) => void): string {
   return dir;
 }
 
-const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`)].join('\n');
+const bomb = [
+  'a: &a ["x","x","x","x","x","x","x","x","x"]',
+  ...Array.from(
+    { length: 8 },
+    (_, i) =>
+      `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+  ),
+].join('\n');
 
 const cases: Array<{ name: string; args: () => string[]; refusal: RegExp }> = [
-  { name: 'check: a diff path with ../ traversal', args: () => ['check', '--diff', diffTouching('../../../../../../etc/passwd'), '--repo', repo], refusal: /etc\/passwd: a diff path must stay inside/ },
-  { name: 'check: an absolute diff path', args: () => ['check', '--diff', diffTouching('/etc/passwd'), '--repo', repo], refusal: /passwd: (a diff path must stay inside|resolves outside)/ },
-  { name: 'check: a symbolic link out of the repository', args: () => ['check', '--diff', diffTouching('link.go'), '--repo', repo], refusal: /link\.go: resolves outside/ },
-  { name: 'check: a FIFO in the repository', args: () => ['check', '--diff', diffTouching('pipe.go'), '--repo', repo], refusal: /pipe\.go: a FIFO, not a regular file/ },
+  {
+    name: 'check: a diff path with ../ traversal',
+    args: () => ['check', '--diff', diffTouching('../../../../../../etc/passwd'), '--repo', repo],
+    refusal: /etc\/passwd: a diff path must stay inside/,
+  },
+  {
+    name: 'check: an absolute diff path',
+    args: () => ['check', '--diff', diffTouching('/etc/passwd'), '--repo', repo],
+    refusal: /passwd: (a diff path must stay inside|resolves outside)/,
+  },
+  {
+    name: 'check: a symbolic link out of the repository',
+    args: () => ['check', '--diff', diffTouching('link.go'), '--repo', repo],
+    refusal: /link\.go: resolves outside/,
+  },
+  {
+    name: 'check: a FIFO in the repository',
+    args: () => ['check', '--diff', diffTouching('pipe.go'), '--repo', repo],
+    refusal: /pipe\.go: a FIFO, not a regular file/,
+  },
   { name: 'check: --diff is a FIFO', args: () => ['check', '--diff', join(base, 'fifo.diff')], refusal: /fifo\.diff: cannot read: a FIFO, not a regular file/ },
   { name: 'check: --diff is a device', args: () => ['check', '--diff', '/dev/zero'], refusal: /\/dev\/zero: cannot read: a device/ },
   { name: 'check: --diff is a directory', args: () => ['check', '--diff', base], refusal: /a directory, not a regular file/ },
   { name: 'review: --diff is a FIFO', args: () => ['review', '--diff', join(base, 'fifo.diff')], refusal: /fifo\.diff: a FIFO, not a regular file/ },
-  { name: 'config check: a symbolic link loop in .rh-agentic/', args: () => ['config', 'check', '--repo', configWith('loop', (d) => symlinkSync('loop', join(d, 'loop')))], refusal: /\.rh-agentic\/loop: symbolic link loop/ },
-  { name: 'config check: a role file that links to itself', args: () => ['config', 'check', '--repo', configWith('roleloop', (d) => symlinkSync('ghost.yaml', join(d, 'roles', 'ghost.yaml')))], refusal: /roles\/ghost\.yaml: symbolic link loop/ },
-  { name: 'config check: a link to a parent folder (a cycle for a naive walk)', args: () => ['config', 'check', '--repo', configWith('cycle', (d) => { symlinkSync('..', join(d, 'up')); writeFileSync(join(d, 'team.yaml'), 'not: [valid'); })], refusal: /team\.yaml:\d+ \(syntax\)/ },
-  { name: 'config check: a FIFO in .rh-agentic/', args: () => ['config', 'check', '--repo', configWith('fifo', (d) => void spawnSync('mkfifo', [join(d, 'roles', 'x.yaml')]))], refusal: /roles\/x\.yaml: not a regular file/ },
-  { name: 'config check: a YAML alias bomb in team.yaml', args: () => ['config', 'check', '--repo', configWith('bomb', (d) => writeFileSync(join(d, 'team.yaml'), `${bomb}\n`))], refusal: /team\.yaml:\d+ \(aliases\): aliases expand too far/ },
-  { name: 'config check: a YAML alias bomb in a role file', args: () => ['config', 'check', '--repo', configWith('rolebomb', (d) => writeFileSync(join(d, 'roles', 'bomb.yaml'), `${bomb}\n`))], refusal: /roles\/bomb\.yaml:\d+ \(aliases\)/ },
+  {
+    name: 'config check: a symbolic link loop in .rh-agentic/',
+    args: () => ['config', 'check', '--repo', configWith('loop', (d) => symlinkSync('loop', join(d, 'loop')))],
+    refusal: /\.rh-agentic\/loop: symbolic link loop/,
+  },
+  {
+    name: 'config check: a role file that links to itself',
+    args: () => ['config', 'check', '--repo', configWith('roleloop', (d) => symlinkSync('ghost.yaml', join(d, 'roles', 'ghost.yaml')))],
+    refusal: /roles\/ghost\.yaml: symbolic link loop/,
+  },
+  {
+    name: 'config check: a link to a parent folder (a cycle for a naive walk)',
+    args: () => [
+      'config',
+      'check',
+      '--repo',
+      configWith('cycle', (d) => {
+        symlinkSync('..', join(d, 'up'));
+        writeFileSync(join(d, 'team.yaml'), 'not: [valid');
+      }),
+    ],
+    refusal: /team\.yaml:\d+ \(syntax\)/,
+  },
+  {
+    name: 'config check: a FIFO in .rh-agentic/',
+    args: () => ['config', 'check', '--repo', configWith('fifo', (d) => void spawnSync('mkfifo', [join(d, 'roles', 'x.yaml')]))],
+    refusal: /roles\/x\.yaml: not a regular file/,
+  },
+  {
+    name: 'config check: a YAML alias bomb in team.yaml',
+    args: () => ['config', 'check', '--repo', configWith('bomb', (d) => writeFileSync(join(d, 'team.yaml'), `${bomb}\n`))],
+    refusal: /team\.yaml:\d+ \(aliases\): aliases expand too far/,
+  },
+  {
+    name: 'config check: a YAML alias bomb in a role file',
+    args: () => ['config', 'check', '--repo', configWith('rolebomb', (d) => writeFileSync(join(d, 'roles', 'bomb.yaml'), `${bomb}\n`))],
+    refusal: /roles\/bomb\.yaml:\d+ \(aliases\)/,
+  },
 ];
 
 describe('hostile input to CLI commands', () => {

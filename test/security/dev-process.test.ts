@@ -36,7 +36,10 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
 
 /** Starts the parent, waits for its server, and returns the server's pid from the recorded pid file. */
 async function parentWithServer(dbFile: string, how: 'crash' | 'hang') {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/security/fixtures/dev-server-parent.ts', dbFile, how], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/security/fixtures/dev-server-parent.ts', dbFile, how], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   await new Promise<void>((resolveReady, reject) => {
     child.stdout!.on('data', (d: Buffer) => (d.toString().includes('address') ? resolveReady() : undefined));
@@ -90,7 +93,10 @@ describe('the Temporal dev server does not outlive its parent', () => {
 describe('an unreachable Temporal', () => {
   it('is one line naming TEMPORAL_ADDRESS, not a gRPC stack trace', { timeout: 60_000 }, async () => {
     const core = { environment: { temporal: { address: '127.0.0.1:1', namespace: 'default', taskQueue: 'sitroom' } }, dataDir: base } as unknown as Core;
-    const err = await connectTemporal(core, new Lifecycle(), { startDevServer: false }).then(() => undefined, (e: unknown) => e);
+    const err = await connectTemporal(core, new Lifecycle(), { startDevServer: false }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/^cannot reach Temporal at 127\.0\.0\.1:1 \(TEMPORAL_ADDRESS\): /);
     expect((err as Error).message).not.toContain('\n');

@@ -45,7 +45,22 @@ type Rand = ReturnType<typeof generator>;
 const classes = ['null', 'wrong-type', 'huge', 'deep', 'unicode', 'invalid-utf8', 'cross-site', 'replay'] as const;
 type ProbeClass = (typeof classes)[number];
 
-const oddStrings = ['', '\u0000', '\u202e', '\ud800', '😀'.repeat(50), 'é', '<script>alert(1)</script>', '"><img src=x onerror=1>', '%00', '../../etc/passwd', '<!channel>', 'null', '{"$ne":null}', 'sitroom:decide:approve-phase'];
+const oddStrings = [
+  '',
+  '\u0000',
+  '\u202e',
+  '\ud800',
+  '😀'.repeat(50),
+  'é',
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=1>',
+  '%00',
+  '../../etc/passwd',
+  '<!channel>',
+  'null',
+  '{"$ne":null}',
+  'sitroom:decide:approve-phase',
+];
 const wrongTypes = [null, 0, -1, 1e308, true, false, [], [null], {}, { id: null }, 'x', ['a', 1]];
 
 /** A value of the class: the building block of every body. */
@@ -89,10 +104,19 @@ interface Probe {
 function send(baseUrl: string, probe: Probe): Promise<number> {
   const url = new URL(baseUrl);
   return new Promise((resolveStatus, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: probe.path, method: probe.method, headers: { host: url.host, ...probe.headers, 'content-length': String(probe.body.length) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolveStatus(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: probe.path,
+        method: probe.method,
+        headers: { host: url.host, ...probe.headers, 'content-length': String(probe.body.length) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolveStatus(res.statusCode ?? 0));
+      },
+    );
     // A hang is a failure: no answer within 10 s rejects.
     req.setTimeout(10_000, () => req.destroy(new Error(`no answer in 10 s to ${probe.kind} ${probe.method} ${probe.path}`)));
     req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? resolveStatus(-1) : reject(err)));
@@ -112,7 +136,11 @@ function encode(r: Rand, kind: ProbeClass, value: unknown): Buffer {
   const body = Buffer.from(text, 'utf8');
   if (kind !== 'invalid-utf8') return body;
   const at = r.int(body.length + 1);
-  return Buffer.concat([body.subarray(0, at), Buffer.from(r.pick([[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]])), body.subarray(at)]);
+  return Buffer.concat([
+    body.subarray(0, at),
+    Buffer.from(r.pick([[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80]])),
+    body.subarray(at),
+  ]);
 }
 
 /** Percent-encoding that also takes a lone surrogate (sent as the bytes a careless client would send). */
@@ -125,7 +153,13 @@ function uri(text: string): string {
 }
 
 function crossSite(r: Rand): Record<string, string> {
-  return r.pick<Record<string, string>>([{ origin: 'null' }, { origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' }, { host: 'attacker.example' }, { origin: 'http://[::1' }]);
+  return r.pick<Record<string, string>>([
+    { origin: 'null' },
+    { origin: 'https://evil.example' },
+    { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' },
+    { host: 'attacker.example' },
+    { origin: 'http://[::1' },
+  ]);
 }
 
 const tally = new Map<string, Map<string, number>>();
@@ -164,7 +198,9 @@ const httpErrors: unknown[] = [];
  * records that it was seen: claims are counted in the report, not here.
  */
 async function fingerprint(): Promise<string> {
-  const rows = await store.db.execute(sql`select (select count(*) from decisions)::int as decisions, (select count(*) from knowledge_proposals where status <> 'awaiting-review')::int as reviewed`);
+  const rows = await store.db.execute(
+    sql`select (select count(*) from decisions)::int as decisions, (select count(*) from knowledge_proposals where status <> 'awaiting-review')::int as reviewed`,
+  );
   return JSON.stringify([(rows as unknown as { rows: unknown[] }).rows ?? rows, h.orchestrator.decisions.length, h.orchestrator.plans.length]);
 }
 
@@ -179,7 +215,12 @@ beforeAll(async () => {
   http = await startHttpServer({
     port: 0,
     routes: [
-      createDashboardHandler({ db: store.db, knowledge, secret: dashboardSecret, displayNames: new Map([...config.roles.values()].map((r) => [r.developer, r.display_name])) }),
+      createDashboardHandler({
+        db: store.db,
+        knowledge,
+        secret: dashboardSecret,
+        displayNames: new Map([...config.roles.values()].map((r) => [r.developer, r.display_name])),
+      }),
       createCiWebhookHandler({ orchestrator, secret: ciSecret }),
     ],
     onError: (err) => httpErrors.push(err),
@@ -204,7 +245,12 @@ describe(`fuzz pass (seed ${seed.toString(16)}, ${perSurface} requests per surfa
   it('Slack receiver: signed hostile bodies reach Bolt and are refused or ignored', { timeout: 600_000 }, async () => {
     const before = await fingerprint();
     const templates = [
-      { type: 'block_actions', user: { id: 'U0MARIA01' }, team: { id: 'T0LOCAL01' }, actions: [{ type: 'button', action_id: 'sitroom:link', block_id: 'b', action_ts: '1.1' }] },
+      {
+        type: 'block_actions',
+        user: { id: 'U0MARIA01' },
+        team: { id: 'T0LOCAL01' },
+        actions: [{ type: 'button', action_id: 'sitroom:link', block_id: 'b', action_ts: '1.1' }],
+      },
       { type: 'view_submission', user: { id: 'U0MARIA01' }, view: { id: 'V1', callback_id: 'sitroom:reject-reason', state: { values: {} } } },
       { type: 'event_callback', event_id: 'Ev1', team_id: 'T0LOCAL01', event: { type: 'app_home_opened', user: 'U0MARIA01', tab: 'home' } },
       { type: 'url_verification', challenge: 'c' },
@@ -219,14 +265,20 @@ describe(`fuzz pass (seed ${seed.toString(16)}, ${perSurface} requests per surfa
       const contentType = asForm ? 'application/x-www-form-urlencoded' : 'application/json';
       if (asForm) body = Buffer.concat([Buffer.from('payload='), Buffer.from(uri(body.toString('latin1')))]);
       // Signed with the real secret (a replay keeps its old signature and timestamp).
-      const headers: Record<string, string> = { ...signedHeaders(signingSecret, body.toString('utf8'), contentType), ...(kind === 'cross-site' ? crossSite(r) : {}) };
+      const headers: Record<string, string> = {
+        ...signedHeaders(signingSecret, body.toString('utf8'), contentType),
+        ...(kind === 'cross-site' ? crossSite(r) : {}),
+      };
       return { kind, path: '/slack/events', method: 'POST', headers, body };
     });
     expectClean(results);
     expect(await fingerprint()).toBe(before);
     // Alive: a valid signed request is still answered, and nothing was decided.
     const linkTap = new URLSearchParams({ payload: JSON.stringify(templates[0]) }).toString();
-    expect((await h.workspace.postToApp(linkTap, 'application/x-www-form-urlencoded', signedHeaders(signingSecret, linkTap, 'application/x-www-form-urlencoded'))).status).toBe(200);
+    expect(
+      (await h.workspace.postToApp(linkTap, 'application/x-www-form-urlencoded', signedHeaders(signingSecret, linkTap, 'application/x-www-form-urlencoded')))
+        .status,
+    ).toBe(200);
     expect(h.orchestrator.decisions).toEqual([]);
     expect(await fingerprint()).toBe(before);
   });
@@ -240,15 +292,48 @@ describe(`fuzz pass (seed ${seed.toString(16)}, ${perSurface} requests per surfa
       const ci = r.int(3) === 0;
       const headers: Record<string, string> = kind === 'cross-site' ? crossSite(r) : {};
       if (ci) {
-        const body = encode(r, kind, objectLike(r, { prUrl: 'https://github.com/openshift/hypershift/pull/1', report: { runId: 'r', job: 'j', commit: 'abcdef0', attempt: 1, state: 'success', tests: [] } }, kind));
-        return { kind, path: '/ci/webhook', method: 'POST', headers: { 'content-type': r.pick(['application/json', 'text/plain', '']), 'x-sitroom-signature': r.pick(['', 'sha256=0', String(valueOf(r, 'unicode')).replace(/[^\x20-\x7e]/g, '?')]), ...headers }, body };
+        const body = encode(
+          r,
+          kind,
+          objectLike(
+            r,
+            {
+              prUrl: 'https://github.com/openshift/hypershift/pull/1',
+              report: { runId: 'r', job: 'j', commit: 'abcdef0', attempt: 1, state: 'success', tests: [] },
+            },
+            kind,
+          ),
+        );
+        return {
+          kind,
+          path: '/ci/webhook',
+          method: 'POST',
+          headers: {
+            'content-type': r.pick(['application/json', 'text/plain', '']),
+            'x-sitroom-signature': r.pick(['', 'sha256=0', String(valueOf(r, 'unicode')).replace(/[^\x20-\x7e]/g, '?')]),
+            ...headers,
+          },
+          body,
+        };
       }
       const fields = objectLike(r, { decision: 'approve', csrf: 'x', note: 'n' }, kind);
-      const form = new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : encode(r, 'null', v).toString('utf8')])).toString();
+      const form = new URLSearchParams(
+        Object.entries(fields).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : encode(r, 'null', v).toString('utf8')]),
+      ).toString();
       const body = kind === 'invalid-utf8' ? encode(r, kind, form) : Buffer.from(form);
-      const path = r.pick(['/dashboard', `/dashboard/proposals/${r.pick(['1', '0', '-1', '99999999999999999999', '%00', 'x'])}/review`, '/dashboard/login?token=' + uri(String(valueOf(r, kind)).slice(0, 200))]);
+      const path = r.pick([
+        '/dashboard',
+        `/dashboard/proposals/${r.pick(['1', '0', '-1', '99999999999999999999', '%00', 'x'])}/review`,
+        '/dashboard/login?token=' + uri(String(valueOf(r, kind)).slice(0, 200)),
+      ]);
       const cookie = r.pick([session, `${sessionCookie}=${uri(String(valueOf(r, kind)).slice(0, 4000))}`, `${sessionCookie}=%E0%A4%A`]);
-      return { kind, path, method: path.endsWith('/review') ? 'POST' : 'GET', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: path.endsWith('/review') ? body : Buffer.alloc(0) };
+      return {
+        kind,
+        path,
+        method: path.endsWith('/review') ? 'POST' : 'GET',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: path.endsWith('/review') ? body : Buffer.alloc(0),
+      };
     });
     expectClean(results);
     expect(httpErrors).toEqual([]);
@@ -265,9 +350,23 @@ describe(`fuzz pass (seed ${seed.toString(16)}, ${perSurface} requests per surfa
       if (kind === 'replay' && sent.length > 0) return { ...r.pick(sent), kind };
       const action = r.pick(['tap', 'send', 'submit', 'close', 'home', 'command', 'nothing']);
       // Names that exist are left out of the mix: a well-formed request by a real person is a real action, not a probe.
-      const fields = objectLike(r, { user: r.pick(['U0NOBODY', 'nobody', '']), channel: r.pick([dm, 'general', 'C0NONE']), ts: '1.000001', actionId: 'sitroom:decide:approve-phase', text: 'hi', values: '{}' }, kind);
+      const fields = objectLike(
+        r,
+        {
+          user: r.pick(['U0NOBODY', 'nobody', '']),
+          channel: r.pick([dm, 'general', 'C0NONE']),
+          ts: '1.000001',
+          actionId: 'sitroom:decide:approve-phase',
+          text: 'hi',
+          values: '{}',
+        },
+        kind,
+      );
       const value = r.int(5) === 0 ? valueOf(r, kind) : fields;
-      const headers: Record<string, string> = { 'content-type': r.int(8) === 0 ? r.pick(['text/plain', 'application/x-www-form-urlencoded', '']) : 'application/json', ...(kind === 'cross-site' ? crossSite(r) : {}) };
+      const headers: Record<string, string> = {
+        'content-type': r.int(8) === 0 ? r.pick(['text/plain', 'application/x-www-form-urlencoded', '']) : 'application/json',
+        ...(kind === 'cross-site' ? crossSite(r) : {}),
+      };
       return { kind, path: `/ui/${action}`, method: 'POST', headers, body: encode(r, kind, value) };
     });
     expectClean(results);

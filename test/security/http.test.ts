@@ -43,7 +43,12 @@ beforeAll(async () => {
   const p = await knowledge.proposals.proposeFromResolvedWorkItem({
     workItemKey: 'HOSTEDCP-9901',
     developerId: 'sam',
-    draft: { id: 'security-probe', title: 'A proposal hostile requests must not review', body: 'A body long enough for the proposal schema.', applicability: { files: ['api/x.go'] } },
+    draft: {
+      id: 'security-probe',
+      title: 'A proposal hostile requests must not review',
+      body: 'A body long enough for the proposal schema.',
+      applicability: { files: ['api/x.go'] },
+    },
   });
   await knowledge.proposals.respondToProposal(p.id, 'sam', 'yes');
   proposalId = p.id;
@@ -52,7 +57,12 @@ beforeAll(async () => {
     routes: [
       createDashboardHandler({ db: store.db, knowledge, secret, displayNames: () => roster }),
       createCiWebhookHandler({ orchestrator: webhookOrchestrator(), secret: ciSecret }),
-      createGitHubWebhookHandler({ orchestrator: webhookOrchestrator(), secret: githubSecret, claimDelivery: (id, event) => claimDelivery(store.db, id, event), releaseDelivery: (id) => releaseDelivery(store.db, id) }),
+      createGitHubWebhookHandler({
+        orchestrator: webhookOrchestrator(),
+        secret: githubSecret,
+        claimDelivery: (id, event) => claimDelivery(store.db, id, event),
+        releaseDelivery: (id) => releaseDelivery(store.db, id),
+      }),
     ],
     onError: (err) => errors.push(err),
   });
@@ -104,70 +114,287 @@ interface Row {
   status: number | number[];
 }
 
-const ciBody = JSON.stringify({ prUrl: 'https://github.com/openshift/hypershift/pull/1', report: { runId: 'r', job: 'j', commit: 'abcdef0', attempt: 1, state: 'success', tests: [] } });
+const ciBody = JSON.stringify({
+  prUrl: 'https://github.com/openshift/hypershift/pull/1',
+  report: { runId: 'r', job: 'j', commit: 'abcdef0', attempt: 1, state: 'success', tests: [] },
+});
 const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
 const ciPost = (headers: Record<string, string> = {}) => ({ 'content-type': 'application/json', ...headers });
 
 // GitHub's webhook: a pull_request delivery for a PR that is no phase's.
-const ghBody = JSON.stringify({ action: 'edited', number: 7, changes: { body: { from: '' } }, pull_request: { number: 7, html_url: 'https://github.com/openshift/hypershift/pull/7', title: 't', body: 'b', merged: false, user: { login: 'x' } } });
-const ghPost = (headers: Record<string, string> = {}) => ({ 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': 'a1b2c3d4-0000-4000-8000-000000000001', ...headers });
-const ghSigned = (body: string | Buffer, headers: Record<string, string> = {}) => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature-256': signGitHubPayload(githubSecret, body), ...headers }), body });
+const ghBody = JSON.stringify({
+  action: 'edited',
+  number: 7,
+  changes: { body: { from: '' } },
+  pull_request: { number: 7, html_url: 'https://github.com/openshift/hypershift/pull/7', title: 't', body: 'b', merged: false, user: { login: 'x' } },
+});
+const ghPost = (headers: Record<string, string> = {}) => ({
+  'content-type': 'application/json',
+  'x-github-event': 'pull_request',
+  'x-github-delivery': 'a1b2c3d4-0000-4000-8000-000000000001',
+  ...headers,
+});
+const ghSigned = (body: string | Buffer, headers: Record<string, string> = {}) => ({
+  path: '/github/webhook',
+  method: 'POST',
+  headers: ghPost({ 'x-hub-signature-256': signGitHubPayload(githubSecret, body), ...headers }),
+  body,
+});
 
 const rows: Row[] = [
   // Dashboard: sessions and cookies
   { name: 'malformed cookie escape', request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=%E0%A4%A` } }), status: 401 },
-  { name: 'cookie of nulls and control bytes', request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=%00%00%01.%00.%00` } }), status: 401 },
+  {
+    name: 'cookie of nulls and control bytes',
+    request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=%00%00%01.%00.%00` } }),
+    status: 401,
+  },
   { name: 'huge cookie', request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=${'a'.repeat(12_000)}` } }), status: [401, 431] },
   { name: 'session for someone not on the roster', request: () => ({ path: '/dashboard', headers: { cookie: session('mallory') } }), status: 401 },
-  { name: 'expired session', request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=${issueToken(secret, curator, new Date(Date.now() - 1000), 'session')}` } }), status: 401 },
-  { name: 'session signed with another secret', request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=${issueToken('x'.repeat(40), curator, new Date(Date.now() + 60_000), 'session')}` } }), status: 401 },
-  { name: 'login link used as a session', request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=${issueToken(secret, curator, new Date(Date.now() + 60_000), 'login')}` } }), status: 401 },
+  {
+    name: 'expired session',
+    request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=${issueToken(secret, curator, new Date(Date.now() - 1000), 'session')}` } }),
+    status: 401,
+  },
+  {
+    name: 'session signed with another secret',
+    request: () => ({
+      path: '/dashboard',
+      headers: { cookie: `${sessionCookie}=${issueToken('x'.repeat(40), curator, new Date(Date.now() + 60_000), 'session')}` },
+    }),
+    status: 401,
+  },
+  {
+    name: 'login link used as a session',
+    request: () => ({ path: '/dashboard', headers: { cookie: `${sessionCookie}=${issueToken(secret, curator, new Date(Date.now() + 60_000), 'login')}` } }),
+    status: 401,
+  },
   { name: 'login with a unicode token', request: () => ({ path: `/dashboard/login?token=${encodeURIComponent('mária.99999999999.ü')}` }), status: 401 },
   { name: 'login with an invalid percent escape', request: () => ({ path: '/dashboard/login?token=%E0%A4%A' }), status: 401 },
   // Dashboard: the review form
-  { name: 'Origin: null on a review', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, origin: 'null', 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 403 },
-  { name: 'unparseable Origin on a review', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, origin: 'http://[::1', 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 403 },
-  { name: 'cross-site Origin on a review', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 403 },
-  { name: 'review without the CSRF token', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' }), status: 403 },
-  { name: 'out-of-range proposal id', request: () => ({ path: `/dashboard/proposals/99999999999999999999/review`, method: 'POST', headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 404 },
-  { name: 'proposal id beyond a PostgreSQL integer', request: () => ({ path: `/dashboard/proposals/2147483648/review`, method: 'POST', headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 404 },
-  { name: 'proposal id zero', request: () => ({ path: `/dashboard/proposals/0/review`, method: 'POST', headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm().body }), status: 404 },
-  { name: 'review decision of the wrong type', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm(curator, { decision: '{"$ne":null}' }).body }), status: 400 },
-  { name: 'review by someone removed from the roster', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm('mallory').cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: reviewForm('mallory').body }), status: 401 },
-  { name: 'review body over the limit', request: () => ({ path: `/dashboard/proposals/${proposalId}/review`, method: 'POST', headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `${reviewForm().body}&note=${'x'.repeat(70_000)}` }), status: 413 },
+  {
+    name: 'Origin: null on a review',
+    request: () => ({
+      path: `/dashboard/proposals/${proposalId}/review`,
+      method: 'POST',
+      headers: { cookie: reviewForm().cookie, origin: 'null', 'content-type': 'application/x-www-form-urlencoded' },
+      body: reviewForm().body,
+    }),
+    status: 403,
+  },
+  {
+    name: 'unparseable Origin on a review',
+    request: () => ({
+      path: `/dashboard/proposals/${proposalId}/review`,
+      method: 'POST',
+      headers: { cookie: reviewForm().cookie, origin: 'http://[::1', 'content-type': 'application/x-www-form-urlencoded' },
+      body: reviewForm().body,
+    }),
+    status: 403,
+  },
+  {
+    name: 'cross-site Origin on a review',
+    request: () => ({
+      path: `/dashboard/proposals/${proposalId}/review`,
+      method: 'POST',
+      headers: { cookie: reviewForm().cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: reviewForm().body,
+    }),
+    status: 403,
+  },
+  {
+    name: 'review without the CSRF token',
+    request: () => ({
+      path: `/dashboard/proposals/${proposalId}/review`,
+      method: 'POST',
+      headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=approve',
+    }),
+    status: 403,
+  },
+  {
+    name: 'out-of-range proposal id',
+    request: () => ({
+      path: `/dashboard/proposals/99999999999999999999/review`,
+      method: 'POST',
+      headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: reviewForm().body,
+    }),
+    status: 404,
+  },
+  {
+    name: 'proposal id beyond a PostgreSQL integer',
+    request: () => ({
+      path: `/dashboard/proposals/2147483648/review`,
+      method: 'POST',
+      headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: reviewForm().body,
+    }),
+    status: 404,
+  },
+  {
+    name: 'proposal id zero',
+    request: () => ({
+      path: `/dashboard/proposals/0/review`,
+      method: 'POST',
+      headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: reviewForm().body,
+    }),
+    status: 404,
+  },
+  {
+    name: 'review decision of the wrong type',
+    request: () => ({
+      path: `/dashboard/proposals/${proposalId}/review`,
+      method: 'POST',
+      headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: reviewForm(curator, { decision: '{"$ne":null}' }).body,
+    }),
+    status: 400,
+  },
+  {
+    name: 'review by someone removed from the roster',
+    request: () => ({
+      path: `/dashboard/proposals/${proposalId}/review`,
+      method: 'POST',
+      headers: { cookie: reviewForm('mallory').cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: reviewForm('mallory').body,
+    }),
+    status: 401,
+  },
+  {
+    name: 'review body over the limit',
+    request: () => ({
+      path: `/dashboard/proposals/${proposalId}/review`,
+      method: 'POST',
+      headers: { cookie: reviewForm().cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `${reviewForm().body}&note=${'x'.repeat(70_000)}`,
+    }),
+    status: 413,
+  },
   // CI webhook
-  { name: 'non-ASCII bytes in the signature header', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': `sha256=${'é'.repeat(64)}` }), body: ciBody }), status: 401 },
-  { name: 'signature of the right length in multi-byte characters', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': 'ü'.repeat(71) }), body: ciBody }), status: 401 },
+  {
+    name: 'non-ASCII bytes in the signature header',
+    request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': `sha256=${'é'.repeat(64)}` }), body: ciBody }),
+    status: 401,
+  },
+  {
+    name: 'signature of the right length in multi-byte characters',
+    request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': 'ü'.repeat(71) }), body: ciBody }),
+    status: 401,
+  },
   { name: 'no signature', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost(), body: ciBody }), status: 401 },
-  { name: 'signature of another body (replayed header)', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, '{}') }), body: ciBody }), status: 401 },
-  { name: 'signed JSON null', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, 'null') }), body: 'null' }), status: 400 },
-  { name: 'signed body of the wrong types', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, '{"prUrl":1,"report":[]}') }), body: '{"prUrl":1,"report":[]}' }), status: 400 },
-  { name: 'signed deeply nested JSON', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, deep) }), body: deep }), status: 400 },
-  { name: 'signed invalid UTF-8', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, Buffer.from([0xff, 0xfe, 0x7b]).toString('utf8')) }), body: Buffer.from([0xff, 0xfe, 0x7b]) }), status: 400 },
-  { name: 'signed report for an unknown PR', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, ciBody) }), body: ciBody }), status: 404 },
-  { name: 'body over the limit', request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': 'sha256=0' }), body: 'x'.repeat(1_100_000) }), status: 413 },
+  {
+    name: 'signature of another body (replayed header)',
+    request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, '{}') }), body: ciBody }),
+    status: 401,
+  },
+  {
+    name: 'signed JSON null',
+    request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, 'null') }), body: 'null' }),
+    status: 400,
+  },
+  {
+    name: 'signed body of the wrong types',
+    request: () => ({
+      path: '/ci/webhook',
+      method: 'POST',
+      headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, '{"prUrl":1,"report":[]}') }),
+      body: '{"prUrl":1,"report":[]}',
+    }),
+    status: 400,
+  },
+  {
+    name: 'signed deeply nested JSON',
+    request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, deep) }), body: deep }),
+    status: 400,
+  },
+  {
+    name: 'signed invalid UTF-8',
+    request: () => ({
+      path: '/ci/webhook',
+      method: 'POST',
+      headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, Buffer.from([0xff, 0xfe, 0x7b]).toString('utf8')) }),
+      body: Buffer.from([0xff, 0xfe, 0x7b]),
+    }),
+    status: 400,
+  },
+  {
+    name: 'signed report for an unknown PR',
+    request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': signCiPayload(ciSecret, ciBody) }), body: ciBody }),
+    status: 404,
+  },
+  {
+    name: 'body over the limit',
+    request: () => ({ path: '/ci/webhook', method: 'POST', headers: ciPost({ 'x-sitroom-signature': 'sha256=0' }), body: 'x'.repeat(1_100_000) }),
+    status: 413,
+  },
   { name: 'GET on the webhook', request: () => ({ path: '/ci/webhook' }), status: 405 },
   // GitHub webhook: signature, delivery id, payload (the shared guard's 413/415 come first)
   { name: 'GitHub: GET on the webhook', request: () => ({ path: '/github/webhook' }), status: 405 },
   { name: 'GitHub: no signature', request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost(), body: ghBody }), status: 401 },
-  { name: 'GitHub: forged signature (another secret)', request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature-256': signGitHubPayload('not-the-secret-000000', ghBody) }), body: ghBody }), status: 401 },
-  { name: 'GitHub: signature of another body', request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature-256': signGitHubPayload(githubSecret, '{}') }), body: ghBody }), status: 401 },
-  { name: 'GitHub: SHA-1 signature only', request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature': 'sha1=0000000000000000000000000000000000000000' }), body: ghBody }), status: 401 },
-  { name: 'GitHub: non-ASCII bytes in the signature header', request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature-256': `sha256=${'é'.repeat(64)}` }), body: ghBody }), status: 401 },
-  { name: 'GitHub: body over the limit', request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature-256': 'sha256=0' }), body: 'x'.repeat(5_100_000) }), status: 413 },
+  {
+    name: 'GitHub: forged signature (another secret)',
+    request: () => ({
+      path: '/github/webhook',
+      method: 'POST',
+      headers: ghPost({ 'x-hub-signature-256': signGitHubPayload('not-the-secret-000000', ghBody) }),
+      body: ghBody,
+    }),
+    status: 401,
+  },
+  {
+    name: 'GitHub: signature of another body',
+    request: () => ({
+      path: '/github/webhook',
+      method: 'POST',
+      headers: ghPost({ 'x-hub-signature-256': signGitHubPayload(githubSecret, '{}') }),
+      body: ghBody,
+    }),
+    status: 401,
+  },
+  {
+    name: 'GitHub: SHA-1 signature only',
+    request: () => ({
+      path: '/github/webhook',
+      method: 'POST',
+      headers: ghPost({ 'x-hub-signature': 'sha1=0000000000000000000000000000000000000000' }),
+      body: ghBody,
+    }),
+    status: 401,
+  },
+  {
+    name: 'GitHub: non-ASCII bytes in the signature header',
+    request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature-256': `sha256=${'é'.repeat(64)}` }), body: ghBody }),
+    status: 401,
+  },
+  {
+    name: 'GitHub: body over the limit',
+    request: () => ({ path: '/github/webhook', method: 'POST', headers: ghPost({ 'x-hub-signature-256': 'sha256=0' }), body: 'x'.repeat(5_100_000) }),
+    status: 413,
+  },
   { name: 'GitHub: signed, without a delivery id', request: () => ghSigned(ghBody, { 'x-github-delivery': '' }), status: 400 },
   { name: 'GitHub: signed, a delivery id with a path in it', request: () => ghSigned(ghBody, { 'x-github-delivery': '../../etc/passwd' }), status: 400 },
   { name: 'GitHub: signed invalid UTF-8', request: () => ghSigned(Buffer.from([0xff, 0xfe, 0x7b])), status: 400 },
   { name: 'GitHub: signed deeply nested JSON', request: () => ghSigned(deep), status: 400 },
   { name: 'GitHub: signed payload of the wrong types', request: () => ghSigned('{"action":"edited","pull_request":{"number":"7"}}'), status: 400 },
-  { name: 'GitHub: signed status with a sha that is not one', request: () => ghSigned('{"sha":"main","context":"ci/prow/unit","state":"success"}', { 'x-github-event': 'status' }), status: 400 },
+  {
+    name: 'GitHub: signed status with a sha that is not one',
+    request: () => ghSigned('{"sha":"main","context":"ci/prow/unit","state":"success"}', { 'x-github-event': 'status' }),
+    status: 400,
+  },
 ];
 
 describe('hostile requests to the dashboard and the CI webhook', () => {
   it.each(rows)('$name → refused', async ({ request, status }) => {
     const before = await storeFingerprint();
     const r = request();
-    const res = await fetch(`${server.url}${r.path}`, { method: r.method ?? 'GET', redirect: 'manual', ...(r.headers ? { headers: r.headers } : {}), ...(r.body !== undefined ? { body: r.body } : {}) });
+    const res = await fetch(`${server.url}${r.path}`, {
+      method: r.method ?? 'GET',
+      redirect: 'manual',
+      ...(r.headers ? { headers: r.headers } : {}),
+      ...(r.body !== undefined ? { body: r.body } : {}),
+    });
     await res.arrayBuffer();
     expect([status].flat()).toContain(res.status);
     expect(errors).toEqual([]);
@@ -180,21 +407,78 @@ describe('hostile requests to the dashboard and the CI webhook', () => {
   const raw = (path: string, method: string, headers: Record<string, string>, body = '') =>
     new Promise<number>((resolveStatus, reject) => {
       const url = new URL(server.url);
-      const req = request({ host: url.hostname, port: url.port, path, method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolveStatus(res.statusCode ?? 0));
-      });
+      const req = request(
+        { host: url.hostname, port: url.port, path, method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolveStatus(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
 
   it.each([
-    { name: 'a DNS-rebinding Host on the dashboard', method: 'GET', path: () => '/dashboard', headers: () => ({ host: `evil.example:${new URL(server.url).port}`, cookie: session() }), body: () => '', status: 421 },
-    { name: 'a Host that is not a host name', method: 'GET', path: () => '/dashboard', headers: () => ({ host: 'a b/c', cookie: session() }), body: () => '', status: 421 },
-    { name: 'Sec-Fetch-Site: cross-site on a review with a valid token', method: 'POST', path: () => `/dashboard/proposals/${proposalId}/review`, headers: () => ({ host: new URL(server.url).host, cookie: reviewForm().cookie, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'content-type': 'application/x-www-form-urlencoded' }), body: () => reviewForm().body, status: 403 },
-    { name: 'a review sent as text/plain (a cross-site form needs no preflight for it)', method: 'POST', path: () => `/dashboard/proposals/${proposalId}/review`, headers: () => ({ host: new URL(server.url).host, cookie: reviewForm().cookie, 'content-type': 'text/plain' }), body: () => reviewForm().body, status: 415 },
-    { name: 'a signed GitHub delivery sent form-encoded', method: 'POST', path: () => '/github/webhook', headers: () => ({ host: new URL(server.url).host, 'content-type': 'application/x-www-form-urlencoded', 'x-github-event': 'pull_request', 'x-github-delivery': 'f0', 'x-hub-signature-256': signGitHubPayload(githubSecret, `payload=${encodeURIComponent(ghBody)}`) }), body: () => `payload=${encodeURIComponent(ghBody)}`, status: 415 },
-    { name: 'a signed CI report sent as text/plain', method: 'POST', path: () => '/ci/webhook', headers: () => ({ host: new URL(server.url).host, 'content-type': 'text/plain', 'x-sitroom-signature': signCiPayload(ciSecret, ciBody) }), body: () => ciBody, status: 415 },
+    {
+      name: 'a DNS-rebinding Host on the dashboard',
+      method: 'GET',
+      path: () => '/dashboard',
+      headers: () => ({ host: `evil.example:${new URL(server.url).port}`, cookie: session() }),
+      body: () => '',
+      status: 421,
+    },
+    {
+      name: 'a Host that is not a host name',
+      method: 'GET',
+      path: () => '/dashboard',
+      headers: () => ({ host: 'a b/c', cookie: session() }),
+      body: () => '',
+      status: 421,
+    },
+    {
+      name: 'Sec-Fetch-Site: cross-site on a review with a valid token',
+      method: 'POST',
+      path: () => `/dashboard/proposals/${proposalId}/review`,
+      headers: () => ({
+        host: new URL(server.url).host,
+        cookie: reviewForm().cookie,
+        'sec-fetch-site': 'cross-site',
+        'sec-fetch-mode': 'navigate',
+        'content-type': 'application/x-www-form-urlencoded',
+      }),
+      body: () => reviewForm().body,
+      status: 403,
+    },
+    {
+      name: 'a review sent as text/plain (a cross-site form needs no preflight for it)',
+      method: 'POST',
+      path: () => `/dashboard/proposals/${proposalId}/review`,
+      headers: () => ({ host: new URL(server.url).host, cookie: reviewForm().cookie, 'content-type': 'text/plain' }),
+      body: () => reviewForm().body,
+      status: 415,
+    },
+    {
+      name: 'a signed GitHub delivery sent form-encoded',
+      method: 'POST',
+      path: () => '/github/webhook',
+      headers: () => ({
+        host: new URL(server.url).host,
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-github-event': 'pull_request',
+        'x-github-delivery': 'f0',
+        'x-hub-signature-256': signGitHubPayload(githubSecret, `payload=${encodeURIComponent(ghBody)}`),
+      }),
+      body: () => `payload=${encodeURIComponent(ghBody)}`,
+      status: 415,
+    },
+    {
+      name: 'a signed CI report sent as text/plain',
+      method: 'POST',
+      path: () => '/ci/webhook',
+      headers: () => ({ host: new URL(server.url).host, 'content-type': 'text/plain', 'x-sitroom-signature': signCiPayload(ciSecret, ciBody) }),
+      body: () => ciBody,
+      status: 415,
+    },
   ])('$name → refused by the shared request guard', async ({ method, path, headers, body, status }) => {
     const before = await storeFingerprint();
     expect(await raw(path(), method, headers(), body())).toBe(status);
@@ -214,7 +498,15 @@ describe('hostile requests to the dashboard and the CI webhook', () => {
     expect(await again.json()).toEqual({ outcome: 'ignored', reason: `delivery ${id} was handled before` });
     const claimed = await store.db.execute(sql`select count(*)::int as n from github_deliveries where delivery_id = ${id}`);
     expect(((claimed as unknown as { rows: Array<{ n: number }> }).rows ?? claimed)[0]!.n).toBe(1);
-    expect((await fetch(`${server.url}/github/webhook`, { method: 'POST', headers: ghSigned('{}', { 'x-github-event': 'ping', 'x-github-delivery': `${id}-ping` }).headers, body: '{}' })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${server.url}/github/webhook`, {
+          method: 'POST',
+          headers: ghSigned('{}', { 'x-github-event': 'ping', 'x-github-delivery': `${id}-ping` }).headers,
+          body: '{}',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('a link followed from Slack (a cross-site top-level navigation) still signs the person in', async () => {
@@ -241,7 +533,32 @@ describe('hostile requests to the dashboard and the CI webhook', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
-    const alphabet = ['%', '%00', '%E0', '/', '..', 'é', '\u202e', '"', "'", '<', '{', '[', '9', '-1', 'null', 'review', 'proposals', 'dashboard', 'login', 'ci', 'webhook', '?token=', '&', '='];
+    const alphabet = [
+      '%',
+      '%00',
+      '%E0',
+      '/',
+      '..',
+      'é',
+      '\u202e',
+      '"',
+      "'",
+      '<',
+      '{',
+      '[',
+      '9',
+      '-1',
+      'null',
+      'review',
+      'proposals',
+      'dashboard',
+      'login',
+      'ci',
+      'webhook',
+      '?token=',
+      '&',
+      '=',
+    ];
     const pick = (k: number) => Array.from({ length: k }, () => alphabet[rand(alphabet.length)]).join('');
     const before = await storeFingerprint();
     const statuses = new Map<number, number>();
@@ -254,14 +571,22 @@ describe('hostile requests to the dashboard and the CI webhook', () => {
       if (rand(2)) headers['x-sitroom-signature'] = pick(rand(4));
       let res: Response;
       try {
-        res = await fetch(`${server.url}${path}`, { method: rand(2) ? 'POST' : 'GET', headers, redirect: 'manual', ...(rand(2) ? { body: pick(rand(10)) } : {}) });
+        res = await fetch(`${server.url}${path}`, {
+          method: rand(2) ? 'POST' : 'GET',
+          headers,
+          redirect: 'manual',
+          ...(rand(2) ? { body: pick(rand(10)) } : {}),
+        });
       } catch {
         continue; // fetch itself refused the URL: nothing was sent
       }
       await res.arrayBuffer();
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
     }
-    expect([...statuses.keys()].filter((s) => s >= 500), JSON.stringify([...statuses])).toEqual([]);
+    expect(
+      [...statuses.keys()].filter((s) => s >= 500),
+      JSON.stringify([...statuses]),
+    ).toEqual([]);
     expect(errors).toEqual([]);
     expect(await storeFingerprint()).toBe(before);
   });

@@ -26,12 +26,21 @@ const formOf = (payload: string) => new URLSearchParams({ payload }).toString();
 const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
 
 async function storeFingerprint(): Promise<string> {
-  const rows = await store.db.execute(sql`select (select count(*) from processed_slack_events)::int as claims, (select count(*) from decisions)::int as decisions`);
+  const rows = await store.db.execute(
+    sql`select (select count(*) from processed_slack_events)::int as claims, (select count(*) from decisions)::int as decisions`,
+  );
   return JSON.stringify((rows as unknown as { rows: unknown[] }).rows ?? rows);
 }
 
 async function validTapAnswers(): Promise<void> {
-  const linkTap = formOf(JSON.stringify({ type: 'block_actions', user: { id: 'U0MARIA01' }, team: { id: 'T0LOCAL01' }, actions: [{ type: 'button', action_id: 'sitroom:link', block_id: 'b', action_ts: '1.1' }] }));
+  const linkTap = formOf(
+    JSON.stringify({
+      type: 'block_actions',
+      user: { id: 'U0MARIA01' },
+      team: { id: 'T0LOCAL01' },
+      actions: [{ type: 'button', action_id: 'sitroom:link', block_id: 'b', action_ts: '1.1' }],
+    }),
+  );
   const good = await h.workspace.postToApp(linkTap, form, signedHeaders(signingSecret, linkTap, form));
   expect(good.status).toBe(200);
 }
@@ -50,11 +59,25 @@ const hostile: Array<[string, string, string]> = [
   ['block_actions whose actions hold null', formOf(JSON.stringify({ type: 'block_actions', user: { id: 'U0MARIA01' }, actions: [null] })), form],
   ['event_callback with a null event', JSON.stringify({ type: 'event_callback', event_id: 'Ev1', event: null }), json],
   ['view_submission with a null view', formOf(JSON.stringify({ type: 'view_submission', user: { id: 'U0MARIA01' }, view: null })), form],
-  ['a command with wrong types', new URLSearchParams({ command: '/sitroom', text: '', trigger_id: '1.2', user_id: '' }).toString() + '&user_id=x&user_id=y', form],
+  [
+    'a command with wrong types',
+    new URLSearchParams({ command: '/sitroom', text: '', trigger_id: '1.2', user_id: '' }).toString() + '&user_id=x&user_id=y',
+    form,
+  ],
   ['deeply nested JSON', `{"type":"event_callback","event_id":"Ev2","event":${deep(5000)}}`, json],
   ['deeply nested form payload', formOf(deep(100_000)), form],
   ['a body of 3 MB', JSON.stringify({ type: 'event_callback', event_id: 'Ev3', event: { type: 'message', text: 'x'.repeat(3_000_000) } }), json],
-  ['unicode and NUL bytes', formOf(JSON.stringify({ type: 'block_actions', user: { id: '\u0000\u202e\ud83d\ude00' }, actions: [{ action_id: '\u0000sitroom:decide:approve-phase', value: '\ud800' }] })), form],
+  [
+    'unicode and NUL bytes',
+    formOf(
+      JSON.stringify({
+        type: 'block_actions',
+        user: { id: '\u0000\u202e\ud83d\ude00' },
+        actions: [{ action_id: '\u0000sitroom:decide:approve-phase', value: '\ud800' }],
+      }),
+    ),
+    form,
+  ],
 ];
 
 describe('a correctly signed hostile body is refused and the process lives', () => {
@@ -71,7 +94,14 @@ describe('a correctly signed hostile body is refused and the process lives', () 
 });
 
 describe('the clock-skew window holds both ways', () => {
-  const linkTap = formOf(JSON.stringify({ type: 'block_actions', user: { id: 'U0MARIA01' }, team: { id: 'T0LOCAL01' }, actions: [{ type: 'button', action_id: 'sitroom:link', block_id: 'b', action_ts: '1.1' }] }));
+  const linkTap = formOf(
+    JSON.stringify({
+      type: 'block_actions',
+      user: { id: 'U0MARIA01' },
+      team: { id: 'T0LOCAL01' },
+      actions: [{ type: 'button', action_id: 'sitroom:link', block_id: 'b', action_ts: '1.1' }],
+    }),
+  );
   const now = () => Math.floor(Date.now() / 1000);
   it.each([
     ['10 minutes in the future', 600, 401],

@@ -17,7 +17,10 @@ const password = 'hunter2-not-for-logs';
 /** Runs the installed bin with only these variables (and PATH/HOME); resolves with its exit and output. */
 function sitroom(args: string[], vars: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/sitroom.js'), ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...vars } });
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/sitroom.js'), ...args], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...vars },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -51,7 +54,13 @@ describe('a dependency that is not there', () => {
   });
 
   it('sitroom slack with PostgreSQL unreachable: one line naming DATABASE_URL', { timeout: 120_000 }, async () => {
-    const result = await sitroom(['slack'], { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: `postgres://sitroom:${password}@127.0.0.1:1/sitroom`, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SITROOM_DASHBOARD_SECRET: dashboardSecret });
+    const result = await sitroom(['slack'], {
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      DATABASE_URL: `postgres://sitroom:${password}@127.0.0.1:1/sitroom`,
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+      SITROOM_DASHBOARD_SECRET: dashboardSecret,
+    });
     expectOneLine(result, /^error: cannot reach PostgreSQL at .* \(DATABASE_URL\): /);
   });
 
@@ -59,7 +68,13 @@ describe('a dependency that is not there', () => {
     const postgres = needsPostgres();
     it('sitroom slack with Temporal unreachable: one line naming TEMPORAL_ADDRESS, not a gRPC stack trace', { timeout: 120_000 }, async () => {
       const url = new URL(await createDatabase(postgres.adminUrl(), 'sr_startup'));
-      const result = await sitroom(['slack'], { TEMPORAL_ADDRESS: '127.0.0.1:1', DATABASE_URL: url.toString(), SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SITROOM_DASHBOARD_SECRET: dashboardSecret });
+      const result = await sitroom(['slack'], {
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        DATABASE_URL: url.toString(),
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_SIGNING_SECRET: 's',
+        SITROOM_DASHBOARD_SECRET: dashboardSecret,
+      });
       expect(result.code, result.stderr).toBe(1);
       const lines = result.stderr.trim().split('\n');
       expect(lines, result.stderr).toHaveLength(1);

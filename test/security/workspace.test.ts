@@ -26,7 +26,14 @@ beforeAll(async () => {
     dedupeKey: 'gate:HOSTEDCP-2101:platform-bridge',
     developerId: 'maria',
     urgency: 'decision',
-    payload: { kind: 'gate', workItemKey: 'HOSTEDCP-2101', phaseId: 'platform-bridge', title: 'Platform bridge is ready for review', summary: 'make verify passed.', mode: 'approval-required' },
+    payload: {
+      kind: 'gate',
+      workItemKey: 'HOSTEDCP-2101',
+      phaseId: 'platform-bridge',
+      title: 'Platform bridge is ready for review',
+      summary: 'make verify passed.',
+      mode: 'approval-required',
+    },
   });
   const message = h.workspace.messagesIn(h.workspace.dmChannel('maria')).find((m) => m.text.includes('Platform bridge'));
   gate = { channel: message!.channel, ts: message!.ts };
@@ -37,15 +44,27 @@ afterAll(async () => {
 });
 
 /** Sent with node:http, so Host, Origin and the Sec-Fetch-* headers are exactly what a hostile client sends. */
-function send(path: string, options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<{ status: number; body: string }> {
+function send(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<{ status: number; body: string }> {
   const url = new URL(h.workspace.url);
   const body = options.body ?? '';
   return new Promise((resolveAnswer, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method: options.method ?? 'POST', headers: { host: url.host, 'content-length': String(Buffer.byteLength(body)), ...options.headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolveAnswer({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: options.method ?? 'POST',
+        headers: { host: url.host, 'content-length': String(Buffer.byteLength(body)), ...options.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolveAnswer({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.setTimeout(10_000, () => req.destroy(new Error('no answer in 10 s')));
     req.on('error', reject);
     req.end(body);
@@ -58,22 +77,65 @@ const tapBody = () => JSON.stringify({ user: 'U0MARIA01', channel: gate.channel,
 const rows: Array<{ name: string; path?: string; method?: string; headers?: () => Record<string, string>; body?: () => string | Buffer; status: number }> = [
   { name: 'a tap on a real gate from another site (Origin)', headers: () => ({ ...json, origin: 'https://evil.example' }), body: tapBody, status: 403 },
   { name: 'a tap with Origin: null (sandboxed frame)', headers: () => ({ ...json, origin: 'null' }), body: tapBody, status: 403 },
-  { name: 'a tap with Sec-Fetch-Site: cross-site', headers: () => ({ ...json, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' }), body: tapBody, status: 403 },
+  {
+    name: 'a tap with Sec-Fetch-Site: cross-site',
+    headers: () => ({ ...json, 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'cors' }),
+    body: tapBody,
+    status: 403,
+  },
   { name: 'a tap as a text/plain form (no preflight)', headers: () => ({ 'content-type': 'text/plain' }), body: tapBody, status: 415 },
-  { name: 'a tap as an urlencoded form', headers: () => ({ 'content-type': 'application/x-www-form-urlencoded' }), body: () => new URLSearchParams({ user: 'U0MARIA01', channel: gate.channel, ts: gate.ts, actionId: 'sitroom:decide:approve-phase' }).toString(), status: 415 },
-  { name: 'a tap addressed to a DNS-rebinding name', headers: () => ({ ...json, host: `attacker.example:${new URL(h.workspace.url).port}` }), body: tapBody, status: 421 },
-  { name: 'reading state through a DNS-rebinding name', path: '/ui/state?user=maria', method: 'GET', headers: () => ({ host: 'attacker.example' }), status: 421 },
+  {
+    name: 'a tap as an urlencoded form',
+    headers: () => ({ 'content-type': 'application/x-www-form-urlencoded' }),
+    body: () => new URLSearchParams({ user: 'U0MARIA01', channel: gate.channel, ts: gate.ts, actionId: 'sitroom:decide:approve-phase' }).toString(),
+    status: 415,
+  },
+  {
+    name: 'a tap addressed to a DNS-rebinding name',
+    headers: () => ({ ...json, host: `attacker.example:${new URL(h.workspace.url).port}` }),
+    body: tapBody,
+    status: 421,
+  },
+  {
+    name: 'reading state through a DNS-rebinding name',
+    path: '/ui/state?user=maria',
+    method: 'GET',
+    headers: () => ({ host: 'attacker.example' }),
+    status: 421,
+  },
   { name: 'the page through a DNS-rebinding name', path: '/', method: 'GET', headers: () => ({ host: 'attacker.example' }), status: 421 },
-  { name: 'a body over the limit', path: '/ui/send', headers: () => json, body: () => JSON.stringify({ user: 'U0MARIA01', channel: 'general', text: 'x'.repeat(uiBodyLimitBytes) }), status: 413 },
+  {
+    name: 'a body over the limit',
+    path: '/ui/send',
+    headers: () => json,
+    body: () => JSON.stringify({ user: 'U0MARIA01', channel: 'general', text: 'x'.repeat(uiBodyLimitBytes) }),
+    status: 413,
+  },
   { name: 'malformed JSON', headers: () => json, body: () => '{"user":', status: 400 },
   { name: 'JSON null', headers: () => json, body: () => 'null', status: 400 },
   { name: 'a JSON array', headers: () => json, body: () => '[1,2]', status: 400 },
   { name: 'fields of the wrong type', headers: () => json, body: () => JSON.stringify({ user: 7, channel: null, ts: [], actionId: {} }), status: 400 },
   { name: 'deeply nested JSON', headers: () => json, body: () => `{"user":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, status: 400 },
   { name: 'invalid UTF-8', headers: () => json, body: () => Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), status: 400 },
-  { name: 'an unknown person', headers: () => json, body: () => JSON.stringify({ user: 'U0NOBODY', channel: gate.channel, ts: gate.ts, actionId: 'sitroom:decide:approve-phase' }), status: 404 },
-  { name: 'an unknown message', headers: () => json, body: () => JSON.stringify({ user: 'U0MARIA01', channel: gate.channel, ts: '1.000001', actionId: 'sitroom:decide:approve-phase' }), status: 404 },
-  { name: 'a modal submission whose values are not JSON', path: '/ui/submit', headers: () => json, body: () => JSON.stringify({ user: 'U0MARIA01', values: '{oops' }), status: 400 },
+  {
+    name: 'an unknown person',
+    headers: () => json,
+    body: () => JSON.stringify({ user: 'U0NOBODY', channel: gate.channel, ts: gate.ts, actionId: 'sitroom:decide:approve-phase' }),
+    status: 404,
+  },
+  {
+    name: 'an unknown message',
+    headers: () => json,
+    body: () => JSON.stringify({ user: 'U0MARIA01', channel: gate.channel, ts: '1.000001', actionId: 'sitroom:decide:approve-phase' }),
+    status: 404,
+  },
+  {
+    name: 'a modal submission whose values are not JSON',
+    path: '/ui/submit',
+    headers: () => json,
+    body: () => JSON.stringify({ user: 'U0MARIA01', values: '{oops' }),
+    status: 400,
+  },
   { name: 'an action that does not exist', path: '/ui/nothing', headers: () => json, body: () => '{}', status: 404 },
 ];
 
@@ -94,7 +156,11 @@ describe("hostile requests to the local workspace's /ui/* endpoints", () => {
     const answer = await send('/ui/tap', { headers: { ...json, origin: new URL(h.workspace.url).origin, 'sec-fetch-site': 'same-origin' }, body: tapBody() });
     expect(answer.status, answer.body).toBe(200);
     // The app acknowledges once the tap is stored and applies it right after, so the decision follows the 200.
-    const decided = await until(() => h.orchestrator.decisions.find((d) => d.kind === 'approve-phase' && d.phaseId === 'platform-bridge'), 'the tap applied', 15_000);
+    const decided = await until(
+      () => h.orchestrator.decisions.find((d) => d.kind === 'approve-phase' && d.phaseId === 'platform-bridge'),
+      'the tap applied',
+      15_000,
+    );
     expect(decided).toMatchObject({ kind: 'approve-phase', phaseId: 'platform-bridge', actor: 'maria' });
   });
 });
@@ -127,7 +193,13 @@ describe('the page renders text from people and from the app as text', () => {
           close: { type: 'plain_text', text: '"><b>x</b>' },
           blocks: [
             { type: 'section', text: { type: 'mrkdwn', text: `modal section ${img}` } },
-            { type: 'input', block_id: `b"${img}`, label: { type: 'plain_text', text: `label ${script}` }, hint: { type: 'plain_text', text: `hint ${svg}` }, element: { type: 'plain_text_input', action_id: 'a', initial_value: `"></textarea>${img}`, multiline: true } },
+            {
+              type: 'input',
+              block_id: `b"${img}`,
+              label: { type: 'plain_text', text: `label ${script}` },
+              hint: { type: 'plain_text', text: `hint ${svg}` },
+              element: { type: 'plain_text_input', action_id: 'a', initial_value: `"></textarea>${img}`, multiline: true },
+            },
           ],
         };
         void api('views.open', { trigger_id: trigger, view }).then(() => res.writeHead(200).end());
@@ -143,7 +215,18 @@ describe('the page renders text from people and from the app as text', () => {
         { id: 'U0MALLORY', name: 'mallory', realName: `Mallory ${img}` },
       ],
     });
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -152,7 +235,11 @@ describe('the page renders text from people and from the app as text', () => {
   });
 
   async function api(method: string, args: Record<string, unknown>): Promise<void> {
-    const res = await fetch(`${workspace.apiUrl}${method}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${botToken}` }, body: JSON.stringify(args) });
+    const res = await fetch(`${workspace.apiUrl}${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${botToken}` },
+      body: JSON.stringify(args),
+    });
     const answer = (await res.json()) as { ok: boolean; error?: string };
     if (!answer.ok) throw new Error(`${method}: ${answer.error} ${JSON.stringify(answer)}`);
   }
@@ -165,9 +252,28 @@ describe('the page renders text from people and from the app as text', () => {
       text: `fallback ${img}`,
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: `Header ${img}` } },
-        { type: 'section', text: { type: 'mrkdwn', text: `*bold ${img}* _it ${svg}_ \`code ${script}\` <https://example.com/?q="onmouseover=X=6|label ${img}> &lt;!channel&gt; <@U0MALLORY>` }, fields: [{ type: 'mrkdwn', text: `field ${svg}` }] },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: `context ${img}` }, { type: 'plain_text', text: `plain ${script}` }] },
-        { type: 'actions', elements: [{ type: 'button', action_id: 'go', text: { type: 'plain_text', text: `Go ${img}` }, url: 'javascript:X=4' }, { type: 'button', action_id: `x"${img}`, style: 'primary', value: 'v', text: { type: 'plain_text', text: 'Tap' } }] },
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: `*bold ${img}* _it ${svg}_ \`code ${script}\` <https://example.com/?q="onmouseover=X=6|label ${img}> &lt;!channel&gt; <@U0MALLORY>`,
+          },
+          fields: [{ type: 'mrkdwn', text: `field ${svg}` }],
+        },
+        {
+          type: 'context',
+          elements: [
+            { type: 'mrkdwn', text: `context ${img}` },
+            { type: 'plain_text', text: `plain ${script}` },
+          ],
+        },
+        {
+          type: 'actions',
+          elements: [
+            { type: 'button', action_id: 'go', text: { type: 'plain_text', text: `Go ${img}` }, url: 'javascript:X=4' },
+            { type: 'button', action_id: `x"${img}`, style: 'primary', value: 'v', text: { type: 'plain_text', text: 'Tap' } },
+          ],
+        },
       ],
     });
     await api('chat.postMessage', { channel: dm, text: `no blocks ${img} \`\`\`${script}\`\`\`` });

@@ -25,8 +25,12 @@ class StreamingOrchestrator extends RecordingOrchestrator {
     await new Promise((r) => setTimeout(r, 1_100)); // past the status line's one-a-second pace
     options?.onProgress?.('is asking the domain model…');
     await new Promise((r) => setTimeout(r, 1_100));
-    const paragraph = (n: number) => `Paragraph ${n} about "${question}": the platform machine status feeds the Machine conditions, which the NodePool controller aggregates per platform before it reports them.`;
-    return { text: Array.from({ length: 14 }, (_, i) => paragraph(i + 1)).join('\n\n'), citations: ['hypershift-operator/controllers/nodepool/capi.go', 'api/hypershift/v1beta1/nodepool_conditions.go'] };
+    const paragraph = (n: number) =>
+      `Paragraph ${n} about "${question}": the platform machine status feeds the Machine conditions, which the NodePool controller aggregates per platform before it reports them.`;
+    return {
+      text: Array.from({ length: 14 }, (_, i) => paragraph(i + 1)).join('\n\n'),
+      citations: ['hypershift-operator/controllers/nodepool/capi.go', 'api/hypershift/v1beta1/nodepool_conditions.go'],
+    };
   }
 }
 
@@ -41,11 +45,27 @@ beforeAll(async () => {
   store = await openTestStore();
   await seedTeam(store);
   orchestrator = new StreamingOrchestrator();
-  workspace = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users: workspaceUsers, channels: ['general', alertsChannel], botOutsideChannels: [alertsChannel] });
+  workspace = await startLocalWorkspace({
+    appUrl: 'http://127.0.0.1:1/slack/events',
+    signingSecret,
+    botToken,
+    users: workspaceUsers,
+    channels: ['general', alertsChannel],
+    botOutsideChannels: [alertsChannel],
+  });
   const config = loadConfig();
   slack = createSlackApp({
-    orchestrator, store, botToken, signingSecret, appToken: '', slackApiUrl: workspace.apiUrl, port: 0, logger: createLogger('slack-test', 'silent'),
-    dashboardUrl: 'https://sitroom.example.com/dashboard', dashboardSecret, currentConfig: () => config,
+    orchestrator,
+    store,
+    botToken,
+    signingSecret,
+    appToken: '',
+    slackApiUrl: workspace.apiUrl,
+    port: 0,
+    logger: createLogger('slack-test', 'silent'),
+    dashboardUrl: 'https://sitroom.example.com/dashboard',
+    dashboardSecret,
+    currentConfig: () => config,
   });
   const { requestUrl } = await slack.start();
   workspace.setAppUrl(requestUrl!);
@@ -93,7 +113,11 @@ describe('asking in the DM', () => {
     // Slack took the status down when the answer started.
     expect(statuses.at(-1)).toBe('');
 
-    const calls = workspace.apiCalls.filter((c) => ['assistant.threads.setStatus', 'chat.startStream', 'chat.appendStream', 'chat.stopStream'].includes(c.method) && (c.args.channel === dm || c.args.channel_id === dm));
+    const calls = workspace.apiCalls.filter(
+      (c) =>
+        ['assistant.threads.setStatus', 'chat.startStream', 'chat.appendStream', 'chat.stopStream'].includes(c.method) &&
+        (c.args.channel === dm || c.args.channel_id === dm),
+    );
     const firstStream = calls.findIndex((c) => c.method === 'chat.startStream');
     expect(calls.slice(0, firstStream).every((c) => c.method === 'assistant.threads.setStatus')).toBe(true);
     expect(calls.filter((c) => c.method === 'chat.appendStream').length).toBeGreaterThan(0);
@@ -108,7 +132,11 @@ describe('asking in the DM', () => {
   it('records 👍 once for a double tap, and 👎 as a second opinion', async () => {
     await workspace.tapFeedback('maria', answer, ActionIds.answerFeedback, 'positive');
     await workspace.tapFeedback('maria', answer, ActionIds.answerFeedback, 'positive');
-    const rows = async () => store.db.select().from(decisions).where(and(eq(decisions.kind, 'answer-feedback'), eq(decisions.actor, 'maria')));
+    const rows = async () =>
+      store.db
+        .select()
+        .from(decisions)
+        .where(and(eq(decisions.kind, 'answer-feedback'), eq(decisions.actor, 'maria')));
     await workspace.waitFor(() => true);
     let recorded = await rows();
     for (let i = 0; i < 100 && recorded.length < 1; i++) {
@@ -130,7 +158,12 @@ describe('asking in the DM', () => {
   it('"Open dashboard" sends the tapper, and only them, a short-lived sign-in link', async () => {
     const before = workspace.ephemeralsFor('maria').length;
     await workspace.tap('maria', answer, ActionIds.openDashboard);
-    const link = await workspace.waitFor(() => workspace.ephemeralsFor('maria').slice(before).find((e) => e.text.includes('/dashboard/login')));
+    const link = await workspace.waitFor(() =>
+      workspace
+        .ephemeralsFor('maria')
+        .slice(before)
+        .find((e) => e.text.includes('/dashboard/login')),
+    );
     const url = new URL(/https:\/\/\S+/.exec(link.text)![0]);
     expect(url.origin + url.pathname).toBe('https://sitroom.example.com/dashboard/login');
     expect(verifyToken(dashboardSecret, url.searchParams.get('token')!, 'login', new Date())).toBe('maria');
@@ -143,11 +176,32 @@ describe('asking in the DM', () => {
 describe('gate messages', () => {
   it('carry message metadata naming the workflow, and nothing else', async () => {
     const client = createDispatcherClient(botToken, workspace.apiUrl);
-    const dispatcher = createDispatcher({ db: store.db, client, render: slack.deps.render, logger: createLogger('slack-test', 'silent'), now: () => new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 11 * 3_600_000) });
-    await enqueueNotification(store.db, { dedupeKey: `gate:HOSTEDCP-2101:api:${Date.now()}`, developerId: 'maria', urgency: 'decision', payload: { kind: 'gate', workItemKey: 'HOSTEDCP-2101', phaseId: 'api', title: 'Phase api is ready', summary: 'make verify passed', mode: 'approval-required' } });
+    const dispatcher = createDispatcher({
+      db: store.db,
+      client,
+      render: slack.deps.render,
+      logger: createLogger('slack-test', 'silent'),
+      now: () => new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 11 * 3_600_000),
+    });
+    await enqueueNotification(store.db, {
+      dedupeKey: `gate:HOSTEDCP-2101:api:${Date.now()}`,
+      developerId: 'maria',
+      urgency: 'decision',
+      payload: {
+        kind: 'gate',
+        workItemKey: 'HOSTEDCP-2101',
+        phaseId: 'api',
+        title: 'Phase api is ready',
+        summary: 'make verify passed',
+        mode: 'approval-required',
+      },
+    });
     await dispatcher.runOnce();
     const gate = await workspace.waitFor(() => workspace.messagesIn('maria').find((m) => m.text.includes('Phase api is ready')));
-    expect(gate.metadata).toEqual({ event_type: 'sitroom_gate', event_payload: { work_item_key: 'HOSTEDCP-2101', phase_id: 'api', gate: 'phase', workflow_id: 'work-item:HOSTEDCP-2101' } });
+    expect(gate.metadata).toEqual({
+      event_type: 'sitroom_gate',
+      event_payload: { work_item_key: 'HOSTEDCP-2101', phase_id: 'api', gate: 'phase', workflow_id: 'work-item:HOSTEDCP-2101' },
+    });
   });
 });
 
@@ -158,13 +212,35 @@ describe('the alerts channel', () => {
   });
 
   it('is refused with the exact reason when it is private', async () => {
-    const privateWs = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users: workspaceUsers, channels: ['general'], privateChannels: [alertsChannel] });
-    const call = (method: string, args: Record<string, unknown>) => fetch(`${privateWs.apiUrl}${method}`, { method: 'POST', headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/json' }, body: JSON.stringify(args) }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const privateWs = await startLocalWorkspace({
+      appUrl: 'http://127.0.0.1:1/slack/events',
+      signingSecret,
+      botToken,
+      users: workspaceUsers,
+      channels: ['general'],
+      privateChannels: [alertsChannel],
+    });
+    const call = (method: string, args: Record<string, unknown>) =>
+      fetch(`${privateWs.apiUrl}${method}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(args),
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
     try {
       // The bot cannot see a private channel it is not in, and cannot join one.
       const listed = await call('conversations.list', { types: 'public_channel,private_channel' });
       expect((listed.channels as Array<{ name: string }>).map((c) => c.name)).toEqual(['general']);
-      const other = createSlackApp({ orchestrator, store, botToken, signingSecret, appToken: '', slackApiUrl: privateWs.apiUrl, port: 0, logger: createLogger('slack-test', 'silent'), currentConfig: () => loadConfig() });
+      const other = createSlackApp({
+        orchestrator,
+        store,
+        botToken,
+        signingSecret,
+        appToken: '',
+        slackApiUrl: privateWs.apiUrl,
+        port: 0,
+        logger: createLogger('slack-test', 'silent'),
+        currentConfig: () => loadConfig(),
+      });
       await other.start();
       const state = other.alertsChannel();
       await other.stop();
@@ -178,18 +254,39 @@ describe('the alerts channel', () => {
 
 describe('the loopback Slack validates like Slack', () => {
   const call = (method: string, args: Record<string, unknown>) =>
-    fetch(`${workspace.apiUrl}${method}`, { method: 'POST', headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/json' }, body: JSON.stringify(args) }).then((r) => r.json() as Promise<{ ok: boolean; error?: string; response_metadata?: { messages?: string[] } }>);
+    fetch(`${workspace.apiUrl}${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(args),
+    }).then((r) => r.json() as Promise<{ ok: boolean; error?: string; response_metadata?: { messages?: string[] } }>);
 
   it('answers unknown_method, invalid_arguments and each method’s own errors', async () => {
     expect(await call('chat.streamEverything', {})).toMatchObject({ ok: false, error: 'unknown_method' });
     const missing = await call('assistant.threads.setStatus', { channel_id: workspace.dmChannel('maria') });
     expect(missing).toMatchObject({ ok: false, error: 'invalid_arguments' });
     expect(missing.response_metadata?.messages?.join(' ')).toContain('thread_ts');
-    expect(await call('assistant.threads.setSuggestedPrompts', { channel_id: workspace.dmChannel('maria'), prompts: Array.from({ length: 5 }, (_, i) => ({ title: `t${i}`, message: 'm' })) })).toMatchObject({ ok: false, error: 'invalid_arguments' });
-    expect(await call('chat.startStream', { channel: workspace.dmChannel('maria'), markdown_text: 'x' })).toMatchObject({ ok: false, error: 'invalid_arguments' });
-    expect(await call('chat.startStream', { channel: workspace.channelId('#general'), markdown_text: 'x' })).toMatchObject({ ok: false, error: 'invalid_arguments' });
-    expect(await call('chat.appendStream', { channel: workspace.dmChannel('maria'), ts: '1.000001', markdown_text: 'x' })).toMatchObject({ ok: false, error: 'message_not_found' });
-    expect(await call('chat.postMessage', { channel: workspace.dmChannel('maria'), text: 'x', metadata: { event_type: 'x' } })).toMatchObject({ ok: false, error: 'invalid_metadata_schema' });
+    expect(
+      await call('assistant.threads.setSuggestedPrompts', {
+        channel_id: workspace.dmChannel('maria'),
+        prompts: Array.from({ length: 5 }, (_, i) => ({ title: `t${i}`, message: 'm' })),
+      }),
+    ).toMatchObject({ ok: false, error: 'invalid_arguments' });
+    expect(await call('chat.startStream', { channel: workspace.dmChannel('maria'), markdown_text: 'x' })).toMatchObject({
+      ok: false,
+      error: 'invalid_arguments',
+    });
+    expect(await call('chat.startStream', { channel: workspace.channelId('#general'), markdown_text: 'x' })).toMatchObject({
+      ok: false,
+      error: 'invalid_arguments',
+    });
+    expect(await call('chat.appendStream', { channel: workspace.dmChannel('maria'), ts: '1.000001', markdown_text: 'x' })).toMatchObject({
+      ok: false,
+      error: 'message_not_found',
+    });
+    expect(await call('chat.postMessage', { channel: workspace.dmChannel('maria'), text: 'x', metadata: { event_type: 'x' } })).toMatchObject({
+      ok: false,
+      error: 'invalid_metadata_schema',
+    });
   });
 
   it('refuses to append to a stream once it is stopped', async () => {
@@ -200,6 +297,9 @@ describe('the loopback Slack validates like Slack', () => {
     const started = (await call('chat.startStream', { channel: dm, thread_ts: sent.ts, markdown_text: 'part one' })) as unknown as { ok: boolean; ts: string };
     expect(started.ok).toBe(true);
     expect(await call('chat.stopStream', { channel: dm, ts: started.ts, markdown_text: ' and the end' })).toMatchObject({ ok: true });
-    expect(await call('chat.appendStream', { channel: dm, ts: started.ts, markdown_text: 'late' })).toMatchObject({ ok: false, error: 'message_not_in_streaming_state' });
+    expect(await call('chat.appendStream', { channel: dm, ts: started.ts, markdown_text: 'late' })).toMatchObject({
+      ok: false,
+      error: 'message_not_in_streaming_state',
+    });
   });
 });

@@ -15,7 +15,8 @@ class TwoGates extends RecordingOrchestrator {
   ];
   override async situation(developerId: string): Promise<Situation> {
     const base = await super.situation(developerId);
-    const decided = (d: { workItemKey: string; phaseId?: string }) => this.decisions.some((r) => r.workItemKey === d.workItemKey && r.phaseId === d.phaseId && r.actor === developerId);
+    const decided = (d: { workItemKey: string; phaseId?: string }) =>
+      this.decisions.some((r) => r.workItemKey === d.workItemKey && r.phaseId === d.phaseId && r.actor === developerId);
     return { ...base, pendingDecisions: this.pending.filter((d) => !decided(d)) };
   }
 }
@@ -43,7 +44,10 @@ describe('approvals on App Home', () => {
 
     // The second item's button, tapped twice at once: one decision.
     const before = publishes();
-    const taps = await Promise.all([h.workspace.tapHome('maria', 'sitroom:decide:approve-phase', 'home-pending-1'), h.workspace.tapHome('maria', 'sitroom:decide:approve-phase', 'home-pending-1')]);
+    const taps = await Promise.all([
+      h.workspace.tapHome('maria', 'sitroom:decide:approve-phase', 'home-pending-1'),
+      h.workspace.tapHome('maria', 'sitroom:decide:approve-phase', 'home-pending-1'),
+    ]);
     expect(taps.map((t) => t.status)).toEqual([200, 200]);
     await h.workspace.waitFor(() => (publishes() > before && !homeText().includes('HOSTEDCP-3002')) || undefined);
     await new Promise((r) => setTimeout(r, 300));

@@ -23,7 +23,14 @@ const gate = (phaseId: string) => ({
   dedupeKey: `gate:HOSTEDCP-2101:${phaseId}:${Math.random()}`,
   developerId: 'maria',
   urgency: 'decision' as const,
-  payload: { kind: 'gate' as const, workItemKey: 'HOSTEDCP-2101', phaseId, title: `Phase ${phaseId} is ready`, summary: 'make verify passed; 14 files changed in api/ and nodepool/.', mode: 'approval-required' },
+  payload: {
+    kind: 'gate' as const,
+    workItemKey: 'HOSTEDCP-2101',
+    phaseId,
+    title: `Phase ${phaseId} is ready`,
+    summary: 'make verify passed; 14 files changed in api/ and nodepool/.',
+    mode: 'approval-required',
+  },
 });
 
 async function gateInMariasDm(phaseId: string): Promise<StoredMessage> {
@@ -36,13 +43,30 @@ const buttonsOf = (m: StoredMessage) => (m.blocks ?? []).filter((b) => (b as { t
 describe('request verification', () => {
   it('refuses a forged signature and a stale timestamp with 401', async () => {
     const body = new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: 'U0MARIA01' }, actions: [] }) }).toString();
-    const forged = await h.workspace.postToApp(body, 'application/x-www-form-urlencoded', { ...signedHeaders('not-the-secret', body, 'application/x-www-form-urlencoded') });
+    const forged = await h.workspace.postToApp(body, 'application/x-www-form-urlencoded', {
+      ...signedHeaders('not-the-secret', body, 'application/x-www-form-urlencoded'),
+    });
     expect(forged.status).toBe(401);
-    const stale = await h.workspace.postToApp(body, 'application/x-www-form-urlencoded', signedHeaders('local-signing-secret-for-tests', body, 'application/x-www-form-urlencoded', Math.floor(Date.now() / 1000) - 400));
+    const stale = await h.workspace.postToApp(
+      body,
+      'application/x-www-form-urlencoded',
+      signedHeaders('local-signing-secret-for-tests', body, 'application/x-www-form-urlencoded', Math.floor(Date.now() / 1000) - 400),
+    );
     expect(stale.status).toBe(401);
     // The same payload correctly signed is accepted: the 401s are about the signature, not the body.
-    const linkTap = new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: 'U0MARIA01' }, team: { id: 'T0LOCAL01' }, actions: [{ type: 'button', action_id: 'sitroom:link', block_id: 'b', action_ts: '1.1' }] }) }).toString();
-    const good = await h.workspace.postToApp(linkTap, 'application/x-www-form-urlencoded', signedHeaders('local-signing-secret-for-tests', linkTap, 'application/x-www-form-urlencoded'));
+    const linkTap = new URLSearchParams({
+      payload: JSON.stringify({
+        type: 'block_actions',
+        user: { id: 'U0MARIA01' },
+        team: { id: 'T0LOCAL01' },
+        actions: [{ type: 'button', action_id: 'sitroom:link', block_id: 'b', action_ts: '1.1' }],
+      }),
+    }).toString();
+    const good = await h.workspace.postToApp(
+      linkTap,
+      'application/x-www-form-urlencoded',
+      signedHeaders('local-signing-secret-for-tests', linkTap, 'application/x-www-form-urlencoded'),
+    );
     expect(good.status).toBe(200);
   });
 });
@@ -100,18 +124,40 @@ describe('decisions', () => {
     await h.workspace.submitModal('maria', { reason: 'Docs must cover the Azure capacity condition' });
     const updated = await h.workspace.waitFor(() => h.workspace.messagesIn('maria').find((m) => m.ts === prompt.ts && m.edited));
     expect(JSON.stringify(updated.blocks)).toContain('Phase docs rejected (Docs must cover the Azure capacity condition)');
-    expect(h.orchestrator.decisions.at(-1)).toMatchObject({ kind: 'reject-phase', phaseId: 'docs', surface: 'slack-modal', reason: 'Docs must cover the Azure capacity condition' });
+    expect(h.orchestrator.decisions.at(-1)).toMatchObject({
+      kind: 'reject-phase',
+      phaseId: 'docs',
+      surface: 'slack-modal',
+      reason: 'Docs must cover the Azure capacity condition',
+    });
   });
 
   it('"edit first" on a knowledge proposal carries the edited text to the decision', async () => {
-    await h.notify({ dedupeKey: 'kp:1', developerId: 'priya', urgency: 'decision', payload: { kind: 'knowledge-proposal', proposalId: 'kp-1', workItemKey: 'HOSTEDCP-2101', title: 'Azure capacity errors', body: 'Map SkuNotAvailable to NodePool condition reason.' } });
+    await h.notify({
+      dedupeKey: 'kp:1',
+      developerId: 'priya',
+      urgency: 'decision',
+      payload: {
+        kind: 'knowledge-proposal',
+        proposalId: 'kp-1',
+        workItemKey: 'HOSTEDCP-2101',
+        title: 'Azure capacity errors',
+        body: 'Map SkuNotAvailable to NodePool condition reason.',
+      },
+    });
     const prompt = await h.workspace.waitFor(() => h.workspace.messagesIn('priya').find((m) => m.text.includes('Azure capacity errors')));
     await h.workspace.tap('priya', prompt, 'sitroom:open:knowledge-edit');
     const modal = await h.workspace.waitFor(() => h.workspace.modalOf('priya'));
     expect(JSON.stringify(modal)).toContain('Map SkuNotAvailable to NodePool condition reason.');
     await h.workspace.submitModal('priya', { knowledge_body: 'Map SkuNotAvailable and ZonalAllocationFailed to the capacity reason.' });
     await h.workspace.waitFor(() => h.workspace.messagesIn('priya').find((m) => m.ts === prompt.ts && m.edited));
-    expect(h.orchestrator.decisions.at(-1)).toMatchObject({ kind: 'knowledge-proposal', value: 'edit', phaseId: 'kp-1', actor: 'priya', text: 'Azure capacity errors\n\nMap SkuNotAvailable and ZonalAllocationFailed to the capacity reason.' });
+    expect(h.orchestrator.decisions.at(-1)).toMatchObject({
+      kind: 'knowledge-proposal',
+      value: 'edit',
+      phaseId: 'kp-1',
+      actor: 'priya',
+      text: 'Azure capacity errors\n\nMap SkuNotAvailable and ZonalAllocationFailed to the capacity reason.',
+    });
   });
 });
 
@@ -120,10 +166,22 @@ describe('events', () => {
     const before = h.orchestrator.situations.length;
     const publishesBefore = h.workspace.apiCalls.filter((c) => c.method === 'views.publish').length;
     const eventId = `Ev${Date.now()}DUP`;
-    const envelope = { token: 't', team_id: h.workspace.teamId, api_app_id: 'A0SITROOM1', type: 'event_callback', event_id: eventId, event_time: Math.floor(Date.now() / 1000), event: { type: 'app_home_opened', user: 'U0MARIA01', channel: 'D0MARIA01', tab: 'home', event_ts: '1.1' } };
+    const envelope = {
+      token: 't',
+      team_id: h.workspace.teamId,
+      api_app_id: 'A0SITROOM1',
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'app_home_opened', user: 'U0MARIA01', channel: 'D0MARIA01', tab: 'home', event_ts: '1.1' },
+    };
     const body = JSON.stringify(envelope);
     const first = await h.workspace.postToApp(body, 'application/json', signedHeaders('local-signing-secret-for-tests', body, 'application/json'));
-    const retry = await h.workspace.postToApp(body, 'application/json', { ...signedHeaders('local-signing-secret-for-tests', body, 'application/json'), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    const retry = await h.workspace.postToApp(body, 'application/json', {
+      ...signedHeaders('local-signing-secret-for-tests', body, 'application/json'),
+      'x-slack-retry-num': '1',
+      'x-slack-retry-reason': 'http_timeout',
+    });
     expect([first.status, retry.status]).toEqual([200, 200]);
     await h.workspace.waitFor(() => h.workspace.homeOf('maria'));
     await new Promise((r) => setTimeout(r, 300));
@@ -147,10 +205,21 @@ describe('events', () => {
     const { ts } = await h.workspace.sendMessage('maria', dm, 'pair with me on phase 3');
     const intro = await h.workspace.waitFor(() => h.workspace.threadReplies(dm, ts).find((m) => m.text.includes('Pairing on')));
     expect(intro.text).toContain('nodepool');
-    expect(h.orchestrator.pairStarts.at(-1)).toMatchObject({ developerId: 'maria', workItemKey: 'HOSTEDCP-2101', phaseId: 'nodepool', channel: dm, threadTs: ts });
+    expect(h.orchestrator.pairStarts.at(-1)).toMatchObject({
+      developerId: 'maria',
+      workItemKey: 'HOSTEDCP-2101',
+      phaseId: 'nodepool',
+      channel: dm,
+      threadTs: ts,
+    });
     const reply = await h.workspace.sendMessage('maria', dm, 'keep the condition reason stable across platforms', ts);
     await h.workspace.waitFor(() => h.orchestrator.pairMessages.find((p) => p.messageTs === reply.ts));
-    expect(h.orchestrator.pairMessages.at(-1)).toMatchObject({ channel: dm, threadTs: ts, developerId: 'maria', text: 'keep the condition reason stable across platforms' });
+    expect(h.orchestrator.pairMessages.at(-1)).toMatchObject({
+      channel: dm,
+      threadTs: ts,
+      developerId: 'maria',
+      text: 'keep the condition reason stable across platforms',
+    });
   });
 
   it('the workspace retries an event the app did not acknowledge, with X-Slack-Retry-Num', async () => {
@@ -162,7 +231,13 @@ describe('events', () => {
     });
     await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
     const { startLocalWorkspace } = await import('../../src/local-slack/server.js');
-    const ws = await startLocalWorkspace({ appUrl: `http://127.0.0.1:${(flaky.address() as { port: number }).port}/slack/events`, signingSecret: 's', botToken: 'xoxb-x', users: [{ id: 'U1', name: 'u' }], eventRetryDelaysMs: [10, 10, 10] });
+    const ws = await startLocalWorkspace({
+      appUrl: `http://127.0.0.1:${(flaky.address() as { port: number }).port}/slack/events`,
+      signingSecret: 's',
+      botToken: 'xoxb-x',
+      users: [{ id: 'U1', name: 'u' }],
+      eventRetryDelaysMs: [10, 10, 10],
+    });
     const result = await ws.deliverEvent({ type: 'app_home_opened', user: 'U1' });
     expect(result).toMatchObject({ status: 200, attempts: 2 });
     expect(seen).toEqual([undefined, '1']);

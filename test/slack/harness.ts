@@ -63,7 +63,15 @@ export class RecordingOrchestrator implements Orchestrator {
           pendingDecisions: [],
         },
       ],
-      pendingDecisions: [{ workItemKey: 'HOSTEDCP-2101', kind: 'approve-phase', phaseId: 'platform-bridge', title: 'Approve phase platform-bridge', since: '2026-11-25T08:00:00Z' }],
+      pendingDecisions: [
+        {
+          workItemKey: 'HOSTEDCP-2101',
+          kind: 'approve-phase',
+          phaseId: 'platform-bridge',
+          title: 'Approve phase platform-bridge',
+          since: '2026-11-25T08:00:00Z',
+        },
+      ],
       recentCi: [{ workItemKey: 'HOSTEDCP-2101', phaseId: 'api', job: 'e2e-aws', result: 'success' }],
       recentKnowledge: [{ tier: 1, title: 'Conditions flow one way: provider → Machine → NodePool' }],
     };
@@ -123,7 +131,17 @@ export async function startHarness(store: OpenStore, orchestrator = new Recordin
   await seedTeam(store);
   const workspace = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users: workspaceUsers });
   const logger = createLogger('slack-test', 'silent');
-  const slack = createSlackApp({ orchestrator, store, botToken, signingSecret, appToken: '', slackApiUrl: workspace.apiUrl, port: 0, dashboardUrl: 'http://127.0.0.1:3000', logger });
+  const slack = createSlackApp({
+    orchestrator,
+    store,
+    botToken,
+    signingSecret,
+    appToken: '',
+    slackApiUrl: workspace.apiUrl,
+    port: 0,
+    dashboardUrl: 'http://127.0.0.1:3000',
+    logger,
+  });
   const { requestUrl } = await slack.start();
   workspace.setAppUrl(requestUrl!);
   const client = createDispatcherClient(botToken, workspace.apiUrl);

@@ -66,10 +66,31 @@ for (const backend of storeBackends()) {
       memoryPort = createMemoryPort({ db: store.db, knowledge, config: { current: () => config }, insight: createDomainInsight() });
       for (const [key, title, status, files] of [
         ['HOSTEDCP-3201', 'Add MachineTemplate hash to the AWSMachineTemplate name', 'planning', ['hypershift-operator/controllers/nodepool/capi.go']],
-        ['HOSTEDCP-3202', 'Group AllMachinesReady message by failure reason', 'awaiting-plan-approval', ['hypershift-operator/controllers/nodepool/conditions.go']],
+        [
+          'HOSTEDCP-3202',
+          'Group AllMachinesReady message by failure reason',
+          'awaiting-plan-approval',
+          ['hypershift-operator/controllers/nodepool/conditions.go'],
+        ],
       ] as const) {
         await upsertWorkItem(store.db, { key, ownerId: 'maria', title, intention: 'x', workflowId: `work-item:${key}`, status });
-        const plan = { workItemKey: key, intention: 'x', summary: '', phases: [{ id: 'change', title, activity: 'implementation', files, constraints: [], validation: [{ command: 'go test ./hypershift-operator/controllers/nodepool/...', why: 'unit tests' }], dependsOn: [], mergeOrder: 1 }] };
+        const plan = {
+          workItemKey: key,
+          intention: 'x',
+          summary: '',
+          phases: [
+            {
+              id: 'change',
+              title,
+              activity: 'implementation',
+              files,
+              constraints: [],
+              validation: [{ command: 'go test ./hypershift-operator/controllers/nodepool/...', why: 'unit tests' }],
+              dependsOn: [],
+              mergeOrder: 1,
+            },
+          ],
+        };
         await store.db.update(workItems).set({ plan }).where(eq(workItems.key, key));
       }
       orchestrator = new OnboardingOrchestrator(createOnboarding({ db: store.db, knowledge }));

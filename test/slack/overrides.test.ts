@@ -5,8 +5,21 @@ import { parseHandBack, parseOverride } from '../../src/slack/listeners/override
 
 describe('plan overrides in words', () => {
   it('reads "execute phase 1 full auto, tell me when the PR is ready" as an order to run it full auto', () => {
-    expect(parseOverride('execute phase 1 full auto, tell me when the PR is ready')).toEqual({ kind: 'mode', phase: '1', mode: 'autonomous', execute: true, tellWhenPrReady: true });
-    expect(parseOverride('<@U0BOT> run phase platform-bridge of HOSTEDCP-2101 on your own')).toEqual({ kind: 'mode', phase: 'platform-bridge', workItemKey: 'HOSTEDCP-2101', mode: 'autonomous', execute: true, tellWhenPrReady: false });
+    expect(parseOverride('execute phase 1 full auto, tell me when the PR is ready')).toEqual({
+      kind: 'mode',
+      phase: '1',
+      mode: 'autonomous',
+      execute: true,
+      tellWhenPrReady: true,
+    });
+    expect(parseOverride('<@U0BOT> run phase platform-bridge of HOSTEDCP-2101 on your own')).toEqual({
+      kind: 'mode',
+      phase: 'platform-bridge',
+      workItemKey: 'HOSTEDCP-2101',
+      mode: 'autonomous',
+      execute: true,
+      tellWhenPrReady: false,
+    });
   });
 
   it('reads mode switches without running anything', () => {
@@ -19,7 +32,12 @@ describe('plan overrides in words', () => {
     expect(parseOverride('pause')).toEqual({ kind: 'work-item', action: 'pause' });
     expect(parseOverride('pause HOSTEDCP-2101')).toEqual({ kind: 'work-item', action: 'pause', workItemKey: 'HOSTEDCP-2101' });
     expect(parseOverride('resume it')).toEqual({ kind: 'work-item', action: 'resume' });
-    expect(parseOverride('cancel HOSTEDCP-9: superseded upstream')).toEqual({ kind: 'work-item', action: 'cancel', workItemKey: 'HOSTEDCP-9', reason: 'superseded upstream' });
+    expect(parseOverride('cancel HOSTEDCP-9: superseded upstream')).toEqual({
+      kind: 'work-item',
+      action: 'cancel',
+      workItemKey: 'HOSTEDCP-9',
+      reason: 'superseded upstream',
+    });
   });
 
   it('leaves questions and unrelated sentences alone', () => {

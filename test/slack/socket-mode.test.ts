@@ -25,7 +25,11 @@ let notify: (n: Notification) => Promise<void>;
 
 /** Calls a Web API method of the workspace the way WebClient does, with a chosen bearer token. */
 async function callApi(method: string, token?: string): Promise<{ ok: boolean; error?: string; url?: string }> {
-  const res = await fetch(`${workspace.apiUrl}${method}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: '' });
+  const res = await fetch(`${workspace.apiUrl}${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: '',
+  });
   return (await res.json()) as { ok: boolean; error?: string; url?: string };
 }
 
@@ -36,7 +40,16 @@ beforeAll(async () => {
   await seedTeam(store);
   // The request URL points nowhere: if anything were delivered over HTTP it would fail.
   workspace = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, appToken, users: workspaceUsers });
-  slack = createSlackApp({ orchestrator, store, botToken, signingSecret, appToken, slackApiUrl: workspace.apiUrl, dashboardUrl: 'http://127.0.0.1:3000', logger });
+  slack = createSlackApp({
+    orchestrator,
+    store,
+    botToken,
+    signingSecret,
+    appToken,
+    slackApiUrl: workspace.apiUrl,
+    dashboardUrl: 'http://127.0.0.1:3000',
+    logger,
+  });
   started = await slack.start();
   const client = createDispatcherClient(botToken, workspace.apiUrl);
   const daytime = () => new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 11 * 3_600_000);
@@ -69,7 +82,9 @@ describe('the Bolt app in Socket Mode against the local workspace', () => {
     const dm = workspace.dmChannel('maria');
     const { ts, deliveries } = await workspace.sendMessage('maria', dm, 'show me the error propagation path from an Azure machine to NodePool conditions');
     expect(deliveries).toEqual([{ status: 200, body: '', attempts: 1, transport: 'socket' }]);
-    const answer = await workspace.waitFor(() => workspace.threadReplies(dm, ts).find((m) => m.text.includes('provider machine status feeds Machine conditions')));
+    const answer = await workspace.waitFor(() =>
+      workspace.threadReplies(dm, ts).find((m) => m.text.includes('provider machine status feeds Machine conditions')),
+    );
     expect(answer.text).toContain('nodepool_conditions.go');
     expect(workspace.deliveries.at(-1)).toMatchObject({ transport: 'socket', kind: 'events_api', type: 'message', ok: true, attempt: 1 });
   });
@@ -79,7 +94,14 @@ describe('the Bolt app in Socket Mode against the local workspace', () => {
       dedupeKey: `gate:HOSTEDCP-2101:api:${Date.now()}`,
       developerId: 'maria',
       urgency: 'decision',
-      payload: { kind: 'gate', workItemKey: 'HOSTEDCP-2101', phaseId: 'api', title: 'Phase api is ready', summary: 'make verify passed; 14 files changed in api/ and nodepool/.', mode: 'approval-required' },
+      payload: {
+        kind: 'gate',
+        workItemKey: 'HOSTEDCP-2101',
+        phaseId: 'api',
+        title: 'Phase api is ready',
+        summary: 'make verify passed; 14 files changed in api/ and nodepool/.',
+        mode: 'approval-required',
+      },
     });
     const prompt: StoredMessage = await workspace.waitFor(() => workspace.messagesIn('maria').find((m) => m.text.includes('Phase api is ready')));
     const before = orchestrator.decisions.length;
@@ -121,7 +143,14 @@ describe('the Bolt app in Socket Mode against the local workspace', () => {
       dedupeKey: `gate:HOSTEDCP-2101:docs:${Date.now()}`,
       developerId: 'maria',
       urgency: 'decision',
-      payload: { kind: 'gate', workItemKey: 'HOSTEDCP-2101', phaseId: 'docs', title: 'Phase docs is ready', summary: 'Docs updated.', mode: 'approval-required' },
+      payload: {
+        kind: 'gate',
+        workItemKey: 'HOSTEDCP-2101',
+        phaseId: 'docs',
+        title: 'Phase docs is ready',
+        summary: 'Docs updated.',
+        mode: 'approval-required',
+      },
     });
     const prompt = await workspace.waitFor(() => workspace.messagesIn('maria').find((m) => m.text.includes('Phase docs is ready')));
     await workspace.tap('maria', prompt, 'sitroom:open:reject-reason');
@@ -151,18 +180,21 @@ describe('the Bolt app in Socket Mode against the local workspace', () => {
   });
 
   it('a WebSocket without a valid ticket is refused, and a ticket opens one connection only', async () => {
-    const refusedWith = (url: string) => new Promise<number>((resolve, reject) => {
-      const ws = new WebSocket(url);
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-      ws.on('open', () => reject(new Error(`connected to ${url}`)));
-      ws.on('error', () => undefined);
-    });
+    const refusedWith = (url: string) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(url);
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => reject(new Error(`connected to ${url}`)));
+        ws.on('error', () => undefined);
+      });
     const { url } = await callApi('apps.connections.open', appToken);
     const forged = url!.replace(/ticket=[^&]+/, 'ticket=forged');
     expect(await refusedWith(forged)).toBe(401);
     // The ticket from apps.connections.open works once (here: a raw client that says nothing back).
     const raw = new WebSocket(url!);
-    const hello = await new Promise<Record<string, unknown>>((resolve) => raw.once('message', (d) => resolve(JSON.parse(String(d)) as Record<string, unknown>)));
+    const hello = await new Promise<Record<string, unknown>>((resolve) =>
+      raw.once('message', (d) => resolve(JSON.parse(String(d)) as Record<string, unknown>)),
+    );
     expect(hello).toMatchObject({ type: 'hello', num_connections: 2 });
     raw.close();
     await workspace.waitFor(() => openSockets(workspace).length === 1);
@@ -195,7 +227,15 @@ describe('the Bolt app in Socket Mode against the local workspace', () => {
 
 describe('the Socket Mode protocol, seen from a client that acknowledges late', () => {
   it('an envelope not acknowledged in time is recorded as a failure and the event is retried with retry_attempt', async () => {
-    const ws = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret: 's', botToken: 'xoxb-x', appToken: 'xapp-x', users: [{ id: 'U1', name: 'u' }], deliveryTimeoutMs: 300, eventRetryDelaysMs: [10, 10] });
+    const ws = await startLocalWorkspace({
+      appUrl: 'http://127.0.0.1:1/slack/events',
+      signingSecret: 's',
+      botToken: 'xoxb-x',
+      appToken: 'xapp-x',
+      users: [{ id: 'U1', name: 'u' }],
+      deliveryTimeoutMs: 300,
+      eventRetryDelaysMs: [10, 10],
+    });
     try {
       const res = await fetch(`${ws.apiUrl}apps.connections.open`, { method: 'POST', headers: { authorization: 'Bearer xapp-x' } });
       const { url } = (await res.json()) as { url: string };
@@ -220,7 +260,10 @@ describe('the Socket Mode protocol, seen from a client that acknowledges late', 
       expect(envelopes[0]!.envelope_id).not.toBe(envelopes[1]!.envelope_id);
       // Both envelopes carry the same event: the app deduplicates by event_id.
       expect((envelopes[1]!.payload as { event_id: string }).event_id).toBe((envelopes[0]!.payload as { event_id: string }).event_id);
-      expect(ws.deliveries.map((d) => [d.attempt, d.ok, d.failure])).toEqual([[1, false, 'timeout'], [2, true, undefined]]);
+      expect(ws.deliveries.map((d) => [d.attempt, d.ok, d.failure])).toEqual([
+        [1, false, 'timeout'],
+        [2, true, undefined],
+      ]);
 
       // A late ack for the first envelope changes nothing; an event never acknowledged fails after every retry.
       client.send(JSON.stringify({ envelope_id: envelopes[0]!.envelope_id, payload: {} }));

@@ -41,7 +41,14 @@ describe('local workspace in a phone browser', () => {
       dedupeKey: 'gate:HOSTEDCP-2101:platform-bridge',
       developerId: 'maria',
       urgency: 'decision',
-      payload: { kind: 'gate', workItemKey: 'HOSTEDCP-2101', phaseId: 'platform-bridge', title: 'Platform bridge is ready for review', summary: 'Azure and AWS machine capacity errors now map to one NodePool condition reason. make verify passed.', mode: 'approval-required' },
+      payload: {
+        kind: 'gate',
+        workItemKey: 'HOSTEDCP-2101',
+        phaseId: 'platform-bridge',
+        title: 'Platform bridge is ready for review',
+        summary: 'Azure and AWS machine capacity errors now map to one NodePool condition reason. make verify passed.',
+        mode: 'approval-required',
+      },
     });
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     await page.goto(`${h.workspace.url}/?user=U0MARIA01&conv=${h.workspace.dmChannel('maria')}`);
@@ -60,7 +67,14 @@ describe('local workspace in a phone browser', () => {
       dedupeKey: 'gate:HOSTEDCP-2102:docs',
       developerId: 'maria',
       urgency: 'decision',
-      payload: { kind: 'gate', workItemKey: 'HOSTEDCP-2102', phaseId: 'docs', title: 'Docs are ready for review', summary: 'The README documents the condition.', mode: 'approval-required' },
+      payload: {
+        kind: 'gate',
+        workItemKey: 'HOSTEDCP-2102',
+        phaseId: 'docs',
+        title: 'Docs are ready for review',
+        summary: 'The README documents the condition.',
+        mode: 'approval-required',
+      },
     });
     await page.locator('.msg', { hasText: 'Docs are ready for review' }).waitFor();
     expect(await button!.evaluate((el) => el.isConnected)).toBe(true);

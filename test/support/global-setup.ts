@@ -30,7 +30,9 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('databaseUrl', process.env.DATABASE_URL ?? '');
   project.provide('ci', process.env.CI === 'true' || process.env.CI === '1');
   if (!process.env.DATABASE_URL) {
-    process.stderr.write('test: DATABASE_URL is not set; storage tests run on PGlite only, and tests that need PostgreSQL start a server of their own (skipped where its binaries are missing; .ci/run sets DATABASE_URL)\n');
+    process.stderr.write(
+      'test: DATABASE_URL is not set; storage tests run on PGlite only, and tests that need PostgreSQL start a server of their own (skipped where its binaries are missing; .ci/run sets DATABASE_URL)\n',
+    );
   }
 }
 

@@ -20,6 +20,10 @@ let found: { path: string | undefined } | undefined;
 
 /** The helm command, or undefined when none works here. */
 export function findHelm(): string | undefined {
-  found ??= { path: works('helm') ? 'helm' : [goBin(), join(homedir(), 'go', 'bin')].map((dir) => dir && join(dir, 'helm')).find((p): p is string => !!p && existsSync(p) && works(p)) };
+  found ??= {
+    path: works('helm')
+      ? 'helm'
+      : [goBin(), join(homedir(), 'go', 'bin')].map((dir) => dir && join(dir, 'helm')).find((p): p is string => !!p && existsSync(p) && works(p)),
+  };
   return found.path;
 }

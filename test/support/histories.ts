@@ -37,5 +37,9 @@ export async function recordHistory(client: Client, workflowId: string, name: st
 
 export function loadHistory(file: string): { workflowType: string; workflowId: string; history: temporal.api.history.v1.History } {
   const stored = JSON.parse(readFileSync(join(historiesDir, file), 'utf8')) as StoredHistory;
-  return { workflowType: stored.workflowType, workflowId: stored.workflowId, history: temporal.api.history.v1.History.decode(Buffer.from(stored.data, 'base64')) };
+  return {
+    workflowType: stored.workflowType,
+    workflowId: stored.workflowId,
+    history: temporal.api.history.v1.History.decode(Buffer.from(stored.data, 'base64')),
+  };
 }

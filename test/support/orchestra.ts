@@ -54,7 +54,18 @@ export async function startOrchestra(
     ...(ports.ciHistory ? { ciHistory: ports.ciHistory } : {}),
   });
   const bundle = await workflowBundle();
-  const makeWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities, sinks: createDecisionSinks(options.decisionSink === 'failing' ? { commitDecision: () => Promise.reject(new Error('connection refused')) } : activities, silent), shutdownGraceTime: '2 seconds' });
+  const makeWorker = () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities,
+      sinks: createDecisionSinks(
+        options.decisionSink === 'failing' ? { commitDecision: () => Promise.reject(new Error('connection refused')) } : activities,
+        silent,
+      ),
+      shutdownGraceTime: '2 seconds',
+    });
   let worker = await makeWorker();
   let running = worker.run();
   const orchestra: Orchestra = {

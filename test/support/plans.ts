@@ -2,7 +2,14 @@
 // condition type and its reason, runs make api, verifies and tests.
 import type { PlannedPhase } from '../../src/plan/schema.js';
 
-export function conditionPhase(id: string, type: string, reason: string, activity: PlannedPhase['activity'] = 'api_changes', dependsOn: string[] = [], mergeOrder = 1): PlannedPhase {
+export function conditionPhase(
+  id: string,
+  type: string,
+  reason: string,
+  activity: PlannedPhase['activity'] = 'api_changes',
+  dependsOn: string[] = [],
+  mergeOrder = 1,
+): PlannedPhase {
   const snake = type.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
   return {
     id,

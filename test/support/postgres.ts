@@ -15,7 +15,11 @@ import { skipOrFail } from './requirements.js';
 /** The folder holding initdb and pg_ctl: the newest Debian/Ubuntu version under /usr/lib/postgresql, else PATH. */
 export function findPostgresBinaries(): string | undefined {
   const debian = '/usr/lib/postgresql';
-  const versions = existsSync(debian) ? readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(debian)
+    ? readdirSync(debian)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   const candidates = [...versions.map((v) => join(debian, v, 'bin')), ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
   return candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
 }
@@ -30,8 +34,13 @@ function serverAccount(): { uid: number; gid: number; run: (bin: string, args: s
   const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
   const uid = id('-u');
   if (uid.status !== 0) return { missing: 'running as root, and there is no postgres account to run the server as (PostgreSQL refuses root)' };
-  if (spawnSync('runuser', ['--help'], { stdio: 'ignore' }).status !== 0) return { missing: 'running as root without runuser to start the server as the postgres account' };
-  return { uid: Number(uid.stdout.trim()), gid: Number(id('-g').stdout.trim()), run: (bin, args) => void execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args], { stdio: 'pipe' }) };
+  if (spawnSync('runuser', ['--help'], { stdio: 'ignore' }).status !== 0)
+    return { missing: 'running as root without runuser to start the server as the postgres account' };
+  return {
+    uid: Number(uid.stdout.trim()),
+    gid: Number(id('-g').stdout.trim()),
+    run: (bin, args) => void execFileSync('runuser', ['-u', 'postgres', '--', bin, ...args], { stdio: 'pipe' }),
+  };
 }
 
 export interface PrivatePostgres {
@@ -63,7 +72,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const port = await freePort();
   // The socket goes in the test's folder (the default one may not exist or be writable); fsync off: a test server.
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
-  const ctl = (action: 'start' | 'stop') => account.run(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', '-m', 'fast', action]);
+  const ctl = (action: 'start' | 'stop') =>
+    account.run(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', '-m', 'fast', action]);
   ctl('start');
   let running = true;
   return {

@@ -8,7 +8,10 @@ export type RequirementName = 'chromium' | 'postgres' | 'docker-compose' | 'helm
 
 export const requirementTable: Record<RequirementName, { label: string; enable: string }> = {
   chromium: { label: 'Chromium', enable: `apt-get install chromium (the tests drive ${chromiumPath})` },
-  postgres: { label: 'PostgreSQL', enable: 'apt-get install postgresql (the tests start a server of their own), or DATABASE_URL=postgres://USER:PASSWORD@127.0.0.1:5432/postgres npm test' },
+  postgres: {
+    label: 'PostgreSQL',
+    enable: 'apt-get install postgresql (the tests start a server of their own), or DATABASE_URL=postgres://USER:PASSWORD@127.0.0.1:5432/postgres npm test',
+  },
   'docker-compose': { label: 'docker-compose', enable: 'apt-get install docker-compose (validates docker-compose.yml, no engine needed)' },
   bubblewrap: { label: 'bubblewrap', enable: 'apt-get install bubblewrap (the OS sandbox around the commands RH-A runs)' },
   helm: { label: 'helm', enable: 'go install helm.sh/helm/v3/cmd/helm@v3.22.0 (lints and renders the Helm chart)' },

@@ -36,7 +36,9 @@ async function testLogger() {
   return createLogger('e2e', 'debug', pino.destination({ dest: file, append: true }));
 }
 
-export async function startTestRuntime(options: { env?: TestWorkflowEnvironment; startWorker?: boolean; processEnv?: NodeJS.ProcessEnv } = {}): Promise<TestRuntime> {
+export async function startTestRuntime(
+  options: { env?: TestWorkflowEnvironment; startWorker?: boolean; processEnv?: NodeJS.ProcessEnv } = {},
+): Promise<TestRuntime> {
   const env = options.env ?? (await connectTestEnvironment());
   const dataDir = mkdtempSync(join(tmpdir(), 'sitroom-e2e-'));
   const store = await openTestStore();
@@ -44,7 +46,16 @@ export async function startTestRuntime(options: { env?: TestWorkflowEnvironment;
   const core = await createCore({ environment: environmentFrom({ ...rest, ...options.processEnv }), dataDir, store, logger: await testLogger() });
   const taskQueue = `e2e-${uniqueSuffix()}`;
   const bundle = await workflowBundle();
-  const makeWorker = () => Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: core.activities, sinks: createDecisionSinks(core.activities, core.logger), shutdownGraceTime: '2 seconds', ...heartbeatThrottle });
+  const makeWorker = () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: core.activities,
+      sinks: createDecisionSinks(core.activities, core.logger),
+      shutdownGraceTime: '2 seconds',
+      ...heartbeatThrottle,
+    });
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   if (options.startWorker !== false) {

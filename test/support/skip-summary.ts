@@ -19,9 +19,13 @@ export default class SkipSummary implements Reporter {
     if (!names.length) return;
     const total = [...skipped.values()].reduce((a, b) => a + b, 0);
     const parts = names.map((name) => {
-      const counted = [skipped.get(name) ? `${skipped.get(name)} skipped` : '', substituted.get(name) ? `${substituted.get(name)} ran a step without it` : ''].filter(Boolean).join(', ');
+      const counted = [skipped.get(name) ? `${skipped.get(name)} skipped` : '', substituted.get(name) ? `${substituted.get(name)} ran a step without it` : '']
+        .filter(Boolean)
+        .join(', ');
       return `${requirementTable[name].label}: ${counted} (enable: ${requirementTable[name].enable})`;
     });
-    process.stdout.write(`Skipped ${total} test${total === 1 ? '' : 's'} for what this machine lacks — ${parts.join('; ')}. \`bash .ci/run\` (root, Debian) installs everything and runs all tests.\n`);
+    process.stdout.write(
+      `Skipped ${total} test${total === 1 ? '' : 's'} for what this machine lacks — ${parts.join('; ')}. \`bash .ci/run\` (root, Debian) installs everything and runs all tests.\n`,
+    );
   }
 }

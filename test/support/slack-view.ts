@@ -7,7 +7,9 @@ import type { LocalWorkspace, StoredMessage } from '../../src/local-slack/server
 export const seen = (m: StoredMessage | undefined): string => (m ? `${m.text}\n${JSON.stringify(m.blocks ?? [])}` : '');
 
 export const actionIds = (m: StoredMessage): string[] =>
-  (m.blocks ?? []).flatMap((b) => ((b as { type: string }).type === 'actions' ? ((b as { elements: Array<{ action_id: string }> }).elements ?? []).map((e) => e.action_id) : []));
+  (m.blocks ?? []).flatMap((b) =>
+    (b as { type: string }).type === 'actions' ? ((b as { elements: Array<{ action_id: string }> }).elements ?? []).map((e) => e.action_id) : [],
+  );
 
 type Probed<T> = T | undefined | null | false;
 

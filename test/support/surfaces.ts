@@ -46,7 +46,9 @@ export async function startSurfaces(rt: TestRuntime, options: SurfaceOptions = {
     appUrl: 'http://127.0.0.1:1/slack/events',
     signingSecret,
     botToken,
-    users: [...roles.values()].filter((r) => r.slack_user_id).map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone })),
+    users: [...roles.values()]
+      .filter((r) => r.slack_user_id)
+      .map((r) => ({ id: r.slack_user_id!, name: r.developer, realName: r.display_name, tz: r.time_zone })),
     channels: ['general', core.config.current().team.notifications.alerts_channel.replace(/^#/, ''), ...(options.channels ?? [])],
     ...(options.botOutsideChannels ? { botOutsideChannels: options.botOutsideChannels } : {}),
   });
@@ -54,11 +56,28 @@ export async function startSurfaces(rt: TestRuntime, options: SurfaceOptions = {
   const late: { redraw?: SlackApp['redrawAfterDecision'] } = {};
   const routes = [createCiWebhookHandler({ orchestrator: rt.orchestrator, secret: ciSecret })];
   if (options.dashboardSecret) {
-    routes.push(createDashboardHandler({ db: core.store.db, knowledge: core.knowledge, secret: options.dashboardSecret, orchestrator: rt.orchestrator, afterDecision: (request, result) => late.redraw?.(request, result) ?? Promise.resolve(0), displayNames: new Map([...roles.values()].map((r) => [r.developer, r.display_name])) }));
+    routes.push(
+      createDashboardHandler({
+        db: core.store.db,
+        knowledge: core.knowledge,
+        secret: options.dashboardSecret,
+        orchestrator: rt.orchestrator,
+        afterDecision: (request, result) => late.redraw?.(request, result) ?? Promise.resolve(0),
+        displayNames: new Map([...roles.values()].map((r) => [r.developer, r.display_name])),
+      }),
+    );
   }
   const http = await startHttpServer({ port: 0, routes });
   const slack = createSlackApp({
-    orchestrator: rt.orchestrator, store: core.store, config: core.config.current(), botToken, signingSecret, appToken: '', slackApiUrl: workspace.apiUrl, port: 0, logger: core.logger,
+    orchestrator: rt.orchestrator,
+    store: core.store,
+    config: core.config.current(),
+    botToken,
+    signingSecret,
+    appToken: '',
+    slackApiUrl: workspace.apiUrl,
+    port: 0,
+    logger: core.logger,
     ...(options.dashboardSecret ? { dashboardUrl: `${http.url}/dashboard`, dashboardSecret: options.dashboardSecret } : {}),
     currentConfig: () => core.config.current(),
     knowledge: core.knowledge,
@@ -72,7 +91,14 @@ export async function startSurfaces(rt: TestRuntime, options: SurfaceOptions = {
   let target = Math.ceil(Date.now() / day) * day + 11 * 3_600_000;
   while ([0, 6].includes(new Date(target).getUTCDay())) target += day;
   const offset = target - Date.now();
-  const dispatcher = createDispatcher({ db: core.store.db, client: createDispatcherClient(botToken, workspace.apiUrl), render: slack.deps.render, config: () => core.config.current(), logger: core.logger, now: () => new Date(Date.now() + offset) });
+  const dispatcher = createDispatcher({
+    db: core.store.db,
+    client: createDispatcherClient(botToken, workspace.apiUrl),
+    render: slack.deps.render,
+    config: () => core.config.current(),
+    logger: core.logger,
+    now: () => new Date(Date.now() + offset),
+  });
   dispatcher.start(options.dispatchEveryMs ?? 200);
   return {
     workspace,

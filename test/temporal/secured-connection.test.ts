@@ -76,7 +76,10 @@ describe('Temporal over mTLS, configured by the environment', () => {
     const serverOnly = { serverRootCACertificate: Buffer.from(await readPem(certs.caFile)), serverNameOverride: certs.serverName };
     await expect(Connection.connect({ address: mtls.address, tls: serverOnly, connectTimeout: 5_000 })).rejects.toThrow();
     await expect(NativeConnection.connect({ address: mtls.address, tls: serverOnly })).rejects.toThrow();
-    const stranger = { ...serverOnly, clientCertPair: { crt: Buffer.from(await readPem(certs.strangerCertFile)), key: Buffer.from(await readPem(certs.strangerKeyFile)) } };
+    const stranger = {
+      ...serverOnly,
+      clientCertPair: { crt: Buffer.from(await readPem(certs.strangerCertFile)), key: Buffer.from(await readPem(certs.strangerKeyFile)) },
+    };
     await expect(NativeConnection.connect({ address: mtls.address, tls: stranger })).rejects.toThrow();
     expect(mtls.refusedHandshakes()).toBeGreaterThan(before);
   }, 60_000);
@@ -84,7 +87,13 @@ describe('Temporal over mTLS, configured by the environment', () => {
 
 describe('Temporal with an API key', () => {
   const keyedEnvironment = (key: string) =>
-    environmentFrom({ TEMPORAL_ADDRESS: keyed.address, TEMPORAL_API_KEY: key, TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caFile, TEMPORAL_TLS_SERVER_NAME: certs.serverName, TEMPORAL_NAMESPACE: 'default' });
+    environmentFrom({
+      TEMPORAL_ADDRESS: keyed.address,
+      TEMPORAL_API_KEY: key,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caFile,
+      TEMPORAL_TLS_SERVER_NAME: certs.serverName,
+      TEMPORAL_NAMESPACE: 'default',
+    });
 
   it('turns TLS on and sends the key as `authorization: Bearer` from the client and from the worker connection', async () => {
     const environment = keyedEnvironment(apiKey);
@@ -108,8 +117,16 @@ describe('Temporal with an API key', () => {
 
   it('a wrong key is refused by the frontend as UNAUTHENTICATED', async () => {
     const environment = keyedEnvironment('not-the-key');
-    const client = await Connection.connect({ address: keyed.address, ...temporalSecurity(environment.temporal), connectTimeout: 5_000 }).catch((err: Error) => err);
-    const error = client instanceof Error ? client : await client.workflowService.describeNamespace({ namespace: 'default' }).then(() => undefined, (err: Error) => err);
+    const client = await Connection.connect({ address: keyed.address, ...temporalSecurity(environment.temporal), connectTimeout: 5_000 }).catch(
+      (err: Error) => err,
+    );
+    const error =
+      client instanceof Error
+        ? client
+        : await client.workflowService.describeNamespace({ namespace: 'default' }).then(
+            () => undefined,
+            (err: Error) => err,
+          );
     expect(error).toBeInstanceOf(Error);
     // The SDK wraps the gRPC status: the frontend's answer is its cause.
     const cause = (error as Error & { cause?: { code?: number; details?: string } }).cause ?? (error as { code?: number; details?: string });
@@ -125,14 +142,22 @@ describe('TLS settings are checked at start, each problem naming its variable', 
   };
 
   it('a certificate without its key, and a key without its certificate', () => {
-    expect(problems({ TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCertFile })).toEqual([expect.stringMatching(/^TEMPORAL_TLS_CLIENT_KEY_PATH: required with TEMPORAL_TLS_CLIENT_CERT_PATH/)]);
-    expect(problems({ TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKeyFile })).toEqual([expect.stringMatching(/^TEMPORAL_TLS_CLIENT_CERT_PATH: required with TEMPORAL_TLS_CLIENT_KEY_PATH/)]);
+    expect(problems({ TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCertFile })).toEqual([
+      expect.stringMatching(/^TEMPORAL_TLS_CLIENT_KEY_PATH: required with TEMPORAL_TLS_CLIENT_CERT_PATH/),
+    ]);
+    expect(problems({ TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKeyFile })).toEqual([
+      expect.stringMatching(/^TEMPORAL_TLS_CLIENT_CERT_PATH: required with TEMPORAL_TLS_CLIENT_KEY_PATH/),
+    ]);
   });
 
   it('an unreadable file names the variable and the path', () => {
     const missing = join(certs.dir, 'nope.pem');
-    expect(problems({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: missing })).toEqual([`TEMPORAL_TLS_SERVER_CA_CERT_PATH: expected a readable file (${missing}: no such file), got "${missing}"`]);
-    expect(problems({ TEMPORAL_TLS_CLIENT_CERT_PATH: certs.dir, TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKeyFile })).toEqual([expect.stringMatching(/^TEMPORAL_TLS_CLIENT_CERT_PATH: expected a readable file \(.* is not a file\)/)]);
+    expect(problems({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: missing })).toEqual([
+      `TEMPORAL_TLS_SERVER_CA_CERT_PATH: expected a readable file (${missing}: no such file), got "${missing}"`,
+    ]);
+    expect(problems({ TEMPORAL_TLS_CLIENT_CERT_PATH: certs.dir, TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKeyFile })).toEqual([
+      expect.stringMatching(/^TEMPORAL_TLS_CLIENT_CERT_PATH: expected a readable file \(.* is not a file\)/),
+    ]);
   });
 
   it('TLS switched off with an API key set is an error, and the key is never echoed', () => {

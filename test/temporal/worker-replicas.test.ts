@@ -51,21 +51,32 @@ describe('two worker replicas on one task queue (on real PostgreSQL, which the r
     const client = new Client({ connection });
 
     // Each work item adds its own condition: they merge one after another into the same main branch.
-    const conditions = [['CapacityError', 'InsufficientCapacity'], ['QuotaExceeded', 'InstanceQuotaReached'], ['ZoneUnavailable', 'NoCapacityInZone']] as const;
+    const conditions = [
+      ['CapacityError', 'InsufficientCapacity'],
+      ['QuotaExceeded', 'InstanceQuotaReached'],
+      ['ZoneUnavailable', 'NoCapacityInZone'],
+    ] as const;
     const keys = conditions.map(() => faultKey('SCALE'));
     for (const [i, key] of keys.entries()) {
       const [type, reason] = conditions[i]!;
       const handle = await client.workflow.start('workItemWorkflow', {
         taskQueue,
         workflowId: workItemWorkflowId(key),
-        args: [{ key, ownerId: 'maria', title: `${type} per platform`, intention: `report ${type}`, plan: onePhasePlan(key, conditionPhase('api', type, reason)) }],
+        args: [
+          { key, ownerId: 'maria', title: `${type} per platform`, intention: `report ${type}`, plan: onePhasePlan(key, conditionPhase('api', type, reason)) },
+        ],
       });
       const state = () => handle.query(workItemStateQuery);
       await eventually(state, (s) => s.status === 'awaiting-plan-approval', `${key} plan gate`, 120_000);
       // Each decision arrives twice, as a double tap or a retried request would: the update id keeps it one.
-      for (let i = 0; i < 2; i++) await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `${key}:approve-plan` });
+      for (let i = 0; i < 2; i++)
+        await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `${key}:approve-plan` });
       await eventually(state, (s) => s.phases[0]?.status === 'awaiting-approval', `${key} phase gate`, 180_000);
-      for (let i = 0; i < 2; i++) await handle.executeUpdate(approvePhaseUpdate, { args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api' }], updateId: `${key}:approve-phase:api` });
+      for (let i = 0; i < 2; i++)
+        await handle.executeUpdate(approvePhaseUpdate, {
+          args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api' }],
+          updateId: `${key}:approve-phase:api`,
+        });
       const final = await eventually(state, (s) => s.status === 'resolved' || s.phases.some((p) => p.status === 'failed'), `${key} resolution`, 300_000);
       expect(final.phases.map((p) => [p.id, p.status])).toEqual([['api', 'merged']]);
     }
@@ -94,11 +105,23 @@ describe('two worker replicas on one task queue (on real PostgreSQL, which the r
     const localState = JSON.parse(readFileSync(join(dataDir, 'target-repo', '.git', 'sitroom', 'state.json'), 'utf8')) as { pulls: Array<{ branch: string }> };
     const prReady = await store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'pr-ready'));
     for (const key of keys) {
-      expect(localState.pulls.filter((p) => p.branch === phaseBranch(key, 'api', 1)), `${key}: one PR`).toHaveLength(1);
-      expect(prReady.filter((n) => (n.payload as { workItemKey?: string }).workItemKey === key), `${key}: one PR-ready message`).toHaveLength(1);
+      expect(
+        localState.pulls.filter((p) => p.branch === phaseBranch(key, 'api', 1)),
+        `${key}: one PR`,
+      ).toHaveLength(1);
+      expect(
+        prReady.filter((n) => (n.payload as { workItemKey?: string }).workItemKey === key),
+        `${key}: one PR-ready message`,
+      ).toHaveLength(1);
       const audit = (await decisionsFor(store.db, key)).map((d) => `${d.kind}:${d.phaseId ?? ''}`);
-      expect(audit.filter((a) => a === 'approve-plan:'), `${key}: one plan approval`).toHaveLength(1);
-      expect(audit.filter((a) => a === 'approve-phase:api'), `${key}: one phase approval`).toHaveLength(1);
+      expect(
+        audit.filter((a) => a === 'approve-plan:'),
+        `${key}: one plan approval`,
+      ).toHaveLength(1);
+      expect(
+        audit.filter((a) => a === 'approve-phase:api'),
+        `${key}: one phase approval`,
+      ).toHaveLength(1);
     }
   }, 600_000);
 });

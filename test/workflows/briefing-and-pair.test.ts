@@ -32,11 +32,22 @@ describe('morning briefing schedule', () => {
     const described = await rt.env.client.schedule.getHandle(briefingScheduleId('maria')).describe();
     expect(described.action).toMatchObject({ workflowType: 'morningBriefingWorkflow', taskQueue: rt.taskQueue });
 
-    await upsertWorkItem(rt.core.store.db, { key: `${rt.keyPrefix}-7`, ownerId: 'maria', title: 'Report capacity errors per platform', intention: 'capacity', workflowId: 'n/a', status: 'executing' });
+    await upsertWorkItem(rt.core.store.db, {
+      key: `${rt.keyPrefix}-7`,
+      ownerId: 'maria',
+      title: 'Report capacity errors per platform',
+      intention: 'capacity',
+      workflowId: 'n/a',
+      status: 'executing',
+    });
     await rt.core.knowledge.memory.updateMemory('maria', 'maria', { hypothesis: 'Azure quota errors are lost at the Machine → NodePool step' });
     await rt.env.client.schedule.getHandle(briefingScheduleId('maria')).trigger();
     const [row] = await eventually(
-      () => rt.core.store.db.select().from(notificationOutbox).where(and(eq(notificationOutbox.developerId, 'maria'), eq(notificationOutbox.kind, 'briefing'))),
+      () =>
+        rt.core.store.db
+          .select()
+          .from(notificationOutbox)
+          .where(and(eq(notificationOutbox.developerId, 'maria'), eq(notificationOutbox.kind, 'briefing'))),
       (rows) => rows.length > 0,
       "maria's briefing",
     );

@@ -48,8 +48,25 @@ beforeAll(async () => {
     const commit = `c0ffee${i.toString(16).padStart(2, '0')}`;
     const at = new Date(Date.UTC(2026, 10, 1 + i));
     if (i < 11) {
-      await knowledge.experience.recordTestRun({ test: flakyTest, job: 'e2e-aws', runId: `old-${i}`, commit, attempt: 1, outcome: 'fail', message: timeout.replace('10m0s', `${10 + (i % 3)}m0s`), at });
-      await knowledge.experience.recordTestRun({ test: flakyTest, job: 'e2e-aws', runId: `old-${i}-r`, commit, attempt: 2, outcome: 'pass', at: new Date(at.getTime() + 3_600_000) });
+      await knowledge.experience.recordTestRun({
+        test: flakyTest,
+        job: 'e2e-aws',
+        runId: `old-${i}`,
+        commit,
+        attempt: 1,
+        outcome: 'fail',
+        message: timeout.replace('10m0s', `${10 + (i % 3)}m0s`),
+        at,
+      });
+      await knowledge.experience.recordTestRun({
+        test: flakyTest,
+        job: 'e2e-aws',
+        runId: `old-${i}-r`,
+        commit,
+        attempt: 2,
+        outcome: 'pass',
+        at: new Date(at.getTime() + 3_600_000),
+      });
     } else {
       await knowledge.experience.recordTestRun({ test: flakyTest, job: 'e2e-aws', runId: `old-${i}`, commit, attempt: 1, outcome: 'pass', at });
     }
@@ -86,15 +103,33 @@ describe('ciWatchWorkflow', () => {
     const handle = await orchestra.env.client.workflow.start('ciWatchWorkflow', {
       taskQueue: orchestra.taskQueue,
       workflowId,
-      args: [{ workItemKey: key, phaseId: 'api', phaseAttempt: 1, ownerId: 'maria', prUrl, parentWorkflowId: `work-item:${key}`, requiredJobs: ['e2e-aws'], maxRetriesPerTest: 2, poll: false }],
+      args: [
+        {
+          workItemKey: key,
+          phaseId: 'api',
+          phaseAttempt: 1,
+          ownerId: 'maria',
+          prUrl,
+          parentWorkflowId: `work-item:${key}`,
+          requiredJobs: ['e2e-aws'],
+          maxRetriesPerTest: 2,
+          poll: false,
+        },
+      ],
     });
     const state = () => handle.query(ciWatchStateQuery);
 
     await handle.signal(ciResultSignal, run('r1', 1, 'failure', timeout));
-    await waitFor(async () => ci.comments.length, (n) => n === 1);
+    await waitFor(
+      async () => ci.comments.length,
+      (n) => n === 1,
+    );
     await handle.signal(ciResultSignal, run('r1', 1, 'failure', timeout)); // a redelivered webhook
     await handle.signal(ciResultSignal, run('r2', 2, 'failure', timeout.replace('10m0s', '11m0s')));
-    await waitFor(async () => ci.comments.length, (n) => n === 2);
+    await waitFor(
+      async () => ci.comments.length,
+      (n) => n === 2,
+    );
     expect(ci.comments.map((c) => c.body)).toEqual(['/test e2e-aws', '/test e2e-aws']);
     expect((await state()).retries).toEqual({ [flakyTest]: 2 });
     const alerts = () => orchestra.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'ci-alert'));
@@ -111,7 +146,10 @@ describe('ciWatchWorkflow', () => {
     expect(ci.comments).toHaveLength(2);
 
     // The audit row is written by the activity after the one that raised the alert: wait for it, not for the alert.
-    const audit = await waitFor(() => decisionsFor(orchestra.store.db, key), (rows) => rows.some((d) => d.kind === 'ci-alert'));
+    const audit = await waitFor(
+      () => decisionsFor(orchestra.store.db, key),
+      (rows) => rows.some((d) => d.kind === 'ci-alert'),
+    );
     expect(audit.map((d) => d.kind)).toEqual(['ci-retry', 'ci-retry', 'ci-alert']);
     expect(audit[0]).toMatchObject({ actor: 'rh-o', surface: 'automatic' });
 
@@ -128,7 +166,19 @@ describe('ciWatchWorkflow', () => {
     const handle = await orchestra.env.client.workflow.start('ciWatchWorkflow', {
       taskQueue: orchestra.taskQueue,
       workflowId: `work-item:${key}:phase:api:1:ci:0`,
-      args: [{ workItemKey: key, phaseId: 'api', phaseAttempt: 1, ownerId: 'maria', prUrl: 'https://github.com/o/r/pull/2', parentWorkflowId: `work-item:${key}`, requiredJobs: ['e2e-aws', 'unit'], maxRetriesPerTest: 2, poll: false }],
+      args: [
+        {
+          workItemKey: key,
+          phaseId: 'api',
+          phaseAttempt: 1,
+          ownerId: 'maria',
+          prUrl: 'https://github.com/o/r/pull/2',
+          parentWorkflowId: `work-item:${key}`,
+          requiredJobs: ['e2e-aws', 'unit'],
+          maxRetriesPerTest: 2,
+          poll: false,
+        },
+      ],
     });
     await handle.signal(ciResultSignal, run('g1', 1, 'success'));
     await handle.signal(ciResultSignal, { ...run('g2', 1, 'success'), job: 'unit', tests: [] });

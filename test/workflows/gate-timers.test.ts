@@ -40,7 +40,18 @@ describe('a phase gate nobody decides', () => {
             workItemKey: key,
             intention: 'add a NodePool condition type CapacityError',
             summary: '',
-            phases: [{ id: 'api', title: 'Condition type and reason', activity: 'api_changes', files: ['api/hypershift/v1beta1/nodepool_conditions.go'], constraints: [], validation: [], dependsOn: [], mergeOrder: 1 }],
+            phases: [
+              {
+                id: 'api',
+                title: 'Condition type and reason',
+                activity: 'api_changes',
+                files: ['api/hypershift/v1beta1/nodepool_conditions.go'],
+                constraints: [],
+                validation: [],
+                dependsOn: [],
+                mergeOrder: 1,
+              },
+            ],
           },
         },
       ],
@@ -49,7 +60,9 @@ describe('a phase gate nobody decides', () => {
     await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }] });
 
     const outbox = async (developerId: string) =>
-      (await orchestra.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.developerId, developerId))).filter((n) => n.kind === 'gate').map((n) => n.payload as { phaseId?: string; reminder?: string });
+      (await orchestra.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.developerId, developerId)))
+        .filter((n) => n.kind === 'gate')
+        .map((n) => n.payload as { phaseId?: string; reminder?: string });
 
     await env.sleep(3 * hour);
     expect((await outbox('maria')).filter((p) => p.phaseId === 'api')).toEqual([expect.not.objectContaining({ reminder: expect.anything() })]);

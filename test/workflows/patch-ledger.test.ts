@@ -22,7 +22,10 @@ interface LedgerRow {
 function ledgerRows(): LedgerRow[] {
   const rows: LedgerRow[] = [];
   for (const line of ledgerText.split('\n')) {
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
     const id = /^`([a-z0-9-]+)`$/.exec(cells[0] ?? '')?.[1];
     if (!id || cells.length !== 5) continue;
     const files = (cell: string) => [...cell.matchAll(/`([a-z0-9.-]+\.json)`/g)].map((m) => m[1]!);
@@ -42,11 +45,16 @@ function sourceFiles(dir: string): string[] {
 /** Every patched()/deprecatePatch() call in workflows/, with the PATCH key it names (or its raw argument). */
 function patchCalls(): { file: string; argument: string }[] {
   return sourceFiles(workflowsDir).flatMap((file) =>
-    [...readFileSync(file, 'utf8').matchAll(/\b(?:patched|deprecatePatch)\(\s*([^)\s][^)]*)\)/g)].map((m) => ({ file: relative(repoRoot, file), argument: m[1]!.trim() })),
+    [...readFileSync(file, 'utf8').matchAll(/\b(?:patched|deprecatePatch)\(\s*([^)\s][^)]*)\)/g)].map((m) => ({
+      file: relative(repoRoot, file),
+      argument: m[1]!.trim(),
+    })),
   );
 }
 
-const histories = readdirSync(historiesDir).filter((f) => f.endsWith('.json')).sort();
+const histories = readdirSync(historiesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 /** The workflow type of each committed history and the patch ids its markers record. */
 const recorded = new Map(

@@ -5,12 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { historiesDir, loadHistory } from '../support/histories.js';
 import { workflowBundle } from '../support/temporal.js';
 
-const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(historiesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('replay of committed histories', () => {
   it('has a history for every workflow type', () => {
     const types = new Set(files.map((f) => loadHistory(f).workflowType));
-    expect([...types].sort()).toEqual(['askWorkflow', 'ciWatchWorkflow', 'morningBriefingWorkflow', 'pairSessionWorkflow', 'phaseWorkflow', 'workItemWorkflow']);
+    expect([...types].sort()).toEqual([
+      'askWorkflow',
+      'ciWatchWorkflow',
+      'morningBriefingWorkflow',
+      'pairSessionWorkflow',
+      'phaseWorkflow',
+      'workItemWorkflow',
+    ]);
   });
 
   for (const file of files) {

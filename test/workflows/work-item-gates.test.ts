@@ -6,7 +6,15 @@ import { decisionsFor } from '../../src/db/work-items.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { eq } from 'drizzle-orm';
 import { notificationOutbox } from '../../src/db/schema/core.js';
-import { approvePhaseUpdate, approvePlanUpdate, editPlanUpdate, pauseUpdate, rejectPhaseUpdate, resumeUpdate, workItemStateQuery } from '../../workflows/definitions.js';
+import {
+  approvePhaseUpdate,
+  approvePlanUpdate,
+  editPlanUpdate,
+  pauseUpdate,
+  rejectPhaseUpdate,
+  resumeUpdate,
+  workItemStateQuery,
+} from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { startOrchestra, type Orchestra } from '../support/orchestra.js';
 import { recordHistory } from '../support/histories.js';
@@ -23,9 +31,36 @@ function threePhasePlan(key: string): Plan {
     intention: 'NodePool should report capacity errors per platform',
     summary: '',
     phases: [
-      { id: 'api', title: 'API surface: condition type and reasons', activity: 'api_changes', files: ['api/hypershift/v1beta1/nodepool_conditions.go'], constraints: [], validation: [{ command: 'make api', why: 'regenerate' }], dependsOn: [], mergeOrder: 1 },
-      { id: 'bridge', title: 'Platform bridge: map provider failures', activity: 'core_logic', files: ['hypershift-operator/controllers/nodepool/aws.go'], constraints: [], validation: [], dependsOn: ['api'], mergeOrder: 2 },
-      { id: 'docs', title: 'Docs and observability', activity: 'tests', files: ['docs/content/how-to/nodepool-conditions.md'], constraints: [], validation: [], dependsOn: ['api'], mergeOrder: 3 },
+      {
+        id: 'api',
+        title: 'API surface: condition type and reasons',
+        activity: 'api_changes',
+        files: ['api/hypershift/v1beta1/nodepool_conditions.go'],
+        constraints: [],
+        validation: [{ command: 'make api', why: 'regenerate' }],
+        dependsOn: [],
+        mergeOrder: 1,
+      },
+      {
+        id: 'bridge',
+        title: 'Platform bridge: map provider failures',
+        activity: 'core_logic',
+        files: ['hypershift-operator/controllers/nodepool/aws.go'],
+        constraints: [],
+        validation: [],
+        dependsOn: ['api'],
+        mergeOrder: 2,
+      },
+      {
+        id: 'docs',
+        title: 'Docs and observability',
+        activity: 'tests',
+        files: ['docs/content/how-to/nodepool-conditions.md'],
+        constraints: [],
+        validation: [],
+        dependsOn: ['api'],
+        mergeOrder: 3,
+      },
     ],
   };
 }
@@ -34,7 +69,15 @@ async function startItem(key: string) {
   const handle = await orchestra.env.client.workflow.start('workItemWorkflow', {
     taskQueue: orchestra.taskQueue,
     workflowId: workItemWorkflowId(key),
-    args: [{ key, ownerId: 'maria', title: 'Capacity errors per platform', intention: 'NodePool should report capacity errors per platform', plan: threePhasePlan(key) }],
+    args: [
+      {
+        key,
+        ownerId: 'maria',
+        title: 'Capacity errors per platform',
+        intention: 'NodePool should report capacity errors per platform',
+        plan: threePhasePlan(key),
+      },
+    ],
   });
   await waitFor(async () => (await handle.query(workItemStateQuery)).status === 'awaiting-plan-approval');
   return handle;
@@ -51,7 +94,9 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promi
 
 async function updateNamesInHistory(workflowId: string): Promise<string[]> {
   const history = await orchestra.env.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.name!);
+  return (history.events ?? [])
+    .filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)
+    .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.name!);
 }
 
 describe('workItemWorkflow gates', () => {
@@ -83,7 +128,9 @@ describe('workItemWorkflow gates', () => {
     expect(await updateNamesInHistory(workItemWorkflowId(key))).toEqual([]);
     expect((await handle.query(workItemStateQuery)).status).toBe('awaiting-plan-approval');
     // The team approver may decide for the owner.
-    await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'priya', surface: 'slack-button' }] })).resolves.toMatchObject({ outcome: 'applied' });
+    await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'priya', surface: 'slack-button' }] })).resolves.toMatchObject({
+      outcome: 'applied',
+    });
     expect(await updateNamesInHistory(workItemWorkflowId(key))).toEqual(['approvePlan']);
   });
 
@@ -104,9 +151,13 @@ describe('workItemWorkflow gates', () => {
     const approvePhase = (phaseId: string) => handle.executeUpdate(approvePhaseUpdate, { args: [{ actor: 'maria', surface: 'slack-button', phaseId }] });
     await expect(approvePhase('api')).rejects.toMatchObject({ cause: { message: 'the plan has not been approved yet' } });
     await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }] });
-    await expect(approvePhase('deploy')).rejects.toMatchObject({ cause: { message: expect.stringMatching(/unknown phase "deploy"; phases are api, bridge, docs/) } });
+    await expect(approvePhase('deploy')).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/unknown phase "deploy"; phases are api, bridge, docs/) },
+    });
     await expect(approvePhase('bridge')).rejects.toMatchObject({ cause: { message: 'phase "bridge" is not open yet: it waits for api to merge' } });
-    await expect(handle.executeUpdate(rejectPhaseUpdate, { args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api', reason: '' }] })).rejects.toMatchObject({
+    await expect(
+      handle.executeUpdate(rejectPhaseUpdate, { args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api', reason: '' }] }),
+    ).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/needs a reason/) },
     });
     expect(await updateNamesInHistory(workItemWorkflowId(key))).toEqual(['approvePlan']);
@@ -125,7 +176,9 @@ describe('workItemWorkflow gates', () => {
     await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button', planVersion: 1 }] })).rejects.toMatchObject({
       cause: { message: 'plan v1 is outdated; the current plan is v2' },
     });
-    await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button', planVersion: 2 }] })).resolves.toMatchObject({ outcome: 'applied' });
+    await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button', planVersion: 2 }] })).resolves.toMatchObject({
+      outcome: 'applied',
+    });
     await recordHistory(orchestra.env.client, workItemWorkflowId(key), 'work-item-gates');
   });
 });
@@ -134,9 +187,12 @@ describe('workItemWorkflow pause before plan approval', () => {
   it('keeps the plan gate: a resume opens no phase, and the plan still needs its approval', async () => {
     const key = `${orchestra.keyPrefix}-7`;
     const handle = await startItem(key);
-    const decide = (update: typeof pauseUpdate, n: number) => handle.executeUpdate(update, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `${key}-toggle-${n}` });
+    const decide = (update: typeof pauseUpdate, n: number) =>
+      handle.executeUpdate(update, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `${key}-toggle-${n}` });
     await decide(pauseUpdate, 1);
-    await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }] })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/not awaiting approval \(status: paused\)/) } });
+    await expect(handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }] })).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/not awaiting approval \(status: paused\)/) },
+    });
     await decide(resumeUpdate, 2);
     // Give a wrongly released main line time to open phases before looking.
     await new Promise((r) => setTimeout(r, 1_000));
@@ -169,8 +225,13 @@ describe('workItemWorkflow when the fast path cannot store a decision', () => {
     // This worker's sink never stores anything: the row below can only come from the workflow's confirmation.
     await waitFor(async () => (await decisionsFor(failing.store.db, key)).length > 0, 15_000);
     const audit = await decisionsFor(failing.store.db, key);
-    expect(audit.map((d) => [d.idempotencyKey, d.kind, d.actor, d.surface, d.decidedAt.toISOString()])).toEqual([[`tap-${key}-plan`, 'approve-plan', 'maria', 'slack-button', outcome.decidedAt]]);
-    const told = await failing.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.dedupeKey, `decided:tap-${key}-plan`));
+    expect(audit.map((d) => [d.idempotencyKey, d.kind, d.actor, d.surface, d.decidedAt.toISOString()])).toEqual([
+      [`tap-${key}-plan`, 'approve-plan', 'maria', 'slack-button', outcome.decidedAt],
+    ]);
+    const told = await failing.store.db
+      .select()
+      .from(notificationOutbox)
+      .where(eq(notificationOutbox.dedupeKey, `decided:tap-${key}-plan`));
     expect(told).toHaveLength(1);
   });
 });
@@ -197,7 +258,10 @@ describe('workItemWorkflow across continue-as-new', () => {
     await waitFor(async () => (await orchestra.env.client.workflow.getHandle(workflowId).describe()).runId !== firstRun);
     const latest = orchestra.env.client.workflow.getHandle(workflowId);
     const before = await latest.query(workItemStateQuery);
-    const replayed = await latest.executeUpdate(editPlanUpdate, { args: [{ actor: 'maria', surface: 'slack-modal', plan, note: 'first edit' }], updateId: `edit-${key}-1` });
+    const replayed = await latest.executeUpdate(editPlanUpdate, {
+      args: [{ actor: 'maria', surface: 'slack-modal', plan, note: 'first edit' }],
+      updateId: `edit-${key}-1`,
+    });
     expect(replayed.outcome).toBe('duplicate');
     const after = await latest.query(workItemStateQuery);
     expect(after.planVersion).toBe(before.planVersion);

@@ -66,7 +66,15 @@ export class DecisionProtocol {
     if (!this.rememberUpdate()) return { outcome: 'duplicate', summary: 'already applied', decidedBy: args.actor, decidedAt };
     const summary = apply();
     const idempotencyKey = currentUpdateInfo()?.id ?? `${this.run.self}:${kind}:${phaseId ?? ''}:${decidedAt}`;
-    const decision = { idempotencyKey, workItemKey: state.key, phaseId: phaseId ?? null, kind, actor: args.actor, surface: args.surface, detail: { ...detail, summary } };
+    const decision = {
+      idempotencyKey,
+      workItemKey: state.key,
+      phaseId: phaseId ?? null,
+      kind,
+      actor: args.actor,
+      surface: args.surface,
+      detail: { ...detail, summary },
+    };
     const rest: Omit<DecisionCommit, 'decision'> = {
       notification: {
         dedupeKey: `decided:${idempotencyKey}`,

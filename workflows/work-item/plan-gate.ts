@@ -13,11 +13,23 @@ import { agent, planVersionOf, shouldContinue, store, type WorkItemRun, type Wor
 /** First run only: records the work item, drafts the plan, loads who decides, and asks for approval. */
 export async function draftPlan(run: WorkItemRun, decisions: DecisionProtocol, stages: WorkItemStages): Promise<WorkItemState> {
   const { input, state } = run;
-  await store.recordWorkItem({ key: state.key, ownerId: state.ownerId, title: state.title, intention: state.intention, workflowId: run.self, status: state.status });
+  await store.recordWorkItem({
+    key: state.key,
+    ownerId: state.ownerId,
+    title: state.title,
+    intention: state.intention,
+    workflowId: run.self,
+    status: state.status,
+  });
   let plan = input.plan;
   while (!plan) {
     try {
-      plan = await agent.draftPlan({ workItemKey: state.key, ownerId: state.ownerId, intention: state.intention, ...(run.planFeedback.length ? { feedback: run.planFeedback } : {}) });
+      plan = await agent.draftPlan({
+        workItemKey: state.key,
+        ownerId: state.ownerId,
+        intention: state.intention,
+        ...(run.planFeedback.length ? { feedback: run.planFeedback } : {}),
+      });
     } catch (err) {
       // Runs from before this patch failed here, after Slack had already promised a plan gate.
       if (!patched(PATCH.draftFailureReachesOwner)) throw err;
@@ -40,7 +52,11 @@ export async function draftPlan(run: WorkItemRun, decisions: DecisionProtocol, s
   delete state.draftFailure;
   state.plan = Plan.parse(plan);
   state.planVersion = 1;
-  state.settings = await store.loadWorkItemSettings({ workItemKey: state.key, ownerId: state.ownerId, phases: state.plan.phases.map((p) => ({ id: p.id, files: p.files })) });
+  state.settings = await store.loadWorkItemSettings({
+    workItemKey: state.key,
+    ownerId: state.ownerId,
+    phases: state.plan.phases.map((p) => ({ id: p.id, files: p.files })),
+  });
   state.phases = initialPhases(state.plan, state.settings);
   state.status = 'awaiting-plan-approval';
   await store.recordPlan(planVersionOf(state, state.plan));
@@ -106,7 +122,13 @@ export async function planGate(run: WorkItemRun, decisions: DecisionProtocol, st
       dedupeKey: `gate:${state.key}:plan:v${state.planVersion}`,
       developerId: state.ownerId,
       urgency: 'decision',
-      payload: { kind: 'gate', workItemKey: state.key, title: `Plan v${state.planVersion} for ${state.key}: ${state.title}`, summary: planSummary(state), ...gatePhases(state) },
+      payload: {
+        kind: 'gate',
+        workItemKey: state.key,
+        title: `Plan v${state.planVersion} for ${state.key}: ${state.title}`,
+        summary: planSummary(state),
+        ...gatePhases(state),
+      },
     });
   }
   if (awaitingPlanApproval()) return stages.continueAsNew();
@@ -137,12 +159,11 @@ async function tellDraftFailed(run: WorkItemRun, err: unknown): Promise<void> {
 /** What a person can act on: an ActivityFailure says only "Activity task failed"; its innermost cause says why. */
 function failureReason(failure: unknown): string {
   let err = failure as { message?: string; cause?: unknown } | undefined;
-  while (err && typeof err.cause === 'object' && err.cause !== null && typeof (err.cause as { message?: unknown }).message === 'string') err = err.cause as typeof err;
+  while (err && typeof err.cause === 'object' && err.cause !== null && typeof (err.cause as { message?: unknown }).message === 'string')
+    err = err.cause as typeof err;
   return err?.message ?? String(failure);
 }
 
 function planSummary(state: WorkItemState): string {
-  return state.phases
-    .map((p, i) => `${i + 1}. ${p.title} — ${p.mode}${p.dependsOn.length ? ` (after ${p.dependsOn.join(', ')})` : ''}`)
-    .join('\n');
+  return state.phases.map((p, i) => `${i + 1}. ${p.title} — ${p.mode}${p.dependsOn.length ? ` (after ${p.dependsOn.join(', ')})` : ''}`).join('\n');
 }

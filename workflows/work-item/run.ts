@@ -89,10 +89,18 @@ export function startRun(input: WorkItemInput): WorkItemRun {
     phases: [],
     seenUpdateIds: [],
     // Filled from team.yaml and the owner's role file once the plan's files are known.
-    settings: { modes: {} as WorkItemState['settings']['modes'], approvers: [], phaseApprovers: {}, reminderAfterMs: 4 * 3_600_000, escalateAfterMs: 24 * 3_600_000 },
+    settings: {
+      modes: {} as WorkItemState['settings']['modes'],
+      approvers: [],
+      phaseApprovers: {},
+      reminderAfterMs: 4 * 3_600_000,
+      escalateAfterMs: 24 * 3_600_000,
+    },
   };
   const children = new Map<string, string>(Object.entries(input.continued ? continuedChildren(input.continued) : {}));
-  const needsStart = new Set<string>(input.continued ? input.continued.phases.filter((p) => p.status === 'running' && !children.has(p.id)).map((p) => p.id) : []);
+  const needsStart = new Set<string>(
+    input.continued ? input.continued.phases.filter((p) => p.status === 'running' && !children.has(p.id)).map((p) => p.id) : [],
+  );
   return { input, self: workflowInfo().workflowId, state, children, needsStart, sessionOverrides: {}, planFeedback: [], redraftRequested: false };
 }
 
@@ -113,7 +121,9 @@ export function abandonAttempt(run: WorkItemRun, phaseId: string): void {
     delete p.ciWatchId;
     p.awaitingCiDecision = false;
   }
-  void getExternalWorkflowHandle(childId).cancel().catch(() => undefined);
+  void getExternalWorkflowHandle(childId)
+    .cancel()
+    .catch(() => undefined);
 }
 
 export function shouldContinue(run: WorkItemRun): boolean {

@@ -40,14 +40,27 @@ export async function runPhases(run: WorkItemRun, decisions: DecisionProtocol, s
       }
       const mergeable = nextMergeable(state.phases);
       if (mergeable && !mergeWaiting) {
-        const merged = await store.mergePhase({ workItemKey: state.key, phaseId: mergeable.id, prUrl: mergeable.prUrl ?? null, branch: mergeable.branch ?? null });
+        const merged = await store.mergePhase({
+          workItemKey: state.key,
+          phaseId: mergeable.id,
+          prUrl: mergeable.prUrl ?? null,
+          branch: mergeable.branch ?? null,
+        });
         if (merged.conflict) {
           // Another phase landed first and touched the same lines: RH-A re-applies this phase on the new main.
-          mergeable.notes = [...(mergeable.notes ?? []), `Re-apply the change on top of ${merged.base}: merging ${mergeable.branch} conflicted in ${merged.conflict.join(', ')}.`];
+          mergeable.notes = [
+            ...(mergeable.notes ?? []),
+            `Re-apply the change on top of ${merged.base}: merging ${mergeable.branch} conflicted in ${merged.conflict.join(', ')}.`,
+          ];
           mergeable.status = 'running';
           needsStart.add(mergeable.id);
           await store.recordDecision({
-            idempotencyKey: `merge-conflict:${state.key}:${mergeable.id}:${mergeable.attempts}`, workItemKey: state.key, phaseId: mergeable.id, kind: 'merge-conflict', actor: 'rh-o', surface: 'automatic',
+            idempotencyKey: `merge-conflict:${state.key}:${mergeable.id}:${mergeable.attempts}`,
+            workItemKey: state.key,
+            phaseId: mergeable.id,
+            kind: 'merge-conflict',
+            actor: 'rh-o',
+            surface: 'automatic',
             detail: { branch: mergeable.branch ?? null, files: merged.conflict },
           });
           continue;
@@ -61,7 +74,12 @@ export async function runPhases(run: WorkItemRun, decisions: DecisionProtocol, s
           // Merges are part of the audit trail too (histories recorded before this was added replay without it).
           if (patched(PATCH.mergeAudit)) {
             await store.recordDecision({
-              idempotencyKey: `merge:${state.key}:${mergeable.id}:${mergeable.attempts}`, workItemKey: state.key, phaseId: mergeable.id, kind: 'merge', actor: 'rh-o', surface: 'automatic',
+              idempotencyKey: `merge:${state.key}:${mergeable.id}:${mergeable.attempts}`,
+              workItemKey: state.key,
+              phaseId: mergeable.id,
+              kind: 'merge',
+              actor: 'rh-o',
+              surface: 'automatic',
               detail: { prUrl: mergeable.prUrl ?? null, branch: mergeable.branch ?? null, base: merged.base },
             });
           }

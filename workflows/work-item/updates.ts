@@ -38,7 +38,9 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
   const phase = (id: string) => phaseOf(run, id);
   const requireMayDecide = (args: Actor, phaseId?: string) => {
     if (!mayDecide(state, args.actor, phaseId)) {
-      throw new Error(`${args.actor} may not decide for ${state.key}${phaseId ? ` phase ${phaseId}` : ''}: only the owner (${state.ownerId}), the team approvers or OWNERS approvers of the phase's files can`);
+      throw new Error(
+        `${args.actor} may not decide for ${state.key}${phaseId ? ` phase ${phaseId}` : ''}: only the owner (${state.ownerId}), the team approvers or OWNERS approvers of the phase's files can`,
+      );
     }
   };
   const requireOpen = () => {
@@ -89,14 +91,21 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
   setHandler(
     editPlanUpdate,
     (args) =>
-      decide(args, 'edit-plan', undefined, { note: args.note }, () => {
-        state.plan = Plan.parse(args.plan);
-        state.planVersion += 1;
-        state.planEdits.push({ version: state.planVersion, by: args.actor, at: new Date().toISOString(), note: args.note });
-        if (state.planEdits.length > maxPlanEdits) state.planEdits.splice(0, state.planEdits.length - maxPlanEdits);
-        state.phases = initialPhases(state.plan, state.settings, run.sessionOverrides);
-        return `edited the plan (v${state.planVersion}): ${args.note}`;
-      }, { savePlan: true }),
+      decide(
+        args,
+        'edit-plan',
+        undefined,
+        { note: args.note },
+        () => {
+          state.plan = Plan.parse(args.plan);
+          state.planVersion += 1;
+          state.planEdits.push({ version: state.planVersion, by: args.actor, at: new Date().toISOString(), note: args.note });
+          if (state.planEdits.length > maxPlanEdits) state.planEdits.splice(0, state.planEdits.length - maxPlanEdits);
+          state.phases = initialPhases(state.plan, state.settings, run.sessionOverrides);
+          return `edited the plan (v${state.planVersion}): ${args.note}`;
+        },
+        { savePlan: true },
+      ),
     {
       validator: (args) => {
         requireOpen();
@@ -171,7 +180,11 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
       });
       const child = run.children.get(p.id);
       if (outcome.outcome === 'applied' && child && (p.status === 'running' || p.status === 'pairing')) {
-        await getExternalWorkflowHandle(child).signal(phaseModeSignal, { mode: args.mode, actor: args.actor, ...(args.notes ? { notes: args.notes.slice(0, 4_000) } : {}) });
+        await getExternalWorkflowHandle(child).signal(phaseModeSignal, {
+          mode: args.mode,
+          actor: args.actor,
+          ...(args.notes ? { notes: args.notes.slice(0, 4_000) } : {}),
+        });
       }
       return outcome;
     },
@@ -195,7 +208,8 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
         return `chose "${args.option}" for the CI failure on phase ${args.phaseId}`;
       });
       const watchId = phase(args.phaseId).ciWatchId;
-      if (outcome.outcome === 'applied' && watchId) await getExternalWorkflowHandle(watchId).signal(ciDecisionSignal, { option: args.option, actor: args.actor });
+      if (outcome.outcome === 'applied' && watchId)
+        await getExternalWorkflowHandle(watchId).signal(ciDecisionSignal, { option: args.option, actor: args.actor });
       return outcome;
     },
     {
@@ -203,7 +217,8 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
         requireOpen();
         requireMayDecide(args, args.phaseId);
         if (!['fix-and-repush', 'wait-for-me', 'skip-test'].includes(args.option)) throw new Error(`unknown CI option "${args.option}"`);
-        if (!state.phases.find((p) => p.id === args.phaseId)?.awaitingCiDecision) throw new Error(`phase ${args.phaseId} has no CI failure waiting for a decision`);
+        if (!state.phases.find((p) => p.id === args.phaseId)?.awaitingCiDecision)
+          throw new Error(`phase ${args.phaseId} has no CI failure waiting for a decision`);
       },
     },
   );
@@ -216,7 +231,8 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
         return args.approve ? `allowed the agent to spend more on phase ${args.phaseId}` : `stopped the agent on phase ${args.phaseId} at its token budget`;
       });
       const child = run.children.get(args.phaseId);
-      if (outcome.outcome === 'applied' && child) await getExternalWorkflowHandle(child).signal(budgetDecisionSignal, { approve: args.approve, actor: args.actor });
+      if (outcome.outcome === 'applied' && child)
+        await getExternalWorkflowHandle(child).signal(budgetDecisionSignal, { approve: args.approve, actor: args.actor });
       return outcome;
     },
     {

@@ -4,7 +4,6 @@
 import { appendDeclarations, ensureImports, goConstants, goString } from '../go-source.js';
 import { conditionsFile, conditionTypeConst, controllerDir, labelOf, platformLabels, reasonConst, RecipeError } from './paths.js';
 
-
 /** Error classes the offline agent knows the providers' words for. Any other class needs a model. */
 export type ErrorClass = 'capacity' | 'quota' | 'subnet';
 
@@ -20,12 +19,28 @@ export const providerFailures: Record<ErrorClass, { describe: string; byPlatform
   capacity: {
     describe: 'lack of capacity',
     byPlatform: {
-      aws: [{ code: 'InsufficientInstanceCapacity', sample: 'InsufficientInstanceCapacity: We currently do not have sufficient m5.xlarge capacity in the Availability Zone you requested (us-east-1a).' }],
-      azure: [
-        { code: 'AllocationFailed', sample: 'AllocationFailed: Allocation failed. We do not have sufficient capacity for the requested VM size in this region.' },
-        { code: 'ZonalAllocationFailed', sample: 'ZonalAllocationFailed: Allocation failed. We do not have sufficient capacity for the requested VM size in this zone.' },
+      aws: [
+        {
+          code: 'InsufficientInstanceCapacity',
+          sample: 'InsufficientInstanceCapacity: We currently do not have sufficient m5.xlarge capacity in the Availability Zone you requested (us-east-1a).',
+        },
       ],
-      gcp: [{ code: 'ZONE_RESOURCE_POOL_EXHAUSTED', sample: "ZONE_RESOURCE_POOL_EXHAUSTED: The zone 'projects/p/zones/us-central1-a' does not have enough resources available to fulfill the request." }],
+      azure: [
+        {
+          code: 'AllocationFailed',
+          sample: 'AllocationFailed: Allocation failed. We do not have sufficient capacity for the requested VM size in this region.',
+        },
+        {
+          code: 'ZonalAllocationFailed',
+          sample: 'ZonalAllocationFailed: Allocation failed. We do not have sufficient capacity for the requested VM size in this zone.',
+        },
+      ],
+      gcp: [
+        {
+          code: 'ZONE_RESOURCE_POOL_EXHAUSTED',
+          sample: "ZONE_RESOURCE_POOL_EXHAUSTED: The zone 'projects/p/zones/us-central1-a' does not have enough resources available to fulfill the request.",
+        },
+      ],
       openstack: [{ code: 'No valid host was found', sample: 'No valid host was found. There are not enough hosts available.' }],
       kubevirt: [{ code: 'ErrorUnschedulable', sample: 'ErrorUnschedulable: 0/3 nodes are available: 3 Insufficient memory.' }],
     },
@@ -34,10 +49,19 @@ export const providerFailures: Record<ErrorClass, { describe: string; byPlatform
     describe: 'an exceeded quota',
     byPlatform: {
       aws: [
-        { code: 'VcpuLimitExceeded', sample: 'VcpuLimitExceeded: You have requested more vCPU capacity than your current vCPU limit of 32 allows for the instance bucket that the specified instance type belongs to.' },
+        {
+          code: 'VcpuLimitExceeded',
+          sample:
+            'VcpuLimitExceeded: You have requested more vCPU capacity than your current vCPU limit of 32 allows for the instance bucket that the specified instance type belongs to.',
+        },
         { code: 'InstanceLimitExceeded', sample: 'InstanceLimitExceeded: Your quota allows for 0 more running instance(s). You requested at least 1.' },
       ],
-      azure: [{ code: 'QuotaExceeded', sample: 'QuotaExceeded: Operation could not be completed as it results in exceeding approved standardDSv3Family Cores quota.' }],
+      azure: [
+        {
+          code: 'QuotaExceeded',
+          sample: 'QuotaExceeded: Operation could not be completed as it results in exceeding approved standardDSv3Family Cores quota.',
+        },
+      ],
       gcp: [{ code: 'QUOTA_EXCEEDED', sample: "QUOTA_EXCEEDED: Quota 'CPUS' exceeded. Limit: 24.0 in region us-central1." }],
       openstack: [{ code: 'Quota exceeded', sample: 'Quota exceeded for cores: Requested 8, but already used 20 of 24 cores.' }],
     },
@@ -45,8 +69,15 @@ export const providerFailures: Record<ErrorClass, { describe: string; byPlatform
   subnet: {
     describe: 'a subnet without free addresses',
     byPlatform: {
-      aws: [{ code: 'InsufficientFreeAddressesInSubnet', sample: 'InsufficientFreeAddressesInSubnet: The specified subnet does not have enough free addresses to satisfy the request.' }],
-      azure: [{ code: 'SubnetIsFull', sample: 'SubnetIsFull: Subnet workers with address prefix 10.0.1.0/24 does not have enough capacity for 1 IP addresses.' }],
+      aws: [
+        {
+          code: 'InsufficientFreeAddressesInSubnet',
+          sample: 'InsufficientFreeAddressesInSubnet: The specified subnet does not have enough free addresses to satisfy the request.',
+        },
+      ],
+      azure: [
+        { code: 'SubnetIsFull', sample: 'SubnetIsFull: Subnet workers with address prefix 10.0.1.0/24 does not have enough capacity for 1 IP addresses.' },
+      ],
       gcp: [{ code: 'IP_SPACE_EXHAUSTED', sample: "IP_SPACE_EXHAUSTED: IP space of 'projects/p/regions/us-central1/subnetworks/workers' is exhausted." }],
       openstack: [{ code: 'IpAddressGenerationFailure', sample: 'IpAddressGenerationFailure: No more IP addresses available on network 1f2e.' }],
     },
@@ -65,7 +96,8 @@ export function parseBridgeRequest(title: string): { conditionType: string } | u
   return m ? { conditionType: m[1]! } : undefined;
 }
 
-export const platformOfFile = (file: string): string | undefined => new RegExp(`^${controllerDir}/(${Object.keys(platformLabels).join('|')})\\.go$`).exec(file)?.[1];
+export const platformOfFile = (file: string): string | undefined =>
+  new RegExp(`^${controllerDir}/(${Object.keys(platformLabels).join('|')})\\.go$`).exec(file)?.[1];
 export const platformTestFile = (file: string): string => file.replace(/\.go$/, '_test.go');
 export const bridgeFunctionName = (platform: string, conditionType: string): string => `${platform}${conditionType}`;
 export const bridgeCodesName = (platform: string, conditionType: string): string => `${bridgeFunctionName(platform, conditionType)}Codes`;
@@ -81,7 +113,9 @@ export function bridgeReason(conditionsSource: string, conditionType: string): s
   const detected = reasonConst(`${conditionType}Detected`);
   if (reasons.includes(detected)) return detected;
   if (reasons.length === 1) return reasons[0]!;
-  throw new RecipeError(`${conditionsFile} declares ${reasons.length ? `several reasons for ${conditionType} (${reasons.join(', ')})` : `no reason for ${conditionType}`}; which one the bridge maps to needs a person or a model`);
+  throw new RecipeError(
+    `${conditionsFile} declares ${reasons.length ? `several reasons for ${conditionType} (${reasons.join(', ')})` : `no reason for ${conditionType}`}; which one the bridge maps to needs a person or a model`,
+  );
 }
 
 export interface BridgeSpec {
@@ -111,24 +145,27 @@ export function addBridgeFunction(source: string, spec: BridgeSpec): string {
   const api = withApiImport(ensureImports(source, [{ path: 'strings' }]), spec.apiImport);
   const label = labelOf(spec.platform);
   const what = providerFailures[spec.errorClass].describe;
-  return appendDeclarations(api.source, [
-    `// ${codes} are what the ${label} provider reports on a machine when it`,
-    `// cannot create the machine for ${what}.`,
-    `var ${codes} = []string{${failures.map((f) => goString(f.code)).join(', ')}}`,
-    '',
-    `// ${fn} maps the message the ${label} provider reported for one machine, when it means`,
-    `// ${what}, to the ${spec.conditionType} condition's reason. It reads only the message it is given, so`,
-    `// the reconcile loop calls it per machine of the list it already fetched. Other failures, and other`,
-    "// providers', are not its business: ok is false for them.",
-    `func ${fn}(providerMessage string) (reason string, ok bool) {`,
-    `\tfor _, code := range ${codes} {`,
-    '\t\tif strings.Contains(providerMessage, code) {',
-    `\t\t\treturn ${api.name}.${spec.reason}, true`,
-    '\t\t}',
-    '\t}',
-    '\treturn "", false',
-    '}',
-  ].join('\n'));
+  return appendDeclarations(
+    api.source,
+    [
+      `// ${codes} are what the ${label} provider reports on a machine when it`,
+      `// cannot create the machine for ${what}.`,
+      `var ${codes} = []string{${failures.map((f) => goString(f.code)).join(', ')}}`,
+      '',
+      `// ${fn} maps the message the ${label} provider reported for one machine, when it means`,
+      `// ${what}, to the ${spec.conditionType} condition's reason. It reads only the message it is given, so`,
+      `// the reconcile loop calls it per machine of the list it already fetched. Other failures, and other`,
+      "// providers', are not its business: ok is false for them.",
+      `func ${fn}(providerMessage string) (reason string, ok bool) {`,
+      `\tfor _, code := range ${codes} {`,
+      '\t\tif strings.Contains(providerMessage, code) {',
+      `\t\t\treturn ${api.name}.${spec.reason}, true`,
+      '\t\t}',
+      '\t}',
+      '\treturn "", false',
+      '}',
+    ].join('\n'),
+  );
 }
 
 /** Messages the mapping must not take for its own: other providers' words for the same class, and its provider's other failures. */
@@ -137,7 +174,8 @@ export function bridgeCounterExamples(platform: string, errorClass: ErrorClass):
   const mine = (sample: string) => own.some((f) => sample.includes(f.code));
   const out: Array<{ name: string; sample: string }> = [];
   for (const [other, failures] of Object.entries(providerFailures[errorClass].byPlatform)) {
-    if (other !== platform && failures?.[0] && !mine(failures[0].sample)) out.push({ name: `${labelOf(other)} ${failures[0].code}`, sample: failures[0].sample });
+    if (other !== platform && failures?.[0] && !mine(failures[0].sample))
+      out.push({ name: `${labelOf(other)} ${failures[0].code}`, sample: failures[0].sample });
   }
   for (const [cls, entry] of Object.entries(providerFailures)) {
     const f = entry.byPlatform[platform]?.[0];
@@ -160,31 +198,34 @@ export function addBridgeTest(existing: string | undefined, packageName: string,
     ...bridgeCounterExamples(spec.platform, spec.errorClass).map((c) => ({ ...c, want: false })),
     { name: 'no provider message', sample: '', want: false },
   ];
-  return appendDeclarations(api.source, [
-    `// ${testName}: the ${label} bridge maps its provider's failures for ${providerFailures[spec.errorClass].describe}, and nothing`,
-    `// else, to the ${spec.conditionType} condition's reason.`,
-    `func ${testName}(t *testing.T) {`,
-    '\tcases := []struct {',
-    '\t\tname    string',
-    '\t\tmessage string',
-    '\t\twant    bool',
-    '\t}{',
-    ...rows.map((r) => `\t\t{name: ${goString(r.name)}, message: ${goString(r.sample)}, want: ${r.want}},`),
-    '\t}',
-    '\tfor _, tc := range cases {',
-    '\t\tt.Run(tc.name, func(t *testing.T) {',
-    `\t\t\treason, ok := ${fn}(tc.message)`,
-    '\t\t\tif ok != tc.want {',
-    `\t\t\t\tt.Fatalf("${fn}(%q) = %v, want %v", tc.message, ok, tc.want)`,
-    '\t\t\t}',
-    `\t\t\tif ok && reason != ${reason} {`,
-    `\t\t\t\tt.Fatalf("reason %q, want %q", reason, ${reason})`,
-    '\t\t\t}',
-    '\t\t\tif !ok && reason != "" {',
-    '\t\t\t\tt.Fatalf("an unmapped failure has no reason, got %q", reason)',
-    '\t\t\t}',
-    '\t\t})',
-    '\t}',
-    '}',
-  ].join('\n'));
+  return appendDeclarations(
+    api.source,
+    [
+      `// ${testName}: the ${label} bridge maps its provider's failures for ${providerFailures[spec.errorClass].describe}, and nothing`,
+      `// else, to the ${spec.conditionType} condition's reason.`,
+      `func ${testName}(t *testing.T) {`,
+      '\tcases := []struct {',
+      '\t\tname    string',
+      '\t\tmessage string',
+      '\t\twant    bool',
+      '\t}{',
+      ...rows.map((r) => `\t\t{name: ${goString(r.name)}, message: ${goString(r.sample)}, want: ${r.want}},`),
+      '\t}',
+      '\tfor _, tc := range cases {',
+      '\t\tt.Run(tc.name, func(t *testing.T) {',
+      `\t\t\treason, ok := ${fn}(tc.message)`,
+      '\t\t\tif ok != tc.want {',
+      `\t\t\t\tt.Fatalf("${fn}(%q) = %v, want %v", tc.message, ok, tc.want)`,
+      '\t\t\t}',
+      `\t\t\tif ok && reason != ${reason} {`,
+      `\t\t\t\tt.Fatalf("reason %q, want %q", reason, ${reason})`,
+      '\t\t\t}',
+      '\t\t\tif !ok && reason != "" {',
+      '\t\t\t\tt.Fatalf("an unmapped failure has no reason, got %q", reason)',
+      '\t\t\t}',
+      '\t\t})',
+      '\t}',
+      '}',
+    ].join('\n'),
+  );
 }

@@ -42,7 +42,13 @@ export function addConditionConstants(source: string, req: ConditionRequest): st
 
   const lines = source.split('\n');
   const insertions: Array<{ at: number; lines: string[] }> = [
-    { at: typeBlock.close, lines: [`\t// ${typeName} reports ${splitWords(req.conditionType)} observed on the NodePool's machines.`, `\t${typeName}${typed ? ` ${typed}` : ''} = "${req.conditionType}"`] },
+    {
+      at: typeBlock.close,
+      lines: [
+        `\t// ${typeName} reports ${splitWords(req.conditionType)} observed on the NodePool's machines.`,
+        `\t${typeName}${typed ? ` ${typed}` : ''} = "${req.conditionType}"`,
+      ],
+    },
   ];
   if (!constants.some((c) => c.name === reasonName)) insertions.push({ at: reasonBlock.close, lines: [`\t${reasonName} = "${req.reason}"`] });
   // Bottom-up, so earlier line numbers stay valid; then realign each block's last run of specs.

@@ -44,21 +44,46 @@ export function conditionFacts(conditionType: string, files: Map<string, string>
   const setters = functions.filter((f) => uses(f.text, typeName));
   if (setters.length === 0) throw new RecipeError(`nothing in ${controllerDir} sets ${typeName} yet: the integration phase must merge before its docs`);
   const platforms = functions
-    .filter((f) => platformOfFile(f.file) !== undefined && f.name === bridgeFunctionName(platformOfFile(f.file)!, conditionType) && setters.some((s) => uses(s.text, f.name)))
+    .filter(
+      (f) =>
+        platformOfFile(f.file) !== undefined &&
+        f.name === bridgeFunctionName(platformOfFile(f.file)!, conditionType) &&
+        setters.some((s) => uses(s.text, f.name)),
+    )
     .map((f) => {
       const platform = platformOfFile(f.file)!;
-      return { platform, label: labelOf(platform), function: f.name, file: f.file, codes: stringSliceVar(files.get(f.file)!, bridgeCodesName(platform, conditionType)) ?? [] };
+      return {
+        platform,
+        label: labelOf(platform),
+        function: f.name,
+        file: f.file,
+        codes: stringSliceVar(files.get(f.file)!, bridgeCodesName(platform, conditionType)) ?? [],
+      };
     });
   const reasonNames = new Set<string>();
   for (const f of [...setters, ...platforms.map((p) => functions.find((g) => g.name === p.function)!)]) {
     for (const m of f.text.matchAll(/\b(NodePool\w+Reason)\b/g)) reasonNames.add(m[1]!);
   }
-  const reasons = [...reasonNames].filter((n) => constants.has(n)).sort().map((constant) => ({ constant, ...constants.get(constant)! }));
+  const reasons = [...reasonNames]
+    .filter((n) => constants.has(n))
+    .sort()
+    .map((constant) => ({ constant, ...constants.get(constant)! }));
   const apiPlatforms = [...files.entries()]
     .filter(([path]) => path.startsWith(`${apiDir}/`) && !path.endsWith('_test.go'))
-    .flatMap(([, source]) => goConstants(source).filter((c) => c.type === 'PlatformType' && c.stringValue !== undefined).map((c) => c.stringValue!));
+    .flatMap(([, source]) =>
+      goConstants(source)
+        .filter((c) => c.type === 'PlatformType' && c.stringValue !== undefined)
+        .map((c) => c.stringValue!),
+    );
   const silentPlatforms = apiPlatforms.filter((p) => !platforms.some((q) => q.label.toLowerCase() === p.toLowerCase()));
-  return { conditionType, ...(declared.doc ? { doc: declared.doc } : {}), setters: setters.map((s) => ({ name: s.name, file: s.file })), reasons, platforms, silentPlatforms };
+  return {
+    conditionType,
+    ...(declared.doc ? { doc: declared.doc } : {}),
+    setters: setters.map((s) => ({ name: s.name, file: s.file })),
+    reasons,
+    platforms,
+    silentPlatforms,
+  };
 }
 
 export const conditionDocsHeading = (conditionType: string): string => `## NodePool condition \`${conditionType}\``;
@@ -79,11 +104,13 @@ export function conditionDocs(facts: ConditionFacts): string {
   ];
   if (facts.platforms.length) {
     lines.push('- Platforms that set it, and the provider failures each one maps:');
-    for (const p of facts.platforms) lines.push(`  - ${p.label}: ${p.codes.map(code).join(', ') || '(no codes listed)'} — ${code(p.function)} in ${code(p.file)}`);
+    for (const p of facts.platforms)
+      lines.push(`  - ${p.label}: ${p.codes.map(code).join(', ') || '(no codes listed)'} — ${code(p.function)} in ${code(p.file)}`);
   } else {
     lines.push('- No platform maps a provider failure to it yet.');
   }
-  if (facts.silentPlatforms.length) lines.push(`- Not set on ${facts.silentPlatforms.join(', ')}: those platforms have no mapping, so they report nothing new.`);
+  if (facts.silentPlatforms.length)
+    lines.push(`- Not set on ${facts.silentPlatforms.join(', ')}: those platforms have no mapping, so they report nothing new.`);
   return lines.join('\n');
 }
 

@@ -19,7 +19,15 @@ export const controllerDir = 'hypershift-operator/controllers/nodepool';
 export const apiDir = 'api/hypershift/v1beta1';
 export const apiTypesFile = 'api/hypershift/v1beta1/nodepool_types.go';
 /** Platform files of the NodePool controller, by the name HyperShift gives them, with how people write the platform. */
-export const platformLabels: Record<string, string> = { aws: 'AWS', azure: 'Azure', kubevirt: 'KubeVirt', openstack: 'OpenStack', gcp: 'GCP', powervs: 'PowerVS', agent: 'Agent' };
+export const platformLabels: Record<string, string> = {
+  aws: 'AWS',
+  azure: 'Azure',
+  kubevirt: 'KubeVirt',
+  openstack: 'OpenStack',
+  gcp: 'GCP',
+  powervs: 'PowerVS',
+  agent: 'Agent',
+};
 export const platformFiles = Object.keys(platformLabels).map((p) => `${controllerDir}/${p}.go`);
 export const labelOf = (platform: string): string => platformLabels[platform] ?? platform[0]!.toUpperCase() + platform.slice(1);
 

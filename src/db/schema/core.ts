@@ -8,7 +8,9 @@ export const developers = pgTable('developers', {
   displayName: text('display_name').notNull(),
   slackUserId: text('slack_user_id').unique(),
   timeZone: text('time_zone').notNull().default('UTC'),
-  role: jsonb('role').notNull().default(sql`'{}'::jsonb`), // last validated role file, for surfaces
+  role: jsonb('role')
+    .notNull()
+    .default(sql`'{}'::jsonb`), // last validated role file, for surfaces
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -17,7 +19,9 @@ export const workItems = pgTable(
   'work_items',
   {
     key: text('key').primaryKey(), // Jira key, e.g. "HOSTEDCP-2101"; also the workflow id suffix
-    ownerId: text('owner_id').notNull().references(() => developers.id),
+    ownerId: text('owner_id')
+      .notNull()
+      .references(() => developers.id),
     title: text('title').notNull(),
     intention: text('intention').notNull().default(''),
     status: text('status').notNull().default('draft'), // draft | planned | in_progress | blocked | resolved | cancelled
@@ -33,7 +37,9 @@ export const workItems = pgTable(
 export const phases = pgTable(
   'phases',
   {
-    workItemKey: text('work_item_key').notNull().references(() => workItems.key),
+    workItemKey: text('work_item_key')
+      .notNull()
+      .references(() => workItems.key),
     phaseId: text('phase_id').notNull(),
     title: text('title').notNull(),
     ordinal: integer('ordinal').notNull(),
@@ -64,7 +70,9 @@ export const decisions = pgTable(
     kind: text('kind').notNull(), // approve-plan | approve-phase | reject-phase | set-mode | ci-retry | escalate | ...
     actor: text('actor').notNull(), // developer id, or "rh-o" for automatic decisions
     surface: text('surface').notNull(), // slack-button | slack-command | cli | dashboard | automatic
-    detail: jsonb('detail').notNull().default(sql`'{}'::jsonb`),
+    detail: jsonb('detail')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     decidedAt: timestamp('decided_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('decisions_idempotency_key_uq').on(t.idempotencyKey), index('decisions_work_item_idx').on(t.workItemKey)],

@@ -12,14 +12,20 @@ export const knowledgePatterns = pgTable(
     title: text('title').notNull(),
     body: text('body').notNull(),
     applicability: jsonb('applicability').notNull(), // {components, files, platforms}
-    references: jsonb('references').notNull().default(sql`'[]'::jsonb`), // "path[:line][#Symbol]"
-    topics: jsonb('topics').notNull().default(sql`'[]'::jsonb`),
+    references: jsonb('references')
+      .notNull()
+      .default(sql`'[]'::jsonb`), // "path[:line][#Symbol]"
+    topics: jsonb('topics')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     state: text('state').notNull(), // draft | in-review | approved | retired
     version: integer('version').notNull(),
     reviewer: text('reviewer'),
     origin: text('origin').notNull(), // repository | proposal | promotion
     sourcePath: text('source_path'), // .rh-agentic/patterns/<id>.yaml when mirrored
-    staleRefs: jsonb('stale_refs').notNull().default(sql`'[]'::jsonb`),
+    staleRefs: jsonb('stale_refs')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     checkedAt: timestamp('checked_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -95,8 +101,12 @@ export const experienceEntries = pgTable(
     title: text('title').notNull(),
     body: text('body').notNull(),
     applicability: jsonb('applicability').notNull(),
-    topics: jsonb('topics').notNull().default(sql`'[]'::jsonb`),
-    data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
+    topics: jsonb('topics')
+      .notNull()
+      .default(sql`'[]'::jsonb`),
+    data: jsonb('data')
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     occurrences: integer('occurrences').notNull().default(1),
     promotedTo: text('promoted_to'),
     firstSeen: timestamp('first_seen', { withTimezone: true }).notNull().defaultNow(),
@@ -108,12 +118,18 @@ export const experienceEntries = pgTable(
 /** Tier 3: one row per developer, readable only by that developer. */
 export const personalMemory = pgTable('personal_memory', {
   developerId: text('developer_id').primaryKey(),
-  familiarPlatforms: jsonb('familiar_platforms').notNull().default(sql`'[]'::jsonb`),
-  learningPlatforms: jsonb('learning_platforms').notNull().default(sql`'[]'::jsonb`),
+  familiarPlatforms: jsonb('familiar_platforms')
+    .notNull()
+    .default(sql`'[]'::jsonb`),
+  learningPlatforms: jsonb('learning_platforms')
+    .notNull()
+    .default(sql`'[]'::jsonb`),
   explanationLevel: text('explanation_level').notNull(), // beginner | intermediate | expert
   leftOff: text('left_off'),
   hypothesis: text('hypothesis'),
-  conceptExposure: jsonb('concept_exposure').notNull().default(sql`'{}'::jsonb`), // concept id -> times explained
+  conceptExposure: jsonb('concept_exposure')
+    .notNull()
+    .default(sql`'{}'::jsonb`), // concept id -> times explained
   orientationCompletedAt: timestamp('orientation_completed_at', { withTimezone: true }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -104,7 +104,11 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
       const named = safeNext(url.searchParams.get('next'));
       const remembered = safeNext(parseCookies(req.headers.cookie).get(returnCookie));
       const landing = (named && named !== '/dashboard' ? named : (remembered ?? named)) ?? '/dashboard';
-      res.writeHead(303, { location: landing, 'set-cookie': [cookie, `${returnCookie}=; Path=/dashboard; HttpOnly; SameSite=Lax; Max-Age=0`], 'cache-control': 'no-store' });
+      res.writeHead(303, {
+        location: landing,
+        'set-cookie': [cookie, `${returnCookie}=; Path=/dashboard; HttpOnly; SameSite=Lax; Max-Age=0`],
+        'cache-control': 'no-store',
+      });
       res.end();
       return true;
     }
@@ -112,8 +116,21 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
     const session = sessionOf(req);
     if (!session) {
       // Lax, not Strict: the sign-in link is opened from Slack, a navigation from another site.
-      const remember: Record<string, string> = req.method === 'GET' && safeNext(url.pathname) ? { 'set-cookie': `${returnCookie}=${encodeURIComponent(url.pathname)}; Path=/dashboard; HttpOnly; SameSite=Lax; Max-Age=${returnTtlSeconds}${deps.secureCookies ? '; Secure' : ''}` } : {};
-      send(res, 401, renderMessagePage('Sign in from Slack', 'This browser is not signed in to the dashboard. In your direct messages with Situation Room, tap Open dashboard under one of its answers (ask it anything if there is none yet): the sign-in link it sends only you opens this page.'), remember);
+      const remember: Record<string, string> =
+        req.method === 'GET' && safeNext(url.pathname)
+          ? {
+              'set-cookie': `${returnCookie}=${encodeURIComponent(url.pathname)}; Path=/dashboard; HttpOnly; SameSite=Lax; Max-Age=${returnTtlSeconds}${deps.secureCookies ? '; Secure' : ''}`,
+            }
+          : {};
+      send(
+        res,
+        401,
+        renderMessagePage(
+          'Sign in from Slack',
+          'This browser is not signed in to the dashboard. In your direct messages with Situation Room, tap Open dashboard under one of its answers (ask it anything if there is none yet): the sign-in link it sends only you opens this page.',
+        ),
+        remember,
+      );
       return true;
     }
 
@@ -127,9 +144,16 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
           isCurator: (id) => deps.knowledge.isCurator(id),
           name: (id) => names.get(id) ?? id,
           ...(deps.afterDecision ? { afterDecision: deps.afterDecision } : {}),
-          readForm: async (request) => new URLSearchParams((await guardRequest(request, { maxBodyBytes: formBodyLimitBytes, contentTypes: ['application/x-www-form-urlencoded'], browser })).toString('utf8')),
+          readForm: async (request) =>
+            new URLSearchParams(
+              (await guardRequest(request, { maxBodyBytes: formBodyLimitBytes, contentTypes: ['application/x-www-form-urlencoded'], browser })).toString(
+                'utf8',
+              ),
+            ),
         },
-        req, res, url,
+        req,
+        res,
+        url,
         { developer: session.developer, csrf: csrfToken(deps.secret, session.token) },
         send,
         // A cross-site form cannot read our token (and the guard already refused a foreign Origin).
@@ -140,7 +164,9 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
 
     const review = /^\/dashboard\/proposals\/(\d+)\/review$/.exec(url.pathname);
     if (review && req.method === 'POST') {
-      const form = new URLSearchParams((await guardRequest(req, { maxBodyBytes: formBodyLimitBytes, contentTypes: ['application/x-www-form-urlencoded'], browser })).toString('utf8'));
+      const form = new URLSearchParams(
+        (await guardRequest(req, { maxBodyBytes: formBodyLimitBytes, contentTypes: ['application/x-www-form-urlencoded'], browser })).toString('utf8'),
+      );
       // A cross-site form cannot read our token (and the guard already refused a foreign Origin).
       if (!verifyCsrf(deps.secret, session.token, form.get('csrf') ?? undefined)) {
         send(res, 403, renderMessagePage('Refused', 'The form token did not match this session. Reload the dashboard and try again.'));
@@ -172,9 +198,18 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
           kind: decision === 'approve' ? 'approve-knowledge' : 'reject-knowledge',
           actor: session.developer,
           surface: 'dashboard',
-          detail: { proposalId: id, patternId: proposal.patternId, note, ...(pattern ? { version: pattern.version } : {}), ...(writeBack && 'pr' in writeBack ? { pullRequest: writeBack.pr.url } : {}) },
+          detail: {
+            proposalId: id,
+            patternId: proposal.patternId,
+            note,
+            ...(pattern ? { version: pattern.version } : {}),
+            ...(writeBack && 'pr' in writeBack ? { pullRequest: writeBack.pr.url } : {}),
+          },
         });
-        flash = decision === 'approve' ? `Approved: "${proposal.draft.title}" is now pattern ${proposal.draft.id} v${pattern?.version ?? ''}.${writeBackNote(writeBack)}` : `Rejected: "${proposal.draft.title}".`;
+        flash =
+          decision === 'approve'
+            ? `Approved: "${proposal.draft.title}" is now pattern ${proposal.draft.id} v${pattern?.version ?? ''}.${writeBackNote(writeBack)}`
+            : `Rejected: "${proposal.draft.title}".`;
       } catch (err) {
         if (!(err instanceof KnowledgeAccessError)) throw err;
         send(res, 409, renderMessagePage('Not reviewed', err.message));
@@ -189,7 +224,7 @@ export function createDashboardHandler(deps: DashboardDeps): Handler {
     if (url.pathname === '/dashboard' && (req.method === 'GET' || req.method === 'HEAD')) {
       const view = await loadView(deps, calibration, session, now());
       const done = url.searchParams.get('done');
-      if (done) view.flash = { kind: "ok", text: done.slice(0, 600) };
+      if (done) view.flash = { kind: 'ok', text: done.slice(0, 600) };
       send(res, 200, renderDashboard(view));
       return true;
     }
@@ -224,7 +259,12 @@ const pendingPhaseDecision: Partial<Record<string, (p: { phaseId: string; title:
   'awaiting-budget': (p) => `token budget reached on phase ${p.phaseId}: ${p.title} — continue or stop`,
 };
 
-async function loadView(deps: DashboardDeps, calibration: CalibrationStore, session: { developer: string; token: string }, generatedAt: Date): Promise<DashboardView> {
+async function loadView(
+  deps: DashboardDeps,
+  calibration: CalibrationStore,
+  session: { developer: string; token: string },
+  generatedAt: Date,
+): Promise<DashboardView> {
   const names = typeof deps.displayNames === 'function' ? deps.displayNames() : deps.displayNames;
   const name = (id: string) => names.get(id) ?? id;
   const items = await activeWorkItems(deps.db);
@@ -239,10 +279,18 @@ async function loadView(deps: DashboardDeps, calibration: CalibrationStore, sess
       status: item.status,
       phases: phases.map((p) => {
         const levels = (p.confidence as { levels?: Array<{ level: string; grade: string }> } | null)?.levels;
-        return { id: p.phaseId, title: p.title, status: p.status, mode: p.mode, prUrl: p.prUrl, ...(levels ? { confidence: levels.map((l) => ({ level: l.level, grade: l.grade })) } : {}) };
+        return {
+          id: p.phaseId,
+          title: p.title,
+          status: p.status,
+          mode: p.mode,
+          prUrl: p.prUrl,
+          ...(levels ? { confidence: levels.map((l) => ({ level: l.level, grade: l.grade })) } : {}),
+        };
       }),
     });
-    if (item.status === 'awaiting-plan-approval') pendingDecisions.push({ workItemKey: item.key, what: `approve plan v${item.planVersion}`, owner: name(item.ownerId), since: item.updatedAt });
+    if (item.status === 'awaiting-plan-approval')
+      pendingDecisions.push({ workItemKey: item.key, what: `approve plan v${item.planVersion}`, owner: name(item.ownerId), since: item.updatedAt });
     for (const p of phases) {
       const what = pendingPhaseDecision[p.status];
       if (what) pendingDecisions.push({ workItemKey: item.key, what: what(p), owner: name(item.ownerId), since: p.updatedAt });
@@ -254,8 +302,22 @@ async function loadView(deps: DashboardDeps, calibration: CalibrationStore, sess
 
   const patterns = await deps.knowledge.patterns.listPatterns('approved');
   const knowledgeFeed = [
-    ...patterns.map((p) => ({ tierLabel: tierLabels[1], title: `${p.title} (v${p.version}, reviewed by ${p.reviewer ?? '?'})`, source: p.sourcePath ?? `pattern ${p.id}`, when: p.updatedAt, stale: p.staleRefs.length > 0 })),
-    ...experience.filter((e) => e.kind !== 'ci-test').map((e) => ({ tierLabel: tierLabels[2], title: e.occurrences > 1 ? `${e.title} (${e.occurrences}×)` : e.title, source: e.key, when: e.lastSeen, stale: false })),
+    ...patterns.map((p) => ({
+      tierLabel: tierLabels[1],
+      title: `${p.title} (v${p.version}, reviewed by ${p.reviewer ?? '?'})`,
+      source: p.sourcePath ?? `pattern ${p.id}`,
+      when: p.updatedAt,
+      stale: p.staleRefs.length > 0,
+    })),
+    ...experience
+      .filter((e) => e.kind !== 'ci-test')
+      .map((e) => ({
+        tierLabel: tierLabels[2],
+        title: e.occurrences > 1 ? `${e.title} (${e.occurrences}×)` : e.title,
+        source: e.key,
+        when: e.lastSeen,
+        stale: false,
+      })),
   ]
     .sort((a, b) => b.when.getTime() - a.when.getTime())
     .slice(0, 25);
@@ -269,7 +331,17 @@ async function loadView(deps: DashboardDeps, calibration: CalibrationStore, sess
     pendingDecisions,
     ciHealth,
     knowledgeFeed,
-    reviewQueue: queue.map((p) => ({ id: p.id, kind: p.kind, title: p.draft.title, body: p.draft.body, proposer: p.developerId, proposerName: name(p.developerId), workItemKey: p.workItemKey, developerResponse: p.developerResponse, files: p.draft.applicability.files })),
+    reviewQueue: queue.map((p) => ({
+      id: p.id,
+      kind: p.kind,
+      title: p.draft.title,
+      body: p.draft.body,
+      proposer: p.developerId,
+      proposerName: name(p.developerId),
+      workItemKey: p.workItemKey,
+      developerResponse: p.developerResponse,
+      files: p.draft.applicability.files,
+    })),
     calibration: calibrationTable(await calibration.records()),
   };
 }

@@ -23,7 +23,17 @@ export interface DashboardView {
   /** Each test's state from the decision the CI watch took on it, with its inputs and trend (ci-health.ts). */
   ciHealth: CiHealthView;
   knowledgeFeed: Array<{ tierLabel: string; title: string; source: string; when: Date; stale: boolean }>;
-  reviewQueue: Array<{ id: number; kind: string; title: string; body: string; proposer: string; proposerName: string; workItemKey: string | null; developerResponse: string | null; files: string[] }>;
+  reviewQueue: Array<{
+    id: number;
+    kind: string;
+    title: string;
+    body: string;
+    proposer: string;
+    proposerName: string;
+    workItemKey: string | null;
+    developerResponse: string | null;
+    files: string[];
+  }>;
   calibration: CalibrationRow[];
 }
 
@@ -82,7 +92,10 @@ function decisionsSection(v: DashboardView): string {
 function feedSection(v: DashboardView): string {
   if (v.knowledgeFeed.length === 0) return empty('No knowledge entries yet.');
   return `<ul>${v.knowledgeFeed
-    .map((k) => `<li>${chip(k.tierLabel, 'tier')}${esc(k.title)}${k.stale ? ' <span class="stale">stale: references missing code</span>' : ''}<div class="meta">${esc(k.source)} · ${esc(when(k.when))}</div></li>`)
+    .map(
+      (k) =>
+        `<li>${chip(k.tierLabel, 'tier')}${esc(k.title)}${k.stale ? ' <span class="stale">stale: references missing code</span>' : ''}<div class="meta">${esc(k.source)} · ${esc(when(k.when))}</div></li>`,
+    )
     .join('')}</ul>`;
 }
 
@@ -90,12 +103,16 @@ function reviewSection(v: DashboardView): string {
   if (v.reviewQueue.length === 0) return empty('The review queue is empty.');
   return `<ul>${v.reviewQueue
     .map((p) => {
-      const form = v.viewer.isCurator && p.proposer !== v.viewer.id
-        ? `<form class="review" method="post" action="/dashboard/proposals/${p.id}/review">
+      const form =
+        v.viewer.isCurator && p.proposer !== v.viewer.id
+          ? `<form class="review" method="post" action="/dashboard/proposals/${p.id}/review">
 <input type="hidden" name="csrf" value="${esc(v.csrf)}"><input type="text" name="note" placeholder="Note (optional)" aria-label="Review note">
 <button class="approve" name="decision" value="approve">Approve</button><button class="reject" name="decision" value="reject">Reject</button></form>`
-        : `<div class="meta">${v.viewer.isCurator ? 'You proposed this; another curator reviews it.' : 'Only a curator (tech lead or team approver) can review.'}</div>`;
-      const origin = p.kind === 'new-pattern' ? `from ${p.workItemKey ?? 'a work item'}, developer said "${p.developerResponse === 'edit' ? 'edit first' : (p.developerResponse ?? '')}"` : p.kind;
+          : `<div class="meta">${v.viewer.isCurator ? 'You proposed this; another curator reviews it.' : 'Only a curator (tech lead or team approver) can review.'}</div>`;
+      const origin =
+        p.kind === 'new-pattern'
+          ? `from ${p.workItemKey ?? 'a work item'}, developer said "${p.developerResponse === 'edit' ? 'edit first' : (p.developerResponse ?? '')}"`
+          : p.kind;
       return `<li><strong>${esc(p.title)}</strong> ${chip(p.kind)}<div class="meta">proposed by ${esc(p.proposerName)} · ${esc(origin)}${p.files.length ? ` · ${esc(p.files.join(', '))}` : ''}</div>
 <details><summary>Read the entry</summary><pre>${esc(p.body)}</pre></details>${form}</li>`;
     })

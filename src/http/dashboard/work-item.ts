@@ -54,7 +54,15 @@ function keyFrom(path: string, pattern: RegExp): string | undefined {
 }
 
 /** GET /dashboard/work-items/<KEY> and POST /dashboard/work-items/<KEY>/decide; false for other paths. */
-export async function handleWorkItem(deps: WorkItemPageDeps, req: IncomingMessage, res: ServerResponse, url: URL, viewer: Viewer, send: Send, csrfOk: (form: URLSearchParams) => boolean): Promise<boolean> {
+export async function handleWorkItem(
+  deps: WorkItemPageDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  viewer: Viewer,
+  send: Send,
+  csrfOk: (form: URLSearchParams) => boolean,
+): Promise<boolean> {
   const pageKey = req.method === 'GET' || req.method === 'HEAD' ? keyFrom(url.pathname, workItemPathPattern) : undefined;
   const controlKey = req.method === 'POST' ? keyFrom(url.pathname, controlPathPattern) : undefined;
   const key = pageKey ?? controlKey;
@@ -65,7 +73,14 @@ export async function handleWorkItem(deps: WorkItemPageDeps, req: IncomingMessag
     return true;
   }
   if (!(await maySee(deps, item, viewer.developer))) {
-    send(res, 403, renderMessagePage('Not yours to see', `${item.key} belongs to ${deps.name(item.ownerId)}; only its owner, the team's approvers and the OWNERS approvers of its phases can open it.`));
+    send(
+      res,
+      403,
+      renderMessagePage(
+        'Not yours to see',
+        `${item.key} belongs to ${deps.name(item.ownerId)}; only its owner, the team's approvers and the OWNERS approvers of its phases can open it.`,
+      ),
+    );
     return true;
   }
 
@@ -83,16 +98,24 @@ export async function handleWorkItem(deps: WorkItemPageDeps, req: IncomingMessag
     const result = await deps.orchestrator.decide(request);
     // The gate in Slack says it was decided here before the page reloads, so no stale button invites a second tap.
     if (result.outcome === 'applied') await deps.afterDecision?.(request, result);
-    const flash = result.outcome === 'refused' ? `Not applied: ${result.reason}` : result.outcome === 'duplicate' ? 'Already applied.' : `Done: ${result.summary}.`;
+    const flash =
+      result.outcome === 'refused' ? `Not applied: ${result.reason}` : result.outcome === 'duplicate' ? 'Already applied.' : `Done: ${result.summary}.`;
     // Post/redirect/get: a reload does not resubmit; the message travels in the query string.
-    res.writeHead(303, { location: `/dashboard/work-items/${encodeURIComponent(item.key)}?done=${encodeURIComponent(flash.slice(0, 300))}`, 'cache-control': 'no-store' });
+    res.writeHead(303, {
+      location: `/dashboard/work-items/${encodeURIComponent(item.key)}?done=${encodeURIComponent(flash.slice(0, 300))}`,
+      'cache-control': 'no-store',
+    });
     res.end();
     return true;
   }
 
   const audit = await decisionsFor(deps.db, item.key);
   const done = url.searchParams.get('done');
-  send(res, 200, renderWorkItemPage({ item, viewer, name: deps.name, audit, formId: randomBytes(12).toString('base64url'), ...(done ? { flash: done.slice(0, 300) } : {}) }));
+  send(
+    res,
+    200,
+    renderWorkItemPage({ item, viewer, name: deps.name, audit, formId: randomBytes(12).toString('base64url'), ...(done ? { flash: done.slice(0, 300) } : {}) }),
+  );
   return true;
 }
 
@@ -104,7 +127,12 @@ function requestFrom(form: URLSearchParams, item: WorkItemDetail, actor: string)
   const phaseId = form.get('phase') ?? undefined;
   if (phaseId !== undefined && !item.phases.some((p) => p.id === phaseId)) return `${item.key} has no phase "${phaseId}".`;
   // The key names the person and the form: one rendered form applies once, whoever re-submits it.
-  const base = { workItemKey: item.key, actor, surface: 'dashboard' as const, idempotencyKey: `dashboard:${actor}:${formId}:${action}${phaseId ? `:${phaseId}` : ''}` };
+  const base = {
+    workItemKey: item.key,
+    actor,
+    surface: 'dashboard' as const,
+    idempotencyKey: `dashboard:${actor}:${formId}:${action}${phaseId ? `:${phaseId}` : ''}`,
+  };
   const reason = (form.get('reason') ?? '').trim().slice(0, 2000);
   switch (action) {
     case 'pause':
@@ -138,7 +166,12 @@ interface PageView {
   flash?: string;
 }
 
-const ciStates: Record<string, string> = { ci: 'running', 'awaiting-ci-decision': 'failed — waiting for a decision', 'ready-to-merge': 'green', merged: 'green' };
+const ciStates: Record<string, string> = {
+  ci: 'running',
+  'awaiting-ci-decision': 'failed — waiting for a decision',
+  'ready-to-merge': 'green',
+  merged: 'green',
+};
 const when = (d: Date | string) => (d ? new Date(d).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '');
 const chip = (text: string) => `<span class="chip s-${esc(text.toLowerCase().replace(/[^a-z0-9-]/g, '-'))}">${esc(text)}</span>`;
 
@@ -150,22 +183,38 @@ function control(v: PageView, action: string, label: string, extra: { phase?: st
 export function renderWorkItemPage(v: PageView): string {
   const { item } = v;
   const closed = ['cancelled', 'done', 'completed', 'merged'].includes(item.status);
-  const failure = item.draftFailure ? `<p class="flash error">Drafting the plan failed (${esc(item.draftFailure.attempts)} attempt${item.draftFailure.attempts === 1 ? '' : 's'}): ${esc(item.draftFailure.reason)}</p>` : '';
+  const failure = item.draftFailure
+    ? `<p class="flash error">Drafting the plan failed (${esc(item.draftFailure.attempts)} attempt${item.draftFailure.attempts === 1 ? '' : 's'}): ${esc(item.draftFailure.reason)}</p>`
+    : '';
   const controls = closed
     ? ''
-    : [item.status === 'paused' ? control(v, 'resume', 'Resume') : control(v, 'pause', 'Pause', { cls: 'reject' }), control(v, 'cancel', 'Cancel work item', { reason: true, cls: 'reject' })].join('');
-  const planGate = item.pendingDecisions.some((d) => d.kind === 'approve-plan') ? `<div>${control(v, 'approve', `Approve plan v${item.planVersion}`)}${control(v, 'reject', 'Reject plan', { reason: true, cls: 'reject' })}</div>` : '';
+    : [
+        item.status === 'paused' ? control(v, 'resume', 'Resume') : control(v, 'pause', 'Pause', { cls: 'reject' }),
+        control(v, 'cancel', 'Cancel work item', { reason: true, cls: 'reject' }),
+      ].join('');
+  const planGate = item.pendingDecisions.some((d) => d.kind === 'approve-plan')
+    ? `<div>${control(v, 'approve', `Approve plan v${item.planVersion}`)}${control(v, 'reject', 'Reject plan', { reason: true, cls: 'reject' })}</div>`
+    : '';
 
   const phases = item.phases
     .map((p) => {
       const gateOpen = item.pendingDecisions.some((d) => d.kind === 'approve-phase' && d.phaseId === p.id);
-      const modes = closed ? '' : executionModes.filter((m) => m !== p.mode).map((m) => control(v, 'set-mode', `Make ${modeLabels[m] ?? m}`, { phase: p.id, mode: m, cls: 'reject' })).join('');
-      const gate = gateOpen ? control(v, 'approve', 'Approve phase', { phase: p.id }) + control(v, 'reject', 'Reject phase', { phase: p.id, reason: true, cls: 'reject' }) : '';
+      const modes = closed
+        ? ''
+        : executionModes
+            .filter((m) => m !== p.mode)
+            .map((m) => control(v, 'set-mode', `Make ${modeLabels[m] ?? m}`, { phase: p.id, mode: m, cls: 'reject' }))
+            .join('');
+      const gate = gateOpen
+        ? control(v, 'approve', 'Approve phase', { phase: p.id }) + control(v, 'reject', 'Reject phase', { phase: p.id, reason: true, cls: 'reject' })
+        : '';
       return `<li id="phase-${esc(p.id)}"><strong>${esc(p.id)}</strong> ${esc(p.title)}<div>${chip(p.status)}${chip(modeLabels[p.mode] ?? p.mode)}</div>
 <div class="meta">${p.dependsOn.length ? `after ${esc(p.dependsOn.join(', '))}` : 'no dependencies'} · CI ${esc(ciStates[p.status] ?? 'not started')}${p.prUrl ? ` · <a href="${esc(p.prUrl)}" rel="noreferrer">PR</a>` : ''}</div>${gate}${modes}</li>`;
     })
     .join('');
-  const pending = item.pendingDecisions.length ? `<ul>${item.pendingDecisions.map((d) => `<li>${esc(d.title)}${d.since ? `<div class="meta">since ${esc(when(d.since))}</div>` : ''}</li>`).join('')}</ul>` : '<p class="empty">Nothing is waiting for a person.</p>';
+  const pending = item.pendingDecisions.length
+    ? `<ul>${item.pendingDecisions.map((d) => `<li>${esc(d.title)}${d.since ? `<div class="meta">since ${esc(when(d.since))}</div>` : ''}</li>`).join('')}</ul>`
+    : '<p class="empty">Nothing is waiting for a person.</p>';
   const audit = v.audit.length
     ? `<ol class="audit">${v.audit
         .map((d) => {

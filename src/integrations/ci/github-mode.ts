@@ -40,7 +40,10 @@ const defaultRequiredJobs = ['unit'];
 /** GitHub mode's settings from the parsed environment and team.yaml; a bad value is named with where it came from. */
 export function githubSettings(env: Environment['github'], team: TeamConfig): GitHubSettings {
   const token = env.token?.trim() ?? '';
-  if (!token && !env.app) throw new UserError('GitHub mode needs an identity: set GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PRIVATE_KEY_PATH (a GitHub App), or GITHUB_TOKEN (a personal token)');
+  if (!token && !env.app)
+    throw new UserError(
+      'GitHub mode needs an identity: set GITHUB_APP_ID, GITHUB_APP_INSTALLATION_ID and GITHUB_APP_PRIVATE_KEY_PATH (a GitHub App), or GITHUB_TOKEN (a personal token)',
+    );
   const slug = env.repository?.trim() || team.target.repo;
   const m = /^([\w.-]+)\/([\w.-]+)$/.exec(slug);
   if (!m) {
@@ -52,7 +55,9 @@ export function githubSettings(env: Environment['github'], team: TeamConfig): Gi
   const apiUrl = env.apiUrl.replace(/\/+$/, '');
   const gitUrl = (env.gitUrl ?? 'https://github.com').replace(/\/+$/, '');
   const fork = env.fork ? /^([\w.-]+)\/([\w.-]+)$/.exec(env.fork) : null;
-  const credentials = env.app ? appInstallation({ appId: env.app.appId, installationId: env.app.installationId, privateKey: readAppPrivateKey(env.app.privateKeyPath), apiUrl }) : personalToken(token);
+  const credentials = env.app
+    ? appInstallation({ appId: env.app.appId, installationId: env.app.installationId, privateKey: readAppPrivateKey(env.app.privateKeyPath), apiUrl })
+    : personalToken(token);
   return {
     token,
     credentials,
@@ -84,7 +89,10 @@ export interface StatusLike {
  * running (or re-running) and reports later. The attempt is how many runs of the job finished on the
  * commit so far, which is what the flake bound counts.
  */
-export function finishedRuns(sha: string, statuses: StatusLike[]): Array<{ job: string; state: 'success' | 'failure' | 'error'; attempt: number; runId: string; url?: string }> {
+export function finishedRuns(
+  sha: string,
+  statuses: StatusLike[],
+): Array<{ job: string; state: 'success' | 'failure' | 'error'; attempt: number; runId: string; url?: string }> {
   const byJob = new Map<string, StatusLike[]>();
   for (const s of statuses) {
     if (!s.context.startsWith('ci/prow/')) continue;
@@ -116,7 +124,18 @@ export function createGitHubCiPort(deps: GitHubCiDeps): CiPort {
   const credentials = settings.credentials ?? personalToken(settings.token);
   const octokit = githubClient(credentials, settings.apiUrl);
   const repo = { owner: settings.owner, repo: settings.repo };
-  const ci = deps.ci ?? createProwCi({ owner: settings.owner, repo: settings.repo, token: settings.token, credentials, baseUrl: settings.apiUrl, platform: settings.platform, host: deps.host, ...(settings.gcsUrl ? { gcsUrl: settings.gcsUrl } : {}) });
+  const ci =
+    deps.ci ??
+    createProwCi({
+      owner: settings.owner,
+      repo: settings.repo,
+      token: settings.token,
+      credentials,
+      baseUrl: settings.apiUrl,
+      platform: settings.platform,
+      host: deps.host,
+      ...(settings.gcsUrl ? { gcsUrl: settings.gcsUrl } : {}),
+    });
   const pullNumber = (prUrl: string): number => {
     const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const m = new RegExp(`/${escape(settings.owner)}/${escape(settings.repo)}/pull/(\\d+)(?:[/?#]|$)`).exec(prUrl);

@@ -20,7 +20,10 @@ export interface JUnitReport {
 }
 
 const entities: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'", '&amp;': '&' };
-const decode = (s: string): string => s.replace(/&(lt|gt|quot|apos|amp);|&#(\d+);|&#x([0-9a-f]+);/gi, (m, _n, dec?: string, hex?: string) => (dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : (entities[m] ?? m)));
+const decode = (s: string): string =>
+  s.replace(/&(lt|gt|quot|apos|amp);|&#(\d+);|&#x([0-9a-f]+);/gi, (m, _n, dec?: string, hex?: string) =>
+    dec ? String.fromCodePoint(Number(dec)) : hex ? String.fromCodePoint(parseInt(hex, 16)) : (entities[m] ?? m),
+  );
 const encode = (s: string): string =>
   s
     // XML 1.0 forbids most control characters even when escaped.
@@ -79,7 +82,12 @@ export function parseJUnit(xml: string): JUnitReport {
       });
     }
   }
-  return { cases, tests: cases.length, failures: cases.filter((c) => c.status === 'failed').length, skipped: cases.filter((c) => c.status === 'skipped').length };
+  return {
+    cases,
+    tests: cases.length,
+    failures: cases.filter((c) => c.status === 'failed').length,
+    skipped: cases.filter((c) => c.status === 'skipped').length,
+  };
 }
 
 export function renderJUnit(suites: Array<{ name: string; cases: JUnitCase[] }>): string {
@@ -88,7 +96,9 @@ export function renderJUnit(suites: Array<{ name: string; cases: JUnitCase[] }>)
     const failures = s.cases.filter((c) => c.status === 'failed').length;
     const skipped = s.cases.filter((c) => c.status === 'skipped').length;
     const time = s.cases.reduce((t, c) => t + c.timeSeconds, 0);
-    out.push(`  <testsuite name="${encode(s.name)}" tests="${s.cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">`);
+    out.push(
+      `  <testsuite name="${encode(s.name)}" tests="${s.cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time.toFixed(3)}">`,
+    );
     for (const c of s.cases) {
       const open = `    <testcase name="${encode(c.name)}" classname="${encode(c.classname)}" time="${c.timeSeconds.toFixed(3)}"`;
       if (c.status === 'passed') out.push(`${open}/>`);
@@ -142,7 +152,12 @@ export function goTestJsonToJUnit(jsonLines: string): string {
     if (ev.Action === 'pass' || ev.Action === 'fail' || ev.Action === 'skip') {
       c.timeSeconds = ev.Elapsed ?? 0;
       c.status = ev.Action === 'pass' ? 'passed' : ev.Action === 'skip' ? 'skipped' : 'failed';
-      if (c.status === 'failed') c.message = c.output.filter((o) => !/^(=== RUN|--- FAIL|=== PAUSE|=== CONT)/.test(o)).join('').trim() || `${ev.Test} failed`;
+      if (c.status === 'failed')
+        c.message =
+          c.output
+            .filter((o) => !/^(=== RUN|--- FAIL|=== PAUSE|=== CONT)/.test(o))
+            .join('')
+            .trim() || `${ev.Test} failed`;
     }
   }
   const suites = [...packages.entries()]
@@ -150,7 +165,14 @@ export function goTestJsonToJUnit(jsonLines: string): string {
     .map(([name, p]) => {
       const cases: JUnitCase[] = [...p.cases.values()].map(({ output: _output, ...c }) => c);
       if (p.failed && !cases.some((c) => c.status === 'failed')) {
-        cases.push({ suite: name, name: '[build]', classname: name, timeSeconds: 0, status: 'failed', message: p.output.join('').trim() || `package ${name} failed` });
+        cases.push({
+          suite: name,
+          name: '[build]',
+          classname: name,
+          timeSeconds: 0,
+          status: 'failed',
+          message: p.output.join('').trim() || `package ${name} failed`,
+        });
       }
       return { name, cases };
     });

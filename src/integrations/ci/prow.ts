@@ -62,7 +62,12 @@ const contextPrefix = 'ci/prow/';
 export function createProwCi(opts: ProwOptions): CiSystem {
   const octokit = opts.credentials
     ? githubClient(opts.credentials, opts.baseUrl ?? 'https://api.github.com')
-    : new Octokit({ auth: opts.token, baseUrl: opts.baseUrl ?? 'https://api.github.com', request: { retries: 0 }, log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
+    : new Octokit({
+        auth: opts.token,
+        baseUrl: opts.baseUrl ?? 'https://api.github.com',
+        request: { retries: 0 },
+        log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+      });
   const doFetch = opts.fetchImpl ?? fetch;
   const gcsUrl = (opts.gcsUrl ?? 'https://storage.googleapis.com').replace(/\/+$/, '');
 
@@ -98,7 +103,13 @@ export function createProwCi(opts: ProwOptions): CiSystem {
       for (const s of data) {
         if (!s.context.startsWith(contextPrefix)) continue;
         const job = s.context.slice(contextPrefix.length);
-        if (!byJob.has(job)) byJob.set(job, { job, state: s.state as JobStatus['state'], description: s.description ?? '', ...(s.target_url ? { artifactsUrl: s.target_url } : {}) });
+        if (!byJob.has(job))
+          byJob.set(job, {
+            job,
+            state: s.state as JobStatus['state'],
+            description: s.description ?? '',
+            ...(s.target_url ? { artifactsUrl: s.target_url } : {}),
+          });
       }
       return [...byJob.values()].sort((a, b) => a.job.localeCompare(b.job));
     },
@@ -108,7 +119,11 @@ export function createProwCi(opts: ProwOptions): CiSystem {
       if (!run) return readJUnit(status.job, status.artifactsUrl);
       const names = await listJUnitFiles(status.job, run);
       if (names.length === 0) return undefined;
-      const reports = await Promise.all(names.slice(0, maxJUnitFiles).map((name) => readJUnit(status.job, `${gcsUrl}/${encodeURIComponent(run.bucket)}/${name.split('/').map(encodeURIComponent).join('/')}`)));
+      const reports = await Promise.all(
+        names
+          .slice(0, maxJUnitFiles)
+          .map((name) => readJUnit(status.job, `${gcsUrl}/${encodeURIComponent(run.bucket)}/${name.split('/').map(encodeURIComponent).join('/')}`)),
+      );
       return mergeJUnit(reports.filter((r): r is JUnitReport => r !== undefined));
     },
     async retrigger(prNumber, job) {

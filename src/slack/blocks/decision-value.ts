@@ -28,8 +28,17 @@ export function decodeDecision(value: string | undefined): DecisionTemplate | un
   }
 }
 
-export function toRequest(template: DecisionTemplate, extra: Pick<DecisionRequest, 'actor' | 'surface' | 'idempotencyKey'> & Partial<Pick<DecisionRequest, 'reason' | 'text'>>): DecisionRequest {
-  const request: DecisionRequest = { workItemKey: template.workItemKey, kind: template.kind, actor: extra.actor, surface: extra.surface, idempotencyKey: extra.idempotencyKey };
+export function toRequest(
+  template: DecisionTemplate,
+  extra: Pick<DecisionRequest, 'actor' | 'surface' | 'idempotencyKey'> & Partial<Pick<DecisionRequest, 'reason' | 'text'>>,
+): DecisionRequest {
+  const request: DecisionRequest = {
+    workItemKey: template.workItemKey,
+    kind: template.kind,
+    actor: extra.actor,
+    surface: extra.surface,
+    idempotencyKey: extra.idempotencyKey,
+  };
   if (template.phaseId !== undefined) request.phaseId = template.phaseId;
   if (template.value !== undefined) request.value = template.value;
   if (template.mode !== undefined) request.mode = template.mode;

@@ -29,8 +29,15 @@ export const limits = {
   callbackId: 255,
 } as const;
 
-export interface PlainText { type: 'plain_text'; text: string; emoji?: boolean }
-export interface Mrkdwn { type: 'mrkdwn'; text: string }
+export interface PlainText {
+  type: 'plain_text';
+  text: string;
+  emoji?: boolean;
+}
+export interface Mrkdwn {
+  type: 'mrkdwn';
+  text: string;
+}
 export type TextObject = PlainText | Mrkdwn;
 
 export interface ButtonElement {
@@ -67,7 +74,10 @@ export type Block =
   | { type: 'context_actions'; block_id?: string; elements: FeedbackButtonsElement[] }
   | { type: 'input'; block_id: string; label: PlainText; element: PlainTextInputElement; hint?: PlainText; optional?: boolean };
 
-export interface Message { text: string; blocks: Block[] }
+export interface Message {
+  text: string;
+  blocks: Block[];
+}
 
 export interface ModalView {
   type: 'modal';
@@ -78,7 +88,11 @@ export interface ModalView {
   private_metadata?: string;
   blocks: Block[];
 }
-export interface HomeView { type: 'home'; callback_id?: string; blocks: Block[] }
+export interface HomeView {
+  type: 'home';
+  callback_id?: string;
+  blocks: Block[];
+}
 
 const ellipsis = '…';
 
@@ -137,15 +151,23 @@ export function context(parts: string[]): Block {
 
 export const divider = (): Block => ({ type: 'divider' });
 
-export interface ButtonOptions { actionId: string; label: string; value?: string; url?: string; style?: 'primary' | 'danger' }
+export interface ButtonOptions {
+  actionId: string;
+  label: string;
+  value?: string;
+  url?: string;
+  style?: 'primary' | 'danger';
+}
 
 /**
  * A button. Labels are cut to 75 characters; an action id or value that does not fit is a programming error
  * (cutting a serialised decision would corrupt it), so it throws before anything reaches Slack.
  */
 export function button(options: ButtonOptions): ButtonElement {
-  if (options.actionId.length === 0 || options.actionId.length > limits.actionId) throw new Error(`button action_id must be 1-${limits.actionId} characters: ${options.actionId.slice(0, 80)}`);
-  if (options.value !== undefined && options.value.length > limits.buttonValue) throw new Error(`button value exceeds ${limits.buttonValue} characters (${options.value.length}) for ${options.actionId}`);
+  if (options.actionId.length === 0 || options.actionId.length > limits.actionId)
+    throw new Error(`button action_id must be 1-${limits.actionId} characters: ${options.actionId.slice(0, 80)}`);
+  if (options.value !== undefined && options.value.length > limits.buttonValue)
+    throw new Error(`button value exceeds ${limits.buttonValue} characters (${options.value.length}) for ${options.actionId}`);
   const element: ButtonElement = { type: 'button', action_id: options.actionId, text: plain(options.label, limits.buttonText) };
   if (options.value !== undefined) element.value = options.value;
   if (options.url !== undefined && options.url.length <= limits.buttonUrl) element.url = options.url;
@@ -157,9 +179,22 @@ export function button(options: ButtonOptions): ButtonElement {
  * Thumbs up and down under a message (a context_actions block, https://docs.slack.dev/reference/block-kit/blocks/context-actions-block).
  * A tap arrives as a block action of type feedback_buttons carrying the chosen side's value.
  */
-export function feedbackButtons(args: { actionId: string; positive: { label: string; value: string; accessibility?: string }; negative: { label: string; value: string; accessibility?: string }; blockId?: string }): Block {
-  const side = (b: { label: string; value: string; accessibility?: string }) => ({ text: plain(b.label, limits.buttonText), value: b.value, ...(b.accessibility ? { accessibility_label: clip(b.accessibility, 75) } : {}) });
-  return { type: 'context_actions', ...(args.blockId ? { block_id: args.blockId } : {}), elements: [{ type: 'feedback_buttons', action_id: args.actionId, positive_button: side(args.positive), negative_button: side(args.negative) }] };
+export function feedbackButtons(args: {
+  actionId: string;
+  positive: { label: string; value: string; accessibility?: string };
+  negative: { label: string; value: string; accessibility?: string };
+  blockId?: string;
+}): Block {
+  const side = (b: { label: string; value: string; accessibility?: string }) => ({
+    text: plain(b.label, limits.buttonText),
+    value: b.value,
+    ...(b.accessibility ? { accessibility_label: clip(b.accessibility, 75) } : {}),
+  });
+  return {
+    type: 'context_actions',
+    ...(args.blockId ? { block_id: args.blockId } : {}),
+    elements: [{ type: 'feedback_buttons', action_id: args.actionId, positive_button: side(args.positive), negative_button: side(args.negative) }],
+  };
 }
 
 /** Buttons in rows of at most 25, action ids de-duplicated (Slack rejects duplicates within a block). */
@@ -175,7 +210,17 @@ export function actions(buttons: ButtonElement[], blockId?: string): Block[] {
   return rows;
 }
 
-export function textInput(args: { blockId: string; actionId: string; label: string; multiline?: boolean; initialValue?: string; placeholder?: string; hint?: string; optional?: boolean; maxLength?: number }): Block {
+export function textInput(args: {
+  blockId: string;
+  actionId: string;
+  label: string;
+  multiline?: boolean;
+  initialValue?: string;
+  placeholder?: string;
+  hint?: string;
+  optional?: boolean;
+  maxLength?: number;
+}): Block {
   const maxLength = Math.min(args.maxLength ?? limits.plainTextInputMaxLength, limits.plainTextInputMaxLength);
   const element: PlainTextInputElement = { type: 'plain_text_input', action_id: args.actionId, multiline: args.multiline ?? false, max_length: maxLength };
   if (args.initialValue !== undefined && args.initialValue.length > 0) element.initial_value = clip(args.initialValue, maxLength);
@@ -253,4 +298,7 @@ export function homeView(blocks: Block[], callbackId: string, moreUrl?: string):
 }
 
 /** Where a message with buttons lives, so a modal opened from it can update it in place when submitted. */
-export interface PromptRef { channel: string; ts: string }
+export interface PromptRef {
+  channel: string;
+  ts: string;
+}

@@ -6,7 +6,26 @@ import { executionModes, type ExecutionMode } from '../../contracts/vocabulary.j
 import type { PhaseAccount, WorkItemDetail, WorkItemView } from '../../orchestrator/port.js';
 import { ActionIds, CallbackIds, decisionActionId, InputIds } from '../ids.js';
 import { encodeDecision, type DecisionTemplate } from './decision-value.js';
-import { actions, button, clip, context, escapeMrkdwn as esc, header, limits, link, listSections, message, modal, section, textInput, type Block, type ButtonElement, type Message, type ModalView, type PromptRef } from './kit.js';
+import {
+  actions,
+  button,
+  clip,
+  context,
+  escapeMrkdwn as esc,
+  header,
+  limits,
+  link,
+  listSections,
+  message,
+  modal,
+  section,
+  textInput,
+  type Block,
+  type ButtonElement,
+  type Message,
+  type ModalView,
+  type PromptRef,
+} from './kit.js';
 
 export const modeLabels: Record<ExecutionMode, string> = { autonomous: 'full auto', collaborative: 'pair', 'approval-required': 'needs approval' };
 
@@ -22,10 +41,18 @@ function controlButton(actionId: string, label: string, template: DecisionTempla
 }
 
 /** One button per mode the phase is not in; `label` words each (e.g. "2: full auto"). */
-export function modeButtons(workItemKey: string, phase: { id: string; mode: string }, index: number, nonce: string, label: (mode: ExecutionMode) => string): ButtonElement[] {
+export function modeButtons(
+  workItemKey: string,
+  phase: { id: string; mode: string },
+  index: number,
+  nonce: string,
+  label: (mode: ExecutionMode) => string,
+): ButtonElement[] {
   return executionModes
     .filter((m) => m !== phase.mode)
-    .map((m) => controlButton(`${decisionActionId('set-mode', m)}:${index}`, label(m), { workItemKey, kind: 'set-mode', phaseId: phase.id, mode: m, value: nonce }));
+    .map((m) =>
+      controlButton(`${decisionActionId('set-mode', m)}:${index}`, label(m), { workItemKey, kind: 'set-mode', phaseId: phase.id, mode: m, value: nonce }),
+    );
 }
 
 /** Pause (or resume, when paused) and cancel the work item. */
@@ -41,13 +68,23 @@ export function workItemButtons(workItemKey: string, paused: boolean, nonce: str
 /** The plan gate's row of per-phase mode switches, numbered as the plan summary numbers them. */
 export function planModeRows(workItemKey: string, phases: Array<{ id: string; mode: string; status?: string }>, nonce: string): Block[] {
   const open = (p: { status?: string }) => p.status !== 'merged' && p.status !== 'skipped';
-  return actions(phases.flatMap((p, i) => (open(p) ? modeButtons(workItemKey, p, i, nonce, (m) => `${i + 1}: ${modeLabels[m]}`) : [])), controlBlocks.planModes);
+  return actions(
+    phases.flatMap((p, i) => (open(p) ? modeButtons(workItemKey, p, i, nonce, (m) => `${i + 1}: ${modeLabels[m]}`) : [])),
+    controlBlocks.planModes,
+  );
 }
 
-const phaseModeLabel: Record<ExecutionMode, string> = { autonomous: 'Full auto instead', collaborative: 'Pair on it instead', 'approval-required': 'Ask me first instead' };
+const phaseModeLabel: Record<ExecutionMode, string> = {
+  autonomous: 'Full auto instead',
+  collaborative: 'Pair on it instead',
+  'approval-required': 'Ask me first instead',
+};
 
 export function phaseModeRow(workItemKey: string, phase: { id: string; mode: string }, nonce: string): Block[] {
-  return actions(modeButtons(workItemKey, phase, 0, nonce, (m) => phaseModeLabel[m]), controlBlocks.phaseModes);
+  return actions(
+    modeButtons(workItemKey, phase, 0, nonce, (m) => phaseModeLabel[m]),
+    controlBlocks.phaseModes,
+  );
 }
 
 export function workItemControlRow(workItemKey: string, paused: boolean, nonce: string): Block[] {
@@ -136,7 +173,12 @@ export function editPlanButton(workItemKey: string): ButtonElement {
   return button({ actionId: ActionIds.openPlanEdit, label: 'Edit plan', value: encodeDecision({ workItemKey, kind: 'edit-plan' }) });
 }
 
-export interface PlanEditMetadata { key: string; version: number; phases: string[]; prompt?: PromptRef }
+export interface PlanEditMetadata {
+  key: string;
+  version: number;
+  phases: string[];
+  prompt?: PromptRef;
+}
 
 export const phaseTitleBlock = (i: number) => `${InputIds.planPhaseTitlePrefix}${i}`;
 export const phaseFilesBlock = (i: number) => `${InputIds.planPhaseFilesPrefix}${i}`;
@@ -148,24 +190,54 @@ export function planEditLoadingModal(workItemKey: string): ModalView {
 }
 
 export function planEditUnavailableModal(workItemKey: string, why: string): ModalView {
-  return modal({ callbackId: CallbackIds.planEditModal, title: 'Edit plan', close: 'Close', blocks: [section(`The plan of *${esc(workItemKey)}* cannot be edited: ${esc(why)}`)] });
+  return modal({
+    callbackId: CallbackIds.planEditModal,
+    title: 'Edit plan',
+    close: 'Close',
+    blocks: [section(`The plan of *${esc(workItemKey)}* cannot be edited: ${esc(why)}`)],
+  });
 }
 
 /** The plan as a form: each phase's title, files and dependencies, and what changed (kept in the audit log). */
 export function planEditModal(item: WorkItemDetail, prompt?: PromptRef): ModalView {
   const plan = item.plan!;
   const metadata: PlanEditMetadata = { key: item.key, version: item.planVersion, phases: plan.phases.map((p) => p.id), ...(prompt ? { prompt } : {}) };
-  const blocks: Block[] = [section(`*${esc(item.key)}* ${esc(item.title)} — plan v${item.planVersion}. RH-A works from the plan you save; modes are switched on the gate.`)];
+  const blocks: Block[] = [
+    section(`*${esc(item.key)}* ${esc(item.title)} — plan v${item.planVersion}. RH-A works from the plan you save; modes are switched on the gate.`),
+  ];
   plan.phases.forEach((p, i) => {
     blocks.push(
       header(clip(`${i + 1}. ${p.id}`, limits.headerText)),
       textInput({ blockId: phaseTitleBlock(i), actionId: 'title', label: 'Title', initialValue: p.title, maxLength: 300 }),
       textInput({ blockId: phaseFilesBlock(i), actionId: 'files', label: 'Files (one per line)', multiline: true, initialValue: p.files.join('\n') }),
-      textInput({ blockId: phaseDependsBlock(i), actionId: 'depends', label: 'After phases (ids, comma-separated)', initialValue: p.dependsOn.join(', '), optional: true, maxLength: 500 }),
+      textInput({
+        blockId: phaseDependsBlock(i),
+        actionId: 'depends',
+        label: 'After phases (ids, comma-separated)',
+        initialValue: p.dependsOn.join(', '),
+        optional: true,
+        maxLength: 500,
+      }),
     );
   });
-  blocks.push(textInput({ blockId: InputIds.planNoteBlock, actionId: InputIds.planNoteAction, label: 'What changed, and why', multiline: true, placeholder: 'Kept with the plan version in the audit log', maxLength: 1_000 }));
-  return modal({ callbackId: CallbackIds.planEditModal, title: 'Edit plan', submit: 'Save plan', close: 'Cancel', privateMetadata: JSON.stringify(metadata), blocks });
+  blocks.push(
+    textInput({
+      blockId: InputIds.planNoteBlock,
+      actionId: InputIds.planNoteAction,
+      label: 'What changed, and why',
+      multiline: true,
+      placeholder: 'Kept with the plan version in the audit log',
+      maxLength: 1_000,
+    }),
+  );
+  return modal({
+    callbackId: CallbackIds.planEditModal,
+    title: 'Edit plan',
+    submit: 'Save plan',
+    close: 'Cancel',
+    privateMetadata: JSON.stringify(metadata),
+    blocks,
+  });
 }
 
 /** What RH-A did in the phases before this one and what is left: the opening of a pair thread. */
@@ -184,7 +256,9 @@ export function renderPhaseAccount(account: PhaseAccount, detailsUrl: string): {
   }
   lines.push('*What is left*');
   for (const l of account.left) {
-    lines.push(`• *${esc(l.phaseId)}* ${esc(l.title)} — ${esc(l.status)}, ${esc(modeLabels[l.mode])}${l.files.length ? `\n   files: ${l.files.map((f) => `\`${esc(f)}\``).join(', ')}` : ''}`);
+    lines.push(
+      `• *${esc(l.phaseId)}* ${esc(l.title)} — ${esc(l.status)}, ${esc(modeLabels[l.mode])}${l.files.length ? `\n   files: ${l.files.map((f) => `\`${esc(f)}\``).join(', ')}` : ''}`,
+    );
     if (l.phaseId === account.phaseId) {
       if (l.constraints.length) lines.push(`   constraints: ${esc(l.constraints.join('; '))}`);
       if (l.validation.length) lines.push(`   checks: ${l.validation.map((v) => `\`${esc(v)}\``).join(', ')}`);
@@ -196,5 +270,9 @@ export function renderPhaseAccount(account: PhaseAccount, detailsUrl: string): {
 
 /** The hand-back button in a pair thread: the phase goes back to RH-A, which continues from the branch. */
 export function handBackButton(workItemKey: string, phaseId: string): ButtonElement {
-  return button({ actionId: handBackActionId, label: 'Hand back to RH-A', value: encodeDecision({ workItemKey, kind: 'set-mode', phaseId, mode: 'autonomous', value: 'handback' }) });
+  return button({
+    actionId: handBackActionId,
+    label: 'Hand back to RH-A',
+    value: encodeDecision({ workItemKey, kind: 'set-mode', phaseId, mode: 'autonomous', value: 'handback' }),
+  });
 }

@@ -6,25 +6,58 @@ import { CallbackIds, InputIds } from '../ids.js';
 import { encodeDecision, type DecisionTemplate } from './decision-value.js';
 import { decisionButton, linkButton, workItemUrl, type RenderContext } from './notifications.js';
 import { modeButtons, modeLabels, workItemButtons } from './plan-control.js';
-import { actions, context, divider, escapeMrkdwn as esc, header, homeView, limits, listSections, modal, section, textInput, type Block, type HomeView, type ModalView, type PromptRef } from './kit.js';
+import {
+  actions,
+  context,
+  divider,
+  escapeMrkdwn as esc,
+  header,
+  homeView,
+  limits,
+  listSections,
+  modal,
+  section,
+  textInput,
+  type Block,
+  type HomeView,
+  type ModalView,
+  type PromptRef,
+} from './kit.js';
 
 /** The `/sitroom status` reply: every title and id comes from people, Jira or GitHub, so each is escaped. */
 export function renderStatusText(s: Situation): string {
-  const lines = s.workItems.map((w) => `• *${esc(w.key)}* ${esc(w.title)} — ${esc(w.status)}; ${w.phases.map((p) => `${esc(p.id)}: ${esc(p.status)}`).join(', ')}`);
+  const lines = s.workItems.map(
+    (w) => `• *${esc(w.key)}* ${esc(w.title)} — ${esc(w.status)}; ${w.phases.map((p) => `${esc(p.id)}: ${esc(p.status)}`).join(', ')}`,
+  );
   const pending = s.pendingDecisions.map((d) => `• ${esc(d.title)} (${esc(d.workItemKey)}${d.phaseId ? ` ${esc(d.phaseId)}` : ''})`);
   // Slack's limit on a message's text is 40,000 characters (https://docs.slack.dev/reference/methods/chat.postMessage#truncating).
-  return [`*Active work (${s.workItems.length})*`, ...(lines.length ? lines : ['none']), `*Waiting for you (${pending.length})*`, ...(pending.length ? pending : ['nothing'])].join('\n').slice(0, 39_000);
+  return [
+    `*Active work (${s.workItems.length})*`,
+    ...(lines.length ? lines : ['none']),
+    `*Waiting for you (${pending.length})*`,
+    ...(pending.length ? pending : ['nothing']),
+  ]
+    .join('\n')
+    .slice(0, 39_000);
 }
 
 export function renderHome(s: Situation, ctx: RenderContext): HomeView {
-  const blocks: Block[] = [header('Situation Room'), context([`For ${ctx.mention(s.developerId)} · updated <!date^${Math.floor(Date.now() / 1000)}^{time}|now>`])];
+  const blocks: Block[] = [
+    header('Situation Room'),
+    context([`For ${ctx.mention(s.developerId)} · updated <!date^${Math.floor(Date.now() / 1000)}^{time}|now>`]),
+  ];
 
   blocks.push(section(`*Pending decisions (${s.pendingDecisions.length})*`));
   if (s.pendingDecisions.length === 0) blocks.push(context(['Nothing is waiting for you.']));
   s.pendingDecisions.slice(0, 10).forEach((d, i) => {
     const base = { workItemKey: d.workItemKey, ...(d.phaseId ? { phaseId: d.phaseId } : {}) };
     blocks.push(section(`${esc(d.title)}\n_${esc(d.workItemKey)}${d.phaseId ? ` · ${esc(d.phaseId)}` : ''} · since ${esc(d.since)}_`));
-    const buttons = d.kind === 'approve-phase' || d.kind === 'approve-plan' ? [decisionButton({ ...base, kind: d.kind }, 'Approve', 'primary')] : d.kind === 'retry-draft' ? [decisionButton({ ...base, kind: d.kind, value: d.since }, 'Try again', 'primary')] : [];
+    const buttons =
+      d.kind === 'approve-phase' || d.kind === 'approve-plan'
+        ? [decisionButton({ ...base, kind: d.kind }, 'Approve', 'primary')]
+        : d.kind === 'retry-draft'
+          ? [decisionButton({ ...base, kind: d.kind, value: d.since }, 'Try again', 'primary')]
+          : [];
     buttons.push(linkButton('Open', workItemUrl(ctx, d.workItemKey, d.phaseId), `:home-${i}`));
     blocks.push(...actions(buttons, `home-pending-${i}`));
   });
@@ -37,7 +70,9 @@ export function renderHome(s: Situation, ctx: RenderContext): HomeView {
   s.workItems.slice(0, 15).forEach((w, wi) => {
     const phases = w.phases.map((p) => `${esc(p.id)} ${p.status === 'merged' || p.status === 'done' ? '✓' : `(${esc(p.status)}, ${esc(p.mode)})`}`).join(' → ');
     const failed = w.draftFailure ? `\n_The plan draft failed: ${esc(w.draftFailure.reason.slice(0, 300))}_` : '';
-    blocks.push(section(`*${esc(w.key)}* ${esc(w.title)} — ${esc(w.status)}, plan v${w.planVersion}\n${phases}${failed}`, { moreUrl: workItemUrl(ctx, w.key) }));
+    blocks.push(
+      section(`*${esc(w.key)}* ${esc(w.title)} — ${esc(w.status)}, plan v${w.planVersion}\n${phases}${failed}`, { moreUrl: workItemUrl(ctx, w.key) }),
+    );
     // Its controls: pause or resume, cancel, and each open phase's mode (full auto, pair, needs approval).
     const open = w.phases.map((p, i) => ({ p, i })).filter(({ p }) => p.status !== 'merged' && p.status !== 'skipped');
     const modes = open.flatMap(({ p, i }) => modeButtons(w.key, p, i, nonce, (m) => `${p.id}: ${modeLabels[m]}`));
@@ -47,18 +82,35 @@ export function renderHome(s: Situation, ctx: RenderContext): HomeView {
 
   blocks.push(divider(), section('*Recent CI*'));
   if (s.recentCi.length === 0) blocks.push(context(['No CI runs yet.']));
-  else blocks.push(...listSections(s.recentCi.map((c) => `• ${esc(c.workItemKey)} ${esc(c.phaseId)} \`${esc(c.job)}\` ${esc(c.result)}${c.classification ? ` _(${esc(c.classification)})_` : ''}`), { maxSections: 2, noun: 'more runs', moreUrl: ctx.dashboardUrl }));
+  else
+    blocks.push(
+      ...listSections(
+        s.recentCi.map(
+          (c) => `• ${esc(c.workItemKey)} ${esc(c.phaseId)} \`${esc(c.job)}\` ${esc(c.result)}${c.classification ? ` _(${esc(c.classification)})_` : ''}`,
+        ),
+        { maxSections: 2, noun: 'more runs', moreUrl: ctx.dashboardUrl },
+      ),
+    );
 
   blocks.push(divider(), section('*Recent knowledge*'));
   if (s.recentKnowledge.length === 0) blocks.push(context(['No new knowledge entries.']));
-  else blocks.push(...listSections(s.recentKnowledge.map((k) => `• _tier ${k.tier}_ ${esc(k.title)}`), { maxSections: 2, noun: 'more entries', moreUrl: ctx.dashboardUrl }));
+  else
+    blocks.push(
+      ...listSections(
+        s.recentKnowledge.map((k) => `• _tier ${k.tier}_ ${esc(k.title)}`),
+        { maxSections: 2, noun: 'more entries', moreUrl: ctx.dashboardUrl },
+      ),
+    );
 
   return homeView(blocks, CallbackIds.home, ctx.dashboardUrl);
 }
 
 /** Where a prompt lives, so a modal submission can update it in place. */
 
-export interface ModalMetadata { decision: DecisionTemplate; prompt?: PromptRef }
+export interface ModalMetadata {
+  decision: DecisionTemplate;
+  prompt?: PromptRef;
+}
 
 export function encodeModalMetadata(m: ModalMetadata): string {
   return JSON.stringify({ d: JSON.parse(encodeDecision(m.decision)) as unknown, p: m.prompt });
@@ -74,7 +126,14 @@ export function rejectReasonModal(decision: DecisionTemplate, prompt?: PromptRef
     privateMetadata: encodeModalMetadata({ decision: { ...decision, kind: 'reject-phase' }, ...(prompt ? { prompt } : {}) }),
     blocks: [
       section(`Rejecting *${esc(target)}*. The agent reads your reason before it revises the work.`),
-      textInput({ blockId: InputIds.reasonBlock, actionId: InputIds.reasonAction, label: 'Why?', multiline: true, placeholder: 'What is wrong, and what would make it right', maxLength: limits.plainTextInputMaxLength }),
+      textInput({
+        blockId: InputIds.reasonBlock,
+        actionId: InputIds.reasonAction,
+        label: 'Why?',
+        multiline: true,
+        placeholder: 'What is wrong, and what would make it right',
+        maxLength: limits.plainTextInputMaxLength,
+      }),
     ],
   });
 }
@@ -87,8 +146,21 @@ export function knowledgeEditModal(decision: DecisionTemplate, proposal: { title
     close: 'Cancel',
     privateMetadata: encodeModalMetadata({ decision: { ...decision, value: 'edit' }, ...(prompt ? { prompt } : {}) }),
     blocks: [
-      textInput({ blockId: InputIds.knowledgeTitleBlock, actionId: InputIds.knowledgeTitleAction, label: 'Title', initialValue: proposal.title, maxLength: 150 }),
-      textInput({ blockId: InputIds.knowledgeBodyBlock, actionId: InputIds.knowledgeBodyAction, label: 'Entry', multiline: true, initialValue: proposal.body, hint: 'Curated entries outrank learned experience; keep it specific and checkable.' }),
+      textInput({
+        blockId: InputIds.knowledgeTitleBlock,
+        actionId: InputIds.knowledgeTitleAction,
+        label: 'Title',
+        initialValue: proposal.title,
+        maxLength: 150,
+      }),
+      textInput({
+        blockId: InputIds.knowledgeBodyBlock,
+        actionId: InputIds.knowledgeBodyAction,
+        label: 'Entry',
+        multiline: true,
+        initialValue: proposal.body,
+        hint: 'Curated entries outrank learned experience; keep it specific and checkable.',
+      }),
     ],
   });
 }

@@ -32,7 +32,14 @@ export interface DispatcherOptions {
   pacer?: SlackPacer;
 }
 
-export interface DispatchReport { delivered: number; logged: number; held: number; retrying: number; failed: number; digests: number }
+export interface DispatchReport {
+  delivered: number;
+  logged: number;
+  held: number;
+  retrying: number;
+  failed: number;
+  digests: number;
+}
 
 interface OutboxRow {
   id: number;
@@ -57,7 +64,8 @@ export function classifySlackError(err: unknown, attempts: number): Failure {
   const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string } };
   const backoff = Math.min(2 ** attempts * 1_000, 10 * 60_000);
   if (e.code === webApi.ErrorCode.RateLimitedError) return { retryInMs: (e.retryAfter ?? 1) * 1_000, error: `rate limited (Retry-After ${e.retryAfter}s)` };
-  if (e.code === webApi.ErrorCode.HTTPError) return (e.statusCode ?? 500) >= 500 ? { retryInMs: backoff, error: `HTTP ${e.statusCode}` } : { permanent: true, error: `HTTP ${e.statusCode}` };
+  if (e.code === webApi.ErrorCode.HTTPError)
+    return (e.statusCode ?? 500) >= 500 ? { retryInMs: backoff, error: `HTTP ${e.statusCode}` } : { permanent: true, error: `HTTP ${e.statusCode}` };
   if (e.code === webApi.ErrorCode.RequestError) return { retryInMs: backoff, error: 'request failed' };
   if (e.code === webApi.ErrorCode.PlatformError) {
     const code = e.data?.error ?? 'unknown';
@@ -75,7 +83,13 @@ const conversationId = /^[CGD][A-Z0-9]{6,}$/;
  * postEphemeral need ids (https://api.slack.com/methods/conversations.list). A name missing from the cache
  * lists again, at most once a minute, so a channel created later is found without a restart.
  */
-export function createChannelDirectory(client: webApi.WebClient, logger: Logger, now: () => Date = () => new Date(), relistAfterMs = 60_000, pacer?: SlackPacer) {
+export function createChannelDirectory(
+  client: webApi.WebClient,
+  logger: Logger,
+  now: () => Date = () => new Date(),
+  relistAfterMs = 60_000,
+  pacer?: SlackPacer,
+) {
   let byName: Map<string, string> | undefined;
   let listedAt = 0;
   let listing: Promise<void> | undefined;
@@ -86,7 +100,9 @@ export function createChannelDirectory(client: webApi.WebClient, logger: Logger,
     let cursor: string | undefined;
     do {
       const answered = await pacer?.acquire('conversations.list');
-      const page = await client.conversations.list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(cursor ? { cursor } : {}) }).finally(() => answered?.());
+      const page = await client.conversations
+        .list({ types: 'public_channel,private_channel', exclude_archived: true, limit: 200, ...(cursor ? { cursor } : {}) })
+        .finally(() => answered?.());
       for (const c of page.channels ?? []) if (c.id && c.name) names.set(c.name, c.id);
       cursor = page.response_metadata?.next_cursor || undefined;
     } while (cursor);
@@ -189,7 +205,14 @@ export function createDispatcher(options: DispatcherOptions) {
 
   async function deliver(row: OutboxRow, report: DispatchReport): Promise<void> {
     const dev = await developer(row.developer_id);
-    const route = routeNotification({ urgency: row.urgency, payload: row.payload, channel: row.channel, preferences: dev?.preferences, timeZone: dev?.timeZone, now: now() });
+    const route = routeNotification({
+      urgency: row.urgency,
+      payload: row.payload,
+      channel: row.channel,
+      preferences: dev?.preferences,
+      timeZone: dev?.timeZone,
+      now: now(),
+    });
     if (route.action === 'log') {
       logger.info({ dedupeKey: row.dedupe_key, kind: row.payload.kind, reason: route.reason }, 'notification logged, not sent');
       await db.update(notificationOutbox).set({ status: 'logged', silent: true }).where(eq(notificationOutbox.id, row.id));
@@ -210,7 +233,8 @@ export function createDispatcher(options: DispatcherOptions) {
       } else if (route.target === 'channel' && row.channel) {
         channel = await channelIds.resolve(row.channel);
       } else {
-        if (!dev?.slackUserId) throw Object.assign(new Error('developer has no Slack user id'), { code: webApi.ErrorCode.PlatformError, data: { error: 'no_slack_user' } });
+        if (!dev?.slackUserId)
+          throw Object.assign(new Error('developer has no Slack user id'), { code: webApi.ErrorCode.PlatformError, data: { error: 'no_slack_user' } });
         channel = await dmChannel(dev.slackUserId);
       }
       const rendered = renderNotification(row.payload, render);
@@ -218,13 +242,27 @@ export function createDispatcher(options: DispatcherOptions) {
       const metadata = gateMetadata(row.payload);
       const mention = route.mention && dev?.slackUserId && !rendered.text.includes(`<@${dev.slackUserId}>`) ? `<@${dev.slackUserId}> ` : '';
       const posted = await paced('chat.postMessage', channel, () =>
-        client.chat.postMessage({ channel, text: `${mention}${rendered.text}`, blocks: rendered.blocks as never, ...(threadTs ? { thread_ts: threadTs } : {}), ...(metadata ? { metadata } : {}), unfurl_links: false }),
+        client.chat.postMessage({
+          channel,
+          text: `${mention}${rendered.text}`,
+          blocks: rendered.blocks as never,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          ...(metadata ? { metadata } : {}),
+          unfurl_links: false,
+        }),
       );
       await db.transaction(async (tx) => {
         const txdb = tx as unknown as Database;
         const marked = await txdb
           .update(notificationOutbox)
-          .set({ status: 'delivered', slackTs: posted.ts ?? null, slackChannel: posted.channel ?? channel, deliveredAt: now(), attempts: row.attempts + 1, lastError: null })
+          .set({
+            status: 'delivered',
+            slackTs: posted.ts ?? null,
+            slackChannel: posted.channel ?? channel,
+            deliveredAt: now(),
+            attempts: row.attempts + 1,
+            lastError: null,
+          })
           .where(and(eq(notificationOutbox.id, row.id), eq(notificationOutbox.status, 'pending')))
           .returning({ id: notificationOutbox.id });
         // Counted with the row's move to delivered, which happens once per dedupe key (one briefing per developer
@@ -242,7 +280,10 @@ export function createDispatcher(options: DispatcherOptions) {
         report.failed++;
       } else {
         logger.warn({ dedupeKey: row.dedupe_key, error: failure.error, retryInMs: failure.retryInMs }, 'notification will be retried');
-        await db.update(notificationOutbox).set({ attempts, lastError: failure.error, notBefore: new Date(now().getTime() + failure.retryInMs) }).where(eq(notificationOutbox.id, row.id));
+        await db
+          .update(notificationOutbox)
+          .set({ attempts, lastError: failure.error, notBefore: new Date(now().getTime() + failure.retryInMs) })
+          .where(eq(notificationOutbox.id, row.id));
         report.retrying++;
       }
     }
@@ -256,14 +297,18 @@ export function createDispatcher(options: DispatcherOptions) {
       .from(notificationOutbox)
       .where(eq(notificationOutbox.status, 'logged'));
     const byDeveloper = new Map<string, Array<{ id: number; payload: NotificationPayload }>>();
-    for (const r of logged) if (r.developerId) byDeveloper.set(r.developerId, [...(byDeveloper.get(r.developerId) ?? []), { id: r.id, payload: r.payload as NotificationPayload }]);
+    for (const r of logged)
+      if (r.developerId) byDeveloper.set(r.developerId, [...(byDeveloper.get(r.developerId) ?? []), { id: r.id, payload: r.payload as NotificationPayload }]);
     for (const [developerId, items] of byDeveloper) {
       const dev = await developer(developerId);
       if (!dev?.slackUserId) continue;
       const { due, date } = digestDue(now(), digestTime, dev.timeZone);
       if (!due) continue;
       const dedupeKey = `digest:${developerId}:${date}`;
-      const rendered = renderDigest(items.map((i) => ({ kind: i.payload.kind, text: summariseNotification(i.payload) })), render);
+      const rendered = renderDigest(
+        items.map((i) => ({ kind: i.payload.kind, text: summariseNotification(i.payload) })),
+        render,
+      );
       // The digest row is claimed before sending: a second dispatcher, or a crash and restart, sends no second digest.
       const claimed = await db
         .insert(notificationOutbox)
@@ -274,9 +319,25 @@ export function createDispatcher(options: DispatcherOptions) {
       if (!digestRow) continue;
       try {
         const channel = await dmChannel(dev.slackUserId);
-        const posted = await paced('chat.postMessage', channel, () => client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks as never }));
-        await db.update(notificationOutbox).set({ status: 'delivered', slackTs: posted.ts ?? null, slackChannel: channel, deliveredAt: now(), attempts: 1 }).where(eq(notificationOutbox.id, digestRow.id));
-        await db.update(notificationOutbox).set({ status: 'digest' }).where(and(eq(notificationOutbox.status, 'logged'), inArray(notificationOutbox.id, items.map((i) => i.id))));
+        const posted = await paced('chat.postMessage', channel, () =>
+          client.chat.postMessage({ channel, text: rendered.text, blocks: rendered.blocks as never }),
+        );
+        await db
+          .update(notificationOutbox)
+          .set({ status: 'delivered', slackTs: posted.ts ?? null, slackChannel: channel, deliveredAt: now(), attempts: 1 })
+          .where(eq(notificationOutbox.id, digestRow.id));
+        await db
+          .update(notificationOutbox)
+          .set({ status: 'digest' })
+          .where(
+            and(
+              eq(notificationOutbox.status, 'logged'),
+              inArray(
+                notificationOutbox.id,
+                items.map((i) => i.id),
+              ),
+            ),
+          );
         report.digests++;
       } catch (err) {
         // Let the next poll try again: drop the claim.

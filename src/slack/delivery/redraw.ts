@@ -42,11 +42,25 @@ async function deliveredGates(db: Database, prefixes: string[]): Promise<GateMes
   if (prefixes.length === 0) return [];
   const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
   const rows = await db
-    .select({ dedupeKey: notificationOutbox.dedupeKey, channel: notificationOutbox.slackChannel, ts: notificationOutbox.slackTs, payload: notificationOutbox.payload, id: notificationOutbox.id })
+    .select({
+      dedupeKey: notificationOutbox.dedupeKey,
+      channel: notificationOutbox.slackChannel,
+      ts: notificationOutbox.slackTs,
+      payload: notificationOutbox.payload,
+      id: notificationOutbox.id,
+    })
     .from(notificationOutbox)
-    .where(and(eq(notificationOutbox.kind, 'gate'), eq(notificationOutbox.status, 'delivered'), or(...prefixes.map((p) => like(notificationOutbox.dedupeKey, `${escapeLike(p)}%`)))))
+    .where(
+      and(
+        eq(notificationOutbox.kind, 'gate'),
+        eq(notificationOutbox.status, 'delivered'),
+        or(...prefixes.map((p) => like(notificationOutbox.dedupeKey, `${escapeLike(p)}%`))),
+      ),
+    )
     .orderBy(notificationOutbox.id);
-  return rows.filter((r) => r.channel && r.ts).map((r) => ({ dedupeKey: r.dedupeKey, channel: r.channel!, ts: r.ts!, payload: r.payload as NotificationPayload }));
+  return rows
+    .filter((r) => r.channel && r.ts)
+    .map((r) => ({ dedupeKey: r.dedupeKey, channel: r.channel!, ts: r.ts!, payload: r.payload as NotificationPayload }));
 }
 
 /** The gate keys of one phase's latest opening (its prompt, reminder and escalation share the key). */
@@ -59,7 +73,8 @@ function latestOpening(messages: GateMessage[]): GateMessage[] {
 /** Which gate prompts a decision on the work item concerns: a settled gate, or every gate still open for a control. */
 async function gatesFor(db: Database, request: DecisionRequest, view: WorkItemView | undefined): Promise<GateMessage[]> {
   const key = request.workItemKey;
-  const planGates = async (version: number | undefined) => (version ? (await deliveredGates(db, [`gate:${key}:plan:v${version}`])).filter((m) => m.dedupeKey === `gate:${key}:plan:v${version}`) : []);
+  const planGates = async (version: number | undefined) =>
+    version ? (await deliveredGates(db, [`gate:${key}:plan:v${version}`])).filter((m) => m.dedupeKey === `gate:${key}:plan:v${version}`) : [];
   const phaseGates = async (phaseId: string) => latestOpening(await deliveredGates(db, [`gate:${key}:${phaseId}:`]));
   if (settling.has(request.kind)) {
     if (request.kind === 'approve-plan' || (request.kind === 'reject-phase' && !request.phaseId)) return planGates(view?.planVersion);
@@ -97,7 +112,10 @@ export function createGateRedraw(deps: GateRedrawDeps) {
         updated++;
       }
     } catch (err) {
-      deps.logger.warn({ err: err instanceof Error ? err.message : String(err), workItemKey: request.workItemKey, kind: request.kind }, 'decision applied; redrawing its Slack prompts failed');
+      deps.logger.warn(
+        { err: err instanceof Error ? err.message : String(err), workItemKey: request.workItemKey, kind: request.kind },
+        'decision applied; redrawing its Slack prompts failed',
+      );
     }
     return updated;
   };

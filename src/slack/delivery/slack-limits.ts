@@ -45,7 +45,8 @@ export interface SlackLimitKey {
 
 /** The limits a call of `method` (to `channel`, for chat.postMessage) counts against; none for unlisted methods. */
 export function slackLimitsFor(method: string, channel?: string): SlackLimitKey[] {
-  if (method === 'chat.postMessage') return channel ? [{ key: `chat.postMessage:${channel}`, limit: slackChannelPostsPerWindow, windowMs: slackChannelWindowMs }] : [];
+  if (method === 'chat.postMessage')
+    return channel ? [{ key: `chat.postMessage:${channel}`, limit: slackChannelPostsPerWindow, windowMs: slackChannelWindowMs }] : [];
   const tier = slackMethodTiers[method];
   return tier ? [{ key: method, limit: slackTierPerMinute[tier], windowMs: slackTierWindowMs }] : [];
 }

@@ -42,7 +42,14 @@ export function parseOverride(raw: string): Override | undefined {
   if (!execute && !setVerb.test(text)) return undefined;
   const mode = modeWords.find(([pattern]) => pattern.test(text))?.[1];
   if (!mode) return undefined;
-  return { kind: 'mode', phase, ...(key ? { workItemKey: key } : {}), mode, execute, tellWhenPrReady: /\b(tell|ping|let) me\b.*\bPR\b|\bPR is ready\b/i.test(text) };
+  return {
+    kind: 'mode',
+    phase,
+    ...(key ? { workItemKey: key } : {}),
+    mode,
+    execute,
+    tellWhenPrReady: /\b(tell|ping|let) me\b.*\bPR\b|\bPR is ready\b/i.test(text),
+  };
 }
 
 /** "take it from here", "your turn", "hand it back": a paired phase goes back to RH-A; the rest of the message is the notes. */
@@ -50,6 +57,9 @@ export function parseHandBack(raw: string): { notes: string } | undefined {
   const text = raw.replace(/<@[UW][A-Z0-9]+>/g, ' ').trim();
   const match = /\b(take it from here|take over|your turn|you take it|hand(?:ing)? (?:it|this|the phase) back|back to you)\b/i.exec(text);
   if (!match || question.test(text)) return undefined;
-  const notes = (text.slice(0, match.index) + ' ' + text.slice(match.index + match[0].length)).replace(/^[\s,.;:!-]+|[\s,.;:!-]+$/g, '').replace(/\s+/g, ' ').trim();
+  const notes = (text.slice(0, match.index) + ' ' + text.slice(match.index + match[0].length))
+    .replace(/^[\s,.;:!-]+|[\s,.;:!-]+$/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return { notes };
 }

@@ -4,7 +4,10 @@ import type { Situation } from '../../orchestrator/port.js';
 
 const pairPattern = /\bpair with me on\s+(?:phase\s+)?([\w.-]+)(?:\s+(?:of|for|in|on)\s+([A-Z][A-Z0-9]+-\d+))?/i;
 
-export interface PairRequest { phase: string; workItemKey?: string }
+export interface PairRequest {
+  phase: string;
+  workItemKey?: string;
+}
 
 export function parsePairRequest(text: string): PairRequest | undefined {
   const match = pairPattern.exec(text.replace(/<@[UW][A-Z0-9]+>/g, ' '));
@@ -18,7 +21,12 @@ export type PairTarget = { ok: true; workItemKey: string; phaseId: string; title
 export function resolvePairTarget(request: PairRequest, situation: Situation): PairTarget {
   const items = request.workItemKey ? situation.workItems.filter((w) => w.key === request.workItemKey) : situation.workItems;
   if (items.length === 0) {
-    return { ok: false, message: request.workItemKey ? `You have no active work item ${request.workItemKey}.` : 'You have no active work item to pair on. Start one with `/sitroom plan KEY intention`.' };
+    return {
+      ok: false,
+      message: request.workItemKey
+        ? `You have no active work item ${request.workItemKey}.`
+        : 'You have no active work item to pair on. Start one with `/sitroom plan KEY intention`.',
+    };
   }
   const matches: Array<{ key: string; phaseId: string; title: string }> = [];
   for (const w of items) {
@@ -28,7 +36,19 @@ export function resolvePairTarget(request: PairRequest, situation: Situation): P
     if (phase) matches.push({ key: w.key, phaseId: phase.id, title: phase.title });
   }
   if (matches.length === 1) return { ok: true, workItemKey: matches[0]!.key, phaseId: matches[0]!.phaseId, title: matches[0]!.title };
-  if (matches.length > 1) return { ok: false, message: `Phase ${request.phase} exists in ${matches.map((m) => m.key).join(', ')}; say which: "pair with me on phase ${request.phase} of ${matches[0]!.key}".` };
-  const known = items.map((w) => `${w.key}: ${[...w.phases].sort((a, b) => a.mergeOrder - b.mergeOrder).map((p, i) => `${i + 1}. ${p.id}`).join(', ')}`).join('\n');
+  if (matches.length > 1)
+    return {
+      ok: false,
+      message: `Phase ${request.phase} exists in ${matches.map((m) => m.key).join(', ')}; say which: "pair with me on phase ${request.phase} of ${matches[0]!.key}".`,
+    };
+  const known = items
+    .map(
+      (w) =>
+        `${w.key}: ${[...w.phases]
+          .sort((a, b) => a.mergeOrder - b.mergeOrder)
+          .map((p, i) => `${i + 1}. ${p.id}`)
+          .join(', ')}`,
+    )
+    .join('\n');
   return { ok: false, message: `I could not find phase ${request.phase}. Your phases:\n${known}` };
 }

@@ -4,7 +4,11 @@ import type { webApi } from '@slack/bolt';
 import { redactSecrets } from '../../observability/logger.js';
 import type { Logger } from '../../observability/logger.js';
 
-export async function tellPrivately(client: webApi.WebClient, logger: Logger, args: { user: string; channel?: string | undefined; threadTs?: string | undefined; text: string }): Promise<void> {
+export async function tellPrivately(
+  client: webApi.WebClient,
+  logger: Logger,
+  args: { user: string; channel?: string | undefined; threadTs?: string | undefined; text: string },
+): Promise<void> {
   const inDm = async () => {
     const opened = await client.conversations.open({ users: args.user });
     if (opened.channel?.id) await client.chat.postEphemeral({ channel: opened.channel.id, user: args.user, text: args.text });

@@ -10,7 +10,17 @@ const hostile = '<!channel> fix <https://evil|click>';
 const ctx: RenderContext = { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => `<@U0${id.toUpperCase()}>` };
 const situation: Situation = {
   developerId: 'maria',
-  workItems: [{ key: 'HOSTEDCP-4001', title: hostile, ownerId: 'maria', status: 'in_progress', planVersion: 1, phases: [{ id: 'api', title: hostile, mode: 'autonomous', status: 'running', dependsOn: [], mergeOrder: 1 }], pendingDecisions: [] }],
+  workItems: [
+    {
+      key: 'HOSTEDCP-4001',
+      title: hostile,
+      ownerId: 'maria',
+      status: 'in_progress',
+      planVersion: 1,
+      phases: [{ id: 'api', title: hostile, mode: 'autonomous', status: 'running', dependsOn: [], mergeOrder: 1 }],
+      pendingDecisions: [],
+    },
+  ],
   pendingDecisions: [{ workItemKey: 'HOSTEDCP-4001', kind: 'approve-phase', phaseId: 'api', title: hostile, since: '2026-11-25T08:00:00Z' }],
   recentCi: [],
   recentKnowledge: [{ tier: 1, title: hostile }],
@@ -19,10 +29,20 @@ const situation: Situation = {
 const builders: Array<[string, () => unknown]> = [
   ['App Home', () => renderHome(situation, ctx)],
   ['/sitroom status', () => renderStatusText(situation)],
-  ['gate prompt', () => renderNotification({ kind: 'gate', workItemKey: 'HOSTEDCP-4001', phaseId: 'api', title: hostile, summary: hostile, mode: 'approval-required' } as never, ctx)],
+  [
+    'gate prompt',
+    () =>
+      renderNotification(
+        { kind: 'gate', workItemKey: 'HOSTEDCP-4001', phaseId: 'api', title: hostile, summary: hostile, mode: 'approval-required' } as never,
+        ctx,
+      ),
+  ],
   ['pair-thread reply', () => renderNotification({ kind: 'pair-reply', sessionId: 's', channel: 'D1', threadTs: '1.1', text: hostile }, ctx)],
   ['decision recorded', () => renderNotification({ kind: 'decision-recorded', workItemKey: 'HOSTEDCP-4001', text: hostile }, ctx)],
-  ['knowledge proposal', () => renderNotification({ kind: 'knowledge-proposal', proposalId: '1', workItemKey: 'HOSTEDCP-4001', title: hostile, body: hostile }, ctx)],
+  [
+    'knowledge proposal',
+    () => renderNotification({ kind: 'knowledge-proposal', proposalId: '1', workItemKey: 'HOSTEDCP-4001', title: hostile, body: hostile }, ctx),
+  ],
   ['info', () => renderNotification({ kind: 'info', text: hostile }, ctx)],
 ];
 

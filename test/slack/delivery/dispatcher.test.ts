@@ -25,7 +25,14 @@ const roles = new Map(Object.entries(prefs).map(([id, notifications]) => [id, { 
 const team = { notifications: { digest_time: '16:30', alerts_channel: '#sitroom-alerts' } } as unknown as TeamConfig;
 
 function dispatcher() {
-  return createDispatcher({ db: store.db, client: createDispatcherClient(botToken, ws.apiUrl), render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => (id === 'maria' ? '<@U0MARIA01>' : id) }, config: { team, roles }, logger: createLogger('dispatch-test', 'silent'), now: () => clock });
+  return createDispatcher({
+    db: store.db,
+    client: createDispatcherClient(botToken, ws.apiUrl),
+    render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => (id === 'maria' ? '<@U0MARIA01>' : id) },
+    config: { team, roles },
+    logger: createLogger('dispatch-test', 'silent'),
+    now: () => clock,
+  });
 }
 const row = async (dedupeKey: string) => (await store.db.select().from(notificationOutbox).where(eq(notificationOutbox.dedupeKey, dedupeKey)))[0]!;
 
@@ -41,7 +48,12 @@ afterAll(async () => {
 
 describe('outbox dispatcher', () => {
   it('delivers a decision to the DM once, recording where it went, whatever the enqueue and run count', async () => {
-    const n = { dedupeKey: 'gate:HOSTEDCP-1:api', developerId: 'maria', urgency: 'decision' as const, payload: { kind: 'gate' as const, workItemKey: 'HOSTEDCP-1', phaseId: 'api', title: 'API phase ready', summary: 'ok' } };
+    const n = {
+      dedupeKey: 'gate:HOSTEDCP-1:api',
+      developerId: 'maria',
+      urgency: 'decision' as const,
+      payload: { kind: 'gate' as const, workItemKey: 'HOSTEDCP-1', phaseId: 'api', title: 'API phase ready', summary: 'ok' },
+    };
     expect(await enqueueNotification(store.db, n)).toBe(true);
     expect(await enqueueNotification(store.db, n)).toBe(false);
     const d = dispatcher();
@@ -54,7 +66,20 @@ describe('outbox dispatcher', () => {
   });
 
   it('honours Retry-After on 429 and backs off on 5xx', async () => {
-    await enqueueNotification(store.db, { dedupeKey: 'pr:1', developerId: 'sam', urgency: 'decision', payload: { kind: 'pr-ready', workItemKey: 'HOSTEDCP-9', phaseId: 'api', prUrl: 'https://github.com/o/r/pull/9', ciSummary: 'green', reviewers: [], confidence: [] } });
+    await enqueueNotification(store.db, {
+      dedupeKey: 'pr:1',
+      developerId: 'sam',
+      urgency: 'decision',
+      payload: {
+        kind: 'pr-ready',
+        workItemKey: 'HOSTEDCP-9',
+        phaseId: 'api',
+        prUrl: 'https://github.com/o/r/pull/9',
+        ciSummary: 'green',
+        reviewers: [],
+        confidence: [],
+      },
+    });
     ws.rateLimitNext('chat.postMessage', 30);
     const d = dispatcher();
     expect(await d.runOnce()).toMatchObject({ retrying: 1, delivered: 0 });
@@ -72,8 +97,26 @@ describe('outbox dispatcher', () => {
 
   it('holds maria’s decisions in her quiet hours but still delivers blocking alerts', async () => {
     clock = new Date('2099-01-15T22:00:00Z'); // 23:00 in Madrid
-    await enqueueNotification(store.db, { dedupeKey: 'gate:night', developerId: 'maria', urgency: 'decision', payload: { kind: 'gate', workItemKey: 'HOSTEDCP-2', title: 'Plan v1', summary: 's' } });
-    await enqueueNotification(store.db, { dedupeKey: 'ci:night', developerId: 'maria', channel: '#sitroom-alerts', urgency: 'blocking', payload: { kind: 'ci-alert', workItemKey: 'HOSTEDCP-2', phaseId: 'api', prUrl: 'https://github.com/o/r/pull/2', ownerId: 'maria', failures: [{ job: 'e2e-aws', classification: 'real', signature: 'NodePool never ready' }] } });
+    await enqueueNotification(store.db, {
+      dedupeKey: 'gate:night',
+      developerId: 'maria',
+      urgency: 'decision',
+      payload: { kind: 'gate', workItemKey: 'HOSTEDCP-2', title: 'Plan v1', summary: 's' },
+    });
+    await enqueueNotification(store.db, {
+      dedupeKey: 'ci:night',
+      developerId: 'maria',
+      channel: '#sitroom-alerts',
+      urgency: 'blocking',
+      payload: {
+        kind: 'ci-alert',
+        workItemKey: 'HOSTEDCP-2',
+        phaseId: 'api',
+        prUrl: 'https://github.com/o/r/pull/2',
+        ownerId: 'maria',
+        failures: [{ job: 'e2e-aws', classification: 'real', signature: 'NodePool never ready' }],
+      },
+    });
     expect(await dispatcher().runOnce()).toMatchObject({ held: 1, delivered: 1 });
     expect((await row('gate:night')).notBefore).toEqual(new Date('2099-01-16T06:30:00Z'));
     const alert = ws.messagesIn('sitroom-alerts').find((m) => m.text.includes('HOSTEDCP-2'));
@@ -83,8 +126,20 @@ describe('outbox dispatcher', () => {
   it('follows a role file edited while it runs: quiet hours removed, the held decision goes out on the next pass', async () => {
     clock = new Date('2099-01-20T22:00:00Z'); // 23:00 in Madrid, inside maria's quiet hours
     let current = { team, roles };
-    const d = createDispatcher({ db: store.db, client: createDispatcherClient(botToken, ws.apiUrl), render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id }, config: () => current, logger: createLogger('dispatch-test', 'silent'), now: () => clock });
-    await enqueueNotification(store.db, { dedupeKey: 'gate:edited-role', developerId: 'maria', urgency: 'decision', payload: { kind: 'gate', workItemKey: 'HOSTEDCP-7', title: 'Plan v3', summary: 's' } });
+    const d = createDispatcher({
+      db: store.db,
+      client: createDispatcherClient(botToken, ws.apiUrl),
+      render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id },
+      config: () => current,
+      logger: createLogger('dispatch-test', 'silent'),
+      now: () => clock,
+    });
+    await enqueueNotification(store.db, {
+      dedupeKey: 'gate:edited-role',
+      developerId: 'maria',
+      urgency: 'decision',
+      payload: { kind: 'gate', workItemKey: 'HOSTEDCP-7', title: 'Plan v3', summary: 's' },
+    });
     await d.runOnce();
     // Held to the end of her quiet hours (07:30 Madrid), not sent.
     expect(await row('gate:edited-role')).toMatchObject({ status: 'pending', notBefore: new Date('2099-01-21T06:30:00Z') });
@@ -98,8 +153,26 @@ describe('outbox dispatcher', () => {
 
   it('logs silent items and sends them as one digest after digest time', async () => {
     clock = new Date('2099-01-16T09:00:00Z');
-    await enqueueNotification(store.db, { dedupeKey: 'info:1', developerId: 'maria', urgency: 'info', payload: { kind: 'info', text: 'Knowledge entry promoted: NodePool conditions' } });
-    await enqueueNotification(store.db, { dedupeKey: 'flake:1', developerId: 'maria', channel: '#sitroom-alerts', urgency: 'blocking', payload: { kind: 'ci-alert', workItemKey: 'HOSTEDCP-3', phaseId: 'api', prUrl: 'https://x/3', ownerId: 'maria', failures: [{ job: 'e2e', classification: 'known-flake', signature: 'etcd leader changed' }] } });
+    await enqueueNotification(store.db, {
+      dedupeKey: 'info:1',
+      developerId: 'maria',
+      urgency: 'info',
+      payload: { kind: 'info', text: 'Knowledge entry promoted: NodePool conditions' },
+    });
+    await enqueueNotification(store.db, {
+      dedupeKey: 'flake:1',
+      developerId: 'maria',
+      channel: '#sitroom-alerts',
+      urgency: 'blocking',
+      payload: {
+        kind: 'ci-alert',
+        workItemKey: 'HOSTEDCP-3',
+        phaseId: 'api',
+        prUrl: 'https://x/3',
+        ownerId: 'maria',
+        failures: [{ job: 'e2e', classification: 'known-flake', signature: 'etcd leader changed' }],
+      },
+    });
     const d = dispatcher();
     expect(await d.runOnce()).toMatchObject({ logged: 2, digests: 0 });
     expect(ws.messagesIn('sitroom-alerts').some((m) => m.text.includes('HOSTEDCP-3'))).toBe(false);
@@ -114,7 +187,20 @@ describe('outbox dispatcher', () => {
 
   it('posts channel alerts to the channel id, resolved from the configured name once with conversations.list', async () => {
     clock = new Date('2099-01-17T09:00:00Z');
-    const alert = (n: number) => ({ dedupeKey: `ci:by-id:${n}`, developerId: 'maria', channel: team.notifications.alerts_channel, urgency: 'blocking' as const, payload: { kind: 'ci-alert' as const, workItemKey: `HOSTEDCP-4${n}`, phaseId: 'api', prUrl: `https://github.com/o/r/pull/4${n}`, ownerId: 'maria', failures: [{ job: 'unit', classification: 'real' as const, signature: 'expected condition reason CapacityError' }] } });
+    const alert = (n: number) => ({
+      dedupeKey: `ci:by-id:${n}`,
+      developerId: 'maria',
+      channel: team.notifications.alerts_channel,
+      urgency: 'blocking' as const,
+      payload: {
+        kind: 'ci-alert' as const,
+        workItemKey: `HOSTEDCP-4${n}`,
+        phaseId: 'api',
+        prUrl: `https://github.com/o/r/pull/4${n}`,
+        ownerId: 'maria',
+        failures: [{ job: 'unit', classification: 'real' as const, signature: 'expected condition reason CapacityError' }],
+      },
+    });
     const listsBefore = ws.apiCalls.filter((c) => c.method === 'conversations.list').length;
     const d = dispatcher();
     await enqueueNotification(store.db, alert(1));
@@ -144,8 +230,28 @@ describe('outbox dispatcher', () => {
       await expect(client.conversations.list({ cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({ data: { error: 'invalid_cursor' } });
       await expect(client.conversations.list({ types: 'public_channel,shared' })).rejects.toMatchObject({ data: { error: 'invalid_types' } });
 
-      const d = createDispatcher({ db: store.db, client, render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id }, config: { team, roles }, logger: createLogger('dispatch-test', 'silent'), now: () => clock });
-      await enqueueNotification(store.db, { dedupeKey: 'ci:paged', developerId: 'maria', channel: '#hypershift-data-plane', urgency: 'blocking', payload: { kind: 'ci-alert', workItemKey: 'HOSTEDCP-77', phaseId: 'api', prUrl: 'https://github.com/o/r/pull/77', ownerId: 'maria', failures: [{ job: 'unit', classification: 'real', signature: 'boom' }] } });
+      const d = createDispatcher({
+        db: store.db,
+        client,
+        render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id },
+        config: { team, roles },
+        logger: createLogger('dispatch-test', 'silent'),
+        now: () => clock,
+      });
+      await enqueueNotification(store.db, {
+        dedupeKey: 'ci:paged',
+        developerId: 'maria',
+        channel: '#hypershift-data-plane',
+        urgency: 'blocking',
+        payload: {
+          kind: 'ci-alert',
+          workItemKey: 'HOSTEDCP-77',
+          phaseId: 'api',
+          prUrl: 'https://github.com/o/r/pull/77',
+          ownerId: 'maria',
+          failures: [{ job: 'unit', classification: 'real', signature: 'boom' }],
+        },
+      });
       expect(await d.runOnce()).toMatchObject({ delivered: 1 });
       expect(big.apiCalls.filter((c) => c.method === 'conversations.list' && c.args.limit === '200')).toHaveLength(3);
       expect(big.messagesIn('hypershift-data-plane').map((m) => m.text)).toEqual([expect.stringContaining('CI blocked on HOSTEDCP-77')]);
@@ -156,7 +262,13 @@ describe('outbox dispatcher', () => {
 
   it('a message Slack would reject fails permanently instead of retrying forever', async () => {
     clock = new Date('2099-01-17T10:00:00Z');
-    await enqueueNotification(store.db, { dedupeKey: 'nowhere', developerId: 'maria', channel: '#does-not-exist', urgency: 'blocking', payload: { kind: 'info', text: 'x' } });
+    await enqueueNotification(store.db, {
+      dedupeKey: 'nowhere',
+      developerId: 'maria',
+      channel: '#does-not-exist',
+      urgency: 'blocking',
+      payload: { kind: 'info', text: 'x' },
+    });
     expect(await dispatcher().runOnce()).toMatchObject({ failed: 1 });
     expect(await row('nowhere')).toMatchObject({ status: 'failed', lastError: 'channel_not_found' });
   });

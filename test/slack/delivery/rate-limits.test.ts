@@ -40,7 +40,15 @@ let ws: LocalWorkspace;
 const pacer = createSlackPacer({ windowScale: timeScale });
 
 function dispatcher() {
-  return createDispatcher({ db: store.db, client: createDispatcherClient(botToken, ws.apiUrl), render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id }, config: { team, roles }, logger: createLogger('rate-limits-test', 'silent'), pacer, batchSize: 100 });
+  return createDispatcher({
+    db: store.db,
+    client: createDispatcherClient(botToken, ws.apiUrl),
+    render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id },
+    config: { team, roles },
+    logger: createLogger('rate-limits-test', 'silent'),
+    pacer,
+    batchSize: 100,
+  });
 }
 
 const briefing = (developerId: string, date: string) => ({
@@ -68,7 +76,12 @@ afterAll(async () => {
 
 describe('dispatcher within Slack rate limits (loopback limits on)', () => {
   it('the loopback workspace answers a call over its tier with 429 and Retry-After in whole seconds', async () => {
-    const call = () => fetch(`${ws.apiUrl}conversations.list`, { method: 'POST', headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    const call = () =>
+      fetch(`${ws.apiUrl}conversations.list`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${botToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      });
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 21; i++) {

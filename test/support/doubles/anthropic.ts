@@ -44,7 +44,8 @@ export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic>
   const headers: FakeAnthropic['headers'] = [];
   const cache = new Set<string>();
   const handler = (req: FakeRequest) => {
-    if (req.method !== 'POST' || req.path !== '/v1/messages') return { status: 404, body: { type: 'error', error: { type: 'not_found_error', message: `${req.method} ${req.path}` } } };
+    if (req.method !== 'POST' || req.path !== '/v1/messages')
+      return { status: 404, body: { type: 'error', error: { type: 'not_found_error', message: `${req.method} ${req.path}` } } };
     // The SDK sends the key as x-api-key or as a bearer token, depending on its version.
     if (!req.headers['x-api-key'] && !/^Bearer \S+/.test(req.headers.authorization ?? '')) {
       return { status: 401, body: { type: 'error', error: { type: 'authentication_error', message: 'an API key is required' } } };
@@ -54,7 +55,12 @@ export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic>
     requests.push(body);
     headers.push(req.headers);
     const turn = script(body, index);
-    if ('status' in turn) return { status: turn.status, headers: { 'request-id': `req_${randomUUID()}` }, body: { type: 'error', error: { type: turn.type, message: turn.message } } };
+    if ('status' in turn)
+      return {
+        status: turn.status,
+        headers: { 'request-id': `req_${randomUUID()}` },
+        body: { type: 'error', error: { type: turn.type, message: turn.message } },
+      };
 
     // Billing, block by block in prompt order (tools, system, then message content): the longest prefix
     // already in the cache is read; the prefix up to the last cache_control breakpoint is written.
@@ -107,7 +113,12 @@ export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic>
         content: turn.content,
         stop_reason: turn.stop_reason,
         stop_sequence: null,
-        usage: { input_tokens: total - cacheCreation - cacheRead, output_tokens: turn.output_tokens ?? tokens(turn.content), cache_creation_input_tokens: cacheCreation, cache_read_input_tokens: cacheRead },
+        usage: {
+          input_tokens: total - cacheCreation - cacheRead,
+          output_tokens: turn.output_tokens ?? tokens(turn.content),
+          cache_creation_input_tokens: cacheCreation,
+          cache_read_input_tokens: cacheRead,
+        },
       },
     };
   };
@@ -115,5 +126,10 @@ export async function startFakeAnthropic(script: Script): Promise<FakeAnthropic>
   return { ...server, requests, headers };
 }
 
-export const toolUse = (name: string, input: Record<string, unknown>, id = `toolu_${randomUUID().replace(/-/g, '').slice(0, 20)}`) => ({ type: 'tool_use', id, name, input });
+export const toolUse = (name: string, input: Record<string, unknown>, id = `toolu_${randomUUID().replace(/-/g, '').slice(0, 20)}`) => ({
+  type: 'tool_use',
+  id,
+  name,
+  input,
+});
 export const text = (t: string) => ({ type: 'text', text: t });

@@ -140,7 +140,13 @@ export async function startFakeGitHub(opts: {
   let baseUrl = '';
   let hook: { url: string; secret: string } | undefined;
   const deliveries: FakeGitHub['deliveries'] = [];
-  const repository = () => ({ id: 1, name: opts.repo, full_name: `${opts.owner}/${opts.repo}`, owner: { login: opts.owner }, html_url: `${baseUrl}/${opts.owner}/${opts.repo}` });
+  const repository = () => ({
+    id: 1,
+    name: opts.repo,
+    full_name: `${opts.owner}/${opts.repo}`,
+    owner: { login: opts.owner },
+    html_url: `${baseUrl}/${opts.owner}/${opts.repo}`,
+  });
   const post = async (id: string, event: string, body: string) => {
     const res = await fetch(hook!.url, {
       method: 'POST',
@@ -199,7 +205,13 @@ export async function startFakeGitHub(opts: {
       bucket.set(`${run}/artifacts/junit_operator.xml`, operatorReport(job.name, out.passed));
       bucket.set(`${run}/artifacts/${job.name}/test/artifacts/junit_${job.name}.xml`, out.junitXml);
       jobRuns.push({ job: job.name, sha, attempt, passed: out.passed });
-      status(sha, `ci/prow/${job.name}`, out.passed ? 'success' : 'failure', out.passed ? 'Job succeeded.' : 'Job failed.', `${baseUrl}/view/gs/${prowBucket}/${run}`);
+      status(
+        sha,
+        `ci/prow/${job.name}`,
+        out.passed ? 'success' : 'failure',
+        out.passed ? 'Job succeeded.' : 'Job failed.',
+        `${baseUrl}/view/gs/${prowBucket}/${run}`,
+      );
     })();
     pending.add(p);
     void p.finally(() => pending.delete(p));
@@ -229,8 +241,18 @@ export async function startFakeGitHub(opts: {
       throw new FakeMergeError(405, 'Pull Request is not mergeable');
     }
     const message = opt.title ?? `Merge pull request #${pull.number} from ${pull.headOwner}/${pull.head}`;
-    const identity = { GIT_AUTHOR_NAME: 'openshift-merge-bot', GIT_AUTHOR_EMAIL: 'merge-bot@example.invalid', GIT_COMMITTER_NAME: 'openshift-merge-bot', GIT_COMMITTER_EMAIL: 'merge-bot@example.invalid' };
-    const commit = (await exec('git', ['commit-tree', tree, '-p', base, '-p', pull.sha, '-m', message], { cwd: opts.bareRepo, env: { ...inheritedEnvironment(), ...identity } })).stdout.trim();
+    const identity = {
+      GIT_AUTHOR_NAME: 'openshift-merge-bot',
+      GIT_AUTHOR_EMAIL: 'merge-bot@example.invalid',
+      GIT_COMMITTER_NAME: 'openshift-merge-bot',
+      GIT_COMMITTER_EMAIL: 'merge-bot@example.invalid',
+    };
+    const commit = (
+      await exec('git', ['commit-tree', tree, '-p', base, '-p', pull.sha, '-m', message], {
+        cwd: opts.bareRepo,
+        env: { ...inheritedEnvironment(), ...identity },
+      })
+    ).stdout.trim();
     await gitIn(['update-ref', `refs/heads/${pull.base}`, commit, base]);
     Object.assign(pull, { state: 'closed', merged: true, mergedAt: new Date().toISOString(), mergeCommitSha: commit, baseSha: base });
     deliver('pull_request', { action: 'closed', number: pull.number, pull_request: pullJson(pull), sender: { login: 'openshift-merge-bot' } });
@@ -281,10 +303,22 @@ export async function startFakeGitHub(opts: {
       // One object per page, so a reader that ignores nextPageToken misses the step's JUnit (it sorts after ci-operator's).
       const start = Number(query.get('pageToken') ?? '0');
       const page = names.slice(start, start + 1);
-      return { body: { kind: 'storage#objects', items: page.map((name) => ({ kind: 'storage#object', name, bucket: prowBucket })), ...(start + 1 < names.length ? { nextPageToken: String(start + 1) } : {}) } };
+      return {
+        body: {
+          kind: 'storage#objects',
+          items: page.map((name) => ({ kind: 'storage#object', name, bucket: prowBucket })),
+          ...(start + 1 < names.length ? { nextPageToken: String(start + 1) } : {}),
+        },
+      };
     }
     if (req.path.startsWith(`/${prowBucket}/`)) {
-      const object = bucket.get(req.path.slice(prowBucket.length + 2).split('/').map(decodeURIComponent).join('/'));
+      const object = bucket.get(
+        req.path
+          .slice(prowBucket.length + 2)
+          .split('/')
+          .map(decodeURIComponent)
+          .join('/'),
+      );
       return object === undefined ? { status: 404, text: 'NoSuchKey' } : { text: object, headers: { 'content-type': 'application/octet-stream' } };
     }
     let m0: RegExpExecArray | null;
@@ -293,8 +327,13 @@ export async function startFakeGitHub(opts: {
     if ('status' in who) return { status: 401, body: { message: who.message, documentation_url: 'https://docs.github.com/rest' } };
     if (limited && limited.times > 0) {
       limited.times -= 1;
-      const message = limited.status === 429 ? 'API rate limit exceeded' : 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
-      return { status: limited.status, headers: { 'retry-after': String(limited.retryAfterSeconds) }, body: { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' } };
+      const message =
+        limited.status === 429 ? 'API rate limit exceeded' : 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
+      return {
+        status: limited.status,
+        headers: { 'retry-after': String(limited.retryAfterSeconds) },
+        body: { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+      };
     }
     if (!req.path.startsWith(prefix)) return { status: 404, body: { message: 'Not Found' } };
     const rest = req.path.slice(prefix.length);
@@ -306,7 +345,14 @@ export async function startFakeGitHub(opts: {
       const rawHead = String(body.head ?? '');
       const [headOwner, head] = rawHead.includes(':') ? (rawHead.split(':', 2) as [string, string]) : [opts.owner, rawHead];
       if (pulls.some((p) => p.state === 'open' && p.headOwner === headOwner && p.head === head)) {
-        return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${headOwner}:${head}.` }], documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request' } };
+        return {
+          status: 422,
+          body: {
+            message: 'Validation Failed',
+            errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${headOwner}:${head}.` }],
+            documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
+          },
+        };
       }
       let sha: string;
       try {
@@ -316,7 +362,20 @@ export async function startFakeGitHub(opts: {
       }
       const base = String(body.base ?? 'main');
       const baseSha = (await gitIn(['rev-parse', `refs/heads/${base}`]).catch(() => '')).trim() || null;
-      const pull: Pull = { number: pulls.length + 1, head, headOwner, base, title: String(body.title ?? ''), body: String(body.body ?? ''), sha, state: 'open', merged: false, mergedAt: null, mergeCommitSha: null, baseSha };
+      const pull: Pull = {
+        number: pulls.length + 1,
+        head,
+        headOwner,
+        base,
+        title: String(body.title ?? ''),
+        body: String(body.body ?? ''),
+        sha,
+        state: 'open',
+        merged: false,
+        mergedAt: null,
+        mergeCommitSha: null,
+        baseSha,
+      };
       pulls.push(pull);
       deliver('pull_request', { action: 'opened', number: pull.number, pull_request: pullJson(pull) });
       for (const job of jobs) runJob(job, sha);
@@ -339,7 +398,14 @@ export async function startFakeGitHub(opts: {
       if (typeof body.title === 'string' && body.title !== pull.title) changes.title = { from: pull.title };
       if (typeof body.body === 'string') pull.body = body.body;
       if (typeof body.title === 'string') pull.title = body.title;
-      if (Object.keys(changes).length) deliver('pull_request', { action: 'edited', number: pull.number, changes, pull_request: pullJson(pull), sender: { login: String(req.headers['x-fake-user'] ?? 'reviewer') } });
+      if (Object.keys(changes).length)
+        deliver('pull_request', {
+          action: 'edited',
+          number: pull.number,
+          changes,
+          pull_request: pullJson(pull),
+          sender: { login: String(req.headers['x-fake-user'] ?? 'reviewer') },
+        });
       return { body: pullJson(pull) };
     }
     if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && req.method === 'GET') {
@@ -354,7 +420,10 @@ export async function startFakeGitHub(opts: {
       if (req.method === 'GET') return pull.merged ? { status: 204 } : { status: 404, body: { message: 'Not Found' } };
       if (req.method !== 'PUT') return { status: 404, body: { message: 'Not Found' } };
       try {
-        const merged = await mergePull(pull.number, { ...(typeof body.sha === 'string' ? { sha: body.sha } : {}), ...(typeof body.commit_title === 'string' ? { title: body.commit_title } : {}) });
+        const merged = await mergePull(pull.number, {
+          ...(typeof body.sha === 'string' ? { sha: body.sha } : {}),
+          ...(typeof body.commit_title === 'string' ? { title: body.commit_title } : {}),
+        });
         return { body: { sha: merged.sha, merged: true, message: 'Pull Request successfully merged' } };
       } catch (err) {
         if (err instanceof FakeMergeError) return { status: err.status, body: { message: err.message } };
@@ -369,7 +438,11 @@ export async function startFakeGitHub(opts: {
         await refresh(pull);
         const c = { id: nextId++, issue, body: String(body.body ?? ''), user: who.login };
         comments.push(c);
-        deliver('issue_comment', { action: 'created', issue: { number: issue, title: pull.title, html_url: pullJson(pull).html_url, pull_request: { html_url: pullJson(pull).html_url } }, comment: { id: c.id, body: c.body, user: { login: c.user } } });
+        deliver('issue_comment', {
+          action: 'created',
+          issue: { number: issue, title: pull.title, html_url: pullJson(pull).html_url, pull_request: { html_url: pullJson(pull).html_url } },
+          comment: { id: c.id, body: c.body, user: { login: c.user } },
+        });
         onComment(pull, c.body);
         return { status: 201, body: { id: c.id, body: c.body, user: { login: c.user } } };
       }
@@ -380,7 +453,9 @@ export async function startFakeGitHub(opts: {
     }
     if ((m = /^\/issues\/(\d+)\/events$/.exec(rest)) && req.method === 'GET') {
       const issue = Number(m[1]);
-      return { body: events.filter((e) => e.issue === issue).map((e, i) => ({ id: i + 1, event: e.event, label: { name: e.label }, actor: { login: e.actor } })) };
+      return {
+        body: events.filter((e) => e.issue === issue).map((e, i) => ({ id: i + 1, event: e.event, label: { name: e.label }, actor: { login: e.actor } })),
+      };
     }
     if ((m = /^\/statuses\/([0-9a-f]{7,40})$/.exec(rest)) && req.method === 'POST') {
       status(m[1]!, String(body.context ?? 'default'), String(body.state), String(body.description ?? ''), (body.target_url as string | undefined) ?? null);
@@ -393,7 +468,13 @@ export async function startFakeGitHub(opts: {
       return { body: [...statuses].reverse().filter((s) => s.sha === m![1]) };
     }
     if (rest === '/check-runs' && req.method === 'POST') {
-      const run = { id: nextId++, head_sha: String(body.head_sha), name: String(body.name), conclusion: String(body.conclusion), output: body.output as { title: string; summary: string } };
+      const run = {
+        id: nextId++,
+        head_sha: String(body.head_sha),
+        name: String(body.name),
+        conclusion: String(body.conclusion),
+        output: body.output as { title: string; summary: string },
+      };
       checkRuns.push(run);
       return { status: 201, body: run };
     }
@@ -409,7 +490,10 @@ export async function startFakeGitHub(opts: {
     return { status: 404, body: { message: `Not Found: ${req.method} ${rest}` } };
   };
 
-  const server = await startLoopback(handler, gitSmartHttp((slug) => (slug === upstreamSlug ? opts.bareRepo : forks.get(slug)), tokens, gitRequests));
+  const server = await startLoopback(
+    handler,
+    gitSmartHttp((slug) => (slug === upstreamSlug ? opts.bareRepo : forks.get(slug)), tokens, gitRequests),
+  );
   baseUrl = server.url;
   return {
     ...server,
@@ -439,7 +523,15 @@ export async function startFakeGitHub(opts: {
     async submitReview(number, reviewer, state) {
       const pull = pulls.find((p) => p.number === number);
       if (!pull) throw new Error(`no PR #${number}`);
-      const review = { id: nextId++, user: { login: reviewer }, body: '', state: state.toLowerCase(), commit_id: pull.sha, html_url: `${pullJson(pull).html_url}#pullrequestreview-${nextId}`, submitted_at: new Date().toISOString() };
+      const review = {
+        id: nextId++,
+        user: { login: reviewer },
+        body: '',
+        state: state.toLowerCase(),
+        commit_id: pull.sha,
+        html_url: `${pullJson(pull).html_url}#pullrequestreview-${nextId}`,
+        submitted_at: new Date().toISOString(),
+      };
       deliver('pull_request_review', { action: 'submitted', review, pull_request: pullJson(pull), sender: { login: reviewer } });
       await Promise.all([...pending]);
     },

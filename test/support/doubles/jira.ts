@@ -27,7 +27,10 @@ export async function startFakeJira(issues: FakeJiraIssue[], token: string): Pro
       comments.push({ key: issue.key, body: (req.body as { body: unknown }).body });
       return { status: 201, body: { id: String(comments.length) } };
     }
-    const description = m[1] === '3' ? { type: 'doc', version: 1, content: issue.description.split('\n').map((p) => ({ type: 'paragraph', content: [{ type: 'text', text: p }] })) } : issue.description;
+    const description =
+      m[1] === '3'
+        ? { type: 'doc', version: 1, content: issue.description.split('\n').map((p) => ({ type: 'paragraph', content: [{ type: 'text', text: p }] })) }
+        : issue.description;
     return {
       body: {
         id: '10001',

@@ -30,7 +30,9 @@ export function registerDecisionButtons(app: App, deps: SlackDeps): void {
         user: body.user.id,
         ...(channel ? { channel } : {}),
         ...(onHome ? { home: true } : {}),
-        ...(!onHome && channel && messageTs && body.message ? { prompt: { channel, ts: messageTs }, original: { text: String(body.message.text ?? ''), blocks: (body.message.blocks ?? []) as unknown[] } } : {}),
+        ...(!onHome && channel && messageTs && body.message
+          ? { prompt: { channel, ts: messageTs }, original: { text: String(body.message.text ?? ''), blocks: (body.message.blocks ?? []) as unknown[] } }
+          : {}),
       },
     };
     let id: number | undefined;

@@ -30,7 +30,11 @@ export function registerKnowledgeEditOpener(app: App, deps: SlackDeps): void {
     try {
       await client.views.open({ trigger_id: body.trigger_id, view: knowledgeEditModal(template, proposal, promptOf(body)) as never });
     } catch (err) {
-      await tellPrivately(client, deps.logger, { user: body.user.id, channel: promptOf(body)?.channel, text: `Could not open the editor (${errorText(err)}).` });
+      await tellPrivately(client, deps.logger, {
+        user: body.user.id,
+        channel: promptOf(body)?.channel,
+        text: `Could not open the editor (${errorText(err)}).`,
+      });
     }
   });
 }

@@ -16,7 +16,11 @@ export function registerRejectReasonOpener(app: App, deps: SlackDeps): void {
     try {
       await client.views.open({ trigger_id: body.trigger_id, view: rejectReasonModal(template, promptOf(body)) as never });
     } catch (err) {
-      await tellPrivately(client, deps.logger, { user: body.user.id, channel: promptOf(body)?.channel, text: `Could not open the rejection form (${errorText(err)}).` });
+      await tellPrivately(client, deps.logger, {
+        user: body.user.id,
+        channel: promptOf(body)?.channel,
+        text: `Could not open the rejection form (${errorText(err)}).`,
+      });
     }
   });
 }

@@ -26,7 +26,13 @@ export function registerOrientationDone(app: App, deps: SlackDeps): void {
     } catch (err) {
       await ack();
       deps.logger.error({ err: errorText(err), key: trigger.key }, 'the orientation tap could not be recorded');
-      return deps.afterAck(() => tellPrivately(client, deps.logger, { user: body.user.id, channel, text: `Could not finish the orientation (${errorText(err)}). Nothing changed; try the button again.` }));
+      return deps.afterAck(() =>
+        tellPrivately(client, deps.logger, {
+          user: body.user.id,
+          channel,
+          text: `Could not finish the orientation (${errorText(err)}). Nothing changed; try the button again.`,
+        }),
+      );
     }
     await ack();
     if (id !== undefined) deps.afterAck(() => deps.inbox.apply(id));

@@ -29,7 +29,10 @@ export interface AnswerTarget {
 export async function answerInThread(deps: SlackDeps, client: Client, target: AnswerTarget): Promise<void> {
   const status = createStatusLine(client, deps, target);
   await status.set('is thinking…');
-  const answer = await deps.orchestrator.ask(target.developerId, target.question, { idempotencyKey: target.idempotencyKey, onProgress: (s) => void status.set(s) });
+  const answer = await deps.orchestrator.ask(target.developerId, target.question, {
+    idempotencyKey: target.idempotencyKey,
+    onProgress: (s) => void status.set(s),
+  });
   status.stop();
   // The sources end the answer's own text, so they are in the message wherever it is shown or read aloud.
   const sources = answer.citations.length > 0 ? `\n\n_Sources:_ ${answer.citations.map((c) => `\`${c}\``).join(', ')}` : '';
@@ -50,7 +53,12 @@ export async function answerInThread(deps: SlackDeps, client: Client, target: An
     // A workspace without streaming (or a stream cut short) still gets the whole answer, as one message.
     deps.logger.warn({ err: errorText(err), channel: target.channel, streamed: Boolean(ts) }, 'streaming the answer failed; posting it whole');
     if (ts) await client.chat.stopStream({ channel: target.channel, ts }).catch(() => undefined);
-    await client.chat.postMessage({ channel: target.channel, thread_ts: target.threadTs, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3_000) } }, ...footer] as never });
+    await client.chat.postMessage({
+      channel: target.channel,
+      thread_ts: target.threadTs,
+      text,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3_000) } }, ...footer] as never,
+    });
   }
 }
 

@@ -15,18 +15,31 @@ import { promptOf } from '../actions/prompt.js';
 const EditMetadata = z.object({ proposalId: z.number().int().positive(), prompt: z.object({ channel: z.string(), ts: z.string() }).optional() });
 
 export function registerCuration(app: App, deps: SlackDeps): void {
-  for (const [actionId, decision] of [[ActionIds.curateApprove, 'approve'], [ActionIds.curateReject, 'reject']] as const) {
+  for (const [actionId, decision] of [
+    [ActionIds.curateApprove, 'approve'],
+    [ActionIds.curateReject, 'reject'],
+  ] as const) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, context }) => {
       const proposalId = Number(action.value);
       const prompt = promptOf(body);
       if (!Number.isSafeInteger(proposalId) || proposalId < 1) return void (await ack());
       let id: number | undefined;
       try {
-        id = await deps.inbox.record(triggerOf(context).key!, body.user.id, { kind: 'curation', proposalId, decision, ...(prompt ? { prompt } : {}), reply: { user: body.user.id, ...(prompt ? { channel: prompt.channel } : {}) } });
+        id = await deps.inbox.record(triggerOf(context).key!, body.user.id, {
+          kind: 'curation',
+          proposalId,
+          decision,
+          ...(prompt ? { prompt } : {}),
+          reply: { user: body.user.id, ...(prompt ? { channel: prompt.channel } : {}) },
+        });
       } catch (err) {
         await ack();
         deps.logger.error({ err: errorText(err), proposalId }, 'a review could not be recorded');
-        await tellPrivately(client, deps.logger, { user: body.user.id, channel: prompt?.channel, text: `That review could not be recorded (${errorText(err)}); nothing changed. Try again.` });
+        await tellPrivately(client, deps.logger, {
+          user: body.user.id,
+          channel: prompt?.channel,
+          text: `That review could not be recorded (${errorText(err)}); nothing changed. Try again.`,
+        });
         return;
       }
       await ack();
@@ -48,8 +61,22 @@ export function registerCuration(app: App, deps: SlackDeps): void {
         close: 'Cancel',
         privateMetadata: JSON.stringify({ proposalId, ...(prompt ? { prompt } : {}) }),
         blocks: [
-          textInput({ blockId: InputIds.curateTitleBlock, actionId: InputIds.curateTitleAction, label: 'Title', initialValue: proposal.title.slice(0, 150), maxLength: 150 }),
-          textInput({ blockId: InputIds.curateBodyBlock, actionId: InputIds.curateBodyAction, label: 'Entry', multiline: true, initialValue: proposal.body.slice(0, 3_000), maxLength: 3_000, hint: 'Curated entries outrank learned experience; keep it specific and checkable.' }),
+          textInput({
+            blockId: InputIds.curateTitleBlock,
+            actionId: InputIds.curateTitleAction,
+            label: 'Title',
+            initialValue: proposal.title.slice(0, 150),
+            maxLength: 150,
+          }),
+          textInput({
+            blockId: InputIds.curateBodyBlock,
+            actionId: InputIds.curateBodyAction,
+            label: 'Entry',
+            multiline: true,
+            initialValue: proposal.body.slice(0, 3_000),
+            maxLength: 3_000,
+            hint: 'Curated entries outrank learned experience; keep it specific and checkable.',
+          }),
         ],
       });
       await client.views.open({ trigger_id: body.trigger_id, view: view as never });
@@ -61,13 +88,33 @@ export function registerCuration(app: App, deps: SlackDeps): void {
   app.view<ViewSubmitAction>(CallbackIds.curateEditModal, async ({ ack, body, context }) => {
     const title = inputValue(body, InputIds.curateTitleBlock, InputIds.curateTitleAction);
     const text = inputValue(body, InputIds.curateBodyBlock, InputIds.curateBodyAction);
-    if (!title || !text) return void (await ack({ response_action: 'errors', errors: { [title ? InputIds.curateBodyBlock : InputIds.curateTitleBlock]: 'Required.' } }));
-    const parsed = EditMetadata.safeParse((() => { try { return JSON.parse(body.view.private_metadata) as unknown; } catch { return undefined; } })());
-    if (!parsed.success) return void (await ack({ response_action: 'errors', errors: { [InputIds.curateTitleBlock]: 'This editor lost track of its proposal; close it and tap Edit again.' } }));
+    if (!title || !text)
+      return void (await ack({ response_action: 'errors', errors: { [title ? InputIds.curateBodyBlock : InputIds.curateTitleBlock]: 'Required.' } }));
+    const parsed = EditMetadata.safeParse(
+      (() => {
+        try {
+          return JSON.parse(body.view.private_metadata) as unknown;
+        } catch {
+          return undefined;
+        }
+      })(),
+    );
+    if (!parsed.success)
+      return void (await ack({
+        response_action: 'errors',
+        errors: { [InputIds.curateTitleBlock]: 'This editor lost track of its proposal; close it and tap Edit again.' },
+      }));
     let id: number | undefined;
     try {
       const { proposalId, prompt } = parsed.data;
-      id = await deps.inbox.record(triggerOf(context).key!, body.user.id, { kind: 'curation', proposalId, decision: 'approve', edited: { title, body: text }, ...(prompt ? { prompt } : {}), reply: { user: body.user.id, ...(prompt ? { channel: prompt.channel } : {}) } });
+      id = await deps.inbox.record(triggerOf(context).key!, body.user.id, {
+        kind: 'curation',
+        proposalId,
+        decision: 'approve',
+        edited: { title, body: text },
+        ...(prompt ? { prompt } : {}),
+        reply: { user: body.user.id, ...(prompt ? { channel: prompt.channel } : {}) },
+      });
     } catch (err) {
       return void (await ack({ response_action: 'errors', errors: { [InputIds.curateTitleBlock]: `Could not record it (${errorText(err)}); try again.` } }));
     }

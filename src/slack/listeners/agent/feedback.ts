@@ -20,7 +20,12 @@ export function registerAnswerFeedback(app: App, deps: SlackDeps): void {
     const threadTs = (body.container as { thread_ts?: string } | undefined)?.thread_ts ?? (body.message as { thread_ts?: string } | undefined)?.thread_ts;
     let id: number | undefined;
     try {
-      id = await deps.inbox.record(triggerOf(context).key!, body.user.id, { kind: 'feedback', rating, answer: { channel, ts, ...(threadTs ? { threadTs } : {}) }, reply: { user: body.user.id, channel } });
+      id = await deps.inbox.record(triggerOf(context).key!, body.user.id, {
+        kind: 'feedback',
+        rating,
+        answer: { channel, ts, ...(threadTs ? { threadTs } : {}) },
+        reply: { user: body.user.id, channel },
+      });
     } catch (err) {
       await ack();
       deps.logger.error({ err: errorText(err) }, 'answer feedback could not be recorded');

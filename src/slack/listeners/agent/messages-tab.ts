@@ -16,11 +16,13 @@ export function registerMessagesTabOpened(app: App, deps: SlackDeps): void {
     if (!(await trigger.claim())) return;
     const developer = await trigger.developer();
     try {
-      const situation = developer ? await deps.orchestrator.situation(developer.id).catch((err: unknown) => {
-        // Prompts without the person's work are still prompts; the situation is back next time.
-        deps.logger.warn({ err: errorText(err) }, 'no situation for the suggested prompts');
-        return undefined;
-      }) : undefined;
+      const situation = developer
+        ? await deps.orchestrator.situation(developer.id).catch((err: unknown) => {
+            // Prompts without the person's work are still prompts; the situation is back next time.
+            deps.logger.warn({ err: errorText(err) }, 'no situation for the suggested prompts');
+            return undefined;
+          })
+        : undefined;
       const { title, prompts } = suggestedPromptsFor(situation, developer ? deps.agent.audienceOf(developer.id) : {});
       await client.assistant.threads.setSuggestedPrompts({ channel_id: event.channel, title, prompts } as never);
     } catch (err) {

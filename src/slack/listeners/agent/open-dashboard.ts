@@ -17,8 +17,14 @@ export function registerOpenDashboard(app: App, deps: SlackDeps): void {
     deps.afterAck(async () => {
       const channel = body.container?.channel_id ?? body.channel?.id;
       const developer = await trigger.developer();
-      if (!developer) return tellPrivately(client, deps.logger, { user: body.user.id, channel, text: 'You are not on this team’s roster (no role file with your Slack id), so there is no dashboard to sign you in to.' });
-      if (!deps.agent.signInLink) return tellPrivately(client, deps.logger, { user: body.user.id, channel, text: 'The dashboard is not served by this deployment.' });
+      if (!developer)
+        return tellPrivately(client, deps.logger, {
+          user: body.user.id,
+          channel,
+          text: 'You are not on this team’s roster (no role file with your Slack id), so there is no dashboard to sign you in to.',
+        });
+      if (!deps.agent.signInLink)
+        return tellPrivately(client, deps.logger, { user: body.user.id, channel, text: 'The dashboard is not served by this deployment.' });
       const value = (action as { value?: string }).value;
       const key = value && workItemKey.test(value) ? value : undefined;
       const { url, ttlMinutes } = deps.agent.signInLink(developer.id, key);

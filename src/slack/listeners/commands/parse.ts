@@ -31,11 +31,21 @@ export function parseSitroomCommand(raw: string): SitroomCommand {
     case 'help':
       return { kind: 'help' };
     case 'ask':
-      return args ? { kind: 'ask', question: args } : { kind: 'invalid', message: 'What is the question? e.g. `/sitroom ask which component owns NodePool conditions`' };
+      return args
+        ? { kind: 'ask', question: args }
+        : { kind: 'invalid', message: 'What is the question? e.g. `/sitroom ask which component owns NodePool conditions`' };
     case 'plan': {
       const [key = '', ...intention] = rest;
-      if (!keyPattern.test(key.toUpperCase())) return { kind: 'invalid', message: `\`/sitroom plan\` needs a Jira key first, e.g. \`/sitroom plan HOSTEDCP-2101 NodePool should report capacity errors\`${key ? ` (\`${key}\` is not a key)` : ''}.` };
-      if (intention.length === 0) return { kind: 'invalid', message: `What should ${key.toUpperCase()} achieve? e.g. \`/sitroom plan ${key.toUpperCase()} NodePool should report capacity errors per platform\`` };
+      if (!keyPattern.test(key.toUpperCase()))
+        return {
+          kind: 'invalid',
+          message: `\`/sitroom plan\` needs a Jira key first, e.g. \`/sitroom plan HOSTEDCP-2101 NodePool should report capacity errors\`${key ? ` (\`${key}\` is not a key)` : ''}.`,
+        };
+      if (intention.length === 0)
+        return {
+          kind: 'invalid',
+          message: `What should ${key.toUpperCase()} achieve? e.g. \`/sitroom plan ${key.toUpperCase()} NodePool should report capacity errors per platform\``,
+        };
       return { kind: 'plan', workItemKey: key.toUpperCase(), intention: intention.join(' ') };
     }
     case 'status':

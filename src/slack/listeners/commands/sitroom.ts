@@ -18,7 +18,13 @@ export function registerSitroomCommand(app: App, deps: SlackDeps): void {
     const parsed = parseSitroomCommand(command.text);
     if (parsed.kind === 'help') return void (await ack({ response_type: 'ephemeral', text: sitroomHelp }));
     if (parsed.kind === 'invalid') return void (await ack({ response_type: 'ephemeral', text: parsed.message }));
-    const working: Record<string, string> = { ask: 'Looking into it…', plan: `Asking RH-A for a plan for ${'workItemKey' in parsed ? parsed.workItemKey : ''}…`, status: 'Checking…', pair: 'Opening a pair thread…', briefing: 'Sending your briefing to your DM…' };
+    const working: Record<string, string> = {
+      ask: 'Looking into it…',
+      plan: `Asking RH-A for a plan for ${'workItemKey' in parsed ? parsed.workItemKey : ''}…`,
+      status: 'Checking…',
+      pair: 'Opening a pair thread…',
+      briefing: 'Sending your briefing to your DM…',
+    };
     const trigger = triggerOf(context);
     if (parsed.kind === 'plan' || parsed.kind === 'pair' || parsed.kind === 'briefing') {
       // Work that starts something or posts for the person is recorded before the acknowledgement, so the

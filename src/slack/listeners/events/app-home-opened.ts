@@ -16,11 +16,20 @@ export function registerAppHomeOpened(app: App, deps: SlackDeps): void {
     try {
       const view = developer
         ? renderHome(await deps.orchestrator.situation(developer.id), deps.render)
-        : homeView([header('Situation Room'), section('You are not on this team’s roster yet. Ask your tech lead to add a role file with your Slack id under `.rh-agentic/roles/`.')], CallbackIds.home);
+        : homeView(
+            [
+              header('Situation Room'),
+              section('You are not on this team’s roster yet. Ask your tech lead to add a role file with your Slack id under `.rh-agentic/roles/`.'),
+            ],
+            CallbackIds.home,
+          );
       await client.views.publish({ user_id: event.user, view: view as never });
     } catch (err) {
       deps.logger.error({ err: errorText(err) }, 'App Home publish failed');
-      await client.views.publish({ user_id: event.user, view: homeView([header('Situation Room'), context([`The situation is unavailable right now: ${errorText(err)}`])], CallbackIds.home) as never });
+      await client.views.publish({
+        user_id: event.user,
+        view: homeView([header('Situation Room'), context([`The situation is unavailable right now: ${errorText(err)}`])], CallbackIds.home) as never,
+      });
     }
   });
 }

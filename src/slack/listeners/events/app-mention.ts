@@ -22,10 +22,28 @@ export function registerAppMention(app: App, deps: SlackDeps): void {
       return;
     }
     try {
-      if (await startPairThread(deps, client, { developerId: developer.id, text: event.text, channel: event.channel, threadTs: event.thread_ts ?? event.ts, idempotencyKey: trigger.key! })) return;
+      if (
+        await startPairThread(deps, client, {
+          developerId: developer.id,
+          text: event.text,
+          channel: event.channel,
+          threadTs: event.thread_ts ?? event.ts,
+          idempotencyKey: trigger.key!,
+        })
+      )
+        return;
       const question = event.text.replace(/<@[UW][A-Z0-9]+>/g, '').trim();
       // In a channel the stream is addressed to the asker, as Slack requires outside a DM.
-      await answerInThread(deps, client, { developerId: developer.id, question, channel: event.channel, threadTs: event.thread_ts ?? event.ts, user: event.user, ...(context.teamId ? { teamId: context.teamId } : {}), isDm: false, idempotencyKey: trigger.key! });
+      await answerInThread(deps, client, {
+        developerId: developer.id,
+        question,
+        channel: event.channel,
+        threadTs: event.thread_ts ?? event.ts,
+        user: event.user,
+        ...(context.teamId ? { teamId: context.teamId } : {}),
+        isDm: false,
+        idempotencyKey: trigger.key!,
+      });
     } catch (err) {
       await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: `Something went wrong: ${errorText(err)}` });
     }

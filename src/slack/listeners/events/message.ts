@@ -16,7 +16,7 @@ import { answerInThread } from '../agent/answer.js';
 export function registerMessage(app: App, deps: SlackDeps): void {
   app.event('message', async ({ event, client, context }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs) => {
     // Edits, deletions and bot posts are not things a person said to us.
-    if (event.subtype !== undefined || !('user' in event) || !event.user || 'bot_id' in event && event.bot_id) return;
+    if (event.subtype !== undefined || !('user' in event) || !event.user || ('bot_id' in event && event.bot_id)) return;
     const text = event.text ?? '';
     const isThreadReply = 'thread_ts' in event && typeof event.thread_ts === 'string' && event.thread_ts !== event.ts;
     const isDm = event.channel_type === 'im';
@@ -25,7 +25,11 @@ export function registerMessage(app: App, deps: SlackDeps): void {
     if (!(await trigger.claim())) return;
     const developer = await trigger.developer();
     if (!developer) {
-      if (isDm) await client.chat.postMessage({ channel: event.channel, text: 'You are not on this team’s roster yet; ask your tech lead to add a role file with your Slack id.' });
+      if (isDm)
+        await client.chat.postMessage({
+          channel: event.channel,
+          text: 'You are not on this team’s roster yet; ask your tech lead to add a role file with your Slack id.',
+        });
       return;
     }
     try {
@@ -35,10 +39,19 @@ export function registerMessage(app: App, deps: SlackDeps): void {
         const handBack = parseHandBack(text);
         const target = handBack ? await pairTargetOfThread(client, event.channel, threadTs) : undefined;
         if (handBack && target) {
-          const result = await deps.orchestrator.decide({ ...target, kind: 'set-mode', mode: 'autonomous', ...(handBack.notes ? { notes: handBack.notes } : {}), actor: developer.id, surface: 'slack-message', idempotencyKey: trigger.key! });
-          const text = result.outcome === 'refused'
-            ? `Not handed back: ${result.reason}`
-            : `RH-A takes phase ${target.phaseId} from here (${result.summary}): it continues from your commits on the phase branch${handBack.notes ? ' with your notes' : ''} and tells you in your DM when the PR is ready.`;
+          const result = await deps.orchestrator.decide({
+            ...target,
+            kind: 'set-mode',
+            mode: 'autonomous',
+            ...(handBack.notes ? { notes: handBack.notes } : {}),
+            actor: developer.id,
+            surface: 'slack-message',
+            idempotencyKey: trigger.key!,
+          });
+          const text =
+            result.outcome === 'refused'
+              ? `Not handed back: ${result.reason}`
+              : `RH-A takes phase ${target.phaseId} from here (${result.summary}): it continues from your commits on the phase branch${handBack.notes ? ' with your notes' : ''} and tells you in your DM when the PR is ready.`;
           await client.chat.postMessage({ channel: event.channel, thread_ts: threadTs, text });
           return;
         }
@@ -46,11 +59,28 @@ export function registerMessage(app: App, deps: SlackDeps): void {
         if (accepted) await client.reactions.add({ channel: event.channel, timestamp: event.ts, name: 'eyes' }).catch(() => undefined);
         return;
       }
-      if (await startPairThread(deps, client, { developerId: developer.id, text, channel: event.channel, threadTs: event.ts, idempotencyKey: trigger.key! })) return;
+      if (await startPairThread(deps, client, { developerId: developer.id, text, channel: event.channel, threadTs: event.ts, idempotencyKey: trigger.key! }))
+        return;
       const override = parseOverride(text);
-      if (override) return void (await applyOverride(deps, client, { developerId: developer.id, override, channel: event.channel, threadTs: event.ts, idempotencyKey: trigger.key! }));
+      if (override)
+        return void (await applyOverride(deps, client, {
+          developerId: developer.id,
+          override,
+          channel: event.channel,
+          threadTs: event.ts,
+          idempotencyKey: trigger.key!,
+        }));
       // A question: a status while RH-A works, then the answer streamed into the question's thread.
-      await answerInThread(deps, client, { developerId: developer.id, question: text, channel: event.channel, threadTs: event.ts, user: event.user, ...(context.teamId ? { teamId: context.teamId } : {}), isDm, idempotencyKey: trigger.key! });
+      await answerInThread(deps, client, {
+        developerId: developer.id,
+        question: text,
+        channel: event.channel,
+        threadTs: event.ts,
+        user: event.user,
+        ...(context.teamId ? { teamId: context.teamId } : {}),
+        isDm,
+        idempotencyKey: trigger.key!,
+      });
     } catch (err) {
       deps.logger.error({ err: errorText(err) }, 'message handling failed');
       await client.chat.postMessage({ channel: event.channel, thread_ts: event.ts, text: `Something went wrong: ${errorText(err)}` });

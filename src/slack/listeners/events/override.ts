@@ -10,7 +10,11 @@ import { resolvePairTarget } from '../pair.js';
 
 type Client = AllMiddlewareArgs['client'];
 
-export async function applyOverride(deps: SlackDeps, client: Client, args: { developerId: string; override: Override; channel: string; threadTs: string; idempotencyKey: string }): Promise<void> {
+export async function applyOverride(
+  deps: SlackDeps,
+  client: Client,
+  args: { developerId: string; override: Override; channel: string; threadTs: string; idempotencyKey: string },
+): Promise<void> {
   const reply = (text: string) => client.chat.postMessage({ channel: args.channel, thread_ts: args.threadTs, text });
   const situation = await deps.orchestrator.situation(args.developerId);
   const base = { actor: args.developerId, surface: 'slack-message' as const, idempotencyKey: args.idempotencyKey };
@@ -35,11 +39,21 @@ export async function applyOverride(deps: SlackDeps, client: Client, args: { dev
   } else if (phase.mode !== o.mode) {
     result = await deps.orchestrator.decide({ ...base, workItemKey: target.workItemKey, kind: 'set-mode', phaseId: target.phaseId, mode: o.mode });
   } else {
-    const when = phase.status === 'blocked' ? ` It starts when ${phase.dependsOn.join(', ')} ${phase.dependsOn.length === 1 ? 'is' : 'are'} merged.` : ` It is ${phase.status}.`;
+    const when =
+      phase.status === 'blocked'
+        ? ` It starts when ${phase.dependsOn.join(', ')} ${phase.dependsOn.length === 1 ? 'is' : 'are'} merged.`
+        : ` It is ${phase.status}.`;
     return void (await reply(`Phase ${target.phaseId} of ${target.workItemKey} already runs ${label}.${when}`));
   }
   if (result.outcome === 'refused') return void (await reply(outcomeText(result, '')));
-  const later = o.mode === 'autonomous' ? (o.tellWhenPrReady ? ' I will tell you in this DM when its PR is ready, CI green.' : ' Its "PR ready" comes to this DM.') : o.mode === 'collaborative' ? ' Say "pair with me on phase ' + target.phaseId + '" to open the thread.' : '';
+  const later =
+    o.mode === 'autonomous'
+      ? o.tellWhenPrReady
+        ? ' I will tell you in this DM when its PR is ready, CI green.'
+        : ' Its "PR ready" comes to this DM.'
+      : o.mode === 'collaborative'
+        ? ' Say "pair with me on phase ' + target.phaseId + '" to open the thread.'
+        : '';
   await reply(`Phase ${target.phaseId} of ${target.workItemKey} runs ${label} now: ${result.summary}.${later}`);
 }
 

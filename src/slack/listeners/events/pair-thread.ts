@@ -16,7 +16,11 @@ type Client = AllMiddlewareArgs['client'];
 /** What opening a pair thread needs: the listeners' deps, or the Slack inbox applying `/sitroom pair`. */
 type PairThreadDeps = { orchestrator: Orchestrator; render: RenderContext; logger: Logger };
 
-export async function startPairThread(deps: PairThreadDeps, client: Client, args: { developerId: string; text: string; channel: string; threadTs: string; idempotencyKey: string }): Promise<boolean> {
+export async function startPairThread(
+  deps: PairThreadDeps,
+  client: Client,
+  args: { developerId: string; text: string; channel: string; threadTs: string; idempotencyKey: string },
+): Promise<boolean> {
   const request = parsePairRequest(args.text);
   if (!request) return false;
   const situation = await deps.orchestrator.situation(args.developerId);
@@ -32,17 +36,41 @@ export async function startPairThread(deps: PairThreadDeps, client: Client, args
 export async function openPairThread(
   deps: PairThreadDeps,
   client: Client,
-  args: { developerId: string; workItemKey: string; phaseId: string; title: string; channel: string; threadTs: string; idempotencyKey: string; situation: Situation },
+  args: {
+    developerId: string;
+    workItemKey: string;
+    phaseId: string;
+    title: string;
+    channel: string;
+    threadTs: string;
+    idempotencyKey: string;
+    situation: Situation;
+  },
 ): Promise<void> {
   const phase = args.situation.workItems.find((w) => w.key === args.workItemKey)?.phases.find((p) => p.id === args.phaseId);
   let modeLine = '';
   if (phase && phase.mode !== 'collaborative' && phase.status !== 'merged' && phase.status !== 'skipped') {
     const result = await deps.orchestrator.decide({
-      workItemKey: args.workItemKey, kind: 'set-mode', phaseId: args.phaseId, mode: 'collaborative', actor: args.developerId, surface: 'slack-message', idempotencyKey: `${args.idempotencyKey}:set-mode`,
+      workItemKey: args.workItemKey,
+      kind: 'set-mode',
+      phaseId: args.phaseId,
+      mode: 'collaborative',
+      actor: args.developerId,
+      surface: 'slack-message',
+      idempotencyKey: `${args.idempotencyKey}:set-mode`,
     });
-    modeLine = result.outcome === 'refused' ? `\nThe mode stays ${phase.mode}: ${result.reason}` : `\nPhase ${args.phaseId} is collaborative now (it was ${phase.mode}).`;
+    modeLine =
+      result.outcome === 'refused'
+        ? `\nThe mode stays ${phase.mode}: ${result.reason}`
+        : `\nPhase ${args.phaseId} is collaborative now (it was ${phase.mode}).`;
   }
-  const { sessionId } = await deps.orchestrator.startPair({ developerId: args.developerId, workItemKey: args.workItemKey, phaseId: args.phaseId, channel: args.channel, threadTs: args.threadTs });
+  const { sessionId } = await deps.orchestrator.startPair({
+    developerId: args.developerId,
+    workItemKey: args.workItemKey,
+    phaseId: args.phaseId,
+    channel: args.channel,
+    threadTs: args.threadTs,
+  });
   let account: ReturnType<typeof renderPhaseAccount> | undefined;
   try {
     const found = await deps.orchestrator.phaseAccount?.(args.workItemKey, args.phaseId);

@@ -17,7 +17,11 @@ export function parseRemember(text: string): string | undefined {
 type Client = AllMiddlewareArgs['client'];
 
 /** Saves the hypothesis and says so in the thread; false when the message is not a "remember:". */
-export async function rememberFromMessage(deps: SlackDeps, client: Client, args: { developerId: string; text: string; channel: string; threadTs: string }): Promise<boolean> {
+export async function rememberFromMessage(
+  deps: SlackDeps,
+  client: Client,
+  args: { developerId: string; text: string; channel: string; threadTs: string },
+): Promise<boolean> {
   const hypothesis = parseRemember(args.text);
   if (!hypothesis) return false;
   if (!deps.orchestrator.remember) {
@@ -25,6 +29,10 @@ export async function rememberFromMessage(deps: SlackDeps, client: Client, args:
     return true;
   }
   const saved = await deps.orchestrator.remember(args.developerId, hypothesis);
-  await client.chat.postMessage({ channel: args.channel, thread_ts: args.threadTs, text: `Saved as your hypothesis; your next briefing starts from it:\n> ${escapeMrkdwn(saved.hypothesis)}` });
+  await client.chat.postMessage({
+    channel: args.channel,
+    thread_ts: args.threadTs,
+    text: `Saved as your hypothesis; your next briefing starts from it:\n> ${escapeMrkdwn(saved.hypothesis)}`,
+  });
   return true;
 }

@@ -16,7 +16,14 @@ export function inputValue(body: ViewSubmitAction, blockId: string, actionId: st
 }
 
 /** Records the modal's decision, then acknowledges the submission; every path acknowledges exactly once. */
-export async function decideFromModal(deps: SlackDeps, context: Context, body: ViewSubmitAction, ack: AckFn<ViewResponseAction>, client: App['client'], extra: { reason?: string; text?: string }): Promise<void> {
+export async function decideFromModal(
+  deps: SlackDeps,
+  context: Context,
+  body: ViewSubmitAction,
+  ack: AckFn<ViewResponseAction>,
+  client: App['client'],
+  extra: { reason?: string; text?: string },
+): Promise<void> {
   const tell = (channel: string | undefined, text: string) => deps.afterAck(() => tellPrivately(client, deps.logger, { user: body.user.id, channel, text }));
   let metadata: z.infer<typeof Metadata>;
   try {

@@ -13,18 +13,36 @@ import { triggerOf } from '../../trigger.js';
 import { errorText, tellPrivately } from '../reply.js';
 import { inputValue } from './decide-from-modal.js';
 
-const Metadata = z.object({ key: z.string().min(1), version: z.number().int(), phases: z.array(z.string()).min(1), prompt: z.object({ channel: z.string(), ts: z.string() }).optional() });
+const Metadata = z.object({
+  key: z.string().min(1),
+  version: z.number().int(),
+  phases: z.array(z.string()).min(1),
+  prompt: z.object({ channel: z.string(), ts: z.string() }).optional(),
+});
 
-interface PhaseEdit { title: string; files: string[]; dependsOn: string[] }
+interface PhaseEdit {
+  title: string;
+  files: string[];
+  dependsOn: string[];
+}
 
 /** The form's edits per phase id, or the errors to show by block id. */
-export function readPlanEdits(values: (blockId: string, actionId: string) => string, phaseIds: string[]): { edits: Map<string, PhaseEdit>; errors: Record<string, string> } {
+export function readPlanEdits(
+  values: (blockId: string, actionId: string) => string,
+  phaseIds: string[],
+): { edits: Map<string, PhaseEdit>; errors: Record<string, string> } {
   const edits = new Map<string, PhaseEdit>();
   const errors: Record<string, string> = {};
   phaseIds.forEach((id, i) => {
     const title = values(phaseTitleBlock(i), 'title');
-    const files = values(phaseFilesBlock(i), 'files').split('\n').map((f) => f.trim()).filter(Boolean);
-    const dependsOn = values(phaseDependsBlock(i), 'depends').split(/[,\s]+/).map((d) => d.trim()).filter(Boolean);
+    const files = values(phaseFilesBlock(i), 'files')
+      .split('\n')
+      .map((f) => f.trim())
+      .filter(Boolean);
+    const dependsOn = values(phaseDependsBlock(i), 'depends')
+      .split(/[,\s]+/)
+      .map((d) => d.trim())
+      .filter(Boolean);
     if (title.length < 3) errors[phaseTitleBlock(i)] = 'Give the phase a title.';
     if (files.length === 0) errors[phaseFilesBlock(i)] = 'List at least one file the phase changes.';
     const unknown = dependsOn.filter((d) => !phaseIds.includes(d) || d === id);
@@ -36,13 +54,15 @@ export function readPlanEdits(values: (blockId: string, actionId: string) => str
 
 export function registerPlanEditSubmission(app: App, deps: SlackDeps): void {
   app.view<ViewSubmitAction>(CallbackIds.planEditModal, async ({ ack, body, client, context }) => {
-    const parsed = Metadata.safeParse((() => {
-      try {
-        return JSON.parse(body.view.private_metadata || 'null') as unknown;
-      } catch {
-        return null;
-      }
-    })());
+    const parsed = Metadata.safeParse(
+      (() => {
+        try {
+          return JSON.parse(body.view.private_metadata || 'null') as unknown;
+        } catch {
+          return null;
+        }
+      })(),
+    );
     if (!parsed.success) return void (await ack()); // the loading or "cannot be edited" view: nothing to save
     const metadata = parsed.data;
     const values = (blockId: string, actionId: string) => inputValue(body, blockId, actionId);
@@ -55,17 +75,34 @@ export function registerPlanEditSubmission(app: App, deps: SlackDeps): void {
     const trigger = triggerOf(context);
     const developer = await trigger.developer();
     const channel = metadata.prompt?.channel;
-    if (!developer) return void (await tellPrivately(client, deps.logger, { user: body.user.id, channel, text: 'You are not on this team’s roster, so you cannot edit this plan.' }));
+    if (!developer)
+      return void (await tellPrivately(client, deps.logger, {
+        user: body.user.id,
+        channel,
+        text: 'You are not on this team’s roster, so you cannot edit this plan.',
+      }));
     if (!(await trigger.claim())) return;
     try {
       const item = await deps.orchestrator.workItem?.(metadata.key);
       if (!item?.plan) throw new Error(`${metadata.key} has no plan to edit`);
       if (item.planVersion !== metadata.version) {
         await trigger.release();
-        return void (await tellPrivately(client, deps.logger, { user: body.user.id, channel, text: `Not saved: the plan of ${metadata.key} changed to v${item.planVersion} while you edited v${metadata.version}. Open "Edit plan" again.` }));
+        return void (await tellPrivately(client, deps.logger, {
+          user: body.user.id,
+          channel,
+          text: `Not saved: the plan of ${metadata.key} changed to v${item.planVersion} while you edited v${metadata.version}. Open "Edit plan" again.`,
+        }));
       }
       const plan = { ...item.plan, phases: item.plan.phases.map((p) => ({ ...p, ...(edits.get(p.id) ?? {}) })) };
-      const result = await deps.orchestrator.decide({ workItemKey: metadata.key, kind: 'edit-plan', plan, reason: note, actor: developer.id, surface: 'slack-modal', idempotencyKey: trigger.key! });
+      const result = await deps.orchestrator.decide({
+        workItemKey: metadata.key,
+        kind: 'edit-plan',
+        plan,
+        reason: note,
+        actor: developer.id,
+        surface: 'slack-modal',
+        idempotencyKey: trigger.key!,
+      });
       if (result.outcome === 'refused') {
         await trigger.release();
         return void (await tellPrivately(client, deps.logger, { user: body.user.id, channel, text: `Not saved: ${result.reason}` }));
@@ -74,13 +111,23 @@ export function registerPlanEditSubmission(app: App, deps: SlackDeps): void {
         const history = await client.conversations.history({ channel: metadata.prompt.channel, latest: metadata.prompt.ts, inclusive: true, limit: 1 });
         const original = history.messages?.find((m) => m.ts === metadata.prompt!.ts);
         if (original) {
-          const updated = renderControlled({ text: original.text ?? '', blocks: (original.blocks ?? []) as Block[] }, result, await deps.orchestrator.workItem?.(metadata.key), deps.render, formatWhen);
+          const updated = renderControlled(
+            { text: original.text ?? '', blocks: (original.blocks ?? []) as Block[] },
+            result,
+            await deps.orchestrator.workItem?.(metadata.key),
+            deps.render,
+            formatWhen,
+          );
           await client.chat.update({ channel: metadata.prompt.channel, ts: metadata.prompt.ts, text: updated.text, blocks: updated.blocks as never });
         }
       }
     } catch (err) {
       await trigger.release();
-      await tellPrivately(client, deps.logger, { user: body.user.id, channel, text: `Could not save the plan (${errorText(err)}). Nothing changed; try again.` });
+      await tellPrivately(client, deps.logger, {
+        user: body.user.id,
+        channel,
+        text: `Could not save the plan (${errorText(err)}). Nothing changed; try again.`,
+      });
     }
   });
 }
