@@ -16,6 +16,7 @@ import { migrationsFolder } from '../db/client.js';
 import { UserError } from '../contracts/failures.js';
 import { repoRoot } from '../paths.js';
 import { describeSecurity, temporalSecurity } from '../temporal/connection.js';
+import { appJwt, readAppPrivateKey } from '../integrations/github-auth.js';
 
 const run$ = promisify(execFile);
 const usage = 'usage: sitroom doctor [--process worker|slack]';
@@ -285,7 +286,8 @@ function checkTarget(repo: string): Check {
 async function checkGitHub(environment: Environment, config: LoadedConfig | undefined): Promise<Check> {
   const name = 'github push';
   const { token, apiUrl, pushUrl } = environment.github;
-  if (!token) return pass(name, 'GITHUB_TOKEN is not set: local git mode, nothing is pushed');
+  if (environment.github.app) return checkGitHubApp(environment, config, environment.github.app);
+  if (!token) return pass(name, 'neither a GitHub App nor GITHUB_TOKEN is set: local git mode, nothing is pushed');
   // Branches go to the fork in GITHUB_PUSH_URL when it names one on GitHub, else to the PR repository.
   const fork = pushUrl ? /[/:]([\w.-]+\/[\w.-]+?)(?:\.git)?$/.exec(pushUrl)?.[1] : undefined;
   const repo = fork ?? environment.github.repository ?? config?.team.target.repo;
@@ -311,6 +313,64 @@ async function checkGitHub(environment: Environment, config: LoadedConfig | unde
           `the token cannot push to ${repo}`,
           `grant write access to ${repo} (Contents: read and write), or push to a fork you own with GITHUB_PUSH_URL`,
         );
+  } catch (err) {
+    return fail(name, `cannot reach ${apiUrl}: ${(err as Error).message}`, 'check GITHUB_API_URL and the network');
+  }
+}
+
+/**
+ * The GitHub App identity: mints an installation token as the product does, checks that the installation may
+ * write contents and pull requests, and that the repository branches go to (the fork, else the PR repository)
+ * is one the installation covers.
+ * https://docs.github.com/en/rest/apps/apps#create-an-installation-access-token-for-an-app
+ */
+async function checkGitHubApp(environment: Environment, config: LoadedConfig | undefined, app: NonNullable<Environment['github']['app']>): Promise<Check> {
+  const name = 'github push';
+  const { apiUrl } = environment.github;
+  const repo = environment.github.fork ?? environment.github.repository ?? config?.team.target.repo;
+  if (!repo) return fail(name, 'no repository to push to', 'set GITHUB_FORK or GITHUB_REPOSITORY (or target.repo in team.yaml)');
+  let key;
+  try {
+    key = readAppPrivateKey(app.privateKeyPath);
+  } catch (err) {
+    return fail(name, (err as Error).message, "download the app's private key again and point GITHUB_APP_PRIVATE_KEY_PATH at it (mode 0600)");
+  }
+  const headers = (bearer: string) => ({ authorization: `Bearer ${bearer}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' });
+  try {
+    const minted = await fetch(`${apiUrl}/app/installations/${encodeURIComponent(app.installationId)}/access_tokens`, {
+      method: 'POST',
+      headers: headers(appJwt(app.appId, key, Date.now())),
+    });
+    const body = (await minted.json().catch(() => ({}))) as { token?: string; permissions?: Record<string, string> };
+    if (minted.status === 401)
+      return fail(
+        name,
+        `GitHub refused the JWT of app ${app.appId} (401)`,
+        "check GITHUB_APP_ID and that GITHUB_APP_PRIVATE_KEY_PATH is the app's current private key",
+      );
+    if (minted.status === 404)
+      return fail(
+        name,
+        `app ${app.appId} has no installation ${app.installationId} (404)`,
+        `install the app on ${repo} and set GITHUB_APP_INSTALLATION_ID to that installation`,
+      );
+    if (minted.status !== 201 || !body.token) return fail(name, `minting an installation token answered ${minted.status}`, 'check GITHUB_API_URL and the app');
+    const missing = ['contents', 'pull_requests'].filter((p) => body.permissions?.[p] !== 'write');
+    if (missing.length > 0)
+      return fail(
+        name,
+        `the app's installation cannot write ${missing.join(' or ')}`,
+        'give the app Contents and Pull requests: read and write, then accept the new permissions on the installation',
+      );
+    const covered = await fetch(`${apiUrl}/repos/${repo}`, { headers: headers(body.token) });
+    if (covered.status === 404)
+      return fail(
+        name,
+        `the app's installation does not cover ${repo} (404)`,
+        `add ${repo} to the installation's repository access, or correct GITHUB_FORK / GITHUB_REPOSITORY`,
+      );
+    if (!covered.ok) return fail(name, `GET /repos/${repo} answered ${covered.status}`, 'check GITHUB_API_URL and the app');
+    return pass(name, `app ${app.appId} (installation ${app.installationId}) can push to ${repo}`);
   } catch (err) {
     return fail(name, `cannot reach ${apiUrl}: ${(err as Error).message}`, 'check GITHUB_API_URL and the network');
   }

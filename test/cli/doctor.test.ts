@@ -4,7 +4,8 @@
 // API. Once healthy (every check passes, exit 0), then once per deliberate misconfiguration, each reported
 // with its fix and exit 1.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync, createVerify } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,6 +25,16 @@ const exec = promisify(execFile);
 const postgres = needsPostgres();
 const botToken = 'xoxb-doctor-test-token';
 const githubToken = 'ghp_doctor_can_push';
+/** The app's key pair: the doctor signs its JWT with the private half, the loopback GitHub checks it with the public one. */
+const appKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const appId = '424242';
+const installationToken = 'ghs_doctor_installation';
+/** Installations the loopback GitHub knows: id → what the installation may do and which repositories it covers. */
+const installations: Record<string, { permissions: Record<string, string>; repositories: string[] }> = {
+  '7': { permissions: { contents: 'write', pull_requests: 'write', metadata: 'read' }, repositories: ['sitroom-bot/hypershift'] },
+  '8': { permissions: { contents: 'read', pull_requests: 'write', metadata: 'read' }, repositories: ['sitroom-bot/hypershift'] },
+};
+let tokenInstallation = '7';
 const alertsChannel = 'hypershift-data-plane';
 const workspaces: LocalWorkspace[] = [];
 let github: Server | undefined;
@@ -49,6 +60,27 @@ async function startGitHub(): Promise<string> {
   github = createServer((req, res) => {
     const match = /^\/repos\/([\w.-]+)\/([\w.-]+)$/.exec(req.url ?? '');
     const auth = req.headers.authorization ?? '';
+    const minting = /^\/app\/installations\/(\w+)\/access_tokens$/.exec(req.url ?? '');
+    if (minting && req.method === 'POST') {
+      // The app's JWT: RS256 over header.claims, issued by the app id.
+      const [head, claims, signature] = auth.replace(/^Bearer /, '').split('.');
+      const verified =
+        signature !== undefined && createVerify('RSA-SHA256').update(`${head}.${claims}`).verify(appKeys.publicKey, Buffer.from(signature, 'base64url'));
+      const iss = verified ? (JSON.parse(Buffer.from(claims!, 'base64url').toString()) as { iss?: string }).iss : undefined;
+      if (!verified || iss !== appId)
+        return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'A JSON web token could not be decoded' }));
+      const installation = installations[minting[1]!];
+      if (!installation) return void res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
+      tokenInstallation = minting[1]!;
+      return void res
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ token: installationToken, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: installation.permissions }));
+    }
+    if (auth === `Bearer ${installationToken}`) {
+      const covered = match && installations[tokenInstallation]!.repositories.includes(`${match[1]}/${match[2]}`);
+      if (!covered) return void res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ full_name: `${match[1]}/${match[2]}` }));
+    }
     if (!auth.startsWith('Bearer '))
       return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Requires authentication' }));
     if (!match) return void res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
@@ -194,5 +226,49 @@ describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL
       /FAIL {2}github push: the token cannot push to openshift\/hypershift\n {6}fix: grant write access to openshift\/hypershift .*or push to a fork you own with GITHUB_PUSH_URL/,
     );
     expect(code).toBe(1);
+  });
+
+  describe('with a GitHub App instead of a personal token', () => {
+    let keyFile: string;
+    const asApp = (installation: string, extra: Record<string, string> = {}) => {
+      const { GITHUB_TOKEN: _personal, ...rest } = healthy;
+      return {
+        ...rest,
+        GITHUB_APP_ID: appId,
+        GITHUB_APP_INSTALLATION_ID: installation,
+        GITHUB_APP_PRIVATE_KEY_PATH: keyFile,
+        GITHUB_FORK: 'sitroom-bot/hypershift',
+        ...extra,
+      };
+    };
+    beforeAll(() => {
+      keyFile = join(mkdtempSync(join(tmpdir(), 'sitroom-doctor-app-')), 'app.pem');
+      writeFileSync(keyFile, appKeys.privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
+    });
+
+    it('mints an installation token and finds the fork covered: github push passes', async () => {
+      const { code, out } = await doctor(asApp('7'));
+      expect(reported(out, 'github push')).toMatch(/ok +github push: app 424242 \(installation 7\) can push to sitroom-bot\/hypershift/);
+      expect(out).toContain('all 9 checks passed');
+      expect(code).toBe(0);
+    });
+
+    it('an installation that may only read contents', async () => {
+      const { code, out } = await doctor(asApp('8'));
+      expect(reported(out, 'github push')).toMatch(
+        /FAIL {2}github push: the app's installation cannot write contents\n {6}fix: give the app Contents and Pull requests: read and write/,
+      );
+      expect(code).toBe(1);
+    });
+
+    it('a fork the installation does not cover, and an installation that does not exist', async () => {
+      const notCovered = await doctor(asApp('7', { GITHUB_FORK: 'someone-else/hypershift' }));
+      expect(reported(notCovered.out, 'github push')).toMatch(/FAIL {2}github push: the app's installation does not cover someone-else\/hypershift \(404\)/);
+      const gone = await doctor(asApp('99'));
+      expect(reported(gone.out, 'github push')).toMatch(
+        /FAIL {2}github push: app 424242 has no installation 99 \(404\)\n {6}fix: install the app on sitroom-bot\/hypershift/,
+      );
+      expect([notCovered.code, gone.code]).toEqual([1, 1]);
+    });
   });
 });
