@@ -13,6 +13,7 @@ import {
   apiDir,
   bridgeFunctionName,
   bridgeReason,
+  conditionDocsFile,
   conditionFacts,
   conditionTestPath,
   conditionTestSource,
@@ -238,7 +239,7 @@ export function createRecipeSteps(deps: RecipeStepDeps): RecipeSteps {
     });
   };
 
-  /** Docs (pattern platform-error-propagation, step 4): the condition, its reasons and its platforms, read from the code, in README.md. */
+  /** Docs (pattern platform-error-propagation, step 4): the condition, its reasons and its platforms, read from the code, on the page where HyperShift's docs list NodePool conditions. */
   const documentCondition = (req: ExecuteRequest, ctx: StepContext, conditionType: string) =>
     inScope(req, ctx, async ({ scope, evidence, beat, commit }) => {
       beat('read the code');
@@ -249,14 +250,18 @@ export function createRecipeSteps(deps: RecipeStepDeps): RecipeSteps {
         }
       }
       const facts = conditionFacts(conditionType, files);
-      beat('edit README.md');
-      write(scope, 'README.md', addConditionDocs(read(scope, 'README.md'), facts));
+      if (!existsSync(scope.resolveForRead(conditionDocsFile)))
+        throw new RecipeError(
+          `${conditionDocsFile} does not exist: the docs phase adds the condition to the page where the NodePool conditions are documented`,
+        );
+      beat(`edit ${conditionDocsFile}`);
+      write(scope, conditionDocsFile, addConditionDocs(read(scope, conditionDocsFile), facts));
       evidence.notes.push(
-        `README.md documents ${conditionType}: set by ${facts.setters.map((s) => s.name).join(', ')}; reasons ${facts.reasons.map((r) => r.value).join(', ')}; platforms ${facts.platforms.map((p) => p.label).join(', ') || 'none'}`,
+        `${conditionDocsFile} documents ${conditionType}: set by ${facts.setters.map((s) => s.name).join(', ')}; reasons ${facts.reasons.map((r) => r.value).join(', ')}; platforms ${facts.platforms.map((p) => p.label).join(', ') || 'none'}`,
       );
       return commit(
         `${req.workItemKey}: document the ${conditionType} condition\n\nIts reasons and the platforms that set it, as the code has them.\nPhase: ${req.phase.id}`,
-        (c) => `Documented ${conditionType} in README.md; committed ${c.slice(0, 12)} on ${req.branch}`,
+        (c) => `Documented ${conditionType} in ${conditionDocsFile}; committed ${c.slice(0, 12)} on ${req.branch}`,
       );
     });
 

@@ -60,7 +60,7 @@ describe('the platform-error plan, executed offline in the example repository', 
     expect(phase('nodepool-integration').files).toEqual(
       expect.arrayContaining([`${controllerDir}/conditions.go`, `${controllerDir}/nodepool_controller.go`, conditionsFile, apiTypesFile, deepcopyFile]),
     );
-    expect(phase('docs-observability').files).toEqual(['README.md']);
+    expect(phase('docs-observability').files).toEqual(['docs/content/reference/nodepool-rollouts.md']);
   });
 
   it('platform bridge: before the API surface has merged it stops and says why; for an error class it has no words for it needs a model', async () => {
@@ -142,7 +142,7 @@ describe('the platform-error plan, executed offline in the example repository', 
     expect(await head()).toBe(before);
   }, 60_000);
 
-  it('docs wait for the integration; the fix round regenerates what the hand-written integration left stale; then the README documents the condition', async () => {
+  it('docs wait for the integration; the fix round regenerates what the hand-written integration left stale; then the NodePool conditions page documents the condition', async () => {
     await branchOff('nodepool-integration');
     const early = await run(phase('docs-observability'));
     expect(early.status).toBe('failed');
@@ -197,11 +197,14 @@ describe('the platform-error plan, executed offline in the example repository', 
     expect(green.code, green.out).toBe(0);
 
     const docs = await run(phase('docs-observability'));
-    expect(docs.message).toMatch(/^Documented CapacityError in README.md; committed [0-9a-f]{12}/);
+    expect(docs.message).toMatch(/^Documented CapacityError in docs\/content\/reference\/nodepool-rollouts\.md; committed [0-9a-f]{12}/);
     expect(docs.status).toBe('committed');
-    expect(await committedFiles()).toEqual(['README.md']);
-    const readme = readFileSync(join(ws.repo.dir, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## NodePool condition `CapacityError`'));
+    expect(await committedFiles()).toEqual(['docs/content/reference/nodepool-rollouts.md']);
+    const page = readFileSync(join(ws.repo.dir, 'docs/content/reference/nodepool-rollouts.md'), 'utf8');
+    // Appended after the page's own sections, which stay as they were.
+    expect(page.indexOf('## Conditions')).toBeGreaterThan(0);
+    expect(page.indexOf('## NodePool condition `CapacityError`')).toBeGreaterThan(page.indexOf('## Conditions'));
+    const section = page.slice(page.indexOf('## NodePool condition `CapacityError`'));
     expect(section).toContain('- Type: `CapacityError` (`NodePoolCapacityErrorConditionType` in `api/hypershift/v1beta1/nodepool_conditions.go`).');
     expect(section).toContain('- Set by `setCapacityErrorCondition` (`hypershift-operator/controllers/nodepool/conditions.go`).');
     expect(section).toContain('  - `AsExpected` (`NodePoolAsExpectedReason`)');
@@ -216,6 +219,6 @@ describe('the platform-error plan, executed offline in the example repository', 
 
     const again = await run(phase('docs-observability'));
     expect(again.status).toBe('failed');
-    expect(again.message).toBe('README.md already documents CapacityError');
+    expect(again.message).toBe('docs/content/reference/nodepool-rollouts.md already documents CapacityError');
   }, 180_000);
 });

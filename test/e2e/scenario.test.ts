@@ -572,7 +572,7 @@ describe('a day with Situation Room', () => {
     expect(queue).toContain('make api was forgotten in 1 runs (threshold 1)');
   }, 420_000);
 
-  it('phase 4 runs offline: the README documents the condition, its reasons and platforms; the work item resolves', async () => {
+  it('phase 4 runs offline: the NodePool conditions page of the docs documents the condition, its reasons and platforms; the work item resolves', async () => {
     const ready = await newDm('maria', (m) => seen(m).includes(`PR ready — ${key} docs-observability`), '"PR ready" for phase 4', 150_000);
     expect(seen(ready)).toMatch(/CI green/);
     const state = await eventually(workItem, (s) => s.status === 'resolved' || s.phases.some((p) => p.status === 'failed'), 'the work item resolved', 60_000);
@@ -583,8 +583,9 @@ describe('a day with Situation Room', () => {
       ['docs-observability', 'merged'],
     ]);
     expect(state.status).toBe('resolved');
-    const readme = await git(rt.core.targetRepo, ['show', 'main:README.md']);
-    const section = readme.slice(readme.indexOf('## NodePool condition `CapacityError`'));
+    const page = await git(rt.core.targetRepo, ['show', 'main:docs/content/reference/nodepool-rollouts.md']);
+    expect(page).toContain('## NodePool condition `CapacityError`');
+    const section = page.slice(page.indexOf('## NodePool condition `CapacityError`'));
     expect(section).toContain('- Set by `setCapacityErrorCondition` (`hypershift-operator/controllers/nodepool/conditions.go`).');
     expect(section).toContain(`  - \`${hers.reason}\`: \`${hers.reasonConst}\` means no machine of the NodePool can be created for lack of capacity.`);
     expect(section).toContain('  - AWS: `InsufficientInstanceCapacity` — `awsCapacityError` in `hypershift-operator/controllers/nodepool/aws.go`');

@@ -1,9 +1,10 @@
 // "Docs and observability for CapacityError": what the code says about the condition, written into the
-// README — the condition type, the reasons the controller sets it with, and the platforms whose bridge the
-// controller calls, with the provider failures each maps. Read from the code, so the docs match it.
+// documentation page where HyperShift lists NodePool conditions — the condition type, the reasons the
+// controller sets it with, and the platforms whose bridge the controller calls, with the provider failures
+// each maps. Read from the code, so the docs match it.
 import { goConstants, goFunctions, stringSliceVar } from '../go-source.js';
 import { bridgeCodesName, bridgeFunctionName, platformOfFile } from './bridge.js';
-import { apiDir, conditionsFile, conditionTypeConst, controllerDir, labelOf, RecipeError } from './paths.js';
+import { apiDir, conditionDocsFile, conditionsFile, conditionTypeConst, controllerDir, labelOf, RecipeError } from './paths.js';
 
 export function parseDocsRequest(title: string): { conditionType: string } | undefined {
   const m = /\bdocs?\b.*?\bfor\s+["'`]?([A-Z][A-Za-z0-9]*)["'`]?\s*$/i.exec(title.trim());
@@ -88,7 +89,7 @@ export function conditionFacts(conditionType: string, files: Map<string, string>
 
 export const conditionDocsHeading = (conditionType: string): string => `## NodePool condition \`${conditionType}\``;
 
-/** The README section for the condition. */
+/** The documentation section for the condition. */
 export function conditionDocs(facts: ConditionFacts): string {
   const code = (s: string) => `\`${s}\``;
   const typeName = conditionTypeConst(facts.conditionType);
@@ -114,8 +115,9 @@ export function conditionDocs(facts: ConditionFacts): string {
   return lines.join('\n');
 }
 
-/** Appends the section to the README; refuses when the condition is documented already. */
-export function addConditionDocs(readme: string, facts: ConditionFacts): string {
-  if (readme.split('\n').includes(conditionDocsHeading(facts.conditionType))) throw new RecipeError(`README.md already documents ${facts.conditionType}`);
-  return `${readme.replace(/\s*$/, '')}\n\n${conditionDocs(facts)}\n`;
+/** Appends the section to the conditions page (`conditionDocsFile`); refuses when the condition is documented already. */
+export function addConditionDocs(page: string, facts: ConditionFacts): string {
+  if (page.split('\n').includes(conditionDocsHeading(facts.conditionType)))
+    throw new RecipeError(`${conditionDocsFile} already documents ${facts.conditionType}`);
+  return `${page.replace(/\s*$/, '')}\n\n${conditionDocs(facts)}\n`;
 }

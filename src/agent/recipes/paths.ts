@@ -18,6 +18,11 @@ export const controllerDir = 'hypershift-operator/controllers/nodepool';
 /** The API package: its types, and the constants (PlatformType values live in hostedcluster_types.go in HyperShift). */
 export const apiDir = 'api/hypershift/v1beta1';
 export const apiTypesFile = 'api/hypershift/v1beta1/nodepool_types.go';
+/**
+ * HyperShift's documentation is an mkdocs site under docs/content/; the NodePool conditions are listed on its
+ * rollouts reference page (the example repository carries a short page at the same path).
+ */
+export const conditionDocsFile = 'docs/content/reference/nodepool-rollouts.md';
 /** Platform files of the NodePool controller, by the name HyperShift gives them, with how people write the platform. */
 export const platformLabels: Record<string, string> = {
   aws: 'AWS',

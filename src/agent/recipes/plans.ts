@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { PlannedPhase } from '../../plan/schema.js';
 import { conditionTestPath, parseConditionRequest } from './condition.js';
 import { platformTestFile } from './bridge.js';
-import { apiTypesFile, conditionsFile, controllerDir, deepcopyFile, platformFiles, vendoredConditionsFile } from './paths.js';
+import { apiTypesFile, conditionDocsFile, conditionsFile, controllerDir, deepcopyFile, platformFiles, vendoredConditionsFile } from './paths.js';
 
 export interface PlanRecipe {
   id: string;
@@ -117,7 +117,7 @@ export const platformErrorRecipe: PlanRecipe = {
         id: 'docs-observability',
         title: `Docs and observability for ${name}`,
         activity: 'tests',
-        files: ['README.md'],
+        files: [conditionDocsFile],
         constraints: [`document ${name}, its reason, and which platforms set it`],
         validation: validation(allowedCommands, [['make test', 'the whole module still passes']]),
         dependsOn: ['nodepool-integration'],
