@@ -5,7 +5,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { goConstBlocks } from '../../src/agent/go-source.js';
-import { addBridgeFunction, addConditionConstants, bridgeReason, conditionFacts, conditionsFile, RecipeError } from '../../src/agent/recipes.js';
+import {
+  addBridgeFunction,
+  addConditionConstants,
+  addConditionDocs,
+  bridgeReason,
+  conditionFacts,
+  conditionsFile,
+  RecipeError,
+} from '../../src/agent/recipes.js';
 
 const hypershiftStyle = `package v1beta1
 
@@ -108,5 +116,31 @@ describe('recipes on HyperShift-style Go source', () => {
     );
     expect(facts.platforms.map((p) => [p.label, p.codes])).toEqual([['AWS', ['InsufficientInstanceCapacity']]]);
     expect(facts.silentPlatforms).toEqual(['KubeVirt']);
+  });
+
+  it('docs take a reason from whichever API file declares it, and append to the mkdocs page without touching what it says', () => {
+    // HyperShift's NodePool conditions use the shared AsExpectedReason, declared beside the HostedCluster conditions.
+    const controller =
+      'package nodepool\n\nfunc setCapacityErrorCondition() {\n\t_ = hyperv1.NodePoolCapacityErrorConditionType\n\t_ = hyperv1.AsExpectedReason\n\t_ = hyperv1.NodePoolCapacityErrorDetectedReason\n\t_ = hyperv1.UndeclaredReason\n}\n';
+    const facts = conditionFacts(
+      'CapacityError',
+      new Map([
+        [conditionsFile, addConditionConstants(hypershiftStyle, request)],
+        [
+          'api/hypershift/v1beta1/hostedcluster_conditions.go',
+          'package v1beta1\n\nconst (\n\t// AsExpectedReason means nothing is wrong.\n\tAsExpectedReason = "AsExpected"\n)\n',
+        ],
+        ['hypershift-operator/controllers/nodepool/conditions.go', controller],
+      ]),
+    );
+    expect(facts.reasons).toEqual([
+      { constant: 'AsExpectedReason', value: 'AsExpected', doc: 'AsExpectedReason means nothing is wrong.' },
+      { constant: 'NodePoolCapacityErrorDetectedReason', value: 'CapacityErrorDetected' },
+    ]);
+    const page = '---\ntitle: NodePool Rollouts\n---\n\n# NodePool Rollouts\n\n## Conditions\n\n| Condition | Meaning |\n| --- | --- |\n\n';
+    const documented = addConditionDocs(page, facts);
+    expect(documented.startsWith(page.trimEnd() + '\n\n## NodePool condition `CapacityError`\n')).toBe(true);
+    expect(documented).toContain('  - `AsExpected`: `AsExpectedReason` means nothing is wrong.');
+    expect(() => addConditionDocs(documented, facts)).toThrow(new RecipeError('docs/content/reference/nodepool-rollouts.md already documents CapacityError'));
   });
 });

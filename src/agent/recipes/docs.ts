@@ -61,14 +61,22 @@ export function conditionFacts(conditionType: string, files: Map<string, string>
         codes: stringSliceVar(files.get(f.file)!, bridgeCodesName(platform, conditionType)) ?? [],
       };
     });
+  // Reasons are the API package's string constants named …Reason, wherever it declares them: HyperShift's
+  // NodePool conditions also use the shared ones of hostedcluster_conditions.go (AsExpectedReason).
+  const apiConstants = new Map(
+    [...files.entries()]
+      .filter(([path]) => path.startsWith(`${apiDir}/`) && path !== conditionsFile && !path.endsWith('_test.go'))
+      .flatMap(([, source]) => [...stringConstants(source)]),
+  );
+  for (const [name, value] of constants) apiConstants.set(name, value);
   const reasonNames = new Set<string>();
   for (const f of [...setters, ...platforms.map((p) => functions.find((g) => g.name === p.function)!)]) {
-    for (const m of f.text.matchAll(/\b(NodePool\w+Reason)\b/g)) reasonNames.add(m[1]!);
+    for (const m of f.text.matchAll(/\b(\w+Reason)\b/g)) reasonNames.add(m[1]!);
   }
   const reasons = [...reasonNames]
-    .filter((n) => constants.has(n))
+    .filter((n) => apiConstants.has(n))
     .sort()
-    .map((constant) => ({ constant, ...constants.get(constant)! }));
+    .map((constant) => ({ constant, ...apiConstants.get(constant)! }));
   const apiPlatforms = [...files.entries()]
     .filter(([path]) => path.startsWith(`${apiDir}/`) && !path.endsWith('_test.go'))
     .flatMap(([, source]) =>
