@@ -30,8 +30,14 @@ export interface SlackProduct {
   restart(runtime?: Parameters<typeof startTestRuntime>[0]): Promise<void>;
 }
 
-export function useSlackProduct(options: SurfaceOptions & { startTimeoutMs?: number } = {}): SlackProduct {
-  const { startTimeoutMs = 300_000, ...surfaceOptions } = options;
+export function useSlackProduct(
+  options: SurfaceOptions & {
+    startTimeoutMs?: number;
+    /** The runtime's options, read when the product starts (after the file's earlier hooks started its doubles). */
+    runtime?: () => Parameters<typeof startTestRuntime>[0];
+  } = {},
+): SlackProduct {
+  const { startTimeoutMs = 300_000, runtime: initialRuntime, ...surfaceOptions } = options;
   let rt: TestRuntime | undefined;
   let surfaces: Surfaces | undefined;
   const started = <T>(value: T | undefined): T => {
@@ -48,7 +54,7 @@ export function useSlackProduct(options: SurfaceOptions & { startTimeoutMs?: num
     surfaces = undefined;
     rt = undefined;
   };
-  beforeAll(() => start(), startTimeoutMs);
+  beforeAll(() => start(initialRuntime?.()), startTimeoutMs);
   afterAll(stop);
 
   const product: SlackProduct = {

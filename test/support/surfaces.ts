@@ -1,6 +1,8 @@
 // The product's surfaces as `runSurfaces` wires them, on free ports, for end-to-end and fault tests.
 import { randomBytes } from 'node:crypto';
 import { createCiWebhookHandler } from '../../src/http/ci-webhook.js';
+import { createGitHubWebhookHandler } from '../../src/http/github-webhook.js';
+import { claimDelivery, releaseDelivery } from '../../src/db/github-deliveries.js';
 import { createDashboardHandler } from '../../src/http/dashboard/index.js';
 import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createDispatcher, createDispatcherClient } from '../../src/slack/delivery/dispatcher.js';
@@ -55,6 +57,17 @@ export async function startSurfaces(rt: TestRuntime, options: SurfaceOptions = {
   // As runSurfaces wires it: a dashboard decision redraws the Slack prompts once the Slack app exists.
   const late: { redraw?: SlackApp['redrawAfterDecision'] } = {};
   const routes = [createCiWebhookHandler({ orchestrator: rt.orchestrator, secret: ciSecret })];
+  // As runSurfaces wires it: GitHub's signed deliveries are taken only when the environment has their secret.
+  const githubSecret = core.environment.github.webhookSecret;
+  if (githubSecret)
+    routes.push(
+      createGitHubWebhookHandler({
+        orchestrator: rt.orchestrator,
+        secret: githubSecret,
+        claimDelivery: (id, event) => claimDelivery(core.store.db, id, event),
+        releaseDelivery: (id) => releaseDelivery(core.store.db, id),
+      }),
+    );
   if (options.dashboardSecret) {
     routes.push(
       createDashboardHandler({
