@@ -376,6 +376,8 @@ function readyToMergeDecision(core: Core, ask: ReadyToMerge) {
     const phase = (await phasesOf(core.store.db, request.workItemKey)).find((p) => p.phaseId === request.phaseId);
     if (!phase?.prUrl) throw new RefusedDecision(`${request.workItemKey} phase ${request.phaseId ?? '?'} has no PR`);
     const asked = await ask({ prUrl: phase.prUrl, actor: request.actor, idempotencyKey: request.idempotencyKey });
+    if (asked === 'asked-before')
+      return { outcome: 'duplicate', summary: `Prow was already asked to merge ${phase.prUrl}`, decidedBy: request.actor, decidedAt: new Date().toISOString() };
     const row = await appendDecision(core.store.db, {
       idempotencyKey: request.idempotencyKey,
       workItemKey: request.workItemKey,

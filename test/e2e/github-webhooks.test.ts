@@ -144,6 +144,9 @@ describe('GitHub webhooks through the running product', () => {
     // The prompt turns into the recorded decision: no button is left to ask Prow a second time.
     await until(() => !actionIds(current('maria', approved)).includes(readyAction) || undefined, 'the approval DM without its button');
     await until(async () => (await decisionsFor(rt.core.store.db, key)).some((d) => d.kind === 'ready-to-merge') || undefined, 'the recorded decision');
+    // The earlier approval's prompt asks the same question of the same PR: tapping it too posts nothing more.
+    expect((await ws.tap('maria', current('maria', byOutsider), readyAction)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 3_000));
     await github.idle();
     expect(holdCancels()).toHaveLength(1);
 
