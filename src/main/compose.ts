@@ -2,7 +2,7 @@
 // the knowledge tiers, RH-A and the code host / CI (GitHub + Prow when GITHUB_TOKEN is set, the local git
 // mode otherwise). Processes (dev, worker, slack) and the end-to-end tests build on this one function, from
 // the environment the config room parsed at start (src/config/environment.ts).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { createActivities, type Activities } from '../activities/index.js';
@@ -23,7 +23,7 @@ import {
   workItemsOwnedBy,
 } from '../db/work-items.js';
 import { phaseEvidence } from '../db/phases.js';
-import { buildOwnersIndex, loadTree, type OwnersIndex } from '../domain/index.js';
+import { loadTree } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
 import { createJira, type IssueTracker } from '../integrations/jira.js';
 import { git, gitWithToken } from '../integrations/git.js';
@@ -45,7 +45,8 @@ import { createGitHubMode } from '../integrations/ci/github-mode.js';
 import { createMergeOrder } from '../activities/merge-order.js';
 import { createLocalCiPort } from '../integrations/ci/local-mode.js';
 import { createKnowledgeDecisions } from '../knowledge/decisions.js';
-import { createMemoryPort, memorySeed, type MergedChange } from '../briefing/memory.js';
+import { checkoutOwners, mergedChanges } from './target-checkout.js';
+import { createMemoryPort, memorySeed } from '../briefing/memory.js';
 import { createKnowledgeUpkeep } from '../knowledge/upkeep.js';
 import { liveKnowledge, type KnowledgeHit } from '../agent/model-port.js';
 import type { Audience } from '../agent/types.js';
@@ -359,13 +360,6 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
 
 export { loadTree };
 
-/** The OWNERS files of the target checkout as they are now (Prow reads them from the base branch), or undefined when it has none. */
-async function checkoutOwners(repo: string): Promise<OwnersIndex | undefined> {
-  const paths = (await git(repo, ['ls-files', '--', ':(glob)OWNERS', ':(glob)**/OWNERS', ':(glob)OWNERS_ALIASES'])).split('\n').filter(Boolean);
-  if (!paths.some((p) => p.endsWith('OWNERS'))) return undefined;
-  return buildOwnersIndex(paths.map((path) => ({ path, text: readFileSync(join(repo, path), 'utf8') })));
-}
-
 /** "Ready to merge?": the owner or a team approver asks Prow to merge an approved phase PR; the audit log keeps who. */
 function readyToMergeDecision(core: Core, ask: ReadyToMerge) {
   return async (request: DecisionRequest): Promise<DecisionOutcome> => {
@@ -461,40 +455,4 @@ async function knowledgeForAgent(knowledge: KnowledgeStore): Promise<KnowledgeHi
       components: e.applicability.components,
     })),
   ];
-}
-
-/** How far back the briefing looks for precedents in the target repository. */
-const historyDepth = 300;
-
-/**
- * Changes merged into the target repository's default branch, newest first, with the files each changed
- * (merges compared with their first parent). The initial import, which touches everything, is no precedent.
- */
-export async function mergedChanges(repo: string, target: { repo: string; default_branch: string }): Promise<MergedChange[]> {
-  let log: string;
-  try {
-    log = await git(repo, [
-      'log',
-      `-n${historyDepth}`,
-      '--first-parent',
-      '--diff-merges=first-parent',
-      '--name-only',
-      '--format=%x1e%H%x1f%P%x1f%cI%x1f%s',
-      target.default_branch,
-      '--',
-    ]);
-  } catch {
-    return []; // an empty repository or a missing branch has no history to offer
-  }
-  const web = /^[\w.-]+\/[\w.-]+$/.test(target.repo) ? `https://github.com/${target.repo}` : undefined;
-  return log
-    .split('\x1e')
-    .filter((r) => r.trim())
-    .flatMap((record) => {
-      const [head, ...files] = record.split('\n');
-      const [sha, parents, mergedAt, subject] = head!.split('\x1f') as [string, string, string, string];
-      if (!parents?.trim()) return [];
-      const pr = /(?:Merge pull request #|\(#)(\d+)/.exec(subject ?? '')?.[1];
-      return [{ sha, subject: subject ?? '', mergedAt, files: files.map((f) => f.trim()).filter(Boolean), ...(pr && web ? { url: `${web}/pull/${pr}` } : {}) }];
-    });
 }
