@@ -52,7 +52,11 @@ describe('a DM question is answered on the worker', { timeout: 120_000 }, () => 
     const ws = surfaces.workspace;
     const dm = ws.dmChannel(ws.user('maria').id);
     const { ts } = await ws.sendMessage('maria', dm, 'Which file declares the NodePool Ready condition?');
-    const answer = await until(() => ws.threadReplies(dm, ts).find((m) => m.user === ws.botUserId), 'the answer in the DM thread', 90_000);
+    const answer = await until(
+      () => ws.threadReplies(dm, ts).find((m) => m.user === ws.botUserId && m.stream?.state !== 'streaming'),
+      'the answer in the DM thread',
+      90_000,
+    );
     expect(answer.text).toContain(answerText);
     expect(anthropic.requests).toHaveLength(2);
     expect(JSON.stringify(anthropic.requests[1]!.messages.at(-1)!.content)).toContain('api/hypershift/v1beta1/nodepool_conditions.go');

@@ -273,7 +273,11 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
     const dm = workspace.dmChannel(maria.id);
     const before = anthropic.requests.length;
     const { ts } = await workspace.sendMessage('maria', dm, question);
-    const answer = await until(() => workspace.threadReplies(dm, ts).find((m) => m.user === workspace.botUserId), 'the answer in the DM thread', 120_000);
+    const answer = await until(
+      () => workspace.threadReplies(dm, ts).find((m) => m.user === workspace.botUserId && m.stream?.state !== 'streaming'),
+      'the answer in the DM thread',
+      120_000,
+    );
     expect(answer.text).toContain(answerText);
     // The model was asked by the worker (the Slack process has no Anthropic settings) and searched the checkout there.
     expect(anthropic.requests.length).toBe(before + 2);
@@ -298,7 +302,11 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
     const eventId = `Ev${Date.now().toString(36).toUpperCase()}`;
     const deliveries = await Promise.all([workspace.deliverEvent(event, { eventId }), workspace.deliverEvent(event, { eventId })]);
     expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
-    await until(() => workspace.threadReplies(dm, ts).find((m) => m.user === workspace.botUserId), 'the answer to the retried event', 120_000);
+    await until(
+      () => workspace.threadReplies(dm, ts).find((m) => m.user === workspace.botUserId && m.stream?.state !== 'streaming'),
+      'the answer to the retried event',
+      120_000,
+    );
     await new Promise((r) => setTimeout(r, 2_000)); // time for a second answer, were one coming
     expect(workspace.threadReplies(dm, ts).filter((m) => m.user === workspace.botUserId)).toHaveLength(1);
     expect(anthropic.requests.length).toBe(before + 2);

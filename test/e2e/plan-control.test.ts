@@ -27,7 +27,7 @@ beforeAll(() => void ({ rt, ws } = product));
 
 const current = (m: StoredMessage) => product.current('maria', m);
 const replyTo = (ts: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs?: number) =>
-  until(() => ws.threadReplies(dm('maria'), ts).find((m) => m.user === ws.botUserId && match(m)), what, timeoutMs);
+  until(() => ws.threadReplies(dm('maria'), ts).find((m) => m.user === ws.botUserId && m.stream?.state !== 'streaming' && match(m)), what, timeoutMs);
 const homeText = () => JSON.stringify(ws.homeOf('maria')?.blocks ?? []);
 async function home(match: (text: string) => boolean, what: string): Promise<string> {
   // App Home is drawn when it is opened: open it again until it shows what is expected.

@@ -45,8 +45,10 @@ const hers = handWrittenIntegration('CapacityError');
 const workItem = () => rt.env.client.workflow.getHandle(workItemWorkflowId(key)).query(workItemStateQuery);
 const dmOf = (user: string) => ws.messagesIn(ws.dmChannel(ws.user(user).id));
 const newDm = (user: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs?: number) => until(() => dmOf(user).find(match), what, timeoutMs);
+/** An answer RH-A is still streaming is not the answer yet: a person reads it once the stream stops. */
+const midStream = (m: StoredMessage) => m.stream?.state === 'streaming';
 const replyIn = (channel: string, ts: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs?: number) =>
-  until(() => ws.threadReplies(channel, ts).find(match), what, timeoutMs);
+  until(() => ws.threadReplies(channel, ts).find((m) => !midStream(m) && match(m)), what, timeoutMs);
 
 /** The dashboard as a person sees it after following their sign-in link from Slack. */
 async function signIn(developer: string): Promise<string> {

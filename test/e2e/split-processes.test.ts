@@ -58,7 +58,7 @@ const dm = (user: string) => ws.dmChannel(ws.user(user).id);
 const dmOf = (user: string) => ws.messagesIn(dm(user));
 const current = (user: string, m: StoredMessage) => dmOf(user).find((x) => x.ts === m.ts)!;
 const reply = (user: string, ts: string, match: (m: StoredMessage) => boolean, what: string, timeoutMs = 60_000) =>
-  until(() => ws.threadReplies(dm(user), ts).find((m) => m.user === ws.botUserId && match(m)), what, timeoutMs);
+  until(() => ws.threadReplies(dm(user), ts).find((m) => m.user === ws.botUserId && m.stream?.state !== 'streaming' && match(m)), what, timeoutMs);
 
 describe('the worker and the Slack app on separate cores', () => {
   it('"remember:" is saved on the Slack side and the briefing the worker builds starts from it', async () => {

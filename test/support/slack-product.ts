@@ -71,7 +71,8 @@ export function useSlackProduct(
     dmOf: (user) => product.ws.messagesIn(product.dm(user)),
     newDm: (user, match, what, timeoutMs) => until(() => product.dmOf(user).find(match), what, timeoutMs),
     current: (user, m) => product.dmOf(user).find((x) => x.ts === m.ts)!,
-    replyIn: (channel, ts, match, what, timeoutMs = 60_000) => until(() => product.ws.threadReplies(channel, ts).find(match), what, timeoutMs),
+    replyIn: (channel, ts, match, what, timeoutMs = 60_000) =>
+      until(() => product.ws.threadReplies(channel, ts).find((m) => m.stream?.state !== 'streaming' && match(m)), what, timeoutMs),
     async signIn(developer) {
       if (!surfaceOptions.dashboardSecret) throw new Error('useSlackProduct was called without a dashboardSecret: the dashboard is not served');
       const { dashboardLoginLink } = await import('../../src/http/dashboard/index.js');
