@@ -19,7 +19,7 @@ import { openStore, type OpenStore } from '../../src/db/client.js';
 import { decisions } from '../../src/db/schema/core.js';
 import { upsertDevelopers } from '../../src/db/work-items.js';
 import { createLogger } from '../../src/observability/logger.js';
-import type { Plan } from '../../src/plan/schema.js';
+import { editedPlan } from '../support/edited-plan.js';
 import { createDomainInsight } from '../../src/knowledge/insight.js';
 import { createTemporalOrchestrator } from '../../src/orchestrator/temporal.js';
 import { editPlanUpdate, pauseUpdate, resumeUpdate, workItemStateQuery } from '../../workflows/definitions.js';
@@ -51,51 +51,6 @@ type BareHandle = WorkflowHandle<typeof bareWorkflow>;
 /** The plans before approval are only reached by validators and activities up to notify; other ports must stay untouched. */
 const unexpected = (port: string) =>
   new Proxy({}, { get: (_t, name) => () => Promise.reject(new Error(`${port}.${String(name)} is not reached before plan approval`)) });
-
-function plan(key: string, edit: number): Plan {
-  return {
-    workItemKey: key,
-    intention: 'NodePool should report capacity errors per platform',
-    summary: `edit ${edit}`,
-    phases: [
-      {
-        id: 'api',
-        title: 'API surface: condition type and reasons',
-        activity: 'api_changes',
-        files: ['api/hypershift/v1beta1/nodepool_conditions.go'],
-        constraints: [],
-        validation: [{ command: 'make api', why: 'regenerate clients and CRDs' }],
-        dependsOn: [],
-        mergeOrder: 1,
-      },
-      {
-        id: 'bridge',
-        title: 'Platform bridge: map provider failures',
-        activity: 'core_logic',
-        files: ['hypershift-operator/controllers/nodepool/aws.go'],
-        constraints: [],
-        validation: [],
-        dependsOn: ['api'],
-        mergeOrder: 2,
-      },
-      // Every other edit drops the docs phase, so the phase list is rebuilt for real on each decision.
-      ...(edit % 2 === 0
-        ? [
-            {
-              id: 'docs',
-              title: 'Docs and observability',
-              activity: 'tests' as const,
-              files: ['docs/content/how-to/nodepool-conditions.md'],
-              constraints: [],
-              validation: [],
-              dependsOn: ['api'],
-              mergeOrder: 3,
-            },
-          ]
-        : []),
-    ],
-  };
-}
 
 async function waitUntil(what: string, check: () => Promise<boolean>): Promise<number> {
   const deadline = Date.now() + visibleWithinMs;
@@ -156,7 +111,7 @@ const run: BenchSuite = async () => {
             ownerId: 'maria',
             title: 'Capacity errors per platform',
             intention: 'NodePool should report capacity errors per platform',
-            plan: plan(key, 0),
+            plan: editedPlan(key, 0),
           },
         ],
       });
@@ -180,7 +135,7 @@ const run: BenchSuite = async () => {
       const n = ++edits;
       const updateId = `bench-edit-${runTag}-${n}`;
       const sent = handle.executeUpdate(editPlanUpdate, {
-        args: [{ actor: 'maria', surface: 'slack-modal', plan: plan(key, n), note: `bench edit ${n}` }],
+        args: [{ actor: 'maria', surface: 'slack-modal', plan: editedPlan(key, n), note: `bench edit ${n}` }],
         updateId,
       });
       return { updateId, sent };

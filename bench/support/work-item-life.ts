@@ -11,10 +11,13 @@
 import type { Client } from '@temporalio/client';
 // The proto package is CommonJS: its namespace comes through the default export under plain Node ESM (tsx).
 import proto, { type temporal as protos } from '@temporalio/proto';
-import type { Plan } from '../../src/plan/schema.js';
+import { editedPlan } from './edited-plan.js';
 import { approvePlanUpdate, editPlanUpdate, pauseUpdate, resumeUpdate, workItemStateQuery } from '../../workflows/definitions.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import type { workItemWorkflow } from '../../workflows/work-item.js';
+
+/** The edited plan with a review's summary, as a long-lived work item's edits carry. */
+const reviewedPlan = (key: string, edit: number) => editedPlan(key, edit, `edit ${edit}: narrowed the bridge to AWS and Azure after review`);
 
 const { temporal } = proto;
 
@@ -59,50 +62,6 @@ export interface LifeReport {
   planEditsCarried: number;
 }
 
-function plan(key: string, edit: number): Plan {
-  return {
-    workItemKey: key,
-    intention: 'NodePool should report capacity errors per platform',
-    summary: `edit ${edit}: narrowed the bridge to AWS and Azure after review`,
-    phases: [
-      {
-        id: 'api',
-        title: 'API surface: condition type and reasons',
-        activity: 'api_changes',
-        files: ['api/hypershift/v1beta1/nodepool_conditions.go'],
-        constraints: [],
-        validation: [{ command: 'make api', why: 'regenerate clients and CRDs' }],
-        dependsOn: [],
-        mergeOrder: 1,
-      },
-      {
-        id: 'bridge',
-        title: 'Platform bridge: map provider failures',
-        activity: 'core_logic',
-        files: ['hypershift-operator/controllers/nodepool/aws.go'],
-        constraints: [],
-        validation: [],
-        dependsOn: ['api'],
-        mergeOrder: 2,
-      },
-      ...(edit % 2 === 0
-        ? [
-            {
-              id: 'docs',
-              title: 'Docs and observability',
-              activity: 'tests' as const,
-              files: ['docs/content/how-to/nodepool-conditions.md'],
-              constraints: [],
-              validation: [],
-              dependsOn: ['api'],
-              mergeOrder: 3,
-            },
-          ]
-        : []),
-    ],
-  };
-}
-
 export async function liveWorkItem(o: LifeOptions): Promise<LifeReport> {
   const workflowId = workItemWorkflowId(o.key);
   const started = await o.client.workflow.start('workItemWorkflow', {
@@ -114,7 +73,7 @@ export async function liveWorkItem(o: LifeOptions): Promise<LifeReport> {
         ownerId: 'maria',
         title: 'Capacity errors per platform',
         intention: 'NodePool should report capacity errors per platform',
-        plan: plan(o.key, 0),
+        plan: reviewedPlan(o.key, 0),
         ...(o.historyEventBudget ? { historyEventBudget: o.historyEventBudget } : {}),
       },
     ],
@@ -136,7 +95,7 @@ export async function liveWorkItem(o: LifeOptions): Promise<LifeReport> {
       const n = ++decisions;
       const updateId = `${o.key}-d${day}-s${s}`;
       if (day < onPlanGate && s < o.editsPerDay) {
-        await handle.executeUpdate(editPlanUpdate, { args: [{ ...actor, plan: plan(o.key, n), note: `day ${day + 1}: review comments` }], updateId });
+        await handle.executeUpdate(editPlanUpdate, { args: [{ ...actor, plan: reviewedPlan(o.key, n), note: `day ${day + 1}: review comments` }], updateId });
       } else {
         const pausing = (s - (day < onPlanGate ? o.editsPerDay : 0)) % 2 === 0;
         await handle.executeUpdate(pausing ? pauseUpdate : resumeUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId });

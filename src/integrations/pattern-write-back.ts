@@ -75,18 +75,7 @@ export function createPatternWriteBack(deps: PatternWriteBackDeps) {
     const existing = await deps.host.findPullRequest(branch);
     if (existing) return { outcome: 'exists', pr: existing, path, branch };
 
-    const file: PatternFile = {
-      id: p.id,
-      title: p.title,
-      version: p.version,
-      state: p.state,
-      ...(p.reviewer ? { reviewer: p.reviewer } : {}),
-      applicability: p.applicability,
-      references: p.references,
-      topics: p.topics,
-      body: p.body,
-    };
-    const yaml = renderPatternYaml(file);
+    const yaml = renderPatternYaml(p);
     const base = deps.baseRef ? await deps.baseRef(defaultBranch) : defaultBranch;
     // The repository already holds this version (its PR merged, or the entry came from it): nothing to propose.
     const atBase = await git(deps.targetRepo, ['show', `${base}:${path}`]).catch(() => undefined);
