@@ -33,7 +33,7 @@ RUN mkdir -p /var/lib/sitroom/data \
 USER 10001
 ENV HOME=/home/sitroom TARGET_REPO=/var/lib/sitroom/target
 
-# The CLI runs in this process (not through bin/sitroom.js, which starts it as a child that a SIGTERM
-# would not reach), so Kubernetes' and Compose's SIGTERM starts the worker's drain.
+# The CLI runs as PID 1's only child under tini, with tsx as its loader (what bin/sitroom.js does too), so
+# Kubernetes' and Compose's SIGTERM reaches it and starts the worker's drain.
 ENTRYPOINT ["tini", "--", "node", "--import", "tsx", "src/cli.ts"]
 CMD ["--help"]

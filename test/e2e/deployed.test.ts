@@ -94,10 +94,11 @@ function startSitroom(command: 'worker' | 'slack', vars: Record<string, string>,
     child,
     output: () => out,
     async stop() {
-      // The whole process group: bin/sitroom.js runs the CLI as a child of its own and does not pass signals on,
-      // so a SIGTERM to it alone would leave the worker or the Slack app running after the test.
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGTERM');
-      await exited;
+      // SIGTERM to the bin's pid alone, as Kubernetes or systemd sends it: the CLI runs in that process, so its
+      // drain must end it cleanly (exit 0).
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, 'SIGTERM');
+      const code = await exited;
+      expect(code, `sitroom ${command} after SIGTERM:\n${out}`).toBe(0);
     },
   };
   return new Promise((resolve, reject) => {
