@@ -5,13 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDev, type RunningDev } from '../../src/cli/dev.js';
 import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
 import { repoRoot } from '../../src/paths.js';
 import { freePort } from '../../src/temporal/dev-server.js';
-import { chromiumPath } from '../support/requirement-table.js';
+import { launchChromium, phoneScreen } from '../support/browser.js';
 import { needs } from '../support/requirements.js';
 
 const browserAvailable = needs('chromium').available;
@@ -45,10 +45,7 @@ beforeAll(async () => {
     dataDir,
     say: (line) => printed.push(line),
   });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
@@ -57,7 +54,7 @@ afterAll(async () => {
 });
 
 async function phone(url: string): Promise<Page> {
-  const page = await browser!.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await browser!.newPage(phoneScreen);
   await page.goto(url);
   return page;
 }

@@ -23,8 +23,7 @@ import { openStore, type OpenStore } from '../../src/db/client.js';
 import { agentUsage } from '../../src/db/schema/agent.js';
 import { startLocalWorkspace, type LocalWorkspace, type StoredMessage } from '../../src/local-slack/server.js';
 import { ActionIds } from '../../src/slack/ids.js';
-import { chromium } from 'playwright-core';
-import { chromiumPath } from '../support/requirement-table.js';
+import { launchChromium, phoneScreen } from '../support/browser.js';
 import { repoRoot } from '../../src/paths.js';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { createDatabase } from '../support/db.js';
@@ -428,20 +427,9 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
     // The link exactly as Slack shows it: the url of the gate's "Details" button.
     const details = linkUrl(gate, 'Details');
     expect(details).toBe(`${slackVars.SITROOM_PUBLIC_URL!}/dashboard/work-items/${workItemKey}`);
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
     try {
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+      const context = await browser.newContext(phoneScreen);
       const tab = await context.newPage();
       const noOverflow = async () =>
         expect(Number(await tab.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);

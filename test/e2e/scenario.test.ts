@@ -6,7 +6,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { git } from '../../src/integrations/git.js';
@@ -22,7 +21,8 @@ import type { StoredMessage } from '../../src/local-slack/server.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
 import { briefingScheduleId, workItemWorkflowId } from '../../workflows/ids.js';
 import { handWrittenIntegration } from '../agent/hand-written-integration.js';
-import { chromiumPath, substituteAnnotation } from '../support/requirement-table.js';
+import { substituteAnnotation } from '../support/requirement-table.js';
+import { launchChromium, phoneScreen } from '../support/browser.js';
 import { requirement } from '../support/requirements.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
 import { startSurfaces, type Surfaces } from '../support/surfaces.js';
@@ -274,20 +274,9 @@ describe('a day with Situation Room', () => {
   async function phaseOneApproved(surface: 'phone' | 'workspace-api') {
     const gate = dmOf('maria').find((m) => seen(m).includes(`Phase gate — ${key}`) && seen(m).includes('phase api-surface'))!;
     if (surface === 'phone') {
-      const browser = await chromium.launch({
-        executablePath: chromiumPath,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
-      });
+      const browser = await launchChromium();
       try {
-        const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+        const page = await browser.newPage(phoneScreen);
         await page.goto(`${ws.url}/?user=${ws.user('maria').id}&conv=${ws.dmChannel('maria')}`);
         const prompt = page
           .locator('.msg')

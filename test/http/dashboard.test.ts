@@ -1,9 +1,9 @@
 // The dashboard end to end: real HTTP server, real store, a real browser at a phone viewport.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumPath } from '../support/requirement-table.js';
+import { launchChromium, phoneScreen } from '../support/browser.js';
 import { needs } from '../support/requirements.js';
 import { loadConfig, exampleTargetRepo } from '../../src/config/load.js';
 import { CalibrationStore } from '../../src/db/calibration.js';
@@ -335,23 +335,12 @@ describe('dashboard in a browser at a phone viewport (390×844)', () => {
   beforeAll(async () => {
     if (!browserAvailable) return;
     mkdirSync(artifacts, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => browser?.close());
 
   it('fits the screen, and a curator approves an edited proposal with one tap', async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const context = await browser.newContext(phoneScreen);
     const page = await context.newPage();
     await page.goto(dashboardLoginLink(server.url, secret, 'priya', new Date()));
     await expect.poll(() => page.url()).toBe(`${server.url}/dashboard`);

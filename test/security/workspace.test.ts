@@ -5,12 +5,12 @@
 // and no script of it runs.
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenStore } from '../../src/db/client.js';
 import { startLocalWorkspace, uiBodyLimitBytes, type LocalWorkspace } from '../../src/local-slack/server.js';
 import { openTestStore } from '../support/db.js';
-import { chromiumPath } from '../support/requirement-table.js';
+import { launchChromium } from '../support/browser.js';
 import { needs } from '../support/requirements.js';
 import { until } from '../support/slack-view.js';
 import { startHarness, type Harness } from '../slack/harness.js';
@@ -215,18 +215,7 @@ describe('the page renders text from people and from the app as text', () => {
         { id: 'U0MALLORY', name: 'mallory', realName: `Mallory ${img}` },
       ],
     });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenStore } from '../../src/db/client.js';
 import { decisions } from '../../src/db/schema/core.js';
@@ -16,7 +16,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { repoRoot } from '../../src/paths.js';
 import { openTestStore } from '../support/db.js';
-import { chromiumPath } from '../support/requirement-table.js';
+import { launchChromium, phoneScreen } from '../support/browser.js';
 import { needs } from '../support/requirements.js';
 import { botToken, RecordingOrchestrator, seedTeam, signingSecret, workspaceUsers } from './harness.js';
 
@@ -67,10 +67,7 @@ beforeAll(async () => {
   });
   const { requestUrl } = await slack.start();
   workspace.setAppUrl(requestUrl!);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -85,7 +82,7 @@ const noSidewaysScroll = async (page: Page) =>
 describe('the agent surface in the local workspace page, on a phone', () => {
   it('prompts on opening the DM, a status while RH-A works, the streamed answer, and 👍 pressed', async () => {
     const dm = workspace.dmChannel('maria');
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const page = await browser.newPage(phoneScreen);
     // A script error on the page is a failure too: it would leave the person looking at a stale screen.
     const scriptErrors: string[] = [];
     page.on('pageerror', (e) => scriptErrors.push(String(e)));

@@ -2,13 +2,13 @@
 // gate, and sees the prompt turn into the recorded decision. Screenshots go to test/artifacts/.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OpenStore } from '../../src/db/client.js';
 import { repoRoot } from '../../src/paths.js';
 import { openTestStore } from '../support/db.js';
 import { startHarness, type Harness } from './harness.js';
-import { chromiumPath } from '../support/requirement-table.js';
+import { launchChromium, phoneScreen } from '../support/browser.js';
 import { needs } from '../support/requirements.js';
 
 const artifacts = join(repoRoot, 'test', 'artifacts');
@@ -24,10 +24,7 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   store = await openTestStore();
   h = await startHarness(store);
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
@@ -50,7 +47,7 @@ describe('local workspace in a phone browser', () => {
         mode: 'approval-required',
       },
     });
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const page = await browser.newPage(phoneScreen);
     await page.goto(`${h.workspace.url}/?user=U0MARIA01&conv=${h.workspace.dmChannel('maria')}`);
     const prompt = page.locator('.msg', { hasText: 'Platform bridge is ready for review' });
     await prompt.waitFor();
