@@ -15,9 +15,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { manifestBotScopes } from '../../src/cli/doctor.js';
 import { exampleTargetRepo } from '../../src/config/load.js';
 import { openStore } from '../../src/db/client.js';
-import { repoRoot } from '../../src/paths.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';
 import { createDatabase } from '../support/db.js';
+import { doctorLine, runDoctor } from '../support/doctor.js';
 import { needsPostgres } from '../support/postgres.js';
 
 const exec = promisify(execFile);
@@ -97,24 +97,6 @@ async function startGitHub(): Promise<string> {
   return `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
 }
 
-async function doctor(vars: Record<string, string>): Promise<{ code: number; out: string }> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...vars };
-  try {
-    const { stdout } = await exec(process.execPath, [join(repoRoot, 'bin/sitroom.js'), 'doctor'], { cwd: repoRoot, env, timeout: 120_000 });
-    return { code: 0, out: stdout };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
-
-/** The printed line of one check and its fix line. */
-function reported(out: string, check: string): string {
-  const lines = out.split('\n');
-  const i = lines.findIndex((l) => l.includes(`  ${check}: `));
-  return i < 0 ? '' : [lines[i], lines[i + 1]?.startsWith('      fix:') ? lines[i + 1] : ''].join('\n');
-}
-
 beforeAll(async () => {
   if (!postgres.available) return;
   targetRepo = mkdtempSync(join(tmpdir(), 'sitroom-doctor-target-'));
@@ -147,7 +129,7 @@ afterAll(async () => {
 
 describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL or a server of its own)', { timeout: 180_000 }, () => {
   it('a healthy deployment: every check passes and the exit code is 0', async () => {
-    const { code, out } = await doctor(healthy);
+    const { code, out } = await runDoctor(healthy);
     expect(out).toContain('all 9 checks passed');
     for (const check of [
       'environment',
@@ -160,7 +142,7 @@ describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL
       'github push',
       'sandbox',
     ]) {
-      expect(reported(out, check), check).toMatch(/^ok {4}/);
+      expect(doctorLine(out, check), check).toMatch(/^ok {4}/);
     }
     expect(out).toContain(`the bot is a member of #${alertsChannel}`);
     expect(out).not.toContain(botToken);
@@ -168,8 +150,8 @@ describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL
   });
 
   it('a wrong Slack token: invalid_auth, with where to copy the right one', async () => {
-    const { code, out } = await doctor({ ...healthy, SLACK_BOT_TOKEN: 'xoxb-wrong' });
-    expect(reported(out, 'slack token')).toMatch(
+    const { code, out } = await runDoctor({ ...healthy, SLACK_BOT_TOKEN: 'xoxb-wrong' });
+    expect(doctorLine(out, 'slack token')).toMatch(
       /FAIL {2}slack token: auth.test answered invalid_auth\n {6}fix: SLACK_BOT_TOKEN is not a valid bot token: copy the Bot User OAuth Token/,
     );
     expect(code).toBe(1);
@@ -177,8 +159,8 @@ describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL
 
   it('a scope the manifest asks for is missing: named, with where to add it', async () => {
     const slack = await workspace({ botScopes: manifestBotScopes().filter((s) => s !== 'chat:write') });
-    const { code, out } = await doctor({ ...healthy, SLACK_API_URL: slack.apiUrl });
-    expect(reported(out, 'slack scopes')).toMatch(
+    const { code, out } = await runDoctor({ ...healthy, SLACK_API_URL: slack.apiUrl });
+    expect(doctorLine(out, 'slack scopes')).toMatch(
       /FAIL {2}slack scopes: missing chat:write\n {6}fix: add chat:write under OAuth & Permissions → Bot Token Scopes/,
     );
     expect(code).toBe(1);
@@ -186,24 +168,24 @@ describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL
 
   it('the bot is not in the alerts channel: says to invite it', async () => {
     const slack = await workspace({ botOutsideChannels: [alertsChannel] });
-    const { code, out } = await doctor({ ...healthy, SLACK_API_URL: slack.apiUrl });
-    expect(reported(out, 'slack alerts channel')).toMatch(
+    const { code, out } = await runDoctor({ ...healthy, SLACK_API_URL: slack.apiUrl });
+    expect(doctorLine(out, 'slack alerts channel')).toMatch(
       new RegExp(`FAIL {2}slack alerts channel: the bot is not a member of #${alertsChannel}\\n {6}fix: in Slack, open #${alertsChannel} and run /invite @`),
     );
     expect(code).toBe(1);
   });
 
   it('a namespace that does not exist: says how to create it', async () => {
-    const { code, out } = await doctor({ ...healthy, TEMPORAL_NAMESPACE: 'no-such-namespace' });
-    expect(reported(out, 'temporal namespace')).toMatch(
+    const { code, out } = await runDoctor({ ...healthy, TEMPORAL_NAMESPACE: 'no-such-namespace' });
+    expect(doctorLine(out, 'temporal namespace')).toMatch(
       /FAIL {2}temporal namespace: namespace no-such-namespace does not exist at .*\n {6}fix: create it \(`temporal operator namespace create --namespace no-such-namespace`\)/,
     );
     expect(code).toBe(1);
   });
 
   it('an unmigrated database: counts what is pending and says to run sitroom migrate', async () => {
-    const { code, out } = await doctor({ ...healthy, DATABASE_URL: await createDatabase(postgres.adminUrl(), 'sr_doctor_empty') });
-    expect(reported(out, 'database migrations')).toMatch(
+    const { code, out } = await runDoctor({ ...healthy, DATABASE_URL: await createDatabase(postgres.adminUrl(), 'sr_doctor_empty') });
+    expect(doctorLine(out, 'database migrations')).toMatch(
       /FAIL {2}database migrations: (\d+) of \1 migrations not applied \(0000_foundation, .*\)\n {6}fix: run `sitroom migrate`/,
     );
     expect(code).toBe(1);
@@ -212,8 +194,8 @@ describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL
   it('a target that is not a git repository', async () => {
     const notGit = mkdtempSync(join(tmpdir(), 'sitroom-doctor-plain-'));
     cpSync(join(exampleTargetRepo, '.rh-agentic'), join(notGit, '.rh-agentic'), { recursive: true });
-    const { code, out } = await doctor({ ...healthy, TARGET_REPO: notGit });
-    expect(reported(out, 'target checkout')).toMatch(
+    const { code, out } = await runDoctor({ ...healthy, TARGET_REPO: notGit });
+    expect(doctorLine(out, 'target checkout')).toMatch(
       new RegExp(`FAIL {2}target checkout: ${notGit} is not a git repository\\n {6}fix: clone the team's repository there`),
     );
     expect(code).toBe(1);
@@ -221,8 +203,8 @@ describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL
   });
 
   it('a GitHub identity without push permission', async () => {
-    const { code, out } = await doctor({ ...healthy, GITHUB_TOKEN: 'ghp_read_only' });
-    expect(reported(out, 'github push')).toMatch(
+    const { code, out } = await runDoctor({ ...healthy, GITHUB_TOKEN: 'ghp_read_only' });
+    expect(doctorLine(out, 'github push')).toMatch(
       /FAIL {2}github push: the token cannot push to openshift\/hypershift\n {6}fix: grant write access to openshift\/hypershift .*or push to a fork you own with GITHUB_PUSH_URL/,
     );
     expect(code).toBe(1);
@@ -247,25 +229,25 @@ describe('sitroom doctor (on real PostgreSQL, as a deployment runs: DATABASE_URL
     });
 
     it('mints an installation token and finds the fork covered: github push passes', async () => {
-      const { code, out } = await doctor(asApp('7'));
-      expect(reported(out, 'github push')).toMatch(/ok +github push: app 424242 \(installation 7\) can push to sitroom-bot\/hypershift/);
+      const { code, out } = await runDoctor(asApp('7'));
+      expect(doctorLine(out, 'github push')).toMatch(/ok +github push: app 424242 \(installation 7\) can push to sitroom-bot\/hypershift/);
       expect(out).toContain('all 9 checks passed');
       expect(code).toBe(0);
     });
 
     it('an installation that may only read contents', async () => {
-      const { code, out } = await doctor(asApp('8'));
-      expect(reported(out, 'github push')).toMatch(
+      const { code, out } = await runDoctor(asApp('8'));
+      expect(doctorLine(out, 'github push')).toMatch(
         /FAIL {2}github push: the app's installation cannot write contents\n {6}fix: give the app Contents and Pull requests: read and write/,
       );
       expect(code).toBe(1);
     });
 
     it('a fork the installation does not cover, and an installation that does not exist', async () => {
-      const notCovered = await doctor(asApp('7', { GITHUB_FORK: 'someone-else/hypershift' }));
-      expect(reported(notCovered.out, 'github push')).toMatch(/FAIL {2}github push: the app's installation does not cover someone-else\/hypershift \(404\)/);
-      const gone = await doctor(asApp('99'));
-      expect(reported(gone.out, 'github push')).toMatch(
+      const notCovered = await runDoctor(asApp('7', { GITHUB_FORK: 'someone-else/hypershift' }));
+      expect(doctorLine(notCovered.out, 'github push')).toMatch(/FAIL {2}github push: the app's installation does not cover someone-else\/hypershift \(404\)/);
+      const gone = await runDoctor(asApp('99'));
+      expect(doctorLine(gone.out, 'github push')).toMatch(
         /FAIL {2}github push: app 424242 has no installation 99 \(404\)\n {6}fix: install the app on sitroom-bot\/hypershift/,
       );
       expect([notCovered.code, gone.code]).toEqual([1, 1]);

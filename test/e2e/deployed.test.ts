@@ -28,6 +28,7 @@ import { repoRoot } from '../../src/paths.js';
 import { freePort } from '../../src/temporal/dev-server.js';
 import { createDatabase } from '../support/db.js';
 import { startFakeAnthropic, text, toolUse, type FakeAnthropic } from '../support/doubles/anthropic.js';
+import { doctorLine, runDoctor } from '../support/doctor.js';
 import { findHelm } from '../support/helm.js';
 import { needs, requirement, skipOrFail } from '../support/requirements.js';
 import { makeTestCertificates, startTlsTerminator, type TestCertificates, type TlsTerminator } from '../support/tls-terminator.js';
@@ -116,24 +117,6 @@ function startSitroom(command: 'worker' | 'slack', vars: Record<string, string>,
       reject(new Error(`sitroom ${command} exited (${code}) before it was ready:\n${out}`));
     });
   });
-}
-
-async function doctor(vars: Record<string, string>): Promise<{ code: number; out: string }> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...vars };
-  try {
-    const { stdout } = await exec(process.execPath, [join(repoRoot, 'bin/sitroom.js'), 'doctor'], { cwd: repoRoot, env, timeout: 120_000 });
-    return { code: 0, out: stdout };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
-
-/** The printed line of one doctor check and its fix line. */
-function reported(out: string, check: string): string {
-  const lines = out.split('\n');
-  const i = lines.findIndex((l) => l.includes(`  ${check}: `));
-  return i < 0 ? '' : [lines[i], lines[i + 1]?.startsWith('      fix:') ? lines[i + 1] : ''].join('\n');
 }
 
 async function until<T>(read: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
@@ -336,7 +319,7 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
     const env = () => ({ ...shared, ...slackVars });
 
     it('passes the Slack, Temporal (over mTLS), database and checkout checks', async () => {
-      const { out } = await doctor(env());
+      const { out } = await runDoctor(env());
       for (const check of [
         'environment',
         'slack token',
@@ -346,34 +329,34 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
         'database migrations',
         'target checkout',
       ]) {
-        expect(reported(out, check), check).toMatch(/^ok {4}/);
+        expect(doctorLine(out, check), check).toMatch(/^ok {4}/);
       }
       expect(out).not.toContain(botToken);
     });
 
     it('reports a wrong Slack token with where to copy the right one', async () => {
-      const { code, out } = await doctor({ ...env(), SLACK_BOT_TOKEN: 'xoxb-wrong' });
-      expect(reported(out, 'slack token')).toMatch(/FAIL {2}slack token: auth.test answered invalid_auth\n {6}fix: SLACK_BOT_TOKEN is not a valid bot token/);
+      const { code, out } = await runDoctor({ ...env(), SLACK_BOT_TOKEN: 'xoxb-wrong' });
+      expect(doctorLine(out, 'slack token')).toMatch(/FAIL {2}slack token: auth.test answered invalid_auth\n {6}fix: SLACK_BOT_TOKEN is not a valid bot token/);
       expect(code).toBe(1);
     });
 
     it('reports the alerts channel the bot is not in, with the invite to send', async () => {
-      const { code, out } = await doctor({ ...env(), SLACK_API_URL: outsideWorkspace.apiUrl });
-      expect(reported(out, 'slack alerts channel')).toMatch(
+      const { code, out } = await runDoctor({ ...env(), SLACK_API_URL: outsideWorkspace.apiUrl });
+      expect(doctorLine(out, 'slack alerts channel')).toMatch(
         new RegExp(`FAIL {2}slack alerts channel: the bot is not a member of #${alertsChannel}\\n {6}fix: in Slack, open #${alertsChannel} and run /invite @`),
       );
       expect(code).toBe(1);
     });
 
     it('reports Temporal unreachable, naming TEMPORAL_ADDRESS', async () => {
-      const { code, out } = await doctor({ ...env(), TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
-      expect(reported(out, 'temporal namespace')).toMatch(/FAIL {2}temporal namespace: .*\n {6}fix: .*TEMPORAL_ADDRESS/);
+      const { code, out } = await runDoctor({ ...env(), TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
+      expect(doctorLine(out, 'temporal namespace')).toMatch(/FAIL {2}temporal namespace: .*\n {6}fix: .*TEMPORAL_ADDRESS/);
       expect(code).toBe(1);
     });
 
     it('reports a database that is not migrated, with the command that migrates it', async () => {
-      const { code, out } = await doctor({ ...env(), DATABASE_URL: await createDatabase(adminUrl, 'sr_deployed_empty') });
-      expect(reported(out, 'database migrations')).toMatch(
+      const { code, out } = await runDoctor({ ...env(), DATABASE_URL: await createDatabase(adminUrl, 'sr_deployed_empty') });
+      expect(doctorLine(out, 'database migrations')).toMatch(
         /FAIL {2}database migrations: (\d+) of \1 migrations not applied .*\n {6}fix: run `sitroom migrate`/,
       );
       expect(code).toBe(1);
@@ -383,8 +366,8 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
       const notGit = mkdtempSync(join(tmpdir(), 'sitroom-deployed-plain-'));
       cpSync(join(exampleTargetRepo, '.rh-agentic'), join(notGit, '.rh-agentic'), { recursive: true });
       try {
-        const { code, out } = await doctor({ ...env(), TARGET_REPO: notGit });
-        expect(reported(out, 'target checkout')).toMatch(
+        const { code, out } = await runDoctor({ ...env(), TARGET_REPO: notGit });
+        expect(doctorLine(out, 'target checkout')).toMatch(
           new RegExp(`FAIL {2}target checkout: ${notGit} is not a git repository\\n {6}fix: clone the team's repository there`),
         );
         expect(code).toBe(1);
