@@ -3,7 +3,11 @@
 // so SIGKILL is a real crash), and the work item plans the faults interrupt.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
 import type { Plan, PlannedPhase } from '../../src/plan/schema.js';
+import { approvePhaseUpdate, approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
+import { workItemWorkflowId } from '../../workflows/ids.js';
+import { eventually } from '../support/runtime.js';
 import { conditionPhase } from '../support/plans.js';
 import { createDatabase } from '../support/db.js';
 
@@ -92,6 +96,33 @@ export { conditionPhase };
 
 export function onePhasePlan(key: string, phase: PlannedPhase): Plan {
   return { workItemKey: key, intention: 'NodePool should report capacity errors per platform', summary: '', phases: [phase] };
+}
+
+/**
+ * A one-phase work item whose plan and phase maria has approved on their gates (the updates the Slack buttons
+ * send), returned once the phase is running: the moment the faults interrupt.
+ */
+export async function startApprovedPhase(client: Client, taskQueue: string, key: string) {
+  const handle = await client.workflow.start('workItemWorkflow', {
+    taskQueue,
+    workflowId: workItemWorkflowId(key),
+    args: [
+      {
+        key,
+        ownerId: 'maria',
+        title: 'Capacity errors per platform',
+        intention: 'report capacity errors',
+        plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')),
+        phaseHeartbeatTimeoutMs: 5_000,
+      },
+    ],
+  });
+  const state = () => handle.query(workItemStateQuery);
+  await eventually(state, (s) => s.status === 'awaiting-plan-approval', 'plan gate');
+  await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `${key}:approve-plan` });
+  await eventually(state, (s) => s.phases[0]?.status === 'awaiting-approval', 'phase gate');
+  await handle.executeUpdate(approvePhaseUpdate, { args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api' }], updateId: `${key}:approve-phase:api` });
+  return { handle, state };
 }
 
 /** A Jira-shaped key no other test uses, e.g. KILL-48213907. */

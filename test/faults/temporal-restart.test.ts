@@ -8,10 +8,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findTemporalBinaries } from '../../src/temporal/binaries.js';
 import { environmentFrom } from '../../src/config/environment.js';
 import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server.js';
-import { approvePhaseUpdate, approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
-import { workItemWorkflowId } from '../../workflows/ids.js';
 import { eventually, startTestRuntime, type TestRuntime } from '../support/runtime.js';
-import { conditionPhase, faultKey, onePhasePlan } from './support.js';
+import { faultKey, startApprovedPhase } from './support.js';
 
 let server: DevServer | undefined;
 let rt: TestRuntime | undefined;
@@ -30,28 +28,7 @@ describe('the Temporal server restarts with its state file', () => {
     rt = await startTestRuntime({ env });
 
     const key = faultKey('TEMPORAL');
-    const handle = await env.client.workflow.start('workItemWorkflow', {
-      taskQueue: rt.taskQueue,
-      workflowId: workItemWorkflowId(key),
-      args: [
-        {
-          key,
-          ownerId: 'maria',
-          title: 'Capacity errors per platform',
-          intention: 'report capacity errors',
-          plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')),
-          phaseHeartbeatTimeoutMs: 5_000,
-        },
-      ],
-    });
-    const state = () => handle.query(workItemStateQuery);
-    await eventually(state, (s) => s.status === 'awaiting-plan-approval', 'plan gate');
-    await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `${key}:approve-plan` });
-    await eventually(state, (s) => s.phases[0]?.status === 'awaiting-approval', 'phase gate');
-    await handle.executeUpdate(approvePhaseUpdate, {
-      args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api' }],
-      updateId: `${key}:approve-phase:api`,
-    });
+    const { state } = await startApprovedPhase(env.client, rt.taskQueue, key);
     await eventually(state, (s) => s.phases[0]?.status === 'running', 'phase running');
 
     // Down while the phase runs; back a few seconds later on the same port and file.

@@ -13,12 +13,11 @@ import { openStore, type OpenStore } from '../../src/db/client.js';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
 import { phaseBranch } from '../../src/activities/agent-port.js';
-import { approvePhaseUpdate, approvePlanUpdate, workItemStateQuery } from '../../workflows/definitions.js';
-import { phaseWorkflowId, workItemWorkflowId } from '../../workflows/ids.js';
+import { phaseWorkflowId } from '../../workflows/ids.js';
 import { needsPostgres } from '../support/postgres.js';
 import { eventually } from '../support/runtime.js';
 import { uniqueSuffix } from '../support/temporal.js';
-import { conditionPhase, dropDatabase, faultKey, freshDatabase, onePhasePlan, spawnWorker, type ProductProcess } from './support.js';
+import { dropDatabase, faultKey, freshDatabase, spawnWorker, startApprovedPhase, type ProductProcess } from './support.js';
 
 // First, so that its afterAll (stopping a server it started) runs after the one below has dropped the database.
 const postgres = needsPostgres();
@@ -49,28 +48,7 @@ describe('the worker dies during phase 1 (on real PostgreSQL, which the worker p
     await first.ready;
 
     const key = faultKey('KILL');
-    const handle = await client.workflow.start('workItemWorkflow', {
-      taskQueue,
-      workflowId: workItemWorkflowId(key),
-      args: [
-        {
-          key,
-          ownerId: 'maria',
-          title: 'Capacity errors per platform',
-          intention: 'report capacity errors',
-          plan: onePhasePlan(key, conditionPhase('api', 'CapacityError', 'InsufficientCapacity')),
-          phaseHeartbeatTimeoutMs: 5_000,
-        },
-      ],
-    });
-    const state = () => handle.query(workItemStateQuery);
-    await eventually(state, (s) => s.status === 'awaiting-plan-approval', 'plan gate');
-    await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `${key}:approve-plan` });
-    await eventually(state, (s) => s.phases[0]?.status === 'awaiting-approval', 'phase gate');
-    await handle.executeUpdate(approvePhaseUpdate, {
-      args: [{ actor: 'maria', surface: 'slack-button', phaseId: 'api' }],
-      updateId: `${key}:approve-phase:api`,
-    });
+    const { state } = await startApprovedPhase(client, taskQueue, key);
 
     // Kill as soon as the agent step has heartbeated from inside its worktree.
     const phase = client.workflow.getHandle(phaseWorkflowId(key, 'api', 1));
