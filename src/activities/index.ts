@@ -12,6 +12,7 @@ import {
   appendDecision,
   activeWorkItems,
   commitDecisionWithEffects,
+  phaseByPrUrl,
   storedDecisionKeys,
   savePhase,
   savePlan,
@@ -191,7 +192,14 @@ export function createActivities(deps: ActivityDeps) {
     /** A GitHub delivery about a phase PR (workflows/github-event.ts): what it means, and whom to tell. */
     async handleGitHubEvent(event: GitHubEvent): Promise<GitHubEventOutcome> {
       if (!deps.githubEvents) return { summary: 'GitHub events are not handled by this worker', notifications: [] };
-      return deps.githubEvents(event);
+      const outcome = await deps.githubEvents(event);
+      // A phase PR merged (tide's merge, delivered by GitHub): the PRs held for it may go now, without waiting
+      // for the work item's next look at GitHub (minutes later). releaseFreed lifts only holds it put itself.
+      if (event.kind === 'pull-request' && event.action === 'closed' && event.merged && deps.mergeOrder) {
+        const phase = await phaseByPrUrl(db, event.url);
+        if (phase) await deps.mergeOrder.releaseFreed({ workItemKey: phase.workItemKey, mergedPhaseId: phase.phaseId });
+      }
+      return outcome;
     },
 
     async mergePhase(args: { workItemKey: string; phaseId: string; prUrl: string | null; branch: string | null }) {

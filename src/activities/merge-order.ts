@@ -4,6 +4,7 @@
 import type { Database } from '../db/client.js';
 import { getWorkItem, phasesOf } from '../db/work-items.js';
 import type { CodeHost, PullRequestRef } from '../integrations/github.js';
+import { explainApiRefusal } from '../integrations/github-errors.js';
 import { Plan } from '../plan/schema.js';
 
 export interface MergeOrder {
@@ -51,7 +52,9 @@ export function createMergeOrder(deps: { db: Database; host: Pick<CodeHost, 'hol
       if (waiting.length === 0) return [];
       const names = waiting.map((p) => `phase ${p.id} ("${p.title}")${p.prUrl ? ` ${p.prUrl}` : ', PR not opened yet'}`);
       const why = `Situation Room holds this PR so it merges after ${waiting.length === 1 ? 'the phase' : 'the phases'} of ${workItemKey} before it in the plan's merge order: ${names.join('; ')}. The hold is lifted when ${waiting.length === 1 ? 'it merges' : 'they merge'}.`;
-      await deps.host.hold(pr.number, why, holdMarker(workItemKey, phaseId));
+      await deps.host.hold(pr.number, why, holdMarker(workItemKey, phaseId)).catch((err: unknown) => {
+        throw explainApiRefusal(err, `the /hold comment on PR #${pr.number}`);
+      });
       return waiting.map((p) => p.id);
     },
     async releaseFreed({ workItemKey, mergedPhaseId }) {
@@ -63,7 +66,10 @@ export function createMergeOrder(deps: { db: Database; host: Pick<CodeHost, 'hol
         const number = pullNumber(p.prUrl);
         if (p.id === mergedPhaseId || p.status === 'merged' || !Number.isInteger(number)) continue;
         if (predecessorsOf(phases, p.id, merged).length > 0) continue;
-        out.push({ phaseId: p.id, outcome: await deps.host.releaseHold(number, holdMarker(workItemKey, p.id)) });
+        const outcome = await deps.host.releaseHold(number, holdMarker(workItemKey, p.id)).catch((err: unknown) => {
+          throw explainApiRefusal(err, `lifting the hold on PR #${number}`);
+        });
+        out.push({ phaseId: p.id, outcome });
       }
       return out;
     },

@@ -57,6 +57,8 @@ export const failureCatalogue = {
   ForkNotFound: { retryable: false },
   /** The phase branch on the remote has commits ours lacks and ours has commits it lacks: never forced, a person decides. */
   NonFastForward: { retryable: false },
+  /** GitHub refused a REST call for good (403 without a rate limit, 404, 422): retrying sends the same request again. */
+  GitHubRefused: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;
 
 export type FailureType = keyof typeof failureCatalogue;

@@ -65,3 +65,32 @@ export function holdState(pr: {
   if (person) return 'person';
   return ours ? 'ours' : 'person';
 }
+
+/**
+ * A REST call GitHub refused for good, as the catalogue's GitHubRefused naming what to do: 403 (the app lacks a
+ * permission, or the conversation is locked), 404 (the PR or repository is gone, or outside the installation),
+ * 422 (GitHub would not take the request as sent). Rate limits (429, or 403 with Retry-After) arrive already
+ * catalogued and pass through; anything else is returned as is, for Temporal to retry.
+ * https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api
+ */
+export function explainApiRefusal(err: unknown, doing: string): unknown {
+  if (err instanceof CataloguedFailure) return err;
+  const e = err as { status?: number; response?: { data?: { message?: string; errors?: Array<{ message?: string; code?: string; field?: string }> } } };
+  const said = [e.response?.data?.message, ...(e.response?.data?.errors ?? []).map((x) => x.message ?? [x.field, x.code].filter(Boolean).join(' '))]
+    .filter(Boolean)
+    .join(': ')
+    .slice(0, 300);
+  const why =
+    e.status === 403
+      ? 'check that the GitHub App (or token) may write issues and pull requests there and that the conversation is not locked'
+      : e.status === 404
+        ? 'the pull request or repository is gone, or the app is not installed on it'
+        : e.status === 422
+          ? 'GitHub would not take the request as sent'
+          : undefined;
+  if (!why) return err;
+  return new CataloguedFailure(
+    'GitHubRefused',
+    `GitHub refused ${doing} (${e.status}${said ? ` ${said}` : ''}): ${why}. Retrying would send the same request.`,
+  );
+}

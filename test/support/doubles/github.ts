@@ -84,6 +84,11 @@ export interface FakeGitHub extends LoopbackServer {
   labelAs(user: string, issue: number, label: string): void;
   /** The next `times` REST calls answer GitHub's rate limit: 429, or 403 "secondary rate limit", with Retry-After. */
   rateLimit(times: number, opts?: { status?: 429 | 403; retryAfterSeconds?: number }): void;
+  /**
+   * The next `times` REST calls are refused as GitHub refuses them, with its JSON error body: 403 "Resource not
+   * accessible by integration" (an app without the permission), 404 "Not Found", 422 "Validation Failed" with errors.
+   */
+  refuse(times: number, status: 403 | 404 | 422, errors?: Array<{ resource: string; field?: string; code: string; message?: string }>): void;
   /** Forks phases may push to, by `owner/name`; deleting one makes it answer 404. */
   forks: Map<string, string>;
   /** Installation tokens and JWTs seen, and a way to expire them. */
@@ -118,6 +123,7 @@ export async function startFakeGitHub(opts: {
   const events: FakeGitHub['events'] = [];
   const gitRequests: FakeGitHub['gitRequests'] = [];
   let limited: { times: number; status: 429 | 403; retryAfterSeconds: number } | undefined;
+  let refused: { times: number; status: 403 | 404 | 422; errors?: Array<Record<string, string | undefined>> } | undefined;
   /** Prow's bot applies labels whoever asked. */
   const prowBot = 'openshift-ci[bot]';
   const setLabel = (issue: number, label: string, on: boolean, actor: string) => {
@@ -335,6 +341,19 @@ export async function startFakeGitHub(opts: {
         body: { message, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
       };
     }
+    if (refused && refused.times > 0) {
+      refused.times -= 1;
+      const message = { 403: 'Resource not accessible by integration', 404: 'Not Found', 422: 'Validation Failed' }[refused.status];
+      return {
+        status: refused.status,
+        body: {
+          message,
+          ...(refused.errors ? { errors: refused.errors } : {}),
+          documentation_url: 'https://docs.github.com/rest',
+          status: String(refused.status),
+        },
+      };
+    }
     if (!req.path.startsWith(prefix)) return { status: 404, body: { message: 'Not Found' } };
     const rest = req.path.slice(prefix.length);
     const body = (req.body ?? {}) as Record<string, unknown>;
@@ -547,6 +566,9 @@ export async function startFakeGitHub(opts: {
     },
     labelAs(user, issue, label) {
       setLabel(issue, label, true, user);
+    },
+    refuse(times, status, errors) {
+      refused = { times, status, ...(errors ? { errors } : {}) };
     },
     rateLimit(times, o = {}) {
       limited = { times, status: o.status ?? 429, retryAfterSeconds: o.retryAfterSeconds ?? 30 };
