@@ -8,7 +8,7 @@ import { failure } from './failures.js';
 import { metered as meterStep } from './metering.js';
 import { emptyEvidence, type Audience, type StepUsage } from '../agent/types.js';
 import { looksLikeDiff } from '../agent/review.js';
-import { getWorkItem, phasesOf } from '../db/work-items.js';
+import { getWorkItem, phaseDecisions, phasesOf } from '../db/work-items.js';
 import { Plan } from '../plan/schema.js';
 import type { Database } from '../db/client.js';
 import type { Agent } from '../agent/agent.js';
@@ -122,10 +122,17 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
     return { branch, worktree, base, owner, pulled };
   }
 
-  /** A collaborative phase's branch lives on its owner's fork when they configured one; other phases on the bot's. */
+  /**
+   * A collaborative phase's branch lives on its owner's fork when they configured one; other phases on the bot's.
+   * A phase handed back after pairing keeps its branch where the developer pushed: the agent continues there.
+   */
   async function branchOwner(workItemKey: string, phaseId: string): Promise<BranchOwner> {
     const row = (await phasesOf(deps.db, workItemKey)).find((p) => p.phaseId === phaseId);
-    if (row?.mode !== 'collaborative') return {};
+    const paired = async () =>
+      (await phaseDecisions(deps.db, workItemKey, phaseId)).some(
+        (d) => (d.kind === 'set-mode' || d.kind === 'mode-handoff') && (d.detail as { from?: string } | null)?.from === 'collaborative',
+      );
+    if (row?.mode !== 'collaborative' && !(await paired())) return {};
     const owner = (await getWorkItem(deps.db, workItemKey))?.ownerId;
     return owner ? { developer: owner } : {};
   }

@@ -50,6 +50,8 @@ interface Pull {
   mergeCommitSha: string | null;
   /** Base branch tip when the PR was opened or last merged against. */
   baseSha: string | null;
+  /** Who opened it. */
+  author: string;
 }
 
 export interface FakeGitHub extends LoopbackServer {
@@ -80,6 +82,8 @@ export interface FakeGitHub extends LoopbackServer {
   events: Array<{ issue: number; event: 'labeled' | 'unlabeled'; label: string; actor: string }>;
   /** A person comments (e.g. `/hold`): Prow reacts as to any comment. */
   commentAs(user: string, issue: number, body: string): void;
+  /** A person opens a PR in GitHub's UI (e.g. with the "Revert" button) from a branch already on the repository or a fork. */
+  openPullAs(user: string, pr: { head: string; headOwner?: string; base?: string; title: string; body: string }): Promise<Pull>;
   /** A person adds a label in GitHub's UI. */
   labelAs(user: string, issue: number, label: string): void;
   /** The next `times` REST calls answer GitHub's rate limit: 429, or 403 "secondary rate limit", with Retry-After. */
@@ -298,8 +302,18 @@ export async function startFakeGitHub(opts: {
     merged_at: p.mergedAt,
     merge_commit_sha: p.mergeCommitSha,
     mergeable: p.state === 'open' ? true : null,
-    user: { login: 'sitroom-bot' },
+    user: { login: p.author },
   });
+
+  /** A new open PR, announced (pull_request opened) and run through Prow's jobs, as GitHub and Prow do. */
+  const createPull = async (p: { head: string; headOwner: string; sha: string; base: string; title: string; body: string }, author: string): Promise<Pull> => {
+    const baseSha = (await gitIn(['rev-parse', `refs/heads/${p.base}`]).catch(() => '')).trim() || null;
+    const pull: Pull = { number: pulls.length + 1, ...p, state: 'open', merged: false, mergedAt: null, mergeCommitSha: null, baseSha, author };
+    pulls.push(pull);
+    deliver('pull_request', { action: 'opened', number: pull.number, pull_request: pullJson(pull), sender: { login: author } });
+    for (const job of jobs) runJob(job, p.sha);
+    return pull;
+  };
 
   const handler = async (req: FakeRequest): Promise<FakeResponse> => {
     // GCS, public bucket: the JSON API's object listing and plain object reads need no GitHub token.
@@ -379,25 +393,10 @@ export async function startFakeGitHub(opts: {
       } catch {
         return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', field: 'head', code: 'invalid' }] } };
       }
-      const base = String(body.base ?? 'main');
-      const baseSha = (await gitIn(['rev-parse', `refs/heads/${base}`]).catch(() => '')).trim() || null;
-      const pull: Pull = {
-        number: pulls.length + 1,
-        head,
-        headOwner,
-        base,
-        title: String(body.title ?? ''),
-        body: String(body.body ?? ''),
-        sha,
-        state: 'open',
-        merged: false,
-        mergedAt: null,
-        mergeCommitSha: null,
-        baseSha,
-      };
-      pulls.push(pull);
-      deliver('pull_request', { action: 'opened', number: pull.number, pull_request: pullJson(pull) });
-      for (const job of jobs) runJob(job, sha);
+      const pull = await createPull(
+        { head, headOwner, sha, base: String(body.base ?? 'main'), title: String(body.title ?? ''), body: String(body.body ?? '') },
+        who.login,
+      );
       return { status: 201, body: pullJson(pull) };
     }
     if (req.method === 'GET' && rest === '/pulls') {
@@ -563,6 +562,13 @@ export async function startFakeGitHub(opts: {
       const pull = pulls.find((p) => p.number === issue);
       comments.push({ id: nextId++, issue, body: text, user });
       if (pull) onComment(pull, text);
+    },
+    async openPullAs(user, pr) {
+      const headOwner = pr.headOwner ?? opts.owner;
+      const sha = await headSha(headOwner, pr.head, pulls.length + 1);
+      const pull = await createPull({ head: pr.head, headOwner, sha, base: pr.base ?? 'main', title: pr.title, body: pr.body }, user);
+      await Promise.all([...pending]);
+      return pull;
     },
     labelAs(user, issue, label) {
       setLabel(issue, label, true, user);
