@@ -1,7 +1,7 @@
 // Temporal and process plumbing for the orchestrator bench: a real dev server (or TEMPORAL_ADDRESS), one
 // workflow bundle with the bench's baseline workflow, quiet SDK logs and memory snapshots after a forced GC.
 import { createServer, type AddressInfo } from 'node:net';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSnapshot, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -132,4 +132,39 @@ export async function memoryAfterGc(gc: (() => void) | undefined): Promise<Memor
   }
   const { rss, heapUsed } = process.memoryUsage();
   return { rss, heapUsed };
+}
+
+/** Heap-snapshot node types that are not data a decision could leave behind (see retainedDataBytes). */
+const notRetainedData = new Set(['code', 'native', 'synthetic']);
+
+/**
+ * Bytes of reachable data on this isolate's heap, by heap-snapshot node type (V8 collects garbage before it
+ * takes a snapshot, so only what is still referenced counts). Compiled code and its metadata are left out:
+ * V8 keeps compiling hot functions to faster tiers for thousands of calls, so heapUsed climbs with the code
+ * a decision runs, not with what it keeps; native nodes are memory outside the V8 heap (WebAssembly memory,
+ * array buffers). What remains (objects, arrays, strings, closures, maps) is what a leak would grow.
+ */
+export async function retainedDataBytes(): Promise<{ total: number; byType: Record<string, number> }> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of getHeapSnapshot()) chunks.push(chunk as Buffer);
+  const snapshot = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+    snapshot: { meta: { node_fields: string[]; node_types: [string[], ...unknown[]] } };
+    nodes: number[];
+  };
+  chunks.length = 0;
+  const fields = snapshot.snapshot.meta.node_fields;
+  const typeNames = snapshot.snapshot.meta.node_types[0];
+  const stride = fields.length;
+  const typeAt = fields.indexOf('type');
+  const sizeAt = fields.indexOf('self_size');
+  const byType: Record<string, number> = {};
+  let total = 0;
+  for (let i = 0; i < snapshot.nodes.length; i += stride) {
+    const type = typeNames[snapshot.nodes[i + typeAt]!]!;
+    if (notRetainedData.has(type)) continue;
+    const size = snapshot.nodes[i + sizeAt]!;
+    byType[type] = (byType[type] ?? 0) + size;
+    total += size;
+  }
+  return { total, byType };
 }

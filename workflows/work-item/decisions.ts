@@ -17,7 +17,7 @@ const { decisions: decisionSink } = proxySinks<DecisionSinks>();
 
 const maxSeenUpdateIds = 5_000;
 /** A waiting decision is confirmed durably within this long, or sooner once this many are waiting. */
-const defaultDecisionConfirmMs = 10_000;
+export const defaultDecisionConfirmMs = 10_000;
 const decisionConfirmBatch = 100;
 
 /**
