@@ -246,7 +246,15 @@ const suite: BenchSuite = async (opts) => {
     const paused = new Map<string, boolean>();
     let decided = 0;
     let refused = 0;
+    /** Items whose workflow task keeps failing (no decision reaches them): the failure, from their history. */
+    const stuck = new Map<string, string>();
+    const lastTaskFailure = async (key: string) => {
+      const history = await handle(key).fetchHistory();
+      const failed = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).at(-1);
+      return failed?.workflowTaskFailedEventAttributes?.failure?.message ?? 'no workflow task failure in its history';
+    };
     const decide = async (key: string, idempotencyKey = `bench-live-${runTag}-${++decided}`) => {
+      if (stuck.has(key)) return;
       const pausing = !paused.get(key);
       const request = {
         workItemKey: key,
@@ -263,7 +271,14 @@ const suite: BenchSuite = async (opts) => {
         try {
           result = await port.decide(request);
         } catch (err) {
-          if (attempt >= 60 || !String((err as { cause?: unknown }).cause ?? err).includes('FAILED_PRECONDITION')) throw err;
+          const why = String((err as { cause?: unknown }).cause ?? err);
+          if (!why.includes('FAILED_PRECONDITION')) throw err;
+          if (attempt >= 30) {
+            // Still refused after 30 s: the item's workflow task fails every time. Recorded, not waited on forever.
+            stuck.set(key, await lastTaskFailure(key).catch((e: Error) => e.message));
+            process.stderr.write(`bench live: ${key} stuck: ${stuck.get(key)}\n`);
+            return;
+          }
           refused += 1;
           await new Promise((r) => setTimeout(r, 1_000));
         }
@@ -301,6 +316,7 @@ const suite: BenchSuite = async (opts) => {
       const times: number[] = [];
       for (let i = 0; i < roundTripsPerSize; i++) {
         const key = keys[(i * 7919 + n) % keys.length]!; // spread over all open items, not one hot item
+        if (stuck.has(key)) continue;
         const t = performance.now();
         await decide(key);
         times.push(performance.now() - t);
@@ -370,7 +386,7 @@ const suite: BenchSuite = async (opts) => {
     // --- where the memory goes: one workflow's heap, weighed on this thread --------------------------------
     const sameThread = await heapPerWorkflow();
 
-    return figuresOf({ points, warm, one, two, sameThread, gcMode, storeKind: store.kind, bundleCode: bundle.code });
+    return figuresOf({ points, warm, one, two, sameThread, stuck, gcMode, storeKind: store.kind, bundleCode: bundle.code });
 
     /**
      * The real worker runs workflows on its own thread, whose heap shows only in RSS (with whatever garbage that
@@ -427,6 +443,7 @@ interface Measured {
   one: Recovery[];
   two: Recovery[];
   sameThread: { kib: number; items: number };
+  stuck: Map<string, string>;
   gcMode: string;
   storeKind: string;
   bundleCode: string;
@@ -531,7 +548,9 @@ function figuresOf(m: Measured): BenchFigure[] {
     one.map((r) => r.items),
     one.map((r) => r.ms),
   );
-  const clean = (rs: Recovery[]) => rs.every((r) => r.missing === 0 && r.refused === 0 && r.maxRowsPerKey === 1 && r.maxWritesPerKey === 1);
+  const clean = (rs: Recovery[]) =>
+    m.stuck.size === 0 && rs.every((r) => r.missing === 0 && r.refused === 0 && r.maxRowsPerKey === 1 && r.maxWritesPerKey === 1);
+  const stuckNote = m.stuck.size === 0 ? 'none' : `${m.stuck.size}, e.g. ${[...m.stuck][0]!.join(': ')}`;
   figures.push(
     figure({
       suite: 'live',
@@ -547,6 +566,7 @@ function figuresOf(m: Measured): BenchFigure[] {
         decisionsPerSecondAfterRestart: Math.round((last(one).items / last(one).ms) * 1000),
         refusedDecisions: one.map((r) => r.refused).join(' '),
         auditRowsMissing: one.map((r) => r.missing).join(' '),
+        itemsStuckOnAFailingWorkflowTask: stuckNote,
         workerAfterRestartAtTop: taskProfile(last(one).tasks),
       },
       growth: recoveryGrowth,
