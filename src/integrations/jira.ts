@@ -50,7 +50,6 @@ export interface IssueTracker {
 
 /** A Jira HTTP error, catalogued: 401/403/404 stop retries, 429 waits for Retry-After, 5xx is retried. */
 export class JiraError extends CataloguedFailure {
-  override readonly name = 'JiraError';
   constructor(
     message: string,
     readonly status: number,
@@ -173,7 +172,7 @@ export function createJira(opts: { baseUrl: string; token: string; email?: strin
     if (!res.ok) {
       const said = await res
         .json()
-        .then((j: { errorMessages?: string[] }) => j.errorMessages?.join('; ') ?? '')
+        .then((j) => (j as { errorMessages?: string[] }).errorMessages?.join('; ') ?? '')
         .catch(() => '');
       const which = path.split('?')[0];
       const hint =
