@@ -26,7 +26,7 @@ import { phaseEvidence } from '../db/phases.js';
 import { loadTree } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
 import type { IssueTracker } from '../integrations/jira.js';
-import { describeFromTracker, issueTrackerFrom, planScopeFromTracker } from './jira.js';
+import { describeFromTracker, issueTrackerFrom, planScopeFromTracker, ticketStatusReader } from './jira.js';
 import { git, gitWithToken } from '../integrations/git.js';
 import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
 import { createPatternWriteBack } from '../integrations/pattern-write-back.js';
@@ -247,7 +247,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     overlap: {
       footprint: async (item) => footprintOf(insight.model, { ...item, files: await workItemFiles(targetRepo, branchBase(), item.workItemKey, item.phases) }),
     },
-    memory: createMemoryPort({ db: store.db, knowledge, config, insight, history: () => mergedChanges(targetRepo, config.current().team.target) }),
+    memory: createMemoryPort({
+      db: store.db,
+      knowledge,
+      config,
+      insight,
+      history: () => mergedChanges(targetRepo, config.current().team.target),
+      ...(issues ? { ticketStatus: ticketStatusReader(issues, logger) } : {}),
+    }),
     calibration: new CalibrationStore(store.db),
     ...(mergeOrder ? { mergeOrder } : {}),
     experience: createKnowledgeUpkeep({ db: store.db, knowledge, config, targetRepo }),

@@ -50,3 +50,29 @@ export function planScopeFromTracker(issues: IssueTracker, hierarchy: () => read
     }
   };
 }
+
+/**
+ * The Jira status of a ticket for the briefing: a short timeout, "status unavailable" on any error, and one read
+ * per ticket while `ttlMs` lasts (in-flight reads shared), so a morning of briefings reads each ticket about
+ * once instead of once per developer and briefing.
+ */
+export function ticketStatusReader(issues: IssueTracker, logger: Logger, opts: { timeoutMs?: number; ttlMs?: number; now?: () => number } = {}) {
+  const timeoutMs = opts.timeoutMs ?? 3_000;
+  const ttlMs = opts.ttlMs ?? 15_000;
+  const now = opts.now ?? Date.now;
+  const cache = new Map<string, { at: number; status: Promise<string> }>();
+  return (key: string): Promise<string> => {
+    const hit = cache.get(key);
+    if (hit && now() - hit.at < ttlMs) return hit.status;
+    const status = Promise.race([
+      issues.getIssue(key).then((i) => i.status),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+    ]).catch((err: unknown) => {
+      logger.warn({ key, err: (err as Error).message }, 'ticket status unavailable for the briefing');
+      return 'status unavailable';
+    });
+    cache.set(key, { at: now(), status });
+    for (const [k, v] of cache) if (now() - v.at >= ttlMs) cache.delete(k);
+    return status;
+  };
+}

@@ -28,7 +28,8 @@ beforeAll(async () => {
       },
       { key: storyApi, summary: 'API: a CapacityError condition on NodePool', description: '', status: 'To Do', type: 'Story', parent: epic },
       { key: storyAws, summary: 'AWS: report insufficient instance capacity', description: '', status: 'To Do', type: 'Story', parent: epic },
-      { key: story, summary: 'NodePool condition for quota', description: 'Add a QuotaExceeded condition.', status: 'To Do', type: 'Story', parent: epic },
+      { key: `${project}-2200`, summary: 'NodePool quota errors', description: '', status: 'To Do', type: 'Epic', parent: `${project}-90` },
+      { key: story, summary: 'NodePool condition for quota', description: 'Add a QuotaExceeded condition.', status: 'To Do', type: 'Story', parent: `${project}-2200` },
     ],
     'jira-token-000',
   );
@@ -55,9 +56,9 @@ describe('planning from a Jira ticket', () => {
     expect(seen(gate)).toContain(`Plan for ${epic}: NodePool should report capacity errors per platform`);
     expect(gate.text + JSON.stringify(gate.blocks)).toMatch(new RegExp(`1\\. [^\\n"]+ · delivers ${storyApi}`));
     expect(gate.text + JSON.stringify(gate.blocks)).toMatch(new RegExp(`2\\. [^\\n"]+ · delivers ${storyAws}`));
-    // Only the epic's own stories: the story under the same epic created later is planned too, in rank order.
+    // Only the epic's own stories (not the other epic's); the phases after them deliver none.
     const state = await product.rt.orchestrator.workItem!(epic);
-    expect(state?.plan?.phases.map((p) => p.story)).toEqual([storyApi, storyAws, story, undefined]);
+    expect(state?.plan?.phases.map((p) => p.story)).toEqual([storyApi, storyAws, undefined, undefined]);
     // The search that found them is Jira Cloud's current one.
     expect(jira.requests).toContain('POST /rest/api/3/search/jql');
 
@@ -65,6 +66,20 @@ describe('planning from a Jira ticket', () => {
     const page = await (await fetch(`${product.surfaces.http.url}/dashboard/work-items/${epic}`, { headers: { cookie } })).text();
     expect(page).toContain(`delivers ${storyApi}`);
     expect(page).toContain(`delivers ${storyAws}`);
+  }, 180_000);
+
+  it("the briefing reads the ticket's status in Jira when it is built: changed in Jira between two briefings, it shows the change", async () => {
+    const { ws, dm } = product;
+    const briefing = async (after: number) => {
+      expect((await ws.slashCommand('maria', dm('maria'), '/sitroom', 'briefing')).status).toBe(200);
+      return seen(await until(() => ws.messagesIn(dm('maria')).filter((m) => m.text.includes('Briefing for')).slice(after)[0], "maria's briefing", 60_000));
+    };
+    const before = ws.messagesIn(dm('maria')).filter((m) => m.text.includes('Briefing for')).length;
+    expect(await briefing(before)).toContain(`*${epic}* NodePool should report capacity errors per platform — awaiting-plan-approval · Jira: In Progress`);
+    jira.issues.find((i) => i.key === epic)!.status = 'Code Review';
+    // One read per ticket while the briefing cache lasts (15 s), so a morning of briefings reads each ticket about once.
+    await new Promise((r) => setTimeout(r, 16_000));
+    expect(await briefing(before + 1)).toContain(`*${epic}* NodePool should report capacity errors per platform — awaiting-plan-approval · Jira: Code Review`);
   }, 180_000);
 
   it('a story is a work item of one story: its PR is commented on once (a lost Jira reply and a retry do not double it), and so is its resolution', async () => {
@@ -98,5 +113,13 @@ describe('planning from a Jira ticket', () => {
     const gate = await gateOf(missing);
     expect(seen(gate)).toContain(`Plan for ${missing}: add a NodePool condition type CapacityError`);
     expect(seen(gate)).not.toContain('delivers');
+    // Its briefing says Jira could not tell, rather than failing.
+    expect((await ws.slashCommand('maria', dm('maria'), '/sitroom', 'briefing')).status).toBe(200);
+    const briefing = await until(
+      () => ws.messagesIn(dm('maria')).find((m) => m.text.includes('Briefing for') && m.text.includes(missing)),
+      'the briefing on the missing ticket',
+      60_000,
+    );
+    expect(seen(briefing)).toContain(`*${missing}* add a NodePool condition type CapacityError — awaiting-plan-approval · Jira: status unavailable`);
   }, 120_000);
 });
