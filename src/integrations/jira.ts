@@ -112,7 +112,9 @@ export function commentAdf(body: CommentBody): unknown {
     version: 1,
     content: body.map((runs) => ({
       type: 'paragraph',
-      content: runs.map((r) => (typeof r === 'string' ? { type: 'text', text: r } : { type: 'text', text: r.text, marks: [{ type: 'link', attrs: { href: r.href } }] })),
+      content: runs.map((r) =>
+        typeof r === 'string' ? { type: 'text', text: r } : { type: 'text', text: r.text, marks: [{ type: 'link', attrs: { href: r.href } }] },
+      ),
     })),
   };
 }
@@ -181,7 +183,11 @@ export function createJira(opts: { baseUrl: string; token: string; email?: strin
           : res.status === 403
             ? ' (the JIRA_TOKEN user may not do this)'
             : '';
-      throw new JiraError(`Jira ${method} ${which}: HTTP ${res.status}${said ? `: ${said}` : ''}${hint}`, res.status, retryAfterMs(res.headers.get('retry-after')));
+      throw new JiraError(
+        `Jira ${method} ${which}: HTTP ${res.status}${said ? `: ${said}` : ''}${hint}`,
+        res.status,
+        retryAfterMs(res.headers.get('retry-after')),
+      );
     }
     return res.status === 204 ? undefined : ((await res.json()) as unknown);
   };
@@ -211,7 +217,10 @@ export function createJira(opts: { baseUrl: string; token: string; email?: strin
       let nextPageToken: string | undefined;
       let startAt = 0;
       for (let page = 0; page < 20; page++) {
-        const body = v === 3 ? { jql, fields: issueFields.split(','), maxResults: 100, ...(nextPageToken ? { nextPageToken } : {}) } : { jql, fields: issueFields.split(','), maxResults: 100, startAt };
+        const body =
+          v === 3
+            ? { jql, fields: issueFields.split(','), maxResults: 100, ...(nextPageToken ? { nextPageToken } : {}) }
+            : { jql, fields: issueFields.split(','), maxResults: 100, startAt };
         const res = (await call('POST', path, body)) as { issues?: RawIssue[]; nextPageToken?: string; isLast?: boolean; total?: number };
         const issues = res.issues ?? [];
         found.push(...issues.map(toIssue));

@@ -7,9 +7,7 @@
 import type { Plan, PlannedPhase } from './schema.js';
 
 export type TicketScope =
-  | { kind: 'work-item'; key: string; stories: Array<{ key: string; summary: string }> }
-  | { kind: 'story'; key: string }
-  | { kind: 'other'; key: string };
+  { kind: 'work-item'; key: string; stories: Array<{ key: string; summary: string }> } | { kind: 'story'; key: string } | { kind: 'other'; key: string };
 
 /** Where an issue of this type sits: Jira's type names are matched to the hierarchy's levels case-insensitively. */
 export function scopeOf(
@@ -66,6 +64,8 @@ export function attachStories(plan: Plan, scope: TicketScope): Plan {
     if (!next) break;
     p.story = next.key;
   }
-  const summary = free.length ? `${plan.summary}${plan.summary ? '\n' : ''}Stories of ${scope.key} no phase delivers yet: ${free.map((s) => s.key).join(', ')}.` : plan.summary;
+  const summary = free.length
+    ? `${plan.summary}${plan.summary ? '\n' : ''}Stories of ${scope.key} no phase delivers yet: ${free.map((s) => s.key).join(', ')}.`
+    : plan.summary;
   return { ...plan, summary, phases };
 }

@@ -29,7 +29,14 @@ beforeAll(async () => {
       { key: storyApi, summary: 'API: a CapacityError condition on NodePool', description: '', status: 'To Do', type: 'Story', parent: epic },
       { key: storyAws, summary: 'AWS: report insufficient instance capacity', description: '', status: 'To Do', type: 'Story', parent: epic },
       { key: `${project}-2200`, summary: 'NodePool quota errors', description: '', status: 'To Do', type: 'Epic', parent: `${project}-90` },
-      { key: story, summary: 'NodePool condition for quota', description: 'Add a QuotaExceeded condition.', status: 'To Do', type: 'Story', parent: `${project}-2200` },
+      {
+        key: story,
+        summary: 'NodePool condition for quota',
+        description: 'Add a QuotaExceeded condition.',
+        status: 'To Do',
+        type: 'Story',
+        parent: `${project}-2200`,
+      },
     ],
     'jira-token-000',
   );
@@ -72,7 +79,8 @@ describe('planning from a Jira ticket', () => {
     const { ws, dm, rt } = product;
     const briefingOf = (date: string) =>
       until(() => ws.messagesIn(dm('maria')).find((m) => m.text.startsWith(`Briefing for ${date}:`)), `maria's briefing of ${date}`, 60_000).then(seen);
-    const line = (status: string) => new RegExp(`\\*${epic}\\* NodePool should report capacity errors per platform — awaiting-plan-approval[^"]* · Jira: ${status}"`);
+    const line = (status: string) =>
+      new RegExp(`\\*${epic}\\* NodePool should report capacity errors per platform — awaiting-plan-approval[^"]* · Jira: ${status}"`);
     expect((await ws.slashCommand('maria', dm('maria'), '/sitroom', 'briefing')).status).toBe(200);
     const today = /Briefing for (\d{4}-\d{2}-\d{2}):/.exec(
       (await until(() => ws.messagesIn(dm('maria')).find((m) => m.text.startsWith('Briefing for')), "maria's briefing", 60_000)).text,

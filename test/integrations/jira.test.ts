@@ -48,7 +48,9 @@ describe('Jira integration', () => {
       parent: { key: 'OCPSTRAT-90', issueType: 'Feature' },
     });
     expect(issue.description).toBe('When AWS has no capacity the NodePool says nothing.\nReport it as a condition.');
-    expect(issue.links).toEqual([{ type: 'blocks', direction: 'outward', key: 'HOSTEDCP-2200', summary: 'Azure capacity', status: 'To Do', issueType: 'Story' }]);
+    expect(issue.links).toEqual([
+      { type: 'blocks', direction: 'outward', key: 'HOSTEDCP-2200', summary: 'Azure capacity', status: 'To Do', issueType: 'Story' },
+    ]);
     expect(jira.requests.at(-1)).toMatch(new RegExp(`^GET /rest/api/${apiVersion}/issue/HOSTEDCP-2101\\?fields=`));
   });
 

@@ -148,7 +148,9 @@ export async function startFakeJira(initial: FakeJiraIssue[], token: string): Pr
       const newestFirst = req.query.get('orderBy') === '-created';
       const on = comments.filter((c) => c.key === issue.key);
       const ordered = newestFirst ? [...on].reverse() : on;
-      return { body: { startAt: 0, maxResults: 100, total: on.length, comments: ordered.slice(0, 100).map((c) => ({ id: c.id, body: c.body, created: c.created })) } };
+      return {
+        body: { startAt: 0, maxResults: 100, total: on.length, comments: ordered.slice(0, 100).map((c) => ({ id: c.id, body: c.body, created: c.created })) },
+      };
     }
     return { body: rendered(issue, v) };
   });
