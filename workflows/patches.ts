@@ -11,12 +11,14 @@ export const PATCH = {
   draftFailureReachesOwner: 'draft-failure-reaches-owner',
   planGatePhases: 'plan-gate-phases',
   overlapOnPlanChange: 'overlap-on-plan-change',
+  ticketCommentOnResolve: 'ticket-comment-on-resolve',
   // phaseWorkflow
   pairBranch: 'pair-branch',
   pairedFixRound: 'paired-fix-round',
   ciRetriesFromTeam: 'ci-retries-from-team',
   handbackFromCommits: 'handback-from-commits',
   overlapOnPush: 'overlap-on-push',
+  ticketCommentOnPrReady: 'ticket-comment-on-pr-ready',
   // ciWatchWorkflow
   flakeDecisionsOnProwTerms: 'flake-decisions-on-prow-terms',
   ciWakeOnDelivery: 'ci-wake-on-delivery',

@@ -23,6 +23,7 @@ import { budgetDecisionSignal, pairDoneSignal, phaseHandoffsQuery, phaseModeSign
 import { ciWatchWorkflow } from './ci-watch.js';
 import type { PhaseInput, PhaseProgress, PhaseResult } from './types.js';
 import { PATCH } from './patches.js';
+import { commentOnTicket } from './tickets.js';
 import { phaseNonRetryable } from '../src/contracts/failures.js';
 
 const quick = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { maximumInterval: '30 seconds' } });
@@ -276,6 +277,19 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
         ci,
       });
       await quick.notify({ dedupeKey: `pr-ready:${self}:${ciRound}`, developerId: input.ownerId, urgency: 'decision', payload: ready });
+      if (patched(PATCH.ticketCommentOnPrReady)) {
+        await commentOnTicket({
+          kind: 'pr-ready',
+          businessKey: `pr-ready:${self}:${ciRound}`,
+          workItemKey: input.workItemKey,
+          phaseId: input.phase.id,
+          phaseTitle: input.phase.title,
+          ...(input.phase.story ? { story: input.phase.story } : {}),
+          prUrl: pr.prUrl,
+          ciSummary: ready.ciSummary,
+          confidence: ready.confidence,
+        });
+      }
       await report({ status: 'ready-to-merge', prUrl: pr.prUrl, branch: pr.branch, awaitingCiDecision: false });
       return { phaseId: input.phase.id, status: 'ready-to-merge', prUrl: pr.prUrl, branch: pr.branch, evidence, handoffs };
     }

@@ -6,9 +6,11 @@
 // The parts live in work-item/: run.ts (the state a run holds), decisions.ts (the decision protocol),
 // updates.ts (updates, signal, query), plan-gate.ts (draft and plan approval), scheduler.ts (phases),
 // gates.ts (gate reminders and escalations). The patches they branch on are listed in PATCHES.md.
-import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched } from '@temporalio/workflow';
 import type { WorkItemState } from '../src/contracts/work-item.js';
 import { DecisionProtocol } from './work-item/decisions.js';
+import { PATCH } from './patches.js';
+import { commentOnTicket } from './tickets.js';
 import { draftPlan, planGate } from './work-item/plan-gate.js';
 import { abandonAttempt, startRun, store, type WorkItemInput, type WorkItemRun, type WorkItemStages } from './work-item/run.js';
 import { runPhases } from './work-item/scheduler.js';
@@ -40,6 +42,18 @@ async function closeWorkItem(run: WorkItemRun, decisions: DecisionProtocol): Pro
   if (state.status !== 'cancelled') state.status = 'resolved';
   await store.setWorkItemStatus({ key: state.key, status: state.status });
   if (state.status === 'resolved') await store.proposeKnowledge({ workItemKey: state.key, ownerId: state.ownerId });
+  if (state.status === 'resolved' && patched(PATCH.ticketCommentOnResolve)) {
+    await commentOnTicket({
+      kind: 'resolved',
+      businessKey: `resolved:${run.self}`,
+      workItemKey: state.key,
+      title: state.title,
+      phases: state.phases.map((p) => {
+        const story = state.plan?.phases.find((planned) => planned.id === p.id)?.story;
+        return { id: p.id, title: p.title, status: p.status, ...(p.prUrl ? { prUrl: p.prUrl } : {}), ...(story ? { story } : {}) };
+      }),
+    });
+  }
   await condition(allHandlersFinished);
   await decisions.confirmWaiting();
   return state;

@@ -21,6 +21,7 @@ import { UserError } from '../contracts/failures.js';
 import type { ConfigSource } from '../config/source.js';
 import type { BranchOwner } from '../integrations/github.js';
 import type { MergeOrder } from './merge-order.js';
+import { attachStories, type TicketScope } from '../plan/stories.js';
 
 export interface AgentPortDeps {
   agent: Agent;
@@ -46,6 +47,8 @@ export interface AgentPortDeps {
   describePr?: (args: { workItemKey: string; ownerId: string; phaseTitle: string; summary: string; files: string[]; evidence: string[] }) => string;
   /** Holds a phase PR whose predecessors have not merged (GitHub mode, where tide merges). */
   mergeOrder?: Pick<MergeOrder, 'holdIfWaiting'>;
+  /** The work item's ticket in team.yaml's sdlc.hierarchy (an epic and its stories), when Jira is configured. */
+  ticketScope?: (workItemKey: string) => Promise<TicketScope | undefined>;
 }
 
 export const phaseBranch = (workItemKey: string, phaseId: string, attempt: number) => `sitroom/${workItemKey.toLowerCase()}/${phaseId}-${attempt}`;
@@ -184,7 +187,9 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
         deps.agent.plan({ workItemKey, intention: feedback?.length ? `${intention}\n\nFeedback: ${feedback.join('; ')}` : intention }),
       );
       if (!result.plan) throw new UserError(result.message);
-      return result.plan;
+      // Each phase names the story it delivers (src/plan/stories.ts); RH-A read the stories with the intention.
+      const scope = await deps.ticketScope?.(workItemKey);
+      return scope ? attachStories(result.plan, scope) : result.plan;
     },
 
     async preparePhaseBranch(args) {
@@ -279,7 +284,8 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
         (await deps.host.openPullRequest({
           branch,
           base: team.target.default_branch,
-          title: `${args.workItemKey}: ${args.phase.title}`,
+          // OpenShift's Jira bot links a PR to the issue its title starts with: the story, else the work item.
+          title: `${args.phase.story ?? args.workItemKey}: ${args.phase.title}`,
           body: description,
           ...owner,
         }));

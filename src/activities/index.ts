@@ -45,6 +45,8 @@ export type { ExecutePhaseResult } from '../contracts/ports.js';
 export type { DecisionCommit } from '../contracts/decisions.js';
 
 import type { MergeOrder } from './merge-order.js';
+import { createTicketActivities } from './tickets.js';
+import type { IssueTracker } from '../integrations/jira.js';
 
 export interface ActivityDeps {
   db: Database;
@@ -72,6 +74,8 @@ export interface ActivityDeps {
   questions?: Omit<QuestionDeps, 'db' | 'config'>;
   /** Prow holds on PRs whose predecessors have not merged (GitHub mode): lifted here once they have. */
   mergeOrder?: Pick<MergeOrder, 'releaseFreed'>;
+  /** Jira, when configured: RH-A comments on the tickets (src/activities/tickets.ts). */
+  issues?: IssueTracker;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -112,6 +116,8 @@ export function createActivities(deps: ActivityDeps) {
 
   // Catalogued errors from the agent, the CI adapters and the stores reach Temporal as ApplicationFailures.
   return withCataloguedFailures({
+    ...createTicketActivities(deps.issues ? { issues: deps.issues } : {}),
+
     async loadWorkItemSettings(args: { workItemKey: string; ownerId: string; phases: Array<{ id: string; files: string[] }> }): Promise<WorkItemSettings> {
       return settingsFor(args.ownerId, args.phases);
     },

@@ -35,6 +35,8 @@ export interface MemoryPortDeps {
   insight: Pick<DomainInsight, 'model' | 'owners' | 'impact'>;
   /** Recent merged changes of the target repository's default branch, newest first (git history). */
   history?: () => Promise<MergedChange[]>;
+  /** The Jira status of the active work item's ticket, read at briefing time (src/main/jira.ts ticketStatusReader). */
+  ticketStatus?: (key: string) => Promise<string>;
 }
 
 /** One change merged into the target repository's default branch. */
@@ -255,6 +257,7 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
       return list.sort((a, b) => phaseAttention.indexOf(a.status) - phaseAttention.indexOf(b.status) || a.ordinal - b.ordinal)[0];
     };
     const activePhase = active ? currentPhase(active.key) : undefined;
+    const ticketStatus = active && deps.ticketStatus ? await deps.ticketStatus(active.key) : undefined;
 
     const relatedPrs: BriefingPayload['relatedPrs'] = ownPhases
       .filter((p) => p.prUrl)
@@ -403,7 +406,15 @@ export function createMemoryPort(deps: MemoryPortDeps): MemoryPort {
       developerId,
       date: localDate(now, role.time_zone),
       ...(active
-        ? { activeWorkItem: { key: active.key, title: active.title, status: active.status, ...(activePhase ? { phase: activePhase.phaseId } : {}) } }
+        ? {
+            activeWorkItem: {
+              key: active.key,
+              title: active.title,
+              status: active.status,
+              ...(activePhase ? { phase: activePhase.phaseId } : {}),
+              ...(ticketStatus !== undefined ? { ticketStatus } : {}),
+            },
+          }
         : {}),
       ...(lastContext ? { lastContext } : {}),
       ...(memory.hypothesis ? { hypothesis: memory.hypothesis } : {}),

@@ -248,7 +248,7 @@ function toSlices(v: Values): Environment {
       url: str('JIRA_URL'),
       token: str('JIRA_TOKEN'),
       email: str('JIRA_EMAIL'),
-      apiVersion: str('JIRA_API_VERSION') === '3' ? (3 as const) : (2 as const),
+      apiVersion: str('JIRA_API_VERSION') === '2' ? (2 as const) : (3 as const),
     }),
     logging: { level: str('LOG_LEVEL') as LogLevel },
     demo: defined({ workspaceUrl: str('WORKSPACE_URL'), dashboardUrl: str('DASHBOARD_URL'), key: str('DEMO_KEY'), stepTimeoutMs: num('DEMO_STEP_TIMEOUT_MS') }),

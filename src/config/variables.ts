@@ -296,7 +296,12 @@ export const environmentVariables = {
   },
   JIRA_TOKEN: { group: 'jira', parse: text, unset: 'no ticket lookup; required with `JIRA_URL`', meaning: 'Jira API token', secret: true },
   JIRA_EMAIL: { group: 'jira', parse: text, unset: 'bearer token (Jira Data Center)', meaning: 'Jira Cloud basic auth user' },
-  JIRA_API_VERSION: { group: 'jira', parse: oneOf(['2', '3']), default: '2', meaning: 'Jira REST API version (Cloud: 3)' },
+  JIRA_API_VERSION: {
+    group: 'jira',
+    parse: oneOf(['2', '3']),
+    default: '3',
+    meaning: 'Jira REST API version: 3 (Jira Cloud, ADF bodies), or 2 for Jira Data Center',
+  },
   LOG_LEVEL: { group: 'logging', parse: oneOf([...logLevels]), default: 'info', meaning: 'pino log level; secrets are redacted' },
   WORKSPACE_URL: {
     group: 'demo',

@@ -59,6 +59,16 @@ export const failureCatalogue = {
   NonFastForward: { retryable: false },
   /** GitHub refused a REST call for good (403 without a rate limit, 404, 422): retrying sends the same request again. */
   GitHubRefused: { retryable: false },
+  /** Jira refused the credentials (401) or the project (403): a person must fix JIRA_TOKEN / JIRA_EMAIL or the bot's permissions. */
+  JiraAuthError: { retryable: false },
+  /** The ticket does not exist or the bot may not see it (Jira answers 404 for both). */
+  JiraNotFound: { retryable: false },
+  /** Jira's rate limit (429): retried after the delay its Retry-After asked for. */
+  JiraRateLimited: { retryable: true },
+  /** Jira unreachable or failing (5xx): retried by the activity's policy. */
+  JiraUnavailable: { retryable: true },
+  /** Any other 4xx: the request itself is wrong, and repeating it cannot help. */
+  JiraRequestError: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;
 
 export type FailureType = keyof typeof failureCatalogue;

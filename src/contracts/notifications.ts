@@ -19,7 +19,13 @@ export type NotificationPayload =
       kind: 'briefing';
       developerId: string;
       date: string;
-      activeWorkItem?: { key: string; title: string; status: string; phase?: string };
+      activeWorkItem?: {
+        key: string;
+        title: string;
+        status: string;
+        phase?: string;
+        /** The ticket's Jira status when the briefing was built, or "status unavailable". */ ticketStatus?: string;
+      };
       lastContext?: string;
       hypothesis?: string;
       /** The developer's own phase PRs, then merged changes of the target repository that touched the same files or model components, each with why. */

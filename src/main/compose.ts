@@ -25,7 +25,8 @@ import {
 import { phaseEvidence } from '../db/phases.js';
 import { loadTree } from '../domain/index.js';
 import { createExampleRepo } from '../integrations/example-repo.js';
-import { createJira, type IssueTracker } from '../integrations/jira.js';
+import type { IssueTracker } from '../integrations/jira.js';
+import { describeFromTracker, issueTrackerFrom, planScopeFromTracker, ticketStatusReader } from './jira.js';
 import { git, gitWithToken } from '../integrations/git.js';
 import { createLocalCi, createLocalCodeHost } from '../integrations/local.js';
 import { createPatternWriteBack } from '../integrations/pattern-write-back.js';
@@ -213,8 +214,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
   // Tide merges whatever is approved: phase PRs wait for their predecessors under Prow's /hold.
   const mergeOrder = github ? createMergeOrder({ db: store.db, host: github.host }) : undefined;
+  const issues = issueTrackerFrom(environment);
+  const hierarchy = () => config.current().team.sdlc.hierarchy;
   const activities = createActivities({
     db: store.db,
+    ...(issues ? { issues } : {}),
     config: () => config.current(),
     logger,
     agent: createAgentPort({
@@ -230,6 +234,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       // Tide merges on GitHub: later phases branch from the remote's current default branch.
       ...(syncBase ? { syncBase } : {}),
       ...(mergeOrder ? { mergeOrder } : {}),
+      ...(issues ? { ticketScope: planScopeFromTracker(issues, hierarchy, logger) } : {}),
       describePr: (pr) => {
         const current = config.current();
         const { assessment, impact } = assessPhase({ team: current.team, model: insight.model, files: pr.files, evidence: pr.evidence, at: new Date() });
@@ -242,7 +247,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     overlap: {
       footprint: async (item) => footprintOf(insight.model, { ...item, files: await workItemFiles(targetRepo, branchBase(), item.workItemKey, item.phases) }),
     },
-    memory: createMemoryPort({ db: store.db, knowledge, config, insight, history: () => mergedChanges(targetRepo, config.current().team.target) }),
+    memory: createMemoryPort({
+      db: store.db,
+      knowledge,
+      config,
+      insight,
+      history: () => mergedChanges(targetRepo, config.current().team.target),
+      ...(issues ? { ticketStatus: ticketStatusReader(issues, logger) } : {}),
+    }),
     calibration: new CalibrationStore(store.db),
     ...(mergeOrder ? { mergeOrder } : {}),
     experience: createKnowledgeUpkeep({ db: store.db, knowledge, config, targetRepo }),
@@ -275,7 +287,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
   });
 
-  const { jira } = environment;
   return {
     environment,
     dataDir,
@@ -289,9 +300,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     targetRepo,
     mode: github ? 'github' : 'local',
     ...(github ? { readyToMerge: createReadyToMerge(github.host), ciReportsForCommit: ciReportsFor(github.host, ci) } : {}),
-    ...(jira.url && jira.token
-      ? { issues: createJira({ baseUrl: jira.url, token: jira.token, ...(jira.email ? { email: jira.email } : {}), apiVersion: jira.apiVersion }) }
-      : {}),
+    ...(issues ? { issues } : {}),
     activities,
     refreshKnowledge,
     audienceOf,
@@ -307,7 +316,7 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
     client,
     taskQueue,
     knowledgeDecision: createKnowledgeDecisions({ db: core.store.db, knowledge: core.knowledge }),
-    ...(core.issues ? { describeWorkItem: describeFromTracker(core.issues, core.logger) } : {}),
+    ...(core.issues ? { describeWorkItem: describeFromTracker(core.issues, () => core.config.current().team.sdlc.hierarchy, core.logger) } : {}),
     phaseForPr: (prUrl) => phaseByPrUrl(core.store.db, prUrl),
     ...(core.ciReportsForCommit ? { ciReportsForCommit: core.ciReportsForCommit } : {}),
     ...(core.readyToMerge ? { readyToMerge: readyToMergeDecision(core, core.readyToMerge) } : {}),
@@ -414,19 +423,6 @@ export function lazyAgent(kind: Agent['kind'], build: () => Agent): Agent & { re
     review: (req, ctx) => get().review(req, ctx),
     diagnose: (req, ctx) => get().diagnose(req, ctx),
     proposeKnowledge: (req, ctx) => get().proposeKnowledge(req, ctx),
-  };
-}
-
-/** A ticket that cannot be read (missing, no permission, Jira down) never blocks planning: the intention stands. */
-function describeFromTracker(issues: IssueTracker, logger: Logger) {
-  return async (key: string) => {
-    try {
-      const issue = await issues.getIssue(key);
-      return { title: issue.summary, description: issue.description };
-    } catch (err) {
-      logger.warn({ key, err: (err as Error).message }, 'could not read the ticket; planning from the intention alone');
-      return undefined;
-    }
   };
 }
 

@@ -19,7 +19,7 @@ describe('the environment schema', () => {
     expect(env.ports).toEqual({ bindHost: '127.0.0.1', http: 3000, slack: 3001, workspace: 3002 });
     expect(env.temporal).toEqual({ namespace: 'default', taskQueue: defaultTaskQueue });
     expect(env.github).toEqual({ apiUrl: 'https://api.github.com', gitUrl: 'https://github.com', prowGcsUrl: 'https://storage.googleapis.com' });
-    expect(env.jira).toEqual({ apiVersion: 2 });
+    expect(env.jira).toEqual({ apiVersion: 3 });
     expect(env.logging.level).toBe('info');
     expect(env.demo.stepTimeoutMs).toBe(180_000);
     expect(env.slack).toEqual({ apiUrl: 'https://slack.com/api/' });
@@ -34,7 +34,7 @@ describe('the environment schema', () => {
       SLACK_PORT: ' 8081 ',
       JIRA_URL: 'https://jira.example.com',
       JIRA_TOKEN: 'jt',
-      JIRA_API_VERSION: '3',
+      JIRA_API_VERSION: '2',
       TARGET_REPO: 'examples/target-repo',
       GITHUB_API_URL: 'http://127.0.0.1:9/',
       LOG_LEVEL: 'debug',
@@ -45,7 +45,7 @@ describe('the environment schema', () => {
     });
     expect(env.ports).toEqual({ bindHost: '0.0.0.0', http: 0, slack: 8081, workspace: 3002 });
     expect(env.dashboard).toEqual({ publicUrl: 'https://sitroom.example.com' });
-    expect(env.jira).toEqual({ url: 'https://jira.example.com', token: 'jt', apiVersion: 3 });
+    expect(env.jira).toEqual({ url: 'https://jira.example.com', token: 'jt', apiVersion: 2 });
     expect(env.paths.targetRepo).toBe(resolve('examples/target-repo'));
     expect(env.github.apiUrl).toBe('http://127.0.0.1:9');
     expect(env.logging.level).toBe('debug');

@@ -164,6 +164,16 @@ function failureReason(failure: unknown): string {
   return err?.message ?? String(failure);
 }
 
+/**
+ * "1. title — mode (after a) · delivers STORY-1". A phase names its Jira story only in plans drawn from an epic
+ * (src/plan/stories.ts); plans from before that carry none, so their summaries (and histories) are unchanged.
+ */
 function planSummary(state: WorkItemState): string {
-  return state.phases.map((p, i) => `${i + 1}. ${p.title} — ${p.mode}${p.dependsOn.length ? ` (after ${p.dependsOn.join(', ')})` : ''}`).join('\n');
+  const storyOf = new Map((state.plan?.phases ?? []).flatMap((p) => (p.story ? [[p.id, p.story] as const] : [])));
+  return state.phases
+    .map((p, i) => {
+      const story = storyOf.get(p.id);
+      return `${i + 1}. ${p.title} — ${p.mode}${p.dependsOn.length ? ` (after ${p.dependsOn.join(', ')})` : ''}${story ? ` · delivers ${story}` : ''}`;
+    })
+    .join('\n');
 }

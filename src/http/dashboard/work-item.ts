@@ -196,6 +196,8 @@ export function renderWorkItemPage(v: PageView): string {
     ? `<div>${control(v, 'approve', `Approve plan v${item.planVersion}`)}${control(v, 'reject', 'Reject plan', { reason: true, cls: 'reject' })}</div>`
     : '';
 
+  // The Jira story each phase delivers, when the plan was drawn from an epic (src/plan/stories.ts).
+  const storyOf = new Map((item.plan?.phases ?? []).flatMap((p) => (p.story ? [[p.id, p.story] as const] : [])));
   const phases = item.phases
     .map((p) => {
       const gateOpen = item.pendingDecisions.some((d) => d.kind === 'approve-phase' && d.phaseId === p.id);
@@ -209,7 +211,7 @@ export function renderWorkItemPage(v: PageView): string {
         ? control(v, 'approve', 'Approve phase', { phase: p.id }) + control(v, 'reject', 'Reject phase', { phase: p.id, reason: true, cls: 'reject' })
         : '';
       return `<li id="phase-${esc(p.id)}"><strong>${esc(p.id)}</strong> ${esc(p.title)}<div>${chip(p.status)}${chip(modeLabels[p.mode] ?? p.mode)}</div>
-<div class="meta">${p.dependsOn.length ? `after ${esc(p.dependsOn.join(', '))}` : 'no dependencies'} · CI ${esc(ciStates[p.status] ?? 'not started')}${p.prUrl ? ` · <a href="${esc(p.prUrl)}" rel="noreferrer">PR</a>` : ''}</div>${gate}${modes}</li>`;
+<div class="meta">${storyOf.get(p.id) ? `delivers ${esc(storyOf.get(p.id)!)} · ` : ''}${p.dependsOn.length ? `after ${esc(p.dependsOn.join(', '))}` : 'no dependencies'} · CI ${esc(ciStates[p.status] ?? 'not started')}${p.prUrl ? ` · <a href="${esc(p.prUrl)}" rel="noreferrer">PR</a>` : ''}</div>${gate}${modes}</li>`;
     })
     .join('');
   const pending = item.pendingDecisions.length

@@ -72,7 +72,9 @@ function renderBriefing(p: Extract<NotificationPayload, { kind: 'briefing' }>, c
   const situation: string[] = [];
   if (p.activeWorkItem) {
     const w = p.activeWorkItem;
-    situation.push(`*${esc(w.key)}* ${esc(w.title)} — ${esc(w.status)}${w.phase ? `, ${phaseLabel(w.phase)}` : ''}`);
+    situation.push(
+      `*${esc(w.key)}* ${esc(w.title)} — ${esc(w.status)}${w.phase ? `, ${phaseLabel(w.phase)}` : ''}${w.ticketStatus ? ` · Jira: ${esc(w.ticketStatus)}` : ''}`,
+    );
   } else {
     situation.push('No active work item.');
   }
