@@ -53,7 +53,7 @@ import type { Audience } from '../agent/types.js';
 import { createOnboarding } from '../knowledge/onboarding-offers.js';
 import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from '../confidence/pr-ready.js';
 import { footprintOf } from '../confidence/overlap.js';
-import { importCiHistory } from '../knowledge/flake-decisions.js';
+import { importCiHistory, loadCiHealth } from '../knowledge/flake-decisions.js';
 import { createSippyClient } from '../integrations/sippy.js';
 import { createGitHubEventHandler } from '../confidence/github-events.js';
 import { createReadyToMerge, type ReadyToMerge } from '../integrations/merge-request.js';
@@ -349,6 +349,7 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
   return {
     ...temporal,
     completeOrientation: onboarding.completeOrientation,
+    ciHealth: () => loadCiHealth(core.store.db, core.knowledge, core.config.current().team.ci.flake_handling),
     async remember(developerId, hypothesis) {
       const text = hypothesis.replace(/\s+/g, ' ').trim().slice(0, 600);
       const memory = await core.knowledge.memory.updateMemory(developerId, developerId, { hypothesis: text });
