@@ -39,6 +39,7 @@ export interface FlakeVerdict {
     history?: HistoricalRate & { source: 'sippy' | 'local' };
     requiredJob: boolean;
     retestsOnHead: number;
+    retesterOnBaseHead?: boolean;
     maxRetries: number;
   };
   /** The local classifier's verdict (team's known signatures, a failing streak, a new way of failing). */
@@ -73,7 +74,10 @@ export interface DecideArgs {
   /** The test's local log of watched runs, before this failure. */
   localHistory: readonly TestRun[];
   requiredJob: boolean;
+  /** Retests of this HEAD so far, ours and Retester's. */
   retestsOnHead: number;
+  /** Retester already posted `/retest-required` for this base+HEAD pair (read from its comments). */
+  retesterOnBaseHead?: boolean;
   now: Date;
 }
 
@@ -99,7 +103,7 @@ export async function decideCiFailure(db: Database, team: TeamConfig, args: Deci
     history,
     requiredJob: args.requiredJob,
     previous: { flagged: (stored?.flagged ?? false) || teamFlag, lastFailureAt: stored?.lastFailureAt ?? undefined },
-    retests: { onHead: args.retestsOnHead, retesterOnBaseHead: false },
+    retests: { onHead: args.retestsOnHead, retesterOnBaseHead: args.retesterOnBaseHead ?? false },
     now: args.now,
     maxRetries: policy.max_retries,
     thresholds: defaultFlakeThresholds,
@@ -120,6 +124,7 @@ export async function decideCiFailure(db: Database, team: TeamConfig, args: Deci
       ...(history ? { history } : {}),
       requiredJob: args.requiredJob,
       retestsOnHead: args.retestsOnHead,
+      ...(args.retesterOnBaseHead ? { retesterOnBaseHead: true } : {}),
       maxRetries: policy.max_retries,
     },
     localVerdict: local.verdict,

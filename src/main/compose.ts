@@ -331,12 +331,12 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
       if (keys.length === 0) return [];
       const rows = await recentCiDecisions(core.store.db, keys, 10);
       return rows.map((r) => {
-        const detail = r.detail as { job?: string; failures?: Array<{ classification?: string }> };
+        const detail = r.detail as { job?: string; failures?: Array<{ classification?: string }>; leftToRetester?: boolean };
         return {
           workItemKey: r.workItemKey ?? '',
           phaseId: r.phaseId ?? '',
           job: detail.job ?? 'ci',
-          result: r.kind === 'ci-retry' ? 'known flake, retried' : 'blocking failure',
+          result: r.kind === 'ci-retry' ? (detail.leftToRetester ? 'flake, left to Retester' : 'known flake, retried') : 'blocking failure',
           ...(r.kind === 'ci-alert' ? { classification: detail.failures?.[0]?.classification ?? 'unknown' } : { classification: 'known-flake' }),
         };
       });
