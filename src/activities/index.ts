@@ -405,7 +405,16 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async classifyCiFailures(args: { prUrl: string; report: CiRunReport; failures: CiTestResult[]; requiredJobs?: string[]; retestsOnHead?: number }) {
-      return deps.ciKnowledge.classify(args);
+      // Retester's own retests of this HEAD (from the PR's comments), so the two bots never stack; only for a
+      // watch that counts its retests per HEAD (decisions on Prow's terms).
+      const retester = args.retestsOnHead !== undefined ? await deps.ci.retesterActivity?.(args.prUrl, args.report.commit) : undefined;
+      const classified = await deps.ciKnowledge.classify({ ...args, ...(retester ? { retester } : {}) });
+      for (const f of classified.filter((c) => c.decision?.action === 'leave-to-retester'))
+        deps.logger.info(
+          { prUrl: args.prUrl, job: f.job, test: f.test, head: args.report.commit },
+          'Retester already retested this base+HEAD: no retest of ours',
+        );
+      return classified;
     },
 
     async recordCiRun(args: { workItemKey: string; phaseId: string; prUrl: string; report: CiRunReport }): Promise<void> {

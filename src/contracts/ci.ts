@@ -32,6 +32,17 @@ export interface CiWatchState {
   retestsByHead?: Record<string, number>;
 }
 
+/**
+ * What OpenShift's Retester has done on a PR's HEAD, read from its comments: how many `/retest-required` it
+ * posted for this HEAD, whether one was for the current base+HEAD pair (it retests once per pair), and the
+ * count it held at (it comments `/hold` after its cap per HEAD).
+ */
+export interface RetesterActivity {
+  retestsOnHead: number;
+  retestedBaseHead: boolean;
+  heldAfter?: number;
+}
+
 export interface CiFailureSummary {
   job: string;
   test?: string;

@@ -1,7 +1,7 @@
 // The external capabilities RH-O's activities need, as small interfaces. The composition root
 // (src/main/compose.ts) binds them to the agent, the integrations, the knowledge store and the domain model;
 // tests bind them to the same real parts over loopback fakes.
-import type { CiFailureSummary, CiRunReport, CiTestResult, CiWatchState } from './ci.js';
+import type { CiFailureSummary, CiRunReport, CiTestResult, CiWatchState, RetesterActivity } from './ci.js';
 import type { NotificationPayload } from './notifications.js';
 import type { Plan, PlannedPhase } from './plan.js';
 
@@ -66,6 +66,11 @@ export interface AgentPort {
 
 export interface CiPort {
   poll(prUrl: string, seenRunIds: string[]): Promise<CiRunReport[]>;
+  /**
+   * What Retester did on the PR's HEAD `head` (GitHub mode, from the PR's comments); absent where no
+   * Retester runs (local mode), which reads as "nothing".
+   */
+  retesterActivity?(prUrl: string, head: string): Promise<RetesterActivity>;
   /** Posts the repository's retrigger comment ("/test <job>") once per idempotency key. */
   retrigger(prUrl: string, job: string, idempotencyKey: string): Promise<void>;
   /** Merges the phase's PR; a conflict with the default branch is reported, not thrown, so RH-O can re-run the phase. */
@@ -85,6 +90,8 @@ export interface CiKnowledgePort {
     failures: CiTestResult[];
     requiredJobs?: string[];
     retestsOnHead?: number;
+    /** Retester's retests of this HEAD, read from the PR's comments. */
+    retester?: RetesterActivity;
   }): Promise<CiFailureSummary[]>;
   /** Adds a CI run to the tier-2 experience log. */
   recordRun(args: { workItemKey: string; phaseId: string; prUrl: string; report: CiRunReport }): Promise<void>;

@@ -27,7 +27,7 @@ function requiredJobsOf(team: ReturnType<ConfigSource['current']>['team'], given
 export function createCiKnowledge(deps: { db: Database; knowledge: KnowledgeStore; config: Pick<ConfigSource, 'current'>; now?: () => Date }): CiKnowledgePort {
   const now = deps.now ?? (() => new Date());
   return {
-    async classify({ report, failures, requiredJobs, retestsOnHead }) {
+    async classify({ report, failures, requiredJobs, retestsOnHead, retester }) {
       const team = deps.config.current().team;
       const policy = team.ci.flake_handling;
       const required = requiredJobsOf(team, requiredJobs).includes(report.job);
@@ -41,8 +41,10 @@ export function createCiKnowledge(deps: { db: Database; knowledge: KnowledgeStor
           message: failure.message ?? `${failure.test} failed`,
           localHistory: history,
           requiredJob: required,
-          // A watch started before retests were counted per HEAD: its attempt number is the same count.
-          retestsOnHead: retestsOnHead ?? Math.max(0, report.attempt - 1),
+          // Ours (the watch counts them) and Retester's (from its comments). A watch started before retests were
+          // counted per HEAD: its attempt number is the same count, Retester's runs included.
+          retestsOnHead: retestsOnHead !== undefined ? retestsOnHead + (retester?.retestsOnHead ?? 0) : Math.max(0, report.attempt - 1),
+          retesterOnBaseHead: retester?.retestedBaseHead ?? false,
           now: now(),
         });
         const h = verdict.inputs.history;

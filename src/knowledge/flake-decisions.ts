@@ -6,6 +6,7 @@
 import type { Database } from '../db/client.js';
 import { flakeStateRow, flakeStateRows, latestHistoryImports, recordHistoryImport, replaceTestHistory, saveFlakeState, testHistoryRow } from '../db/flakes.js';
 import type { TeamConfig } from '../config/schema.js';
+import type { KnowledgeStore } from './store.js';
 import { historicalRates, type SippyClient } from '../integrations/sippy.js';
 import {
   classifyFailure,
@@ -38,6 +39,7 @@ export interface FlakeVerdict {
     history?: HistoricalRate & { source: 'sippy' | 'local' };
     requiredJob: boolean;
     retestsOnHead: number;
+    retesterOnBaseHead?: boolean;
     maxRetries: number;
   };
   /** The local classifier's verdict (team's known signatures, a failing streak, a new way of failing). */
@@ -72,7 +74,10 @@ export interface DecideArgs {
   /** The test's local log of watched runs, before this failure. */
   localHistory: readonly TestRun[];
   requiredJob: boolean;
+  /** Retests of this HEAD so far, ours and Retester's. */
   retestsOnHead: number;
+  /** Retester already posted `/retest-required` for this base+HEAD pair (read from its comments). */
+  retesterOnBaseHead?: boolean;
   now: Date;
 }
 
@@ -98,7 +103,7 @@ export async function decideCiFailure(db: Database, team: TeamConfig, args: Deci
     history,
     requiredJob: args.requiredJob,
     previous: { flagged: (stored?.flagged ?? false) || teamFlag, lastFailureAt: stored?.lastFailureAt ?? undefined },
-    retests: { onHead: args.retestsOnHead, retesterOnBaseHead: false },
+    retests: { onHead: args.retestsOnHead, retesterOnBaseHead: args.retesterOnBaseHead ?? false },
     now: args.now,
     maxRetries: policy.max_retries,
     thresholds: defaultFlakeThresholds,
@@ -119,6 +124,7 @@ export async function decideCiFailure(db: Database, team: TeamConfig, args: Deci
       ...(history ? { history } : {}),
       requiredJob: args.requiredJob,
       retestsOnHead: args.retestsOnHead,
+      ...(args.retesterOnBaseHead ? { retesterOnBaseHead: true } : {}),
       maxRetries: policy.max_retries,
     },
     localVerdict: local.verdict,
@@ -198,4 +204,110 @@ export async function importCiHistory(
 export async function lastHistoryImport(db: Database): Promise<{ ok: boolean; release: string; tests: number; error: string | null; at: Date } | undefined> {
   const [row] = await latestHistoryImports(db, 1);
   return row;
+}
+
+// What people read: one view of every test, built here once and shown by the dashboard, App Home and the
+// briefing alike, so no surface computes a second opinion.
+
+/** One commit's outcome for a test: passed first time, failed then passed on the same SHA, or failed. */
+export type TrendPoint = 'pass' | 'flake' | 'fail';
+
+export interface CiTestView {
+  test: string;
+  state: CiTestState;
+  /** From the stored decision when there is one; else from the local log. */
+  reason?: string;
+  sameShaRetries: number;
+  passPercentage?: number;
+  historyRuns?: number;
+  historySource?: 'sippy' | 'local';
+  requiredJob?: boolean;
+  trend: TrendPoint[];
+}
+
+export interface CiHealthView {
+  tests: CiTestView[];
+  history?: { ok: boolean; release: string; tests: number; error: string | null; at: Date };
+}
+
+const trendRuns = 20;
+
+/** Oldest first, one point per commit, from the local log of watched runs. */
+export function trendOf(history: readonly TestRun[]): TrendPoint[] {
+  const byCommit = new Map<string, TestRun[]>();
+  for (const r of [...history].sort((a, b) => a.at.getTime() - b.at.getTime())) byCommit.set(r.commit, [...(byCommit.get(r.commit) ?? []), r]);
+  return [...byCommit.values()].slice(-trendRuns).map((runs) => {
+    const sorted = [...runs].sort((a, b) => a.attempt - b.attempt || a.at.getTime() - b.at.getTime());
+    if (sorted[0]!.outcome === 'pass') return 'pass';
+    return sorted.some((r) => r.outcome === 'pass') ? 'flake' : 'fail';
+  });
+}
+
+/**
+ * The state shown: the stored decision's, unless a regression or breakage it reported has since passed on
+ * a newer commit at the first attempt; without a decision, the local log's health.
+ */
+export function testView(test: string, history: readonly TestRun[], verdict: FlakeVerdict | undefined, policy: FlakePolicy): CiTestView {
+  const trend = trendOf(history);
+  const stats = testStatistics(history, test, policy);
+  if (verdict) {
+    const decidedAt = Date.parse(verdict.decidedAt);
+    const laterCommits = new Set(history.filter((r) => r.at.getTime() > decidedAt).map((r) => r.commit));
+    const recovered =
+      (verdict.state === 'regressed' || verdict.state === 'broken') &&
+      [...laterCommits].some((c) => trendOf(history.filter((r) => r.commit === c))[0] === 'pass');
+    const h = verdict.inputs.history;
+    return {
+      test,
+      state: recovered ? 'healthy' : verdict.state,
+      reason: recovered ? `${verdict.reason} — passed since` : verdict.reason,
+      sameShaRetries: Math.max(verdict.inputs.sameShaRetries, stats.passedOnRetry),
+      ...(h ? { passPercentage: h.passPercentage, historyRuns: h.runs, historySource: h.source } : {}),
+      requiredJob: verdict.inputs.requiredJob,
+      trend,
+    };
+  }
+  const state: CiTestState = stats.health === 'failing' ? 'broken' : stats.health === 'flaky' ? 'flaky' : 'healthy';
+  return {
+    test,
+    state,
+    sameShaRetries: stats.passedOnRetry,
+    ...(stats.runs > 0 ? { passPercentage: 100 * (1 - stats.failureRate), historyRuns: stats.runs, historySource: 'local' as const } : {}),
+    trend,
+  };
+}
+
+const stateOrder: Record<CiTestState, number> = { broken: 0, regressed: 1, flaky: 2, healthy: 3 };
+
+export async function loadCiHealth(db: Database, knowledge: KnowledgeStore, policy: FlakePolicy): Promise<CiHealthView> {
+  const verdicts = await storedVerdicts(db);
+  const fromLog = (await knowledge.experience.listExperience()).filter((e) => e.kind === 'ci-test').map((e) => (e.data as { test?: string }).test ?? e.key);
+  const names = [...new Set([...fromLog, ...verdicts.keys()])];
+  const tests: CiTestView[] = [];
+  for (const test of names) tests.push(testView(test, await knowledge.experience.testHistory(test, policy.window_runs), verdicts.get(test), policy));
+  tests.sort((a, b) => stateOrder[a.state] - stateOrder[b.state] || a.test.localeCompare(b.test));
+  const history = await lastHistoryImport(db);
+  return { tests, ...(history ? { history } : {}) };
+}
+
+const pct = (x: number) => `${Number.isInteger(x) ? x : x.toFixed(1)}%`;
+
+type DecisionInputs = Pick<CiTestView, 'sameShaRetries' | 'passPercentage' | 'historyRuns' | 'historySource' | 'requiredJob'>;
+
+/** The decision's inputs worded once for every surface: same-SHA retries, historical pass rate, required or not. */
+export function inputParts(t: DecisionInputs): { retries: string; history: string; job: string } {
+  return {
+    retries: `${t.sameShaRetries} same-SHA ${t.sameShaRetries === 1 ? 'retry' : 'retries'}`,
+    history:
+      t.passPercentage === undefined
+        ? 'no history'
+        : `${pct(t.passPercentage)} pass over ${t.historyRuns} ${t.historyRuns === 1 ? 'run' : 'runs'} (${t.historySource === 'sippy' ? 'Sippy' : 'watched runs'})`,
+    job: t.requiredJob === undefined ? 'job not decided on yet' : t.requiredJob ? 'required job' : 'optional job',
+  };
+}
+
+/** "1 same-SHA retry · 70% pass over 400 runs (Sippy) · required job", as the dashboard writes it. */
+export function describeInputs(t: DecisionInputs): string {
+  const p = inputParts(t);
+  return [p.retries, p.history, p.job].join(' · ');
 }

@@ -54,7 +54,7 @@ import type { Audience } from '../agent/types.js';
 import { createOnboarding } from '../knowledge/onboarding-offers.js';
 import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from '../confidence/pr-ready.js';
 import { footprintOf } from '../confidence/overlap.js';
-import { importCiHistory } from '../knowledge/flake-decisions.js';
+import { importCiHistory, loadCiHealth } from '../knowledge/flake-decisions.js';
 import { createSippyClient } from '../integrations/sippy.js';
 import { createGitHubEventHandler } from '../confidence/github-events.js';
 import { createReadyToMerge, type ReadyToMerge } from '../integrations/merge-request.js';
@@ -340,12 +340,12 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
       if (keys.length === 0) return [];
       const rows = await recentCiDecisions(core.store.db, keys, 10);
       return rows.map((r) => {
-        const detail = r.detail as { job?: string; failures?: Array<{ classification?: string }> };
+        const detail = r.detail as { job?: string; failures?: Array<{ classification?: string }>; leftToRetester?: boolean };
         return {
           workItemKey: r.workItemKey ?? '',
           phaseId: r.phaseId ?? '',
           job: detail.job ?? 'ci',
-          result: r.kind === 'ci-retry' ? 'known flake, retried' : 'blocking failure',
+          result: r.kind === 'ci-retry' ? (detail.leftToRetester ? 'flake, left to Retester' : 'known flake, retried') : 'blocking failure',
           ...(r.kind === 'ci-alert' ? { classification: detail.failures?.[0]?.classification ?? 'unknown' } : { classification: 'known-flake' }),
         };
       });
@@ -358,6 +358,7 @@ export function createOrchestrator(core: Core, client: Client, taskQueue: string
   return {
     ...temporal,
     completeOrientation: onboarding.completeOrientation,
+    ciHealth: () => loadCiHealth(core.store.db, core.knowledge, core.config.current().team.ci.flake_handling),
     async remember(developerId, hypothesis) {
       const text = hypothesis.replace(/\s+/g, ' ').trim().slice(0, 600);
       const memory = await core.knowledge.memory.updateMemory(developerId, developerId, { hypothesis: text });

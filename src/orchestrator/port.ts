@@ -6,6 +6,7 @@ import type { GitHubEvent, GitHubEventHandling } from '../contracts/github-event
 import type { DecisionKind, DecisionRequest, DecisionResult } from '../contracts/decisions.js';
 import type { StarterTaskOffer } from '../contracts/onboarding.js';
 import type { Plan } from '../plan/schema.js';
+import type { CiHealthView } from '../knowledge/flake-decisions.js';
 
 // The decision vocabulary is a contract (the knowledge room answers proposals with it too); the port
 // re-exports it so the surfaces keep one import.
@@ -125,4 +126,9 @@ export interface Orchestrator {
    * Optional: a surface without it answers that GitHub events are not accepted here.
    */
   githubEvent?(event: GitHubEvent): Promise<GitHubEventHandling>;
+  /**
+   * Each test's CI state from the decision the CI watch took on it, worst first: the view the dashboard shows,
+   * for App Home. Optional: a surface without it leaves the section out.
+   */
+  ciHealth?(): Promise<CiHealthView>;
 }

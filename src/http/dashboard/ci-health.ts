@@ -3,92 +3,8 @@
 // a small inline SVG on the server, and the confidence calibration as promised-against-observed bars.
 // Laid out as stacked rows, not wide tables, so nothing is cut off on a 390 px phone.
 import { levelCalibration, gradePromise, type CalibrationRow } from '../../confidence/calibration.js';
-import type { Database } from '../../db/client.js';
-import { lastHistoryImport, storedVerdicts, type CiTestState, type FlakeVerdict } from '../../knowledge/flake-decisions.js';
-import { testStatistics, type FlakePolicy, type TestRun } from '../../knowledge/flakes.js';
-import type { KnowledgeStore } from '../../knowledge/store.js';
+import { describeInputs, type CiHealthView, type TrendPoint } from '../../knowledge/flake-decisions.js';
 import { escapeHtml as esc } from '../html.js';
-
-/** One commit's outcome for a test: passed first time, failed then passed on the same SHA, or failed. */
-export type TrendPoint = 'pass' | 'flake' | 'fail';
-
-export interface CiTestView {
-  test: string;
-  state: CiTestState;
-  /** From the stored decision when there is one; else from the local log. */
-  reason?: string;
-  sameShaRetries: number;
-  passPercentage?: number;
-  historyRuns?: number;
-  historySource?: 'sippy' | 'local';
-  requiredJob?: boolean;
-  trend: TrendPoint[];
-}
-
-export interface CiHealthView {
-  tests: CiTestView[];
-  history?: { ok: boolean; release: string; tests: number; error: string | null; at: Date };
-}
-
-const trendRuns = 20;
-
-/** Oldest first, one point per commit, from the local log of watched runs. */
-export function trendOf(history: readonly TestRun[]): TrendPoint[] {
-  const byCommit = new Map<string, TestRun[]>();
-  for (const r of [...history].sort((a, b) => a.at.getTime() - b.at.getTime())) byCommit.set(r.commit, [...(byCommit.get(r.commit) ?? []), r]);
-  return [...byCommit.values()].slice(-trendRuns).map((runs) => {
-    const sorted = [...runs].sort((a, b) => a.attempt - b.attempt || a.at.getTime() - b.at.getTime());
-    if (sorted[0]!.outcome === 'pass') return 'pass';
-    return sorted.some((r) => r.outcome === 'pass') ? 'flake' : 'fail';
-  });
-}
-
-/**
- * The state shown: the stored decision's, unless a regression or breakage it reported has since passed on
- * a newer commit at the first attempt; without a decision, the local log's health.
- */
-export function testView(test: string, history: readonly TestRun[], verdict: FlakeVerdict | undefined, policy: FlakePolicy): CiTestView {
-  const trend = trendOf(history);
-  const stats = testStatistics(history, test, policy);
-  if (verdict) {
-    const decidedAt = Date.parse(verdict.decidedAt);
-    const laterCommits = new Set(history.filter((r) => r.at.getTime() > decidedAt).map((r) => r.commit));
-    const recovered =
-      (verdict.state === 'regressed' || verdict.state === 'broken') &&
-      [...laterCommits].some((c) => trendOf(history.filter((r) => r.commit === c))[0] === 'pass');
-    const h = verdict.inputs.history;
-    return {
-      test,
-      state: recovered ? 'healthy' : verdict.state,
-      reason: recovered ? `${verdict.reason} — passed since` : verdict.reason,
-      sameShaRetries: Math.max(verdict.inputs.sameShaRetries, stats.passedOnRetry),
-      ...(h ? { passPercentage: h.passPercentage, historyRuns: h.runs, historySource: h.source } : {}),
-      requiredJob: verdict.inputs.requiredJob,
-      trend,
-    };
-  }
-  const state: CiTestState = stats.health === 'failing' ? 'broken' : stats.health === 'flaky' ? 'flaky' : 'healthy';
-  return {
-    test,
-    state,
-    sameShaRetries: stats.passedOnRetry,
-    ...(stats.runs > 0 ? { passPercentage: 100 * (1 - stats.failureRate), historyRuns: stats.runs, historySource: 'local' as const } : {}),
-    trend,
-  };
-}
-
-const stateOrder: Record<CiTestState, number> = { broken: 0, regressed: 1, flaky: 2, healthy: 3 };
-
-export async function loadCiHealth(db: Database, knowledge: KnowledgeStore, policy: FlakePolicy): Promise<CiHealthView> {
-  const verdicts = await storedVerdicts(db);
-  const fromLog = (await knowledge.experience.listExperience()).filter((e) => e.kind === 'ci-test').map((e) => (e.data as { test?: string }).test ?? e.key);
-  const names = [...new Set([...fromLog, ...verdicts.keys()])];
-  const tests: CiTestView[] = [];
-  for (const test of names) tests.push(testView(test, await knowledge.experience.testHistory(test, policy.window_runs), verdicts.get(test), policy));
-  tests.sort((a, b) => stateOrder[a.state] - stateOrder[b.state] || a.test.localeCompare(b.test));
-  const history = await lastHistoryImport(db);
-  return { tests, ...(history ? { history } : {}) };
-}
 
 const trendColour: Record<TrendPoint, string> = { pass: '#2f8f4e', flake: '#d9a400', fail: '#c4302b' };
 const trendWord: Record<TrendPoint, string> = { pass: 'passed', flake: 'passed on retry', fail: 'failed' };
@@ -110,19 +26,6 @@ export function trendSvg(trend: readonly TrendPoint[]): string {
   return `<svg class="trend" role="img" aria-label="${esc(label)}" width="${width}" height="18" viewBox="0 0 ${width} 18">${bars}</svg>`;
 }
 
-const pct = (x: number) => `${Number.isInteger(x) ? x : x.toFixed(1)}%`;
-
-function inputsLine(t: CiTestView): string {
-  const parts = [`${t.sameShaRetries} same-SHA ${t.sameShaRetries === 1 ? 'retry' : 'retries'}`];
-  parts.push(
-    t.passPercentage === undefined
-      ? 'no history'
-      : `${pct(t.passPercentage)} pass over ${t.historyRuns} runs (${t.historySource === 'sippy' ? 'Sippy' : 'watched runs'})`,
-  );
-  parts.push(t.requiredJob === undefined ? 'job not decided on yet' : t.requiredJob ? 'required job' : 'optional job');
-  return parts.join(' · ');
-}
-
 export function ciHealthSection(v: CiHealthView): string {
   const h = v.history;
   const importLine = !h
@@ -136,7 +39,7 @@ export function ciHealthSection(v: CiHealthView): string {
       (
         t,
       ) => `<li class="ci-test" data-test="${esc(t.test)}"><div class="ci-head"><span class="chip s-${t.state}">${t.state}</span> <span class="ci-name">${esc(t.test)}</span></div>
-<div class="ci-body">${trendSvg(t.trend)}<span class="meta">${esc(inputsLine(t))}</span></div>${t.reason ? `<div class="meta">${esc(t.reason)}</div>` : ''}</li>`,
+<div class="ci-body">${trendSvg(t.trend)}<span class="meta">${esc(describeInputs(t))}</span></div>${t.reason ? `<div class="meta">${esc(t.reason)}</div>` : ''}</li>`,
     )
     .join('');
   return `${importLine}<ul class="ci-tests">${rows}</ul>`;

@@ -14,7 +14,7 @@ import { allowedHosts, checkHeaders, guardRequest } from '../guard.js';
 import { renderDashboard, renderMessagePage, type DashboardView } from './render.js';
 import type { Orchestrator } from '../../orchestrator/port.js';
 import { handleWorkItem, type WorkItemPageDeps } from './work-item.js';
-import { loadCiHealth } from './ci-health.js';
+import { loadCiHealth } from '../../knowledge/flake-decisions.js';
 import type { FlakePolicy } from '../../knowledge/flakes.js';
 import { csrfToken, issueToken, parseCookies, safeNext, sessionCookie, verifyCsrf, verifyToken } from './session.js';
 

@@ -2,7 +2,8 @@
 // database goes through esc(); the page works without JavaScript and lays out as one column on a phone.
 import type { CalibrationRow } from '../../confidence/calibration.js';
 import { escapeHtml } from '../html.js';
-import { calibrationChart, ciHealthSection, ciHealthStyles, type CiHealthView } from './ci-health.js';
+import { calibrationChart, ciHealthSection, ciHealthStyles } from './ci-health.js';
+import type { CiHealthView } from '../../knowledge/flake-decisions.js';
 
 /** The product's one HTML escaping function (src/http/html.ts), under the short name the templates use. */
 export const esc = escapeHtml;

@@ -12,6 +12,7 @@ import { CataloguedFailure, UserError } from '../../contracts/failures.js';
 import { createProwCi, type CiSystem } from './prow.js';
 import { createGitHub, type CodeHost } from '../github.js';
 import { JUnitParseError } from './junit.js';
+import { retesterActivity } from './retester.js';
 import type { CiRunReport } from '../../contracts/ci.js';
 
 export interface GitHubSettings {
@@ -163,6 +164,15 @@ export function createGitHubCiPort(deps: GitHubCiDeps): CiPort {
         reports.push({ runId: run.runId, job: run.job, commit: sha, attempt: run.attempt, state: run.state, tests, ...(run.url ? { url: run.url } : {}) });
       }
       return reports;
+    },
+
+    async retesterActivity(prUrl, head) {
+      const number = pullNumber(prUrl);
+      const { data: pr } = await octokit.rest.pulls.get({ ...repo, pull_number: number });
+      // Retester pairs the HEAD with the base branch's tip as it reads it, not the PR's recorded base.
+      const { data: ref } = await octokit.rest.git.getRef({ ...repo, ref: `heads/${pr.base.ref}` });
+      const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...repo, issue_number: number, per_page: 100 });
+      return retesterActivity(comments, head, ref.object.sha);
     },
 
     async retrigger(prUrl, job, idempotencyKey) {

@@ -2,6 +2,7 @@
 // "edit first" on a knowledge proposal. Modal metadata carries the decision and where the prompt lives,
 // so the submission can update the original message in place.
 import type { Situation } from '../../orchestrator/port.js';
+import { inputParts, type CiHealthView, type CiTestState, type TrendPoint } from '../../knowledge/flake-decisions.js';
 import { CallbackIds, InputIds } from '../ids.js';
 import { encodeDecision, type DecisionTemplate } from './decision-value.js';
 import { decisionButton, linkButton, workItemUrl, type RenderContext } from './notifications.js';
@@ -14,6 +15,7 @@ import {
   header,
   homeView,
   limits,
+  link,
   listSections,
   modal,
   section,
@@ -41,7 +43,58 @@ export function renderStatusText(s: Situation): string {
     .slice(0, 39_000);
 }
 
-export function renderHome(s: Situation, ctx: RenderContext): HomeView {
+/** Tests shown on App Home, worst first; the dashboard lists them all. Keeps the view far under its 100 blocks. */
+export const homeCiTests = 5;
+/** Runs in a test's trend line on App Home: ten glyphs fit a phone's line beside nothing else. */
+const homeTrendRuns = 10;
+
+const stateMark: Record<CiTestState, string> = {
+  broken: ':red_circle:',
+  regressed: ':large_orange_circle:',
+  flaky: ':large_yellow_circle:',
+  healthy: ':large_green_circle:',
+};
+const trendGlyph: Record<TrendPoint, string> = { pass: '✓', flake: '↻', fail: '✗' };
+
+/**
+ * CI health as App Home shows it: the same view the dashboard draws (loadCiHealth), worst state first. The
+ * dashboard's trend is an inline SVG; Block Kit has no inline graphics and an image block needs a URL Slack's
+ * servers can fetch without the dashboard's sign-in, so the trend is written as one glyph per commit instead.
+ */
+export function ciHealthBlocks(v: CiHealthView, ctx: RenderContext): Block[] {
+  const count = (state: CiTestState) => v.tests.filter((t) => t.state === state).length;
+  const tally = (['broken', 'regressed', 'flaky', 'healthy'] as const)
+    .filter((state) => count(state) > 0)
+    .map((state) => `${count(state)} ${state}`)
+    .join(' · ');
+  const blocks: Block[] = [divider(), section(`*CI health*${tally ? `\n${tally}` : ''}`)];
+  if (v.history && !v.history.ok) blocks.push(context([`Sippy import failed: ${esc(v.history.error ?? 'unknown error')}. Decisions use watched runs.`]));
+  if (v.tests.length === 0) return [...blocks, context(['No CI results recorded yet.'])];
+  for (const t of v.tests.slice(0, homeCiTests)) {
+    const trend = t.trend
+      .slice(-homeTrendRuns)
+      .map((p) => trendGlyph[p])
+      .join('');
+    const inputs = inputParts(t);
+    // Short lines for a phone: the name, the trend, then the inputs over two lines.
+    const lines = [
+      `${stateMark[t.state]} *${t.state}* \`${esc(t.test.replace(/`/g, "'"))}\``,
+      ...(trend ? [`${trend}  _oldest → newest_`] : []),
+      `${inputs.retries} · ${inputs.job}`,
+      inputs.history,
+    ];
+    blocks.push(section(lines.join('\n')));
+  }
+  const rest = v.tests.length - homeCiTests;
+  blocks.push(
+    context([
+      `${rest > 0 ? `…and ${rest} more ${rest === 1 ? 'test' : 'tests'} · ` : ''}✓ passed · ↻ passed on retry · ✗ failed · ${link(ctx.dashboardUrl, 'CI health on the dashboard')}`,
+    ]),
+  );
+  return blocks;
+}
+
+export function renderHome(s: Situation, ctx: RenderContext, ciHealth?: CiHealthView): HomeView {
   const blocks: Block[] = [
     header('Situation Room'),
     context([`For ${ctx.mention(s.developerId)} · updated <!date^${Math.floor(Date.now() / 1000)}^{time}|now>`]),
@@ -91,6 +144,8 @@ export function renderHome(s: Situation, ctx: RenderContext): HomeView {
         { maxSections: 2, noun: 'more runs', moreUrl: ctx.dashboardUrl },
       ),
     );
+
+  if (ciHealth) blocks.push(...ciHealthBlocks(ciHealth, ctx));
 
   blocks.push(divider(), section('*Recent knowledge*'));
   if (s.recentKnowledge.length === 0) blocks.push(context(['No new knowledge entries.']));

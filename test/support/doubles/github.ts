@@ -59,7 +59,7 @@ export interface FakeGitHub extends LoopbackServer {
   repo: string;
   bareRepo: string;
   pulls: Pull[];
-  comments: Array<{ id: number; issue: number; body: string; user: string }>;
+  comments: Array<{ id: number; issue: number; body: string; user: string; created_at?: string }>;
   statuses: Array<{ sha: string; context: string; state: string; description: string; target_url: string | null; id: number; created_at: string }>;
   checkRuns: Array<{ id: number; head_sha: string; name: string; conclusion: string; output: { title: string; summary: string } }>;
   /** Job runs in order, for assertions on retriggers. */
@@ -84,6 +84,12 @@ export interface FakeGitHub extends LoopbackServer {
   commentAs(user: string, issue: number, body: string): void;
   /** A person opens a PR in GitHub's UI (e.g. with the "Revert" button) from a branch already on the repository or a fork. */
   openPullAs(user: string, pr: { head: string; headOwner?: string; base?: string; title: string; body: string }): Promise<Pull>;
+  /**
+   * One pass of OpenShift's Retester over a PR (openshift/ci-tools pkg/retester): when a required job's latest
+   * run on the HEAD failed, it comments `/retest-required` with the retests remaining, at most
+   * `perBaseHead` per base+HEAD pair, and `/hold` once the HEAD had `perHead`; as `openshift-ci-robot`.
+   */
+  retesterPass(issue: number, policy?: { perBaseHead?: number; perHead?: number }): Promise<'retest' | 'pause' | 'hold' | 'nothing'>;
   /** A person adds a label in GitHub's UI. */
   labelAs(user: string, issue: number, label: string): void;
   /** The next `times` REST calls answer GitHub's rate limit: 429, or 403 "secondary rate limit", with Retry-After. */
@@ -138,6 +144,9 @@ export async function startFakeGitHub(opts: {
     else set.delete(label);
     events.push({ issue, event: on ? 'labeled' : 'unlabeled', label, actor });
   };
+  /** Retester's own account, and what it remembers per PR (its backoff cache). */
+  const retesterLogin = 'openshift-ci-robot';
+  const retesterRecords = new Map<number, { head: string; base: string; forHead: number; forBase: number }>();
   const pulls: Pull[] = [];
   const comments: FakeGitHub['comments'] = [];
   const statuses: FakeGitHub['statuses'] = [];
@@ -454,7 +463,7 @@ export async function startFakeGitHub(opts: {
       if (!pull) return { status: 404, body: { message: 'Not Found' } };
       if (req.method === 'POST') {
         await refresh(pull);
-        const c = { id: nextId++, issue, body: String(body.body ?? ''), user: who.login };
+        const c = { id: nextId++, issue, body: String(body.body ?? ''), user: who.login, created_at: new Date().toISOString() };
         comments.push(c);
         deliver('issue_comment', {
           action: 'created',
@@ -464,7 +473,9 @@ export async function startFakeGitHub(opts: {
         onComment(pull, c.body);
         return { status: 201, body: { id: c.id, body: c.body, user: { login: c.user } } };
       }
-      return { body: comments.filter((c) => c.issue === issue).map((c) => ({ id: c.id, body: c.body, user: { login: c.user } })) };
+      return {
+        body: comments.filter((c) => c.issue === issue).map((c) => ({ id: c.id, body: c.body, user: { login: c.user }, created_at: c.created_at ?? null })),
+      };
     }
     if ((m = /^\/issues\/(\d+)\/labels$/.exec(rest)) && req.method === 'GET') {
       return { body: [...(labels.get(Number(m[1])) ?? [])].map((name) => ({ name })) };
@@ -495,6 +506,21 @@ export async function startFakeGitHub(opts: {
       };
       checkRuns.push(run);
       return { status: 201, body: run };
+    }
+    if ((m = /^\/git\/ref\/heads(?:\/|%2F)(.+)$/i.exec(rest)) && req.method === 'GET') {
+      // GitHub's "get a reference" (Octokit sends the ref's slash encoded): the branch tip, as Retester reads
+      // the base it pairs a HEAD with.
+      const branch = decodeURIComponent(m[1]!);
+      const sha = (await gitIn(['rev-parse', '--verify', '-q', `refs/heads/${branch}`]).catch(() => '')).trim();
+      if (!sha) return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/git/refs#get-a-reference' } };
+      return {
+        body: {
+          ref: `refs/heads/${branch}`,
+          node_id: `REF_${sha.slice(0, 12)}`,
+          url: `${baseUrl}${prefix}/git/refs/heads/${branch}`,
+          object: { sha, type: 'commit', url: `${baseUrl}${prefix}/git/commits/${sha}` },
+        },
+      };
     }
     if ((m = /^\/contents\/(.+)$/.exec(rest)) && req.method === 'GET') {
       const ref = req.query.get('ref') ?? 'HEAD';
@@ -558,6 +584,36 @@ export async function startFakeGitHub(opts: {
     forks,
     tokens,
     gitRequests,
+    async retesterPass(issue, policy = {}) {
+      const pull = pulls.find((p) => p.number === issue);
+      if (!pull || pull.state !== 'open') return 'nothing';
+      await refresh(pull);
+      if (!jobs.some((j) => j.required !== false && latest(pull.sha, `ci/prow/${j.name}`)?.state === 'failure')) return 'nothing';
+      const perBaseHead = policy.perBaseHead ?? 1;
+      const perHead = policy.perHead ?? 3;
+      const base = (await gitIn(['rev-parse', `refs/heads/${pull.base}`])).trim();
+      const record = retesterRecords.get(issue) ?? { head: '', base: '', forHead: 0, forBase: 0 };
+      retesterRecords.set(issue, record);
+      if (record.head !== pull.sha) Object.assign(record, { head: pull.sha, forHead: 0, forBase: 0 });
+      if (record.base !== base) Object.assign(record, { base, forBase: 0 });
+      const say = (text: string) => {
+        const c = { id: nextId++, issue, body: text, user: retesterLogin, created_at: new Date().toISOString() };
+        comments.push(c);
+        onComment(pull, text);
+      };
+      if (record.forHead === perHead) {
+        Object.assign(record, { forHead: 0, forBase: 0 });
+        say(`/hold\n\nRevision ${pull.sha} was retested ${perHead} times: holding\n`);
+        return 'hold';
+      }
+      if (record.forBase === perBaseHead) return 'pause';
+      record.forBase += 1;
+      record.forHead += 1;
+      say(
+        `/retest-required\n\nRemaining retests: ${perBaseHead - record.forBase} against base HEAD ${base} and ${perHead - record.forHead} for PR HEAD ${pull.sha} in total\n`,
+      );
+      return 'retest';
+    },
     commentAs(user, issue, text) {
       const pull = pulls.find((p) => p.number === issue);
       comments.push({ id: nextId++, issue, body: text, user });

@@ -13,9 +13,15 @@ export function registerAppHomeOpened(app: App, deps: SlackDeps): void {
     const trigger = triggerOf(boltContext);
     if (!(await trigger.claim())) return;
     const developer = await trigger.developer();
+    // CI health is a part of Home, not the whole of it: when it cannot be read, the rest is still published.
+    const ciHealth = () =>
+      deps.orchestrator.ciHealth?.().catch((err: unknown) => {
+        deps.logger.warn({ err: errorText(err) }, 'CI health unavailable for App Home');
+        return undefined;
+      });
     try {
       const view = developer
-        ? renderHome(await deps.orchestrator.situation(developer.id), deps.render)
+        ? renderHome(await deps.orchestrator.situation(developer.id), deps.render, await ciHealth())
         : homeView(
             [
               header('Situation Room'),
