@@ -17,6 +17,7 @@ import { startHttpServer, type HttpServer } from '../../src/http/server.js';
 import { curatorsFromConfig } from '../../src/knowledge/access.js';
 import { KnowledgeStore } from '../../src/knowledge/store.js';
 import { repoRoot } from '../../src/paths.js';
+import { createDatabase } from '../support/db.js';
 import { needsPostgres } from '../support/postgres.js';
 
 const exec = promisify(execFile);
@@ -24,6 +25,8 @@ const pg = needsPostgres();
 const secret = 'calibration-test-secret-0123456789abcdef';
 const config = loadConfig(exampleTargetRepo);
 let store: OpenStore;
+/** A database of its own: CI shares one server between the test files, and other files record merges too. */
+let databaseUrl: string;
 let server: HttpServer;
 
 const pr = (n: number) => `https://github.com/openshift/hypershift/pull/${9400 + n}`;
@@ -32,7 +35,8 @@ const graded = (checks: string[]) =>
   assessConfidence(checks.map((check) => ({ check: check as 'unit-tests', status: 'pass' as const, detail: 'ok', source: 's', at })));
 
 beforeAll(async () => {
-  store = await openStore({ url: pg.adminUrl() });
+  databaseUrl = await createDatabase(pg.adminUrl(), 'sr_calibration');
+  store = await openStore({ url: databaseUrl });
   await upsertDevelopers(store.db, config.roles.values());
   const calibration = new CalibrationStore(store.db);
   // The grades the model gives: every check passing grades L2 high; unit tests and green CI alone, L2 medium.
@@ -52,7 +56,7 @@ afterAll(async () => {
 
 /** `sitroom outcome …` as the README writes it (bin/sitroom.js), against the team's database. */
 async function sitroomOutcome(...args: string[]): Promise<string> {
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: pg.adminUrl() };
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl };
   const { stdout } = await exec(process.execPath, [join(repoRoot, 'bin/sitroom.js'), 'outcome', ...args], { cwd: repoRoot, env, timeout: 120_000 });
   return stdout;
 }
