@@ -90,7 +90,8 @@ async function tapLatencies(ws: LocalWorkspace, users: readonly User[], concurre
 const suite: BenchSuite = async (opts) => {
   const sizes = sizesFor(opts, [10, 50, 200]);
   const users: User[] = Array.from({ length: sizes[sizes.length - 1]! }, (_, i) => ({ id: `U0BENCH${String(i).padStart(4, '0')}`, name: `dev${i}` }));
-  const store = await openStore({ dataDir: 'memory://' });
+  // the store the app records each tap in before it acks: in-process PGlite, or PostgreSQL when DATABASE_URL is set
+  const store = await openStore(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { dataDir: 'memory://' });
   await store.db.insert(developers).values(users.map((u) => ({ id: u.name, displayName: u.name, slackUserId: u.id })));
   const logger = createLogger('bench', 'silent');
 
