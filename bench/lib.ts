@@ -23,6 +23,8 @@ export interface BenchFigure {
   extra?: Record<string, number | string>;
   /** the same figure measured at several sizes of the work (issue 18 item 7) */
   growth?: Growth;
+  /** why the figure has no size axis worth measuring, printed as `growth: n/a (why)` instead of a series */
+  growthNotApplicable?: string;
 }
 
 export type GrowthClass = 'flat' | 'linear' | 'worse';

@@ -1,6 +1,8 @@
 // Draws one SVG per suite from the figures that carry a growth series: one small panel per figure, the value
 // against the size on log-log axes (a straight line's slope is the growth exponent), with a dashed line of
-// slope 1 through the first point so linear growth is visible at a glance. Plain SVG text, no dependencies.
+// slope 1 through the first point so linear growth is visible at a glance. A figure without a size axis gets
+// a panel of its two medians (subject against baseline) and the reason it has no growth series, so every
+// suite has its plot. Plain SVG text, no dependencies.
 import type { BenchFigure } from './lib.js';
 
 const PANEL_W = 320;
@@ -53,14 +55,57 @@ function panel(f: BenchFigure, x0: number, y0: number): string {
   return parts.join('\n');
 }
 
-/** The SVG of one suite, or null when none of its figures has a growth series. */
+/** Words of `text` in lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** A figure with no growth series: its subject and baseline medians as two bars on a linear axis. */
+function ratioPanel(f: BenchFigure, x0: number, y0: number): string {
+  const w = PANEL_W - PAD.left - PAD.right;
+  const bars: [string, number][] = [
+    ['subject', f.subject.medianMs],
+    ['baseline', f.base.medianMs],
+  ];
+  const max = Math.max(...bars.map(([, v]) => v), 1e-9);
+  const parts: string[] = [];
+  parts.push(`<text x="${x0 + 8}" y="${y0 + 14}" font-size="11" font-weight="bold">${escapeXml(f.name.slice(0, 52))}</text>`);
+  const verdict = f.met === undefined ? '' : f.met ? ', target met' : ', target missed';
+  parts.push(`<text x="${x0 + 8}" y="${y0 + 27}" font-size="10" fill="#555">${escapeXml(`ratio ${f.ratio.toFixed(2)} (medians)${verdict}`)}</text>`);
+  bars.forEach(([label, v], i) => {
+    const y = y0 + PAD.top + 6 + i * 30;
+    parts.push(`<text x="${x0 + PAD.left - 4}" y="${y + 13}" font-size="9" text-anchor="end">${label}</text>`);
+    parts.push(
+      `<rect x="${x0 + PAD.left}" y="${y}" width="${Math.max(1, (v / max) * (w - 40)).toFixed(1)}" height="18" fill="${i === 0 ? '#1f6feb' : '#999'}"/>`,
+    );
+    parts.push(
+      `<text x="${(x0 + PAD.left + Math.max(1, (v / max) * (w - 40)) + 4).toFixed(1)}" y="${y + 13}" font-size="9">${escapeXml(`${short(v)} ms`)}</text>`,
+    );
+  });
+  const why = `growth n/a: ${f.growthNotApplicable ?? 'no size axis measured'}`;
+  wrap(why, 56)
+    .slice(0, 5)
+    .forEach((line, i) => parts.push(`<text x="${x0 + 8}" y="${y0 + PAD.top + 82 + i * 12}" font-size="9" fill="#555">${escapeXml(line)}</text>`));
+  return parts.join('\n');
+}
+
+/** The SVG of one suite: a panel per figure, or null when the suite has no figure. */
 export function suitePlot(suite: string, figures: readonly BenchFigure[]): string | null {
-  const withGrowth = figures.filter((f) => f.suite === suite && f.growth);
-  if (withGrowth.length === 0) return null;
-  const rows = Math.ceil(withGrowth.length / COLUMNS);
-  const width = PANEL_W * Math.min(COLUMNS, withGrowth.length);
+  const own = figures.filter((f) => f.suite === suite);
+  if (own.length === 0) return null;
+  const rows = Math.ceil(own.length / COLUMNS);
+  const width = PANEL_W * COLUMNS;
   const height = PANEL_H * rows + 30;
-  const body = withGrowth.map((f, i) => panel(f, (i % COLUMNS) * PANEL_W, 30 + Math.floor(i / COLUMNS) * PANEL_H)).join('\n');
+  const body = own.map((f, i) => (f.growth ? panel : ratioPanel)(f, (i % COLUMNS) * PANEL_W, 30 + Math.floor(i / COLUMNS) * PANEL_H)).join('\n');
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,

@@ -1,7 +1,7 @@
 // `npm run bench [suite...] [-- --suite NAME ... --sizes a,b,c]`: runs every suite in bench/suites (or the
 // named ones), prints a table of ratios against each suite's baseline, the growth of the figures measured at
-// several sizes, writes bench/results/latest.json (keeping the figures of suites not run this time) and one
-// SVG plot per suite that has growth series (bench/results/<suite>.svg).
+// several sizes (or why a figure has none), writes bench/results/latest.json (keeping the figures of suites
+// not run this time) and one SVG plot per suite (bench/results/<suite>.svg).
 import { existsSync, readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -51,6 +51,7 @@ for (const file of suiteFiles) {
         `ratio ${f.ratio.toFixed(2)} vs ${f.baseline}${f.target ? `  (${f.target})` : ''}${met}`,
     );
     if (f.growth) console.log(`${''.padEnd(10)} ${''.padEnd(44)} ${describeGrowth(f.growth)}`);
+    else console.log(`${''.padEnd(10)} ${''.padEnd(44)} growth: n/a (${f.growthNotApplicable ?? 'no size axis measured'})`);
     if (f.extra)
       console.log(
         `${''.padEnd(10)} ${''.padEnd(44)} ${Object.entries(f.extra)

@@ -30,6 +30,9 @@ const questionsInFlight = 5;
 const tapsPerPhase = 60;
 const tapBatch = 5;
 const generatedFiles = 3_000;
+// Slack shows the user an error when an interaction is not acknowledged within 3 s
+// (https://api.slack.com/interactivity/handling#acknowledgment_response)
+const slackAckDeadlineMs = 3_000;
 
 /** Go files the team wrote, and as many vendored ones, so each search reads a tree of HyperShift's shape. */
 function growCheckout(dir: string): void {
@@ -105,6 +108,8 @@ const suite: BenchSuite = async (opts) => {
     { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id },
   );
   const tapper = users[0]!;
+  let unacked = 0;
+  const progress = (what: string) => process.stderr.write(`bench ask: ${new Date().toISOString().slice(11, 19)} ${what}\n`);
   async function tapLatencies(count: number, batch = tapBatch): Promise<number[]> {
     const samples: number[] = [];
     for (let done = 0; done < count; done += batch) {
@@ -122,7 +127,10 @@ const suite: BenchSuite = async (opts) => {
         prompts.map(async (p) => {
           const start = performance.now();
           const r = await workspace.tap(tapper.id, p, 'sitroom:decide:approve-phase');
-          if (r.status !== 200) throw new Error(`tap answered ${r.status}`);
+          // status 0: no answer within Slack's 3 s (the workspace gives up as Slack does); kept as a sample at
+          // the time it took, and counted, rather than stopping the suite
+          if (r.status === 0) unacked++;
+          else if (r.status !== 200) throw new Error(`tap answered ${r.status}`);
           return performance.now() - start;
         }),
       );
@@ -163,12 +171,14 @@ const suite: BenchSuite = async (opts) => {
 
   const figures: BenchFigure[] = [];
   try {
+    progress('warm-up');
     await tapLatencies(tapBatch * 2); // warm-up: JIT, connections, the first workflow task
     const idle: number[] = [];
     const busy: number[] = [];
     const requestsBefore = anthropic.requests.length;
     // Interleave so both phases see the same machine load.
     for (let round = 0; round < 2; round++) {
+      progress(`round ${round + 1} of 2: ${tapsPerPhase / 2} taps idle, then with ${questionsInFlight} questions in flight`);
       idle.push(...(await tapLatencies(tapsPerPhase / 2)));
       startQuestions();
       // Let the five questions reach the worker's search before measuring.
@@ -191,10 +201,12 @@ const suite: BenchSuite = async (opts) => {
       base: b,
       target: 'median ratio ≤ 1.2',
       met: ratio <= 1.2,
+      growthNotApplicable: `taps in batches of ${tapBatch}; the bursts below measure the same at three concurrencies`,
     });
     f.extra = {
       questionsAnswered: answered,
       modelCalls: anthropic.requests.length - requestsBefore,
+      tapsNotAckedWithin3s: unacked,
       filesInCheckout: generatedFiles * 2,
       p99Ratio: Number((s.p99Ms / Math.max(b.p99Ms, 1e-6)).toFixed(2)),
     };
@@ -207,7 +219,11 @@ const suite: BenchSuite = async (opts) => {
     const busyP99: number[] = [];
     let idleTop: number[] = [];
     let busyTop: number[] = [];
+    const unackedBefore = unacked;
+    const unackedAt: number[] = [];
     for (const n of bursts) {
+      progress(`${n} concurrent taps, idle`);
+      const before = unacked;
       const quiet = await tapLatencies(n * 2, n);
       const seen = anthropic.requests.length;
       startQuestions();
@@ -216,7 +232,9 @@ const suite: BenchSuite = async (opts) => {
         if (Date.now() > reached) throw new Error('the questions did not reach the model within 60 s');
         await new Promise((r) => setTimeout(r, 20));
       }
+      progress(`${n} concurrent taps, ${questionsInFlight} questions in flight`);
       const loaded = await tapLatencies(n * 2, n);
+      unackedAt.push(unacked - before);
       await stopQuestions();
       idleP99.push(summarise(quiet).p99Ms);
       busyP99.push(summarise(loaded).p99Ms);
@@ -233,13 +251,16 @@ const suite: BenchSuite = async (opts) => {
       baseline: `${top} concurrent taps, no question in flight`,
       subject: sb,
       base: si,
-      target: "p99 ratio ≤ 1.2, p99 < 30 ms (1/100 of Slack's 3 s)",
-      met: p99Ratio <= 1.2 && sb.p99Ms < 30,
+      target: "p99 ratio ≤ 1.2, p99 < 30 ms (1/100 of Slack's 3 s), every tap acked",
+      met: p99Ratio <= 1.2 && sb.p99Ms < slackAckDeadlineMs / 100 && unacked === unackedBefore,
     });
     burst.extra = {
       p99Ratio: Number(p99Ratio.toFixed(2)),
+      p99FractionOfSlackDeadline: Number((sb.p99Ms / slackAckDeadlineMs).toFixed(4)),
       idleP99AtEachSize: idleP99.map((x) => x.toFixed(1)).join(' '),
       busyP99AtEachSize: busyP99.map((x) => x.toFixed(1)).join(' '),
+      tapsNotAckedWithin3sAtEachSize: unackedAt.join(' '),
+      tapsNotAckedWithin3sInAllBursts: unacked - unackedBefore,
     };
     burst.growth = growthOf('concurrent taps', bursts, busyP99, 'ms p99, questions in flight');
     figures.push(burst);

@@ -1,11 +1,14 @@
 // Two figures about running the product for a whole team:
-// 1. Briefing fan-out: the morning briefing assembled from stored state for every developer of a
-//    500-person roster, each with open and resolved work items, phases with PRs, CI decisions, overnight
-//    test runs, personal memory and session notes. Time per briefing against one `SELECT 1` round trip on
-//    the same store, and database queries per briefing counted by a drizzle logger — the same with 10 and
-//    with 500 developers seeded, or the briefing has an N+1 somewhere.
+// 1. Briefing fan-out: the morning briefing assembled from stored state for developers of a roster seeded
+//    at three sizes (default 50, 500 and 5,000 developers; `--sizes` counts developers), each with open and
+//    resolved work items, phases with PRs, CI decisions, overnight test runs, personal memory and session
+//    notes. At each size 200 briefings spread over the roster are timed (all of them below 200) against one
+//    `SELECT 1` round trip on the same store; database queries per briefing are counted by a drizzle logger
+//    and must be the same at every size, or the briefing has an N+1 somewhere. The fan-out estimate is the
+//    mean briefing time times the roster.
 // 2. App memory after 1,000 decisions through the Slack layer: heap slope (bytes per decision, after forced
 //    GC) of the real Bolt app tapping decision buttons, against a bare Bolt app acknowledging 1,000 taps.
+//    Growth n/a: the figure is itself a slope (bytes per decision over 1,000 decisions, one snapshot per 100).
 import { performance } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,11 +35,9 @@ import { createMemoryPort } from '../../src/briefing/memory.js';
 import { renderNotification } from '../../src/slack/blocks/notifications.js';
 import { createSlackApp } from '../../src/slack/app.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../../src/local-slack/server.js';
-import { figure, summarise, type BenchFigure, type BenchSuite } from '../lib.js';
+import { figure, growthOf, sizesFor, summarise, type BenchFigure, type BenchSuite } from '../lib.js';
 import { gcFunction, memoryAfterGc, type MemorySnapshot } from '../support/temporal.js';
 
-const rosterSmall = 10;
-const rosterLarge = 500;
 const memoryDecisions = 1_000;
 const snapshotEvery = 100;
 
@@ -174,9 +175,12 @@ export async function seedDevelopers(
   }
 }
 
-async function briefingFigures(): Promise<BenchFigure[]> {
+/** Briefings timed at each size: all of them up to this many, else this many spread over the roster. */
+const briefingsTimedPerSize = 200;
+
+async function briefingFigures(sizes: number[]): Promise<BenchFigure[]> {
   const base = loadConfig(exampleTargetRepo);
-  const config = roster(base, rosterLarge);
+  const config = roster(base, sizes[sizes.length - 1]!);
   let queries = 0;
   const client = new PGlite('memory://');
   const db = drizzle(client, { schema, logger: { logQuery: () => void queries++ } }) as unknown as Database;
@@ -186,69 +190,101 @@ async function briefingFigures(): Promise<BenchFigure[]> {
   await knowledge.patterns.syncPatternLibrary(loadPatternFiles(exampleTargetRepo, base.team.pattern_library));
   const memory = createMemoryPort({ db, knowledge, config: { current: () => config }, insight: createDomainInsight() });
   const at = new Date().toISOString();
+  const devId = (i: number) => `dev${String(i).padStart(3, '0')}`;
 
   const measureRoster = async (count: number) => {
     const times: number[] = [];
     const perBriefing = new Set<number>();
     let items = 0;
-    const start = performance.now();
-    for (let i = 0; i < count; i++) {
+    const timed = Math.min(count, briefingsTimedPerSize);
+    const step = count / timed;
+    for (let k = 0; k < timed; k++) {
       const before = queries;
       const t0 = performance.now();
-      const b = await memory.briefing({ developerId: `dev${String(i).padStart(3, '0')}`, at });
+      const b = await memory.briefing({ developerId: devId(Math.floor(k * step)), at });
       times.push(performance.now() - t0);
       perBriefing.add(queries - before);
       if (b.activeWorkItem) items++;
     }
-    const fanOutMs = performance.now() - start;
     const select1: number[] = [];
-    for (let i = 0; i < count; i++) {
+    for (let i = 0; i < timed; i++) {
       const t0 = performance.now();
       await db.execute(sql`select 1`);
       select1.push(performance.now() - t0);
     }
-    return { times, select1, queriesPerBriefing: [...perBriefing].sort((a, b) => a - b), withActiveItem: items, fanOutMs };
+    const s = summarise(times);
+    return {
+      count,
+      timed,
+      times,
+      select1,
+      queriesPerBriefing: [...perBriefing].sort((a, b) => a - b),
+      withActiveItem: items,
+      fanOutEstimateMs: s.meanMs * count,
+    };
   };
 
-  await seedDevelopers(db, knowledge, memory, config, 0, rosterSmall);
-  // Warm-up (JIT, PGlite caches) on the small roster, not counted.
-  for (let i = 0; i < rosterSmall; i++) await memory.briefing({ developerId: `dev${String(i).padStart(3, '0')}`, at });
-  const small = await measureRoster(rosterSmall);
-  await seedDevelopers(db, knowledge, memory, config, rosterSmall, rosterLarge);
-  const large = await measureRoster(rosterLarge);
+  const runs: Awaited<ReturnType<typeof measureRoster>>[] = [];
+  let seeded = 0;
+  for (const size of sizes) {
+    const seedStart = performance.now();
+    await seedDevelopers(db, knowledge, memory, config, seeded, size);
+    process.stderr.write(`bench: briefing — seeded ${size - seeded} developers in ${Math.round(performance.now() - seedStart)} ms\n`);
+    if (seeded === 0) for (let i = 0; i < Math.min(size, 10); i++) await memory.briefing({ developerId: devId(i), at }); // warm-up (JIT, PGlite caches), not counted
+    seeded = size;
+    runs.push(await measureRoster(size));
+  }
   await client.close();
 
-  const constant =
-    small.queriesPerBriefing.length === 1 && large.queriesPerBriefing.length === 1 && small.queriesPerBriefing[0] === large.queriesPerBriefing[0];
-  const queryExtra = {
-    queriesPerBriefingAt10: small.queriesPerBriefing.join('/'),
-    queriesPerBriefingAt500: large.queriesPerBriefing.join('/'),
-    queriesConstant: constant ? 'yes' : 'no',
-    store: 'pglite (in process)',
-  };
-  process.stderr.write(
-    `bench: briefing — queries per briefing ${queryExtra.queriesPerBriefingAt10} at ${rosterSmall} developers, ${queryExtra.queriesPerBriefingAt500} at ${rosterLarge}\n`,
-  );
-  const make = (count: number, r: typeof small) => {
-    const s = summarise(r.times);
-    const b = summarise(r.select1);
-    return figure({
-      suite: 'briefing',
-      name: `briefing per developer, ${count} seeded`,
-      baseline: 'one SELECT 1 round trip, same store',
-      subject: s,
-      base: b,
-      target: 'queries/briefing equal at 10 and 500 developers',
-      met: constant,
-      extra: {
-        ...queryExtra,
-        briefingsWithActiveItem: r.withActiveItem,
-        fanOutTotalMs: Math.round(r.fanOutMs),
-        p99Ratio: Number((s.p99Ms / Math.max(b.p99Ms, 1e-6)).toFixed(2)),
-      },
-    });
-  };
-  return [make(rosterSmall, small), make(rosterLarge, large)];
+  const first = runs[0]!;
+  const top = runs[runs.length - 1]!;
+  const constant = runs.every((r) => r.queriesPerBriefing.length === 1 && r.queriesPerBriefing[0] === first.queriesPerBriefing[0]);
+  const queriesAt = Object.fromEntries(runs.map((r) => [`queriesPerBriefingAt${r.count}`, r.queriesPerBriefing.join('/')]));
+  process.stderr.write(`bench: briefing — queries per briefing ${runs.map((r) => `${r.queriesPerBriefing.join('/')} at ${r.count}`).join(', ')}\n`);
+  const s = summarise(top.times);
+  const b = summarise(top.select1);
+  const time = figure({
+    suite: 'briefing',
+    name: `briefing per developer, ${top.count} seeded`,
+    baseline: 'one SELECT 1 round trip, same store',
+    subject: s,
+    base: b,
+    target: `queries/briefing equal at ${runs.map((r) => r.count).join(', ')} developers`,
+    met: constant,
+    extra: {
+      ...queriesAt,
+      queriesConstant: constant ? 'yes' : 'no',
+      store: 'pglite (in process)',
+      briefingsTimed: top.timed,
+      briefingsWithActiveItem: top.withActiveItem,
+      fanOutEstimateMs: Math.round(top.fanOutEstimateMs),
+      p99Ratio: Number((s.p99Ms / Math.max(b.p99Ms, 1e-6)).toFixed(2)),
+      medianMsAtEachSize: runs.map((r) => summarise(r.times).medianMs.toFixed(2)).join(' '),
+    },
+    growth: growthOf(
+      'developers',
+      runs.map((r) => r.count),
+      runs.map((r) => summarise(r.times).medianMs),
+    ),
+  });
+  const perBriefing = (r: (typeof runs)[number]) => r.queriesPerBriefing[r.queriesPerBriefing.length - 1]!;
+  const queryFigure = figure({
+    suite: 'briefing',
+    name: 'database queries per briefing',
+    baseline: `the same at ${first.count} developers`,
+    subject: summarise([perBriefing(top)]),
+    base: summarise([perBriefing(first)]),
+    target: 'constant (no N+1)',
+    met: constant,
+    extra: queriesAt,
+    growth: growthOf(
+      'developers',
+      runs.map((r) => r.count),
+      runs.map(perBriefing),
+      'queries (most in one briefing)',
+    ),
+  });
+  return [time, queryFigure];
 }
 
 // ------------------------------------------------------------------ 2. Slack app memory per decision
@@ -389,6 +425,7 @@ async function slackMemoryFigure(): Promise<BenchFigure> {
       base: b,
       target: `heap slope/decision <= baseline + ${allowance} B${gc ? '' : ' (not judged: no forced GC)'}`,
       ...(gc ? { met: subjectSlope <= Math.max(baseSlope, 0) + allowance } : {}),
+      growthNotApplicable: `the figure is a slope already: heap bytes per decision over ${memoryDecisions} decisions, a snapshot every ${snapshotEvery}`,
       extra: {
         gc: mode,
         heapBytesPerDecision: Math.round(subjectSlope),
@@ -429,6 +466,6 @@ async function warmUp(ws: LocalWorkspace): Promise<void> {
   await new Promise((r) => setTimeout(r, 300));
 }
 
-const suite: BenchSuite = async () => [...(await briefingFigures()), await slackMemoryFigure()];
+const suite: BenchSuite = async (opts) => [...(await briefingFigures(sizesFor(opts, [50, 500, 5_000]))), await slackMemoryFigure()];
 
 export default suite;

@@ -6,10 +6,20 @@
 // Today's policy: classifyFailure over the runs Situation Room watched itself, team.yaml defaults.
 // New policy: decideFlake over Sippy's history for the release (served by the loopback Sippy and read by
 // the real client), a pass on retry of the same SHA, the job's required flag and the retests on the HEAD.
+// A pass over the fixed replay set has no size axis (growth n/a). Growth (issue 18 item 7) is measured on
+// the product's own path for one CI failure instead: the CI knowledge port reads the test's watched runs
+// from the store (PGlite, seeded with N runs of that test; sizes count them, default 100, 1,000, 10,000),
+// classifies, decides and stores the decision, against reading the same window of runs alone.
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { figure, measure, type BenchFigure, type BenchSuite } from '../lib.js';
+import { figure, growthOf, measure, sizesFor, summarise, type BenchFigure, type BenchSuite, type SuiteOptions } from '../lib.js';
+import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
+import { openStore } from '../../src/db/client.js';
+import { curatorsFromConfig } from '../../src/knowledge/access.js';
+import { createCiKnowledge } from '../../src/knowledge/ci-knowledge.js';
+import { KnowledgeStore } from '../../src/knowledge/store.js';
 import { parseJUnit } from '../../src/integrations/ci/junit.js';
 import { createSippyClient, historicalRates } from '../../src/integrations/sippy.js';
 import { sippyRow, startFakeSippy } from '../../test/support/doubles/sippy.js';
@@ -94,7 +104,89 @@ export function newDecisions(cases: readonly ReplayCase[], rates: ReadonlyMap<st
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-const run: BenchSuite = async () => {
+const decisionsPerSize = 40;
+
+/** One CI failure decided through the CI knowledge port with N earlier runs of the test stored, at each size. */
+async function decisionGrowth(opts: SuiteOptions | undefined): Promise<BenchFigure> {
+  const sizes = sizesFor(opts, [100, 1_000, 10_000]);
+  const config = loadConfig(exampleTargetRepo);
+  const store = await openStore({ dataDir: 'memory://' });
+  const knowledge = new KnowledgeStore(store.db, { curators: curatorsFromConfig(config) });
+  const ci = createCiKnowledge({ db: store.db, knowledge, config: { current: () => config } });
+  const window = config.team.ci.flake_handling.window_runs;
+  const test = 'TestNodePoolAutoRepair';
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const at: { size: number; subject: ReturnType<typeof summarise>; base: ReturnType<typeof summarise> }[] = [];
+  let stored = 0;
+  let decided = 0;
+  try {
+    for (const size of sizes) {
+      // earlier runs of the test: one in eight failing with a timeout, every tenth commit retried
+      for (; stored < size; stored++) {
+        const fail = stored % 8 === 0;
+        await knowledge.experience.recordTestRun({
+          test,
+          job: 'unit',
+          runId: `run-${stored}`,
+          commit: `c${Math.floor(stored / 2)}`,
+          attempt: stored % 10 === 9 ? 2 : 1,
+          outcome: fail ? 'fail' : 'pass',
+          message: fail ? 'timed out waiting for NodePool to become ready' : undefined,
+          at: new Date(start + stored * 60_000),
+        });
+      }
+      const subject: number[] = [];
+      const base: number[] = [];
+      for (let i = 0; i < decisionsPerSize + 3; i++) {
+        const t0 = performance.now();
+        await knowledge.experience.testHistory(test, window);
+        const t1 = performance.now();
+        const summary = await ci.classify({
+          prUrl: 'https://github.com/openshift/hypershift/pull/1',
+          report: {
+            runId: `decide-${size}-${i}`,
+            job: 'unit',
+            commit: `head-${size}-${i}`,
+            attempt: 1,
+            state: 'failure',
+            tests: [{ job: 'unit', test, status: 'failed', message: 'timed out waiting for NodePool to become ready' }],
+          },
+          failures: [{ job: 'unit', test, status: 'failed', message: 'timed out waiting for NodePool to become ready' }],
+          retestsOnHead: 0,
+        });
+        const t2 = performance.now();
+        if (summary.length !== 1) throw new Error(`bench flakes: one failure classified into ${summary.length} summaries`);
+        decided++;
+        if (i >= 3) {
+          base.push(t1 - t0);
+          subject.push(t2 - t1);
+        }
+      }
+      at.push({ size, subject: summarise(subject), base: summarise(base) });
+    }
+  } finally {
+    await store.close();
+  }
+  const top = at[at.length - 1]!;
+  const growth = growthOf(
+    'stored runs of the test',
+    at.map((a) => a.size),
+    at.map((a) => a.subject.medianMs),
+  );
+  return figure({
+    suite: 'flakes',
+    name: `decide one CI failure, ${top.size} runs of the test stored`,
+    baseline: `reading the test's last ${window} runs alone`,
+    subject: top.subject,
+    base: top.base,
+    target: 'decision time flat in stored runs',
+    met: growth.class === 'flat',
+    extra: { decisions: decided, windowRuns: window, medianMsAtEachSize: at.map((a) => a.subject.medianMs.toFixed(2)).join(' ') },
+    growth,
+  });
+}
+
+const run: BenchSuite = async (opts) => {
   const cases = (JSON.parse(readFileSync(join(here, '..', '..', 'test', 'fixtures', 'flakes', 'replay.json'), 'utf8')) as { cases: ReplayCase[] }).cases;
   const rows = new Map<string, ReturnType<typeof sippyRow>>();
   for (const c of cases) rows.set(failureOf(c).name, sippyRow(failureOf(c).name, ['Topology:hypershift'], c.sippy.runs, c.sippy.failures, c.sippy.flakes));
@@ -126,6 +218,7 @@ const run: BenchSuite = async () => {
       subject: await measure(() => todayDecisions(cases), 30),
       base,
       extra: { ...today },
+      growthNotApplicable: `one pass over the fixed replay set of ${cases.length} failures; see "decide one CI failure" for the size axis`,
     }),
     figure({
       suite: 'flakes',
@@ -134,7 +227,9 @@ const run: BenchSuite = async () => {
       subject: await measure(() => newDecisions(cases, rates), 30),
       base,
       extra: { ...next },
+      growthNotApplicable: `one pass over the fixed replay set of ${cases.length} failures; see "decide one CI failure" for the size axis`,
     }),
+    await decisionGrowth(opts),
   ];
   return figures;
 };
