@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { count, eq, inArray } from 'drizzle-orm';
 import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { figure, summarise, type BenchFigure, type BenchSuite } from '../lib.js';
+import { figure, growthOf, summarise, type BenchFigure, type BenchSuite } from '../lib.js';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { createDecisionSinks } from '../../src/activities/sinks.js';
 import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
@@ -44,6 +44,8 @@ const concurrentRounds = 6;
 const memoryDecisions = 1_000;
 const warmup = 10;
 const snapshotEvery = 100;
+/** Where the worker memory run's decision times are read for its growth: the hundred ending at each. */
+const decisionsTakenSizes = [100, 500, 1_000];
 /** Waiting longer than this for the state or the audit row to show means the round trip is broken, not slow. */
 const visibleWithinMs = 10_000;
 
@@ -241,6 +243,8 @@ const run: BenchSuite = async () => {
         base: bt,
         target: 'median ratio <= 1.5, state and audit row visible on the first read-back',
         met: rt.medianMs / Math.max(bt.medianMs, 1e-6) <= 1.5 && misses === 0,
+        growthNotApplicable:
+          'one work item, one decision at a time; the cost against decisions already taken is the worker memory figure, against open work items the live suite',
         extra: {
           decision,
           p99Ratio: round(rt.p99Ms / Math.max(bt.p99Ms, 1e-6)),
@@ -364,6 +368,7 @@ const run: BenchSuite = async () => {
         base: cb,
         target: 'median ratio <= 1.5, every audit row stored when its update resolves',
         met: ct.medianMs / Math.max(cb.medianMs, 1e-6) <= 1.5 && crowdMisses === 0,
+        growthNotApplicable: 'concurrent taps at 10, 50 and 200 are the slack and ask suites; open work items at 10, 100 and 1,000 the live suite',
         extra: {
           decision: `pause / resume on ${concurrentTaps} work items at once through the orchestrator port (as the Slack app calls it after the ack)`,
           p99Ratio: round(ct.p99Ms / Math.max(cb.p99Ms, 1e-6)),
@@ -431,6 +436,13 @@ const run: BenchSuite = async () => {
         base: summarise(bareRun.times),
         target: `data retained/decision <= baseline + ${heapAllowance} B`,
         met: memoryMet,
+        // How a plan edit's time grows with the decisions the work item has already taken (its history, its
+        // plan versions, its seen update ids): the median of the hundred decisions ending at each size.
+        growth: growthOf(
+          'decisions already taken',
+          decisionsTakenSizes,
+          decisionsTakenSizes.map((n) => summarise(itemRun.times.slice(n - snapshotEvery, n)).medianMs),
+        ),
         extra: {
           retainedDataBytesPerDecision: Math.round(retainedPerDecision),
           baselineRetainedDataBytesPerUpdate: Math.round(bareRetainedPerUpdate),
