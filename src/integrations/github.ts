@@ -36,6 +36,8 @@ export interface CodeHost {
     branch: string,
     owner?: BranchOwner,
   ): Promise<{ remote: 'absent' | 'same' | 'fast-forwarded' | 'local-ahead'; commits: number }>;
+  /** Where a phase branch lives (the developer's fork for their collaborative phases, else the bot's) and its git URL. */
+  branchHome?(owner?: BranchOwner): PushTarget;
   /** Puts Prow's hold on a PR with a comment naming what it waits for, once per marker. */
   hold?(prNumber: number, why: string, marker: string): Promise<void>;
   /** Lifts the hold `hold` put with this marker, unless a person holds the PR too. */
@@ -111,6 +113,7 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
     return pr ? { number: pr.number, url: pr.html_url, headSha: pr.head.sha, branch } : undefined;
   };
   return {
+    branchHome: targetOf,
     async pushBranch(worktree, branch, owner) {
       const target = targetOf(owner);
       try {
@@ -135,9 +138,11 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
       if (theirs === 0) return { remote: ours === 0 ? 'same' : 'local-ahead', commits: 0 };
       if (ours > 0) {
         const subjects = async (range: string) => (await git(worktree, ['log', '--format=%h %s', range])).trim().split('\n').slice(0, 5).join('; ');
+        const short = async (rev: string) => (await git(worktree, ['rev-parse', '--short=10', rev])).trim();
         throw explainPushFailure(Object.assign(new Error('diverged'), { stderr: '! [rejected] (non-fast-forward)' }), {
           branch,
           where: `${target.owner}/${target.repo}`,
+          heads: { theirs: await short(ref), ours: await short('HEAD') },
           detail: `${branch} on ${target.owner}/${target.repo} has ${theirs} commit(s) the agent's copy lacks (${await subjects(`HEAD..${ref}`)}) and the agent's copy has ${ours} it lacks (${await subjects(`${ref}..HEAD`)})`,
         });
       }

@@ -321,5 +321,6 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
     if (progress.awaitingCiDecision !== undefined) p.awaitingCiDecision = progress.awaitingCiDecision;
     if (progress.awaitingBudget !== undefined) p.awaitingBudget = progress.awaitingBudget;
     if (progress.handoff) p.handoffs.push(progress.handoff);
+    if (progress.mode) p.mode = progress.mode;
   });
 }
