@@ -12,10 +12,7 @@ export type HoldOutcome = 'released' | 'held-by-person' | 'not-held';
  * no longer exists (404), or a branch that moved on both sides (never forced). Anything else is returned as is,
  * for Temporal to retry.
  */
-export function explainPushFailure(
-  err: unknown,
-  at: { branch: string; where: string; detail?: string; heads?: { theirs: string; ours: string } },
-): unknown {
+export function explainPushFailure(err: unknown, at: { branch: string; where: string; detail?: string; heads?: { theirs: string; ours: string } }): unknown {
   const text = `${(err as { stderr?: string }).stderr ?? ''}\n${(err as Error).message ?? ''}`;
   if (/GH006|protected branch/i.test(text)) {
     return new CataloguedFailure(

@@ -40,8 +40,8 @@ export interface CodeHost {
   branchHome?(owner?: BranchOwner): PushTarget;
   /** Puts Prow's hold on a PR with a comment naming what it waits for, once per marker. */
   hold?(prNumber: number, why: string, marker: string): Promise<void>;
-  /** Lifts the hold `hold` put with this marker, unless a person holds the PR too. */
-  releaseHold?(prNumber: number, marker: string): Promise<HoldOutcome>;
+  /** Lifts the hold `hold` put with this marker, unless a person holds the PR too (`by`: who, when GitHub says). */
+  releaseHold?(prNumber: number, marker: string): Promise<{ outcome: HoldOutcome; by?: string }>;
   comment(prNumber: number, body: string): Promise<{ id: number }>;
   listComments(prNumber: number): Promise<Array<{ id: number; body: string; user: string }>>;
   setCommitStatus(
@@ -246,9 +246,16 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
         ),
         held: labels.some((l) => l.name === holdLabel),
       });
-      if (state !== 'ours') return state === 'person' ? 'held-by-person' : 'not-held';
+      if (state === 'none') return { outcome: 'not-held' };
+      if (state === 'person') {
+        // Whose hold: the last person who said /hold in a comment, else who put the label on by hand.
+        const said = comments.filter((c) => !(c.body ?? '').includes(tag) && /^\s*\/hold\s*$/m.test(c.body ?? '')).at(-1)?.user?.login;
+        const labelled = events.filter((e) => e.event === 'labeled' && 'label' in e && e.label?.name === holdLabel).at(-1)?.actor?.login;
+        const by = said ?? labelled;
+        return { outcome: 'held-by-person', ...(by ? { by } : {}) };
+      }
       await octokit.rest.issues.createComment({ ...repo, issue_number: prNumber, body: `/hold cancel\n\nWhat this PR waited for has merged.\n${tag}` });
-      return 'released';
+      return { outcome: 'released' };
     },
   };
 }
