@@ -19,7 +19,8 @@ import {
 import type { Activities, ExecutePhaseResult } from '../src/activities/index.js';
 import type { ExecutionMode } from '../src/contracts/vocabulary.js';
 import type { Handoff } from '../src/contracts/plan.js';
-import { budgetDecisionSignal, pairDoneSignal, phaseHandoffsQuery, phaseModeSignal, phaseProgressSignal } from './definitions.js';
+import { budgetDecisionSignal, pairDoneSignal, phaseHandoffsQuery, phaseModeSignal, phaseProgressSignal, type PairThread } from './definitions.js';
+import { pairSessionWorkflowId } from './ids.js';
 import { ciWatchWorkflow } from './ci-watch.js';
 import type { PhaseInput, PhaseProgress, PhaseResult } from './types.js';
 import { PATCH } from './patches.js';
@@ -53,8 +54,11 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
   let pr: { prUrl: string; branch: string } | undefined;
   let ciRound = 0;
 
-  setHandler(phaseModeSignal, ({ mode: next, actor, notes }) => {
+  /** The pair thread the developer last handed the phase back in: the phase answers there what came of it. */
+  let pairThread: PairThread | undefined;
+  setHandler(phaseModeSignal, ({ mode: next, actor, notes, thread }) => {
     if (next === mode) return;
+    if (thread) pairThread = thread;
     requestedMode = next;
     handback = { actor, ...(notes ? { notes } : {}) };
   });
@@ -252,6 +256,18 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
           urgency: 'blocking',
           payload: { kind: 'info', text: divergedText(input.workItemKey, input.phase.id, diverged) },
         });
+        if (pairThread)
+          await quick.notify({
+            dedupeKey: `diverged-thread:${self}:${ciRound}:${handoffs.length}`,
+            developerId: input.ownerId,
+            urgency: 'blocking',
+            payload: {
+              kind: 'pair-reply',
+              sessionId: pairSessionWorkflowId(pairThread.channel, pairThread.threadTs),
+              ...pairThread,
+              text: divergedText(input.workItemKey, input.phase.id, diverged),
+            },
+          });
         requestedMode = 'collaborative';
         divergedBranch = diverged.branch;
         await switchMode(

@@ -234,6 +234,15 @@ describe('a two-phase plan through forks as a GitHub App', () => {
     expect(diverged.text).toContain(`RH-A's copy (at ${upstreamHead.slice(0, 10)}) have diverged`);
     expect(diverged.text).toContain('Nothing was forced');
     expect(diverged.text).toContain('say "take it from here"');
+    // The pair thread she handed back in says the same.
+    const inThread = await product.replyIn(
+      channel,
+      ts,
+      (m) => m.text.includes(`${key} phase capacity is waiting for you`),
+      'the divergence in the pair thread',
+    );
+    expect(inThread.text).toContain(`(at ${hers.slice(0, 10)})`);
+    expect(inThread.text).toContain(`(at ${upstreamHead.slice(0, 10)})`);
     expect(dmOf('maria').some((m) => m.text.includes(`${key} phase capacity failed`))).toBe(false);
     expect((await git(bare.maria, ['rev-parse', `refs/heads/${branch}`])).trim()).toBe(hers);
     expect(github.pulls.find((p) => p.head === branch)).toBeUndefined();

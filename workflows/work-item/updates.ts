@@ -184,6 +184,7 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
           mode: args.mode,
           actor: args.actor,
           ...(args.notes ? { notes: args.notes.slice(0, 4_000) } : {}),
+          ...(args.thread ? { thread: args.thread } : {}),
         });
       }
       return outcome;
