@@ -30,7 +30,8 @@ export const editPlanUpdate = defineUpdate<DecisionOutcome, [Actor & { plan: Pla
 export const approvePhaseUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; mode?: ExecutionMode }]>('approvePhase');
 export const rejectPhaseUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; reason: string }]>('rejectPhase');
 /** notes: what the developer says when handing a paired phase back ("take it from here: …"); RH-A reads them. */
-export const setModeUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; mode: ExecutionMode; notes?: string }]>('setMode');
+/** thread: the pair thread a hand-back was said in, where the phase answers what comes of it. */
+export const setModeUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; mode: ExecutionMode; notes?: string; thread?: PairThread }]>('setMode');
 export const ciOptionUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; option: CiOption }]>('ciOption');
 export const budgetUpdate = defineUpdate<DecisionOutcome, [Actor & { phaseId: string; approve: boolean }]>('budget');
 export const pauseUpdate = defineUpdate<DecisionOutcome, [Actor]>('pause');
@@ -43,7 +44,11 @@ export const workItemStateQuery = defineQuery<WorkItemSnapshot>('state');
 export const phaseProgressSignal = defineSignal<[PhaseProgress]>('phaseProgress');
 
 // phase
-export const phaseModeSignal = defineSignal<[{ mode: ExecutionMode; actor: string; notes?: string }]>('phaseMode');
+export const phaseModeSignal = defineSignal<[{ mode: ExecutionMode; actor: string; notes?: string; thread?: PairThread }]>('phaseMode');
+export interface PairThread {
+  channel: string;
+  threadTs: string;
+}
 export const budgetDecisionSignal = defineSignal<[{ approve: boolean; actor: string }]>('budgetDecision');
 export const pairDoneSignal = defineSignal<[{ summary: string; actor: string }]>('pairDone');
 export const phaseHandoffsQuery = defineQuery<Handoff[]>('handoffs');

@@ -19,6 +19,8 @@ export const PATCH = {
   handbackFromCommits: 'handback-from-commits',
   overlapOnPush: 'overlap-on-push',
   ticketCommentOnPrReady: 'ticket-comment-on-pr-ready',
+  divergedBranchWaits: 'diverged-branch-waits',
+  pairInviteNamesFork: 'pair-invite-names-fork',
   // ciWatchWorkflow
   flakeDecisionsOnProwTerms: 'flake-decisions-on-prow-terms',
   ciWakeOnDelivery: 'ci-wake-on-delivery',

@@ -19,7 +19,8 @@ import {
 import type { Activities, ExecutePhaseResult } from '../src/activities/index.js';
 import type { ExecutionMode } from '../src/contracts/vocabulary.js';
 import type { Handoff } from '../src/contracts/plan.js';
-import { budgetDecisionSignal, pairDoneSignal, phaseHandoffsQuery, phaseModeSignal, phaseProgressSignal } from './definitions.js';
+import { budgetDecisionSignal, pairDoneSignal, phaseHandoffsQuery, phaseModeSignal, phaseProgressSignal, type PairThread } from './definitions.js';
+import { pairSessionWorkflowId } from './ids.js';
 import { ciWatchWorkflow } from './ci-watch.js';
 import type { PhaseInput, PhaseProgress, PhaseResult } from './types.js';
 import { PATCH } from './patches.js';
@@ -53,8 +54,11 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
   let pr: { prUrl: string; branch: string } | undefined;
   let ciRound = 0;
 
-  setHandler(phaseModeSignal, ({ mode: next, actor, notes }) => {
+  /** The pair thread the developer last handed the phase back in: the phase answers there what came of it. */
+  let pairThread: PairThread | undefined;
+  setHandler(phaseModeSignal, ({ mode: next, actor, notes, thread }) => {
     if (next === mode) return;
+    if (thread) pairThread = thread;
     requestedMode = next;
     handback = { actor, ...(notes ? { notes } : {}) };
   });
@@ -73,7 +77,7 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
   const report = (progress: Omit<PhaseProgress, 'phaseId' | 'attempt'>) =>
     parent.signal(phaseProgressSignal, { phaseId: input.phase.id, attempt: input.attempt, ...progress });
 
-  const switchMode = async (why: string, next: string[]) => {
+  const switchMode = async (why: string, next: string[], tellWorkItemMode = false) => {
     const to = requestedMode!;
     const handoff: Handoff = { from: mode, to, at: new Date().toISOString(), done: [...done], why, evidence: [...evidence], next };
     handoffs.push(handoff);
@@ -104,7 +108,7 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
       surface: 'automatic',
       detail: { from: handoff.from, to, done: handoff.done.length, evidence: handoff.evidence.length },
     });
-    await report({ status: to === 'collaborative' ? 'pairing' : 'running', handoff });
+    await report({ status: to === 'collaborative' ? 'pairing' : 'running', handoff, ...(tellWorkItemMode ? { mode: to } : {}) });
   };
 
   /** A paired phase handed back: what the developer committed and said becomes the agent's starting point. */
@@ -135,6 +139,8 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
 
   /** She chose "fix and re-push" on a real CI failure: the agent's fix round runs even on a paired phase. */
   let agentFixRequested = false;
+  /** The phase branch on the fork and RH-A's copy diverged: the phase pairs again, on that branch, until the developer reconciles them. */
+  let divergedBranch: string | undefined;
   for (;;) {
     const agentFixes = agentFixRequested && patched(PATCH.pairedFixRound);
     agentFixRequested = false;
@@ -142,19 +148,32 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
       await report({ status: 'pairing' });
       // The developer's commits land on the phase branch itself; "done" then pushes it and opens the PR.
       // Histories recorded before the branch was prepared here replay without the activity.
-      const prepared = patched(PATCH.pairBranch)
-        ? await quick.preparePhaseBranch({ workItemKey: input.workItemKey, phase: input.phase, attempt: input.attempt })
-        : undefined;
-      const pushTo = prepared ? ` Push your commits to ${prepared.branch}.` : '';
-      await quick.notify({
-        dedupeKey: `pair-invite:${self}:${handoffs.length}`,
-        developerId: input.ownerId,
-        urgency: 'decision',
-        payload: {
-          kind: 'info',
-          text: `${input.workItemKey} phase ${input.phase.id} is yours to pair on. Say "pair with me on phase ${input.phase.id}" to open a thread; say "done" in it when the change is ready.${pushTo}`,
-        },
-      });
+      // A diverged branch is not prepared again (that would fetch and refuse again); the divergence message was the invitation.
+      const resuming = divergedBranch;
+      divergedBranch = undefined;
+      const prepared = resuming
+        ? { branch: resuming, home: undefined }
+        : patched(PATCH.pairBranch)
+          ? await quick.preparePhaseBranch({ workItemKey: input.workItemKey, phase: input.phase, attempt: input.attempt })
+          : undefined;
+      if (!resuming) {
+        // On a code host with forks the invitation names the fork (and its URL) the branch is on; before, only the branch.
+        const home = prepared?.home && patched(PATCH.pairInviteNamesFork) ? prepared.home : undefined;
+        const pushTo = !prepared
+          ? ''
+          : home
+            ? ` Push your commits to ${home.slug}:${prepared.branch}${home.gitUrl ? ` (git push ${home.gitUrl} ${prepared.branch})` : ''}.`
+            : ` Push your commits to ${prepared.branch}.`;
+        await quick.notify({
+          dedupeKey: `pair-invite:${self}:${handoffs.length}`,
+          developerId: input.ownerId,
+          urgency: 'decision',
+          payload: {
+            kind: 'info',
+            text: `${input.workItemKey} phase ${input.phase.id} is yours to pair on. Say "pair with me on phase ${input.phase.id}" to open a thread; say "done" in it when the change is ready.${pushTo}`,
+          },
+        });
+      }
       await condition(() => pairDone !== undefined || requestedMode !== undefined);
       if (!pairDone) {
         // The agent continues from the developer's commits on the phase branch, with their notes (runs from
@@ -227,6 +246,36 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
           continue;
         }
         failure = new Error(`stopped at the token budget by ${budgetDecision!.actor}`);
+      }
+      const diverged = divergence(failure);
+      if (diverged && patched(PATCH.divergedBranchWaits)) {
+        // Never forced: the owner is told where the two sides stand and the phase pairs again until they reconcile them.
+        await quick.notify({
+          dedupeKey: `diverged:${self}:${ciRound}:${handoffs.length}`,
+          developerId: input.ownerId,
+          urgency: 'blocking',
+          payload: { kind: 'info', text: divergedText(input.workItemKey, input.phase.id, diverged) },
+        });
+        if (pairThread)
+          await quick.notify({
+            dedupeKey: `diverged-thread:${self}:${ciRound}:${handoffs.length}`,
+            developerId: input.ownerId,
+            urgency: 'blocking',
+            payload: {
+              kind: 'pair-reply',
+              sessionId: pairSessionWorkflowId(pairThread.channel, pairThread.threadTs),
+              ...pairThread,
+              text: divergedText(input.workItemKey, input.phase.id, diverged),
+            },
+          });
+        requestedMode = 'collaborative';
+        divergedBranch = diverged.branch;
+        await switchMode(
+          `${diverged.branch} on ${diverged.where} and RH-A's copy diverged`,
+          [`rebase your commits onto ${diverged.ours} and push ${diverged.branch} to ${diverged.where}`, 'say "take it from here" in the pair thread'],
+          true,
+        );
+        continue;
       }
       await report({ status: 'failed' });
       await quick.notify({
@@ -308,6 +357,28 @@ export async function phaseWorkflow(input: PhaseInput): Promise<PhaseResult> {
     feedback.push(`Fix the CI failure: ${diagnosis.summary}`);
     agentFixRequested = true;
   }
+}
+
+interface Divergence {
+  branch: string;
+  where: string;
+  theirs: string;
+  ours: string;
+}
+
+/** Where the two sides of a diverged phase branch stand, from the NonFastForward failure's details. */
+function divergence(failure: unknown): Divergence | undefined {
+  if (!(failure instanceof ActivityFailure) || !(failure.cause instanceof ApplicationFailure) || failure.cause.type !== 'NonFastForward') return undefined;
+  const d = (failure.cause.details?.[0] ?? {}) as Partial<Divergence>;
+  return d.branch && d.where && d.theirs && d.ours ? { branch: d.branch, where: d.where, theirs: d.theirs, ours: d.ours } : undefined;
+}
+
+function divergedText(workItemKey: string, phaseId: string, d: Divergence): string {
+  return [
+    `${workItemKey} phase ${phaseId} is waiting for you: ${d.branch} on your fork ${d.where} (at ${d.theirs}) and RH-A's copy (at ${d.ours}) have diverged — each has commits the other lacks.`,
+    'Nothing was forced: neither side was overwritten.',
+    `Rebase your commits onto RH-A's ${d.ours} (git pull --rebase from the upstream, or git rebase ${d.ours}) and push ${d.branch} to ${d.where}, then say "take it from here" in the pair thread.`,
+  ].join(' ');
 }
 
 /** The reason a person can act on: an ActivityFailure only says "Activity task failed"; its cause says why. */

@@ -26,6 +26,8 @@ export interface PhaseProgress {
   awaitingCiDecision?: boolean;
   awaitingBudget?: boolean;
   handoff?: Handoff;
+  /** The phase went back to pairing on its own (its branch diverged): the work item's mode follows, so a hand-back is taken. */
+  mode?: ExecutionMode;
 }
 
 export interface PhaseResult {

@@ -196,7 +196,10 @@ export function createAgentPort(deps: AgentPortDeps): AgentPort {
       const { branch, worktree, owner, pulled } = await checkOutPhase(args, { resetEdits: false });
       // The developer fetches the branch from their fork (or the bot's) and pushes their commits back to it.
       if (pulled?.remote === 'absent') await deps.host.pushBranch(worktree, branch, owner);
-      return { branch, worktree };
+      const home = deps.host.branchHome?.(owner);
+      // Only a remote URL is shown, without any user:token part; a local path (a bare repository) is no URL a person clones from.
+      const gitUrl = /^https?:\/\//.test(home?.pushUrl ?? '') ? home!.pushUrl.replace(/\/\/[^@/]*@/, '//') : '';
+      return { branch, worktree, ...(home ? { home: { slug: `${home.owner}/${home.repo}`, gitUrl } } : {}) };
     },
 
     async phaseBranchWork(args) {

@@ -2,6 +2,7 @@
 // predecessors in the plan's merge order have not merged carries Prow's `/hold`, with a comment naming them,
 // and the hold is lifted once they have. Only the hold Situation Room put is lifted; a person's stays.
 import type { Database } from '../db/client.js';
+import { enqueueNotification } from '../db/outbox.js';
 import { getWorkItem, phasesOf } from '../db/work-items.js';
 import type { CodeHost, PullRequestRef } from '../integrations/github.js';
 import { explainApiRefusal } from '../integrations/github-errors.js';
@@ -45,6 +46,22 @@ export function createMergeOrder(deps: { db: Database; host: Pick<CodeHost, 'hol
     );
   };
 
+  /** The PR stays held by a person's own /hold: the owner hears it once per PR (the outbox's unique dedupe key). */
+  async function tellOwnerHeld(workItemKey: string, p: { id: string; prUrl: string | null }, number: number, by: string | undefined) {
+    const ownerId = (await getWorkItem(deps.db, workItemKey))?.ownerId;
+    if (!ownerId) return;
+    const who = by ? `@${by}` : 'a person';
+    await enqueueNotification(deps.db, {
+      dedupeKey: `held-by-person:${workItemKey}:${p.id}:${number}`,
+      developerId: ownerId,
+      urgency: 'decision',
+      payload: {
+        kind: 'info',
+        text: `${workItemKey} phase ${p.id}: the phases before it have merged, but PR #${number} stays held by ${who} (their own /hold, which Situation Room leaves alone): ${p.prUrl}`,
+      },
+    });
+  }
+
   return {
     async holdIfWaiting({ workItemKey, phaseId, pr }) {
       if (!deps.host.hold) return [];
@@ -66,9 +83,10 @@ export function createMergeOrder(deps: { db: Database; host: Pick<CodeHost, 'hol
         const number = pullNumber(p.prUrl);
         if (p.id === mergedPhaseId || p.status === 'merged' || !Number.isInteger(number)) continue;
         if (predecessorsOf(phases, p.id, merged).length > 0) continue;
-        const outcome = await deps.host.releaseHold(number, holdMarker(workItemKey, p.id)).catch((err: unknown) => {
+        const { outcome, by } = await deps.host.releaseHold(number, holdMarker(workItemKey, p.id)).catch((err: unknown) => {
           throw explainApiRefusal(err, `lifting the hold on PR #${number}`);
         });
+        if (outcome === 'held-by-person') await tellOwnerHeld(workItemKey, p, number, by);
         out.push({ phaseId: p.id, outcome });
       }
       return out;

@@ -88,6 +88,8 @@ export interface DecisionRequest {
   plan?: Plan;
   /** set-mode handing a paired phase back: what the developer wants the agent to know. */
   notes?: string;
+  /** set-mode said in a pair thread: what the phase has to say about the hand-back is answered there too. */
+  thread?: { channel: string; threadTs: string };
   /** Developer id (role file name), resolved from the Slack user by the surface. */
   actor: string;
   surface: Surface;

@@ -48,7 +48,12 @@ export interface ProgressNotes {
 export interface AgentPort {
   draftPlan(args: { workItemKey: string; ownerId: string; intention: string; feedback?: string[] }): Promise<Plan>;
   /** Creates (or reuses) the phase's worktree and branch so a person can commit to it before the agent runs. */
-  preparePhaseBranch(args: { workItemKey: string; phase: PlannedPhase; attempt: number }): Promise<{ branch: string; worktree: string }>;
+  /** home: the repository the branch was pushed to (`owner/repo`) and its git URL, on a code host with forks. */
+  preparePhaseBranch(args: {
+    workItemKey: string;
+    phase: PlannedPhase;
+    attempt: number;
+  }): Promise<{ branch: string; worktree: string; home?: { slug: string; gitUrl: string } }>;
   /** What is on the phase branch beyond its base: read when a developer hands a paired phase back. */
   phaseBranchWork(args: { workItemKey: string; phase: PlannedPhase; attempt: number }): Promise<PhaseBranchWork>;
   executePhase(args: ExecutePhaseArgs, heartbeat: (details: ProgressNotes) => void, signal: AbortSignal): Promise<ExecutePhaseResult>;

@@ -12,7 +12,7 @@ export type HoldOutcome = 'released' | 'held-by-person' | 'not-held';
  * no longer exists (404), or a branch that moved on both sides (never forced). Anything else is returned as is,
  * for Temporal to retry.
  */
-export function explainPushFailure(err: unknown, at: { branch: string; where: string; detail?: string }): unknown {
+export function explainPushFailure(err: unknown, at: { branch: string; where: string; detail?: string; heads?: { theirs: string; ours: string } }): unknown {
   const text = `${(err as { stderr?: string }).stderr ?? ''}\n${(err as Error).message ?? ''}`;
   if (/GH006|protected branch/i.test(text)) {
     return new CataloguedFailure(
@@ -31,6 +31,8 @@ export function explainPushFailure(err: unknown, at: { branch: string; where: st
     return new CataloguedFailure(
       'NonFastForward',
       `${detail}. Nothing was forced: rebase your commits on the branch (git pull --rebase) and push again, or say which side to keep; then hand the phase back.`,
+      // Where and at which commits the two sides stand, for the owner's message (short SHAs, as git prints them).
+      at.heads ? [{ branch: at.branch, where: at.where, ...at.heads }] : [],
     );
   }
   return err;

@@ -36,10 +36,12 @@ export interface CodeHost {
     branch: string,
     owner?: BranchOwner,
   ): Promise<{ remote: 'absent' | 'same' | 'fast-forwarded' | 'local-ahead'; commits: number }>;
+  /** Where a phase branch lives (the developer's fork for their collaborative phases, else the bot's) and its git URL. */
+  branchHome?(owner?: BranchOwner): PushTarget;
   /** Puts Prow's hold on a PR with a comment naming what it waits for, once per marker. */
   hold?(prNumber: number, why: string, marker: string): Promise<void>;
-  /** Lifts the hold `hold` put with this marker, unless a person holds the PR too. */
-  releaseHold?(prNumber: number, marker: string): Promise<HoldOutcome>;
+  /** Lifts the hold `hold` put with this marker, unless a person holds the PR too (`by`: who, when GitHub says). */
+  releaseHold?(prNumber: number, marker: string): Promise<{ outcome: HoldOutcome; by?: string }>;
   comment(prNumber: number, body: string): Promise<{ id: number }>;
   listComments(prNumber: number): Promise<Array<{ id: number; body: string; user: string }>>;
   setCommitStatus(
@@ -111,6 +113,7 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
     return pr ? { number: pr.number, url: pr.html_url, headSha: pr.head.sha, branch } : undefined;
   };
   return {
+    branchHome: targetOf,
     async pushBranch(worktree, branch, owner) {
       const target = targetOf(owner);
       try {
@@ -135,9 +138,11 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
       if (theirs === 0) return { remote: ours === 0 ? 'same' : 'local-ahead', commits: 0 };
       if (ours > 0) {
         const subjects = async (range: string) => (await git(worktree, ['log', '--format=%h %s', range])).trim().split('\n').slice(0, 5).join('; ');
+        const short = async (rev: string) => (await git(worktree, ['rev-parse', '--short=10', rev])).trim();
         throw explainPushFailure(Object.assign(new Error('diverged'), { stderr: '! [rejected] (non-fast-forward)' }), {
           branch,
           where: `${target.owner}/${target.repo}`,
+          heads: { theirs: await short(ref), ours: await short('HEAD') },
           detail: `${branch} on ${target.owner}/${target.repo} has ${theirs} commit(s) the agent's copy lacks (${await subjects(`HEAD..${ref}`)}) and the agent's copy has ${ours} it lacks (${await subjects(`${ref}..HEAD`)})`,
         });
       }
@@ -241,9 +246,16 @@ export function createGitHub(opts: GitHubOptions): CodeHost {
         ),
         held: labels.some((l) => l.name === holdLabel),
       });
-      if (state !== 'ours') return state === 'person' ? 'held-by-person' : 'not-held';
+      if (state === 'none') return { outcome: 'not-held' };
+      if (state === 'person') {
+        // Whose hold: the last person who said /hold in a comment, else who put the label on by hand.
+        const said = comments.filter((c) => !(c.body ?? '').includes(tag) && /^\s*\/hold\s*$/m.test(c.body ?? '')).at(-1)?.user?.login;
+        const labelled = events.filter((e) => e.event === 'labeled' && 'label' in e && e.label?.name === holdLabel).at(-1)?.actor?.login;
+        const by = said ?? labelled;
+        return { outcome: 'held-by-person', ...(by ? { by } : {}) };
+      }
       await octokit.rest.issues.createComment({ ...repo, issue_number: prNumber, body: `/hold cancel\n\nWhat this PR waited for has merged.\n${tag}` });
-      return 'released';
+      return { outcome: 'released' };
     },
   };
 }

@@ -88,7 +88,15 @@ export function createTemporalOrchestrator(deps: TemporalOrchestratorDeps): Orch
       case 'set-mode':
         return handle.executeUpdate(setModeUpdate, {
           ...options,
-          args: [{ ...actor, phaseId: request.phaseId ?? '', mode: request.mode ?? 'approval-required', ...(request.notes ? { notes: request.notes } : {}) }],
+          args: [
+            {
+              ...actor,
+              phaseId: request.phaseId ?? '',
+              mode: request.mode ?? 'approval-required',
+              ...(request.notes ? { notes: request.notes } : {}),
+              ...(request.thread ? { thread: request.thread } : {}),
+            },
+          ],
         });
       case 'edit-plan':
         if (!request.plan) throw new RefusedDecision('a plan edit carries the edited plan');

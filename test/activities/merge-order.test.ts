@@ -21,6 +21,7 @@ import { createExampleRepo } from '../../src/integrations/example-repo.js';
 import { git } from '../../src/integrations/git.js';
 import { createGitHub, type CodeHost } from '../../src/integrations/github.js';
 import type { Plan } from '../../src/plan/schema.js';
+import { notificationOutbox } from '../../src/db/schema/index.js';
 import { openTestStore } from '../support/db.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/doubles/github.js';
 
@@ -154,9 +155,18 @@ describe('merge order on Prow through the activity surface', () => {
     expect(github.labels.get(pr.docs!.number)?.has('needs-ok-to-test')).toBe(true);
     expect(commentsOn(pr.docs!.number)).toHaveLength(before);
 
-    // A released PR is not released twice.
+    // maria, the owner, is told once that docs stays held by bob, with the PR's link.
+    const heldNotices = async () => (await store.db.select().from(notificationOutbox)).filter((n) => n.dedupeKey.startsWith('held-by-person:'));
+    const [notice] = await heldNotices();
+    expect(notice).toMatchObject({ developerId: 'maria', dedupeKey: `held-by-person:${key}:docs:${pr.docs!.number}` });
+    expect((notice!.payload as { text: string }).text).toBe(
+      `${key} phase docs: the phases before it have merged, but PR #${pr.docs!.number} stays held by @approver-bob (their own /hold, which Situation Room leaves alone): ${pr.docs!.url}`,
+    );
+
+    // A released PR is not released twice, and the owner is not told twice.
     expect(await order.releaseFreed({ workItemKey: key, mergedPhaseId: 'impl' })).toEqual([{ phaseId: 'docs', outcome: 'held-by-person' }]);
     expect(commentsOn(pr.impl!.number).filter((c) => c.body.startsWith('/hold cancel'))).toHaveLength(1);
+    expect(await heldNotices()).toHaveLength(1);
   });
 
   it("turns GitHub's refusals into the catalogue's failures: 403, 404 and 422 for good, 429 after GitHub's delay", async () => {

@@ -4,8 +4,9 @@
 // webhooks to the product's POST /github/webhook) and a loopback Sippy.
 // - Phase capacity is maria's to pair on: its branch is pushed to her fork, she pushes a commit to it with git,
 //   hands the phase back in the pair thread, and RH-A continues on top of her commit (the PR's head has it as
-//   an ancestor) and opens the PR from maria-dev:branch. (A branch that moved on both sides is explained and
-//   never forced: test/integrations/github-app-fork.test.ts covers it on the same code host.)
+//   an ancestor) and opens the PR from maria-dev:branch. The invitation names her fork and its URL. Her first
+//   push starts from her fork's stale main, so the branch and RH-A's copy diverge: she is told both heads, nothing
+//   is forced, the phase waits; she rebases, pushes and hands it back again.
 // - Its first CI run fails a test that Sippy's history says flakes (70% pass): RH-O retries it with /test,
 //   silently. Phase reserved's PR fails a test that passes 99.5% of the time: escalated at once (DM and
 //   channel), no retry.
@@ -183,19 +184,30 @@ describe('a two-phase plan through forks as a GitHub App', () => {
 
     const planGate = await newDm('maria', (m) => seen(m).includes(`Plan gate — ${key}`), 'the plan gate', 60_000);
     expect((await ws.tap('maria', planGate, 'sitroom:decide:approve-plan')).status).toBe(200);
+    // Meanwhile tide merges someone else's change upstream; maria's fork's main stays where it was.
+    const other = join(scratch, 'other-clone');
+    await git(scratch, ['clone', '-q', bare.upstream, other]);
+    writeFileSync(join(other, 'CAPACITY-NOTES.md'), 'Another team documents capacity reservations.\n');
+    await git(other, ['add', 'CAPACITY-NOTES.md']);
+    await git(other, ['-c', 'user.name=Lee', '-c', 'user.email=lee@example.com', 'commit', '-q', '-m', 'docs: capacity reservations']);
+    await git(other, ['push', '-q', 'origin', 'main']);
+    const upstreamHead = (await git(other, ['rev-parse', 'HEAD'])).trim();
     const gateOf = (phase: string) =>
       newDm('maria', (m) => seen(m).includes(`Phase gate — ${key}`) && seen(m).includes(`phase ${phase}`), `the ${phase} phase gate`, 60_000);
     expect((await ws.tap('maria', await gateOf('capacity'), 'sitroom:decide:approve-phase')).status).toBe(200);
 
     // 1. Pairing through her fork: the branch is on maria-dev/hypershift; she pushes a commit to it with git.
     const invite = await newDm('maria', (m) => m.text.includes(`${key} phase capacity is yours to pair on`), 'the pair invitation', 120_000);
-    const branch = /Push your commits to (\S+?)\.?$/m.exec(invite.text)?.[1];
+    const [, branch, pushUrl] = /Push your commits to maria-dev\/hypershift:(\S+) \(git push (\S+) \S+\)\.$/m.exec(invite.text) ?? [];
     expect(branch).toBe(`sitroom/${key.toLowerCase()}/capacity-1`);
+    expect(pushUrl).toBe(`${github.url}/maria-dev/hypershift.git`);
     expect((await git(bare.maria, ['rev-parse', '--verify', `refs/heads/${branch}`])).trim()).toMatch(/^[0-9a-f]{40}$/);
     await expect(git(bare.bot, ['rev-parse', '--verify', '-q', `refs/heads/${branch}`])).rejects.toThrow();
 
+    // She starts the branch from her fork's main, which lacks the upstream's new commit, and pushes it over the prepared one.
     const mine = join(scratch, 'maria-clone');
-    await git(scratch, ['clone', '-q', '-b', branch!, bare.maria, mine]);
+    await git(scratch, ['clone', '-q', bare.maria, mine]);
+    await git(mine, ['checkout', '-q', '-b', branch!, 'origin/main']);
     appendFileSync(join(mine, conditionsFile), '\n// Capacity conditions are set by the NodePool controller when the platform refuses machines.\n');
     await git(mine, [
       '-c',
@@ -207,14 +219,44 @@ describe('a two-phase plan through forks as a GitHub App', () => {
       '-am',
       `${key}: where capacity conditions come from`,
     ]);
-    await git(mine, ['push', '-q', 'origin', branch!]);
-    const hers = (await git(mine, ['rev-parse', 'HEAD'])).trim();
+    await git(mine, ['push', '-q', '-f', 'origin', branch!]);
+    let hers = (await git(mine, ['rev-parse', 'HEAD'])).trim();
 
     const channel = dm('maria');
     const { ts } = await ws.sendMessage('maria', channel, `pair with me on phase capacity of ${key}`);
     await until(() => ws.threadReplies(channel, ts).find((m) => m.text.startsWith('Pairing on')), 'the pair thread');
     await ws.sendMessage('maria', channel, 'take it from here', ts);
     await product.replyIn(channel, ts, (m) => m.text.includes('continues from your commits'), 'the hand-back reply');
+
+    // The two sides diverged: explained with both heads, nothing forced, and the phase waits for her (no failure).
+    const diverged = await newDm('maria', (m) => m.text.includes(`${key} phase capacity is waiting for you`), 'the divergence message', 120_000);
+    expect(diverged.text).toContain(`${branch} on your fork maria-dev/hypershift (at ${hers.slice(0, 10)})`);
+    expect(diverged.text).toContain(`RH-A's copy (at ${upstreamHead.slice(0, 10)}) have diverged`);
+    expect(diverged.text).toContain('Nothing was forced');
+    expect(diverged.text).toContain('say "take it from here"');
+    // The pair thread she handed back in says the same.
+    const inThread = await product.replyIn(
+      channel,
+      ts,
+      (m) => m.text.includes(`${key} phase capacity is waiting for you`),
+      'the divergence in the pair thread',
+    );
+    expect(inThread.text).toContain(`(at ${hers.slice(0, 10)})`);
+    expect(inThread.text).toContain(`(at ${upstreamHead.slice(0, 10)})`);
+    expect(dmOf('maria').some((m) => m.text.includes(`${key} phase capacity failed`))).toBe(false);
+    expect((await git(bare.maria, ['rev-parse', `refs/heads/${branch}`])).trim()).toBe(hers);
+    expect(github.pulls.find((p) => p.head === branch)).toBeUndefined();
+
+    // She rebases onto the upstream, pushes, and hands the phase back in the same thread.
+    await git(mine, ['fetch', '-q', bare.upstream, 'main']);
+    await git(mine, ['-c', 'user.name=Maria Alvarez', '-c', 'user.email=maria@example.com', 'rebase', '-q', 'FETCH_HEAD']);
+    await git(mine, ['push', '-q', '-f', 'origin', branch!]);
+    hers = (await git(mine, ['rev-parse', 'HEAD'])).trim();
+    await ws.sendMessage('maria', channel, 'take it from here', ts);
+    await until(
+      () => ws.threadReplies(channel, ts).filter((m) => m.text.includes('continues from your commits')).length === 2 || undefined,
+      'the second hand-back reply',
+    );
 
     // RH-A continues on top of her commit and opens the PR from her fork onto the upstream.
     const ready = await newDm('maria', (m) => seen(m).includes(`PR ready — ${key} capacity`), '"PR ready" for capacity', 300_000);
@@ -224,6 +266,7 @@ describe('a two-phase plan through forks as a GitHub App', () => {
     expect(seen(ready)).toContain(firstUrl);
     expect(first.sha).not.toBe(hers);
     await git(bare.maria, ['merge-base', '--is-ancestor', hers, first.sha]); // throws when her commit is not in the PR's head
+    await git(bare.maria, ['merge-base', '--is-ancestor', upstreamHead, first.sha]);
     expect(await git(bare.maria, ['show', `${first.sha}:${conditionsFile}`])).toContain('NodePoolCapacityErrorConditionType');
     expect(await git(bare.maria, ['show', `${first.sha}:${conditionsFile}`])).toContain('Capacity conditions are set by the NodePool controller');
     // Every push and API call was the app's; nothing reached the upstream's branches.

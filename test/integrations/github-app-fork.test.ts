@@ -218,23 +218,23 @@ describe('GitHub App identity, forks and holds on the loopback GitHub', () => {
     expect(github.comments.filter((c) => c.issue === pr && c.body.startsWith('/hold\n'))).toHaveLength(1);
     expect(github.labels.get(pr)?.has('do-not-merge/hold')).toBe(true);
     await expect(github.mergePull(pr)).rejects.toMatchObject({ status: 405 });
-    expect(await host.releaseHold!(pr, 'hold:W-1:impl')).toBe('released');
+    expect((await host.releaseHold!(pr, 'hold:W-1:impl')).outcome).toBe('released');
     expect(github.labels.get(pr)?.has('do-not-merge/hold')).toBe(false);
-    expect(await host.releaseHold!(pr, 'hold:W-1:impl')).toBe('not-held');
+    expect((await host.releaseHold!(pr, 'hold:W-1:impl')).outcome).toBe('not-held');
 
     // A reviewer holds it too: our hold cancelled would cancel theirs (one label), so it stays.
     await host.hold!(pr, 'Waits again.', 'hold:W-1:impl2');
     github.commentAs('reviewer-ann', pr, 'Let me look first.\n/hold');
-    expect(await host.releaseHold!(pr, 'hold:W-1:impl2')).toBe('held-by-person');
+    expect((await host.releaseHold!(pr, 'hold:W-1:impl2')).outcome).toBe('held-by-person');
     expect(github.labels.get(pr)?.has('do-not-merge/hold')).toBe(true);
     github.commentAs('reviewer-ann', pr, '/hold cancel');
-    expect(await host.releaseHold!(pr, 'hold:W-1:impl2')).toBe('not-held');
+    expect((await host.releaseHold!(pr, 'hold:W-1:impl2')).outcome).toBe('not-held');
 
     // A label put on by hand in GitHub's UI is a person's hold as well.
     await host.hold!(pr, 'Waits once more.', 'hold:W-1:impl3');
     github.commentAs('reviewer-ann', pr, '/hold cancel');
     github.labelAs('approver-bob', pr, 'do-not-merge/hold');
-    expect(await host.releaseHold!(pr, 'hold:W-1:impl3')).toBe('held-by-person');
+    expect((await host.releaseHold!(pr, 'hold:W-1:impl3')).outcome).toBe('held-by-person');
   });
 
   it('reads whose hold it is from comments and label events', () => {

@@ -184,6 +184,7 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
           mode: args.mode,
           actor: args.actor,
           ...(args.notes ? { notes: args.notes.slice(0, 4_000) } : {}),
+          ...(args.thread ? { thread: args.thread } : {}),
         });
       }
       return outcome;
@@ -321,5 +322,6 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
     if (progress.awaitingCiDecision !== undefined) p.awaitingCiDecision = progress.awaitingCiDecision;
     if (progress.awaitingBudget !== undefined) p.awaitingBudget = progress.awaitingBudget;
     if (progress.handoff) p.handoffs.push(progress.handoff);
+    if (progress.mode) p.mode = progress.mode;
   });
 }

@@ -44,6 +44,7 @@ export function registerMessage(app: App, deps: SlackDeps): void {
             kind: 'set-mode',
             mode: 'autonomous',
             ...(handBack.notes ? { notes: handBack.notes } : {}),
+            thread: { channel: event.channel, threadTs },
             actor: developer.id,
             surface: 'slack-message',
             idempotencyKey: trigger.key!,
