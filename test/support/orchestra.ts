@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { createDecisionSinks } from '../../src/activities/sinks.js';
+import type { DecisionCommit } from '../../src/contracts/decisions.js';
 import { exampleTargetRepo, loadConfig, type LoadedConfig } from '../../src/config/load.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { upsertDevelopers } from '../../src/db/work-items.js';
@@ -25,6 +26,18 @@ export interface Orchestra {
   restartWorker(): Promise<void>;
 }
 
+/** Called by the worker's decision sink in place of the store; `store` is the real one. */
+export type DecisionSinkWrapper = (commit: DecisionCommit, store: (commit: DecisionCommit) => Promise<unknown>) => Promise<unknown>;
+
+function sinkStore(
+  sink: 'worker' | 'failing' | DecisionSinkWrapper | undefined,
+  activities: { commitDecision(commit: DecisionCommit): Promise<unknown> },
+): { commitDecision(commit: DecisionCommit): Promise<unknown> } {
+  if (sink === 'failing') return { commitDecision: () => Promise.reject(new Error('connection refused')) };
+  if (typeof sink === 'function') return { commitDecision: (commit) => sink(commit, (c) => activities.commitDecision(c)) };
+  return activities;
+}
+
 export type PortOverrides = Partial<Pick<ActivityDeps, 'agent' | 'ci' | 'ciKnowledge' | 'memory' | 'insight' | 'ciHistory'>>;
 
 const unexpected = (port: string) =>
@@ -32,8 +45,11 @@ const unexpected = (port: string) =>
 
 export async function startOrchestra(
   ports: PortOverrides = {},
-  /** decisionSink 'failing': the worker's fast path never stores a decision, as when the database is down at that instant. */
-  options: { env?: TestWorkflowEnvironment; decisionSink?: 'worker' | 'failing' } = {},
+  /**
+   * decisionSink 'failing': the worker's fast path never stores a decision, as when the database is down at that instant.
+   * A function stands between the sink and the store (to hold the worker's thread while a decision is stored, say).
+   */
+  options: { env?: TestWorkflowEnvironment; decisionSink?: 'worker' | 'failing' | DecisionSinkWrapper } = {},
 ): Promise<Orchestra> {
   const env = options.env ?? (await connectTestEnvironment());
   const store = await openTestStore();
@@ -60,10 +76,7 @@ export async function startOrchestra(
       taskQueue,
       workflowBundle: bundle,
       activities,
-      sinks: createDecisionSinks(
-        options.decisionSink === 'failing' ? { commitDecision: () => Promise.reject(new Error('connection refused')) } : activities,
-        silent,
-      ),
+      sinks: createDecisionSinks(sinkStore(options.decisionSink, activities), silent),
       shutdownGraceTime: '2 seconds',
     });
   let worker = await makeWorker();
