@@ -15,5 +15,8 @@ export const modelDriftWorkflowId = 'model-drift';
 export const askWorkflowId = (developerId: string, idempotencyKey: string) => `ask:${developerId}:${idempotencyKey}`;
 export const ciHistoryImportScheduleId = 'ci-history-import';
 export const ciHistoryImportWorkflowId = 'ci-history-import';
+export const followUpBugsScheduleId = 'follow-up-bugs';
+/** The server appends the scheduled time to a scheduled run's id. */
+export const followUpBugsWorkflowId = 'follow-up-bugs';
 /** A GitHub webhook delivery handled on the worker: GitHub's delivery id, so a redelivery finds the same run. */
 export const githubEventWorkflowId = (deliveryId: string) => `github-event:${deliveryId}`;

@@ -8,4 +8,5 @@ export { knowledgeStalenessWorkflow } from './knowledge-upkeep.js';
 export { modelDriftWorkflow } from './model-drift.js';
 export { askWorkflow } from './ask.js';
 export { ciHistoryImportWorkflow } from './ci-history-import.js';
+export { followUpBugsWorkflow } from './follow-up-bugs.js';
 export { githubEventWorkflow } from './github-event.js';

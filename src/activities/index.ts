@@ -68,6 +68,8 @@ export interface ActivityDeps {
   modelDrift?: { check(): Promise<ModelDriftReport> };
   /** OpenShift CI's test history imported from Sippy (src/knowledge/flake-decisions.ts importCiHistory). */
   ciHistory?: { import(): Promise<{ ok: boolean; release?: string; tests: number }> };
+  /** Jira bugs linked to recently merged work items, recorded as outcomes (src/main/follow-up-bugs.ts). */
+  followUpBugs?: () => Promise<{ merges: number; recorded: Array<{ prUrl: string; bug: string }> }>;
   /** GitHub webhook deliveries about phase PRs (src/confidence/github-events.ts). */
   githubEvents?: (event: GitHubEvent) => Promise<GitHubEventOutcome>;
   /** RH-A answering questions people ask in Slack (src/activities/ask.ts). */
@@ -375,6 +377,12 @@ export function createActivities(deps: ActivityDeps) {
           throw ApplicationFailure.create({ message: err.message, type: 'SippyRateLimited', nextRetryDelay: err.retryAfterMs });
         throw err;
       }
+    },
+
+    /** Records Jira bugs linked to recently merged work items; Jira's errors arrive catalogued. */
+    async recordFollowUpBugs(): Promise<{ merges: number; recorded: Array<{ prUrl: string; bug: string }> }> {
+      if (!deps.followUpBugs) return { merges: 0, recorded: [] };
+      return deps.followUpBugs();
     },
 
     /** A question asked in Slack, answered here on the worker, within the asker's daily question budget. */

@@ -180,6 +180,14 @@ export const TeamConfig = z
           .default('24h'),
       })
       .default({ promotion_threshold: 3, staleness_scan_every: '24h' }),
+    jira: z
+      .strictObject({
+        // A Bug linked to a merged work item's ticket (or its stories) within this many days of the merge is
+        // recorded as that merge's follow-up-bug outcome for calibration, checked on a Schedule.
+        follow_up_bug_window_days: z.number().int('must be a whole number of days').min(1).max(365).default(14),
+        follow_up_check_every: Duration.prefault('6h'),
+      })
+      .prefault({}),
   })
   .strict();
 export type TeamConfig = z.output<typeof TeamConfig>;

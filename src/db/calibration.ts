@@ -1,7 +1,7 @@
 // Storage for calibration: the grades a change merged with and its post-merge outcomes. Idempotent writes,
 // because merges and bug links arrive from webhooks that may be delivered more than once. The table computed
 // from these records is confidence's rule (calibrationTable in src/confidence/calibration.ts).
-import { eq } from 'drizzle-orm';
+import { and, eq, gte, isNotNull } from 'drizzle-orm';
 import type { Database } from './client.js';
 import { mergedChanges, mergeOutcomes } from './schema/knowledge.js';
 import type { ConfidenceLevel, Grade, LevelGrade, MergedChangeRecord, OutcomeKind } from '../contracts/confidence.js';
@@ -32,6 +32,20 @@ export class CalibrationStore {
       .insert(mergeOutcomes)
       .values({ prUrl: input.prUrl, kind: input.kind, reference: input.reference, detail: input.detail ?? '', ...(input.at ? { recordedAt: input.at } : {}) })
       .onConflictDoNothing();
+  }
+
+  /** Merges of work items (the ones with a ticket) at or after `since`, for the follow-up bug check. */
+  async workItemMergesSince(since: Date): Promise<Array<{ prUrl: string; workItemKey: string; mergedAt: Date }>> {
+    const rows = await this.db
+      .select({ prUrl: mergedChanges.prUrl, workItemKey: mergedChanges.workItemKey, mergedAt: mergedChanges.mergedAt })
+      .from(mergedChanges)
+      .where(and(isNotNull(mergedChanges.workItemKey), gte(mergedChanges.mergedAt, since)));
+    return rows.map((r) => ({ prUrl: r.prUrl, workItemKey: r.workItemKey!, mergedAt: r.mergedAt }));
+  }
+
+  /** The outcomes recorded for a PR, so a re-run can tell what is new. */
+  async outcomesOf(prUrl: string): Promise<Array<{ kind: string; reference: string }>> {
+    return this.db.select({ kind: mergeOutcomes.kind, reference: mergeOutcomes.reference }).from(mergeOutcomes).where(eq(mergeOutcomes.prUrl, prUrl));
   }
 
   async records(): Promise<MergedChangeRecord[]> {

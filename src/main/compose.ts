@@ -55,6 +55,7 @@ import { createOnboarding } from '../knowledge/onboarding-offers.js';
 import { assessPhase, createPrReady, renderPrDescription, reviewersFor } from '../confidence/pr-ready.js';
 import { footprintOf } from '../confidence/overlap.js';
 import { importCiHistory, loadCiHealth } from '../knowledge/flake-decisions.js';
+import { createFollowUpBugCheck } from './follow-up-bugs.js';
 import { createSippyClient } from '../integrations/sippy.js';
 import { createGitHubEventHandler } from '../confidence/github-events.js';
 import { createReadyToMerge, type ReadyToMerge } from '../integrations/merge-request.js';
@@ -266,6 +267,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         return importCiHistory(store.db, createSippyClient({ baseUrl: sippy.url }), sippy, new Date());
       },
     },
+    ...(issues ? { followUpBugs: createFollowUpBugCheck({ issues, calibration: new CalibrationStore(store.db), team: () => config.current().team }) } : {}),
     modelDrift: createModelDriftCheck({ targetRepo, config: () => config.current(), logger }),
     githubEvents: createGitHubEventHandler({
       db: store.db,

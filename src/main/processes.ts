@@ -15,7 +15,13 @@ import { allowedHosts } from '../http/guard.js';
 import { startHttpServer, type HttpServer } from '../http/server.js';
 import type { GateRedraw } from '../slack/delivery/redraw.js';
 import { createDispatcher, createDispatcherClient } from '../slack/delivery/dispatcher.js';
-import { ensureBriefingSchedules, ensureCiHistorySchedule, ensureModelDriftSchedule, ensureStalenessSchedule } from '../orchestrator/schedules.js';
+import {
+  ensureBriefingSchedules,
+  ensureCiHistorySchedule,
+  ensureFollowUpBugsSchedule,
+  ensureModelDriftSchedule,
+  ensureStalenessSchedule,
+} from '../orchestrator/schedules.js';
 import { createSlackApp } from '../slack/app.js';
 import { startLocalWorkspace, type LocalWorkspace } from '../local-slack/server.js';
 import { ensureTemporalBinaries } from '../temporal/binaries.js';
@@ -297,6 +303,7 @@ export async function runSurfaces(
   await ensureModelDriftSchedule(temporal.client, temporal.taskQueue);
   const sippy = core.config.current().team.ci.sippy;
   if (sippy) await ensureCiHistorySchedule(temporal.client, sippy.import_every, temporal.taskQueue);
+  if (core.issues) await ensureFollowUpBugsSchedule(temporal.client, core.config.current().team.jira.follow_up_check_every, temporal.taskQueue);
   return {
     http: http.url,
     publicUrl,

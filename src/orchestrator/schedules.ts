@@ -9,6 +9,8 @@ import {
   briefingScheduleId,
   ciHistoryImportScheduleId,
   ciHistoryImportWorkflowId,
+  followUpBugsScheduleId,
+  followUpBugsWorkflowId,
   knowledgeStalenessScheduleId,
   modelDriftScheduleId,
   modelDriftWorkflowId,
@@ -117,4 +119,20 @@ export async function ensureCiHistorySchedule(client: Client, everyMs: number, t
   const created = await createOrUpdate(client, ciHistoryImportScheduleOptions(everyMs, taskQueue));
   await client.schedule.getHandle(created).trigger(ScheduleOverlapPolicy.SKIP);
   return created;
+}
+
+/** Jira's follow-up bugs checked every `everyMs` (team.yaml jira.follow_up_check_every). */
+export function followUpBugsScheduleOptions(everyMs: number, taskQueue: string): ScheduleOptions {
+  return {
+    scheduleId: followUpBugsScheduleId,
+    spec: { intervals: [{ every: everyMs }] },
+    // A missed check is not caught up: the next one reads the same links, and every window is days long.
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
+    action: { type: 'startWorkflow', workflowType: 'followUpBugsWorkflow', workflowId: followUpBugsWorkflowId, taskQueue, args: [] },
+  };
+}
+
+/** The follow-up bug Schedule, created or updated to the current interval. */
+export async function ensureFollowUpBugsSchedule(client: Client, everyMs: number, taskQueue: string): Promise<string> {
+  return createOrUpdate(client, followUpBugsScheduleOptions(everyMs, taskQueue));
 }
