@@ -38,7 +38,7 @@ function sinkStore(
   return activities;
 }
 
-export type PortOverrides = Partial<Pick<ActivityDeps, 'agent' | 'ci' | 'ciKnowledge' | 'memory' | 'insight' | 'ciHistory'>>;
+export type PortOverrides = Partial<Pick<ActivityDeps, 'agent' | 'ci' | 'ciKnowledge' | 'memory' | 'insight' | 'ciHistory' | 'followUpBugs'>>;
 
 const unexpected = (port: string) =>
   new Proxy({}, { get: (_t, name) => () => Promise.reject(new Error(`${port}.${String(name)} was not expected in this test`)) });
@@ -68,6 +68,7 @@ export async function startOrchestra(
     ciKnowledge: ports.ciKnowledge ?? (unexpected('ciKnowledge') as ActivityDeps['ciKnowledge']),
     memory: ports.memory ?? (unexpected('memory') as ActivityDeps['memory']),
     ...(ports.ciHistory ? { ciHistory: ports.ciHistory } : {}),
+    ...(ports.followUpBugs ? { followUpBugs: ports.followUpBugs } : {}),
   });
   const bundle = await workflowBundle();
   const makeWorker = () =>
