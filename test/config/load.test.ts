@@ -57,6 +57,20 @@ describe('bad config', () => {
     expect(err.issues[0]!.file).toMatch(/\.rh-agentic\/team\.yaml$/);
   });
 
+  it('names the follow-up bug window at its line when it is not a whole number of days, and defaults it to 14', () => {
+    const repo = copyOfExample();
+    const team = join(repo, '.rh-agentic', 'team.yaml');
+    const shipped = readFileSync(team, 'utf8');
+    expect(loadConfig(repo).team.jira).toEqual({ follow_up_bug_window_days: 14, follow_up_check_every: 6 * 3_600_000 });
+    const text = shipped.replace('follow_up_bug_window_days: 14', 'follow_up_bug_window_days: 2.5');
+    writeFileSync(team, text);
+    const err = loadError(repo);
+    const line = text.split('\n').findIndex((l) => l.includes('follow_up_bug_window_days: 2.5')) + 1;
+    expect(err.message).toBe(`${err.issues[0]!.file}:${line} jira.follow_up_bug_window_days: must be a whole number of days`);
+    writeFileSync(team, shipped.replace(/\njira:\n[\s\S]*$/, '\n'));
+    expect(loadConfig(repo).team.jira.follow_up_bug_window_days).toBe(14);
+  });
+
   it('reports a YAML syntax error with its line', () => {
     const repo = copyOfExample();
     const role = join(repo, '.rh-agentic', 'roles', 'sam.yaml');
