@@ -1,6 +1,6 @@
-// Follow-up bugs recorded without anyone typing `sitroom outcome`: two phase PRs of one work item merged
-// (recorded as the dashboard calibration test records merges), a Bug linked to the ticket in the loopback
-// Jira after the merge, and another linked Bug created before it. The Schedule the worker ensures at start
+// Follow-up bugs recorded without anyone typing `sitroom outcome`: two phase PRs of one epic merged
+// (recorded as the dashboard calibration test records merges), a Bug linked to the epic and one to its Story in the
+// loopback Jira after the merges, and another linked Bug created before them. The Schedule the worker ensures at start
 // is triggered as Temporal would on its interval; the dashboard, opened with the sign-in link, shows each
 // merge's follow-up bug once, the earlier bug nowhere, and a second run records nothing new.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,8 +56,12 @@ beforeAll(async () => {
       summary: 'NodePool auto-repair for AWS',
       description: 'Replace unhealthy nodes.',
       status: 'Closed',
+      type: 'Epic',
       links: [link('OCPBUGS-501', 'Auto-repair replaces a node twice'), link('OCPBUGS-400', 'Older repair bug')],
     },
+    // A Story of the epic: its linked bugs count for the epic's merges too (read by JQL `parent = KEY`).
+    { key: `${ticket}1`, summary: 'Repair AWS nodes', description: '', status: 'Closed', parent: ticket, links: [link('OCPBUGS-502', 'Repair loops on spot')] },
+    { key: 'OCPBUGS-502', summary: 'Repair loops on spot', description: '', status: 'New', type: 'Bug', created: iso(now - 2 * day) },
     { key: 'OCPBUGS-501', summary: 'Auto-repair replaces a node twice', description: '', status: 'New', type: 'Bug', created: iso(now - 1 * day) },
     { key: 'OCPBUGS-400', summary: 'Older repair bug', description: '', status: 'New', type: 'Bug', created: iso(now - 30 * day) },
   );
@@ -115,7 +119,9 @@ describe('follow-up bugs from Jira, on the Schedule', () => {
       merges: 2,
       recorded: [
         { prUrl: pr(1), bug: 'OCPBUGS-501' },
+        { prUrl: pr(1), bug: 'OCPBUGS-502' },
         { prUrl: pr(2), bug: 'OCPBUGS-501' },
+        { prUrl: pr(2), bug: 'OCPBUGS-502' },
       ],
     });
     expect(await dashboard()).toContain('2 of 2 needed a fix (100%)');
@@ -128,7 +134,9 @@ describe('follow-up bugs from Jira, on the Schedule', () => {
     const outcomes = await orchestra.store.db.select().from(mergeOutcomes);
     expect(outcomes.map((o) => `${o.prUrl} ${o.kind} ${o.reference}`).sort()).toEqual([
       `${pr(1)} follow-up-bug OCPBUGS-501`,
+      `${pr(1)} follow-up-bug OCPBUGS-502`,
       `${pr(2)} follow-up-bug OCPBUGS-501`,
+      `${pr(2)} follow-up-bug OCPBUGS-502`,
     ]);
     expect(await dashboard()).toContain('2 of 2 needed a fix (100%)');
   }, 180_000);
