@@ -6,7 +6,7 @@
 //
 // The steps follow issue 15's "done when".
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -157,6 +157,12 @@ describe('deployed: sitroom worker and sitroom slack as separate processes, Temp
     terminator = await startTlsTerminator({ upstream: inject('temporalAddress'), certificates: certs, requireClientCertificate: true });
     targetRepo = mkdtempSync(join(tmpdir(), 'sitroom-deployed-target-'));
     cpSync(exampleTargetRepo, targetRepo, { recursive: true });
+    // maria's quiet hours (20:00-07:30 Europe/Madrid) would hold her plan gate until morning when this runs in
+    // the evening, as the product should; the deployed processes run on the real clock, so her copy has none.
+    const mariaRole = join(targetRepo, '.rh-agentic/roles/maria.yaml');
+    const withoutQuietHours = readFileSync(mariaRole, 'utf8').replace(/^\s*quiet_hours:.*\n/m, '');
+    expect(withoutQuietHours).not.toContain('quiet_hours');
+    writeFileSync(mariaRole, withoutQuietHours);
     await exec('git', ['init', '-q', '-b', 'main', targetRepo]);
     await exec('git', ['-C', targetRepo, 'add', '-A']);
     await exec('git', ['-C', targetRepo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'import']);
