@@ -41,6 +41,20 @@ export async function insertPattern(db: Database, id: string, values: PatternVal
   await db.insert(knowledgePatterns).values({ id, ...values });
 }
 
+/**
+ * Inserts the entry unless a row with its id exists; false when one did. The worker and the Slack app both sync
+ * the repository's patterns at start, and two processes started together against one database would otherwise
+ * race on the same new id and one of them would exit on the unique key.
+ */
+export async function insertPatternIfAbsent(db: Database, id: string, values: PatternValues): Promise<boolean> {
+  const inserted = await db
+    .insert(knowledgePatterns)
+    .values({ id, ...values })
+    .onConflictDoNothing({ target: knowledgePatterns.id })
+    .returning({ id: knowledgePatterns.id });
+  return inserted.length > 0;
+}
+
 export async function updatePattern(db: Database, id: string, values: Partial<PatternValues>): Promise<void> {
   await db.update(knowledgePatterns).set(values).where(eq(knowledgePatterns.id, id));
 }

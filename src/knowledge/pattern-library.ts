@@ -4,7 +4,7 @@
 import type { Database } from '../db/client.js';
 import {
   allPatternRows,
-  insertPattern,
+  insertPatternIfAbsent,
   patternRow,
   patternRows,
   patternVersionRows,
@@ -86,8 +86,9 @@ export class PatternLibrary {
         updatedAt: this.now(),
       };
       if (!row) {
-        await insertPattern(this.db, file.id, values);
-        result.added.push(file.id);
+        // Another process syncing the same files at the same moment may have added it first: the same entry.
+        if (await insertPatternIfAbsent(this.db, file.id, values)) result.added.push(file.id);
+        else result.unchanged.push(file.id);
       } else if (
         row.version === file.version &&
         row.state === file.state &&
