@@ -179,7 +179,12 @@ describe('Retester and RH-O on one PR', () => {
       (n) => n === 1,
     );
     expect(ourRetests(pr.number)[0]!.body.split('\n')[0]).toBe('/test e2e-aws');
-    const retry = (await decisionsFor(orchestra.store.db, key)).find((d) => d.kind === 'ci-retry')!;
+    // The /test comment is posted by the retrigger activity before the workflow records its decision: wait for the row too.
+    const rows = await waitFor(
+      () => decisionsFor(orchestra.store.db, key),
+      (r) => r.some((d) => d.kind === 'ci-retry'),
+    );
+    const retry = rows.find((d) => d.kind === 'ci-retry')!;
     expect(retry.detail).toMatchObject({ decisions: [expect.objectContaining({ test: flakyTest, action: 'retry' })] });
     expect((retry.detail as { leftToRetester?: boolean }).leftToRetester).toBeUndefined();
   });
