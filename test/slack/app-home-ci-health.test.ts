@@ -8,29 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionsFor } from '../../src/db/work-items.js';
 import { curatorsFromConfig } from '../../src/knowledge/access.js';
 import { KnowledgeStore } from '../../src/knowledge/store.js';
-import type { CiPort } from '../../src/contracts/ports.js';
 import type { CiRunReport } from '../../src/contracts/ci.js';
-import { createCiKnowledge } from '../../src/knowledge/ci-knowledge.js';
-import { importCiHistory, loadCiHealth, storedVerdicts } from '../../src/knowledge/flake-decisions.js';
-import { createSippyClient } from '../../src/integrations/sippy.js';
+import { loadCiHealth, storedVerdicts } from '../../src/knowledge/flake-decisions.js';
 import { ciResultSignal } from '../../workflows/definitions.js';
-import { startOrchestra, type Orchestra } from '../support/orchestra.js';
+import type { Orchestra } from '../support/orchestra.js';
 import { sippyRow, startFakeSippy, type FakeSippy } from '../support/doubles/sippy.js';
 import { expectValidView } from '../support/block-kit-limits.js';
+import { e2eAwsRun, RecordingCi, startCiWatch, startCiWatchOrchestra } from '../support/ci-watch.js';
+import { waitFor } from '../support/wait.js';
 import { RecordingOrchestrator, startHarness, type Harness } from './harness.js';
-
-class RecordingCi implements CiPort {
-  comments: Array<{ prUrl: string; body: string; key: string }> = [];
-  async poll() {
-    return [];
-  }
-  async retrigger(prUrl: string, job: string, idempotencyKey: string) {
-    if (!this.comments.some((c) => c.key === idempotencyKey)) this.comments.push({ prUrl, body: `/test ${job}`, key: idempotencyKey });
-  }
-  async merge(): Promise<never> {
-    throw new Error('merging is not part of the CI watch');
-  }
-}
 
 const flaky = 'TestNodePool/HostedCluster0/Main/TestNodePoolAutoRepair';
 const solid = 'TestCreateCluster/Main/EnsureNoCrashingPods';
@@ -63,13 +49,7 @@ beforeAll(async () => {
   sippy = await startFakeSippy({
     [release]: [sippyRow(flaky, [variant, 'Platform:aws'], 400, 120, 100), sippyRow(solid, [variant, 'Platform:aws'], 1000, 5, 0)],
   });
-  const sippyConfig = { url: sippy.url, release, variants: [variant], import_every: 3_600_000 };
-  const ciKnowledge = () => createCiKnowledge({ db: orchestra.store.db, knowledge: knowledge(), config: { current: () => orchestra.config } });
-  orchestra = await startOrchestra({
-    ci,
-    ciKnowledge: { classify: (args) => ciKnowledge().classify(args), recordRun: (args) => ciKnowledge().recordRun(args) },
-    ciHistory: { import: () => importCiHistory(orchestra.store.db, createSippyClient({ baseUrl: sippy.url }), sippyConfig, new Date()) },
-  });
+  orchestra = await startCiWatchOrchestra(ci, { sippy: { url: sippy.url, release, variants: [variant], import_every: 3_600_000 } });
   h = await startHarness(orchestra.store, new WithCiHealth());
 }, 120_000);
 afterAll(async () => {
@@ -78,45 +58,10 @@ afterAll(async () => {
   await sippy?.close();
 });
 
-async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const run = (runId: string, attempt: number, state: 'success' | 'failure', tests: CiRunReport['tests']): CiRunReport =>
+  e2eAwsRun(runId, { commit: 'feedc0de', attempt, state, tests });
 
-const run = (runId: string, attempt: number, state: 'success' | 'failure', tests: CiRunReport['tests']): CiRunReport => ({
-  runId,
-  job: 'e2e-aws',
-  commit: 'feedc0de',
-  attempt,
-  state,
-  tests,
-  url: `https://prow.example/view/${runId}`,
-});
-
-async function watch(n: number) {
-  const key = `${orchestra.keyPrefix}-${n}`;
-  return orchestra.env.client.workflow.start('ciWatchWorkflow', {
-    taskQueue: orchestra.taskQueue,
-    workflowId: `work-item:${key}:phase:api:1:ci:0`,
-    args: [
-      {
-        workItemKey: key,
-        phaseId: 'api',
-        phaseAttempt: 1,
-        ownerId: 'maria',
-        prUrl: `https://github.com/openshift/hypershift/pull/${n}`,
-        parentWorkflowId: `work-item:${key}`,
-        requiredJobs: ['e2e-aws'],
-        maxRetriesPerTest: 2,
-        poll: false,
-      },
-    ],
-  });
-}
+const watch = async (n: number) => (await startCiWatch(orchestra, n)).handle;
 
 /** App Home's CI health section as the workspace shows it: each section's text, from the "CI health" heading on. */
 function ciSection(view: Record<string, unknown>): string[] {

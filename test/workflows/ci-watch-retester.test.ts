@@ -15,12 +15,11 @@ import { createGitHub } from '../../src/integrations/github.js';
 import { createGitHubCiPort, githubSettings } from '../../src/integrations/ci/github-mode.js';
 import { renderJUnit } from '../../src/integrations/ci/junit.js';
 import { parseRetesterComment, retesterActivity } from '../../src/integrations/ci/retester.js';
-import { curatorsFromConfig } from '../../src/knowledge/access.js';
-import { createCiKnowledge } from '../../src/knowledge/ci-knowledge.js';
-import { KnowledgeStore } from '../../src/knowledge/store.js';
 import { ciResultSignal } from '../../workflows/definitions.js';
+import { startCiWatch, startCiWatchOrchestra } from '../support/ci-watch.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/doubles/github.js';
-import { startOrchestra, type Orchestra } from '../support/orchestra.js';
+import type { Orchestra } from '../support/orchestra.js';
+import { waitFor } from '../support/wait.js';
 
 const token = 'ghp_retesterfaketoken000000000000000';
 const scratch = mkdtempSync(join(tmpdir(), 'sitroom-retester-'));
@@ -61,17 +60,11 @@ beforeAll(async () => {
     token,
     jobs: [{ name: 'e2e-aws', required: true, run: ({ attempt }) => ({ passed: attempt > 1, junitXml: junit(attempt > 1) }) }],
   });
-  orchestra = await startOrchestra({
-    ci: {
-      poll: (...a) => port.poll(...a),
-      retrigger: (...a) => port.retrigger(...a),
-      merge: (...a) => port.merge(...a),
-      retesterActivity: (...a) => port.retesterActivity!(...a),
-    },
-    ciKnowledge: {
-      classify: (args) => ciKnowledge().classify(args),
-      recordRun: (args) => ciKnowledge().recordRun(args),
-    },
+  orchestra = await startCiWatchOrchestra({
+    poll: (...a) => port.poll(...a),
+    retrigger: (...a) => port.retrigger(...a),
+    merge: (...a) => port.merge(...a),
+    retesterActivity: (...a) => port.retesterActivity!(...a),
   });
   const settings = githubSettings(
     environmentFrom({ GITHUB_TOKEN: token, GITHUB_API_URL: github.url, PROW_GCS_URL: github.url, GITHUB_PUSH_URL: bare }).github,
@@ -86,22 +79,6 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const ciKnowledge = () =>
-  createCiKnowledge({
-    db: orchestra.store.db,
-    knowledge: new KnowledgeStore(orchestra.store.db, { curators: curatorsFromConfig(orchestra.config) }),
-    config: { current: () => orchestra.config },
-  });
-
-async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** A phase PR whose first e2e-aws run failed on the known flake, and that failure as the CI port reads it. */
 async function failedPr(branch: string) {
   await git(repoDir, ['checkout', '-q', '-B', branch, 'main']);
@@ -114,27 +91,7 @@ async function failedPr(branch: string) {
   return { pr, failure: failure! };
 }
 
-async function watch(n: number, prUrl: string) {
-  const key = `${orchestra.keyPrefix}-${n}`;
-  const handle = await orchestra.env.client.workflow.start('ciWatchWorkflow', {
-    taskQueue: orchestra.taskQueue,
-    workflowId: `work-item:${key}:phase:api:1:ci:0`,
-    args: [
-      {
-        workItemKey: key,
-        phaseId: 'api',
-        phaseAttempt: 1,
-        ownerId: 'maria',
-        prUrl,
-        parentWorkflowId: `work-item:${key}`,
-        requiredJobs: ['e2e-aws'],
-        maxRetriesPerTest: 2,
-        poll: false,
-      },
-    ],
-  });
-  return { key, handle };
-}
+const watch = (n: number, prUrl: string) => startCiWatch(orchestra, n, { prUrl });
 
 const ourRetests = (issue: number) => github.comments.filter((c) => c.issue === issue && c.body.startsWith('/test '));
 

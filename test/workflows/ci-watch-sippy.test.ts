@@ -6,31 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
-import { curatorsFromConfig } from '../../src/knowledge/access.js';
-import { KnowledgeStore } from '../../src/knowledge/store.js';
-import type { CiPort } from '../../src/contracts/ports.js';
 import type { CiRunReport } from '../../src/contracts/ci.js';
-import { createCiKnowledge } from '../../src/knowledge/ci-knowledge.js';
-import { importCiHistory, lastHistoryImport, storedVerdicts } from '../../src/knowledge/flake-decisions.js';
-import { createSippyClient } from '../../src/integrations/sippy.js';
+import { lastHistoryImport, storedVerdicts } from '../../src/knowledge/flake-decisions.js';
 import { ensureCiHistorySchedule } from '../../src/orchestrator/schedules.js';
 import { ciHistoryImportScheduleId } from '../../workflows/ids.js';
 import { ciResultSignal, ciWatchStateQuery } from '../../workflows/definitions.js';
-import { startOrchestra, type Orchestra } from '../support/orchestra.js';
+import type { Orchestra } from '../support/orchestra.js';
 import { sippyRow, startFakeSippy, type FakeSippy } from '../support/doubles/sippy.js';
-
-class RecordingCi implements CiPort {
-  comments: Array<{ prUrl: string; body: string; key: string }> = [];
-  async poll() {
-    return [];
-  }
-  async retrigger(prUrl: string, job: string, idempotencyKey: string) {
-    if (!this.comments.some((c) => c.key === idempotencyKey)) this.comments.push({ prUrl, body: `/test ${job}`, key: idempotencyKey });
-  }
-  async merge(): Promise<never> {
-    throw new Error('merging is not part of the CI watch');
-  }
-}
+import { e2eAwsRun, RecordingCi, startCiWatch, startCiWatchOrchestra } from '../support/ci-watch.js';
+import { waitFor } from '../support/wait.js';
 
 const flaky = 'TestNodePool/HostedCluster0/Main/TestNodePoolAutoRepair';
 const solid = 'TestCreateCluster/Main/EnsureNoCrashingPods';
@@ -53,15 +37,7 @@ beforeAll(async () => {
       sippyRow('[sig-network] services should work', ['Platform:aws'], 900, 400, 0),
     ],
   });
-  const sippyConfig = { url: sippy.url, release, variants: [variant], import_every: 3_600_000 };
-  orchestra = await startOrchestra({
-    ci,
-    ciKnowledge: {
-      classify: (args) => createCiKnowledge({ db: orchestra.store.db, knowledge: knowledge(), config: { current: () => orchestra.config } }).classify(args),
-      recordRun: (args) => createCiKnowledge({ db: orchestra.store.db, knowledge: knowledge(), config: { current: () => orchestra.config } }).recordRun(args),
-    },
-    ciHistory: { import: () => importCiHistory(orchestra.store.db, createSippyClient({ baseUrl: sippy.url }), sippyConfig, new Date()) },
-  });
+  orchestra = await startCiWatchOrchestra(ci, { sippy: { url: sippy.url, release, variants: [variant], import_every: 3_600_000 } });
 });
 afterAll(async () => {
   await orchestra?.env.client.schedule
@@ -72,51 +48,11 @@ afterAll(async () => {
   await sippy?.close();
 });
 
-const knowledge = () => new KnowledgeStore(orchestra.store.db, { curators: curatorsFromConfig(orchestra.config) });
-
-async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 function failure(runId: string, test: string, message: string): CiRunReport {
-  return {
-    runId,
-    job: 'e2e-aws',
-    commit: 'feedc0de',
-    attempt: 1,
-    state: 'failure',
-    tests: [{ job: 'e2e-aws', test, status: 'failed', message }],
-    url: `https://prow.example/view/${runId}`,
-  };
+  return e2eAwsRun(runId, { commit: 'feedc0de', attempt: 1, state: 'failure', tests: [{ job: 'e2e-aws', test, status: 'failed', message }] });
 }
 
-async function watch(n: number) {
-  const key = `${orchestra.keyPrefix}-${n}`;
-  const workflowId = `work-item:${key}:phase:api:1:ci:0`;
-  const handle = await orchestra.env.client.workflow.start('ciWatchWorkflow', {
-    taskQueue: orchestra.taskQueue,
-    workflowId,
-    args: [
-      {
-        workItemKey: key,
-        phaseId: 'api',
-        phaseAttempt: 1,
-        ownerId: 'maria',
-        prUrl: `https://github.com/openshift/hypershift/pull/${n}`,
-        parentWorkflowId: `work-item:${key}`,
-        requiredJobs: ['e2e-aws'],
-        maxRetriesPerTest: 2,
-        poll: false,
-      },
-    ],
-  });
-  return { key, handle };
-}
+const watch = (n: number) => startCiWatch(orchestra, n);
 
 const alertsOf = async (key: string) =>
   (await orchestra.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'ci-alert'))).filter(

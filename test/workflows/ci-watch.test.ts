@@ -7,26 +7,12 @@ import { notificationOutbox } from '../../src/db/schema/core.js';
 import { decisionsFor } from '../../src/db/work-items.js';
 import { curatorsFromConfig } from '../../src/knowledge/access.js';
 import { KnowledgeStore } from '../../src/knowledge/store.js';
-import type { CiPort } from '../../src/contracts/ports.js';
-import { createCiKnowledge } from '../../src/knowledge/ci-knowledge.js';
 import { ciDecisionSignal, ciResultSignal, ciWatchStateQuery } from '../../workflows/definitions.js';
 import type { CiRunReport } from '../../src/contracts/ci.js';
-import { startOrchestra, type Orchestra } from '../support/orchestra.js';
+import type { Orchestra } from '../support/orchestra.js';
 import { recordHistory } from '../support/histories.js';
-
-/** CI as RH-O sees it here: the retrigger comments it posts (a PR conversation of its own). */
-class RecordingCi implements CiPort {
-  comments: Array<{ prUrl: string; body: string; key: string }> = [];
-  async poll() {
-    return [];
-  }
-  async retrigger(prUrl: string, job: string, idempotencyKey: string) {
-    if (!this.comments.some((c) => c.key === idempotencyKey)) this.comments.push({ prUrl, body: `/test ${job}`, key: idempotencyKey });
-  }
-  async merge(): Promise<never> {
-    throw new Error('merging is not part of the CI watch');
-  }
-}
+import { e2eAwsRun, RecordingCi, startCiWatch, startCiWatchOrchestra } from '../support/ci-watch.js';
+import { waitFor } from '../support/wait.js';
 
 const ci = new RecordingCi();
 let orchestra: Orchestra;
@@ -35,13 +21,7 @@ const flakyTest = 'TestNodePoolAutoRepair';
 const timeout = 'nodepool_test.go:212: timed out waiting for the condition after 10m0s';
 
 beforeAll(async () => {
-  orchestra = await startOrchestra({
-    ci,
-    ciKnowledge: {
-      classify: (args) => createCiKnowledge({ db: orchestra.store.db, knowledge, config: { current: () => orchestra.config } }).classify(args),
-      recordRun: (args) => createCiKnowledge({ db: orchestra.store.db, knowledge, config: { current: () => orchestra.config } }).recordRun(args),
-    },
-  });
+  orchestra = await startCiWatchOrchestra(ci);
   knowledge = new KnowledgeStore(orchestra.store.db, { curators: curatorsFromConfig(orchestra.config) });
   // Twelve earlier PR runs: the first attempt timed out 11 times, and each retry on the same commit passed.
   for (let i = 0; i < 12; i++) {
@@ -75,48 +55,14 @@ beforeAll(async () => {
 afterAll(async () => orchestra?.stop());
 
 function run(runId: string, attempt: number, state: CiRunReport['state'], message?: string): CiRunReport {
-  return {
-    runId,
-    job: 'e2e-aws',
-    commit: 'abc1234',
-    attempt,
-    state,
-    tests: [{ job: 'e2e-aws', test: flakyTest, status: state === 'success' ? 'passed' : 'failed', ...(message ? { message } : {}) }],
-    url: `https://prow.example/view/${runId}`,
-  };
-}
-
-async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const tests = [{ job: 'e2e-aws', test: flakyTest, status: state === 'success' ? ('passed' as const) : ('failed' as const), ...(message ? { message } : {}) }];
+  return e2eAwsRun(runId, { commit: 'abc1234', attempt, state, tests });
 }
 
 describe('ciWatchWorkflow', () => {
   it('retries a known flake twice without paging anyone, then alerts on a new failure with options', async () => {
-    const key = `${orchestra.keyPrefix}-1`;
     const prUrl = `https://github.com/openshift/hypershift/pull/${orchestra.keyPrefix.slice(1, 6)}`;
-    const workflowId = `work-item:${key}:phase:api:1:ci:0`;
-    const handle = await orchestra.env.client.workflow.start('ciWatchWorkflow', {
-      taskQueue: orchestra.taskQueue,
-      workflowId,
-      args: [
-        {
-          workItemKey: key,
-          phaseId: 'api',
-          phaseAttempt: 1,
-          ownerId: 'maria',
-          prUrl,
-          parentWorkflowId: `work-item:${key}`,
-          requiredJobs: ['e2e-aws'],
-          maxRetriesPerTest: 2,
-          poll: false,
-        },
-      ],
-    });
+    const { key, workflowId, handle } = await startCiWatch(orchestra, 1, { prUrl });
     const state = () => handle.query(ciWatchStateQuery);
 
     await handle.signal(ciResultSignal, run('r1', 1, 'failure', timeout));
@@ -162,24 +108,7 @@ describe('ciWatchWorkflow', () => {
   });
 
   it('finishes green when every required job passes', async () => {
-    const key = `${orchestra.keyPrefix}-2`;
-    const handle = await orchestra.env.client.workflow.start('ciWatchWorkflow', {
-      taskQueue: orchestra.taskQueue,
-      workflowId: `work-item:${key}:phase:api:1:ci:0`,
-      args: [
-        {
-          workItemKey: key,
-          phaseId: 'api',
-          phaseAttempt: 1,
-          ownerId: 'maria',
-          prUrl: 'https://github.com/o/r/pull/2',
-          parentWorkflowId: `work-item:${key}`,
-          requiredJobs: ['e2e-aws', 'unit'],
-          maxRetriesPerTest: 2,
-          poll: false,
-        },
-      ],
-    });
+    const { handle } = await startCiWatch(orchestra, 2, { prUrl: 'https://github.com/o/r/pull/2', requiredJobs: ['e2e-aws', 'unit'] });
     await handle.signal(ciResultSignal, run('g1', 1, 'success'));
     await handle.signal(ciResultSignal, { ...run('g2', 1, 'success'), job: 'unit', tests: [] });
     expect(await handle.result()).toMatchObject({ outcome: 'green', jobs: { 'e2e-aws': 'success', unit: 'success' } });
