@@ -17,13 +17,14 @@ import { CataloguedFailure } from '../../src/contracts/failures.js';
 import type { OpenStore } from '../../src/db/client.js';
 import { savePhase, savePlan, upsertDevelopers, upsertWorkItem } from '../../src/db/work-items.js';
 import { loadConfig } from '../../src/config/load.js';
-import { createExampleRepo } from '../../src/integrations/example-repo.js';
 import { git } from '../../src/integrations/git.js';
 import { createGitHub, type CodeHost } from '../../src/integrations/github.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { notificationOutbox } from '../../src/db/schema/index.js';
 import { openTestStore } from '../support/db.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/doubles/github.js';
+import { exampleRepoWithUpstreams } from '../support/example-upstream.js';
+import { thrown } from '../support/failures.js';
 
 const token = 'ghp_mergeorderfaketoken000000000000000';
 const scratch = mkdtempSync(join(tmpdir(), 'sitroom-merge-order-'));
@@ -61,16 +62,6 @@ const phaseState = (id: string, status: PhaseState['status'], prUrl?: string): P
   };
 };
 
-/** What a call threw, for assertions on catalogued failures. */
-async function thrown(p: Promise<unknown>): Promise<CataloguedFailure> {
-  try {
-    await p;
-  } catch (err) {
-    return err as CataloguedFailure;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('merge order on Prow through the activity surface', () => {
   let github: FakeGitHub;
   let store: OpenStore;
@@ -81,10 +72,8 @@ describe('merge order on Prow through the activity surface', () => {
   const held = (n: number) => github.labels.get(n)?.has('do-not-merge/hold') === true;
 
   beforeAll(async () => {
-    const repo = (await createExampleRepo(join(scratch, 'repo'))).dir;
     const bare = join(scratch, 'upstream.git');
-    await git(scratch, ['init', '-q', '--bare', '-b', 'main', bare]);
-    await git(repo, ['push', '-q', bare, 'main']);
+    const repo = await exampleRepoWithUpstreams(scratch, [bare]);
     github = await startFakeGitHub({ owner: 'openshift', repo: 'hypershift', bareRepo: bare, token });
     host = createGitHub({ owner: 'openshift', repo: 'hypershift', token, baseUrl: github.url, pushUrl: bare });
     store = await openTestStore();

@@ -15,13 +15,14 @@ import { environmentFrom, parseEnvironment } from '../../src/config/environment.
 import { loadConfig } from '../../src/config/load.js';
 import { CataloguedFailure } from '../../src/contracts/failures.js';
 import { asApplicationFailure } from '../../src/activities/failures.js';
-import { createExampleRepo } from '../../src/integrations/example-repo.js';
 import { git } from '../../src/integrations/git.js';
 import { createGitHubMode } from '../../src/integrations/ci/github-mode.js';
 import { holdState } from '../../src/integrations/github-errors.js';
 import type { CodeHost } from '../../src/integrations/github.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/doubles/github.js';
 import { protectBranches } from '../support/doubles/github-git.js';
+import { exampleRepoWithUpstreams } from '../support/example-upstream.js';
+import { thrown } from '../support/failures.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'sitroom-gh-app-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -29,16 +30,6 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const keyFile = join(scratch, 'app.pem');
 writeFileSync(keyFile, privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
-
-/** What a call threw, for assertions on catalogued failures. */
-async function thrown(p: Promise<unknown>): Promise<CataloguedFailure> {
-  try {
-    await p;
-  } catch (err) {
-    return err as CataloguedFailure;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('GitHub App identity, forks and holds on the loopback GitHub', () => {
   let github: FakeGitHub;
@@ -49,11 +40,7 @@ describe('GitHub App identity, forks and holds on the loopback GitHub', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    repoDir = (await createExampleRepo(join(scratch, 'repo'))).dir;
-    for (const dir of Object.values(bare)) {
-      await git(scratch, ['init', '-q', '--bare', '-b', 'main', dir]);
-      await git(repoDir, ['push', '-q', dir, 'main']);
-    }
+    repoDir = await exampleRepoWithUpstreams(scratch, Object.values(bare));
     github = await startFakeGitHub({
       owner: 'openshift',
       repo: 'hypershift',

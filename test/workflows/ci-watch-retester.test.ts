@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentFrom } from '../../src/config/environment.js';
 import { decisionsFor } from '../../src/db/work-items.js';
-import { createExampleRepo } from '../../src/integrations/example-repo.js';
 import { git } from '../../src/integrations/git.js';
 import { createGitHub } from '../../src/integrations/github.js';
 import { createGitHubCiPort, githubSettings } from '../../src/integrations/ci/github-mode.js';
@@ -18,6 +17,7 @@ import { parseRetesterComment, retesterActivity } from '../../src/integrations/c
 import { ciResultSignal } from '../../workflows/definitions.js';
 import { startCiWatch, startCiWatchOrchestra } from '../support/ci-watch.js';
 import { startFakeGitHub, type FakeGitHub } from '../support/doubles/github.js';
+import { exampleRepoWithUpstreams } from '../support/example-upstream.js';
 import type { Orchestra } from '../support/orchestra.js';
 import { waitFor } from '../support/wait.js';
 
@@ -31,11 +31,8 @@ let port: ReturnType<typeof createGitHubCiPort>;
 let host: ReturnType<typeof createGitHub>;
 
 beforeAll(async () => {
-  const repo = await createExampleRepo(join(scratch, 'repo'));
-  repoDir = repo.dir;
   const bare = join(scratch, 'hypershift.git');
-  await git(scratch, ['init', '-q', '--bare', '-b', 'main', bare]);
-  await git(repoDir, ['push', '-q', bare, 'main']);
+  repoDir = await exampleRepoWithUpstreams(scratch, [bare]);
   // The team's known flake (team.yaml known_signatures): fails the first run of a commit, passes a retest.
   const junit = (passed: boolean) =>
     renderJUnit([
