@@ -18,6 +18,8 @@ import {
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import { startOrchestra, type Orchestra } from '../support/orchestra.js';
 import { recordHistory } from '../support/histories.js';
+import { waitUntil } from '../support/wait.js';
+import { startWorkItem } from '../support/work-item.js';
 
 let orchestra: Orchestra;
 beforeAll(async () => {
@@ -65,32 +67,14 @@ function threePhasePlan(key: string): Plan {
   };
 }
 
-async function startItem(key: string) {
-  const handle = await orchestra.env.client.workflow.start('workItemWorkflow', {
-    taskQueue: orchestra.taskQueue,
-    workflowId: workItemWorkflowId(key),
-    args: [
-      {
-        key,
-        ownerId: 'maria',
-        title: 'Capacity errors per platform',
-        intention: 'NodePool should report capacity errors per platform',
-        plan: threePhasePlan(key),
-      },
-    ],
+const startItem = (key: string) =>
+  startWorkItem(orchestra, {
+    key,
+    ownerId: 'maria',
+    title: 'Capacity errors per platform',
+    intention: 'NodePool should report capacity errors per platform',
+    plan: threePhasePlan(key),
   });
-  await waitFor(async () => (await handle.query(workItemStateQuery)).status === 'awaiting-plan-approval');
-  return handle;
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not reached in time');
-}
 
 async function updateNamesInHistory(workflowId: string): Promise<string[]> {
   const history = await orchestra.env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -106,7 +90,7 @@ describe('workItemWorkflow gates', () => {
     const outcome = await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `tap-${key}-plan` });
     expect(outcome).toMatchObject({ outcome: 'applied', decidedBy: 'maria', summary: 'approved plan v1' });
     // The update returns once the decision is committed; the workflow then opens the first gate.
-    await waitFor(async () => (await handle.query(workItemStateQuery)).phases[0]?.status === 'awaiting-approval');
+    await waitUntil(async () => (await handle.query(workItemStateQuery)).phases[0]?.status === 'awaiting-approval');
     const state = await handle.query(workItemStateQuery);
     expect(state.status).toBe('executing');
     // api is approval-required for maria (team default for api_changes); bridge and docs wait for it to merge.
@@ -200,7 +184,7 @@ describe('workItemWorkflow pause before plan approval', () => {
     expect(resumed.status).toBe('awaiting-plan-approval');
     expect(resumed.phases.map((p) => p.status)).toEqual(['blocked', 'blocked', 'blocked']);
     await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }] });
-    await waitFor(async () => (await handle.query(workItemStateQuery)).phases[0]!.status === 'awaiting-approval');
+    await waitUntil(async () => (await handle.query(workItemStateQuery)).phases[0]!.status === 'awaiting-approval');
     expect((await decisionsFor(orchestra.store.db, key)).map((d) => d.kind)).toEqual(['pause', 'resume', 'approve-plan']);
   });
 });
@@ -214,16 +198,11 @@ describe('workItemWorkflow when the fast path cannot store a decision', () => {
 
   it('stores it through its durable confirmation: one audit row, one notification', async () => {
     const key = `${failing.keyPrefix}-8`;
-    const handle = await failing.env.client.workflow.start('workItemWorkflow', {
-      taskQueue: failing.taskQueue,
-      workflowId: workItemWorkflowId(key),
-      args: [{ key, ownerId: 'maria', title: 'Capacity errors', intention: 'capacity errors', plan: threePhasePlan(key) }],
-    });
-    await waitFor(async () => (await handle.query(workItemStateQuery)).status === 'awaiting-plan-approval');
+    const handle = await startWorkItem(failing, { key, ownerId: 'maria', title: 'Capacity errors', intention: 'capacity errors', plan: threePhasePlan(key) });
     const outcome = await handle.executeUpdate(approvePlanUpdate, { args: [{ actor: 'maria', surface: 'slack-button' }], updateId: `tap-${key}-plan` });
     expect(outcome.outcome).toBe('applied');
     // This worker's sink never stores anything: the row below can only come from the workflow's confirmation.
-    await waitFor(async () => (await decisionsFor(failing.store.db, key)).length > 0, 15_000);
+    await waitUntil(async () => (await decisionsFor(failing.store.db, key)).length > 0, 15_000);
     const audit = await decisionsFor(failing.store.db, key);
     expect(audit.map((d) => [d.idempotencyKey, d.kind, d.actor, d.surface, d.decidedAt.toISOString()])).toEqual([
       [`tap-${key}-plan`, 'approve-plan', 'maria', 'slack-button', outcome.decidedAt],
@@ -240,12 +219,14 @@ describe('workItemWorkflow across continue-as-new', () => {
   it('keeps the seen update ids, so a replayed tap does not apply twice in the new run', async () => {
     const key = `${orchestra.keyPrefix}-6`;
     const workflowId = workItemWorkflowId(key);
-    const handle = await orchestra.env.client.workflow.start('workItemWorkflow', {
-      taskQueue: orchestra.taskQueue,
-      workflowId,
-      args: [{ key, ownerId: 'maria', title: 'Capacity errors', intention: 'capacity errors', plan: threePhasePlan(key), historyEventBudget: 60 }],
+    const handle = await startWorkItem(orchestra, {
+      key,
+      ownerId: 'maria',
+      title: 'Capacity errors',
+      intention: 'capacity errors',
+      plan: threePhasePlan(key),
+      historyEventBudget: 60,
     });
-    await waitFor(async () => (await handle.query(workItemStateQuery)).status === 'awaiting-plan-approval');
     const plan = threePhasePlan(key);
     const edit = (note: string, updateId: string) =>
       handle.executeUpdate(editPlanUpdate, { args: [{ actor: 'maria', surface: 'slack-modal', plan, note }], updateId });
@@ -255,7 +236,7 @@ describe('workItemWorkflow across continue-as-new', () => {
     for (let i = 2; i <= 6 && (await orchestra.env.client.workflow.getHandle(workflowId).describe()).runId === firstRun; i++) {
       await edit(`edit ${i}`, `edit-${key}-${i}`);
     }
-    await waitFor(async () => (await orchestra.env.client.workflow.getHandle(workflowId).describe()).runId !== firstRun);
+    await waitUntil(async () => (await orchestra.env.client.workflow.getHandle(workflowId).describe()).runId !== firstRun);
     const latest = orchestra.env.client.workflow.getHandle(workflowId);
     const before = await latest.query(workItemStateQuery);
     const replayed = await latest.executeUpdate(editPlanUpdate, {
