@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decisionsFor } from '../../src/db/work-items.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { pauseUpdate, resumeUpdate, workItemStateQuery } from '../../workflows/definitions.js';
-import { workItemWorkflowId } from '../../workflows/ids.js';
 import { startOrchestra, type Orchestra } from '../support/orchestra.js';
 import { workflowBundle } from '../support/temporal.js';
+import { startWorkItem } from '../support/work-item.js';
 
 /** The next decision of this kind keeps the worker's sink (and so its workflow task) busy this long. */
 let holdNext: { kind: string; ms: number; busyThread: boolean } | undefined;
@@ -54,15 +54,6 @@ function onePhasePlan(key: string): Plan {
   };
 }
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not reached in time');
-}
-
 interface Shape {
   name: string;
   /** When the resume is tapped, in ms after the pause returned (the pause's confirmation timer runs 1 s). */
@@ -99,14 +90,12 @@ describe('a tap whose workflow task timed out', () => {
   for (const [i, shape] of shapes.entries()) {
     it(`is applied once, replays, and the next tap is accepted: ${shape.name}`, async () => {
       const key = `${orchestra.keyPrefix}-${i}`;
-      const handle = await orchestra.env.client.workflow.start('workItemWorkflow', {
-        taskQueue: orchestra.taskQueue,
-        workflowId: workItemWorkflowId(key),
+      const handle = await startWorkItem(
+        orchestra,
+        { key, ownerId: 'maria', title: 'Capacity errors', intention: 'x', plan: onePhasePlan(key), decisionConfirmMs: 1_000 },
         // The shortest task timeout the server takes, so a held sink outlasts it.
-        workflowTaskTimeout: '1s',
-        args: [{ key, ownerId: 'maria', title: 'Capacity errors', intention: 'x', plan: onePhasePlan(key), decisionConfirmMs: 1_000 }],
-      });
-      await waitFor(async () => (await handle.query(workItemStateQuery)).status === 'awaiting-plan-approval');
+        { workflowTaskTimeout: '1s' },
+      );
       const tap = { actor: 'maria', surface: 'slack-button' as const };
       await handle.executeUpdate(pauseUpdate, { args: [tap], updateId: `${key}-1` });
       const t0 = Date.now();
