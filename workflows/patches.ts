@@ -12,6 +12,7 @@ export const PATCH = {
   planGatePhases: 'plan-gate-phases',
   overlapOnPlanChange: 'overlap-on-plan-change',
   ticketCommentOnResolve: 'ticket-comment-on-resolve',
+  overlapAfterConfirmation: 'overlap-after-confirmation',
   // phaseWorkflow
   pairBranch: 'pair-branch',
   pairedFixRound: 'paired-fix-round',

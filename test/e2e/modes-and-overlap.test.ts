@@ -134,3 +134,56 @@ describe('overlapping work', () => {
     expect(notes.some((n) => n.developerId === 'priya')).toBe(false);
   });
 });
+
+describe('an edited plan', () => {
+  it('is checked for overlap once its edits are confirmed: three quick edits onto another item’s files tell both owners once', async () => {
+    const mine = `${rt.keyPrefix}-5`;
+    const theirs = `${rt.keyPrefix}-6`;
+    const plan = (key: string, files: string[]): Plan => ({
+      workItemKey: key,
+      intention: 'capacity work',
+      summary: '',
+      phases: [{ id: 'api', title: 'Condition work', activity: 'api_changes', files, constraints: [], validation: [], dependsOn: [], mergeOrder: 1 }],
+    });
+    const docsOnly = ['docs/content/reference/nodepool-rollouts.md'];
+    // Files no other work item in this file touches, so the only overlap is the one the edit makes.
+    const shared = ['hypershift-operator/controllers/nodepool/aws.go', 'hypershift-operator/controllers/nodepool/aws_test.go'];
+    await start(theirs, 'sam', plan(theirs, shared));
+    await start(mine, 'maria', plan(mine, docsOnly));
+    const overlapsOf = async (key: string) =>
+      (await rt.core.store.db.select().from(notificationOutbox).where(eq(notificationOutbox.kind, 'overlap'))).filter(
+        (n) => (n.payload as { workItemKey?: string }).workItemKey === key || (n.payload as { otherWorkItemKey?: string }).otherWorkItemKey === key,
+      );
+    expect(await overlapsOf(mine)).toEqual([]);
+
+    // Three edits in a row, as a person saving the modal again: the last one takes sam's files.
+    const edits = [docsOnly, [...docsOnly, 'api/hypershift/v1beta1/nodepool_types.go'], [...docsOnly, ...shared]];
+    for (const [i, files] of edits.entries()) {
+      const result = await rt.orchestrator.decide({
+        workItemKey: mine,
+        kind: 'edit-plan',
+        plan: plan(mine, files),
+        reason: `edit ${i + 1}`,
+        actor: 'maria',
+        surface: 'slack-modal',
+        idempotencyKey: `${mine}:edit:${i + 1}`,
+      });
+      expect(result.outcome).toBe('applied');
+    }
+    const notes = await eventually(
+      () => overlapsOf(mine),
+      (rows) => rows.length >= 2,
+      'overlap notes after the edits',
+      30_000,
+    );
+    expect(notes.map((n) => n.developerId).sort()).toEqual(['maria', 'sam']);
+    expect((notes.find((n) => n.developerId === 'maria')!.payload as { shared: string[] }).shared).toEqual(expect.arrayContaining(shared));
+
+    // One confirmation and one check for the three edits: the history ran each activity once after them.
+    const history = await rt.env.client.workflow.getHandle(workItemWorkflowId(mine)).fetchHistory();
+    const scheduled = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter((name): name is string => name === 'detectOverlaps' || name === 'confirmDecisions');
+    expect(scheduled).toEqual(['detectOverlaps', 'confirmDecisions', 'detectOverlaps']);
+  }, 120_000);
+});

@@ -87,8 +87,13 @@ export async function planGate(run: WorkItemRun, decisions: DecisionProtocol, st
   const overlapOnPlanChange = patched(PATCH.overlapOnPlanChange);
   let overlapCheckedVersion = state.planVersion;
   const planChanged = () => overlapOnPlanChange && state.planVersion !== overlapCheckedVersion;
+  // An edited plan is checked once its decision is confirmed (the confirmation timer, the gate's decision or a
+  // full batch wakes the main line), so a run of edits costs one confirmation and one check. Histories from
+  // before this patch woke at each edit and ran both activities at once, beside the person's next tap.
+  const overlapAfterConfirmation = patched(PATCH.overlapAfterConfirmation);
+  const overlapDue = () => planChanged() && !(overlapAfterConfirmation && decisions.waiting);
   for (;;) {
-    await condition(() => !awaitingPlanApproval() || run.redraftRequested || shouldContinue(run) || decisions.confirmDue || planChanged());
+    await condition(() => !awaitingPlanApproval() || run.redraftRequested || shouldContinue(run) || decisions.confirmDue || overlapDue());
     if (decisions.waiting) {
       await decisions.confirmWaiting();
       continue;
