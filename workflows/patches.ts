@@ -12,6 +12,7 @@ export const PATCH = {
   planGatePhases: 'plan-gate-phases',
   overlapOnPlanChange: 'overlap-on-plan-change',
   ticketCommentOnResolve: 'ticket-comment-on-resolve',
+  confirmTimerOnMainLine: 'confirm-timer-on-main-line',
   // phaseWorkflow
   pairBranch: 'pair-branch',
   pairedFixRound: 'paired-fix-round',
