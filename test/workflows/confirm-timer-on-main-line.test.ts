@@ -113,19 +113,15 @@ describe('the decision confirmation timer', () => {
     const events = history.events ?? [];
     const spans = updateSpans(events);
     expect(spans).toHaveLength(4);
-    // No update handler sends a command: nothing stands between an acceptance and its completion.
-    for (const span of spans) expect(span.between.map(kind), `update accepted at event ${id(span.accepted)}`).toEqual([]);
-    // The timers are the main line's: none is started inside an update, and a tap at the waiting plan gate has its
-    // timer started by the same workflow task, once the update has completed.
+    // No update handler starts the timer: none stands between an update's acceptance and its completion. (The main
+    // line may still send other commands there, when another job of the same activation resumes it: seen with a
+    // confirmation activity scheduled as the previous timer fired.)
+    for (const span of spans) expect(span.between.filter(isTimerStarted).map(kind), `update accepted at event ${id(span.accepted)}`).toEqual([]);
+    // The timers are the main line's: a tap at the waiting plan gate has its timer started by the same workflow
+    // task, once the update has completed.
     const timers = events.filter(isTimerStarted);
     const taskOf = (timer: HistoryEvent) => num(timer.timerStartedEventAttributes?.workflowTaskCompletedEventId);
     expect(timers.length).toBeGreaterThanOrEqual(2);
-    for (const timer of timers) {
-      expect(
-        spans.some((s) => id(s.accepted) < id(timer) && id(s.completed) > id(timer)),
-        `timer at event ${id(timer)} inside an update`,
-      ).toBe(false);
-    }
     expect(timers.some((timer) => spans.some((s) => id(s.accepted) > taskOf(timer) && id(s.completed) < id(timer)))).toBe(true);
     expect(markers(events)).toContain(PATCH.confirmTimerOnMainLine);
     expect(events.some((e) => e.workflowTaskFailedEventAttributes)).toBe(false);
