@@ -13,6 +13,7 @@ export const PATCH = {
   overlapOnPlanChange: 'overlap-on-plan-change',
   ticketCommentOnResolve: 'ticket-comment-on-resolve',
   overlapAfterConfirmation: 'overlap-after-confirmation',
+  confirmTimerOnMainLine: 'confirm-timer-on-main-line',
   // phaseWorkflow
   pairBranch: 'pair-branch',
   pairedFixRound: 'paired-fix-round',

@@ -55,14 +55,14 @@ async function closeWorkItem(run: WorkItemRun, decisions: DecisionProtocol): Pro
     });
   }
   await condition(allHandlersFinished);
-  await decisions.confirmWaiting();
+  await decisions.confirmAll();
   return state;
 }
 
 async function continueWith(run: WorkItemRun, decisions: DecisionProtocol): Promise<never> {
   const { input, state } = run;
   // A decision taken while the last batch is confirmed stays in state.unconfirmedDecisions: the next run confirms it.
-  await decisions.confirmWaiting();
+  await decisions.confirmAll();
   await condition(allHandlersFinished);
   return continueAsNew<typeof workItemWorkflow>({
     key: state.key,

@@ -28,26 +28,42 @@ const decisionConfirmBatch = 100;
  * decides the order of commands, because a replay may deliver it in a different task than the live run did
  * (seen after a worker was killed). Only the newest plan is kept with the waiting decisions: an older plan
  * version would be skipped as outdated anyway.
+ *
+ * The timer is started by the main line, never by an update handler (patched): a handler that started it
+ * put a command between its update's acceptance and completion, and whether it did depended on whether the
+ * previous timer had fired in an earlier activation. At 1,000 open items, after timed-out workflow tasks, a
+ * replay saw that differently from the live run (TMPRL1100, the timer machine given the UpdateCompleted).
+ * Now a handler only asks for the timer and the main line, which wakes for it, starts it.
  */
 export class DecisionProtocol {
   private readonly run: WorkItemRun;
   private readonly bySink: boolean;
+  /** The confirmation timer is a main-line command (patched: handlers started it before). */
+  private readonly timerOnMainLine: boolean;
   private readonly unconfirmed: DecisionCommit[];
   private confirmTimerRunning = false;
+  /** Set by a handler whose decision found no timer running: the main line starts one at its next wake. */
+  private timerWanted = false;
   /** Set by the confirmation timer or a full batch, only to wake the main line. */
-  confirmDue: boolean;
+  private due: boolean;
 
   constructor(run: WorkItemRun) {
     this.run = run;
     // Decisions are stored by the worker's sink before the update completes (patched: histories from before it
     // ran a local activity per decision, one more activation each).
     this.bySink = patched(PATCH.decisionsBySink);
+    this.timerOnMainLine = this.bySink && patched(PATCH.confirmTimerOnMainLine);
     this.unconfirmed = this.bySink ? (run.state.unconfirmedDecisions ??= []) : [];
     // Decisions the previous run took while it was closing are confirmed at the main line's first wait.
-    this.confirmDue = this.unconfirmed.length > 0;
+    this.due = this.unconfirmed.length > 0;
   }
 
-  /** Whether the main line has decisions to confirm at this wake. */
+  /** The main line's waits end on this: decisions are due, or a new one wants its confirmation timer. */
+  get confirmDue(): boolean {
+    return this.due || this.timerWanted;
+  }
+
+  /** Whether the main line has decisions to confirm (or a timer to start) at this wake. */
   get waiting(): boolean {
     return this.unconfirmed.length > 0 || this.confirmDue;
   }
@@ -95,9 +111,23 @@ export class DecisionProtocol {
     return { outcome: 'applied', summary, decidedBy: args.actor, decidedAt };
   }
 
-  /** Main line only, at each wake: confirms every waiting decision. */
+  /**
+   * Main line only, at each wake: starts the confirmation timer a handler asked for, or confirms every waiting
+   * decision. A wake that starts the timer confirms nothing unless decisions are due, so they are still
+   * confirmed in batches; a wait that also ended for another reason ends again at once and confirms them then.
+   */
   async confirmWaiting(): Promise<void> {
-    this.confirmDue = false;
+    if (this.timerWanted) {
+      this.timerWanted = false;
+      this.startConfirmTimer();
+      if (!this.due) return;
+    }
+    await this.confirmAll();
+  }
+
+  /** Main line only, before the run ends or continues as new: confirms every waiting decision now. */
+  async confirmAll(): Promise<void> {
+    this.due = false;
     while (this.unconfirmed.length > 0) {
       const batch = this.unconfirmed.slice(0, decisionConfirmBatch);
       await store.confirmDecisions({ commits: batch });
@@ -106,6 +136,8 @@ export class DecisionProtocol {
         if (at >= 0) this.unconfirmed.splice(at, 1);
       }
     }
+    // Decisions taken while the batches were confirmed were confirmed with them: no timer is needed for them.
+    this.timerWanted = false;
   }
 
   /** False when this update id was applied already (a retried update after a worker restart). */
@@ -122,13 +154,20 @@ export class DecisionProtocol {
   private confirmDurably(decided: DecisionCommit): void {
     if (decided.plan) for (const earlier of this.unconfirmed) delete earlier.plan;
     this.unconfirmed.push(decided);
-    if (this.unconfirmed.length >= decisionConfirmBatch) this.confirmDue = true;
-    if (!this.confirmTimerRunning) {
-      this.confirmTimerRunning = true;
-      void sleep(this.run.input.decisionConfirmMs ?? defaultDecisionConfirmMs).then(() => {
-        this.confirmTimerRunning = false;
-        this.confirmDue = true;
-      });
-    }
+    if (this.unconfirmed.length >= decisionConfirmBatch) this.due = true;
+    if (this.confirmTimerRunning) return;
+    // A handler issues no command of its own: the main line wakes for timerWanted and starts the timer.
+    if (this.timerOnMainLine) this.timerWanted = true;
+    else this.startConfirmTimer();
+  }
+
+  /** The old branch calls this from the update handler; the patched one from the main line only. */
+  private startConfirmTimer(): void {
+    if (this.confirmTimerRunning) return;
+    this.confirmTimerRunning = true;
+    void sleep(this.run.input.decisionConfirmMs ?? defaultDecisionConfirmMs).then(() => {
+      this.confirmTimerRunning = false;
+      this.due = true;
+    });
   }
 }
