@@ -1,14 +1,17 @@
 // What one open work item weighs on the worker, quickly, without the whole live suite:
-//   npx tsx bench/support/workflow-weight.ts [--items 40] [--modules] [--by-constructor]
+//   npx tsx bench/support/workflow-weight.ts [--items 40] [--modules] [--by-constructor] [--bare] [--bare-bundle]
 // Opens that many work items (each waiting at its plan gate) on a worker in the SDK's debug mode, which runs
 // workflows on this thread with the same reused V8 context as the real worker, so a forced GC makes heapUsed
 // exact. --modules lists the workflow bundle's modules by size (every one of them is evaluated again for each
 // workflow: the reused context shares only the modules loaded before the first workflow starts).
 // --by-constructor adds where the bytes went: heap-snapshot self sizes by node type and constructor name,
-// after minus before.
+// after minus before. --bare opens the bench's bare workflow (one handler, no state) instead of work items, and
+// --bare-bundle runs it from a bundle holding nothing else: the three apart tell what an open workflow costs
+// anyway (bare alone), what the workflow modules add (bare in the full bundle) and what a work item adds on top.
 import { getHeapSnapshot } from 'node:v8';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { createDecisionSinks } from '../../src/activities/sinks.js';
 import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
@@ -23,7 +26,13 @@ import { workItemWorkflowId } from '../../workflows/ids.js';
 import { benchWorkflowBundle, gcFunction, memoryAfterGc, quietTemporalLogs, startBenchTemporal } from './temporal.js';
 
 const { values: flags } = parseArgs({
-  options: { items: { type: 'string', default: '40' }, modules: { type: 'boolean', default: false }, 'by-constructor': { type: 'boolean', default: false } },
+  options: {
+    items: { type: 'string', default: '40' },
+    modules: { type: 'boolean', default: false },
+    'by-constructor': { type: 'boolean', default: false },
+    bare: { type: 'boolean', default: false },
+    'bare-bundle': { type: 'boolean', default: false },
+  },
 });
 const items = Number(flags.items);
 if (!Number.isInteger(items) || items < 1) throw new Error(`--items "${flags.items}": give a positive whole number`);
@@ -84,7 +93,13 @@ function plan(key: string): Plan {
 const unexpected = (port: string) =>
   new Proxy({}, { get: (_t, name) => () => Promise.reject(new Error(`${port}.${String(name)} is not reached before plan approval`)) });
 
-const bundle = await benchWorkflowBundle();
+const bare = flags.bare || flags['bare-bundle'];
+const bundle = flags['bare-bundle']
+  ? await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./bare-workflow.ts', import.meta.url)),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, log() {}, error: console.error },
+    })
+  : await benchWorkflowBundle();
 const modules = bundleModules(bundle.code);
 if (flags.modules) {
   console.log(`${modules.length} modules, ${modules.reduce((a, m) => a + m.bytes, 0)} bytes of module code`);
@@ -125,6 +140,12 @@ try {
   const running = worker.run();
   const open = async (key: string) => {
     opened.push(key);
+    if (bare) {
+      const handle = await temporal.client.workflow.start('bareWorkflow', { taskQueue, workflowId: workItemWorkflowId(key) });
+      // Answered once the workflow has run its first task and set its handlers.
+      await handle.query<number>('bareHandled');
+      return;
+    }
     await temporal.client.workflow.start('workItemWorkflow', {
       taskQueue,
       workflowId: workItemWorkflowId(key),
@@ -152,8 +173,8 @@ try {
     await new Promise((r) => setTimeout(r, 500));
     const m1 = await memoryAfterGc(gc);
     console.log(
-      `heap per open work item: ${((m1.heapUsed - m0.heapUsed) / items / 1024).toFixed(1)} KiB (${items} items on a debug-mode worker; ` +
-        `${modules.length} bundle modules, ${modules.filter((m) => m.id.startsWith('./node_modules/zod/')).length} of them zod)`,
+      `heap per open ${bare ? `bare workflow${flags['bare-bundle'] ? ' (bundle of its own)' : ''}` : 'work item'}: ${((m1.heapUsed - m0.heapUsed) / items / 1024).toFixed(1)} KiB (${items} items on a debug-mode worker; ` +
+        `${modules.length} bundle modules, ${modules.filter((m) => m.id.includes('node_modules/zod/')).length} of them zod)`,
     );
     if (before) {
       const after = await heapByConstructor();
