@@ -20,6 +20,16 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 // esquery regular expressions cannot contain "/", so \W stands for the path separator.
 const outsideRepo = 'The repository stands alone: read the pinned snapshot in domain-models/snapshot, never ../shared.';
 const sharedPath = '/\\.\\.\\W+shared\\b|\\Wwork\\Wshared\\b/';
+// The reused V8 context evaluates a workflow's modules again for every open workflow (only the SDK's own are
+// shared), so what workflow code imports is paid per open work item: zod cost about 1 MiB each. Plans are read
+// there with src/plan/check.ts; types may still come from anywhere.
+const workflowHeavyModules = [
+  {
+    group: ['zod', 'zod/*', '**/src/plan/schema*', '**/src/config/schema*'],
+    allowTypeImports: true,
+    message: 'Workflow code is evaluated again for each open workflow: no zod. Read plans with src/plan/check.ts; import types with `import type`.',
+  },
+];
 const projectIoModules = [
   '**/db/*',
   '**/db/**',
@@ -159,6 +169,11 @@ export default tseslint.config(
     },
   },
   {
+    // Imported by workflow code, so they stay as light as it must (see workflowHeavyModules).
+    files: ['src/plan/check.ts', 'src/plan/state.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: workflowHeavyModules }] },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -176,6 +191,7 @@ export default tseslint.config(
               group: ['**/src/db/**', '**/src/slack/**', '**/src/agent/**', '**/src/integrations/**', '**/src/config/load*'],
               message: 'Workflow code must not import I/O modules.',
             },
+            ...workflowHeavyModules,
           ],
         },
       ],

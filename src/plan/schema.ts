@@ -1,13 +1,15 @@
-// The plan model, shared by workflows, activities, the agent and the surfaces. Pure zod: safe to import
-// from workflow code.
+// The plan model as a zod schema, for activities, the agent and the surfaces. Workflow code reads plans with
+// src/plan/check.ts instead (zod there is evaluated again for every open workflow); the patterns, limits and
+// cross-phase rules below come from there, and test/plan/check.test.ts holds the two readers to one result.
 import { z } from 'zod';
 import { ActivityKind, ExecutionMode } from '../config/schema.js';
 import type * as Contract from '../contracts/plan.js';
+import { crossPhaseIssues, phaseIdMessage, phaseIdPattern, planLimits, workItemKeyMessage, workItemKeyPattern } from './check.js';
 
-export const workItemKeyPattern = /^[A-Z][A-Z0-9]+-\d+$/;
-export const WorkItemKey = z.string().regex(workItemKeyPattern, 'must be a Jira key like "HOSTEDCP-2101"');
+export { findCycle, workItemKeyPattern } from './check.js';
+export const WorkItemKey = z.string().regex(workItemKeyPattern, workItemKeyMessage);
 
-export const PhaseId = z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'must be a short lower-case id like "api-surface"');
+export const PhaseId = z.string().regex(phaseIdPattern, phaseIdMessage);
 
 export const ValidationStep = z.strictObject({
   /** A command from the team's allow-list, e.g. "make verify". */
@@ -17,7 +19,7 @@ export const ValidationStep = z.strictObject({
 
 export const PlannedPhase = z.strictObject({
   id: PhaseId,
-  title: z.string().min(1).max(150),
+  title: z.string().min(1).max(planLimits.phaseTitleMax),
   /** The Jira story this phase delivers, when one exists. */
   story: z.string().optional(),
   activity: ActivityKind,
@@ -37,22 +39,10 @@ export const Plan = z
     workItemKey: WorkItemKey,
     intention: z.string().min(1),
     summary: z.string().default(''),
-    phases: z.array(PlannedPhase).min(1).max(12),
+    phases: z.array(PlannedPhase).min(planLimits.phasesMin).max(planLimits.phasesMax),
   })
   .superRefine((plan, ctx) => {
-    const ids = new Set<string>();
-    plan.phases.forEach((phase, i) => {
-      if (ids.has(phase.id)) ctx.addIssue({ code: 'custom', path: ['phases', i, 'id'], message: `duplicate phase id "${phase.id}"` });
-      ids.add(phase.id);
-    });
-    plan.phases.forEach((phase, i) => {
-      phase.dependsOn.forEach((dep, j) => {
-        if (!ids.has(dep)) ctx.addIssue({ code: 'custom', path: ['phases', i, 'dependsOn', j], message: `unknown phase "${dep}"` });
-        if (dep === phase.id) ctx.addIssue({ code: 'custom', path: ['phases', i, 'dependsOn', j], message: 'a phase cannot depend on itself' });
-      });
-    });
-    const cycle = findCycle(plan.phases);
-    if (cycle) ctx.addIssue({ code: 'custom', path: ['phases'], message: `dependency cycle: ${cycle.join(' → ')}` });
+    for (const { path, message } of crossPhaseIssues(plan.phases)) ctx.addIssue({ code: 'custom', path, message });
   });
 export type Plan = z.infer<typeof Plan>;
 
@@ -61,29 +51,3 @@ export type Plan = z.infer<typeof Plan>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const planMatchesContract: Same<Plan, Contract.Plan> & Same<PlannedPhase, Contract.PlannedPhase> = true;
 void planMatchesContract;
-
-/** Returns one dependency cycle as a list of phase ids, or undefined. */
-export function findCycle(phases: ReadonlyArray<Pick<PlannedPhase, 'id' | 'dependsOn'>>): string[] | undefined {
-  const byId = new Map(phases.map((p) => [p.id, p]));
-  const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === 'done') return undefined;
-    if (state.get(id) === 'visiting') return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, 'visiting');
-    stack.push(id);
-    for (const dep of byId.get(id)?.dependsOn ?? []) {
-      if (!byId.has(dep)) continue;
-      const found = visit(dep);
-      if (found) return found;
-    }
-    stack.pop();
-    state.set(id, 'done');
-    return undefined;
-  };
-  for (const p of phases) {
-    const found = visit(p.id);
-    if (found) return found;
-  }
-  return undefined;
-}

@@ -2,8 +2,7 @@
 // import this module (it has no I/O), and so do tests, which exercise the rules without Temporal.
 import type { ExecutionMode } from '../contracts/vocabulary.js';
 import type { WorkItemSettings, WorkItemSnapshot, WorkItemState } from '../contracts/work-item.js';
-import type { ModeSetting, PhaseState } from '../contracts/plan.js';
-import type { Plan, PlannedPhase } from './schema.js';
+import type { ModeSetting, PhaseState, Plan, PlannedPhase } from '../contracts/plan.js';
 
 export function snapshotOf(state: WorkItemState): WorkItemSnapshot {
   const { seenUpdateIds, unconfirmedDecisions: _unconfirmed, ...rest } = state;

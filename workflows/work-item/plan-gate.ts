@@ -3,8 +3,9 @@
 // re-drafted with every rejection's reason as feedback. A draft that fails reaches the owner with its reason
 // and a "Try again"; the work item waits in draft-failed (not planning) until they try again or cancel.
 import { condition, patched } from '@temporalio/workflow';
-import { Plan } from '../../src/plan/schema.js';
+import { parsePlan } from '../../src/plan/check.js';
 import { initialPhases } from '../../src/plan/state.js';
+import type { Plan } from '../../src/contracts/plan.js';
 import type { WorkItemState, WorkItemStatus } from '../../src/contracts/work-item.js';
 import { PATCH } from '../patches.js';
 import type { DecisionProtocol } from './decisions.js';
@@ -50,7 +51,7 @@ export async function draftPlan(run: WorkItemRun, decisions: DecisionProtocol, s
     }
   }
   delete state.draftFailure;
-  state.plan = Plan.parse(plan);
+  state.plan = parsePlan(plan);
   state.planVersion = 1;
   state.settings = await store.loadWorkItemSettings({
     workItemKey: state.key,
@@ -116,7 +117,7 @@ export async function planGate(run: WorkItemRun, decisions: DecisionProtocol, st
       continue;
     }
     delete state.draftFailure;
-    const redrafted = Plan.parse(drafted);
+    const redrafted = parsePlan(drafted);
     if (!awaitingPlanApproval()) break;
     state.plan = redrafted;
     state.planVersion += 1;

@@ -3,7 +3,7 @@
 // not decide, so a rejected update never enters history; what an accepted one changes goes through the
 // decision protocol.
 import { getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
-import { Plan } from '../../src/plan/schema.js';
+import { parsePlan, planIssuesText, readPlan } from '../../src/plan/check.js';
 import { initialPhases, mayDecide, phaseGateProblem, snapshotOf } from '../../src/plan/state.js';
 import {
   approvePhaseUpdate,
@@ -97,7 +97,7 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
         undefined,
         { note: args.note },
         () => {
-          state.plan = Plan.parse(args.plan);
+          state.plan = parsePlan(args.plan);
           state.planVersion += 1;
           state.planEdits.push({ version: state.planVersion, by: args.actor, at: new Date().toISOString(), note: args.note });
           if (state.planEdits.length > maxPlanEdits) state.planEdits.splice(0, state.planEdits.length - maxPlanEdits);
@@ -111,9 +111,9 @@ export function registerHandlers(run: WorkItemRun, decisions: DecisionProtocol):
         requireOpen();
         requireMayDecide(args);
         if (state.status !== 'awaiting-plan-approval') throw new Error('a plan can be edited only before it is approved');
-        const parsed = Plan.safeParse(args.plan);
-        if (!parsed.success) throw new Error(`invalid plan: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-        if (parsed.data.workItemKey !== state.key) throw new Error(`the plan is for ${parsed.data.workItemKey}, not ${state.key}`);
+        const read = readPlan(args.plan);
+        if (!read.ok) throw new Error(`invalid plan: ${planIssuesText(read.issues)}`);
+        if (read.plan.workItemKey !== state.key) throw new Error(`the plan is for ${read.plan.workItemKey}, not ${state.key}`);
       },
     },
   );
