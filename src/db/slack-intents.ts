@@ -11,24 +11,43 @@ export type SlackIntentStatus = 'pending' | 'applied' | 'refused' | 'failed';
 /** Rows a person may try again: a new tap with the same key revives them instead of being dropped as a double tap. */
 const retryable: SlackIntentStatus[] = ['refused', 'failed'];
 
+export interface IntentToRecord {
+  idempotencyKey: string;
+  kind: 'decision' | 'command' | 'orientation-done' | 'feedback' | 'curation';
+  slackUserId: string;
+  payload: unknown;
+}
+
 /**
  * Writes an intent under its idempotency key. Returns its id, or undefined when the key is already pending or
  * applied (a double tap, Slack's retry, a replay), which must not act twice.
  */
-export async function recordIntent(
-  db: Database,
-  intent: { idempotencyKey: string; kind: 'decision' | 'command' | 'orientation-done' | 'feedback' | 'curation'; slackUserId: string; payload: unknown },
-): Promise<number | undefined> {
+export async function recordIntent(db: Database, intent: IntentToRecord): Promise<number | undefined> {
+  return (await recordIntents(db, [intent]))[0];
+}
+
+/**
+ * recordIntent for several intents in one statement (all stored or none), each answer at its intent's place.
+ * A key that occurs twice is written once, for its first occurrence; the later ones are double taps.
+ */
+export async function recordIntents(db: Database, intents: readonly IntentToRecord[]): Promise<Array<number | undefined>> {
+  const first = new Map<string, number>();
+  intents.forEach((intent, i) => {
+    if (!first.has(intent.idempotencyKey)) first.set(intent.idempotencyKey, i);
+  });
+  if (first.size === 0) return [];
   const rows = await db
     .insert(slackIntents)
-    .values({ ...intent, payload: intent.payload as object })
+    .values([...first.values()].map((i) => ({ ...intents[i]!, payload: intents[i]!.payload as object })))
+    // ON CONFLICT DO UPDATE may touch a row once per statement, hence the keys made unique above.
     .onConflictDoUpdate({
       target: slackIntents.idempotencyKey,
       set: { payload: sql`excluded.payload`, status: 'pending', outcome: null, attempts: 0, leaseUntil: null, settledAt: null, receivedAt: sql`now()` },
       setWhere: inArray(slackIntents.status, retryable),
     })
-    .returning({ id: slackIntents.id });
-  return rows[0]?.id;
+    .returning({ id: slackIntents.id, key: slackIntents.idempotencyKey });
+  const idOf = new Map(rows.map((r) => [r.key, r.id]));
+  return intents.map((intent, i) => (first.get(intent.idempotencyKey) === i ? idOf.get(intent.idempotencyKey) : undefined));
 }
 
 const due = () => and(eq(slackIntents.status, 'pending'), or(isNull(slackIntents.leaseUntil), lte(slackIntents.leaseUntil, sql`now()`)));

@@ -10,11 +10,11 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { Database } from '../db/client.js';
+import { createIntentRecorder } from '../db/slack-intent-recorder.js';
 import {
   dueIntents,
   leaseIntent,
   postponeIntent,
-  recordIntent,
   releaseLeases,
   renewLease,
   saveIntentProgress,
@@ -184,6 +184,8 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
   const retryFirstMs = deps.retryFirstMs ?? 1_000;
   const retryMaxMs = deps.retryMaxMs ?? 30_000;
   const applying = new Set<number>();
+  // Taps that arrive while an insert is in flight are stored together by the next one (group commit).
+  const recorder = createIntentRecorder(db);
   let stopped = false;
   let leasesLeftByTheLastProcess = deps.soleProcess ?? false;
 
@@ -342,6 +344,8 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
     if (stopped || applying.has(id)) return;
     applying.add(id);
     try {
+      // Acknowledgements first: while taps keep coming, applying waits (a couple of seconds at most).
+      await recorder.quiet();
       const row = await leaseIntent(db, id, leaseMs);
       if (!row) return; // applied already, or held by another pass or process
       const parsed = Intent.safeParse(row.payload);
@@ -394,7 +398,7 @@ export function createSlackInbox(deps: SlackInboxDeps): SlackInbox {
   const poller = createPoller(drainOnce, { logger, failure: 'the Slack inbox could not be drained; trying again', stopWaitMs: 2_000 });
 
   return {
-    record: (key, slackUserId, intent) => recordIntent(db, { idempotencyKey: key, kind: intent.kind, slackUserId, payload: Intent.parse(intent) }),
+    record: (key, slackUserId, intent) => recorder.record({ idempotencyKey: key, kind: intent.kind, slackUserId, payload: Intent.parse(intent) }),
     apply,
     drain: poller.pass,
     start(everyMs) {

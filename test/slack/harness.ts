@@ -127,9 +127,14 @@ export async function seedTeam(store: OpenStore): Promise<void> {
   await store.db.insert(developers).values(team).onConflictDoNothing();
 }
 
-export async function startHarness(store: OpenStore, orchestrator = new RecordingOrchestrator()): Promise<Harness> {
+export async function startHarness(
+  store: OpenStore,
+  orchestrator = new RecordingOrchestrator(),
+  /** How long the workspace waits for the app's answer (Slack's 3 s by default). */
+  options: { deliveryTimeoutMs?: number } = {},
+): Promise<Harness> {
   await seedTeam(store);
-  const workspace = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users: workspaceUsers });
+  const workspace = await startLocalWorkspace({ appUrl: 'http://127.0.0.1:1/slack/events', signingSecret, botToken, users: workspaceUsers, ...options });
   const logger = createLogger('slack-test', 'silent');
   const slack = createSlackApp({
     orchestrator,
