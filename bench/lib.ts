@@ -21,6 +21,8 @@ export interface BenchFigure {
   target?: string;
   met?: boolean;
   extra?: Record<string, number | string>;
+  /** what the median and p99 columns count; ms unless it says otherwise (a memory figure counts KiB) */
+  unit?: string;
   /** the same figure measured at several sizes of the work (issue 18 item 7) */
   growth?: Growth;
   /** why the figure has no size axis worth measuring, printed as `growth: n/a (why)` instead of a series */

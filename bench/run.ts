@@ -47,7 +47,7 @@ for (const file of suiteFiles) {
     all.push(f);
     const met = f.met === undefined ? '' : f.met ? '  target met' : '  TARGET MISSED';
     console.log(
-      `${f.suite.padEnd(10)} ${f.name.padEnd(44)} median ${f.subject.medianMs.toFixed(3)} ms  p99 ${f.subject.p99Ms.toFixed(3)} ms  ` +
+      `${f.suite.padEnd(10)} ${f.name.padEnd(44)} median ${f.subject.medianMs.toFixed(3)} ${f.unit ?? 'ms'}  p99 ${f.subject.p99Ms.toFixed(3)} ${f.unit ?? 'ms'}  ` +
         `ratio ${f.ratio.toFixed(2)} vs ${f.baseline}${f.target ? `  (${f.target})` : ''}${met}`,
     );
     if (f.growth) console.log(`${''.padEnd(10)} ${''.padEnd(44)} ${describeGrowth(f.growth)}`);

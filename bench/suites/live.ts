@@ -29,6 +29,7 @@ import { createDomainInsight } from '../../src/knowledge/insight.js';
 import { createTemporalOrchestrator } from '../../src/orchestrator/temporal.js';
 import { createWorker, workflowTaskSlots } from '../../src/temporal/worker.js';
 import { workItemStateQuery } from '../../workflows/definitions.js';
+import { bareHandledQuery } from '../support/bare-workflow.js';
 import { workItemWorkflowId } from '../../workflows/ids.js';
 import type { workItemWorkflow } from '../../workflows/work-item.js';
 import {
@@ -169,6 +170,7 @@ const suite: BenchSuite = async (opts) => {
   const workers: Array<{ worker: Worker; running: Promise<void>; close: () => Promise<void> }> = [];
   const keys: string[] = [];
   const sameThreadKeys: string[] = [];
+  const bareIds: string[] = [];
   try {
     store = await openStore(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { dataDir: 'memory://' });
     const db = store.db;
@@ -241,6 +243,11 @@ const suite: BenchSuite = async (opts) => {
               .catch(() => undefined)
           )?.status === 'awaiting-plan-approval',
       );
+    };
+    /** A bare workflow (bench/support/bare-workflow.ts), started and waited on until its first task ran. */
+    const openBare = async (workflowId: string, queue: string) => {
+      const started = await client.workflow.start('bareWorkflow', { taskQueue: queue, workflowId, args: [] });
+      await waitUntil(`${workflowId} running`, async () => (await started.query(bareHandledQuery).catch(() => undefined)) === 0);
     };
     // Each item alternates pause and resume, so any decision on any item is always a legal one.
     const paused = new Map<string, boolean>();
@@ -393,7 +400,7 @@ const suite: BenchSuite = async (opts) => {
      * thread has not collected yet). The same bundle on a worker in the SDK's debug mode runs them on this
      * thread, where a forced GC makes heapUsed exact: the heap one open work item keeps.
      */
-    async function heapPerWorkflow(): Promise<{ kib: number; items: number }> {
+    async function heapPerWorkflow(): Promise<SameThreadHeap> {
       const queue = `${taskQueue}-same-thread`;
       const worker = await Worker.create({
         connection: temporal.nativeConnection,
@@ -407,6 +414,18 @@ const suite: BenchSuite = async (opts) => {
       const running = worker.run();
       try {
         const items = Math.min(sameThreadSample, sizes.at(-1)!);
+        // The baseline first: what the SDK keeps for any open workflow (its context, its activation state),
+        // weighed the same way on bare workflows that wait on one condition and hold nothing.
+        const bareWarmup = `bench-live-${runTag}-bare-0`;
+        bareIds.push(bareWarmup);
+        await openBare(bareWarmup, queue);
+        await new Promise((r) => setTimeout(r, 1_000));
+        const b0 = await memoryAfterGc(gc);
+        const bare = Array.from({ length: items }, (_, i) => `bench-live-${runTag}-bare-${i + 1}`);
+        bareIds.push(...bare);
+        await inBatches(bare, parallel, (id) => openBare(id, queue));
+        await new Promise((r) => setTimeout(r, 1_000));
+        const b1 = await memoryAfterGc(gc);
         const warmup = `${keyPrefix}-100000`;
         sameThreadKeys.push(warmup);
         await open(warmup, queue);
@@ -417,7 +436,7 @@ const suite: BenchSuite = async (opts) => {
         await inBatches(batch, parallel, (k) => open(k, queue));
         await new Promise((r) => setTimeout(r, 1_000));
         const m1 = await memoryAfterGc(gc);
-        return { kib: (m1.heapUsed - m0.heapUsed) / items / 1024, items };
+        return { kib: (m1.heapUsed - m0.heapUsed) / items / 1024, bareKib: (b1.heapUsed - b0.heapUsed) / items / 1024, items };
       } finally {
         worker.shutdown();
         await running;
@@ -425,7 +444,9 @@ const suite: BenchSuite = async (opts) => {
     }
   } finally {
     await Promise.allSettled(
-      [...keys, ...sameThreadKeys].map((k) => temporal.client.workflow.getHandle(workItemWorkflowId(k)).terminate('live bench finished')),
+      [...[...keys, ...sameThreadKeys].map(workItemWorkflowId), ...bareIds].map((id) =>
+        temporal.client.workflow.getHandle(id).terminate('live bench finished'),
+      ),
     );
     for (const w of workers.splice(0)) {
       w.worker.shutdown();
@@ -437,12 +458,19 @@ const suite: BenchSuite = async (opts) => {
   }
 };
 
+/** The heap one open workflow keeps, weighed on a debug-mode worker: a work item at its plan gate, and a bare one. */
+interface SameThreadHeap {
+  kib: number;
+  bareKib: number;
+  items: number;
+}
+
 interface Measured {
   points: SizePoint[];
   warm: Recovery[];
   one: Recovery[];
   two: Recovery[];
-  sameThread: { kib: number; items: number };
+  sameThread: SameThreadHeap;
   stuck: Map<string, string>;
   gcMode: string;
   storeKind: string;
@@ -461,7 +489,8 @@ function figuresOf(m: Measured): BenchFigure[] {
   const rssPerItem = slope(points.map((p) => p.rss));
   // Per-item cost between consecutive sizes: flat when the slope does not rise with the number open.
   const perItemAt = points.map((p, i) => (i === 0 ? p.rss / p.open : (p.rss - points[i - 1]!.rss) / (p.open - points[i - 1]!.open)));
-  // What every open workflow instantiates for itself: the bundle's modules (the reused V8 context shares none).
+  // What every open workflow evaluates for itself: the bundle's modules loaded after the worker started (the
+  // reused V8 context shares only the SDK's entry modules; each workflow runs the rest again).
   const modules = m.bundleCode.split('/***/ "').slice(1);
   const zodModules = modules.filter((id) => id.startsWith('./node_modules/zod/')).length;
   const low = points[0]!;
@@ -472,27 +501,51 @@ function figuresOf(m: Measured): BenchFigure[] {
     figure({
       suite: 'live',
       name: `worker memory per open work item (${top.open} open)`,
-      baseline: `${low.open} open`,
+      // Measured in the same run: the heap a bare workflow keeps, so the ratio reads as "bare workflows' worth".
+      baseline: `a bare open workflow's heap (${m.sameThread.items} weighed on this thread)`,
+      unit: 'KiB',
       subject: summarise([rssPerItem / 1024]),
-      base: summarise([Math.max(perItemAt[0]!, 1) / 1024]),
+      base: summarise([Math.max(m.sameThread.bareKib, 0.001)]),
       target: `RSS slope < ${kib} KiB per open item, not rising with the number open`,
       met: rssPerItem < kib * 1024 && perItemAt.at(-1)! < kib * 1024,
       extra: {
         unit: 'KiB per open item (median column)',
         rssKiBPerItemBetweenSizes: perItemAt.map((x) => Math.round(x / 1024)).join(' '),
         heapKiBPerWorkflowWeighedOnThisThread: `${Math.round(m.sameThread.kib)} (${m.sameThread.items} items on a debug-mode worker)`,
+        heapKiBPerBareWorkflowWeighedOnThisThread: Math.round(m.sameThread.bareKib),
         bundleModulesInstantiatedPerWorkflow: `${modules.length} (${zodModules} of them zod)`,
         rssMiBGrowthAtEachSize: points.map((p) => (p.rss / 2 ** 20).toFixed(1)).join(' '),
         cachedWorkflowsAtEachSize: points.map((p) => p.cached).join(' '),
         gc: m.gcMode,
         store: m.storeKind,
       },
+      // Flat when each further item costs what the ones before did: RSS per item added between consecutive
+      // sizes. The first step (0 to the smallest size) is left out when there are three sizes: a few items move
+      // RSS by less than the allocator's own swings (tens of MiB either way), so it measures noise.
       growth: growthOf(
         'open work items',
-        opened,
-        points.map((p) => Math.max(p.rss, 1) / 1024),
-        'KiB RSS growth',
+        opened.slice(opened.length > 2 ? 1 : 0),
+        perItemAt.slice(opened.length > 2 ? 1 : 0).map((x) => Math.max(x, 1) / 1024),
+        'KiB RSS per item added',
       ),
+    }),
+  );
+  // Where that memory goes, weighed exactly: the heap of one open work item against one bare workflow.
+  figures.push(
+    figure({
+      suite: 'live',
+      name: 'heap per open work item, weighed on one thread',
+      baseline: "a bare open workflow's heap, weighed the same way",
+      unit: 'KiB',
+      subject: summarise([m.sameThread.kib]),
+      base: summarise([Math.max(m.sameThread.bareKib, 0.001)]),
+      target: `the work item's own share (above a bare workflow) < ${kib} KiB`,
+      met: m.sameThread.kib - m.sameThread.bareKib < kib,
+      growthNotApplicable: `weighed once, on ${m.sameThread.items} items at a debug-mode worker; the RSS figure above carries the growth`,
+      extra: {
+        workItemOwnShareKiB: Math.round(m.sameThread.kib - m.sameThread.bareKib),
+        note: 'the SDK keeps the bare share for any open workflow on a worker that reuses one V8 context',
+      },
     }),
   );
   const lowRt = summarise(low.decisionMs);
