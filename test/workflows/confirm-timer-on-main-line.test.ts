@@ -98,7 +98,8 @@ describe('the decision confirmation timer', () => {
     expect((await handle.executeUpdate(pauseUpdate, { args: [tap], updateId: `${key}-1` })).outcome).toBe('applied');
     await waitFor('the pause confirmed by the timer', async () => (await stored()).includes(`${key}-1`));
 
-    // An edit wakes the main line at once (a new plan version to check for overlap): both are confirmed then.
+    // An edit's overlap check waits for its confirmation (overlap-after-confirmation): the timer wakes the main
+    // line, which confirms the resume and the edit, then checks the new plan version.
     expect((await handle.executeUpdate(resumeUpdate, { args: [tap], updateId: `${key}-2` })).outcome).toBe('applied');
     const edited = plan(key, ['api/hypershift/v1beta1/nodepool_conditions.go', 'api/hypershift/v1beta1/nodepool_types.go']);
     expect((await handle.executeUpdate(editPlanUpdate, { args: [{ ...tap, plan: edited, note: 'types too' }], updateId: `${key}-3` })).outcome).toBe('applied');
@@ -126,7 +127,7 @@ describe('the decision confirmation timer', () => {
     expect(markers(events)).toContain(PATCH.confirmTimerOnMainLine);
     expect(events.some((e) => e.workflowTaskFailedEventAttributes)).toBe(false);
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, handle.workflowId);
-    await recordHistory(orchestra.env.client, handle.workflowId, 'work-item-confirm-timer-on-main-line');
+    await recordHistory(orchestra.env.client, handle.workflowId, 'work-item-overlap-after-confirmation');
   }, 60_000);
 
   // Work items started before the patch keep the handler's timer when their histories replay.
