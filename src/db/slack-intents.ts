@@ -19,16 +19,10 @@ export interface IntentToRecord {
 }
 
 /**
- * Writes an intent under its idempotency key. Returns its id, or undefined when the key is already pending or
- * applied (a double tap, Slack's retry, a replay), which must not act twice.
- */
-export async function recordIntent(db: Database, intent: IntentToRecord): Promise<number | undefined> {
-  return (await recordIntents(db, [intent]))[0];
-}
-
-/**
- * recordIntent for several intents in one statement (all stored or none), each answer at its intent's place.
- * A key that occurs twice is written once, for its first occurrence; the later ones are double taps.
+ * Writes intents under their idempotency keys in one statement (all stored or none). Each answer, at its
+ * intent's place, is the row id, or undefined when the key is already pending or applied (a double tap,
+ * Slack's retry, a replay), which must not act twice. A key that occurs twice in one call is written once,
+ * for its first occurrence; the later ones are double taps.
  */
 export async function recordIntents(db: Database, intents: readonly IntentToRecord[]): Promise<Array<number | undefined>> {
   const first = new Map<string, number>();
