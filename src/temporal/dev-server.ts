@@ -14,17 +14,36 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+// A port handed out here is bound later by another process, sometimes seconds later. A port the kernel
+// picked for `listen(0)` comes from its ephemeral range, which every outgoing connection draws from too,
+// so one of them can take it in between (CI saw EADDRINUSE that way). Ports below the range are never
+// handed to outgoing connections: Linux starts it at 32768, macOS and Windows at 49152
+// (https://www.kernel.org/doc/html/latest/networking/ip-sysctl.html, ip_local_port_range).
+const unassignedPorts = { first: 20_000, last: 32_767 };
+
+function bindsOnLoopback(port: number): Promise<number | undefined> {
+  return new Promise((resolvePort) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.once('error', () => resolvePort(undefined));
+    srv.listen(port, '127.0.0.1', () => {
       const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
+      const bound = typeof addr === 'object' && addr ? addr.port : undefined;
+      srv.close(() => resolvePort(bound));
     });
   });
+}
+
+export async function freePort(): Promise<number> {
+  const span = unassignedPorts.last - unassignedPorts.first + 1;
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const port = await bindsOnLoopback(unassignedPorts.first + Math.floor(Math.random() * span));
+    if (port) return port;
+  }
+  // Every try was taken: fall back to one the kernel picks.
+  const port = await bindsOnLoopback(0);
+  if (!port) throw new Error('no free TCP port on 127.0.0.1');
+  return port;
 }
 
 export interface StartDevServerOptions {
