@@ -23,6 +23,7 @@ import { figure, growthOf, sizesFor, summarise, type BenchFigure, type BenchSuit
 import { environmentFrom } from '../../src/config/environment.js';
 import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
 import { openStore } from '../../src/db/client.js';
+import { inBatches } from '../support/harness.js';
 import { like } from 'drizzle-orm';
 import { decisions, notificationOutbox } from '../../src/db/schema/core.js';
 import { git } from '../../src/integrations/git.js';
@@ -73,15 +74,6 @@ async function until<T>(what: string, read: () => T | undefined | Promise<T | un
     if (Date.now() > deadline) throw new Error(`alerts bench: ${what} not reached within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
-}
-
-async function inBatches<T>(items: readonly T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
 }
 
 const shows = (m: StoredMessage, text: string) => m.text.includes(text) || JSON.stringify(m.blocks ?? []).includes(text);

@@ -15,7 +15,8 @@ import { figure, growthOf, summarise, type BenchFigure, type BenchSuite } from '
 import { createActivities, type ActivityDeps } from '../../src/activities/index.js';
 import { createDecisionSinks } from '../../src/activities/sinks.js';
 import { exampleTargetRepo, loadConfig } from '../../src/config/load.js';
-import { openStore, type OpenStore } from '../../src/db/client.js';
+import type { OpenStore } from '../../src/db/client.js';
+import { openBenchStore, unreachedBeforeApproval, waitUntil as waitFor } from '../support/harness.js';
 import { decisions } from '../../src/db/schema/core.js';
 import { upsertDevelopers } from '../../src/db/work-items.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -27,16 +28,8 @@ import { workItemWorkflowId } from '../../workflows/ids.js';
 import { defaultDecisionConfirmMs } from '../../workflows/work-item/decisions.js';
 import type { workItemWorkflow } from '../../workflows/work-item.js';
 import { bareHandledQuery, bareStopSignal, bareUpdate, type bareWorkflow } from '../support/bare-workflow.js';
-import {
-  benchWorkflowBundle,
-  gcFunction,
-  memoryAfterGc,
-  quietTemporalLogs,
-  retainedDataBytes,
-  startBenchTemporal,
-  type BenchTemporal,
-  type MemorySnapshot,
-} from '../support/temporal.js';
+import { benchWorkflowBundle, gcFunction, quietTemporalLogs, retainedDataBytes, startBenchTemporal, type BenchTemporal } from '../support/temporal.js';
+import { decisionsWithSnapshots, growthPerDecision, idleJitter } from '../support/memory-growth.js';
 
 const roundTrips = 200;
 const concurrentTaps = 50;
@@ -52,18 +45,7 @@ const visibleWithinMs = 10_000;
 type WorkItemHandle = WorkflowHandle<typeof workItemWorkflow>;
 type BareHandle = WorkflowHandle<typeof bareWorkflow>;
 
-/** The plans before approval are only reached by validators and activities up to notify; other ports must stay untouched. */
-const unexpected = (port: string) =>
-  new Proxy({}, { get: (_t, name) => () => Promise.reject(new Error(`${port}.${String(name)} is not reached before plan approval`)) });
-
-async function waitUntil(what: string, check: () => Promise<boolean>): Promise<number> {
-  const deadline = Date.now() + visibleWithinMs;
-  for (let tries = 0; ; tries++) {
-    if (await check()) return tries;
-    if (Date.now() > deadline) throw new Error(`orchestrator bench: ${what} not visible within ${visibleWithinMs} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const waitUntil = (what: string, check: () => Promise<boolean>) => waitFor(what, check, { withinMs: visibleWithinMs, everyMs: 5, suite: 'orchestrator' });
 
 const run: BenchSuite = async () => {
   await quietTemporalLogs();
@@ -76,7 +58,7 @@ const run: BenchSuite = async () => {
   let running: Promise<void> | undefined;
   const started: WorkflowHandle[] = [];
   try {
-    store = await openStore(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { dataDir: 'memory://' });
+    store = await openBenchStore();
     const db = store.db;
     const config = loadConfig(exampleTargetRepo);
     await upsertDevelopers(db, config.roles.values());
@@ -86,10 +68,10 @@ const run: BenchSuite = async () => {
       config: () => config,
       logger: createLogger('bench', 'silent'),
       insight: { impact: insight.impact, prReady: () => Promise.reject(new Error('prReady is not reached before plan approval')) },
-      agent: unexpected('agent') as ActivityDeps['agent'],
-      ci: unexpected('ci') as ActivityDeps['ci'],
-      ciKnowledge: unexpected('ciKnowledge') as ActivityDeps['ciKnowledge'],
-      memory: unexpected('memory') as ActivityDeps['memory'],
+      agent: unreachedBeforeApproval<ActivityDeps['agent']>('agent'),
+      ci: unreachedBeforeApproval<ActivityDeps['ci']>('ci'),
+      ciKnowledge: unreachedBeforeApproval<ActivityDeps['ciKnowledge']>('ciKnowledge'),
+      memory: unreachedBeforeApproval<ActivityDeps['memory']>('memory'),
     });
     const taskQueue = `bench-orchestrator-${runTag}`;
     worker = await Worker.create({
@@ -389,7 +371,7 @@ const run: BenchSuite = async () => {
     const bareMemory = await startBare();
     for (let i = 0; i < warmup; i++) await bare(bareMemory);
     const bareDataBefore = await retainedDataBytes();
-    const bareRun = await decisionsWithSnapshots(gc, () => bare(bareMemory));
+    const bareRun = await decisionsWithSnapshots(gc, { decisions: memoryDecisions, snapshotEvery }, () => bare(bareMemory));
     const bareDataAfter = await retainedDataBytes();
 
     const memItem = await startWorkItem();
@@ -399,7 +381,7 @@ const run: BenchSuite = async () => {
     // its timeout and be retried. So each snapshot waits until the work item is idle at its gate.
     await untilIdle(memItem.handle);
     const itemDataBefore = await retainedDataBytes();
-    const itemRun = await decisionsWithSnapshots(gc, () => edit(memItem.key, memItem.handle).sent);
+    const itemRun = await decisionsWithSnapshots(gc, { decisions: memoryDecisions, snapshotEvery }, () => edit(memItem.key, memItem.handle).sent);
     await untilIdle(memItem.handle);
     const itemDataAfter = await retainedDataBytes();
     const [audited] = await db.select({ n: count() }).from(decisions).where(eq(decisions.workItemKey, memItem.key));
@@ -489,35 +471,6 @@ const run: BenchSuite = async () => {
   }
 };
 
-/** Runs the decisions one after another, timing each and taking a GC'd memory snapshot every snapshotEvery. */
-async function decisionsWithSnapshots(
-  gc: (() => void) | undefined,
-  decide: () => Promise<unknown>,
-): Promise<{ times: number[]; snapshots: Array<MemorySnapshot & { after: number }> }> {
-  const times: number[] = [];
-  const snapshots = [{ after: 0, ...(await memoryAfterGc(gc)) }];
-  for (let i = 1; i <= memoryDecisions; i++) {
-    const t0 = performance.now();
-    await decide();
-    times.push(performance.now() - t0);
-    if (i % snapshotEvery === 0) snapshots.push({ after: i, ...(await memoryAfterGc(gc)) });
-  }
-  return { times, snapshots };
-}
-
-/** Least-squares slope of heapUsed and rss against the number of decisions: bytes per decision. */
-function growthPerDecision(snapshots: Array<MemorySnapshot & { after: number }>): { heap: number; rss: number } {
-  const slope = (y: (s: MemorySnapshot) => number) => {
-    const n = snapshots.length;
-    const mx = snapshots.reduce((a, s) => a + s.after, 0) / n;
-    const my = snapshots.reduce((a, s) => a + y(s), 0) / n;
-    const num = snapshots.reduce((a, s) => a + (s.after - mx) * (y(s) - my), 0);
-    const den = snapshots.reduce((a, s) => a + (s.after - mx) ** 2, 0);
-    return num / den;
-  };
-  return { heap: slope((s) => s.heapUsed), rss: slope((s) => s.rss) };
-}
-
 /**
  * Resolves once the work item's decisions are confirmed (its confirmation timer has fired) and the workflow
  * has neither a workflow task nor an activity pending, twice in a row.
@@ -531,14 +484,6 @@ async function untilIdle(handle: WorkflowHandle): Promise<void> {
     if (Date.now() > deadline) throw new Error(`orchestrator bench: ${handle.workflowId} still busy after ${visibleWithinMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** How far heapUsed moves between two GC'd snapshots a second apart with nothing running. */
-async function idleJitter(gc: (() => void) | undefined): Promise<number> {
-  const a = await memoryAfterGc(gc);
-  await new Promise((r) => setTimeout(r, 1_000));
-  const b = await memoryAfterGc(gc);
-  return b.heapUsed - a.heapUsed;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

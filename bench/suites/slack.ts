@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
-import { openStore } from '../../src/db/client.js';
+import { openBenchStore } from '../support/harness.js';
 import { developers } from '../../src/db/schema/core.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { DecisionRequest, DecisionResult, Orchestrator, Situation } from '../../src/orchestrator/port.js';
@@ -91,7 +91,7 @@ const suite: BenchSuite = async (opts) => {
   const sizes = sizesFor(opts, [10, 50, 200]);
   const users: User[] = Array.from({ length: sizes[sizes.length - 1]! }, (_, i) => ({ id: `U0BENCH${String(i).padStart(4, '0')}`, name: `dev${i}` }));
   // the store the app records each tap in before it acks: in-process PGlite, or PostgreSQL when DATABASE_URL is set
-  const store = await openStore(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { dataDir: 'memory://' });
+  const store = await openBenchStore();
   await store.db.insert(developers).values(users.map((u) => ({ id: u.name, displayName: u.name, slackUserId: u.id })));
   const logger = createLogger('bench', 'silent');
 
