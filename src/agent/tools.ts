@@ -2,14 +2,15 @@
 // data handed back to the model; nothing in them (file text, CI logs, PR comments) is ever read as an
 // instruction by this code, and the scope is frozen, so no result can widen what the next call may do.
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type Anthropic from '@anthropic-ai/sdk';
 import { z } from 'zod';
 import { maxPatternLength } from '../domain/safe-regex.js';
 import { PathRefused } from '../fs/confine.js';
 import { redactSecrets } from '../observability/logger.js';
 import type { DomainModelPort, KnowledgePort } from './model-port.js';
-import { RegexRefused, searchFiles } from './file-search.js';
+import { readRegularText, searchableFiles } from './file-search.js';
+import { RegexRefused, searchWithBudget } from './regex-search.js';
 import { reviewDiff, summariseFindings } from './review.js';
 import { isPatternEntry } from './command-allowlist.js';
 import type { Scope } from './scope.js';
@@ -137,18 +138,28 @@ export function createToolRunner(deps: ToolDeps): ToolRunner {
       return redactSecrets(numbered.length > maxReadChars ? `${numbered.slice(0, maxReadChars)}\n… [truncated; use offset_line]` : numbered);
     },
     search_files: async ({ pattern, path_glob, regex }: z.infer<typeof inputs.search_files>) => {
-      const found = await searchFiles({
-        root: scope.resolveForRead('.'),
-        pattern,
-        regex: regex ?? false,
-        ...(path_glob ? { include: globToRegExp(path_glob) } : {}),
-        limit: maxSearchHits,
-        maxFileBytes: maxSearchFileBytes,
-        budgetMs: regexBudgetMs,
-      }).catch((err: unknown) => {
-        throw err instanceof RegexRefused ? new ToolInputError(err.message) : err;
-      });
-      const hits = found.map(({ rel, line, text }) => `${rel}:${line + 1}: ${text.trim().slice(0, 200)}`);
+      const root = scope.resolveForRead('.');
+      const globRe = path_glob ? globToRegExp(path_glob) : undefined;
+      const texts = () => searchableFiles(root, { maxBytes: maxSearchFileBytes, ...(globRe ? { include: (rel: string) => globRe.test(rel) } : {}) });
+      const hits: string[] = [];
+      const hit = (rel: string, i: number, line: string) => hits.push(`${rel}:${i + 1}: ${line.trim().slice(0, 200)}`);
+      if (regex) {
+        const found = await searchWithBudget(pattern, texts(), { limit: maxSearchHits, budgetMs: regexBudgetMs }).catch((err: unknown) => {
+          throw err instanceof RegexRefused ? new ToolInputError(err.message) : err;
+        });
+        const byFile = new Map<string, string[]>();
+        for (const { rel, line } of found) {
+          if (!byFile.has(rel)) byFile.set(rel, ((await readRegularText(join(root, rel), maxSearchFileBytes)) ?? '').split('\n'));
+          hit(rel, line, byFile.get(rel)![line] ?? '');
+        }
+      } else {
+        for await (const { rel, text } of texts()) {
+          text.split('\n').forEach((line, i) => {
+            if (hits.length < maxSearchHits && line.includes(pattern)) hit(rel, i, line);
+          });
+          if (hits.length >= maxSearchHits) break;
+        }
+      }
       return redactSecrets(hits.length ? hits.join('\n') : 'no matches');
     },
     write_file: ({ path, content }: z.infer<typeof inputs.write_file>) => {
