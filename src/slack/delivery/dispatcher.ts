@@ -145,6 +145,7 @@ export function createDispatcher(options: DispatcherOptions) {
   const now = options.now ?? (() => new Date());
   const batchSize = options.batchSize ?? 20;
   const leaseMs = options.leaseMs ?? 60_000;
+  const blockingLookEveryMs = 1_000;
   const maxAttempts = options.maxAttempts ?? 8;
   const dmChannels = new Map<string, string>();
   const pacer = options.pacer ?? createSlackPacer({ now });
@@ -187,8 +188,13 @@ export function createDispatcher(options: DispatcherOptions) {
     return id;
   }
 
-  /** Takes up to batchSize due rows and hides them from other dispatchers for the lease. */
-  async function claim(): Promise<OutboxRow[]> {
+  /**
+   * Takes up to batchSize due rows (only blocking ones when asked) and hides them from other dispatchers for the
+   * lease. Blocking rows (a CI failure that stops a PR, a phase that failed) go first: each channel takes about
+   * one post a second, so after a busy hour a DM can hold half a minute of gates and notices, and a blocking
+   * alert must not wait behind them. Otherwise rows go in the order they were enqueued.
+   */
+  async function claim(only: 'any' | 'blocking' = 'any'): Promise<OutboxRow[]> {
     const at = now();
     const leaseUntil = new Date(at.getTime() + leaseMs);
     const result = await db.execute(sql`
@@ -196,11 +202,27 @@ export function createDispatcher(options: DispatcherOptions) {
       WHERE id IN (
         SELECT id FROM notification_outbox
         WHERE status = 'pending' AND not_before <= ${at.toISOString()}::timestamptz
-        ORDER BY id LIMIT ${batchSize}
+          ${only === 'blocking' ? sql`AND urgency = 'blocking'` : sql``}
+        ORDER BY (urgency = 'blocking') DESC, id LIMIT ${batchSize}
         FOR UPDATE SKIP LOCKED)
       RETURNING id, dedupe_key, developer_id, channel, urgency, payload, attempts`);
     const rows = (result as unknown as { rows: OutboxRow[] }).rows;
-    return rows.map((r) => ({ ...r, id: Number(r.id), payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as NotificationPayload) : r.payload }));
+    // RETURNING lists rows in no promised order: sorted again the way they were chosen.
+    const first = (r: OutboxRow) => (r.urgency === 'blocking' ? 0 : 1);
+    return rows
+      .map((r) => ({ ...r, id: Number(r.id), payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as NotificationPayload) : r.payload }))
+      .sort((a, b) => first(a) - first(b) || a.id - b.id);
+  }
+
+  /**
+   * A batch paced at a post a second per channel can take many seconds; a blocking row enqueued meanwhile is
+   * taken between two rows of it, looked for at most once a second (one query beside a second of posting).
+   */
+  let blockingLookedForAt = performance.now();
+  async function deliverBlockingEnqueuedSince(report: DispatchReport): Promise<void> {
+    if (performance.now() - blockingLookedForAt < blockingLookEveryMs) return;
+    blockingLookedForAt = performance.now();
+    for (const row of await claim('blocking')) await deliver(row, report);
   }
 
   async function deliver(row: OutboxRow, report: DispatchReport): Promise<void> {
@@ -353,8 +375,12 @@ export function createDispatcher(options: DispatcherOptions) {
   async function runOnce(): Promise<DispatchReport> {
     const report: DispatchReport = { delivered: 0, logged: 0, held: 0, retrying: 0, failed: 0, digests: 0 };
     for (;;) {
+      blockingLookedForAt = performance.now();
       const rows = await claim();
-      for (const row of rows) await deliver(row, report);
+      for (const row of rows) {
+        await deliverBlockingEnqueuedSince(report);
+        await deliver(row, report);
+      }
       if (rows.length < batchSize) break;
     }
     await sendDigests(report);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenStore } from '../../../src/db/client.js';
 import { notificationOutbox } from '../../../src/db/schema/core.js';
 import { createDispatcher, createDispatcherClient } from '../../../src/slack/delivery/dispatcher.js';
+import { createSlackPacer } from '../../../src/slack/delivery/pacer.js';
 import { enqueueNotification } from '../../../src/db/outbox.js';
 import type { NotificationPreferences } from '../../../src/notifications/routing.js';
 import type { RoleFile, TeamConfig } from '../../../src/config/schema.js';
@@ -121,6 +122,85 @@ describe('outbox dispatcher', () => {
     expect((await row('gate:night')).notBefore).toEqual(new Date('2099-01-16T06:30:00Z'));
     const alert = ws.messagesIn('sitroom-alerts').find((m) => m.text.includes('HOSTEDCP-2'));
     expect(JSON.stringify(alert?.blocks)).toContain('<@U0MARIA01>');
+  });
+
+  it('posts a blocking alert before the gates and notices already waiting for the same DM', async () => {
+    clock = new Date('2099-01-15T10:00:00Z');
+    for (const n of [1, 2, 3]) {
+      await enqueueNotification(store.db, {
+        dedupeKey: `gate:backlog:${n}`,
+        developerId: 'sam',
+        urgency: 'decision',
+        payload: { kind: 'gate', workItemKey: `HOSTEDCP-7${n}`, title: `Backlog gate ${n}`, summary: 's' },
+      });
+    }
+    await enqueueNotification(store.db, {
+      dedupeKey: 'ci:backlog',
+      developerId: 'sam',
+      urgency: 'blocking',
+      payload: {
+        kind: 'ci-alert',
+        workItemKey: 'HOSTEDCP-79',
+        phaseId: 'api',
+        prUrl: 'https://github.com/o/r/pull/79',
+        ownerId: 'sam',
+        failures: [{ job: 'e2e-aws', classification: 'real', signature: 'NodePool never ready' }],
+      },
+    });
+    expect(await dispatcher().runOnce()).toMatchObject({ delivered: 4 });
+    // In the order they were posted.
+    const order = ws
+      .messagesIn('sam')
+      .map((m) => /HOSTEDCP-7\d/.exec(`${m.text} ${JSON.stringify(m.blocks ?? [])}`)?.[0])
+      .filter((key) => key !== undefined);
+    expect(order).toEqual(['HOSTEDCP-79', 'HOSTEDCP-71', 'HOSTEDCP-72', 'HOSTEDCP-73']);
+  });
+
+  it('takes a blocking alert enqueued while a paced batch is going out between two rows of that batch', async () => {
+    clock = new Date('2099-01-15T10:00:00Z');
+    const backlog = 12;
+    for (let n = 1; n <= backlog; n++) {
+      await enqueueNotification(store.db, {
+        dedupeKey: `gate:paced:${n}`,
+        developerId: 'sam',
+        urgency: 'decision',
+        payload: { kind: 'gate', workItemKey: `HOSTEDCP-8${String(n).padStart(2, '0')}`, title: `Paced gate ${n}`, summary: 's' },
+      });
+    }
+    // Slack's per-channel windows at a fifth of their length: three posts go at once, the next three 0.6 s later,
+    // so the twelve rows take about two seconds and the alert arrives while the fourth post waits.
+    const paced = createDispatcher({
+      db: store.db,
+      client: createDispatcherClient(botToken, ws.apiUrl),
+      render: { dashboardUrl: 'http://127.0.0.1:3000', mention: (id) => id },
+      config: { team, roles },
+      logger: createLogger('dispatch-test', 'silent'),
+      now: () => clock,
+      pacer: createSlackPacer({ windowScale: 0.2 }),
+    });
+    const pass = paced.runOnce();
+    await new Promise((r) => setTimeout(r, 300));
+    await enqueueNotification(store.db, {
+      dedupeKey: 'ci:paced',
+      developerId: 'sam',
+      urgency: 'blocking',
+      payload: {
+        kind: 'ci-alert',
+        workItemKey: 'HOSTEDCP-899',
+        phaseId: 'api',
+        prUrl: 'https://github.com/o/r/pull/899',
+        ownerId: 'sam',
+        failures: [{ job: 'e2e-aws', classification: 'real', signature: 'NodePool never ready' }],
+      },
+    });
+    // Before, the batch went out whole and the alert waited for the next pass, behind whatever came next.
+    expect(await pass).toMatchObject({ delivered: backlog + 1 });
+    const order = ws
+      .messagesIn('sam')
+      .map((m) => /HOSTEDCP-8\d\d/.exec(`${m.text} ${JSON.stringify(m.blocks ?? [])}`)?.[0])
+      .filter((key) => key !== undefined);
+    expect(order).toHaveLength(backlog + 1);
+    expect(order.indexOf('HOSTEDCP-899'), order.join(' ')).toBeLessThan(backlog);
   });
 
   it('follows a role file edited while it runs: quiet hours removed, the held decision goes out on the next pass', async () => {
