@@ -371,7 +371,9 @@ const suite: BenchSuite = async (opts) => {
         auditRows: rows.filter((r) => r.kind === 'ci-alert' && r.key !== null && keys.has(r.key)).length,
       });
       const s = summarise(runs.at(-1)!.both);
-      process.stderr.write(`bench alerts: ${n} concurrent PRs (${path}): p50 ${s.medianMs.toFixed(0)} ms, p99 ${s.p99Ms.toFixed(0)} ms; ${whereTheTimeWent(runs.at(-1)!)}\n`);
+      process.stderr.write(
+        `bench alerts: ${n} concurrent PRs (${path}): p50 ${s.medianMs.toFixed(0)} ms, p99 ${s.p99Ms.toFixed(0)} ms; ${whereTheTimeWent(runs.at(-1)!)}\n`,
+      );
     }
     return figuresOf(runs);
   } finally {
