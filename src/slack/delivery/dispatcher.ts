@@ -371,19 +371,42 @@ export function createDispatcher(options: DispatcherOptions) {
 
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<DispatchReport> | undefined;
+  /** Set by stop(): the pass ends after the row it is posting, instead of after the whole backlog. */
+  let stopping = false;
+
+  /** Rows claimed but not posted when the pass stopped: due again at once for the next dispatcher. */
+  async function releaseClaims(rows: OutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await db
+      .update(notificationOutbox)
+      .set({ notBefore: now() })
+      .where(
+        and(
+          inArray(
+            notificationOutbox.id,
+            rows.map((r) => r.id),
+          ),
+          eq(notificationOutbox.status, 'pending'),
+        ),
+      );
+  }
 
   async function runOnce(): Promise<DispatchReport> {
     const report: DispatchReport = { delivered: 0, logged: 0, held: 0, retrying: 0, failed: 0, digests: 0 };
     for (;;) {
       blockingLookedForAt = performance.now();
       const rows = await claim();
-      for (const row of rows) {
+      for (const [index, row] of rows.entries()) {
+        if (stopping) {
+          await releaseClaims(rows.slice(index));
+          return report;
+        }
         await deliverBlockingEnqueuedSince(report);
         await deliver(row, report);
       }
-      if (rows.length < batchSize) break;
+      if (rows.length < batchSize || stopping) break;
     }
-    await sendDigests(report);
+    if (!stopping) await sendDigests(report);
     return report;
   }
 
@@ -392,6 +415,7 @@ export function createDispatcher(options: DispatcherOptions) {
     pacer,
     /** Polls every intervalMs until stop(); one pass at a time. */
     start(intervalMs = 1_000) {
+      stopping = false;
       const tick = () => {
         running = runOnce()
           .catch((err: unknown) => {
@@ -404,10 +428,13 @@ export function createDispatcher(options: DispatcherOptions) {
       };
       timer = setTimeout(tick, 0);
     },
+    /** Ends the pass after the row being posted (a paced backlog can take minutes); the rest stay due. */
     async stop() {
+      stopping = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
       await running;
+      stopping = false;
     },
   };
 }

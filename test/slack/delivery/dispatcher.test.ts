@@ -203,6 +203,33 @@ describe('outbox dispatcher', () => {
     expect(order.indexOf('HOSTEDCP-899'), order.join(' ')).toBeLessThan(backlog);
   });
 
+  it('stops after the row it is posting, and the rows it had claimed go out at once from the next dispatcher', async () => {
+    clock = new Date('2099-01-15T10:00:00Z');
+    const backlog = 9;
+    for (let n = 1; n <= backlog; n++) {
+      await enqueueNotification(store.db, {
+        dedupeKey: `gate:stopping:${n}`,
+        developerId: 'sam',
+        urgency: 'decision',
+        payload: { kind: 'gate', workItemKey: `HOSTEDCP-95${n}`, title: `Stopping gate ${n}`, summary: 's' },
+      });
+    }
+    const posted = () => ws.messagesIn('sam').filter((m) => /HOSTEDCP-95\d/.test(`${m.text} ${JSON.stringify(m.blocks ?? [])}`)).length;
+    // One post a second in a DM: the whole backlog would take about nine seconds; a deployment gets 30 s to stop.
+    const first = dispatcher();
+    first.start(50);
+    while (posted() === 0) await new Promise((r) => setTimeout(r, 20));
+    await first.stop();
+    const atStop = posted();
+    expect(atStop).toBeGreaterThan(0);
+    expect(atStop).toBeLessThan(backlog);
+    // The clock stands still here, so a row still under the stopped dispatcher's lease would never come due.
+    const second = dispatcher();
+    let report = await second.runOnce();
+    while (posted() < backlog && report.delivered > 0) report = await second.runOnce();
+    expect(posted()).toBe(backlog);
+  });
+
   it('follows a role file edited while it runs: quiet hours removed, the held decision goes out on the next pass', async () => {
     clock = new Date('2099-01-20T22:00:00Z'); // 23:00 in Madrid, inside maria's quiet hours
     let current = { team, roles };
