@@ -377,9 +377,11 @@ const suite: BenchSuite = async (opts) => {
     }
     return figuresOf(runs);
   } finally {
-    await Promise.allSettled(started.map((k) => temporal.client.workflow.getHandle(workItemWorkflowId(k)).terminate('alerts bench finished')));
-    for (const release of held.values()) release();
+    // The product stops first. A held job let go while it still ran would send GitHub's webhooks to it, and
+    // the calls to Temporal they start could still be retrying when the bench closes its connection below.
     await life.stopAll((msg) => process.stderr.write(`bench alerts: ${msg}\n`));
+    for (const release of held.values()) release();
+    await Promise.allSettled(started.map((k) => temporal.client.workflow.getHandle(workItemWorkflowId(k)).terminate('alerts bench finished')));
     await github?.close();
     await temporal.stop();
     rmSync(scratch, { recursive: true, force: true });
