@@ -37,6 +37,41 @@ function dispatcher() {
 }
 const row = async (dedupeKey: string) => (await store.db.select().from(notificationOutbox).where(eq(notificationOutbox.dedupeKey, dedupeKey)))[0]!;
 
+/** Gates queued for sam's DM, one per work item key: the backlog a busy hour leaves there. */
+async function queueGatesForSam(tag: string, keys: string[]): Promise<void> {
+  for (const [i, key] of keys.entries()) {
+    await enqueueNotification(store.db, {
+      dedupeKey: `gate:${tag}:${i + 1}`,
+      developerId: 'sam',
+      urgency: 'decision',
+      payload: { kind: 'gate', workItemKey: key, title: `${tag} gate ${i + 1}`, summary: 's' },
+    });
+  }
+}
+
+/** A blocking CI alert on sam's work item `key`. */
+const ciAlertForSam = (key: string) =>
+  enqueueNotification(store.db, {
+    dedupeKey: `ci:${key}`,
+    developerId: 'sam',
+    urgency: 'blocking',
+    payload: {
+      kind: 'ci-alert',
+      workItemKey: key,
+      phaseId: 'api',
+      prUrl: 'https://github.com/o/r/pull/1',
+      ownerId: 'sam',
+      failures: [{ job: 'e2e-aws', classification: 'real', signature: 'NodePool never ready' }],
+    },
+  });
+
+/** The work item keys matching `pattern` that sam's DM shows, in the order they were posted. */
+const keysPostedToSam = (pattern: RegExp) =>
+  ws
+    .messagesIn('sam')
+    .map((m) => pattern.exec(`${m.text} ${JSON.stringify(m.blocks ?? [])}`)?.[0])
+    .filter((key) => key !== undefined);
+
 beforeAll(async () => {
   store = await openTestStore();
   await seedTeam(store);
@@ -126,47 +161,19 @@ describe('outbox dispatcher', () => {
 
   it('posts a blocking alert before the gates and notices already waiting for the same DM', async () => {
     clock = new Date('2099-01-15T10:00:00Z');
-    for (const n of [1, 2, 3]) {
-      await enqueueNotification(store.db, {
-        dedupeKey: `gate:backlog:${n}`,
-        developerId: 'sam',
-        urgency: 'decision',
-        payload: { kind: 'gate', workItemKey: `HOSTEDCP-7${n}`, title: `Backlog gate ${n}`, summary: 's' },
-      });
-    }
-    await enqueueNotification(store.db, {
-      dedupeKey: 'ci:backlog',
-      developerId: 'sam',
-      urgency: 'blocking',
-      payload: {
-        kind: 'ci-alert',
-        workItemKey: 'HOSTEDCP-79',
-        phaseId: 'api',
-        prUrl: 'https://github.com/o/r/pull/79',
-        ownerId: 'sam',
-        failures: [{ job: 'e2e-aws', classification: 'real', signature: 'NodePool never ready' }],
-      },
-    });
+    await queueGatesForSam('backlog', ['HOSTEDCP-71', 'HOSTEDCP-72', 'HOSTEDCP-73']);
+    await ciAlertForSam('HOSTEDCP-79');
     expect(await dispatcher().runOnce()).toMatchObject({ delivered: 4 });
-    // In the order they were posted.
-    const order = ws
-      .messagesIn('sam')
-      .map((m) => /HOSTEDCP-7\d/.exec(`${m.text} ${JSON.stringify(m.blocks ?? [])}`)?.[0])
-      .filter((key) => key !== undefined);
-    expect(order).toEqual(['HOSTEDCP-79', 'HOSTEDCP-71', 'HOSTEDCP-72', 'HOSTEDCP-73']);
+    expect(keysPostedToSam(/HOSTEDCP-7\d/)).toEqual(['HOSTEDCP-79', 'HOSTEDCP-71', 'HOSTEDCP-72', 'HOSTEDCP-73']);
   });
 
   it('takes a blocking alert enqueued while a paced batch is going out between two rows of that batch', async () => {
     clock = new Date('2099-01-15T10:00:00Z');
     const backlog = 12;
-    for (let n = 1; n <= backlog; n++) {
-      await enqueueNotification(store.db, {
-        dedupeKey: `gate:paced:${n}`,
-        developerId: 'sam',
-        urgency: 'decision',
-        payload: { kind: 'gate', workItemKey: `HOSTEDCP-8${String(n).padStart(2, '0')}`, title: `Paced gate ${n}`, summary: 's' },
-      });
-    }
+    await queueGatesForSam(
+      'paced',
+      Array.from({ length: backlog }, (_, i) => `HOSTEDCP-8${String(i + 1).padStart(2, '0')}`),
+    );
     // Slack's per-channel windows at a fifth of their length: three posts go at once, the next three 0.6 s later,
     // so the twelve rows take about two seconds and the alert arrives while the fourth post waits.
     const paced = createDispatcher({
@@ -180,25 +187,10 @@ describe('outbox dispatcher', () => {
     });
     const pass = paced.runOnce();
     await new Promise((r) => setTimeout(r, 300));
-    await enqueueNotification(store.db, {
-      dedupeKey: 'ci:paced',
-      developerId: 'sam',
-      urgency: 'blocking',
-      payload: {
-        kind: 'ci-alert',
-        workItemKey: 'HOSTEDCP-899',
-        phaseId: 'api',
-        prUrl: 'https://github.com/o/r/pull/899',
-        ownerId: 'sam',
-        failures: [{ job: 'e2e-aws', classification: 'real', signature: 'NodePool never ready' }],
-      },
-    });
+    await ciAlertForSam('HOSTEDCP-899');
     // Before, the batch went out whole and the alert waited for the next pass, behind whatever came next.
     expect(await pass).toMatchObject({ delivered: backlog + 1 });
-    const order = ws
-      .messagesIn('sam')
-      .map((m) => /HOSTEDCP-8\d\d/.exec(`${m.text} ${JSON.stringify(m.blocks ?? [])}`)?.[0])
-      .filter((key) => key !== undefined);
+    const order = keysPostedToSam(/HOSTEDCP-8\d\d/);
     expect(order).toHaveLength(backlog + 1);
     expect(order.indexOf('HOSTEDCP-899'), order.join(' ')).toBeLessThan(backlog);
   });
@@ -206,15 +198,11 @@ describe('outbox dispatcher', () => {
   it('stops after the row it is posting, and the rows it had claimed go out at once from the next dispatcher', async () => {
     clock = new Date('2099-01-15T10:00:00Z');
     const backlog = 9;
-    for (let n = 1; n <= backlog; n++) {
-      await enqueueNotification(store.db, {
-        dedupeKey: `gate:stopping:${n}`,
-        developerId: 'sam',
-        urgency: 'decision',
-        payload: { kind: 'gate', workItemKey: `HOSTEDCP-95${n}`, title: `Stopping gate ${n}`, summary: 's' },
-      });
-    }
-    const posted = () => ws.messagesIn('sam').filter((m) => /HOSTEDCP-95\d/.test(`${m.text} ${JSON.stringify(m.blocks ?? [])}`)).length;
+    await queueGatesForSam(
+      'stopping',
+      Array.from({ length: backlog }, (_, i) => `HOSTEDCP-95${i + 1}`),
+    );
+    const posted = () => keysPostedToSam(/HOSTEDCP-95\d/).length;
     // One post a second in a DM: the whole backlog would take about nine seconds; a deployment gets 30 s to stop.
     const first = dispatcher();
     first.start(50);
